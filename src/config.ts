@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/**
+ * cairn's configuration: environment variables, validated once at start. Every setting has an
+ * embedded default so that `npm start` works on a fresh machine.
+ */
+const DEFAULT_BUSINESS_TYPES = ['Taobao interactive', 'ERP', 'CRM', 'OMS', 'WMS', 'Marketing', 'Other'];
+
+const schema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.coerce.number().int().min(0).max(65535).default(4000),
+  databasePath: z.string().min(1).default('data/cairn.db'),
+  /** Path of a kubeconfig; when unset, KUBECONFIG then ~/.kube/config; when none exists, sandbox clusters. */
+  kubeconfig: z.string().optional(),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  businessTypes: z.array(z.string().min(1)).min(1).default(DEFAULT_BUSINESS_TYPES),
+  maxInstances: z.coerce.number().int().min(1).default(100),
+  /** Speed factor of the sandbox clusters' simulated time (1 = real time). */
+  sandboxSpeed: z.coerce.number().positive().default(1),
+  shutdownTimeoutMs: z.coerce.number().int().positive().default(8000),
+});
+
+export type Config = z.infer<typeof schema>;
+
+/** Builds the configuration from environment variables (CAIRN_*), with overrides for tests. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const fromEnv = {
+    host: env.CAIRN_HOST,
+    port: env.CAIRN_PORT ?? env.PORT,
+    databasePath: env.CAIRN_DATABASE,
+    kubeconfig: env.CAIRN_KUBECONFIG ?? env.KUBECONFIG,
+    logLevel: env.CAIRN_LOG_LEVEL,
+    businessTypes: env.CAIRN_BUSINESS_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),
+    maxInstances: env.CAIRN_MAX_INSTANCES,
+    sandboxSpeed: env.CAIRN_SANDBOX_SPEED,
+    shutdownTimeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
+  };
+  const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse({ ...defined, ...overrides });
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}
