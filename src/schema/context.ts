@@ -1,13 +1,16 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { ClusterRegistry } from '../kube/types.js';
 
 /**
- * What every resolver receives. Domain helpers add their services here (database, cluster registry …);
+ * What every resolver receives. Domain helpers add their services here (database, repositories …);
  * keep it a plain bag of long-lived services plus per-request data.
  */
 export interface Context {
   config: Config;
   logger: Logger;
+  /** The clusters of the kubeconfig (or the sandbox clusters). */
+  clusters: ClusterRegistry;
   /** The clock; injected so that tests control time. */
   now: () => Date;
 }
