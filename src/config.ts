@@ -17,7 +17,12 @@ const schema = z.object({
   maxInstances: z.coerce.number().int().min(1).default(100),
   /** Speed factor of the sandbox clusters' simulated time (1 = real time). */
   sandboxSpeed: z.coerce.number().positive().default(1),
-  shutdownTimeoutMs: z.coerce.number().int().positive().default(8000),
+  /** How long a graceful shutdown waits for in-flight requests before closing connections (keep below 10 s). */
+  shutdownTimeoutMs: z.coerce.number().int().positive().max(9000).default(8000),
+  /** How often every cluster's API server is checked for reachability. */
+  clusterCheckIntervalMs: z.coerce.number().int().min(1000).default(30_000),
+  /** How long one reachability check may take before the cluster counts as unreachable. */
+  clusterCheckTimeoutMs: z.coerce.number().int().min(100).default(3000),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -34,6 +39,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxInstances: env.CAIRN_MAX_INSTANCES,
     sandboxSpeed: env.CAIRN_SANDBOX_SPEED,
     shutdownTimeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
+    clusterCheckIntervalMs: env.CAIRN_CLUSTER_CHECK_INTERVAL_MS,
+    clusterCheckTimeoutMs: env.CAIRN_CLUSTER_CHECK_TIMEOUT_MS,
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

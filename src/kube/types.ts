@@ -21,4 +21,9 @@ export interface ClusterRegistry {
   get(name: string): ClusterInfo | undefined;
   /** A KubeConfig whose current context is this cluster, for @kubernetes/client-node clients. */
   kubeConfig(name: string): KubeConfig;
+  /**
+   * Follows the clusters: first one event per cluster with its current state, then one event each
+   * time a cluster's reachability (or the reason it is unreachable) changes. `return()` ends it.
+   */
+  watch(): AsyncIterableIterator<ClusterInfo>;
 }
