@@ -1,0 +1,65 @@
+/** A container's read-only view of files: image files, mounted ConfigMap/Secret keys, a few files the runtime writes. */
+import { posix } from 'node:path';
+
+export class VirtualFs {
+  private readonly files = new Map<string, string>();
+  private readonly dirs = new Set<string>(['/']);
+
+  constructor(files: Record<string, string> = {}, dirs: string[] = []) {
+    for (const [p, c] of Object.entries(files)) this.write(p, c);
+    for (const d of dirs) this.mkdir(d);
+  }
+
+  static normalize(path: string, cwd = '/'): string {
+    return posix.resolve(cwd, path);
+  }
+
+  mkdir(path: string): void {
+    let p = VirtualFs.normalize(path);
+    while (!this.dirs.has(p)) {
+      this.dirs.add(p);
+      p = posix.dirname(p);
+    }
+  }
+
+  write(path: string, content: string): void {
+    const p = VirtualFs.normalize(path);
+    this.files.set(p, content);
+    this.mkdir(posix.dirname(p));
+  }
+
+  /** Removes everything under a directory (a volume mount hides what the image had there). */
+  clear(path: string): void {
+    const p = VirtualFs.normalize(path);
+    for (const f of [...this.files.keys()]) if (f === p || f.startsWith(p + '/')) this.files.delete(f);
+    for (const d of [...this.dirs]) if (d.startsWith(p + '/')) this.dirs.delete(d);
+  }
+
+  read(path: string): string | undefined {
+    return this.files.get(VirtualFs.normalize(path));
+  }
+
+  isDir(path: string): boolean {
+    return this.dirs.has(VirtualFs.normalize(path));
+  }
+
+  exists(path: string): boolean {
+    const p = VirtualFs.normalize(path);
+    return this.files.has(p) || this.dirs.has(p);
+  }
+
+  /** Entry names directly under a directory, sorted. */
+  list(path: string): string[] {
+    const p = VirtualFs.normalize(path);
+    const prefix = p === '/' ? '/' : p + '/';
+    const names = new Set<string>();
+    for (const f of [...this.files.keys(), ...this.dirs]) {
+      if (f !== p && f.startsWith(prefix)) names.add(f.slice(prefix.length).split('/')[0]!);
+    }
+    return [...names].sort();
+  }
+
+  size(path: string): number {
+    return Buffer.byteLength(this.read(path) ?? '');
+  }
+}

@@ -1,0 +1,254 @@
+/** The commands of the sandbox shell (see shell.ts). */
+import { posix } from 'node:path';
+import { curl, wget } from './curl.js';
+import type { Shell, ShellIO } from './shell.js';
+
+const statusText: Record<number, string> = {
+  200: 'OK', 201: 'Created', 204: 'No Content', 301: 'Moved Permanently', 302: 'Found', 304: 'Not Modified',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed',
+  500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+};
+export const httpStatusText = (s: number) => statusText[s] ?? '';
+
+const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
+const known = new Set([
+  'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
+  'test', '[', 'grep', 'head', 'wc', 'export', 'curl', 'wget', 'unset', ':',
+]);
+
+/** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
+export function isKnownCommand(name: string): boolean {
+  return shells.has(name) || known.has(posix.basename(name));
+}
+
+export async function runCommand(
+  shell: Shell,
+  argv: string[],
+  io: ShellIO,
+  stdin: string | undefined,
+  signal?: AbortSignal,
+  direct = false,
+): Promise<number> {
+  const ctx = shell.ctx;
+  const name0 = argv[0]!;
+  const args = argv.slice(1);
+  if (shells.has(name0)) {
+    const c = args.indexOf('-c');
+    if (c >= 0) {
+      const script = args[c + 1];
+      if (script === undefined) {
+        io.stderr(`${posix.basename(name0)}: 0: -c requires an argument\n`);
+        return 2;
+      }
+      return (await shell.subshell().run(script, io, signal)).status;
+    }
+    if (stdin !== undefined) return (await shell.subshell().run(stdin, io, signal)).status;
+    return 0;
+  }
+  const name = name0.includes('/') && known.has(posix.basename(name0)) ? posix.basename(name0) : name0;
+  const fs = ctx.fs;
+  const abs = (p: string) => posix.resolve(ctx.cwd, p);
+  switch (name) {
+    case ':':
+    case 'true':
+      return 0;
+    case 'false':
+      return 1;
+    case 'exit': {
+      const code = args[0] === undefined ? shell.lastStatus : Number.parseInt(args[0], 10);
+      return shell.exit(Number.isNaN(code) ? 2 : code & 255);
+    }
+    case 'echo': {
+      let n = false;
+      let rest = args;
+      if (rest[0] === '-n') {
+        n = true;
+        rest = rest.slice(1);
+      }
+      io.stdout(rest.join(' ') + (n ? '' : '\n'));
+      return 0;
+    }
+    case 'env':
+      if (args.length) {
+        const i = args.findIndex((a) => !a.includes('='));
+        if (i >= 0) return runCommand(shell, args.slice(i), io, stdin, signal, direct);
+      }
+      for (const [k, v] of ctx.env) io.stdout(`${k}=${v}\n`);
+      return 0;
+    case 'printenv': {
+      if (!args.length) {
+        for (const [k, v] of ctx.env) io.stdout(`${k}=${v}\n`);
+        return 0;
+      }
+      let code = 0;
+      for (const a of args) {
+        const v = ctx.env.get(a);
+        if (v === undefined) code = 1;
+        else io.stdout(v + '\n');
+      }
+      return code;
+    }
+    case 'export':
+    case 'unset':
+      for (const a of args) {
+        const eq = a.indexOf('=');
+        if (name === 'unset') ctx.env.delete(a);
+        else if (eq > 0) shell.setVar(a.slice(0, eq), a.slice(eq + 1), true);
+      }
+      return 0;
+    case 'pwd':
+      io.stdout(ctx.cwd + '\n');
+      return 0;
+    case 'cd': {
+      const target = abs(args[0] ?? ctx.env.get('HOME') ?? '/');
+      if (!fs.isDir(target)) {
+        io.stderr(`sh: cd: can't cd to ${args[0]}: No such file or directory\n`);
+        return 2;
+      }
+      ctx.cwd = target;
+      return 0;
+    }
+    case 'hostname':
+      io.stdout(ctx.hostname + '\n');
+      return 0;
+    case 'whoami':
+      io.stdout('root\n');
+      return 0;
+    case 'id':
+      io.stdout('uid=0(root) gid=0(root) groups=0(root)\n');
+      return 0;
+    case 'sleep': {
+      const s = Number.parseFloat(args[0] ?? '');
+      if (Number.isNaN(s)) {
+        io.stderr(`sleep: invalid number '${args[0] ?? ''}'\n`);
+        return 1;
+      }
+      await ctx.sleep(s * 1000, signal);
+      return 0;
+    }
+    case 'cat': {
+      if (!args.length) {
+        io.stdout(stdin ?? '');
+        return 0;
+      }
+      let code = 0;
+      for (const a of args) {
+        const content = fs.read(abs(a));
+        if (content !== undefined) io.stdout(content);
+        else if (fs.isDir(abs(a))) {
+          io.stderr(`cat: ${a}: Is a directory\n`);
+          code = 1;
+        } else {
+          io.stderr(`cat: ${a}: No such file or directory\n`);
+          code = 1;
+        }
+      }
+      return code;
+    }
+    case 'ls':
+      return ls(shell, args, io);
+    case 'test':
+    case '[': {
+      const t = name === '[' ? args.slice(0, args[args.length - 1] === ']' ? -1 : undefined) : args;
+      return test(t, (p) => abs(p), shell) ? 0 : 1;
+    }
+    case 'grep': {
+      const flags = args.filter((a) => a.startsWith('-'));
+      const rest = args.filter((a) => !a.startsWith('-'));
+      const pattern = rest[0] ?? '';
+      const text = rest[1] !== undefined ? fs.read(abs(rest[1])) ?? '' : stdin ?? '';
+      const insensitive = flags.some((f) => f.includes('i'));
+      const matches = text.split('\n').filter((l, i, all) => (i < all.length - 1 || l !== '') && (insensitive ? l.toLowerCase().includes(pattern.toLowerCase()) : l.includes(pattern)));
+      if (!flags.some((f) => f.includes('q'))) for (const m of matches) io.stdout(m + '\n');
+      return matches.length ? 0 : 1;
+    }
+    case 'head': {
+      const nIdx = args.indexOf('-n');
+      const n = nIdx >= 0 ? Number(args[nIdx + 1]) : 10;
+      const file = args.filter((a, i) => !a.startsWith('-') && i !== nIdx + 1)[0];
+      const text = file ? fs.read(abs(file)) ?? '' : stdin ?? '';
+      const lines = text.split('\n');
+      io.stdout(lines.slice(0, n).join('\n') + (lines.length > n ? '\n' : ''));
+      return 0;
+    }
+    case 'wc': {
+      const text = args[1] ? fs.read(abs(args[1])) ?? '' : stdin ?? '';
+      io.stdout(args[0] === '-l' ? `${(text.match(/\n/g) ?? []).length}\n` : `${Buffer.byteLength(text)}\n`);
+      return 0;
+    }
+    case 'curl':
+      return curl(ctx, args, io);
+    case 'wget':
+      return wget(ctx, args, io);
+    default:
+      if (direct) {
+        io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${name0}": executable file not found in $PATH: unknown\n`);
+        return 126;
+      }
+      io.stderr(`${shell.name}: ${name0}: not found\n`);
+      return 127;
+  }
+}
+
+function ls(shell: Shell, args: string[], io: ShellIO): number {
+  const fs = shell.ctx.fs;
+  const flags = args.filter((a) => a.startsWith('-')).join('');
+  const long = flags.includes('l');
+  const all = flags.includes('a');
+  const paths = args.filter((a) => !a.startsWith('-'));
+  if (!paths.length) paths.push('.');
+  let code = 0;
+  const line = (name: string, full: string) => {
+    if (!long) return `${name}\n`;
+    const dir = fs.isDir(full);
+    const size = dir ? 4096 : fs.size(full);
+    return `${dir ? 'drwxr-xr-x' : '-rw-r--r--'}    1 root     root     ${String(size).padStart(9)} Jan  1 00:00 ${name}\n`;
+  };
+  paths.forEach((p, i) => {
+    const full = posix.resolve(shell.ctx.cwd, p);
+    if (!fs.exists(full)) {
+      io.stderr(`ls: cannot access '${p}': No such file or directory\n`);
+      code = 2;
+      return;
+    }
+    if (!fs.isDir(full)) {
+      io.stdout(line(p, full));
+      return;
+    }
+    if (paths.length > 1) io.stdout(`${i ? '\n' : ''}${p}:\n`);
+    const names = [...(all ? ['.', '..'] : []), ...fs.list(full).filter((n) => all || !n.startsWith('.'))];
+    if (long) io.stdout(`total ${names.length * 4}\n`);
+    for (const n of names) io.stdout(line(n, posix.join(full, n)));
+  });
+  return code;
+}
+
+function test(args: string[], abs: (p: string) => string, shell: Shell): boolean {
+  const fs = shell.ctx.fs;
+  if (args[0] === '!') return !test(args.slice(1), abs, shell);
+  if (args.length === 1) return args[0] !== '';
+  if (args.length === 2) {
+    const [op, v = ''] = args;
+    switch (op) {
+      case '-f': return fs.read(abs(v)) !== undefined;
+      case '-d': return fs.isDir(abs(v));
+      case '-e': case '-r': return fs.exists(abs(v));
+      case '-s': return (fs.read(abs(v)) ?? '').length > 0;
+      case '-z': return v === '';
+      case '-n': return v !== '';
+      default: return false;
+    }
+  }
+  const [a = '', op, b = ''] = args;
+  switch (op) {
+    case '=': case '==': return a === b;
+    case '!=': return a !== b;
+    case '-eq': return Number(a) === Number(b);
+    case '-ne': return Number(a) !== Number(b);
+    case '-lt': return Number(a) < Number(b);
+    case '-gt': return Number(a) > Number(b);
+    case '-le': return Number(a) <= Number(b);
+    case '-ge': return Number(a) >= Number(b);
+    default: return false;
+  }
+}
