@@ -1,0 +1,118 @@
+/**
+ * The composition root: reads the configuration, opens the database, loads the clusters (from the
+ * kubeconfig, or sandbox clusters started here when there is none), builds the schema and the
+ * server, and shuts everything down gracefully on SIGTERM/SIGINT.
+ */
+import type { Logger } from 'pino';
+import { type Config, loadConfig } from './config.js';
+import { openDatabase } from './db/client.js';
+import { createRepositories } from './db/repositories.js';
+import { findKubeconfigFiles, type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
+import { versionCheck } from './kube/reachability.js';
+import { createClusterRegistry } from './kube/registry.js';
+import { schema } from './schema/index.js';
+import { buildServer, createLogger } from './server/index.js';
+
+/** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
+const SANDBOX_CLUSTERS = ['sandbox-production', 'sandbox-test'];
+/** Exit no later than this after a signal, whatever happens. */
+const HARD_EXIT_MS = 9_500;
+
+interface Running {
+  stop(): Promise<void> | void;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const stack: Array<{ name: string } & Running> = [];
+  let stopping = false;
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'signal received: shutting down');
+    setTimeout(() => {
+      logger.error({ afterMs: HARD_EXIT_MS }, 'shutdown took too long: exiting');
+      process.exit(1);
+    }, HARD_EXIT_MS).unref();
+    for (const part of stack.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        logger.error({ err: error, part: part.name }, 'stopping failed');
+      }
+    }
+    logger.info('bye');
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  const database = openDatabase(config.databasePath);
+  stack.push({ name: 'database', stop: () => database.close() });
+  logger.info({ path: config.databasePath }, 'database open and migrated');
+  const repos = createRepositories(database.db);
+
+  const clusters = createClusterRegistry({
+    logger,
+    check: versionCheck(config.clusterCheckTimeoutMs),
+    checkIntervalMs: config.clusterCheckIntervalMs,
+  });
+  stack.push({ name: 'cluster checks', stop: () => clusters.stop() });
+
+  const server = buildServer({
+    config,
+    logger,
+    schema,
+    contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date() }),
+    readiness: () => (clusters.loaded ? [] : ['clusters are loading']),
+  });
+  stack.push({ name: 'server', stop: () => server.stop() });
+  await server.start();
+
+  const sources = await kubeconfigSources(config, logger, (sandbox) => stack.push(sandbox));
+  if (stopping) return;
+  clusters.load(sources);
+  await clusters.checkAll();
+  clusters.startChecking();
+  logger.info(
+    { clusters: clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })) },
+    'ready',
+  );
+}
+
+/**
+ * The kubeconfig documents to load: the user's files when there are any; otherwise the sandbox
+ * clusters', read through the very same code path.
+ */
+async function kubeconfigSources(
+  config: Config,
+  logger: Logger,
+  started: (sandbox: { name: string } & Running) => void,
+): Promise<KubeconfigSource[]> {
+  const files = findKubeconfigFiles(config.kubeconfig);
+  if (files.length > 0) return readKubeconfigFiles(files);
+  logger.info({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'no kubeconfig found: running sandbox clusters in-process');
+  // TODO(sandbox): start real sandbox clusters with startSandboxCluster() from src/sandbox/cluster.ts
+  // once it lands; until then these are placeholder entries that no API server answers.
+  void started;
+  return SANDBOX_CLUSTERS.map((name) => ({ text: placeholderKubeconfig(name), origin: `sandbox ${name}`, sandbox: true }));
+}
+
+function placeholderKubeconfig(name: string): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server: `https://${name}.sandbox.invalid` } }],
+    users: [{ name, user: {} }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    'current-context': name,
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'cairn', msg: `cannot start: ${message}` })}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { logRequest } from './request-log.js';
+import { GRAPHQL_PATH, type ServerOptions } from './types.js';
+import { attachGraphqlWs } from './websocket.js';
+import { createYogaApp, type YogaApp } from './yoga-app.js';
+
+export interface CairnServer {
+  /** The GraphQL app; `yoga.fetch` serves requests in-process (tests). */
+  yoga: YogaApp;
+  /** Listens on `port` (default: the configured port; 0 picks a free one). */
+  start(port?: number): Promise<{ url: string; port: number }>;
+  /**
+   * Graceful stop: readiness turns 503, no new connections, open subscriptions complete, in-flight
+   * requests finish, WebSocket clients are closed with 1001; after `shutdownTimeoutMs` whatever
+   * remains is cut. Resolves when the HTTP server has closed.
+   */
+  stop(): Promise<void>;
+}
+
+/** The HTTP server: yoga on node:http, graphql-ws on the same port and path, health routes, request logs. */
+export function buildServer(options: ServerOptions): CairnServer {
+  const { config, logger } = options;
+  const shutdown = new AbortController();
+  const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
+  const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
+
+  const http: Server = createServer((req, res) => {
+    logRequest(logger, req, res);
+    if (shutdown.signal.aborted) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      if (shutdown.signal.aborted) http.closeIdleConnections();
+    });
+    void yoga(req, res);
+  });
+  const ws = attachGraphqlWs(http, yoga, logger);
+  let stopping: Promise<void> | null = null;
+
+  return {
+    yoga,
+    start(port = config.port) {
+      return new Promise((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, config.host, () => {
+          http.off('error', reject);
+          const actual = (http.address() as AddressInfo).port;
+          const url = `http://${hostForUrl(config.host)}:${actual}${GRAPHQL_PATH}`;
+          logger.info({ port: actual, url }, 'listening');
+          resolve({ url, port: actual });
+        });
+      });
+    },
+    stop() {
+      stopping ??= (async () => {
+        logger.info('shutting down: no new connections, finishing in-flight requests');
+        shutdown.abort();
+        const closed = new Promise<void>((resolve) => {
+          if (!http.listening) return resolve();
+          http.close(() => resolve());
+        });
+        http.closeIdleConnections();
+        const wsClosed = ws.close().catch((error: unknown) => logger.warn({ err: error }, 'closing websockets failed'));
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<'timeout'>((resolve) => {
+          timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
+        });
+        const outcome = await Promise.race([Promise.all([closed, wsClosed]), timedOut]);
+        if (outcome === 'timeout') {
+          logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
+          ws.terminate();
+          http.closeAllConnections();
+          await closed;
+        }
+        clearTimeout(timer);
+        logger.info('server stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return 'localhost';
+  return host.includes(':') ? `[${host}]` : host;
+}

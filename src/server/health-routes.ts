@@ -1,0 +1,31 @@
+import type { Plugin } from 'graphql-yoga';
+import type { Readiness } from './types.js';
+
+/**
+ * GET /healthz — the process is alive (200 `ok`).
+ * GET /readyz — 200 when it can serve (database migrated, clusters loaded, not shutting down);
+ * otherwise 503 with a JSON body naming the reasons.
+ * GET / — redirects to GraphiQL at /graphql.
+ */
+export function useHealthRoutes(readiness: Readiness, graphqlPath: string): Plugin {
+  return {
+    onRequest({ request, url, endResponse, fetchAPI }) {
+      if (request.method !== 'GET' && request.method !== 'HEAD') return;
+      if (url.pathname === '/healthz') {
+        endResponse(new fetchAPI.Response('ok', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
+      } else if (url.pathname === '/readyz') {
+        const reasons = readiness();
+        const ready = reasons.length === 0;
+        const body = ready ? { status: 'ready' } : { status: 'not ready', reasons };
+        endResponse(
+          new fetchAPI.Response(JSON.stringify(body), {
+            status: ready ? 200 : 503,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          }),
+        );
+      } else if (url.pathname === '/') {
+        endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: graphqlPath } }));
+      }
+    },
+  };
+}

@@ -1,0 +1,4 @@
+export { buildServer, type CairnServer } from './build-server.js';
+export { createLogger } from './logger.js';
+export type { ContextFactory, Readiness, RequestInfo, ServerOptions } from './types.js';
+export { GRAPHQL_PATH } from './types.js';

@@ -1,0 +1,29 @@
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Context } from '../schema/context.js';
+
+/** What the server knows of a request when it builds the resolvers' context. */
+export interface RequestInfo {
+  /** The HTTP request's headers (for WebSocket clients: the upgrade request's). */
+  headers: Headers;
+  /** The graphql-ws `connection_init` payload, for WebSocket clients. */
+  connectionParams?: Readonly<Record<string, unknown>>;
+}
+
+/** Builds the resolvers' context for one operation. */
+export type ContextFactory = (request: RequestInfo) => Context | Promise<Context>;
+
+/** Why the server is not ready to serve; an empty list means ready. */
+export type Readiness = () => string[];
+
+export interface ServerOptions {
+  config: Pick<Config, 'host' | 'port' | 'shutdownTimeoutMs'>;
+  logger: Logger;
+  schema: GraphQLSchema;
+  contextFactory: ContextFactory;
+  readiness: Readiness;
+}
+
+/** The GraphQL endpoint: HTTP, SSE and graphql-ws all live here. */
+export const GRAPHQL_PATH = '/graphql';

@@ -1,0 +1,71 @@
+import { GraphQLError } from 'graphql';
+import { createYoga, maskError, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { Context } from '../schema/context.js';
+import { useEndSubscriptions } from './end-subscriptions.js';
+import { useHealthRoutes } from './health-routes.js';
+import { GRAPHQL_PATH, type ServerOptions } from './types.js';
+
+/** What the node:http layer and graphql-ws hand to yoga besides the request. */
+export interface ServerContext {
+  connectionParams?: Readonly<Record<string, unknown>>;
+}
+
+export type YogaApp = YogaServerInstance<ServerContext, Context>;
+
+const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
+query Clusters {
+  clusters {
+    name
+    server
+    reachable
+    lastCheckedAt
+    sandbox
+  }
+}
+`;
+
+/**
+ * The GraphQL app: schema, GraphiQL (subscriptions over graphql-ws), SSE subscriptions, health
+ * routes, masked unexpected errors. `shutdown` aborts when the server stops: open subscriptions end.
+ */
+export function createYogaApp(
+  options: Pick<ServerOptions, 'logger' | 'schema' | 'contextFactory' | 'readiness'>,
+  shutdown: AbortSignal,
+): YogaApp {
+  const { logger, schema, contextFactory, readiness } = options;
+  return createYoga<ServerContext, Context>({
+    schema,
+    graphqlEndpoint: GRAPHQL_PATH,
+    landingPage: false,
+    graphiql: { title: 'cairn', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
+    logging: yogaLogger(logger),
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const masked = maskError(error, message, isDev);
+        if (masked !== error) logger.error({ err: originalError(error) }, 'unexpected error (masked in the response)');
+        return masked;
+      },
+    },
+    context: ({ request, connectionParams }) =>
+      contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
+    plugins: [useHealthRoutes(readiness, GRAPHQL_PATH), useEndSubscriptions(shutdown)],
+  });
+}
+
+function originalError(error: unknown): unknown {
+  return error instanceof GraphQLError && error.originalError ? error.originalError : error;
+}
+
+/** Routes yoga's own log calls to pino. */
+function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const err = args.find((a) => a instanceof Error);
+      const message = args.filter((a) => typeof a === 'string').join(' ') || 'graphql-yoga';
+      if (err) logger[level]({ err }, message);
+      else logger[level](message);
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
