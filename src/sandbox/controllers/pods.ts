@@ -1,0 +1,93 @@
+/** Small facts about pods and owner references that every controller needs (podutil / controller_utils). */
+import type { KubeObject, OwnerReference } from '../store/types.js';
+
+interface Condition {
+  type: string;
+  status: string;
+  lastTransitionTime?: string;
+  [k: string]: unknown;
+}
+
+export function podConditions(pod: KubeObject): Condition[] {
+  const status = pod.status as { conditions?: Condition[] } | undefined;
+  return status?.conditions ?? [];
+}
+
+export function podPhase(pod: KubeObject): string {
+  return ((pod.status as { phase?: string } | undefined)?.phase ?? 'Pending') as string;
+}
+
+export function podReadyCondition(pod: KubeObject): Condition | undefined {
+  return podConditions(pod).find((c) => c.type === 'Ready');
+}
+
+/** The Ready condition is True. */
+export function isPodReady(pod: KubeObject): boolean {
+  return podReadyCondition(pod)?.status === 'True';
+}
+
+/** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
+export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Date): boolean {
+  const c = podReadyCondition(pod);
+  if (c?.status !== 'True') return false;
+  if (!minReadySeconds) return true;
+  if (!c.lastTransitionTime) return false;
+  return Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 <= now.getTime();
+}
+
+/** Milliseconds until a ready pod becomes available, or undefined when it is not ready or already available. */
+export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, now: Date): number | undefined {
+  const c = podReadyCondition(pod);
+  if (c?.status !== 'True' || !minReadySeconds || !c.lastTransitionTime) return undefined;
+  const left = Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 - now.getTime();
+  return left > 0 ? left : undefined;
+}
+
+export function isPodTerminal(pod: KubeObject): boolean {
+  const p = podPhase(pod);
+  return p === 'Succeeded' || p === 'Failed';
+}
+
+export function isTerminating(obj: KubeObject): boolean {
+  return !!obj.metadata.deletionTimestamp;
+}
+
+/** controller.IsPodActive: not terminal and not being deleted. */
+export function isPodActive(pod: KubeObject): boolean {
+  return !isPodTerminal(pod) && !isTerminating(pod);
+}
+
+export function controllerRef(obj: KubeObject): OwnerReference | undefined {
+  return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
+}
+
+export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
+  const ref = controllerRef(obj);
+  return !!ref && ref.uid === owner.metadata.uid;
+}
+
+export function ownerReferenceTo(owner: KubeObject): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name ?? '',
+    uid: owner.metadata.uid ?? '',
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function restartCount(pod: KubeObject): number {
+  const statuses = (pod.status as { containerStatuses?: { restartCount?: number }[] } | undefined)?.containerStatuses ?? [];
+  return statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
+}
+
+export function creationTime(obj: KubeObject): number {
+  const t = obj.metadata.creationTimestamp;
+  return t ? Date.parse(t) : 0;
+}
+
+/** Deep copy of plain JSON data. */
+export function clone<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}

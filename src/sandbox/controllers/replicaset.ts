@@ -1,0 +1,118 @@
+/** The ReplicaSet controller: keeps the number of a ReplicaSet's pods at spec.replicas. */
+import { resourceKey, type KubeObject, type StoreEvent } from '../store/types.js';
+import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
+import { selectorMatches } from './labels.js';
+import { controllerRef, isPodActive, ownerReferenceTo } from './pods.js';
+import { splitKey } from './queue.js';
+import { canonicalJson } from './hash.js';
+import { nextAvailabilityCheck, planReplicaSet, podFromTemplate, replicaSetStatus, rsSpec } from './replicaset-rules.js';
+
+export const REPLICASETS = resourceKey('apps', 'replicasets');
+export const PODS = resourceKey('', 'pods');
+
+export function createReplicaSetController(ctx: ControllerContext): Controller {
+  const { store, clock } = ctx;
+  const recorder = ctx.recorder('replicaset-controller');
+
+  function keysFor(event: StoreEvent): string[] {
+    if (event.key === REPLICASETS) return [keyOf(event.object)];
+    if (event.key !== PODS) return [];
+    const keys = ownerKeys(event, 'ReplicaSet');
+    if (keys.length === 0 && event.type !== 'DELETED') {
+      // An orphan pod: a ReplicaSet whose selector matches may adopt it.
+      for (const rs of store.list(REPLICASETS, { namespace: event.object.metadata.namespace }).items) {
+        if (selectorMatches(rsSpec(rs).selector, event.object.metadata.labels)) keys.push(keyOf(rs));
+      }
+    }
+    return keys;
+  }
+
+  function sync(key: string): number | undefined {
+    const { namespace, name } = splitKey(key);
+    const rs = store.get(REPLICASETS, namespace, name);
+    if (!rs) return undefined;
+    const now = clock.now();
+    const selector = rsSpec(rs).selector;
+    const all = store.list(PODS, { namespace }).items;
+    const owned: KubeObject[] = [];
+    for (const pod of all) {
+      const ref = controllerRef(pod);
+      if (ref) {
+        if (ref.uid !== rs.metadata.uid) continue;
+        if (selectorMatches(selector, pod.metadata.labels) || rs.metadata.deletionTimestamp) owned.push(pod);
+        else if (!pod.metadata.deletionTimestamp) release(pod, rs);
+        continue;
+      }
+      // Adopt orphans that match, unless either side is being deleted.
+      if (rs.metadata.deletionTimestamp || pod.metadata.deletionTimestamp || !isPodActive(pod)) continue;
+      if (!selectorMatches(selector, pod.metadata.labels)) continue;
+      const adopted = store.modify(PODS, namespace, pod.metadata.name!, (p) => {
+        if (controllerRef(p)) return undefined;
+        p.metadata.ownerReferences = [...(p.metadata.ownerReferences ?? []), ownerReferenceTo(rs)];
+        return p;
+      });
+      if (adopted && controllerRef(adopted)?.uid === rs.metadata.uid) owned.push(adopted);
+    }
+    let activePods = owned.filter(isPodActive);
+
+    if (!rs.metadata.deletionTimestamp) {
+      // Pods of every ReplicaSet of the same owner, for the "doubled up on a node" rank.
+      const ownerUid = controllerRef(rs)?.uid;
+      const siblingUids = new Set(
+        ownerUid
+          ? store
+              .list(REPLICASETS, { namespace })
+              .items.filter((r) => controllerRef(r)?.uid === ownerUid)
+              .map((r) => r.metadata.uid)
+          : [rs.metadata.uid],
+      );
+      const related = all.filter((p) => siblingUids.has(controllerRef(p)?.uid));
+      const plan = planReplicaSet(rs, activePods, related, now);
+      for (let i = 0; i < plan.create; i++) {
+        const pod = store.create(PODS, podFromTemplate(rs));
+        recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+        activePods.push(pod);
+      }
+      for (const pod of plan.delete) {
+        try {
+          store.delete(PODS, namespace, pod.metadata.name!, { preconditions: { uid: pod.metadata.uid } });
+          recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+        } catch (err) {
+          if ((err as { reason?: string }).reason !== 'NotFound') throw err;
+        }
+      }
+      if (plan.delete.length) {
+        const gone = new Set(plan.delete.map((p) => p.metadata.uid));
+        activePods = activePods.filter((p) => !gone.has(p.metadata.uid));
+      }
+    }
+
+    const status = replicaSetStatus(rs, activePods, now);
+    store.modify(
+      REPLICASETS,
+      namespace,
+      name,
+      (cur) => {
+        if (cur.metadata.uid !== rs.metadata.uid) return undefined;
+        const next = { ...(cur.status as object), ...status };
+        if (canonicalJson(next) === canonicalJson(cur.status ?? {})) return undefined;
+        cur.status = next;
+        return cur;
+      },
+      { subresource: 'status' },
+    );
+    const minReady = rsSpec(rs).minReadySeconds ?? 0;
+    return minReady > 0 ? nextAvailabilityCheck(activePods, minReady, now) : undefined;
+  }
+
+  function release(pod: KubeObject, rs: KubeObject) {
+    store.modify(PODS, pod.metadata.namespace, pod.metadata.name!, (p) => {
+      const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
+      if (refs.length === (p.metadata.ownerReferences ?? []).length) return undefined;
+      p.metadata.ownerReferences = refs;
+      return p;
+    });
+  }
+
+  return { name: 'replicaset-controller', keysFor, sync, allKeys: () => keysOfList(store, REPLICASETS) };
+}
