@@ -20,10 +20,43 @@ export const builder = new SchemaBuilder<{
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
+    nodeTypeOptions: { description: 'An object with a global ID, fetchable with the `node` query.' },
+    idFieldOptions: { description: 'The global ID of this object (opaque; use it with `node(id:)` and in mutation inputs).' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    nodeQueryOptions: {
+      description: 'Any object by its global ID; null when nothing has that ID.',
+      args: { id: { description: 'A global ID, as returned in any `id` field.' } },
+    },
+    nodesQueryOptions: {
+      description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing.',
+      args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
+    },
+    cursorFieldOptions: { description: 'An opaque cursor for this edge; pass it as `after` or `before`.' },
+    nodeFieldOptions: { description: 'The object at this edge.' },
+    edgesFieldOptions: { description: 'The edges of this page, in order.' },
+    pageInfoFieldOptions: { description: 'Whether there are more pages, and the cursors at both ends of this one.' },
+    hasNextPageFieldOptions: { description: 'True when more items follow this page.' },
+    hasPreviousPageFieldOptions: { description: 'True when items precede this page.' },
+    startCursorFieldOptions: { description: 'The cursor of the first edge of this page; null when the page is empty.' },
+    endCursorFieldOptions: { description: 'The cursor of the last edge of this page; null when the page is empty.' },
+    firstArgOptions: { description: 'Return at most this many items from the start (after `after`).' },
+    lastArgOptions: { description: 'Return at most this many items from the end (before `before`).' },
+    afterArgOptions: { description: 'Return items after this cursor.' },
+    beforeArgOptions: { description: 'Return items before this cursor.' },
+    mutationInputArgOptions: { description: 'The input of this mutation.' },
+    clientMutationIdInputOptions: { description: 'Unused.' },
+    clientMutationIdFieldOptions: { description: 'Unused.' },
+    defaultConnectionTypeOptions: { description: 'A page of a list, with cursors (Relay connection).' },
+    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.' },
+    defaultPayloadTypeOptions: { description: 'The result of a mutation.' },
+    defaultMutationInputTypeOptions: { description: 'The input of a mutation.' },
   },
   errors: {
     defaultTypes: [],
+    directResult: true,
   },
 });
 
-builder.addScalarType('DateTime', DateTimeResolver, {});
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description: 'A point in time, as an ISO-8601 string with time zone (e.g. 2026-11-25T16:25:00.000Z).',
+});

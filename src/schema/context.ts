@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
 
 /**
@@ -13,4 +14,6 @@ export interface Context {
   clusters: ClusterRegistry;
   /** The clock; injected so that tests control time. */
   now: () => Date;
+  /** The database's repositories (apps, configs, templates) and `transaction` for all-or-nothing writes. */
+  repos: Repositories;
 }

@@ -1,7 +1,20 @@
 import { builder } from './builder.js';
 // One import per type file; each file registers its types on the builder.
 import './query.js';
-import './subscription.js';
-import './cluster.js';
+import './errors.js';
+import './enums.js';
+import './revision.js';
+import './config-parts.js';
+import './deployment-settings.js';
+import './warning.js';
+import './app.js';
+import './environment.js';
+import './deployment-config.js';
+import './official-image.js';
+import './template.js';
+import './config-input.js';
+import './app-mutations.js';
+import './config-mutations.js';
+import './template-mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

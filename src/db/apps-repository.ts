@@ -1,0 +1,86 @@
+import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import type { ConfigSettings } from '../domain/config-types.js';
+import type { Db } from './client.js';
+import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
+
+export type AppType = AppRow['appType'];
+export type EnvironmentKind = EnvironmentRow['kind'];
+
+export interface NewApp {
+  name: string;
+  businessType: string;
+  description: string;
+  appType: AppType;
+  deployMethod: AppRow['deployMethod'];
+  environments: { kind: EnvironmentKind; cluster: string; namespace: string; imageTag: string | null; settings: ConfigSettings }[];
+}
+
+export interface AppFilter {
+  namePrefix?: string | null;
+  businessType?: string | null;
+  appType?: AppType | null;
+}
+
+/** Escapes LIKE wildcards so that a name prefix matches literally. */
+const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+/** Apps with their environments (and each environment's draft config, created with it). */
+export function appsRepository(db: Db) {
+  const where = (f: AppFilter): SQL | undefined =>
+    and(
+      f.namePrefix ? sql`${apps.name} LIKE ${likePrefix(f.namePrefix)} ESCAPE '\\'` : undefined,
+      f.businessType ? eq(apps.businessType, f.businessType) : undefined,
+      f.appType ? eq(apps.appType, f.appType) : undefined,
+    );
+
+  return {
+    /** Inserts the app, its environments and their draft configs; call inside a transaction. */
+    create(app: NewApp, now: Date): AppRow {
+      const row = db
+        .insert(apps)
+        .values({ name: app.name, businessType: app.businessType, description: app.description, appType: app.appType, deployMethod: app.deployMethod, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      for (const env of app.environments) {
+        const e = db.insert(environments).values({ appId: row.id, kind: env.kind, cluster: env.cluster, namespace: env.namespace, createdAt: now }).returning().get();
+        db.insert(deploymentConfigs).values({ environmentId: e.id, version: 1, imageTag: env.imageTag, settings: env.settings, updatedAt: now }).run();
+      }
+      return row;
+    },
+    byIds(ids: number[]): AppRow[] {
+      return ids.length ? db.select().from(apps).where(inArray(apps.id, ids)).all() : [];
+    },
+    byName(name: string): AppRow | undefined {
+      return db.select().from(apps).where(eq(apps.name, name)).get();
+    },
+    /** One page of apps matching the filter, ordered by name. */
+    list(filter: AppFilter, offset: number, limit: number): AppRow[] {
+      return db.select().from(apps).where(where(filter)).orderBy(asc(apps.name)).limit(limit).offset(offset).all();
+    },
+    count(filter: AppFilter): number {
+      return db.select({ n: count() }).from(apps).where(where(filter)).get()?.n ?? 0;
+    },
+    update(id: number, changes: { businessType?: string; description?: string }, now: Date): AppRow | undefined {
+      return db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning().get();
+    },
+    /** Deletes the app; its environments and configs go with it (foreign keys cascade). */
+    delete(id: number): boolean {
+      return db.delete(apps).where(eq(apps.id, id)).run().changes > 0;
+    },
+    environmentsOfApps(appIds: number[]): EnvironmentRow[] {
+      return appIds.length ? db.select().from(environments).where(inArray(environments.appId, appIds)).orderBy(asc(environments.id)).all() : [];
+    },
+    environmentsByIds(ids: number[]): EnvironmentRow[] {
+      return ids.length ? db.select().from(environments).where(inArray(environments.id, ids)).all() : [];
+    },
+    /**
+     * Seam for the release engine: whether an app has an active release order. Release orders do
+     * not exist yet; the engine issue replaces this with a query on its release_orders table.
+     */
+    activeReleaseOrderOf(_appId: number): { id: number } | null {
+      return null;
+    },
+  };
+}
+
+export type AppsRepository = ReturnType<typeof appsRepository>;

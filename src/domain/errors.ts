@@ -1,0 +1,69 @@
+import type { Problem } from './problems.js';
+
+/** The kinds of expected failure a mutation or query can return. */
+export const ERROR_CODES = ['INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'ALREADY_EXISTS', 'NOT_ALLOWED'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Base of every expected failure; the schema turns each subclass into a typed error result. */
+export abstract class CairnError extends Error {
+  abstract readonly code: ErrorCode;
+}
+
+/** The input was refused; `problems` lists every problem at once. */
+export class InvalidInputError extends CairnError {
+  readonly code = 'INVALID_INPUT' as const;
+  constructor(readonly problems: Problem[]) {
+    super(
+      problems.length === 1
+        ? `The input has a problem: ${problems[0]!.path.join('.')}: ${problems[0]!.message}`
+        : `The input has ${problems.length} problems; see problems.`,
+    );
+  }
+}
+
+/** The thing an ID names does not exist (or is not of the expected type). */
+export class NotFoundError extends CairnError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(
+    readonly typename: string,
+    readonly id: string,
+    readonly path: string[],
+  ) {
+    super(`No ${typename} has the ID ${id}.`);
+  }
+}
+
+/** The write was based on a stale version of the object. */
+export class ConflictError extends CairnError {
+  readonly code = 'CONFLICT' as const;
+  constructor(
+    readonly expectedVersion: number,
+    readonly currentVersion: number,
+  ) {
+    super(
+      `The deployment configuration changed meanwhile: you sent version ${expectedVersion}, the current version is ${currentVersion}. Read it again, re-apply your change and retry.`,
+    );
+  }
+}
+
+/** A name that must be unique is taken. */
+export class AlreadyExistsError extends CairnError {
+  readonly code = 'ALREADY_EXISTS' as const;
+  constructor(
+    readonly typename: string,
+    readonly takenName: string,
+    readonly path: string[],
+  ) {
+    super(`A ${typename} named "${takenName}" already exists; choose another name.`);
+  }
+}
+
+/** The action is refused in the current state; `reason` says why and how to proceed. */
+export class NotAllowedError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  readonly reason: string;
+  constructor(reason: string) {
+    super(reason);
+    this.reason = reason;
+  }
+}

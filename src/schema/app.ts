@@ -1,0 +1,80 @@
+import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { builder } from './builder.js';
+import { localIdOrNull } from './ids.js';
+import { AppTypeEnum, DeployMethodEnum, EnvironmentKindEnum } from './enums.js';
+import { AppRef, EnvironmentRef } from './refs.js';
+
+builder.node(AppRef, {
+  description: 'An app: something a team releases, with a production and a test environment on different clusters.',
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'deployMethod' in v,
+  id: { resolve: (a) => a.id },
+  loadMany: (ids, ctx) => ctx.repos.apps.byIds(ids.map(Number)),
+  fields: (t) => ({
+    name: t.exposeString('name', {
+      description: 'The app\'s unique name (DNS-1123 label, at most 40 characters); part of Kubernetes object names, so it cannot change.',
+    }),
+    businessType: t.exposeString('businessType', { description: 'The business type (one of the businessTypes query).' }),
+    description: t.exposeString('description', { description: 'A free description; empty when none.' }),
+    appType: t.field({ type: AppTypeEnum, description: 'STATELESS (a Deployment) or STATEFUL (a StatefulSet); fixed at creation.', resolve: (a) => a.appType }),
+    deployMethod: t.field({ type: DeployMethodEnum, description: 'How the app is deployed (container deployment).', resolve: (a) => a.deployMethod }),
+    environments: t.loadableGroup({
+      type: EnvironmentRef,
+      description: 'Both environments: production first, then test.',
+      load: (appIds: number[], ctx) => Promise.resolve(ctx.repos.apps.environmentsOfApps(appIds)),
+      group: (e) => e.appId,
+      resolve: (a) => a.id,
+    }),
+    environment: t.field({
+      type: EnvironmentRef,
+      description: 'One environment of the app, by kind.',
+      args: { kind: t.arg({ type: EnvironmentKindEnum, required: true, description: 'PRODUCTION or TEST.' }) },
+      resolve: (a, { kind }, ctx) => ctx.repos.apps.environmentsOfApps([a.id]).find((e) => e.kind === kind)!,
+    }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the app was created.', resolve: (a) => a.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When the app\'s own fields last changed.', resolve: (a) => a.updatedAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  app: t.field({
+    type: AppRef,
+    nullable: true,
+    description: 'An app by its global ID; null when there is none.',
+    args: { id: t.arg.id({ required: true, description: 'The app\'s global ID.' }) },
+    resolve: (_root, { id }, ctx) => {
+      const local = localIdOrNull(String(id), 'App');
+      return local === null ? null : (ctx.repos.apps.byIds([local])[0] ?? null);
+    },
+  }),
+  apps: t.connection(
+    {
+      type: AppRef,
+      description: 'Apps ordered by name, optionally filtered; every filter given must match.',
+      args: {
+        namePrefix: t.arg.string({ description: 'Only apps whose name starts with this text.' }),
+        businessType: t.arg.string({ description: 'Only apps of this business type.' }),
+        appType: t.arg({ type: AppTypeEnum, description: 'Only apps of this type.' }),
+      },
+      resolve: (_root, args, ctx) => {
+        const filter = { namePrefix: args.namePrefix, businessType: args.businessType, appType: args.appType };
+        const totalCount = ctx.repos.apps.count(filter);
+        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.apps.list(filter, offset, limit));
+      },
+    },
+    {
+      name: 'AppConnection',
+      description: 'A page of apps.',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many apps match the filters, over all pages.',
+          resolve: (conn) => (conn as { totalCount?: number }).totalCount ?? 0,
+        }),
+      }),
+    },
+    { name: 'AppEdge', description: 'One app of a page, with its cursor.' },
+  ),
+  businessTypes: t.stringList({
+    description: 'The business types an app can have (configured with CAIRN_BUSINESS_TYPES).',
+    resolve: (_root, _args, ctx) => ctx.config.businessTypes,
+  }),
+}));

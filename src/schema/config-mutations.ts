@@ -1,0 +1,104 @@
+import { isDeepStrictEqual } from 'node:util';
+import type { Warning } from '../domain/config-rules.js';
+import type { ConfigSettings } from '../domain/config-types.js';
+import { imageTag as imageTagSchema } from '../domain/config-input.js';
+import { validateConfig } from '../domain/config-validation.js';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { OFFICIAL_IMAGES } from '../domain/official-images.js';
+import { problemsFromZod } from '../domain/problems.js';
+import type { DeploymentConfigRow } from '../db/tables.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { DeploymentConfigInput } from './config-input.js';
+import { localId } from './ids.js';
+import { DeploymentConfigRef } from './refs.js';
+import { ConfigWarningRef } from './warning.js';
+
+/** The draft config of an environment, or NotFoundError at `path`. */
+export function draftOf(ctx: Context, environmentGlobalId: string, path: string[]): DeploymentConfigRow {
+  const envId = localId(environmentGlobalId, 'Environment', path);
+  const row = ctx.repos.configs.byEnvironmentId(envId);
+  if (!row) throw new NotFoundError('Environment', environmentGlobalId, path);
+  return row;
+}
+
+/**
+ * The guarded write of a draft: refused when `expectedVersion` (if given) is stale; skipped when
+ * nothing changes; otherwise `UPDATE … WHERE id = ? AND version = ?` and the version is bumped.
+ */
+export function writeDraft(ctx: Context, row: DeploymentConfigRow, expectedVersion: number | null | undefined, next: { imageTag: string | null; settings: ConfigSettings }) {
+  if (expectedVersion != null && expectedVersion !== row.version) throw new ConflictError(expectedVersion, row.version);
+  if (row.imageTag === next.imageTag && isDeepStrictEqual(row.settings, next.settings)) return row;
+  const updated = ctx.repos.configs.update(row.id, row.version, next, ctx.now());
+  if (!updated) throw new ConflictError(expectedVersion ?? row.version, ctx.repos.configs.byIds([row.id])[0]?.version ?? row.version);
+  ctx.logger.info({ environmentId: row.environmentId, version: updated.version }, 'deployment config changed');
+  return updated;
+}
+
+const UpdateDeploymentConfigInput = builder.inputType('UpdateDeploymentConfigInput', {
+  description: 'A whole new draft configuration for an environment, based on the version you read.',
+  fields: (t) => ({
+    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    version: t.int({ required: true, description: 'The `version` of the configuration you read; a stale one is refused with ConflictError.' }),
+    config: t.field({ type: DeploymentConfigInput, required: true, description: 'The new configuration (it replaces the draft).' }),
+  }),
+});
+
+const ConfigPayloadShape = builder.objectRef<{ config: DeploymentConfigRow; warnings: Warning[] }>('UpdateDeploymentConfigPayload').implement({
+  description: 'The saved draft configuration, with warnings about settings that were accepted but look wrong.',
+  fields: (t) => ({
+    config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }),
+    warnings: t.field({ type: [ConfigWarningRef], description: 'Accepted settings that deserve a second look (e.g. a single instance).', resolve: (p) => p.warnings }),
+  }),
+});
+
+const SetImageTagInput = builder.inputType('SetImageTagInput', {
+  description: 'A new image tag for an environment\'s draft; every other setting stays.',
+  fields: (t) => ({
+    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    imageTag: t.string({ required: true, description: 'The new tag, e.g. 1.4.2.' }),
+    version: t.int({ description: 'Optionally, the `version` you read; when given and stale, the change is refused with ConflictError.' }),
+  }),
+});
+
+const SetImageTagPayload = builder.objectRef<{ config: DeploymentConfigRow }>('SetImageTagPayload').implement({
+  description: 'The draft configuration with its new tag.',
+  fields: (t) => ({ config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }) }),
+});
+
+builder.mutationFields((t) => ({
+  updateDeploymentConfig: t.field({
+    type: ConfigPayloadShape,
+    description:
+      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once.',
+    args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, ConflictError],
+      union: { name: 'UpdateDeploymentConfigResult', description: 'The saved configuration, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.repos.transaction(() => {
+        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
+        if (input.version !== row.version) throw new ConflictError(input.version, row.version);
+        const { settings, warnings } = validateConfig(input.config, row.settings, ctx.config.maxInstances, ['input', 'config']);
+        const imageTag = input.config.imageTag ?? row.imageTag ?? (settings.officialImage ? OFFICIAL_IMAGES[settings.officialImage].defaultTag : null);
+        return { config: writeDraft(ctx, row, input.version, { imageTag, settings }), warnings };
+      }),
+  }),
+  setImageTag: t.field({
+    type: SetImageTagPayload,
+    description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is.',
+    args: { input: t.arg({ type: SetImageTagInput, required: true, description: 'The environment and its new tag.' }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, ConflictError],
+      union: { name: 'SetImageTagResult', description: 'The configuration with its new tag, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.repos.transaction(() => {
+        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
+        const parsed = imageTagSchema.safeParse(input.imageTag);
+        if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'imageTag']));
+        return { config: writeDraft(ctx, row, input.version, { imageTag: input.imageTag, settings: row.settings }) };
+      }),
+  }),
+}));

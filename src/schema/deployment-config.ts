@@ -1,0 +1,27 @@
+import { builder } from './builder.js';
+import { DeploymentSettingsInterface } from './deployment-settings.js';
+import { DeploymentConfigRef, EnvironmentRef } from './refs.js';
+
+builder.node(DeploymentConfigRef, {
+  description:
+    'The draft deployment configuration of an environment: what its next release order will deploy. Editing it never changes what runs.',
+  interfaces: [DeploymentSettingsInterface],
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'settings' in v,
+  id: { resolve: (c) => c.id },
+  loadMany: (ids, ctx) => ctx.repos.configs.byIds(ids.map(Number)),
+  fields: (t) => ({
+    version: t.exposeInt('version', {
+      description: 'Bumped by every change; send it back with updateDeploymentConfig so that a concurrent change is refused rather than lost.',
+    }),
+    imageTag: t.exposeString('imageTag', {
+      nullable: true,
+      description: 'The image tag the next release deploys (change it alone with setImageTag); null until set.',
+    }),
+    environment: t.field({
+      type: EnvironmentRef,
+      description: 'The environment this configuration belongs to.',
+      resolve: (c, _args, ctx) => ctx.repos.apps.environmentsByIds([c.environmentId])[0]!,
+    }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When the configuration last changed.', resolve: (c) => c.updatedAt }),
+  }),
+});

@@ -1,0 +1,46 @@
+import { builder } from './builder.js';
+import { EnvironmentKindEnum } from './enums.js';
+import { AppRef, DeploymentConfigRef, EnvironmentRef } from './refs.js';
+import { RevisionRef } from './revision.js';
+
+builder.node(EnvironmentRef, {
+  description: 'One of an app\'s two environments (production or test), each on its own cluster, with its draft deployment configuration.',
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'namespace' in v && 'kind' in v,
+  id: { resolve: (e) => e.id },
+  loadMany: (ids, ctx) => ctx.repos.apps.environmentsByIds(ids.map(Number)),
+  fields: (t) => ({
+    kind: t.field({ type: EnvironmentKindEnum, description: 'PRODUCTION or TEST.', resolve: (e) => e.kind }),
+    clusterName: t.exposeString('cluster', { description: 'The name of the cluster this environment runs on (see the clusters query).' }),
+    namespace: t.exposeString('namespace', {
+      description: 'The Kubernetes namespace of the environment on its cluster: `cairn-<app name>`.',
+    }),
+    app: t.loadable({
+      type: AppRef,
+      description: 'The app this environment belongs to.',
+      load: (ids: number[], ctx) => Promise.resolve(ctx.repos.apps.byIds(ids)),
+      sort: (a) => a.id,
+      resolve: (e) => e.appId,
+    }),
+    config: t.loadable({
+      type: DeploymentConfigRef,
+      description: 'The draft deployment configuration: what the next release order will deploy.',
+      load: (envIds: number[], ctx) => Promise.resolve(ctx.repos.configs.byEnvironmentIds(envIds)),
+      sort: (c) => c.environmentId,
+      resolve: (e) => e.id,
+    }),
+    desiredInstances: t.loadable({
+      type: 'Int',
+      description: 'The instance count the draft configuration asks for (what the next release will run).',
+      load: (envIds: number[], ctx) => Promise.resolve(ctx.repos.configs.byEnvironmentIds(envIds)).then((rows) => envIds.map((id) => rows.find((r) => r.environmentId === id)?.settings.instances ?? 0)),
+      resolve: (e) => e.id,
+    }),
+    deployedRevision: t.field({
+      type: RevisionRef,
+      nullable: true,
+      description: 'The revision running in the environment after the last successful release; null until a release has completed.',
+      // The release engine issue fills this in; there are no releases yet.
+      resolve: () => null,
+    }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the environment was created (with its app).', resolve: (e) => e.createdAt }),
+  }),
+});

@@ -1,0 +1,22 @@
+import type { Warning } from '../domain/config-rules.js';
+import { WARNING_CODES } from '../domain/config-rules.js';
+import { builder } from './builder.js';
+
+const descriptions: Record<(typeof WARNING_CODES)[number], string> = {
+  FEW_INSTANCES: 'Fewer than 2 instances: the app is down while its only instance restarts or is released.',
+  PROBE_PORT_NOT_MAPPED: 'An HTTP probe checks a port that is not among the port mappings; the release will likely fail its health checks.',
+};
+
+export const WarningCodeEnum = builder.enumType('WarningCode', {
+  description: 'Why an accepted setting deserves a second look.',
+  values: Object.fromEntries(WARNING_CODES.map((c) => [c, { description: descriptions[c] }])) as Record<(typeof WARNING_CODES)[number], { description: string }>,
+});
+
+export const ConfigWarningRef = builder.objectRef<Warning>('ConfigWarning').implement({
+  description: 'A setting that was accepted and saved, but is probably not what you want.',
+  fields: (t) => ({
+    path: t.exposeStringList('path', { description: 'The setting\'s path within the configuration, e.g. ["readinessProbe", "http", "port"].' }),
+    code: t.field({ type: WarningCodeEnum, description: 'The kind of warning.', resolve: (w) => w.code }),
+    message: t.exposeString('message', { description: 'The warning in words.' }),
+  }),
+});
