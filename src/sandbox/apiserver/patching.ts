@@ -1,0 +1,58 @@
+/**
+ * PATCH: the Content-Type picks the patch type (JSON patch, JSON merge patch, strategic merge patch;
+ * 415 for anything else, server-side apply included). The patch is applied to the current object
+ * (or its Scale), then written as an update; a resourceVersion inside the patch is a precondition,
+ * otherwise a conflict with a concurrent writer is retried, as kube-apiserver does.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { KubeObject } from '../store/types.js';
+import { ApiError, sendJson } from './errors.js';
+import { mediaType, readJson } from './body.js';
+import { getOrNotFound } from './objects.js';
+import { applyPatch, type PatchType } from './patch-apply.js';
+import { scaleOf, withScale } from './scale.js';
+import type { ApiContext, Target } from './context.js';
+
+const patchTypes: Record<string, PatchType> = {
+  'application/json-patch+json': 'json',
+  'application/merge-patch+json': 'merge',
+  'application/strategic-merge-patch+json': 'strategic',
+};
+
+const MAX_CONFLICT_RETRIES = 5;
+
+export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
+  const patchType = patchTypes[mediaType(req)];
+  if (!patchType) {
+    throw new ApiError(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`,
+    );
+  }
+  const patch = await readJson(req);
+  if (patch === undefined) throw new ApiError(400, 'BadRequest', 'the body of the request was empty');
+  const sub = t.subresource;
+  for (let attempt = 0; ; attempt++) {
+    const current = getOrNotFound(ctx, t);
+    try {
+      if (sub === 'scale') {
+        const scale = applyPatch(patchType, scaleOf(t.type, current), patch, 'Scale') as KubeObject;
+        const updated = ctx.store.update(t.key, withScale(t, current, scale));
+        return sendJson(res, 200, scaleOf(t.type, updated));
+      }
+      const patched = applyPatch(patchType, current, patch, t.type.kind) as KubeObject;
+      // Identity cannot be patched away.
+      patched.kind = current.kind;
+      patched.apiVersion = current.apiVersion;
+      patched.metadata = { ...(patched.metadata ?? {}), name: current.metadata.name, namespace: current.metadata.namespace };
+      if (!patched.metadata.resourceVersion) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+      const updated = ctx.store.update(t.key, patched, sub === 'status' ? { subresource: 'status' } : undefined);
+      return sendJson(res, 200, updated);
+    } catch (error) {
+      const preconditioned = typeof patch === 'object' && patch !== null && JSON.stringify(patch).includes('"resourceVersion"');
+      if ((error as { code?: number }).code === 409 && !preconditioned && attempt < MAX_CONFLICT_RETRIES) continue;
+      throw error;
+    }
+  }
+}

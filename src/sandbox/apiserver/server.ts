@@ -1,0 +1,208 @@
+/**
+ * The sandbox API server: node:http on loopback speaking the Kubernetes REST API. Checks the bearer
+ * token, applies injected faults, records every request, and hands resource requests, exec upgrades
+ * and non-resource paths to their handlers.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import type { Clock } from '../clock.js';
+import type { KubeletApi } from '../kubelet-api.js';
+import type { Store } from '../store/types.js';
+import { ApiError, sendError, toStatus } from './errors.js';
+import { requestInfo, type RequestInfo } from './request-info.js';
+import { createCounters, type Counters, type RequestRecord } from './counters.js';
+import { createFaults, injectedError, type Faults, type FaultsInternal } from './faults.js';
+import { OpenWatches } from './open-watches.js';
+import { WatchCache } from './watch-cache.js';
+import { isPublicPath, serveNonResource } from './non-resource.js';
+import { resolveTarget, serveResource } from './resources.js';
+import { upgradeExec } from './exec.js';
+import { chooseProtocol } from './channels.js';
+import type { ApiContext } from './context.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  clock: Clock;
+  /** When set, every request but health checks and /version needs `Authorization: Bearer <token>`. */
+  token?: string;
+  host?: string;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Events retained per resource type for watches that resume from a resourceVersion. */
+  watchCacheSize?: number;
+  /** Simulated milliseconds between periodic watch bookmarks. */
+  bookmarkIntervalMs?: number;
+  faults?: FaultsInternal;
+}
+
+export interface ApiServer {
+  url: string;
+  port: number;
+  faults: Faults;
+  counters: Counters;
+  /** The node agent registers each node's kubelet; returns a function that unregisters it. */
+  registerKubelet(nodeName: string, api: KubeletApi): () => void;
+  close(): Promise<void>;
+}
+
+const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
+
+function writeRawError(socket: Duplex, error: unknown): number {
+  const { status, headers } = toStatus(error);
+  const body = JSON.stringify(status);
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(
+    `HTTP/1.1 ${status.code} ${status.reason ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}Connection: close\r\n\r\n${body}`,
+  );
+  return status.code;
+}
+
+export async function startApiServer(options: ApiServerOptions): Promise<ApiServer> {
+  const { store, clock, token } = options;
+  const host = options.host ?? '127.0.0.1';
+  const openWatches = new OpenWatches();
+  const counters = createCounters(openWatches);
+  const faults = options.faults ?? createFaults();
+  const cache = new WatchCache(store, options.watchCacheSize);
+  const kubelets = new Map<string, KubeletApi>();
+  const ctx: ApiContext = { store, clock, cache, openWatches, kubelets, bookmarkIntervalMs: options.bookmarkIntervalMs };
+  const sockets = new Set<Socket>();
+  const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
+  let serverAddress = '';
+
+  const authorized = (req: IncomingMessage) => !token || req.headers.authorization === `Bearer ${token}`;
+
+  const begin = (req: IncomingMessage, info: RequestInfo): RequestRecord => {
+    const record: RequestRecord = {
+      time: new Date(),
+      method: req.method ?? 'GET',
+      path: info.path,
+      query: info.query.toString(),
+      verb: info.verb,
+      group: info.group,
+      resource: info.resource,
+      subresource: info.subresource,
+      namespace: info.namespace,
+      name: info.name,
+      userAgent: req.headers['user-agent'],
+      code: 0,
+      durationMs: 0,
+    };
+    counters.record(record);
+    return record;
+  };
+
+  /** Outage, credentials and injected faults, in the order a real request meets them. */
+  async function gate(req: IncomingMessage, info: RequestInfo): Promise<void> {
+    if (faults.serviceUnavailable) throw injectedError(503);
+    if (!isPublicPath(info.path) && !authorized(req)) throw unauthorized();
+    if (isPublicPath(info.path)) return;
+    const { delayMs, error } = faults.decide(info);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (error) throw error;
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse) {
+    const started = performance.now();
+    const info = requestInfo(req.method ?? 'GET', req.url ?? '/');
+    const record = begin(req, info);
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((code: number, ...rest: unknown[]) => {
+      record.code = code;
+      record.durationMs = performance.now() - started;
+      return writeHead(code, ...rest);
+    }) as typeof res.writeHead;
+    try {
+      await gate(req, info);
+      if (info.isResourceRequest) await serveResource(ctx, info, req, res);
+      else serveNonResource(store.types, serverAddress, info, req, res);
+    } catch (error) {
+      sendError(res, error);
+    }
+  }
+
+  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
+    const started = performance.now();
+    const info = requestInfo(req.method ?? 'GET', req.url ?? '/');
+    const record = begin(req, info);
+    const finish = (code: number) => {
+      record.code = code;
+      record.durationMs = performance.now() - started;
+    };
+    gate(req, info)
+      .then(() => {
+        if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+        const target = resolveTarget(ctx, info);
+        if (target.key !== '/pods' || target.subresource !== 'exec') {
+          throw new ApiError(400, 'BadRequest', `upgrade is not supported for ${info.resource}${info.subresource ? `/${info.subresource}` : ''}`);
+        }
+        upgradeExec(ctx, wss, req, socket, head, target, () => undefined);
+        finish(101);
+      })
+      .catch((error: unknown) => finish(writeRawError(socket, error)));
+  }
+
+  const server = createServer((req, res) => void handle(req, res));
+  server.on('upgrade', upgrade);
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  const listen = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve((server.address() as { port: number }).port);
+      });
+    });
+  const dropConnections = () => {
+    for (const socket of sockets) socket.destroy();
+  };
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+      dropConnections();
+    });
+
+  const port = await listen(options.port ?? 0);
+  serverAddress = `${host}:${port}`;
+
+  faults.attach({
+    dropWatches: (filter, abrupt) => openWatches.close(filter, abrupt),
+    compact: () => cache.compact(),
+    refuseConnections: async () => {
+      openWatches.close(undefined, true);
+      await stopListening();
+    },
+    acceptConnections: async () => {
+      await listen(port);
+    },
+  });
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    faults,
+    counters,
+    registerKubelet(nodeName, api) {
+      kubelets.set(nodeName, api);
+      return () => {
+        if (kubelets.get(nodeName) === api) kubelets.delete(nodeName);
+      };
+    },
+    async close() {
+      openWatches.close(undefined, false);
+      for (const client of wss.clients) client.terminate();
+      wss.close();
+      cache.close();
+      if (server.listening) await stopListening();
+      else dropConnections();
+    },
+  };
+}

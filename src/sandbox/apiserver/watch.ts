@@ -1,0 +1,143 @@
+/**
+ * Watch streams: `?watch=true` answered with 200 and newline-delimited JSON events
+ * (`{"type":"ADDED","object":{…}}`), chunked, as kube-apiserver's cacher does: initial ADDED events
+ * when no resourceVersion (or "0") is given, replay from the watch cache for a given version, an
+ * ERROR event with a 410 Expired Status for a version that is too old, label/field selector
+ * transitions (an object that stops matching is DELETED for that watcher), BOOKMARK events when
+ * allowed (periodically and just before the timeout ends the watch), and timeoutSeconds.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../clock.js';
+import { resourceKey, StoreError, type KubeObject, type ResourceType, type Store, type StoreEvent } from '../store/types.js';
+import { badRequest, failure } from './errors.js';
+import { groupVersion } from './discovery.js';
+import type { OpenWatches } from './open-watches.js';
+import { selection } from './selection.js';
+import type { WatchCache } from './watch-cache.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface WatchRequest {
+  type: ResourceType;
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  allowWatchBookmarks: boolean;
+  timeoutSeconds?: number;
+  /** Renders each object sent (e.g. as a Table row); the identity by default. */
+  render?: (object: KubeObject, first: boolean) => unknown;
+}
+
+export interface WatchDeps {
+  store: Store;
+  clock: Clock;
+  cache: WatchCache;
+  openWatches: OpenWatches;
+  /** Simulated milliseconds between periodic bookmarks (kube-apiserver: about a minute). */
+  bookmarkIntervalMs?: number;
+}
+
+const DEFAULT_MIN_REQUEST_TIMEOUT_S = 1800; // kube-apiserver --min-request-timeout
+
+export function parseResourceVersion(value: string | undefined): number | undefined {
+  if (value === undefined || value === '' || value === '0') return undefined;
+  if (!/^\d+$/.test(value)) throw badRequest(`invalid resource version "${value}"`);
+  return Number(value);
+}
+
+export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
+  const { store, cache, openWatches } = deps;
+  const key = resourceKey(w.type.group, w.type.resource);
+  const selected = selection(key, w.labelSelector, w.fieldSelector); // throws 400 before anything is written
+  const fromVersion = parseResourceVersion(w.resourceVersion);
+  const inScope = (o: KubeObject) => w.namespace === undefined || o.metadata.namespace === w.namespace;
+  const matches = (o: KubeObject | undefined) => o !== undefined && inScope(o) && selected(o);
+  const render = w.render ?? ((o: KubeObject) => o);
+  let first = true;
+
+  let closed = false;
+  const send = (type: WatchEventType, object: unknown) => {
+    if (closed) return;
+    res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const sendObject = (type: WatchEventType, object: KubeObject) => {
+    send(type, render(object, first));
+    first = false;
+  };
+  const sendBookmark = () =>
+    send('BOOKMARK', { kind: w.type.kind, apiVersion: groupVersion(w.type), metadata: { resourceVersion: String(store.currentVersion()) } });
+
+  // What a store event means for this watcher (cacher.go convertToWatchEvent).
+  let lastSent = 0;
+  const deliver = (event: StoreEvent) => {
+    if (event.key !== key) return;
+    const rv = Number(event.object.metadata.resourceVersion);
+    if (rv <= lastSent) return;
+    lastSent = rv;
+    const now = matches(event.object);
+    if (event.type === 'DELETED') {
+      if (now) sendObject('DELETED', event.object);
+      return;
+    }
+    const before = event.type === 'MODIFIED' && matches(event.old);
+    if (now && before) sendObject('MODIFIED', event.object);
+    else if (now) sendObject('ADDED', event.object);
+    else if (before) sendObject('DELETED', { ...event.old!, metadata: { ...event.old!.metadata, resourceVersion: event.object.metadata.resourceVersion } });
+  };
+
+  // Everything below runs synchronously with the store, so no event falls between the snapshot and the subscription.
+  let initial: KubeObject[] = [];
+  let missed: StoreEvent[] = [];
+  let expired: string | undefined;
+  if (fromVersion === undefined) {
+    const list = store.list(key, { namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector });
+    initial = list.items;
+    lastSent = Number(list.resourceVersion);
+  } else {
+    try {
+      missed = cache.since(key, fromVersion);
+    } catch (error) {
+      if (!(error instanceof StoreError && error.code === 410)) throw error;
+      expired = error.message;
+    }
+    lastSent = fromVersion;
+  }
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.flushHeaders();
+  if (expired !== undefined) {
+    // A real API server answers a watch from a compacted version with 200, then this event.
+    send('ERROR', failure(410, 'Expired', expired));
+    res.end();
+    return;
+  }
+  for (const item of initial) sendObject('ADDED', item);
+  for (const event of missed) deliver(event);
+  const unsubscribe = store.subscribe(deliver);
+
+  const timers: (() => void)[] = [];
+  const finish = (how: 'end' | 'reset' | 'gone') => {
+    if (closed) return;
+    if (how === 'end' && w.allowWatchBookmarks) sendBookmark();
+    closed = true;
+    unsubscribe();
+    for (const cancel of timers) cancel();
+    untrack();
+    if (how === 'end') res.end();
+    else if (how === 'reset') {
+      if (res.socket) res.socket.resetAndDestroy();
+      else res.destroy();
+    }
+  };
+  const untrack = openWatches.add(
+    { group: w.type.group, resource: w.type.resource, namespace: w.namespace, labelSelector: w.labelSelector, fieldSelector: w.fieldSelector, resourceVersion: w.resourceVersion },
+    (abrupt) => finish(abrupt ? 'reset' : 'end'),
+  );
+
+  if (w.allowWatchBookmarks) timers.push(deps.clock.every(deps.bookmarkIntervalMs ?? 60_000, sendBookmark));
+  const timeoutS = w.timeoutSeconds ?? DEFAULT_MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
+  const timeout = setTimeout(() => finish('end'), timeoutS * 1000);
+  timers.push(() => clearTimeout(timeout));
+  req.on('close', () => finish('gone'));
+  res.on('close', () => finish('gone'));
+}
