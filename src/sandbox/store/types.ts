@@ -125,4 +125,25 @@ export interface Store {
   delete(key: ResourceKey, namespace: string | undefined, name: string, options?: DeleteOptions): KubeObject;
   /** Every change to every object, in resourceVersion order, delivered synchronously after the write. Returns unsubscribe. */
   subscribe(listener: (event: StoreEvent) => void): () => void;
+
+  // --- Optional in the contract; createStore (src/sandbox/store/store.ts) implements them all. ---
+
+  /**
+   * The retained events of `key` with a resourceVersion greater than `resourceVersion`, oldest first
+   * (deep copies). Throws StoreError 410 `too old resource version: R (O)` when events after R may have
+   * been dropped (window overflow or compact()), and 400 for a resourceVersion that is not an integer.
+   * A watch starts with `const backlog = store.eventsSince(key, rv); const off = store.subscribe(...)`
+   * in the same synchronous turn, so nothing falls between the two. resourceVersion "0"/"" ("any") is
+   * the caller's business: list, then subscribe.
+   */
+  eventsSince?(key: ResourceKey, resourceVersion: string | number): StoreEvent[];
+  /** The oldest resourceVersion a watch of `key` (or of every type) can still start from. */
+  oldestVersion?(key?: ResourceKey): number;
+  /** Fault injection: drop all watch history up to now, so every older resourceVersion gets 410. */
+  compact?(): void;
+  /**
+   * pods/binding: sets spec.nodeName and the PodScheduled condition (the only way to set nodeName on
+   * an existing pod). 409 if the pod is already bound or being deleted, 404 if it does not exist.
+   */
+  bind?(namespace: string, name: string, nodeName: string): KubeObject;
 }

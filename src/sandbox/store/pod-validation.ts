@@ -1,0 +1,156 @@
+/**
+ * Pod spec validation (k8s.io/kubernetes/pkg/apis/core/validation: ValidatePodSpec, ValidatePodUpdate),
+ * shared by pods and by the pod templates of Deployments, ReplicaSets and StatefulSets.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { fieldErr, type FieldError } from './field-errors.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors, portNumberErrors } from './names.js';
+import { parseQuantity } from './quantity.js';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map((x) => (isObj(x) ? x : {})) : []);
+
+const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
+const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'None'];
+const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+
+function validateProbe(p: unknown, path: string, errs: FieldError[]) {
+  if (p === undefined || p === null) return;
+  const probe = isObj(p) ? p : {};
+  const handlers = HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
+  if (handlers.length === 0) errs.push(fieldErr.required(path, 'must specify a handler type'));
+  else if (handlers.length > 1) errs.push(fieldErr.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type'));
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    const v = probe[f];
+    if (typeof v === 'number' && v < 0) errs.push(fieldErr.invalid(`${path}.${f}`, v, 'must be greater than or equal to 0'));
+  }
+  for (const h of ['httpGet', 'tcpSocket']) {
+    const action = probe[h];
+    if (isObj(action)) validatePortRef(action.port, `${path}.${h}.port`, errs);
+  }
+}
+
+function validatePortRef(port: unknown, path: string, errs: FieldError[]) {
+  if (typeof port === 'number') for (const m of portNumberErrors(port)) errs.push(fieldErr.invalid(path, port, m));
+  else if (typeof port === 'string') for (const m of portNameErrors(port)) errs.push(fieldErr.invalid(path, port, m));
+  else errs.push(fieldErr.required(path));
+}
+
+function validateContainer(c: Obj, path: string, volumes: Set<string>, errs: FieldError[]) {
+  if (typeof c.name !== 'string' || c.name === '') errs.push(fieldErr.required(`${path}.name`));
+  else for (const m of dns1123LabelErrors(c.name)) errs.push(fieldErr.invalid(`${path}.name`, c.name, m));
+  if (typeof c.image !== 'string' || c.image.trim() === '') errs.push(fieldErr.required(`${path}.image`));
+  if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(c.imagePullPolicy as string))
+    errs.push(fieldErr.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy as string, PULL_POLICIES));
+  list(c.ports).forEach((p, i) => {
+    const pp = `${path}.ports[${i}]`;
+    if (p.containerPort === undefined || p.containerPort === 0) errs.push(fieldErr.required(`${pp}.containerPort`));
+    else for (const m of portNumberErrors(p.containerPort)) errs.push(fieldErr.invalid(`${pp}.containerPort`, p.containerPort as number, m));
+    if (typeof p.name === 'string' && p.name !== '') for (const m of portNameErrors(p.name)) errs.push(fieldErr.invalid(`${pp}.name`, p.name, m));
+    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol as string))
+      errs.push(fieldErr.notSupported(`${pp}.protocol`, p.protocol as string, PROTOCOLS));
+  });
+  list(c.env).forEach((e, i) => {
+    if (typeof e.name !== 'string' || e.name === '') errs.push(fieldErr.required(`${path}.env[${i}].name`));
+  });
+  list(c.volumeMounts).forEach((m, i) => {
+    const mp = `${path}.volumeMounts[${i}]`;
+    if (typeof m.name !== 'string' || m.name === '') errs.push(fieldErr.required(`${mp}.name`));
+    else if (!volumes.has(m.name)) errs.push(fieldErr.notFound(`${mp}.name`, m.name));
+    if (typeof m.mountPath !== 'string' || m.mountPath === '') errs.push(fieldErr.required(`${mp}.mountPath`));
+  });
+  validateProbe(c.livenessProbe, `${path}.livenessProbe`, errs);
+  validateProbe(c.readinessProbe, `${path}.readinessProbe`, errs);
+  validateProbe(c.startupProbe, `${path}.startupProbe`, errs);
+  const res = isObj(c.resources) ? c.resources : {};
+  const requests = isObj(res.requests) ? res.requests : {};
+  const limits = isObj(res.limits) ? res.limits : {};
+  for (const [kind, values] of [
+    ['requests', requests],
+    ['limits', limits],
+  ] as const) {
+    for (const [name, q] of Object.entries(values)) {
+      const n = parseQuantity(q);
+      if (n === undefined) errs.push(fieldErr.invalid(`${path}.resources.${kind}[${name}]`, String(q), 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\''));
+      else if (n < 0) errs.push(fieldErr.invalid(`${path}.resources.${kind}[${name}]`, String(q), 'must be greater than or equal to 0'));
+    }
+  }
+  for (const [name, q] of Object.entries(requests)) {
+    const req = parseQuantity(q);
+    const lim = parseQuantity(limits[name]);
+    if (req !== undefined && lim !== undefined && req > lim)
+      errs.push(fieldErr.invalid(`${path}.resources.requests`, String(q), `must be less than or equal to ${name} limit of ${String(limits[name])}`));
+  }
+}
+
+/** ValidatePodSpec, for the spec at `path` (`spec` or `spec.template.spec`). */
+export function validatePodSpec(spec: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const s = isObj(spec) ? spec : {};
+  const volumes = new Set<string>();
+  list(s.volumes).forEach((v, i) => {
+    const vp = `${path}.volumes[${i}]`;
+    if (typeof v.name !== 'string' || v.name === '') errs.push(fieldErr.required(`${vp}.name`));
+    else {
+      for (const m of dns1123LabelErrors(v.name)) errs.push(fieldErr.invalid(`${vp}.name`, v.name, m));
+      if (volumes.has(v.name)) errs.push(fieldErr.duplicate(`${vp}.name`, v.name));
+      volumes.add(v.name);
+    }
+  });
+  const containers = list(s.containers);
+  if (containers.length === 0) errs.push(fieldErr.required(`${path}.containers`));
+  const names = new Set<string>();
+  for (const kind of ['initContainers', 'containers']) {
+    list(s[kind]).forEach((c, i) => {
+      const cp = `${path}.${kind}[${i}]`;
+      validateContainer(c, cp, volumes, errs);
+      if (typeof c.name === 'string' && c.name !== '') {
+        if (names.has(c.name)) errs.push(fieldErr.duplicate(`${cp}.name`, c.name));
+        names.add(c.name);
+      }
+    });
+  }
+  if (s.restartPolicy !== undefined && !RESTART_POLICIES.includes(s.restartPolicy as string))
+    errs.push(fieldErr.notSupported(`${path}.restartPolicy`, s.restartPolicy as string, RESTART_POLICIES));
+  if (s.dnsPolicy !== undefined && !DNS_POLICIES.includes(s.dnsPolicy as string))
+    errs.push(fieldErr.notSupported(`${path}.dnsPolicy`, s.dnsPolicy as string, DNS_POLICIES));
+  if (typeof s.activeDeadlineSeconds === 'number' && s.activeDeadlineSeconds <= 0)
+    errs.push(fieldErr.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
+  if (typeof s.nodeName === 'string' && s.nodeName !== '')
+    for (const m of dns1123SubdomainErrors(s.nodeName)) errs.push(fieldErr.invalid(`${path}.nodeName`, s.nodeName, m));
+  return errs;
+}
+
+const POD_UPDATE_FORBIDDEN =
+  'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
+
+/** ValidatePodUpdate's spec rules: only images, activeDeadlineSeconds and added tolerations may change; nodeName only through binding. */
+export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): FieldError[] {
+  const n = structuredClone(isObj(newSpec) ? newSpec : {});
+  const o = isObj(oldSpec) ? oldSpec : {};
+  const errs: FieldError[] = [];
+  for (const kind of ['initContainers', 'containers']) {
+    const nc = list(n[kind]);
+    const oc = list(o[kind]);
+    if (nc.length === oc.length) nc.forEach((c, i) => (c.image = oc[i]!.image));
+  }
+  const oldDeadline = o.activeDeadlineSeconds;
+  const newDeadline = n.activeDeadlineSeconds;
+  if (typeof oldDeadline === 'number' && (typeof newDeadline !== 'number' || newDeadline > oldDeadline))
+    errs.push(fieldErr.invalid('spec.activeDeadlineSeconds', (newDeadline as number | undefined) ?? null, 'must be less than or equal to previous value'));
+  n.activeDeadlineSeconds = o.activeDeadlineSeconds;
+  const oldTol = list(o.tolerations);
+  const newTol = list(n.tolerations);
+  const kept = oldTol.every((t) => newTol.some((x) => isDeepStrictEqual({ ...x, tolerationSeconds: undefined }, { ...t, tolerationSeconds: undefined })));
+  if (!kept) errs.push(fieldErr.forbidden('spec.tolerations', 'existing toleration can not be modified except its tolerationSeconds'));
+  n.tolerations = o.tolerations;
+  if (o.terminationGracePeriodSeconds !== undefined && (o.terminationGracePeriodSeconds as number) < 0 && n.terminationGracePeriodSeconds === 1)
+    n.terminationGracePeriodSeconds = o.terminationGracePeriodSeconds;
+  if (o.activeDeadlineSeconds === undefined) delete n.activeDeadlineSeconds;
+  if (o.tolerations === undefined) delete n.tolerations;
+  if (!isDeepStrictEqual(n, o)) errs.push(fieldErr.forbidden('spec', POD_UPDATE_FORBIDDEN));
+  return errs;
+}

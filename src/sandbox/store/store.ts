@@ -1,0 +1,461 @@
+/**
+ * The sandbox's in-memory object store: what etcd plus the API server's generic registry do.
+ * One cluster-wide resourceVersion counter, optimistic concurrency, validation and defaulting,
+ * graceful deletion with finalizers, namespace lifecycle, and a bounded watch history.
+ *
+ * Internally every stored object is treated as immutable (each write stores a new object), so the
+ * history can keep references; everything handed out is a deep copy.
+ */
+import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import type { Clock } from '../clock.js';
+import {
+  StoreError,
+  type DeleteOptions,
+  type KubeObject,
+  type ListOptions,
+  type ResourceKey,
+  type ResourceType,
+  type Store,
+  type StoreEvent,
+  type WatchEventType,
+} from './types.js';
+import { CREATE_ON_UPDATE, GENERATION_TRACKED, RESOURCE_TYPES, apiVersionOf, findType, hasStatusSubresource, keyOf } from './resources.js';
+import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleVersion } from './errors.js';
+import { applyDefaults, prepareForCreate } from './defaults.js';
+import { validateCreate, validateUpdate } from './validation.js';
+import { fieldErr, type FieldError } from './field-errors.js';
+import { matchesFieldSelector, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
+import { History } from './history.js';
+import { Allocator } from './ips.js';
+import { allocateNewNodePorts, allocateServiceAddresses, carryServiceAddresses, releaseServiceAddresses } from './services.js';
+
+export interface StoreOptions {
+  /** Events retained per resource type for watches from an old resourceVersion (default 1000). */
+  historySize?: number;
+  /** Namespaces that exist from the start (default: default, kube-system, kube-public, kube-node-lease). */
+  namespaces?: string[];
+}
+
+/** The Store with the members the sandbox's API server needs beyond the in-process contract. */
+export interface SandboxStore extends Store {
+  eventsSince(key: ResourceKey, resourceVersion: string | number): StoreEvent[];
+  oldestVersion(key?: ResourceKey): number;
+  compact(): void;
+  bind(namespace: string, name: string, nodeName: string): KubeObject;
+}
+
+export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Namespaces the NamespaceLifecycle admission plugin refuses to delete. */
+const IMMORTAL_NAMESPACES = new Set(DEFAULT_NAMESPACES);
+
+/** RFC 3339 with second precision, as metav1.Time serialises: `2026-01-01T00:00:00Z`. */
+export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Kubernetes' utilrand alphabet (no vowels, no confusable digits). */
+const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
+export function randomSuffix(n = 5): string {
+  let s = '';
+  for (let i = 0; i < n; i++) s += ALPHANUMS[Math.floor(Math.random() * ALPHANUMS.length)];
+  return s;
+}
+
+const clone = <T>(x: T): T => structuredClone(x);
+const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
+type Obj = Record<string, unknown>;
+
+function unknownResource(key: ResourceKey): StoreError {
+  return new StoreError(404, 'NotFound', `the server could not find the requested resource (${key})`);
+}
+
+export function createStore(clock: Clock, options: StoreOptions = {}): SandboxStore {
+  const objects = new Map<ResourceKey, Map<string, KubeObject>>(RESOURCE_TYPES.map((t) => [keyOf(t), new Map()]));
+  const history = new History(options.historySize ?? 1000);
+  const alloc = new Allocator();
+  const listeners = new Set<(e: StoreEvent) => void>();
+  const queue: StoreEvent[] = [];
+  let dispatching = false;
+  let version = 0;
+
+  const typeOf = (key: ResourceKey): ResourceType => {
+    const t = findType(key);
+    if (!t) throw unknownResource(key);
+    return t;
+  };
+  const bucket = (key: ResourceKey) => objects.get(key)!;
+  const nsOf = (t: ResourceType, ns: string | undefined) => (t.namespaced ? ns || 'default' : undefined);
+  const now = () => rfc3339(clock.now());
+
+  function dispatch(event: StoreEvent) {
+    queue.push(event);
+    if (dispatching) return; // delivered by the outer loop, keeping resourceVersion order
+    dispatching = true;
+    try {
+      while (queue.length) {
+        const e = queue.shift()!;
+        for (const l of [...listeners]) {
+          try {
+            l({ type: e.type, key: e.key, object: clone(e.object), ...(e.old ? { old: clone(e.old) } : {}) });
+          } catch (err) {
+            console.error('sandbox store: a subscriber threw', err);
+          }
+        }
+      }
+    } finally {
+      dispatching = false;
+    }
+  }
+
+  /** Stores `next` (or removes it for DELETED) under a new resourceVersion and tells everyone. */
+  function write(t: ResourceType, type: WatchEventType, next: KubeObject, old?: KubeObject): KubeObject {
+    version++;
+    next.metadata.resourceVersion = String(version);
+    const k = objKey(next.metadata.namespace, next.metadata.name!);
+    if (type === 'DELETED') bucket(keyOf(t)).delete(k);
+    else bucket(keyOf(t)).set(k, next);
+    const event: StoreEvent = { type, key: keyOf(t), object: next, ...(old ? { old } : {}) };
+    history.record(event);
+    dispatch(event);
+    if (type === 'DELETED') afterRemoval(t, next);
+    return next;
+  }
+
+  function lookup(t: ResourceType, ns: string | undefined, name: string): KubeObject | undefined {
+    return bucket(keyOf(t)).get(objKey(nsOf(t, ns), name));
+  }
+
+  function checkKind(t: ResourceType, o: KubeObject) {
+    const apiVersion = apiVersionOf(t);
+    if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== apiVersion)
+      throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${apiVersion})`);
+    if (o.kind !== undefined && o.kind !== '' && o.kind !== t.kind) throw badRequest(`the kind in the data (${o.kind}) does not match the expected kind (${t.kind})`);
+    o.apiVersion = apiVersion;
+    o.kind = t.kind;
+  }
+
+  function requireNamespace(t: ResourceType, ns: string | undefined, name: string) {
+    if (!t.namespaced || ns === undefined) return;
+    const namespace = lookup(typeOf('/namespaces'), undefined, ns);
+    if (!namespace) throw notFound(typeOf('/namespaces'), ns);
+    if (namespace.metadata.deletionTimestamp)
+      throw forbidden(t, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+  }
+
+  // --- create ---
+
+  function create(key: ResourceKey, input: KubeObject): KubeObject {
+    const t = typeOf(key);
+    const o = clone(input) as KubeObject;
+    o.metadata = (o.metadata ?? {}) as KubeObject['metadata'];
+    checkKind(t, o);
+    const meta = o.metadata;
+    if (t.namespaced) meta.namespace = meta.namespace || 'default';
+    else delete meta.namespace;
+    for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[f];
+    const generated = !meta.name && !!meta.generateName;
+    if (generated) meta.name = meta.generateName!.slice(0, 58) + randomSuffix();
+    applyDefaults(key, o);
+    prepareForCreate(key, o);
+    const errs = validateCreate(key, o, t.namespaced);
+    if (errs.length) throw invalid(t, meta.name ?? '', errs);
+    requireNamespace(t, meta.namespace, meta.name!);
+    for (let attempt = 0; lookup(t, meta.namespace, meta.name!); attempt++) {
+      if (!generated || attempt >= 8) throw alreadyExists(t, meta.name!);
+      meta.name = meta.generateName!.slice(0, 58) + randomSuffix();
+    }
+    if (key === '/services') {
+      const serr = allocateServiceAddresses(alloc, o);
+      if (serr.length) throw invalid(t, meta.name!, serr);
+    }
+    meta.uid = randomUUID();
+    meta.creationTimestamp = now();
+    if (GENERATION_TRACKED.has(key)) meta.generation = 1;
+    return clone(write(t, 'ADDED', o));
+  }
+
+  // --- update ---
+
+  function update(key: ResourceKey, input: KubeObject, opts: { subresource?: 'status' } = {}): KubeObject {
+    const t = typeOf(key);
+    const status = opts.subresource === 'status';
+    if (status && !hasStatusSubresource(t)) throw unknownResource(`${key}/status`);
+    const o = clone(input) as KubeObject;
+    o.metadata = (o.metadata ?? {}) as KubeObject['metadata'];
+    checkKind(t, o);
+    const name = o.metadata.name;
+    if (!name) throw invalid(t, '', [fieldErr.required('metadata.name', 'name or generateName is required')]);
+    const ns = nsOf(t, o.metadata.namespace);
+    const old = lookup(t, ns, name);
+    if (!old) {
+      if (CREATE_ON_UPDATE.has(key) && !status) return create(key, o);
+      throw notFound(t, name);
+    }
+    const rv = o.metadata.resourceVersion;
+    if (rv !== undefined && rv !== '' && rv !== old.metadata.resourceVersion) throw staleVersion(t, name);
+    if (o.metadata.uid && o.metadata.uid !== old.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${o.metadata.uid}, UID in object meta: ${old.metadata.uid}`);
+
+    let next: KubeObject;
+    if (status) {
+      next = clone(old);
+      if (o.status === undefined) delete next.status;
+      else next.status = o.status;
+    } else {
+      next = o;
+      const meta = next.metadata;
+      const om = old.metadata;
+      meta.namespace = om.namespace;
+      if (!t.namespaced) delete meta.namespace;
+      for (const f of ['uid', 'creationTimestamp', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
+        if (om[f] === undefined) delete meta[f];
+        else (meta as Obj)[f] = om[f];
+      }
+      delete meta.resourceVersion;
+      applyDefaults(key, next);
+      if (hasStatusSubresource(t)) {
+        if (old.status === undefined) delete next.status;
+        else next.status = clone(old.status);
+      }
+      const errs: FieldError[] = [];
+      if (key === '/services') errs.push(...carryServiceAddresses(next, old));
+      errs.push(...validateUpdate(key, next, old, t.namespaced));
+      if (om.deletionTimestamp) {
+        const added = (meta.finalizers ?? []).filter((f) => !(om.finalizers ?? []).includes(f));
+        if (added.length)
+          errs.push(
+            fieldErr.forbidden('metadata.finalizers', `no new finalizers can be added if the object is being deleted, found new finalizers []string{${added.map((f) => JSON.stringify(f)).join(', ')}}`),
+          );
+      }
+      if (errs.length) throw invalid(t, name, errs);
+      if (key === '/services') {
+        const perr = allocateNewNodePorts(alloc, next, old);
+        if (perr.length) throw invalid(t, name, perr);
+        releaseServiceAddresses(alloc, old, next);
+      }
+      if (GENERATION_TRACKED.has(key) && !isDeepStrictEqual(next.spec, old.spec)) meta.generation = (om.generation ?? 0) + 1;
+      if (meta.finalizers && meta.finalizers.length === 0) delete meta.finalizers;
+    }
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    if (isDeepStrictEqual(next, old)) return clone(old); // a no-op write changes nothing, as in etcd3's GuaranteedUpdate
+
+    // The update that removes the last finalizer from an object being deleted deletes it.
+    const om = old.metadata;
+    if (
+      !status &&
+      om.deletionTimestamp &&
+      (om.finalizers ?? []).length > 0 &&
+      (next.metadata.finalizers ?? []).length === 0 &&
+      (om.deletionGracePeriodSeconds ?? 0) === 0
+    ) {
+      return clone(write(t, 'DELETED', next, old));
+    }
+    return clone(write(t, 'MODIFIED', next, old));
+  }
+
+  function modify(
+    key: ResourceKey,
+    namespace: string | undefined,
+    name: string,
+    mutate: (current: KubeObject) => KubeObject | undefined,
+    opts?: { subresource?: 'status' },
+  ): KubeObject | undefined {
+    const t = typeOf(key);
+    for (let attempt = 0; ; attempt++) {
+      const current = lookup(t, namespace, name);
+      if (!current) return undefined;
+      const next = mutate(clone(current));
+      if (next === undefined) return clone(current);
+      try {
+        return update(key, next, opts);
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 404 && err.reason === 'NotFound' && !lookup(t, namespace, name)) return undefined;
+        if (err instanceof StoreError && err.reason === 'Conflict' && attempt < 10 && !String(err.message).includes('Precondition failed')) continue;
+        throw err;
+      }
+    }
+  }
+
+  // --- delete ---
+
+  /** Strips ownerReferences to `owner` from its dependents (the Orphan propagation policy). */
+  function orphanDependents(owner: KubeObject) {
+    const uid = owner.metadata.uid;
+    for (const t of RESOURCE_TYPES) {
+      for (const dep of [...bucket(keyOf(t)).values()]) {
+        const refs = dep.metadata.ownerReferences ?? [];
+        if (!refs.some((r) => r.uid === uid)) continue;
+        if (owner.metadata.namespace && dep.metadata.namespace !== owner.metadata.namespace) continue;
+        const next = clone(dep);
+        next.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
+        if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
+        write(t, 'MODIFIED', next, dep);
+      }
+    }
+  }
+
+  function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
+    const spec = (pod.spec ?? {}) as Obj;
+    const phase = ((pod.status ?? {}) as Obj).phase;
+    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
+    const grace = requested ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
+    return Math.max(0, grace);
+  }
+
+  function del(key: ResourceKey, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
+    const t = typeOf(key);
+    const old = lookup(t, namespace, name);
+    if (!old) throw notFound(t, name);
+    const pre = opts.preconditions ?? {};
+    if (pre.uid && pre.uid !== old.metadata.uid)
+      throw conflict(t, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${old.metadata.uid}`);
+    if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
+      throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
+    if (key === '/namespaces') return deleteNamespace(t, old);
+
+    const grace = key === '/pods' ? podGracePeriod(old, opts.gracePeriodSeconds) : 0;
+    const next = clone(old);
+    const meta = next.metadata;
+    let finalizers = [...(meta.finalizers ?? [])];
+    if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) {
+      finalizers = finalizers.filter((f) => f !== 'orphan');
+      finalizers.push('foregroundDeletion');
+    }
+    if (opts.propagationPolicy === 'Orphan') orphanDependents(old);
+    if (finalizers.length) meta.finalizers = finalizers;
+
+    if (old.metadata.deletionTimestamp) {
+      // Already terminating: a shorter grace period shortens it; zero with no finalizers removes it now.
+      const current = old.metadata.deletionGracePeriodSeconds ?? 0;
+      if (grace === 0 && finalizers.length === 0) return clone(write(t, 'DELETED', next, old));
+      if (grace < current) {
+        meta.deletionGracePeriodSeconds = grace;
+        meta.deletionTimestamp = rfc3339(new Date(clock.now().getTime() + grace * 1000));
+      }
+      if (isDeepStrictEqual(next, old)) return clone(old);
+      return clone(write(t, 'MODIFIED', next, old));
+    }
+    if (grace > 0 || finalizers.length > 0) {
+      meta.deletionTimestamp = rfc3339(new Date(clock.now().getTime() + grace * 1000));
+      meta.deletionGracePeriodSeconds = grace;
+      if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
+      return clone(write(t, 'MODIFIED', next, old));
+    }
+    return clone(write(t, 'DELETED', next, old));
+  }
+
+  function deleteNamespace(t: ResourceType, old: KubeObject): KubeObject {
+    const name = old.metadata.name!;
+    if (IMMORTAL_NAMESPACES.has(name)) throw forbidden(t, name, 'this namespace may not be deleted');
+    if (old.metadata.deletionTimestamp) return clone(old);
+    const next = clone(old);
+    next.metadata.deletionTimestamp = now();
+    next.metadata.deletionGracePeriodSeconds = 0;
+    next.status = { ...((next.status ?? {}) as Obj), phase: 'Terminating' };
+    const marked = clone(write(t, 'MODIFIED', next, old));
+    // The namespace controller's part: delete everything in it, then finish the namespace.
+    for (const rt of RESOURCE_TYPES) {
+      if (!rt.namespaced) continue;
+      for (const o of [...bucket(keyOf(rt)).values()]) {
+        if (o.metadata.namespace !== name || o.metadata.deletionTimestamp) continue;
+        if (!lookup(rt, name, o.metadata.name!)) continue;
+        del(keyOf(rt), name, o.metadata.name!, { propagationPolicy: 'Background' });
+      }
+    }
+    finishNamespace(name);
+    return marked;
+  }
+
+  function namespaceEmpty(ns: string): boolean {
+    return RESOURCE_TYPES.every((rt) => !rt.namespaced || ![...bucket(keyOf(rt)).values()].some((o) => o.metadata.namespace === ns));
+  }
+
+  function finishNamespace(ns: string) {
+    const t = typeOf('/namespaces');
+    const current = lookup(t, undefined, ns);
+    if (!current?.metadata.deletionTimestamp || !namespaceEmpty(ns)) return;
+    const next = clone(current);
+    if (next.spec && typeof next.spec === 'object') (next.spec as Obj).finalizers = [];
+    if ((current.metadata.finalizers ?? []).length > 0) {
+      if (!isDeepStrictEqual(next, current)) write(t, 'MODIFIED', next, current);
+      return;
+    }
+    write(t, 'DELETED', next, current);
+  }
+
+  function afterRemoval(t: ResourceType, o: KubeObject) {
+    if (keyOf(t) === '/services') releaseServiceAddresses(alloc, o);
+    if (t.namespaced && o.metadata.namespace) finishNamespace(o.metadata.namespace);
+  }
+
+  // --- reads ---
+
+  function get(key: ResourceKey, namespace: string | undefined, name: string): KubeObject | undefined {
+    const o = lookup(typeOf(key), namespace, name);
+    return o ? clone(o) : undefined;
+  }
+
+  function list(key: ResourceKey, opts: ListOptions = {}): { items: KubeObject[]; resourceVersion: string } {
+    const t = typeOf(key);
+    const labels = parseLabelSelector(opts.labelSelector);
+    const fields = parseFieldSelector(key, opts.fieldSelector);
+    const items = [...bucket(key).entries()]
+      .filter(([, o]) => !t.namespaced || !opts.namespace || o.metadata.namespace === opts.namespace)
+      .filter(([, o]) => matchesRequirements(labels, o.metadata.labels) && matchesFieldSelector(key, fields, o))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, o]) => clone(o));
+    return { items, resourceVersion: String(version) };
+  }
+
+  function bind(namespace: string, name: string, nodeName: string): KubeObject {
+    const t = typeOf('/pods');
+    const old = lookup(t, namespace, name);
+    if (!old) throw notFound(t, name);
+    const spec = (old.spec ?? {}) as Obj;
+    const binding = { ...t, resource: 'pods/binding' };
+    if (old.metadata.deletionTimestamp) throw conflict(binding, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+    if (spec.nodeName) throw conflict(binding, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
+    if (!nodeName) throw invalid({ ...t, kind: 'Binding' }, name, [fieldErr.required('target.name')]);
+    const next = clone(old);
+    (next.spec as Obj).nodeName = nodeName;
+    const status = (next.status ?? {}) as Obj;
+    const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Obj[];
+    const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() };
+    const i = conditions.findIndex((c) => c.type === 'PodScheduled');
+    if (i >= 0) conditions[i] = { ...conditions[i], ...scheduled };
+    else conditions.push(scheduled);
+    status.conditions = conditions;
+    next.status = status;
+    return clone(write(t, 'MODIFIED', next, old));
+  }
+
+  function eventsSince(key: ResourceKey, resourceVersion: string | number): StoreEvent[] {
+    typeOf(key);
+    const rv = typeof resourceVersion === 'number' ? resourceVersion : Number(resourceVersion);
+    if (!Number.isInteger(rv) || rv < 0 || (typeof resourceVersion === 'string' && !/^\d+$/.test(resourceVersion)))
+      throw badRequest(`invalid resource version: ${JSON.stringify(String(resourceVersion))}`);
+    return history.since(key, rv).map((e) => ({ type: e.type, key: e.key, object: clone(e.object), ...(e.old ? { old: clone(e.old) } : {}) }));
+  }
+
+  const store: SandboxStore = {
+    types: RESOURCE_TYPES,
+    currentVersion: () => version,
+    get,
+    list,
+    create,
+    update,
+    modify,
+    delete: del,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    eventsSince,
+    oldestVersion: (key) => history.oldestVersion(key),
+    compact: () => history.compact(version),
+    bind,
+  };
+
+  for (const ns of options.namespaces ?? DEFAULT_NAMESPACES) create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  return store;
+}
+

@@ -1,0 +1,98 @@
+import { describe, it, expect } from 'vitest';
+import type { StoreEvent } from '../../../src/sandbox/store/types.js';
+import { deployment, newStore, pod, storeError } from './helpers.js';
+
+describe('create', () => {
+  it('fills in uid, resourceVersion, creationTimestamp and generation', () => {
+    const s = newStore();
+    const before = s.currentVersion();
+    const d = s.create('apps/deployments', deployment('web'));
+    expect(d.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(d.metadata.resourceVersion).toBe(String(before + 1));
+    expect(d.metadata.creationTimestamp).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(d.metadata.generation).toBe(1);
+    expect(d.apiVersion).toBe('apps/v1');
+    expect(s.currentVersion()).toBe(before + 1);
+  });
+
+  it('creates the default namespaces', () => {
+    const s = newStore();
+    expect(s.list('/namespaces').items.map((n) => n.metadata.name)).toEqual(['default', 'kube-node-lease', 'kube-public', 'kube-system']);
+    const ns = s.get('/namespaces', undefined, 'default')!;
+    expect(ns.status).toEqual({ phase: 'Active' });
+    expect(ns.metadata.labels).toEqual({ 'kubernetes.io/metadata.name': 'default' });
+  });
+
+  it('generates names from generateName with 5 Kubernetes alphanumerics', () => {
+    const s = newStore();
+    const p = s.create('/pods', { ...pod(''), metadata: { generateName: 'web-', namespace: 'default' } });
+    expect(p.metadata.name).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+  });
+
+  it.each([
+    ['already exists', () => {
+      const s = newStore();
+      s.create('/pods', pod('a'));
+      return () => s.create('/pods', pod('a'));
+    }, 409, 'AlreadyExists', 'pods "a" already exists'],
+    ['namespace missing', () => {
+      const s = newStore();
+      return () => s.create('/pods', pod('a', {}, 'nope'));
+    }, 404, 'NotFound', 'namespaces "nope" not found'],
+  ])('%s', (_name, setup, code, reason, message) => {
+    const e = storeError(setup());
+    expect([e.code, e.reason, e.message]).toEqual([code, reason, message]);
+  });
+});
+
+describe('update', () => {
+  it('rejects a stale resourceVersion with Kubernetes\' conflict message', () => {
+    const s = newStore();
+    const d = s.create('apps/deployments', deployment('x'));
+    s.update('apps/deployments', { ...d, metadata: { ...d.metadata, labels: { a: 'b' } } });
+    const e = storeError(() => s.update('apps/deployments', d));
+    expect(e.code).toBe(409);
+    expect(e.reason).toBe('Conflict');
+    expect(e.message).toBe(
+      'Operation cannot be fulfilled on deployments.apps "x": the object has been modified; please apply your changes to the latest version and try again',
+    );
+  });
+
+  it('404s for a missing object', () => {
+    const s = newStore();
+    const e = storeError(() => s.update('apps/deployments', deployment('x')));
+    expect([e.code, e.message]).toEqual([404, 'deployments.apps "x" not found']);
+  });
+
+  it('bumps generation on spec changes only', () => {
+    const s = newStore();
+    const d = s.create('apps/deployments', deployment('x'));
+    const labelled = s.update('apps/deployments', { ...d, metadata: { ...d.metadata, labels: { a: 'b' } } });
+    expect(labelled.metadata.generation).toBe(1);
+    const scaled = s.update('apps/deployments', { ...labelled, spec: { ...(labelled.spec as object), replicas: 3 } });
+    expect(scaled.metadata.generation).toBe(2);
+    const st = s.update('apps/deployments', { ...scaled, status: { replicas: 3, observedGeneration: 2 } }, { subresource: 'status' });
+    expect(st.metadata.generation).toBe(2);
+    expect(st.status).toEqual({ replicas: 3, observedGeneration: 2 });
+  });
+
+  it('ignores status on the main resource and spec on the status subresource', () => {
+    const s = newStore();
+    const d = s.create('apps/deployments', deployment('x'));
+    const u = s.update('apps/deployments', { ...d, status: { replicas: 9 } });
+    expect(u.status).toEqual({});
+    const st = s.update('apps/deployments', { ...u, spec: { ...(u.spec as object), replicas: 7 }, status: { replicas: 1 } }, { subresource: 'status' });
+    expect((st.spec as { replicas: number }).replicas).toBe(1);
+    expect(st.status).toEqual({ replicas: 1 });
+  });
+
+  it('does not write a no-op update', () => {
+    const s = newStore();
+    const d = s.create('apps/deployments', deployment('x'));
+    const events: StoreEvent[] = [];
+    s.subscribe((e) => events.push(e));
+    const u = s.update('apps/deployments', d);
+    expect(u.metadata.resourceVersion).toBe(d.metadata.resourceVersion);
+    expect(events).toEqual([]);
+  });
+});
