@@ -1,0 +1,67 @@
+/** The Endpoints controller: an Endpoints object per selecting Service, listing its pods' addresses. */
+import { resourceKey, StoreError, type KubeObject, type StoreEvent } from '../store/types.js';
+import { keyOf, keysOfList, type Controller, type ControllerContext } from './context.js';
+import { canonicalJson } from './hash.js';
+import { endpointSubsets, endpointsLabels, hasSelector, selectsPod } from './endpoints-rules.js';
+import { splitKey } from './queue.js';
+
+const SERVICES = resourceKey('', 'services');
+const ENDPOINTS = resourceKey('', 'endpoints');
+const PODS = resourceKey('', 'pods');
+const TRIGGER = 'endpoints.kubernetes.io/last-change-trigger-time';
+
+export function createEndpointsController(ctx: ControllerContext): Controller {
+  const { store, clock } = ctx;
+  /** Services seen with a selector, so that a deleted one's Endpoints go too. */
+  const managed = new Set<string>();
+
+  function keysFor(event: StoreEvent): string[] {
+    if (event.key === SERVICES) return [keyOf(event.object)];
+    if (event.key === ENDPOINTS && event.type === 'DELETED') return managed.has(keyOf(event.object)) ? [keyOf(event.object)] : [];
+    if (event.key !== PODS) return [];
+    const keys = new Set<string>();
+    const services = store.list(SERVICES, { namespace: event.object.metadata.namespace }).items;
+    for (const svc of services) {
+      if (selectsPod(svc, event.object) || (event.old && selectsPod(svc, event.old))) keys.add(keyOf(svc));
+    }
+    return [...keys];
+  }
+
+  function sync(key: string): undefined {
+    const { namespace, name } = splitKey(key);
+    const svc = store.get(SERVICES, namespace, name);
+    if (!svc || !hasSelector(svc)) {
+      if (managed.has(key)) {
+        managed.delete(key);
+        try {
+          store.delete(ENDPOINTS, namespace, name);
+        } catch (err) {
+          if (!(err instanceof StoreError) || err.reason !== 'NotFound') throw err;
+        }
+      }
+      return undefined;
+    }
+    managed.add(key);
+    const subsets = endpointSubsets(svc, store.list(PODS, { namespace }).items);
+    const labels = endpointsLabels(svc);
+    const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    const current = store.get(ENDPOINTS, namespace, name);
+    const body = (ep: KubeObject) => {
+      if (subsets.length) ep.subsets = subsets;
+      else delete ep.subsets;
+      ep.metadata.labels = labels;
+      ep.metadata.annotations = { ...(ep.metadata.annotations ?? {}), [TRIGGER]: now };
+      return ep;
+    };
+    if (!current) {
+      store.create(ENDPOINTS, body({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name, namespace } }));
+      return undefined;
+    }
+    const same = canonicalJson(current.subsets ?? []) === canonicalJson(subsets) && canonicalJson(current.metadata.labels ?? {}) === canonicalJson(labels);
+    if (same) return undefined;
+    store.modify(ENDPOINTS, namespace, name, (cur) => body(cur));
+    return undefined;
+  }
+
+  return { name: 'endpoint-controller', keysFor, sync, allKeys: () => keysOfList(store, SERVICES) };
+}

@@ -1,0 +1,114 @@
+/** The scheduler: binds pending pods to nodes, or records why it cannot (FailedScheduling). */
+import { resourceKey, type KubeObject, type StoreEvent } from '../store/types.js';
+import { keyOf, type Controller, type ControllerContext } from './context.js';
+import { canonicalJson } from './hash.js';
+import { isPodTerminal } from './pods.js';
+import { splitKey } from './queue.js';
+import { nodeInfos, schedulePod } from './scheduler-rules.js';
+
+const PODS = resourceKey('', 'pods');
+const NODES = resourceKey('', 'nodes');
+export const SCHEDULER_NAME = 'default-scheduler';
+
+const nodeNameOf = (pod: KubeObject) => (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+
+/** A pod this scheduler should place. */
+export function needsScheduling(pod: KubeObject): boolean {
+  const spec = (pod.spec ?? {}) as { nodeName?: string; schedulerName?: string };
+  return !spec.nodeName && (spec.schedulerName ?? SCHEDULER_NAME) === SCHEDULER_NAME && !pod.metadata.deletionTimestamp && !isPodTerminal(pod);
+}
+
+/** Node fields that can make an unschedulable pod fit (NodeAdd / NodeUpdate cluster events). */
+const schedulingView = (node: KubeObject) =>
+  canonicalJson({
+    labels: node.metadata.labels,
+    spec: node.spec,
+    allocatable: (node.status as { allocatable?: unknown } | undefined)?.allocatable,
+    ready: ((node.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []).find((c) => c.type === 'Ready')?.status,
+  });
+
+const podView = (pod: KubeObject) => canonicalJson({ spec: pod.spec, labels: pod.metadata.labels, annotations: pod.metadata.annotations });
+
+export function createScheduler(ctx: ControllerContext): Controller {
+  const { store, clock } = ctx;
+  const recorder = ctx.recorder(SCHEDULER_NAME);
+
+  const pendingKeys = () => store.list(PODS).items.filter(needsScheduling).map(keyOf);
+
+  function keysFor(event: StoreEvent): string[] {
+    if (event.key === PODS) {
+      const pod = event.object;
+      if (event.type !== 'DELETED' && needsScheduling(pod)) {
+        // Our own status write (PodScheduled False) is no reason to try again: only real pod changes are.
+        if (event.old && needsScheduling(event.old) && podView(event.old) === podView(pod)) return [];
+        return [keyOf(pod)];
+      }
+      // A bound pod freeing its resources may let unschedulable pods fit.
+      const freed =
+        nodeNameOf(pod) &&
+        (event.type === 'DELETED' || (event.old && !isPodTerminal(event.old) && isPodTerminal(pod)) || (event.old && !event.old.metadata.deletionTimestamp && pod.metadata.deletionTimestamp));
+      return freed ? pendingKeys() : [];
+    }
+    if (event.key === NODES) {
+      if (event.type === 'DELETED') return [];
+      if (event.old && schedulingView(event.old) === schedulingView(event.object)) return [];
+      return pendingKeys();
+    }
+    return [];
+  }
+
+  function sync(key: string): undefined {
+    const { namespace, name } = splitKey(key);
+    const pod = store.get(PODS, namespace, name);
+    if (!pod || !needsScheduling(pod)) return undefined;
+    const nodes = store.list(NODES).items;
+    const result = schedulePod(pod, nodeInfos(nodes, store.list(PODS).items));
+    const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
+    if ('node' in result) {
+      const bound = { ...pod, spec: { ...(pod.spec as object), nodeName: result.node } };
+      store.update(PODS, bound);
+      store.modify(
+        PODS,
+        namespace,
+        name,
+        (cur) => {
+          const status = (cur.status ?? {}) as { conditions?: { type: string }[] };
+          const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+          conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as { type: string });
+          cur.status = { ...status, conditions };
+          return cur;
+        },
+        { subresource: 'status' },
+      );
+      recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`);
+      return undefined;
+    }
+    store.modify(
+      PODS,
+      namespace,
+      name,
+      (cur) => {
+        if (cur.metadata.uid !== pod.metadata.uid || nodeNameOf(cur)) return undefined;
+        const status = (cur.status ?? {}) as { conditions?: Record<string, unknown>[] };
+        const existing = (status.conditions ?? []).find((c) => c.type === 'PodScheduled');
+        if (existing?.status === 'False' && existing.reason === 'Unschedulable' && existing.message === result.message) return undefined;
+        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+        conditions.push({
+          type: 'PodScheduled',
+          status: 'False',
+          lastProbeTime: null,
+          lastTransitionTime: existing?.status === 'False' ? existing.lastTransitionTime : now,
+          reason: 'Unschedulable',
+          message: result.message,
+        });
+        cur.status = { ...status, conditions };
+        return cur;
+      },
+      { subresource: 'status' },
+    );
+    recorder.event(pod, 'Warning', 'FailedScheduling', result.message);
+    return undefined;
+  }
+
+  return { name: SCHEDULER_NAME, keysFor, sync, allKeys: pendingKeys };
+}
