@@ -1,0 +1,434 @@
+/**
+ * One container of a pod on a simulated node, through its whole life: image pull (with back-off),
+ * config (env refs), create/start, PostStart, probes, exit/OOM/liveness kill, restart with the
+ * CrashLoopBackOff back-off, PreStop and stop on deletion. Keeps the container's API status and logs.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import { resolveImage, type ImageCatalog, type ResolvedImage } from '../images/catalog.js';
+import { parseImageRef } from '../images/reference.js';
+import { AppProcess, type Fate } from './app.js';
+import { inBackoffSince, inBackoffSinceUpdate, nextBackoff, type BackoffEntry } from './backoff.js';
+import { containerEnv, containerFs, ContainerConfigError, type ObjectLookup, type PodNetwork } from './environment.js';
+import type { VirtualFs } from './filesystem.js';
+import { runHook, runProbeHandler, type HandlerTarget } from './handlers.js';
+import { LogBuffer } from './logs.js';
+import { messages, nodeMessages, waiting, type EventMessage } from './messages.js';
+import { applyOutcome, initialProbeState, probeSettings, type ProbeKind } from './probe-rules.js';
+import { parseQuantity } from './quantity.js';
+import { runArgv, type HttpResult, type ShellContext } from './shell.js';
+import type { Container, ContainerStatus, Pod } from './types.js';
+
+export interface PodContext {
+  readonly pod: Pod;
+  readonly net: PodNetwork;
+  readonly clock: Clock;
+  readonly catalog: ImageCatalog;
+  /** Images present on the node (by full name and by digest reference). */
+  readonly nodeImages: Set<string>;
+  readonly lookup: ObjectLookup;
+  readonly podDesc: string;
+  event(container: Container, ev: EventMessage): void;
+  nodeEvent(ev: EventMessage, component: string): void;
+  changed(): void;
+  request(port: number, method: string, path: string): HttpResult;
+}
+
+interface Instance {
+  id: string;
+  app: AppProcess;
+  log: LogBuffer;
+  env: Map<string, string>;
+  fs: VirtualFs;
+  startedAt: string;
+  stop: AbortController;
+  ended: Promise<End>;
+  end(e: End): void;
+}
+
+type End =
+  | { kind: 'exit'; fate: Fate }
+  | { kind: 'killed'; event: EventMessage; restart: boolean };
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+const newContainerID = () => `containerd://${randomBytes(32).toString('hex')}`;
+
+export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
+  const ref = parseImageRef(image);
+  return !ref || ref.digest || (ref.tag && ref.tag !== 'latest') ? 'IfNotPresent' : 'Always';
+}
+
+export class ContainerRunner {
+  status: ContainerStatus;
+  current?: Instance;
+  previousLog?: LogBuffer;
+  /** Set while the container is being stopped for pod deletion. */
+  private stopping = false;
+  private readonly abort = new AbortController();
+  private crashBackoff?: BackoffEntry;
+  private pullBackoff?: BackoffEntry;
+  private image?: ResolvedImage;
+  private restarts = 0;
+  private loop?: Promise<void>;
+
+  constructor(private container: Container, private readonly pod: PodContext) {
+    this.status = {
+      name: container.name,
+      state: { waiting: { reason: 'ContainerCreating' } },
+      lastState: {},
+      ready: false,
+      started: false,
+      restartCount: 0,
+      image: container.image ?? '',
+      imageID: '',
+    };
+  }
+
+  get name(): string {
+    return this.container.name;
+  }
+
+  private get clock(): Clock {
+    return this.pod.clock;
+  }
+
+  private event(ev: EventMessage) {
+    this.pod.event(this.container, ev);
+  }
+
+  private setWaiting(reason: string, message?: string) {
+    const last = this.status.state.terminated ? { terminated: this.status.state.terminated } : this.status.lastState;
+    this.status = { ...this.status, state: { waiting: { reason, ...(message ? { message } : {}) } }, lastState: last, ready: false, started: false };
+    this.pod.changed();
+  }
+
+  private sleep(ms: number): Promise<boolean> {
+    return this.clock.sleep(ms, this.abort.signal).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  start(): void {
+    this.loop ??= this.run().catch(() => {});
+  }
+
+  /** The pod's spec changed: a changed image restarts the container (as the kubelet does on a spec hash change). */
+  update(container: Container): void {
+    const changed = container.image !== this.container.image;
+    this.container = container;
+    if (changed && this.current) {
+      this.current.end({ kind: 'killed', event: { type: 'Normal', reason: 'Killing', message: `Container ${container.name} definition changed, will be restarted` }, restart: true });
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.abort.signal.aborted && !this.stopping) {
+      const image = await this.ensureImage();
+      if (!image) continue;
+      this.image = image;
+      let env: Map<string, string>;
+      let fs: VirtualFs;
+      try {
+        env = await containerEnv(this.pod.pod, this.container, image.spec.env, this.pod.lookup, this.pod.net);
+        fs = await containerFs(this.pod.pod, this.container, image.spec.files, this.pod.lookup, this.pod.net);
+      } catch (e) {
+        if (!(e instanceof ContainerConfigError)) throw e;
+        this.setWaiting('CreateContainerConfigError', e.message);
+        this.event(messages.error(e.message));
+        await this.sleep(10_000);
+        continue;
+      }
+      if (this.abort.signal.aborted || this.stopping) return;
+      const end = await this.runInstance(image, env, fs);
+      if (this.stopping || this.abort.signal.aborted) return;
+      if (!(await this.afterExit(end))) return;
+    }
+  }
+
+  /** Resolves the image, pulling it if the policy says so; undefined after a failure (back-off already waited). */
+  private async ensureImage(): Promise<ResolvedImage | undefined> {
+    const ref = this.container.image ?? '';
+    const res = resolveImage(ref, this.pod.catalog);
+    if (!res.ok && res.reason === 'InvalidImageName') {
+      this.setWaiting('InvalidImageName', res.message);
+      this.event(messages.inspectFailed(ref, res.message.replace(/^Failed to apply default image tag "[^"]*": /, '')));
+      this.event(messages.error('InvalidImageName'));
+      await this.sleep(60_000);
+      return undefined;
+    }
+    const key = res.ok ? res.image.fullName : ref;
+    const policy = this.container.imagePullPolicy ?? defaultPullPolicy(ref);
+    const present = res.ok && this.pod.nodeImages.has(key);
+    if (policy === 'Never' && !present) {
+      const ev = messages.neverPull(ref);
+      this.setWaiting('ErrImageNeverPull', ev.message);
+      this.event(ev);
+      await this.sleep(10_000);
+      return undefined;
+    }
+    if (present && policy !== 'Always') {
+      this.event(messages.alreadyPresent(ref));
+      return res.image;
+    }
+    const now = this.clock.now().getTime();
+    if (inBackoffSinceUpdate(this.pullBackoff, now)) {
+      this.setWaiting('ImagePullBackOff', waiting.pullBackOff(ref));
+      this.event(messages.pullBackOff(ref));
+      this.event(messages.error('ImagePullBackOff'));
+      const wait = this.pullBackoff!.lastUpdateMs + this.pullBackoff!.delayMs - now;
+      await this.sleep(Math.max(wait, 1));
+      return undefined;
+    }
+    if (this.status.state.waiting?.reason !== 'ContainerCreating' && !this.status.state.running) this.setWaiting('ContainerCreating');
+    this.event(messages.pulling(ref));
+    const pullMs = res.ok ? res.image.spec.pullMs : 900;
+    if (!(await this.sleep(pullMs))) return undefined;
+    if (!res.ok) {
+      this.event(messages.pullFailed(ref, res.message));
+      this.event(messages.error('ErrImagePull'));
+      this.pullBackoff = nextBackoff(this.pullBackoff, this.clock.now().getTime());
+      this.setWaiting('ErrImagePull', res.message);
+      // The next pod sync comes shortly after and finds the image in back-off.
+      await this.sleep(1_000);
+      return undefined;
+    }
+    this.pod.nodeImages.add(key);
+    this.pullBackoff = undefined;
+    this.event(messages.pulled(ref, pullMs, res.image.spec.sizeBytes));
+    return res.image;
+  }
+
+  private memoryLimitMi(): number | undefined {
+    const lim = this.container.resources?.limits?.memory;
+    return lim === undefined ? undefined : parseQuantity(lim) / 1024 ** 2;
+  }
+
+  shellContext(inst: Instance): ShellContext {
+    return {
+      env: new Map(inst.env),
+      fs: inst.fs,
+      cwd: this.container.workingDir ?? this.image?.spec.workingDir ?? '/',
+      hostname: this.pod.pod.spec.hostname ?? this.pod.pod.metadata.name,
+      localIPs: [this.pod.net.podIP],
+      http: async (port, method, path) => this.pod.request(port, method, path),
+      sleep: (ms, signal) => this.clock.sleep(ms, signal),
+    };
+  }
+
+  private handlerTarget(inst: Instance): HandlerTarget {
+    return {
+      podIP: this.pod.net.podIP,
+      container: this.container,
+      request: (port, method, path) => this.pod.request(port, method, path),
+      sleep: (ms) => this.clock.sleep(ms, inst.stop.signal).catch(() => {}),
+      exec: async (argv, timeoutMs) => {
+        let output = '';
+        const ac = new AbortController();
+        const onStop = () => ac.abort();
+        inst.stop.signal.addEventListener('abort', onStop, { once: true });
+        const timer = timeoutMs === undefined ? undefined : this.clock.after(timeoutMs, () => ac.abort(new Error('timeout')));
+        try {
+          const code = await runArgv(this.shellContext(inst), argv, { stdout: (s) => (output += s), stderr: (s) => (output += s) }, ac.signal);
+          return { code, output, timedOut: false };
+        } catch {
+          return { code: 137, output, timedOut: true };
+        } finally {
+          timer?.();
+          inst.stop.signal.removeEventListener('abort', onStop);
+        }
+      },
+    };
+  }
+
+  private async runInstance(image: ResolvedImage, env: Map<string, string>, fs: VirtualFs): Promise<End> {
+    const id = newContainerID();
+    const log = new LogBuffer(() => this.clock.now());
+    let resolveEnd!: (e: End) => void;
+    const ended = new Promise<End>((r) => (resolveEnd = r));
+    let done = false;
+    const end = (e: End) => {
+      if (done) return;
+      done = true;
+      resolveEnd(e);
+    };
+    const restartCount = this.restarts;
+    this.event(messages.created(this.container.name));
+    const app = new AppProcess(image, {
+      clock: this.clock,
+      log,
+      restartCount,
+      memoryLimitMi: this.memoryLimitMi(),
+      onExit: (fate) => end({ kind: 'exit', fate }),
+    });
+    const inst: Instance = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
+    this.current = inst;
+    this.event(messages.started(this.container.name));
+    const base = { ...this.status, image: image.fullName, imageID: image.imageID, containerID: id, restartCount };
+    const post = this.container.lifecycle?.postStart;
+    if (post) {
+      // The pod worker is busy with the hook: the API keeps showing the container as waiting.
+      const hook = await Promise.race([runHook(post, this.handlerTarget(inst)), ended.then(() => undefined)]);
+      if (hook && !hook.ok) {
+        this.event(messages.postStartFailed(hook.kind, hook.handler, this.container.name, this.pod.podDesc, hook.error));
+        end({ kind: 'killed', event: messages.killingPostStart(), restart: true });
+      }
+    }
+    if (!done) {
+      const hasStartup = Boolean(this.container.startupProbe);
+      const hasReadiness = Boolean(this.container.readinessProbe);
+      this.status = {
+        ...base,
+        state: { running: { startedAt: inst.startedAt } },
+        lastState: this.status.state.terminated ? { terminated: this.status.state.terminated } : this.status.lastState,
+        started: !hasStartup,
+        ready: !hasStartup && !hasReadiness,
+      };
+      this.pod.changed();
+      for (const kind of ['startup', 'liveness', 'readiness'] as const) this.probeLoop(kind, inst).catch(() => {});
+    } else {
+      this.status = { ...base, lastState: this.status.state.terminated ? { terminated: this.status.state.terminated } : this.status.lastState };
+    }
+    const result = await ended;
+    inst.stop.abort();
+    return result;
+  }
+
+  private async probeLoop(kind: ProbeKind, inst: Instance): Promise<void> {
+    const probe = kind === 'startup' ? this.container.startupProbe : kind === 'liveness' ? this.container.livenessProbe : this.container.readinessProbe;
+    if (!probe) return;
+    const s = probeSettings(probe);
+    let state = initialProbeState(kind);
+    const signal = inst.stop.signal;
+    const startedMs = inst.app.startedAt.getTime();
+    const label = kind === 'startup' ? 'Startup' : kind === 'liveness' ? 'Liveness' : 'Readiness';
+    for (;;) {
+      if (signal.aborted || this.current !== inst) return;
+      const since = this.clock.now().getTime() - startedMs;
+      const gated = kind !== 'startup' && !this.status.started;
+      if (!gated && since >= s.initialDelayMs - 1) {
+        const out = await runProbeHandler(probe, this.handlerTarget(inst), s.timeoutMs);
+        if (signal.aborted || this.current !== inst) return;
+        if (!out.ok) this.event(messages.unhealthy(label, out.output.trimEnd()));
+        const next = applyOutcome(state, out.ok ? 'success' : 'failure', s, kind);
+        state = next.state;
+        if (kind === 'readiness') {
+          const ready = state.result === 'success';
+          if (ready !== this.status.ready) {
+            this.status = { ...this.status, ready };
+            this.pod.changed();
+          }
+        } else if (kind === 'startup' && state.result === 'success') {
+          this.status = { ...this.status, started: true, ready: !this.container.readinessProbe };
+          this.pod.changed();
+          return;
+        }
+        if (next.act) {
+          inst.end({ kind: 'killed', event: messages.killingProbe(this.container.name, kind === 'startup' ? 'startup' : 'liveness'), restart: true });
+          return;
+        }
+      }
+      try {
+        await this.clock.sleep(s.periodMs, signal);
+      } catch {
+        return;
+      }
+    }
+  }
+
+  /** Records the terminated instance; decides on a restart and waits out the back-off. False when the container stays terminated. */
+  private async afterExit(end: End): Promise<boolean> {
+    const inst = this.current!;
+    let exitCode: number;
+    let reason: string;
+    if (end.kind === 'exit') {
+      exitCode = end.fate.exitCode;
+      reason = end.fate.reason;
+      if (reason === 'OOMKilled') {
+        const limitKb = Math.round((this.memoryLimitMi() ?? 0) * 1024);
+        this.pod.nodeEvent(nodeMessages.oomKilling(1000 + Math.floor(Math.random() * 30000), inst.app.image.spec.command[0]?.split('/').pop() ?? 'app', limitKb * 3, limitKb), 'kernel-monitor');
+      }
+    } else {
+      this.event(end.event);
+      exitCode = inst.app.terminate();
+      reason = exitCode === 0 ? 'Completed' : 'Error';
+    }
+    inst.log.close();
+    this.previousLog = inst.log;
+    const finishedAt = iso(this.clock.now());
+    this.status = {
+      ...this.status,
+      state: { terminated: { exitCode, reason, startedAt: inst.startedAt, finishedAt, containerID: inst.id } },
+      ready: false,
+      started: false,
+    };
+    this.pod.changed();
+    const policy = this.pod.pod.spec.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0 && end.kind === 'exit')) return false;
+    const now = this.clock.now().getTime();
+    const finishedMs = Date.parse(finishedAt);
+    if (inBackoffSince(this.crashBackoff, finishedMs, now)) {
+      const delay = this.crashBackoff!.delayMs;
+      this.setWaiting('CrashLoopBackOff', waiting.crashLoop(delay, this.container.name, this.pod.podDesc));
+      this.event(messages.crashBackOff(this.container.name, this.pod.podDesc));
+      if (!(await this.sleep(finishedMs + delay - now))) return false;
+    } else {
+      // Restarting right away: the next sync shows the exit for a moment.
+      if (!(await this.sleep(500))) return false;
+    }
+    this.crashBackoff = nextBackoff(this.crashBackoff, this.clock.now().getTime());
+    this.restarts++;
+    return true;
+  }
+
+  /** Stops the container for pod deletion: Killing, PreStop within the grace period, SIGTERM (SIGKILL when the grace runs out). */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const inst = this.current;
+    const running = inst && this.status.state.running;
+    if (!inst || !running) {
+      this.abort.abort();
+      this.current?.end({ kind: 'killed', event: messages.stopping(this.container.name), restart: false });
+      return;
+    }
+    this.event(messages.stopping(this.container.name));
+    const deadline = this.clock.now().getTime() + graceMs;
+    const pre = this.container.lifecycle?.preStop;
+    if (pre) {
+      const graceOver = this.clock.sleep(graceMs).then(() => 'timeout' as const);
+      const hook = await Promise.race([runHook(pre, this.handlerTarget(inst)), graceOver]);
+      if (hook !== 'timeout' && !hook.ok) this.event(messages.preStopFailed(hook.kind, hook.handler, this.container.name, this.pod.podDesc, hook.error));
+    }
+    let exitCode: number;
+    if (this.clock.now().getTime() >= deadline - 1 && pre) {
+      inst.app.kill();
+      exitCode = 137;
+    } else exitCode = inst.app.terminate();
+    inst.log.close();
+    this.abort.abort();
+    inst.stop.abort();
+    inst.end({ kind: 'killed', event: messages.stopping(this.container.name), restart: false });
+    this.status = {
+      ...this.status,
+      state: { terminated: { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: inst.startedAt, finishedAt: iso(this.clock.now()), containerID: inst.id } },
+      ready: false,
+      started: false,
+    };
+    this.pod.changed();
+  }
+
+  /** The pod is gone: stop everything at once. */
+  dispose(): void {
+    this.stopping = true;
+    this.abort.abort();
+    this.current?.app.kill();
+    this.current?.log.close();
+    this.current?.stop.abort();
+    this.current?.end({ kind: 'killed', event: messages.stopping(this.container.name), restart: false });
+  }
+
+  /** The instance to exec into, when the container is running. */
+  runningInstance(): Instance | undefined {
+    return this.status.state.running && this.current?.app.isRunning ? this.current : undefined;
+  }
+}

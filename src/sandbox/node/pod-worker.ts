@@ -1,0 +1,239 @@
+/**
+ * One pod on a simulated node: sets up its sandbox (IP, volumes), runs its containers, reports its
+ * status when it changes, and on deletion stops the containers within the grace period and removes
+ * the pod (delete with gracePeriodSeconds 0), as the kubelet's pod worker does.
+ */
+import type { Clock } from '../clock.js';
+import type { ImageCatalog } from '../images/catalog.js';
+import { ContainerRunner, type PodContext } from './container.js';
+import { containerFs, MountError, type ObjectLookup, type PodNetwork } from './environment.js';
+import type { InvolvedObject } from './events.js';
+import { messages, podDesc, type EventMessage } from './messages.js';
+import { derivePodStatus } from './pod-status.js';
+import type { HttpResult } from './shell.js';
+import type { Container, Pod, PodStatus } from './types.js';
+
+export interface NodeServices {
+  nodeName: string;
+  hostIP: string;
+  clock: Clock;
+  catalog: ImageCatalog;
+  nodeImages: Set<string>;
+  lookup: ObjectLookup;
+  allocateIP(): string;
+  releaseIP(ip: string): void;
+  event(obj: InvolvedObject, ev: EventMessage): void;
+  nodeEvent(ev: EventMessage, component: string): void;
+  /** Writes the pod's status (merge patch of the status subresource). */
+  writeStatus(pod: Pod, status: PodStatus): Promise<void>;
+  /** Deletes the pod with gracePeriodSeconds 0 (precondition: its uid). */
+  deletePod(pod: Pod): Promise<void>;
+  log(msg: string, err?: unknown): void;
+}
+
+const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export class PodWorker {
+  pod: Pod;
+  readonly runners = new Map<string, ContainerRunner>();
+  private net!: PodNetwork;
+  private startTime!: string;
+  private lastWritten?: string;
+  private lastStatus?: PodStatus;
+  private writing = false;
+  private dirty = false;
+  private terminating = false;
+  private disposed = false;
+  private sandboxReady = false;
+  private readonly abort = new AbortController();
+  /** Overrides the phase while the pod is being removed (terminal phase before deletion). */
+  private finalPhase?: string;
+
+  constructor(pod: Pod, private readonly node: NodeServices) {
+    this.pod = pod;
+  }
+
+  get key(): string {
+    return `${this.pod.metadata.namespace}/${this.pod.metadata.name}`;
+  }
+
+  async start(): Promise<void> {
+    const clock = this.node.clock;
+    const podIP = this.pod.status?.podIP ?? this.node.allocateIP();
+    this.net = { podIP, hostIP: this.node.hostIP, nodeName: this.node.nodeName };
+    this.startTime = this.pod.status?.startTime ?? iso(clock.now());
+    const ctx = this.context();
+    for (const c of this.pod.spec.containers) this.runners.set(c.name, new ContainerRunner(c, ctx));
+    this.changed();
+    if (this.pod.metadata.deletionTimestamp) return void this.terminate();
+    // Volumes are mounted before any container starts; a missing ConfigMap/Secret keeps the pod ContainerCreating.
+    let attempt = 0;
+    for (;;) {
+      try {
+        for (const c of this.pod.spec.containers) await containerFs(this.pod, c, {}, this.node.lookup, this.net);
+        break;
+      } catch (e) {
+        if (!(e instanceof MountError)) throw e;
+        this.event(undefined, messages.failedMount(e.volume, e.message));
+        const wait = Math.min(500 * 2 ** attempt++, 122_000);
+        try {
+          await clock.sleep(wait, this.abort.signal);
+        } catch {
+          return;
+        }
+      }
+    }
+    if (this.abort.signal.aborted || this.terminating) return;
+    this.sandboxReady = true;
+    this.changed();
+    for (const r of this.runners.values()) r.start();
+  }
+
+  private context(): PodContext {
+    const self = this;
+    return {
+      get pod() {
+        return self.pod;
+      },
+      get net() {
+        return self.net;
+      },
+      clock: this.node.clock,
+      catalog: this.node.catalog,
+      nodeImages: this.node.nodeImages,
+      lookup: this.node.lookup,
+      podDesc: podDesc(this.pod.metadata.name, this.pod.metadata.namespace, this.pod.metadata.uid),
+      event: (c, ev) => this.event(c, ev),
+      nodeEvent: (ev, component) => this.node.nodeEvent(ev, component),
+      changed: () => this.changed(),
+      request: (port, method, path) => this.request(port, method, path),
+    };
+  }
+
+  private event(container: Container | undefined, ev: EventMessage) {
+    const m = this.pod.metadata;
+    this.node.event(
+      {
+        kind: 'Pod',
+        apiVersion: 'v1',
+        namespace: m.namespace,
+        name: m.name,
+        uid: m.uid,
+        ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}),
+        ...(container ? { fieldPath: `spec.containers{${container.name}}` } : {}),
+      },
+      ev,
+    );
+  }
+
+  /** An HTTP request to the pod IP: whichever container listens on the port answers. */
+  request(port: number, method: string, path: string): HttpResult {
+    for (const r of this.runners.values()) {
+      const app = r.current?.app;
+      if (app?.isListening && app.image.spec.ports.includes(port)) return app.request(port, method, path);
+    }
+    return { kind: 'refused' };
+  }
+
+  /** A newer version of the pod from the API. */
+  update(pod: Pod): void {
+    if (pod.metadata.uid !== this.pod.metadata.uid) return;
+    this.pod = pod;
+    for (const c of pod.spec.containers) this.runners.get(c.name)?.update(c);
+    if (pod.metadata.deletionTimestamp && !this.terminating) void this.terminate();
+  }
+
+  status(): PodStatus {
+    const statuses = this.pod.spec.containers.map((c) => this.runners.get(c.name)!.status);
+    const base = { ...this.pod, status: this.lastStatus ?? this.pod.status };
+    const status = derivePodStatus({
+      pod: base,
+      statuses,
+      podIP: this.net.podIP,
+      hostIP: this.net.hostIP,
+      startTime: this.startTime,
+      sandboxReady: this.sandboxReady,
+      now: iso(this.node.clock.now()),
+    });
+    if (this.finalPhase) {
+      status.phase = this.finalPhase;
+      for (const c of status.conditions ?? []) if (c.type === 'Ready' || c.type === 'ContainersReady') {
+        if (c.status === 'True') c.lastTransitionTime = iso(this.node.clock.now());
+        c.status = 'False';
+        c.reason = 'PodCompleted';
+        delete c.message;
+      }
+    }
+    return status;
+  }
+
+  changed(): void {
+    if (this.disposed) return;
+    this.dirty = true;
+    if (!this.writing) void this.flush();
+  }
+
+  /** Writes status until nothing new is pending. Resolves when done. */
+  async flush(): Promise<void> {
+    if (this.writing) return;
+    this.writing = true;
+    try {
+      while (this.dirty && !this.disposed) {
+        this.dirty = false;
+        await Promise.resolve();
+        const status = this.status();
+        const comparable = JSON.stringify({ ...status, conditions: status.conditions?.map((c) => ({ ...c, lastTransitionTime: undefined })) });
+        if (comparable === this.lastWritten) continue;
+        try {
+          await this.node.writeStatus(this.pod, status);
+          this.lastWritten = comparable;
+          this.lastStatus = status;
+        } catch (e) {
+          this.node.log(`status update for ${this.key} failed`, e);
+          if (isGone(e)) return;
+          this.dirty = true;
+          await this.node.clock.sleep(1000, this.abort.signal).catch(() => {});
+        }
+      }
+    } finally {
+      this.writing = false;
+    }
+  }
+
+  private async terminate(): Promise<void> {
+    if (this.terminating) return;
+    this.terminating = true;
+    this.abort.abort();
+    const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await Promise.all([...this.runners.values()].map((r) => r.stop(grace * 1000)));
+    const statuses = [...this.runners.values()].map((r) => r.status);
+    this.finalPhase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
+    this.sandboxReady = false;
+    this.changed();
+    await this.flush();
+    try {
+      await this.node.deletePod(this.pod);
+    } catch (e) {
+      if (!isGone(e)) this.node.log(`deleting ${this.key} failed`, e);
+    }
+    this.dispose();
+  }
+
+  /** The pod is gone from the API (or the agent stops): stop at once and free the IP. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.abort.abort();
+    for (const r of this.runners.values()) r.dispose();
+    if (this.net) this.node.releaseIP(this.net.podIP);
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+}
+
+function isGone(e: unknown): boolean {
+  const code = (e as { code?: number })?.code;
+  return code === 404 || code === 409;
+}
