@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+import { createYoga } from 'graphql-yoga';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
+import { createRepositories } from '../../src/db/repositories.js';
+import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
+import type { Context } from '../../src/schema/context.js';
+import { schema } from '../../src/schema/index.js';
+import { startFakePodsApi, type FakePodsApi } from './fake-pods-api.js';
+
+export const CLUSTERS = ['alpha', 'beta'] as const;
+
+export interface GraphQLResponse {
+  data?: Record<string, any> | null;
+  errors?: { message: string; path?: (string | number)[] }[];
+}
+
+/** The API in-process (yoga.fetch) over a fresh in-memory database, two fake clusters and a log buffer. */
+export interface TestApi {
+  /** Runs one operation and returns the parsed response. */
+  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  /** Every row of every table, as JSON: compare before/after to prove nothing changed. */
+  dump(): string;
+  /** Everything that was logged (pino JSON lines, yoga's own logging included). */
+  logText(): string;
+  pods: FakePodsApi;
+  config: Config;
+  close(): Promise<void>;
+}
+
+export async function createTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
+  const { db, sqlite, close } = openDatabase(':memory:');
+  const repos = createRepositories(db);
+  const pods = await startFakePodsApi();
+  const config = loadConfig({}, { databasePath: ':memory:', logLevel: 'trace', ...overrides });
+  const infos: ClusterInfo[] = CLUSTERS.map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
+  const clusters: ClusterRegistry = {
+    list: () => infos,
+    get: (name) => infos.find((c) => c.name === name),
+    kubeConfig: (name) => pods.kubeConfig(name),
+  };
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      chunks.push(String(chunk));
+      done();
+    },
+  });
+  const logger = pino({ level: 'trace' }, stream);
+  let tick = Date.parse('2026-11-25T16:00:00Z');
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    context: () => ({ config, logger, clusters, now: () => new Date((tick += 1000)), repos }),
+    logging: {
+      debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
+      info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
+      warn: (...args: unknown[]) => logger.warn({ args }, 'yoga'),
+      error: (...args: unknown[]) => logger.error({ args }, 'yoga'),
+    },
+  });
+  const tables = ['apps', 'environments', 'deployment_configs', 'templates'];
+  return {
+    async gql(query, variables) {
+      const res = await yoga.fetch('http://cairn.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as GraphQLResponse;
+    },
+    dump: () => JSON.stringify(Object.fromEntries(tables.map((t) => [t, sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]))),
+    logText: () => chunks.join(''),
+    pods,
+    config,
+    async close() {
+      await pods.stop();
+      close();
+    },
+  };
+}
+
+/** The `data` of a response, failing loudly on GraphQL errors. */
+export function dataOf(res: GraphQLResponse): Record<string, any> {
+  if (res.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors)}`);
+  return res.data ?? {};
+}

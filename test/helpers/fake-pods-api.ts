@@ -1,0 +1,64 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+
+/** A pod the fake API lists: its namespace, labels and phase. */
+export interface FakePod {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  phase: 'Pending' | 'Running' | 'Succeeded' | 'Failed';
+}
+
+/**
+ * A minimal Kubernetes API on loopback (port 0) that answers
+ * GET /api/v1/namespaces/<ns>/pods?labelSelector=k=v from `pods`; `down` makes it answer 503.
+ */
+export interface FakePodsApi {
+  url: string;
+  pods: FakePod[];
+  down: boolean;
+  /** Paths (with query) it was asked for. */
+  requests: string[];
+  kubeConfig(contextName: string): KubeConfig;
+  stop(): Promise<void>;
+}
+
+export async function startFakePodsApi(): Promise<FakePodsApi> {
+  const api: FakePodsApi = { url: '', pods: [], down: false, requests: [], kubeConfig: () => new KubeConfig(), stop: async () => {} };
+  const server = createServer((req, res) => {
+    api.requests.push(req.url ?? '');
+    const url = new URL(req.url ?? '/', 'http://x');
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
+    if (api.down || !match) {
+      const code = api.down ? 503 : 404;
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code }));
+      return;
+    }
+    const [key, value] = (url.searchParams.get('labelSelector') ?? '').split('=');
+    const items = api.pods
+      .filter((p) => p.namespace === match[1] && (!key || p.labels[key] === value))
+      .map((p) => ({ metadata: { name: p.name, namespace: p.namespace, labels: p.labels }, status: { phase: p.phase } }));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  api.kubeConfig = (contextName) => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: contextName, server: api.url, skipTLSVerify: true }],
+      users: [{ name: 'tester', token: 'not-a-secret' }],
+      contexts: [{ name: contextName, cluster: contextName, user: 'tester' }],
+      currentContext: contextName,
+    });
+    return kc;
+  };
+  api.stop = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return api;
+}
