@@ -1,0 +1,66 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A stand-in Kubernetes API server for reachability tests: answers GET /version when the bearer
+ * token matches, 401 otherwise; `hang` makes it accept requests and never answer.
+ */
+export interface FakeApiServer {
+  url: string;
+  /** Every Authorization header it received. */
+  authorizations: string[];
+  hang: boolean;
+  stop(): Promise<void>;
+}
+
+export async function startFakeApiServer(token: string): Promise<FakeApiServer> {
+  const fake: FakeApiServer = { url: '', authorizations: [], hang: false, stop: async () => {} };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    fake.authorizations.push(req.headers.authorization ?? '');
+    if (fake.hang) return;
+    if (req.headers.authorization !== `Bearer ${token}`) {
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 }));
+      return;
+    }
+    if (req.url === '/version') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ major: '1', minor: '31', gitVersion: 'v1.31.0', platform: 'linux/amd64' }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  fake.stop = () =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return fake;
+}
+
+/** A kubeconfig (JSON is YAML) with one context per entry; every user authenticates with a token. */
+export function kubeconfigText(clusters: Array<{ name: string; server: string; token: string; password?: string }>): string {
+  return JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    // client-node refuses plain http unless TLS verification is (pointlessly) switched off.
+    clusters: clusters.map((c) => ({ name: c.name, cluster: { server: c.server, 'insecure-skip-tls-verify': c.server.startsWith('http:') } })),
+    users: clusters.map((c) => ({
+      name: `${c.name}-user`,
+      user: c.password ? { username: 'admin', password: c.password, token: c.token } : { token: c.token },
+    })),
+    contexts: clusters.map((c) => ({ name: c.name, context: { cluster: c.name, user: `${c.name}-user` } })),
+    'current-context': clusters[0]?.name ?? '',
+  });
+}
+
+/** A port on loopback that nothing listens on (bound, then released). */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

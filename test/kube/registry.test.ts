@@ -1,0 +1,110 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { versionCheck } from '../../src/kube/reachability.js';
+import { createClusterRegistry } from '../../src/kube/registry.js';
+import { memoryLogger } from '../server/helpers.js';
+import { closedPort, kubeconfigText, startFakeApiServer } from './fake-api-server.js';
+
+const TOKEN = 'registry-test-token-9f8e7d';
+const stops: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const stop of stops.splice(0)) await stop();
+});
+
+async function setup(timeoutMs = 2000) {
+  const api = await startFakeApiServer(TOKEN);
+  stops.push(() => api.stop());
+  const port = await closedPort();
+  const logs = memoryLogger();
+  let now = new Date('2026-01-02T03:04:05Z');
+  const registry = createClusterRegistry({ logger: logs.logger, check: versionCheck(timeoutMs), checkIntervalMs: 60_000, now: () => now });
+  stops.push(() => registry.stop());
+  registry.load([
+    {
+      text: kubeconfigText([
+        { name: 'up', server: api.url, token: TOKEN },
+        { name: 'down', server: `http://127.0.0.1:${port}`, token: TOKEN },
+        { name: 'wrong-token', server: api.url, token: 'not-the-token-4242' },
+      ]),
+      origin: 'test',
+      sandbox: false,
+    },
+  ]);
+  return { api, registry, logs, setNow: (d: Date) => (now = d) };
+}
+
+describe('cluster registry', () => {
+  it('lists every kubeconfig context as a cluster, unchecked at first', async () => {
+    const { registry, api } = await setup();
+    expect(registry.loaded).toBe(true);
+    expect(registry.list()).toEqual([
+      { name: 'down', server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), reachable: null, lastCheckedAt: null, lastError: null, sandbox: false },
+      { name: 'up', server: api.url, reachable: null, lastCheckedAt: null, lastError: null, sandbox: false },
+      { name: 'wrong-token', server: api.url, reachable: null, lastCheckedAt: null, lastError: null, sandbox: false },
+    ]);
+    expect(registry.kubeConfig('up').getCurrentContext()).toBe('up');
+    expect(registry.kubeConfig('up').getContexts()).toHaveLength(1);
+  });
+
+  it('checks reachability through client-node with the context credentials', async () => {
+    const { registry, api } = await setup();
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: null, lastCheckedAt: new Date('2026-01-02T03:04:05Z') });
+    expect(registry.get('down')).toMatchObject({ reachable: false, lastError: 'connection refused' });
+    expect(registry.get('wrong-token')).toMatchObject({ reachable: false, lastError: 'the API server answered HTTP 401' });
+    expect(api.authorizations).toContain(`Bearer ${TOKEN}`);
+  });
+
+  it('gives up after the timeout', async () => {
+    const { registry, api } = await setup(200);
+    api.hang = true;
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: false, lastError: 'no answer within 200 ms' });
+  });
+
+  it('watch() yields the current state, then each reachability change, and stops when returned', async () => {
+    const { registry, api, setNow } = await setup();
+    await registry.checkAll();
+    const watch = registry.watch();
+    const first = await Promise.all([watch.next(), watch.next(), watch.next()]);
+    expect(first.map((r) => [r.value?.name, r.value?.reachable])).toEqual([
+      ['up', true],
+      ['down', false],
+      ['wrong-token', false],
+    ]);
+
+    setNow(new Date('2026-01-02T03:05:00Z'));
+    await registry.checkAll(); // nothing changed: no event
+    await api.stop();
+    await registry.checkAll();
+    // Both clusters behind the stopped API server change; the unchanged one stays quiet.
+    const changed = await Promise.all([watch.next(), watch.next()]);
+    expect(changed.map((r) => r.value).sort((a, b) => a!.name.localeCompare(b!.name))).toMatchObject([
+      { name: 'up', reachable: false, lastError: 'connection refused', lastCheckedAt: new Date('2026-01-02T03:05:00Z') },
+      { name: 'wrong-token', reachable: false, lastError: 'connection refused' },
+    ]);
+
+    const pending = watch.next();
+    await watch.return?.();
+    expect(await pending).toEqual({ done: true, value: undefined });
+  });
+
+  it('logs reachability changes without credentials', async () => {
+    const { registry, logs } = await setup();
+    await registry.checkAll();
+    const changes = logs.lines().filter((l) => l.msg === 'cluster reachable' || l.msg === 'cluster unreachable');
+    expect(changes.map((l) => [l.cluster, l.reachable]).sort()).toEqual([
+      ['down', false],
+      ['up', true],
+      ['wrong-token', false],
+    ]);
+    expect(logs.text()).not.toContain(TOKEN);
+    expect(logs.text()).not.toContain('not-the-token-4242');
+  });
+});
+
+describe('test fixtures', () => {
+  it('closedPort() gives a port nobody listens on', async () => {
+    const port = await closedPort();
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,85 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { sseEvents, testServer, type TestServer } from './helpers.js';
+
+const SUBSCRIPTION = 'subscription { clusterUpdates { name reachable lastError } }';
+
+let t: TestServer;
+let client: Client | undefined;
+afterEach(async () => {
+  await client?.dispose();
+  client = undefined;
+  await t?.close();
+});
+
+async function started() {
+  t = testServer();
+  await t.clusters.checkAll();
+  const { url, port } = await t.server.start(0);
+  expect(port).toBeGreaterThan(0);
+  return url;
+}
+
+describe('subscriptions on the real server (port 0)', () => {
+  it('clusterUpdates over graphql-ws: the current state, then a reachability change', async () => {
+    const url = await started();
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const events = client.iterate<{ clusterUpdates: { name: string; reachable: boolean; lastError: string | null } }>({ query: SUBSCRIPTION });
+
+    const first = [await events.next(), await events.next()];
+    expect(first.map((r) => r.value?.data?.clusterUpdates)).toEqual([
+      { name: 'alpha', reachable: true, lastError: null },
+      { name: 'beta', reachable: true, lastError: null },
+    ]);
+
+    t.reachability.set('beta', { reachable: false, error: 'connection refused' });
+    await t.clusters.checkAll();
+    const change = await events.next();
+    expect(change.value?.data?.clusterUpdates).toEqual({ name: 'beta', reachable: false, lastError: 'connection refused' });
+    await events.return?.();
+  });
+
+  it('queries over graphql-ws too', async () => {
+    const url = await started();
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    const result = await client.iterate({ query: '{ clusters { name } }' }).next();
+    expect(result.value).toEqual({ data: { clusters: [{ name: 'alpha' }, { name: 'beta' }] } });
+  });
+
+  it('refuses an invalid operation over graphql-ws with its GraphQL errors', async () => {
+    const url = await started();
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+    await expect(client.iterate({ query: 'subscription { noSuchField }' }).next()).rejects.toEqual([
+      expect.objectContaining({ message: expect.stringContaining('noSuchField') }),
+    ]);
+  });
+
+  it('clusterUpdates over server-sent events: the current state, then a reachability change', async () => {
+    const url = await started();
+    const abort = new AbortController();
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+      signal: abort.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const events = sseEvents(response.body!);
+    const next = async () => {
+      for (;;) {
+        const { value } = await events.next();
+        if (value?.event === 'next') return JSON.parse(value.data).data.clusterUpdates;
+      }
+    };
+    expect([await next(), await next()]).toEqual([
+      { name: 'alpha', reachable: true, lastError: null },
+      { name: 'beta', reachable: true, lastError: null },
+    ]);
+    t.reachability.set('alpha', { reachable: false, error: 'host not found' });
+    await t.clusters.checkAll();
+    expect(await next()).toEqual({ name: 'alpha', reachable: false, lastError: 'host not found' });
+    abort.abort();
+  });
+});
