@@ -72,7 +72,7 @@ export const SET_IMAGE_TAG = `
 
 export const ENVIRONMENT_CONFIG = `
   query ($id: ID!) { node(id: $id) { ... on Environment { id kind config { ...ConfigFields } } } }
-  ${FRAGMENTS}
+  ${CONFIG_FRAGMENTS}
 `;
 
 export interface CreatedApp {
