@@ -33,7 +33,7 @@ export function listObjects(ctx: ApiContext, t: Target) {
   });
   const limit = q.get('limit') ? Number(q.get('limit')) : undefined;
   if (limit !== undefined && !Number.isInteger(limit)) throw badRequest(`limit: Invalid value: "${q.get('limit')}"`);
-  return page(items, resourceVersion, limit, q.get('continue') ?? undefined, ctx.cache.oldestVersion(t.key));
+  return page(items, resourceVersion, limit, q.get('continue') ?? undefined, ctx.store.oldestVersion(t.key));
 }
 
 export function listBody(type: ResourceType, p: ReturnType<typeof page>) {
@@ -68,24 +68,8 @@ export function admitBody(t: Target, body: Record<string, unknown>): KubeObject 
   return object;
 }
 
-/** The NamespaceLifecycle admission plugin: no new content in a missing or terminating namespace. */
-function admitNamespace(ctx: ApiContext, t: Target, name: string) {
-  if (!t.type.namespaced || !t.namespace) return;
-  const ns = ctx.store.get('/namespaces', undefined, t.namespace);
-  if (!ns) throw notFound('namespaces', t.namespace);
-  if (ns.metadata.deletionTimestamp || (ns.status as { phase?: string } | undefined)?.phase === 'Terminating') {
-    throw new ApiError(403, 'Forbidden', `${qualified(t.type)} "${name}" is forbidden: unable to create new content in namespace ${t.namespace} because it is being terminated`, {
-      name,
-      group: t.type.group || undefined,
-      kind: t.type.resource,
-      causes: [{ reason: 'NamespaceTerminating', message: `namespace ${t.namespace} is being terminated`, field: 'metadata.namespace' }],
-    });
-  }
-}
-
 export async function createObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
   const object = admitBody(t, await readObject(req));
-  admitNamespace(ctx, t, object.metadata.name ?? object.metadata.generateName ?? '');
   if (t.query.get('dryRun') === 'All') return sendJson(res, 201, object);
   sendJson(res, 201, ctx.store.create(t.key, object));
 }

@@ -87,7 +87,7 @@ export async function serveResource(ctx: ApiContext, info: RequestInfo, req: Inc
     case 'watch': {
       const q = t.query;
       const timeout = q.get('timeoutSeconds');
-      return serveWatch({ store: ctx.store, clock: ctx.clock, cache: ctx.cache, openWatches: ctx.openWatches, bookmarkIntervalMs: ctx.bookmarkIntervalMs }, req, res, {
+      return serveWatch({ store: ctx.store, clock: ctx.clock, openWatches: ctx.openWatches, bookmarkIntervalMs: ctx.bookmarkIntervalMs }, req, res, {
         type: t.type,
         namespace: t.namespace,
         labelSelector: q.get('labelSelector') ?? undefined,

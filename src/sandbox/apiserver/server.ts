@@ -9,29 +9,25 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Clock } from '../clock.js';
 import type { KubeletApi } from '../kubelet-api.js';
-import type { Store } from '../store/types.js';
 import { ApiError, sendError, toStatus } from './errors.js';
 import { requestInfo, type RequestInfo } from './request-info.js';
 import { createCounters, type Counters, type RequestRecord } from './counters.js';
 import { createFaults, injectedError, type Faults, type FaultsInternal } from './faults.js';
 import { OpenWatches } from './open-watches.js';
-import { WatchCache } from './watch-cache.js';
 import { isPublicPath, serveNonResource } from './non-resource.js';
 import { resolveTarget, serveResource } from './resources.js';
 import { upgradeExec } from './exec.js';
 import { chooseProtocol } from './channels.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, ApiStore } from './context.js';
 
 export interface ApiServerOptions {
-  store: Store;
+  store: ApiStore;
   clock: Clock;
   /** When set, every request but health checks and /version needs `Authorization: Bearer <token>`. */
   token?: string;
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Events retained per resource type for watches that resume from a resourceVersion. */
-  watchCacheSize?: number;
   /** Simulated milliseconds between periodic watch bookmarks. */
   bookmarkIntervalMs?: number;
   faults?: FaultsInternal;
@@ -65,9 +61,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const openWatches = new OpenWatches();
   const counters = createCounters(openWatches);
   const faults = options.faults ?? createFaults();
-  const cache = new WatchCache(store, options.watchCacheSize);
   const kubelets = new Map<string, KubeletApi>();
-  const ctx: ApiContext = { store, clock, cache, openWatches, kubelets, bookmarkIntervalMs: options.bookmarkIntervalMs };
+  const ctx: ApiContext = { store, clock, openWatches, kubelets, bookmarkIntervalMs: options.bookmarkIntervalMs };
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
   let serverAddress = '';
@@ -175,7 +170,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   faults.attach({
     dropWatches: (filter, abrupt) => openWatches.close(filter, abrupt),
-    compact: () => cache.compact(),
+    compact: () => store.compact(),
     refuseConnections: async () => {
       openWatches.close(undefined, true);
       await stopListening();
@@ -200,7 +195,6 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       openWatches.close(undefined, false);
       for (const client of wss.clients) client.terminate();
       wss.close();
-      cache.close();
       if (server.listening) await stopListening();
       else dropConnections();
     },

@@ -8,12 +8,12 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock } from '../clock.js';
-import { resourceKey, StoreError, type KubeObject, type ResourceType, type Store, type StoreEvent } from '../store/types.js';
+import { resourceKey, StoreError, type KubeObject, type ResourceType, type StoreEvent } from '../store/types.js';
 import { badRequest, failure } from './errors.js';
 import { groupVersion } from './discovery.js';
 import type { OpenWatches } from './open-watches.js';
 import { selection } from './selection.js';
-import type { WatchCache } from './watch-cache.js';
+import type { ApiStore } from './context.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -30,9 +30,8 @@ export interface WatchRequest {
 }
 
 export interface WatchDeps {
-  store: Store;
+  store: ApiStore;
   clock: Clock;
-  cache: WatchCache;
   openWatches: OpenWatches;
   /** Simulated milliseconds between periodic bookmarks (kube-apiserver: about a minute). */
   bookmarkIntervalMs?: number;
@@ -47,7 +46,7 @@ export function parseResourceVersion(value: string | undefined): number | undefi
 }
 
 export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
-  const { store, cache, openWatches } = deps;
+  const { store, openWatches } = deps;
   const key = resourceKey(w.type.group, w.type.resource);
   const selected = selection(key, w.labelSelector, w.fieldSelector); // throws 400 before anything is written
   const fromVersion = parseResourceVersion(w.resourceVersion);
@@ -96,7 +95,7 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
     lastSent = Number(list.resourceVersion);
   } else {
     try {
-      missed = cache.since(key, fromVersion);
+      missed = store.eventsSince(key, fromVersion);
     } catch (error) {
       if (!(error instanceof StoreError && error.code === 410)) throw error;
       expired = error.message;
