@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logRequest } from './request-log.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -25,13 +25,20 @@ export function buildServer(options: ServerOptions): CairnServer {
   const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 
+  const active = new Set<ServerResponse>();
   const http: Server = createServer((req, res) => {
     logRequest(logger, req, res);
     if (shutdown.signal.aborted) res.setHeader('connection', 'close');
+    active.add(res);
     res.once('close', () => {
+      active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
     void yoga(req, res);
+  });
+  // In-flight responses that have not answered yet tell their clients not to reuse the connection.
+  shutdown.signal.addEventListener('abort', () => {
+    for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
   });
   const ws = attachGraphqlWs(http, yoga, logger);
   let stopping: Promise<void> | null = null;
@@ -59,6 +66,8 @@ export function buildServer(options: ServerOptions): CairnServer {
           http.close(() => resolve());
         });
         http.closeIdleConnections();
+        // Let the ended subscriptions send their Complete messages before the sockets close.
+        await new Promise((resolve) => setImmediate(resolve));
         const wsClosed = ws.close().catch((error: unknown) => logger.warn({ err: error }, 'closing websockets failed'));
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<'timeout'>((resolve) => {

@@ -2,11 +2,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 
 /**
- * Logs one line per HTTP request when it ends: method, path (never the query string, which may hold
+ * Logs one line per HTTP request when it ends (plus a debug line when it starts): method, path (never the query string, which may hold
  * variables), status and duration. Headers and bodies are never logged.
  */
 export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): void {
   const started = performance.now();
+  logger.debug({ method: req.method, path: pathOf(req.url) }, 'request started');
   res.once('close', () => {
     const fields = {
       method: req.method,

@@ -1,0 +1,142 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type FakeApiServer, kubeconfigText, startFakeApiServer } from '../kube/fake-api-server.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const TOKEN = 'main-process-token-c0ffee';
+
+type LogLine = Record<string, unknown> & { msg?: string };
+
+/** `node --import tsx src/main.ts` with the given environment, its JSON log lines collected. */
+function startCairn(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', CAIRN_PORT: '0', CAIRN_LOG_LEVEL: 'debug', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: LogLine[] = [];
+  let raw = '';
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    raw += `${line}\n`;
+    try {
+      lines.push(JSON.parse(line) as LogLine);
+    } catch {
+      lines.push({ msg: line });
+    }
+    for (const wake of waiters.splice(0)) wake();
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+  /** Resolves with the first log line that matches, as soon as it is written. */
+  const waitFor = async (match: (line: LogLine) => boolean): Promise<LogLine> => {
+    for (;;) {
+      const found = lines.find(match);
+      if (found) return found;
+      if (child.exitCode !== null) throw new Error(`cairn exited (${child.exitCode}) before the expected log line; stderr: ${stderr}`);
+      await Promise.race([new Promise<void>((wake) => waiters.push(wake)), exited]);
+    }
+  };
+  return { child, lines, waitFor, exited, output: () => raw + stderr };
+}
+
+function halfSentRequest(port: number, query: string) {
+  const body = JSON.stringify({ query });
+  const half = Math.floor(body.length / 2);
+  const req = request({
+    host: '127.0.0.1',
+    port,
+    path: '/graphql',
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+  });
+  const answered = new Promise<{ status: number; body: string }>((done, fail) => {
+    req.on('response', (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => done({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', fail);
+  });
+  req.flushHeaders();
+  req.write(body.slice(0, half));
+  return () => {
+    req.end(body.slice(half));
+    return answered;
+  };
+}
+
+let child: ChildProcess | undefined;
+let api: FakeApiServer | undefined;
+afterEach(async () => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  await api?.stop();
+  child = undefined;
+  api = undefined;
+});
+
+describe('npm start (src/main.ts as a process)', () => {
+  it('serves the kubeconfig clusters, then exits 0 within 10 s of SIGTERM after finishing an in-flight request', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-main-'));
+    api = await startFakeApiServer(TOKEN);
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigText([{ name: 'staging', server: api.url, token: TOKEN }]));
+    const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_KUBECONFIG: kubeconfig });
+    child = cairn.child;
+
+    const listening = await cairn.waitFor((l) => l.msg === 'listening');
+    const port = listening.port as number;
+    expect(port).toBeGreaterThan(0);
+    await cairn.waitFor((l) => l.msg === 'ready');
+
+    expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const clusters = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ clusters { name server reachable sandbox } }' }),
+    });
+    expect(await clusters.json()).toEqual({ data: { clusters: [{ name: 'staging', server: api.url, reachable: true, sandbox: false }] } });
+
+    const started = cairn.lines.filter((l) => l.msg === 'request started').length;
+    const finish = halfSentRequest(port, '{ clusters { name } }');
+    await cairn.waitFor(() => cairn.lines.filter((l) => l.msg === 'request started').length > started);
+
+    const signalledAt = Date.now();
+    cairn.child.kill('SIGTERM');
+    await cairn.waitFor((l) => l.msg === 'signal received: shutting down');
+    const answer = await finish();
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toEqual({ data: { clusters: [{ name: 'staging' }] } });
+
+    const [code] = await cairn.exited;
+    expect(code).toBe(0);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000);
+    expect(cairn.lines.map((l) => l.msg)).toContain('bye');
+    expect(cairn.output()).not.toContain(TOKEN);
+  });
+
+  it('runs on sandbox clusters when there is no kubeconfig, and says so; SIGINT exits 0', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-main-'));
+    const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_SANDBOX_SPEED: '20' });
+    child = cairn.child;
+    await cairn.waitFor((l) => l.msg === 'no kubeconfig found: running sandbox clusters in-process');
+    const ready = await cairn.waitFor((l) => l.msg === 'ready');
+    expect((ready.clusters as Array<{ name: string; sandbox: boolean }>).map((c) => [c.name, c.sandbox])).toEqual([
+      ['sandbox-production', true],
+      ['sandbox-test', true],
+    ]);
+    cairn.child.kill('SIGINT');
+    const [code] = await cairn.exited;
+    expect(code).toBe(0);
+  });
+});
