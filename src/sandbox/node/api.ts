@@ -1,0 +1,74 @@
+/** The node agent's only way to the cluster: the Kubernetes API through @kubernetes/client-node. */
+import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import type { ObjectLookup } from './environment.js';
+import type { EventSink } from './events.js';
+import type { Pod, PodStatus } from './types.js';
+
+export interface Api {
+  kc: KubeConfig;
+  core: CoreV1Api;
+  coordination: CoordinationV1Api;
+  watch: Watch;
+}
+
+export function createApi(kubeconfig: string): Api {
+  const kc = new KubeConfig();
+  kc.loadFromString(kubeconfig);
+  return { kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api), watch: new Watch(kc) };
+}
+
+export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export const statusCode = (e: unknown): number | undefined => (e as { code?: number; statusCode?: number })?.code ?? (e as { statusCode?: number })?.statusCode;
+
+/** Typed client-node models carry Dates; the agent works with the JSON shapes. */
+export const toJson = <T>(o: unknown): T => JSON.parse(JSON.stringify(o)) as T;
+
+export function objectLookup(api: Api): ObjectLookup {
+  const read = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (statusCode(e) === 404) return undefined;
+      throw e;
+    }
+  };
+  return {
+    async configMap(namespace, name) {
+      const cm = await read(() => api.core.readNamespacedConfigMap({ name, namespace }));
+      return cm ? { ...(cm.data ?? {}) } : undefined;
+    },
+    async secret(namespace, name) {
+      const s = await read(() => api.core.readNamespacedSecret({ name, namespace }));
+      if (!s) return undefined;
+      const out: Record<string, string> = {};
+      for (const [k, v] of Object.entries(s.data ?? {})) out[k] = Buffer.from(v, 'base64').toString('utf8');
+      for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = v;
+      return out;
+    },
+  };
+}
+
+export function eventSink(api: Api): EventSink {
+  return {
+    async create(namespace, body) {
+      await api.core.createNamespacedEvent({ namespace, body: body as never });
+    },
+    async patch(namespace, name, body) {
+      await api.core.patchNamespacedEvent({ name, namespace, body }, mergePatch());
+    },
+  };
+}
+
+export async function writePodStatus(api: Api, pod: Pod, status: PodStatus): Promise<void> {
+  await api.core.patchNamespacedPodStatus({ name: pod.metadata.name, namespace: pod.metadata.namespace, body: { status } }, mergePatch());
+}
+
+export async function deletePodNow(api: Api, pod: Pod): Promise<void> {
+  await api.core.deleteNamespacedPod({
+    name: pod.metadata.name,
+    namespace: pod.metadata.namespace,
+    gracePeriodSeconds: 0,
+    body: { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata.uid } },
+  });
+}
