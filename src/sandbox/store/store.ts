@@ -42,7 +42,7 @@ export interface SandboxStore extends Store {
   eventsSince(key: ResourceKey, resourceVersion: string | number): StoreEvent[];
   oldestVersion(key?: ResourceKey): number;
   compact(): void;
-  bind(namespace: string, name: string, nodeName: string): KubeObject;
+  bind(namespace: string, name: string, nodeName: string, options?: { uid?: string; annotations?: Record<string, string> }): KubeObject;
 }
 
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -406,7 +406,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     return { items, resourceVersion: String(version) };
   }
 
-  function bind(namespace: string, name: string, nodeName: string): KubeObject {
+  function bind(namespace: string, name: string, nodeName: string, opts: { uid?: string; annotations?: Record<string, string> } = {}): KubeObject {
     const t = typeOf('/pods');
     const old = lookup(t, namespace, name);
     if (!old) throw notFound(t, name);
@@ -415,7 +415,11 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     if (old.metadata.deletionTimestamp) throw conflict(binding, name, `pod ${name} is being deleted, cannot be assigned to a host`);
     if (spec.nodeName) throw conflict(binding, name, `pod ${name} is already assigned to node ${JSON.stringify(spec.nodeName)}`);
     if (!nodeName) throw invalid({ ...t, kind: 'Binding' }, name, [fieldErr.required('target.name')]);
+    if (opts.uid && opts.uid !== old.metadata.uid)
+      throw conflict(binding, name, `Precondition failed: UID in precondition: ${opts.uid}, UID in object meta: ${old.metadata.uid}`);
     const next = clone(old);
+    if (opts.annotations && Object.keys(opts.annotations).length)
+      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...opts.annotations };
     (next.spec as Obj).nodeName = nodeName;
     const status = (next.status ?? {}) as Obj;
     const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Obj[];

@@ -143,7 +143,8 @@ export interface Store {
   compact?(): void;
   /**
    * pods/binding: sets spec.nodeName and the PodScheduled condition (the only way to set nodeName on
-   * an existing pod). 409 if the pod is already bound or being deleted, 404 if it does not exist.
+   * an existing pod). 409 if the pod is already bound or being deleted (or `uid` does not match),
+   * 404 if it does not exist. The Binding's annotations are copied onto the pod, as BindingREST does.
    */
-  bind?(namespace: string, name: string, nodeName: string): KubeObject;
+  bind?(namespace: string, name: string, nodeName: string, options?: { uid?: string; annotations?: Record<string, string> }): KubeObject;
 }
