@@ -81,7 +81,7 @@ const httpAction = z.object({
 const execAction = z.object({
   command: z
     .array(z.string().max(4096, 'At most 4096 characters.'))
-    .min(1, 'Give at least the program, e.g. ["sh", "-c", "curl -f localhost:8080/health"].')
+    .min(1, { error: 'Give at least the program, e.g. ["sh", "-c", "curl -f localhost:8080/health"].', abort: true })
     .refine((c) => (c[0] ?? '').trim() !== '', { message: 'The program (first element) must not be empty.', params: { code: 'REQUIRED' } }),
 });
 

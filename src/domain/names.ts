@@ -6,8 +6,8 @@ export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export const dnsLabel = (max: number) =>
   z
     .string()
-    .min(1, 'Required.')
-    .max(max, `At most ${max} characters.`)
+    .min(1, { error: 'Required.', abort: true })
+    .max(max, { error: `At most ${max} characters.`, abort: true })
     .regex(DNS_LABEL, "Use lower-case letters, digits and '-', starting and ending with a letter or digit (a DNS-1123 label).");
 
 export const APP_NAME_MAX = 40;
@@ -28,9 +28,9 @@ export const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 export const absolutePath = () =>
   z
     .string()
-    .min(1, 'Required.')
-    .max(4096, 'At most 4096 characters.')
-    .refine((p) => p.startsWith('/'), { message: "Must be an absolute path (start with '/').", params: { code: 'INVALID_FORMAT' } })
+    .min(1, { error: 'Required.', abort: true })
+    .max(4096, { error: 'At most 4096 characters.', abort: true })
+    .refine((p) => p.startsWith('/'), { message: "Must be an absolute path (start with '/').", params: { code: 'INVALID_FORMAT' }, abort: true })
     .refine((p) => !p.split('/').includes('..'), { message: "Must not contain '..' segments.", params: { code: 'INVALID_FORMAT' } })
     .refine((p) => !p.includes('\0'), { message: 'Must not contain NUL characters.', params: { code: 'INVALID_FORMAT' } });
 

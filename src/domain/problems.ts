@@ -59,7 +59,14 @@ function codeOf(issue: z.core.$ZodIssue): ProblemCode {
   }
 }
 
-/** Sorts problems by path so that the list reads in input order-ish and is stable. */
+/** Sorts problems by path (stable, input order) and keeps one problem per path and code. */
 export function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.path.join('.').localeCompare(b.path.join('.'), 'en', { numeric: true }));
+  const seen = new Set<string>();
+  const unique = problems.filter((p) => {
+    const key = `${p.path.join('\u0000')}|${p.code}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return unique.sort((a, b) => a.path.join('.').localeCompare(b.path.join('.'), 'en', { numeric: true }));
 }

@@ -39,6 +39,10 @@ export async function createTestApi(overrides: Partial<Config> = {}): Promise<Te
     list: () => infos,
     get: (name) => infos.find((c) => c.name === name),
     kubeConfig: (name) => pods.kubeConfig(name),
+    // The fake clusters never change: one event per cluster, then the stream ends.
+    watch: () => (async function* () {
+      yield* infos;
+    })(),
   };
   const chunks: string[] = [];
   const stream = new Writable({
