@@ -33,6 +33,29 @@ export function createScheduler(ctx: ControllerContext): Controller {
   const { store, clock } = ctx;
   const recorder = ctx.recorder(SCHEDULER_NAME);
 
+  /** pods/binding: the store's bind when it has one (the sandbox store does), else update + status. */
+  function bind(pod: KubeObject, node: string, now: string) {
+    const withBind = store as typeof store & { bind?: (namespace: string, name: string, nodeName: string) => KubeObject };
+    if (typeof withBind.bind === 'function') {
+      withBind.bind(pod.metadata.namespace!, pod.metadata.name!, node);
+      return;
+    }
+    store.update(PODS, { ...pod, spec: { ...(pod.spec as object), nodeName: node } });
+    store.modify(
+      PODS,
+      pod.metadata.namespace,
+      pod.metadata.name!,
+      (cur) => {
+        const status = (cur.status ?? {}) as { conditions?: { type: string }[] };
+        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
+        conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as { type: string });
+        cur.status = { ...status, conditions };
+        return cur;
+      },
+      { subresource: 'status' },
+    );
+  }
+
   const pendingKeys = () => store.list(PODS).items.filter(needsScheduling).map(keyOf);
 
   function keysFor(event: StoreEvent): string[] {
@@ -65,21 +88,7 @@ export function createScheduler(ctx: ControllerContext): Controller {
     const result = schedulePod(pod, nodeInfos(nodes, store.list(PODS).items));
     const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
     if ('node' in result) {
-      const bound = { ...pod, spec: { ...(pod.spec as object), nodeName: result.node } };
-      store.update(PODS, bound);
-      store.modify(
-        PODS,
-        namespace,
-        name,
-        (cur) => {
-          const status = (cur.status ?? {}) as { conditions?: { type: string }[] };
-          const conditions = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-          conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as { type: string });
-          cur.status = { ...status, conditions };
-          return cur;
-        },
-        { subresource: 'status' },
-      );
+      bind(pod, result.node, now);
       recorder.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.node}`);
       return undefined;
     }

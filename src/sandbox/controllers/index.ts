@@ -1,0 +1,62 @@
+/**
+ * The sandbox's kube-controller-manager and kube-scheduler, in-process on the store: each controller
+ * gets every store event (mapped to the keys it reconciles), a work queue and a periodic resync.
+ */
+import type { Clock } from '../clock.js';
+import type { Store } from '../store/types.js';
+import type { Controller, ControllerContext } from './context.js';
+import { createDeploymentController } from './deployment.js';
+import { createEndpointsController } from './endpoints.js';
+import { createEventFactory } from './events.js';
+import { createGarbageCollector } from './gc.js';
+import { createWorkQueue, type WorkQueue } from './queue.js';
+import { createReplicaSetController } from './replicaset.js';
+import { createScheduler } from './scheduler.js';
+import { createStatefulSetController } from './statefulset.js';
+
+export interface ControllerOptions {
+  store: Store;
+  clock: Clock;
+  /** Simulated period of the full resync (default 30 s). */
+  resyncMs?: number;
+}
+
+export function startControllers({ store, clock, resyncMs = 30_000 }: ControllerOptions): { stop(): void } {
+  const events = createEventFactory(store, clock);
+  const ctx: ControllerContext = { store, clock, recorder: (component) => events.recorder(component) };
+  const controllers: Controller[] = [
+    createDeploymentController(ctx),
+    createReplicaSetController(ctx),
+    createStatefulSetController(ctx),
+    createScheduler(ctx),
+    createGarbageCollector(ctx),
+    createEndpointsController(ctx),
+  ];
+  const queues: { controller: Controller; queue: WorkQueue }[] = controllers.map((controller) => ({
+    controller,
+    queue: createWorkQueue(controller, clock, { resyncMs }),
+  }));
+  const unsubscribe = store.subscribe((event) => {
+    for (const { controller, queue } of queues) {
+      try {
+        for (const key of controller.keysFor(event)) queue.add(key);
+      } catch (err) {
+        console.error(`[sandbox ${controller.name}] event handling failed:`, err);
+      }
+    }
+  });
+  for (const { queue } of queues) queue.resync();
+  const cancelResync = clock.every(resyncMs, () => {
+    for (const { queue } of queues) queue.resync();
+  });
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      unsubscribe();
+      cancelResync();
+      for (const { queue } of queues) queue.stop();
+    },
+  };
+}

@@ -1,0 +1,112 @@
+/** The StatefulSet controller: ordinal pods, ControllerRevisions, ordered/parallel scaling and partitioned rolling updates. */
+import { resourceKey, StoreError, type KubeObject, type StoreEvent } from '../store/types.js';
+import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
+import { canonicalJson } from './hash.js';
+import { controllerRef } from './pods.js';
+import { splitKey } from './queue.js';
+import { nextAvailabilityCheck } from './replicaset-rules.js';
+import { planStatefulSetPods, resolveRevisions, revisionsToDelete, statefulSetSpec, statefulSetStatus } from './statefulset-rules.js';
+
+export const STATEFULSETS = resourceKey('apps', 'statefulsets');
+const REVISIONS = resourceKey('apps', 'controllerrevisions');
+const PODS = resourceKey('', 'pods');
+
+export function createStatefulSetController(ctx: ControllerContext): Controller {
+  const { store, clock } = ctx;
+  const recorder = ctx.recorder('statefulset-controller');
+
+  function keysFor(event: StoreEvent): string[] {
+    if (event.key === STATEFULSETS) return [keyOf(event.object)];
+    if (event.key === PODS) return ownerKeys(event, 'StatefulSet');
+    return [];
+  }
+
+  const owned = (key: string, set: KubeObject) =>
+    store.list(key, { namespace: set.metadata.namespace }).items.filter((o) => controllerRef(o)?.uid === set.metadata.uid);
+
+  function sync(key: string): number | undefined {
+    const { namespace, name } = splitKey(key);
+    const set = store.get(STATEFULSETS, namespace, name);
+    if (!set) return undefined;
+    const now = clock.now();
+    const revisionList = owned(REVISIONS, set);
+    const revisions = resolveRevisions(set, revisionList);
+    if (revisions.op?.type === 'create') {
+      try {
+        store.create(REVISIONS, revisions.op.revision);
+      } catch (err) {
+        if (!(err instanceof StoreError) || err.reason !== 'AlreadyExists') throw err;
+        const existing = store.get(REVISIONS, namespace, revisions.op.revision.metadata.name!);
+        if (!existing || canonicalJson(existing.data) !== canonicalJson(revisions.op.revision.data) || controllerRef(existing)?.uid !== set.metadata.uid) {
+          store.modify(
+            STATEFULSETS,
+            namespace,
+            name,
+            (cur) => {
+              const st = (cur.status ?? {}) as { collisionCount?: number };
+              cur.status = { ...st, collisionCount: (st.collisionCount ?? 0) + 1 };
+              return cur;
+            },
+            { subresource: 'status' },
+          );
+        }
+        return 0;
+      }
+    } else if (revisions.op?.type === 'bump') {
+      const op = revisions.op;
+      store.modify(REVISIONS, namespace, op.name, (cur) => ({ ...cur, revision: op.revision }));
+    }
+
+    const pods = owned(PODS, set);
+    const plan = planStatefulSetPods(set, revisions, pods, now);
+    for (const action of plan.actions) {
+      const podName = action.pod.metadata.name!;
+      if (action.type === 'create') {
+        try {
+          store.create(PODS, action.pod);
+          recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${name} successful`);
+        } catch (err) {
+          if (err instanceof StoreError && err.reason === 'AlreadyExists') break; // the old pod is still there: look again later
+          recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${podName} in StatefulSet ${name} failed error: ${(err as Error).message}`);
+          throw err;
+        }
+      } else {
+        try {
+          store.delete(PODS, namespace, podName, { preconditions: { uid: action.pod.metadata.uid } });
+          recorder.event(set, 'Normal', 'SuccessfulDelete', `delete Pod ${podName} in StatefulSet ${name} successful`);
+        } catch (err) {
+          if (!(err instanceof StoreError) || (err.reason !== 'NotFound' && err.reason !== 'Conflict')) throw err;
+          break;
+        }
+      }
+    }
+
+    const after = owned(PODS, set);
+    const status = statefulSetStatus(set, revisions, after, now);
+    store.modify(
+      STATEFULSETS,
+      namespace,
+      name,
+      (cur) => {
+        if (cur.metadata.uid !== set.metadata.uid) return undefined;
+        const next = { ...(cur.status as object), ...status };
+        if (canonicalJson(next) === canonicalJson(cur.status ?? {})) return undefined;
+        cur.status = next;
+        return cur;
+      },
+      { subresource: 'status' },
+    );
+
+    for (const old of revisionsToDelete(set, owned(REVISIONS, set), after, revisions.current, revisions.update)) {
+      try {
+        store.delete(REVISIONS, namespace, old.metadata.name!, { preconditions: { uid: old.metadata.uid } });
+      } catch (err) {
+        if (!(err instanceof StoreError) || (err.reason !== 'NotFound' && err.reason !== 'Conflict')) throw err;
+      }
+    }
+    const minReady = statefulSetSpec(set).minReadySeconds;
+    return minReady > 0 ? nextAvailabilityCheck(after, minReady, now) : undefined;
+  }
+
+  return { name: 'statefulset-controller', keysFor, sync, allKeys: () => keysOfList(store, STATEFULSETS) };
+}
