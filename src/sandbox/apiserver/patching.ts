@@ -9,7 +9,7 @@ import type { KubeObject } from '../store/types.js';
 import { ApiError, sendJson } from './errors.js';
 import { mediaType, readJson } from './body.js';
 import { getOrNotFound } from './objects.js';
-import { applyPatch, type PatchType } from './patch-apply.js';
+import { applyPatch, type PatchType } from '../store/patch.js';
 import { scaleOf, withScale } from './scale.js';
 import type { ApiContext, Target } from './context.js';
 

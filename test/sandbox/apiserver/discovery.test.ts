@@ -59,7 +59,7 @@ describe('discovery and non-resource paths', () => {
   });
 
   it('refuses requests without the bearer token with a 401 Status', async () => {
-    for (const headers of [{}, { Authorization: 'Bearer wrong' }]) {
+    for (const headers of [{}, { Authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const res = await fetch(`${s.api.url}/api/v1/namespaces`, { headers });
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Unauthorized', code: 401 });
