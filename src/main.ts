@@ -3,6 +3,7 @@
  * kubeconfig, or sandbox clusters started here when there is none), builds the schema and the
  * server, and shuts everything down gracefully on SIGTERM/SIGINT.
  */
+import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
@@ -10,6 +11,7 @@ import { createRepositories } from './db/repositories.js';
 import { findKubeconfigFiles, type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
 import { versionCheck } from './kube/reachability.js';
 import { createClusterRegistry } from './kube/registry.js';
+import { startSandboxCluster } from './sandbox/cluster.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
 
@@ -36,7 +38,7 @@ async function main(): Promise<void> {
       logger.error({ afterMs: HARD_EXIT_MS }, 'shutdown took too long: exiting');
       process.exit(1);
     }, HARD_EXIT_MS).unref();
-    for (const part of stack.reverse()) {
+    for (const part of [...stack].reverse()) {
       try {
         await part.stop();
       } catch (error) {
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
+  const kubeconfigFiles = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const database = openDatabase(config.databasePath);
   stack.push({ name: 'database', stop: () => database.close() });
   logger.info({ path: config.databasePath }, 'database open and migrated');
@@ -71,7 +74,10 @@ async function main(): Promise<void> {
   stack.push({ name: 'server', stop: () => server.stop() });
   await server.start();
 
-  const sources = await kubeconfigSources(config, logger, (sandbox) => stack.push(sandbox));
+  const sources = await kubeconfigSources(kubeconfigFiles, config, logger, (sandbox) => {
+    if (stopping) void sandbox.stop(); // started while shutting down: stop it at once
+    else stack.push(sandbox);
+  });
   if (stopping) return;
   clusters.load(sources);
   await clusters.checkAll();
@@ -87,28 +93,22 @@ async function main(): Promise<void> {
  * clusters', read through the very same code path.
  */
 async function kubeconfigSources(
+  files: string[],
   config: Config,
   logger: Logger,
   started: (sandbox: { name: string } & Running) => void,
 ): Promise<KubeconfigSource[]> {
-  const files = findKubeconfigFiles(config.kubeconfig);
   if (files.length > 0) return readKubeconfigFiles(files);
   logger.info({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'no kubeconfig found: running sandbox clusters in-process');
-  // TODO(sandbox): start real sandbox clusters with startSandboxCluster() from src/sandbox/cluster.ts
-  // once it lands; until then these are placeholder entries that no API server answers.
-  void started;
-  return SANDBOX_CLUSTERS.map((name) => ({ text: placeholderKubeconfig(name), origin: `sandbox ${name}`, sandbox: true }));
-}
-
-function placeholderKubeconfig(name: string): string {
-  return JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name, cluster: { server: `https://${name}.sandbox.invalid` } }],
-    users: [{ name, user: {} }],
-    contexts: [{ name, context: { cluster: name, user: name } }],
-    'current-context': name,
-  });
+  const sources: KubeconfigSource[] = [];
+  for (const name of SANDBOX_CLUSTERS) {
+    // A fresh bearer token per run: cairn reaches its sandboxes exactly as it reaches a real cluster.
+    const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url') });
+    started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
+    logger.info({ cluster: name, server: cluster.url }, 'sandbox cluster started');
+    sources.push({ text: cluster.kubeconfig, origin: `sandbox ${name}`, sandbox: true });
+  }
+  return sources;
 }
 
 main().catch((error: unknown) => {

@@ -131,10 +131,11 @@ describe('npm start (src/main.ts as a process)', () => {
     child = cairn.child;
     await cairn.waitFor((l) => l.msg === 'no kubeconfig found: running sandbox clusters in-process');
     const ready = await cairn.waitFor((l) => l.msg === 'ready');
-    expect((ready.clusters as Array<{ name: string; sandbox: boolean }>).map((c) => [c.name, c.sandbox])).toEqual([
-      ['sandbox-production', true],
-      ['sandbox-test', true],
+    expect((ready.clusters as Array<{ name: string; sandbox: boolean; reachable: boolean }>).map((c) => [c.name, c.sandbox, c.reachable])).toEqual([
+      ['sandbox-production', true, true],
+      ['sandbox-test', true, true],
     ]);
+    expect(cairn.lines.filter((l) => l.msg === 'sandbox cluster started').map((l) => l.cluster)).toEqual(['sandbox-production', 'sandbox-test']);
     cairn.child.kill('SIGINT');
     const [code] = await cairn.exited;
     expect(code).toBe(0);
