@@ -110,7 +110,7 @@ export function parseLabelSelector(selector: string | undefined): Requirement[] 
       checkKey(key);
       reqs.push({ key, operator: '!', values: [] });
     } else {
-      if (isOp(tok)) throw parseError(`found '${tok}', expected: !, identifier, or 'end of string'`);
+      if (isOp(tok) || tok === 'in' || tok === 'notin') throw parseError(`found '${tok}', expected: !, identifier, or 'end of string'`);
       const key = tok;
       checkKey(key);
       const op = t[p];

@@ -1,0 +1,137 @@
+import { describe, it, expect } from 'vitest';
+import {
+  labelSelectorMatches,
+  labelSelectorToString,
+  matchesFieldSelector,
+  matchesLabelSelectorString,
+  parseFieldSelector,
+  parseLabelSelector,
+} from '../../../src/sandbox/store/selectors.js';
+import type { KubeObject } from '../../../src/sandbox/store/types.js';
+import { newStore, pod, storeError } from './helpers.js';
+
+const labels = { app: 'web', tier: 'front', version: '3' };
+
+describe('label selector strings', () => {
+  it.each([
+    ['', true],
+    ['app=web', true],
+    ['app==web', true],
+    ['app=db', false],
+    ['app!=db', true],
+    ['missing!=x', true],
+    ['app=web,tier=front', true],
+    ['app=web,tier=back', false],
+    ['tier in (front,back)', true],
+    ['tier in (back)', false],
+    ['tier notin (back)', true],
+    ['missing notin (back)', true],
+    ['tier notin (front)', false],
+    ['app', true],
+    ['missing', false],
+    ['!missing', true],
+    ['!app', false],
+    ['version>2', true],
+    ['version<3', false],
+    [' app = web , tier in ( front ) ', true],
+    ['example.com/key!=v', true],
+  ])('%j → %s', (selector, expected) => {
+    expect(matchesLabelSelectorString(selector, labels)).toBe(expected);
+  });
+
+  it.each(['x in (a', 'in', '=x', 'a b', 'bad key=1', 'k=bad value!'])('rejects %j with 400', (selector) => {
+    const e = storeError(() => parseLabelSelector(selector));
+    expect(e.code).toBe(400);
+    expect(e.reason).toBe('BadRequest');
+  });
+
+  it('parses "app=" as an empty value (matches only an empty label)', () => {
+    expect(parseLabelSelector('app=')).toEqual([{ key: 'app', operator: '=', values: [''] }]);
+  });
+});
+
+describe('LabelSelector objects', () => {
+  it.each([
+    [{}, true],
+    [null, false],
+    [undefined, false],
+    [{ matchLabels: { app: 'web' } }, true],
+    [{ matchLabels: { app: 'db' } }, false],
+    [{ matchExpressions: [{ key: 'tier', operator: 'In', values: ['front', 'x'] }] }, true],
+    [{ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['front'] }] }, false],
+    [{ matchExpressions: [{ key: 'tier', operator: 'Exists' }] }, true],
+    [{ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, false],
+    [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'missing', operator: 'DoesNotExist' }] }, true],
+  ] as const)('%j → %s', (sel, expected) => {
+    expect(labelSelectorMatches(sel as never, labels)).toBe(expected);
+  });
+
+  it('renders as a selector string', () => {
+    const sel = { matchLabels: { b: '2', a: '1' }, matchExpressions: [{ key: 'c', operator: 'In' as const, values: ['y', 'x'] }, { key: 'd', operator: 'DoesNotExist' as const }] };
+    expect(labelSelectorToString(sel)).toBe('a=1,b=2,c in (x,y),!d');
+    expect(matchesLabelSelectorString(labelSelectorToString(sel), { a: '1', b: '2', c: 'x' })).toBe(true);
+  });
+});
+
+describe('field selectors', () => {
+  const p = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p1', namespace: 'ns' },
+    spec: { nodeName: 'n1' },
+    status: { phase: 'Running' },
+  } as KubeObject;
+  const ev = {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: 'e', namespace: 'ns' },
+    involvedObject: { kind: 'Pod', namespace: 'ns', name: 'p1', uid: 'u', apiVersion: 'v1', resourceVersion: '7', fieldPath: 'spec.containers{app}' },
+    reason: 'Started',
+    type: 'Normal',
+    source: { component: 'kubelet', host: 'n1' },
+  } as KubeObject;
+
+  it.each([
+    ['/pods', p, 'metadata.name=p1', true],
+    ['/pods', p, 'metadata.namespace=ns', true],
+    ['/pods', p, 'spec.nodeName=n1', true],
+    ['/pods', p, 'spec.nodeName=', false],
+    ['/pods', p, 'spec.nodeName!=n1', false],
+    ['/pods', p, 'status.phase=Running,spec.nodeName==n1', true],
+    ['/pods', p, 'status.phase!=Running', false],
+    ['/events', ev, 'involvedObject.kind=Pod,involvedObject.name=p1,involvedObject.namespace=ns', true],
+    ['/events', ev, 'involvedObject.uid=u,involvedObject.apiVersion=v1,involvedObject.resourceVersion=7', true],
+    ['/events', ev, 'involvedObject.fieldPath=spec.containers{app}', true],
+    ['/events', ev, 'reason=Started,type=Normal,source=kubelet', true],
+    ['/events', ev, 'type=Warning', false],
+  ] as const)('%s %s', (key, obj, selector, expected) => {
+    expect(matchesFieldSelector(key, parseFieldSelector(key, selector), obj)).toBe(expected);
+  });
+
+  it.each([
+    ['/pods', 'spec.foo=x', 'field label not supported: spec.foo'],
+    ['apps/deployments', 'spec.nodeName=x', 'field label not supported: spec.nodeName'],
+    ['/pods', 'nonsense', "invalid selector: 'nonsense'; can't understand 'nonsense'"],
+  ])('%s %s → 400', (key, selector, message) => {
+    const e = storeError(() => parseFieldSelector(key, selector));
+    expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
+  });
+});
+
+describe('list', () => {
+  it('filters by namespace, labels and fields, sorted by namespace and name', () => {
+    const s = newStore();
+    s.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'b' } });
+    s.create('/pods', pod('z'));
+    s.create('/pods', pod('a'));
+    s.create('/pods', { ...pod('m', {}, 'b'), metadata: { name: 'm', namespace: 'b', labels: { app: 'db' } } });
+    s.bind('default', 'z', 'n1');
+    const names = (opts: Parameters<typeof s.list>[1]) => s.list('/pods', opts).items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+    expect(names({})).toEqual(['b/m', 'default/a', 'default/z']);
+    expect(names({ namespace: 'default' })).toEqual(['default/a', 'default/z']);
+    expect(names({ labelSelector: 'app=web' })).toEqual(['default/a', 'default/z']);
+    expect(names({ fieldSelector: 'spec.nodeName=n1' })).toEqual(['default/z']);
+    expect(names({ fieldSelector: 'spec.nodeName=' })).toEqual(['b/m', 'default/a']);
+    expect(s.list('/pods').resourceVersion).toBe(String(s.currentVersion()));
+  });
+});
