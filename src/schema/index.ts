@@ -1,6 +1,8 @@
 import { builder } from './builder.js';
 // One import per type file; each file registers its types on the builder.
 import './query.js';
+import './subscription.js';
+import './cluster.js';
 import './errors.js';
 import './enums.js';
 import './revision.js';
