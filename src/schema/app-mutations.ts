@@ -6,6 +6,7 @@ import { namespaceFor } from '../domain/names.js';
 import { OFFICIAL_IMAGES, presetSettings } from '../domain/official-images.js';
 import { sortProblems } from '../domain/problems.js';
 import { countRunningInstances } from '../domain/running-instances.js';
+import { uniqueOr } from '../db/errors.js';
 import type { AppRow } from '../db/tables.js';
 import { builder } from './builder.js';
 import { AppTypeEnum, DeployMethodEnum, OfficialImageKindEnum } from './enums.js';
@@ -75,9 +76,10 @@ builder.mutationFields((t) => ({
       const settings = input.officialImage ? presetSettings(input.officialImage) : emptySettings();
       const imageTag = input.officialImage ? OFFICIAL_IMAGES[input.officialImage].defaultTag : null;
       const namespace = namespaceFor(input.name);
+      const taken = () => new AlreadyExistsError('App', input.name, ['input', 'name']);
       const app = ctx.repos.transaction(() => {
-        if (ctx.repos.apps.byName(input.name)) throw new AlreadyExistsError('App', input.name, ['input', 'name']);
-        return ctx.repos.apps.create(
+        if (ctx.repos.apps.byName(input.name)) throw taken();
+        return uniqueOr(taken, () => ctx.repos.apps.create(
           {
             name: input.name,
             businessType: input.businessType,
@@ -90,7 +92,7 @@ builder.mutationFields((t) => ({
             ],
           },
           ctx.now(),
-        );
+        ));
       });
       ctx.logger.info({ appId: app.id, app: app.name }, 'app created');
       return { app };

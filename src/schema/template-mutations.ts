@@ -3,6 +3,7 @@ import { templateNameProblems } from '../domain/app-rules.js';
 import type { Warning } from '../domain/config-rules.js';
 import { configWarnings } from '../domain/config-rules.js';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { uniqueOr } from '../db/errors.js';
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -89,7 +90,7 @@ builder.mutationFields((t) => ({
       ctx.repos.transaction(() => {
         const name = freeName(ctx, input.name, ['input', 'name']);
         const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        const template = ctx.repos.templates.create(name, draft.settings, ctx.now());
+        const template = uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.create(name, draft.settings, ctx.now()));
         ctx.logger.info({ templateId: template.id }, 'template saved');
         return { template };
       }),
@@ -116,7 +117,10 @@ builder.mutationFields((t) => ({
       ctx.repos.transaction(() => {
         const existing = templateOf(ctx, String(input.id), ['input', 'id']);
         const name = freeName(ctx, input.name, ['input', 'name'], existing.id);
-        const template = name === existing.name ? existing : ctx.repos.templates.rename(existing.id, name, ctx.now())!;
+        const template =
+          name === existing.name
+            ? existing
+            : uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.rename(existing.id, name, ctx.now())!);
         return { template };
       }),
   }),

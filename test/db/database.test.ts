@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
+import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { emptySettings } from '../../src/domain/config-types.js';
 import { presetSettings } from '../../src/domain/official-images.js';
@@ -105,6 +106,14 @@ describe('repositories', () => {
     const { repos } = fresh();
     newApp(repos, 'twice');
     expect(() => newApp(repos, 'twice')).toThrow(/UNIQUE/);
+    let caught: unknown;
+    try {
+      newApp(repos, 'twice');
+    } catch (err) {
+      caught = err;
+    }
+    expect(isUniqueViolation(caught)).toBe(true);
+    expect(isUniqueViolation(new Error('other'))).toBe(false);
   });
 
   it('deleting an app deletes its environments and configs (foreign keys cascade)', () => {
