@@ -23,7 +23,7 @@ export function nextBackoff(entry: BackoffEntry | undefined, nowMs: number, init
 
 /** Backoff.IsInBackOffSince: still backing off from an event (e.g. a container's finish) at `eventMs`? */
 export function inBackoffSince(entry: BackoffEntry | undefined, eventMs: number, nowMs: number, maxMs = maxBackOffMs): boolean {
-  if (!entry || expired(entry, nowMs, maxMs)) return false;
+  if (!entry || expired(entry, eventMs, maxMs)) return false;
   return nowMs - eventMs < entry.delayMs;
 }
 

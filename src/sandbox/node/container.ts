@@ -177,7 +177,7 @@ export class ContainerRunner {
       this.event(messages.pullBackOff(ref));
       this.event(messages.error('ImagePullBackOff'));
       const wait = this.pullBackoff!.lastUpdateMs + this.pullBackoff!.delayMs - now;
-      await this.sleep(Math.max(wait, 1));
+      await this.sleep(Math.max(wait, 0) + 100);
       return undefined;
     }
     if (this.status.state.waiting?.reason !== 'ContainerCreating' && !this.status.state.running) this.setWaiting('ContainerCreating');
@@ -371,12 +371,12 @@ export class ContainerRunner {
       const delay = this.crashBackoff!.delayMs;
       this.setWaiting('CrashLoopBackOff', waiting.crashLoop(delay, this.container.name, this.pod.podDesc));
       this.event(messages.crashBackOff(this.container.name, this.pod.podDesc));
-      if (!(await this.sleep(finishedMs + delay - now))) return false;
+      if (!(await this.sleep(finishedMs + delay - now + 100))) return false;
     } else {
       // Restarting right away: the next sync shows the exit for a moment.
       if (!(await this.sleep(500))) return false;
     }
-    this.crashBackoff = nextBackoff(this.crashBackoff, this.clock.now().getTime());
+    this.crashBackoff = nextBackoff(this.crashBackoff, finishedMs);
     this.restarts++;
     return true;
   }

@@ -1,0 +1,143 @@
+/**
+ * Each failing image tag, through a real sandbox cluster and client-node: the container states and
+ * Warning events a kubelet would produce, asserted by reason.
+ */
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { condition, fastCluster, status, waitForEvent, waitForPod, type TestCluster } from './helpers.js';
+
+let t: TestCluster;
+beforeAll(async () => {
+  t = await fastCluster(100);
+});
+afterAll(async () => {
+  await t?.stop();
+});
+
+let n = 0;
+async function run(container: Partial<V1Container> & { image: string }, spec: Partial<V1Pod['spec']> = {}): Promise<string> {
+  const name = `p${++n}`;
+  await t.core.createNamespacedPod({
+    namespace: 'default',
+    body: { metadata: { name }, spec: { nodeName: t.node, ...spec, containers: [{ name: 'app', ...container }] } },
+  });
+  return name;
+}
+
+describe('failing image tags', () => {
+  it('missing tag: ErrImagePull, then ImagePullBackOff with Failed and BackOff events', async () => {
+    const pod = await run({ image: 'registry.example/team/nginx:does-not-exist' });
+    const failed = await waitForEvent(t, pod, 'Failed', 'Failed to pull image "registry.example/team/nginx:does-not-exist"');
+    expect(failed.type).toBe('Warning');
+    expect(failed.message).toContain('not found');
+    await waitForEvent(t, pod, 'Failed', 'Error: ErrImagePull');
+    const backoff = await waitForEvent(t, pod, 'BackOff', 'Back-off pulling image "registry.example/team/nginx:does-not-exist"');
+    expect(backoff.source?.component).toBe('kubelet');
+    const p = await waitForPod(t, pod, (p) => status(p)?.state?.waiting?.reason === 'ImagePullBackOff');
+    expect(p.status?.phase).toBe('Pending');
+    expect(status(p)?.ready).toBe(false);
+  });
+
+  it('unknown image: ErrImagePull', async () => {
+    const pod = await run({ image: 'no-such-image:1.0' });
+    const p = await waitForPod(t, pod, (p) => ['ErrImagePull', 'ImagePullBackOff'].includes(status(p)?.state?.waiting?.reason ?? ''));
+    expect(status(p)?.state?.waiting?.message).toMatch(/not found|Back-off pulling image/);
+  });
+
+  it('crash: CrashLoopBackOff with lastState Error exit 1 and a BackOff warning', async () => {
+    const pod = await run({ image: 'nginx:crash' });
+    const backoff = await waitForEvent(t, pod, 'BackOff', 'Back-off restarting failed container app in pod');
+    expect(backoff.type).toBe('Warning');
+    const p = await waitForPod(t, pod, (p) => status(p)?.state?.waiting?.reason === 'CrashLoopBackOff');
+    const s = status(p)!;
+    expect(s.lastState?.terminated?.reason).toBe('Error');
+    expect(s.lastState?.terminated?.exitCode).toBe(1);
+    expect(s.restartCount).toBeGreaterThanOrEqual(1);
+    expect(s.state?.waiting?.message).toMatch(/^back-off \d+s restarting failed container=app pod=p\d+_default\(/);
+    expect(p.status?.phase).toBe('Running');
+    expect(condition(p, 'Ready')?.reason).toBe('ContainersNotReady');
+  });
+
+  it('crash-later: runs, then exits 1 and is restarted', async () => {
+    const pod = await run({ image: 'cairn/demo:crash-later' });
+    await waitForPod(t, pod, (p) => Boolean(status(p)?.state?.running));
+    const p = await waitForPod(t, pod, (p) => (status(p)?.restartCount ?? 0) >= 1 && status(p)?.lastState?.terminated?.exitCode === 1);
+    expect(status(p)?.lastState?.terminated?.reason).toBe('Error');
+  });
+
+  it('never-ready: running but not ready, Unhealthy readiness warnings with the status code', async () => {
+    const pod = await run({ image: 'cairn/demo:never-ready', readinessProbe: { httpGet: { path: '/ready', port: 8080 }, periodSeconds: 5 } });
+    const ev = await waitForEvent(t, pod, 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503');
+    expect(ev.type).toBe('Warning');
+    const p = await waitForPod(t, pod, (p) => Boolean(status(p)?.state?.running));
+    expect(status(p)?.ready).toBe(false);
+    expect(condition(p, 'Ready')).toMatchObject({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
+  });
+
+  it('slow-start: a liveness probe without a start-up probe kills it', async () => {
+    const pod = await run({ image: 'springboot2:slow-start', livenessProbe: { httpGet: { path: '/actuator/health', port: 8081 }, periodSeconds: 10, failureThreshold: 3 } });
+    const unhealthy = await waitForEvent(t, pod, 'Unhealthy', 'Liveness probe failed: Get "http://');
+    expect(unhealthy.message).toMatch(/:8081\/actuator\/health": dial tcp 10\.1\.0\.\d+:8081: connect: connection refused$/);
+    await waitForEvent(t, pod, 'Killing', 'Container app failed liveness probe, will be restarted');
+    const p = await waitForPod(t, pod, (p) => (status(p)?.restartCount ?? 0) >= 1);
+    expect(status(p)?.lastState?.terminated).toBeDefined();
+  });
+
+  it('slow-start with a start-up probe becomes ready', async () => {
+    const pod = await run({
+      image: 'springboot2:slow-start',
+      startupProbe: { httpGet: { path: '/actuator/health', port: 8081 }, periodSeconds: 10, failureThreshold: 30 },
+      livenessProbe: { httpGet: { path: '/actuator/health', port: 8081 }, periodSeconds: 10 },
+      readinessProbe: { httpGet: { path: '/actuator/health', port: 8081 }, periodSeconds: 5 },
+    });
+    const p = await waitForPod(t, pod, (p) => status(p)?.ready === true);
+    expect(status(p)?.started).toBe(true);
+    expect(status(p)?.restartCount).toBe(0);
+    expect(condition(p, 'Ready')?.status).toBe('True');
+  });
+
+  it('a probe on a port the app does not listen on fails with connection refused', async () => {
+    const pod = await run({ image: 'springboot2:2.7', readinessProbe: { httpGet: { path: '/actuator/health', port: 8082 }, periodSeconds: 5 } });
+    const ev = await waitForEvent(t, pod, 'Unhealthy', ':8082: connect: connection refused');
+    expect(ev.message).toMatch(/^Readiness probe failed: Get "http:\/\/10\.1\.0\.\d+:8082\/actuator\/health": dial tcp/);
+  });
+
+  it('memory-hungry over its limit: OOMKilled exit 137 in lastState, and an OOMKilling node event', async () => {
+    const pod = await run({ image: 'cairn/demo:memory-hungry', resources: { limits: { memory: '128Mi' } } });
+    const p = await waitForPod(t, pod, (p) => status(p)?.lastState?.terminated?.reason === 'OOMKilled');
+    expect(status(p)?.lastState?.terminated?.exitCode).toBe(137);
+    const oom = await waitForEvent(t, t.node, 'OOMKilling', 'Memory cgroup out of memory');
+    expect(oom.source?.component).toBe('kernel-monitor');
+    expect(oom.involvedObject.kind).toBe('Node');
+  });
+
+  it('flaky: fails on its first start only, then runs', async () => {
+    const pod = await run({ image: 'nodejs:flaky', readinessProbe: { httpGet: { path: '/health', port: 3000 }, periodSeconds: 5 } });
+    const p = await waitForPod(t, pod, (p) => status(p)?.ready === true);
+    expect(status(p)?.restartCount).toBe(1);
+    expect(status(p)?.lastState?.terminated?.exitCode).toBe(1);
+  });
+
+  it('restartPolicy Never: a crash ends the pod Failed', async () => {
+    const pod = await run({ image: 'nginx:crash' }, { restartPolicy: 'Never' });
+    const p = await waitForPod(t, pod, (p) => p.status?.phase === 'Failed');
+    expect(status(p)?.state?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(condition(p, 'Ready')?.reason).toBe('PodCompleted');
+  });
+
+  it('failing PostStart hook: FailedPostStartHook, Killing, restarted', async () => {
+    const pod = await run({ image: 'cairn/demo:v1', lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo boom; exit 3'] } } } });
+    const hook = await waitForEvent(t, pod, 'FailedPostStartHook');
+    expect(hook.type).toBe('Warning');
+    expect(hook.message).toContain("exited with 3");
+    await waitForEvent(t, pod, 'Killing', 'FailedPostStartHook');
+    await waitForPod(t, pod, (p) => (status(p)?.restartCount ?? 0) >= 1);
+  });
+
+  it('missing ConfigMap in env: CreateContainerConfigError', async () => {
+    const pod = await run({ image: 'cairn/demo:v1', env: [{ name: 'X', valueFrom: { configMapKeyRef: { name: 'nope', key: 'x' } } }] });
+    const p = await waitForPod(t, pod, (p) => status(p)?.state?.waiting?.reason === 'CreateContainerConfigError');
+    expect(status(p)?.state?.waiting?.message).toBe('configmap "nope" not found');
+    await waitForEvent(t, pod, 'Failed', 'Error: configmap "nope" not found');
+  });
+});
