@@ -1,4 +1,5 @@
 import { builder } from './builder.js';
+import { ClusterRef } from './cluster.js';
 import { EnvironmentKindEnum } from './enums.js';
 import { AppRef, DeploymentConfigRef, EnvironmentRef } from './refs.js';
 import { RevisionRef } from './revision.js';
@@ -11,6 +12,12 @@ builder.node(EnvironmentRef, {
   fields: (t) => ({
     kind: t.field({ type: EnvironmentKindEnum, description: 'PRODUCTION or TEST.', resolve: (e) => e.kind }),
     clusterName: t.exposeString('cluster', { description: 'The name of the cluster this environment runs on (see the clusters query).' }),
+    cluster: t.field({
+      type: ClusterRef,
+      nullable: true,
+      description: 'The cluster this environment runs on, with its reachability; null when the kubeconfig no longer names it.',
+      resolve: (e, _args, ctx) => ctx.clusters.get(e.cluster) ?? null,
+    }),
     namespace: t.exposeString('namespace', {
       description: 'The Kubernetes namespace of the environment on its cluster: `cairn-<app name>`.',
     }),

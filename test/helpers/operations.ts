@@ -41,7 +41,7 @@ export const CREATE_APP = `
     createApp(input: $input) {
       __typename
       ... on CreateAppPayload { app { id name businessType description appType deployMethod
-        environments { id kind clusterName namespace desiredInstances deployedRevision { number } config { ...ConfigFields } } } }
+        environments { id kind clusterName cluster { name } namespace desiredInstances deployedRevision { number } config { ...ConfigFields } } } }
       ...ErrorFields
     }
   }

@@ -25,6 +25,7 @@ describe('createApp', () => {
       ['TEST', 'beta', 'cairn-shop-web'],
     ]);
     expect(new Set(envs.map((e: any) => e.clusterName)).size).toBe(2);
+    expect(envs.map((e: any) => e.cluster.name)).toEqual(['alpha', 'beta']);
     for (const env of envs) {
       expect(env.deployedRevision).toBeNull();
       expect(env.desiredInstances).toBe(2);
