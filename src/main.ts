@@ -11,7 +11,6 @@ import { createRepositories } from './db/repositories.js';
 import { findKubeconfigFiles, type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
 import { versionCheck } from './kube/reachability.js';
 import { createClusterRegistry } from './kube/registry.js';
-import { startSandboxCluster } from './sandbox/cluster.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
 
@@ -100,6 +99,8 @@ async function kubeconfigSources(
 ): Promise<KubeconfigSource[]> {
   if (files.length > 0) return readKubeconfigFiles(files);
   logger.info({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'no kubeconfig found: running sandbox clusters in-process');
+  // Loaded only when needed: with a kubeconfig, the sandbox's code is never even read.
+  const { startSandboxCluster } = await import('./sandbox/cluster.js');
   const sources: KubeconfigSource[] = [];
   for (const name of SANDBOX_CLUSTERS) {
     // A fresh bearer token per run: cairn reaches its sandboxes exactly as it reaches a real cluster.
