@@ -8,8 +8,16 @@ import { ApiError, badRequest, sendJson } from './errors.js';
 import { readObject } from './body.js';
 import type { ApiContext, Target } from './context.js';
 
-export async function bindPod(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
+/** POST pods/NAME/binding, or POST namespaces/NS/bindings (the older form; the pod is the Binding's name). */
+export async function bindPod(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, where: Omit<Target, 'type' | 'key'>) {
   const binding = await readObject(req);
+  const t = { ...where, name: where.name ?? ((binding.metadata as { name?: string } | undefined)?.name ?? '') };
+  if (!t.name) {
+    throw new ApiError(422, 'Invalid', 'Binding "" is invalid: metadata.name: Required value: name or generateName is required', {
+      kind: 'Binding',
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' }],
+    });
+  }
   if (binding.kind !== undefined && binding.kind !== 'Binding') throw badRequest(`${String(binding.kind)} in version "${String(binding.apiVersion)}" cannot be handled as a Binding`);
   const meta = (binding.metadata ?? {}) as { name?: string; namespace?: string };
   if (meta.name && meta.name !== t.name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${t.name})`);

@@ -78,6 +78,7 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
   const served = types.filter((t) => t.group === group && t.version === version);
   if (served.length === 0) return undefined;
   const resources: Record<string, unknown>[] = [];
+  if (group === '' && version === 'v1') resources.push({ name: 'bindings', singularName: 'binding', namespaced: true, kind: 'Binding', verbs: ['create'] });
   for (const type of served) {
     const entry: Record<string, unknown> = {
       name: type.resource,

@@ -36,7 +36,15 @@ function fieldSelectorWithName(t: Target): string {
   return given ? `${given},${byName}` : byName;
 }
 
+/** Core v1 `bindings`: a create-only resource outside the store (the pod's binding, by the Binding's name). */
+const isBindings = (info: RequestInfo) => info.prefix === 'api' && info.version === 'v1' && info.resource === 'bindings' && info.namespace !== undefined;
+
 export async function serveResource(ctx: ApiContext, info: RequestInfo, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (isBindings(info)) {
+    if (info.name !== undefined || info.subresource !== undefined) throw notFoundPath();
+    if (info.verb !== 'create') throw methodNotAllowed();
+    return bindPod(ctx, req, res, { namespace: info.namespace, query: info.query });
+  }
   const t = resolveTarget(ctx, info);
   const table = tableRequested(req.headers.accept, t.query);
   const verb = info.verb;

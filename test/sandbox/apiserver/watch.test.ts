@@ -16,7 +16,7 @@ afterAll(() => s.close());
 const cm = (name: string, labels: Record<string, string> = {}): V1ConfigMap => ({ metadata: { name, labels }, data: { v: '1' } });
 
 /** Collects events from a client-node Watch until `until` says stop. */
-function collect(path: string, query: Record<string, unknown>, until: (events: { type: string; obj: any }[]) => boolean) {
+function collect(path: string, query: Record<string, string | number | boolean | undefined>, until: (events: { type: string; obj: any }[]) => boolean) {
   const events: { type: string; obj: any }[] = [];
   let controller: AbortController | undefined;
   const done = new Promise<{ type: string; obj: any }[]>((resolve, reject) => {
