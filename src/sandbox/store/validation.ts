@@ -108,7 +108,8 @@ function validateSelectorAndTemplate(kind: 'deployment' | 'statefulset' | 'repli
   }
   const tmeta = isObj(template.metadata) ? template.metadata : {};
   validateLabels(tmeta.labels, 'spec.template.metadata.labels', errs);
-  if (isObj(sel) && !labelSelectorMatches(sel as LabelSelector, (isObj(tmeta.labels) ? tmeta.labels : {}) as Record<string, string>))
+  // A missing selector matches nothing (LabelSelectorAsSelector(nil)), so the template check fails too, as in Kubernetes.
+  if ((sel === undefined || sel === null || isObj(sel)) && !labelSelectorMatches(sel as LabelSelector, (isObj(tmeta.labels) ? tmeta.labels : {}) as Record<string, string>))
     errs.push(fieldErr.invalid('spec.template.metadata.labels', goLiteral(goMap(tmeta.labels)), '`selector` does not match template `labels`'));
   errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
   const tspec = isObj(template.spec) ? template.spec : {};

@@ -1,0 +1,123 @@
+import { describe, it, expect } from 'vitest';
+import type { KubeObject } from '../../../src/sandbox/store/types.js';
+import { deployment, newStore, pod, storeError } from './helpers.js';
+
+const SUBDOMAIN =
+  "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
+const LABEL =
+  "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
+const DNS1035 =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name', or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
+type Mutate = (o: KubeObject) => void;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const spec = (o: KubeObject) => o.spec as Record<string, any>;
+
+describe('create validation', () => {
+  it.each<[string, string, () => KubeObject, string]>([
+    ['deployment name', 'apps/deployments', () => ({ ...deployment('x'), metadata: { name: 'Bad_Name', namespace: 'default' } }),
+      `Deployment.apps "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": ${SUBDOMAIN}`],
+    ['namespace name', '/namespaces', () => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a.b' } }),
+      `Namespace "a.b" is invalid: metadata.name: Invalid value: "a.b": ${LABEL}`],
+    ['service name', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: '1svc', namespace: 'default' }, spec: { ports: [{ port: 80 }] } }),
+      `Service "1svc" is invalid: metadata.name: Invalid value: "1svc": ${DNS1035}`],
+    ['missing name', '/configmaps', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: 'default' } }),
+      'ConfigMap "" is invalid: metadata.name: Required value: name or generateName is required'],
+    ['no containers', '/pods', () => ({ ...pod('p'), spec: { containers: [] } }), 'Pod "p" is invalid: spec.containers: Required value'],
+    ['container name and image', '/pods', () => ({ ...pod('p'), spec: { containers: [{}] } }),
+      'Pod "p" is invalid: [spec.containers[0].name: Required value, spec.containers[0].image: Required value]'],
+    ['duplicate containers', '/pods', () => ({ ...pod('p'), spec: { containers: [{ name: 'a', image: 'x' }, { name: 'a', image: 'y' }] } }),
+      'Pod "p" is invalid: spec.containers[1].name: Duplicate value: "a"'],
+    ['container port', '/pods', () => ({ ...pod('p'), spec: { containers: [{ name: 'a', image: 'x', ports: [{ containerPort: 70000 }] }] } }),
+      'Pod "p" is invalid: spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive'],
+    ['volume mount without volume', '/pods', () => ({ ...pod('p'), spec: { containers: [{ name: 'a', image: 'x', volumeMounts: [{ name: 'v', mountPath: '/d' }] }] } }),
+      'Pod "p" is invalid: spec.containers[0].volumeMounts[0].name: Not found: "v"'],
+    ['restart policy', '/pods', () => ({ ...pod('p'), spec: { ...spec(pod('p')), restartPolicy: 'Sometimes' } }),
+      'Pod "p" is invalid: spec.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"'],
+    ['label value', '/configmaps', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', labels: { ok: 'not ok' } } }),
+      `ConfigMap "c" is invalid: metadata.labels: Invalid value: "not ok": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
+    ['label key', '/configmaps', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', labels: { '-bad': 'x' } } }),
+      `ConfigMap "c" is invalid: metadata.labels: Invalid value: "-bad": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+    ['deployment without selector', 'apps/deployments', () => { const d = deployment('d'); delete spec(d).selector; return d; },
+      'Deployment.apps "d" is invalid: [spec.selector: Required value, spec.template.metadata.labels: Invalid value: map[string]string{"app":"d"}: `selector` does not match template `labels`]'],
+    ['selector not matching template', 'apps/deployments', () => { const d = deployment('d'); spec(d).selector = { matchLabels: { app: 'other' } }; return d; },
+      'Deployment.apps "d" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"d"}: `selector` does not match template `labels`'],
+    ['empty selector', 'apps/deployments', () => { const d = deployment('d'); spec(d).selector = {}; return d; },
+      'Deployment.apps "d" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string(nil), MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment'],
+    ['deployment template restartPolicy', 'apps/deployments', () => { const d = deployment('d'); spec(d).template.spec.restartPolicy = 'Never'; return d; },
+      'Deployment.apps "d" is invalid: spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"'],
+    ['negative replicas', 'apps/deployments', () => { const d = deployment('d'); spec(d).replicas = -1; return d; },
+      'Deployment.apps "d" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'],
+    ['both rolling parameters zero', 'apps/deployments', () => { const d = deployment('d'); spec(d).strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } }; return d; },
+      'Deployment.apps "d" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0'],
+    ['statefulset serviceName', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), serviceName: 'Bad' } }),
+      `StatefulSet.apps "s" is invalid: spec.serviceName: Invalid value: "Bad": ${LABEL}`],
+    ['statefulset podManagementPolicy', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), podManagementPolicy: 'Random' } }),
+      `StatefulSet.apps "s" is invalid: spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel'`],
+    ['service without ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: {} }),
+      'Service "s" is invalid: spec.ports: Required value'],
+    ['unnamed service ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: 80 }, { port: 81 }] } }),
+      'Service "s" is invalid: [spec.ports[0].name: Required value, spec.ports[1].name: Required value]'],
+    ['configmap key', '/configmaps', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { 'a b': 'x' } }),
+      `ConfigMap "c" is invalid: data[a b]: Invalid value: "a b": a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name', or 'KEY_NAME', or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')`],
+  ])('%s', (_n, key, make, message) => {
+    const e = storeError(() => newStore().create(key, make()));
+    expect(e.code).toBe(422);
+    expect(e.reason).toBe('Invalid');
+    expect(e.message).toBe(message);
+    expect(e.details?.causes?.length).toBeGreaterThan(0);
+  });
+
+  it('reports causes with reason, message and field', () => {
+    const e = storeError(() => newStore().create('/pods', { ...pod('p'), spec: { containers: [{ name: 'a' }] } }));
+    expect(e.details).toEqual({
+      name: 'p',
+      group: undefined,
+      kind: 'Pod',
+      causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }],
+    });
+  });
+
+  it('accepts a statefulset without serviceName (optional since Kubernetes made it so)', () => {
+    expect(newStore().create('apps/statefulsets', { ...deployment('s'), kind: 'StatefulSet' }).metadata.name).toBe('s');
+  });
+});
+
+describe('update validation', () => {
+  const cases: [string, string, () => KubeObject, Mutate, string][] = [
+    ['deployment selector is immutable', 'apps/deployments', () => deployment('d'), (o) => {
+      spec(o).selector = { matchLabels: { app: 'd', x: 'y' } };
+      spec(o).template.metadata.labels = { app: 'd', x: 'y' };
+    }, 'Deployment.apps "d" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"d", "x":"y"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable'],
+    ['statefulset spec beyond the mutable fields', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), serviceName: 'a' } }), (o) => {
+      spec(o).serviceName = 'b';
+    }, "StatefulSet.apps \"s\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"],
+    ['pod env', '/pods', () => pod('p'), (o) => {
+      spec(o).containers[0].env = [{ name: 'A', value: '1' }];
+    }, 'Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'],
+    ['service clusterIP', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { clusterIP: '10.96.5.5', ports: [{ port: 80 }] } }), (o) => {
+      spec(o).clusterIP = '10.96.5.6';
+      spec(o).clusterIPs = ['10.96.5.6'];
+    }, 'Service "s" is invalid: spec.clusterIPs[0]: Invalid value: []string{"10.96.5.6"}: may not change once set'],
+    ['immutable configmap', '/configmaps', () => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { a: '1' }, immutable: true }), (o) => {
+      o.data = { a: '2' };
+    }, 'ConfigMap "c" is invalid: data: Forbidden: field is immutable when `immutable` is set'],
+  ];
+  it.each(cases)('%s', (_n, key, make, mutate, message) => {
+    const s = newStore();
+    const o = s.create(key, make());
+    mutate(o);
+    const e = storeError(() => s.update(key, o));
+    expect([e.code, e.message]).toEqual([422, message]);
+  });
+
+  it('allows a pod image change, and keeps the clusterIP when a PUT leaves it out', () => {
+    const s = newStore();
+    const p = s.create('/pods', pod('p'));
+    spec(p).containers[0].image = 'nginx:2';
+    expect(spec(s.update('/pods', p)).containers[0].image).toBe('nginx:2');
+    const svc = s.create('/services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: 80 }] } });
+    const put = s.update('/services', { ...svc, spec: { ports: [{ port: 80 }], selector: { app: 'x' } } });
+    expect(spec(put).clusterIP).toBe(spec(svc).clusterIP);
+  });
+});
