@@ -180,7 +180,6 @@ export class ContainerRunner {
       await this.sleep(Math.max(wait, 0) + 100);
       return undefined;
     }
-    if (this.status.state.waiting?.reason !== 'ContainerCreating' && !this.status.state.running) this.setWaiting('ContainerCreating');
     this.event(messages.pulling(ref));
     const pullMs = res.ok ? res.image.spec.pullMs : 900;
     if (!(await this.sleep(pullMs))) return undefined;
