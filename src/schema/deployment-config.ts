@@ -11,7 +11,8 @@ builder.node(DeploymentConfigRef, {
   loadMany: (ids, ctx) => ctx.repos.configs.byIds(ids.map(Number)),
   fields: (t) => ({
     version: t.exposeInt('version', {
-      description: 'Bumped by every change; send it back with updateDeploymentConfig so that a concurrent change is refused rather than lost.',
+      description:
+        'Bumped by every change (a write that changes nothing keeps it); send it back with updateDeploymentConfig so that a concurrent change is refused rather than lost.',
     }),
     imageTag: t.exposeString('imageTag', {
       nullable: true,

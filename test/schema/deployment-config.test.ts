@@ -192,6 +192,13 @@ describe('secret environment variables', () => {
     ).saveTemplate.template;
     expect(tpl.env[0]).toEqual({ name: 'DB_PASSWORD', value: null, hasValue: true });
 
+    // A refused input that carries the secret does not echo it either.
+    const refused = await api.gql(UPDATE_CONFIG, {
+      input: { environmentId: app.test.id, version: 1, config: { image: 'nginx', instances: 0, env: [{ name: 'DB_PASSWORD', value: SECRET, secret: true }, { name: 'DB_PASSWORD', value: SECRET }] } },
+    });
+    expect(dataOf(refused).updateDeploymentConfig.__typename).toBe('InvalidInputError');
+    expect(JSON.stringify(refused)).not.toContain(SECRET);
+
     // No query result and no log line contains the value.
     const everything = await api.gql(
       `query ($app: ID!) { apps { edges { node { environments { config { env { name value secret hasValue } } } } } }
