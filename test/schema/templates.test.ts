@@ -41,6 +41,13 @@ describe('templates', () => {
     // The template is listed, and can be read through node(id:).
     const list = dataOf(await api.gql('{ templates { totalCount edges { node { id name } } } }'));
     expect(list.templates.edges.map((e: any) => e.node.name)).toContain('node default');
+    const nodes = dataOf(
+      await api.gql('query ($t: ID!, $c: ID!) { t: node(id: $t) { __typename ... on Template { name } } c: node(id: $c) { __typename ... on DeploymentConfig { imageTag } } }', {
+        t: saved.template.id,
+        c: applied.config.id,
+      }),
+    );
+    expect(nodes).toEqual({ t: { __typename: 'Template', name: 'node default' }, c: { __typename: 'DeploymentConfig', imageTag: 'target-tag' } });
   });
 
   it('applying with a stale version is a ConflictError and changes nothing', async () => {
