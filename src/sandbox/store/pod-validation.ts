@@ -6,6 +6,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors, portNumberErrors } from './names.js';
 import { parseQuantity } from './quantity.js';
+import { semanticEqual } from './semantic.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -151,6 +152,6 @@ export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): Field
     n.terminationGracePeriodSeconds = o.terminationGracePeriodSeconds;
   if (o.activeDeadlineSeconds === undefined) delete n.activeDeadlineSeconds;
   if (o.tolerations === undefined) delete n.tolerations;
-  if (!isDeepStrictEqual(n, o)) errs.push(fieldErr.forbidden('spec', POD_UPDATE_FORBIDDEN));
+  if (!semanticEqual(n, o)) errs.push(fieldErr.forbidden('spec', POD_UPDATE_FORBIDDEN));
   return errs;
 }

@@ -23,7 +23,7 @@ import {
 import { CREATE_ON_UPDATE, GENERATION_TRACKED, RESOURCE_TYPES, apiVersionOf, findType, hasStatusSubresource, keyOf } from './resources.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleVersion } from './errors.js';
 import { applyDefaults, prepareForCreate } from './defaults.js';
-import { validateCreate, validateUpdate } from './validation.js';
+import { decodeError, validateCreate, validateUpdate } from './validation.js';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { matchesFieldSelector, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { History } from './history.js';
@@ -125,6 +125,8 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   }
 
   function checkKind(t: ResourceType, o: KubeObject) {
+    const undecodable = decodeError(keyOf(t), o);
+    if (undecodable) throw badRequest(undecodable);
     const apiVersion = apiVersionOf(t);
     if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== apiVersion)
       throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${apiVersion})`);
@@ -212,6 +214,8 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
       }
       delete meta.resourceVersion;
       applyDefaults(key, next);
+      // Namespaces change spec.finalizers only through /finalize.
+      if (key === '/namespaces') next.spec = { ...((next.spec ?? {}) as Obj), finalizers: ((old.spec ?? {}) as Obj).finalizers };
       if (hasStatusSubresource(t)) {
         if (old.status === undefined) delete next.status;
         else next.status = clone(old.status);

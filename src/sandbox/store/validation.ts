@@ -2,7 +2,6 @@
  * Create and update validation with Kubernetes' field errors (pkg/apis/{core,apps}/validation and
  * apimachinery's ValidateObjectMeta). Pure: returns the field errors; the store turns them into 422.
  */
-import { isDeepStrictEqual } from 'node:util';
 import type { KubeObject, ResourceKey } from './types.js';
 import { fieldErr, goLiteral, type FieldError } from './field-errors.js';
 import {
@@ -17,6 +16,7 @@ import {
 } from './names.js';
 import { PROTOCOLS, validatePodSpec, validatePodSpecUpdate } from './pod-validation.js';
 import { labelSelectorMatches, type LabelSelector } from './selectors.js';
+import { semanticEqual } from './semantic.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -90,16 +90,41 @@ export function validateObjectMeta(key: ResourceKey, o: KubeObject, namespaced: 
   return errs;
 }
 
+/** ValidateLabelSelector: matchLabels syntax and well-formed matchExpressions. */
+function validateLabelSelector(sel: Obj, path: string, errs: FieldError[]) {
+  validateLabels(sel.matchLabels, `${path}.matchLabels`, errs);
+  list(sel.matchExpressions).forEach((e, i) => {
+    const p = `${path}.matchExpressions[${i}]`;
+    const values = Array.isArray(e.values) ? e.values : [];
+    switch (e.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(fieldErr.required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(fieldErr.forbidden(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(fieldErr.invalid(`${p}.operator`, String(e.operator ?? ''), 'not a valid selector operator'));
+    }
+    for (const m of labelKeyErrors(String(e.key ?? ''))) errs.push(fieldErr.invalid(`${p}.key`, String(e.key ?? ''), m));
+  });
+}
+
 // --- workloads ---
 
 function validateSelectorAndTemplate(kind: 'deployment' | 'statefulset' | 'replicaset', s: Obj, errs: FieldError[]) {
   const sel = s.selector;
+  let selectorUsable = true;
   if (sel === undefined || sel === null) errs.push(fieldErr.required('spec.selector'));
   else {
     const sobj = isObj(sel) ? sel : {};
     const empty = Object.keys(isObj(sobj.matchLabels) ? sobj.matchLabels : {}).length === 0 && list(sobj.matchExpressions).length === 0;
+    const before = errs.length;
+    validateLabelSelector(sobj, 'spec.selector', errs);
+    selectorUsable = errs.length === before;
     if (empty) errs.push(fieldErr.invalid('spec.selector', goLiteral(goSelector(sel)), `empty selector is invalid for ${kind === 'statefulset' ? 'statefulset' : 'deployment'}`));
-    validateLabels(sobj.matchLabels, 'spec.selector.matchLabels', errs);
   }
   const template = isObj(s.template) ? s.template : undefined;
   if (!template) {
@@ -109,7 +134,7 @@ function validateSelectorAndTemplate(kind: 'deployment' | 'statefulset' | 'repli
   const tmeta = isObj(template.metadata) ? template.metadata : {};
   validateLabels(tmeta.labels, 'spec.template.metadata.labels', errs);
   // A missing selector matches nothing (LabelSelectorAsSelector(nil)), so the template check fails too, as in Kubernetes.
-  if ((sel === undefined || sel === null || isObj(sel)) && !labelSelectorMatches(sel as LabelSelector, (isObj(tmeta.labels) ? tmeta.labels : {}) as Record<string, string>))
+  if (selectorUsable && (sel === undefined || sel === null || isObj(sel)) && !labelSelectorMatches(sel as LabelSelector, (isObj(tmeta.labels) ? tmeta.labels : {}) as Record<string, string>))
     errs.push(fieldErr.invalid('spec.template.metadata.labels', goLiteral(goMap(tmeta.labels)), '`selector` does not match template `labels`'));
   errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
   const tspec = isObj(template.spec) ? template.spec : {};
@@ -250,9 +275,6 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
       break;
     case '/secrets':
       validateDataKeys(o, errs);
-      if (isObj(o.data))
-        for (const [k, v] of Object.entries(o.data))
-          if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v)) errs.push(fieldErr.invalid(`data[${k}]`, goLiteral('"<secret contents redacted>"'), 'illegal base64 data'));
       break;
   }
   return errs;
@@ -273,11 +295,11 @@ export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject,
       break;
     case 'apps/deployments':
     case 'apps/replicasets':
-      if (!isDeepStrictEqual(s.selector, os.selector)) errs.push(fieldErr.invalid('spec.selector', goLiteral(goSelector(s.selector)), 'field is immutable'));
+      if (!semanticEqual(s.selector, os.selector)) errs.push(fieldErr.invalid('spec.selector', goLiteral(goSelector(s.selector)), 'field is immutable'));
       break;
     case 'apps/statefulsets': {
       const strip = (x: Obj) => Object.fromEntries(Object.entries(x).filter(([k]) => !STS_MUTABLE.includes(k)));
-      if (!isDeepStrictEqual(strip(s), strip(os))) errs.push(fieldErr.forbidden('spec', STS_FORBIDDEN));
+      if (!semanticEqual(strip(s), strip(os))) errs.push(fieldErr.forbidden('spec', STS_FORBIDDEN));
       break;
     }
     case '/configmaps':
@@ -286,11 +308,26 @@ export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject,
         errs.push(fieldErr.invalid('type', String(o.type ?? ''), 'field is immutable'));
       if (old.immutable === true) {
         if (o.immutable !== true) errs.push(fieldErr.forbidden('immutable', 'field is immutable when `immutable` is set'));
-        if (!isDeepStrictEqual(o.data, old.data)) errs.push(fieldErr.forbidden('data', 'field is immutable when `immutable` is set'));
-        if (!isDeepStrictEqual(o.binaryData, old.binaryData)) errs.push(fieldErr.forbidden('binaryData', 'field is immutable when `immutable` is set'));
+        if (!semanticEqual(o.data, old.data)) errs.push(fieldErr.forbidden('data', 'field is immutable when `immutable` is set'));
+        if (!semanticEqual(o.binaryData, old.binaryData)) errs.push(fieldErr.forbidden('binaryData', 'field is immutable when `immutable` is set'));
       }
       break;
     }
   }
   return errs;
+}
+
+/**
+ * What fails before validation, while decoding the request body (400 BadRequest in Kubernetes):
+ * Secret data that is not base64.
+ */
+export function decodeError(key: ResourceKey, o: KubeObject): string | undefined {
+  if (key !== '/secrets' || !isObj(o.data)) return undefined;
+  for (const v of Object.values(o.data)) {
+    if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
+      const at = typeof v === 'string' ? Math.max(0, v.search(/[^A-Za-z0-9+/=]/)) : 0;
+      return `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${at}`;
+    }
+  }
+  return undefined;
 }

@@ -54,6 +54,10 @@ describe('create validation', () => {
       `StatefulSet.apps "s" is invalid: spec.serviceName: Invalid value: "Bad": ${LABEL}`],
     ['statefulset podManagementPolicy', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), podManagementPolicy: 'Random' } }),
       `StatefulSet.apps "s" is invalid: spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel'`],
+    ['selector expression without values', 'apps/deployments', () => { const d = deployment('d'); spec(d).selector = { matchExpressions: [{ key: 'app', operator: 'In' }] }; return d; },
+      "Deployment.apps \"d\" is invalid: spec.selector.matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"],
+    ['selector operator', 'apps/deployments', () => { const d = deployment('d'); spec(d).selector = { matchExpressions: [{ key: 'app', operator: 'Near', values: ['d'] }] }; return d; },
+      'Deployment.apps "d" is invalid: spec.selector.matchExpressions[0].operator: Invalid value: "Near": not a valid selector operator'],
     ['service without ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: {} }),
       'Service "s" is invalid: spec.ports: Required value'],
     ['unnamed service ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: 80 }, { port: 81 }] } }),
@@ -76,6 +80,11 @@ describe('create validation', () => {
       kind: 'Pod',
       causes: [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }],
     });
+  });
+
+  it('rejects secret data that is not base64 with 400, as the decoder does', () => {
+    const e = storeError(() => newStore().create('/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { a: 'not base64!' } }));
+    expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3']);
   });
 
   it('accepts a statefulset without serviceName (optional since Kubernetes made it so)', () => {
@@ -109,6 +118,18 @@ describe('update validation', () => {
     mutate(o);
     const e = storeError(() => s.update(key, o));
     expect([e.code, e.message]).toEqual([422, message]);
+  });
+
+  it('treats absent, null and empty values alike when checking immutable fields (Semantic.DeepEqual)', () => {
+    const s = newStore();
+    const sts = s.create('apps/statefulsets', { ...deployment('s'), kind: 'StatefulSet' });
+    spec(sts).volumeClaimTemplates = [];
+    spec(sts).serviceName = '';
+    spec(sts).replicas = 3;
+    expect(spec(s.update('apps/statefulsets', sts)).replicas).toBe(3);
+    const d = s.create('apps/deployments', deployment('d'));
+    spec(d).selector = { ...spec(d).selector, matchExpressions: [] };
+    expect(() => s.update('apps/deployments', d)).not.toThrow();
   });
 
   it('allows a pod image change, and keeps the clusterIP when a PUT leaves it out', () => {
