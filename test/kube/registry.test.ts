@@ -102,6 +102,35 @@ describe('cluster registry', () => {
   });
 });
 
+describe('periodic checks', () => {
+  it('checks every cluster again each interval until stopped', async () => {
+    const logs = memoryLogger();
+    let calls = 0;
+    let reachable = true;
+    const registry = createClusterRegistry({
+      logger: logs.logger,
+      checkIntervalMs: 10,
+      check: async () => {
+        calls += 1;
+        return reachable ? { reachable, error: null } : { reachable, error: 'connection refused' };
+      },
+    });
+    stops.push(() => registry.stop());
+    registry.load([{ text: kubeconfigText([{ name: 'one', server: 'https://one.example', token: TOKEN }]), origin: 'test', sandbox: false }]);
+    const watch = registry.watch();
+    expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: null });
+    registry.startChecking();
+    expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: true });
+    reachable = false;
+    expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: false, lastError: 'connection refused' });
+    registry.stop();
+    const after = calls;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(calls).toBe(after);
+    await watch.return?.();
+  });
+});
+
 describe('test fixtures', () => {
   it('closedPort() gives a port nobody listens on', async () => {
     const port = await closedPort();
