@@ -8,7 +8,7 @@ import { computeHash, canonicalJson } from './hash.js';
 import { scaledValue, type IntOrString } from './intstr.js';
 import type { LabelSelector } from './labels.js';
 import { selectorIsEmpty } from './labels.js';
-import { clone, creationTime, isPodTerminal, ownerReferenceTo } from './pods.js';
+import { clone, creationTime, isPodTerminal, ownerReferenceTo, simElapsedMs } from './pods.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -270,16 +270,16 @@ function deploymentProgressing(old: DeploymentStatus, next: DeploymentStatus): b
   );
 }
 
-function timedOut(spec: DeploymentSpec, status: DeploymentStatus, now: Date): boolean {
+function timedOut(spec: DeploymentSpec, status: DeploymentStatus, now: Date, speed: number): boolean {
   if (spec.progressDeadlineSeconds === undefined) return false;
   const c = getCondition(status, 'Progressing');
   if (!c || c.reason === 'NewReplicaSetAvailable') return false;
   if (c.reason === 'ProgressDeadlineExceeded') return true;
-  return Date.parse(c.lastUpdateTime) + spec.progressDeadlineSeconds * 1000 < now.getTime();
+  return simElapsedMs(c.lastUpdateTime, now, speed) > spec.progressDeadlineSeconds * 1000;
 }
 
 /** syncRolloutStatus: calculateStatus plus the Progressing condition. */
-export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined, current: DeploymentStatus, now: Date): DeploymentStatus {
+export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined, current: DeploymentStatus, now: Date, speed = 1): DeploymentStatus {
   const spec = deploymentSpec(d);
   const next = calculateStatus(d, allRSs, newRS, current, now);
   if (spec.progressDeadlineSeconds === undefined) removeCondition(next, 'Progressing');
@@ -296,7 +296,7 @@ export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined
       if (cond?.status === 'True') c.lastTransitionTime = cond.lastTransitionTime;
       removeCondition(next, 'Progressing');
       setCondition(next, c);
-    } else if (timedOut(spec, next, now)) {
+    } else if (timedOut(spec, next, now, speed)) {
       const msg = newRS ? `ReplicaSet "${newRS.metadata.name}" has timed out progressing.` : `Deployment "${name}" has timed out progressing.`;
       setCondition(next, newCondition('Progressing', 'False', 'ProgressDeadlineExceeded', msg, now));
     }
@@ -305,13 +305,14 @@ export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined
 }
 
 /** requeueStuckDeployment: when to look again so that ProgressDeadlineExceeded is noticed (ms). */
-export function stuckRequeueAfter(spec: DeploymentSpec, status: DeploymentStatus, now: Date): number | undefined {
+export function stuckRequeueAfter(spec: DeploymentSpec, status: DeploymentStatus, now: Date, speed = 1): number | undefined {
   const c = getCondition(status, 'Progressing');
   if (spec.progressDeadlineSeconds === undefined || !c) return undefined;
   if (c.reason === 'NewReplicaSetAvailable' || c.reason === 'ProgressDeadlineExceeded') return undefined;
   if (spec.paused || c.reason === 'DeploymentPaused') return undefined;
-  const after = Date.parse(c.lastUpdateTime) + spec.progressDeadlineSeconds * 1000 - now.getTime();
-  return Math.max(0, after) + 1000;
+  // Simulated ms; timestamps have second precision, so look again a (real) second later at the latest.
+  const after = spec.progressDeadlineSeconds * 1000 - simElapsedMs(c.lastUpdateTime, now, speed);
+  return Math.max(0, after) + 1000 * speed;
 }
 
 // ---- the sync pass -------------------------------------------------------------------------
@@ -331,6 +332,8 @@ export interface DeploymentInput {
   /** Pods of those ReplicaSets (Recreate waits until the old ones are gone). */
   pods: KubeObject[];
   now: Date;
+  /** The clock's speed: simulated durations in the spec against real timestamps. */
+  speed?: number;
 }
 
 export interface DeploymentPlan {
@@ -340,6 +343,7 @@ export interface DeploymentPlan {
 
 export function planDeployment(input: DeploymentInput): DeploymentPlan {
   const { now } = input;
+  const speed = input.speed ?? 1;
   const d = clone(input.deployment);
   const spec = deploymentSpec(d);
   const storedStatus = clone((d.status ?? {}) as DeploymentStatus);
@@ -556,8 +560,8 @@ export function planDeployment(input: DeploymentInput): DeploymentPlan {
     const all = [...oldRSs, ...(newRS ? [newRS] : [])];
     // syncRolloutStatus compares against the status as stored before this pass's condition changes
     // (d.Status was mutated in place by getNewReplicaSet in Kubernetes too).
-    status = rolloutStatus(d, all, newRS, status, now);
-    return finish(stuckRequeueAfter(spec, status, now));
+    status = rolloutStatus(d, all, newRS, status, now, speed);
+    return finish(stuckRequeueAfter(spec, status, now, speed));
   };
 
   if (spec.strategy.type === 'Recreate') {

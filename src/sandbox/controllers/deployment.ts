@@ -73,7 +73,7 @@ export function createDeploymentController(ctx: ControllerContext): Controller {
       deploymentSpec(d).strategy.type === 'Recreate'
         ? store.list(PODS, { namespace }).items.filter((p) => uids.has(controllerRef(p)?.uid))
         : [];
-    const plan = planDeployment({ deployment: d, replicaSets, pods, now: clock.now() });
+    const plan = planDeployment({ deployment: d, replicaSets, pods, now: clock.now(), speed: clock.speed });
     const mismatch = (cur: KubeObject) => cur.metadata.uid !== d.metadata.uid;
     for (const e of plan.effects) {
       switch (e.type) {

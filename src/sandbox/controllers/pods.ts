@@ -26,20 +26,29 @@ export function isPodReady(pod: KubeObject): boolean {
   return podReadyCondition(pod)?.status === 'True';
 }
 
+/**
+ * Timestamps in objects are real wall-clock times, while durations in specs (minReadySeconds,
+ * progressDeadlineSeconds) are simulated: at speed S a simulated second lasts 1/S real seconds.
+ * `simElapsed` is how much simulated time has passed since a timestamp.
+ */
+export function simElapsedMs(since: string, now: Date, speed = 1): number {
+  return (now.getTime() - Date.parse(since)) * speed;
+}
+
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */
-export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Date): boolean {
+export function isPodAvailable(pod: KubeObject, minReadySeconds: number, now: Date, speed = 1): boolean {
   const c = podReadyCondition(pod);
   if (c?.status !== 'True') return false;
   if (!minReadySeconds) return true;
   if (!c.lastTransitionTime) return false;
-  return Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 <= now.getTime();
+  return simElapsedMs(c.lastTransitionTime, now, speed) >= minReadySeconds * 1000;
 }
 
-/** Milliseconds until a ready pod becomes available, or undefined when it is not ready or already available. */
-export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, now: Date): number | undefined {
+/** Simulated milliseconds until a ready pod becomes available, or undefined when it is not ready or already available. */
+export function msUntilAvailable(pod: KubeObject, minReadySeconds: number, now: Date, speed = 1): number | undefined {
   const c = podReadyCondition(pod);
   if (c?.status !== 'True' || !minReadySeconds || !c.lastTransitionTime) return undefined;
-  const left = Date.parse(c.lastTransitionTime) + minReadySeconds * 1000 - now.getTime();
+  const left = minReadySeconds * 1000 - simElapsedMs(c.lastTransitionTime, now, speed);
   return left > 0 ? left : undefined;
 }
 

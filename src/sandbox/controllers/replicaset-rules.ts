@@ -140,7 +140,7 @@ export interface ReplicaSetStatus {
 }
 
 /** calculateStatus over the ReplicaSet's active pods. */
-export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: Date): ReplicaSetStatus {
+export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: Date, speed = 1): ReplicaSetStatus {
   const spec = rsSpec(rs);
   const templateLabels = spec.template?.metadata?.labels ?? {};
   const minReady = spec.minReadySeconds ?? 0;
@@ -151,7 +151,7 @@ export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: 
     if (selectorMatches({ matchLabels: templateLabels }, p.metadata.labels)) fully++;
     if (isPodReady(p)) {
       ready++;
-      if (isPodAvailable(p, minReady, now)) available++;
+      if (isPodAvailable(p, minReady, now, speed)) available++;
     }
   }
   const status: ReplicaSetStatus = {
@@ -167,10 +167,10 @@ export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: 
 }
 
 /** When a ready-but-not-yet-available pod will become available (ms), to look again then. */
-export function nextAvailabilityCheck(pods: KubeObject[], minReadySeconds: number, now: Date): number | undefined {
+export function nextAvailabilityCheck(pods: KubeObject[], minReadySeconds: number, now: Date, speed = 1): number | undefined {
   let min: number | undefined;
   for (const p of pods) {
-    const left = msUntilAvailable(p, minReadySeconds, now);
+    const left = msUntilAvailable(p, minReadySeconds, now, speed);
     if (left !== undefined && (min === undefined || left < min)) min = left;
   }
   return min === undefined ? undefined : min + 1;

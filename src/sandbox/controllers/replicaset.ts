@@ -87,7 +87,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       }
     }
 
-    const status = replicaSetStatus(rs, activePods, now);
+    const status = replicaSetStatus(rs, activePods, now, clock.speed);
     store.modify(
       REPLICASETS,
       namespace,
@@ -102,7 +102,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       { subresource: 'status' },
     );
     const minReady = rsSpec(rs).minReadySeconds ?? 0;
-    return minReady > 0 ? nextAvailabilityCheck(activePods, minReady, now) : undefined;
+    return minReady > 0 ? nextAvailabilityCheck(activePods, minReady, now, clock.speed) : undefined;
   }
 
   function release(pod: KubeObject, rs: KubeObject) {

@@ -158,9 +158,8 @@ export function newPod(set: KubeObject, template: Template, revisionName: string
 
 export const isCreated = (pod: KubeObject | undefined): pod is KubeObject => !!pod?.metadata.creationTimestamp;
 export const isRunningAndReady = (pod: KubeObject): boolean => podPhase(pod) === 'Running' && isPodReady(pod);
-export const isRunningAndAvailable = (pod: KubeObject, minReadySeconds: number, now: Date): boolean =>
-  podPhase(pod) === 'Running' && isPodAvailable(pod, minReadySeconds, now);
-const isHealthy = (pod: KubeObject, minReady: number, now: Date) => isRunningAndAvailable(pod, minReady, now) && !isTerminating(pod);
+export const isRunningAndAvailable = (pod: KubeObject, minReadySeconds: number, now: Date, speed = 1): boolean =>
+  podPhase(pod) === 'Running' && isPodAvailable(pod, minReadySeconds, now, speed);
 const revisionLabel = (pod: KubeObject) => pod.metadata.labels?.[REVISION_LABEL];
 
 export type PodAction = { type: 'create'; pod: KubeObject } | { type: 'delete'; pod: KubeObject; why: 'failed' | 'scale-down' | 'update' };
@@ -177,8 +176,10 @@ export interface PodPlan {
  * condemned ordinals from the highest, then (RollingUpdate) delete the highest-ordinal pod at or
  * above the partition that is not on the update revision, one at a time.
  */
-export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods: KubeObject[], now: Date): PodPlan {
+export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods: KubeObject[], now: Date, speed = 1): PodPlan {
   const spec = statefulSetSpec(set);
+  const available = (p: KubeObject) => isRunningAndAvailable(p, spec.minReadySeconds, now, speed);
+  const isHealthy = (p: KubeObject) => available(p) && !isTerminating(p);
   const actions: PodAction[] = [];
   if (set.metadata.deletionTimestamp) return { actions };
   const monotonic = spec.podManagementPolicy === 'OrderedReady';
@@ -225,7 +226,7 @@ export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods:
     }
     if (isTerminating(pod) && monotonic) return { actions, waiting: `${pod.metadata.name} is terminating` };
     if (!isRunningAndReady(pod) && monotonic) return { actions, waiting: `${pod.metadata.name} is not Running and Ready` };
-    if (!isRunningAndAvailable(pod, spec.minReadySeconds, now) && monotonic) return { actions, waiting: `${pod.metadata.name} is not available` };
+    if (!available(pod) && monotonic) return { actions, waiting: `${pod.metadata.name} is not available` };
   }
 
   for (const pod of condemned) {
@@ -233,7 +234,7 @@ export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods:
       if (monotonic) return { actions, waiting: `${pod.metadata.name} is terminating` };
       continue;
     }
-    if (monotonic && pod !== firstUnhealthy && (!isRunningAndReady(pod) || !isRunningAndAvailable(pod, spec.minReadySeconds, now)))
+    if (monotonic && pod !== firstUnhealthy && (!isRunningAndReady(pod) || !available(pod)))
       return { actions, waiting: `${pod.metadata.name} is not healthy` };
     actions.push({ type: 'delete', pod, why: 'scale-down' });
     if (monotonic) return { actions, waiting: `deleting ${pod.metadata.name}` };
@@ -248,7 +249,7 @@ export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods:
       actions.push({ type: 'delete', pod, why: 'update' });
       return { actions, waiting: `updating ${pod.metadata.name}` };
     }
-    if (!isHealthy(pod, spec.minReadySeconds, now)) return { actions, waiting: `${pod.metadata.name} is not healthy` };
+    if (!isHealthy(pod)) return { actions, waiting: `${pod.metadata.name} is not healthy` };
   }
   return { actions };
 }
@@ -267,7 +268,7 @@ export interface StatefulSetStatus {
 }
 
 /** computeReplicaStatus + completeRollingUpdate. */
-export function statefulSetStatus(set: KubeObject, revisions: Revisions, pods: KubeObject[], now: Date): StatefulSetStatus {
+export function statefulSetStatus(set: KubeObject, revisions: Revisions, pods: KubeObject[], now: Date, speed = 1): StatefulSetStatus {
   const spec = statefulSetSpec(set);
   const prev = (set.status ?? {}) as { collisionCount?: number; conditions?: unknown[] };
   const status: StatefulSetStatus = {
@@ -287,7 +288,7 @@ export function statefulSetStatus(set: KubeObject, revisions: Revisions, pods: K
     status.replicas++;
     if (isRunningAndReady(p)) {
       status.readyReplicas++;
-      if (isRunningAndAvailable(p, spec.minReadySeconds, now)) status.availableReplicas++;
+      if (isRunningAndAvailable(p, spec.minReadySeconds, now, speed)) status.availableReplicas++;
     }
     if (!isTerminating(p)) {
       const r = revisionLabel(p);

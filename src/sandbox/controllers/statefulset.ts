@@ -58,7 +58,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
     }
 
     const pods = owned(PODS, set);
-    const plan = planStatefulSetPods(set, revisions, pods, now);
+    const plan = planStatefulSetPods(set, revisions, pods, now, clock.speed);
     for (const action of plan.actions) {
       const podName = action.pod.metadata.name!;
       if (action.type === 'create') {
@@ -82,7 +82,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
     }
 
     const after = owned(PODS, set);
-    const status = statefulSetStatus(set, revisions, after, now);
+    const status = statefulSetStatus(set, revisions, after, now, clock.speed);
     store.modify(
       STATEFULSETS,
       namespace,
@@ -105,7 +105,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
       }
     }
     const minReady = statefulSetSpec(set).minReadySeconds;
-    return minReady > 0 ? nextAvailabilityCheck(after, minReady, now) : undefined;
+    return minReady > 0 ? nextAvailabilityCheck(after, minReady, now, clock.speed) : undefined;
   }
 
   return { name: 'statefulset-controller', keysFor, sync, allKeys: () => keysOfList(store, STATEFULSETS) };

@@ -142,7 +142,7 @@ describe('planDeployment: a new deployment', () => {
     const byType = Object.fromEntries(status!.status.conditions!.map((c) => [c.type, c]));
     expect(byType.Available).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' });
     expect(byType.Progressing).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` });
-    expect(byType.Progressing.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
+    expect(byType.Progressing!.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
   });
 });
 

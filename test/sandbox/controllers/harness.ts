@@ -144,7 +144,7 @@ export function startHarness(opts: { speed?: number; nodes?: KubeObject[]; names
           const ready = o.ready ? o.ready(pod) : true;
           setImmediate(() => {
             const cur = store.get(PODS, pod.metadata.namespace, pod.metadata.name!);
-            if (cur?.metadata.uid === pod.metadata.uid && (cur.status as { phase?: string }).phase === 'Pending') setPodState(pod.metadata.namespace!, pod.metadata.name!, { ready });
+            if (cur && cur.metadata.uid === pod.metadata.uid && (cur.status as { phase?: string }).phase === 'Pending') setPodState(pod.metadata.namespace!, pod.metadata.name!, { ready });
           });
         }
       };
