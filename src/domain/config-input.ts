@@ -68,6 +68,10 @@ const utf8Bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 export const imageTag = z.string().regex(IMAGE_TAG, "A tag is 1–128 letters, digits, '_', '.' or '-', not starting with '.' or '-'.");
 
+/** An instance count: at least 1, at most the configured maximum. */
+export const instancesSchema = (maxInstances: number) =>
+  z.number().int().min(1, 'Must be at least 1.').max(maxInstances, `Must be at most ${maxInstances} (the configured maximum).`);
+
 const httpAction = z.object({
   path: z
     .string()
@@ -101,7 +105,7 @@ export function configInputSchema(maxInstances: number) {
     officialImage: z.enum(OFFICIAL_IMAGE_KINDS).nullish(),
     image: z.string().max(255, 'At most 255 characters.').regex(IMAGE_REFERENCE, 'Not an image reference (e.g. `nginx` or `registry.example.com/team/app`); put the tag in imageTag, not here.').nullish(),
     imageTag: imageTag.nullish(),
-    instances: int(1, maxInstances),
+    instances: instancesSchema(maxInstances).nullish(),
     cpuMillicores: int(LIMITS.cpuMillicores.min, LIMITS.cpuMillicores.max, ' millicores'),
     memoryMb: int(LIMITS.memoryMb.min, LIMITS.memoryMb.max, ' MB'),
     deployRootDir: absolutePath().nullish(),

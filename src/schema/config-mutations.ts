@@ -1,7 +1,8 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Warning } from '../domain/config-rules.js';
 import type { ConfigSettings } from '../domain/config-types.js';
-import { imageTag as imageTagSchema } from '../domain/config-input.js';
+import { imageTag as imageTagSchema, instancesSchema } from '../domain/config-input.js';
+import { configWarnings } from '../domain/config-rules.js';
 import { validateConfig } from '../domain/config-validation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { OFFICIAL_IMAGES } from '../domain/official-images.js';
@@ -66,7 +67,42 @@ const SetImageTagPayload = builder.objectRef<{ config: DeploymentConfigRow }>('S
   fields: (t) => ({ config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }) }),
 });
 
+const SetInstanceCountInput = builder.inputType('SetInstanceCountInput', {
+  description: 'A new instance count for an environment\'s draft; every other setting stays.',
+  fields: (t) => ({
+    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    instances: t.int({ required: true, description: 'Instances to run: at least 1 (a warning below 2), at most the configured maximum.' }),
+    version: t.int({ description: 'Optionally, the `version` you read; when given and stale, the change is refused with ConflictError.' }),
+  }),
+});
+
+const SetInstanceCountPayload = builder.objectRef<{ config: DeploymentConfigRow; warnings: Warning[] }>('SetInstanceCountPayload').implement({
+  description: 'The draft configuration with its new instance count.',
+  fields: (t) => ({
+    config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }),
+    warnings: t.field({ type: [ConfigWarningRef], description: 'A warning when fewer than 2 instances are asked for.', resolve: (p) => p.warnings }),
+  }),
+});
+
 builder.mutationFields((t) => ({
+  setInstanceCount: t.field({
+    type: SetInstanceCountPayload,
+    description:
+      'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes.',
+    args: { input: t.arg({ type: SetInstanceCountInput, required: true, description: 'The environment and its new instance count.' }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, ConflictError],
+      union: { name: 'SetInstanceCountResult', description: 'The configuration with its new instance count, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) =>
+      ctx.repos.transaction(() => {
+        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
+        const parsed = instancesSchema(ctx.config.maxInstances).safeParse(input.instances);
+        if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'instances']));
+        const settings = { ...row.settings, instances: input.instances };
+        return { config: writeDraft(ctx, row, input.version, { imageTag: row.imageTag, settings }), warnings: configWarnings(settings, []).filter((w) => w.code === 'FEW_INSTANCES') };
+      }),
+  }),
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
     description:

@@ -70,6 +70,17 @@ export const SET_IMAGE_TAG = `
   ${FRAGMENTS}
 `;
 
+export const SET_INSTANCE_COUNT = `
+  mutation ($input: SetInstanceCountInput!) {
+    setInstanceCount(input: $input) {
+      __typename
+      ... on SetInstanceCountPayload { config { ...ConfigFields } warnings { path code } }
+      ...ErrorFields
+    }
+  }
+  ${FRAGMENTS}
+`;
+
 export const ENVIRONMENT_CONFIG = `
   query ($id: ID!) { node(id: $id) { ... on Environment { id kind config { ...ConfigFields } } } }
   ${CONFIG_FRAGMENTS}

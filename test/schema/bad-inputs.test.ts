@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, dataOf, type TestApi } from '../helpers/api.js';
-import { CREATE_APP, ERROR_FRAGMENT, SET_IMAGE_TAG, UPDATE_CONFIG, createApp, type CreatedApp } from '../helpers/operations.js';
+import { CREATE_APP, ERROR_FRAGMENT, SET_IMAGE_TAG, SET_INSTANCE_COUNT, UPDATE_CONFIG, createApp, type CreatedApp } from '../helpers/operations.js';
 
 /**
  * A table of bad inputs across every field. Each row runs one mutation, expects a typed error with
@@ -160,6 +160,17 @@ const rows: Row[] = [
     name: 'tag longer than 128 characters',
     run: async () => dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: 'a'.repeat(129) } })).setImageTag,
     expect: invalid(['INVALID_FORMAT', 'input.imageTag']),
+  },
+  // setInstanceCount
+  {
+    name: 'setInstanceCount to 0',
+    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 0 } })).setInstanceCount,
+    expect: invalid(['TOO_SMALL', 'input.instances']),
+  },
+  {
+    name: 'setInstanceCount above the maximum',
+    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 1000 } })).setInstanceCount,
+    expect: invalid(['TOO_LARGE', 'input.instances']),
   },
   // createApp
   { name: 'app name in upper case', run: create({ name: 'Shop' }), expect: invalid(['INVALID_FORMAT', 'input.name']) },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApi, dataOf, type TestApi } from '../helpers/api.js';
-import { ENVIRONMENT_CONFIG, SET_IMAGE_TAG, UPDATE_CONFIG, createApp, toInput } from '../helpers/operations.js';
+import { ENVIRONMENT_CONFIG, SET_IMAGE_TAG, SET_INSTANCE_COUNT, UPDATE_CONFIG, createApp, toInput } from '../helpers/operations.js';
 
 let api: TestApi;
 beforeAll(async () => {
@@ -163,6 +163,20 @@ describe('setImageTag', () => {
     // A stale version is refused.
     const stale = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: '9', version: before.version } })).setImageTag;
     expect(stale).toMatchObject({ __typename: 'ConflictError', currentVersion: before.version + 2 });
+  });
+});
+
+describe('setInstanceCount', () => {
+  it('changes the instance count and nothing else, warning below 2', async () => {
+    const app = await createApp(api, 'scaled');
+    await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: FULL_CONFIG } });
+    const before = await configOf(app.production.id);
+    const res = dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 1, version: before.version } })).setInstanceCount;
+    expect(res.__typename).toBe('SetInstanceCountPayload');
+    expect(res.config).toEqual({ ...before, instances: 1, version: before.version + 1 });
+    expect(res.warnings).toEqual([{ path: ['instances'], code: 'FEW_INSTANCES' }]);
+    const env = dataOf(await api.gql('query ($id: ID!) { node(id: $id) { ... on Environment { desiredInstances } } }', { id: app.production.id }));
+    expect(env.node.desiredInstances).toBe(1);
   });
 });
 
