@@ -31,6 +31,8 @@ export interface PodContext {
   event(container: Container, ev: EventMessage): void;
   nodeEvent(ev: EventMessage, component: string): void;
   changed(): void;
+  /** The kubelet's own log (not the container's). */
+  log(msg: string): void;
   request(port: number, method: string, path: string): HttpResult;
 }
 
@@ -269,7 +271,8 @@ export class ContainerRunner {
       // The pod worker is busy with the hook: the API keeps showing the container as waiting.
       const hook = await Promise.race([runHook(post, this.handlerTarget(inst)), ended.then(() => undefined)]);
       if (hook && !hook.ok) {
-        this.event(messages.postStartFailed(hook.kind, hook.handler, this.container.name, this.pod.podDesc, hook.error));
+        this.pod.log(`PostStartHook for ${this.pod.podDesc} container ${this.container.name} failed: ${hook.kind} lifecycle hook (${hook.handler}) failed - error: ${hook.error}`);
+        this.event(messages.postStartFailed());
         end({ kind: 'killed', event: messages.killingPostStart(), restart: true });
       }
     }
@@ -396,7 +399,10 @@ export class ContainerRunner {
     if (pre) {
       const graceOver = this.clock.sleep(graceMs).then(() => 'timeout' as const);
       const hook = await Promise.race([runHook(pre, this.handlerTarget(inst)), graceOver]);
-      if (hook !== 'timeout' && !hook.ok) this.event(messages.preStopFailed(hook.kind, hook.handler, this.container.name, this.pod.podDesc, hook.error));
+      if (hook !== 'timeout' && !hook.ok) {
+        this.pod.log(`PreStopHook for ${this.pod.podDesc} container ${this.container.name} failed: ${hook.kind} lifecycle hook (${hook.handler}) failed - error: ${hook.error}`);
+        this.event(messages.preStopFailed());
+      }
     }
     let exitCode: number;
     if (this.clock.now().getTime() >= deadline - 1 && pre) {

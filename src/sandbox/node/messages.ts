@@ -1,6 +1,8 @@
 /**
- * Event reasons and messages, worded as kubelet v1.31 words them (pkg/kubelet/events/event.go,
- * images/image_manager.go, kuberuntime_container.go, prober/prober.go, lifecycle/handlers.go).
+ * Event reasons and messages, worded as the kubelet of node-object.ts's kubeletVersion words them
+ * (pkg/kubelet/events/event.go, images/image_manager.go, kuberuntime/kuberuntime_container.go,
+ * prober/prober.go). Hook failures carry no detail: the kubelet leaves the handler's output out of
+ * the event so that secrets cannot leak (the detail only goes to the kubelet's own log).
  */
 import { formatDuration, formatPullDuration } from './backoff.js';
 
@@ -27,7 +29,7 @@ export const messages = {
   pullBackOff: (image: string) => ev('Normal', 'BackOff', `Back-off pulling image "${image}"`),
   inspectFailed: (image: string, error: string) => ev('Warning', 'InspectFailed', `Failed to apply default image tag "${image}": ${error}`),
   neverPull: (image: string) => ev('Warning', 'ErrImageNeverPull', `Container image "${image}" is not present with pull policy of Never`),
-  created: (container: string) => ev('Normal', 'Created', `Created container ${container}`),
+  created: (container: string) => ev('Normal', 'Created', `Created container: ${container}`),
   started: (container: string) => ev('Normal', 'Started', `Started container ${container}`),
   stopping: (container: string) => ev('Normal', 'Killing', `Stopping container ${container}`),
   killingProbe: (container: string, probe: 'liveness' | 'startup') =>
@@ -35,12 +37,8 @@ export const messages = {
   killingPostStart: () => ev('Normal', 'Killing', 'FailedPostStartHook'),
   crashBackOff: (container: string, pod: string) => ev('Warning', 'BackOff', `Back-off restarting failed container ${container} in pod ${pod}`),
   unhealthy: (probe: 'Liveness' | 'Readiness' | 'Startup', output: string) => ev('Warning', 'Unhealthy', `${probe} probe failed: ${output}`),
-  postStartFailed: (kind: 'Exec' | 'HTTP', handler: string, container: string, pod: string, error: string) =>
-    ev('Warning', 'FailedPostStartHook', `${kind} lifecycle hook (${handler}) for Container "${container}" in Pod "${pod}" failed - error: ${error}, message: ""`),
-  preStopFailed: (kind: 'Exec' | 'HTTP', handler: string, container: string, pod: string, error: string) =>
-    ev('Warning', 'FailedPreStopHook', `${kind} lifecycle hook (${handler}) for Container "${container}" in Pod "${pod}" failed - error: ${error}, message: ""`),
-  exceededGracePeriod: (container: string) =>
-    ev('Warning', 'ExceededGracePeriod', `Container runtime did not kill the pod within specified grace period.`),
+  postStartFailed: () => ev('Warning', 'FailedPostStartHook', 'PostStartHook failed'),
+  preStopFailed: () => ev('Warning', 'FailedPreStopHook', 'PreStopHook failed'),
   failedMount: (volume: string, error: string) => ev('Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${volume}" : ${error}`),
 } as const;
 

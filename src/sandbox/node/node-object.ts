@@ -20,7 +20,7 @@ export interface NodeConfig {
   podCIDR: string;
 }
 
-export const kubeletVersion = 'v1.31.4';
+export const kubeletVersion = 'v1.33.1';
 export const defaultNode = { cpu: '4', memory: '8Gi', pods: 110 };
 
 /** `nodes` as a count (default 3) or a list; names default to `<cluster>-node-<n>`. */
@@ -71,7 +71,7 @@ export function nodeStatus(cfg: NodeConfig, now: string, transition: string, ima
       bootID: uuidFrom(`boot:${cfg.name}:${transition}`),
       kernelVersion: '6.8.0-sandbox',
       osImage: 'Debian GNU/Linux 12 (bookworm)',
-      containerRuntimeVersion: 'containerd://1.7.24',
+      containerRuntimeVersion: 'containerd://2.0.5',
       kubeletVersion,
       kubeProxyVersion: kubeletVersion,
       operatingSystem: 'linux',

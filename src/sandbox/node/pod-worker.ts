@@ -106,6 +106,7 @@ export class PodWorker {
       event: (c, ev) => this.event(c, ev),
       nodeEvent: (ev, component) => this.node.nodeEvent(ev, component),
       changed: () => this.changed(),
+      log: (msg) => this.node.log(msg),
       request: (port, method, path) => this.request(port, method, path),
     };
   }

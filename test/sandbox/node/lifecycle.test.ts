@@ -92,7 +92,7 @@ describe('a healthy pod', () => {
     expect(s.containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
     expect(s.state?.running?.startedAt).toBeDefined();
     await waitForEvent(t, name, 'Pulled', 'Successfully pulled image "cairn/demo:v1" in 1.2s');
-    await waitForEvent(t, name, 'Created', 'Created container app');
+    await waitForEvent(t, name, 'Created', 'Created container: app');
     await waitForEvent(t, name, 'Started', 'Started container app');
   });
 

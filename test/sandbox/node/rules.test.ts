@@ -162,7 +162,7 @@ describe('kubelet event messages', () => {
     [messages.pullFailed('nginx:x', 'rpc error: not found'), 'Warning', 'Failed', 'Failed to pull image "nginx:x": rpc error: not found'],
     [messages.error('ErrImagePull'), 'Warning', 'Failed', 'Error: ErrImagePull'],
     [messages.pullBackOff('nginx:x'), 'Normal', 'BackOff', 'Back-off pulling image "nginx:x"'],
-    [messages.created('app'), 'Normal', 'Created', 'Created container app'],
+    [messages.created('app'), 'Normal', 'Created', 'Created container: app'],
     [messages.started('app'), 'Normal', 'Started', 'Started container app'],
     [messages.stopping('app'), 'Normal', 'Killing', 'Stopping container app'],
     [messages.killingProbe('app', 'liveness'), 'Normal', 'Killing', 'Container app failed liveness probe, will be restarted'],
