@@ -27,6 +27,17 @@ import { decodeError, validateCreate, validateUpdate } from './validation.js';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { matchesFieldSelector, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { History } from './history.js';
+import {
+  boundPod,
+  finalizedNamespace,
+  generatedName,
+  ownedBy,
+  planDelete,
+  rfc3339,
+  shouldDeleteDuringUpdate,
+  terminatingNamespace,
+  withoutOwner,
+} from './lifecycle.js';
 import { Allocator } from './ips.js';
 import { allocateNewNodePorts, allocateServiceAddresses, carryServiceAddresses, releaseServiceAddresses } from './services.js';
 
@@ -48,17 +59,6 @@ export interface SandboxStore extends Store {
 export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 /** Namespaces the NamespaceLifecycle admission plugin refuses to delete. */
 const IMMORTAL_NAMESPACES = new Set(DEFAULT_NAMESPACES);
-
-/** RFC 3339 with second precision, as metav1.Time serialises: `2026-01-01T00:00:00Z`. */
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-
-/** Kubernetes' utilrand alphabet (no vowels, no confusable digits). */
-const ALPHANUMS = 'bcdfghjklmnpqrstvwxz2456789';
-export function randomSuffix(n = 5): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += ALPHANUMS[Math.floor(Math.random() * ALPHANUMS.length)];
-  return s;
-}
 
 const clone = <T>(x: T): T => structuredClone(x);
 const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
@@ -155,7 +155,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     else delete meta.namespace;
     for (const f of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'selfLink']) delete meta[f];
     const generated = !meta.name && !!meta.generateName;
-    if (generated) meta.name = meta.generateName!.slice(0, 58) + randomSuffix();
+    if (generated) meta.name = generatedName(meta.generateName!);
     applyDefaults(key, o);
     prepareForCreate(key, o);
     const errs = validateCreate(key, o, t.namespaced);
@@ -163,7 +163,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     requireNamespace(t, meta.namespace, meta.name!);
     for (let attempt = 0; lookup(t, meta.namespace, meta.name!); attempt++) {
       if (!generated || attempt >= 8) throw alreadyExists(t, meta.name!);
-      meta.name = meta.generateName!.slice(0, 58) + randomSuffix();
+      meta.name = generatedName(meta.generateName!);
     }
     if (key === '/services') {
       const serr = allocateServiceAddresses(alloc, o);
@@ -243,16 +243,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     if (isDeepStrictEqual(next, old)) return clone(old); // a no-op write changes nothing, as in etcd3's GuaranteedUpdate
 
     // The update that removes the last finalizer from an object being deleted deletes it.
-    const om = old.metadata;
-    if (
-      !status &&
-      om.deletionTimestamp &&
-      (om.finalizers ?? []).length > 0 &&
-      (next.metadata.finalizers ?? []).length === 0 &&
-      (om.deletionGracePeriodSeconds ?? 0) === 0
-    ) {
-      return clone(write(t, 'DELETED', next, old));
-    }
+    if (!status && shouldDeleteDuringUpdate(next, old)) return clone(write(t, 'DELETED', next, old));
     return clone(write(t, 'MODIFIED', next, old));
   }
 
@@ -281,28 +272,10 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
 
   // --- delete ---
 
-  /** Strips ownerReferences to `owner` from its dependents (the Orphan propagation policy). */
+  /** Strips ownerReferences to `owner` from its dependents (the Orphan propagation policy, done at once). */
   function orphanDependents(owner: KubeObject) {
-    const uid = owner.metadata.uid;
-    for (const t of RESOURCE_TYPES) {
-      for (const dep of [...bucket(keyOf(t)).values()]) {
-        const refs = dep.metadata.ownerReferences ?? [];
-        if (!refs.some((r) => r.uid === uid)) continue;
-        if (owner.metadata.namespace && dep.metadata.namespace !== owner.metadata.namespace) continue;
-        const next = clone(dep);
-        next.metadata.ownerReferences = refs.filter((r) => r.uid !== uid);
-        if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
-        write(t, 'MODIFIED', next, dep);
-      }
-    }
-  }
-
-  function podGracePeriod(pod: KubeObject, requested: number | undefined): number {
-    const spec = (pod.spec ?? {}) as Obj;
-    const phase = ((pod.status ?? {}) as Obj).phase;
-    if (!spec.nodeName || phase === 'Succeeded' || phase === 'Failed') return 0;
-    const grace = requested ?? (typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30);
-    return Math.max(0, grace);
+    for (const t of RESOURCE_TYPES)
+      for (const dep of [...bucket(keyOf(t)).values()]) if (ownedBy(dep, owner)) write(t, 'MODIFIED', withoutOwner(dep, owner.metadata.uid), dep);
   }
 
   function del(key: ResourceKey, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
@@ -315,47 +288,17 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     if (pre.resourceVersion && pre.resourceVersion !== old.metadata.resourceVersion)
       throw conflict(t, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${old.metadata.resourceVersion}`);
     if (key === '/namespaces') return deleteNamespace(t, old);
-
-    const grace = key === '/pods' ? podGracePeriod(old, opts.gracePeriodSeconds) : 0;
-    const next = clone(old);
-    const meta = next.metadata;
-    let finalizers = [...(meta.finalizers ?? [])];
-    if (opts.propagationPolicy === 'Foreground' && !finalizers.includes('foregroundDeletion')) {
-      finalizers = finalizers.filter((f) => f !== 'orphan');
-      finalizers.push('foregroundDeletion');
-    }
     if (opts.propagationPolicy === 'Orphan') orphanDependents(old);
-    if (finalizers.length) meta.finalizers = finalizers;
-
-    if (old.metadata.deletionTimestamp) {
-      // Already terminating: a shorter grace period shortens it; zero with no finalizers removes it now.
-      const current = old.metadata.deletionGracePeriodSeconds ?? 0;
-      if (grace === 0 && finalizers.length === 0) return clone(write(t, 'DELETED', next, old));
-      if (grace < current) {
-        meta.deletionGracePeriodSeconds = grace;
-        meta.deletionTimestamp = rfc3339(new Date(clock.now().getTime() + grace * 1000));
-      }
-      if (isDeepStrictEqual(next, old)) return clone(old);
-      return clone(write(t, 'MODIFIED', next, old));
-    }
-    if (grace > 0 || finalizers.length > 0) {
-      meta.deletionTimestamp = rfc3339(new Date(clock.now().getTime() + grace * 1000));
-      meta.deletionGracePeriodSeconds = grace;
-      if (meta.generation !== undefined && meta.generation > 0) meta.generation += 1;
-      return clone(write(t, 'MODIFIED', next, old));
-    }
-    return clone(write(t, 'DELETED', next, old));
+    const plan = planDelete(key, old, opts, clock.now());
+    if (plan.action === 'none') return clone(old);
+    return clone(write(t, plan.action === 'remove' ? 'DELETED' : 'MODIFIED', plan.next, old));
   }
 
   function deleteNamespace(t: ResourceType, old: KubeObject): KubeObject {
     const name = old.metadata.name!;
     if (IMMORTAL_NAMESPACES.has(name)) throw forbidden(t, name, 'this namespace may not be deleted');
     if (old.metadata.deletionTimestamp) return clone(old);
-    const next = clone(old);
-    next.metadata.deletionTimestamp = now();
-    next.metadata.deletionGracePeriodSeconds = 0;
-    next.status = { ...((next.status ?? {}) as Obj), phase: 'Terminating' };
-    const marked = clone(write(t, 'MODIFIED', next, old));
+    const marked = clone(write(t, 'MODIFIED', terminatingNamespace(old, clock.now()), old));
     // The namespace controller's part: delete everything in it, then finish the namespace.
     for (const rt of RESOURCE_TYPES) {
       if (!rt.namespaced) continue;
@@ -377,8 +320,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     const t = typeOf('/namespaces');
     const current = lookup(t, undefined, ns);
     if (!current?.metadata.deletionTimestamp || !namespaceEmpty(ns)) return;
-    const next = clone(current);
-    if (next.spec && typeof next.spec === 'object') (next.spec as Obj).finalizers = [];
+    const next = finalizedNamespace(current);
     if ((current.metadata.finalizers ?? []).length > 0) {
       if (!isDeepStrictEqual(next, current)) write(t, 'MODIFIED', next, current);
       return;
@@ -421,18 +363,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     if (!nodeName) throw invalid({ ...t, kind: 'Binding' }, name, [fieldErr.required('target.name')]);
     if (opts.uid && opts.uid !== old.metadata.uid)
       throw conflict(binding, name, `Precondition failed: UID in precondition: ${opts.uid}, UID in object meta: ${old.metadata.uid}`);
-    const next = clone(old);
-    if (opts.annotations && Object.keys(opts.annotations).length)
-      next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...opts.annotations };
-    (next.spec as Obj).nodeName = nodeName;
-    const status = (next.status ?? {}) as Obj;
-    const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Obj[];
-    const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now() };
-    const i = conditions.findIndex((c) => c.type === 'PodScheduled');
-    if (i >= 0) conditions[i] = { ...conditions[i], ...scheduled };
-    else conditions.push(scheduled);
-    status.conditions = conditions;
-    next.status = status;
+    const next = boundPod(old, nodeName, opts.annotations, clock.now());
     return clone(write(t, 'MODIFIED', next, old));
   }
 
@@ -467,3 +398,5 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   return store;
 }
 
+
+export { rfc3339 } from './lifecycle.js';
