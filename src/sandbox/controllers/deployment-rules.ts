@@ -310,9 +310,9 @@ export function stuckRequeueAfter(spec: DeploymentSpec, status: DeploymentStatus
   if (spec.progressDeadlineSeconds === undefined || !c) return undefined;
   if (c.reason === 'NewReplicaSetAvailable' || c.reason === 'ProgressDeadlineExceeded') return undefined;
   if (spec.paused || c.reason === 'DeploymentPaused') return undefined;
-  // Simulated ms; timestamps have second precision, so look again a (real) second later at the latest.
+  // Simulated ms, plus a second, as requeueStuckDeployment does.
   const after = spec.progressDeadlineSeconds * 1000 - simElapsedMs(c.lastUpdateTime, now, speed);
-  return Math.max(0, after) + 1000 * speed;
+  return Math.max(0, after) + 1000;
 }
 
 // ---- the sync pass -------------------------------------------------------------------------

@@ -29,10 +29,13 @@ export function isPodReady(pod: KubeObject): boolean {
 /**
  * Timestamps in objects are real wall-clock times, while durations in specs (minReadySeconds,
  * progressDeadlineSeconds) are simulated: at speed S a simulated second lasts 1/S real seconds.
- * `simElapsed` is how much simulated time has passed since a timestamp.
+ * `simElapsedMs` is how much simulated time has surely passed since a timestamp: one with second
+ * precision (as metav1.Time has) counts from the end of its second, so that at high speeds the
+ * truncation can only make a deadline or minReadySeconds fire late, never early.
  */
 export function simElapsedMs(since: string, now: Date, speed = 1): number {
-  return (now.getTime() - Date.parse(since)) * speed;
+  const at = Date.parse(since) + (/:\d\d(Z|[+-]\d\d:\d\d)$/.test(since) ? 999 : 0);
+  return Math.max(0, now.getTime() - at) * speed;
 }
 
 /** Ready for at least minReadySeconds (podutil.IsPodAvailable). */

@@ -3,6 +3,7 @@ import { canonicalJson, computeHash, fnv32a, safeEncodeString } from '../../../s
 import { scaledValue } from '../../../src/sandbox/controllers/intstr.js';
 import { milliValue, parseQuantity } from '../../../src/sandbox/controllers/quantity.js';
 import { selectorMatches } from '../../../src/sandbox/controllers/labels.js';
+import { simElapsedMs } from '../../../src/sandbox/controllers/pods.js';
 
 describe('hash', () => {
   it('FNV-32a matches the reference values', () => {
@@ -77,4 +78,16 @@ describe('label selectors', () => {
     [{ matchExpressions: [{ key: 'tier', operator: 'DoesNotExist' }] }, false],
     [{ matchLabels: { app: 'web' }, matchExpressions: [{ key: 'env', operator: 'In', values: ['test'] }] }, false],
   ])('%j → %s', (sel, want) => expect(selectorMatches(sel as never, labels)).toBe(want));
+});
+
+describe('simulated time against real timestamps', () => {
+  const now = new Date('2026-01-01T00:00:10.500Z');
+  it.each([
+    ['2026-01-01T00:00:10Z', 1, 0], // end of its second: 10.999 is after now
+    ['2026-01-01T00:00:09Z', 1, 501],
+    ['2026-01-01T00:00:09.000Z', 1, 1500],
+    ['2026-01-01T00:00:09Z', 100, 50_100],
+  ])('since %s at speed %d → %d simulated ms', (since, speed, want) => {
+    expect(simElapsedMs(since, now, speed)).toBe(want);
+  });
 });
