@@ -4,6 +4,7 @@ import type { ResourceType } from '../store/types.js';
 import { methodNotAllowed, notFoundPath, sendJson } from './errors.js';
 import { apiGroupDocument, apiGroupList, apiResourceList, apiVersions, KUBERNETES_VERSION } from './discovery.js';
 import type { RequestInfo } from './request-info.js';
+import { groupVersionDocument, openApiRoot } from './openapi.js';
 
 export const HEALTH_PATHS = ['/healthz', '/livez', '/readyz'];
 
@@ -21,6 +22,11 @@ export function serveNonResource(types: readonly ResourceType[], serverAddress: 
   if (path === '/version') return sendJson(res, 200, KUBERNETES_VERSION);
   if (path === '/api') return sendJson(res, 200, apiVersions(serverAddress));
   if (path === '/apis') return sendJson(res, 200, apiGroupList(types));
+  if (path === '/openapi/v3') return sendJson(res, 200, openApiRoot(types));
+  if (path.startsWith('/openapi/v3/')) {
+    const doc = groupVersionDocument(types, path.slice('/openapi/v3/'.length));
+    if (doc) return sendJson(res, 200, doc);
+  }
   if (info.prefix === 'apis' && info.group && !info.version) {
     const group = apiGroupDocument(types, info.group);
     if (group) return sendJson(res, 200, group);

@@ -5,6 +5,7 @@ import { groupVersion } from './discovery.js';
 import { ApiError, badRequest, notFound, sendJson } from './errors.js';
 import { readJson, readObject } from './body.js';
 import { page } from './paging.js';
+import { isDryRun, wouldUpdate } from './dry-run.js';
 import { qualified, type ApiContext, type Target } from './context.js';
 
 /** Resources whose registry returns the deleted object rather than a Success Status (ReturnDeletedObject). */
@@ -70,7 +71,7 @@ export function admitBody(t: Target, body: Record<string, unknown>): KubeObject 
 
 export async function createObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
   const object = admitBody(t, await readObject(req));
-  if (t.query.get('dryRun') === 'All') return sendJson(res, 201, object);
+  if (isDryRun(t.query)) return sendJson(res, 201, object);
   sendJson(res, 201, ctx.store.create(t.key, object));
 }
 
@@ -83,12 +84,19 @@ export function checkName(t: Target, object: KubeObject) {
 export async function updateObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target, subresource?: 'status') {
   const object = admitBody(t, await readObject(req));
   checkName(t, object);
+  if (isDryRun(t.query)) return sendJson(res, 200, wouldUpdate(t, getOrNotFound(ctx, t), object, subresource));
   sendJson(res, 200, ctx.store.update(t.key, object, subresource ? { subresource } : undefined));
 }
 
-async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<DeleteOptions & { orphanDependents?: boolean }> {
+type RequestDeleteOptions = DeleteOptions & { orphanDependents?: boolean; dryRun?: boolean };
+
+/** DeleteOptions from the body (as kubectl sends them) or the query. */
+async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Promise<RequestDeleteOptions> {
   const body = ((await readJson(req)) ?? {}) as Record<string, unknown>;
-  const options: DeleteOptions & { orphanDependents?: boolean } = {};
+  const options: RequestDeleteOptions = {};
+  const dryRun = Array.isArray(body.dryRun) ? (body.dryRun as string[]) : [];
+  for (const v of dryRun) if (v !== 'All') throw badRequest(`dryRun: Unsupported value: "${v}": supported values: "All"`);
+  if (dryRun.length > 0 || isDryRun(query)) options.dryRun = true;
   const policy = (body.propagationPolicy as string | undefined) ?? query.get('propagationPolicy') ?? undefined;
   if (policy !== undefined) {
     if (!['Orphan', 'Background', 'Foreground'].includes(policy)) {
@@ -112,7 +120,8 @@ async function deleteOptions(req: IncomingMessage, query: URLSearchParams): Prom
 }
 
 export async function deleteObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
-  const { orphanDependents, ...options } = await deleteOptions(req, t.query);
+  const { orphanDependents, dryRun, ...options } = await deleteOptions(req, t.query);
+  if (dryRun) return sendJson(res, 200, getOrNotFound(ctx, t));
   const result = ctx.store.delete(t.key, t.namespace, t.name!, options);
   const still = ctx.store.get(t.key, t.namespace, t.name!);
   const deleted = !still || still.metadata.uid !== result.metadata.uid;
@@ -128,7 +137,7 @@ export async function deleteObject(ctx: ApiContext, req: IncomingMessage, res: S
 }
 
 export async function deleteCollection(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
-  const { orphanDependents: _o, ...options } = await deleteOptions(req, t.query);
+  const { orphanDependents: _o, dryRun, ...options } = await deleteOptions(req, t.query);
   const { items, resourceVersion } = ctx.store.list(t.key, {
     namespace: t.namespace,
     labelSelector: t.query.get('labelSelector') ?? undefined,
@@ -137,7 +146,7 @@ export async function deleteCollection(ctx: ApiContext, req: IncomingMessage, re
   const deleted: KubeObject[] = [];
   for (const item of items) {
     try {
-      deleted.push(ctx.store.delete(t.key, item.metadata.namespace, item.metadata.name!, options));
+      deleted.push(dryRun ? item : ctx.store.delete(t.key, item.metadata.namespace, item.metadata.name!, options));
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
     }

@@ -12,6 +12,7 @@ import { getOrNotFound } from './objects.js';
 import { applyPatch, type PatchType } from '../store/patch.js';
 import { scaleOf, withScale } from './scale.js';
 import type { ApiContext, Target } from './context.js';
+import { isDryRun, wouldUpdate } from './dry-run.js';
 
 const patchTypes: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
@@ -33,12 +34,14 @@ export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: Se
   const patch = await readJson(req);
   if (patch === undefined) throw new ApiError(400, 'BadRequest', 'the body of the request was empty');
   const sub = t.subresource;
+  const dryRun = isDryRun(t.query);
   for (let attempt = 0; ; attempt++) {
     const current = getOrNotFound(ctx, t);
     try {
       if (sub === 'scale') {
         const scale = applyPatch(patchType, scaleOf(t.type, current), patch, 'Scale') as KubeObject;
-        const updated = ctx.store.update(t.key, withScale(t, current, scale));
+        const next = withScale(t, current, scale);
+        const updated = dryRun ? wouldUpdate(t, current, next) : ctx.store.update(t.key, next);
         return sendJson(res, 200, scaleOf(t.type, updated));
       }
       const patched = applyPatch(patchType, current, patch, t.type.kind) as KubeObject;
@@ -47,7 +50,8 @@ export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: Se
       patched.apiVersion = current.apiVersion;
       patched.metadata = { ...(patched.metadata ?? {}), name: current.metadata.name, namespace: current.metadata.namespace };
       if (!patched.metadata.resourceVersion) patched.metadata.resourceVersion = current.metadata.resourceVersion;
-      const updated = ctx.store.update(t.key, patched, sub === 'status' ? { subresource: 'status' } : undefined);
+      const status = sub === 'status' ? 'status' : undefined;
+      const updated = dryRun ? wouldUpdate(t, current, patched, status) : ctx.store.update(t.key, patched, status ? { subresource: status } : undefined);
       return sendJson(res, 200, updated);
     } catch (error) {
       const preconditioned = typeof patch === 'object' && patch !== null && JSON.stringify(patch).includes('"resourceVersion"');

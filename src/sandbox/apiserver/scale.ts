@@ -6,6 +6,7 @@ import { ApiError, badRequest, sendJson } from './errors.js';
 import { readObject } from './body.js';
 import { getOrNotFound } from './objects.js';
 import type { ApiContext, Target } from './context.js';
+import { isDryRun, wouldUpdate } from './dry-run.js';
 
 interface Scale {
   kind: 'Scale';
@@ -58,6 +59,7 @@ export async function updateScale(ctx: ApiContext, req: IncomingMessage, res: Se
   scale.metadata ??= {};
   if (scale.metadata.name && scale.metadata.name !== t.name) throw badRequest(`the name of the object (${scale.metadata.name}) does not match the name on the URL (${t.name})`);
   const current = getOrNotFound(ctx, t);
-  const updated = ctx.store.update(t.key, withScale(t, current, scale));
+  const next = withScale(t, current, scale);
+  const updated = isDryRun(t.query) ? wouldUpdate(t, current, next) : ctx.store.update(t.key, next);
   sendJson(res, 200, scaleOf(t.type, updated));
 }
