@@ -48,7 +48,7 @@ export const fieldErr = {
     field,
     body: withDetail(`Unsupported value: ${render(value)}`, supported.length ? `supported values: ${supported.map((s) => JSON.stringify(s)).join(', ')}` : ''),
   }),
-  tooLong: (field: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field, body: `Too long: may not be more than ${max} bytes` }),
+  tooLong: (field: string, max: number): FieldError => ({ type: 'FieldValueTooLong', field, body: `Too long: must have at most ${max} bytes` }),
 };
 
 /** `field: body`, the text of one field.Error. */

@@ -60,6 +60,8 @@ const goIntOrString = (v: unknown): string =>
 
 // --- metadata ---
 
+const TOTAL_ANNOTATION_SIZE = 256 * 1024;
+
 function validateLabels(labels: unknown, path: string, errs: FieldError[]) {
   if (!isObj(labels)) return;
   for (const [k, v] of Object.entries(labels)) {
@@ -79,8 +81,17 @@ export function validateObjectMeta(key: ResourceKey, o: KubeObject, namespaced: 
     else for (const m of dns1123LabelErrors(meta.namespace)) errs.push(fieldErr.invalid('metadata.namespace', meta.namespace, m));
   }
   validateLabels(meta.labels, 'metadata.labels', errs);
-  if (isObj(meta.annotations))
-    for (const k of Object.keys(meta.annotations)) for (const m of labelKeyErrors(k.toLowerCase())) errs.push(fieldErr.invalid('metadata.annotations', k, m));
+  if (isObj(meta.annotations)) {
+    let size = 0;
+    for (const [k, v] of Object.entries(meta.annotations)) {
+      for (const m of labelKeyErrors(k.toLowerCase())) errs.push(fieldErr.invalid('metadata.annotations', k, m));
+      size += k.length + String(v).length;
+    }
+    if (size > TOTAL_ANNOTATION_SIZE) errs.push(fieldErr.tooLong('metadata.annotations', TOTAL_ANNOTATION_SIZE));
+  }
+  (Array.isArray(meta.finalizers) ? meta.finalizers : []).forEach((f, i) => {
+    for (const m of labelKeyErrors(String(f))) errs.push(fieldErr.invalid(`metadata.finalizers[${i}]`, String(f), m));
+  });
   for (const r of list(meta.ownerReferences))
     for (const f of ['apiVersion', 'kind', 'name', 'uid'])
       if (!r[f]) errs.push(fieldErr.invalid(`metadata.ownerReferences.${f}`, String(r[f] ?? ''), `${f} must not be empty`));
@@ -276,6 +287,22 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
     case '/secrets':
       validateDataKeys(o, errs);
       break;
+    case '/events': {
+      const involved = isObj(o.involvedObject) ? o.involvedObject : {};
+      if (typeof involved.namespace === 'string' && involved.namespace !== '' && involved.namespace !== o.metadata.namespace)
+        errs.push(fieldErr.invalid('involvedObject.namespace', involved.namespace, 'does not match event.namespace'));
+      if (o.type !== undefined && o.type !== 'Normal' && o.type !== 'Warning')
+        errs.push(fieldErr.notSupported('type', String(o.type), ['Normal', 'Warning']));
+      break;
+    }
+    case 'coordination.k8s.io/leases': {
+      const ls = spec(o);
+      if (typeof ls.leaseDurationSeconds === 'number' && ls.leaseDurationSeconds <= 0)
+        errs.push(fieldErr.invalid('spec.leaseDurationSeconds', ls.leaseDurationSeconds, 'must be greater than 0'));
+      if (typeof ls.leaseTransitions === 'number' && ls.leaseTransitions < 0)
+        errs.push(fieldErr.invalid('spec.leaseTransitions', ls.leaseTransitions, 'must be greater than or equal to 0'));
+      break;
+    }
   }
   return errs;
 }
