@@ -60,6 +60,18 @@ export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
   return !ref || ref.digest || (ref.tag && ref.tag !== 'latest') ? 'IfNotPresent' : 'Always';
 }
 
+/** What a current kubelet also reports for a started container: its resources, mounts and user. */
+function runtimeDetails(c: Container): Partial<ContainerStatus> {
+  const out: Partial<ContainerStatus> = {};
+  const r = c.resources;
+  if (r && (r.limits || r.requests)) out.resources = { ...(r.limits ? { limits: r.limits } : {}), ...(r.requests ? { requests: r.requests } : {}) };
+  if (c.volumeMounts?.length) {
+    out.volumeMounts = c.volumeMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, ...(m.readOnly ? { readOnly: true, recursiveReadOnly: 'Disabled' } : {}) }));
+  }
+  out.user = { linux: { uid: 0, gid: 0, supplementalGroups: [0] } };
+  return out;
+}
+
 export class ContainerRunner {
   status: ContainerStatus;
   current?: Instance;
@@ -265,7 +277,7 @@ export class ContainerRunner {
     const inst: Instance = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
     this.current = inst;
     this.event(messages.started(this.container.name));
-    const base = { ...this.status, image: image.fullName, imageID: image.imageID, containerID: id, restartCount };
+    const base = { ...this.status, image: image.fullName, imageID: image.imageID, containerID: id, restartCount, ...runtimeDetails(this.container) };
     const post = this.container.lifecycle?.postStart;
     if (post) {
       // The pod worker is busy with the hook: the API keeps showing the container as waiting.

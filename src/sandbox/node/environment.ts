@@ -126,8 +126,12 @@ export async function containerFs(pod: Pod, container: Container, imageFiles: Re
       '/var/run/secrets/kubernetes.io/serviceaccount/token': 'eyJhbGciOiJSUzI1NiIsImtpZCI6InNhbmRib3gifQ.e30.sandbox',
       '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt': '-----BEGIN CERTIFICATE-----\nMIIBsandbox\n-----END CERTIFICATE-----\n',
     },
-    ['/tmp', '/proc', '/dev', '/root'],
+    ['/tmp', '/proc', '/dev', '/root', '/etc', '/home', '/opt', '/run', '/srv', '/sys', '/mnt', '/var/log', '/usr/lib', '/lib'],
   );
+  for (const cmd of ['sh', 'ls', 'cat', 'echo', 'env', 'printenv', 'pwd', 'hostname', 'sleep', 'grep', 'head', 'wc', 'true', 'false', 'test', 'id', 'whoami']) {
+    if (!fs.exists(`/bin/${cmd}`)) fs.write(`/bin/${cmd}`, '');
+  }
+  for (const cmd of ['curl', 'wget']) if (!fs.exists(`/usr/bin/${cmd}`)) fs.write(`/usr/bin/${cmd}`, '');
   const volumes = new Map<string, Record<string, string> | null>();
   for (const v of pod.spec.volumes ?? []) {
     if (v.configMap || v.secret) {

@@ -146,7 +146,12 @@ export class PodWorker {
 
   status(): PodStatus {
     const statuses = this.pod.spec.containers.map((c) => this.runners.get(c.name)!.status);
-    const base = { ...this.pod, status: this.lastStatus ?? this.pod.status };
+    // Conditions the kubelet owns keep their transition times from what it last wrote; the others
+    // (PodScheduled, DisruptionTarget, readiness gates …) are taken as the API has them now.
+    const own = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
+    const apiConds = (this.pod.status?.conditions ?? []).filter((c) => !own.has(c.type));
+    const ownConds = (this.lastStatus?.conditions ?? this.pod.status?.conditions ?? []).filter((c) => own.has(c.type));
+    const base = { ...this.pod, status: { ...this.pod.status, conditions: [...ownConds, ...apiConds] } };
     const status = derivePodStatus({
       pod: base,
       statuses,
@@ -193,7 +198,8 @@ export class PodWorker {
           this.node.log(`status update for ${this.key} failed`, e);
           if (isGone(e)) return;
           this.dirty = true;
-          await this.node.clock.sleep(1000, this.abort.signal).catch(() => {});
+          // Back off in real time too, so a fast clock does not hammer an API server that is down.
+          await new Promise((r) => setTimeout(r, Math.max(200, this.node.clock.real(1000))));
         }
       }
     } finally {

@@ -90,6 +90,9 @@ export interface ContainerStatus {
   image: string;
   imageID: string;
   containerID?: string;
+  resources?: { limits?: ResourceList; requests?: ResourceList };
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; recursiveReadOnly?: string }[];
+  user?: { linux: { uid: number; gid: number; supplementalGroups: number[] } };
 }
 export interface PodStatus {
   phase?: string;
