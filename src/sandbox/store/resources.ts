@@ -80,8 +80,11 @@ export const qualifiedResource = (t: ResourceType): string => (t.group ? `${t.re
 /** `Deployment.apps`, `Pod`: the qualified kind Kubernetes puts in Invalid messages. */
 export const qualifiedKind = (t: ResourceType): string => (t.group ? `${t.kind}.${t.group}` : t.kind);
 
-/** Types whose metadata.generation the API server maintains (bumped when the spec changes). */
-export const GENERATION_TRACKED: ReadonlySet<ResourceKey> = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', '/pods']);
+/**
+ * Types whose metadata.generation the API server maintains (bumped when the spec changes). Pods are
+ * not among them in Kubernetes v1.30, the version the sandbox reports (pod generation came in v1.33+).
+ */
+export const GENERATION_TRACKED: ReadonlySet<ResourceKey> = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets']);
 
 /** Types for which an update of a missing object creates it (Kubernetes' AllowCreateOnUpdate). */
 export const CREATE_ON_UPDATE: ReadonlySet<ResourceKey> = new Set(['/endpoints', '/events', 'coordination.k8s.io/leases']);

@@ -5,6 +5,11 @@
  *
  * Internally every stored object is treated as immutable (each write stores a new object), so the
  * history can keep references; everything handed out is a deep copy.
+ *
+ * Behaviour and messages follow Kubernetes v1.30, the version the sandbox's /version reports.
+ * Where the sandbox simplifies: the Orphan propagation policy strips dependents' ownerReferences
+ * at once (no `orphan` finalizer round trip); a namespace's deletion deletes its contents
+ * synchronously (the namespace controller's job), and the namespace goes once they are gone.
  */
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';

@@ -199,8 +199,6 @@ function validateStatefulSetSpec(s: Obj, errs: FieldError[]) {
   nonNegative(s, 'replicas', errs);
   nonNegative(s, 'minReadySeconds', errs);
   nonNegative(s, 'revisionHistoryLimit', errs);
-  if (typeof s.serviceName === 'string' && s.serviceName !== '')
-    for (const m of dns1123LabelErrors(s.serviceName)) errs.push(fieldErr.invalid('spec.serviceName', s.serviceName, m));
   const pmp = s.podManagementPolicy;
   if (pmp !== undefined && pmp !== 'OrderedReady' && pmp !== 'Parallel')
     errs.push(fieldErr.invalid('spec.podManagementPolicy', String(pmp), "must be 'OrderedReady' or 'Parallel'"));
@@ -307,9 +305,10 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
   return errs;
 }
 
-const STS_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
+// As of Kubernetes v1.30 (revisionHistoryLimit became mutable later).
+const STS_MUTABLE = ['replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy', 'minReadySeconds'];
 const STS_FORBIDDEN =
-  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
+  "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden";
 
 /** Validation of an update (both objects defaulted, server-owned metadata already carried over). */
 export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject, namespaced: boolean): FieldError[] {

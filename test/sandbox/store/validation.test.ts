@@ -50,8 +50,6 @@ describe('create validation', () => {
       'Deployment.apps "d" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0'],
     ['both rolling parameters zero', 'apps/deployments', () => { const d = deployment('d'); spec(d).strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 0 } }; return d; },
       'Deployment.apps "d" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:""}: may not be 0 when `maxSurge` is 0'],
-    ['statefulset serviceName', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), serviceName: 'Bad' } }),
-      `StatefulSet.apps "s" is invalid: spec.serviceName: Invalid value: "Bad": ${LABEL}`],
     ['statefulset podManagementPolicy', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), podManagementPolicy: 'Random' } }),
       `StatefulSet.apps "s" is invalid: spec.podManagementPolicy: Invalid value: "Random": must be 'OrderedReady' or 'Parallel'`],
     ['selector expression without values', 'apps/deployments', () => { const d = deployment('d'); spec(d).selector = { matchExpressions: [{ key: 'app', operator: 'In' }] }; return d; },
@@ -93,7 +91,7 @@ describe('create validation', () => {
     expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3']);
   });
 
-  it('accepts a statefulset without serviceName (optional since Kubernetes made it so)', () => {
+  it('accepts a statefulset without serviceName (the API server never required it)', () => {
     expect(newStore().create('apps/statefulsets', { ...deployment('s'), kind: 'StatefulSet' }).metadata.name).toBe('s');
   });
 });
@@ -106,7 +104,7 @@ describe('update validation', () => {
     }, 'Deployment.apps "d" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{"app":"d", "x":"y"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable'],
     ['statefulset spec beyond the mutable fields', 'apps/statefulsets', () => ({ ...deployment('s'), kind: 'StatefulSet', spec: { ...spec(deployment('s')), serviceName: 'a' } }), (o) => {
       spec(o).serviceName = 'b';
-    }, "StatefulSet.apps \"s\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"],
+    }, "StatefulSet.apps \"s\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"],
     ['pod env', '/pods', () => pod('p'), (o) => {
       spec(o).containers[0].env = [{ name: 'A', value: '1' }];
     }, 'Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)'],
