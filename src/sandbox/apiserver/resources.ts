@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { resourceKey, type ResourceType } from '../store/types.js';
-import { badRequest, methodNotAllowed, notFoundPath, sendJson } from './errors.js';
+import { ApiError, badRequest, methodNotAllowed, notFoundPath, sendJson } from './errors.js';
 import { subresourcesOf } from './discovery.js';
 import type { RequestInfo } from './request-info.js';
 import { createObject, deleteCollection, deleteObject, getOrNotFound, listBody, listObjects, updateObject } from './objects.js';
@@ -95,13 +95,24 @@ export async function serveResource(ctx: ApiContext, info: RequestInfo, req: Inc
     case 'watch': {
       const q = t.query;
       const timeout = q.get('timeoutSeconds');
+      const sendInitialEvents = q.get('sendInitialEvents') === 'true';
+      const allowWatchBookmarks = q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1';
+      if (timeout !== null && timeout !== '' && !/^\d+$/.test(timeout)) throw badRequest(`timeoutSeconds: Invalid value: "${timeout}": must be a non-negative integer`);
+      if (sendInitialEvents && (!allowWatchBookmarks || q.get('resourceVersionMatch') !== 'NotOlderThan')) {
+        throw new ApiError(422, 'Invalid', 'ListOptions.meta.k8s.io "" is invalid: sendInitialEvents: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan and allowWatchBookmarks', {
+          kind: 'ListOptions',
+          group: 'meta.k8s.io',
+          causes: [{ reason: 'FieldValueForbidden', message: 'Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan and allowWatchBookmarks', field: 'sendInitialEvents' }],
+        });
+      }
       return serveWatch({ store: ctx.store, clock: ctx.clock, openWatches: ctx.openWatches, bookmarkIntervalMs: ctx.bookmarkIntervalMs }, req, res, {
         type: t.type,
         namespace: t.namespace,
         labelSelector: q.get('labelSelector') ?? undefined,
         fieldSelector: t.name !== undefined ? fieldSelectorWithName(t) : (q.get('fieldSelector') ?? undefined),
         resourceVersion: q.get('resourceVersion') ?? undefined,
-        allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true' || q.get('allowWatchBookmarks') === '1',
+        allowWatchBookmarks,
+        sendInitialEvents,
         timeoutSeconds: timeout !== null && timeout !== '' ? Number(timeout) : undefined,
         render: table
           ? (object, first) => toTable(t.key, [object], table, { resourceVersion: object.metadata.resourceVersion }, ctx.clock.now(), first)

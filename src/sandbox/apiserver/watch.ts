@@ -25,6 +25,8 @@ export interface WatchRequest {
   resourceVersion?: string;
   allowWatchBookmarks: boolean;
   timeoutSeconds?: number;
+  /** The watch-list protocol: current objects as ADDED, then a BOOKMARK annotated k8s.io/initial-events-end. */
+  sendInitialEvents?: boolean;
   /** Renders each object sent (e.g. as a Table row); the identity by default. */
   render?: (object: KubeObject, first: boolean) => unknown;
 }
@@ -49,7 +51,8 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
   const { store, openWatches } = deps;
   const key = resourceKey(w.type.group, w.type.resource);
   const selected = selection(key, w.labelSelector, w.fieldSelector); // throws 400 before anything is written
-  const fromVersion = parseResourceVersion(w.resourceVersion);
+  const fromVersion = w.sendInitialEvents ? undefined : parseResourceVersion(w.resourceVersion);
+  if (w.sendInitialEvents) parseResourceVersion(w.resourceVersion);
   const inScope = (o: KubeObject) => w.namespace === undefined || o.metadata.namespace === w.namespace;
   const matches = (o: KubeObject | undefined) => o !== undefined && inScope(o) && selected(o);
   const render = w.render ?? ((o: KubeObject) => o);
@@ -64,8 +67,12 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
     send(type, render(object, first));
     first = false;
   };
-  const sendBookmark = () =>
-    send('BOOKMARK', { kind: w.type.kind, apiVersion: groupVersion(w.type), metadata: { resourceVersion: String(store.currentVersion()) } });
+  const sendBookmark = (annotations?: Record<string, string>) =>
+    send('BOOKMARK', {
+      kind: w.type.kind,
+      apiVersion: groupVersion(w.type),
+      metadata: { resourceVersion: String(annotations ? lastSent : store.currentVersion()), ...(annotations ? { annotations } : {}) },
+    });
 
   // What a store event means for this watcher (cacher.go convertToWatchEvent).
   let lastSent = 0;
@@ -111,6 +118,7 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
     return;
   }
   for (const item of initial) sendObject('ADDED', item);
+  if (w.sendInitialEvents) sendBookmark({ 'k8s.io/initial-events-end': 'true' });
   for (const event of missed) deliver(event);
   const unsubscribe = store.subscribe(deliver);
 
@@ -133,8 +141,8 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
     (abrupt) => finish(abrupt ? 'reset' : 'end'),
   );
 
-  if (w.allowWatchBookmarks) timers.push(deps.clock.every(deps.bookmarkIntervalMs ?? 60_000, sendBookmark));
-  const timeoutS = w.timeoutSeconds ?? DEFAULT_MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
+  if (w.allowWatchBookmarks) timers.push(deps.clock.every(deps.bookmarkIntervalMs ?? 60_000, () => sendBookmark()));
+  const timeoutS = w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : DEFAULT_MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
   const timeout = setTimeout(() => finish('end'), timeoutS * 1000);
   timers.push(() => clearTimeout(timeout));
   req.on('close', () => finish('gone'));

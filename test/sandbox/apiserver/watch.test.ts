@@ -161,3 +161,26 @@ describe('an informer', () => {
     await informer.stop();
   });
 });
+
+describe('watch-list (sendInitialEvents)', () => {
+  it('sends the current objects, then a bookmark marking the end of the initial events, then changes', async () => {
+    await core.createNamespace({ body: { metadata: { name: 'wl' } } });
+    await core.createNamespacedConfigMap({ namespace: 'wl', body: cm('first') });
+    const res = await s.request('/api/v1/namespaces/wl/configmaps?watch=true&sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan&resourceVersion=');
+    const it = watchEvents(res);
+    expect((await it.next()).value).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'first' } } });
+    const end = (await it.next()).value!;
+    expect(end).toMatchObject({ type: 'BOOKMARK', object: { kind: 'ConfigMap', metadata: { annotations: { 'k8s.io/initial-events-end': 'true' } } } });
+    await core.createNamespacedConfigMap({ namespace: 'wl', body: cm('second') });
+    let next = (await it.next()).value!;
+    while (next.type === 'BOOKMARK') next = (await it.next()).value!;
+    expect(next).toMatchObject({ type: 'ADDED', object: { metadata: { name: 'second' } } });
+    await it.return(undefined);
+  });
+
+  it('refuses sendInitialEvents without NotOlderThan and bookmarks (422)', async () => {
+    const res = await s.request('/api/v1/namespaces/wl/configmaps?watch=true&sendInitialEvents=true');
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'Invalid' });
+  });
+});
