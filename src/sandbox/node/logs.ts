@@ -11,8 +11,13 @@ export function nanoTimestamp(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, (_, frac: string) => `.${frac}${String(seq * 1000 + 123).padStart(6, '0')}Z`);
 }
 
+/** Lines kept per container instance (the kubelet rotates container logs at 10 MiB). */
+export const maxLogLines = 20_000;
+
 export class LogBuffer {
   readonly lines: LogLine[] = [];
+  /** How many of the oldest lines were dropped (absolute index of lines[0]). */
+  private dropped = 0;
   private closed = false;
   private waiters: (() => void)[] = [];
 
@@ -21,6 +26,11 @@ export class LogBuffer {
   write(text: string, stream: 'stdout' | 'stderr' = 'stdout'): void {
     if (this.closed) return;
     for (const line of text.split('\n')) this.lines.push({ timestamp: nanoTimestamp(this.now()), text: line, stream });
+    const excess = this.lines.length - maxLogLines;
+    if (excess > 0) {
+      this.lines.splice(0, excess);
+      this.dropped += excess;
+    }
     this.wake();
   }
 
@@ -50,12 +60,14 @@ export class LogBuffer {
     }
     if (options.tailLines !== undefined) start = Math.max(start, this.lines.length - options.tailLines);
     let budget = options.limitBytes ?? Infinity;
+    const absoluteStart = start + this.dropped;
     return {
       async *[Symbol.asyncIterator]() {
-        let i = start;
+        let i = absoluteStart; // absolute line number
         for (;;) {
-          while (i < self.lines.length) {
-            const line = self.lines[i++]!;
+          if (i < self.dropped) i = self.dropped;
+          while (i - self.dropped < self.lines.length) {
+            const line = self.lines[i++ - self.dropped]!;
             budget -= Buffer.byteLength(line.text) + 1;
             if (budget < 0) return;
             yield line;

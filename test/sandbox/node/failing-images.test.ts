@@ -139,4 +139,13 @@ describe('failing image tags', () => {
     expect(status(p)?.state?.waiting?.message).toBe('configmap "nope" not found');
     await waitForEvent(t, pod, 'Failed', 'Error: configmap "nope" not found');
   });
+
+  it('missing ConfigMap volume: FailedMount and the pod stays ContainerCreating', async () => {
+    const pod = await run({ image: 'cairn/demo:v1', volumeMounts: [{ name: 'cfg', mountPath: '/etc/demo' }] }, { volumes: [{ name: 'cfg', configMap: { name: 'absent' } }] });
+    const ev = await waitForEvent(t, pod, 'FailedMount', 'MountVolume.SetUp failed for volume "cfg" : configmap "absent" not found');
+    expect(ev.type).toBe('Warning');
+    const p = await t.core.readNamespacedPod({ name: pod, namespace: 'default' });
+    expect(status(p)?.state?.waiting?.reason).toBe('ContainerCreating');
+    expect(p.status?.phase).toBe('Pending');
+  });
 });
