@@ -8,7 +8,7 @@ import { computeHash, canonicalJson } from './hash.js';
 import { scaledValue, type IntOrString } from './intstr.js';
 import type { LabelSelector } from './labels.js';
 import { selectorIsEmpty } from './labels.js';
-import { clone, creationTime, isPodTerminal, ownerReferenceTo, simElapsedMs } from './pods.js';
+import { clone, creationTime, isPodTerminal, omitZero, ownerReferenceTo, simElapsedMs } from './pods.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -240,6 +240,8 @@ export function calculateStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefin
     availableReplicas: available,
     unavailableReplicas: Math.max(0, total - available),
   };
+  // DeploymentStatus counters are all `omitempty`.
+  omitZero(status, ['observedGeneration', 'replicas', 'updatedReplicas', 'readyReplicas', 'availableReplicas', 'unavailableReplicas']);
   if (current.collisionCount !== undefined) status.collisionCount = current.collisionCount;
   if (current.conditions) status.conditions = clone(current.conditions);
   if (available >= spec.replicas - maxUnavailable(spec)) {
@@ -252,9 +254,9 @@ export function calculateStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefin
 
 export function deploymentComplete(spec: DeploymentSpec, generation: number, status: DeploymentStatus): boolean {
   return (
-    status.updatedReplicas === spec.replicas &&
-    status.replicas === spec.replicas &&
-    status.availableReplicas === spec.replicas &&
+    (status.updatedReplicas ?? 0) === spec.replicas &&
+    (status.replicas ?? 0) === spec.replicas &&
+    (status.availableReplicas ?? 0) === spec.replicas &&
     (status.observedGeneration ?? 0) >= generation
   );
 }
@@ -284,7 +286,7 @@ export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined
   const next = calculateStatus(d, allRSs, newRS, current, now);
   if (spec.progressDeadlineSeconds === undefined) removeCondition(next, 'Progressing');
   const cond = getCondition(current, 'Progressing');
-  const isComplete = next.replicas === next.updatedReplicas && cond?.reason === 'NewReplicaSetAvailable';
+  const isComplete = (next.replicas ?? 0) === (next.updatedReplicas ?? 0) && cond?.reason === 'NewReplicaSetAvailable';
   if (spec.progressDeadlineSeconds !== undefined && !isComplete) {
     const name = d.metadata.name;
     if (deploymentComplete(spec, d.metadata.generation ?? 1, next)) {
@@ -463,7 +465,7 @@ export function planDeployment(input: DeploymentInput): DeploymentPlan {
         annotations,
         ownerReferences: [ownerReferenceTo(d)],
       },
-      spec: { replicas: 0, minReadySeconds: spec.minReadySeconds, selector, template },
+      spec: { replicas: 0, ...(spec.minReadySeconds ? { minReadySeconds: spec.minReadySeconds } : {}), selector, template },
     };
     const count = newRSNewReplicas(spec, [...oldRSs, newRS], newRS);
     setReplicas(newRS, count);

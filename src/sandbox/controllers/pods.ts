@@ -99,6 +99,12 @@ export function creationTime(obj: KubeObject): number {
   return t ? Date.parse(t) : 0;
 }
 
+/** Drops zero-valued fields, as Go's `omitempty` does when the API server serialises a status. */
+export function omitZero<T extends object>(obj: T, keys: readonly (keyof T)[]): T {
+  for (const k of keys) if (obj[k] === 0 || obj[k] === '') delete obj[k];
+  return obj;
+}
+
 /** Deep copy of plain JSON data. */
 export function clone<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);

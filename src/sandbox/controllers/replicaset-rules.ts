@@ -3,6 +3,7 @@ import type { KubeObject } from '../store/types.js';
 import { selectorMatches, type LabelSelector } from './labels.js';
 import {
   clone,
+  omitZero,
   creationTime,
   isPodActive,
   isPodAvailable,
@@ -132,9 +133,9 @@ export function podsToDelete(pods: KubeObject[], related: KubeObject[], count: n
 
 export interface ReplicaSetStatus {
   replicas: number;
-  fullyLabeledReplicas: number;
-  readyReplicas: number;
-  availableReplicas: number;
+  fullyLabeledReplicas?: number;
+  readyReplicas?: number;
+  availableReplicas?: number;
   observedGeneration?: number;
   conditions?: unknown[];
 }
@@ -163,7 +164,8 @@ export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: 
   };
   const conditions = (rs.status as { conditions?: unknown[] } | undefined)?.conditions;
   if (conditions?.length) status.conditions = conditions;
-  return status;
+  // ReplicaSetStatus: `replicas` is always written, the other counters are `omitempty`.
+  return omitZero(status, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']);
 }
 
 /** When a ready-but-not-yet-available pod will become available (ms), to look again then. */

@@ -94,7 +94,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       name,
       (cur) => {
         if (cur.metadata.uid !== rs.metadata.uid) return undefined;
-        const next = { ...(cur.status as object), ...status };
+        const next = status; // the whole status: zero counters are omitted, not merged
         if (canonicalJson(next) === canonicalJson(cur.status ?? {})) return undefined;
         cur.status = next;
         return cur;

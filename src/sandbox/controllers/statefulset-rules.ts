@@ -4,7 +4,7 @@
  */
 import type { KubeObject } from '../store/types.js';
 import { canonicalJson, computeHash } from './hash.js';
-import { clone, isPodReady, isPodAvailable, isPodTerminal, isTerminating, ownerReferenceTo, podPhase } from './pods.js';
+import { clone, isPodReady, isPodAvailable, isPodTerminal, isTerminating, omitZero, ownerReferenceTo, podPhase } from './pods.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
 export const POD_NAME_LABEL = 'statefulset.kubernetes.io/pod-name';
@@ -255,11 +255,11 @@ export function planStatefulSetPods(set: KubeObject, revisions: Revisions, pods:
 }
 
 export interface StatefulSetStatus {
-  observedGeneration: number;
+  observedGeneration?: number;
   replicas: number;
-  readyReplicas: number;
-  currentReplicas: number;
-  updatedReplicas: number;
+  readyReplicas?: number;
+  currentReplicas?: number;
+  updatedReplicas?: number;
   availableReplicas: number;
   currentRevision: string;
   updateRevision: string;
@@ -271,34 +271,43 @@ export interface StatefulSetStatus {
 export function statefulSetStatus(set: KubeObject, revisions: Revisions, pods: KubeObject[], now: Date, speed = 1): StatefulSetStatus {
   const spec = statefulSetSpec(set);
   const prev = (set.status ?? {}) as { collisionCount?: number; conditions?: unknown[] };
-  const status: StatefulSetStatus = {
-    observedGeneration: set.metadata.generation ?? 1,
-    replicas: 0,
-    readyReplicas: 0,
-    currentReplicas: 0,
-    updatedReplicas: 0,
-    availableReplicas: 0,
-    currentRevision: revisions.current.metadata.name!,
-    updateRevision: revisions.update.metadata.name!,
-    collisionCount: prev.collisionCount ?? 0,
-  };
-  if (prev.conditions?.length) status.conditions = prev.conditions;
+  let currentRevision = revisions.current.metadata.name!;
+  const updateRevision = revisions.update.metadata.name!;
+  let replicas = 0;
+  let ready = 0;
+  let available = 0;
+  let current = 0;
+  let updated = 0;
   for (const p of pods) {
     if (ordinalOf(set, p) < 0) continue;
-    status.replicas++;
+    replicas++;
     if (isRunningAndReady(p)) {
-      status.readyReplicas++;
-      if (isRunningAndAvailable(p, spec.minReadySeconds, now, speed)) status.availableReplicas++;
+      ready++;
+      if (isRunningAndAvailable(p, spec.minReadySeconds, now, speed)) available++;
     }
     if (!isTerminating(p)) {
       const r = revisionLabel(p);
-      if (r === status.currentRevision) status.currentReplicas++;
-      if (r === status.updateRevision) status.updatedReplicas++;
+      if (r === currentRevision) current++;
+      if (r === updateRevision) updated++;
     }
   }
-  if (spec.updateStrategy.type === 'RollingUpdate' && status.updatedReplicas === status.replicas && status.readyReplicas === status.replicas) {
-    status.currentReplicas = status.updatedReplicas;
-    status.currentRevision = status.updateRevision;
+  // completeRollingUpdate
+  if (spec.updateStrategy.type === 'RollingUpdate' && updated === replicas && ready === replicas) {
+    current = updated;
+    currentRevision = updateRevision;
   }
-  return status;
+  const status: StatefulSetStatus = {
+    observedGeneration: set.metadata.generation ?? 1,
+    replicas,
+    readyReplicas: ready,
+    currentReplicas: current,
+    updatedReplicas: updated,
+    availableReplicas: available,
+    currentRevision,
+    updateRevision,
+    collisionCount: prev.collisionCount ?? 0,
+  };
+  if (prev.conditions?.length) status.conditions = prev.conditions;
+  // StatefulSetStatus: replicas, availableReplicas and (a pointer) collisionCount are always written.
+  return omitZero(status, ['observedGeneration', 'readyReplicas', 'currentReplicas', 'updatedReplicas']);
 }

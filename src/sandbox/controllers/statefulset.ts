@@ -89,7 +89,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
       name,
       (cur) => {
         if (cur.metadata.uid !== set.metadata.uid) return undefined;
-        const next = { ...(cur.status as object), ...status };
+        const next = status; // the whole status: zero counters are omitted, not merged
         if (canonicalJson(next) === canonicalJson(cur.status ?? {})) return undefined;
         cur.status = next;
         return cur;

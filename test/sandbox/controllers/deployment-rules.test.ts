@@ -138,7 +138,8 @@ describe('planDeployment: a new deployment', () => {
     const d = deploy({ status: { observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 2, availableReplicas: 2, conditions: [{ type: 'Progressing', status: 'True', reason: 'NewReplicaSetCreated', message: 'x', lastUpdateTime: '2026-01-01T00:00:00Z', lastTransitionTime: '2026-01-01T00:00:00Z' }] } });
     const plan = planDeployment({ deployment: d, replicaSets: [current], pods: [], now: NOW });
     const [status] = of(plan.effects, 'updateStatus');
-    expect(status!.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 0 });
+    expect(status!.status).toMatchObject({ observedGeneration: 1, replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3 });
+    expect(status!.status).not.toHaveProperty('unavailableReplicas'); // omitempty
     const byType = Object.fromEntries(status!.status.conditions!.map((c) => [c.type, c]));
     expect(byType.Available).toMatchObject({ status: 'True', reason: 'MinimumReplicasAvailable', message: 'Deployment has minimum availability.' });
     expect(byType.Progressing).toMatchObject({ status: 'True', reason: 'NewReplicaSetAvailable', message: `ReplicaSet "${current.metadata.name}" has successfully progressed.` });

@@ -104,4 +104,7 @@ describe('replicaSetStatus', () => {
     expect(replicaSetStatus(rs(4, 30), pods, NOW)).toEqual({ replicas: 4, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 2, observedGeneration: 4 });
     expect(replicaSetStatus(rs(4, 0), pods, NOW).availableReplicas).toBe(3);
   });
+  it('omits zero counters except replicas, as the API server serialises omitempty fields', () => {
+    expect(replicaSetStatus(rs(0), [], NOW)).toEqual({ replicas: 0, observedGeneration: 4 });
+  });
 });
