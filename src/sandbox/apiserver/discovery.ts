@@ -62,6 +62,8 @@ export function subresourceInfo(type: ResourceType, sub: string): { kind: string
       return type.resource === 'pods' ? { kind: 'PodExecOptions', verbs: ['create', 'get'] } : undefined;
     case 'binding':
       return type.resource === 'pods' ? { kind: 'Binding', verbs: ['create'] } : undefined;
+    case 'eviction':
+      return type.resource === 'pods' ? { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] } : undefined;
     default:
       return undefined;
   }
@@ -70,7 +72,7 @@ export function subresourceInfo(type: ResourceType, sub: string): { kind: string
 /** Subresources served for a type: what the store declares, plus pods/binding which the scheduler needs. */
 export function subresourcesOf(type: ResourceType): string[] {
   const subs = new Set(type.subresources);
-  if (type.group === '' && type.resource === 'pods') for (const s of ['binding', 'log', 'exec', 'status']) subs.add(s);
+  if (type.group === '' && type.resource === 'pods') for (const s of ['binding', 'eviction', 'log', 'exec', 'status']) subs.add(s);
   return [...subs].filter((s) => subresourceInfo(type, s) !== undefined);
 }
 

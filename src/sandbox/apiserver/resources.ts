@@ -12,6 +12,7 @@ import { patchObject } from './patching.js';
 import { getScale, updateScale } from './scale.js';
 import { bindPod } from './binding.js';
 import { serveLogs } from './logs.js';
+import { evictPod } from './eviction.js';
 import { serveWatch } from './watch.js';
 import { tableRequested, toTable } from './table.js';
 import type { ApiContext, Target } from './context.js';
@@ -64,6 +65,9 @@ export async function serveResource(ctx: ApiContext, info: RequestInfo, req: Inc
       throw methodNotAllowed();
     case 'binding':
       if (verb === 'create') return bindPod(ctx, req, res, t);
+      throw methodNotAllowed();
+    case 'eviction':
+      if (verb === 'create') return evictPod(ctx, req, res, t);
       throw methodNotAllowed();
     case 'log':
       if (verb === 'get') return serveLogs(ctx, req, res, t);

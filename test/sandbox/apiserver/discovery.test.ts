@@ -48,7 +48,7 @@ describe('discovery and non-resource paths', () => {
   });
 
   it('answers unknown paths with a 404 Status and unsupported verbs with a 405 Status', async () => {
-    for (const path of ['/api/v1/widgets', '/apis/batch/v1', '/openapi/v2', '/nothing', '/api/v1/namespaces/default/pods/x/eviction']) {
+    for (const path of ['/api/v1/widgets', '/apis/batch/v1', '/openapi/v2', '/nothing', '/api/v1/namespaces/default/pods/x/attach']) {
       const res = await s.request(path);
       expect(res.status, path).toBe(404);
       expect(await res.json()).toMatchObject({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });

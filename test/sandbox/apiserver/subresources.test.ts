@@ -98,6 +98,20 @@ describe('pods/binding', () => {
   });
 });
 
+describe('pods/eviction', () => {
+  it('evicts a pod with a policy/v1 Eviction, as kubectl drain does', async () => {
+    await core.createNamespacedPod({ namespace: 'sub', body: pod('evictee') as never });
+    const res = await s.request('/api/v1/namespaces/sub/pods/evictee/eviction', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'evictee', namespace: 'sub' } }),
+    });
+    expect(res.status).toBe(201);
+    expect(await res.json()).toMatchObject({ kind: 'Status', status: 'Success' });
+    expect(s.store.get('/pods', 'sub', 'evictee')).toBeUndefined();
+  });
+});
+
 describe('pods/log', () => {
   it('returns the container log as text with tailLines and timestamps', async () => {
     const res = await s.request('/api/v1/namespaces/sub/pods/runner/log?tailLines=2&timestamps=true');
