@@ -402,7 +402,14 @@ export class ContainerRunner {
     const running = inst && this.status.state.running;
     if (!inst || !running) {
       this.abort.abort();
-      this.current?.end({ kind: 'killed', event: messages.stopping(this.container.name), restart: false });
+      if (inst?.app.isRunning) {
+        // Started but held by a PostStart hook: it is killed like any started container.
+        this.event(messages.stopping(this.container.name));
+        inst.app.kill();
+      }
+      inst?.log.close();
+      inst?.stop.abort();
+      inst?.end({ kind: 'killed', event: messages.stopping(this.container.name), restart: false });
       return;
     }
     this.event(messages.stopping(this.container.name));

@@ -44,6 +44,8 @@ export async function runProbeHandler(probe: Probe, t: HandlerTarget, timeoutMs:
     const url = `${scheme}://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
     const res = t.request(port, 'GET', path);
     if (res.kind === 'refused') return { ok: false, output: probeOutput.httpRefused(url, `${host}:${port}`) };
+    // The simulated apps speak plain HTTP only.
+    if (scheme === 'https') return { ok: false, output: `Get "${url}": http: server gave HTTP response to HTTPS client` };
     if (res.status >= 200 && res.status < 400) return { ok: true, output: '' };
     return { ok: false, output: probeOutput.httpStatus(res.status) };
   }

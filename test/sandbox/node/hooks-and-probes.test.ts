@@ -94,3 +94,11 @@ describe('interactive exec', () => {
     expect(out).toContain('    listen       80;\r\n');
   });
 });
+
+describe('probe schemes', () => {
+  it("an HTTPS probe against the plain-HTTP app fails as Go's client reports it", async () => {
+    const pod = await run({ image: 'nodejs:20', readinessProbe: { httpGet: { path: '/health', port: 3000, scheme: 'HTTPS' }, periodSeconds: 5 } });
+    const ev = await waitForEvent(t, pod, 'Unhealthy', 'http: server gave HTTP response to HTTPS client');
+    expect(ev.message).toMatch(/^Readiness probe failed: Get "https:\/\/10\.1\.0\.\d+:3000\/health": http: server gave HTTP response to HTTPS client$/);
+  });
+});
