@@ -22,6 +22,13 @@ const patchTypes: Record<string, PatchType> = {
 
 const MAX_CONFLICT_RETRIES = 5;
 
+/** Whether the patch itself names a resourceVersion (then a conflict is the client's to handle). */
+function hasVersionPrecondition(type: PatchType, patch: unknown): boolean {
+  if (type === 'json') return Array.isArray(patch) && patch.some((op) => (op as { path?: string })?.path === '/metadata/resourceVersion');
+  const meta = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata;
+  return meta?.resourceVersion !== undefined && meta.resourceVersion !== null;
+}
+
 export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
   const patchType = patchTypes[mediaType(req)];
   if (!patchType) {
@@ -54,8 +61,8 @@ export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: Se
       const updated = dryRun ? wouldUpdate(t, current, patched, status) : ctx.store.update(t.key, patched, status ? { subresource: status } : undefined);
       return sendJson(res, 200, updated);
     } catch (error) {
-      const preconditioned = typeof patch === 'object' && patch !== null && JSON.stringify(patch).includes('"resourceVersion"');
-      if ((error as { code?: number }).code === 409 && !preconditioned && attempt < MAX_CONFLICT_RETRIES) continue;
+      const conflict = (error as { code?: number; reason?: string }).reason === 'Conflict';
+      if (conflict && !hasVersionPrecondition(patchType, patch) && attempt < MAX_CONFLICT_RETRIES) continue;
       throw error;
     }
   }
