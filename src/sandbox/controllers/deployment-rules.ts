@@ -287,6 +287,14 @@ export function rolloutStatus(d: KubeObject, allRSs: RS[], newRS: RS | undefined
   if (spec.progressDeadlineSeconds === undefined) removeCondition(next, 'Progressing');
   const cond = getCondition(current, 'Progressing');
   const isComplete = (next.replicas ?? 0) === (next.updatedReplicas ?? 0) && cond?.reason === 'NewReplicaSetAvailable';
+  // getReplicaFailures: the new ReplicaSet's ReplicaFailure condition, else an old one's.
+  const failure = [...(newRS ? [newRS] : []), ...allRSs.filter((rs) => rs !== newRS)]
+    .map((rs) => ((rs.status as { conditions?: Record<string, string>[] } | undefined)?.conditions ?? []).find((c) => c.type === 'ReplicaFailure'))
+    .find((c) => c);
+  if (failure) {
+    const t = failure.lastTransitionTime ?? rfc3339(now);
+    setCondition(next, { type: 'ReplicaFailure', status: failure.status as DeploymentCondition['status'], reason: failure.reason ?? '', message: failure.message ?? '', lastUpdateTime: t, lastTransitionTime: t });
+  } else removeCondition(next, 'ReplicaFailure');
   if (spec.progressDeadlineSeconds !== undefined && !isComplete) {
     const name = d.metadata.name;
     if (deploymentComplete(spec, d.metadata.generation ?? 1, next)) {

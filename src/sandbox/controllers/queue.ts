@@ -21,7 +21,8 @@ export interface WorkQueue {
   stop(): void;
 }
 
-const EXPECTED = new Set(['NotFound', 'Conflict', 'AlreadyExists']);
+// Races with other writers, and namespaces being deleted (Forbidden): retried quietly.
+const EXPECTED = new Set(['NotFound', 'Conflict', 'AlreadyExists', 'Forbidden']);
 
 export function createWorkQueue(
   reconciler: Reconciler,

@@ -140,8 +140,8 @@ export interface ReplicaSetStatus {
   conditions?: unknown[];
 }
 
-/** calculateStatus over the ReplicaSet's active pods. */
-export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: Date, speed = 1): ReplicaSetStatus {
+/** calculateStatus over the ReplicaSet's active pods; `manageError` is why creating/deleting pods failed, if it did. */
+export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: Date, speed = 1, manageError?: string): ReplicaSetStatus {
   const spec = rsSpec(rs);
   const templateLabels = spec.template?.metadata?.labels ?? {};
   const minReady = spec.minReadySeconds ?? 0;
@@ -162,8 +162,17 @@ export function replicaSetStatus(rs: KubeObject, activePods: KubeObject[], now: 
     availableReplicas: available,
     observedGeneration: rs.metadata.generation ?? 1,
   };
-  const conditions = (rs.status as { conditions?: unknown[] } | undefined)?.conditions;
-  if (conditions?.length) status.conditions = conditions;
+  let conditions = [...(((rs.status as { conditions?: { type: string }[] } | undefined)?.conditions) ?? [])];
+  const failure = conditions.find((c) => c.type === 'ReplicaFailure');
+  if (manageError !== undefined && !failure) {
+    const diff = activePods.length - rsReplicas(rs);
+    const reason = diff < 0 ? 'FailedCreate' : diff > 0 ? 'FailedDelete' : '';
+    const t = now.toISOString().replace(/\.\d+Z$/, 'Z');
+    conditions.push({ type: 'ReplicaFailure', status: 'True', lastTransitionTime: t, reason, message: manageError } as { type: string });
+  } else if (manageError === undefined && failure) {
+    conditions = conditions.filter((c) => c.type !== 'ReplicaFailure');
+  }
+  if (conditions.length) status.conditions = conditions;
   // ReplicaSetStatus: `replicas` is always written, the other counters are `omitempty`.
   return omitZero(status, ['fullyLabeledReplicas', 'readyReplicas', 'availableReplicas', 'observedGeneration']);
 }

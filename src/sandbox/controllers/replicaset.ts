@@ -54,6 +54,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       if (adopted && controllerRef(adopted)?.uid === rs.metadata.uid) owned.push(adopted);
     }
     let activePods = owned.filter(isPodActive);
+    let manageError: string | undefined;
 
     if (!rs.metadata.deletionTimestamp) {
       // Pods of every ReplicaSet of the same owner, for the "doubled up on a node" rank.
@@ -69,9 +70,16 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       const related = all.filter((p) => siblingUids.has(controllerRef(p)?.uid));
       const plan = planReplicaSet(rs, activePods, related, now);
       for (let i = 0; i < plan.create; i++) {
-        const pod = store.create(PODS, podFromTemplate(rs));
-        recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
-        activePods.push(pod);
+        try {
+          const pod = store.create(PODS, podFromTemplate(rs));
+          recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`);
+          activePods.push(pod);
+        } catch (err) {
+          // controller.PodControl.CreatePods: a Warning event, and ReplicaFailure on the status.
+          manageError = (err as Error).message;
+          recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${manageError}`);
+          break;
+        }
       }
       for (const pod of plan.delete) {
         try {
@@ -87,7 +95,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       }
     }
 
-    const status = replicaSetStatus(rs, activePods, now, clock.speed);
+    const status = replicaSetStatus(rs, activePods, now, clock.speed, manageError);
     store.modify(
       REPLICASETS,
       namespace,
@@ -101,6 +109,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
       },
       { subresource: 'status' },
     );
+    if (manageError !== undefined) return 1_000; // try again (the work queue's back-off, simplified)
     const minReady = rsSpec(rs).minReadySeconds ?? 0;
     return minReady > 0 ? nextAvailabilityCheck(activePods, minReady, now, clock.speed) : undefined;
   }

@@ -266,3 +266,15 @@ describe('planDeployment: scaling, pausing, history', () => {
     expect(of(plan.effects, 'deleteReplicaSet').map((e) => e.name)).toEqual([olds[0]!.metadata.name, olds[1]!.metadata.name]);
   });
 });
+
+describe('planDeployment: ReplicaSet failures', () => {
+  it('moves the new ReplicaSet’s ReplicaFailure condition onto the deployment, and drops it when gone', () => {
+    const failing = rs('nginx:1', 3, 0, { desired: 3, max: 4 });
+    (failing.status as any).conditions = [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message: 'quota', lastTransitionTime: '2026-01-01T00:09:00Z' }];
+    const plan = planDeployment({ deployment: deploy(), replicaSets: [failing], pods: [], now: NOW });
+    const conds = of(plan.effects, 'updateStatus')[0]!.status.conditions!;
+    expect(conds.find((c) => c.type === 'ReplicaFailure')).toMatchObject({ status: 'True', reason: 'FailedCreate', message: 'quota' });
+    const healed = planDeployment({ deployment: deploy({ status: { conditions: conds } }), replicaSets: [rs('nginx:1', 3, 3, { desired: 3, max: 4 })], pods: [], now: NOW });
+    expect(of(healed.effects, 'updateStatus')[0]!.status.conditions!.some((c) => c.type === 'ReplicaFailure')).toBe(false);
+  });
+});

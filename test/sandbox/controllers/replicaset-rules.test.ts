@@ -104,6 +104,12 @@ describe('replicaSetStatus', () => {
     expect(replicaSetStatus(rs(4, 30), pods, NOW)).toEqual({ replicas: 4, fullyLabeledReplicas: 3, readyReplicas: 3, availableReplicas: 2, observedGeneration: 4 });
     expect(replicaSetStatus(rs(4, 0), pods, NOW).availableReplicas).toBe(3);
   });
+  it('records a failure to create pods as ReplicaFailure/FailedCreate, and clears it once pods can be made', () => {
+    const failed = replicaSetStatus(rs(2), [], NOW, 1, 'pods "web-abc-" is forbidden: exceeded quota');
+    expect(failed.conditions).toEqual([{ type: 'ReplicaFailure', status: 'True', lastTransitionTime: '2026-01-01T12:00:00Z', reason: 'FailedCreate', message: 'pods "web-abc-" is forbidden: exceeded quota' }]);
+    const again = replicaSetStatus({ ...rs(2), status: failed }, [], NOW);
+    expect(again.conditions).toBeUndefined();
+  });
   it('omits zero counters except replicas, as the API server serialises omitempty fields', () => {
     expect(replicaSetStatus(rs(0), [], NOW)).toEqual({ replicas: 0, observedGeneration: 4 });
   });
