@@ -15,7 +15,7 @@ export const failureTags: Record<string, Behaviour> = {
   'crash-later': {
     exitAfterMs: 45_000,
     exitCode: 1,
-    exitLogs: ['ERROR: unhandled exception in worker thread: java.lang.IllegalStateException: connection pool exhausted', 'Process exited with status 1'],
+    exitLogs: ['ERROR: unrecoverable error: connection pool exhausted, giving up', 'Process exited with status 1'],
   },
   /** Listens, but its health endpoints answer 503 forever. */
   'never-ready': { neverReady: true },

@@ -27,6 +27,7 @@ export const nginx: ImageSpec = {
   env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', NGINX_VERSION: '1.27.3' },
   workingDir: '/',
   command: ['/docker-entrypoint.sh', 'nginx', '-g', 'daemon off;'],
+  logFile: '/var/log/nginx/access.log',
   files: {
     '/etc/nginx/nginx.conf': 'user  nginx;\nworker_processes  auto;\nevents {\n    worker_connections  1024;\n}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n',
     '/etc/nginx/conf.d/default.conf': 'server {\n    listen       80;\n    server_name  localhost;\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html;\n    }\n}\n',

@@ -28,6 +28,7 @@ export const nodejs: ImageSpec = {
   env: { PATH: '/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin', NODE_VERSION: '20.18.1', YARN_VERSION: '1.22.22' },
   workingDir: '/acs/code',
   command: ['npm', 'start'],
+  logFile: '/acs/code/logs/app.log',
   files: {
     '/acs/code/package.json': '{\n  "name": "app",\n  "version": "1.0.0",\n  "scripts": { "start": "node /acs/code/server.js" }\n}\n',
     '/acs/code/server.js': "const http = require('http');\nhttp.createServer((req, res) => res.end('ok')).listen(3000);\n",

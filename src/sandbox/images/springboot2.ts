@@ -52,6 +52,7 @@ export const springboot2: ImageSpec = {
   },
   workingDir: '/acs/code',
   command: ['java', '-jar', '/acs/code/app.jar'],
+  logFile: '/acs/code/logs/app.log',
   files: {
     '/acs/code/app.jar': '(binary jar, 48 MB)\n',
     '/acs/code/application.properties': 'server.port=8080\nmanagement.server.port=8081\nmanagement.endpoints.web.exposure.include=health,info\n',

@@ -39,6 +39,7 @@ export const tomcat: ImageSpec = {
   },
   workingDir: '/usr/local/tomcat',
   command: ['catalina.sh', 'run'],
+  logFile: '/usr/local/tomcat/logs/catalina.out',
   files: {
     '/acs/code/ROOT/index.html': index,
     '/acs/code/ROOT/WEB-INF/web.xml': '<?xml version="1.0" encoding="UTF-8"?>\n<web-app version="5.0"></web-app>\n',

@@ -55,6 +55,8 @@ export interface ImageSpec {
   workingDir: string;
   /** Image entrypoint + cmd, shown by `ps`-like tools and used as the process name in OOM messages. */
   command: string[];
+  /** A file inside the container where the app also writes its log lines (for log collection paths). */
+  logFile?: string;
   /** Files shipped in the image, by absolute path. */
   files: Record<string, string>;
 }

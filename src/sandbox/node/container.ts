@@ -274,6 +274,7 @@ export class ContainerRunner {
       memoryLimitMi: this.memoryLimitMi(),
       onExit: (fate) => end({ kind: 'exit', fate }),
     });
+    if (image.spec.logFile) fs.provide(image.spec.logFile, () => log.lines.map((l) => `${l.text}\n`).join(''));
     const inst: Instance = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
     this.current = inst;
     this.event(messages.started(this.container.name));

@@ -3,6 +3,8 @@ import { posix } from 'node:path';
 
 export class VirtualFs {
   private readonly files = new Map<string, string>();
+  /** Files whose content is computed when read (a log file the app keeps writing). */
+  private readonly dynamic = new Map<string, () => string>();
   private readonly dirs = new Set<string>(['/']);
 
   constructor(files: Record<string, string> = {}, dirs: string[] = []) {
@@ -28,6 +30,14 @@ export class VirtualFs {
     this.mkdir(posix.dirname(p));
   }
 
+  /** A file whose content is produced on each read. */
+  provide(path: string, content: () => string): void {
+    const p = VirtualFs.normalize(path);
+    this.dynamic.set(p, content);
+    this.files.set(p, '');
+    this.mkdir(posix.dirname(p));
+  }
+
   /** Removes everything under a directory (a volume mount hides what the image had there). */
   clear(path: string): void {
     const p = VirtualFs.normalize(path);
@@ -36,7 +46,8 @@ export class VirtualFs {
   }
 
   read(path: string): string | undefined {
-    return this.files.get(VirtualFs.normalize(path));
+    const p = VirtualFs.normalize(path);
+    return this.dynamic.get(p)?.() ?? this.files.get(p);
   }
 
   isDir(path: string): boolean {

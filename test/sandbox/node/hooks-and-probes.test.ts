@@ -102,3 +102,18 @@ describe('probe schemes', () => {
     expect(ev.message).toMatch(/^Readiness probe failed: Get "https:\/\/10\.1\.0\.\d+:3000\/health": http: server gave HTTP response to HTTPS client$/);
   });
 });
+
+describe('log files inside the container', () => {
+  it("the app's log file shows what it logged, access lines included", async () => {
+    const pod = await run({ image: 'nginx:1.27' });
+    await waitForPod(t, pod, (p) => Boolean(status(p)?.state?.running));
+    let out = '';
+    const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
+    await new Promise<V1Status>((resolve, reject) => {
+      new Exec(t.kc).exec('default', pod, 'app', ['sh', '-c', 'curl -s localhost/missing >/dev/null; cat /var/log/nginx/access.log'], stdout, null, null, false, (s) => resolve(s)).catch(reject);
+    });
+    expect(out).toContain('"GET /missing HTTP/1.1" 404');
+    const log = await t.core.readNamespacedPodLog({ name: pod, namespace: 'default' });
+    expect(log).toContain('"GET /missing HTTP/1.1" 404');
+  });
+});
