@@ -13,6 +13,7 @@ import { versionCheck } from './kube/reachability.js';
 import { createClusterRegistry } from './kube/registry.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
+import { safeError } from './server/safe-error.js';
 
 /** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
 const SANDBOX_CLUSTERS = ['sandbox-production', 'sandbox-test'];
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
       try {
         await part.stop();
       } catch (error) {
-        logger.error({ err: error, part: part.name }, 'stopping failed');
+        logger.error({ error: safeError(error), part: part.name }, 'stopping failed');
       }
     }
     logger.info('bye');
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
   const kubeconfigFiles = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const database = openDatabase(config.databasePath);
   stack.push({ name: 'database', stop: () => database.close() });
+  // openDatabase applied every pending migration before returning: from here on the database is migrated.
   logger.info({ path: config.databasePath }, 'database open and migrated');
   const repos = createRepositories(database.db);
 
@@ -68,7 +70,10 @@ async function main(): Promise<void> {
     logger,
     schema,
     contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date() }),
-    readiness: () => (clusters.loaded ? [] : ['clusters are loading']),
+    readiness: () => [
+      ...(database.sqlite.open ? [] : ['the database is closed']),
+      ...(clusters.loaded ? [] : ['clusters are loading']),
+    ],
   });
   stack.push({ name: 'server', stop: () => server.stop() });
   await server.start();

@@ -1,6 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logRequest } from './request-log.js';
+import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 import { attachGraphqlWs } from './websocket.js';
 import { createYogaApp, type YogaApp } from './yoga-app.js';
@@ -68,7 +69,7 @@ export function buildServer(options: ServerOptions): CairnServer {
         http.closeIdleConnections();
         // Let the ended subscriptions send their Complete messages before the sockets close.
         await new Promise((resolve) => setImmediate(resolve));
-        const wsClosed = ws.close().catch((error: unknown) => logger.warn({ err: error }, 'closing websockets failed'));
+        const wsClosed = ws.close().catch((error: unknown) => logger.warn({ error: safeError(error) }, 'closing websockets failed'));
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<'timeout'>((resolve) => {
           timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Context } from '../schema/context.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
 /** What the node:http layer and graphql-ws hand to yoga besides the request. */
@@ -43,7 +44,7 @@ export function createYogaApp(
     maskedErrors: {
       maskError(error, message, isDev) {
         const masked = maskError(error, message, isDev);
-        if (masked !== error) logger.error({ err: originalError(error) }, 'unexpected error (masked in the response)');
+        if (masked !== error) logger.error({ error: safeError(originalError(error)) }, 'unexpected error (masked in the response)');
         return masked;
       },
     },
@@ -64,7 +65,7 @@ function yogaLogger(logger: Logger): YogaLogger {
     (...args: unknown[]) => {
       const err = args.find((a) => a instanceof Error);
       const message = args.filter((a) => typeof a === 'string').join(' ') || 'graphql-yoga';
-      if (err) logger[level]({ err }, message);
+      if (err) logger[level]({ error: safeError(err) }, message);
       else logger[level](message);
     };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };

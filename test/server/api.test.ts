@@ -85,3 +85,19 @@ describe('health routes', () => {
     expect(await response.json()).toEqual({ status: 'ready' });
   });
 });
+
+describe('logged errors', () => {
+  it('never carry a failed query’s parameters', async () => {
+    t = testServer();
+    t.clusters.list = () => {
+      const error = new Error('Failed query: insert into env_vars (name, value) values (?, ?)\nparams: DB_PASSWORD,hunter2-secret');
+      Object.assign(error, { params: ['DB_PASSWORD', 'hunter2-secret'] });
+      throw new Error('wrapped', { cause: error });
+    };
+    const { body } = await graphql(t.server, '{ clusters { name } }');
+    expect(body.errors?.[0]?.message).toBe('Unexpected error.');
+    const logged = t.logs.lines().find((l) => l.msg === 'unexpected error (masked in the response)');
+    expect(logged?.error).toMatchObject({ type: 'Error', message: 'wrapped', cause: { message: expect.stringContaining('params: [REDACTED]') } });
+    expect(t.logs.text()).not.toContain('hunter2-secret');
+  });
+});
