@@ -37,7 +37,25 @@ export function createScheduler(ctx: ControllerContext): Controller {
   function bind(pod: KubeObject, node: string, now: string) {
     const withBind = store as typeof store & { bind?: (namespace: string, name: string, nodeName: string) => KubeObject };
     if (typeof withBind.bind === 'function') {
-      withBind.bind(pod.metadata.namespace!, pod.metadata.name!, node);
+      const bound = withBind.bind(pod.metadata.namespace!, pod.metadata.name!, node);
+      // Binding replaces the PodScheduled condition (podutil.UpdatePodCondition): no Unschedulable reason left behind.
+      const cond = ((bound.status as { conditions?: Record<string, unknown>[] } | undefined)?.conditions ?? []).find((c) => c.type === 'PodScheduled');
+      if (cond && (cond.reason !== undefined || cond.message !== undefined)) {
+        store.modify(
+          PODS,
+          pod.metadata.namespace,
+          pod.metadata.name!,
+          (cur) => {
+            const status = (cur.status ?? {}) as { conditions?: Record<string, unknown>[] };
+            status.conditions = (status.conditions ?? []).map((c) =>
+              c.type === 'PodScheduled' ? { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: c.lastTransitionTime } : c,
+            );
+            cur.status = status;
+            return cur;
+          },
+          { subresource: 'status' },
+        );
+      }
       return;
     }
     store.update(PODS, { ...pod, spec: { ...(pod.spec as object), nodeName: node } });

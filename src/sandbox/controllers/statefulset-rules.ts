@@ -151,6 +151,14 @@ export function newPod(set: KubeObject, template: Template, revisionName: string
     },
     spec: { ...clone(template.spec ?? {}), hostname: name, ...(spec.serviceName ? { subdomain: spec.serviceName } : {}) },
   };
+  // updateStorage: a volume per volumeClaimTemplate, bound to the claim `<template>-<set>-<ordinal>`.
+  const claims = ((set.spec as { volumeClaimTemplates?: { metadata?: { name?: string } }[] } | undefined)?.volumeClaimTemplates ?? []).filter((c) => c.metadata?.name);
+  if (claims.length) {
+    const podSpec = pod.spec as { volumes?: { name: string }[] };
+    const volumes = (podSpec.volumes ?? []).filter((v) => !claims.some((c) => c.metadata!.name === v.name));
+    for (const c of claims) volumes.push({ name: c.metadata!.name!, persistentVolumeClaim: { claimName: `${c.metadata!.name}-${name}` } } as { name: string });
+    podSpec.volumes = volumes;
+  }
   if (meta.annotations && Object.keys(meta.annotations).length) pod.metadata.annotations = clone(meta.annotations);
   if (meta.finalizers?.length) pod.metadata.finalizers = [...meta.finalizers];
   return pod;

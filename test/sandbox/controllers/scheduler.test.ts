@@ -37,7 +37,9 @@ describe('scheduler', () => {
     expect(ev).toMatchObject({ type: 'Warning', message: '0/3 nodes are available: 3 Insufficient cpu.', source: { component: 'default-scheduler' } });
     h.store.create(NODES, node('large', { cpu: '4' }));
     await h.until(() => nodeName(h, 'big') === 'large', 'bound to the new node');
-    expect(scheduled(h, 'big')).toMatchObject({ status: 'True' });
+    await h.until(() => scheduled(h, 'big')?.reason === undefined, 'condition replaced');
+    expect(scheduled(h, 'big')).toMatchObject({ type: 'PodScheduled', status: 'True' });
+    expect(scheduled(h, 'big')).not.toHaveProperty('message');
   });
 
   it('retries when a bound pod goes away and frees room', async () => {

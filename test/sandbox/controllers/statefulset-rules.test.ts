@@ -71,6 +71,16 @@ describe('pod identity', () => {
   });
 });
 
+describe('volumeClaimTemplates', () => {
+  it('give each pod a volume bound to the claim <template>-<set>-<ordinal>', () => {
+    const set = sts();
+    (set.spec as any).volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'] } }];
+    const r = revs(set);
+    const p = newPod(set, templateOf(r.update), r.update.metadata.name!, 1);
+    expect((p.spec as any).volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'data-db-1' } }]);
+  });
+});
+
 describe('ControllerRevisions', () => {
   it('creates revision 1, reuses an unchanged one, creates 2 on change and bumps on rollback', () => {
     const a = resolveRevisions(sts(), []);

@@ -137,6 +137,17 @@ describe('StatefulSet', () => {
     expect(h.store.list(REVISIONS).items.map((r) => r.revision).sort()).toEqual([1, 2]);
   });
 
+  it('pods of a set with volumeClaimTemplates pass validation with their claim volumes', async () => {
+    h = startHarness();
+    const set = sts({ replicas: 1 });
+    (set.spec as any).volumeClaimTemplates = [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+    // (A volumeMount naming the claim template is valid in Kubernetes, but the sandbox store's
+    // StatefulSet validation rejects it at the time of writing; so no mount here.)
+    h.store.create(STATEFULSETS, set);
+    const pod = await h.until(() => h.store.get('/pods', 'default', 'db-0'), 'db-0');
+    expect((pod.spec as any).volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
+  });
+
   it('OnDelete updates a pod only when it is deleted', async () => {
     h = startHarness();
     h.autoKubelet();
