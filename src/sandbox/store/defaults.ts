@@ -144,6 +144,7 @@ function defaultService(svc: Obj) {
   if (spec.type !== 'ExternalName') {
     setDefault(spec, 'internalTrafficPolicy', 'Cluster');
     if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') setDefault(spec, 'externalTrafficPolicy', 'Cluster');
+    if (spec.type === 'LoadBalancer') setDefault(spec, 'allocateLoadBalancerNodePorts', true);
   }
   for (const p of arr(spec.ports)) {
     setDefault(p, 'protocol', 'TCP');
@@ -172,6 +173,9 @@ export function applyDefaults(key: ResourceKey, o: KubeObject): KubeObject {
       break;
     case '/secrets':
       defaultSecret(x);
+      break;
+    case '/endpoints':
+      for (const ss of arr(x.subsets)) for (const p of arr(ss.ports)) setDefault(p, 'protocol', 'TCP');
       break;
     case '/namespaces': {
       const spec = obj(x, 'spec');

@@ -3,6 +3,7 @@
  * names, graceful deletion with finalizers and propagation policies (rest.BeforeDelete), the update
  * that completes a deletion (ShouldDeleteDuringUpdate), namespace termination, pod binding.
  */
+import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { DeleteOptions, KubeObject, ResourceKey } from './types.js';
 
@@ -49,7 +50,7 @@ export type DeletePlan =
  */
 export function planDelete(key: ResourceKey, old: KubeObject, opts: DeleteOptions, now: Date): DeletePlan {
   const grace = key === '/pods' ? podGracePeriod(old, opts.gracePeriodSeconds) : 0;
-  const next = structuredClone(old);
+  const next = deepCopy(old);
   const meta = next.metadata;
   let finalizers = [...(meta.finalizers ?? [])];
   if (opts.propagationPolicy === 'Foreground' && !finalizers.includes(FOREGROUND)) {
@@ -83,7 +84,7 @@ export function shouldDeleteDuringUpdate(next: KubeObject, old: KubeObject): boo
 
 /** `dep` without its ownerReference to `ownerUid` (the Orphan propagation policy). */
 export function withoutOwner(dep: KubeObject, ownerUid: string | undefined): KubeObject {
-  const next = structuredClone(dep);
+  const next = deepCopy(dep);
   next.metadata.ownerReferences = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
   if (next.metadata.ownerReferences.length === 0) delete next.metadata.ownerReferences;
   return next;
@@ -95,7 +96,7 @@ export const ownedBy = (dep: KubeObject, owner: KubeObject): boolean =>
 
 /** A namespace being deleted: deletionTimestamp set and status.phase Terminating. */
 export function terminatingNamespace(ns: KubeObject, now: Date): KubeObject {
-  const next = structuredClone(ns);
+  const next = deepCopy(ns);
   next.metadata.deletionTimestamp = rfc3339(now);
   next.metadata.deletionGracePeriodSeconds = 0;
   next.status = { ...((next.status ?? {}) as Obj), phase: 'Terminating' };
@@ -104,14 +105,14 @@ export function terminatingNamespace(ns: KubeObject, now: Date): KubeObject {
 
 /** A terminating namespace once empty: spec.finalizers cleared (what the namespace controller's /finalize does). */
 export function finalizedNamespace(ns: KubeObject): KubeObject {
-  const next = structuredClone(ns);
+  const next = deepCopy(ns);
   if (next.spec && typeof next.spec === 'object') (next.spec as Obj).finalizers = [];
   return next;
 }
 
 /** BindingREST.assignPod: spec.nodeName, the PodScheduled condition, the Binding's annotations. */
 export function boundPod(pod: KubeObject, nodeName: string, annotations: Record<string, string> | undefined, now: Date): KubeObject {
-  const next = structuredClone(pod);
+  const next = deepCopy(pod);
   if (annotations && Object.keys(annotations).length) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...annotations };
   next.spec = { ...((next.spec ?? {}) as Obj), nodeName };
   const status = (next.status ?? {}) as Obj;

@@ -5,6 +5,7 @@
  * Bad patches throw StoreError: 400 for a malformed patch, 422 when it cannot be applied, as
  * kube-apiserver answers.
  */
+import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
 import { StoreError } from './types.js';
 import { badRequest } from './errors.js';
@@ -13,7 +14,7 @@ import { applyStrategicMergePatch } from './strategic-merge.js';
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type JObj = { [k: string]: Json };
 const isObj = (v: unknown): v is JObj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = <T>(v: T): T => deepCopy(v);
 
 /** A patch that is well-formed but does not apply: 422 as kube-apiserver's patcher answers. */
 function notApplicable(detail: string): StoreError {

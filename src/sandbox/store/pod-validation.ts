@@ -2,6 +2,7 @@
  * Pod spec validation (k8s.io/kubernetes/pkg/apis/core/validation: ValidatePodSpec, ValidatePodUpdate),
  * shared by pods and by the pod templates of Deployments, ReplicaSets and StatefulSets.
  */
+import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors, portNumberErrors } from './names.js';
@@ -130,7 +131,7 @@ const POD_UPDATE_FORBIDDEN =
 
 /** ValidatePodUpdate's spec rules: only images, activeDeadlineSeconds and added tolerations may change; nodeName only through binding. */
 export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): FieldError[] {
-  const n = structuredClone(isObj(newSpec) ? newSpec : {});
+  const n = deepCopy(isObj(newSpec) ? newSpec : {});
   const o = isObj(oldSpec) ? oldSpec : {};
   const errs: FieldError[] = [];
   for (const kind of ['initContainers', 'containers']) {

@@ -11,6 +11,7 @@
  * at once (no `orphan` finalizer round trip); a namespace's deletion deletes its contents
  * synchronously (the namespace controller's job), and the namespace goes once they are gone.
  */
+import { deepCopy } from './copy.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { Clock } from '../clock.js';
@@ -65,7 +66,7 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 /** Namespaces the NamespaceLifecycle admission plugin refuses to delete. */
 const IMMORTAL_NAMESPACES = new Set(DEFAULT_NAMESPACES);
 
-const clone = <T>(x: T): T => structuredClone(x);
+const clone = <T>(x: T): T => deepCopy(x);
 const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 type Obj = Record<string, unknown>;
 

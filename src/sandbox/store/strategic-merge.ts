@@ -5,6 +5,7 @@
  * Directives: `$patch: replace|delete|merge` (in maps and in list elements), `$retainKeys`,
  * `$deleteFromPrimitiveList/<field>`, and `$setElementOrder/<field>` (accepted; orders the merged list).
  */
+import { deepCopy } from './copy.js';
 import { badRequest } from './errors.js';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -62,7 +63,7 @@ const DELETE = Symbol('delete');
 /** Applies a strategic merge patch to a copy of `doc`, with the schema of `kind`. */
 export function applyStrategicMergePatch<T>(doc: T, patch: unknown, kind: string): T {
   if (!isObj(patch)) throw badRequest('strategic merge patch must be a JSON object');
-  const base = isObj(doc) ? (structuredClone(doc) as JObj) : {};
+  const base = isObj(doc) ? (deepCopy(doc) as JObj) : {};
   const out = mergeMap(base, patch, SCHEMAS[kind] ?? DEFAULT_SCHEMA);
   return (out === DELETE ? {} : out) as T;
 }

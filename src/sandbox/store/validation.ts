@@ -258,6 +258,29 @@ function validateDataKeys(o: KubeObject, errs: FieldError[]) {
   }
 }
 
+const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+
+function validateEndpoints(o: KubeObject, errs: FieldError[]) {
+  list(o.subsets).forEach((ss, i) => {
+    const sp = `subsets[${i}]`;
+    for (const kind of ['addresses', 'notReadyAddresses']) {
+      list(ss[kind]).forEach((a, j) => {
+        const ip = typeof a.ip === 'string' ? a.ip : '';
+        if (!IPV4.test(ip)) errs.push(fieldErr.invalid(`${sp}.${kind}[${j}].ip`, ip, 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'));
+      });
+    }
+    const ports = list(ss.ports);
+    ports.forEach((p, j) => {
+      const pp = `${sp}.ports[${j}]`;
+      const name = typeof p.name === 'string' ? p.name : '';
+      if (ports.length > 1 && name === '') errs.push(fieldErr.required(`${pp}.name`));
+      else if (name !== '') for (const m of dns1123LabelErrors(name)) errs.push(fieldErr.invalid(`${pp}.name`, name, m));
+      for (const m of portNumberErrors(p.port)) errs.push(fieldErr.invalid(`${pp}.port`, (p.port as number | undefined) ?? 0, m));
+      if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol as string)) errs.push(fieldErr.notSupported(`${pp}.protocol`, p.protocol as string, PROTOCOLS));
+    });
+  });
+}
+
 /** Validation of a new object under `key` (already defaulted). */
 export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: boolean): FieldError[] {
   const errs = validateObjectMeta(key, o, namespaced);
@@ -284,6 +307,9 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
       break;
     case '/secrets':
       validateDataKeys(o, errs);
+      break;
+    case '/endpoints':
+      validateEndpoints(o, errs);
       break;
     case '/events': {
       const involved = isObj(o.involvedObject) ? o.involvedObject : {};

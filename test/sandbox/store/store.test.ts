@@ -96,3 +96,15 @@ describe('update', () => {
     expect(events).toEqual([]);
   });
 });
+
+describe('deepCopy', () => {
+  it('copies JSON values deeply and drops undefined members', async () => {
+    const { deepCopy } = await import('../../../src/sandbox/store/copy.js');
+    const src = { a: [1, { b: 'c' }], d: { e: null, f: undefined }, g: true };
+    const out = deepCopy(src);
+    expect(out).toEqual({ a: [1, { b: 'c' }], d: { e: null }, g: true });
+    expect(Object.keys(out.d)).toEqual(['e']);
+    (out.a[1] as { b: string }).b = 'x';
+    expect((src.a[1] as { b: string }).b).toBe('c');
+  });
+});
