@@ -175,6 +175,53 @@ describe('Deployment rollout', () => {
     expect(h.events('SuccessfulDelete').map((e) => e.message)).toHaveLength(2);
   });
 
+  it('counts pods available only after minReadySeconds', async () => {
+    h = startHarness({ speed: 100 });
+    h.autoKubelet();
+    h.store.create(DEPLOYMENTS, deployment('web', { replicas: 2, minReadySeconds: 30 }));
+    const early = await h.until(() => {
+      const s = status(h.store.get(DEPLOYMENTS, 'default', 'web'));
+      return s.readyReplicas === 2 && s;
+    }, 'ready');
+    expect(early.availableReplicas ?? 0).toBe(0);
+    expect(early.unavailableReplicas).toBe(2);
+    const rs = h.store.list(REPLICASETS).items[0]!;
+    expect((rs.spec as any).minReadySeconds).toBe(30);
+    await h.until(complete(h, 'web', 2), 'available after minReadySeconds', 5_000);
+  });
+
+  it('scaling down removes not-ready pods before ready ones', async () => {
+    h = startHarness();
+    h.autoKubelet();
+    h.store.create(DEPLOYMENTS, deployment('web', { replicas: 3 }));
+    await h.until(complete(h, 'web', 3), 'rollout');
+    const [sick] = h.pods();
+    h.setPodState('default', sick!.metadata.name!, { ready: false });
+    h.store.modify(DEPLOYMENTS, 'default', 'web', (d) => ({ ...d, spec: { ...(d.spec as object), replicas: 2 } }));
+    await h.until(() => h.pods('default', live).length === 2, 'scaled down');
+    expect(h.pods('default', live).some((p) => p.metadata.uid === sick!.metadata.uid)).toBe(false);
+  });
+
+  it('scales proportionally when resized in the middle of a rollout', async () => {
+    h = startHarness();
+    // New pods never become ready, so the rollout stays in the middle.
+    h.autoKubelet({ ready: (p) => (p.spec as any).containers[0].image !== 'nginx:2' });
+    h.store.create(DEPLOYMENTS, deployment('web', { replicas: 10, maxSurge: 3, maxUnavailable: 2 }));
+    await h.until(complete(h, 'web', 10), 'rollout');
+    h.store.modify(DEPLOYMENTS, 'default', 'web', (d) => {
+      (d.spec as any).template.spec.containers[0].image = 'nginx:2';
+      return d;
+    });
+    const sizes = () => Object.fromEntries(h.store.list(REPLICASETS).items.map((rs) => [rs.metadata.annotations!['deployment.kubernetes.io/revision'], (rs.spec as any).replicas]));
+    // 10 + 3 surge: the new RS gets 3, then 2 old pods may go (maxUnavailable) and the new RS fills to 5.
+    await h.until(() => sizes()['1'] === 8 && sizes()['2'] === 5, 'stuck mid-rollout at 8 + 5');
+    h.store.modify(DEPLOYMENTS, 'default', 'web', (d) => ({ ...d, spec: { ...(d.spec as object), replicas: 20 } }));
+    // 20 + 3 surge (3 is an int) = 23 = 8 + 5 + 10, split 8:5 → +6 / +4 (rounded), leftovers to the largest.
+    await h.until(() => sizes()['1'] === 14 && sizes()['2'] === 9, 'proportional', 5_000);
+    const rsAnnotations = h.store.list(REPLICASETS).items.map((rs) => rs.metadata.annotations!['deployment.kubernetes.io/desired-replicas']);
+    expect(rsAnnotations).toEqual(['20', '20']);
+  });
+
   it('reports ProgressDeadlineExceeded when new pods never become ready', async () => {
     h = startHarness({ speed: 1000 });
     h.autoKubelet({ ready: (p) => (p.spec as any).containers[0].image !== 'broken:1' });
