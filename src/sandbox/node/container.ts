@@ -8,8 +8,10 @@ import type { Clock } from '../clock.js';
 import { resolveImage, type ImageCatalog, type ResolvedImage } from '../images/catalog.js';
 import { parseImageRef } from '../images/reference.js';
 import { AppProcess, type Fate } from './app.js';
+import { containerArgv, ScriptProcess } from './script-process.js';
+import { isKnownCommand } from './shell-commands.js';
 import { inBackoffSince, inBackoffSinceUpdate, nextBackoff, type BackoffEntry } from './backoff.js';
-import { containerEnv, containerFs, ContainerConfigError, type ObjectLookup, type PodNetwork } from './environment.js';
+import { containerEnv, containerFs, ContainerConfigError, expandRefs, type ObjectLookup, type PodNetwork } from './environment.js';
 import type { VirtualFs } from './filesystem.js';
 import { runHook, runProbeHandler, type HandlerTarget } from './handlers.js';
 import { LogBuffer } from './logs.js';
@@ -38,7 +40,7 @@ export interface PodContext {
 
 interface Instance {
   id: string;
-  app: AppProcess;
+  app: AppProcess | ScriptProcess;
   log: LogBuffer;
   env: Map<string, string>;
   fs: VirtualFs;
@@ -267,15 +269,20 @@ export class ContainerRunner {
     };
     const restartCount = this.restarts;
     this.event(messages.created(this.container.name));
-    const app = new AppProcess(image, {
-      clock: this.clock,
-      log,
-      restartCount,
-      memoryLimitMi: this.memoryLimitMi(),
-      onExit: (fate) => end({ kind: 'exit', fate }),
-    });
+    const argv = containerArgv(this.container.command, this.container.args)?.map((a) => expandRefs(a, env));
+    let inst!: Instance;
+    const app =
+      argv && isKnownCommand(argv[0]!)
+        ? new ScriptProcess(image, argv, this.clock, log, () => this.shellContext(inst), (fate) => end({ kind: 'exit', fate }))
+        : new AppProcess(image, {
+            clock: this.clock,
+            log,
+            restartCount,
+            memoryLimitMi: this.memoryLimitMi(),
+            onExit: (fate) => end({ kind: 'exit', fate }),
+          });
     if (image.spec.logFile) fs.provide(image.spec.logFile, () => log.lines.map((l) => `${l.text}\n`).join(''));
-    const inst: Instance = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
+    inst = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
     this.current = inst;
     this.event(messages.started(this.container.name));
     const base = { ...this.status, image: image.fullName, imageID: image.imageID, containerID: id, restartCount, ...runtimeDetails(this.container) };
@@ -361,7 +368,7 @@ export class ContainerRunner {
       reason = end.fate.reason;
       if (reason === 'OOMKilled') {
         const limitKb = Math.round((this.memoryLimitMi() ?? 0) * 1024);
-        this.pod.nodeEvent(nodeMessages.oomKilling(1000 + Math.floor(Math.random() * 30000), inst.app.image.spec.command[0]?.split('/').pop() ?? 'app', limitKb * 3, limitKb), 'kernel-monitor');
+        this.pod.nodeEvent(nodeMessages.oomKilling(1000 + Math.floor(Math.random() * 30000), (inst.app.image.spec.command[0] ?? 'app').split('/').pop()!, limitKb * 3, limitKb), 'kernel-monitor');
       }
     } else {
       this.event(end.event);

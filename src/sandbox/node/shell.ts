@@ -214,6 +214,7 @@ export class Shell {
       else if (a === '2>/dev/null') err = () => {};
       else if (a === '&>/dev/null') out = err = () => {};
       else if (a === '2>&1') err = out;
+      else if (a === '>&2' || a === '1>&2') out = err;
       else if ((a === '>' || a === '2>') && rawArgv[i + 1] === '/dev/null') {
         if (a === '>') out = () => {};
         else err = () => {};

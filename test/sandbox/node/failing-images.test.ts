@@ -149,3 +149,22 @@ describe('failing image tags', () => {
     expect(p.status?.phase).toBe('Pending');
   });
 });
+
+describe('containers running a command', () => {
+  it('a shell command that exits 0 completes the pod (restartPolicy Never)', async () => {
+    const pod = await run({ image: 'cairn/demo:v1', command: ['sh', '-c', 'echo "migrating $(DB)"; echo done'], env: [{ name: 'DB', value: 'orders' }] }, { restartPolicy: 'Never' });
+    const p = await waitForPod(t, pod, (p) => p.status?.phase === 'Succeeded');
+    expect(status(p)?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    const log = await t.core.readNamespacedPodLog({ name: pod, namespace: 'default' });
+    expect(log).toBe('migrating orders\ndone\n');
+  });
+
+  it('a shell command that exits non-zero fails the pod, and OnFailure restarts it', async () => {
+    const never = await run({ image: 'cairn/demo:v1', command: ['sh', '-c', 'echo "no database" >&2; exit 3'] }, { restartPolicy: 'Never' });
+    const p = await waitForPod(t, never, (p) => p.status?.phase === 'Failed');
+    expect(status(p)?.state?.terminated).toMatchObject({ exitCode: 3, reason: 'Error' });
+    const onFailure = await run({ image: 'cairn/demo:v1', command: ['sh', '-c', 'exit 3'] }, { restartPolicy: 'OnFailure' });
+    const q = await waitForPod(t, onFailure, (p) => (status(p)?.restartCount ?? 0) >= 1);
+    expect(q.status?.phase).toBe('Running');
+  });
+});

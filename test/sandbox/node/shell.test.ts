@@ -62,6 +62,8 @@ describe('sandbox shell', () => {
     ['test -f /app/demo && echo file', 0, 'file\n', ''],
     ['[ -d /etc ] && echo dir', 0, 'dir\n', ''],
     ['wget -qO- http://localhost:8080/a', 0, 'hit /a\n', ''],
+    ['echo oops >&2', 0, '', 'oops\n'],
+    ['cat /nope 2>/dev/null || echo missing', 0, 'missing\n', ''],
   ])('%s', async (script, code, stdout, stderr) => {
     expect(await sh(script)).toEqual({ code, stdout, stderr });
   });
