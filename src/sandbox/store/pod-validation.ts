@@ -57,6 +57,8 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, errs: Fie
   });
   list(c.env).forEach((e, i) => {
     if (typeof e.name !== 'string' || e.name === '') errs.push(fieldErr.required(`${path}.env[${i}].name`));
+    if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined && e.valueFrom !== null)
+      errs.push(fieldErr.invalid(`${path}.env[${i}].valueFrom`, '', 'may not be specified when `value` is not empty'));
   });
   list(c.volumeMounts).forEach((m, i) => {
     const mp = `${path}.volumeMounts[${i}]`;
@@ -76,8 +78,7 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, errs: Fie
   ] as const) {
     for (const [name, q] of Object.entries(values)) {
       const n = parseQuantity(q);
-      if (n === undefined) errs.push(fieldErr.invalid(`${path}.resources.${kind}[${name}]`, String(q), 'quantities must match the regular expression \'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$\''));
-      else if (n < 0) errs.push(fieldErr.invalid(`${path}.resources.${kind}[${name}]`, String(q), 'must be greater than or equal to 0'));
+      if (n !== undefined && n < 0) errs.push(fieldErr.invalid(`${path}.resources.${kind}[${name}]`, String(q), 'must be greater than or equal to 0'));
     }
   }
   for (const [name, q] of Object.entries(requests)) {
@@ -121,6 +122,8 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
     errs.push(fieldErr.notSupported(`${path}.dnsPolicy`, s.dnsPolicy as string, DNS_POLICIES));
   if (typeof s.activeDeadlineSeconds === 'number' && s.activeDeadlineSeconds <= 0)
     errs.push(fieldErr.invalid(`${path}.activeDeadlineSeconds`, s.activeDeadlineSeconds, 'must be between 1 and 2147483647, inclusive'));
+  for (const f of ['hostname', 'subdomain'])
+    if (typeof s[f] === 'string' && s[f] !== '') for (const m of dns1123LabelErrors(s[f] as string)) errs.push(fieldErr.invalid(`${path}.${f}`, s[f] as string, m));
   if (typeof s.nodeName === 'string' && s.nodeName !== '')
     for (const m of dns1123SubdomainErrors(s.nodeName)) errs.push(fieldErr.invalid(`${path}.nodeName`, s.nodeName, m));
   return errs;
@@ -155,4 +158,21 @@ export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): Field
   if (o.tolerations === undefined) delete n.tolerations;
   if (!semanticEqual(n, o)) errs.push(fieldErr.forbidden('spec', POD_UPDATE_FORBIDDEN));
   return errs;
+}
+
+export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+
+/** The first resource quantity in a pod spec that does not parse (a decode error, 400, in Kubernetes). */
+export function badQuantity(spec: unknown): string | undefined {
+  const s = isObj(spec) ? spec : {};
+  for (const kind of ['initContainers', 'containers']) {
+    for (const c of list(s[kind])) {
+      const res = isObj(c.resources) ? c.resources : {};
+      for (const part of ['requests', 'limits']) {
+        const values = isObj(res[part]) ? (res[part] as Obj) : {};
+        for (const q of Object.values(values)) if (parseQuantity(q) === undefined) return String(q);
+      }
+    }
+  }
+  return undefined;
 }

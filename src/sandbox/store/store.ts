@@ -131,14 +131,14 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   }
 
   function checkKind(t: ResourceType, o: KubeObject) {
-    const undecodable = decodeError(keyOf(t), o);
-    if (undecodable) throw badRequest(undecodable);
     const apiVersion = apiVersionOf(t);
     if (o.apiVersion !== undefined && o.apiVersion !== '' && o.apiVersion !== apiVersion)
       throw badRequest(`the API version in the data (${o.apiVersion}) does not match the expected API version (${apiVersion})`);
     if (o.kind !== undefined && o.kind !== '' && o.kind !== t.kind) throw badRequest(`the kind in the data (${o.kind}) does not match the expected kind (${t.kind})`);
     o.apiVersion = apiVersion;
     o.kind = t.kind;
+    const undecodable = decodeError(keyOf(t), o);
+    if (undecodable) throw badRequest(undecodable);
   }
 
   function requireNamespace(t: ResourceType, ns: string | undefined, name: string) {

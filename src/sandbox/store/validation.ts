@@ -14,7 +14,7 @@ import {
   portNameErrors,
   portNumberErrors,
 } from './names.js';
-import { PROTOCOLS, validatePodSpec, validatePodSpecUpdate } from './pod-validation.js';
+import { PROTOCOLS, QUANTITY_FORMAT_ERROR, badQuantity, validatePodSpec, validatePodSpecUpdate } from './pod-validation.js';
 import { labelSelectorMatches, type LabelSelector } from './selectors.js';
 import { semanticEqual } from './semantic.js';
 
@@ -374,6 +374,8 @@ export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject,
  * Secret data that is not base64.
  */
 export function decodeError(key: ResourceKey, o: KubeObject): string | undefined {
+  const podSpec = key === '/pods' ? o.spec : ['apps/deployments', 'apps/replicasets', 'apps/statefulsets'].includes(key) ? (isObj(spec(o).template) ? (spec(o).template as Obj).spec : undefined) : undefined;
+  if (podSpec !== undefined && badQuantity(podSpec) !== undefined) return `${o.kind} in version "v1" cannot be handled as a ${o.kind}: ${QUANTITY_FORMAT_ERROR}`;
   if (key !== '/secrets' || !isObj(o.data)) return undefined;
   for (const v of Object.values(o.data)) {
     if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {

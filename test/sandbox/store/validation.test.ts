@@ -64,6 +64,10 @@ describe('create validation', () => {
       `ConfigMap "c" is invalid: metadata.finalizers[0]: Invalid value: "a/b/c": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`],
     ['endpoints address', '/endpoints', () => ({ apiVersion: 'v1', kind: 'Endpoints', metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: 'pod-a' }], ports: [{ port: 80 }] }] }),
       'Endpoints "e" is invalid: subsets[0].addresses[0].ip: Invalid value: "pod-a": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)'],
+    ['env value and valueFrom', '/pods', () => ({ ...pod('p'), spec: { containers: [{ name: 'a', image: 'x', env: [{ name: 'A', value: '1', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }] }] } }),
+      'Pod "p" is invalid: spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty'],
+    ['pod subdomain', '/pods', () => ({ ...pod('p'), spec: { ...spec(pod('p')), subdomain: 'My_Svc' } }),
+      `Pod "p" is invalid: spec.subdomain: Invalid value: "My_Svc": ${LABEL}`],
     ['service without ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: {} }),
       'Service "s" is invalid: spec.ports: Required value'],
     ['unnamed service ports', '/services', () => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec: { ports: [{ port: 80 }, { port: 81 }] } }),
@@ -91,6 +95,13 @@ describe('create validation', () => {
   it('rejects secret data that is not base64 with 400, as the decoder does', () => {
     const e = storeError(() => newStore().create('/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'default' }, data: { a: 'not base64!' } }));
     expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3']);
+  });
+
+  it('rejects an unparsable quantity with 400, as the decoder does', () => {
+    const bad = pod('p');
+    (bad.spec as { containers: Record<string, unknown>[] }).containers[0]!.resources = { limits: { memory: '1GBB' } };
+    const e = storeError(() => newStore().create('/pods', bad));
+    expect([e.code, e.message]).toEqual([400, `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`]);
   });
 
   it('accepts a statefulset without serviceName (the API server never required it)', () => {
