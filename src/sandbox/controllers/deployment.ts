@@ -1,7 +1,8 @@
 /** The Deployment controller: owns ReplicaSets and rolls pod templates out through them. */
 import { resourceKey, StoreError, type KubeObject, type StoreEvent } from '../store/types.js';
 import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
-import { deploymentSpec, equalIgnoreHash, planDeployment, type DeploymentStatus } from './deployment-rules.js';
+import { planDeployment } from './deployment-rules.js';
+import { deploymentSpec, equalIgnoreHash, type DeploymentStatus } from './deployment-util.js';
 import { selectorMatches } from './labels.js';
 import { controllerRef, ownerReferenceTo } from './pods.js';
 import { objectKey, splitKey } from './queue.js';

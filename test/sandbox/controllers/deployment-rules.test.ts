@@ -1,16 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../../src/sandbox/store/types.js';
+import { planDeployment, type DeploymentEffect } from '../../../src/sandbox/controllers/deployment-rules.js';
 import {
   deploymentSpec,
   maxSurge,
   maxUnavailable,
   newRSNewReplicas,
-  planDeployment,
   podTemplateHash,
   proportionalSizes,
   resolveFenceposts,
-  type DeploymentEffect,
-} from '../../../src/sandbox/controllers/deployment-rules.js';
+} from '../../../src/sandbox/controllers/deployment-util.js';
 
 const NOW = new Date('2026-01-01T00:10:00Z');
 
