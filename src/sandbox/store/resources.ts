@@ -24,7 +24,7 @@ const apps = (resource: string, kind: string, shortNames: string[], subresources
 });
 
 export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
-  core('namespaces', 'Namespace', false, ['ns'], ['status', 'finalize']),
+  core('namespaces', 'Namespace', false, ['ns'], ['status']),
   core('nodes', 'Node', false, ['no'], ['status']),
   core('pods', 'Pod', true, ['po'], ['status', 'log', 'exec', 'binding', 'eviction']),
   core('services', 'Service', true, ['svc'], ['status']),

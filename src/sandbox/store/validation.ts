@@ -238,7 +238,7 @@ function validateServiceSpec(s: Obj, errs: FieldError[]) {
     if (typeof p.targetPort === 'number') for (const m of portNumberErrors(p.targetPort)) errs.push(fieldErr.invalid(`${pp}.targetPort`, p.targetPort, m));
     else if (typeof p.targetPort === 'string') for (const m of portNameErrors(p.targetPort)) errs.push(fieldErr.invalid(`${pp}.targetPort`, p.targetPort, m));
     if (p.nodePort !== undefined && type !== 'NodePort' && type !== 'LoadBalancer')
-      errs.push(fieldErr.forbidden(`${pp}.nodePort`, 'may not be used when `type` is \'ClusterIP\''));
+      errs.push(fieldErr.forbidden(`${pp}.nodePort`, `may not be used when \`type\` is '${type}'`));
   });
   validateLabels(s.selector, 'spec.selector', errs);
   if (s.sessionAffinity !== undefined && s.sessionAffinity !== 'None' && s.sessionAffinity !== 'ClientIP')
