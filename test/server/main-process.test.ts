@@ -13,12 +13,24 @@ const TOKEN = 'main-process-token-c0ffee';
 
 type LogLine = Record<string, unknown> & { msg?: string };
 
-/** `node --import tsx src/main.ts` with the given environment, its JSON log lines collected. */
-function startCairn(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+/**
+ * cairn as a process, its JSON log lines collected: `npm start` (as the README says; npm must pass
+ * signals on to cairn) or `node --import tsx src/main.ts`.
+ */
+function startCairn(env: Record<string, string>, how: 'npm start' | 'node' = 'node') {
+  const [command, args] = how === 'npm start' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
+  const child = spawn(command, args, {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', CAIRN_PORT: '0', CAIRN_LOG_LEVEL: 'debug', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      CAIRN_PORT: '0',
+      CAIRN_LOG_LEVEL: 'debug',
+      npm_config_update_notifier: 'false',
+      npm_config_cache: join(env.HOME ?? tmpdir(), '.npm'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, so that cleanup can reach npm's children too
   });
   const lines: LogLine[] = [];
   let raw = '';
@@ -78,19 +90,25 @@ function halfSentRequest(port: number, query: string) {
 let child: ChildProcess | undefined;
 let api: FakeApiServer | undefined;
 afterEach(async () => {
-  if (child && child.exitCode === null) child.kill('SIGKILL');
+  if (child?.pid) {
+    try {
+      process.kill(-child.pid, 'SIGKILL'); // the group this test started, should anything be left
+    } catch {
+      // already gone
+    }
+  }
   await api?.stop();
   child = undefined;
   api = undefined;
 });
 
 describe('npm start (src/main.ts as a process)', () => {
-  it('serves the kubeconfig clusters, then exits 0 within 10 s of SIGTERM after finishing an in-flight request', async () => {
+  it('`npm start` serves the kubeconfig clusters, then exits 0 within 10 s of SIGTERM after finishing an in-flight request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-main-'));
     api = await startFakeApiServer(TOKEN);
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, kubeconfigText([{ name: 'staging', server: api.url, token: TOKEN }]));
-    const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_KUBECONFIG: kubeconfig });
+    const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_KUBECONFIG: kubeconfig }, 'npm start');
     child = cairn.child;
 
     const listening = await cairn.waitFor((l) => l.msg === 'listening');
