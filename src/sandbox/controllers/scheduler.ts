@@ -74,11 +74,24 @@ export function createScheduler(ctx: ControllerContext): Controller {
     );
   }
 
-  const pendingKeys = () => store.list(PODS).items.filter(needsScheduling).map(keyOf);
+  /** The scheduler cache: bound, non-terminal pods by key, kept from store events (no full list per pod). */
+  const bound = new Map<string, KubeObject>();
+  const track = (pod: KubeObject, gone: boolean) => {
+    const key = keyOf(pod);
+    if (!gone && nodeNameOf(pod) && !isPodTerminal(pod)) bound.set(key, pod);
+    else bound.delete(key);
+  };
+  for (const pod of store.list(PODS).items) track(pod, false);
+  /** Pods waiting for a node, tracked the same way. */
+  const pending = new Set<string>(store.list(PODS).items.filter(needsScheduling).map(keyOf));
+  const pendingKeys = () => [...pending];
 
   function keysFor(event: StoreEvent): string[] {
     if (event.key === PODS) {
       const pod = event.object;
+      track(pod, event.type === 'DELETED');
+      if (event.type !== 'DELETED' && needsScheduling(pod)) pending.add(keyOf(pod));
+      else pending.delete(keyOf(pod));
       if (event.type !== 'DELETED' && needsScheduling(pod)) {
         // Our own status write (PodScheduled False) is no reason to try again: only real pod changes are.
         if (event.old && needsScheduling(event.old) && podView(event.old) === podView(pod)) return [];
@@ -103,7 +116,7 @@ export function createScheduler(ctx: ControllerContext): Controller {
     const pod = store.get(PODS, namespace, name);
     if (!pod || !needsScheduling(pod)) return undefined;
     const nodes = store.list(NODES).items;
-    const result = schedulePod(pod, nodeInfos(nodes, store.list(PODS).items));
+    const result = schedulePod(pod, nodeInfos(nodes, [...bound.values()]));
     const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
     if ('node' in result) {
       bind(pod, result.node, now);
