@@ -33,6 +33,7 @@ import { decodeError, validateCreate, validateUpdate } from './validation.js';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { matchesFieldSelector, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { History } from './history.js';
+import { semanticEqual } from './semantic.js';
 import {
   boundPod,
   finalizedNamespace,
@@ -242,7 +243,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
         if (perr.length) throw invalid(t, name, perr);
         releaseServiceAddresses(alloc, old, next);
       }
-      if (GENERATION_TRACKED.has(key) && !isDeepStrictEqual(next.spec, old.spec)) meta.generation = (om.generation ?? 0) + 1;
+      if (GENERATION_TRACKED.has(key) && !semanticEqual(next.spec, old.spec)) meta.generation = (om.generation ?? 0) + 1;
       if (meta.finalizers && meta.finalizers.length === 0) delete meta.finalizers;
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;

@@ -76,6 +76,14 @@ describe('update', () => {
     expect(st.status).toEqual({ replicas: 3, observedGeneration: 2 });
   });
 
+  it('does not bump generation for a spec that only gains empty values', () => {
+    const s = newStore();
+    const d = s.create('apps/deployments', deployment('x'));
+    const spec = d.spec as { template: { metadata: Record<string, unknown> } };
+    spec.template.metadata.annotations = {};
+    expect(s.update('apps/deployments', d).metadata.generation).toBe(1);
+  });
+
   it('ignores status on the main resource and spec on the status subresource', () => {
     const s = newStore();
     const d = s.create('apps/deployments', deployment('x'));
