@@ -87,10 +87,15 @@ export class ContainerRunner {
   private restarts = 0;
   private loop?: Promise<void>;
 
-  constructor(private container: Container, private readonly pod: PodContext) {
+  /** Resolves when the container will not run again (completed, failed for good, stopped or disposed). */
+  readonly finished: Promise<void>;
+  private finish!: () => void;
+
+  constructor(private container: Container, private readonly pod: PodContext, readonly init = false, waitingReason = init ? 'PodInitializing' : 'ContainerCreating') {
+    this.finished = new Promise((r) => (this.finish = r));
     this.status = {
       name: container.name,
-      state: { waiting: { reason: 'ContainerCreating' } },
+      state: { waiting: { reason: waitingReason } },
       lastState: {},
       ready: false,
       started: false,
@@ -126,7 +131,15 @@ export class ContainerRunner {
   }
 
   start(): void {
-    this.loop ??= this.run().catch(() => {});
+    if (this.init && this.status.state.waiting?.reason === 'PodInitializing') this.setWaiting('PodInitializing');
+    this.loop ??= this.run()
+      .catch((e) => this.pod.log(`container ${this.container.name} of ${this.pod.podDesc} failed: ${String(e)}`))
+      .finally(() => this.finish());
+  }
+
+  /** An app container waiting for init containers shows PodInitializing; once they are done, ContainerCreating. */
+  initialized(): void {
+    if (this.status.state.waiting?.reason === 'PodInitializing') this.setWaiting('ContainerCreating');
   }
 
   /** The pod's spec changed: a changed image restarts the container (as the kubelet does on a spec hash change). */
@@ -385,7 +398,9 @@ export class ContainerRunner {
       started: false,
     };
     this.pod.changed();
-    const policy = this.pod.pod.spec.restartPolicy ?? 'Always';
+    const podPolicy = this.pod.pod.spec.restartPolicy ?? 'Always';
+    // Init containers run to completion: they restart only on failure (unless the pod never restarts).
+    const policy = this.init && podPolicy === 'Always' ? 'OnFailure' : podPolicy;
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0 && end.kind === 'exit')) return false;
     const now = this.clock.now().getTime();
     const finishedMs = Date.parse(finishedAt);
@@ -451,6 +466,7 @@ export class ContainerRunner {
 
   /** The pod is gone: stop everything at once. */
   dispose(): void {
+    this.finish();
     this.stopping = true;
     this.abort.abort();
     this.current?.app.kill();

@@ -56,9 +56,18 @@ function condition(type: string, ok: boolean, reason?: string, message?: string)
   return { type, status: ok ? 'True' : 'False', ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
 }
 
+/** Init containers not yet completed (terminated with exit 0), and whether one failed for good. */
+export function initProgress(restartPolicy: string | undefined, init: ContainerStatus[]): { incomplete: string[]; failed: boolean } {
+  const incomplete = init.filter((s) => s.state.terminated?.exitCode !== 0).map((s) => s.name);
+  const failed = (restartPolicy ?? 'Always') === 'Never' && init.some((s) => (s.state.terminated?.exitCode ?? 0) !== 0);
+  return { incomplete, failed };
+}
+
 export interface PodStatusInput {
   pod: Pod;
   statuses: ContainerStatus[];
+  /** Statuses of the init containers, in spec order. */
+  initStatuses?: ContainerStatus[];
   podIP?: string;
   hostIP?: string;
   startTime?: string;
@@ -71,7 +80,9 @@ export interface PodStatusInput {
 export function derivePodStatus(input: PodStatusInput): PodStatus {
   const { pod, statuses, now } = input;
   const containers = pod.spec.containers;
-  const phase = podPhase(pod.spec.restartPolicy, statuses, containers.length);
+  const init = input.initStatuses ?? [];
+  const { incomplete, failed: initFailed } = initProgress(pod.spec.restartPolicy, init);
+  const phase = initFailed ? 'Failed' : incomplete.length ? 'Pending' : podPhase(pod.spec.restartPolicy, statuses, containers.length);
   const unready = containers.filter((c) => !statuses.find((s) => s.name === c.name)?.ready).map((c) => c.name);
   const done = phase === 'Succeeded' || phase === 'Failed';
   const containersReady = done
@@ -89,7 +100,7 @@ export function derivePodStatus(input: PodStatusInput): PodStatus {
   else ready = condition('Ready', true);
   const conds: PodCondition[] = [
     condition('PodReadyToStartContainers', input.sandboxReady && !done),
-    condition('Initialized', true),
+    incomplete.length ? condition('Initialized', false, 'ContainersNotInitialized', `containers with incomplete status: [${incomplete.join(' ')}]`) : condition('Initialized', true),
     ready,
     containersReady,
   ];
@@ -109,6 +120,7 @@ export function derivePodStatus(input: PodStatusInput): PodStatus {
     ...(input.hostIP ? { hostIP: input.hostIP, hostIPs: [{ ip: input.hostIP }] } : {}),
     ...(input.podIP ? { podIP: input.podIP, podIPs: [{ ip: input.podIP }] } : {}),
     ...(input.startTime ? { startTime: input.startTime } : {}),
+    ...(init.length ? { initContainerStatuses: init.map((s) => ({ ...s, ready: false })) } : {}),
     containerStatuses: statuses,
     qosClass: qosClass(containers),
   };

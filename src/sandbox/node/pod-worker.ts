@@ -63,7 +63,9 @@ export class PodWorker {
     this.net = { podIP, hostIP: this.node.hostIP, nodeName: this.node.nodeName };
     this.startTime = this.pod.status?.startTime ?? iso(clock.now());
     const ctx = this.context();
-    for (const c of this.pod.spec.containers) this.runners.set(c.name, new ContainerRunner(c, ctx));
+    for (const c of this.pod.spec.initContainers ?? []) this.runners.set(c.name, new ContainerRunner(c, ctx, true, 'PodInitializing'));
+    const initializing = (this.pod.spec.initContainers ?? []).length > 0;
+    for (const c of this.pod.spec.containers) this.runners.set(c.name, new ContainerRunner(c, ctx, false, initializing ? 'PodInitializing' : 'ContainerCreating'));
     this.changed();
     if (this.pod.metadata.deletionTimestamp) return void this.terminate();
     // Volumes are mounted before any container starts; a missing ConfigMap/Secret keeps the pod ContainerCreating.
@@ -86,7 +88,18 @@ export class PodWorker {
     if (this.abort.signal.aborted || this.terminating) return;
     this.sandboxReady = true;
     this.changed();
-    for (const r of this.runners.values()) r.start();
+    // Init containers one at a time, each to a successful exit; then the app containers.
+    for (const c of this.pod.spec.initContainers ?? []) {
+      const r = this.runners.get(c.name)!;
+      r.start();
+      await r.finished;
+      if (this.abort.signal.aborted || this.terminating || r.status.state.terminated?.exitCode !== 0) return;
+    }
+    for (const c of this.pod.spec.containers) {
+      const r = this.runners.get(c.name)!;
+      r.initialized();
+      r.start();
+    }
   }
 
   private context(): PodContext {
@@ -140,12 +153,13 @@ export class PodWorker {
   update(pod: Pod): void {
     if (pod.metadata.uid !== this.pod.metadata.uid) return;
     this.pod = pod;
-    for (const c of pod.spec.containers) this.runners.get(c.name)?.update(c);
+    for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) this.runners.get(c.name)?.update(c);
     if (pod.metadata.deletionTimestamp && !this.terminating) void this.terminate();
   }
 
   status(): PodStatus {
     const statuses = this.pod.spec.containers.map((c) => this.runners.get(c.name)!.status);
+    const initStatuses = (this.pod.spec.initContainers ?? []).map((c) => this.runners.get(c.name)!.status);
     // Conditions the kubelet owns keep their transition times from what it last wrote; the others
     // (PodScheduled, DisruptionTarget, readiness gates …) are taken as the API has them now.
     const own = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady']);
@@ -155,6 +169,7 @@ export class PodWorker {
     const status = derivePodStatus({
       pod: base,
       statuses,
+      initStatuses,
       podIP: this.net.podIP,
       hostIP: this.net.hostIP,
       startTime: this.startTime,

@@ -168,3 +168,30 @@ describe('containers running a command', () => {
     expect(q.status?.phase).toBe('Running');
   });
 });
+
+describe('init containers', () => {
+  const initStatus = (p: V1Pod) => p.status?.initContainerStatuses?.[0];
+
+  it('run to completion before the app containers start', async () => {
+    const pod = await run({ image: 'cairn/demo:v1' }, { initContainers: [{ name: 'migrate', image: 'cairn/demo:v1', command: ['sh', '-c', 'echo migrated'] }] });
+    const p = await waitForPod(t, pod, (p) => status(p)?.ready === true);
+    expect(initStatus(p)?.state?.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+    expect(condition(p, 'Initialized')?.status).toBe('True');
+    expect(await t.core.readNamespacedPodLog({ name: pod, namespace: 'default', container: 'migrate' })).toBe('migrated\n');
+  });
+
+  it('a failing init container crash-loops and holds the pod in Pending with PodInitializing', async () => {
+    const pod = await run({ image: 'cairn/demo:v1' }, { initContainers: [{ name: 'wait-db', image: 'cairn/demo:v1', command: ['sh', '-c', 'echo db not reachable >&2; exit 1'] }] });
+    const p = await waitForPod(t, pod, (p) => initStatus(p)?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(p.status?.phase).toBe('Pending');
+    expect(condition(p, 'Initialized')).toMatchObject({ status: 'False', reason: 'ContainersNotInitialized', message: 'containers with incomplete status: [wait-db]' });
+    expect(status(p)?.state?.waiting?.reason).toBe('PodInitializing');
+    await waitForEvent(t, pod, 'BackOff', 'Back-off restarting failed container wait-db');
+  });
+
+  it('with restartPolicy Never a failed init container fails the pod', async () => {
+    const pod = await run({ image: 'cairn/demo:v1' }, { restartPolicy: 'Never', initContainers: [{ name: 'check', image: 'cairn/demo:v1', command: ['false'] }] });
+    const p = await waitForPod(t, pod, (p) => p.status?.phase === 'Failed');
+    expect(initStatus(p)?.state?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+  });
+});

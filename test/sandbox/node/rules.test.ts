@@ -183,3 +183,22 @@ describe('kubelet event messages', () => {
     expect(waiting.crashLoop(20_000, 'app', pod)).toBe('back-off 20s restarting failed container=app pod=web-1_shop(uid-1)');
   });
 });
+
+describe('init containers in the pod status', () => {
+  const pod = (restartPolicy: 'Always' | 'Never'): Pod => ({
+    metadata: { name: 'p', namespace: 'ns', uid: 'u' },
+    spec: { restartPolicy, initContainers: [{ name: 'i' }], containers: [{ name: 'a' }] },
+  });
+  const app = cs('a', { waiting: { reason: 'PodInitializing' } });
+  it.each([
+    ['Always', cs('i', { running: {} }), 'Pending', 'False'],
+    ['Always', cs('i', { waiting: { reason: 'CrashLoopBackOff' } }, { lastState: term(1) }), 'Pending', 'False'],
+    ['Never', cs('i', term(1)), 'Failed', 'False'],
+    ['Always', cs('i', term(0)), 'Pending', 'True'],
+  ] as const)('%s with init %j → %s, Initialized %s', (policy, init, phase, initialized) => {
+    const s = derivePodStatus({ pod: pod(policy), statuses: [app], initStatuses: [init], sandboxReady: true, now: '2026-01-01T00:00:00Z' });
+    expect(s.phase).toBe(phase);
+    expect(s.conditions!.find((c) => c.type === 'Initialized')?.status).toBe(initialized);
+    expect(s.initContainerStatuses?.[0]?.ready).toBe(false);
+  });
+});
