@@ -1,7 +1,7 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logRequest } from './request-log.js';
-import { safeError } from './safe-error.js';
+import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 import { attachGraphqlWs } from './websocket.js';
 import { createYogaApp, type YogaApp } from './yoga-app.js';
@@ -62,26 +62,7 @@ export function buildServer(options: ServerOptions): CairnServer {
       stopping ??= (async () => {
         logger.info('shutting down: no new connections, finishing in-flight requests');
         shutdown.abort();
-        const closed = new Promise<void>((resolve) => {
-          if (!http.listening) return resolve();
-          http.close(() => resolve());
-        });
-        http.closeIdleConnections();
-        // Let the ended subscriptions send their Complete messages before the sockets close.
-        await new Promise((resolve) => setImmediate(resolve));
-        const wsClosed = ws.close().catch((error: unknown) => logger.warn({ error: safeError(error) }, 'closing websockets failed'));
-        let timer: NodeJS.Timeout | undefined;
-        const timedOut = new Promise<'timeout'>((resolve) => {
-          timer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs);
-        });
-        const outcome = await Promise.race([Promise.all([closed, wsClosed]), timedOut]);
-        if (outcome === 'timeout') {
-          logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
-          ws.terminate();
-          http.closeAllConnections();
-          await closed;
-        }
-        clearTimeout(timer);
+        await closeGracefully(http, ws, logger, config.shutdownTimeoutMs);
         logger.info('server stopped');
       })();
       return stopping;
