@@ -374,13 +374,32 @@ export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject,
  * Secret data that is not base64.
  */
 export function decodeError(key: ResourceKey, o: KubeObject): string | undefined {
+  const cannot = (why: string) => `${o.kind} in version "${String(o.apiVersion).split('/').pop()}" cannot be handled as a ${o.kind}: ${why}`;
+  const notString = (v: unknown) => (typeof v === 'number' ? 'number' : typeof v === 'boolean' ? 'bool' : Array.isArray(v) ? 'array' : v === null ? undefined : typeof v === 'object' ? 'object' : undefined);
+  for (const [field, where] of [
+    ['labels', 'ObjectMeta.metadata.labels'],
+    ['annotations', 'ObjectMeta.metadata.annotations'],
+  ] as const) {
+    const m = o.metadata?.[field];
+    if (isObj(m))
+      for (const v of Object.values(m)) {
+        const t = notString(v);
+        if (t) return cannot(`json: cannot unmarshal ${t} into Go struct field ${where} of type string`);
+      }
+  }
+  if ((key === '/configmaps' || key === '/secrets') && isObj(o.data)) {
+    for (const v of Object.values(o.data)) {
+      const t = notString(v);
+      if (t) return cannot(`json: cannot unmarshal ${t} into Go struct field ${o.kind}.data of type ${key === '/secrets' ? '[]uint8' : 'string'}`);
+    }
+  }
   const podSpec = key === '/pods' ? o.spec : ['apps/deployments', 'apps/replicasets', 'apps/statefulsets'].includes(key) ? (isObj(spec(o).template) ? (spec(o).template as Obj).spec : undefined) : undefined;
-  if (podSpec !== undefined && badQuantity(podSpec) !== undefined) return `${o.kind} in version "v1" cannot be handled as a ${o.kind}: ${QUANTITY_FORMAT_ERROR}`;
+  if (podSpec !== undefined && badQuantity(podSpec) !== undefined) return cannot(QUANTITY_FORMAT_ERROR);
   if (key !== '/secrets' || !isObj(o.data)) return undefined;
   for (const v of Object.values(o.data)) {
     if (typeof v !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0) {
       const at = typeof v === 'string' ? Math.max(0, v.search(/[^A-Za-z0-9+/=]/)) : 0;
-      return `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte ${at}`;
+      return cannot(`illegal base64 data at input byte ${at}`);
     }
   }
   return undefined;

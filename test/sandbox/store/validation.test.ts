@@ -104,6 +104,18 @@ describe('create validation', () => {
     expect([e.code, e.message]).toEqual([400, `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`]);
   });
 
+  it.each([
+    ['a number as a label value', '/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', labels: { version: 2 } } },
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string'],
+    ['a bool as configmap data', '/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default' }, data: { debug: true } },
+      'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal bool into Go struct field ConfigMap.data of type string'],
+    ['a number as a deployment annotation', 'apps/deployments', { ...deployment('d'), metadata: { name: 'd', namespace: 'default', annotations: { n: 1 } } },
+      'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.annotations of type string'],
+  ])('rejects %s with 400', (_n, key, o, message) => {
+    const e = storeError(() => newStore().create(key, o as unknown as KubeObject));
+    expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
+  });
+
   it('accepts a statefulset without serviceName (the API server never required it)', () => {
     expect(newStore().create('apps/statefulsets', { ...deployment('s'), kind: 'StatefulSet' }).metadata.name).toBe('s');
   });
