@@ -175,6 +175,28 @@ describe('Deployment rollout', () => {
     expect(h.events('SuccessfulDelete').map((e) => e.message)).toHaveLength(2);
   });
 
+  it('scales to zero and back (a kept old revision), with complete status at zero', async () => {
+    h = startHarness();
+    h.autoKubelet();
+    h.store.create(DEPLOYMENTS, deployment('web', { replicas: 2 }));
+    await h.until(complete(h, 'web', 2), 'rollout');
+    h.store.modify(DEPLOYMENTS, 'default', 'web', (d) => ({ ...d, spec: { ...(d.spec as object), replicas: 0 } }));
+    const zero = await h.until(() => {
+      const d = h.store.get(DEPLOYMENTS, 'default', 'web')!;
+      return status(d).observedGeneration === d.metadata.generation && h.pods('default', live).length === 0 && status(d).replicas === undefined && d;
+    }, 'zero');
+    expect(status(zero)).toMatchObject({ observedGeneration: 2 });
+    expect(status(zero)).not.toHaveProperty('availableReplicas');
+    expect(Object.fromEntries((status(zero).conditions as any[]).map((c) => [c.type, [c.status, c.reason]]))).toEqual({
+      Available: ['True', 'MinimumReplicasAvailable'],
+      Progressing: ['True', 'NewReplicaSetAvailable'],
+    });
+    expect(h.store.list(REPLICASETS).items).toHaveLength(1);
+    h.store.modify(DEPLOYMENTS, 'default', 'web', (d) => ({ ...d, spec: { ...(d.spec as object), replicas: 3 } }));
+    await h.until(complete(h, 'web', 3), 'back up');
+    expect(h.store.list(REPLICASETS).items).toHaveLength(1);
+  });
+
   it('counts pods available only after minReadySeconds', async () => {
     h = startHarness({ speed: 100 });
     h.autoKubelet();
