@@ -6,7 +6,7 @@ import { createRepositories } from '../../src/db/repositories.js';
 import type { ReachabilityResult } from '../../src/kube/reachability.js';
 import { createClusterRegistry, type LoadableClusterRegistry } from '../../src/kube/registry.js';
 import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer, createLogger } from '../../src/server/index.js';
+import { buildServer, type CairnServer, createLogger, type RequestInfo } from '../../src/server/index.js';
 import { kubeconfigText } from '../kube/fake-api-server.js';
 
 /** A pino logger whose JSON lines the test can read. */
@@ -52,6 +52,8 @@ export function testServer(
     /** Use this registry (and its logger) instead of the two fake clusters. */
     registry?: { clusters: LoadableClusterRegistry; logs: ReturnType<typeof memoryLogger> };
     databasePath?: string;
+    /** Sees what the server tells the context factory about each operation's request. */
+    onContext?: (request: RequestInfo) => void;
   } = {},
 ): TestServer {
   const config = loadConfig({}, { port: 0, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000 });
@@ -83,7 +85,10 @@ export function testServer(
     config,
     logger: logs.logger,
     schema,
-    contextFactory: () => ({ config, logger: logs.logger, clusters, repos, now: () => new Date() }),
+    contextFactory: (request) => {
+      options.onContext?.(request);
+      return { config, logger: logs.logger, clusters, repos, now: () => new Date() };
+    },
     readiness: () => [
       ...(databaseReady.value ? [] : ['database is not migrated']),
       ...(clusters.loaded ? [] : ['clusters are loading']),

@@ -1,6 +1,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import type { RequestInfo } from '../../src/server/index.js';
 import { sseEvents, testServer, type TestServer } from './helpers.js';
 
 const SUBSCRIPTION = 'subscription { clusterUpdates { name reachable lastError } }';
@@ -81,5 +82,33 @@ describe('subscriptions on the real server (port 0)', () => {
     await t.clusters.checkAll();
     expect(await next()).toEqual({ name: 'alpha', reachable: false, lastError: 'host not found' });
     abort.abort();
+  });
+});
+
+describe('the context factory', () => {
+  it('receives the request headers over HTTP and the upgrade headers and connection params over graphql-ws', async () => {
+    const seen: RequestInfo[] = [];
+    t = testServer({ onContext: (request) => seen.push(request) });
+    const { url } = await t.server.start(0);
+
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-cairn-test': 'over-http' },
+      body: JSON.stringify({ query: '{ clusters { name } }' }),
+    });
+    expect(seen).toHaveLength(1);
+    expect(seen[0]!.headers.get('x-cairn-test')).toBe('over-http');
+    expect(seen[0]!.connectionParams).toBeUndefined();
+
+    client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { authorization: 'Bearer from-connection-params' },
+    });
+    await client.iterate({ query: '{ clusters { name } }' }).next();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.connectionParams).toEqual({ authorization: 'Bearer from-connection-params' });
+    expect(seen[1]!.headers.get('upgrade')).toBe('websocket');
   });
 });
