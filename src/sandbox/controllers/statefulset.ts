@@ -2,10 +2,11 @@
 import { resourceKey, StoreError, type KubeObject, type StoreEvent } from '../store/types.js';
 import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
 import { canonicalJson } from './hash.js';
-import { controllerRef } from './pods.js';
+import { selectorMatches, type LabelSelector } from './labels.js';
+import { controllerRef, ownerReferenceTo } from './pods.js';
 import { splitKey } from './queue.js';
 import { nextAvailabilityCheck } from './replicaset-rules.js';
-import { planStatefulSetPods, resolveRevisions, revisionsToDelete, statefulSetSpec, statefulSetStatus } from './statefulset-rules.js';
+import { ordinalOf, planStatefulSetPods, resolveRevisions, revisionsToDelete, statefulSetSpec, statefulSetStatus } from './statefulset-rules.js';
 
 export const STATEFULSETS = resourceKey('apps', 'statefulsets');
 const REVISIONS = resourceKey('apps', 'controllerrevisions');
@@ -17,8 +18,45 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
 
   function keysFor(event: StoreEvent): string[] {
     if (event.key === STATEFULSETS) return [keyOf(event.object)];
-    if (event.key === PODS) return ownerKeys(event, 'StatefulSet');
-    return [];
+    if (event.key !== PODS) return [];
+    const keys = ownerKeys(event, 'StatefulSet');
+    if (keys.length === 0 && event.type !== 'DELETED') {
+      // An orphan pod named like a member of a set whose selector matches may be adopted.
+      for (const set of store.list(STATEFULSETS, { namespace: event.object.metadata.namespace }).items) {
+        if (belongs(set, event.object)) keys.push(keyOf(set));
+      }
+    }
+    return keys;
+  }
+
+  /** The ControllerRefManager's match for StatefulSets: the selector matches and the name is `<set>-<ordinal>`. */
+  const belongs = (set: KubeObject, pod: KubeObject) =>
+    selectorMatches((set.spec as { selector?: LabelSelector }).selector, pod.metadata.labels) && ordinalOf(set, pod) >= 0;
+
+  /** getPodsForStatefulSet: owned pods that still belong; adopts matching orphans, releases the rest. */
+  function claimPods(set: KubeObject): KubeObject[] {
+    const out: KubeObject[] = [];
+    for (const pod of store.list(PODS, { namespace: set.metadata.namespace }).items) {
+      const ref = controllerRef(pod);
+      if (ref) {
+        if (ref.uid !== set.metadata.uid) continue;
+        if (belongs(set, pod) || set.metadata.deletionTimestamp) out.push(pod);
+        else if (!pod.metadata.deletionTimestamp)
+          store.modify(PODS, pod.metadata.namespace, pod.metadata.name!, (cur) => {
+            cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid);
+            return cur;
+          });
+        continue;
+      }
+      if (set.metadata.deletionTimestamp || pod.metadata.deletionTimestamp || !belongs(set, pod)) continue;
+      const adopted = store.modify(PODS, pod.metadata.namespace, pod.metadata.name!, (cur) => {
+        if (controllerRef(cur)) return undefined;
+        cur.metadata.ownerReferences = [...(cur.metadata.ownerReferences ?? []), ownerReferenceTo(set)];
+        return cur;
+      });
+      if (adopted && controllerRef(adopted)?.uid === set.metadata.uid) out.push(adopted);
+    }
+    return out;
   }
 
   const owned = (key: string, set: KubeObject) =>
@@ -57,7 +95,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
       store.modify(REVISIONS, namespace, op.name, (cur) => ({ ...cur, revision: op.revision }));
     }
 
-    const pods = owned(PODS, set);
+    const pods = claimPods(set);
     const plan = planStatefulSetPods(set, revisions, pods, now, clock.speed);
     for (const action of plan.actions) {
       const podName = action.pod.metadata.name!;

@@ -148,6 +148,16 @@ describe('StatefulSet', () => {
     expect((pod.spec as any).volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
   });
 
+  it('adopts an orphan pod named like a member, and releases one whose labels stop matching', async () => {
+    h = startHarness();
+    h.store.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'default', labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'pg:1' }] } });
+    h.store.create(STATEFULSETS, sts({ replicas: 1, policy: 'Parallel' }));
+    const adopted = await h.until(() => h.store.get('/pods', 'default', 'db-0')?.metadata.ownerReferences?.[0], 'adopted');
+    expect(adopted).toMatchObject({ kind: 'StatefulSet', name: 'db', controller: true });
+    h.store.modify('/pods', 'default', 'db-0', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'quarantine' } } }));
+    await h.until(() => !h.store.get('/pods', 'default', 'db-0')?.metadata.ownerReferences, 'released');
+  });
+
   it('OnDelete updates a pod only when it is deleted', async () => {
     h = startHarness();
     h.autoKubelet();
