@@ -29,7 +29,8 @@ import {
 import { CREATE_ON_UPDATE, GENERATION_TRACKED, RESOURCE_TYPES, apiVersionOf, findType, hasStatusSubresource, keyOf } from './resources.js';
 import { alreadyExists, badRequest, conflict, forbidden, invalid, notFound, staleVersion } from './errors.js';
 import { applyDefaults, prepareForCreate } from './defaults.js';
-import { decodeError, validateCreate, validateUpdate } from './validation.js';
+import { validateCreate, validateUpdate } from './validation.js';
+import { decodeError } from './decode.js';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { matchesFieldSelector, matchesRequirements, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { History } from './history.js';
