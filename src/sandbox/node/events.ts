@@ -59,7 +59,7 @@ export class EventRecorder {
           }
         }
         const name = `${obj.name}.${randomBytes(8).toString('hex').slice(0, 16)}`;
-        await this.sink.create(namespace, {
+        await this.retrying(() => this.sink.create(namespace, {
           apiVersion: 'v1',
           kind: 'Event',
           metadata: { name, namespace },
@@ -74,13 +74,34 @@ export class EventRecorder {
           eventTime: null,
           reportingComponent: this.component,
           reportingInstance: this.host,
-        });
+        }));
         this.seen.set(key, { name, namespace, count: 1, firstTimestamp: ts });
         if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value!);
       } catch (e) {
         this.onError(e);
       }
     });
+  }
+
+  /** Like client-go's recorder, retries writes the server may accept later (5xx, 429, no connection); drops the rest. */
+  private async retrying(write: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await write();
+      } catch (e) {
+        const code = (e as { code?: number })?.code;
+        const retriable = code === undefined || code === 429 || code >= 500;
+        if (!retriable || attempt >= 5 || this.stopped) throw e;
+        await new Promise((r) => setTimeout(r, 250 * 2 ** (attempt - 1)));
+      }
+    }
+  }
+
+  private stopped = false;
+
+  /** Stops retrying (the agent is shutting down). */
+  stop(): void {
+    this.stopped = true;
   }
 
   /** Resolves when every event recorded so far has been written. */

@@ -114,6 +114,8 @@ export class SimNode {
     for (const w of this.workers.values()) w.dispose();
     this.workers.clear();
     await this.watching?.catch(() => {});
+    this.events.stop();
+    this.kernelEvents.stop();
     await Promise.race([Promise.all([this.events.flush(), this.kernelEvents.flush()]), new Promise((r) => setTimeout(r, 2000))]);
   }
 }
