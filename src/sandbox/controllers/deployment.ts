@@ -4,7 +4,7 @@ import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext }
 import { planDeployment } from './deployment-rules.js';
 import { deploymentSpec, equalIgnoreHash, type DeploymentStatus } from './deployment-util.js';
 import { selectorMatches } from './labels.js';
-import { controllerRef, ownerReferenceTo } from './pods.js';
+import { controllerRef, dropOwner, ownerReferenceTo } from './pods.js';
 import { objectKey, splitKey } from './queue.js';
 import { PODS, REPLICASETS } from './replicaset.js';
 
@@ -48,8 +48,7 @@ export function createDeploymentController(ctx: ControllerContext): Controller {
         if (matches || d.metadata.deletionTimestamp) owned.push(rs);
         else
           store.modify(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, (cur) => {
-            cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== d.metadata.uid);
-            return cur;
+            return dropOwner(cur, d.metadata.uid) ? cur : undefined;
           });
         continue;
       }

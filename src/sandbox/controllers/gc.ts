@@ -10,6 +10,7 @@
  */
 import { resourceKey, StoreError, type KubeObject, type OwnerReference, type ResourceKey, type StoreEvent } from '../store/types.js';
 import type { Controller, ControllerContext } from './context.js';
+import { dropOwner } from './pods.js';
 import { decideDependent, decideOwner, FOREGROUND, ORPHAN, type OwnerLookupResult } from './gc-rules.js';
 
 const EVENTS = resourceKey('', 'events');
@@ -141,11 +142,7 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
         for (const d of deps) {
           const p = parse(d.id);
           store.modify(p.key, p.namespace, p.name, (cur) => {
-            const refs = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== obj.metadata.uid);
-            if (refs.length === (cur.metadata.ownerReferences ?? []).length) return undefined;
-            if (refs.length) cur.metadata.ownerReferences = refs;
-            else delete cur.metadata.ownerReferences;
-            return cur;
+            return dropOwner(cur, obj.metadata.uid) ? cur : undefined;
           });
         }
         removeFinalizer(key, namespace, name, obj.metadata.uid, ORPHAN);

@@ -89,6 +89,16 @@ export function ownerReferenceTo(owner: KubeObject): OwnerReference {
   };
 }
 
+/** Drops the references to `uid` (omitting an emptied list, as the API server does); false when there were none. */
+export function dropOwner(obj: KubeObject, uid: string | undefined): boolean {
+  const refs = obj.metadata.ownerReferences ?? [];
+  const kept = refs.filter((r) => r.uid !== uid);
+  if (kept.length === refs.length) return false;
+  if (kept.length) obj.metadata.ownerReferences = kept;
+  else delete obj.metadata.ownerReferences;
+  return true;
+}
+
 export function restartCount(pod: KubeObject): number {
   const statuses = (pod.status as { containerStatuses?: { restartCount?: number }[] } | undefined)?.containerStatuses ?? [];
   return statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);

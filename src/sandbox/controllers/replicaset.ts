@@ -2,7 +2,7 @@
 import { resourceKey, type KubeObject, type StoreEvent } from '../store/types.js';
 import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
 import { selectorMatches } from './labels.js';
-import { controllerRef, isPodActive, ownerReferenceTo } from './pods.js';
+import { controllerRef, dropOwner, isPodActive, ownerReferenceTo } from './pods.js';
 import { splitKey } from './queue.js';
 import { canonicalJson } from './hash.js';
 import { nextAvailabilityCheck, planReplicaSet, podFromTemplate, replicaSetStatus, rsSpec } from './replicaset-rules.js';
@@ -116,10 +116,7 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
 
   function release(pod: KubeObject, rs: KubeObject) {
     store.modify(PODS, pod.metadata.namespace, pod.metadata.name!, (p) => {
-      const refs = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== rs.metadata.uid);
-      if (refs.length === (p.metadata.ownerReferences ?? []).length) return undefined;
-      p.metadata.ownerReferences = refs;
-      return p;
+      return dropOwner(p, rs.metadata.uid) ? p : undefined;
     });
   }
 

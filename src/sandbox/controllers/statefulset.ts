@@ -3,7 +3,7 @@ import { resourceKey, StoreError, type KubeObject, type StoreEvent } from '../st
 import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
 import { canonicalJson } from './hash.js';
 import { selectorMatches, type LabelSelector } from './labels.js';
-import { controllerRef, ownerReferenceTo } from './pods.js';
+import { controllerRef, dropOwner, ownerReferenceTo } from './pods.js';
 import { splitKey } from './queue.js';
 import { nextAvailabilityCheck } from './replicaset-rules.js';
 import { ordinalOf, planStatefulSetPods, resolveRevisions, revisionsToDelete, statefulSetSpec, statefulSetStatus } from './statefulset-rules.js';
@@ -43,8 +43,7 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
         if (belongs(set, pod) || set.metadata.deletionTimestamp) out.push(pod);
         else if (!pod.metadata.deletionTimestamp)
           store.modify(PODS, pod.metadata.namespace, pod.metadata.name!, (cur) => {
-            cur.metadata.ownerReferences = (cur.metadata.ownerReferences ?? []).filter((r) => r.uid !== set.metadata.uid);
-            return cur;
+            return dropOwner(cur, set.metadata.uid) ? cur : undefined;
           });
         continue;
       }

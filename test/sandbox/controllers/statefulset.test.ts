@@ -151,7 +151,8 @@ describe('StatefulSet', () => {
   it('adopts an orphan pod named like a member, and releases one whose labels stop matching', async () => {
     h = startHarness();
     h.store.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'default', labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'pg:1' }] } });
-    h.store.create(STATEFULSETS, sts({ replicas: 1, policy: 'Parallel' }));
+    // OnDelete: under RollingUpdate the adopted pod (no controller-revision-hash) would be replaced at once, as in Kubernetes.
+    h.store.create(STATEFULSETS, sts({ replicas: 1, policy: 'Parallel', onDelete: true }));
     const adopted = await h.until(() => h.store.get('/pods', 'default', 'db-0')?.metadata.ownerReferences?.[0], 'adopted');
     expect(adopted).toMatchObject({ kind: 'StatefulSet', name: 'db', controller: true });
     h.store.modify('/pods', 'default', 'db-0', (p) => ({ ...p, metadata: { ...p.metadata, labels: { app: 'quarantine' } } }));
