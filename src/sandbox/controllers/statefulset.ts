@@ -103,8 +103,8 @@ export function createStatefulSetController(ctx: ControllerContext): Controller 
           store.create(PODS, action.pod);
           recorder.event(set, 'Normal', 'SuccessfulCreate', `create Pod ${podName} in StatefulSet ${name} successful`);
         } catch (err) {
-          if (err instanceof StoreError && err.reason === 'AlreadyExists') break; // the old pod is still there: look again later
           recorder.event(set, 'Warning', 'FailedCreate', `create Pod ${podName} in StatefulSet ${name} failed error: ${(err as Error).message}`);
+          if (err instanceof StoreError && err.reason === 'AlreadyExists') break; // a pod not ours holds the name: look again later
           throw err;
         }
       } else {
