@@ -1,6 +1,7 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { Db } from './client.js';
+import { releasesRepository } from './releases-repository.js';
 import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
 
 export type AppType = AppRow['appType'];
@@ -73,12 +74,9 @@ export function appsRepository(db: Db) {
     environmentsByIds(ids: number[]): EnvironmentRow[] {
       return ids.length ? db.select().from(environments).where(inArray(environments.id, ids)).all() : [];
     },
-    /**
-     * Seam for the release engine: whether an app has an active release order. Release orders do
-     * not exist yet; the engine issue replaces this with a query on its release_orders table.
-     */
-    activeReleaseOrderOf(_appId: number): { id: number } | null {
-      return null;
+    /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */
+    activeReleaseOrderOf(appId: number): { id: number } | null {
+      return releasesRepository(db).activeOrderOfApp(appId);
     },
   };
 }

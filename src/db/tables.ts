@@ -73,3 +73,6 @@ export type AppRow = typeof apps.$inferSelect;
 export type EnvironmentRow = typeof environments.$inferSelect;
 export type DeploymentConfigRow = typeof deploymentConfigs.$inferSelect;
 export type TemplateRow = typeof templates.$inferSelect;
+
+// The release engine's tables (revisions, release orders, transitions, instance failures).
+export * from './release-tables.js';

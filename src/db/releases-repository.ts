@@ -1,0 +1,145 @@
+import { and, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import type { ConfigSettings } from '../domain/config-types.js';
+import type { Db } from './client.js';
+import {
+  ACTIVE_STATES,
+  instanceFailures,
+  orderTransitions,
+  releaseOrders,
+  revisions,
+  type InstanceFailureRow,
+  type OrderTransitionRow,
+  type ReleaseOrderRow,
+  type RevisionRow,
+} from './release-tables.js';
+
+export type NewRevision = Pick<RevisionRow, 'environmentId' | 'image' | 'imageTag' | 'createdBy'> & { settings: ConfigSettings };
+export type NewOrder = Omit<ReleaseOrderRow, 'id' | 'version' | 'createdAt' | 'updatedAt' | 'finishedAt'>;
+/** The fields of an order a guarded write may change. */
+export type OrderChanges = Partial<Pick<ReleaseOrderRow, 'state' | 'pauseMode' | 'direction' | 'cursor' | 'finishedAt'>>;
+export type NewTransition = Omit<OrderTransitionRow, 'id'>;
+export type NewFailure = Omit<InstanceFailureRow, 'id' | 'resolvedAt'>;
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Revisions, release orders, their transitions and instance failures. */
+export function releasesRepository(db: Db) {
+  return {
+    /** Freezes a new revision numbered after the environment's last one; call inside a transaction. */
+    createRevision(r: NewRevision, now: Date): RevisionRow {
+      const last = db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)).get()?.n ?? 0;
+      return db.insert(revisions).values({ ...r, number: last + 1, createdAt: now }).returning().get();
+    },
+    revision(environmentId: number, number: number): RevisionRow | undefined {
+      return db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).get();
+    },
+    revisionsByIds(ids: number[]): RevisionRow[] {
+      return ids.length ? db.select().from(revisions).where(inArray(revisions.id, ids)).all() : [];
+    },
+    /** An environment's revisions, newest first. */
+    revisionsOf(environmentId: number, offset: number, limit: number): RevisionRow[] {
+      return db.select().from(revisions).where(eq(revisions.environmentId, environmentId)).orderBy(desc(revisions.number)).limit(limit).offset(offset).all();
+    },
+    countRevisions(environmentId: number): number {
+      return db.select({ n: count() }).from(revisions).where(eq(revisions.environmentId, environmentId)).get()?.n ?? 0;
+    },
+
+    createOrder(o: NewOrder, now: Date): ReleaseOrderRow {
+      return db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning().get();
+    },
+    ordersByIds(ids: number[]): ReleaseOrderRow[] {
+      return ids.length ? db.select().from(releaseOrders).where(inArray(releaseOrders.id, ids)).all() : [];
+    },
+    order(id: number): ReleaseOrderRow | undefined {
+      return db.select().from(releaseOrders).where(eq(releaseOrders.id, id)).get();
+    },
+    /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
+    activeOrderOf(environmentId: number): ReleaseOrderRow | undefined {
+      return db
+        .select()
+        .from(releaseOrders)
+        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES])))
+        .get();
+    },
+    /** Every order in progress, oldest first: what the reconciler resumes at start-up. */
+    activeOrders(): ReleaseOrderRow[] {
+      return db.select().from(releaseOrders).where(inArray(releaseOrders.state, [...ACTIVE_STATES])).orderBy(releaseOrders.id).all();
+    },
+    /** The environment's orders, newest first. */
+    ordersOf(environmentId: number, offset: number, limit: number): ReleaseOrderRow[] {
+      return db.select().from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).orderBy(desc(releaseOrders.id)).limit(limit).offset(offset).all();
+    },
+    countOrders(environmentId: number): number {
+      return db.select({ n: count() }).from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).get()?.n ?? 0;
+    },
+    /** The last completed order of the environment: the revision it left running. */
+    lastCompletedOrderOf(environmentId: number): ReleaseOrderRow | undefined {
+      return db
+        .select()
+        .from(releaseOrders)
+        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, ['COMPLETED', 'ROLLED_BACK'])))
+        .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
+        .get();
+    },
+    /**
+     * `UPDATE … WHERE id = ? AND version = ?`. A write that changes nothing is skipped (the row is
+     * returned as it is). Returns undefined when someone wrote since `current` was read.
+     */
+    updateOrder(current: ReleaseOrderRow, changes: OrderChanges, now: Date): ReleaseOrderRow | undefined {
+      const changed = Object.entries(changes).some(([k, v]) => !same(v, current[k as keyof ReleaseOrderRow]));
+      if (!changed) return current;
+      return db
+        .update(releaseOrders)
+        .set({ ...changes, version: current.version + 1, updatedAt: now })
+        .where(and(eq(releaseOrders.id, current.id), eq(releaseOrders.version, current.version)))
+        .returning()
+        .get();
+    },
+
+    addTransition(t: NewTransition): OrderTransitionRow {
+      return db.insert(orderTransitions).values(t).returning().get();
+    },
+    transitionsOf(orderIds: number[]): OrderTransitionRow[] {
+      return orderIds.length ? db.select().from(orderTransitions).where(inArray(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id).all() : [];
+    },
+
+    /** Records a failure unless the same instance already has an unresolved one in this order. */
+    addFailure(f: NewFailure): void {
+      const open = db
+        .select({ id: instanceFailures.id })
+        .from(instanceFailures)
+        .where(and(eq(instanceFailures.orderId, f.orderId), eq(instanceFailures.instanceName, f.instanceName), isNull(instanceFailures.resolvedAt)))
+        .get();
+      if (!open) db.insert(instanceFailures).values(f).run();
+    },
+    failuresOf(orderIds: number[]): InstanceFailureRow[] {
+      return orderIds.length ? db.select().from(instanceFailures).where(inArray(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id).all() : [];
+    },
+    openFailuresOf(orderId: number): InstanceFailureRow[] {
+      return db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id).all();
+    },
+    resolveFailures(orderId: number, now: Date): number {
+      return db
+        .update(instanceFailures)
+        .set({ resolvedAt: now })
+        .where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt)))
+        .run().changes;
+    },
+    /** Whether any environment of the app has an order in progress. */
+    activeOrderOfApp(appId: number): { id: number } | null {
+      const row = db
+        .select({ id: releaseOrders.id })
+        .from(releaseOrders)
+        .where(
+          and(
+            inArray(releaseOrders.state, [...ACTIVE_STATES]),
+            sql`${releaseOrders.environmentId} IN (SELECT id FROM environments WHERE app_id = ${appId})`,
+          ),
+        )
+        .get();
+      return row ?? null;
+    },
+  };
+}
+
+export type ReleasesRepository = ReturnType<typeof releasesRepository>;
