@@ -54,104 +54,155 @@ function matchRequirement(r: Requirement, labels: Labels): boolean {
 
 export const matchesRequirements = (reqs: readonly Requirement[], labels: Labels): boolean => reqs.every((r) => matchRequirement(r, labels));
 
-// --- string selectors (k8s.io/apimachinery/pkg/labels/selector.go) ---
+// --- string selectors: a port of k8s.io/apimachinery/pkg/labels/selector.go's lexer and parser ---
 
-const parseError = (msg: string) => badRequest(`unable to parse requirement: ${msg}`);
+type Tok = 'id' | 'in' | 'notin' | '!' | '=' | '==' | '!=' | '>' | '<' | '(' | ')' | ',' | 'end' | 'error';
+const SYMBOLS: Record<string, Tok> = { '!': '!', '=': '=', '==': '==', '!=': '!=', '>': '>', '<': '<', '(': '(', ')': ')', ',': ',' };
+const isSpecial = (c: string) => '=!(),><'.includes(c);
+const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
 
-function tokenize(input: string): string[] {
-  const tokens: string[] = [];
-  let i = 0;
-  while (i < input.length) {
-    const c = input[i]!;
-    if (/\s/.test(c)) {
-      i++;
-    } else if ('(),'.includes(c)) {
-      tokens.push(c);
-      i++;
-    } else if (input.startsWith('==', i) || input.startsWith('!=', i)) {
-      tokens.push(input.slice(i, i + 2));
-      i += 2;
-    } else if ('=!<>'.includes(c)) {
-      tokens.push(c);
-      i++;
+function lex(s: string): [Tok, string][] {
+  const items: [Tok, string][] = [];
+  let pos = 0;
+  for (;;) {
+    while (pos < s.length && isSpace(s[pos]!)) pos++;
+    if (pos >= s.length) {
+      items.push(['end', '']);
+      return items;
+    }
+    if (isSpecial(s[pos]!)) {
+      // The longest run of special characters that is a known symbol.
+      let buffer = '';
+      let last: [Tok, string] | undefined;
+      while (pos < s.length && isSpecial(s[pos]!)) {
+        const candidate = buffer + s[pos];
+        if (SYMBOLS[candidate]) {
+          buffer = candidate;
+          last = [SYMBOLS[candidate]!, candidate];
+          pos++;
+        } else if (last) break;
+        else {
+          buffer = candidate;
+          pos++;
+        }
+      }
+      items.push(last ?? ['error', `error expected: keyword found '${buffer}'`]);
     } else {
-      let j = i;
-      while (j < input.length && !/[\s(),=!<>]/.test(input[j]!)) j++;
-      tokens.push(input.slice(i, j));
-      i = j;
+      let lit = '';
+      while (pos < s.length && !isSpecial(s[pos]!) && !isSpace(s[pos]!)) lit += s[pos++];
+      items.push([lit === 'in' ? 'in' : lit === 'notin' ? 'notin' : 'id', lit]);
     }
   }
-  return tokens;
 }
 
-const isOp = (t: string | undefined) => t !== undefined && ['=', '==', '!=', '!', '<', '>', '(', ')', ','].includes(t);
+const parseError = (msg: string) => badRequest(`unable to parse requirement: ${msg}`);
 
 function checkKey(key: string) {
   const errs = labelKeyErrors(key);
   if (errs.length) throw parseError(`<nil>: Invalid value: ${JSON.stringify(key)}: ${errs.join('; ')}`);
 }
-function checkValue(key: string, v: string) {
-  const errs = labelValueErrors(v);
-  if (errs.length) throw parseError(`values[0][${key}]: Invalid value: ${JSON.stringify(v)}: ${errs.join('; ')}`);
+
+/** NewRequirement's checks on the values (field errors under `values`). */
+function checkValues(key: string, op: Operator, values: string[]) {
+  const errs: string[] = [];
+  if ((op === 'gt' || op === 'lt') && values.some((v) => !/^[+-]?\d+$/.test(v)))
+    values.forEach((v, i) => /^[+-]?\d+$/.test(v) || errs.push(`values[${i}]: Invalid value: ${JSON.stringify(v)}: for 'Gt', 'Lt' operators, the value must be an integer`));
+  values.forEach((v, i) => {
+    const msgs = labelValueErrors(v);
+    if (msgs.length) errs.push(`values[${i}][${key}]: Invalid value: ${JSON.stringify(v)}: ${msgs.join('; ')}`);
+  });
+  if (errs.length) throw parseError(errs.length === 1 ? errs[0]! : `[${errs.join(', ')}]`);
 }
 
-/** Parses a label selector string (`app=web,tier in (a,b),!canary`). Throws StoreError 400 on bad syntax. */
+/** Parses a label selector string (`app=web,tier in (a,b),!canary`). Throws StoreError 400 as Kubernetes words it. */
 export function parseLabelSelector(selector: string | undefined): Requirement[] {
-  if (selector === undefined || selector.trim() === '') return [];
-  const t = tokenize(selector);
+  if (selector === undefined) return [];
+  const items = lex(selector);
   let p = 0;
+  // In a value position, `in` and `notin` are plain identifiers.
+  const asValue = (t: [Tok, string]): [Tok, string] => (t[0] === 'in' || t[0] === 'notin' ? ['id', t[1]] : t);
+  const lookahead = () => asValue(items[p]!);
+  const consume = () => asValue(items[p++]!);
+  const consumeKeyword = () => items[p++]!;
   const reqs: Requirement[] = [];
-  const next = () => t[p++];
-  while (p < t.length) {
-    let tok = next()!;
-    if (tok === '!') {
-      const key = next();
-      if (key === undefined || isOp(key)) throw parseError(`found '${key ?? ''}', expected: identifier after '!'`);
-      checkKey(key);
-      reqs.push({ key, operator: '!', values: [] });
-    } else {
-      if (isOp(tok) || tok === 'in' || tok === 'notin') throw parseError(`found '${tok}', expected: !, identifier, or 'end of string'`);
-      const key = tok;
-      checkKey(key);
-      const op = t[p];
-      if (op === undefined || op === ',') {
-        reqs.push({ key, operator: 'exists', values: [] });
-      } else if (op === '=' || op === '==' || op === '!=' || op === '<' || op === '>') {
-        p++;
-        let value = '';
-        if (t[p] !== undefined && !isOp(t[p])) value = next()!;
-        if ((op === '<' || op === '>') && !/^-?\d+$/.test(value)) throw parseError(`for 'Gt', 'Lt' operators, the value must be an integer`);
-        checkValue(key, value);
-        reqs.push({ key, operator: op === '<' ? 'lt' : op === '>' ? 'gt' : op, values: [value] });
-      } else if (op === 'in' || op === 'notin') {
-        p++;
-        if (next() !== '(') throw parseError(`found '${t[p - 1] ?? ''}', expected: '('`);
-        const values: string[] = [];
-        for (;;) {
-          tok = next() ?? '';
-          if (tok === ')') break;
-          if (tok === ',') {
-            values.push('');
-            continue;
-          }
-          if (isOp(tok) || tok === '') throw parseError(`found '${tok}', expected: ',', ')' or identifier`);
-          checkValue(key, tok);
-          values.push(tok);
-          const after = next();
-          if (after === ')') break;
-          if (after !== ',') throw parseError(`found '${after ?? ''}', expected: ',' or ')'`);
+
+  const parseValues = (): string[] => {
+    const [open, openLit] = consume();
+    if (open !== '(') throw parseError(`found '${openLit}' expected: '('`);
+    const [tok, lit] = lookahead();
+    if (tok === ')') {
+      consume();
+      return [''];
+    }
+    if (tok !== 'id' && tok !== ',') throw parseError(`found '${lit}', expected: ',', ')' or identifier`);
+    const set = new Set<string>();
+    for (;;) {
+      const [t, l] = consume();
+      if (t === 'id') {
+        set.add(l);
+        const [t2, l2] = lookahead();
+        if (t2 === ',') continue;
+        if (t2 === ')') break;
+        throw parseError(`found '${l2}', expected: ',' or ')'`);
+      } else if (t === ',') {
+        if (set.size === 0) set.add('');
+        const [t2] = lookahead();
+        if (t2 === ')') {
+          set.add('');
+          break;
         }
-        reqs.push({ key, operator: op, values });
-      } else {
-        throw parseError(`found '${op}', expected: in, notin, =, ==, !=, gt, lt`);
+        if (t2 === ',') {
+          consume();
+          set.add('');
+        }
+      } else throw parseError(`found '${l}', expected: ',', or identifier`);
+    }
+    if (consume()[0] !== ')') throw parseError(`found '${lit}', expected: ')'`);
+    return [...set].sort();
+  };
+
+  const parseRequirement = (): Requirement => {
+    let [tok, key] = consume();
+    let negated = false;
+    if (tok === '!') {
+      negated = true;
+      [tok, key] = consume();
+    }
+    if (tok !== 'id') throw parseError(`found '${key}', expected: identifier`);
+    checkKey(key);
+    const [next] = lookahead();
+    if (negated) return { key, operator: '!', values: [] };
+    if (next === 'end' || next === ',') return { key, operator: 'exists', values: [] };
+    const [opTok, opLit] = consumeKeyword();
+    const op: Operator | undefined = { in: 'in', notin: 'notin', '=': '=', '==': '==', '!=': '!=', '>': 'gt', '<': 'lt' }[opTok as string] as Operator | undefined;
+    if (!op) throw parseError(`found '${opLit}', expected: '=', '!=', '==', 'in', notin'`);
+    let values: string[];
+    if (op === 'in' || op === 'notin') values = parseValues();
+    else {
+      const [t] = lookahead();
+      if (t === 'end' || t === ',') values = [''];
+      else {
+        const [t2, l2] = consume();
+        if (t2 !== 'id') throw parseError(`found '${l2}', expected: identifier`);
+        values = [l2];
       }
     }
-    if (p < t.length) {
-      if (t[p] !== ',') throw parseError(`found '${t[p]}', expected: ',' or 'end of string'`);
-      p++;
-    }
+    checkValues(key, op, values);
+    return { key, operator: op, values };
+  };
+
+  for (;;) {
+    const [tok, lit] = lookahead();
+    if (tok === 'end') break;
+    if (tok !== 'id' && tok !== '!') throw badRequest(`found '${lit}', expected: !, identifier, or 'end of string'`);
+    reqs.push(parseRequirement());
+    const [t, l] = consume();
+    if (t === 'end') break;
+    if (t !== ',') throw badRequest(`found '${l}', expected: ',' or 'end of string'`);
+    const [t2, l2] = lookahead();
+    if (t2 !== 'id' && t2 !== '!') throw badRequest(`found '${l2}', expected: identifier after ','`);
   }
-  return reqs;
+  return reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 export const matchesLabelSelectorString = (selector: string | undefined, labels: Labels): boolean =>

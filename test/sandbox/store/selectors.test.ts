@@ -39,10 +39,34 @@ describe('label selector strings', () => {
     expect(matchesLabelSelectorString(selector, labels)).toBe(expected);
   });
 
-  it.each(['x in (a', 'in', '=x', 'a b', 'bad key=1', 'k=bad value!'])('rejects %j with 400', (selector) => {
+  it.each([
+    ['=a', "found '=', expected: !, identifier, or 'end of string'"],
+    ['a=b,', "found '', expected: identifier after ','"],
+    ['a=b c', "found 'c', expected: ',' or 'end of string'"],
+    ['!!', "unable to parse requirement: found '!', expected: identifier"],
+    ['a b', "unable to parse requirement: found 'b', expected: '=', '!=', '==', 'in', notin'"],
+    ['x in (a', "unable to parse requirement: found '', expected: ',' or ')'"],
+    ['x in a', "unable to parse requirement: found 'a' expected: '('"],
+    ['a=!', "unable to parse requirement: found '!', expected: identifier"],
+    ['a>b', "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer"],
+    ['@=b', `unable to parse requirement: <nil>: Invalid value: "@": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+    ['a=@', `unable to parse requirement: values[0][a]: Invalid value: "@": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
+  ])('rejects %j with 400 as Kubernetes words it', (selector, message) => {
     const e = storeError(() => parseLabelSelector(selector));
-    expect(e.code).toBe(400);
-    expect(e.reason).toBe('BadRequest');
+    expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
+  });
+
+  it.each([
+    ['x in (foo,,baz),y,z notin ()', [
+      { key: 'x', operator: 'in', values: ['', 'baz', 'foo'] },
+      { key: 'y', operator: 'exists', values: [] },
+      { key: 'z', operator: 'notin', values: [''] },
+    ]],
+    ['in', [{ key: 'in', operator: 'exists', values: [] }]],
+    ['a in (in,notin)', [{ key: 'a', operator: 'in', values: ['in', 'notin'] }]],
+    ['b=1,a!=2', [{ key: 'a', operator: '!=', values: ['2'] }, { key: 'b', operator: '=', values: ['1'] }]],
+  ])('parses %j like Kubernetes', (selector, expected) => {
+    expect(parseLabelSelector(selector)).toEqual(expected);
   });
 
   it('parses "app=" as an empty value (matches only an empty label)', () => {
