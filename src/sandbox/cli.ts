@@ -29,12 +29,14 @@ async function main() {
   process.on('SIGTERM', () => void stopAll('SIGTERM'));
 
   for (const name of CLUSTERS) clusters.push(await startSandboxCluster({ name, speed }));
+  const kubeconfig = kubeconfigText(clusters.map((c) => ({ name: c.name, url: c.url, token: c.token })));
   mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, kubeconfigText(clusters.map((c) => ({ name: c.name, url: c.url, token: c.token }))), { mode: 0o600 });
+  writeFileSync(path, kubeconfig, { mode: 0o600 });
 
   console.log(`Sandbox clusters running (speed ${speed}):`);
   for (const c of clusters) console.log(`  ${c.name.padEnd(20)} ${c.url}`);
-  console.log(`\nKubeconfig with both contexts: ${path}\n`);
+  console.log(`\nKubeconfig with both contexts (JSON, which kubectl reads as YAML), written to ${path}:\n`);
+  console.log(kubeconfig);
   console.log('Use it with kubectl:');
   console.log(`  export KUBECONFIG=${path}`);
   console.log(`  kubectl --context ${CLUSTERS[0]} get nodes`);
