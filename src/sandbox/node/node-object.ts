@@ -126,8 +126,13 @@ export class IpPool {
   private readonly used = new Set<string>();
   private next = 2;
   constructor(private readonly cidr: string) {}
-  allocate(): string {
+  allocate(preferred?: string): string {
     const prefix = this.cidr.split('.').slice(0, 3).join('.');
+    // A pod that already has an IP (the agent restarted) keeps it.
+    if (preferred?.startsWith(`${prefix}.`) && !this.used.has(preferred)) {
+      this.used.add(preferred);
+      return preferred;
+    }
     for (let tries = 0; tries < 253; tries++) {
       const ip = `${prefix}.${this.next}`;
       this.next = this.next >= 254 ? 2 : this.next + 1;

@@ -20,7 +20,7 @@ export interface NodeServices {
   catalog: ImageCatalog;
   nodeImages: Set<string>;
   lookup: ObjectLookup;
-  allocateIP(): string;
+  allocateIP(preferred?: string): string;
   releaseIP(ip: string): void;
   event(obj: InvolvedObject, ev: EventMessage): void;
   nodeEvent(ev: EventMessage, component: string): void;
@@ -59,7 +59,7 @@ export class PodWorker {
 
   async start(): Promise<void> {
     const clock = this.node.clock;
-    const podIP = this.pod.status?.podIP ?? this.node.allocateIP();
+    const podIP = this.pod.spec.hostNetwork ? this.node.hostIP : this.node.allocateIP(this.pod.status?.podIP);
     this.net = { podIP, hostIP: this.node.hostIP, nodeName: this.node.nodeName };
     this.startTime = this.pod.status?.startTime ?? iso(clock.now());
     const ctx = this.context();
@@ -247,7 +247,7 @@ export class PodWorker {
     this.disposed = true;
     this.abort.abort();
     for (const r of this.runners.values()) r.dispose();
-    if (this.net) this.node.releaseIP(this.net.podIP);
+    if (this.net && !this.pod.spec.hostNetwork) this.node.releaseIP(this.net.podIP);
   }
 
   get isDisposed(): boolean {

@@ -23,6 +23,8 @@ export async function registerNode(api: Api, cfg: NodeConfig, clock: Clock, even
   try {
     const created = await api.core.createNode({ body: body as never });
     uid = created.metadata?.uid;
+    // A kube-apiserver keeps the status given on create, but a status write is what a kubelet relies on.
+    await api.core.patchNodeStatus({ name: cfg.name, body: { status: body.status } }, mergePatch());
   } catch (e) {
     if (statusCode(e) !== 409) throw e;
     // Already registered (agent restart): bring its status up to date.

@@ -38,7 +38,7 @@ export class SimNode {
       catalog,
       nodeImages: this.images,
       lookup: objectLookup(api),
-      allocateIP: () => this.ips.allocate(),
+      allocateIP: (preferred) => this.ips.allocate(preferred),
       releaseIP: (ip) => this.ips.release(ip),
       event: (obj, ev) => this.events.record(obj, ev),
       nodeEvent: (ev, component) => (component === 'kubelet' ? this.events : this.kernelEvents).record(nodeRef, ev),

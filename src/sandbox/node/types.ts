@@ -131,6 +131,7 @@ export interface Pod {
     terminationGracePeriodSeconds?: number;
     hostname?: string;
     subdomain?: string;
+    hostNetwork?: boolean;
     serviceAccountName?: string;
     readinessGates?: { conditionType: string }[];
   };
