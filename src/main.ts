@@ -50,6 +50,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  const crash = (what: string) => (error: unknown) => {
+    logger.fatal({ error: safeError(error) }, what);
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash('uncaught exception'));
+  process.on('unhandledRejection', crash('unhandled promise rejection'));
+  const { host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs } = config;
+  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs }, 'starting cairn');
 
   const kubeconfigFiles = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const database = openDatabase(config.databasePath);
