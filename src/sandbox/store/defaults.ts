@@ -242,9 +242,12 @@ export function prepareForCreate(key: ResourceKey, o: KubeObject): KubeObject {
     case 'apps/deployments':
       o.status = {};
       break;
+    // The fields of each status that are not omitempty, as a v1.30 API server serialises them.
     case 'apps/replicasets':
-    case 'apps/statefulsets':
       o.status = { replicas: 0 };
+      break;
+    case 'apps/statefulsets':
+      o.status = { replicas: 0, availableReplicas: 0 };
       break;
   }
   return o;

@@ -82,7 +82,8 @@ describe('defaulting on create', () => {
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0 } },
       revisionHistoryLimit: 10,
     });
-    expect(s.status).toEqual({ replicas: 0 });
+    expect(s.status).toEqual({ replicas: 0, availableReplicas: 0 });
+    expect(s.spec).toMatchObject({ persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' } });
   });
 
   it('defaults a service and allocates a cluster IP from 10.96.0.0/12', () => {
