@@ -29,12 +29,12 @@ export function kindOfStatus(status: number): KubeErrorKind {
 }
 
 function statusMessage(body: unknown): string | null {
-  let value = body;
-  if (typeof value === 'string') {
+  let value: unknown = body;
+  if (typeof body === 'string') {
     try {
-      value = JSON.parse(value);
+      value = JSON.parse(body);
     } catch {
-      return value.trim() ? value.trim().slice(0, 500) : null;
+      return body.trim() ? body.trim().slice(0, 500) : null;
     }
   }
   if (value && typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') {
