@@ -1,6 +1,14 @@
 /**
  * The sandbox's kube-controller-manager and kube-scheduler, in-process on the store: each controller
  * gets every store event (mapped to the keys it reconciles), a work queue and a periodic resync.
+ *
+ * Each controller is a thin wiring file (`deployment.ts`, `replicaset.ts`, `statefulset.ts`,
+ * `scheduler.ts`, `gc.ts`, `endpoints.ts`) over pure decision functions (`*-rules.ts`, tested with
+ * tables) that follow the Kubernetes sources they are named after. Events go through `events.ts`.
+ *
+ * Not simulated: preemption, inter-pod (anti-)affinity, topology spread and preferred-affinity
+ * scoring; the node lifecycle controller (NotReady nodes only get a synthetic not-ready taint for
+ * scheduling, nothing is evicted); PersistentVolumeClaims; EndpointSlices; pod GC.
  */
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/types.js';
