@@ -24,10 +24,14 @@ interface Running {
   stop(): Promise<void> | void;
 }
 
+/** What a shutdown stops, in this order: first the server drains, the database closes last. */
+const STOP_ORDER = ['server', 'cluster checks', 'sandbox', 'database'] as const;
+type Part = Running & { name: string; kind: (typeof STOP_ORDER)[number] };
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
-  const stack: Array<{ name: string } & Running> = [];
+  const parts: Part[] = [];
   let stopping = false;
 
   const shutdown = async (signal: string) => {
@@ -38,7 +42,8 @@ async function main(): Promise<void> {
       logger.error({ afterMs: HARD_EXIT_MS }, 'shutdown took too long: exiting');
       process.exit(1);
     }, HARD_EXIT_MS).unref();
-    for (const part of [...stack].reverse()) {
+    const ordered = [...parts].sort((a, b) => STOP_ORDER.indexOf(a.kind) - STOP_ORDER.indexOf(b.kind));
+    for (const part of ordered) {
       try {
         await part.stop();
       } catch (error) {
@@ -61,7 +66,7 @@ async function main(): Promise<void> {
 
   const kubeconfigFiles = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const database = openDatabase(config.databasePath);
-  stack.push({ name: 'database', stop: () => database.close() });
+  parts.push({ name: 'database', kind: 'database', stop: () => database.close() });
   // openDatabase applied every pending migration before returning: from here on the database is migrated.
   logger.info({ path: config.databasePath }, 'database open and migrated');
   const repos = createRepositories(database.db);
@@ -71,7 +76,7 @@ async function main(): Promise<void> {
     check: versionCheck(config.clusterCheckTimeoutMs),
     checkIntervalMs: config.clusterCheckIntervalMs,
   });
-  stack.push({ name: 'cluster checks', stop: () => clusters.stop() });
+  parts.push({ name: 'cluster checks', kind: 'cluster checks', stop: () => clusters.stop() });
 
   const server = buildServer({
     config,
@@ -83,12 +88,12 @@ async function main(): Promise<void> {
       ...(clusters.loaded ? [] : ['clusters are loading']),
     ],
   });
-  stack.push({ name: 'server', stop: () => server.stop() });
+  parts.push({ name: 'server', kind: 'server', stop: () => server.stop() });
   await server.start();
 
   const sources = await kubeconfigSources(kubeconfigFiles, config, logger, (sandbox) => {
     if (stopping) void sandbox.stop(); // started while shutting down: stop it at once
-    else stack.push(sandbox);
+    else parts.push({ ...sandbox, kind: 'sandbox' });
   });
   if (stopping) return;
   clusters.load(sources);
