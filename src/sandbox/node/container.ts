@@ -5,18 +5,19 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../clock.js';
-import { resolveImage, type ImageCatalog, type ResolvedImage } from '../images/catalog.js';
-import { parseImageRef } from '../images/reference.js';
+import type { ImageCatalog, ResolvedImage } from '../images/catalog.js';
+import { ImagePuller } from './image-puller.js';
 import { AppProcess, type Fate } from './app.js';
 import { containerArgv, ScriptProcess } from './script-process.js';
 import { isKnownCommand } from './shell-commands.js';
-import { inBackoffSince, inBackoffSinceUpdate, nextBackoff, type BackoffEntry } from './backoff.js';
+import { inBackoffSince, nextBackoff, type BackoffEntry } from './backoff.js';
 import { containerEnv, containerFs, ContainerConfigError, expandRefs, type ObjectLookup, type PodNetwork } from './environment.js';
 import type { VirtualFs } from './filesystem.js';
-import { runHook, runProbeHandler, type HandlerTarget } from './handlers.js';
+import { runHook, type HandlerTarget } from './handlers.js';
 import { LogBuffer } from './logs.js';
 import { messages, nodeMessages, waiting, type EventMessage } from './messages.js';
-import { applyOutcome, initialProbeState, probeSettings, type ProbeKind } from './probe-rules.js';
+import type { ProbeKind } from './probe-rules.js';
+import { runProber } from './prober.js';
 import { parseQuantity } from './quantity.js';
 import { runArgv, type HttpResult, type ShellContext } from './shell.js';
 import type { Container, ContainerStatus, Pod } from './types.js';
@@ -57,10 +58,7 @@ type End =
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 const newContainerID = () => `containerd://${randomBytes(32).toString('hex')}`;
 
-export function defaultPullPolicy(image: string): 'Always' | 'IfNotPresent' {
-  const ref = parseImageRef(image);
-  return !ref || ref.digest || (ref.tag && ref.tag !== 'latest') ? 'IfNotPresent' : 'Always';
-}
+export { defaultPullPolicy } from './image-puller.js';
 
 /** What a current kubelet also reports for a started container: its resources, mounts and user. */
 function runtimeDetails(c: Container): Partial<ContainerStatus> {
@@ -82,7 +80,7 @@ export class ContainerRunner {
   private stopping = false;
   private readonly abort = new AbortController();
   private crashBackoff?: BackoffEntry;
-  private pullBackoff?: BackoffEntry;
+  private readonly puller = new ImagePuller();
   private image?: ResolvedImage;
   private restarts = 0;
   private loop?: Promise<void>;
@@ -176,55 +174,15 @@ export class ContainerRunner {
   }
 
   /** Resolves the image, pulling it if the policy says so; undefined after a failure (back-off already waited). */
-  private async ensureImage(): Promise<ResolvedImage | undefined> {
-    const ref = this.container.image ?? '';
-    const res = resolveImage(ref, this.pod.catalog);
-    if (!res.ok && res.reason === 'InvalidImageName') {
-      this.setWaiting('InvalidImageName', res.message);
-      this.event(messages.inspectFailed(ref, res.message.replace(/^Failed to apply default image tag "[^"]*": /, '')));
-      this.event(messages.error('InvalidImageName'));
-      await this.sleep(60_000);
-      return undefined;
-    }
-    const key = res.ok ? res.image.fullName : ref;
-    const policy = this.container.imagePullPolicy ?? defaultPullPolicy(ref);
-    const present = res.ok && this.pod.nodeImages.has(key);
-    if (policy === 'Never' && !present) {
-      const ev = messages.neverPull(ref);
-      this.setWaiting('ErrImageNeverPull', ev.message);
-      this.event(ev);
-      await this.sleep(10_000);
-      return undefined;
-    }
-    if (present && policy !== 'Always') {
-      this.event(messages.alreadyPresent(ref));
-      return res.image;
-    }
-    const now = this.clock.now().getTime();
-    if (inBackoffSinceUpdate(this.pullBackoff, now)) {
-      this.setWaiting('ImagePullBackOff', waiting.pullBackOff(ref));
-      this.event(messages.pullBackOff(ref));
-      this.event(messages.error('ImagePullBackOff'));
-      const wait = this.pullBackoff!.lastUpdateMs + this.pullBackoff!.delayMs - now;
-      await this.sleep(Math.max(wait, 0) + 100);
-      return undefined;
-    }
-    this.event(messages.pulling(ref));
-    const pullMs = res.ok ? res.image.spec.pullMs : 900;
-    if (!(await this.sleep(pullMs))) return undefined;
-    if (!res.ok) {
-      this.event(messages.pullFailed(ref, res.message));
-      this.event(messages.error('ErrImagePull'));
-      this.pullBackoff = nextBackoff(this.pullBackoff, this.clock.now().getTime());
-      this.setWaiting('ErrImagePull', res.message);
-      // The next pod sync comes shortly after and finds the image in back-off.
-      await this.sleep(1_000);
-      return undefined;
-    }
-    this.pod.nodeImages.add(key);
-    this.pullBackoff = undefined;
-    this.event(messages.pulled(ref, pullMs, res.image.spec.sizeBytes));
-    return res.image;
+  private ensureImage(): Promise<ResolvedImage | undefined> {
+    return this.puller.ensure(this.container, {
+      catalog: this.pod.catalog,
+      nodeImages: this.pod.nodeImages,
+      now: () => this.clock.now().getTime(),
+      setWaiting: (reason, message) => this.setWaiting(reason, message),
+      event: (ev) => this.event(ev),
+      sleep: (ms) => this.sleep(ms),
+    });
   }
 
   private memoryLimitMi(): number | undefined {
@@ -329,46 +287,28 @@ export class ContainerRunner {
     return result;
   }
 
-  private async probeLoop(kind: ProbeKind, inst: Instance): Promise<void> {
+  private probeLoop(kind: ProbeKind, inst: Instance): Promise<void> {
     const probe = kind === 'startup' ? this.container.startupProbe : kind === 'liveness' ? this.container.livenessProbe : this.container.readinessProbe;
-    if (!probe) return;
-    const s = probeSettings(probe);
-    let state = initialProbeState(kind);
-    const signal = inst.stop.signal;
-    const startedMs = inst.app.startedAt.getTime();
-    const label = kind === 'startup' ? 'Startup' : kind === 'liveness' ? 'Liveness' : 'Readiness';
-    for (;;) {
-      if (signal.aborted || this.current !== inst) return;
-      const since = this.clock.now().getTime() - startedMs;
-      const gated = kind !== 'startup' && !this.status.started;
-      if (!gated && since >= s.initialDelayMs - 1) {
-        const out = await runProbeHandler(probe, this.handlerTarget(inst), s.timeoutMs);
-        if (signal.aborted || this.current !== inst) return;
-        if (!out.ok) this.event(messages.unhealthy(label, out.output.trimEnd()));
-        const next = applyOutcome(state, out.ok ? 'success' : 'failure', s, kind);
-        state = next.state;
-        if (kind === 'readiness') {
-          const ready = state.result === 'success';
-          if (ready !== this.status.ready) {
-            this.status = { ...this.status, ready };
-            this.pod.changed();
-          }
-        } else if (kind === 'startup' && state.result === 'success') {
-          this.status = { ...this.status, started: true, ready: !this.container.readinessProbe };
-          this.pod.changed();
-          return;
-        }
-        if (next.act) {
-          inst.end({ kind: 'killed', event: messages.killingProbe(this.container.name, kind === 'startup' ? 'startup' : 'liveness'), restart: true });
-          return;
-        }
-      }
-      try {
-        await this.clock.sleep(s.periodMs, signal);
-      } catch {
-        return;
-      }
-    }
+    if (!probe) return Promise.resolve();
+    return runProber(kind, probe, {
+      clock: this.clock,
+      signal: inst.stop.signal,
+      startedMs: inst.app.startedAt.getTime(),
+      handler: this.handlerTarget(inst),
+      current: () => this.current === inst,
+      started: () => Boolean(this.status.started),
+      event: (ev) => this.event(ev),
+      setReady: (ready) => {
+        if (ready === this.status.ready) return;
+        this.status = { ...this.status, ready };
+        this.pod.changed();
+      },
+      setStarted: () => {
+        this.status = { ...this.status, started: true, ready: !this.container.readinessProbe };
+        this.pod.changed();
+      },
+      kill: (which) => inst.end({ kind: 'killed', event: messages.killingProbe(this.container.name, which), restart: true }),
+    });
   }
 
   /** Records the terminated instance; decides on a restart and waits out the back-off. False when the container stays terminated. */
