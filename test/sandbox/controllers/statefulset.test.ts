@@ -148,6 +148,34 @@ describe('StatefulSet', () => {
     expect((pod.spec as any).volumes).toContainEqual({ name: 'data', persistentVolumeClaim: { claimName: 'data-db-0' } });
   });
 
+  it('Parallel: a broken update does not block the rollback that replaces it (cairn’s stateful flow)', async () => {
+    h = startHarness();
+    h.autoKubelet({ ready: (p) => image(p) !== 'pg:broken' });
+    h.store.create(STATEFULSETS, sts({ replicas: 3, policy: 'Parallel' }));
+    const v1 = await h.until(settled(h, 3), 'ready on pg:1');
+    setImage(h, 'pg:broken', 3);
+    await h.until(() => status(h).observedGeneration === 2, 'observed');
+    expect(h.pods().every((p) => image(p) === 'pg:1')).toBe(true); // partition = replicas: nothing moves
+    h.store.modify(STATEFULSETS, 'default', 'db', (set) => {
+      (set.spec as any).updateStrategy.rollingUpdate.partition = 2;
+      return set;
+    });
+    await h.until(() => {
+      const p = h.store.get('/pods', 'default', 'db-2');
+      return p && image(p) === 'pg:broken' && (p.status as any)?.phase === 'Running';
+    }, 'db-2 on the broken image');
+    // Roll back: the old template, then lower the partition to 0.
+    setImage(h, 'pg:1', 0);
+    const back = await h.until(() => {
+      const s = settled(h, 3)();
+      return s && s.updatedReplicas === 3 && s.currentRevision === s.updateRevision && s;
+    }, 'rolled back');
+    expect(back.updateRevision).toBe(v1.updateRevision);
+    expect(h.pods().every((p) => image(p) === 'pg:1')).toBe(true);
+    const revisions = Object.fromEntries(h.store.list(REVISIONS).items.map((r) => [r.metadata.name, r.revision]));
+    expect(revisions[v1.updateRevision]).toBe(3); // rolled back to: its revision number is bumped
+  });
+
   it('adopts an orphan pod named like a member, and releases one whose labels stop matching', async () => {
     h = startHarness();
     h.store.create('/pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: 'default', labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'pg:1' }] } });
