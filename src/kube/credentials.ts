@@ -18,8 +18,9 @@ export function credentialStrings(kc: KubeConfig): string[] {
     add(user.password);
     add(user.keyData);
     add(user.certData);
-    add(user.authProvider);
-    add(user.exec);
+    add(user.authProvider?.config); // tokens, secrets, refresh tokens
+    add(user.exec?.env); // credentials handed to the exec plugin
+    add(user.exec?.args);
   }
   for (const cluster of kc.getClusters()) {
     try {

@@ -93,7 +93,14 @@ describe('credentials', () => {
         apiVersion: 'v1',
         kind: 'Config',
         clusters: [{ name: 'c', cluster: { server: `https://admin:${URL_PASSWORD}@k8s.example` } }],
-        users: [{ name: 'u', user: { token: TOKEN, password: PASSWORD, 'client-key-data': KEY_DATA } }],
+        users: [
+          { name: 'u', user: { token: TOKEN, password: PASSWORD, 'client-key-data': KEY_DATA } },
+          { name: 'oidc', user: { 'auth-provider': { name: 'oidc', config: { 'id-token': 'oidc-id-token-1a2b', 'refresh-token': 'oidc-refresh-3c4d' } } } },
+          {
+            name: 'exec',
+            user: { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-creds', args: ['--key', 'exec-arg-secret-5e6f'], env: [{ name: 'API_KEY', value: 'exec-env-secret-7a8b' }] } },
+          },
+        ],
         contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
         'current-context': 'x',
       }),
@@ -101,7 +108,9 @@ describe('credentials', () => {
       sandbox: false,
     });
     const secrets = credentialStrings(kc);
-    for (const secret of SECRETS) expect(secrets).toContain(secret);
+    for (const secret of [...SECRETS, 'oidc-id-token-1a2b', 'oidc-refresh-3c4d', 'exec-arg-secret-5e6f', 'exec-env-secret-7a8b']) {
+      expect(secrets).toContain(secret);
+    }
     const scrubbed = redact(`failed with ${TOKEN} and ${PASSWORD}; key ${KEY_DATA}; Authorization: Bearer abc.def; https://u:p@host`, secrets);
     for (const secret of [...SECRETS, 'abc.def', 'u:p@']) expect(scrubbed).not.toContain(secret);
     expect(scrubbed).toContain('[REDACTED]');
