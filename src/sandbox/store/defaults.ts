@@ -174,6 +174,12 @@ export function applyDefaults(key: ResourceKey, o: KubeObject): KubeObject {
     case '/secrets':
       defaultSecret(x);
       break;
+    case '/events':
+      // Not omitempty in core/v1 Event, so a real API server always returns them.
+      if (x.reportingComponent === undefined) x.reportingComponent = '';
+      if (x.reportingInstance === undefined) x.reportingInstance = '';
+      if (x.eventTime === undefined) x.eventTime = null;
+      break;
     case '/endpoints':
       for (const ss of arr(x.subsets)) for (const p of arr(ss.ports)) setDefault(p, 'protocol', 'TCP');
       break;

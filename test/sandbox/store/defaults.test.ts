@@ -117,4 +117,16 @@ describe('defaulting on create', () => {
     expect(sec).toMatchObject({ type: 'Opaque', data: { user: 'YWRtaW4=' } });
     expect(sec.stringData).toBeUndefined();
   });
+
+  it('fills the always-serialised Event fields', () => {
+    const ev = newStore().create('/events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name: 'p.1', namespace: 'default' },
+      involvedObject: { kind: 'Pod', name: 'p', namespace: 'default' },
+      reason: 'Scheduled',
+      type: 'Normal',
+    });
+    expect(ev).toMatchObject({ reportingComponent: '', reportingInstance: '', eventTime: null });
+  });
 });
