@@ -16,26 +16,27 @@ export function printedSchema(): string {
   return `${printSchema(lexicographicSortSchema(schema))}\n`;
 }
 
-function readCurrent(): string | null {
+function readCurrent(file: string): string | null {
   try {
-    return readFileSync(SCHEMA_FILE, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch {
     return null;
   }
 }
 
-function run(args: string[]): number {
+/** `npm run schema` (writes `file`) or, with --check, whether `file` is up to date; returns the exit code. */
+export function run(args: string[], file = SCHEMA_FILE, out: Pick<NodeJS.WriteStream, 'write'> = process.stdout, err = process.stderr): number {
   const printed = printedSchema();
   if (args.includes('--check')) {
-    if (readCurrent() === printed) {
-      process.stdout.write('schema.graphql is up to date\n');
+    if (readCurrent(file) === printed) {
+      out.write('schema.graphql is up to date\n');
       return 0;
     }
-    process.stderr.write('schema.graphql is stale: it differs from the schema the code builds. Run `npm run schema` and commit the result.\n');
+    err.write('schema.graphql is stale: it differs from the schema the code builds. Run `npm run schema` and commit the result.\n');
     return 1;
   }
-  writeFileSync(SCHEMA_FILE, printed);
-  process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
+  writeFileSync(file, printed);
+  out.write(`wrote ${file}\n`);
   return 0;
 }
 
