@@ -57,6 +57,20 @@ describe('garbage collector', () => {
     expect(h.pods()).toHaveLength(2);
   });
 
+  it('deleting a StatefulSet removes its pods and ControllerRevisions', async () => {
+    h = startHarness();
+    h.autoKubelet();
+    h.store.create('apps/statefulsets', {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: 'default' },
+      spec: { replicas: 2, podManagementPolicy: 'Parallel', serviceName: 'db', selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'pg:1' }] } } },
+    });
+    await h.until(() => h.pods().length === 2 && h.store.list('apps/controllerrevisions').items.length === 1, 'running');
+    h.store.delete('apps/statefulsets', 'default', 'db');
+    await h.until(() => h.pods().length === 0 && h.store.list('apps/controllerrevisions').items.length === 0, 'dependents gone');
+  });
+
   it('an orphan finalizer set by a client is honoured', async () => {
     h = startHarness();
     const owner = h.store.create('/configmaps', configMap('owner', undefined, { finalizers: ['orphan'] }));
