@@ -28,11 +28,278 @@
  *   imageReference(settings, tag) → the image string for RevisionSpec.image
  *
  * Names and labels (see render/names.ts): Deployment `<app>-<env>-r<N>`, StatefulSet `<app>-<env>`,
- * Service `<app>-<env>`, headless Service `<app>-<env>-pods`, ConfigMap `<app>-<env>-r<N>-files`,
+ * Service `<app>-<env>`, headless Service `<app>-<env>-headless`, ConfigMap `<app>-<env>-r<N>-files`,
  * Secret `<app>-<env>-r<N>-env` (env = production|test; long names are cut and hashed to stay valid).
  * Labels on every object and pod: cairn.dev/app, cairn.dev/environment (production|test),
  * cairn.dev/revision (on per-revision objects and pods), app.kubernetes.io/managed-by=cairn,
  * app.kubernetes.io/name=<app>.
  */
+import type { KubeConfig, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { PortMapping } from '../domain/config-types.js';
+import { attempt, ok, unwrap, withRetry, type KubeError, type KubeResult, type RetryOptions } from './kube-errors.js';
+import {
+  LABEL_REVISION,
+  ANNOTATION_RELEASE_ORDER,
+  environmentLabelSelector,
+  labelSelectorText,
+  names,
+  renderConfigMap,
+  renderDeployment,
+  renderHeadlessService,
+  renderNamespace,
+  renderSecret,
+  renderService,
+  renderStatefulSet,
+  revisionLabels,
+} from './render/index.js';
+import { clientCache, mergePatch, type Clients } from './workloads-clients.js';
+import { observeEnvironment, type ObserveOptions } from './observe.js';
+import { watchEnvironment, type WatchOptions } from './observe-watch.js';
+import type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster, RevisionSpec } from './workloads-types.js';
+
 export type { KubeError, KubeErrorKind, KubeResult } from './kube-errors.js';
 export type * from './workloads-types.js';
+export { imageReference } from './render/image.js';
+export { instanceFailure } from './instance-failure.js';
+
+export interface WorkloadsOptions {
+  /** Retries of Unavailable/Conflict (defaults: 5 attempts, 100 ms doubling to 2 s). */
+  retry?: RetryOptions;
+  /** Default for observeEnvironment (60 s). */
+  unschedulableAfterMs?: number;
+}
+
+export interface EnsureRevisionOptions {
+  /**
+   * Stateful only. When the StatefulSet's template changes to this revision: defaults to
+   * `replicas` (no pod moves until the engine lowers it). When the template already is this
+   * revision: left as it is unless given (so repeating the call after a crash undoes nothing).
+   */
+  partition?: number;
+}
+
+export interface Workloads {
+  ensureBase(target: EnvironmentTarget, ports: PortMapping[]): Promise<KubeResult<void>>;
+  ensureRevision(target: EnvironmentTarget, revision: RevisionSpec, replicas: number, options?: EnsureRevisionOptions): Promise<KubeResult<void>>;
+  scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<void>>;
+  setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<void>>;
+  /** Deletes those of the named pods that belong to the environment; returns the names deleted. */
+  deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<string[]>>;
+  removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<void>>;
+  listRevisionsInCluster(target: EnvironmentTarget): Promise<KubeResult<RevisionInCluster[]>>;
+  observeEnvironment(target: EnvironmentTarget, options?: Partial<ObserveOptions>): Promise<KubeResult<EnvironmentObservation>>;
+  /** Resolves when `signal` aborts (and every watch has stopped). */
+  watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal, options?: WatchOptions): Promise<void>;
+}
+
+const isMissing = (e: KubeError) => e.kind === 'NotFound';
+
+export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, options: WorkloadsOptions = {}): Workloads {
+  const clientsFor = clientCache(kubeConfigFor);
+  const retry = options.retry ?? {};
+  /** Calls that retry Unavailable and Conflict. */
+  const call = <T>(fn: () => Promise<T>) => withRetry(fn, retry);
+  /** Creates retry Unavailable only: a 409 there is AlreadyExists, an answer. */
+  const create = <T>(fn: () => Promise<T>) => withRetry(fn, { ...retry, retryOn: ['Unavailable'] });
+
+  /** Create; AlreadyExists → `onExists` (or nothing). */
+  async function createOrElse<T>(fn: () => Promise<T>, onExists?: () => Promise<KubeResult<unknown>>): Promise<void> {
+    const created = await create(fn);
+    if (created.ok) return;
+    if (created.error.kind !== 'Conflict') throw created.error;
+    if (onExists) unwrap(await onExists());
+  }
+
+  /** Ignores NotFound. */
+  async function deleteIfPresent(fn: () => Promise<unknown>): Promise<void> {
+    const r = await call(fn);
+    if (!r.ok && !isMissing(r.error)) throw r.error;
+  }
+
+  async function ensureNamespace({ core }: Clients, target: EnvironmentTarget): Promise<void> {
+    const body = renderNamespace(target);
+    const created = await create(() => core.createNamespace({ body }));
+    if (created.ok || created.error.kind === 'Conflict') return;
+    // Without the right to create namespaces, an existing one is enough.
+    if (created.error.kind === 'Forbidden' && (await call(() => core.readNamespace({ name: target.namespace }))).ok) return;
+    throw created.error;
+  }
+
+  async function ensureService(c: Clients, body: ReturnType<typeof renderHeadlessService>): Promise<void> {
+    const { name, namespace } = { name: body.metadata!.name!, namespace: body.metadata!.namespace! };
+    const patch = { metadata: { labels: body.metadata!.labels }, spec: { selector: body.spec!.selector, ports: body.spec!.ports } };
+    await createOrElse(
+      () => c.core.createNamespacedService({ namespace, body }),
+      () => call(() => c.core.patchNamespacedService({ name, namespace, body: patch }, mergePatch)),
+    );
+  }
+
+  async function ensureRevisionObjects(c: Clients, target: EnvironmentTarget, revision: RevisionSpec): Promise<void> {
+    const { namespace } = target;
+    const configMap = renderConfigMap(target, revision.number, revision.settings.fileMounts);
+    if (configMap) await createOrElse(() => c.core.createNamespacedConfigMap({ namespace, body: configMap }));
+    const secret = renderSecret(target, revision.number, revision.settings.env);
+    if (secret) await createOrElse(() => c.core.createNamespacedSecret({ namespace, body: secret }));
+  }
+
+  async function scaleDeployment(c: Clients, target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<void> {
+    const name = names.deployment(target, revisionNumber);
+    unwrap(await call(() => c.apps.patchNamespacedDeployment({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch)));
+  }
+
+  async function ensureStatefulSet(c: Clients, target: EnvironmentTarget, revision: RevisionSpec, replicas: number, partition: number | undefined): Promise<void> {
+    const { namespace } = target;
+    const name = names.statefulSet(target);
+    const desired = renderStatefulSet(target, revision, replicas, partition ?? replicas);
+    const created = await create(() => c.apps.createNamespacedStatefulSet({ namespace, body: desired }));
+    if (created.ok) return;
+    if (created.error.kind !== 'Conflict') throw created.error;
+    // Exists: read, change, replace (a Conflict on a stale resourceVersion reads again).
+    unwrap(
+      await call(async () => {
+        const current: V1StatefulSet = await c.apps.readNamespacedStatefulSet({ name, namespace });
+        const sameRevision = current.metadata?.labels?.[LABEL_REVISION] === String(revision.number);
+        const currentPartition = current.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+        const nextPartition = partition ?? (sameRevision ? currentPartition : replicas);
+        const spec = current.spec!;
+        const unchanged =
+          sameRevision && spec.replicas === replicas && currentPartition === nextPartition && spec.updateStrategy?.type === 'RollingUpdate';
+        if (unchanged) return current;
+        const body: V1StatefulSet = {
+          ...current,
+          metadata: {
+            ...current.metadata,
+            labels: { ...current.metadata?.labels, ...desired.metadata!.labels },
+            annotations: sameRevision ? current.metadata?.annotations : { ...current.metadata?.annotations, ...desired.metadata!.annotations },
+          },
+          spec: {
+            ...spec,
+            replicas,
+            template: sameRevision ? spec.template : desired.spec!.template,
+            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { ...spec.updateStrategy?.rollingUpdate, partition: nextPartition } },
+          },
+        };
+        if (!sameRevision && revision.releaseOrderId == null) delete body.metadata!.annotations?.[ANNOTATION_RELEASE_ORDER];
+        return c.apps.replaceNamespacedStatefulSet({ name, namespace, body });
+      }),
+    );
+  }
+
+  return {
+    ensureBase: (target, ports) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        await ensureNamespace(c, target);
+        const service = renderService(target, ports);
+        if (service) await ensureService(c, service);
+        if (target.appType === 'STATEFUL') await ensureService(c, renderHeadlessService(target, ports));
+      }),
+
+    ensureRevision: (target, revision, replicas, opts = {}) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        await ensureRevisionObjects(c, target, revision);
+        if (target.appType === 'STATEFUL') return ensureStatefulSet(c, target, revision, replicas, opts.partition);
+        const body = renderDeployment(target, revision, replicas);
+        await createOrElse(
+          () => c.apps.createNamespacedDeployment({ namespace: target.namespace, body }),
+          async () => ok(await scaleDeployment(c, target, revision.number, replicas)),
+        );
+      }),
+
+    scaleRevision: (target, revisionNumber, replicas) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        if (target.appType === 'STATELESS') return scaleDeployment(c, target, revisionNumber, replicas);
+        const name = names.statefulSet(target);
+        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch)));
+      }),
+
+    setPartition: (target, partition) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        const name = names.statefulSet(target);
+        const body = { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: Math.max(0, partition) } } } };
+        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body }, mergePatch)));
+      }),
+
+    deleteInstances: (target, podNames) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        const pods = unwrap(await call(() => c.core.listNamespacedPod({ namespace: target.namespace, labelSelector: environmentLabelSelector(target) })));
+        const mine = new Map(pods.items.map((p: V1Pod) => [p.metadata!.name!, p]));
+        const deleted: string[] = [];
+        for (const name of podNames) {
+          const pod = mine.get(name);
+          if (!pod || pod.metadata?.deletionTimestamp) continue;
+          await deleteIfPresent(() => c.core.deleteNamespacedPod({ name, namespace: target.namespace }));
+          deleted.push(name);
+        }
+        return deleted;
+      }),
+
+    removeRevision: (target, revisionNumber) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        const { namespace } = target;
+        if (target.appType === 'STATELESS') {
+          const name = names.deployment(target, revisionNumber);
+          await deleteIfPresent(() => c.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Foreground' }));
+        } else {
+          const set = await call(() => c.apps.readNamespacedStatefulSet({ name: names.statefulSet(target), namespace }));
+          if (set.ok && set.value.metadata?.labels?.[LABEL_REVISION] === String(revisionNumber)) {
+            throw { kind: 'Invalid', message: `revision ${revisionNumber} is the StatefulSet's current template`, status: null } satisfies KubeError;
+          }
+        }
+        await deleteIfPresent(() => c.core.deleteNamespacedConfigMap({ name: names.configMap(target, revisionNumber), namespace }));
+        await deleteIfPresent(() => c.core.deleteNamespacedSecret({ name: names.secret(target, revisionNumber), namespace }));
+      }),
+
+    listRevisionsInCluster: (target) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        const { namespace } = target;
+        const labelSelector = environmentLabelSelector(target);
+        const [configMaps, secrets] = [
+          unwrap(await call(() => c.core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
+          unwrap(await call(() => c.core.listNamespacedSecret({ namespace, labelSelector }))).items,
+        ];
+        const revisionOf = (o: { metadata?: { labels?: Record<string, string> } }) => Number(o.metadata?.labels?.[LABEL_REVISION] ?? NaN);
+        const withConfigMap = new Set(configMaps.map(revisionOf));
+        const withSecret = new Set(secrets.map(revisionOf));
+        const found = new Map<number, RevisionInCluster>();
+        const add = (n: number, workload: string, replicas: number, releaseOrderId: string | null) => {
+          if (!Number.isInteger(n) || found.has(n)) return;
+          found.set(n, { number: n, workload, replicas, releaseOrderId, hasConfigMap: withConfigMap.has(n), hasSecret: withSecret.has(n) });
+        };
+        if (target.appType === 'STATELESS') {
+          const deployments = unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items;
+          for (const d of deployments) add(revisionOf(d), d.metadata!.name!, d.spec?.replicas ?? 0, d.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null);
+        } else {
+          const sets = unwrap(await call(() => c.apps.listNamespacedStatefulSet({ namespace, labelSelector }))).items;
+          const set = sets.find((s) => s.metadata?.name === names.statefulSet(target));
+          if (set) {
+            add(revisionOf(set), set.metadata!.name!, set.spec?.replicas ?? 0, set.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null);
+            // Older revisions still run on pods below the partition.
+            const pods = unwrap(await call(() => c.core.listNamespacedPod({ namespace, labelSelector }))).items;
+            const counts = new Map<number, number>();
+            for (const p of pods) if (!p.metadata?.deletionTimestamp) counts.set(revisionOf(p), (counts.get(revisionOf(p)) ?? 0) + 1);
+            for (const [n, count] of counts) add(n, set.metadata!.name!, count, null);
+          }
+        }
+        for (const n of [...withConfigMap, ...withSecret]) add(n, '', 0, null);
+        return [...found.values()].sort((a, b) => a.number - b.number);
+      }),
+
+    observeEnvironment: (target, opts = {}) =>
+      attempt(async () => {
+        const c = clientsFor(target.cluster);
+        return observeEnvironment(c, target, call, { unschedulableAfterMs: opts.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000, now: opts.now });
+      }),
+
+    watchEnvironment: (target, onChange, signal, opts) => watchEnvironment(clientsFor(target.cluster).kc, target, onChange, signal, opts),
+  };
+}
+
+/** The label selector of a revision's objects (for tests and tools). */
+export const revisionLabelSelector = (target: EnvironmentTarget, revisionNumber: number) => labelSelectorText(revisionLabels(target, revisionNumber));

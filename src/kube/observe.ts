@@ -1,0 +1,128 @@
+/**
+ * What the cluster shows of an environment: its revisions' workloads and its pods (instances),
+ * each pod classified by instanceFailure from its status and the namespace's pod events.
+ */
+import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { unwrap, type KubeResult } from './kube-errors.js';
+import { instanceFailure, isPodReady, timeOf } from './instance-failure.js';
+import { LABEL_REVISION, environmentLabelSelector, names } from './render/names.js';
+import type { Clients } from './workloads-clients.js';
+import type { EnvironmentObservation, EnvironmentTarget, ObservedContainer, ObservedInstance, ObservedRevision, ObservedStatefulSet } from './workloads-types.js';
+
+export interface ObserveOptions {
+  unschedulableAfterMs: number;
+  /** Defaults to the current time. */
+  now?: Date;
+}
+
+type Call = <T>(fn: () => Promise<T>) => Promise<KubeResult<T>>;
+
+function container(s: V1ContainerStatus): ObservedContainer {
+  const st = s.state;
+  const [state, detail] = st?.running
+    ? (['running', null] as const)
+    : st?.terminated
+      ? (['terminated', st.terminated] as const)
+      : st?.waiting
+        ? (['waiting', st.waiting] as const)
+        : (['unknown', null] as const);
+  return {
+    name: s.name,
+    state,
+    reason: detail?.reason ?? null,
+    message: detail?.message ?? null,
+    exitCode: st?.terminated?.exitCode ?? null,
+    ready: s.ready === true,
+    restarts: s.restartCount ?? 0,
+    lastTerminationReason: s.lastState?.terminated?.reason ?? null,
+  };
+}
+
+const revisionOf = (o: { metadata?: { labels?: Record<string, string> } }): number | null => {
+  const n = Number(o.metadata?.labels?.[LABEL_REVISION]);
+  return Number.isInteger(n) && o.metadata?.labels?.[LABEL_REVISION] !== undefined ? n : null;
+};
+
+/** One pod as an instance (pure). */
+export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unschedulableAfterMs: number): ObservedInstance {
+  const containers = (pod.status?.containerStatuses ?? []).map(container);
+  const terminating = !!pod.metadata?.deletionTimestamp;
+  return {
+    name: pod.metadata?.name ?? '',
+    revision: revisionOf(pod),
+    phase: pod.status?.phase ?? 'Pending',
+    ready: !terminating && isPodReady(pod),
+    terminating,
+    restarts: containers.reduce((sum, c) => sum + c.restarts, 0),
+    node: pod.spec?.nodeName ?? null,
+    ip: pod.status?.podIP ?? null,
+    createdAt: new Date(timeOf(pod.metadata?.creationTimestamp as Date | string | undefined) ?? now.getTime()),
+    containers,
+    failure: instanceFailure(pod, events, now, { unschedulableAfterMs }),
+  };
+}
+
+/** The ordinal of a StatefulSet pod `<set>-<n>`. */
+const ordinalOf = (podName: string) => Number(podName.slice(podName.lastIndexOf('-') + 1));
+
+export async function observeEnvironment(c: Clients, target: EnvironmentTarget, call: Call, options: ObserveOptions): Promise<EnvironmentObservation> {
+  const { namespace } = target;
+  const labelSelector = environmentLabelSelector(target);
+  const [pods, events] = await Promise.all([
+    call(() => c.core.listNamespacedPod({ namespace, labelSelector })),
+    call(() => c.core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod' })),
+  ]);
+  const now = options.now ?? new Date();
+  const podEvents = unwrap(events).items;
+  const instances = unwrap(pods)
+    .items.map((p) => toInstance(p, podEvents, now, options.unschedulableAfterMs))
+    .sort((a, b) => a.name.localeCompare(b.name));
+
+  const live = instances.filter((i) => !i.terminating);
+  const tally = (n: number) => ({
+    current: live.filter((i) => i.revision === n).length,
+    ready: live.filter((i) => i.revision === n && i.ready).length,
+  });
+  const revisions = new Map<number, ObservedRevision>();
+  let statefulSet: ObservedStatefulSet | null = null;
+
+  if (target.appType === 'STATELESS') {
+    const deployments = unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items;
+    for (const d of deployments) {
+      const n = revisionOf(d);
+      if (n === null) continue;
+      revisions.set(n, { number: n, desired: d.spec?.replicas ?? 0, workload: d.metadata?.name ?? '', ...tally(n) });
+    }
+  } else {
+    const name = names.statefulSet(target);
+    const read = await call(() => c.apps.readNamespacedStatefulSet({ name, namespace }));
+    if (!read.ok && read.error.kind !== 'NotFound') throw read.error;
+    if (read.ok) {
+      const set = read.value;
+      const replicas = set.spec?.replicas ?? 0;
+      const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
+      const revision = revisionOf(set);
+      statefulSet = {
+        name,
+        revision,
+        replicas,
+        partition,
+        observed: (set.status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0),
+      };
+      if (revision !== null) revisions.set(revision, { number: revision, desired: Math.max(0, replicas - partition), workload: name, ...tally(revision) });
+      // Ordinals below the partition keep what they run.
+      for (const i of live) {
+        if (i.revision === null || i.revision === revision) continue;
+        const below = ordinalOf(i.name) < Math.min(partition, replicas) ? 1 : 0;
+        const r = revisions.get(i.revision) ?? { number: i.revision, desired: 0, workload: name, ...tally(i.revision) };
+        r.desired += below;
+        revisions.set(i.revision, r);
+      }
+    }
+  }
+  // Pods of a revision whose workload is gone still show.
+  for (const i of live) {
+    if (i.revision !== null && !revisions.has(i.revision)) revisions.set(i.revision, { number: i.revision, desired: 0, workload: '', ...tally(i.revision) });
+  }
+  return { revisions: [...revisions.values()].sort((a, b) => a.number - b.number), instances, statefulSet, observedAt: now };
+}
