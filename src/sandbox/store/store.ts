@@ -72,6 +72,14 @@ const clone = <T>(x: T): T => deepCopy(x);
 const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 type Obj = Record<string, unknown>;
 
+/** Empty metadata maps and lists are omitted (omitempty) when a real API server serialises an object. */
+function dropEmptyMeta(meta: KubeObject['metadata']) {
+  for (const f of ['labels', 'annotations', 'finalizers', 'ownerReferences'] as const) {
+    const v = meta[f];
+    if (v !== undefined && (Array.isArray(v) ? v.length === 0 : Object.keys(v).length === 0)) delete meta[f];
+  }
+}
+
 function unknownResource(key: ResourceKey): StoreError {
   return new StoreError(404, 'NotFound', `the server could not find the requested resource (${key})`);
 }
@@ -177,6 +185,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
       const serr = allocateServiceAddresses(alloc, o);
       if (serr.length) throw invalid(t, meta.name!, serr);
     }
+    dropEmptyMeta(meta);
     meta.uid = randomUUID();
     meta.creationTimestamp = now();
     if (GENERATION_TRACKED.has(key)) meta.generation = 1;
@@ -245,7 +254,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
         releaseServiceAddresses(alloc, old, next);
       }
       if (GENERATION_TRACKED.has(key) && !semanticEqual(next.spec, old.spec)) meta.generation = (om.generation ?? 0) + 1;
-      if (meta.finalizers && meta.finalizers.length === 0) delete meta.finalizers;
+      dropEmptyMeta(meta);
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     if (isDeepStrictEqual(next, old)) return clone(old); // a no-op write changes nothing, as in etcd3's GuaranteedUpdate

@@ -23,6 +23,15 @@ describe('create', () => {
     expect(ns.metadata.labels).toEqual({ 'kubernetes.io/metadata.name': 'default' });
   });
 
+  it('omits empty metadata maps and lists, as omitempty does', () => {
+    const c = newStore().create('/configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'c', namespace: 'default', labels: {}, annotations: {}, finalizers: [], ownerReferences: [] },
+    });
+    expect(Object.keys(c.metadata).sort()).toEqual(['creationTimestamp', 'name', 'namespace', 'resourceVersion', 'uid']);
+  });
+
   it('generates names from generateName with 5 Kubernetes alphanumerics', () => {
     const s = newStore();
     const p = s.create('/pods', { ...pod(''), metadata: { generateName: 'web-', namespace: 'default' } });
