@@ -23,6 +23,10 @@ const schema = z.object({
   clusterCheckIntervalMs: z.coerce.number().int().min(1000).default(30_000),
   /** How long one reachability check may take before the cluster counts as unreachable. */
   clusterCheckTimeoutMs: z.coerce.number().int().min(100).default(3000),
+  /** How long one batch of a release may take before its instances that are not Ready fail (the batch deadline). */
+  releaseBatchDeadlineMs: z.coerce.number().int().min(100).default(600_000),
+  /** How often the release engine reconciles every active release order even without cluster events. */
+  releaseResyncIntervalMs: z.coerce.number().int().min(50).default(15_000),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -41,6 +45,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shutdownTimeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
     clusterCheckIntervalMs: env.CAIRN_CLUSTER_CHECK_INTERVAL_MS,
     clusterCheckTimeoutMs: env.CAIRN_CLUSTER_CHECK_TIMEOUT_MS,
+    releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
+    releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

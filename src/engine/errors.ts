@@ -1,0 +1,18 @@
+import { CairnError } from '../domain/errors.js';
+import type { Problem } from '../domain/problems.js';
+
+/** The environment already has an order in progress: one active order per environment. */
+export class ActiveReleaseOrderError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(readonly activeOrderId: number) {
+    super(`The environment already has an active release order (${activeOrderId}); resume, close or roll it back, or let it finish, before submitting another.`);
+  }
+}
+
+/** The draft (or chosen revision) cannot be released; `problems` lists why, with paths within the configuration. */
+export class InvalidReleaseConfigError extends CairnError {
+  readonly code = 'INVALID_INPUT' as const;
+  constructor(readonly problems: Problem[]) {
+    super(`The deployment configuration cannot be released: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+  }
+}

@@ -1,0 +1,20 @@
+import type { KubeResult } from '../kube/kube-errors.js';
+import type { EnvironmentObservation, EnvironmentTarget, PortMapping, RevisionSpec } from '../kube/workloads-types.js';
+
+export type { EnvironmentObservation, EnvironmentTarget, RevisionSpec };
+
+/**
+ * The part of cairn's Kubernetes layer (src/kube/workloads.ts, `createWorkloads`) the engine uses.
+ * Every call is idempotent and returns its errors as data.
+ */
+export interface KubePort {
+  ensureBase(target: EnvironmentTarget, ports: PortMapping[]): Promise<KubeResult<unknown>>;
+  ensureRevision(target: EnvironmentTarget, revision: RevisionSpec, replicas: number, options?: { partition?: number }): Promise<KubeResult<unknown>>;
+  scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<unknown>>;
+  setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<unknown>>;
+  deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<unknown>>;
+  removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<unknown>>;
+  observeEnvironment(target: EnvironmentTarget): Promise<KubeResult<EnvironmentObservation>>;
+  /** Calls `onChange` (debounced) whenever the environment's pods, workloads or events change, until `signal` aborts. */
+  watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal): unknown;
+}

@@ -1,0 +1,91 @@
+import type { Repositories } from '../db/repositories.js';
+import type { PauseMode, ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
+import type { EnvironmentRow } from '../db/tables.js';
+import { problem, type Problem } from '../domain/problems.js';
+import { NotAllowedError } from '../domain/errors.js';
+import { isUniqueViolation } from '../db/errors.js';
+import { imageReference } from '../kube/render/image.js';
+import { ActiveReleaseOrderError, InvalidReleaseConfigError } from './errors.js';
+import { freshCursor } from './order-state.js';
+import { planBatches } from './plan.js';
+
+export interface NewReleaseOrder {
+  environment: EnvironmentRow;
+  batchCount: number;
+  pauseMode: PauseMode;
+  description: string;
+  /** Release this earlier revision again instead of freezing the draft. */
+  revision?: number | null;
+}
+
+/** The revision number the environment runs after its last finished order; null before any. */
+export function deployedRevisionNumber(repos: Repositories, environmentId: number): number | null {
+  const last = repos.releases.lastCompletedOrderOf(environmentId);
+  if (!last) return null;
+  return last.state === 'COMPLETED' ? last.toRevision : last.fromRevision;
+}
+
+/** Why the draft cannot be released as it is (paths within the configuration). */
+export function draftProblems(imageTag: string | null, settings: RevisionRow['settings']): Problem[] {
+  const problems: Problem[] = [];
+  if (!settings.image && !settings.officialImage) problems.push(problem(['image'], 'REQUIRED', 'No image is configured: choose an official image or set an image reference.'));
+  if (!imageTag) problems.push(problem(['imageTag'], 'REQUIRED', 'No image tag is set: set one with setImageTag.'));
+  if (settings.instances < 1) problems.push(problem(['instances'], 'TOO_SMALL', 'A release needs at least 1 instance.'));
+  return problems;
+}
+
+/**
+ * Submits an order: freezes the draft into a new numbered revision (or takes an earlier revision
+ * again), plans its batches and records it as DEPLOYING. Call inside a transaction.
+ */
+export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, actor: string, now: Date): ReleaseOrderRow {
+  const env = input.environment;
+  const active = repos.releases.activeOrderOf(env.id);
+  if (active) throw new ActiveReleaseOrderError(active.id);
+  const deployed = deployedRevisionNumber(repos, env.id);
+  let revision: RevisionRow;
+  if (input.revision != null) {
+    const earlier = repos.releases.revision(env.id, input.revision);
+    if (!earlier) throw new InvalidReleaseConfigError([problem(['revision'], 'UNKNOWN_VALUE', `The environment has no revision ${input.revision}.`)]);
+    if (earlier.number === deployed) throw new NotAllowedError(`Revision ${earlier.number} is already deployed in this environment: there is nothing to release.`);
+    revision = earlier;
+  } else {
+    const draft = repos.configs.byEnvironmentId(env.id);
+    if (!draft) throw new Error(`environment ${env.id} has no draft configuration`);
+    const problems = draftProblems(draft.imageTag, draft.settings);
+    const image = imageReference(draft.settings, draft.imageTag);
+    if (problems.length || !image || !draft.imageTag) throw new InvalidReleaseConfigError(problems);
+    revision = repos.releases.createRevision({ environmentId: env.id, image, imageTag: draft.imageTag, settings: draft.settings, createdBy: actor }, now);
+  }
+  const plan = planBatches(revision.settings.instances, input.batchCount);
+  try {
+    const order = repos.releases.createOrder(
+      {
+        environmentId: env.id,
+        kind: input.revision != null ? 'ROLLBACK' : 'RELEASE',
+        fromRevision: deployed,
+        toRevision: revision.number,
+        plan,
+        pauseMode: input.pauseMode,
+        state: 'DEPLOYING',
+        direction: 'FORWARD',
+        cursor: freshCursor(now),
+        description: input.description,
+        createdBy: actor,
+      },
+      now,
+    );
+    repos.releases.addTransition({
+      orderId: order.id,
+      fromState: null,
+      toState: 'DEPLOYING',
+      actor,
+      reason: `submitted: revision ${revision.number} (${revision.image}) in ${plan.length} batch(es) of ${plan.join(', ')}, pause mode ${input.pauseMode}`,
+      at: now,
+    });
+    return order;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ActiveReleaseOrderError(repos.releases.activeOrderOf(env.id)?.id ?? 0);
+    throw err;
+  }
+}

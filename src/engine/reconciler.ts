@@ -1,0 +1,151 @@
+import type { Logger } from 'pino';
+import type { Repositories } from '../db/repositories.js';
+import type { KubePort } from './kube-port.js';
+import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
+import { targetOf } from './targets.js';
+
+export interface ReconcilerOptions {
+  repos: Repositories;
+  kube: KubePort;
+  logger: Logger;
+  now?: () => Date;
+  /** How long a batch may take before its instances that are not Ready fail. */
+  batchDeadlineMs: number;
+  /** How often every active order is reconciled even without events. */
+  resyncIntervalMs: number;
+  /** Steps in a row for one order before yielding to the others (guards against a hot loop). */
+  maxStepsPerRun?: number;
+}
+
+/** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
+export interface Reconciler {
+  /** Reconciles every active order now and keeps doing so on events and on the resync timer. */
+  start(): void;
+  /** Asks for a pass over the order (after a mutation); returns at once. */
+  wake(orderId: number): void;
+  /** Resolves when no pass is running or pending (for tests and shutdown). */
+  idle(): Promise<void>;
+  /** Stops the watches and timers and waits for the passes in flight. */
+  stop(): Promise<void>;
+}
+
+interface OrderRun {
+  running: Promise<void> | null;
+  dirty: boolean;
+  timer: NodeJS.Timeout | null;
+}
+
+export function createReconciler(options: ReconcilerOptions): Reconciler {
+  const { repos, kube, logger } = options;
+  const deps: ReconcileDeps = { repos, kube, logger, now: options.now ?? (() => new Date()), batchDeadlineMs: options.batchDeadlineMs };
+  const maxSteps = options.maxStepsPerRun ?? 50;
+  const runs = new Map<number, OrderRun>();
+  /** One watch per environment with an active order: environment id → its abort controller and the order it wakes. */
+  const watches = new Map<number, { abort: AbortController; orderId: number }>();
+  let resync: NodeJS.Timeout | null = null;
+  let stopped = true;
+
+  const watch = (orderId: number) => {
+    const order = repos.releases.order(orderId);
+    if (!order) return;
+    const existing = watches.get(order.environmentId);
+    if (existing?.orderId === orderId) return;
+    existing?.abort.abort();
+    const env = repos.apps.environmentsByIds([order.environmentId])[0];
+    const target = env && targetOf(repos, env);
+    if (!target) return;
+    const abort = new AbortController();
+    watches.set(order.environmentId, { abort, orderId });
+    try {
+      const result = kube.watchEnvironment(target, () => wake(orderId), abort.signal);
+      if (result instanceof Promise) result.catch((error: unknown) => logger.warn({ orderId, error: String(error) }, 'environment watch ended'));
+    } catch (error) {
+      logger.warn({ orderId, error: String(error) }, 'cannot watch the environment; relying on the resync timer');
+    }
+  };
+
+  const unwatch = (orderId: number) => {
+    for (const [envId, w] of watches) {
+      if (w.orderId === orderId) {
+        w.abort.abort();
+        watches.delete(envId);
+      }
+    }
+  };
+
+  async function drive(orderId: number, run: OrderRun): Promise<void> {
+    while (run.dirty && !stopped) {
+      run.dirty = false;
+      for (let step = 0; step < maxSteps && !stopped; step++) {
+        let outcome;
+        try {
+          outcome = await reconcileOrder(deps, orderId);
+        } catch (error) {
+          logger.error({ orderId, error: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error) }, 'reconcile failed; retrying on the next resync');
+          break;
+        }
+        if (outcome.next === 'AGAIN') continue;
+        if (outcome.next === 'DONE') {
+          unwatch(orderId);
+          return;
+        }
+        if (outcome.at !== null && !stopped) {
+          if (run.timer) clearTimeout(run.timer);
+          run.timer = setTimeout(() => {
+            run.timer = null;
+            wake(orderId);
+          }, Math.max(0, outcome.at - deps.now().getTime()) + 5);
+          run.timer.unref();
+        }
+        break;
+      }
+    }
+  }
+
+  function wake(orderId: number): void {
+    if (stopped) return;
+    let run = runs.get(orderId);
+    if (!run) {
+      run = { running: null, dirty: false, timer: null };
+      runs.set(orderId, run);
+    }
+    run.dirty = true;
+    if (run.running) return;
+    watch(orderId);
+    const r = run;
+    r.running = drive(orderId, r).finally(() => {
+      r.running = null;
+      if (r.dirty && !stopped) wake(orderId);
+      else if (!r.timer) runs.delete(orderId);
+    });
+  }
+
+  const resyncAll = () => {
+    for (const order of repos.releases.activeOrders()) wake(order.id);
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      resyncAll();
+      resync = setInterval(resyncAll, options.resyncIntervalMs);
+      resync.unref();
+      logger.info({ activeOrders: runs.size }, 'release engine started');
+    },
+    wake,
+    async idle() {
+      while ([...runs.values()].some((r) => r.running)) await Promise.all([...runs.values()].map((r) => r.running));
+    },
+    async stop() {
+      stopped = true;
+      if (resync) clearInterval(resync);
+      for (const w of watches.values()) w.abort.abort();
+      watches.clear();
+      for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);
+      await Promise.all([...runs.values()].map((r) => r.running));
+      runs.clear();
+      logger.info('release engine stopped');
+    },
+  };
+}
