@@ -6,8 +6,8 @@
  * `scheduler.ts`, `gc.ts`, `endpoints.ts`) over pure decision functions (`*-rules.ts`, tested with
  * tables) that follow the Kubernetes sources they are named after. Events go through `events.ts`.
  *
- * Not simulated: preemption, inter-pod (anti-)affinity, topology spread and preferred-affinity
- * scoring; the node lifecycle controller (NotReady nodes only get a synthetic not-ready taint for
+ * Not simulated: preemption, preferred (soft) pod and node affinity, topology spread constraints and
+ * their scoring; the node lifecycle controller (NotReady nodes only get a synthetic not-ready taint for
  * scheduling, nothing is evicted); PersistentVolumeClaims; EndpointSlices; pod GC.
  */
 import type { Clock } from '../clock.js';

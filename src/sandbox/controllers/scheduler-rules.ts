@@ -1,11 +1,12 @@
 /**
  * The default scheduler's decisions (pkg/scheduler: filter plugins NodeUnschedulable, NodeName,
- * TaintToleration, NodeAffinity and NodeResourcesFit; score plugins NodeResourcesFit
+ * TaintToleration, NodeAffinity, NodeResourcesFit and InterPodAffinity (required terms); score plugins NodeResourcesFit
  * LeastAllocated and NodeResourcesBalancedAllocation), as pure functions.
  */
 import type { KubeObject } from '../store/types.js';
 import { isPodTerminal } from './pods.js';
 import { milliValue, parseQuantity } from './quantity.js';
+import { selectorMatches, type LabelSelector } from './labels.js';
 
 export type Resources = Record<string, number>; // cpu in millicores, everything else in base units
 
@@ -32,6 +33,11 @@ interface NodeSelectorTerm {
   matchExpressions?: NodeSelectorRequirement[];
   matchFields?: NodeSelectorRequirement[];
 }
+interface PodAffinityTerm {
+  labelSelector?: LabelSelector;
+  namespaces?: string[];
+  topologyKey: string;
+}
 interface PodSpec {
   nodeName?: string;
   nodeSelector?: Record<string, string>;
@@ -39,7 +45,11 @@ interface PodSpec {
   containers?: Container[];
   initContainers?: Container[];
   overhead?: Record<string, string | number>;
-  affinity?: { nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } } };
+  affinity?: {
+    nodeAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: { nodeSelectorTerms?: NodeSelectorTerm[] } };
+    podAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] };
+    podAntiAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: PodAffinityTerm[] };
+  };
 }
 
 const quantity = (resource: string, v: string | number | undefined): number => (resource === 'cpu' ? milliValue(v) : parseQuantity(v));
@@ -199,6 +209,42 @@ export function scoreNode(pod: KubeObject, info: NodeInfo): number {
   return Math.floor(leastScore) + Math.floor(balanced);
 }
 
+// ---- InterPodAffinity (required terms only) ---------------------------------------------------
+
+const termsOf = (pod: KubeObject, kind: 'podAffinity' | 'podAntiAffinity'): PodAffinityTerm[] =>
+  ((pod.spec as PodSpec | undefined)?.affinity?.[kind]?.requiredDuringSchedulingIgnoredDuringExecution ?? []).filter((t) => t.topologyKey);
+
+/** Whether `target` is selected by a term written in `owner`'s pod spec. */
+function termSelects(term: PodAffinityTerm, owner: KubeObject, target: KubeObject): boolean {
+  const namespaces = term.namespaces?.length ? term.namespaces : [owner.metadata.namespace];
+  return namespaces.includes(target.metadata.namespace) && selectorMatches(term.labelSelector, target.metadata.labels);
+}
+
+/** The InterPodAffinity filter's reason for this node, if any. */
+export function interPodAffinityReason(pod: KubeObject, info: NodeInfo, all: NodeInfo[]): string | undefined {
+  const labels = info.node.metadata.labels ?? {};
+  const sameDomain = (other: NodeInfo, key: string) => labels[key] !== undefined && other.node.metadata.labels?.[key] === labels[key];
+  // Existing pods whose anti-affinity rules the incoming pod would break.
+  for (const other of all) {
+    for (const existing of other.pods) {
+      for (const term of termsOf(existing, 'podAntiAffinity')) {
+        if (termSelects(term, existing, pod) && sameDomain(other, term.topologyKey)) return "node(s) didn't satisfy existing pods anti-affinity rules";
+      }
+    }
+  }
+  for (const term of termsOf(pod, 'podAffinity')) {
+    const anyMatch = all.some((o) => o.pods.some((p) => termSelects(term, pod, p)));
+    const here = all.some((o) => sameDomain(o, term.topologyKey) && o.pods.some((p) => termSelects(term, pod, p)));
+    // The first pod of a group may go anywhere its own term selects it (and the node has the key).
+    const selfOk = !anyMatch && termSelects(term, pod, pod) && labels[term.topologyKey] !== undefined;
+    if (!here && !selfOk) return "node(s) didn't match pod affinity rules";
+  }
+  for (const term of termsOf(pod, 'podAntiAffinity')) {
+    if (all.some((o) => sameDomain(o, term.topologyKey) && o.pods.some((p) => termSelects(term, pod, p)))) return "node(s) didn't match pod anti-affinity rules";
+  }
+  return undefined;
+}
+
 export type ScheduleResult = { node: string } | { reasons: Map<string, number>; message: string };
 
 /** The FailedScheduling message: `0/3 nodes are available: 1 Insufficient cpu, 2 node(s) ….` */
@@ -215,7 +261,11 @@ export function schedulePod(pod: KubeObject, nodes: NodeInfo[]): ScheduleResult 
   const wanted = (pod.spec as PodSpec | undefined)?.nodeName;
   for (const info of nodes) {
     const name = info.node.metadata.name!;
-    const why = wanted && wanted !== name ? ["node(s) didn't match the requested node name"] : filterNode(pod, info);
+    let why = wanted && wanted !== name ? ["node(s) didn't match the requested node name"] : filterNode(pod, info);
+    if (why.length === 0) {
+      const affinity = interPodAffinityReason(pod, info, nodes);
+      if (affinity) why = [affinity];
+    }
     if (why.length) {
       for (const r of why) reasons.set(r, (reasons.get(r) ?? 0) + 1);
       continue;

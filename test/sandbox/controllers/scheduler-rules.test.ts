@@ -89,3 +89,37 @@ describe('schedulePod', () => {
     expect(unschedulableMessage(0, new Map())).toBe('no nodes available to schedule pods');
   });
 });
+
+describe('inter-pod affinity (required terms)', () => {
+  const withLabels = (p: KubeObject, labels: Record<string, string>, affinity?: object): KubeObject => ({
+    ...p,
+    metadata: { ...p.metadata, labels },
+    spec: { ...(p.spec as object), ...(affinity ? { affinity } : {}) },
+  });
+  const hostTerm = (app: string) => [{ labelSelector: { matchLabels: { app } }, topologyKey: 'kubernetes.io/hostname' }];
+  const zoneTerm = (app: string) => [{ labelSelector: { matchLabels: { app } }, topologyKey: 'zone' }];
+  const nodes = [node('a', { labels: { zone: 'z1' } }), node('b', { labels: { zone: 'z1' } }), node('c', { labels: { zone: 'z2' } })];
+
+  it('anti-affinity keeps replicas off nodes that already run one', () => {
+    const bound = [withLabels(pod('w1', { nodeName: 'a' }), { app: 'web' }), withLabels(pod('w2', { nodeName: 'c' }), { app: 'web' })];
+    const incoming = withLabels(pod('w3'), { app: 'web' }, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: hostTerm('web') } });
+    expect(schedulePod(incoming, nodeInfos(nodes, bound))).toEqual({ node: 'b' });
+    const full = [...bound, withLabels(pod('w4', { nodeName: 'b' }), { app: 'web' })];
+    expect(schedulePod(incoming, nodeInfos(nodes, full))).toMatchObject({ message: "0/3 nodes are available: 3 node(s) didn't match pod anti-affinity rules." });
+  });
+
+  it('affinity follows a zone; the first pod of a group may go where it selects itself', () => {
+    const db = withLabels(pod('db', { nodeName: 'c' }), { app: 'db' });
+    const near = withLabels(pod('app'), { app: 'app' }, { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: zoneTerm('db') } });
+    expect(schedulePod(near, nodeInfos(nodes, [db]))).toEqual({ node: 'c' });
+    const first = withLabels(pod('first'), { app: 'grp' }, { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: zoneTerm('grp') } });
+    expect(schedulePod(first, nodeInfos(nodes, []))).toHaveProperty('node');
+    expect(schedulePod(near, nodeInfos(nodes, []))).toMatchObject({ message: "0/3 nodes are available: 3 node(s) didn't match pod affinity rules." });
+  });
+
+  it('respects the anti-affinity of pods already running', () => {
+    const loner = withLabels(pod('loner', { nodeName: 'a' }), { app: 'loner' }, { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: zoneTerm('web') } });
+    const r = schedulePod(withLabels(pod('w'), { app: 'web' }), nodeInfos(nodes, [loner]));
+    expect(r).toEqual({ node: 'c' });
+  });
+});
