@@ -121,11 +121,18 @@ export function applyJsonPatch<T>(doc: T, ops: unknown): T {
       case 'remove':
         out = removeAt(out, o.path);
         break;
-      case 'replace':
+      case 'replace': {
         getAt(out, o.path, 'replace');
-        if (parsePointer(o.path).length === 0) out = value;
-        else out = addAt(removeAt(out, o.path, 'replace'), o.path, value, 'replace');
+        const tokens = parsePointer(o.path);
+        if (tokens.length === 0) out = value;
+        else {
+          const parent = parentOf(out, tokens, o.path, 'replace');
+          const last = tokens[tokens.length - 1]!;
+          if (Array.isArray(parent)) parent[Number(last)] = value;
+          else (parent as JObj)[last] = value; // in place, keeping the key's position
+        }
         break;
+      }
       case 'move': {
         if (typeof o.from !== 'string') throw badRequest('move operation missing from');
         const moved = getAt(out, o.from, 'move');

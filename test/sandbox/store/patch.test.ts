@@ -31,6 +31,10 @@ describe('JSON patch (RFC 6902)', () => {
     expect(e.details?.causes?.[0]?.message).toBe(cause);
   });
 
+  it('replaces in place, keeping key order', () => {
+    expect(Object.keys(applyJsonPatch({ a: 1, b: 2, c: 3 }, [{ op: 'replace', path: '/a', value: 9 }]))).toEqual(['a', 'b', 'c']);
+  });
+
   it('rejects a patch that is not a list with 400', () => {
     expect(storeError(() => applyJsonPatch(doc, { op: 'add' })).code).toBe(400);
   });
