@@ -11,9 +11,9 @@ export interface ConfigChange {
   secret: boolean;
 }
 
-/** What a release compares: the full image reference and the settings. */
+/** What a release compares: the image tag and the settings (the image itself is a setting). */
 export interface ComparableConfig {
-  image: string | null;
+  imageTag: string | null;
   settings: ConfigSettings;
 }
 
@@ -52,16 +52,16 @@ function flatten(value: unknown, path: string[], out: Map<string, Leaf>, secret 
 
 /**
  * Field-by-field differences from `deployed` (null before the first release: everything is new)
- * to `draft`, in a stable order (image first, then settings by path).
+ * to `draft`, in a stable order (the image and its tag first, then the other settings by path).
  */
 export function diffConfigs(deployed: ComparableConfig | null, draft: ComparableConfig): ConfigChange[] {
   const before = new Map<string, Leaf>();
   const after = new Map<string, Leaf>();
   if (deployed) {
-    flatten({ image: deployed.image }, [], before);
+    flatten({ imageTag: deployed.imageTag }, [], before);
     flatten(deployed.settings, [], before);
   }
-  flatten({ image: draft.image }, [], after);
+  flatten({ imageTag: draft.imageTag }, [], after);
   flatten(draft.settings, [], after);
   const keys = [...new Set([...before.keys(), ...after.keys()])];
   const changes: ConfigChange[] = [];
@@ -73,6 +73,6 @@ export function diffConfigs(deployed: ComparableConfig | null, draft: Comparable
     const show = (l: Leaf | undefined) => (l === undefined ? null : l.secret ? SECRET_MASK : l.value);
     changes.push({ path: JSON.parse(key) as string[], before: show(b), after: show(a), secret });
   }
-  const rank = (c: ConfigChange) => (c.path[0] === 'image' ? 0 : 1);
+  const rank = (c: ConfigChange) => (['image', 'officialImage', 'imageTag'].includes(c.path[0]!) ? 0 : 1);
   return changes.sort((x, y) => rank(x) - rank(y) || x.path.join('.').localeCompare(y.path.join('.'), 'en', { numeric: true }));
 }
