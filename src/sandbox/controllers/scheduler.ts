@@ -83,14 +83,17 @@ export function createScheduler(ctx: ControllerContext): Controller {
   };
   for (const pod of store.list(PODS).items) track(pod, false);
   /** Pods waiting for a node, tracked the same way. */
-  const pending = new Set<string>(store.list(PODS).items.filter(needsScheduling).map(keyOf));
-  const pendingKeys = () => [...pending];
+  const pending = new Map<string, KubeObject>(store.list(PODS).items.filter(needsScheduling).map((p) => [keyOf(p), p]));
+  const pendingKeys = () => [...pending.keys()];
+  /** Pending pods with required pod affinity: a newly bound pod may be what they wait for (AssignedPodAdd). */
+  const waitingForPeers = () =>
+    [...pending].filter(([, p]) => ((p.spec as { affinity?: { podAffinity?: { requiredDuringSchedulingIgnoredDuringExecution?: unknown[] } } }).affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).length > 0).map(([k]) => k);
 
   function keysFor(event: StoreEvent): string[] {
     if (event.key === PODS) {
       const pod = event.object;
       track(pod, event.type === 'DELETED');
-      if (event.type !== 'DELETED' && needsScheduling(pod)) pending.add(keyOf(pod));
+      if (event.type !== 'DELETED' && needsScheduling(pod)) pending.set(keyOf(pod), pod);
       else pending.delete(keyOf(pod));
       if (event.type !== 'DELETED' && needsScheduling(pod)) {
         // Our own status write (PodScheduled False) is no reason to try again: only real pod changes are.
@@ -101,7 +104,9 @@ export function createScheduler(ctx: ControllerContext): Controller {
       const freed =
         nodeNameOf(pod) &&
         (event.type === 'DELETED' || (event.old && !isPodTerminal(event.old) && isPodTerminal(pod)) || (event.old && !event.old.metadata.deletionTimestamp && pod.metadata.deletionTimestamp));
-      return freed ? pendingKeys() : [];
+      if (freed) return pendingKeys();
+      const newlyBound = event.type !== 'DELETED' && nodeNameOf(pod) && !(event.old && nodeNameOf(event.old));
+      return newlyBound ? waitingForPeers() : [];
     }
     if (event.key === NODES) {
       if (event.type === 'DELETED') return [];

@@ -52,6 +52,17 @@ describe('scheduler', () => {
     await h.until(() => nodeName(h, 'second') === 'a', 'second bound');
   });
 
+  it('a pod waiting for a peer (required pod affinity) is placed once the peer is bound', async () => {
+    h = startHarness({ nodes: [node('a', { labels: { zone: 'z1' } }), node('b', { labels: { zone: 'z2' } })] });
+    const app = pod('app', '100m', { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'zone' }] } } });
+    h.store.create('/pods', app);
+    await h.until(() => scheduled(h, 'app')?.status === 'False', 'waiting');
+    expect(scheduled(h, 'app').message).toBe("0/2 nodes are available: 2 node(s) didn't match pod affinity rules.");
+    h.store.create('/pods', { ...pod('db', '100m', { nodeSelector: { zone: 'z2' } }), metadata: { name: 'db', namespace: 'default', labels: { app: 'db' } } });
+    await h.until(() => nodeName(h, 'app'), 'placed');
+    expect(nodeName(h, 'app')).toBe('b');
+  });
+
   it('honours nodeSelector, taints and node readiness', async () => {
     h = startHarness({
       nodes: [node('down', { ready: false }), node('gpu', { taints: [{ key: 'gpu', value: 'true', effect: 'NoSchedule' }], labels: { disk: 'ssd' } }), node('plain', { labels: { disk: 'hdd' } })],
