@@ -326,13 +326,28 @@ const unescape = (s: string) => s.replace(/\\(.)/g, '$1');
 export function parseFieldSelector(key: ResourceKey, selector: string | undefined): FieldRequirement[] {
   if (selector === undefined || selector.trim() === '') return [];
   const supported = { ...COMMON, ...(FIELDS[key] ?? {}) };
-  return splitUnescaped(selector, ',').map((term) => {
-    const m = /^([^=!]*?)(==|!=|=)(.*)$/s.exec(term.replace(/\\=/g, '\u0000'));
-    if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
-    const field = m[1]!.trim();
+  const reqs: FieldRequirement[] = [];
+  for (const term of splitUnescaped(selector, ',')) {
+    if (term === '') continue;
+    const split = splitTerm(term);
+    if (!split) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
+    const [field, op, rhs] = split;
     if (!(field in supported)) throw badRequest(`field label not supported: ${field}`);
-    return { field, operator: m[2] === '!=' ? '!=' : '=', value: unescape(m[3]!.replace(/\u0000/g, '\\=')) };
-  });
+    reqs.push({ field, operator: op === '!=' ? '!=' : '=', value: unescape(rhs) });
+  }
+  return reqs;
+}
+
+/** fields.splitTerm: the first `!=`, `==` or `=` from the left, outside an escape. */
+function splitTerm(term: string): [string, string, string] | undefined {
+  for (let i = 0; i < term.length; i++) {
+    if (term[i] === '\\') {
+      i++;
+      continue;
+    }
+    for (const op of ['!=', '==', '=']) if (term.startsWith(op, i)) return [term.slice(0, i), op, term.slice(i + op.length)];
+  }
+  return undefined;
 }
 
 export function matchesFieldSelector(key: ResourceKey, reqs: readonly FieldRequirement[], o: KubeObject): boolean {

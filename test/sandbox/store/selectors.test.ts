@@ -128,6 +128,8 @@ describe('field selectors', () => {
     ['/events', ev, 'involvedObject.fieldPath=spec.containers{app}', true],
     ['/events', ev, 'reason=Started,type=Normal,source=kubelet', true],
     ['/events', ev, 'type=Warning', false],
+    ['/pods', p, 'metadata.name=p1,', true],
+    ['/events', { ...ev, reason: 'a,b=c' } as KubeObject, 'reason=a\\,b\\=c', true],
   ] as const)('%s %s', (key, obj, selector, expected) => {
     expect(matchesFieldSelector(key, parseFieldSelector(key, selector), obj)).toBe(expected);
   });
