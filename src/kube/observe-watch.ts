@@ -46,8 +46,10 @@ async function watchLoop(
   while (!signal.aborted) {
     let gone = false;
     let sawEvent = false;
+    const startedAt = Date.now();
     const ended = await new Promise<unknown>((resolve) => {
       let controller: AbortController | undefined;
+      let finished = false;
       const onAbort = () => controller?.abort();
       watch
         .watch(
@@ -63,6 +65,8 @@ async function watchLoop(
             if (type !== 'BOOKMARK') changed();
           },
           (err: unknown) => {
+            // client-node calls done before its promise resolves when the request itself fails.
+            finished = true;
             signal.removeEventListener('abort', onAbort);
             resolve(err ?? null);
           },
@@ -70,7 +74,7 @@ async function watchLoop(
         .then((c) => {
           controller = c;
           if (signal.aborted) c.abort();
-          else signal.addEventListener('abort', onAbort, { once: true });
+          else if (!finished) signal.addEventListener('abort', onAbort, { once: true });
         })
         .catch((err: unknown) => resolve(err ?? new Error('watch failed')));
     });
@@ -82,8 +86,8 @@ async function watchLoop(
       changed();
       continue;
     }
-    if (ended === null) {
-      // The server's timeout: start again at once.
+    if (ended === null && (sawEvent || Date.now() - startedAt >= 1000)) {
+      // The server's timeout (or a clean close): start again at once from the last version seen.
       backoff = o.minBackoffMs;
       continue;
     }

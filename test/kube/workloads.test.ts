@@ -1,5 +1,6 @@
 /** The kube layer against a sandbox cluster: stateless revisions, idempotence, finding by label, errors. */
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, Exec, type KubeConfig } from '@kubernetes/client-node';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { createWorkloads, imageReference, type Workloads } from '../../src/kube/workloads.js';
@@ -9,11 +10,23 @@ let cluster: SandboxCluster;
 let kube: Workloads;
 let core: CoreV1Api;
 let apps: AppsV1Api;
+let kc: KubeConfig;
+
+/** Runs a command in a pod's container; resolves with its stdout. */
+function exec(namespace: string, pod: string, container: string, command: string[]): Promise<string> {
+  let out = '';
+  const stdout = new Writable({ write(chunk, _e, cb) { out += String(chunk); cb(); } });
+  const stderr = new Writable({ write(_c, _e, cb) { cb(); } });
+  return new Promise((resolve, reject) => {
+    new Exec(kc).exec(namespace, pod, container, command, stdout, stderr, null, false, () => resolve(out)).catch(reject);
+  });
+}
 
 beforeAll(async () => {
   cluster = await startSandboxCluster({ name: 'kube-workloads', speed: 100 });
   const w = workloadsFor(cluster.kubeconfig);
   kube = w.kube;
+  kc = w.kc;
   core = w.kc.makeApiClient(CoreV1Api);
   apps = w.kc.makeApiClient(AppsV1Api);
 });
@@ -60,6 +73,11 @@ describe('stateless revisions on a sandbox cluster', () => {
     const service = await core.readNamespacedService({ name: 'shop-production', namespace: t.namespace });
     expect(service.spec?.selector).toEqual({ 'cairn.dev/app': 'shop', 'cairn.dev/environment': 'production' });
     expect(service.spec?.ports?.map((p) => [p.name, p.port])).toEqual([['http', 80]]);
+
+    // Inside an instance: the env var, the secret env var and the mounted file.
+    const pod = o.instances[0]!.name;
+    expect(await exec(t.namespace, pod, 'shop', ['sh', '-c', 'echo "$GREETING $API_TOKEN"'])).toBe('hello tok-123\n');
+    expect(await exec(t.namespace, pod, 'shop', ['cat', '/etc/nginx/conf.d/extra.conf'])).toBe('gzip on;\n');
   });
 
   it('scales a new revision up and the old one down', async () => {

@@ -1,0 +1,97 @@
+/** The kube layer while the API server misbehaves: retries, errors as data, watches that recover. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import type { Workloads } from '../../src/kube/workloads.js';
+import { nginxSettings, observeUntil, readyOf, target, workloadsFor } from './workloads-helpers.js';
+
+let cluster: SandboxCluster;
+let kube: Workloads;
+const t = target('flaky-api');
+const settings = nginxSettings();
+
+beforeAll(async () => {
+  cluster = await startSandboxCluster({ name: 'kube-faults', speed: 100 });
+  kube = workloadsFor(cluster.kubeconfig, { retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 20 } }).kube;
+  expect((await kube.ensureBase(t, settings.ports)).ok).toBe(true);
+});
+afterAll(async () => {
+  cluster?.faults.clear();
+  await cluster?.stop();
+});
+
+/** A watcher whose wake-ups can be awaited. */
+function watcher() {
+  const ac = new AbortController();
+  let calls = 0;
+  const waiters: { after: number; resolve: () => void }[] = [];
+  const done = kube.watchEnvironment(
+    t,
+    () => {
+      calls++;
+      for (const w of waiters.splice(0)) if (calls > w.after) w.resolve();
+    },
+    ac.signal,
+    { debounceMs: 10, timeoutSeconds: 5, minBackoffMs: 10, maxBackoffMs: 50 },
+  );
+  return {
+    get calls() {
+      return calls;
+    },
+    /** Resolves at the next wake-up after now (bounded by the test timeout). */
+    next(): Promise<void> {
+      const after = calls;
+      return new Promise((resolve) => waiters.push({ after, resolve }));
+    },
+    async stop() {
+      ac.abort();
+      await done;
+    },
+  };
+}
+
+describe('against a misbehaving API server', () => {
+  it('retries Unavailable answers', async () => {
+    cluster.faults.failRequests({ verb: 'create', resource: 'deployments', code: 503, times: 2 });
+    cluster.faults.failRequests({ verb: 'list', resource: 'pods', code: 500, times: 1 });
+    expect((await kube.ensureRevision(t, { number: 1, image: 'nginx:latest', settings }, 1)).ok).toBe(true);
+    await observeUntil(kube, t, (o) => readyOf(o, 1) === 1);
+  });
+
+  it('gives up after the capped attempts with Unavailable as data', async () => {
+    const remove = cluster.faults.failRequests({ verb: 'patch', resource: 'deployments', code: 500 });
+    try {
+      expect(await kube.scaleRevision(t, 1, 2)).toMatchObject({ ok: false, error: { kind: 'Unavailable', status: 500 } });
+    } finally {
+      remove();
+    }
+  });
+
+  it('keeps waking the reconciler across dropped watches and expired resource versions', async () => {
+    const w = watcher();
+    await w.next(); // the initial state
+    const dropped = w.next();
+    expect(cluster.faults.dropWatches(undefined, { abrupt: true })).toBeGreaterThan(0);
+    await dropped; // a broken watch reports a possible miss
+    let woken = w.next();
+    expect((await kube.scaleRevision(t, 1, 2)).ok).toBe(true);
+    await woken;
+
+    cluster.faults.compact();
+    cluster.faults.dropWatches();
+    woken = w.next();
+    expect((await kube.scaleRevision(t, 1, 1)).ok).toBe(true);
+    await woken;
+    await observeUntil(kube, t, (o) => o.revisions[0]?.desired === 1);
+    await w.stop();
+  });
+
+  it('survives a short outage of the API server', async () => {
+    const outage = cluster.faults.unavailableFor(100);
+    const w = watcher();
+    await outage;
+    const woken = w.next();
+    expect((await kube.scaleRevision(t, 1, 2)).ok).toBe(true);
+    await woken;
+    await w.stop();
+  });
+});
