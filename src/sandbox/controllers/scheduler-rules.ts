@@ -220,16 +220,24 @@ function termSelects(term: PodAffinityTerm, owner: KubeObject, target: KubeObjec
   return namespaces.includes(target.metadata.namespace) && selectorMatches(term.labelSelector, target.metadata.labels);
 }
 
+/** Bound pods that carry required anti-affinity terms (usually none), with their nodes. */
+export function podsWithAntiAffinity(all: NodeInfo[]): { info: NodeInfo; pod: KubeObject; terms: PodAffinityTerm[] }[] {
+  const out: { info: NodeInfo; pod: KubeObject; terms: PodAffinityTerm[] }[] = [];
+  for (const info of all) for (const p of info.pods) {
+    const terms = termsOf(p, 'podAntiAffinity');
+    if (terms.length) out.push({ info, pod: p, terms });
+  }
+  return out;
+}
+
 /** The InterPodAffinity filter's reason for this node, if any. */
-export function interPodAffinityReason(pod: KubeObject, info: NodeInfo, all: NodeInfo[]): string | undefined {
+export function interPodAffinityReason(pod: KubeObject, info: NodeInfo, all: NodeInfo[], existingAnti = podsWithAntiAffinity(all)): string | undefined {
   const labels = info.node.metadata.labels ?? {};
   const sameDomain = (other: NodeInfo, key: string) => labels[key] !== undefined && other.node.metadata.labels?.[key] === labels[key];
   // Existing pods whose anti-affinity rules the incoming pod would break.
-  for (const other of all) {
-    for (const existing of other.pods) {
-      for (const term of termsOf(existing, 'podAntiAffinity')) {
-        if (termSelects(term, existing, pod) && sameDomain(other, term.topologyKey)) return "node(s) didn't satisfy existing pods anti-affinity rules";
-      }
+  for (const { info: other, pod: existing, terms } of existingAnti) {
+    for (const term of terms) {
+      if (termSelects(term, existing, pod) && sameDomain(other, term.topologyKey)) return "node(s) didn't satisfy existing pods anti-affinity rules";
     }
   }
   for (const term of termsOf(pod, 'podAffinity')) {
@@ -259,11 +267,13 @@ export function schedulePod(pod: KubeObject, nodes: NodeInfo[]): ScheduleResult 
   const reasons = new Map<string, number>();
   let best: { name: string; score: number; pods: number } | undefined;
   const wanted = (pod.spec as PodSpec | undefined)?.nodeName;
+  const existingAnti = podsWithAntiAffinity(nodes);
+  const needsAffinity = existingAnti.length > 0 || termsOf(pod, 'podAffinity').length > 0 || termsOf(pod, 'podAntiAffinity').length > 0;
   for (const info of nodes) {
     const name = info.node.metadata.name!;
     let why = wanted && wanted !== name ? ["node(s) didn't match the requested node name"] : filterNode(pod, info);
-    if (why.length === 0) {
-      const affinity = interPodAffinityReason(pod, info, nodes);
+    if (why.length === 0 && needsAffinity) {
+      const affinity = interPodAffinityReason(pod, info, nodes, existingAnti);
       if (affinity) why = [affinity];
     }
     if (why.length) {
