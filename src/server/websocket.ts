@@ -1,11 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs, ExecutionResult, GraphQLError } from 'graphql';
-import { GraphQLError as GraphQLErrorClass } from 'graphql';
-import { useServer } from 'graphql-ws/use/ws';
+import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
+import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
+import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
-import type { YogaApp } from './yoga-app.js';
+import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH } from './types.js';
+import type { YogaApp } from './yoga-app.js';
 
 export interface GraphqlWs {
   /** Closes every client with 1001 (going away) and stops the WebSocket server. */
@@ -36,35 +37,49 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     });
   });
 
+  /** Parses, validates and builds one operation's execution arguments through yoga's envelop. */
+  const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, payload: SubscribePayload) => {
+    const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+      ...ctx,
+      request: toRequest(ctx.extra.request),
+      connectionParams: ctx.connectionParams,
+      params: payload,
+    });
+    let document;
+    try {
+      document = parse(payload.query);
+    } catch (error) {
+      if (error instanceof GraphQLError) return [error];
+      throw error;
+    }
+    const errors = validate(schema, document) as readonly GraphQLError[];
+    if (errors.length > 0) return errors;
+    const args: ExecutionArgs = {
+      schema,
+      document,
+      operationName: payload.operationName ?? null,
+      variableValues: payload.variables ?? null,
+      contextValue: await contextFactory(),
+      rootValue: { execute, subscribe } satisfies Enveloped,
+    };
+    return args;
+  };
+
   const disposable = useServer(
     {
+      isProd: true, // never put an internal error's message in a close reason
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
-      onSubscribe: async (ctx, _id, payload) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          request: toRequest(ctx.extra.request),
-          connectionParams: ctx.connectionParams,
-          params: payload,
-        });
-        let document;
+      onSubscribe: async (ctx, id, payload) => {
         try {
-          document = parse(payload.query);
+          return await prepare(ctx, payload);
         } catch (error) {
-          if (error instanceof GraphQLErrorClass) return [error];
-          throw error;
+          // yoga's envelop has already masked (and logged) what fails in its context factory.
+          if (error instanceof GraphQLError) return [error];
+          // Anything else as yoga masks errors over HTTP: the client learns that it failed, the log learns why.
+          logger.error({ error: safeError(error), operationId: id }, 'unexpected error preparing a graphql-ws operation');
+          return [new GraphQLError('Unexpected error.')];
         }
-        const errors = validate(schema, document) as readonly GraphQLError[];
-        if (errors.length > 0) return errors;
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName ?? null,
-          variableValues: payload.variables ?? null,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe } satisfies Enveloped,
-        };
-        return args;
       },
     },
     wss,

@@ -35,16 +35,22 @@ export function createYogaApp(
   shutdown: AbortSignal,
 ): YogaApp {
   const { logger, schema, contextFactory, readiness } = options;
+  const logged = new WeakSet<object>();
   return createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     graphiql: { title: 'cairn', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
-    logging: yogaLogger(logger),
+    logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {
         const masked = maskError(error, message, isDev);
-        if (masked !== error) logger.error({ error: safeError(originalError(error)) }, 'unexpected error (masked in the response)');
+        const original = originalError(error);
+        // yoga may mask the same error twice (e.g. one thrown by the context factory): log it once.
+        if (masked !== error && !(isObject(original) && logged.has(original))) {
+          if (isObject(original)) logged.add(original);
+          logger.error({ error: safeError(original) }, 'unexpected error (masked in the response)');
+        }
         return masked;
       },
     },
@@ -54,16 +60,21 @@ export function createYogaApp(
   });
 }
 
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
 function originalError(error: unknown): unknown {
   return error instanceof GraphQLError && error.originalError ? error.originalError : error;
 }
 
-/** Routes yoga's own log calls to pino. */
-function yogaLogger(logger: Logger): YogaLogger {
+/** Routes yoga's own log calls to pino, skipping errors already logged when they were masked. */
+function yogaLogger(logger: Logger, logged: WeakSet<object>): YogaLogger {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
       const err = args.find((a) => a instanceof Error);
+      if (err && [err, originalError(err)].some((e) => isObject(e) && logged.has(e))) return;
       const message = args.filter((a) => typeof a === 'string').join(' ') || 'graphql-yoga';
       if (err) logger[level]({ error: safeError(err) }, message);
       else logger[level](message);

@@ -112,3 +112,27 @@ describe('the context factory', () => {
     expect(seen[1]!.headers.get('upgrade')).toBe('websocket');
   });
 });
+
+describe('unexpected errors over graphql-ws', () => {
+  it('answer "Unexpected error." and keep the socket; the log has the cause', async () => {
+    t = testServer({
+      onContext: (request) => {
+        if (request.connectionParams?.fail) throw new Error('context exploded: secret-detail-99');
+      },
+    });
+    const { url } = await t.server.start(0);
+    let closes = 0;
+    client = createClient({
+      url: url.replace(/^http/, 'ws'),
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      connectionParams: { fail: true },
+      on: { closed: () => closes++ },
+    });
+    await expect(client.iterate({ query: '{ clusters { name } }' }).next()).rejects.toEqual([
+      expect.objectContaining({ message: 'Unexpected error.' }),
+    ]);
+    expect(closes).toBe(0);
+    expect(t.logs.lines().filter((l) => l.level === 50 && JSON.stringify(l).includes('context exploded'))).toHaveLength(1);
+  });
+});
