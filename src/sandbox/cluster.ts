@@ -22,10 +22,12 @@ export interface SandboxClusterOptions {
   /** Speed factor of simulated time (1 = real time). */
   speed?: number;
   /**
-   * Bearer token the API server requires; none by default. Note that kubectl (client-go) never sends
-   * credentials to a plain-http server, so a cluster with a token is for client-node users only.
+   * Bearer token the API server requires; none by default. kubectl (client-go) never sends
+   * credentials to a plain-http server: with kubectl, use a token together with `tls: true`.
    */
   token?: string;
+  /** Serve HTTPS with a self-signed certificate (trusted by the kubeconfig); plain HTTP by default. */
+  tls?: boolean;
   /** API server port; 0 (default) picks a free one. */
   port?: number;
   /** Image catalog override for the node agent. */
@@ -41,6 +43,8 @@ export interface SandboxCluster {
   url: string;
   /** The bearer token the API server requires ('' when it requires none). */
   token: string;
+  /** PEM of the API server's certificate, when it serves HTTPS. */
+  certificateAuthority?: string;
   /** Kubeconfig text (JSON, valid YAML) with one cluster, user and context named after the cluster. */
   kubeconfig: string;
   clock: Clock;
@@ -61,8 +65,8 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
     if (!store.get('/namespaces', undefined, ns)) store.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
   const token = options.token ?? '';
-  const api = await startApiServer({ store, clock, token: token || undefined, port: options.port ?? 0 });
-  const kubeconfig = kubeconfigText([{ name, url: api.url, token }]);
+  const api = await startApiServer({ store, clock, token: token || undefined, port: options.port ?? 0, tls: options.tls ?? false });
+  const kubeconfig = kubeconfigText([{ name, url: api.url, token, certificateAuthority: api.certificateAuthority }]);
 
   const stops: (() => unknown)[] = [() => api.close()];
   const stop = async () => {
@@ -95,5 +99,5 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
     throw error;
   }
 
-  return { name, url: api.url, token, kubeconfig, clock, store, faults: api.faults, counters: api.counters, registerKubelet: api.registerKubelet, stop };
+  return { name, url: api.url, token, ...(api.certificateAuthority ? { certificateAuthority: api.certificateAuthority } : {}), kubeconfig, clock, store, faults: api.faults, counters: api.counters, registerKubelet: api.registerKubelet, stop };
 }

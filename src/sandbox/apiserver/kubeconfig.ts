@@ -8,6 +8,8 @@ export interface KubeconfigEntry {
   url: string;
   /** Bearer token; empty or undefined for a server without auth. */
   token?: string;
+  /** PEM of the CA to trust for an https:// server. */
+  certificateAuthority?: string;
   namespace?: string;
 }
 
@@ -17,7 +19,12 @@ export function kubeconfigDocument(entries: KubeconfigEntry[], currentContext = 
     kind: 'Config',
     preferences: {},
     // client-node refuses plain http:// unless TLS verification is explicitly skipped.
-    clusters: entries.map((e) => ({ name: e.name, cluster: { server: e.url, 'insecure-skip-tls-verify': true } })),
+    clusters: entries.map((e) => ({
+      name: e.name,
+      cluster: e.certificateAuthority
+        ? { server: e.url, 'certificate-authority-data': Buffer.from(e.certificateAuthority).toString('base64') }
+        : { server: e.url, 'insecure-skip-tls-verify': true },
+    })),
     users: entries.map((e) => ({ name: e.name, user: e.token ? { token: e.token } : {} })),
     contexts: entries.map((e) => ({ name: e.name, context: { cluster: e.name, user: e.name, namespace: e.namespace ?? 'default' } })),
     'current-context': currentContext,

@@ -4,6 +4,7 @@
  * and non-resource paths to their handlers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -19,6 +20,7 @@ import { resolveTarget, serveResource } from './resources.js';
 import { upgradeExec } from './exec.js';
 import { chooseProtocol } from './channels.js';
 import type { ApiContext, ApiStore } from './context.js';
+import { selfSignedCertificate, type ServingCertificate } from './certificate.js';
 
 export interface ApiServerOptions {
   store: ApiStore;
@@ -31,11 +33,18 @@ export interface ApiServerOptions {
   /** Simulated milliseconds between periodic watch bookmarks. */
   bookmarkIntervalMs?: number;
   faults?: FaultsInternal;
+  /**
+   * Serve HTTPS: `true` for a fresh self-signed certificate (its PEM is `certificateAuthority`), or a
+   * given certificate. kubectl sends a bearer token only over HTTPS; client-node sends it either way.
+   */
+  tls?: boolean | ServingCertificate;
 }
 
 export interface ApiServer {
   url: string;
   port: number;
+  /** PEM of the serving certificate to trust, when serving HTTPS. */
+  certificateAuthority?: string;
   faults: Faults;
   counters: Counters;
   /** The node agent registers each node's kubelet; returns a function that unregisters it. */
@@ -139,13 +148,16 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       .catch((error: unknown) => finish(writeRawError(socket, error)));
   }
 
-  const server = createServer((req, res) => void handle(req, res));
+  const certificate = options.tls === true ? selfSignedCertificate('sandbox-apiserver', [host]) : options.tls || undefined;
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
+  const server = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest) : createServer(onRequest);
   server.on('upgrade', upgrade);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_err, socket) => socket.destroy());
+  server.on('clientError', (_err: Error, socket: Duplex) => socket.destroy());
+  server.on('tlsClientError', (_err: Error, socket: Duplex) => socket.destroy());
 
   const listen = (port: number) =>
     new Promise<number>((resolve, reject) => {
@@ -181,8 +193,9 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   });
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${certificate ? 'https' : 'http'}://${host}:${port}`,
     port,
+    ...(certificate ? { certificateAuthority: certificate.cert } : {}),
     faults,
     counters,
     registerKubelet(nodeName, api) {

@@ -7,12 +7,12 @@ import { kubeconfigText } from '../../../src/sandbox/apiserver/kubeconfig.js';
 
 export const TOKEN = 'test-token';
 
-export async function startServer(options: Partial<Pick<ApiServerOptions, 'token' | 'bookmarkIntervalMs'>> & { speed?: number } = {}) {
+export async function startServer(options: Partial<Pick<ApiServerOptions, 'token' | 'bookmarkIntervalMs' | 'tls'>> & { speed?: number } = {}) {
   const clock = createClock(options.speed ?? 100);
   const store = createStore(clock);
   const token = options.token ?? TOKEN;
-  const api = await startApiServer({ store, clock, token: token || undefined, bookmarkIntervalMs: options.bookmarkIntervalMs });
-  const kubeconfig = kubeconfigText([{ name: 'sandbox-test', url: api.url, token }]);
+  const api = await startApiServer({ store, clock, token: token || undefined, bookmarkIntervalMs: options.bookmarkIntervalMs, tls: options.tls });
+  const kubeconfig = kubeconfigText([{ name: 'sandbox-test', url: api.url, token, certificateAuthority: api.certificateAuthority }]);
   const kc = new KubeConfig();
   kc.loadFromString(kubeconfig);
   const request = (path: string, init: RequestInit = {}) =>
