@@ -3,8 +3,8 @@
  * names, graceful deletion with finalizers and propagation policies (rest.BeforeDelete), the update
  * that completes a deletion (ShouldDeleteDuringUpdate), namespace termination, pod binding.
  */
-import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
+import { deepCopy } from './copy.js';
 import type { DeleteOptions, KubeObject, ResourceKey } from './types.js';
 
 type Obj = Record<string, unknown>;

@@ -5,8 +5,8 @@
  * Bad patches throw StoreError: 400 for a malformed patch, 422 when it cannot be applied, as
  * kube-apiserver answers.
  */
-import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
+import { deepCopy } from './copy.js';
 import { StoreError } from './types.js';
 import { badRequest } from './errors.js';
 import { applyStrategicMergePatch } from './strategic-merge.js';

@@ -2,8 +2,8 @@
  * Pod spec validation (k8s.io/kubernetes/pkg/apis/core/validation: ValidatePodSpec, ValidatePodUpdate),
  * shared by pods and by the pod templates of Deployments, ReplicaSets and StatefulSets.
  */
-import { deepCopy } from './copy.js';
 import { isDeepStrictEqual } from 'node:util';
+import { deepCopy } from './copy.js';
 import { fieldErr, type FieldError } from './field-errors.js';
 import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors, portNumberErrors } from './names.js';
 import { parseQuantity } from './quantity.js';

@@ -11,9 +11,9 @@
  * at once (no `orphan` finalizer round trip); a namespace's deletion deletes its contents
  * synchronously (the namespace controller's job), and the namespace goes once they are gone.
  */
-import { deepCopy } from './copy.js';
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { deepCopy } from './copy.js';
 import type { Clock } from '../clock.js';
 import {
   StoreError,
@@ -414,6 +414,3 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   for (const ns of options.namespaces ?? DEFAULT_NAMESPACES) create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   return store;
 }
-
-
-export { rfc3339 } from './lifecycle.js';
