@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
+import type { ReleaseService } from '../engine/service.js';
 
 /**
  * What every resolver receives. Domain helpers add their services here (database, repositories …);
@@ -16,4 +17,8 @@ export interface Context {
   now: () => Date;
   /** The database's repositories (apps, configs, templates) and `transaction` for all-or-nothing writes. */
   repos: Repositories;
+  /** The release engine (wake it after a mutation, observe an environment); absent when no engine runs (some tests). */
+  releases?: ReleaseService;
+  /** The request's headers (the actor of release actions comes from `x-cairn-actor`); absent outside HTTP. */
+  headers?: Headers;
 }

@@ -3,6 +3,7 @@ import { ClusterRef } from './cluster.js';
 import { EnvironmentKindEnum } from './enums.js';
 import { AppRef, DeploymentConfigRef, EnvironmentRef } from './refs.js';
 import { RevisionRef } from './revision.js';
+import { deployedRevisionOf } from './release-environment.js';
 
 builder.node(EnvironmentRef, {
   description: 'One of an app\'s two environments (production or test), each on its own cluster, with its draft deployment configuration.',
@@ -44,9 +45,8 @@ builder.node(EnvironmentRef, {
     deployedRevision: t.field({
       type: RevisionRef,
       nullable: true,
-      description: 'The revision running in the environment after the last successful release; null until a release has completed.',
-      // The release engine issue fills this in; there are no releases yet.
-      resolve: () => null,
+      description: 'The revision running in the environment after the last finished release order (completed, or rolled back to its previous revision); null until a release has completed.',
+      resolve: (e, _args, ctx) => deployedRevisionOf(ctx.repos, e.id),
     }),
     createdAt: t.field({ type: 'DateTime', description: 'When the environment was created (with its app).', resolve: (e) => e.createdAt }),
   }),

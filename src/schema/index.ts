@@ -18,5 +18,12 @@ import './config-input.js';
 import './app-mutations.js';
 import './config-mutations.js';
 import './template-mutations.js';
+import './release-enums.js';
+import './release-errors.js';
+import './release-batch.js';
+import './release-order.js';
+import './release-environment.js';
+import './release-preview.js';
+import './release-mutations.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

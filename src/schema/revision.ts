@@ -1,19 +1,27 @@
+import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { builder } from './builder.js';
+import { EnvironmentRef } from './refs.js';
+import { RevisionRef } from './release-refs.js';
 
-/** Placeholder shape of a deployed revision; the release engine issue fills and extends it. */
-export interface RevisionShape {
-  number: number;
-  image: string;
-  imageTag: string;
-  createdAt: Date;
-}
+export { RevisionRef };
 
-export const RevisionRef = builder.objectRef<RevisionShape>('Revision').implement({
-  description: 'A frozen snapshot of a deployment configuration (image, tag and every setting) that a release order deployed.',
+builder.node(RevisionRef, {
+  description:
+    'A frozen, immutable snapshot of an environment\'s deployment configuration (image, tag and every setting, file mounts and environment variables included) that a release order deploys. A rollback restores configuration and image together.',
+  interfaces: [DeploymentSettingsInterface],
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'number' in v && 'imageTag' in v && 'createdBy' in v,
+  id: { resolve: (r) => r.id },
+  loadMany: (ids, ctx) => ctx.repos.releases.revisionsByIds(ids.map(Number)),
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'The revision number within its environment, from 1.' }),
-    image: t.exposeString('image', { description: 'The image reference deployed, without tag.' }),
     imageTag: t.exposeString('imageTag', { description: 'The image tag deployed.' }),
+    imageReference: t.exposeString('image', { description: 'The full image reference deployed, with its tag (e.g. `nginx:1.25`).' }),
+    environment: t.field({
+      type: EnvironmentRef,
+      description: 'The environment the revision belongs to.',
+      resolve: (r, _args, ctx) => ctx.repos.apps.environmentsByIds([r.environmentId])[0]!,
+    }),
+    createdBy: t.exposeString('createdBy', { description: 'Who submitted the release order that froze it.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When the revision was frozen.', resolve: (r) => r.createdAt }),
   }),
 });

@@ -67,8 +67,7 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
       [3, 3, 3],
     ] as const) {
       const plan = Array.from({ length: batches }, (_, i) => Math.floor(newN / batches) + (i < newN % batches ? 1 : 0));
-      let o = 0;
-      const state = { old: oldN, new: 0 };
+      const state: { old: number; new: number } = { old: oldN, new: 0 };
       let batchesDone = 0;
       for (let guard = 0; guard < 50 && batchesDone < plan.length; guard++) {
         const step = rolloutStep(
@@ -77,7 +76,6 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
         if (step.kind === 'BATCH_DONE') batchesDone++;
         else if (step.kind === 'ACT' && step.action.op === 'scaleRevision') state[step.action.revision === 1 ? 'old' : 'new'] = step.action.replicas;
         else throw new Error(`unexpected ${JSON.stringify(step)}`);
-        o = Math.min(o === 0 ? Infinity : o, state.old + state.new);
         expect(state.old + state.new).toBeGreaterThanOrEqual(Math.min(oldN, newN));
       }
       expect(state).toEqual({ old: 0, new: newN });

@@ -1,0 +1,25 @@
+import type { Repositories } from '../db/repositories.js';
+import type { EnvironmentRow } from '../db/tables.js';
+import type { EnvironmentObservation, KubePort } from './kube-port.js';
+import type { Reconciler } from './reconciler.js';
+import { targetOf } from './targets.js';
+
+/** What the API needs of the running engine: wake it after a mutation, read an environment's pods. */
+export interface ReleaseService {
+  /** The order changed (a mutation recorded an intent): reconcile it soon. */
+  wake(orderId: number): void;
+  /** What the environment's cluster shows now; null when it cannot be read. */
+  observe(environment: EnvironmentRow): Promise<EnvironmentObservation | null>;
+}
+
+export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler): ReleaseService {
+  return {
+    wake: (orderId) => reconciler.wake(orderId),
+    async observe(environment) {
+      const target = targetOf(repos, environment);
+      if (!target) return null;
+      const result = await kube.observeEnvironment(target);
+      return result.ok ? result.value : null;
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
+import { problem } from '../domain/problems.js';
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import { applyEvent } from '../engine/apply.js';
+import { createReleaseOrder } from '../engine/orders.js';
+import type { OrderEvent } from '../engine/transition.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { localId } from './ids.js';
+import { actorOf } from './release-actor.js';
+import { PauseModeEnum } from './release-enums.js';
+import { ActiveReleaseOrderError, InvalidReleaseConfigError } from './release-errors.js';
+import { ReleaseOrderRef } from './release-refs.js';
+
+const MAX_DESCRIPTION = 1000;
+
+const CreateReleaseOrderInput = builder.inputType('CreateReleaseOrderInput', {
+  description: 'A release order: which environment, in how many batches, and when to pause.',
+  fields: (t) => ({
+    environment: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    batchCount: t.int({ required: true, description: 'Into how many batches to split the instances: 1 to the instance count (4 instances in 2 batches → 2 per batch).' }),
+    pauseMode: t.field({ type: PauseModeEnum, required: true, description: 'When the order pauses by itself: FIRST_BATCH, EVERY_BATCH or NONE.' }),
+    description: t.string({ description: 'What this release is about (at most 1000 characters).' }),
+    revision: t.int({
+      description: 'Release this earlier revision (its number) again instead of the draft: how a finished release is undone. Omit to freeze the draft into a new revision.',
+    }),
+  }),
+});
+
+const ReleaseOrderPayload = builder.objectRef<{ releaseOrder: ReleaseOrderRow }>('ReleaseOrderPayload').implement({
+  description: 'The release order after the action.',
+  fields: (t) => ({ releaseOrder: t.field({ type: ReleaseOrderRef, description: 'The order, as stored after the action.', resolve: (p) => p.releaseOrder }) }),
+});
+
+const orderInput = (name: string, description: string, extra?: 'pauseMode' | 'rollback' | 'close') =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      id: t.id({ required: true, description: 'The release order\'s global ID.' }),
+      ...(extra === 'pauseMode' ? { pauseMode: t.field({ type: PauseModeEnum, required: true, description: 'The new pause mode: one of the two other modes.' }) } : {}),
+      ...(extra === 'rollback'
+        ? { pauseMode: t.field({ type: PauseModeEnum, description: 'When the rollback pauses by itself; it does not pause (NONE) unless asked.' }) }
+        : {}),
+      ...(extra === 'close' ? { reason: t.string({ description: 'Why the order is closed (recorded in its transitions).' }) } : {}),
+    }),
+  });
+
+const ResumeInput = orderInput('ResumeReleaseOrderInput', 'The paused order to resume.');
+const PauseModeInput = orderInput('SetReleaseOrderPauseModeInput', 'The order and its new pause mode.', 'pauseMode');
+const RetryInput = orderInput('RetryFailedInstancesInput', 'The order whose failed instances to recreate.');
+const CloseInput = orderInput('CloseReleaseOrderInput', 'The order to close.', 'close');
+const RollbackInput = orderInput('RollbackReleaseOrderInput', 'The order to roll back.', 'rollback');
+
+/** Runs one user action on an order: one transaction, then the engine is woken. */
+function act(ctx: Context, globalId: string, event: OrderEvent): { releaseOrder: ReleaseOrderRow } {
+  const path = ['input', 'id'];
+  const id = localId(globalId, 'ReleaseOrder', path);
+  const applied = ctx.repos.transaction(() => {
+    if (!ctx.repos.releases.order(id)) throw new NotFoundError('ReleaseOrder', globalId, path);
+    return applyEvent(ctx.repos, id, event, actorOf(ctx), ctx.now());
+  });
+  ctx.logger.info({ orderId: id, action: event.type, state: applied.order.state, actor: actorOf(ctx) }, 'release order action');
+  if (applied.wake) ctx.releases?.wake(id);
+  return { releaseOrder: applied.order };
+}
+
+const result = (name: string, what: string) => ({ name, description: `The order after ${what}, or why it was refused.` });
+
+builder.mutationFields((t) => ({
+  createReleaseOrder: t.field({
+    type: ReleaseOrderPayload,
+    description:
+      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment.',
+    args: { input: t.arg({ type: CreateReleaseOrderInput, required: true, description: 'The order.' }) },
+    errors: {
+      types: [NotFoundError, InvalidInputError, InvalidReleaseConfigError, ActiveReleaseOrderError, NotAllowedError],
+      union: { name: 'CreateReleaseOrderResult', description: 'The submitted order, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) => {
+      const path = ['input', 'environment'];
+      const envId = localId(String(input.environment), 'Environment', path);
+      if ((input.description ?? '').length > MAX_DESCRIPTION) {
+        throw new InvalidInputError([problem(['input', 'description'], 'TOO_LONG', `At most ${MAX_DESCRIPTION} characters.`)]);
+      }
+      const actor = actorOf(ctx);
+      const order = ctx.repos.transaction(() => {
+        const environment = ctx.repos.apps.environmentsByIds([envId])[0];
+        if (!environment) throw new NotFoundError('Environment', String(input.environment), path);
+        return createReleaseOrder(
+          ctx.repos,
+          { environment, batchCount: input.batchCount, pauseMode: input.pauseMode, description: input.description ?? '', revision: input.revision ?? null },
+          actor,
+          ctx.now(),
+        );
+      });
+      ctx.logger.info({ orderId: order.id, environmentId: envId, revision: order.toRevision, actor }, 'release order submitted');
+      ctx.releases?.wake(order.id);
+      return { releaseOrder: order };
+    },
+  }),
+  resumeReleaseOrder: t.field({
+    type: ReleaseOrderPayload,
+    description: 'Resumes a PAUSED order: it goes on with the next batch. Refused in any other state.',
+    args: { input: t.arg({ type: ResumeInput, required: true, description: 'The order.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('ResumeReleaseOrderResult', 'resuming') },
+    resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'RESUME' }),
+  }),
+  setReleaseOrderPauseMode: t.field({
+    type: ReleaseOrderPayload,
+    description: 'Switches an active order\'s pause mode to one of the two other modes; it takes effect for the batches still to come.',
+    args: { input: t.arg({ type: PauseModeInput, required: true, description: 'The order and the new mode.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('SetReleaseOrderPauseModeResult', 'switching its pause mode') },
+    resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'SET_PAUSE_MODE', mode: (input as { pauseMode: 'FIRST_BATCH' | 'EVERY_BATCH' | 'NONE' }).pauseMode }),
+  }),
+  retryFailedInstances: t.field({
+    type: ReleaseOrderPayload,
+    description: 'Recreates the failed instances of an order and lets it go on. Allowed at any time; succeeds doing nothing when nothing failed.',
+    args: { input: t.arg({ type: RetryInput, required: true, description: 'The order.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('RetryFailedInstancesResult', 'the retry') },
+    resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'RETRY' }),
+  }),
+  closeReleaseOrder: t.field({
+    type: ReleaseOrderPayload,
+    description: 'Closes an order that has not completed: it stops and counts as failed (CLOSED). What runs stays as it is; fix the configuration and submit a new order.',
+    args: { input: t.arg({ type: CloseInput, required: true, description: 'The order.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('CloseReleaseOrderResult', 'closing') },
+    resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'CLOSE', reason: (input as { reason?: string | null }).reason ?? null }),
+  }),
+  rollbackReleaseOrder: t.field({
+    type: ReleaseOrderPayload,
+    description:
+      'Rolls back an order during its release (deploying, paused or failed): returns the environment to the previous revision in batches of the same plan, without pausing unless asked. For a first release, removes the new instances. A completed order is undone with a new order of the previous revision instead.',
+    args: { input: t.arg({ type: RollbackInput, required: true, description: 'The order.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('RollbackReleaseOrderResult', 'the rollback') },
+    resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'ROLLBACK', pauseMode: (input as { pauseMode?: 'FIRST_BATCH' | 'EVERY_BATCH' | 'NONE' | null }).pauseMode ?? null }),
+  }),
+}));

@@ -1,0 +1,79 @@
+import { describeBatches } from '../engine/batches.js';
+import { isTerminal } from '../engine/order-state.js';
+import { builder } from './builder.js';
+import { localIdOrNull } from './ids.js';
+import { EnvironmentRef } from './refs.js';
+import { PauseModeEnum, ReleaseDirectionEnum, ReleaseOrderKindEnum, ReleaseOrderStateEnum } from './release-enums.js';
+import { InstanceFailureRef, ReleaseBatchRef, ReleaseOrderRef, ReleaseOrderTransitionRef, RevisionRef } from './release-refs.js';
+
+builder.node(ReleaseOrderRef, {
+  description:
+    'A release order: deploys a frozen revision to an environment batch by batch, pausing where its pause mode says, and can be resumed, retried, closed or rolled back. Every state change is recorded in `transitions`.',
+  isTypeOf: (v) => typeof v === 'object' && v !== null && 'plan' in v && 'pauseMode' in v,
+  id: { resolve: (o) => o.id },
+  loadMany: (ids, ctx) => ctx.repos.releases.ordersByIds(ids.map(Number)),
+  fields: (t) => ({
+    environment: t.field({
+      type: EnvironmentRef,
+      description: 'The environment the order deploys to.',
+      resolve: (o, _args, ctx) => ctx.repos.apps.environmentsByIds([o.environmentId])[0]!,
+    }),
+    kind: t.field({ type: ReleaseOrderKindEnum, description: 'RELEASE of a new revision, or ROLLBACK to an earlier one.', resolve: (o) => o.kind }),
+    state: t.field({ type: ReleaseOrderStateEnum, description: 'Where the order stands.', resolve: (o) => o.state }),
+    active: t.boolean({ description: 'True while the order holds its environment (DEPLOYING, PAUSED, FAILED or ROLLING_BACK).', resolve: (o) => !isTerminal(o.state) }),
+    direction: t.field({ type: ReleaseDirectionEnum, description: 'FORWARD while releasing, BACKWARD once rolled back.', resolve: (o) => o.direction }),
+    pauseMode: t.field({ type: PauseModeEnum, description: 'When the order pauses by itself (for the batches still to come).', resolve: (o) => o.pauseMode }),
+    description: t.exposeString('description', { description: 'What the submitter wrote about the order.' }),
+    batchCount: t.int({ description: 'How many batches the instances are split into.', resolve: (o) => o.plan.length }),
+    batchSizes: t.intList({ description: 'The size of each batch, in order (sizes differ by at most one, larger first).', resolve: (o) => o.plan }),
+    batchesDone: t.int({ description: 'Batches finished in the current direction.', resolve: (o) => o.cursor.batchesDone }),
+    revision: t.field({
+      type: RevisionRef,
+      description: 'The revision the order deploys.',
+      resolve: (o, _args, ctx) => ctx.repos.releases.revision(o.environmentId, o.toRevision)!,
+    }),
+    previousRevision: t.field({
+      type: RevisionRef,
+      nullable: true,
+      description: 'The revision that ran before the order (what a rollback returns to); null for the first release.',
+      resolve: (o, _args, ctx) => (o.fromRevision === null ? null : (ctx.repos.releases.revision(o.environmentId, o.fromRevision) ?? null)),
+    }),
+    batches: t.field({
+      type: [ReleaseBatchRef],
+      description: 'The batches in the current direction, each with its state and the instances it brings up (read from the cluster now).',
+      resolve: async (o, _args, ctx) => {
+        const env = ctx.repos.apps.environmentsByIds([o.environmentId])[0]!;
+        const app = ctx.repos.apps.byIds([env.appId])[0]!;
+        const observation = ctx.releases ? await ctx.releases.observe(env) : null;
+        return describeBatches(o, app.appType, observation, ctx.repos.releases.failuresOf([o.id])).map((b) => ({ ...b, order: o }));
+      },
+    }),
+    failures: t.field({
+      type: [InstanceFailureRef],
+      description: 'Every instance failure of the order, oldest first, resolved ones included.',
+      resolve: (o, _args, ctx) => ctx.repos.releases.failuresOf([o.id]),
+    }),
+    transitions: t.field({
+      type: [ReleaseOrderTransitionRef],
+      description: 'Every state change, oldest first, with actor, time and reason.',
+      resolve: (o, _args, ctx) => ctx.repos.releases.transitionsOf([o.id]),
+    }),
+    createdBy: t.exposeString('createdBy', { description: 'Who submitted the order.' }),
+    createdAt: t.field({ type: 'DateTime', description: 'When the order was submitted.', resolve: (o) => o.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', description: 'When the order last changed.', resolve: (o) => o.updatedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, description: 'When the order completed, was closed or rolled back; null while active.', resolve: (o) => o.finishedAt }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  releaseOrder: t.field({
+    type: ReleaseOrderRef,
+    nullable: true,
+    description: 'A release order by its global ID; null when nothing has that ID.',
+    args: { id: t.arg.id({ required: true, description: 'The order\'s global ID.' }) },
+    resolve: (_root, { id }, ctx) => {
+      const n = localIdOrNull(String(id), 'ReleaseOrder');
+      return n === null ? null : (ctx.repos.releases.order(n) ?? null);
+    },
+  }),
+}));
