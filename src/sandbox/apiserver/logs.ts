@@ -48,8 +48,7 @@ export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: Serv
   const kubelet = kubeletFor(ctx, nodeName, `/containerLogs/${t.namespace}/${t.name}/${container}`);
   const abort = new AbortController();
   const onGone = () => abort.abort(new Error('client went away'));
-  req.on('close', onGone);
-  res.on('close', onGone);
+  res.on('close', onGone); // the connection went (or the response ended)
   const lines = await kubelet.logs(t.namespace!, t.name!, options, abort.signal); // KubeletError → Status
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   if (options.follow) res.flushHeaders();
@@ -70,7 +69,7 @@ export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: Serv
   } catch (error) {
     if (!abort.signal.aborted) throw error;
   } finally {
-    req.off('close', onGone);
+    res.off('close', onGone);
     abort.abort();
     if (!res.writableEnded) res.end();
   }

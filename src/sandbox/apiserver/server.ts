@@ -178,16 +178,21 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     });
 
   const port = await listen(options.port ?? 0);
+  let outages = 0;
+  let closed = false;
   serverAddress = `${host}:${port}`;
 
   faults.attach({
     dropWatches: (filter, abrupt) => openWatches.close(filter, abrupt),
     compact: () => store.compact(),
+    // Overlapping outages: the port closes with the first and reopens with the last.
     refuseConnections: async () => {
+      if (outages++ > 0 || closed) return;
       openWatches.close(undefined, true);
       await stopListening();
     },
     acceptConnections: async () => {
+      if (--outages > 0 || closed) return;
       await listen(port);
     },
   });
@@ -205,6 +210,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       };
     },
     async close() {
+      closed = true;
       openWatches.close(undefined, false);
       for (const client of wss.clients) client.terminate();
       wss.close();

@@ -47,7 +47,7 @@ export function parseResourceVersion(value: string | undefined): number | undefi
   return Number(value);
 }
 
-export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
+export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
   const { store, openWatches } = deps;
   const key = resourceKey(w.type.group, w.type.resource);
   const selected = selection(key, w.labelSelector, w.fieldSelector); // throws 400 before anything is written
@@ -145,6 +145,5 @@ export function serveWatch(deps: WatchDeps, req: IncomingMessage, res: ServerRes
   const timeoutS = w.timeoutSeconds && w.timeoutSeconds > 0 ? w.timeoutSeconds : DEFAULT_MIN_REQUEST_TIMEOUT_S * (1 + Math.random());
   const timeout = setTimeout(() => finish('end'), timeoutS * 1000);
   timers.push(() => clearTimeout(timeout));
-  req.on('close', () => finish('gone'));
   res.on('close', () => finish('gone'));
 }

@@ -102,6 +102,19 @@ describe('fault injection', () => {
     expect((await core.readNamespace({ name: 'f' })).metadata?.name).toBe('f');
   });
 
+  it('reopens the port only when the last of overlapping outages ends', async () => {
+    const long = s.api.faults.unavailableFor(300);
+    const short = s.api.faults.unavailableFor(50);
+    await short;
+    const during = await fetch(`${s.api.url}/healthz`, { headers: { Connection: 'close' } }).then(
+      () => 'answered',
+      (e: Error & { cause?: { code?: string } }) => e.cause?.code,
+    );
+    expect(during).toBe('ECONNREFUSED');
+    await long;
+    expect((await fetch(`${s.api.url}/healthz`, { headers: { Connection: 'close' } })).status).toBe(200);
+  });
+
   it('keeps a request log with verbs, resources and codes', async () => {
     s.api.counters.reset();
     await core.listNamespacedPod({ namespace: 'f' });
