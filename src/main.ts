@@ -25,7 +25,7 @@ interface Running {
 }
 
 /** What a shutdown stops, in this order: first the server drains, the database closes last. */
-const STOP_ORDER = ['server', 'cluster checks', 'sandbox', 'database'] as const;
+const STOP_ORDER = ['server', 'release engine', 'cluster checks', 'sandbox', 'database'] as const;
 type Part = Running & { name: string; kind: (typeof STOP_ORDER)[number] };
 
 async function main(): Promise<void> {
