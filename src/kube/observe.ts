@@ -109,15 +109,16 @@ export async function observeEnvironment(c: Clients, target: EnvironmentTarget, 
         partition,
         observed: (set.status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0),
       };
-      if (revision !== null) revisions.set(revision, { number: revision, desired: Math.max(0, replicas - partition), workload: name, ...tally(revision) });
-      // Ordinals below the partition keep what they run.
-      for (const i of live) {
-        if (i.revision === null || i.revision === revision) continue;
-        const below = ordinalOf(i.name) < Math.min(partition, replicas) ? 1 : 0;
-        const r = revisions.get(i.revision) ?? { number: i.revision, desired: 0, workload: name, ...tally(i.revision) };
-        r.desired += below;
-        revisions.set(i.revision, r);
+      // Ordinals at or above the partition belong to the template's revision; those below keep the
+      // revision their pod runs (a missing pod is counted for the template's revision).
+      const byOrdinal = new Map(live.map((i) => [ordinalOf(i.name), i.revision]));
+      const desiredOf = new Map<number, number>();
+      for (let ord = 0; ord < replicas; ord++) {
+        const n = ord >= partition ? revision : (byOrdinal.get(ord) ?? revision);
+        if (n !== null) desiredOf.set(n, (desiredOf.get(n) ?? 0) + 1);
       }
+      if (revision !== null && !desiredOf.has(revision)) desiredOf.set(revision, 0);
+      for (const [n, desired] of desiredOf) revisions.set(n, { number: n, desired, workload: name, ...tally(n) });
     }
   }
   // Pods of a revision whose workload is gone still show.

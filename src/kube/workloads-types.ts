@@ -74,9 +74,9 @@ export interface ObservedInstance {
 export interface ObservedRevision {
   number: number;
   /**
-   * Stateless: the Deployment's spec.replicas. Stateful: how many ordinals the StatefulSet
-   * assigns to this revision (the template's revision: replicas − partition; an older revision:
-   * the pods below the partition that still run it).
+   * Stateless: the Deployment's spec.replicas. Stateful: the StatefulSet's ordinals this revision
+   * holds: those at or above the partition for the template's revision, those below it for the
+   * revision their pod runs.
    */
   desired: number;
   /** Pods of this revision that exist and are not terminating. */
@@ -116,4 +116,6 @@ export interface RevisionInCluster {
   releaseOrderId: string | null;
   hasConfigMap: boolean;
   hasSecret: boolean;
+  /** The Deployment is being deleted (removeRevision waits for its pods in the foreground). */
+  deleting: boolean;
 }

@@ -6,21 +6,32 @@
  * retried with capped exponential back-off; every call is idempotent and safe to repeat after a crash):
  *
  *   const kube = createWorkloads((cluster) => registry.kubeConfig(cluster));
- *   kube.ensureBase(target, ports)              namespace + environment Service (+ headless Service when stateful)
+ *   kube.ensureBase(target, ports)              namespace + environment Service over `ports` (none when `ports` is
+ *                                               empty) + headless Service when stateful; updates ports/selector
  *   kube.ensureRevision(target, revision, replicas, { partition? })
  *                                               stateless: create the revision's ConfigMap/Secret/Deployment if
- *                                               missing, else only scale it; stateful: ConfigMap/Secret + set the
- *                                               StatefulSet's template to this revision with replicas and partition
- *                                               (partition defaults to `replicas`: no pod updated yet)
- *   kube.scaleRevision(target, revisionNumber, replicas)   stateless: scale a Deployment (NotFound if missing);
+ *                                               missing, else only scale it (a revision's template never changes);
+ *                                               stateful: ConfigMap/Secret + set the StatefulSet's template to this
+ *                                               revision with `replicas`; partition: as given, else 0 for a new
+ *                                               StatefulSet, `replicas` when the template changes (no pod moves
+ *                                               yet), and left as it is when the template already is this revision
+ *   kube.scaleRevision(target, revisionNumber, replicas)   stateless: scale that Deployment (NotFound if missing);
  *                                               stateful: scale the StatefulSet
  *   kube.setPartition(target, partition)        stateful: rollingUpdate.partition (lower it batch by batch)
- *   kube.deleteInstances(target, podNames)      deletes pods (missing ones are fine); their controller recreates them
- *   kube.removeRevision(target, revisionNumber) Deployment (foreground) + its ConfigMap + Secret; missing is fine
+ *   kube.deleteInstances(target, podNames)      → names deleted: only the environment's pods, not already deleting;
+ *                                               unknown names are skipped; their controller recreates them
+ *   kube.removeRevision(target, revisionNumber) stateless: Deployment (foreground) + ConfigMap + Secret;
+ *                                               stateful: ConfigMap + Secret (Invalid for the template's revision);
+ *                                               missing objects are fine
  *   kube.listRevisionsInCluster(target)         → RevisionInCluster[] found by label (after a restart)
- *   kube.observeEnvironment(target, options?)   → EnvironmentObservation { revisions, instances (with failure), statefulSet }
- *   kube.watchEnvironment(target, onChange, signal, options?)
- *                                               watches pods, workloads and events; calls onChange (debounced)
+ *   kube.observeEnvironment(target, { unschedulableAfterMs?, now? })
+ *                                               → EnvironmentObservation { revisions, instances (each with its
+ *                                                 failure or null), statefulSet, observedAt }
+ *   kube.watchEnvironment(target, onChange, signal, { debounceMs?, timeoutSeconds?, ... })
+ *                                               watches the environment's pods, workloads and pod events; calls
+ *                                               onChange (debounced) on any change and after any watch break;
+ *                                               resolves once `signal` aborts
+ *   instanceFailure(pod, events, now, { unschedulableAfterMs }) (instance-failure.ts) — the pure classifier
  *
  *   target: EnvironmentTarget = { cluster, namespace, appName, appType: 'STATELESS'|'STATEFUL',
  *                                 environmentKind: 'PRODUCTION'|'TEST' }
@@ -150,7 +161,8 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
   async function ensureStatefulSet(c: Clients, target: EnvironmentTarget, revision: RevisionSpec, replicas: number, partition: number | undefined): Promise<void> {
     const { namespace } = target;
     const name = names.statefulSet(target);
-    const desired = renderStatefulSet(target, revision, replicas, partition ?? replicas);
+    // A new StatefulSet has nothing to roll: every pod starts on this revision.
+    const desired = renderStatefulSet(target, revision, replicas, partition ?? 0);
     const created = await create(() => c.apps.createNamespacedStatefulSet({ namespace, body: desired }));
     if (created.ok) return;
     if (created.error.kind !== 'Conflict') throw created.error;
@@ -268,13 +280,15 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const withConfigMap = new Set(configMaps.map(revisionOf));
         const withSecret = new Set(secrets.map(revisionOf));
         const found = new Map<number, RevisionInCluster>();
-        const add = (n: number, workload: string, replicas: number, releaseOrderId: string | null) => {
+        const add = (n: number, workload: string, replicas: number, releaseOrderId: string | null, deleting = false) => {
           if (!Number.isInteger(n) || found.has(n)) return;
-          found.set(n, { number: n, workload, replicas, releaseOrderId, hasConfigMap: withConfigMap.has(n), hasSecret: withSecret.has(n) });
+          found.set(n, { number: n, workload, replicas, releaseOrderId, hasConfigMap: withConfigMap.has(n), hasSecret: withSecret.has(n), deleting });
         };
         if (target.appType === 'STATELESS') {
           const deployments = unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items;
-          for (const d of deployments) add(revisionOf(d), d.metadata!.name!, d.spec?.replicas ?? 0, d.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null);
+          for (const d of deployments) {
+            add(revisionOf(d), d.metadata!.name!, d.spec?.replicas ?? 0, d.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null, !!d.metadata?.deletionTimestamp);
+          }
         } else {
           const sets = unwrap(await call(() => c.apps.listNamespacedStatefulSet({ namespace, labelSelector }))).items;
           const set = sets.find((s) => s.metadata?.name === names.statefulSet(target));

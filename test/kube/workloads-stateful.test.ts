@@ -30,7 +30,7 @@ describe('a stateful app', () => {
 
   it('runs the first revision with a headless Service', async () => {
     expect((await kube.ensureBase(t, s1.ports)).ok).toBe(true);
-    expect((await kube.ensureRevision(t, r1, 3, { partition: 0 })).ok).toBe(true);
+    expect((await kube.ensureRevision(t, r1, 3)).ok).toBe(true);
     const o = await observeUntil(kube, t, (o) => readyOf(o, 1) === 3);
     expect(o.statefulSet).toMatchObject({ name: 'ledger-production', revision: 1, replicas: 3, partition: 0 });
     expect(o.instances.map((i) => i.name)).toEqual(['ledger-production-0', 'ledger-production-1', 'ledger-production-2']);
@@ -79,6 +79,15 @@ describe('a stateful app', () => {
     expect((await kube.removeRevision(t, 1)).ok).toBe(true);
     const listed = await kube.listRevisionsInCluster(t);
     expect(listed.ok && listed.value.map((r) => r.number)).toEqual([2]);
+  });
+
+  it('creates a new StatefulSet with every pod on its revision when no partition is given', async () => {
+    const other = { ...t, appName: 'ledger2', namespace: 'cairn-ledger2' };
+    expect((await kube.ensureBase(other, [])).ok).toBe(true);
+    expect((await kube.ensureRevision(other, r1, 2)).ok).toBe(true);
+    const o = await observeUntil(kube, other, (o) => readyOf(o, 1) === 2);
+    expect(o.revisions).toEqual([{ number: 1, desired: 2, current: 2, ready: 2, workload: 'ledger2-production' }]);
+    expect(o.statefulSet).toMatchObject({ replicas: 2, partition: 0 });
   });
 
   it('scales the StatefulSet', async () => {

@@ -61,7 +61,7 @@ describe('stateless revisions on a sandbox cluster', () => {
 
     // Found again by label, as after a restart.
     const listed = await kube.listRevisionsInCluster(t);
-    expect(listed).toEqual({ ok: true, value: [{ number: 1, workload: 'shop-production-r1', replicas: 2, releaseOrderId: 'order-1', hasConfigMap: true, hasSecret: true }] });
+    expect(listed).toEqual({ ok: true, value: [{ number: 1, workload: 'shop-production-r1', replicas: 2, releaseOrderId: 'order-1', hasConfigMap: true, hasSecret: true, deleting: false }] });
     const selector = 'cairn.dev/app=shop,cairn.dev/environment=production,app.kubernetes.io/managed-by=cairn';
     expect((await core.listNamespacedService({ namespace: t.namespace, labelSelector: selector })).items.map((s) => s.metadata?.name)).toEqual(['shop-production']);
     expect((await core.listNamespacedConfigMap({ namespace: t.namespace, labelSelector: `${selector},cairn.dev/revision=1` })).items).toHaveLength(1);
