@@ -11,6 +11,9 @@ import { createRepositories } from './db/repositories.js';
 import { findKubeconfigFiles, type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
 import { versionCheck } from './kube/reachability.js';
 import { createClusterRegistry } from './kube/registry.js';
+import { createWorkloads } from './kube/workloads.js';
+import { createReconciler } from './engine/reconciler.js';
+import { createReleaseService } from './engine/service.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
 import { safeError } from './server/safe-error.js';
@@ -78,11 +81,22 @@ async function main(): Promise<void> {
   });
   parts.push({ name: 'cluster checks', kind: 'cluster checks', stop: () => clusters.stop() });
 
+  // The release engine: reconciles every active release order through the Kubernetes layer.
+  const workloads = createWorkloads((cluster) => clusters.kubeConfig(cluster));
+  const reconciler = createReconciler({
+    repos,
+    kube: workloads,
+    logger,
+    batchDeadlineMs: config.releaseBatchDeadlineMs,
+    resyncIntervalMs: config.releaseResyncIntervalMs,
+  });
+  const releases = createReleaseService(repos, workloads, reconciler);
+
   const server = buildServer({
     config,
     logger,
     schema,
-    contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date() }),
+    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, headers: request.headers }),
     readiness: () => [
       ...(database.sqlite.open ? [] : ['the database is closed']),
       ...(clusters.loaded ? [] : ['clusters are loading']),
@@ -99,6 +113,8 @@ async function main(): Promise<void> {
   clusters.load(sources);
   await clusters.checkAll();
   clusters.startChecking();
+  reconciler.start();
+  parts.push({ name: 'release engine', kind: 'release engine', stop: () => reconciler.stop() });
   logger.info(
     { clusters: clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })) },
     'ready',
