@@ -54,6 +54,16 @@ export interface ApiServer {
 
 const unauthorized = () => new ApiError(401, 'Unauthorized', 'Unauthorized');
 
+/** The request's parsed path, or a plain non-resource info for a path that cannot be decoded (answered 400). */
+function parse(req: IncomingMessage): { info: RequestInfo; error?: ApiError } {
+  try {
+    return { info: requestInfo(req.method ?? 'GET', req.url ?? '/') };
+  } catch (error) {
+    const info: RequestInfo = { isResourceRequest: false, path: req.url ?? '/', verb: (req.method ?? 'GET').toLowerCase(), group: '', version: '', query: new URLSearchParams() };
+    return { info, error: new ApiError(400, 'BadRequest', `malformed request path: ${(error as Error).message}`) };
+  }
+}
+
 function writeRawError(socket: Duplex, error: unknown): number {
   const { status, headers } = toStatus(error);
   const body = JSON.stringify(status);
@@ -110,7 +120,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const started = performance.now();
-    const info = requestInfo(req.method ?? 'GET', req.url ?? '/');
+    const { info, error: malformed } = parse(req);
     const record = begin(req, info);
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
     res.writeHead = ((code: number, ...rest: unknown[]) => {
@@ -119,6 +129,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
       return writeHead(code, ...rest);
     }) as typeof res.writeHead;
     try {
+      if (malformed) throw malformed;
       await gate(req, info);
       if (info.isResourceRequest) await serveResource(ctx, info, req, res);
       else serveNonResource(store.types, serverAddress, info, req, res);
@@ -129,13 +140,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
 
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer) {
     const started = performance.now();
-    const info = requestInfo(req.method ?? 'GET', req.url ?? '/');
+    const { info, error: malformed } = parse(req);
     const record = begin(req, info);
     const finish = (code: number) => {
       record.code = code;
       record.durationMs = performance.now() - started;
     };
-    gate(req, info)
+    (malformed ? Promise.reject(malformed) : gate(req, info))
       .then(() => {
         if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
         const target = resolveTarget(ctx, info);

@@ -58,6 +58,13 @@ describe('discovery and non-resource paths', () => {
     expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'MethodNotAllowed', code: 405 });
   });
 
+  it('answers a path that cannot be decoded with a 400 Status', async () => {
+    const res = await s.request('/api/v1/namespaces/%E0%A4%A/pods');
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
+    expect((await s.request('/healthz')).status).toBe(200);
+  });
+
   it('refuses requests without the bearer token with a 401 Status', async () => {
     for (const headers of [{}, { Authorization: 'Bearer wrong' }] as Record<string, string>[]) {
       const res = await fetch(`${s.api.url}/api/v1/namespaces`, { headers });
