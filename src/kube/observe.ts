@@ -4,7 +4,7 @@
  */
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import { unwrap, type KubeResult } from './kube-errors.js';
-import { instanceFailure, isPodReady, timeOf } from './instance-failure.js';
+import { eventsOfPod, eventTime, instanceFailure, isPodReady, timeOf } from './instance-failure.js';
 import { LABEL_REVISION, environmentLabelSelector, names } from './render/names.js';
 import type { Clients } from './workloads-clients.js';
 import type { EnvironmentObservation, EnvironmentTarget, ObservedContainer, ObservedInstance, ObservedRevision, ObservedStatefulSet } from './workloads-types.js';
@@ -47,6 +47,7 @@ const revisionOf = (o: { metadata?: { labels?: Record<string, string> } }): numb
 export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unschedulableAfterMs: number): ObservedInstance {
   const containers = (pod.status?.containerStatuses ?? []).map(container);
   const terminating = !!pod.metadata?.deletionTimestamp;
+  const warning = eventsOfPod(pod, events).find((e) => e.type === 'Warning');
   return {
     name: pod.metadata?.name ?? '',
     revision: revisionOf(pod),
@@ -59,6 +60,7 @@ export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unsched
     createdAt: new Date(timeOf(pod.metadata?.creationTimestamp as Date | string | undefined) ?? now.getTime()),
     containers,
     failure: instanceFailure(pod, events, now, { unschedulableAfterMs }),
+    lastWarning: warning ? { reason: warning.reason ?? '', message: warning.message ?? '', at: new Date(eventTime(warning)) } : null,
   };
 }
 

@@ -68,6 +68,11 @@ export interface ObservedInstance {
   createdAt: Date;
   containers: ObservedContainer[];
   failure: InstanceFailure | null;
+  /**
+   * The pod's latest Warning event (e.g. `Unhealthy`: "Readiness probe failed: HTTP probe failed
+   * with statuscode: 503"), so that an instance that misses the batch deadline can say why.
+   */
+  lastWarning: { reason: string; message: string; at: Date } | null;
 }
 
 /** One revision's workload as the cluster shows it. */

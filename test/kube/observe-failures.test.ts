@@ -44,6 +44,16 @@ describe('failed instances on a sandbox cluster', () => {
     expect(instance.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it('leaves a never-ready instance to the batch deadline, with its last warning', async () => {
+    const t = target('sulky');
+    const s = nginxSettings();
+    await kube.ensureBase(t, s.ports);
+    await kube.ensureRevision(t, { number: 1, image: 'nginx:never-ready', settings: s }, 1);
+    const o = await observeUntil(kube, t, (o) => o.instances[0]?.lastWarning?.reason === 'Unhealthy');
+    expect(o.instances[0]).toMatchObject({ ready: false, failure: null, phase: 'Running' });
+    expect(o.instances[0]!.lastWarning!.message).toMatch(/probe failed: HTTP probe failed with statuscode: 503/);
+  });
+
   it('does not call a pending pod unschedulable before the bound', async () => {
     const t = target('huge2');
     const s = nginxSettings({ cpuMillicores: 64_000 });
