@@ -92,8 +92,8 @@ export function upgradeExec(ctx: ApiContext, wss: WebSocketServer, req: Incoming
         else if (request.tty && request.stdout) send(STDOUT, chunk);
       },
     };
-    kubelet
-      .exec(t.namespace!, t.name!, request, io, abort.signal)
+    Promise.resolve()
+      .then(() => kubelet.exec(t.namespace!, t.name!, request, io, abort.signal))
       .then(
         ({ exitCode }) => exitStatus(request.command, exitCode),
         (error: unknown) => {
