@@ -51,6 +51,7 @@ import { attempt, ok, unwrap, withRetry, type KubeError, type KubeResult, type R
 import {
   LABEL_REVISION,
   ANNOTATION_RELEASE_ORDER,
+  ANNOTATION_IMAGE,
   environmentLabelSelector,
   labelSelectorText,
   names,
@@ -170,7 +171,9 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     unwrap(
       await call(async () => {
         const current: V1StatefulSet = await c.apps.readNamespacedStatefulSet({ name, namespace });
-        const sameRevision = current.metadata?.labels?.[LABEL_REVISION] === String(revision.number);
+        const sameRevision =
+          current.metadata?.labels?.[LABEL_REVISION] === String(revision.number) &&
+          (current.metadata?.annotations?.[ANNOTATION_IMAGE] ?? revision.image) === revision.image;
         const currentPartition = current.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
         const nextPartition = partition ?? (sameRevision ? currentPartition : replicas);
         const spec = current.spec!;
@@ -215,7 +218,23 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const body = renderDeployment(target, revision, replicas);
         await createOrElse(
           () => c.apps.createNamespacedDeployment({ namespace: target.namespace, body }),
-          async () => ok(await scaleDeployment(c, target, revision.number, replicas)),
+          async () => {
+            const name = body.metadata!.name!;
+            const existing = unwrap(await call(() => c.apps.readNamespacedDeployment({ name, namespace: target.namespace })));
+            if (existing.metadata?.deletionTimestamp) {
+              throw { kind: 'Conflict', message: `deployment ${name} is being deleted; try again once it is gone`, status: null } satisfies KubeError;
+            }
+            const image = existing.metadata?.annotations?.[ANNOTATION_IMAGE];
+            if (image !== undefined && image !== revision.image) {
+              throw {
+                kind: 'Conflict',
+                message: `deployment ${name} already runs ${image}, not ${revision.image}: it was made for another revision ${revision.number} (another cairn database?)`,
+                status: null,
+              } satisfies KubeError;
+            }
+            if (existing.spec?.replicas !== replicas) await scaleDeployment(c, target, revision.number, replicas);
+            return ok(undefined);
+          },
         );
       }),
 
