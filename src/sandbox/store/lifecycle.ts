@@ -110,16 +110,23 @@ export function finalizedNamespace(ns: KubeObject): KubeObject {
   return next;
 }
 
-/** BindingREST.assignPod: spec.nodeName, the PodScheduled condition, the Binding's annotations. */
+/**
+ * BindingREST.setPodHostAndAnnotations: spec.nodeName, the Binding's annotations, and
+ * podutil.UpdatePodCondition(PodCondition{Type: PodScheduled, Status: True}). That call replaces the
+ * whole condition, so an earlier `reason: Unschedulable` and its `message` go, lastProbeTime is the
+ * zero time (`null`), and lastTransitionTime is now, or the old one if the status was already True.
+ */
 export function boundPod(pod: KubeObject, nodeName: string, annotations: Record<string, string> | undefined, now: Date): KubeObject {
   const next = deepCopy(pod);
   if (annotations && Object.keys(annotations).length) next.metadata.annotations = { ...(next.metadata.annotations ?? {}), ...annotations };
   next.spec = { ...((next.spec ?? {}) as Obj), nodeName };
   const status = (next.status ?? {}) as Obj;
   const conditions = (Array.isArray(status.conditions) ? status.conditions : []) as Obj[];
-  const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(now) };
   const i = conditions.findIndex((c) => c.type === 'PodScheduled');
-  if (i >= 0) conditions[i] = { ...conditions[i], ...scheduled };
+  const old = i >= 0 ? conditions[i] : undefined;
+  const lastTransitionTime = old?.status === 'True' && old.lastTransitionTime !== undefined ? old.lastTransitionTime : rfc3339(now);
+  const scheduled = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime };
+  if (i >= 0) conditions[i] = scheduled;
   else conditions.push(scheduled);
   next.status = { ...status, conditions };
   return next;

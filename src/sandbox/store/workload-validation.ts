@@ -55,16 +55,23 @@ export function validateSelectorAndTemplate(kind: 'deployment' | 'statefulset' |
     return;
   }
   const tmeta = isObj(template.metadata) ? template.metadata : {};
-  validateLabels(tmeta.labels, 'spec.template.metadata.labels', errs);
+  const statefulSet = kind === 'statefulset';
+  // ValidatePodTemplateSpecForStatefulSet validates the template's labels at `spec.template.labels`
+  // (fldPath.Child("labels")); ValidatePodTemplateSpec, through ValidateObjectMeta, at `metadata.labels`.
+  validateLabels(tmeta.labels, statefulSet ? 'spec.template.labels' : 'spec.template.metadata.labels', errs);
   // A missing selector matches nothing (LabelSelectorAsSelector(nil)), so the template check fails too, as in Kubernetes.
   if (selectorUsable && (sel === undefined || sel === null || isObj(sel)) && !labelSelectorMatches(sel as LabelSelector, (isObj(tmeta.labels) ? tmeta.labels : {}) as Record<string, string>))
     errs.push(fieldErr.invalid('spec.template.metadata.labels', goLiteral(goMap(tmeta.labels)), '`selector` does not match template `labels`'));
-  errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
+  // ValidatePodTemplateSpecForStatefulSet does not run ValidatePodSpec on the template (a TODO in
+  // pkg/apis/apps/validation: it would reject volumeMounts naming a volumeClaimTemplate, which the
+  // StatefulSet controller only adds to each pod as a volume). A StatefulSet's pod spec is validated
+  // when the controller creates each pod.
+  if (!statefulSet) errs.push(...validatePodSpec(template.spec, 'spec.template.spec'));
   const tspec = isObj(template.spec) ? template.spec : {};
   if (tspec.restartPolicy !== undefined && tspec.restartPolicy !== 'Always')
     errs.push(fieldErr.notSupported('spec.template.spec.restartPolicy', tspec.restartPolicy as string, ['Always']));
   if (tspec.activeDeadlineSeconds !== undefined && tspec.activeDeadlineSeconds !== null)
-    errs.push(fieldErr.forbidden('spec.template.spec.activeDeadlineSeconds', 'activeDeadlineSeconds in ReplicaSet is not Supported'));
+    errs.push(fieldErr.forbidden('spec.template.spec.activeDeadlineSeconds', `activeDeadlineSeconds in ${statefulSet ? 'StatefulSet' : 'ReplicaSet'} is not Supported`));
 }
 
 export function nonNegative(s: Obj, f: string, errs: FieldError[], path = `spec.${f}`) {

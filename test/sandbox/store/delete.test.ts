@@ -138,6 +138,37 @@ describe('bind', () => {
     expect(p.metadata.annotations).toEqual({ a: 'b' });
   });
 
+  // BindingREST.setPodHostAndAnnotations → podutil.UpdatePodCondition replaces the whole condition.
+  it('replaces an Unschedulable PodScheduled condition: no reason or message, lastProbeTime null, a new lastTransitionTime', () => {
+    const s = newStore();
+    const created = s.create('/pods', pod('p'));
+    const unschedulable = {
+      type: 'PodScheduled',
+      status: 'False',
+      reason: 'Unschedulable',
+      message: '0/1 nodes are available: 1 Insufficient cpu.',
+      lastProbeTime: null,
+      lastTransitionTime: '2000-01-01T00:00:00Z',
+    };
+    s.update('/pods', { ...created, status: { ...(created.status as object), conditions: [unschedulable] } }, { subresource: 'status' });
+    const p = s.bind('default', 'p', 'node-1');
+    const conditions = (p.status as { conditions: Record<string, unknown>[] }).conditions;
+    expect(conditions).toHaveLength(1);
+    expect(conditions[0]).toEqual({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: expect.any(String) });
+    expect(conditions[0]!.lastTransitionTime).not.toBe('2000-01-01T00:00:00Z');
+    expect(conditions[0]!.lastTransitionTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+  });
+
+  it('keeps lastTransitionTime when PodScheduled was already True (UpdatePodCondition), dropping other fields', () => {
+    const s = newStore();
+    const created = s.create('/pods', pod('p'));
+    const already = { type: 'PodScheduled', status: 'True', reason: 'Whatever', lastTransitionTime: '2000-01-01T00:00:00Z' };
+    const ready = { type: 'Ready', status: 'False', reason: 'ContainersNotReady', lastProbeTime: null, lastTransitionTime: '2000-01-01T00:00:00Z' };
+    s.update('/pods', { ...created, status: { ...(created.status as object), conditions: [ready, already] } }, { subresource: 'status' });
+    const conditions = (s.bind('default', 'p', 'node-1').status as { conditions: unknown[] }).conditions;
+    expect(conditions).toEqual([ready, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2000-01-01T00:00:00Z' }]);
+  });
+
   it.each([
     ['already bound', (s: ReturnType<typeof newStore>) => s.bind('default', 'p', 'n1'), 'pod p is already assigned to node "n1"'],
     ['being deleted', (s: ReturnType<typeof newStore>) => {

@@ -119,6 +119,57 @@ describe('create validation', () => {
   it('accepts a statefulset without serviceName (the API server never required it)', () => {
     expect(newStore().create('apps/statefulsets', { ...deployment('s'), kind: 'StatefulSet' }).metadata.name).toBe('s');
   });
+
+  const statefulSet = (templateSpec: Record<string, unknown>): KubeObject => {
+    const d = deployment('s');
+    return { ...d, kind: 'StatefulSet', spec: { ...spec(d), template: { ...spec(d).template, spec: templateSpec } } };
+  };
+
+  // pkg/apis/apps/validation ValidatePodTemplateSpecForStatefulSet leaves ValidatePodSpec out (a TODO:
+  // it would reject mounts of volumeClaimTemplates, which the controller adds to each pod as volumes).
+  it('accepts a statefulset whose containers mount a volumeClaimTemplate', () => {
+    const sts = statefulSet({ containers: [{ name: 'db', image: 'postgres:16', volumeMounts: [{ name: 'data', mountPath: '/var/lib/postgresql' }] }] });
+    spec(sts).volumeClaimTemplates = [
+      { metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+    ];
+    const s = newStore();
+    const created = s.create('apps/statefulsets', sts);
+    expect(spec(created).template.spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/var/lib/postgresql' }]);
+    spec(created).replicas = 2;
+    expect(spec(s.update('apps/statefulsets', created)).replicas).toBe(2);
+  });
+
+  it('leaves a statefulset template pod spec to pod creation, as Kubernetes does', () => {
+    const sts = statefulSet({ containers: [{ name: 'app', image: 'nginx', volumeMounts: [{ name: 'nowhere', mountPath: '/x' }] }] });
+    expect(newStore().create('apps/statefulsets', sts).metadata.name).toBe('s');
+  });
+
+  it('still validates the template spec of a deployment', () => {
+    const d = deployment('d');
+    spec(d).template.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/x' }];
+    const e = storeError(() => newStore().create('apps/deployments', d));
+    expect([e.code, e.message]).toEqual([422, 'Deployment.apps "d" is invalid: spec.template.spec.containers[0].volumeMounts[0].name: Not found: "data"']);
+  });
+
+  it('forbids activeDeadlineSeconds in a statefulset template with the StatefulSet message', () => {
+    const sts = statefulSet({ containers: [{ name: 'app', image: 'nginx' }], activeDeadlineSeconds: 10 });
+    const e = storeError(() => newStore().create('apps/statefulsets', sts));
+    expect([e.code, e.message]).toEqual([
+      422,
+      'StatefulSet.apps "s" is invalid: spec.template.spec.activeDeadlineSeconds: Forbidden: activeDeadlineSeconds in StatefulSet is not Supported',
+    ]);
+  });
+
+  it('accepts a pod created with spec.nodeName (no scheduler involved) and adds no PodScheduled condition', () => {
+    const s = newStore();
+    const p = pod('p');
+    spec(p).nodeName = 'node-1';
+    const created = s.create('/pods', p);
+    expect(spec(created).nodeName).toBe('node-1');
+    expect(created.status).toEqual({ phase: 'Pending', qosClass: 'BestEffort' });
+    const e = storeError(() => s.bind('default', 'p', 'node-2'));
+    expect([e.code, e.message]).toEqual([409, 'Operation cannot be fulfilled on pods/binding "p": pod p is already assigned to node "node-1"']);
+  });
 });
 
 describe('update validation', () => {
