@@ -2,9 +2,9 @@
 export * from './names.js';
 export { imageReference } from './image.js';
 export { renderNamespace } from './namespace.js';
-export { renderService, renderHeadlessService, servicePorts } from './service.js';
+export { renderService, renderHeadlessService, servicePorts, portName } from './service.js';
 export { renderConfigMap, fileMountKey } from './configmap.js';
-export { renderSecret } from './secret.js';
+export { renderSecret, secretKey } from './secret.js';
 export { renderPodTemplate } from './pod-template.js';
 export { renderDeployment, type RevisionInput } from './deployment.js';
 export { renderStatefulSet } from './statefulset.js';

@@ -1,6 +1,8 @@
 import type { V1Container, V1EnvVar, V1LifecycleHandler, V1PodTemplateSpec, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Action, ConfigSettings, Probe } from '../../domain/config-types.js';
 import { fileMountKey } from './configmap.js';
+import { secretKey } from './secret.js';
+import { portName } from './service.js';
 import { ANNOTATION_LOG_PATHS, ANNOTATION_LOG_STORE, names, revisionLabels, type NameTarget } from './names.js';
 
 function handler(action: Action): V1LifecycleHandler {
@@ -22,8 +24,8 @@ function probe(p: Probe, liveness: boolean): V1Probe {
 
 function envVars(t: NameTarget, revision: number, settings: ConfigSettings): V1EnvVar[] {
   const secretName = names.secret(t, revision);
-  return settings.env.map((e) =>
-    e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName, key: e.name } } } : { name: e.name, value: e.value },
+  return settings.env.map((e, i) =>
+    e.secret ? { name: e.name, valueFrom: { secretKeyRef: { name: secretName, key: secretKey(e.name, i) } } } : { name: e.name, value: e.value },
   );
 }
 
@@ -50,7 +52,10 @@ export function renderPodTemplate(t: NameTarget, revision: number, image: string
     name: names.container(t),
     image,
     imagePullPolicy: 'IfNotPresent',
-    ports: settings.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, ...(p.name ? { name: p.name.slice(0, 15) } : {}) })),
+    ports: settings.ports.map((p) => {
+      const name = portName(p.name);
+      return { containerPort: p.containerPort, protocol: p.protocol, ...(name ? { name } : {}) };
+    }),
     env: envVars(t, revision, settings),
     resources: {
       requests: { cpu: `${settings.cpuMillicores}m`, memory: `${settings.memoryMb}Mi` },

@@ -3,14 +3,27 @@ import type { PortMapping } from '../../domain/config-types.js';
 import { environmentLabels, environmentSelector, names, type NameTarget } from './names.js';
 
 /**
+ * A port name as Kubernetes takes it (IANA service name: lower-case letters, digits and single
+ * `-`, at most 15, at least one letter), from the mapping's name; null when nothing valid is left.
+ */
+export function portName(name: string | null): string | null {
+  const cleaned = (name ?? '')
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/-+/g, '-')
+    .slice(0, 15)
+    .replace(/^-+|-+$/g, '');
+  return cleaned && /[a-z]/.test(cleaned) ? cleaned : null;
+}
+
+/**
  * Service ports for the mapped container ports: named after the mapping (lower-case, invalid
  * characters as `-`) or `<protocol>-<port>`, made unique; port = targetPort = the container port.
  */
 export function servicePorts(ports: PortMapping[]): V1ServicePort[] {
   const used = new Set<string>();
   return ports.map((p) => {
-    const wanted = (p.name ?? '').toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 15);
-    let name = wanted && /[a-z]/.test(wanted) ? wanted : `${p.protocol.toLowerCase()}-${p.containerPort}`;
+    let name = portName(p.name) ?? `${p.protocol.toLowerCase()}-${p.containerPort}`;
     if (used.has(name)) name = `${p.protocol.toLowerCase()}-${p.containerPort}`;
     used.add(name);
     return { name, port: p.containerPort, targetPort: p.containerPort as unknown as V1ServicePort['targetPort'], protocol: p.protocol };

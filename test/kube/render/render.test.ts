@@ -4,6 +4,8 @@ import { emptySettings, type ConfigSettings } from '../../../src/domain/config-t
 import {
   boundedName,
   fileMountKey,
+  portName,
+  secretKey,
   imageReference,
   names,
   renderConfigMap,
@@ -70,6 +72,15 @@ describe('names', () => {
     expect(fileMountKey('/etc/app/weird name?.txt', 1)).toBe('1-weird_name_.txt');
     expect(fileMountKey('/etc/', 2)).toBe('2-etc');
     expect(fileMountKey('/', 3)).toBe('3-file');
+  });
+
+  it('derives valid port names and Secret keys', () => {
+    expect(portName('HTTP_Main')).toBe('http-main');
+    expect(portName('a very long port name')).toBe('a-very-long-por');
+    expect(portName('8080')).toBeNull();
+    expect(portName(null)).toBeNull();
+    expect(secretKey('DB_PASSWORD', 0)).toBe('DB_PASSWORD');
+    expect(secretKey('my var', 3)).toBe('env-3');
   });
 
   it('builds the image reference from the image or the official image, plus the tag', () => {
