@@ -84,10 +84,11 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
   };
   const save = (cursor: ReleaseOrderRow['cursor']) => repos.transaction(() => repos.releases.updateOrder(order, { cursor }, deps.now()));
 
-  // A retry asked for failed instances to be recreated: delete those created before the request.
+  // A retry asked for failed instances to be recreated: delete those created before the request
+  // that are still not Ready (one that recovered by itself meanwhile is kept).
   if (order.cursor.recreate.length) {
     const retryAt = order.cursor.retryAt ?? now.getTime();
-    const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && p.createdAt.getTime() <= retryAt).map((p) => p.name);
+    const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && p.createdAt.getTime() <= retryAt).map((p) => p.name);
     if (names.length && !(await act(deps, target, { op: 'deleteInstances', names }, revisions, order))) return idle();
     return save({ ...order.cursor, recreate: [] }) ? { next: 'AGAIN' } : idle();
   }

@@ -17,6 +17,7 @@ const pod = (name: string, revision: number, ready: boolean, extra: Partial<Obse
   createdAt: now,
   containers: [],
   failure: null,
+  lastWarning: null,
   ...extra,
 });
 const rev = (number: number, desired: number, current: number, ready: number): ObservedRevision => ({ number, desired, current, ready, workload: `web-production-r${number}` });

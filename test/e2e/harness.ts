@@ -1,0 +1,133 @@
+/** End-to-end set-up: cairn's schema, engine and Kubernetes layer against two sandbox clusters, over a database file. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
+import { createYoga } from 'graphql-yoga';
+import { pino } from 'pino';
+import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
+import { createReleaseService } from '../../src/engine/service.js';
+import { createClusterRegistry } from '../../src/kube/registry.js';
+import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
+import { nginx } from '../../src/sandbox/images/nginx.js';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import type { Context } from '../../src/schema/context.js';
+import { schema } from '../../src/schema/index.js';
+
+export const SPEED = 100;
+export const CLUSTERS = ['e2e-production', 'e2e-test'] as const;
+
+export interface Sandboxes {
+  clusters: SandboxCluster[];
+  /** The nginx image's tags in both clusters' registry: push a tag to "publish" it. */
+  nginxTags: string[];
+  kubeConfig(name: string): KubeConfig;
+  stop(): Promise<void>;
+}
+
+export async function startSandboxes(): Promise<Sandboxes> {
+  const nginxTags = [...nginx.tags];
+  const images = { nginx: { ...nginx, tags: nginxTags } };
+  const clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images })));
+  const configs = new Map(
+    clusters.map((c) => {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      return [c.name, kc] as const;
+    }),
+  );
+  return {
+    clusters,
+    nginxTags,
+    kubeConfig: (name) => configs.get(name)!,
+    async stop() {
+      await Promise.all(clusters.map((c) => c.stop()));
+    },
+  };
+}
+
+export interface Cairn {
+  gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: any; errors?: unknown[] }>;
+  repos: Repositories;
+  kube: Workloads;
+  reconciler: Reconciler;
+  database: OpenDatabase;
+  logText(): string;
+  /** Stops the engine and closes the database, as a shutdown (or a crash, for what is on disk) would. */
+  stop(): Promise<void>;
+}
+
+/** One cairn process: database file, cluster registry, engine and the GraphQL schema (yoga, in-process). */
+export async function startCairn(sandboxes: Sandboxes, databasePath: string, overrides: { batchDeadlineMs?: number } = {}): Promise<Cairn> {
+  const lines: string[] = [];
+  const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+  const config = loadConfig({}, { databasePath, logLevel: 'silent' });
+  const database = openDatabase(databasePath);
+  const repos = createRepositories(database.db);
+  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
+  clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })));
+  await clusters.checkAll();
+  const kube = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+  const reconciler = createReconciler({ repos, kube, logger, batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000, resyncIntervalMs: 300 });
+  const releases = createReleaseService(repos, kube, reconciler);
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    logging: false,
+    context: ({ request }) => ({ config, logger, clusters, repos, now: () => new Date(), releases, headers: request.headers }),
+  });
+  reconciler.start();
+  return {
+    async gql(query, variables, headers = {}) {
+      const res = await yoga.fetch('http://cairn.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await res.json()) as { data?: any; errors?: unknown[] };
+    },
+    repos,
+    kube,
+    reconciler,
+    database,
+    logText: () => lines.join(''),
+    async stop() {
+      await reconciler.stop();
+      clusters.stop();
+      database.close();
+    },
+  };
+}
+
+export function tempDatabase(): { path: string; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-e2e-'));
+  return { path: join(dir, 'cairn.db'), remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Polls `probe` until it returns a value (not undefined), or fails after `timeoutMs` with the last value seen. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    last = value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (last: ${JSON.stringify(last)})`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a command in a pod's first container through the API's exec subresource; resolves with stdout. */
+export function exec(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[]): Promise<string> {
+  let out = '';
+  const stdout = new Writable({ write: (chunk, _e, cb) => ((out += String(chunk)), cb()) });
+  const stderr = new Writable({ write: (_c, _e, cb) => cb() });
+  return new Promise((resolve, reject) => {
+    new Exec(kc).exec(namespace, pod, container, command, stdout, stderr, null, false, () => resolve(out)).catch(reject);
+  });
+}
+
+export const podsApi = (kc: KubeConfig) => kc.makeApiClient(CoreV1Api);

@@ -1,0 +1,94 @@
+/** A stateless app released in batches on a sandbox cluster, through the API and the engine. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCairn, startSandboxes, tempDatabase, until, exec, type Cairn, type Sandboxes } from './harness.js';
+import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
+
+let sandboxes: Sandboxes;
+let cairn: Cairn;
+let db: ReturnType<typeof tempDatabase>;
+
+beforeAll(async () => {
+  sandboxes = await startSandboxes();
+  db = tempDatabase();
+  cairn = await startCairn(sandboxes, db.path);
+});
+afterAll(async () => {
+  await cairn?.stop();
+  await sandboxes?.stop();
+  db?.remove();
+});
+
+const stateIs = (id: string, state: string) => async () => {
+  const o = await readOrder(cairn, id);
+  return o.state === state ? o : undefined;
+};
+
+describe('stateless release: 4 instances in 2 batches', () => {
+  let envId: string;
+
+  it('FIRST_BATCH pauses after batch 1, completes after resume; the transitions name the actors', async () => {
+    ({ envId } = await createApp(cairn, 'shop', 'STATELESS'));
+    await setDraft(cairn, envId, { instances: 4, tag: '1.25', greeting: 'hello', file: 'one' });
+    const created = await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH', description: 'first' }, { 'x-cairn-actor': 'alice' });
+    expect(created.__typename).toBe('ReleaseOrderPayload');
+    const id = created.releaseOrder.id;
+    expect(created.releaseOrder).toMatchObject({ state: 'DEPLOYING', batchSizes: [2, 2], revision: { number: 1, imageReference: 'nginx:1.25' }, previousRevision: null });
+
+    const paused = await until('PAUSED', stateIs(id, 'PAUSED'));
+    expect(paused.batchesDone).toBe(1);
+    expect(paused.batches.map((b: { state: string }) => b.state)).toEqual(['DONE', 'PENDING']);
+    expect(paused.batches[0].instances).toHaveLength(2);
+    expect(paused.batches[0].instances.every((i: { ready: boolean; revision: number }) => i.ready && i.revision === 1)).toBe(true);
+    expect((await readEnvironment(cairn, envId)).runningInstances).toBe(2);
+
+    const resumed = await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id }, { 'x-cairn-actor': 'bob' });
+    expect(resumed.releaseOrder.state).toBe('DEPLOYING');
+    const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
+    expect(done.batches.map((b: { state: string }) => b.state)).toEqual(['DONE', 'DONE']);
+    expect(done.transitions.map((t: { from: string | null; to: string; actor: string }) => [t.from, t.to, t.actor])).toEqual([
+      [null, 'DEPLOYING', 'alice'],
+      ['DEPLOYING', 'PAUSED', 'cairn'],
+      ['PAUSED', 'DEPLOYING', 'bob'],
+      ['DEPLOYING', 'COMPLETED', 'cairn'],
+    ]);
+    const env = await readEnvironment(cairn, envId);
+    expect(env).toMatchObject({ runningInstances: 4, deployedRevision: { number: 1 }, activeReleaseOrder: null });
+  });
+
+  it('a second release keeps ready capacity at 4 throughout (a watcher samples Ready pods) and switching to EVERY_BATCH pauses it', async () => {
+    await setDraft(cairn, envId, { instances: 4, tag: '1.27', greeting: 'bonjour', file: 'two' });
+    const target = { cluster: 'e2e-production', namespace: 'cairn-shop', appName: 'shop', appType: 'STATELESS' as const, environmentKind: 'PRODUCTION' as const };
+    let minReady = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const o = await cairn.kube.observeEnvironment(target);
+        if (o.ok) minReady = Math.min(minReady, o.value.instances.filter((p) => p.ready && !p.terminating).length);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const created = await createOrder(cairn, { environment: envId, batchCount: 4, pauseMode: 'NONE', description: 'second' });
+    const id = created.releaseOrder.id;
+    expect(created.releaseOrder.previousRevision).toEqual({ number: 1 });
+    const switched = await orderAction(cairn, 'setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id, pauseMode: 'EVERY_BATCH' });
+    expect(switched.releaseOrder.pauseMode).toBe('EVERY_BATCH');
+    const same = await orderAction(cairn, 'setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id, pauseMode: 'EVERY_BATCH' });
+    expect(same).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
+    const paused = await until('PAUSED', stateIs(id, 'PAUSED'));
+    expect(paused.batchesDone).toBeGreaterThanOrEqual(1);
+    await orderAction(cairn, 'setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id, pauseMode: 'NONE' });
+    await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
+    await until('COMPLETED', stateIs(id, 'COMPLETED'));
+    sampling = false;
+    await sampler;
+    expect(minReady).toBeGreaterThanOrEqual(4);
+
+    // The new revision runs with its config: env and mounted file, read from inside an instance.
+    const o = await cairn.kube.observeEnvironment(target);
+    const pods = o.ok ? o.value.instances.filter((p) => !p.terminating) : [];
+    expect(pods.map((p) => p.revision)).toEqual([2, 2, 2, 2]);
+    const kc = sandboxes.kubeConfig('e2e-production');
+    expect(await exec(kc, 'cairn-shop', pods[0]!.name, 'shop', ['env'])).toContain('GREETING=bonjour');
+    expect(await exec(kc, 'cairn-shop', pods[0]!.name, 'shop', ['cat', '/etc/cairn/release.txt'])).toContain('two');
+  });
+});
