@@ -3,6 +3,7 @@
  * Shapes follow k8s.io/apimachinery/pkg/apis/meta/v1 (APIVersions, APIGroupList, APIResourceList).
  */
 import type { ResourceType } from '../store/types.js';
+import { isReviewType } from './reviews.js';
 
 export const KUBERNETES_VERSION = {
   major: '1',
@@ -87,7 +88,7 @@ export function apiResourceList(types: readonly ResourceType[], group: string, v
       singularName: type.kind.toLowerCase(),
       namespaced: type.namespaced,
       kind: type.kind,
-      verbs: allVerbs,
+      verbs: isReviewType(type) ? ['create'] : allVerbs,
     };
     if (type.shortNames?.length) entry.shortNames = type.shortNames;
     if (inCategoryAll.has(type.resource)) entry.categories = ['all'];

@@ -13,6 +13,7 @@ import { getScale, updateScale } from './scale.js';
 import { bindPod } from './binding.js';
 import { serveLogs } from './logs.js';
 import { evictPod } from './eviction.js';
+import { findReview, serveReview } from './reviews.js';
 import { serveWatch } from './watch.js';
 import { tableRequested, toTable } from './table.js';
 import type { ApiContext, Target } from './context.js';
@@ -46,6 +47,8 @@ export async function serveResource(ctx: ApiContext, info: RequestInfo, req: Inc
     if (info.verb !== 'create') throw methodNotAllowed();
     return bindPod(ctx, req, res, { namespace: info.namespace, query: info.query });
   }
+  const review = findReview(info);
+  if (review) return serveReview(review, info, req, res);
   const t = resolveTarget(ctx, info);
   const table = tableRequested(req.headers.accept, t.query);
   const verb = info.verb;

@@ -68,6 +68,11 @@ describe.skipIf(!hasKubectl)('kubectl against the API server', () => {
     expect(after.spec?.replicas).toBe(1);
   });
 
+  it('answers kubectl auth can-i and whoami as for a cluster-admin', async () => {
+    expect((await kubectl('auth', 'can-i', 'delete', 'pods')).trim()).toBe('yes');
+    expect(await kubectl('auth', 'whoami')).toMatch(/Username\s+sandbox-admin/);
+  });
+
   it('deletes and waits for the object to go', async () => {
     expect(await kubectl('delete', 'deployment/app', '--wait=true', '--timeout=10s')).toContain('deployment.apps "app" deleted');
     expect(s.store.get('apps/deployments', 'default', 'app')).toBeUndefined();
