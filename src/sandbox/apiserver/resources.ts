@@ -28,6 +28,8 @@ export function resolveTarget(ctx: ApiContext, info: RequestInfo): Target {
   if (!type || info.verb === 'unknown') throw notFoundPath();
   if (type.namespaced && info.name !== undefined && info.namespace === undefined) throw notFoundPath();
   if (!type.namespaced && info.namespace !== undefined) throw notFoundPath();
+  // Across all namespaces (/api/v1/pods) only list and watch are served.
+  if (type.namespaced && info.namespace === undefined && info.verb !== 'list' && info.verb !== 'watch') throw methodNotAllowed();
   if (info.subresource !== undefined && !subresourcesOf(type).includes(info.subresource)) throw notFoundPath();
   return { type, key: resourceKey(type.group, type.resource), namespace: info.namespace, name: info.name, subresource: info.subresource, query: info.query };
 }

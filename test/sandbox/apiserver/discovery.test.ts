@@ -56,6 +56,8 @@ describe('discovery and non-resource paths', () => {
     const res = await s.request('/api/v1/namespaces/default/pods', { method: 'PUT', body: '{}', headers: { 'Content-Type': 'application/json' } });
     expect(res.status).toBe(405);
     expect(await res.json()).toMatchObject({ kind: 'Status', reason: 'MethodNotAllowed', code: 405 });
+    const acrossNamespaces = await s.request('/api/v1/pods', { method: 'POST', body: '{"metadata":{"name":"x"}}', headers: { 'Content-Type': 'application/json' } });
+    expect(acrossNamespaces.status).toBe(405);
   });
 
   it('answers a path that cannot be decoded with a 400 Status', async () => {
