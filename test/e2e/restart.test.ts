@@ -1,0 +1,71 @@
+/** Restart survival: cairn is stopped mid-release, again and again; a new one on the same database finishes the order. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
+import { startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { createApp, createOrder, orderAction, readOrder, setDraft } from './operations.js';
+
+let sandboxes: Sandboxes;
+let db: ReturnType<typeof tempDatabase>;
+const running: Cairn[] = [];
+
+beforeAll(async () => {
+  sandboxes = await startSandboxes();
+  db = tempDatabase();
+});
+afterAll(async () => {
+  for (const c of running) await c.stop().catch(() => undefined);
+  await sandboxes?.stop();
+  db?.remove();
+});
+
+async function start(): Promise<Cairn> {
+  const c = await startCairn(sandboxes, db.path);
+  running.push(c);
+  return c;
+}
+async function stop(c: Cairn): Promise<void> {
+  running.splice(running.indexOf(c), 1);
+  await c.stop();
+}
+const stateIs = (cairn: Cairn, id: string, state: string, batchesDone?: number) => async () => {
+  const o = await readOrder(cairn, id);
+  return o.state === state && (batchesDone === undefined || o.batchesDone === batchesDone) ? o : undefined;
+};
+
+describe('restart survival', () => {
+  it('an order stopped right after submission and in the middle of batches completes, each batch applied once, in order', async () => {
+    let cairn = await start();
+    const { envId } = await createApp(cairn, 'steady', 'STATELESS');
+    await setDraft(cairn, envId, { instances: 4, tag: '1.25', greeting: 'one', file: 'one' });
+    const first = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder;
+    await until('first release', stateIs(cairn, first.id, 'COMPLETED'));
+
+    await setDraft(cairn, envId, { instances: 4, tag: '1.27', greeting: 'two', file: 'two' });
+    const id = (await createOrder(cairn, { environment: envId, batchCount: 4, pauseMode: 'EVERY_BATCH' })).releaseOrder.id;
+    await stop(cairn); // right after submission: nothing applied yet, perhaps
+
+    for (let batch = 1; batch <= 3; batch++) {
+      cairn = await start();
+      await until(`pause after batch ${batch}`, stateIs(cairn, id, 'PAUSED', batch));
+      await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
+      await new Promise((r) => setTimeout(r, 30 * batch)); // stop somewhere inside the next batch
+      await stop(cairn);
+    }
+    cairn = await start();
+    const done = await until('COMPLETED', stateIs(cairn, id, 'COMPLETED'));
+    expect(done.batchesDone).toBe(4);
+    const engine = done.transitions.filter((t: { actor: string }) => t.actor === 'cairn').map((t: { reason: string }) => t.reason.split(':')[0]);
+    expect(engine).toEqual(['batch 1 of 4 done', 'batch 2 of 4 done', 'batch 3 of 4 done', 'batch 4 of 4 done']);
+
+    const target: EnvironmentTarget = { cluster: 'e2e-production', namespace: 'cairn-steady', appName: 'steady', appType: 'STATELESS', environmentKind: 'PRODUCTION' };
+    const o = await until('old revision gone', async () => {
+      const r = await cairn.kube.observeEnvironment(target);
+      return r.ok && r.value.instances.every((p) => p.terminating || p.revision === 2) ? r.value : undefined;
+    });
+    expect(o.revisions.map((r) => [r.number, r.desired])).toEqual([
+      [1, 0],
+      [2, 4],
+    ]);
+    expect(o.instances.filter((p) => !p.terminating && p.ready)).toHaveLength(4);
+  });
+});
