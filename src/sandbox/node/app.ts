@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import type { HttpAnswer, ResolvedImage } from '../images/catalog.js';
 import type { LogBuffer } from './logs.js';
+import { simSince } from './sim-time.js';
 import type { HttpResult } from './shell.js';
 
 export interface Fate {
@@ -102,7 +103,7 @@ export class AppProcess {
   }
 
   memoryMi(): number {
-    return workingSetMi(this.image, this.opts.clock.now().getTime() - this.startedAt.getTime());
+    return workingSetMi(this.image, simSince(this.opts.clock, this.startedAt));
   }
 
   /** An HTTP request to one of the container's ports. */

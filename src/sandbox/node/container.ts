@@ -18,6 +18,7 @@ import { LogBuffer } from './logs.js';
 import { messages, nodeMessages, waiting, type EventMessage } from './messages.js';
 import type { ProbeKind } from './probe-rules.js';
 import { runProber } from './prober.js';
+import { simNow } from './sim-time.js';
 import { parseQuantity } from './quantity.js';
 import { runArgv, type HttpResult, type ShellContext } from './shell.js';
 import type { Container, ContainerStatus, Pod } from './types.js';
@@ -29,6 +30,8 @@ export interface PodContext {
   readonly catalog: ImageCatalog;
   /** Images present on the node (by full name and by digest reference). */
   readonly nodeImages: Set<string>;
+  /** Image pulls in progress on the node. */
+  readonly pulls: Map<string, Promise<void>>;
   readonly lookup: ObjectLookup;
   readonly podDesc: string;
   event(container: Container, ev: EventMessage): void;
@@ -178,7 +181,8 @@ export class ContainerRunner {
     return this.puller.ensure(this.container, {
       catalog: this.pod.catalog,
       nodeImages: this.pod.nodeImages,
-      now: () => this.clock.now().getTime(),
+      pulls: this.pod.pulls,
+      now: () => simNow(this.clock),
       setWaiting: (reason, message) => this.setWaiting(reason, message),
       event: (ev) => this.event(ev),
       sleep: (ms) => this.sleep(ms),
@@ -293,7 +297,7 @@ export class ContainerRunner {
     return runProber(kind, probe, {
       clock: this.clock,
       signal: inst.stop.signal,
-      startedMs: inst.app.startedAt.getTime(),
+      startedAt: inst.app.startedAt,
       handler: this.handlerTarget(inst),
       current: () => this.current === inst,
       started: () => Boolean(this.status.started),
@@ -330,7 +334,9 @@ export class ContainerRunner {
     }
     inst.log.close();
     this.previousLog = inst.log;
-    const finishedAt = iso(this.clock.now());
+    const finished = this.clock.now();
+    const finishedAt = iso(finished);
+    const finishedSim = simNow(this.clock);
     this.status = {
       ...this.status,
       state: { terminated: { exitCode, reason, startedAt: inst.startedAt, finishedAt, containerID: inst.id } },
@@ -342,18 +348,17 @@ export class ContainerRunner {
     // Init containers run to completion: they restart only on failure (unless the pod never restarts).
     const policy = this.init && podPolicy === 'Always' ? 'OnFailure' : podPolicy;
     if (policy === 'Never' || (policy === 'OnFailure' && exitCode === 0 && end.kind === 'exit')) return false;
-    const now = this.clock.now().getTime();
-    const finishedMs = Date.parse(finishedAt);
-    if (inBackoffSince(this.crashBackoff, finishedMs, now)) {
+    const now = simNow(this.clock);
+    if (inBackoffSince(this.crashBackoff, finishedSim, now)) {
       const delay = this.crashBackoff!.delayMs;
       this.setWaiting('CrashLoopBackOff', waiting.crashLoop(delay, this.container.name, this.pod.podDesc));
       this.event(messages.crashBackOff(this.container.name, this.pod.podDesc));
-      if (!(await this.sleep(finishedMs + delay - now + 100))) return false;
+      if (!(await this.sleep(finishedSim + delay - now + 100))) return false;
     } else {
       // Restarting right away: the next sync shows the exit for a moment.
       if (!(await this.sleep(500))) return false;
     }
-    this.crashBackoff = nextBackoff(this.crashBackoff, finishedMs);
+    this.crashBackoff = nextBackoff(this.crashBackoff, finishedSim);
     this.restarts++;
     return true;
   }
@@ -376,18 +381,19 @@ export class ContainerRunner {
       return;
     }
     this.event(messages.stopping(this.container.name));
-    const deadline = this.clock.now().getTime() + graceMs;
     const pre = this.container.lifecycle?.preStop;
+    let graceRanOut = false;
     if (pre) {
       const graceOver = this.clock.sleep(graceMs).then(() => 'timeout' as const);
       const hook = await Promise.race([runHook(pre, this.handlerTarget(inst)), graceOver]);
+      graceRanOut = hook === 'timeout';
       if (hook !== 'timeout' && !hook.ok) {
         this.pod.log(`PreStopHook for ${this.pod.podDesc} container ${this.container.name} failed: ${hook.kind} lifecycle hook (${hook.handler}) failed - error: ${hook.error}`);
         this.event(messages.preStopFailed());
       }
     }
     let exitCode: number;
-    if (this.clock.now().getTime() >= deadline - 1 && pre) {
+    if (graceRanOut) {
       inst.app.kill();
       exitCode = 137;
     } else exitCode = inst.app.terminate();

@@ -13,6 +13,8 @@ export interface PullContext {
   catalog: ImageCatalog;
   /** Images present on the node (by full name). */
   nodeImages: Set<string>;
+  /** Pulls in progress on the node, by image. */
+  pulls: Map<string, Promise<void>>;
   now(): number;
   setWaiting(reason: string, message?: string): void;
   event(ev: EventMessage): void;
@@ -63,8 +65,23 @@ export class ImagePuller {
       return undefined;
     }
     ctx.event(messages.pulling(ref));
-    const pullMs = res.ok ? res.image.spec.pullMs : 900;
-    if (!(await ctx.sleep(pullMs))) return undefined;
+    const begun = ctx.now();
+    // Pulls on a node are serialized: a pod that asks for an image already being pulled waits for that pull.
+    const inflight = res.ok ? ctx.pulls.get(key) : undefined;
+    let pullMs = res.ok ? res.image.spec.pullMs : 900;
+    if (inflight) {
+      await inflight;
+      pullMs = 40;
+    }
+    let pulled!: () => void;
+    if (res.ok && !inflight) ctx.pulls.set(key, new Promise<void>((r) => (pulled = r)));
+    const ok = await ctx.sleep(pullMs);
+    if (res.ok && !inflight) {
+      ctx.pulls.delete(key);
+      pulled();
+      if (ok) ctx.nodeImages.add(key);
+    }
+    if (!ok) return undefined;
     if (!res.ok) {
       ctx.event(messages.pullFailed(ref, res.message));
       ctx.event(messages.error('ErrImagePull'));
@@ -76,7 +93,7 @@ export class ImagePuller {
     }
     ctx.nodeImages.add(key);
     this.pullBackoff = undefined;
-    ctx.event(messages.pulled(ref, pullMs, res.image.spec.sizeBytes));
+    ctx.event(messages.pulled(ref, pullMs, res.image.spec.sizeBytes, inflight ? ctx.now() - begun : pullMs));
     return res.image;
   }
 }

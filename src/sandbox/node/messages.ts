@@ -20,8 +20,8 @@ export const podDesc = (name: string, namespace: string, uid: string) => `${name
 
 export const messages = {
   pulling: (image: string) => ev('Normal', 'Pulling', `Pulling image "${image}"`),
-  pulled: (image: string, ms: number, sizeBytes: number) =>
-    ev('Normal', 'Pulled', `Successfully pulled image "${image}" in ${formatPullDuration(ms)} (${formatPullDuration(ms)} including waiting). Image size: ${sizeBytes} bytes.`),
+  pulled: (image: string, ms: number, sizeBytes: number, totalMs = ms) =>
+    ev('Normal', 'Pulled', `Successfully pulled image "${image}" in ${formatPullDuration(ms)} (${formatPullDuration(Math.max(ms, totalMs))} including waiting). Image size: ${sizeBytes} bytes.`),
   alreadyPresent: (image: string) => ev('Normal', 'Pulled', `Container image "${image}" already present on machine`),
   pullFailed: (image: string, error: string) => ev('Warning', 'Failed', `Failed to pull image "${image}": ${error}`),
   /** The `Error: <reason>` event the kubelet adds when starting a container fails. */

@@ -19,6 +19,7 @@ export interface NodeServices {
   clock: Clock;
   catalog: ImageCatalog;
   nodeImages: Set<string>;
+  pulls: Map<string, Promise<void>>;
   lookup: ObjectLookup;
   allocateIP(preferred?: string): string;
   releaseIP(ip: string): void;
@@ -114,6 +115,7 @@ export class PodWorker {
       clock: this.node.clock,
       catalog: this.node.catalog,
       nodeImages: this.node.nodeImages,
+      pulls: this.node.pulls,
       lookup: this.node.lookup,
       podDesc: podDesc(this.pod.metadata.name, this.pod.metadata.namespace, this.pod.metadata.uid),
       event: (c, ev) => this.event(c, ev),

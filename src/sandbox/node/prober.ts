@@ -7,13 +7,14 @@ import type { Clock } from '../clock.js';
 import { runProbeHandler, type HandlerTarget } from './handlers.js';
 import { messages, type EventMessage } from './messages.js';
 import { applyOutcome, initialProbeState, probeSettings, type ProbeKind } from './probe-rules.js';
+import { simSince } from './sim-time.js';
 import type { Probe } from './types.js';
 
 export interface ProberContext {
   clock: Clock;
   /** Aborted when the container instance ends. */
   signal: AbortSignal;
-  startedMs: number;
+  startedAt: Date;
   handler: HandlerTarget;
   /** Whether the instance probed is still the container's current one. */
   current(): boolean;
@@ -32,7 +33,7 @@ export async function runProber(kind: ProbeKind, probe: Probe, ctx: ProberContex
   let state = initialProbeState(kind);
   for (;;) {
     if (ctx.signal.aborted || !ctx.current()) return;
-    const since = ctx.clock.now().getTime() - ctx.startedMs;
+    const since = simSince(ctx.clock, ctx.startedAt);
     const gated = kind !== 'startup' && !ctx.started();
     if (!gated && since >= s.initialDelayMs - 1) {
       const out = await runProbeHandler(probe, ctx.handler, s.timeoutMs);

@@ -37,6 +37,7 @@ export class SimNode {
       clock,
       catalog,
       nodeImages: this.images,
+      pulls: new Map(),
       lookup: objectLookup(api),
       allocateIP: (preferred) => this.ips.allocate(preferred),
       releaseIP: (ip) => this.ips.release(ip),

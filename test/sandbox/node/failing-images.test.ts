@@ -114,7 +114,7 @@ describe('failing image tags', () => {
   it('flaky: fails on its first start only, then runs', async () => {
     const pod = await run({ image: 'nodejs:flaky', readinessProbe: { httpGet: { path: '/health', port: 3000 }, periodSeconds: 5 } });
     const p = await waitForPod(t, pod, (p) => status(p)?.ready === true);
-    expect(status(p)?.restartCount).toBe(1);
+    expect(status(p)?.restartCount, JSON.stringify(p.status)).toBe(1);
     expect(status(p)?.lastState?.terminated?.exitCode).toBe(1);
   });
 

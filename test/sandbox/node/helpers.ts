@@ -63,14 +63,14 @@ export function waitForPod(t: TestCluster, name: string, test: (p: V1Pod) => boo
   return waitFor(t.kc, '/api/v1/namespaces/default/pods', `metadata.name=${name}`, () => t.core.listNamespacedPod({ namespace: 'default', fieldSelector: `metadata.name=${name}` }), test, what, timeoutMs);
 }
 
-export function waitForEvent(t: TestCluster, object: string, reason: string, messageIncludes = '', timeoutMs = 15_000): Promise<CoreV1Event> {
+export function waitForEvent(t: TestCluster, object: string, reason: string, messageIncludes = '', timeoutMs = 15_000, minCount = 1): Promise<CoreV1Event> {
   return waitFor(
     t.kc,
     '/api/v1/namespaces/default/events',
     `involvedObject.name=${object}`,
     () => t.core.listNamespacedEvent({ namespace: 'default', fieldSelector: `involvedObject.name=${object}` }),
-    (e) => e.reason === reason && (e.message ?? '').includes(messageIncludes),
-    `event ${reason} "${messageIncludes}" on ${object}`,
+    (e) => e.reason === reason && (e.message ?? '').includes(messageIncludes) && (e.count ?? 1) >= minCount,
+    `event ${reason} "${messageIncludes}" (count ≥ ${minCount}) on ${object}`,
     timeoutMs,
   );
 }
