@@ -95,4 +95,22 @@ describe('a stateful app', () => {
     const o = await observeUntil(kube, t, (o) => liveOf(o, 2) === 1);
     expect(o.instances.filter((i) => !i.terminating).map((i) => i.name)).toEqual(['ledger-production-0']);
   });
+
+  it('rolls a broken pod back by lowering the partition on the previous template', async () => {
+    const b = { ...t, appName: 'ledger3', namespace: 'cairn-ledger3' };
+    expect((await kube.ensureBase(b, s1.ports)).ok).toBe(true);
+    expect((await kube.ensureRevision(b, r1, 3)).ok).toBe(true);
+    await observeUntil(kube, b, (o) => readyOf(o, 1) === 3);
+    // A broken revision reaches the highest ordinal, which cannot pull its image.
+    expect((await kube.ensureRevision(b, { number: 2, image: 'nginx:no-such-tag', settings: s2 }, 3)).ok).toBe(true);
+    expect((await kube.setPartition(b, 2)).ok).toBe(true);
+    let o = await observeUntil(kube, b, (o) => o.instances.some((i) => i.failure?.reason === 'IMAGE_PULL'));
+    expect(o.instances.find((i) => i.failure)?.name).toBe('ledger3-production-2');
+    // Rollback: the previous template with the partition at replicas, then lowered.
+    expect((await kube.ensureRevision(b, r1, 3, { partition: 3 })).ok).toBe(true);
+    expect((await kube.setPartition(b, 2)).ok).toBe(true);
+    o = await observeUntil(kube, b, (o) => readyOf(o, 1) === 3 && liveOf(o, 2) === 0);
+    expect(o.instances.every((i) => i.failure === null)).toBe(true);
+    expect(o.statefulSet).toMatchObject({ revision: 1, partition: 2 });
+  });
 });

@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { createWorkloads, imageReference, type Workloads } from '../../src/kube/workloads.js';
+import { renderConfigMap } from '../../src/kube/render/index.js';
 import { liveOf, nginxSettings, observeUntil, readyOf, target, workloadsFor } from './workloads-helpers.js';
 
 let cluster: SandboxCluster;
@@ -149,6 +150,22 @@ describe('stateless revisions on a sandbox cluster', () => {
     await observeUntil(kube, t, () => calls > seen);
     ac.abort();
     await watching;
+  });
+});
+
+describe('after a crash or a race', () => {
+  it('completes a half-made revision and lets concurrent callers both succeed', async () => {
+    const t = target('halfway');
+    const settings = nginxSettings();
+    const r1 = { number: 1, image: 'nginx:1.25', settings };
+    expect((await kube.ensureBase(t, settings.ports)).ok).toBe(true);
+    // Only the ConfigMap was made before the crash.
+    const configMap = renderConfigMap(t, 1, settings.fileMounts)!;
+    await core.createNamespacedConfigMap({ namespace: t.namespace, body: configMap });
+    const [a, b] = await Promise.all([kube.ensureRevision(t, r1, 2), kube.ensureRevision(t, r1, 2)]);
+    expect([a.ok, b.ok]).toEqual([true, true]);
+    await observeUntil(kube, t, (o) => readyOf(o, 1) === 2);
+    expect((await kube.listRevisionsInCluster(t)).ok).toBe(true);
   });
 });
 
