@@ -26,6 +26,7 @@ interface Match {
   name?: string;
 }
 
+/** Health checks and /version are never failed by a rule (only by an outage). */
 export interface FailureRule extends Match {
   code: 429 | 500 | 503 | 504;
   /** Probability (0..1) that a matching request fails; default 1. */
