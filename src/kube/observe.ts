@@ -75,7 +75,8 @@ export async function observeEnvironment(c: Clients, target: EnvironmentTarget, 
     call(() => c.core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod' })),
   ]);
   const now = options.now ?? new Date();
-  const podEvents = unwrap(events).items;
+  // Without the right to read events, pods still tell most failures (not a failed PostStart hook).
+  const podEvents = !events.ok && events.error.kind === 'Forbidden' ? [] : unwrap(events).items;
   const instances = unwrap(pods)
     .items.map((p) => toInstance(p, podEvents, now, options.unschedulableAfterMs))
     .sort((a, b) => a.name.localeCompare(b.name));
