@@ -91,7 +91,7 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
         clock,
         registerKubelet: api.registerKubelet,
         ...(options.images !== undefined ? { images: options.images } : {}),
-      } as NodeAgentOptions);
+      });
       stops.push(() => agent.stop());
     }
   } catch (error) {
