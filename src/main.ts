@@ -14,6 +14,7 @@ import { createClusterRegistry } from './kube/registry.js';
 import { createWorkloads } from './kube/workloads.js';
 import { createReconciler } from './engine/reconciler.js';
 import { createReleaseService } from './engine/service.js';
+import { createOrderEvents } from './engine/order-events.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
 import { safeError } from './server/safe-error.js';
@@ -83,14 +84,16 @@ async function main(): Promise<void> {
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
   const workloads = createWorkloads((cluster) => clusters.kubeConfig(cluster));
+  const orderEvents = createOrderEvents();
   const reconciler = createReconciler({
+    events: orderEvents,
     repos,
     kube: workloads,
     logger,
     batchDeadlineMs: config.releaseBatchDeadlineMs,
     resyncIntervalMs: config.releaseResyncIntervalMs,
   });
-  const releases = createReleaseService(repos, workloads, reconciler);
+  const releases = createReleaseService(repos, workloads, reconciler, orderEvents);
 
   const server = buildServer({
     config,

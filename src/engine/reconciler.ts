@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { KubePort } from './kube-port.js';
+import type { OrderEvents } from './order-events.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
 import { targetOf } from './targets.js';
 
@@ -15,6 +16,8 @@ export interface ReconcilerOptions {
   resyncIntervalMs: number;
   /** Steps in a row for one order before yielding to the others (guards against a hot loop). */
   maxStepsPerRun?: number;
+  /** Told after every pass over an order (for subscriptions). */
+  events?: OrderEvents;
 }
 
 /** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
@@ -83,6 +86,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         } catch (error) {
           logger.error({ orderId, error: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error) }, 'reconcile failed; retrying on the next resync');
           break;
+        } finally {
+          options.events?.publish(orderId);
         }
         if (outcome.next === 'AGAIN') continue;
         if (outcome.next === 'DONE') {

@@ -1,6 +1,8 @@
 import type { Repositories } from '../db/repositories.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { EnvironmentObservation, KubePort } from './kube-port.js';
+import type { OrderEvents } from './order-events.js';
+import { orderUpdates, type OrderUpdate } from './order-updates.js';
 import type { Reconciler } from './reconciler.js';
 import { targetOf } from './targets.js';
 
@@ -10,10 +12,12 @@ export interface ReleaseService {
   wake(orderId: number): void;
   /** What the environment's cluster shows now; null when it cannot be read. */
   observe(environment: EnvironmentRow): Promise<EnvironmentObservation | null>;
+  /** The order's current state, then every change of it, its batches and instances. */
+  updates(orderId: number): AsyncIterableIterator<OrderUpdate>;
 }
 
-export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler): ReleaseService {
-  return {
+export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler, events: OrderEvents): ReleaseService {
+  const service: ReleaseService = {
     wake: (orderId) => reconciler.wake(orderId),
     async observe(environment) {
       const target = targetOf(repos, environment);
@@ -21,5 +25,7 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
       const result = await kube.observeEnvironment(target);
       return result.ok ? result.value : null;
     },
+    updates: (orderId) => orderUpdates({ repos, events, observe: (env) => service.observe(env) }, orderId),
   };
+  return service;
 }

@@ -25,5 +25,6 @@ import './release-order.js';
 import './release-environment.js';
 import './release-preview.js';
 import './release-mutations.js';
+import './release-subscription.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -11,6 +11,7 @@ import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import { createReleaseService } from '../../src/engine/service.js';
+import { createOrderEvents } from '../../src/engine/order-events.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
 import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
@@ -52,6 +53,8 @@ export async function startSandboxes(): Promise<Sandboxes> {
 
 export interface Cairn {
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: any; errors?: unknown[] }>;
+  /** Runs a subscription over server-sent events; `next()` gives each event's data, `close()` ends it. */
+  subscribe(query: string, variables?: Record<string, unknown>): { next(): Promise<any>; close(): void };
   repos: Repositories;
   kube: Workloads;
   reconciler: Reconciler;
@@ -72,8 +75,9 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })));
   await clusters.checkAll();
   const kube = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
-  const reconciler = createReconciler({ repos, kube, logger, batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000, resyncIntervalMs: 300 });
-  const releases = createReleaseService(repos, kube, reconciler);
+  const events = createOrderEvents();
+  const reconciler = createReconciler({ repos, kube, logger, events, batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000, resyncIntervalMs: 300 });
+  const releases = createReleaseService(repos, kube, reconciler, events);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
@@ -88,6 +92,45 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as { data?: any; errors?: unknown[] };
+    },
+    subscribe(query, variables) {
+      const abort = new AbortController();
+      const events: any[] = [];
+      const waiters: Array<(v: any) => void> = [];
+      void (async () => {
+        const res = await yoga.fetch('http://cairn.test/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query, variables }),
+          signal: abort.signal,
+        });
+        const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        try {
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += value;
+            let end: number;
+            while ((end = buffer.indexOf('\n\n')) >= 0) {
+              const block = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              const data = block.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('');
+              if (!data) continue;
+              const parsed = JSON.parse(data);
+              const wake = waiters.shift();
+              if (wake) wake(parsed);
+              else events.push(parsed);
+            }
+          }
+        } catch {
+          // aborted
+        }
+      })();
+      return {
+        next: () => (events.length ? Promise.resolve(events.shift()) : new Promise((resolve) => waiters.push(resolve))),
+        close: () => abort.abort(),
+      };
     },
     repos,
     kube,

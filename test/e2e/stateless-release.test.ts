@@ -91,4 +91,31 @@ describe('stateless release: 4 instances in 2 batches', () => {
     expect(await exec(kc, 'cairn-shop', pods[0]!.name, 'shop', ['env'])).toContain('GREETING=bonjour');
     expect(await exec(kc, 'cairn-shop', pods[0]!.name, 'shop', ['cat', '/etc/cairn/release.txt'])).toContain('two');
   });
+
+  it('releaseOrderUpdated streams the current state first, then every change, with growing sequence numbers', async () => {
+    await setDraft(cairn, envId, { instances: 4, tag: '1.26', greeting: 'hallo', file: 'three' });
+    const id = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH' })).releaseOrder.id;
+    const sub = cairn.subscribe(
+      `subscription ($id: ID!) { releaseOrderUpdated(id: $id) { sequence releaseOrder { state batchesDone batches { state instances { name ready } } } } }`,
+      { id },
+    );
+    const seen: { sequence: number; state: string; ready: number }[] = [];
+    for (;;) {
+      const event = await sub.next();
+      const u = event.data.releaseOrderUpdated;
+      const ready = u.releaseOrder.batches.flatMap((b: { instances: { ready: boolean }[] }) => b.instances).filter((i: { ready: boolean }) => i.ready).length;
+      seen.push({ sequence: u.sequence, state: u.releaseOrder.state, ready });
+      if (u.releaseOrder.state === 'PAUSED') break;
+    }
+    expect(seen[0]!.state).toBe('DEPLOYING');
+    expect(seen.length).toBeGreaterThan(2); // instances coming up are changes too
+    for (let i = 1; i < seen.length; i++) expect(seen[i]!.sequence).toBeGreaterThanOrEqual(seen[i - 1]!.sequence);
+    expect(seen.at(-1)!.ready).toBe(2);
+    await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
+    for (;;) {
+      const event = await sub.next();
+      if (event.data.releaseOrderUpdated.releaseOrder.state === 'COMPLETED') break;
+    }
+    sub.close();
+  });
 });

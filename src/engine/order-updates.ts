@@ -1,0 +1,72 @@
+import type { Repositories } from '../db/repositories.js';
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import type { EnvironmentRow } from '../db/tables.js';
+import { createEventQueue } from '../kube/event-queue.js';
+import type { EnvironmentObservation } from '../kube/workloads-types.js';
+import type { OrderEvents } from './order-events.js';
+
+/** One change of an order, its batches or their instances. */
+export interface OrderUpdate {
+  /** Grows with every change of this order seen by this process; compare to spot gaps. */
+  sequence: number;
+  order: ReleaseOrderRow;
+}
+
+export interface OrderUpdateSources {
+  repos: Repositories;
+  events: OrderEvents;
+  observe(environment: EnvironmentRow): Promise<EnvironmentObservation | null>;
+}
+
+/** What a subscriber sees of an order: its stored state and its instances' states. */
+function fingerprint(order: ReleaseOrderRow, observation: EnvironmentObservation | null): string {
+  const pods = (observation?.instances ?? [])
+    .map((p) => [p.name, p.revision, p.ready, p.terminating, p.restarts, p.phase, p.failure?.reason ?? null])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
+  return JSON.stringify([order.version, pods]);
+}
+
+/**
+ * The order's current state first, then one update each time the order, its batches or their
+ * instances change. Ends when the subscriber leaves (`return()`), or at once when the order does not exist.
+ */
+export function orderUpdates(sources: OrderUpdateSources, orderId: number): AsyncIterableIterator<OrderUpdate> {
+  let closed = false;
+  let running = false;
+  let again = false;
+  let last = '';
+  const queue = createEventQueue<OrderUpdate>(() => {
+    closed = true;
+    unlisten();
+  });
+  const unlisten = sources.events.listen(orderId, () => void check());
+
+  async function check(): Promise<void> {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const order = sources.repos.releases.order(orderId);
+        if (!order) {
+          void queue.return?.();
+          return;
+        }
+        const env = sources.repos.apps.environmentsByIds([order.environmentId])[0];
+        const observation = env ? await sources.observe(env) : null;
+        const fp = fingerprint(order, observation);
+        if (fp !== last && !closed) {
+          last = fp;
+          queue.push({ sequence: Math.max(1, sources.events.sequence(orderId)), order });
+        }
+      } while (again && !closed);
+    } finally {
+      running = false;
+    }
+  }
+  void check();
+  return queue;
+}

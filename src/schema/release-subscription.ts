@@ -1,0 +1,35 @@
+import type { OrderUpdate } from '../engine/order-updates.js';
+import { builder } from './builder.js';
+import { localIdOrNull } from './ids.js';
+import { ReleaseOrderRef } from './release-refs.js';
+
+const ReleaseOrderUpdateRef = builder.objectRef<OrderUpdate>('ReleaseOrderUpdate').implement({
+  description: 'One change of a release order, its batches or their instances.',
+  fields: (t) => ({
+    sequence: t.exposeInt('sequence', {
+      description: 'Grows with every change of this order seen by this cairn process (it starts again after a restart); a jump means changes were merged into this one.',
+    }),
+    releaseOrder: t.field({ type: ReleaseOrderRef, description: 'The order as it is now, with its batches and instances.', resolve: (u) => u.order }),
+  }),
+});
+
+builder.subscriptionField('releaseOrderUpdated', (t) =>
+  t.field({
+    type: ReleaseOrderUpdateRef,
+    description:
+      'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order.',
+    args: { id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }) },
+    subscribe: (_root, { id }, ctx) => {
+      const orderId = localIdOrNull(String(id), 'ReleaseOrder');
+      const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
+      if (!order) return (async function* (): AsyncGenerator<OrderUpdate> {})();
+      if (!ctx.releases) {
+        return (async function* () {
+          yield { sequence: 1, order };
+        })();
+      }
+      return ctx.releases.updates(order.id);
+    },
+    resolve: (update) => update,
+  }),
+);
