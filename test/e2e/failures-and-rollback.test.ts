@@ -143,4 +143,23 @@ describe('failures, retry, close and rollback', () => {
     expect((await readEnvironment(cairn, envId)).deployedRevision.number).toBe(1);
     expect(byRevision(await live('undo'))).toEqual({ '1': 2 });
   });
+
+  it('instances not Ready by the batch deadline fail with DEADLINE_EXCEEDED (a cairn with a short deadline)', async () => {
+    const other = tempDatabase();
+    const quick = await startCairn(sandboxes, other.path, { batchDeadlineMs: 1500 });
+    try {
+      const { envId } = await createApp(quick, 'slowpoke', 'STATELESS');
+      await setDraft(quick, envId, { instances: 2, tag: 'never-ready', greeting: 'a', file: 'a', liveness: false });
+      const id = (await createOrder(quick, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+      const failed = await until('FAILED', async () => {
+        const o = await readOrder(quick, id);
+        return o.state === 'FAILED' ? o : undefined;
+      });
+      expect(failed.failures).toHaveLength(2);
+      for (const f of failed.failures) expect(f).toMatchObject({ reason: 'DEADLINE_EXCEEDED', message: expect.stringContaining('batch deadline of 2s') });
+    } finally {
+      await quick.stop();
+      other.remove();
+    }
+  });
 });

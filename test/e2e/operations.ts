@@ -24,7 +24,7 @@ export async function createApp(cairn: Cairn, name: string, appType: 'STATELESS'
 }
 
 /** Replaces the draft: nginx with quick probes, `instances`, tag, an env var and a mounted file. */
-export async function setDraft(cairn: Cairn, envId: string, draft: { instances: number; tag: string; greeting: string; file: string }) {
+export async function setDraft(cairn: Cairn, envId: string, draft: { instances: number; tag: string; greeting: string; file: string; liveness?: boolean }) {
   const read = await cairn.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: envId });
   const version = read.data.node.config.version;
   const probe = { http: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
@@ -35,7 +35,7 @@ export async function setDraft(cairn: Cairn, envId: string, draft: { instances: 
     env: [{ name: 'GREETING', value: draft.greeting, secret: false }],
     fileMounts: [{ path: '/etc/cairn/release.txt', content: draft.file }],
     readinessProbe: probe,
-    livenessProbe: { ...probe, initialDelaySeconds: 5 },
+    livenessProbe: draft.liveness === false ? null : { ...probe, initialDelaySeconds: 5 },
     terminationGracePeriodSeconds: 1,
   };
   const res = await cairn.gql(
