@@ -76,11 +76,23 @@ describe('against a misbehaving API server', () => {
     expect((await kube.scaleRevision(t, 1, 2)).ok).toBe(true);
     await woken;
 
-    cluster.faults.compact();
+    // The pods watch stays down while the cluster changes and its history is compacted: it comes
+    // back with a resourceVersion that is gone (410), starts over without one, and wakes us.
+    const refuse = cluster.faults.failRequests({ verb: 'watch', resource: 'pods', code: 500 });
     cluster.faults.dropWatches();
-    woken = w.next();
     expect((await kube.scaleRevision(t, 1, 1)).ok).toBe(true);
+    await observeUntil(kube, t, (o) => o.revisions[0]?.desired === 1 && o.instances.filter((i) => !i.terminating).length === 1);
+    cluster.faults.compact();
+    const compactedAt = Date.now();
+    woken = w.next();
+    refuse();
     await woken;
+    const fresh = () =>
+      cluster.counters
+        .requests({ verb: 'watch', resource: 'pods', namespace: t.namespace })
+        .some((r) => r.time.getTime() >= compactedAt && r.code === 200 && !/resourceVersion=/.test(r.query));
+    for (const deadline = Date.now() + 5_000; !fresh() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    expect(fresh()).toBe(true);
     await observeUntil(kube, t, (o) => o.revisions[0]?.desired === 1);
     await w.stop();
   });
