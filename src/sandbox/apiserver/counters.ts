@@ -50,7 +50,7 @@ export interface CountersInternal extends Counters {
   record(entry: RequestRecord): void;
 }
 
-const matches = (r: RequestRecord, f: RequestFilter) =>
+const matches = (r: Pick<RequestRecord, 'verb' | 'group' | 'resource' | 'subresource' | 'namespace' | 'name' | 'code'>, f: RequestFilter) =>
   (f.verb === undefined || (Array.isArray(f.verb) ? f.verb.includes(r.verb) : f.verb === r.verb)) &&
   (f.group === undefined || f.group === r.group) &&
   (f.resource === undefined || f.resource === r.resource) &&
@@ -59,9 +59,26 @@ const matches = (r: RequestRecord, f: RequestFilter) =>
   (f.name === undefined || f.name === r.name) &&
   (f.code === undefined || f.code === r.code);
 
+type Tally = Pick<RequestRecord, 'verb' | 'group' | 'resource' | 'subresource' | 'namespace' | 'name' | 'code' | 'path'> & { n: number };
+
 export function createCounters(watches: OpenWatches, logLimit = 10_000): CountersInternal {
   let log: RequestRecord[] = [];
-  let all: RequestRecord[] = []; // compact summaries for count(); records are small
+  // Counts since the start by (verb, resource, namespace, name, code …): exact for any filter, and
+  // small however long a cluster runs. A record's code is known only once it answers, so records
+  // are tallied when counts are read and they have answered.
+  let tallies = new Map<string, Tally>();
+  let pending: RequestRecord[] = [];
+  const settle = () => {
+    const unanswered = pending.filter((r) => r.code === 0);
+    for (const r of pending) {
+      if (r.code === 0) continue;
+      const key = JSON.stringify([r.verb, r.group, r.resource, r.subresource, r.namespace, r.name, r.code, r.resource ? '' : r.path]);
+      const tally = tallies.get(key);
+      if (tally) tally.n++;
+      else tallies.set(key, { verb: r.verb, group: r.group, resource: r.resource, subresource: r.subresource, namespace: r.namespace, name: r.name, code: r.code, path: r.path, n: 1 });
+    }
+    pending = unanswered;
+  };
   const waiters = new Set<() => void>();
   const notify = () => {
     for (const w of [...waiters]) w();
@@ -72,17 +89,23 @@ export function createCounters(watches: OpenWatches, logLimit = 10_000): Counter
     record(entry) {
       log.push(entry);
       if (log.length > logLimit) log = log.slice(-logLimit);
-      all.push(entry);
-      if (all.length > 200_000) all = all.slice(-100_000);
+      pending.push(entry);
+      if (pending.length > 1000) settle();
       notify();
     },
     requests: (filter = {}) => log.filter((r) => matches(r, filter)),
-    count: (filter = {}) => all.filter((r) => matches(r, filter)).length,
+    count(filter = {}) {
+      settle();
+      let n = pending.filter((r) => matches(r, filter)).length; // still unanswered
+      for (const t of tallies.values()) if (matches(t, filter)) n += t.n;
+      return n;
+    },
     byVerbAndResource() {
+      settle();
       const out: Record<string, number> = {};
-      for (const r of all) {
-        const key = `${r.verb} ${r.resource ? (r.subresource ? `${r.resource}/${r.subresource}` : r.resource) : r.path}`;
-        out[key] = (out[key] ?? 0) + 1;
+      for (const t of [...tallies.values(), ...pending.map((r) => ({ ...r, n: 1 }))]) {
+        const key = `${t.verb} ${t.resource ? (t.subresource ? `${t.resource}/${t.subresource}` : t.resource) : t.path}`;
+        out[key] = (out[key] ?? 0) + t.n;
       }
       return out;
     },
@@ -106,7 +129,8 @@ export function createCounters(watches: OpenWatches, logLimit = 10_000): Counter
     },
     reset() {
       log = [];
-      all = [];
+      pending = [];
+      tallies = new Map();
     },
   };
 }
