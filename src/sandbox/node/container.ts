@@ -203,6 +203,14 @@ export class ContainerRunner {
       localIPs: [this.pod.net.podIP],
       http: async (port, method, path) => this.pod.request(port, method, path),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
+      mainProcess: (containerArgv(this.container.command, this.container.args) ?? inst.app.image.spec.command).join(' '),
+      signalMain: (signal) => {
+        // The process dies of the signal (or, for SIGTERM/SIGINT, exits the way the image does on it).
+        if (!inst.app.isRunning) return;
+        const exitCode = signal === 'KILL' ? 137 : signal === 'INT' ? 130 : inst.app.terminate();
+        inst.app.kill();
+        inst.end({ kind: 'exit', fate: { afterMs: 0, exitCode, reason: exitCode === 0 ? 'Completed' : 'Error' } });
+      },
     };
   }
 

@@ -13,7 +13,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'wc', 'export', 'curl', 'wget', 'unset', ':',
+  'test', '[', 'grep', 'head', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -175,6 +175,28 @@ export async function runCommand(
       const text = args[1] ? fs.read(abs(args[1])) ?? '' : stdin ?? '';
       io.stdout(args[0] === '-l' ? `${(text.match(/\n/g) ?? []).length}\n` : `${Buffer.byteLength(text)}\n`);
       return 0;
+    }
+    case 'ps':
+      io.stdout(`PID   USER     TIME  COMMAND\n    1 root      0:01 ${ctx.mainProcess ?? 'sh'}\n`);
+      return 0;
+    case 'kill': {
+      const sigArg = args.find((a) => a.startsWith('-'));
+      const sig = (sigArg?.slice(1).replace(/^SIG/, '') ?? 'TERM').toUpperCase();
+      const signal = sig === '9' || sig === 'KILL' ? 'KILL' : sig === '2' || sig === 'INT' ? 'INT' : sig === '15' || sig === 'TERM' ? 'TERM' : undefined;
+      const pids = args.filter((a) => !a.startsWith('-'));
+      if (!signal || !pids.length) {
+        io.stderr(`sh: kill: ${!signal ? `${sig}: invalid signal specification` : 'usage: kill [-s sigspec | -n signum | -sigspec] pid'}\n`);
+        return 1;
+      }
+      let code = 0;
+      for (const pid of pids) {
+        if (pid === '1' && ctx.signalMain) ctx.signalMain(signal);
+        else {
+          io.stderr(`sh: kill: (${pid}) - No such process\n`);
+          code = 1;
+        }
+      }
+      return code;
     }
     case 'curl':
       return curl(ctx, args, io);

@@ -2,7 +2,7 @@
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
  * $VAR expansion, `;` `&&` `||` `|`, a few redirections to /dev/null, and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, wc, export, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 
@@ -21,6 +21,10 @@ export interface ShellContext {
   http(port: number, method: string, path: string): Promise<HttpResult>;
   /** Simulated sleep. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** The container's main process (PID 1) as `ps` shows it. */
+  mainProcess?: string;
+  /** Sends a signal to PID 1 (the container's process): the container ends. */
+  signalMain?(signal: 'TERM' | 'KILL' | 'INT'): void;
 }
 
 export interface ShellIO {

@@ -117,3 +117,23 @@ describe('log files inside the container', () => {
     expect(log).toContain('"GET /missing HTTP/1.1" 404');
   });
 });
+
+describe('signals from exec', () => {
+  const execIn = (pod: string, command: string[]) =>
+    new Promise<{ out: string; status: V1Status }>((resolve, reject) => {
+      let out = '';
+      const stdout = new Writable({ write: (c, _e, cb) => ((out += c.toString()), cb()) });
+      new Exec(t.kc).exec('default', pod, 'app', command, stdout, null, null, false, (s) => resolve({ out, status: s })).catch(reject);
+    });
+
+  it('ps shows the main process; kill 1 ends the container, which is restarted', async () => {
+    const pod = await run({ image: 'springboot2:2.7' });
+    await waitForPod(t, pod, (p) => Boolean(status(p)?.state?.running));
+    expect((await execIn(pod, ['ps'])).out).toContain('    1 root      0:01 java -jar /acs/code/app.jar');
+    await execIn(pod, ['kill', '1']);
+    const p = await waitForPod(t, pod, (p) => status(p)?.restartCount === 1 && Boolean(status(p)?.state?.running));
+    expect(status(p)?.lastState?.terminated).toMatchObject({ exitCode: 143, reason: 'Error' });
+    const previous = await t.core.readNamespacedPodLog({ name: pod, namespace: 'default', previous: true });
+    expect(previous).toContain('Commencing graceful shutdown');
+  });
+});
