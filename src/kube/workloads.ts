@@ -330,7 +330,27 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         return observeEnvironment(c, target, call, { unschedulableAfterMs: opts.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000, now: opts.now });
       }),
 
-    watchEnvironment: (target, onChange, signal, opts) => watchEnvironment(clientsFor(target.cluster).kc, target, onChange, signal, opts),
+    async watchEnvironment(target, onChange, signal, opts) {
+      // A cluster the registry cannot name yet (a kubeconfig being reloaded) is asked again with back-off.
+      for (let backoff = 500; !signal.aborted; backoff = Math.min(backoff * 2, 30_000)) {
+        let kc: KubeConfig;
+        try {
+          kc = clientsFor(target.cluster).kc;
+        } catch {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(done, backoff);
+            function done() {
+              clearTimeout(timer);
+              signal.removeEventListener('abort', done);
+              resolve();
+            }
+            signal.addEventListener('abort', done, { once: true });
+          });
+          continue;
+        }
+        return watchEnvironment(kc, target, onChange, signal, opts);
+      }
+    },
   };
 }
 

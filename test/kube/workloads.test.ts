@@ -177,4 +177,16 @@ describe('createWorkloads', () => {
     expect((await k.listRevisionsInCluster(target('nothing-here', 'STATELESS', 'prod-cluster'))).ok).toBe(true);
     expect(asked).toEqual(['prod-cluster']);
   });
+
+  it('answers with an error, never a throw, for a cluster the registry does not know', async () => {
+    const k = createWorkloads((name) => {
+      throw new Error(`no cluster named ${name}`);
+    });
+    const t = target('nowhere', 'STATELESS', 'gone');
+    expect(await k.observeEnvironment(t)).toMatchObject({ ok: false, error: { message: 'no cluster named gone' } });
+    const ac = new AbortController();
+    const watching = k.watchEnvironment(t, () => {}, ac.signal);
+    ac.abort();
+    await expect(watching).resolves.toBeUndefined();
+  });
 });
