@@ -104,6 +104,12 @@ export class ContainerRunner {
       image: container.image ?? '',
       imageID: '',
     };
+    // Adopting a pod after an agent restart: its processes are gone, so the next instance is a restart.
+    const before = [...(pod.pod.status?.containerStatuses ?? []), ...(pod.pod.status?.initContainerStatuses ?? [])].find((s) => s.name === container.name);
+    if (before?.containerID) {
+      this.restarts = before.restartCount + 1;
+      this.status = { ...this.status, restartCount: before.restartCount, lastState: before.lastState ?? {} };
+    }
   }
 
   get name(): string {

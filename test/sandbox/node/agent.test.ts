@@ -57,7 +57,7 @@ describe('a separately started node agent', () => {
     const again = await start();
     await t.core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'new' }, spec: { nodeName: 'edge-a', containers: [{ name: 'app', image: 'cairn/demo:v2' }] } } });
     const fresh = await waitForPod(t, 'new', (p) => Boolean(status(p)?.state?.running));
-    const kept = await t.core.readNamespacedPod({ name: 'kept', namespace: 'default' });
+    const kept = await waitForPod(t, 'kept', (p) => status(p)?.restartCount === 1 && Boolean(status(p)?.state?.running));
     expect(kept.status?.podIP).toBe(before.status?.podIP);
     expect(fresh.status?.podIP).not.toBe(before.status?.podIP);
     // The restarted agent serves the adopted pod's logs and exec.
