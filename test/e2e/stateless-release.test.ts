@@ -118,4 +118,26 @@ describe('stateless release: 4 instances in 2 batches', () => {
     }
     sub.close();
   });
+
+  it('an instance-count change is released the same way: 4 → 2 in 2 batches, never fewer than 2 Ready', async () => {
+    await setDraft(cairn, envId, { instances: 2, tag: '1.25', greeting: 'fewer', file: 'four' });
+    const target = { cluster: 'e2e-production', namespace: 'cairn-shop', appName: 'shop', appType: 'STATELESS' as const, environmentKind: 'PRODUCTION' as const };
+    let minReady = Infinity;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const o = await cairn.kube.observeEnvironment(target);
+        if (o.ok) minReady = Math.min(minReady, o.value.instances.filter((p) => p.ready && !p.terminating).length);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    const order = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder;
+    expect(order.batchSizes).toEqual([1, 1]);
+    const done = await until('COMPLETED', stateIs(order.id, 'COMPLETED'));
+    sampling = false;
+    await sampler;
+    expect(minReady).toBeGreaterThanOrEqual(2);
+    await until('2 instances', async () => ((await readEnvironment(cairn, envId)).runningInstances === 2 ? true : undefined));
+    expect(done.revision.number).toBe(4);
+  });
 });
