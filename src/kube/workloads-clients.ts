@@ -7,6 +7,9 @@ export interface Clients {
   apps: AppsV1Api;
 }
 
+/** A client call with its errors mapped (and retried) by kube-errors' withRetry. */
+export type Call = <T>(fn: () => Promise<T>) => Promise<import('./kube-errors.js').KubeResult<T>>;
+
 export const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 /** Clients for each cluster, made again when the cluster's KubeConfig object changes. */

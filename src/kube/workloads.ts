@@ -45,12 +45,11 @@
  * cairn.dev/revision (on per-revision objects and pods), app.kubernetes.io/managed-by=cairn,
  * app.kubernetes.io/name=<app>.
  */
-import type { KubeConfig, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { PortMapping } from '../domain/config-types.js';
 import { attempt, ok, unwrap, withRetry, type KubeError, type KubeResult, type RetryOptions } from './kube-errors.js';
 import {
   LABEL_REVISION,
-  ANNOTATION_RELEASE_ORDER,
   ANNOTATION_IMAGE,
   environmentLabelSelector,
   labelSelectorText,
@@ -61,10 +60,11 @@ import {
   renderNamespace,
   renderSecret,
   renderService,
-  renderStatefulSet,
   revisionLabels,
 } from './render/index.js';
 import { clientCache, mergePatch, type Clients } from './workloads-clients.js';
+import { ensureStatefulSet } from './workloads-stateful.js';
+import { listRevisionsInCluster } from './workloads-list.js';
 import { observeEnvironment, type ObserveOptions } from './observe.js';
 import { watchEnvironment, type WatchOptions } from './observe-watch.js';
 import type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster, RevisionSpec } from './workloads-types.js';
@@ -159,47 +159,6 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     unwrap(await call(() => c.apps.patchNamespacedDeployment({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch)));
   }
 
-  async function ensureStatefulSet(c: Clients, target: EnvironmentTarget, revision: RevisionSpec, replicas: number, partition: number | undefined): Promise<void> {
-    const { namespace } = target;
-    const name = names.statefulSet(target);
-    // A new StatefulSet has nothing to roll: every pod starts on this revision.
-    const desired = renderStatefulSet(target, revision, replicas, partition ?? 0);
-    const created = await create(() => c.apps.createNamespacedStatefulSet({ namespace, body: desired }));
-    if (created.ok) return;
-    if (created.error.kind !== 'Conflict') throw created.error;
-    // Exists: read, change, replace (a Conflict on a stale resourceVersion reads again).
-    unwrap(
-      await call(async () => {
-        const current: V1StatefulSet = await c.apps.readNamespacedStatefulSet({ name, namespace });
-        const sameRevision =
-          current.metadata?.labels?.[LABEL_REVISION] === String(revision.number) &&
-          (current.metadata?.annotations?.[ANNOTATION_IMAGE] ?? revision.image) === revision.image;
-        const currentPartition = current.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-        const nextPartition = partition ?? (sameRevision ? currentPartition : replicas);
-        const spec = current.spec!;
-        const unchanged =
-          sameRevision && spec.replicas === replicas && currentPartition === nextPartition && spec.updateStrategy?.type === 'RollingUpdate';
-        if (unchanged) return current;
-        const body: V1StatefulSet = {
-          ...current,
-          metadata: {
-            ...current.metadata,
-            labels: { ...current.metadata?.labels, ...desired.metadata!.labels },
-            annotations: sameRevision ? current.metadata?.annotations : { ...current.metadata?.annotations, ...desired.metadata!.annotations },
-          },
-          spec: {
-            ...spec,
-            replicas,
-            template: sameRevision ? spec.template : desired.spec!.template,
-            updateStrategy: { type: 'RollingUpdate', rollingUpdate: { ...spec.updateStrategy?.rollingUpdate, partition: nextPartition } },
-          },
-        };
-        if (!sameRevision && revision.releaseOrderId == null) delete body.metadata!.annotations?.[ANNOTATION_RELEASE_ORDER];
-        return c.apps.replaceNamespacedStatefulSet({ name, namespace, body });
-      }),
-    );
-  }
-
   return {
     ensureBase: (target, ports) =>
       attempt(async () => {
@@ -214,7 +173,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
       attempt(async () => {
         const c = clientsFor(target.cluster);
         await ensureRevisionObjects(c, target, revision);
-        if (target.appType === 'STATEFUL') return ensureStatefulSet(c, target, revision, replicas, opts.partition);
+        if (target.appType === 'STATEFUL') return ensureStatefulSet(c, target, revision, replicas, opts.partition, call, create);
         const body = renderDeployment(target, revision, replicas);
         await createOrElse(
           () => c.apps.createNamespacedDeployment({ namespace: target.namespace, body }),
@@ -286,43 +245,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         await deleteIfPresent(() => c.core.deleteNamespacedSecret({ name: names.secret(target, revisionNumber), namespace }));
       }),
 
-    listRevisionsInCluster: (target) =>
-      attempt(async () => {
-        const c = clientsFor(target.cluster);
-        const { namespace } = target;
-        const labelSelector = environmentLabelSelector(target);
-        const [configMaps, secrets] = [
-          unwrap(await call(() => c.core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
-          unwrap(await call(() => c.core.listNamespacedSecret({ namespace, labelSelector }))).items,
-        ];
-        const revisionOf = (o: { metadata?: { labels?: Record<string, string> } }) => Number(o.metadata?.labels?.[LABEL_REVISION] ?? NaN);
-        const withConfigMap = new Set(configMaps.map(revisionOf));
-        const withSecret = new Set(secrets.map(revisionOf));
-        const found = new Map<number, RevisionInCluster>();
-        const add = (n: number, workload: string, replicas: number, releaseOrderId: string | null, deleting = false) => {
-          if (!Number.isInteger(n) || found.has(n)) return;
-          found.set(n, { number: n, workload, replicas, releaseOrderId, hasConfigMap: withConfigMap.has(n), hasSecret: withSecret.has(n), deleting });
-        };
-        if (target.appType === 'STATELESS') {
-          const deployments = unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items;
-          for (const d of deployments) {
-            add(revisionOf(d), d.metadata!.name!, d.spec?.replicas ?? 0, d.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null, !!d.metadata?.deletionTimestamp);
-          }
-        } else {
-          const sets = unwrap(await call(() => c.apps.listNamespacedStatefulSet({ namespace, labelSelector }))).items;
-          const set = sets.find((s) => s.metadata?.name === names.statefulSet(target));
-          if (set) {
-            add(revisionOf(set), set.metadata!.name!, set.spec?.replicas ?? 0, set.metadata?.annotations?.[ANNOTATION_RELEASE_ORDER] ?? null);
-            // Older revisions still run on pods below the partition.
-            const pods = unwrap(await call(() => c.core.listNamespacedPod({ namespace, labelSelector }))).items;
-            const counts = new Map<number, number>();
-            for (const p of pods) if (!p.metadata?.deletionTimestamp) counts.set(revisionOf(p), (counts.get(revisionOf(p)) ?? 0) + 1);
-            for (const [n, count] of counts) add(n, set.metadata!.name!, count, null);
-          }
-        }
-        for (const n of [...withConfigMap, ...withSecret]) add(n, '', 0, null);
-        return [...found.values()].sort((a, b) => a.number - b.number);
-      }),
+    listRevisionsInCluster: (target) => attempt(() => listRevisionsInCluster(clientsFor(target.cluster), target, call)),
 
     observeEnvironment: (target, opts = {}) =>
       attempt(async () => {
