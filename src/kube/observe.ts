@@ -7,7 +7,7 @@ import { unwrap, type KubeResult } from './kube-errors.js';
 import { eventsOfPod, eventTime, instanceFailure, isPodReady, timeOf } from './instance-failure.js';
 import { LABEL_REVISION, environmentLabelSelector, names } from './render/names.js';
 import type { Clients } from './workloads-clients.js';
-import type { EnvironmentObservation, EnvironmentTarget, ObservedContainer, ObservedInstance, ObservedRevision, ObservedStatefulSet } from './workloads-types.js';
+import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, ObservedContainer, ObservedInstance, ObservedRevision, ObservedStatefulSet } from './workloads-types.js';
 
 export interface ObserveOptions {
   unschedulableAfterMs: number;
@@ -129,4 +129,25 @@ export async function observeEnvironment(c: Clients, target: EnvironmentTarget, 
     if (i.revision !== null && !revisions.has(i.revision)) revisions.set(i.revision, { number: i.revision, desired: 0, workload: '', ...tally(i.revision) });
   }
   return { revisions: [...revisions.values()].sort((a, b) => a.number - b.number), instances, statefulSet, observedAt: now };
+}
+
+/** The events of one of the environment's pods, oldest first (an empty list for a pod without events). */
+export async function instanceEvents(c: Clients, target: EnvironmentTarget, podName: string, call: Call): Promise<InstanceEvent[]> {
+  const fieldSelector = `involvedObject.kind=Pod,involvedObject.name=${podName}`;
+  const events = unwrap(await call(() => c.core.listNamespacedEvent({ namespace: target.namespace, fieldSelector }))).items;
+  const at = (t: unknown) => {
+    const ms = timeOf(t as Date | string | undefined);
+    return ms === null ? null : new Date(ms);
+  };
+  return events
+    .map((e) => ({
+      type: e.type ?? 'Normal',
+      reason: e.reason ?? '',
+      message: e.message ?? '',
+      count: e.count ?? e.series?.count ?? 1,
+      firstAt: at(e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp),
+      lastAt: new Date(eventTime(e)),
+      source: e.source?.component ?? e.reportingComponent ?? null,
+    }))
+    .sort((a, b) => a.lastAt.getTime() - b.lastAt.getTime());
 }

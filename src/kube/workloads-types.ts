@@ -124,3 +124,18 @@ export interface RevisionInCluster {
   /** The Deployment is being deleted (removeRevision waits for its pods in the foreground). */
   deleting: boolean;
 }
+
+/** One Kubernetes Event about an instance (a "system event" of SPEC §3). */
+export interface InstanceEvent {
+  /** Normal | Warning. */
+  type: string;
+  /** Scheduled, Pulling, Pulled, Created, Started, Unhealthy, BackOff, Killing, FailedPostStartHook … */
+  reason: string;
+  message: string;
+  /** How many times it happened (the kubelet aggregates repeats). */
+  count: number;
+  firstAt: Date | null;
+  lastAt: Date | null;
+  /** Who reported it (kubelet, default-scheduler …). */
+  source: string | null;
+}

@@ -31,6 +31,8 @@
  *                                               watches the environment's pods, workloads and pod events; calls
  *                                               onChange (debounced) on any change and after any watch break;
  *                                               resolves once `signal` aborts
+ *   kube.listInstanceEvents(target, podName)    → InstanceEvent[] (type, reason, message, count, firstAt, lastAt,
+ *                                                 source), oldest first: an instance's system events
  *   instanceFailure(pod, events, now, { unschedulableAfterMs }) (instance-failure.ts) — the pure classifier
  *
  *   target: EnvironmentTarget = { cluster, namespace, appName, appType: 'STATELESS'|'STATEFUL',
@@ -65,9 +67,9 @@ import {
 import { clientCache, mergePatch, type Clients } from './workloads-clients.js';
 import { ensureStatefulSet } from './workloads-stateful.js';
 import { listRevisionsInCluster } from './workloads-list.js';
-import { observeEnvironment, type ObserveOptions } from './observe.js';
+import { instanceEvents, observeEnvironment, type ObserveOptions } from './observe.js';
 import { watchEnvironment, type WatchOptions } from './observe-watch.js';
-import type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster, RevisionSpec } from './workloads-types.js';
+import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, RevisionInCluster, RevisionSpec } from './workloads-types.js';
 
 export type { KubeError, KubeErrorKind, KubeResult } from './kube-errors.js';
 export type * from './workloads-types.js';
@@ -100,6 +102,8 @@ export interface Workloads {
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<void>>;
   listRevisionsInCluster(target: EnvironmentTarget): Promise<KubeResult<RevisionInCluster[]>>;
   observeEnvironment(target: EnvironmentTarget, options?: Partial<ObserveOptions>): Promise<KubeResult<EnvironmentObservation>>;
+  /** The events of one of the environment's pods, oldest first. */
+  listInstanceEvents(target: EnvironmentTarget, podName: string): Promise<KubeResult<InstanceEvent[]>>;
   /** Resolves when `signal` aborts (and every watch has stopped). */
   watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal, options?: WatchOptions): Promise<void>;
 }
@@ -252,6 +256,8 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const c = clientsFor(target.cluster);
         return observeEnvironment(c, target, call, { unschedulableAfterMs: opts.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000, now: opts.now });
       }),
+
+    listInstanceEvents: (target, podName) => attempt(() => instanceEvents(clientsFor(target.cluster), target, podName, call)),
 
     async watchEnvironment(target, onChange, signal, opts) {
       // A cluster the registry cannot name yet (a kubeconfig being reloaded) is asked again with back-off.

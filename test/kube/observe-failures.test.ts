@@ -42,6 +42,13 @@ describe('failed instances on a sandbox cluster', () => {
     expect(instance.failure?.message).toMatch(message);
     expect(instance.ready).toBe(false);
     expect(instance.createdAt.getTime()).toBeLessThanOrEqual(Date.now());
+    // The instance's system events tell the same story.
+    const events = await kube.listInstanceEvents(t, instance.name);
+    expect(events.ok).toBe(true);
+    if (!events.ok) return;
+    expect(events.value.length).toBeGreaterThan(0);
+    expect(events.value.every((e) => e.lastAt !== null && typeof e.reason === 'string')).toBe(true);
+    if (reason !== 'UNSCHEDULABLE') expect(events.value.map((e) => e.reason)).toContain('Scheduled');
   });
 
   it('leaves a never-ready instance to the batch deadline, with its last warning', async () => {
@@ -52,6 +59,9 @@ describe('failed instances on a sandbox cluster', () => {
     const o = await observeUntil(kube, t, (o) => o.instances[0]?.lastWarning?.reason === 'Unhealthy');
     expect(o.instances[0]).toMatchObject({ ready: false, failure: null, phase: 'Running' });
     expect(o.instances[0]!.lastWarning!.message).toMatch(/probe failed: HTTP probe failed with statuscode: 503/);
+    const events = await kube.listInstanceEvents(t, o.instances[0]!.name);
+    expect(events.ok && events.value.find((e) => e.reason === 'Unhealthy')).toMatchObject({ type: 'Warning', source: 'kubelet' });
+    expect(await kube.listInstanceEvents(t, 'no-such-pod')).toEqual({ ok: true, value: [] });
   });
 
   it('does not call a pending pod unschedulable before the bound', async () => {
