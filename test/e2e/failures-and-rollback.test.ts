@@ -71,7 +71,7 @@ describe('failures, retry, close and rollback', () => {
     expect(await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
   });
 
-  it('retry after the missing tag is published: the failed instances are recreated and the order completes', async () => {
+  it('retry after the missing tag is published: failed instances still failing are recreated, and the order completes', async () => {
     const envId = await released('retry', { instances: 2, tag: '1.25', greeting: 'a', file: 'a' });
     await setDraft(cairn, envId, { instances: 2, tag: '9.9.9', greeting: 'b', file: 'b' });
     const id = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder.id;
@@ -161,5 +161,19 @@ describe('failures, retry, close and rollback', () => {
       await quick.stop();
       other.remove();
     }
+  });
+
+  it('the flaky tag crashes once and recovers within the batch: the order completes, the instances show the restart', async () => {
+    const envId = await released('flaky', { instances: 2, tag: '1.25', greeting: 'a', file: 'a' });
+    await setDraft(cairn, envId, { instances: 2, tag: 'flaky', greeting: 'b', file: 'b', readyAfterSeconds: 4 });
+    const id = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+    // Kubernetes restarts a container that exited once without back-off: no crash loop, no failure.
+    const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
+    expect(done.failures).toEqual([]);
+    const pods = (await live('flaky')).instances.filter((p) => !p.terminating);
+    expect(pods.map((p) => [p.revision, p.ready, p.restarts])).toEqual([
+      [2, true, 1],
+      [2, true, 1],
+    ]);
   });
 });

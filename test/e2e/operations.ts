@@ -24,7 +24,7 @@ export async function createApp(cairn: Cairn, name: string, appType: 'STATELESS'
 }
 
 /** Replaces the draft: nginx with quick probes, `instances`, tag, an env var and a mounted file. */
-export async function setDraft(cairn: Cairn, envId: string, draft: { instances: number; tag: string; greeting: string; file: string; liveness?: boolean }) {
+export async function setDraft(cairn: Cairn, envId: string, draft: { instances: number; tag: string; greeting: string; file: string; liveness?: boolean; readyAfterSeconds?: number }) {
   const read = await cairn.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: envId });
   const version = read.data.node.config.version;
   const probe = { http: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
@@ -34,7 +34,7 @@ export async function setDraft(cairn: Cairn, envId: string, draft: { instances: 
     ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
     env: [{ name: 'GREETING', value: draft.greeting, secret: false }],
     fileMounts: [{ path: '/etc/cairn/release.txt', content: draft.file }],
-    readinessProbe: probe,
+    readinessProbe: { ...probe, initialDelaySeconds: draft.readyAfterSeconds ?? 1 },
     livenessProbe: draft.liveness === false ? null : { ...probe, initialDelaySeconds: 5 },
     terminationGracePeriodSeconds: 1,
   };
