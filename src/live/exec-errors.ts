@@ -1,0 +1,55 @@
+/** The expected failures of logs, exec and terminals: typed errors the schema returns as data. */
+import { CairnError, NotAllowedError } from '../domain/errors.js';
+
+/** The pod has no container of that name. */
+export class UnknownContainerError extends CairnError {
+  readonly code = 'NOT_FOUND' as const;
+  constructor(
+    readonly container: string,
+    readonly containers: string[],
+  ) {
+    super(`The instance has no container "${container}"; its containers are: ${containers.join(', ')}.`);
+  }
+}
+
+/** The container is not running (waiting to start, or terminated), so no command can run in it. */
+export class InstanceNotRunningError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(
+    readonly container: string,
+    readonly state: string,
+    readonly reason: string | null,
+  ) {
+    super(`The container "${container}" is not running (${state}${reason ? `: ${reason}` : ''}); wait until it runs, or read its logs.`);
+  }
+}
+
+/** The command did not finish within its time limit; it was stopped. Carries what it printed so far. */
+export class ExecTimeoutError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(
+    readonly timeoutSeconds: number,
+    readonly stdout: string,
+    readonly stderr: string,
+  ) {
+    super(`The command did not finish within ${timeoutSeconds} s and was stopped; run it with a larger timeoutSeconds or in a terminal.`);
+  }
+}
+
+/** As many terminal sessions as allowed are open; close one first. */
+export class TerminalLimitError extends NotAllowedError {
+  constructor(readonly maxSessions: number) {
+    super(`${maxSessions} terminal sessions are open, the most cairn allows; close one (or let it idle out) and try again.`);
+  }
+}
+
+/** The environment's cluster did not answer (or refused cairn's credentials); try again later. */
+export class ClusterUnreachableError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(
+    readonly cluster: string,
+    detail: string,
+  ) {
+    super(`The cluster "${cluster}" cannot be reached now (${detail}); try again later.`);
+  }
+}

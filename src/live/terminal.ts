@@ -1,0 +1,214 @@
+/**
+ * Interactive terminals: a shell in a container over pods/exec with a TTY, kept by cairn as a
+ * session between GraphQL operations — `openTerminal` starts it, `terminalOutput` streams its
+ * output, `sendTerminalInput` and `resizeTerminal` feed it.
+ *
+ * A session ends, and its upstream exec WebSocket is closed, when the shell exits, the client
+ * closes it, no input arrives for `idleTimeoutMs`, or no one reads its output for
+ * `reconnectGraceMs` (the client went away; a client that reconnects within the grace gets the
+ * output it missed, up to `maxBufferedBytes`). At most `maxSessions` are open at once. Pings on the
+ * upstream WebSocket every `keepaliveMs` keep idle connections from being dropped by proxies.
+ */
+import { randomUUID } from 'node:crypto';
+import { PassThrough, Writable } from 'node:stream';
+import { Exec, type KubeConfig } from '@kubernetes/client-node';
+import type { WebSocket } from 'ws';
+import { TerminalLimitError } from './exec-errors.js';
+import { exitCodeOf } from './exec.js';
+import type { ResolvedInstance } from './exec-instance.js';
+import { createChannel, type Channel } from './logs-channel.js';
+
+export interface TerminalOptions {
+  idleTimeoutMs: number;
+  maxSessions: number;
+  keepaliveMs: number;
+  reconnectGraceMs: number;
+  /** Output kept for a reader that is not there (yet); older output is dropped. */
+  maxBufferedBytes?: number;
+}
+
+export type TerminalEndReason = 'EXITED' | 'CLOSED' | 'IDLE_TIMEOUT' | 'CLIENT_GONE' | 'CONNECTION_LOST' | 'SHUTDOWN';
+
+export type TerminalEvent =
+  | { kind: 'output'; data: string; sequence: number }
+  | { kind: 'ended'; reason: TerminalEndReason; exitCode: number | null; sequence: number };
+
+export interface TerminalInfo {
+  id: string;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** The cluster and environment the session belongs to (for the GraphQL layer). */
+  owner: { cluster: string; environmentId: number };
+  openedAt: Date;
+  lastInputAt: Date;
+  idleTimeoutMs: number;
+}
+
+interface Session {
+  info: TerminalInfo;
+  ws: WebSocket;
+  stdin: PassThrough;
+  buffered: TerminalEvent[];
+  bufferedBytes: number;
+  reader: Channel<TerminalEvent> | undefined;
+  sequence: number;
+  ended: boolean;
+  timers: { idle?: NodeJS.Timeout; grace?: NodeJS.Timeout; keepalive?: NodeJS.Timeout };
+}
+
+export interface Terminals {
+  /** Starts a shell in the (running) container. Throws TerminalLimitError when maxSessions are open. */
+  open(kc: KubeConfig, instance: ResolvedInstance, owner: TerminalInfo['owner'], options: { cols: number; rows: number; command?: string[] }): Promise<TerminalInfo>;
+  get(id: string): TerminalInfo | undefined;
+  /**
+   * The session's output: what was buffered since the last reader, then live output, then one
+   * `ended` event. A new reader replaces the previous one (which ends). Undefined for an unknown ID.
+   */
+  output(id: string): AsyncIterableIterator<TerminalEvent> | undefined;
+  /** Sends keystrokes; false for an unknown or ended session. Empty data only counts as activity (a keepalive). */
+  input(id: string, data: string): boolean;
+  resize(id: string, cols: number, rows: number): boolean;
+  close(id: string): boolean;
+  /** Open sessions. */
+  readonly size: number;
+  /** Ends every session (at shutdown). */
+  stop(): void;
+}
+
+const DEFAULT_SHELL = ['sh'];
+
+export function createTerminals(options: TerminalOptions, now: () => Date = () => new Date()): Terminals {
+  const sessions = new Map<string, Session>();
+  const maxBuffered = options.maxBufferedBytes ?? 64 * 1024;
+
+  const emit = (s: Session, event: TerminalEvent) => {
+    if (s.reader && !s.reader.closed) {
+      s.reader.push(event);
+      return;
+    }
+    s.buffered.push(event);
+    if (event.kind === 'output') s.bufferedBytes += Buffer.byteLength(event.data);
+    while (s.bufferedBytes > maxBuffered && s.buffered.length > 1) {
+      const dropped = s.buffered.shift()!;
+      if (dropped.kind === 'output') s.bufferedBytes -= Buffer.byteLength(dropped.data);
+    }
+  };
+
+  const end = (s: Session, reason: TerminalEndReason, exitCode: number | null = null) => {
+    if (s.ended) return;
+    s.ended = true;
+    sessions.delete(s.info.id);
+    clearTimeout(s.timers.idle);
+    clearTimeout(s.timers.grace);
+    clearInterval(s.timers.keepalive);
+    s.stdin.end();
+    if (s.ws.readyState === s.ws.OPEN || s.ws.readyState === s.ws.CONNECTING) s.ws.terminate();
+    emit(s, { kind: 'ended', reason, exitCode, sequence: ++s.sequence });
+    s.reader?.end();
+  };
+
+  const armIdle = (s: Session) => {
+    clearTimeout(s.timers.idle);
+    s.timers.idle = setTimeout(() => end(s, 'IDLE_TIMEOUT'), options.idleTimeoutMs);
+    s.timers.idle.unref?.();
+  };
+  const armGrace = (s: Session) => {
+    clearTimeout(s.timers.grace);
+    s.timers.grace = setTimeout(() => end(s, 'CLIENT_GONE'), options.reconnectGraceMs);
+    s.timers.grace.unref?.();
+  };
+  const sendResize = (s: Session, cols: number, rows: number) => {
+    if (s.ws.readyState !== s.ws.OPEN) return;
+    s.ws.send(Buffer.concat([Buffer.from([4]), Buffer.from(JSON.stringify({ Width: cols, Height: rows }))]));
+  };
+
+  return {
+    async open(kc, instance, owner, { cols, rows, command }) {
+      if (sessions.size >= options.maxSessions) throw new TerminalLimitError(options.maxSessions);
+      const stdin = new PassThrough();
+      let session: Session | undefined;
+      let exitCode: number | null = null;
+      const early: string[] = [];
+      const stdout = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          const data = chunk.toString('utf8');
+          if (session) emit(session, { kind: 'output', data, sequence: ++session.sequence });
+          else early.push(data);
+          done();
+        },
+      });
+      const ws = await new Exec(kc).exec(instance.namespace, instance.pod, instance.container, command ?? DEFAULT_SHELL, stdout, null, stdin, true, (status) => {
+        exitCode = exitCodeOf(status);
+      });
+      const at = now();
+      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, idleTimeoutMs: options.idleTimeoutMs };
+      const s: Session = { info, ws, stdin, buffered: [], bufferedBytes: 0, reader: undefined, sequence: 0, ended: false, timers: {} };
+      session = s;
+      for (const data of early) emit(s, { kind: 'output', data, sequence: ++s.sequence });
+      sessions.set(info.id, s);
+      ws.on('close', () => end(s, exitCode === null ? 'CONNECTION_LOST' : 'EXITED', exitCode));
+      ws.on('error', () => end(s, 'CONNECTION_LOST'));
+      s.timers.keepalive = setInterval(() => {
+        if (ws.readyState === ws.OPEN) ws.ping();
+      }, options.keepaliveMs);
+      s.timers.keepalive.unref?.();
+      armIdle(s);
+      armGrace(s); // until a reader attaches
+      sendResize(s, cols, rows);
+      return info;
+    },
+
+    get: (id) => sessions.get(id)?.info,
+
+    output(id) {
+      const s = sessions.get(id);
+      if (!s) return undefined;
+      s.reader?.end(); // one reader at a time: the newest wins
+      clearTimeout(s.timers.grace);
+      const reader = createChannel<TerminalEvent>(() => {
+        if (s.reader === reader) {
+          s.reader = undefined;
+          if (!s.ended) armGrace(s);
+        }
+      });
+      s.reader = reader;
+      for (const event of s.buffered.splice(0)) reader.push(event);
+      s.bufferedBytes = 0;
+      return reader;
+    },
+
+    input(id, data) {
+      const s = sessions.get(id);
+      if (!s || s.ended) return false;
+      s.info.lastInputAt = now();
+      armIdle(s);
+      if (data.length > 0) s.stdin.write(data);
+      return true;
+    },
+
+    resize(id, cols, rows) {
+      const s = sessions.get(id);
+      if (!s || s.ended) return false;
+      s.info.lastInputAt = now();
+      armIdle(s);
+      sendResize(s, cols, rows);
+      return true;
+    },
+
+    close(id) {
+      const s = sessions.get(id);
+      if (!s) return false;
+      end(s, 'CLOSED');
+      return true;
+    },
+
+    get size() {
+      return sessions.size;
+    },
+
+    stop() {
+      for (const s of [...sessions.values()]) end(s, 'SHUTDOWN');
+    },
+  };
+}
