@@ -1,0 +1,32 @@
+/** The kinds an informer follows: their watch paths and their list calls. */
+import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeObject } from './informer.js';
+
+export type InformerKind = 'pods' | 'events' | 'deployments' | 'statefulsets';
+
+export function listPath(kind: InformerKind, namespace: string): string {
+  const ns = encodeURIComponent(namespace);
+  return kind === 'pods' || kind === 'events' ? `/api/v1/namespaces/${ns}/${kind}` : `/apis/apps/v1/namespaces/${ns}/${kind}`;
+}
+
+export interface ObjectList {
+  items: KubeObject[];
+  metadata?: { resourceVersion?: string };
+}
+
+const asList = (list: unknown) => list as ObjectList;
+
+export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string): Promise<ObjectList> {
+  const core = () => kc.makeApiClient(CoreV1Api);
+  const apps = () => kc.makeApiClient(AppsV1Api);
+  switch (kind) {
+    case 'pods':
+      return asList(await core().listNamespacedPod({ namespace }));
+    case 'events':
+      return asList(await core().listNamespacedEvent({ namespace }));
+    case 'deployments':
+      return asList(await apps().listNamespacedDeployment({ namespace }));
+    case 'statefulsets':
+      return asList(await apps().listNamespacedStatefulSet({ namespace }));
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * One informer: lists a namespace's objects of one kind, then watches them, keeping a cache by name
+ * and telling its listeners every change (ADDED / MODIFIED / DELETED), in the order the API server
+ * sent them. Every watch passes `timeoutSeconds` (client-node 1.4 has no inactivity timeout) and
+ * starts again from the last resourceVersion seen; a 410 Gone (or any error) re-lists, and the
+ * differences between the old cache and the fresh list are told as changes, so nothing is missed.
+ * Errors restart it with capped exponential back-off.
+ */
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { listObjects, listPath, type InformerKind } from './informer-kinds.js';
+
+export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** An object as the API server sends it (times are strings from a watch, Dates from a list). */
+export interface KubeObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string>; uid?: string; [k: string]: unknown };
+  [k: string]: unknown;
+}
+
+export type InformerListener = (type: ChangeType, object: KubeObject) => void;
+
+export interface InformerOptions {
+  /** The server ends each watch after this long and it is started again (default 300). */
+  timeoutSeconds?: number;
+  /** Back-off after an error: from minBackoffMs (200) doubling to maxBackoffMs (10 000). */
+  minBackoffMs?: number;
+  maxBackoffMs?: number;
+}
+
+export interface Informer {
+  readonly kind: InformerKind;
+  readonly namespace: string;
+  /** The objects by name (valid once `synced` is true). */
+  readonly cache: ReadonlyMap<string, KubeObject>;
+  /** True once the first list has filled the cache. */
+  readonly synced: boolean;
+  /** Resolves after the first list. */
+  whenSynced(): Promise<void>;
+  /** Listens to every change; returns the function that stops listening. */
+  on(listener: InformerListener): () => void;
+  /** Stops the watch for good. */
+  stop(): void;
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
+
+export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, namespace: string, options: InformerOptions = {}): Informer {
+  const o = { timeoutSeconds: 300, minBackoffMs: 200, maxBackoffMs: 10_000, ...options };
+  const abort = new AbortController();
+  const signal = abort.signal;
+  const cache = new Map<string, KubeObject>();
+  const listeners = new Set<InformerListener>();
+  let synced = false;
+  let markSynced!: () => void;
+  const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
+
+  const emit = (type: ChangeType, object: KubeObject) => {
+    for (const l of [...listeners]) l(type, object);
+  };
+
+  /** Replaces the cache with a fresh list, telling the differences; returns its resourceVersion. */
+  async function list(kc: KubeConfig): Promise<string> {
+    const body = await listObjects(kc, kind, namespace);
+    const fresh = new Map((body.items ?? []).map((i) => [nameOf(i), i]));
+    for (const [name, old] of [...cache]) {
+      if (!fresh.has(name)) {
+        cache.delete(name);
+        emit('DELETED', old);
+      }
+    }
+    for (const [name, item] of fresh) {
+      const old = cache.get(name);
+      if (old && old.metadata?.resourceVersion === item.metadata?.resourceVersion) continue;
+      cache.set(name, item);
+      emit(old ? 'MODIFIED' : 'ADDED', item);
+    }
+    if (!synced) {
+      synced = true;
+      markSynced();
+    }
+    return body.metadata?.resourceVersion ?? '';
+  }
+
+  /** One watch from `resourceVersion`; resolves with how it ended. */
+  function watchOnce(kc: KubeConfig, resourceVersion: string, seen: (rv: string) => void): Promise<{ gone: boolean; error: unknown }> {
+    return new Promise((resolve) => {
+      let gone = false;
+      let finished = false;
+      let controller: AbortController | undefined;
+      const onAbort = () => controller?.abort();
+      new Watch(kc)
+        .watch(
+          listPath(kind, namespace),
+          { allowWatchBookmarks: true, timeoutSeconds: o.timeoutSeconds, resourceVersion },
+          (type: string, object: KubeObject & { code?: number }) => {
+            if (type === 'ERROR') {
+              gone = gone || object?.code === 410;
+              return;
+            }
+            const rv = object?.metadata?.resourceVersion;
+            if (rv) seen(rv);
+            if (type === 'BOOKMARK') return;
+            const name = nameOf(object);
+            if (type === 'DELETED') cache.delete(name);
+            else cache.set(name, object);
+            emit(type as ChangeType, object);
+          },
+          (err: unknown) => {
+            finished = true;
+            signal.removeEventListener('abort', onAbort);
+            resolve({ gone, error: err ?? null });
+          },
+        )
+        .then((c) => {
+          controller = c;
+          if (signal.aborted) c.abort();
+          else if (!finished) signal.addEventListener('abort', onAbort, { once: true });
+        })
+        .catch((error: unknown) => resolve({ gone, error: error ?? new Error('watch failed') }));
+    });
+  }
+
+  async function run(): Promise<void> {
+    let backoff = o.minBackoffMs;
+    let resourceVersion: string | null = null;
+    while (!signal.aborted) {
+      try {
+        const kc = kubeConfig();
+        if (resourceVersion === null) resourceVersion = await list(kc);
+        const started = Date.now();
+        let sawEvent = false;
+        const ended = await watchOnce(kc, resourceVersion, (rv) => {
+          resourceVersion = rv;
+          sawEvent = true;
+        });
+        if (signal.aborted) return;
+        const status = (ended.error as { statusCode?: number; code?: number } | null)?.statusCode ?? (ended.error as { code?: number } | null)?.code;
+        if (ended.gone || status === 410) {
+          resourceVersion = null; // expired: re-list at once
+          continue;
+        }
+        if (ended.error === null && (sawEvent || Date.now() - started >= 1000)) {
+          backoff = o.minBackoffMs; // the server's timeout or a clean close: watch again from where we were
+          continue;
+        }
+        if (sawEvent) backoff = o.minBackoffMs;
+        resourceVersion = null; // something may have been missed: re-list after the back-off
+      } catch {
+        resourceVersion = null;
+      }
+      await sleep(backoff, signal);
+      backoff = Math.min(o.maxBackoffMs, backoff * 2);
+    }
+  }
+  void run();
+
+  return {
+    kind,
+    namespace,
+    cache,
+    get synced() {
+      return synced;
+    },
+    whenSynced: () => syncedPromise,
+    on(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    stop() {
+      abort.abort();
+      listeners.clear();
+    },
+  };
+}

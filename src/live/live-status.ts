@@ -1,0 +1,66 @@
+/**
+ * Live status: the shared informers and the event hub, and what the API asks of them.
+ *
+ *   const live = createLiveStatus((cluster) => registry.kubeConfig(cluster));
+ *   live.environment(scope)                       → its instances and events now, from the informer
+ *                                                   caches (waiting for them to fill when cold)
+ *   live.followEnvironment(scope, { after, filter }) → snapshot first, then every change, with cursors
+ *   live.hub.subscribe(key, source, options)      → any other stream (a release order's feed …)
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { environmentKey, environmentSource, environmentView, type EnvironmentEvent, type EnvironmentSnapshot } from './environment-feed.js';
+import { createHub, type Delivery, type Hub, type HubOptions, type SubscribeOptions } from './hub.js';
+import { createInformers, type Informers, type InformersOptions } from './informers.js';
+import type { EnvironmentScope } from './instances.js';
+
+export interface LiveStatusOptions {
+  informers?: InformersOptions;
+  hub?: HubOptions;
+  /** How long a query waits for cold informers to fill (default 10 000 ms). */
+  syncTimeoutMs?: number;
+}
+
+export interface LiveStatus {
+  hub: Hub;
+  informers: Informers;
+  /** The environment's instances and events now; null when its cluster cannot be read in time. */
+  environment(scope: EnvironmentScope): Promise<EnvironmentSnapshot | null>;
+  followEnvironment(scope: EnvironmentScope, options?: SubscribeOptions<EnvironmentEvent>): AsyncIterableIterator<Delivery<EnvironmentEvent, EnvironmentSnapshot>>;
+  stop(): void;
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export function createLiveStatus(kubeConfigFor: (cluster: string) => KubeConfig, options: LiveStatusOptions = {}): LiveStatus {
+  const informers = createInformers(kubeConfigFor, options.informers);
+  const hub = createHub(options.hub);
+  const syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
+  return {
+    hub,
+    informers,
+    async environment(scope) {
+      const pods = informers.acquire(scope.cluster, scope.namespace, 'pods');
+      const events = informers.acquire(scope.cluster, scope.namespace, 'events');
+      try {
+        const synced = await within(Promise.all([pods.informer.whenSynced(), events.informer.whenSynced()]), syncTimeoutMs);
+        return synced ? environmentView(scope, pods.informer.cache.values(), events.informer.cache.values(), new Date()) : null;
+      } finally {
+        pods.release();
+        events.release();
+      }
+    },
+    followEnvironment: (scope, subscribeOptions) => hub.subscribe(environmentKey(scope), () => environmentSource(informers, scope), subscribeOptions),
+    stop() {
+      hub.stop();
+      informers.stop();
+    },
+  };
+}
