@@ -23,11 +23,16 @@ export const failureTags: Record<string, Behaviour> = {
   'slow-start': { startupMs: 90_000 },
   /** Working set grows 64 MiB/s without bound: OOMKilled under any memory limit. */
   'memory-hungry': { memoryGrowthMiPerSec: 64 },
-  /** Crashes on its first start only; the first restart runs fine. */
+  /**
+   * Loses a start-up lock race: the first pod of a namespace that runs this image (in the cluster)
+   * exits 1 on every start, before it listens — CrashLoopBackOff for good; every pod that starts the
+   * image after it runs normally. Deleting that pod (what a retry of failed instances does) cures it:
+   * its replacement is a later pod. The node agent keeps who was first (see `../node/first-pods.ts`).
+   */
   flaky: {
-    exitAfterMs: 2_000,
+    exitAfterMs: 200,
     exitCode: 1,
-    firstStartOnly: true,
+    firstPodOnly: true,
     exitLogs: ['ERROR: failed to acquire startup lock (another instance holds it); exiting'],
   },
 };

@@ -67,8 +67,11 @@ export interface Behaviour {
   exitAfterMs?: number;
   exitCode?: number;
   exitLogs?: string[];
-  /** Only on the first start of a container (restartCount 0). */
-  firstStartOnly?: boolean;
+  /**
+   * The exit happens only in the first pod of a namespace that runs this image (on each of its starts);
+   * pods that start the image after it run normally. Exits before the image's start-up time are before it listens.
+   */
+  firstPodOnly?: boolean;
   /** Health paths answer 503 forever. */
   neverReady?: boolean;
   /** Replaces the image's start-up time. */

@@ -41,10 +41,13 @@ export function oomAfterMs(image: ResolvedImage, limitMi: number | undefined): n
   return up + ((limitMi - steady) / growth) * 1000;
 }
 
-/** How this instance of the process ends on its own, if it does. */
-export function processFate(image: ResolvedImage, restartCount: number, limitMi: number | undefined): Fate | undefined {
+/**
+ * How this instance of the process ends on its own, if it does. `firstPod`: the pod is the first of its
+ * namespace to run this image (a `firstPodOnly` exit happens only there).
+ */
+export function processFate(image: ResolvedImage, firstPod: boolean, limitMi: number | undefined): Fate | undefined {
   const b = image.behaviour;
-  const exit = b.exitAfterMs !== undefined && !(b.firstStartOnly && restartCount > 0) ? b.exitAfterMs : undefined;
+  const exit = b.exitAfterMs !== undefined && (!b.firstPodOnly || firstPod) ? b.exitAfterMs : undefined;
   const oom = oomAfterMs(image, limitMi);
   if (oom !== undefined && (exit === undefined || oom <= exit)) return { afterMs: oom, reason: 'OOMKilled', exitCode: 137 };
   if (exit !== undefined) return { afterMs: exit, reason: b.exitCode ? 'Error' : 'Completed', exitCode: b.exitCode ?? 0 };
@@ -54,7 +57,8 @@ export function processFate(image: ResolvedImage, restartCount: number, limitMi:
 export interface AppOptions {
   clock: Clock;
   log: LogBuffer;
-  restartCount: number;
+  /** The pod is the first of its namespace to run this image (see FirstPods). */
+  firstPod: boolean;
   memoryLimitMi?: number;
   /** Called once when the process ends on its own (crash, exit, OOM kill). */
   onExit(fate: Fate): void;
@@ -79,7 +83,7 @@ export class AppProcess {
         this.cancels.push(clock.every(p.everyMs, () => this.running && log.write(p.text)));
       }
     });
-    const fate = processFate(image, opts.restartCount, opts.memoryLimitMi);
+    const fate = processFate(image, opts.firstPod, opts.memoryLimitMi);
     if (fate) {
       this.at(fate.afterMs, () => {
         if (fate.reason !== 'OOMKilled') for (const l of image.behaviour.exitLogs ?? []) log.write(l, 'stderr');

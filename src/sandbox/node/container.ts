@@ -34,6 +34,8 @@ export interface PodContext {
   readonly pulls: Map<string, Promise<void>>;
   readonly lookup: ObjectLookup;
   readonly podDesc: string;
+  /** Records that this pod starts `image`; true when it is the first pod of its namespace to run it. */
+  firstToRun(image: string): boolean;
   event(container: Container, ev: EventMessage): void;
   nodeEvent(ev: EventMessage, component: string): void;
   changed(): void;
@@ -266,7 +268,7 @@ export class ContainerRunner {
         : new AppProcess(image, {
             clock: this.clock,
             log,
-            restartCount,
+            firstPod: this.pod.firstToRun(image.fullName),
             memoryLimitMi: this.memoryLimitMi(),
             onExit: (fate) => end({ kind: 'exit', fate }),
           });

@@ -7,6 +7,7 @@ import type { Clock } from '../clock.js';
 import { defaultCatalog, type ImageCatalog } from '../images/catalog.js';
 import type { KubeletApi } from '../kubelet-api.js';
 import { createApi } from './api.js';
+import { FirstPods } from './first-pods.js';
 import { nodeConfigs, type NodeInput } from './node-object.js';
 import { SimNode, type Log } from './sim-node.js';
 
@@ -36,7 +37,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const api = createApi(options.kubeconfig);
   const catalog = { ...defaultCatalog, ...(options.images ?? {}) };
   const log: Log = options.log ?? (() => {});
-  const nodes = nodeConfigs(options.clusterName, options.nodes).map((cfg) => new SimNode(api, cfg, options.clock, catalog, log));
+  // One for all nodes: "the first pod to run an image" is a cluster-wide fact.
+  const firstPods = new FirstPods();
+  const nodes = nodeConfigs(options.clusterName, options.nodes).map((cfg) => new SimNode(api, cfg, options.clock, catalog, log, firstPods));
   const unregister: (() => void)[] = [];
   try {
     for (const n of nodes) {

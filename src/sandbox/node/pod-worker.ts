@@ -9,6 +9,7 @@ import { ContainerRunner, type PodContext } from './container.js';
 import { containerFs, MountError, type ObjectLookup, type PodNetwork } from './environment.js';
 import type { InvolvedObject } from './events.js';
 import { messages, podDesc, type EventMessage } from './messages.js';
+import type { FirstPods } from './first-pods.js';
 import { derivePodStatus } from './pod-status.js';
 import type { HttpResult } from './shell.js';
 import type { Container, Pod, PodStatus } from './types.js';
@@ -20,6 +21,8 @@ export interface NodeServices {
   catalog: ImageCatalog;
   nodeImages: Set<string>;
   pulls: Map<string, Promise<void>>;
+  /** Who ran each image first, shared by all nodes of the agent (the cluster). */
+  firstPods: FirstPods;
   lookup: ObjectLookup;
   allocateIP(preferred?: string): string;
   releaseIP(ip: string): void;
@@ -118,6 +121,7 @@ export class PodWorker {
       pulls: this.node.pulls,
       lookup: this.node.lookup,
       podDesc: podDesc(this.pod.metadata.name, this.pod.metadata.namespace, this.pod.metadata.uid),
+      firstToRun: (image) => this.node.firstPods.claim(this.pod.metadata.namespace, image, this.pod.metadata.uid),
       event: (c, ev) => this.event(c, ev),
       nodeEvent: (ev, component) => this.node.nodeEvent(ev, component),
       changed: () => this.changed(),

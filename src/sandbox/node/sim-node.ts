@@ -4,6 +4,7 @@ import type { ImageCatalog } from '../images/catalog.js';
 import type { KubeletApi } from '../kubelet-api.js';
 import { deletePodNow, eventSink, objectLookup, writePodStatus, type Api } from './api.js';
 import { EventRecorder } from './events.js';
+import type { FirstPods } from './first-pods.js';
 import { createKubeletApi } from './kubelet.js';
 import { IpPool, type NodeConfig } from './node-object.js';
 import { PodWorker, type NodeServices } from './pod-worker.js';
@@ -25,7 +26,14 @@ export class SimNode {
   private readonly services: NodeServices;
   private watching?: Promise<void>;
 
-  constructor(private readonly api: Api, readonly cfg: NodeConfig, private readonly clock: Clock, catalog: ImageCatalog, private readonly log: Log) {
+  constructor(
+    private readonly api: Api,
+    readonly cfg: NodeConfig,
+    private readonly clock: Clock,
+    catalog: ImageCatalog,
+    private readonly log: Log,
+    firstPods: FirstPods,
+  ) {
     this.ips = new IpPool(cfg.podCIDR);
     const now = () => clock.now();
     this.events = new EventRecorder(eventSink(api), 'kubelet', cfg.name, now, (e) => log(`event on ${cfg.name} failed`, e));
@@ -38,6 +46,7 @@ export class SimNode {
       catalog,
       nodeImages: this.images,
       pulls: new Map(),
+      firstPods,
       lookup: objectLookup(api),
       allocateIP: (preferred) => this.ips.allocate(preferred),
       releaseIP: (ip) => this.ips.release(ip),

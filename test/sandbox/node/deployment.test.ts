@@ -72,4 +72,37 @@ describe('a Deployment on simulated nodes', () => {
       await waitForEvent(t, p.metadata!.name!, 'Killing', 'Stopping container web');
     }
   });
+
+  it('flaky: one pod of the cluster (whatever its node) crash-loops; once it is deleted, its replacement runs', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const apps = kc.makeApiClient(AppsV1Api);
+    await apps.createNamespacedDeployment({
+      namespace: 'default',
+      body: {
+        metadata: { name: 'locky' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'locky' } },
+          template: {
+            metadata: { labels: { app: 'locky' } },
+            spec: { containers: [{ name: 'app', image: 'nginx:flaky', readinessProbe: { httpGet: { path: '/', port: 80 }, periodSeconds: 2 } }] },
+          },
+        },
+      },
+    });
+    await waitForDeployment('locky', (d) => d.status?.readyReplicas === 2);
+    const list = async () => (await core.listNamespacedPod({ namespace: 'default', labelSelector: 'app=locky' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+    // Two of three are Ready: the third is the first pod that ran the image, and it never will be.
+    const notReady = (await list()).filter((p) => !p.status?.containerStatuses?.[0]?.ready);
+    expect(notReady).toHaveLength(1);
+    const victim = notReady[0]!.metadata!.name!;
+    const t = { kc, core, cluster, node: '', stop: async () => {} };
+    await waitForEvent(t, victim, 'BackOff', 'Back-off restarting failed container app');
+    expect(new Set((await list()).map((p) => p.spec?.nodeName)).size).toBeGreaterThan(1); // spread over nodes: the rule is the cluster's
+    await core.deleteNamespacedPod({ name: victim, namespace: 'default' });
+    await waitForDeployment('locky', (d) => d.status?.readyReplicas === 3);
+    const pods = await list();
+    expect(pods.map((p) => p.metadata?.name)).not.toContain(victim);
+    expect(pods.every((p) => p.status?.containerStatuses?.[0]?.ready)).toBe(true);
+  });
 });

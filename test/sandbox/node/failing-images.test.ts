@@ -111,11 +111,18 @@ describe('failing image tags', () => {
     expect(oom.involvedObject.kind).toBe('Node');
   });
 
-  it('flaky: fails on its first start only, then runs', async () => {
-    const pod = await run({ image: 'nodejs:flaky', readinessProbe: { httpGet: { path: '/health', port: 3000 }, periodSeconds: 5 } });
-    const p = await waitForPod(t, pod, (p) => status(p)?.ready === true);
-    expect(status(p)?.restartCount, JSON.stringify(p.status)).toBe(1);
-    expect(status(p)?.lastState?.terminated?.exitCode).toBe(1);
+  it('flaky: the first pod to run it crash-loops on every start; a pod started after it runs', async () => {
+    const probe = { readinessProbe: { httpGet: { path: '/health', port: 3000 }, periodSeconds: 5 } };
+    const first = await run({ image: 'nodejs:flaky', ...probe });
+    const looping = await waitForPod(t, first, (p) => status(p)?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(status(looping)?.lastState?.terminated).toMatchObject({ exitCode: 1, reason: 'Error' });
+    expect(status(looping)?.ready).toBe(false);
+    const later = await run({ image: 'docker.io/library/nodejs:flaky', ...probe }); // another spelling of the same image
+    const p = await waitForPod(t, later, (p) => status(p)?.ready === true);
+    expect(status(p)?.restartCount).toBe(0);
+    // The first pod keeps failing: each start of it ends the same way.
+    const again = await waitForPod(t, first, (p) => (status(p)?.restartCount ?? 0) >= 2 && status(p)?.state?.waiting?.reason === 'CrashLoopBackOff');
+    expect(status(again)?.ready).toBe(false);
   });
 
   it('restartPolicy Never: a crash ends the pod Failed', async () => {

@@ -68,19 +68,26 @@ describe('simulated process', () => {
   };
 
   it.each([
-    ['nginx:1.25', 0, undefined, undefined],
-    ['nginx:crash', 0, undefined, { reason: 'Error', exitCode: 1 }],
-    ['nginx:crash', 5, undefined, { reason: 'Error', exitCode: 1 }],
-    ['nodejs:flaky', 0, undefined, { reason: 'Error', exitCode: 1 }],
-    ['nodejs:flaky', 1, undefined, undefined],
-    ['cairn/demo:memory-hungry', 0, undefined, undefined], // no limit: never OOMs
-    ['cairn/demo:memory-hungry', 0, 256, { reason: 'OOMKilled', exitCode: 137 }],
-    ['springboot2:2.7', 0, 256, { reason: 'OOMKilled', exitCode: 137 }], // steady 420Mi over a 256Mi limit
-    ['springboot2:2.7', 0, 512, undefined],
-  ] as const)('%s (restart %s, limit %s Mi) → %j', (ref, restarts, limit, fate) => {
-    const f = processFate(img(ref), restarts, limit);
+    ['nginx:1.25', true, undefined, undefined],
+    ['nginx:crash', true, undefined, { reason: 'Error', exitCode: 1 }],
+    ['nginx:crash', false, undefined, { reason: 'Error', exitCode: 1 }],
+    ['nodejs:flaky', true, undefined, { reason: 'Error', exitCode: 1 }],
+    ['nodejs:flaky', false, undefined, undefined],
+    ['cairn/demo:memory-hungry', true, undefined, undefined], // no limit: never OOMs
+    ['cairn/demo:memory-hungry', false, 256, { reason: 'OOMKilled', exitCode: 137 }],
+    ['springboot2:2.7', false, 256, { reason: 'OOMKilled', exitCode: 137 }], // steady 420Mi over a 256Mi limit
+    ['springboot2:2.7', false, 512, undefined],
+  ] as const)('%s (first pod of the image: %s, limit %s Mi) → %j', (ref, firstPod, limit, fate) => {
+    const f = processFate(img(ref), firstPod, limit);
     if (fate === undefined) expect(f).toBeUndefined();
     else expect(f).toMatchObject(fate);
+  });
+
+  it('flaky exits before any image listens: its first pod is never Ready', () => {
+    for (const ref of ['nginx:flaky', 'nodejs:flaky', 'tomcat:flaky', 'springboot2:flaky', 'cairn/demo:flaky']) {
+      const i = img(ref);
+      expect(processFate(i, true, undefined)!.afterMs, ref).toBeLessThan(i.spec.startupMs);
+    }
   });
 
   it('memory grows to the steady working set over start-up', () => {

@@ -1,11 +1,26 @@
 /** The node agent's rules as tables: back-off, probe thresholds, pod phase and conditions, QoS, quantities, messages. */
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatPullDuration, inBackoffSince, inBackoffSinceUpdate, nextBackoff, type BackoffEntry } from '../../../src/sandbox/node/backoff.js';
+import { FirstPods } from '../../../src/sandbox/node/first-pods.js';
 import { messages, podDesc, probeOutput, waiting } from '../../../src/sandbox/node/messages.js';
 import { applyOutcome, initialProbeState, probeSettings, type ProbeKind, type ProbeState } from '../../../src/sandbox/node/probe-rules.js';
 import { derivePodStatus, podPhase, qosClass } from '../../../src/sandbox/node/pod-status.js';
 import { parseQuantity, toKi } from '../../../src/sandbox/node/quantity.js';
 import type { ContainerStatus, Pod } from '../../../src/sandbox/node/types.js';
+
+describe('first pod to run an image (the flaky tag), per namespace', () => {
+  it.each([
+    // claims in order: [namespace, image, pod uid] → first?
+    [[['a', 'nginx:flaky', 'p1']], [true]],
+    [[['a', 'nginx:flaky', 'p1'], ['a', 'nginx:flaky', 'p1']], [true, true]], // a restart of the first pod: still first
+    [[['a', 'nginx:flaky', 'p1'], ['a', 'nginx:flaky', 'p2'], ['a', 'nginx:flaky', 'p1']], [true, false, true]],
+    [[['a', 'nginx:flaky', 'p1'], ['b', 'nginx:flaky', 'p2']], [true, true]], // another namespace has its own first pod
+    [[['a', 'nginx:flaky', 'p1'], ['a', 'nodejs:flaky', 'p2']], [true, true]], // another image too
+  ] as const)('%j → %j', (claims, expected) => {
+    const firsts = new FirstPods();
+    expect(claims.map(([ns, image, uid]) => firsts.claim(ns, image, uid))).toEqual(expected);
+  });
+});
 
 describe('back-off (10 s doubling to 5 min, forgotten after 10 min)', () => {
   it('doubles from 10 s and caps at 300 s', () => {
