@@ -1,7 +1,10 @@
-/** Failing instances, retry after the image is published, close, and rollbacks — on a sandbox cluster. */
+/**
+ * Stateless failures beyond the matrix (matrix.test.ts): retry after a missing image is published,
+ * rolling back a first release, undoing a finished one, the batch deadline.
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
-import { exec, startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
@@ -41,36 +44,6 @@ async function released(appName: string, draft: Parameters<typeof setDraft>[2]) 
 }
 
 describe('failures, retry, close and rollback', () => {
-  it('a missing tag fails the batch with the instances\' reason; rollback restores the previous image and config', async () => {
-    const envId = await released('bad', { instances: 4, tag: '1.25', greeting: 'old', file: 'old file' });
-    await setDraft(cairn, envId, { instances: 4, tag: 'no-such-tag', greeting: 'new', file: 'new file' });
-    const id = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder.id;
-    const failed = await until('FAILED', stateIs(id, 'FAILED'));
-    expect(failed.batches.map((b: { state: string }) => b.state)).toEqual(['FAILED', 'PENDING']);
-    expect(failed.failures.length).toBeGreaterThanOrEqual(1);
-    for (const f of failed.failures) expect(f).toMatchObject({ batch: 1, reason: 'IMAGE_PULL', message: expect.stringContaining('no-such-tag'), resolvedAt: null });
-    expect(failed.transitions.at(-1)).toMatchObject({ from: 'DEPLOYING', to: 'FAILED', actor: 'cairn', reason: expect.stringContaining('IMAGE_PULL') });
-    // The old instances were never scaled down: capacity stays.
-    expect(byRevision(await live('bad'))['1']).toBe(4);
-
-    const rolling = await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id }, { 'x-cairn-actor': 'carol' });
-    expect(rolling.releaseOrder).toMatchObject({ state: 'ROLLING_BACK', direction: 'BACKWARD', pauseMode: 'NONE' });
-    const back = await until('ROLLED_BACK', stateIs(id, 'ROLLED_BACK'));
-    expect(back.failures.every((f: { resolvedAt: string | null }) => f.resolvedAt !== null)).toBe(true);
-    await until('old revision only', async () => {
-      const counts = byRevision(await live('bad'));
-      return counts['1'] === 4 && !counts['2'] ? counts : undefined;
-    });
-    const env = await readEnvironment(cairn, envId);
-    expect(env.deployedRevision).toMatchObject({ number: 1, imageReference: 'nginx:1.25' });
-    const pod = (await live('bad')).instances.find((p) => !p.terminating)!;
-    const kc = sandboxes.kubeConfig('e2e-production');
-    expect(await exec(kc, 'cairn-bad', pod.name, 'bad', ['env'])).toContain('GREETING=old');
-    expect(await exec(kc, 'cairn-bad', pod.name, 'bad', ['cat', '/etc/cairn/release.txt'])).toContain('old file');
-    // Rolling back again, or a finished order, is refused.
-    expect(await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
-  });
-
   it('retry after the missing tag is published: failed instances still failing are recreated, and the order completes', async () => {
     const envId = await released('retry', { instances: 2, tag: '1.25', greeting: 'a', file: 'a' });
     await setDraft(cairn, envId, { instances: 2, tag: '9.9.9', greeting: 'b', file: 'b' });
@@ -86,33 +59,6 @@ describe('failures, retry, close and rollback', () => {
     // Nothing failed now: a retry succeeds and changes nothing.
     const again = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id });
     expect(again.releaseOrder.transitions).toHaveLength(4);
-  });
-
-  it('close stops a paused order and leaves what runs untouched; a new order is then accepted', async () => {
-    const envId = await released('closing', { instances: 4, tag: '1.25', greeting: 'a', file: 'a' });
-    await setDraft(cairn, envId, { instances: 4, tag: '1.27', greeting: 'b', file: 'b' });
-    const id = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH' })).releaseOrder.id;
-    await until('PAUSED', stateIs(id, 'PAUSED'));
-    const before = byRevision(await live('closing'));
-    expect(before).toEqual({ '1': 2, '2': 2 });
-    const refused = await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' });
-    expect(refused).toMatchObject({ __typename: 'ActiveReleaseOrderError', code: 'NOT_ALLOWED' });
-    const closed = await orderAction(cairn, 'closeReleaseOrder', 'CloseReleaseOrderInput', { id, reason: 'wrong greeting' });
-    expect(closed.releaseOrder.state).toBe('CLOSED');
-    expect(closed.releaseOrder.batches.map((b: { state: string }) => b.state)).toEqual(['DONE', 'CANCELLED']);
-    expect(closed.releaseOrder.transitions.at(-1)).toMatchObject({ from: 'PAUSED', to: 'CLOSED', reason: 'wrong greeting' });
-    await new Promise((r) => setTimeout(r, 500)); // several resyncs: nothing may move
-    expect(byRevision(await live('closing'))).toEqual(before);
-    expect(await orderAction(cairn, 'closeReleaseOrder', 'CloseReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
-    expect(await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
-    // A new order replaces the mix: everything ends on its revision.
-    const next = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder;
-    expect(next).toMatchObject({ previousRevision: { number: 1 }, revision: { number: 3 } });
-    await until('COMPLETED', stateIs(next.id, 'COMPLETED'));
-    await until('revision 3 only', async () => {
-      const counts = byRevision(await live('closing'));
-      return JSON.stringify(counts) === JSON.stringify({ '3': 4 }) ? counts : undefined;
-    });
   });
 
   it('rolling back a first release removes its instances', async () => {
@@ -161,19 +107,5 @@ describe('failures, retry, close and rollback', () => {
       await quick.stop();
       other.remove();
     }
-  });
-
-  it('the flaky tag crashes once and recovers within the batch: the order completes, the instances show the restart', async () => {
-    const envId = await released('flaky', { instances: 2, tag: '1.25', greeting: 'a', file: 'a' });
-    await setDraft(cairn, envId, { instances: 2, tag: 'flaky', greeting: 'b', file: 'b', readyAfterSeconds: 4 });
-    const id = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
-    // Kubernetes restarts a container that exited once without back-off: no crash loop, no failure.
-    const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
-    expect(done.failures).toEqual([]);
-    const pods = (await live('flaky')).instances.filter((p) => !p.terminating);
-    expect(pods.map((p) => [p.revision, p.ready, p.restarts])).toEqual([
-      [2, true, 1],
-      [2, true, 1],
-    ]);
   });
 });
