@@ -27,6 +27,18 @@ const schema = z.object({
   releaseBatchDeadlineMs: z.coerce.number().int().min(100).default(600_000),
   /** How often the release engine reconciles every active release order even without cluster events. */
   releaseResyncIntervalMs: z.coerce.number().int().min(50).default(15_000),
+  /** A terminal session with no input (keystrokes, resizes or empty keepalive input) for this long is closed. */
+  terminalIdleTimeoutMs: z.coerce.number().int().min(100).default(900_000),
+  /** How long a terminal session waits for a reader of its output after the last one left, before it is closed. */
+  terminalReconnectGraceMs: z.coerce.number().int().min(50).default(10_000),
+  /** Terminal sessions open at once, at most. */
+  terminalMaxSessions: z.coerce.number().int().min(1).default(50),
+  /** How often the exec WebSocket of an open terminal is pinged to keep it from being dropped as idle. */
+  terminalKeepaliveMs: z.coerce.number().int().min(100).default(30_000),
+  /** Bytes kept of each of stdout and stderr of execInInstance; the rest is dropped and flagged. */
+  execMaxOutputBytes: z.coerce.number().int().min(1).default(1_048_576),
+  /** A log line longer than this (UTF-8 bytes) is cut and marked. */
+  logMaxLineBytes: z.coerce.number().int().min(64).default(16_384),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -47,6 +59,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clusterCheckTimeoutMs: env.CAIRN_CLUSTER_CHECK_TIMEOUT_MS,
     releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
     releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
+    terminalIdleTimeoutMs: env.CAIRN_TERMINAL_IDLE_TIMEOUT_MS,
+    terminalReconnectGraceMs: env.CAIRN_TERMINAL_RECONNECT_GRACE_MS,
+    terminalMaxSessions: env.CAIRN_TERMINAL_MAX_SESSIONS,
+    terminalKeepaliveMs: env.CAIRN_TERMINAL_KEEPALIVE_MS,
+    execMaxOutputBytes: env.CAIRN_EXEC_MAX_OUTPUT_BYTES,
+    logMaxLineBytes: env.CAIRN_LOG_MAX_LINE_BYTES,
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

@@ -15,6 +15,7 @@ import { createWorkloads } from './kube/workloads.js';
 import { createReconciler } from './engine/reconciler.js';
 import { createReleaseService } from './engine/service.js';
 import { createOrderEvents } from './engine/order-events.js';
+import { createTerminals } from './live/terminal.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
 import { safeError } from './server/safe-error.js';
@@ -95,11 +96,20 @@ async function main(): Promise<void> {
   });
   const releases = createReleaseService(repos, workloads, reconciler, orderEvents);
 
+  // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
+  const terminals = createTerminals({
+    idleTimeoutMs: config.terminalIdleTimeoutMs,
+    reconnectGraceMs: config.terminalReconnectGraceMs,
+    maxSessions: config.terminalMaxSessions,
+    keepaliveMs: config.terminalKeepaliveMs,
+  });
+  parts.push({ name: 'terminals', kind: 'server', stop: () => terminals.stop() });
+
   const server = buildServer({
     config,
     logger,
     schema,
-    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, headers: request.headers }),
+    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, terminals, headers: request.headers }),
     readiness: () => [
       ...(database.sqlite.open ? [] : ['the database is closed']),
       ...(clusters.loaded ? [] : ['clusters are loading']),

@@ -3,6 +3,8 @@ import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
 import type { ReleaseService } from '../engine/service.js';
+import type { LiveStatus } from '../live/live-status.js';
+import type { Terminals } from '../live/terminal.js';
 
 /**
  * What every resolver receives. Domain helpers add their services here (database, repositories …);
@@ -19,6 +21,10 @@ export interface Context {
   repos: Repositories;
   /** The release engine (wake it after a mutation, observe an environment); absent when no engine runs (some tests). */
   releases?: ReleaseService;
+  /** The open terminal sessions (remote login); absent when none are offered (some tests). */
+  terminals?: Terminals;
+  /** Live status: shared informers and the event hub (instances, events, live subscriptions); absent in some tests. */
+  live?: LiveStatus;
   /** The request's headers (the actor of release actions comes from `x-cairn-actor`); absent outside HTTP. */
   headers?: Headers;
 }

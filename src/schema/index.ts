@@ -26,5 +26,8 @@ import './release-environment.js';
 import './release-preview.js';
 import './release-mutations.js';
 import './release-subscription.js';
+import './instance-exec.js';
+import './instance-logs.js';
+import './terminal.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

@@ -1,0 +1,175 @@
+/**
+ * Remote login, one command at a time: `execInInstance`. Also the instance address every
+ * instance-access operation takes (logs, exec, terminals) and its typed errors.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { problem, type Problem } from '../domain/problems.js';
+import { ClusterUnreachableError, ExecTimeoutError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
+import type { InstanceAddress } from '../live/exec-instance.js';
+import { runningInstance } from '../live/exec-instance.js';
+import { runExec, type ExecResult } from '../live/exec.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { ErrorInterface } from './errors.js';
+import { localIdOrNull } from './ids.js';
+
+export const InstanceAddressInput = builder.inputType('InstanceAddressInput', {
+  description:
+    'An instance (a pod) of an environment: the environment\'s ID and the pod\'s name. The pod must belong to that environment (cairn checks its labels).',
+  fields: (t) => ({
+    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    name: t.string({ required: true, description: 'The pod\'s name, as listed in the environment\'s instances.' }),
+  }),
+});
+
+export interface InstanceAddressValue {
+  environmentId: string | number;
+  name: string;
+}
+
+/** Where the instance is and the KubeConfig to reach it; NotFoundError when the environment (or its app) does not exist. */
+export function addressOf(ctx: Context, input: InstanceAddressValue, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
+  const envGlobal = String(input.environmentId);
+  const envId = localIdOrNull(envGlobal, 'Environment');
+  const environment = envId === null ? undefined : ctx.repos.apps.environmentsByIds([envId])[0];
+  if (!environment) throw new NotFoundError('Environment', envGlobal, [...path, 'environmentId']);
+  const app = ctx.repos.apps.byIds([environment.appId])[0];
+  if (!app) throw new NotFoundError('Environment', envGlobal, [...path, 'environmentId']);
+  let kc: KubeConfig;
+  try {
+    kc = ctx.clusters.kubeConfig(environment.cluster);
+  } catch {
+    throw new ClusterUnreachableError(environment.cluster, 'the kubeconfig no longer names it');
+  }
+  return {
+    kc,
+    environmentId: environment.id,
+    address: {
+      cluster: environment.cluster,
+      namespace: environment.namespace,
+      appName: app.name,
+      environmentKind: environment.kind,
+      pod: input.name,
+      id: `${envGlobal}/${input.name}`,
+      path: [...path, 'name'],
+    },
+  };
+}
+
+builder.objectType(UnknownContainerError, {
+  name: 'UnknownContainerError',
+  description: 'The instance has no container of that name; nothing was run.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof UnknownContainerError,
+  fields: (t) => ({
+    container: t.exposeString('container', { description: 'The container name that was asked for.' }),
+    containers: t.exposeStringList('containers', { description: 'The containers the instance has.' }),
+  }),
+});
+
+builder.objectType(InstanceNotRunningError, {
+  name: 'InstanceNotRunningError',
+  description: 'The container is not running (still starting, crashed or stopped), so nothing can run in it. Its logs (with `previous`) tell why.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof InstanceNotRunningError,
+  fields: (t) => ({
+    container: t.exposeString('container', { description: 'The container.' }),
+    state: t.exposeString('state', { description: 'Its state: WAITING, TERMINATED or UNKNOWN (no status yet).' }),
+    reason: t.exposeString('reason', { nullable: true, description: 'Why it waits or terminated (e.g. CrashLoopBackOff, ContainerCreating, Completed); null when Kubernetes gave none.' }),
+  }),
+});
+
+builder.objectType(ExecTimeoutError, {
+  name: 'ExecTimeoutError',
+  description: 'The command did not finish within `timeoutSeconds` and was stopped. What it printed so far is included.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ExecTimeoutError,
+  fields: (t) => ({
+    timeoutSeconds: t.exposeInt('timeoutSeconds', { description: 'The time limit that passed, in seconds.' }),
+    stdout: t.exposeString('stdout', { description: 'Standard output until the command was stopped (bounded like a result\'s).' }),
+    stderr: t.exposeString('stderr', { description: 'Standard error until the command was stopped (bounded like a result\'s).' }),
+  }),
+});
+
+builder.objectType(ClusterUnreachableError, {
+  name: 'ClusterUnreachableError',
+  description: 'The environment\'s cluster could not be reached (or refused cairn); nothing was done. Try again later.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof ClusterUnreachableError,
+  fields: (t) => ({
+    cluster: t.exposeString('cluster', { description: 'The cluster\'s name.' }),
+  }),
+});
+
+const MAX_TIMEOUT_SECONDS = 600;
+const MAX_COMMAND_ARGS = 256;
+const MAX_COMMAND_BYTES = 64 * 1024;
+
+const ExecInInstanceInput = builder.inputType('ExecInInstanceInput', {
+  description: 'A command to run in a running container of an instance, as `kubectl exec` does (no shell unless you call one, e.g. ["sh", "-c", "…"]).',
+  fields: (t) => ({
+    instance: t.field({ type: InstanceAddressInput, required: true, description: 'The instance.' }),
+    command: t.stringList({ required: true, description: 'The program and its arguments; at least the program.' }),
+    container: t.string({ description: 'The container; the app\'s container by default.' }),
+    timeoutSeconds: t.int({ description: `Stop the command after this many seconds (1 to ${MAX_TIMEOUT_SECONDS}; default 30).` }),
+  }),
+});
+
+const ExecResultRef = builder.objectRef<ExecResult & { container: string }>('ExecInInstancePayload').implement({
+  description: 'What the command printed and how it ended. Output beyond the limit (1 MiB each by default) is dropped and flagged.',
+  fields: (t) => ({
+    container: t.exposeString('container', { description: 'The container the command ran in.' }),
+    stdout: t.exposeString('stdout', { description: 'Standard output (UTF-8), up to the limit.' }),
+    stderr: t.exposeString('stderr', { description: 'Standard error (UTF-8), up to the limit.' }),
+    stdoutTruncated: t.exposeBoolean('stdoutTruncated', { description: 'True when standard output was longer than the limit and cut.' }),
+    stderrTruncated: t.exposeBoolean('stderrTruncated', { description: 'True when standard error was longer than the limit and cut.' }),
+    exitCode: t.exposeInt('exitCode', { nullable: true, description: 'The exit code (0 = success); null when the command could not start or the connection was lost (see failureMessage).' }),
+    failureMessage: t.exposeString('failureMessage', { nullable: true, description: 'Why the command could not run or finish (e.g. executable not found); null when it exited.' }),
+  }),
+});
+
+function validateExec(command: string[], timeoutSeconds: number | null | undefined): void {
+  const problems: Problem[] = [];
+  if (command.length === 0 || !command[0]) problems.push(problem(['input', 'command'], 'REQUIRED', 'Give at least the program to run.'));
+  if (command.length > MAX_COMMAND_ARGS) problems.push(problem(['input', 'command'], 'TOO_LARGE', `At most ${MAX_COMMAND_ARGS} arguments.`));
+  if (Buffer.byteLength(command.join('\0')) > MAX_COMMAND_BYTES) problems.push(problem(['input', 'command'], 'TOO_LONG', 'The command is longer than 64 KiB.'));
+  if (timeoutSeconds != null && (timeoutSeconds < 1 || timeoutSeconds > MAX_TIMEOUT_SECONDS)) {
+    problems.push(problem(['input', 'timeoutSeconds'], timeoutSeconds < 1 ? 'TOO_SMALL' : 'TOO_LARGE', `Between 1 and ${MAX_TIMEOUT_SECONDS} seconds.`));
+  }
+  if (problems.length > 0) throw new InvalidInputError(problems);
+}
+
+builder.mutationField('execInInstance', (t) =>
+  t.field({
+    type: ExecResultRef,
+    description:
+      'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal.',
+    args: { input: t.arg({ type: ExecInInstanceInput, required: true, description: 'The instance and the command.' }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ExecTimeoutError, ClusterUnreachableError],
+      union: { name: 'ExecInInstanceResult', description: 'The command\'s output, or why it did not run (to the end).' },
+    },
+    resolve: async (_root, { input }, ctx) => {
+      validateExec(input.command, input.timeoutSeconds);
+      const { address, kc } = addressOf(ctx, input.instance, ['input', 'instance']);
+      const instance = await runningInstance(kc, address, input.container);
+      ctx.logger.info({ namespace: instance.namespace, pod: instance.pod, container: instance.container, program: input.command[0] }, 'exec in instance');
+      try {
+        const result = await runExec(kc, {
+          namespace: instance.namespace,
+          pod: instance.pod,
+          container: instance.container,
+          command: input.command,
+          timeoutSeconds: input.timeoutSeconds ?? 30,
+          maxOutputBytes: ctx.config.execMaxOutputBytes,
+        });
+        return { ...result, container: instance.container };
+      } catch (error) {
+        if (error instanceof ExecTimeoutError) throw error;
+        const message = (error as { message?: string })?.message ?? String(error);
+        throw new ClusterUnreachableError(address.cluster, message.replace(/Bearer\s+\S+/gi, 'Bearer ***'));
+      }
+    },
+  }),
+);

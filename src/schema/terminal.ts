@@ -1,0 +1,207 @@
+/**
+ * Interactive remote login over GraphQL: `openTerminal` starts a shell in a container and returns
+ * a session; `terminalOutput` streams what the shell prints; `sendTerminalInput`, `resizeTerminal`
+ * and `closeTerminal` act on it. Sessions live in cairn (src/live/terminal.ts) with an idle
+ * timeout, a reconnect grace for the output reader, a bound on their number, and upstream
+ * keepalive pings.
+ */
+import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
+import { problem, type Problem } from '../domain/problems.js';
+import { ClusterUnreachableError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
+import { runningInstance } from '../live/exec-instance.js';
+import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { addressOf, InstanceAddressInput } from './instance-exec.js';
+
+const MAX_INPUT_BYTES = 64 * 1024;
+const MAX_SIZE = 1000;
+
+const TerminalSessionRef = builder.objectRef<TerminalInfo>('TerminalSession').implement({
+  description: 'An open interactive shell in a container.',
+  fields: (t) => ({
+    id: t.exposeID('id', { description: 'The session\'s ID (secret: whoever has it can type into the shell); pass it to terminalOutput, sendTerminalInput, resizeTerminal and closeTerminal.' }),
+    podName: t.exposeString('pod', { description: 'The instance (pod) the shell runs in.' }),
+    container: t.exposeString('container', { description: 'The container the shell runs in.' }),
+    openedAt: t.field({ type: 'DateTime', description: 'When the session was opened.', resolve: (s) => s.openedAt }),
+    lastInputAt: t.field({ type: 'DateTime', description: 'When input (or a resize) last arrived.', resolve: (s) => s.lastInputAt }),
+    idleTimeoutSeconds: t.int({ description: 'The session closes after this many seconds without input; send empty input as a keepalive.', resolve: (s) => Math.round(s.idleTimeoutMs / 1000) }),
+  }),
+});
+
+const TerminalEndReasonEnum = builder.enumType('TerminalEndReason', {
+  description: 'Why a terminal session ended.',
+  values: {
+    EXITED: { description: 'The shell exited (see exitCode).' },
+    CLOSED: { description: 'closeTerminal was called.' },
+    IDLE_TIMEOUT: { description: 'No input arrived for the idle timeout.' },
+    CLIENT_GONE: { description: 'No one read the output for the reconnect grace period after the reader left.' },
+    CONNECTION_LOST: { description: 'The connection to the container broke (the pod went away, or the cluster dropped it).' },
+    SHUTDOWN: { description: 'cairn is shutting down.' },
+  },
+});
+
+type OutputEvent = Extract<TerminalEvent, { kind: 'output' }>;
+type EndedEvent = Extract<TerminalEvent, { kind: 'ended' }>;
+
+const TerminalOutputRef = builder.objectRef<OutputEvent>('TerminalOutput').implement({
+  description: 'Output of the shell (stdout and stderr merged, as on a terminal).',
+  fields: (t) => ({
+    data: t.exposeString('data', { description: 'The text, with terminal control sequences as the program wrote them.' }),
+    sequence: t.exposeInt('sequence', { description: 'Grows by one with each event of the session; a gap means older output was dropped while no one was reading.' }),
+  }),
+});
+
+const TerminalEndedRef = builder.objectRef<EndedEvent>('TerminalEnded').implement({
+  description: 'The session ended; the stream ends after this event.',
+  fields: (t) => ({
+    reason: t.field({ type: TerminalEndReasonEnum, description: 'Why it ended.', resolve: (e) => e.reason }),
+    exitCode: t.exposeInt('exitCode', { nullable: true, description: 'The shell\'s exit code when it exited; null otherwise.' }),
+    sequence: t.exposeInt('sequence', { description: 'The event\'s sequence number.' }),
+  }),
+});
+
+const TerminalOutputEventUnion = builder.unionType('TerminalOutputEvent', {
+  description: 'An event of terminalOutput: output, then TerminalEnded. NotFoundError is the only event for an unknown or ended session.',
+  types: [TerminalOutputRef, TerminalEndedRef, NotFoundError],
+  resolveType: (e) => (e instanceof NotFoundError ? 'NotFoundError' : (e as TerminalEvent).kind === 'output' ? 'TerminalOutput' : 'TerminalEnded'),
+});
+
+const terminalsOf = (ctx: Context): Terminals => {
+  if (!ctx.terminals) throw new NotAllowedError('This cairn server offers no terminals.');
+  return ctx.terminals;
+};
+
+function checkSize(cols: number, rows: number, problems: Problem[]) {
+  if (cols < 1 || cols > MAX_SIZE) problems.push(problem(['input', 'cols'], cols < 1 ? 'TOO_SMALL' : 'TOO_LARGE', `Between 1 and ${MAX_SIZE} columns.`));
+  if (rows < 1 || rows > MAX_SIZE) problems.push(problem(['input', 'rows'], rows < 1 ? 'TOO_SMALL' : 'TOO_LARGE', `Between 1 and ${MAX_SIZE} rows.`));
+}
+
+const OpenTerminalInput = builder.inputType('OpenTerminalInput', {
+  description: 'Where to open a shell, and the terminal\'s size.',
+  fields: (t) => ({
+    instance: t.field({ type: InstanceAddressInput, required: true, description: 'The instance.' }),
+    container: t.string({ description: 'The container; the app\'s container by default.' }),
+    cols: t.int({ description: 'Columns of the terminal (default 80).' }),
+    rows: t.int({ description: 'Rows of the terminal (default 24).' }),
+  }),
+});
+
+const TerminalPayload = builder.objectRef<{ session: TerminalInfo }>('TerminalPayload').implement({
+  description: 'The terminal session after the action.',
+  fields: (t) => ({ session: t.field({ type: TerminalSessionRef, description: 'The session.', resolve: (p) => p.session }) }),
+});
+
+const sessionInput = (name: string, description: string, extra: 'input' | 'resize' | 'none') =>
+  builder.inputType(name, {
+    description,
+    fields: (t) => ({
+      session: t.id({ required: true, description: 'The session\'s ID, from openTerminal.' }),
+      ...(extra === 'input' ? { data: t.string({ required: true, description: 'Keystrokes (UTF-8, at most 64 KiB), e.g. "ls\\n"; empty to only keep the session alive.' }) } : {}),
+      ...(extra === 'resize'
+        ? {
+            cols: t.int({ required: true, description: 'Columns (1 to 1000).' }),
+            rows: t.int({ required: true, description: 'Rows (1 to 1000).' }),
+          }
+        : {}),
+    }),
+  });
+
+const SendInput = sessionInput('SendTerminalInputInput', 'Keystrokes for a terminal session.', 'input');
+const ResizeInput = sessionInput('ResizeTerminalInput', 'A terminal session\'s new size.', 'resize');
+const CloseInput = sessionInput('CloseTerminalInput', 'The terminal session to close.', 'none');
+
+function sessionOf(ctx: Context, id: string): TerminalInfo {
+  const info = terminalsOf(ctx).get(id);
+  if (!info) throw new NotFoundError('TerminalSession', id, ['input', 'session']);
+  return info;
+}
+
+const result = (name: string, what: string) => ({ name, description: `The session after ${what}, or why it was refused.` });
+
+builder.mutationFields((t) => ({
+  openTerminal: t.field({
+    type: TerminalPayload,
+    description:
+      'Opens an interactive shell (sh) in a running container of an instance (remote login). Subscribe to terminalOutput with the session ID at once (the session closes if no one reads its output for the reconnect grace period), then send keystrokes with sendTerminalInput.',
+    args: { input: t.arg({ type: OpenTerminalInput, required: true, description: 'Where to open the shell.' }) },
+    errors: {
+      types: [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ClusterUnreachableError, NotAllowedError],
+      union: { name: 'OpenTerminalResult', description: 'The new session, or why none was opened (NotAllowedError: too many sessions are open).' },
+    },
+    resolve: async (_root, { input }, ctx) => {
+      const cols = input.cols ?? 80;
+      const rows = input.rows ?? 24;
+      const problems: Problem[] = [];
+      checkSize(cols, rows, problems);
+      if (problems.length > 0) throw new InvalidInputError(problems);
+      const terminals = terminalsOf(ctx);
+      const { address, kc, environmentId } = addressOf(ctx, input.instance, ['input', 'instance']);
+      const instance = await runningInstance(kc, address, input.container);
+      let session: TerminalInfo;
+      try {
+        session = await terminals.open(kc, instance, { cluster: address.cluster, environmentId }, { cols, rows });
+      } catch (error) {
+        if (error instanceof NotAllowedError) throw error;
+        throw new ClusterUnreachableError(address.cluster, ((error as Error)?.message ?? String(error)).replace(/Bearer\s+\S+/gi, 'Bearer ***'));
+      }
+      ctx.logger.info({ session: session.id, namespace: session.namespace, pod: session.pod, container: session.container }, 'terminal opened');
+      return { session };
+    },
+  }),
+  sendTerminalInput: t.field({
+    type: TerminalPayload,
+    description: 'Types into a terminal session. Any input (even empty) resets its idle timeout.',
+    args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
+    errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
+    resolve: (_root, { input }, ctx) => {
+      if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
+      const session = sessionOf(ctx, String(input.session));
+      terminalsOf(ctx).input(session.id, input.data);
+      return { session };
+    },
+  }),
+  resizeTerminal: t.field({
+    type: TerminalPayload,
+    description: 'Tells the shell the terminal\'s new size (as a terminal window resize does).',
+    args: { input: t.arg({ type: ResizeInput, required: true, description: 'The session and its new size.' }) },
+    errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
+    resolve: (_root, { input }, ctx) => {
+      const problems: Problem[] = [];
+      checkSize(input.cols, input.rows, problems);
+      if (problems.length > 0) throw new InvalidInputError(problems);
+      const session = sessionOf(ctx, String(input.session));
+      terminalsOf(ctx).resize(session.id, input.cols, input.rows);
+      return { session };
+    },
+  }),
+  closeTerminal: t.field({
+    type: TerminalPayload,
+    description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED).',
+    args: { input: t.arg({ type: CloseInput, required: true, description: 'The session.' }) },
+    errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
+    resolve: (_root, { input }, ctx) => {
+      const session = sessionOf(ctx, String(input.session));
+      terminalsOf(ctx).close(session.id);
+      return { session };
+    },
+  }),
+}));
+
+builder.subscriptionField('terminalOutput', (t) =>
+  t.field({
+    type: TerminalOutputEventUnion,
+    description:
+      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. When the reader leaves and none comes back within the reconnect grace period, the session closes.',
+    args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
+    subscribe: (_root, { session }, ctx) => {
+      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ctx.terminals?.output(String(session));
+      if (output) return output;
+      const missing = new NotFoundError('TerminalSession', String(session), ['session']);
+      return (async function* (): AsyncGenerator<TerminalEvent | NotFoundError> {
+        yield missing;
+      })();
+    },
+    resolve: (event) => event,
+  }),
+);
