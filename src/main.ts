@@ -15,6 +15,7 @@ import { createWorkloads } from './kube/workloads.js';
 import { createReconciler } from './engine/reconciler.js';
 import { createReleaseService } from './engine/service.js';
 import { createOrderEvents } from './engine/order-events.js';
+import { createLiveStatus } from './live/live-status.js';
 import { createTerminals } from './live/terminal.js';
 import { schema } from './schema/index.js';
 import { buildServer, createLogger } from './server/index.js';
@@ -95,6 +96,9 @@ async function main(): Promise<void> {
     resyncIntervalMs: config.releaseResyncIntervalMs,
   });
   const releases = createReleaseService(repos, workloads, reconciler, orderEvents);
+  // Live status: shared informers per (cluster, namespace, kind) and the event hub the subscriptions read.
+  const live = createLiveStatus((cluster) => clusters.kubeConfig(cluster));
+  parts.push({ name: 'live status', kind: 'release engine', stop: () => live.stop() });
 
   // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
   const terminals = createTerminals({
@@ -109,7 +113,7 @@ async function main(): Promise<void> {
     config,
     logger,
     schema,
-    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, terminals, headers: request.headers }),
+    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, terminals, live, headers: request.headers }),
     readiness: () => [
       ...(database.sqlite.open ? [] : ['the database is closed']),
       ...(clusters.loaded ? [] : ['clusters are loading']),

@@ -1,0 +1,76 @@
+/**
+ * System events (Kubernetes Events about an environment's pods): `instance.events` and
+ * `environment.events`, newest first, served from live status's event informer.
+ */
+import { resolveArrayConnection } from '@pothos/plugin-relay';
+import { targetOf } from '../engine/targets.js';
+import type { EnvironmentRow } from '../db/tables.js';
+import type { LiveSystemEvent } from '../live/instances.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { InstanceRef } from './instance.js';
+import { EnvironmentRef } from './refs.js';
+
+export const InstanceEventRef = builder.objectRef<LiveSystemEvent>('InstanceEvent').implement({
+  description: 'A system event about an instance (a Kubernetes Event of its pod): scheduling, image pulls, container starts, failed probes, back-offs …',
+  fields: (t) => ({
+    instanceName: t.exposeString('instanceName', { description: 'The name of the instance (pod) it is about.' }),
+    type: t.exposeString('type', { description: 'Normal or Warning (Warnings matter most when a container will not start).' }),
+    reason: t.exposeString('reason', { description: 'Scheduled, Pulling, Pulled, Created, Started, Unhealthy, BackOff, Killing, FailedPostStartHook …' }),
+    message: t.exposeString('message', { description: 'What happened, in words.' }),
+    count: t.exposeInt('count', { description: 'How many times it happened (repeats are aggregated).' }),
+    firstSeenAt: t.field({ type: 'DateTime', nullable: true, description: 'When it first happened.', resolve: (e) => e.firstAt }),
+    lastSeenAt: t.field({ type: 'DateTime', nullable: true, description: 'When it last happened.', resolve: (e) => e.lastAt }),
+    source: t.exposeString('source', { nullable: true, description: 'Who reported it (kubelet, default-scheduler …).' }),
+  }),
+});
+
+/** The environment's pod events, newest first; null when live status is off or the cluster cannot be read in time. */
+export async function eventsOf(ctx: Context, env: EnvironmentRow): Promise<LiveSystemEvent[] | null> {
+  const target = targetOf(ctx.repos, env);
+  const view = target && ctx.live ? await ctx.live.environment(target) : null;
+  return view ? view.events : null;
+}
+
+const InstanceEventConnection = builder.connectionObject(
+  { type: InstanceEventRef, name: 'InstanceEventConnection', description: 'A page of system events, newest first.' },
+  { name: 'InstanceEventEdge', description: 'One system event of a page, with its cursor.' },
+);
+
+const warningsOnlyArg = { description: 'Only Warning events.' };
+
+builder.objectFields(EnvironmentRef, (t) => ({
+  events: t.connection(
+    {
+      type: InstanceEventRef,
+      nullable: true,
+      description: 'The system events of the environment\'s instances, newest first; null when the cluster cannot be read.',
+      args: { warningsOnly: t.arg.boolean({ defaultValue: false, required: true, ...warningsOnlyArg }) },
+      resolve: async (env, args, ctx) => {
+        const events = await eventsOf(ctx, env);
+        if (!events) return null;
+        return resolveArrayConnection({ args }, args.warningsOnly ? events.filter((e) => e.type === 'Warning') : events);
+      },
+    },
+    InstanceEventConnection,
+  ),
+}));
+
+builder.objectFields(InstanceRef, (t) => ({
+  events: t.connection(
+    {
+      type: InstanceEventRef,
+      nullable: true,
+      description: 'The instance\'s system events, newest first; null when the cluster cannot be read.',
+      args: { warningsOnly: t.arg.boolean({ defaultValue: false, required: true, ...warningsOnlyArg }) },
+      resolve: async (instance, args, ctx) => {
+        const env = ctx.repos.apps.environmentsByIds([instance.environmentId])[0];
+        const events = env ? await eventsOf(ctx, env) : null;
+        if (!events) return null;
+        const mine = events.filter((e) => e.instanceName === instance.name && (!args.warningsOnly || e.type === 'Warning'));
+        return resolveArrayConnection({ args }, mine);
+      },
+    },
+    InstanceEventConnection,
+  ),
+}));

@@ -1,0 +1,108 @@
+/**
+ * `releaseOrderFeed`: everything a console shows while a release order runs, in one stream with
+ * cursors — the order's and its batches' progress (the engine's order updates), its environment's
+ * instance changes and their Warning events (live status's environment stream). One hub stream per
+ * order, however many consoles follow it.
+ */
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import { targetOf } from '../engine/targets.js';
+import type { EnvironmentEvent } from '../live/environment-feed.js';
+import type { StreamSource } from '../live/hub.js';
+import type { EnvironmentScope, LiveInstance, LiveSystemEvent } from '../live/instances.js';
+import type { LiveStatus } from '../live/live-status.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { localIdOrNull } from './ids.js';
+import { ended, LiveEventRef, mapDeliveries } from './live-events.js';
+
+type OrderFeedEvent = { type: 'order'; order: ReleaseOrderRow } | EnvironmentEvent;
+
+interface OrderFeedSnapshot {
+  order: ReleaseOrderRow;
+  instances: LiveInstance[];
+  warnings: LiveSystemEvent[];
+}
+
+const WARNINGS_KEPT = 100;
+
+function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, scope: EnvironmentScope): StreamSource<OrderFeedEvent, OrderFeedSnapshot> {
+  const instances = new Map<string, LiveInstance>();
+  let warnings: LiveSystemEvent[] = [];
+  return {
+    start(publish) {
+      const environment = live.followEnvironment(scope, { filter: (e) => e.type === 'instance' || e.event.type === 'Warning' });
+      const updates = ctx.releases?.updates(first.id);
+      let markReady!: () => void;
+      const ready = new Promise<void>((resolve) => (markReady = resolve));
+      void (async () => {
+        for await (const d of environment) {
+          if (d.type === 'snapshot') {
+            instances.clear();
+            for (const i of d.snapshot.instances) instances.set(i.name, i);
+            warnings = d.snapshot.events.filter((e) => e.type === 'Warning').slice(0, WARNINGS_KEPT);
+            markReady();
+          } else if (d.type === 'event') {
+            const e = d.event;
+            if (e.type === 'instance') {
+              if (e.change === 'REMOVED') instances.delete(e.instance.name);
+              else instances.set(e.instance.name, e.instance);
+            } else {
+              warnings = [e.event, ...warnings.filter((w) => w.name !== e.event.name)].slice(0, WARNINGS_KEPT);
+            }
+            publish(e);
+          }
+        }
+      })().catch((error: unknown) => ctx.logger.warn({ orderId: first.id, error: String(error) }, 'release order feed: environment stream failed'));
+      if (updates) {
+        void (async () => {
+          let firstUpdate = true;
+          for await (const u of updates) {
+            if (firstUpdate) firstUpdate = false; // the current state: the snapshot tells it
+            else publish({ type: 'order', order: u.order });
+          }
+        })().catch((error: unknown) => ctx.logger.warn({ orderId: first.id, error: String(error) }, 'release order feed: order updates failed'));
+      }
+      return {
+        ready,
+        stop() {
+          void environment.return?.();
+          void updates?.return?.();
+        },
+      };
+    },
+    snapshot: () => ({ order: ctx.repos.releases.order(first.id) ?? first, instances: [...instances.values()].sort((a, b) => a.name.localeCompare(b.name)), warnings }),
+  };
+}
+
+builder.subscriptionField('releaseOrderFeed', (t) =>
+  t.field({
+    type: LiveEventRef,
+    description:
+      'Follows a release order with everything a console shows: a SNAPSHOT first (the order, its environment\'s instances and their latest Warning events), then in order RELEASE_ORDER_PROGRESS (order and batch progress), INSTANCE_CHANGED and SYSTEM_EVENT (Warnings only), each with a cursor. Ends at once when the ID names no order (or live status is off).',
+    args: {
+      id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }),
+      after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const orderId = localIdOrNull(String(args.id), 'ReleaseOrder');
+      const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
+      const env = order && ctx.repos.apps.environmentsByIds([order.environmentId])[0];
+      const target = env && targetOf(ctx.repos, env);
+      const live = ctx.live;
+      if (!order || !env || !target || !live) return ended();
+      const source = live.hub.subscribe(`order:${order.id}`, () => orderSource(ctx, live, order, target), { after: args.after });
+      return mapDeliveries(source, (d) => {
+        if (d.type === 'bufferExceeded') return { kind: 'BUFFER_EXCEEDED', cursor: d.cursor, missedFrom: d.missedFrom };
+        if (d.type === 'snapshot') {
+          const s = d.snapshot;
+          return { kind: 'SNAPSHOT', cursor: d.cursor, instances: s.instances.map((i) => ({ ...i, environmentId: env.id })), events: s.warnings, releaseOrder: s.order };
+        }
+        const e = d.event;
+        if (e.type === 'order') return { kind: 'RELEASE_ORDER_PROGRESS', cursor: d.cursor, releaseOrder: e.order };
+        if (e.type === 'instance') return { kind: 'INSTANCE_CHANGED', cursor: d.cursor, change: e.change, instance: { ...e.instance, environmentId: env.id } };
+        return { kind: 'SYSTEM_EVENT', cursor: d.cursor, event: e.event };
+      });
+    },
+    resolve: (p) => p,
+  }),
+);

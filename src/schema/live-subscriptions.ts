@@ -1,0 +1,97 @@
+/** `instancesChanged` and `instanceEvents`: an environment's live status over graphql-ws or SSE. */
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { EnvironmentRow } from '../db/tables.js';
+import { targetOf } from '../engine/targets.js';
+import type { EnvironmentEvent, EnvironmentSnapshot } from '../live/environment-feed.js';
+import type { Delivery } from '../live/hub.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { localIdOrNull } from './ids.js';
+import { ended, LiveEventRef, mapDeliveries, type LivePayload } from './live-events.js';
+
+const afterArg = { description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' };
+
+export function environmentById(ctx: Context, id: string): EnvironmentRow | undefined {
+  const n = localIdOrNull(id, 'Environment');
+  return n === null ? undefined : ctx.repos.apps.environmentsByIds([n])[0];
+}
+
+/** An environment delivery as a payload (null for what the subscription does not show). */
+export function environmentPayload(environmentId: number, d: Delivery<EnvironmentEvent, EnvironmentSnapshot>, show: { instances: boolean; events: (e: EnvironmentSnapshot['events'][number]) => boolean }): LivePayload | null {
+  if (d.type === 'bufferExceeded') return { kind: 'BUFFER_EXCEEDED', cursor: d.cursor, missedFrom: d.missedFrom };
+  if (d.type === 'snapshot') {
+    return {
+      kind: 'SNAPSHOT',
+      cursor: d.cursor,
+      instances: show.instances ? d.snapshot.instances.map((i) => ({ ...i, environmentId })) : [],
+      events: d.snapshot.events.filter(show.events).slice(0, 100),
+      releaseOrder: null,
+    };
+  }
+  const e = d.event;
+  if (e.type === 'instance') return show.instances ? { kind: 'INSTANCE_CHANGED', cursor: d.cursor, change: e.change, instance: { ...e.instance, environmentId } } : null;
+  return show.events(e.event) ? { kind: 'SYSTEM_EVENT', cursor: d.cursor, event: e.event } : null;
+}
+
+builder.subscriptionField('instancesChanged', (t) =>
+  t.field({
+    type: LiveEventRef,
+    description:
+      'Follows an environment\'s instances: a SNAPSHOT first, then one INSTANCE_CHANGED per change (added, updated, removed), in order, each with a cursor. Ends at once when the ID names no environment (or live status is off).',
+    args: {
+      environment: t.arg.id({ required: true, description: 'The environment\'s global ID.' }),
+      after: t.arg.string({ required: false, ...afterArg }),
+    },
+    subscribe: (_root, args, ctx) => {
+      const env = environmentById(ctx, String(args.environment));
+      const target = env && targetOf(ctx.repos, env);
+      if (!env || !target || !ctx.live) return ended();
+      const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'instance' });
+      return mapDeliveries(source, (d) => environmentPayload(env.id, d, { instances: true, events: () => false }));
+    },
+    resolve: (p) => p,
+  }),
+);
+
+builder.subscriptionField('instanceEvents', (t) =>
+  t.field({
+    type: LiveEventRef,
+    description:
+      'Follows the system events of an environment\'s instances, or of one instance: a SNAPSHOT of the latest first, then one SYSTEM_EVENT per new or repeated event, in order, each with a cursor. Give `environment` or `instance`. Ends at once when the ID names nothing (or live status is off).',
+    args: {
+      environment: t.arg.id({ required: false, description: 'The environment\'s global ID (all its instances).' }),
+      instance: t.arg.id({ required: false, description: 'An instance\'s global ID (only its events).' }),
+      warningsOnly: t.arg.boolean({ required: true, defaultValue: false, description: 'Only Warning events (those that matter when a container will not start).' }),
+      after: t.arg.string({ required: false, ...afterArg }),
+    },
+    subscribe: (_root, args, ctx) => {
+      let env: EnvironmentRow | undefined;
+      let podName: string | null = null;
+      if (args.instance != null) {
+        const local = localInstanceId(String(args.instance));
+        env = local ? ctx.repos.apps.environmentsByIds([local.environmentId])[0] : undefined;
+        podName = local?.name ?? null;
+      } else if (args.environment != null) {
+        env = environmentById(ctx, String(args.environment));
+      }
+      const target = env && targetOf(ctx.repos, env);
+      if (!env || !target || !ctx.live) return ended();
+      const wanted = (e: { type: string; instanceName: string }) => (!args.warningsOnly || e.type === 'Warning') && (podName === null || e.instanceName === podName);
+      const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'systemEvent' && wanted(e.event) });
+      const id = env.id;
+      return mapDeliveries(source, (d) => environmentPayload(id, d, { instances: false, events: wanted }));
+    },
+    resolve: (p) => p,
+  }),
+);
+
+/** The environment ID and pod name inside an Instance's global ID. */
+export function localInstanceId(globalId: string): { environmentId: number; name: string } | null {
+  try {
+    const { typename, id } = decodeGlobalID(globalId);
+    const match = /^(\d+)\/(.+)$/.exec(id);
+    return typename === 'Instance' && match ? { environmentId: Number(match[1]), name: match[2]! } : null;
+  } catch {
+    return null;
+  }
+}
