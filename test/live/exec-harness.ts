@@ -1,0 +1,207 @@
+/**
+ * Set-up of the logs, exec and terminal tests: one sandbox cluster (its node agent started here so
+ * that the test sees each log stream's end from the kubelet's side), cairn's real server on port 0
+ * with graphql-ws and SSE clients, and an nginx instance deployed through the kube layer.
+ */
+import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig, type Config } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
+import { createRepositories } from '../../src/db/repositories.js';
+import { presetSettings } from '../../src/domain/official-images.js';
+import type { ConfigSettings } from '../../src/domain/config-types.js';
+import { createClusterRegistry } from '../../src/kube/registry.js';
+import { createWorkloads, type EnvironmentTarget } from '../../src/kube/workloads.js';
+import { createTerminals, type Terminals } from '../../src/live/terminal.js';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import type { KubeletApi } from '../../src/sandbox/kubelet-api.js';
+import { startNodeAgent, type NodeAgent } from '../../src/sandbox/node/index.js';
+import { schema } from '../../src/schema/index.js';
+import { buildServer, type CairnServer } from '../../src/server/index.js';
+import { kubeconfigText } from '../kube/fake-api-server.js';
+import { memoryLogger, sseEvents } from '../server/helpers.js';
+
+export const SPEED = 50;
+
+/** What the kubelet saw of each log request: when it started and when its client went away. */
+export interface LogStreamRecord {
+  pod: string;
+  follow: boolean;
+  startedAt: number;
+  /** When the API server aborted it because its client (cairn) closed the request; undefined while open. */
+  abortedAt?: number;
+}
+
+export interface LiveWorld {
+  cluster: SandboxCluster;
+  kc: KubeConfig;
+  server: CairnServer;
+  url: string;
+  terminals: Terminals;
+  config: Config;
+  logStreams: LogStreamRecord[];
+  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
+  ws(): Client;
+  /** Creates an app with its production environment on the sandbox; returns the environment's global ID and target. */
+  createApp(name: string): Promise<{ environmentId: string; testEnvironmentId: string; target: EnvironmentTarget }>;
+  /** Deploys revision 1 with `settings` and waits until `replicas` pods run and are Ready. */
+  deploy(target: EnvironmentTarget, settings: ConfigSettings, replicas?: number): Promise<V1Pod[]>;
+  stop(): Promise<void>;
+}
+
+/** NGINX with quick probes, an env var and a mounted file. */
+export function nginxSettings(overrides: Partial<ConfigSettings> = {}): ConfigSettings {
+  const s = presetSettings('NGINX');
+  const quick = (p: ConfigSettings['readinessProbe']) => p && { ...p, initialDelaySeconds: 1, periodSeconds: 5 };
+  return {
+    ...s,
+    instances: 1,
+    livenessProbe: null,
+    readinessProbe: quick(s.readinessProbe),
+    env: [{ name: 'GREETING', value: 'hello from cairn', secret: false }],
+    fileMounts: [{ path: '/etc/cairn/motd.txt', content: 'welcome aboard\n' }],
+    directoryMounts: [],
+    terminationGracePeriodSeconds: 1,
+    ...overrides,
+  };
+}
+
+export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<LiveWorld> {
+  const name = `live-${Math.random().toString(36).slice(2, 8)}`;
+  const cluster = await startSandboxCluster({ name, speed: SPEED, nodeAgent: false, nodes: 1 });
+  const logStreams: LogStreamRecord[] = [];
+  const watchLogs = (api: KubeletApi): KubeletApi => ({
+    exec: (...args) => api.exec(...args),
+    async logs(namespace, pod, options, signal) {
+      const record: LogStreamRecord = { pod, follow: options.follow ?? false, startedAt: Date.now() };
+      logStreams.push(record);
+      signal.addEventListener('abort', () => (record.abortedAt = Date.now()), { once: true });
+      return api.logs(namespace, pod, options, signal);
+    },
+  });
+  let agent: NodeAgent | undefined;
+  try {
+    agent = await startNodeAgent({ kubeconfig: cluster.kubeconfig, clusterName: name, nodes: 1, clock: cluster.clock, registerKubelet: (node, api) => cluster.registerKubelet(node, watchLogs(api)) });
+  } catch (error) {
+    await cluster.stop();
+    throw error;
+  }
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig);
+
+  const logs = memoryLogger();
+  const config = loadConfig({}, { port: 0, logLevel: 'silent', terminalReconnectGraceMs: 2000, terminalIdleTimeoutMs: 60_000, ...overrides });
+  const clusters = createClusterRegistry({ logger: logs.logger, checkIntervalMs: 60_000, check: async () => ({ reachable: true, error: null }) });
+  // The same API server under two names: an app's production and test environments need two clusters.
+  clusters.load([{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }]);
+  await clusters.checkAll();
+  const database = openDatabase(':memory:');
+  const repos = createRepositories(database.db);
+  const terminals = createTerminals({
+    idleTimeoutMs: config.terminalIdleTimeoutMs,
+    reconnectGraceMs: config.terminalReconnectGraceMs,
+    maxSessions: config.terminalMaxSessions,
+    keepaliveMs: config.terminalKeepaliveMs,
+  });
+  const server = buildServer({
+    config,
+    logger: logs.logger,
+    schema,
+    contextFactory: () => ({ config, logger: logs.logger, clusters, repos, now: () => new Date(), terminals }),
+    readiness: () => [],
+  });
+  const { url } = await server.start(0);
+  const kube = createWorkloads(() => kc, { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+  const clients: Client[] = [];
+
+  const gql: LiveWorld['gql'] = async (query, variables) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    return (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
+  };
+
+  return {
+    cluster,
+    kc,
+    server,
+    url,
+    terminals,
+    config,
+    logStreams,
+    gql,
+    ws() {
+      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+      clients.push(client);
+      return client;
+    },
+    async createApp(appName) {
+      const res = await gql(
+        `mutation ($input: CreateAppInput!) { createApp(input: $input) { __typename ... on CreateAppPayload { app { environments { id kind namespace } } } ... on Error { message } } }`,
+        { input: { name: appName, businessType: 'ERP', appType: 'STATELESS', productionCluster: name, testCluster: `${name}-b`, officialImage: 'NGINX' } },
+      );
+      const envs = res.data?.createApp?.app?.environments as Array<{ id: string; kind: string; namespace: string }> | undefined;
+      if (!envs) throw new Error(`createApp: ${JSON.stringify(res)}`);
+      const production = envs.find((e) => e.kind === 'PRODUCTION')!;
+      const test = envs.find((e) => e.kind === 'TEST')!;
+      return {
+        environmentId: production.id,
+        testEnvironmentId: test.id,
+        target: { cluster: name, namespace: production.namespace, appName, appType: 'STATELESS', environmentKind: 'PRODUCTION' },
+      };
+    },
+    async deploy(target, settings, replicas = 1) {
+      const base = await kube.ensureBase(target, settings.ports);
+      if (!base.ok) throw new Error(`ensureBase: ${JSON.stringify(base.error)}`);
+      const result = await kube.ensureRevision(target, { number: 1, image: 'nginx:1.27', settings }, replicas);
+      if (!result.ok) throw new Error(`ensureRevision: ${JSON.stringify(result.error)}`);
+      return await podsReady(kc, target.namespace, replicas);
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      terminals.stop();
+      await server.stop();
+      clusters.stop();
+      database.close();
+      await agent?.stop();
+      await cluster.stop();
+    },
+  };
+}
+
+/** Waits (polling the API, bounded) until `count` pods of the namespace run and are Ready. */
+export async function podsReady(kc: KubeConfig, namespace: string, count: number, timeoutMs = 20_000): Promise<V1Pod[]> {
+  const api = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pods = (await api.listNamespacedPod({ namespace })).items.filter(
+      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+    );
+    if (pods.length >= count) return pods;
+    if (Date.now() > deadline) throw new Error(`pods not Ready in ${namespace} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Runs a subscription over server-sent events; `next()` gives each event's `data`, `close()` leaves. */
+export function sseSubscribe(url: string, query: string, variables: Record<string, unknown>) {
+  const abort = new AbortController();
+  const pending = fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+    signal: abort.signal,
+  });
+  let events: AsyncGenerator<{ event: string; data: string }> | undefined;
+  return {
+    async next(): Promise<any | undefined> {
+      events ??= sseEvents((await pending).body!);
+      for (;;) {
+        const { value, done } = await events.next();
+        if (done) return undefined;
+        if (value.event === 'complete') return undefined;
+        if (value.event === 'next') return JSON.parse(value.data);
+      }
+    },
+    close: () => abort.abort(),
+  };
+}
