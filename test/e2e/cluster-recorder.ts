@@ -1,0 +1,121 @@
+/**
+ * Records, from the test process, what a namespace's workloads and pods went through: every value
+ * of each Deployment's / StatefulSet's `spec.replicas` and `partition`, the Deployments' revision
+ * annotations, and every pod ever created or deleted (by uid, with its cairn revision). Independent
+ * of cairn: it watches the cluster through client-node, so it sees what a crash left behind.
+ */
+import { KubeConfig, Watch, type V1Deployment, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
+
+export interface WorkloadHistory {
+  kind: 'Deployment' | 'StatefulSet';
+  /** The cairn revision in the workload's labels. */
+  revision: number;
+  /** spec.replicas, each change once, in order. */
+  replicas: number[];
+  /** rollingUpdate.partition (StatefulSet), each change once, in order. */
+  partitions: number[];
+  /** deployment.kubernetes.io/revision values seen (a new one = the pod template changed: a new rollout). */
+  rollouts: string[];
+}
+
+export interface PodHistory {
+  uid: string;
+  name: string;
+  revision: number;
+  ready: boolean;
+  deleted: boolean;
+}
+
+export interface ClusterRecorder {
+  workloads: Map<string, WorkloadHistory>;
+  pods: Map<string, PodHistory>;
+  /** Resolves once `test` holds (checked now and after every recorded change). */
+  when(what: string, test: () => boolean, timeoutMs?: number): Promise<void>;
+  stop(): void;
+}
+
+const revisionOf = (labels: Record<string, string> | undefined) => Number(labels?.['cairn.dev/revision'] ?? NaN);
+const pushChange = (list: number[], value: number | undefined) => {
+  if (value !== undefined && list.at(-1) !== value) list.push(value);
+};
+
+export async function recordNamespace(kc: KubeConfig, namespace: string): Promise<ClusterRecorder> {
+  const workloads = new Map<string, WorkloadHistory>();
+  const pods = new Map<string, PodHistory>();
+  const waiters = new Set<() => void>();
+  const aborts: AbortController[] = [];
+  let stopped = false;
+
+  const onWorkload = (kind: WorkloadHistory['kind'], obj: V1Deployment | V1StatefulSet) => {
+    const name = obj.metadata!.name!;
+    let h = workloads.get(name);
+    if (!h) workloads.set(name, (h = { kind, revision: revisionOf(obj.metadata?.labels), replicas: [], partitions: [], rollouts: [] }));
+    pushChange(h.replicas, obj.spec?.replicas);
+    if (kind === 'StatefulSet') pushChange(h.partitions, (obj as V1StatefulSet).spec?.updateStrategy?.rollingUpdate?.partition ?? 0);
+    const rollout = obj.metadata?.annotations?.['deployment.kubernetes.io/revision'];
+    if (rollout && !h.rollouts.includes(rollout)) h.rollouts.push(rollout);
+  };
+  const onPod = (type: string, pod: V1Pod) => {
+    const uid = pod.metadata!.uid!;
+    const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+    const before = pods.get(uid);
+    pods.set(uid, { uid, name: pod.metadata!.name!, revision: revisionOf(pod.metadata?.labels), ready, deleted: (before?.deleted ?? false) || type === 'DELETED' });
+  };
+
+  const follow = async (path: string, handle: (type: string, obj: any) => void) => {
+    let resourceVersion: string | undefined;
+    const start = async (): Promise<void> => {
+      if (stopped) return;
+      // Without a resourceVersion, a watch starts with the current objects (ADDED), then the changes.
+      const controller = await new Watch(kc).watch(
+        path,
+        resourceVersion ? { resourceVersion, allowWatchBookmarks: true } : { allowWatchBookmarks: true },
+        (type: string, obj: any) => {
+          if (type === 'ERROR') {
+            resourceVersion = undefined; // 410 Gone: start over from the current objects
+            return;
+          }
+          if (obj?.metadata?.resourceVersion) resourceVersion = obj.metadata.resourceVersion;
+          if (type === 'BOOKMARK') return;
+          handle(type, obj);
+          for (const wake of [...waiters]) wake();
+        },
+        (err: unknown) => {
+          if (stopped) return;
+          setTimeout(() => void start().catch(() => undefined), 20);
+        },
+      );
+      aborts.push(controller);
+    };
+    await start();
+  };
+
+  await follow(`/apis/apps/v1/namespaces/${namespace}/deployments`, (_t, d: V1Deployment) => onWorkload('Deployment', d));
+  await follow(`/apis/apps/v1/namespaces/${namespace}/statefulsets`, (_t, s: V1StatefulSet) => onWorkload('StatefulSet', s));
+  await follow(`/api/v1/namespaces/${namespace}/pods`, onPod);
+
+  return {
+    workloads,
+    pods,
+    when(what, test, timeoutMs = 30_000) {
+      if (test()) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`timed out waiting for ${what}`));
+        }, timeoutMs);
+        const check = () => {
+          if (!test()) return;
+          clearTimeout(timer);
+          waiters.delete(check);
+          resolve();
+        };
+        waiters.add(check);
+      });
+    },
+    stop() {
+      stopped = true;
+      for (const a of aborts) a.abort();
+    },
+  };
+}
