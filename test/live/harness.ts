@@ -1,0 +1,232 @@
+/**
+ * Live status against a sandbox cluster (no controllers, no node agent: the test alone changes the
+ * pods), served by the real server on port 0: graphql-ws and SSE clients, and helpers that change
+ * pods and write events through the Kubernetes API.
+ */
+import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/client.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createOrderEvents, type OrderEvents } from '../../src/engine/order-events.js';
+import { createReleaseService } from '../../src/engine/service.js';
+import { createClusterRegistry } from '../../src/kube/registry.js';
+import type { KubePort } from '../../src/engine/kube-port.js';
+import type { Reconciler } from '../../src/engine/reconciler.js';
+import { createLiveStatus, type LiveStatus, type LiveStatusOptions } from '../../src/live/live-status.js';
+import { kubeconfigText } from '../../src/sandbox/apiserver/kubeconfig.js';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import { schema } from '../../src/schema/index.js';
+import { buildServer, type CairnServer } from '../../src/server/index.js';
+import { memoryLogger, sseEvents } from '../server/helpers.js';
+import { createApp } from '../helpers/operations.js';
+import type { TestApi } from '../helpers/api.js';
+
+export interface Subscription {
+  /** The next payload (throws on GraphQL errors). */
+  next(): Promise<any>;
+  /** The next `n` payloads. */
+  take(n: number): Promise<any[]>;
+  close(): void;
+}
+
+export interface LiveHarness {
+  cluster: SandboxCluster;
+  live: LiveStatus;
+  server: CairnServer;
+  url: string;
+  repos: Repositories;
+  orderEvents: OrderEvents;
+  core: CoreV1Api;
+  /** The production environment of the app `web`: its global ID, namespace, pod labels. */
+  env: { id: string; namespace: string; labels: Record<string, string>; appName: string };
+  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
+  ws(query: string, variables?: Record<string, unknown>, client?: Client): Subscription;
+  sse(query: string, variables?: Record<string, unknown>): Subscription;
+  wsClient(): Client;
+  createPod(name: string, labels?: Record<string, string>): Promise<V1Pod>;
+  /** Changes the pod (an annotation) and returns its new resourceVersion. */
+  touchPod(name: string, value: string): Promise<string>;
+  setPodStatus(name: string, status: V1Pod['status']): Promise<string>;
+  deletePod(name: string): Promise<void>;
+  createEvent(pod: string, type: 'Normal' | 'Warning', reason: string, message: string): Promise<CoreV1Event>;
+  close(): Promise<void>;
+}
+
+/** Iterates an async source, keeping what arrived. */
+function reader(source: AsyncIterator<any>, close: () => void): Subscription {
+  const next = async () => {
+    const r = await source.next();
+    if (r.done) throw new Error('the subscription ended');
+    return r.value;
+  };
+  return {
+    next,
+    async take(n) {
+      const out: any[] = [];
+      for (let i = 0; i < n; i++) out.push(await next());
+      return out;
+    },
+    close,
+  };
+}
+
+export async function startLiveHarness(options: LiveStatusOptions = {}): Promise<LiveHarness> {
+  const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
+  const logs = memoryLogger();
+  const clusters = createClusterRegistry({ logger: logs.logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
+  clusters.load([
+    { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
+    { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
+  ]);
+  await clusters.checkAll();
+  const database = openDatabase(':memory:');
+  const repos = createRepositories(database.db);
+  const live = createLiveStatus((name) => clusters.kubeConfig(name), {
+    ...options,
+    informers: { idleMs: 100, timeoutSeconds: 30, ...options.informers },
+    hub: { lingerMs: 100, ...options.hub },
+  });
+  // The engine's order hub without a reconciler: a mutation's wake publishes the order's change.
+  const orderEvents = createOrderEvents();
+  const reconciler = { wake: (id: number) => orderEvents.publish(id) } as unknown as Reconciler;
+  const releases = createReleaseService(repos, { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort, reconciler, orderEvents);
+  const config = loadConfig({}, { port: 0 });
+  const server = buildServer({
+    config,
+    logger: logs.logger,
+    schema,
+    contextFactory: (request) => ({ config, logger: logs.logger, clusters, repos, now: () => new Date(), releases, live, headers: request.headers }),
+    readiness: () => [],
+  });
+  const { url } = await server.start(0);
+  const gql: LiveHarness['gql'] = async (query, variables) => {
+    const res = await server.yoga.fetch('http://cairn.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await res.json()) as { data?: any; errors?: any[] };
+  };
+  const app = await createApp({ gql } as unknown as TestApi, 'web', { officialImage: 'NGINX' });
+  const namespace = (app.production as unknown as { namespace: string }).namespace;
+  const labels = { 'cairn.dev/app': 'web', 'cairn.dev/environment': 'production', 'app.kubernetes.io/managed-by': 'cairn', 'cairn.dev/revision': '1' };
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+
+  const clients: Client[] = [];
+  const aborts: AbortController[] = [];
+  const wsClient = () => {
+    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    clients.push(client);
+    return client;
+  };
+  let shared: Client | undefined;
+
+  return {
+    cluster,
+    live,
+    server,
+    url,
+    repos,
+    orderEvents,
+    core,
+    env: { id: app.production.id, namespace, labels, appName: 'web' },
+    gql,
+    wsClient,
+    ws(query, variables, client) {
+      const c = client ?? (shared ??= wsClient());
+      const it = c.iterate<any>({ query, variables });
+      const source = {
+        async next() {
+          const r = await it.next();
+          if (r.done) return r;
+          if (r.value.errors) throw new Error(JSON.stringify(r.value.errors));
+          return { done: false, value: Object.values(r.value.data ?? {})[0] };
+        },
+      };
+      return reader(source, () => void it.return?.());
+    },
+    sse(query, variables) {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const events = (async function* () {
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          body: JSON.stringify({ query, variables }),
+          signal: abort.signal,
+        });
+        for await (const e of sseEvents(response.body!)) {
+          if (e.event !== 'next') continue;
+          const body = JSON.parse(e.data);
+          if (body.errors) throw new Error(JSON.stringify(body.errors));
+          yield Object.values(body.data ?? {})[0];
+        }
+      })();
+      return reader(events, () => abort.abort());
+    },
+    createPod: (name, extra = {}) =>
+      core.createNamespacedPod({ namespace, body: { metadata: { name, labels: { ...labels, ...extra } }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } }),
+    async touchPod(name, value) {
+      const pod = await core.patchNamespacedPod({ name, namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { 'test/step': value } }] });
+      return pod.metadata!.resourceVersion!;
+    },
+    async setPodStatus(name, status) {
+      const pod = await core.replaceNamespacedPodStatus({ name, namespace, body: { ...(await core.readNamespacedPod({ name, namespace })), status } });
+      return pod.metadata!.resourceVersion!;
+    },
+    async deletePod(name) {
+      await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 });
+    },
+    createEvent: (pod, type, reason, message) => {
+      const now = new Date();
+      return core.createNamespacedEvent({
+        namespace,
+        body: {
+          metadata: { name: `${pod}.${Math.random().toString(36).slice(2, 10)}` },
+          involvedObject: { kind: 'Pod', name: pod, namespace },
+          type,
+          reason,
+          message,
+          count: 1,
+          firstTimestamp: now,
+          lastTimestamp: now,
+          source: { component: 'kubelet' },
+        },
+      });
+    },
+    async close() {
+      for (const a of aborts) a.abort();
+      await Promise.all(clients.map((c) => c.dispose()));
+      live.stop();
+      await server.stop();
+      clusters.stop();
+      database.close();
+      await cluster.stop();
+    },
+  };
+}
+
+export const INSTANCE_FIELDS = 'id name revision phase status ready restarts node ip startedAt resourceVersion containers { name state reason ready restarts } problem { reason message }';
+
+export const INSTANCES_CHANGED = `subscription ($environment: ID!, $after: String) {
+  instancesChanged(environment: $environment, after: $after) {
+    kind cursor
+    ... on LiveSnapshot { instances { ${INSTANCE_FIELDS} } }
+    ... on InstanceChanged { change instance { ${INSTANCE_FIELDS} } }
+    ... on BufferExceeded { missedFrom message }
+  }
+}`;
+
+export const INSTANCE_EVENTS = `subscription ($environment: ID, $instance: ID, $warningsOnly: Boolean, $after: String) {
+  instanceEvents(environment: $environment, instance: $instance, warningsOnly: $warningsOnly, after: $after) {
+    kind cursor
+    ... on LiveSnapshot { events { instanceName type reason message count } }
+    ... on SystemEventReceived { event { instanceName type reason message count firstSeenAt lastSeenAt source } }
+    ... on BufferExceeded { missedFrom }
+  }
+}`;
