@@ -3,6 +3,7 @@
  * streamed per subscriber from the Kubernetes API and closed upstream as soon as the subscriber
  * leaves.
  */
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
@@ -27,8 +28,8 @@ interface EndedEvent {
 }
 type LogsError = InvalidInputError | NotFoundError | UnknownContainerError | InstanceNotRunningError | ClusterUnreachableError;
 type LogsEvent = LinesEvent | EndedEvent | LogsError;
-const isLogsError = (e: unknown): e is LogsError =>
-  [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ClusterUnreachableError].some((c) => e instanceof c);
+const LOGS_ERRORS = [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ClusterUnreachableError];
+const isLogsError = (e: unknown): e is LogsError => LOGS_ERRORS.some((c) => e instanceof c);
 
 const LogEndReasonEnum = builder.enumType('InstanceLogsEndReason', {
   description: 'Why a log stream ended.',
@@ -68,8 +69,10 @@ const InstanceLogsEventUnion = builder.unionType('InstanceLogsEvent', {
     'An event of instanceLogs: lines, then (when the stream ends by itself) InstanceLogsEnded. An error is the only event of a stream that could not start.',
   types: [InstanceLogLinesRef, InstanceLogsEndedRef, InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ClusterUnreachableError],
   resolveType: (event) => {
-    if (event instanceof Error) return event.constructor.name;
-    return (event as LinesEvent | EndedEvent).kind === 'lines' ? 'InstanceLogLines' : 'InstanceLogsEnded';
+    const kind = (event as Partial<LinesEvent | EndedEvent>).kind;
+    if (kind === 'lines') return 'InstanceLogLines';
+    if (kind === 'ended') return 'InstanceLogsEnded';
+    return (event as LogsError).constructor.name; // an error (wrapped by the errors plugin): its class names its type
   },
 });
 
@@ -145,6 +148,7 @@ builder.subscriptionField('instanceLogs', (t) =>
       })();
       return out;
     },
-    resolve: (event) => event,
+    // graphql-js treats a returned Error as thrown: wrap it as the errors plugin does for mutations.
+    resolve: (event) => (event instanceof Error ? (wrapErrorIfMatches(event, LOGS_ERRORS) as LogsError) : event),
   }),
 );

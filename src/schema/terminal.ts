@@ -5,6 +5,7 @@
  * timeout, a reconnect grace for the output reader, a bound on their number, and upstream
  * keepalive pings.
  */
+import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
@@ -64,7 +65,10 @@ const TerminalEndedRef = builder.objectRef<EndedEvent>('TerminalEnded').implemen
 const TerminalOutputEventUnion = builder.unionType('TerminalOutputEvent', {
   description: 'An event of terminalOutput: output, then TerminalEnded. NotFoundError is the only event for an unknown or ended session.',
   types: [TerminalOutputRef, TerminalEndedRef, NotFoundError],
-  resolveType: (e) => (e instanceof NotFoundError ? 'NotFoundError' : (e as TerminalEvent).kind === 'output' ? 'TerminalOutput' : 'TerminalEnded'),
+  resolveType: (e) => {
+    const kind = (e as Partial<TerminalEvent>).kind;
+    return kind === 'output' ? 'TerminalOutput' : kind === 'ended' ? 'TerminalEnded' : 'NotFoundError';
+  },
 });
 
 const terminalsOf = (ctx: Context): Terminals => {
@@ -202,6 +206,7 @@ builder.subscriptionField('terminalOutput', (t) =>
         yield missing;
       })();
     },
-    resolve: (event) => event,
+    // graphql-js treats a returned Error as thrown: wrap it as the errors plugin does for mutations.
+    resolve: (event) => (event instanceof NotFoundError ? (wrapErrorIfMatches(event, [NotFoundError]) as NotFoundError) : event),
   }),
 );
