@@ -124,7 +124,6 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
     clients.push(client);
     return client;
   };
-  let shared: Client | undefined;
 
   return {
     cluster,
@@ -138,7 +137,7 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
     gql,
     wsClient,
     ws(query, variables, client) {
-      const c = client ?? (shared ??= wsClient());
+      const c = client ?? wsClient();
       const it = c.iterate<any>({ query, variables });
       const source = {
         async next() {

@@ -59,14 +59,14 @@ describe('instancesChanged when events cannot be replayed', () => {
   it('sends BUFFER_EXCEEDED and a fresh snapshot, never a silent gap', async () => {
     h = await startLiveHarness({ hub: { bufferSize: 3, lingerMs: 60_000 } });
     await h.createPod('web-production-r1-a');
-    const first = h.ws(INSTANCES_CHANGED, { environment: h.env.id });
+    const first = h.sse(INSTANCES_CHANGED, { environment: h.env.id });
     const snapshot = await first.next();
     first.close();
     let last = '';
     for (let step = 0; step < 6; step++) last = await h.touchPod('web-production-r1-a', `step-${step}`);
     await h.createPod('web-production-r1-b');
 
-    const again = h.sse(INSTANCES_CHANGED, { environment: h.env.id, after: snapshot.cursor });
+    const again = h.ws(INSTANCES_CHANGED, { environment: h.env.id, after: snapshot.cursor });
     const [marker, fresh] = await again.take(2);
     expect(marker).toMatchObject({ kind: 'BUFFER_EXCEEDED', missedFrom: snapshot.cursor });
     expect(fresh.kind).toBe('SNAPSHOT');
@@ -75,7 +75,7 @@ describe('instancesChanged when events cannot be replayed', () => {
     again.close();
 
     // A cursor that is not one of this stream's: the same.
-    const stranger = h.ws(INSTANCES_CHANGED, { environment: h.env.id, after: 'nonsense:12' });
+    const stranger = h.sse(INSTANCES_CHANGED, { environment: h.env.id, after: 'nonsense:12' });
     expect((await stranger.take(2)).map((e) => e.kind)).toEqual(['BUFFER_EXCEEDED', 'SNAPSHOT']);
     stranger.close();
   });
