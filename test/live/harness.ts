@@ -92,7 +92,7 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
   const orderEvents = createOrderEvents();
   const reconciler = { wake: (id: number) => orderEvents.publish(id) } as unknown as Reconciler;
   const releases = createReleaseService(repos, { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort, reconciler, orderEvents);
-  const config = loadConfig({}, { port: 0 });
+  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: 300 });
   const server = buildServer({
     config,
     logger: logs.logger,
