@@ -33,6 +33,16 @@ export interface LogStreamRecord {
   abortedAt?: number;
 }
 
+/** What the kubelet saw of each exec: its command, and when its client (cairn) went away. */
+export interface ExecStreamRecord {
+  pod: string;
+  command: string[];
+  tty: boolean;
+  startedAt: number;
+  /** When the API server aborted it because the client closed the WebSocket; undefined while open. */
+  abortedAt?: number;
+}
+
 export interface LiveWorld {
   cluster: SandboxCluster;
   kc: KubeConfig;
@@ -41,6 +51,7 @@ export interface LiveWorld {
   terminals: Terminals;
   config: Config;
   logStreams: LogStreamRecord[];
+  execStreams: ExecStreamRecord[];
   gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
   ws(): Client;
   /** Creates an app with its production environment on the sandbox; returns the environment's global ID and target. */
@@ -71,8 +82,14 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   const name = `live-${Math.random().toString(36).slice(2, 8)}`;
   const cluster = await startSandboxCluster({ name, speed: SPEED, nodeAgent: false, nodes: 1 });
   const logStreams: LogStreamRecord[] = [];
+  const execStreams: ExecStreamRecord[] = [];
   const watchLogs = (api: KubeletApi): KubeletApi => ({
-    exec: (...args) => api.exec(...args),
+    exec(namespace, pod, request, io, signal) {
+      const record: ExecStreamRecord = { pod, command: request.command, tty: request.tty, startedAt: Date.now() };
+      execStreams.push(record);
+      signal.addEventListener('abort', () => (record.abortedAt = Date.now()), { once: true });
+      return api.exec(namespace, pod, request, io, signal);
+    },
     async logs(namespace, pod, options, signal) {
       const record: LogStreamRecord = { pod, follow: options.follow ?? false, startedAt: Date.now() };
       logStreams.push(record);
@@ -128,6 +145,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     terminals,
     config,
     logStreams,
+    execStreams,
     gql,
     ws() {
       const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });

@@ -1,0 +1,170 @@
+import type { Client } from 'graphql-ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nginxSettings, sseSubscribe, startLiveWorld, type ExecStreamRecord, type LiveWorld } from './exec-harness.js';
+
+const OPEN = `
+  mutation ($input: OpenTerminalInput!) {
+    openTerminal(input: $input) {
+      __typename
+      ... on TerminalPayload { session { id podName container idleTimeoutSeconds } }
+      ... on Error { code message }
+    }
+  }
+`;
+const OUTPUT = `
+  subscription ($session: ID!) {
+    terminalOutput(session: $session) {
+      __typename
+      ... on TerminalOutput { data sequence }
+      ... on TerminalEnded { reason exitCode }
+      ... on Error { code message }
+    }
+  }
+`;
+const INPUT = `mutation ($input: SendTerminalInputInput!) { sendTerminalInput(input: $input) { __typename ... on Error { code } } }`;
+const RESIZE = `mutation ($input: ResizeTerminalInput!) { resizeTerminal(input: $input) { __typename ... on Error { code } } }`;
+const CLOSE = `mutation ($input: CloseTerminalInput!) { closeTerminal(input: $input) { __typename ... on Error { code } } }`;
+
+const IDLE_MS = 1500;
+const GRACE_MS = 400;
+
+let world: LiveWorld;
+let environmentId: string;
+let pod: string;
+
+beforeAll(async () => {
+  world = await startLiveWorld({ terminalIdleTimeoutMs: IDLE_MS, terminalReconnectGraceMs: GRACE_MS, terminalMaxSessions: 2 });
+  const app = await world.createApp('term-app');
+  environmentId = app.environmentId;
+  const pods = await world.deploy(app.target, nginxSettings());
+  pod = pods[0]!.metadata!.name!;
+}, 30_000);
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function open(): Promise<{ id: string; upstream: ExecStreamRecord }> {
+  const before = world.execStreams.length;
+  const res = await world.gql(OPEN, { input: { instance: { environmentId, name: pod }, cols: 100, rows: 30 } });
+  const payload = res.data?.openTerminal;
+  expect(payload?.__typename, JSON.stringify(res)).toBe('TerminalPayload');
+  expect(payload.session).toMatchObject({ podName: pod, container: 'term-app', idleTimeoutSeconds: Math.round(IDLE_MS / 1000) });
+  const upstream = world.execStreams[before]!;
+  expect(upstream).toMatchObject({ pod, tty: true, command: ['sh'] });
+  return { id: payload.session.id, upstream };
+}
+
+const type = (session: string, data: string) => world.gql(INPUT, { input: { session, data } });
+
+/** Reads output events until the collected text contains `text`. */
+async function outputUntil(next: () => Promise<any>, text: string): Promise<string> {
+  let all = '';
+  while (!all.includes(text)) {
+    const event = await next();
+    if (!event) throw new Error(`the output ended before "${text}"; got ${JSON.stringify(all)}`);
+    const payload = event.data.terminalOutput;
+    expect(payload.__typename, JSON.stringify(payload)).toBe('TerminalOutput');
+    all += payload.data;
+  }
+  return all;
+}
+
+/** Reads until TerminalEnded (bounded by the test's timeout). */
+async function ended(next: () => Promise<any>) {
+  for (;;) {
+    const event = await next();
+    if (!event) throw new Error('the output ended without TerminalEnded');
+    if (event.data.terminalOutput.__typename === 'TerminalEnded') return event.data.terminalOutput;
+  }
+}
+
+async function upstreamClosed(record: ExecStreamRecord, timeoutMs = 3000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  while (record.abortedAt === undefined) {
+    if (Date.now() > deadline) throw new Error('the upstream exec is still open');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return record.abortedAt;
+}
+
+describe('terminal sessions', () => {
+  it('echoes a command\'s output over graphql-ws; resize works; closing ends the output and the upstream exec', async () => {
+    const { id, upstream } = await open();
+    const client: Client = world.ws();
+    const events = client.iterate({ query: OUTPUT, variables: { session: id } });
+    const next = async () => (await events.next()).value;
+
+    await type(id, 'cat /etc/cairn/motd.txt\n');
+    expect(await outputUntil(next, 'welcome aboard')).toContain('welcome aboard');
+    expect((await world.gql(RESIZE, { input: { session: id, cols: 120, rows: 40 } })).data.resizeTerminal.__typename).toBe('TerminalPayload');
+    await type(id, 'echo "$GREETING"\n');
+    await outputUntil(next, 'hello from cairn');
+
+    expect((await world.gql(CLOSE, { input: { session: id } })).data.closeTerminal.__typename).toBe('TerminalPayload');
+    expect(await ended(next)).toEqual({ __typename: 'TerminalEnded', reason: 'CLOSED', exitCode: null });
+    expect(await events.next()).toEqual({ done: true, value: undefined });
+    await upstreamClosed(upstream);
+    expect(world.terminals.size).toBe(0);
+    expect((await type(id, 'ls\n')).data.sendTerminalInput).toEqual({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+
+  it('echoes over server-sent events, and the shell exiting ends the session with its exit code', async () => {
+    const { id } = await open();
+    const sub = sseSubscribe(world.url, OUTPUT, { session: id });
+    const first = sub.next(); // subscribe before typing
+    await type(id, 'echo "$GREETING"\n'); // the variable's value appears only in the output, not in the echoed command
+    const next = (() => {
+      let pending: Promise<any> | undefined = first;
+      return () => {
+        const p = pending ?? sub.next();
+        pending = undefined;
+        return p;
+      };
+    })();
+    await outputUntil(next, 'hello from cairn');
+    await type(id, 'exit 3\n');
+    expect(await ended(next)).toEqual({ __typename: 'TerminalEnded', reason: 'EXITED', exitCode: 3 });
+    sub.close();
+    expect(world.terminals.size).toBe(0);
+  });
+
+  it('closes an idle session (no input) and its upstream exec', async () => {
+    const { id, upstream } = await open();
+    const client = world.ws();
+    const events = client.iterate({ query: OUTPUT, variables: { session: id } });
+    const openedAt = Date.now();
+    const end = await ended(async () => (await events.next()).value);
+    expect(end).toMatchObject({ reason: 'IDLE_TIMEOUT' });
+    expect(Date.now() - openedAt).toBeGreaterThanOrEqual(IDLE_MS - 50);
+    await upstreamClosed(upstream);
+    expect(world.terminals.size).toBe(0);
+  });
+
+  it('closes the session when its reader leaves and does not come back within the grace period', async () => {
+    const { id, upstream } = await open();
+    const client = world.ws();
+    const events = client.iterate({ query: OUTPUT, variables: { session: id } });
+    await type(id, 'cat /etc/cairn/motd.txt\n');
+    await outputUntil(async () => (await events.next()).value, 'welcome aboard');
+    const leftAt = Date.now();
+    await events.return?.();
+    const closedAt = await upstreamClosed(upstream);
+    expect(closedAt - leftAt).toBeGreaterThanOrEqual(GRACE_MS - 50);
+    expect(closedAt - leftAt).toBeLessThan(GRACE_MS + 1000);
+    expect(world.terminals.size).toBe(0);
+  });
+
+  it('bounds the number of sessions and refuses an unknown session', async () => {
+    const a = await open();
+    const b = await open();
+    const third = await world.gql(OPEN, { input: { instance: { environmentId, name: pod } } });
+    expect(third.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
+    await world.gql(CLOSE, { input: { session: a.id } });
+    await world.gql(CLOSE, { input: { session: b.id } });
+    await Promise.all([upstreamClosed(a.upstream), upstreamClosed(b.upstream)]);
+
+    const client = world.ws();
+    const missing = await client.iterate({ query: OUTPUT, variables: { session: 'no-such-session' } }).next();
+    expect(missing.value.data.terminalOutput).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+});
