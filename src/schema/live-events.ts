@@ -24,7 +24,7 @@ type Of<K extends LivePayload['kind']> = Extract<LivePayload, { kind: K }>;
 const LiveEventKindEnum = builder.enumType('LiveEventKind', {
   description: 'What a live event is (switch on it; each kind has its own type).',
   values: {
-    SNAPSHOT: { description: 'The whole current state (LiveSnapshot): first on every subscription, and right after BUFFER_EXCEEDED.' },
+    SNAPSHOT: { description: 'The whole current state (LiveSnapshot, or ReleaseOrderSnapshot for releaseOrderFeed): first on every subscription, and right after BUFFER_EXCEEDED.' },
     INSTANCE_CHANGED: { description: 'An instance was added, changed or removed (InstanceChanged).' },
     SYSTEM_EVENT: { description: 'A system event about an instance happened or repeated (SystemEventReceived).' },
     RELEASE_ORDER_PROGRESS: { description: 'The release order, its batches or its instances\' progress changed (ReleaseOrderProgress).' },
@@ -42,7 +42,7 @@ const TYPE_NAMES: Record<LivePayload['kind'], string> = {
 
 export const LiveEventRef = builder.interfaceRef<LivePayload>('LiveEvent').implement({
   description: 'One event of a live subscription. Events arrive in order; pass the last `cursor` you saw as `after` when you reconnect to get exactly what you missed (or BUFFER_EXCEEDED and a fresh SNAPSHOT when that is no longer possible).',
-  resolveType: (p) => TYPE_NAMES[p.kind],
+  resolveType: (p) => (p.kind === 'SNAPSHOT' && p.releaseOrder ? 'ReleaseOrderSnapshot' : TYPE_NAMES[p.kind]),
   fields: (t) => ({
     kind: t.field({ type: LiveEventKindEnum, description: 'What the event is.', resolve: (p) => p.kind }),
     cursor: t.exposeString('cursor', { description: 'Where this event is in its stream (opaque); pass it as `after` to resume right after it.' }),
@@ -59,12 +59,21 @@ const InstanceChangeEnum = builder.enumType('InstanceChange', {
 });
 
 builder.objectRef<Of<'SNAPSHOT'>>('LiveSnapshot').implement({
-  description: 'The whole current state of what the subscription follows.',
+  description: 'The whole current state of what an environment subscription (instancesChanged, instanceEvents) follows.',
   interfaces: [LiveEventRef],
   fields: (t) => ({
     instances: t.field({ type: [InstanceRef], description: 'The instances now, by name (empty when the subscription follows only events).', resolve: (p) => p.instances }),
     events: t.field({ type: [InstanceEventRef], description: 'The latest system events (newest first, at most 100) that the subscription follows; empty when it follows only instances.', resolve: (p) => p.events }),
-    releaseOrder: t.field({ type: ReleaseOrderRef, nullable: true, description: 'The release order now (releaseOrderFeed only).', resolve: (p) => p.releaseOrder }),
+  }),
+});
+
+builder.objectRef<Of<'SNAPSHOT'>>('ReleaseOrderSnapshot').implement({
+  description: 'The whole current state of a release order as releaseOrderFeed follows it.',
+  interfaces: [LiveEventRef],
+  fields: (t) => ({
+    releaseOrder: t.field({ type: ReleaseOrderRef, description: 'The order now, with its batches.', resolve: (p) => p.releaseOrder! }),
+    instances: t.field({ type: [InstanceRef], description: 'Its environment\'s instances now, by name.', resolve: (p) => p.instances }),
+    events: t.field({ type: [InstanceEventRef], description: 'The latest Warning events of those instances (newest first, at most 100).', resolve: (p) => p.events }),
   }),
 });
 
