@@ -1,18 +1,21 @@
 /** Restart survival: cairn is stopped mid-release, again and again; a new one on the same database finishes the order. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
+import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
 let db: ReturnType<typeof tempDatabase>;
 const running: Cairn[] = [];
+let rec: ClusterRecorder | undefined;
 
 beforeAll(async () => {
   sandboxes = await startSandboxes();
   db = tempDatabase();
 });
 afterAll(async () => {
+  rec?.stop();
   for (const c of running) await c.stop().catch(() => undefined);
   await sandboxes?.stop();
   db?.remove();
@@ -40,6 +43,14 @@ describe('restart survival', () => {
     const first = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder;
     await until('first release', stateIs(cairn, first.id, 'COMPLETED'));
 
+    // A recorder watches the workloads from the test's side; the stops happen at points of the cluster's progress.
+    rec = await recordNamespace(sandboxes.kubeConfig('e2e-production'), 'cairn-steady');
+    const deployment = (revision: number) => [...rec!.workloads.values()].find((w) => w.kind === 'Deployment' && w.revision === revision);
+    const stopPoints = [
+      { what: 'batch 2 scaled up', test: () => deployment(2)?.replicas.at(-1) === 2 },
+      { what: 'batch 3 scaled down', test: () => deployment(1)?.replicas.at(-1) === 1 },
+      { what: 'batch 4 scaled up', test: () => deployment(2)?.replicas.at(-1) === 4 },
+    ];
     await setDraft(cairn, envId, { instances: 4, tag: '1.27', greeting: 'two', file: 'two' });
     const id = (await createOrder(cairn, { environment: envId, batchCount: 4, pauseMode: 'EVERY_BATCH' })).releaseOrder.id;
     await stop(cairn); // right after submission: nothing applied yet, perhaps
@@ -48,7 +59,8 @@ describe('restart survival', () => {
       cairn = await start();
       await until(`pause after batch ${batch}`, stateIs(cairn, id, 'PAUSED', batch));
       await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
-      await new Promise((r) => setTimeout(r, 30 * batch)); // stop somewhere inside the next batch
+      const point = stopPoints[batch - 1]!;
+      await rec.when(point.what, point.test); // stop inside the next batch
       await stop(cairn);
     }
     cairn = await start();
@@ -67,5 +79,10 @@ describe('restart survival', () => {
       [2, 4],
     ]);
     expect(o.instances.filter((p) => !p.terminating && p.ready)).toHaveLength(4);
+    // From the cluster's side: one step per batch, never back, no new rollout of either Deployment.
+    expect(deployment(2)!.replicas).toEqual([0, 1, 2, 3, 4]);
+    expect(deployment(1)!.replicas).toEqual([4, 3, 2, 1, 0]);
+    expect([deployment(1)!.rollouts, deployment(2)!.rollouts]).toEqual([['1'], ['1']]);
+    expect([...rec.pods.values()].filter((p) => p.revision === 2)).toHaveLength(4);
   });
 });
