@@ -1,0 +1,108 @@
+/** The shared informers against a sandbox API server: sharing, timeoutSeconds, restarts, re-list after 410, idle stop. */
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { ChangeType } from '../../src/live/informer.js';
+import { createInformers, type Informers } from '../../src/live/informers.js';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+
+const NS = 'cairn-web';
+let cluster: SandboxCluster;
+let core: CoreV1Api;
+let informers: Informers;
+let kc: KubeConfig;
+
+beforeEach(async () => {
+  cluster = await startSandboxCluster({ name: 'informers', controllers: false, nodeAgent: false });
+  kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig);
+  core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: NS } } });
+});
+afterEach(async () => {
+  informers?.stop();
+  await cluster.stop();
+});
+
+const pod = (name: string) => core.createNamespacedPod({ namespace: NS, body: { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx:1.25' }] } } });
+const touch = (name: string, value: string) => core.patchNamespacedPod({ name, namespace: NS, body: [{ op: 'add', path: '/metadata/annotations', value: { step: value } }] });
+
+/** Records what an informer tells, and resolves when `count` changes have arrived. */
+function recorder(lease: ReturnType<Informers['acquire']>) {
+  const seen: Array<[ChangeType, string]> = [];
+  const waiters: Array<() => void> = [];
+  lease.informer.on((type, o) => {
+    seen.push([type, o.metadata?.name ?? '']);
+    for (const w of waiters.splice(0)) w();
+  });
+  const until = async (check: () => boolean) => {
+    while (!check()) await new Promise<void>((resolve) => waiters.push(resolve));
+  };
+  return { seen, until };
+}
+
+it('shares one informer per (cluster, namespace, kind), passes timeoutSeconds, and stops when idle', async () => {
+  informers = createInformers(() => kc, { idleMs: 10, timeoutSeconds: 1 });
+  const leases = Array.from({ length: 10 }, () => informers.acquire('c', NS, 'pods'));
+  const events = informers.acquire('c', NS, 'events');
+  await Promise.all([leases[0]!.informer.whenSynced(), events.informer.whenSynced()]);
+  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: NS }) === 2);
+  expect(informers.stats()).toEqual({ informers: 2, leases: 11 });
+  expect(cluster.counters.openWatches({ resource: 'pods', namespace: NS })).toBe(1);
+  const watches = cluster.counters.requests({ verb: 'watch' });
+  expect(watches.every((r) => /timeoutSeconds=1\b/.test(r.query))).toBe(true);
+
+  // The server ends the watch after 1 s: it starts again from where it was (no new list).
+  const lists = cluster.counters.count({ verb: 'list', resource: 'pods' });
+  await cluster.counters.until(() => cluster.counters.count({ verb: 'watch', resource: 'pods' }) >= 2, 5000);
+  expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBe(lists);
+
+  for (const l of [...leases, events]) l.release();
+  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: NS }) === 0 && informers.stats().informers === 0);
+  expect(informers.stats()).toEqual({ informers: 0, leases: 0 });
+});
+
+it('after a dropped watch, and after a 410 Gone, tells every change made meanwhile', async () => {
+  informers = createInformers(() => kc, { minBackoffMs: 10 });
+  await pod('a');
+  await pod('b');
+  const lease = informers.acquire('c', NS, 'pods');
+  const r = recorder(lease);
+  await lease.informer.whenSynced();
+  await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace: NS }) === 1);
+  expect(r.seen).toEqual([['ADDED', 'a'], ['ADDED', 'b']]);
+
+  // A clean end: watch again from the last version.
+  cluster.faults.dropWatches({ resource: 'pods' });
+  await touch('a', '1');
+  await r.until(() => r.seen.length === 3);
+  expect(r.seen[2]).toEqual(['MODIFIED', 'a']);
+
+  // The watch ends and its next request is slow to arrive: meanwhile 'b' changes and the history is
+  // compacted, so watching from the old version gets 410 Gone; the informer re-lists and tells the change.
+  await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace: NS }) === 1);
+  const before410 = cluster.counters.count({ verb: 'list', resource: 'pods' });
+  const slow = cluster.faults.addLatency({ verb: 'watch', resource: 'pods', ms: 300 });
+  cluster.faults.dropWatches({ resource: 'pods' });
+  await touch('b', 'while the watch is down');
+  cluster.faults.compact();
+  await r.until(() => r.seen.length === 4);
+  slow();
+  expect(r.seen[3]).toEqual(['MODIFIED', 'b']);
+  expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBeGreaterThan(before410);
+  await touch('b', 'after the re-list');
+  await r.until(() => r.seen.length === 5);
+
+  // Down while the history is compacted: the next watch gets 410, the informer re-lists and tells the differences.
+  await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace: NS }) === 1);
+  const lists = cluster.counters.count({ verb: 'list', resource: 'pods' });
+  await cluster.faults.unavailableFor(200);
+  await touch('b', '2');
+  await core.deleteNamespacedPod({ name: 'a', namespace: NS, gracePeriodSeconds: 0 });
+  await pod('c');
+  cluster.faults.compact();
+  await r.until(() => r.seen.length === 8);
+  expect(r.seen.slice(5).sort()).toEqual([['ADDED', 'c'], ['DELETED', 'a'], ['MODIFIED', 'b']]);
+  expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBeGreaterThan(lists);
+  expect([...lease.informer.cache.keys()].sort()).toEqual(['b', 'c']);
+  lease.release();
+});
