@@ -161,6 +161,18 @@ export async function streamLogs(kc: KubeConfig, request: LogRequest): Promise<A
     },
   });
   sink.on('error', (error) => channel.end(error));
+  // pipe() does not end its destination when the source breaks (connection reset, API server gone):
+  // watch the source itself, or the reader would wait forever.
+  sink.on('pipe', (source: NodeJS.ReadableStream & { readableEnded?: boolean }) => {
+    const broken = (error?: unknown) => {
+      if (source.readableEnded || channel.closed) return;
+      splitter.end();
+      flush();
+      channel.end(error ?? new Error('the log stream broke off'));
+    };
+    source.on('error', broken);
+    source.on('close', () => broken());
+  });
 
   upstream = await new Log(kc).log(request.namespace, request.pod, request.container, sink, {
     follow: request.follow ?? false,

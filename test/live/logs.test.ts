@@ -149,6 +149,22 @@ describe('instanceLogs', () => {
     const bad = await client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 0 } }).next();
     expect(bad.value.data.instanceLogs).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
   });
+
+  it('reports a broken upstream stream (API server reset) as ClusterUnreachableError and ends', async () => {
+    const client = world.ws();
+    const events = client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 1 } });
+    const next = async () => (await events.next()).value;
+    expect((await next()).data.instanceLogs.__typename).toBe('InstanceLogLines');
+    const outage = world.cluster.faults.unavailableFor(300); // open connections are reset
+    let last: any;
+    for (;;) {
+      const event = await next();
+      if (!event) break;
+      last = event.data.instanceLogs;
+    }
+    expect(last).toMatchObject({ __typename: 'ClusterUnreachableError', code: 'NOT_ALLOWED' });
+    await outage;
+  });
 });
 
 describe('log lines', () => {
