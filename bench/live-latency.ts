@@ -1,0 +1,164 @@
+/**
+ * Delivery latency of live status: a pod change in the API server → a graphql-ws subscriber of
+ * `instancesChanged`, at 1, 100 and 1,000 subscribers to one environment (one pod watch for all).
+ *
+ *   npx tsx bench/live-latency.ts                       (add CHANGES=50 to measure more changes)
+ *   node --expose-gc --import tsx bench/live-latency.ts (also prints the heap before and after)
+ *
+ * Everything runs in this process: a sandbox cluster (API server on loopback, no controllers, no
+ * node agent), cairn's server on port 0, and the subscribers (graphql-ws clients, 10 subscriptions
+ * per WebSocket). Latency of one delivery = time the subscriber got the change − time just before
+ * the PATCH that made it was sent. Changes are made one at a time, each once every subscriber got
+ * the previous one.
+ */
+import { performance } from 'node:perf_hooks';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { createClient, type Client } from 'graphql-ws';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { loadConfig } from '../src/config.js';
+import { openDatabase } from '../src/db/client.js';
+import { createRepositories } from '../src/db/repositories.js';
+import { createClusterRegistry } from '../src/kube/registry.js';
+import { createLiveStatus } from '../src/live/live-status.js';
+import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
+import { startSandboxCluster } from '../src/sandbox/cluster.js';
+import { schema } from '../src/schema/index.js';
+import { buildServer } from '../src/server/index.js';
+
+const COUNTS = [1, 100, 1000];
+const CHANGES = Number(process.env.CHANGES ?? 30);
+const PER_SOCKET = 10;
+
+const SUBSCRIPTION = `subscription ($environment: ID!) {
+  instancesChanged(environment: $environment) { kind cursor ... on InstanceChanged { instance { resourceVersion } } }
+}`;
+
+const gc = (globalThis as { gc?: () => void }).gc;
+const heapMb = () => {
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed / 1024 / 1024;
+};
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+async function main(): Promise<void> {
+  const logger = pino({ level: 'silent' });
+  const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
+  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 600_000 });
+  clusters.load([
+    { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
+    { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
+  ]);
+  await clusters.checkAll();
+  const database = openDatabase(':memory:');
+  const repos = createRepositories(database.db);
+  const live = createLiveStatus((name) => clusters.kubeConfig(name), { hub: { lingerMs: 100 }, informers: { idleMs: 100 } });
+  const config = loadConfig({}, { port: 0, logLevel: 'silent', shutdownTimeoutMs: 500 });
+  const server = buildServer({ config, logger, schema, contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date(), live }), readiness: () => [] });
+  const { url } = await server.start(0);
+
+  const created = await (
+    await server.yoga.fetch('http://cairn.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: 'mutation ($input: CreateAppInput!) { createApp(input: $input) { ... on CreateAppPayload { app { environments { id kind namespace } } } } }',
+        variables: { input: { name: 'bench', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' } },
+      }),
+    })
+  ).json();
+  const env = (created as any).data.createApp.app.environments.find((e: any) => e.kind === 'PRODUCTION');
+  const kc = new KubeConfig();
+  kc.loadFromString(cluster.kubeconfig);
+  const core = kc.makeApiClient(CoreV1Api);
+  const namespace = env.namespace as string;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  const labels = { 'cairn.dev/app': 'bench', 'cairn.dev/environment': 'production', 'app.kubernetes.io/managed-by': 'cairn', 'cairn.dev/revision': '1' };
+  await core.createNamespacedPod({ namespace, body: { metadata: { name: 'bench-production-r1-a', labels }, spec: { containers: [{ name: 'bench', image: 'nginx:1.25' }] } } });
+
+  console.log(`live status delivery latency: pod PATCH sent → graphql-ws subscriber got INSTANCE_CHANGED (${CHANGES} changes per row, ${PER_SOCKET} subscriptions per socket)`);
+  console.log(`node ${process.version}, ${gc ? 'heap measured after gc' : 'no --expose-gc: heap figures include garbage'}`);
+  console.log('subscribers  deliveries   p50 ms   p95 ms   max ms   pod watches   heap before → with subscribers → after they left (MB)');
+
+  for (const count of COUNTS) {
+    const heapBefore = heapMb();
+    const clients: Client[] = [];
+    const received = new Map<string, number[]>();
+    let waiting: { version: string; resolve: () => void } | null = null;
+    const iterators: Array<AsyncIterableIterator<any>> = [];
+    let snapshots = 0;
+    let allSnapshots!: () => void;
+    const snapshotsDone = new Promise<void>((resolve) => (allSnapshots = resolve));
+    for (let i = 0; i < count; i++) {
+      if (i % PER_SOCKET === 0) clients.push(createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 }));
+      const it = clients[clients.length - 1]!.iterate<any>({ query: SUBSCRIPTION, variables: { environment: env.id } });
+      iterators.push(it);
+      void (async () => {
+        for await (const r of it) {
+          const e = r.data?.instancesChanged;
+          if (e?.kind === 'SNAPSHOT' && ++snapshots === count) allSnapshots();
+          if (e?.kind !== 'INSTANCE_CHANGED') continue;
+          const at = performance.now();
+          const version = e.instance.resourceVersion as string;
+          const times = received.get(version) ?? [];
+          times.push(at);
+          received.set(version, times);
+          if (waiting && waiting.version === version && times.length === count) waiting.resolve();
+        }
+      })();
+    }
+    await snapshotsDone;
+    await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace }) >= 1);
+    const watches = cluster.counters.openWatches({ resource: 'pods', namespace });
+    const heapWith = heapMb();
+
+    const latencies: number[] = [];
+    for (let change = 0; change < CHANGES; change++) {
+      const sentAt = performance.now();
+      let version = '';
+      const done = new Promise<void>((resolve) => {
+        void core
+          .patchNamespacedPod({ name: 'bench-production-r1-a', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { step: `${count}-${change}` } }] })
+          .then((pod) => {
+            version = pod.metadata!.resourceVersion!;
+            if ((received.get(version)?.length ?? 0) === count) resolve();
+            else waiting = { version, resolve };
+          });
+      });
+      await done;
+      waiting = null;
+      for (const t of received.get(version)!) latencies.push(t - sentAt);
+      received.clear();
+    }
+
+    for (const it of iterators) await it.return?.();
+    await Promise.all(clients.map((c) => c.dispose()));
+    await cluster.counters.until(() => cluster.counters.openWatches({ namespace }) === 0, 10_000);
+    const heapAfter = heapMb();
+    latencies.sort((a, b) => a - b);
+    const f = (n: number) => n.toFixed(2).padStart(8);
+    console.log(
+      `${String(count).padStart(11)}  ${String(latencies.length).padStart(10)} ${f(percentile(latencies, 50))} ${f(percentile(latencies, 95))} ${f(latencies[latencies.length - 1]!)}   ${String(watches).padStart(11)}   ${heapBefore.toFixed(1)} → ${heapWith.toFixed(1)} → ${heapAfter.toFixed(1)}`,
+    );
+  }
+  const stats = live.hub.stats();
+  console.log(`after all left: hub ${JSON.stringify(stats)}, informers ${JSON.stringify(live.informers.stats())}`);
+
+  live.stop();
+  await server.stop();
+  clusters.stop();
+  database.close();
+  await cluster.stop();
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
