@@ -187,6 +187,8 @@ describe.each(['STATELESS', 'STATEFUL'] as const)('%s app, 4 instances in 2 batc
       expect(switched.releaseOrder).toMatchObject({ pauseMode: to, state: 'DEPLOYING', batchesDone: 0 });
       const same = await orderAction(cairn, 'setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id: order.id, pauseMode: to });
       expect(same).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
+      // Resume is for a paused order only.
+      expect(await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id: order.id })).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
       const { done, pauses } = await driveToCompletion(order.id);
       expect(pauses).toEqual(pausesAfter);
       expect(history(done)).toEqual(historyWith(pausesAfter));
