@@ -107,7 +107,8 @@ async function main(): Promise<void> {
           const times = received.get(version) ?? [];
           times.push(at);
           received.set(version, times);
-          if (waiting && waiting.version === version && times.length === count) waiting.resolve();
+          const w = waiting as { version: string; resolve: () => void } | null; // set by the change loop
+          if (w && w.version === version && times.length === count) w.resolve();
         }
       })();
     }

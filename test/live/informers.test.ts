@@ -44,9 +44,13 @@ it('shares one informer per (cluster, namespace, kind), passes timeoutSeconds, a
   informers = createInformers(() => kc, { idleMs: 10, timeoutSeconds: 1 });
   const leases = Array.from({ length: 10 }, () => informers.acquire('c', NS, 'pods'));
   const events = informers.acquire('c', NS, 'events');
-  await Promise.all([leases[0]!.informer.whenSynced(), events.informer.whenSynced()]);
-  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: NS }) === 2);
-  expect(informers.stats()).toEqual({ informers: 2, leases: 11 });
+  const deployments = informers.acquire('c', NS, 'deployments');
+  const statefulSets = informers.acquire('c', NS, 'statefulsets');
+  const others = [events, deployments, statefulSets];
+  await Promise.all([leases[0]!.informer.whenSynced(), ...others.map((l) => l.informer.whenSynced())]);
+  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: NS }) === 4);
+  expect(informers.stats()).toEqual({ informers: 4, leases: 13 });
+  expect(cluster.counters.openWatches({ resource: 'deployments', namespace: NS })).toBe(1);
   expect(cluster.counters.openWatches({ resource: 'pods', namespace: NS })).toBe(1);
   const watches = cluster.counters.requests({ verb: 'watch' });
   expect(watches.every((r) => /timeoutSeconds=1\b/.test(r.query))).toBe(true);
@@ -56,7 +60,7 @@ it('shares one informer per (cluster, namespace, kind), passes timeoutSeconds, a
   await cluster.counters.until(() => cluster.counters.count({ verb: 'watch', resource: 'pods' }) >= 2, 5000);
   expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBe(lists);
 
-  for (const l of [...leases, events]) l.release();
+  for (const l of [...leases, ...others]) l.release();
   await cluster.counters.until(() => cluster.counters.openWatches({ namespace: NS }) === 0 && informers.stats().informers === 0);
   expect(informers.stats()).toEqual({ informers: 0, leases: 0 });
 });
