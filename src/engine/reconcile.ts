@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
+import type { ObservedInstance } from '../kube/workloads-types.js';
 import { applyEvent } from './apply.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
@@ -50,6 +51,18 @@ async function act(deps: ReconcileDeps, target: EnvironmentTarget, action: KubeA
 }
 
 /**
+ * Whether a pod named in a retry predates the retry. creationTimestamp has second precision, so a pod
+ * stamped in the retry's own second may be the replacement of one deleted by this retry (a pass that
+ * deleted, then stopped before it could record it — a StatefulSet reuses the name): such a pod counts
+ * only if it is failing itself. A pod that failed by the batch deadline is older than that second.
+ */
+export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'failure'>, retryAt: number): boolean {
+  const created = p.createdAt.getTime();
+  if (created < Math.floor(retryAt / 1000) * 1000) return true;
+  return created <= retryAt && p.failure !== null;
+}
+
+/**
  * One level-triggered pass over an order: compares its plan and cursor (SQLite) with what the
  * cluster shows and takes the next idempotent step. Safe to run at any time, any number of times.
  */
@@ -88,7 +101,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
   // that are still not Ready (one that recovered by itself meanwhile is kept).
   if (order.cursor.recreate.length) {
     const retryAt = order.cursor.retryAt ?? now.getTime();
-    const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && p.createdAt.getTime() <= retryAt).map((p) => p.name);
+    const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && createdBeforeRetry(p, retryAt)).map((p) => p.name);
     if (names.length && !(await act(deps, target, { op: 'deleteInstances', names }, revisions, order))) return idle();
     return save({ ...order.cursor, recreate: [] }) ? { next: 'AGAIN' } : idle();
   }

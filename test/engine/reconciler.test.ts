@@ -7,6 +7,7 @@ import { presetSettings } from '../../src/domain/official-images.js';
 import { applyEvent } from '../../src/engine/apply.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
 import { createReleaseOrder } from '../../src/engine/orders.js';
+import { createdBeforeRetry, reconcileOrder } from '../../src/engine/reconcile.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import type { EnvironmentObservation } from '../../src/kube/workloads-types.js';
 
@@ -140,5 +141,58 @@ describe('reconciler', () => {
     await reconciler.idle();
     expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
     expect(fake.replicas.get(1)).toBe(4);
+  });
+});
+
+describe('retry: which pods named in it are recreated', () => {
+  const retryAt = Date.parse('2026-01-01T10:00:05.400Z');
+  const crashLoop = { reason: 'CRASH_LOOP' as const, message: 'back-off' };
+  it.each([
+    // [created (creationTimestamp, second precision), failing?, deleted?]
+    ['10:00:03Z', false, true], // older than the retry's second: not Ready by the deadline, say
+    ['10:00:03Z', true, true],
+    ['10:00:05Z', true, true], // same second, failing: the pod the user retried
+    ['10:00:05Z', false, false], // same second, starting: perhaps the replacement of a pod this retry deleted
+    ['10:00:06Z', true, false], // after the retry: a replacement, whatever it does
+  ])('created %s, failing %s → recreated %s', (created, failing, expected) => {
+    expect(createdBeforeRetry({ createdAt: new Date(`2026-01-01T${created}`), failure: failing ? crashLoop : null }, retryAt)).toBe(expected);
+  });
+
+  it('a pass that deleted a failed pod and stopped before recording it does not delete its replacement again', async () => {
+    const { repos, envId } = setUp();
+    const order = submit(repos, envId);
+    const now = new Date();
+    const retryAt = Math.floor(now.getTime() / 1000) * 1000 + 1; // early in this second: the replacement is stamped with the same second
+    const stored = repos.releases.updateOrder(order, { cursor: { ...order.cursor, prepared: true, recreate: ['shop-production-3', 'shop-production-2'], retryAt } }, now)!;
+    expect(stored.cursor.recreate).toHaveLength(2);
+    const instance = (name: string, failure: typeof crashLoop | null) => ({
+      name,
+      revision: 2,
+      phase: 'Running',
+      ready: false,
+      terminating: false,
+      restarts: 0,
+      node: 'n1',
+      ip: '10.1.0.9',
+      createdAt: new Date(Math.floor(retryAt / 1000) * 1000),
+      containers: [],
+      failure,
+      lastWarning: null,
+    });
+    const deleted: string[][] = [];
+    const fake = fakeKube();
+    const kube: KubePort = {
+      ...fake.kube,
+      deleteInstances: async (_t, names) => (deleted.push(names), { ok: true, value: names }),
+      observeEnvironment: async () => ({
+        ok: true,
+        // -3 was deleted before the stop and is back, starting; -2 still fails (its deletion had not happened).
+        value: { revisions: [], instances: [instance('shop-production-3', null), instance('shop-production-2', crashLoop)], statefulSet: null, observedAt: new Date() },
+      }),
+    };
+    const outcome = await reconcileOrder({ repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000 }, order.id);
+    expect(outcome).toEqual({ next: 'AGAIN' });
+    expect(deleted).toEqual([['shop-production-2']]);
+    expect(repos.releases.order(order.id)!.cursor.recreate).toEqual([]);
   });
 });
