@@ -3,6 +3,7 @@
  * instance-access operation takes (logs, exec, terminals) and its typed errors.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, ExecTimeoutError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
@@ -12,30 +13,32 @@ import { runExec, type ExecResult } from '../live/exec.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { ErrorInterface } from './errors.js';
-import { localIdOrNull } from './ids.js';
 
-export const InstanceAddressInput = builder.inputType('InstanceAddressInput', {
-  description:
-    'An instance (a pod) of an environment: the environment\'s ID and the pod\'s name. The pod must belong to that environment (cairn checks its labels).',
-  fields: (t) => ({
-    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
-    name: t.string({ required: true, description: 'The pod\'s name, as listed in the environment\'s instances.' }),
-  }),
-});
+/** The description of every `instance` argument: an Instance's global ID. */
+export const INSTANCE_ARG_DESCRIPTION =
+  'The instance\'s global ID (an `Instance` `id`, from `environment.instances` or the live subscriptions). cairn checks that the pod still belongs to that environment (by its labels).';
 
-export interface InstanceAddressValue {
-  environmentId: string | number;
-  name: string;
-}
-
-/** Where the instance is and the KubeConfig to reach it; NotFoundError when the environment (or its app) does not exist. */
-export function addressOf(ctx: Context, input: InstanceAddressValue, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
-  const envGlobal = String(input.environmentId);
-  const envId = localIdOrNull(envGlobal, 'Environment');
-  const environment = envId === null ? undefined : ctx.repos.apps.environmentsByIds([envId])[0];
-  if (!environment) throw new NotFoundError('Environment', envGlobal, [...path, 'environmentId']);
-  const app = ctx.repos.apps.byIds([environment.appId])[0];
-  if (!app) throw new NotFoundError('Environment', envGlobal, [...path, 'environmentId']);
+/**
+ * Where the instance an Instance global ID names is (`<environment id>/<pod name>` inside), and the
+ * KubeConfig to reach it. NotFoundError at `path` for a malformed ID or a deleted environment.
+ */
+export function addressOf(ctx: Context, instanceId: string, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
+  const notFound = () => new NotFoundError('Instance', instanceId, path);
+  let local: string;
+  try {
+    const decoded = decodeGlobalID(instanceId);
+    if (decoded.typename !== 'Instance') throw notFound();
+    local = decoded.id;
+  } catch {
+    throw notFound();
+  }
+  const at = local.indexOf('/');
+  const envId = Number(local.slice(0, at));
+  const podName = local.slice(at + 1);
+  if (at < 1 || !Number.isSafeInteger(envId) || !podName) throw notFound();
+  const environment = ctx.repos.apps.environmentsByIds([envId])[0];
+  const app = environment && ctx.repos.apps.byIds([environment.appId])[0];
+  if (!environment || !app) throw notFound();
   let kc: KubeConfig;
   try {
     kc = ctx.clusters.kubeConfig(environment.cluster);
@@ -50,9 +53,9 @@ export function addressOf(ctx: Context, input: InstanceAddressValue, path: strin
       namespace: environment.namespace,
       appName: app.name,
       environmentKind: environment.kind,
-      pod: input.name,
-      id: `${envGlobal}/${input.name}`,
-      path: [...path, 'name'],
+      pod: podName,
+      id: instanceId,
+      path,
     },
   };
 }
@@ -109,7 +112,7 @@ const MAX_COMMAND_BYTES = 64 * 1024;
 const ExecInInstanceInput = builder.inputType('ExecInInstanceInput', {
   description: 'A command to run in a running container of an instance, as `kubectl exec` does (no shell unless you call one, e.g. ["sh", "-c", "…"]).',
   fields: (t) => ({
-    instance: t.field({ type: InstanceAddressInput, required: true, description: 'The instance.' }),
+    instance: t.id({ required: true, description: INSTANCE_ARG_DESCRIPTION }),
     command: t.stringList({ required: true, description: 'The program and its arguments; at least the program.' }),
     container: t.string({ description: 'The container; the app\'s container by default.' }),
     timeoutSeconds: t.int({ description: `Stop the command after this many seconds (1 to ${MAX_TIMEOUT_SECONDS}; default 30).` }),
@@ -152,7 +155,7 @@ builder.mutationField('execInInstance', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       validateExec(input.command, input.timeoutSeconds);
-      const { address, kc } = addressOf(ctx, input.instance, ['input', 'instance']);
+      const { address, kc } = addressOf(ctx, String(input.instance), ['input', 'instance']);
       const instance = await runningInstance(kc, address, input.container);
       ctx.logger.info({ namespace: instance.namespace, pod: instance.pod, container: instance.container, program: input.command[0] }, 'exec in instance');
       try {

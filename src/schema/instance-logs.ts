@@ -12,7 +12,7 @@ import { createChannel } from '../live/logs-channel.js';
 import { streamLogs, type LogLine } from '../live/logs.js';
 import { toKubeError } from '../kube/kube-errors.js';
 import { builder } from './builder.js';
-import { addressOf, InstanceAddressInput } from './instance-exec.js';
+import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
 const DEFAULT_TAIL_LINES = 500;
 const MAX_TAIL_LINES = 10_000;
@@ -91,7 +91,7 @@ builder.subscriptionField('instanceLogs', (t) =>
     description:
       'Streams an instance\'s container log with timestamps. With `follow` it goes on until the container stops (then InstanceLogsEnded) or you unsubscribe; cairn closes the Kubernetes log request within a second of either. Without `follow` it sends the selected lines and ends.',
     args: {
-      instance: t.arg({ type: InstanceAddressInput, required: true, description: 'The instance.' }),
+      instance: t.arg.id({ required: true, description: INSTANCE_ARG_DESCRIPTION }),
       container: t.arg.string({ description: 'The container; the app\'s container by default.' }),
       tailLines: t.arg.int({ description: `Start with the last N existing lines (1 to ${MAX_TAIL_LINES}; default ${DEFAULT_TAIL_LINES} when sinceSeconds is not given).` }),
       sinceSeconds: t.arg.int({ description: 'Only lines written in the last N seconds (at least 1).' }),
@@ -106,7 +106,7 @@ builder.subscriptionField('instanceLogs', (t) =>
       void (async () => {
         try {
           validate(args.tailLines, args.sinceSeconds);
-          const { address, kc } = addressOf(ctx, args.instance, ['instance']);
+          const { address, kc } = addressOf(ctx, String(args.instance), ['instance']);
           cluster = address.cluster;
           const instance = await resolveInstance(kc, address, args.container);
           const previous = args.previous ?? false;

@@ -13,7 +13,7 @@ import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { addressOf, InstanceAddressInput } from './instance-exec.js';
+import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
 const MAX_INPUT_BYTES = 64 * 1024;
 const MAX_SIZE = 1000;
@@ -84,7 +84,7 @@ function checkSize(cols: number, rows: number, problems: Problem[]) {
 const OpenTerminalInput = builder.inputType('OpenTerminalInput', {
   description: 'Where to open a shell, and the terminal\'s size.',
   fields: (t) => ({
-    instance: t.field({ type: InstanceAddressInput, required: true, description: 'The instance.' }),
+    instance: t.id({ required: true, description: INSTANCE_ARG_DESCRIPTION }),
     container: t.string({ description: 'The container; the app\'s container by default.' }),
     cols: t.int({ description: 'Columns of the terminal (default 80).' }),
     rows: t.int({ description: 'Rows of the terminal (default 24).' }),
@@ -140,7 +140,7 @@ builder.mutationFields((t) => ({
       checkSize(cols, rows, problems);
       if (problems.length > 0) throw new InvalidInputError(problems);
       const terminals = terminalsOf(ctx);
-      const { address, kc, environmentId } = addressOf(ctx, input.instance, ['input', 'instance']);
+      const { address, kc, environmentId } = addressOf(ctx, String(input.instance), ['input', 'instance']);
       const instance = await runningInstance(kc, address, input.container);
       let session: TerminalInfo;
       try {

@@ -4,6 +4,7 @@
  * with graphql-ws and SSE clients, and an nginx instance deployed through the kube layer.
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -184,6 +185,11 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
       await cluster.stop();
     },
   };
+}
+
+/** The global ID of the Instance `pod` of the environment `environmentId` (as `environment.instances` gives it). */
+export function instanceId(environmentId: string, pod: string): string {
+  return encodeGlobalID('Instance', `${decodeGlobalID(environmentId).id}/${pod}`);
 }
 
 /** Waits (polling the API, bounded) until `count` pods of the namespace run and are Ready. */

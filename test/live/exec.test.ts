@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginxSettings, startLiveWorld, type LiveWorld } from './exec-harness.js';
+import { instanceId, nginxSettings, startLiveWorld, type LiveWorld } from './exec-harness.js';
 
 const EXEC = `
   mutation ($input: ExecInInstanceInput!) {
@@ -36,46 +36,47 @@ const run = async (input: Record<string, unknown>) => (await world.gql(EXEC, { i
 
 describe('execInInstance', () => {
   it('shows the configured env vars and file mounts', async () => {
-    const env = await run({ instance: { environmentId, name: pod }, command: ['printenv', 'GREETING'] });
+    const env = await run({ instance: instanceId(environmentId, pod), command: ['printenv', 'GREETING'] });
     expect(env).toMatchObject({ __typename: 'ExecInInstancePayload', exitCode: 0, container: 'exec-app', stdout: 'hello from cairn\n', stderr: '', stdoutTruncated: false });
 
-    const file = await run({ instance: { environmentId, name: pod }, command: ['cat', '/etc/cairn/motd.txt'] });
+    const file = await run({ instance: instanceId(environmentId, pod), command: ['cat', '/etc/cairn/motd.txt'] });
     expect(file).toMatchObject({ exitCode: 0, stdout: 'welcome aboard\n', stdoutTruncated: false });
   });
 
   it('returns a failing command\'s exit code and stderr', async () => {
-    const res = await run({ instance: { environmentId, name: pod }, command: ['cat', '/no/such/file'] });
+    const res = await run({ instance: instanceId(environmentId, pod), command: ['cat', '/no/such/file'] });
     expect(res.__typename).toBe('ExecInInstancePayload');
     expect(res.exitCode).not.toBe(0);
     expect(res.stderr).toContain('/no/such/file');
   });
 
   it('bounds the output and flags it', async () => {
-    const res = await run({ instance: { environmentId, name: pod }, command: ['cat', '/etc/nginx/nginx.conf'] });
+    const res = await run({ instance: instanceId(environmentId, pod), command: ['cat', '/etc/nginx/nginx.conf'] });
     expect(res).toMatchObject({ exitCode: 0, stdoutTruncated: true });
     expect(Buffer.byteLength(res.stdout)).toBeLessThanOrEqual(64);
   });
 
   it('stops a command at its timeout with a typed error', async () => {
     const started = Date.now();
-    const res = await run({ instance: { environmentId, name: pod }, command: ['sleep', '100000'], timeoutSeconds: 1 });
+    const res = await run({ instance: instanceId(environmentId, pod), command: ['sleep', '100000'], timeoutSeconds: 1 });
     expect(res).toMatchObject({ __typename: 'ExecTimeoutError', code: 'NOT_ALLOWED', timeoutSeconds: 1 });
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
   it('refuses an unknown container, a pod of another environment and bad input, as typed errors', async () => {
-    expect(await run({ instance: { environmentId, name: pod }, command: ['env'], container: 'sidecar' })).toMatchObject({
+    expect(await run({ instance: instanceId(environmentId, pod), command: ['env'], container: 'sidecar' })).toMatchObject({
       __typename: 'UnknownContainerError',
       containers: ['exec-app'],
     });
     // The pod exists in the namespace, but belongs to the production environment, not the test one.
-    expect(await run({ instance: { environmentId: testEnvironmentId, name: pod }, command: ['env'] })).toMatchObject({
+    expect(await run({ instance: instanceId(testEnvironmentId, pod), command: ['env'] })).toMatchObject({
       __typename: 'NotFoundError',
       typename: 'Instance',
-      path: ['input', 'instance', 'name'],
+      path: ['input', 'instance'],
     });
-    expect(await run({ instance: { environmentId, name: 'no-such-pod' }, command: ['env'] })).toMatchObject({ __typename: 'NotFoundError' });
-    expect(await run({ instance: { environmentId, name: pod }, command: [], timeoutSeconds: 0 })).toMatchObject({
+    expect(await run({ instance: instanceId(environmentId, 'no-such-pod'), command: ['env'] })).toMatchObject({ __typename: 'NotFoundError' });
+    expect(await run({ instance: environmentId, command: ['env'] })).toMatchObject({ __typename: 'NotFoundError', typename: 'Instance' }); // an ID of another type
+    expect(await run({ instance: instanceId(environmentId, pod), command: [], timeoutSeconds: 0 })).toMatchObject({
       __typename: 'InvalidInputError',
       problems: [{ path: ['input', 'command'], code: 'REQUIRED' }, { path: ['input', 'timeoutSeconds'], code: 'TOO_SMALL' }],
     });

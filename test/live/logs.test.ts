@@ -1,10 +1,10 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineSplitter, parseTimestampedLine, TRUNCATION_MARKER, truncateLine } from '../../src/live/logs.js';
-import { nginxSettings, sseSubscribe, startLiveWorld, type LiveWorld, type LogStreamRecord } from './exec-harness.js';
+import { instanceId, nginxSettings, sseSubscribe, startLiveWorld, type LiveWorld, type LogStreamRecord } from './exec-harness.js';
 
 const LOGS = `
-  subscription ($instance: InstanceAddressInput!, $tailLines: Int, $follow: Boolean, $previous: Boolean) {
+  subscription ($instance: ID!, $tailLines: Int, $follow: Boolean, $previous: Boolean) {
     instanceLogs(instance: $instance, tailLines: $tailLines, follow: $follow, previous: $previous) {
       __typename
       ... on InstanceLogLines { container lines { timestamp rawTimestamp message truncated } }
@@ -34,7 +34,7 @@ type Line = { timestamp: string; rawTimestamp: string; message: string; truncate
 
 /** Requests `path` from nginx inside the pod: nginx writes an access log line naming it. */
 async function request(path: string) {
-  const res = await world.gql(EXEC, { input: { instance: { environmentId, name: pod }, command: ['curl', '-s', `http://localhost:80${path}`] } });
+  const res = await world.gql(EXEC, { input: { instance: instanceId(environmentId, pod), command: ['curl', '-s', `http://localhost:80${path}`] } });
   expect(res.data?.execInInstance?.__typename).toBe('ExecInInstancePayload');
 }
 
@@ -67,7 +67,7 @@ describe('instanceLogs', () => {
   it('follows new lines over graphql-ws, with timestamps; leaving closes the upstream log request within a second', async () => {
     const client: Client = world.ws();
     const before = followStreamsOf(pod).length;
-    const events = client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 3 } });
+    const events = client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 3 } });
     const next = async () => (await events.next()).value;
 
     const first = await next();
@@ -100,7 +100,7 @@ describe('instanceLogs', () => {
 
   it('follows new lines over server-sent events; closing the connection closes the upstream log request within a second', async () => {
     const before = followStreamsOf(pod).length;
-    const sub = sseSubscribe(world.url, LOGS, { instance: { environmentId, name: pod }, tailLines: 1 });
+    const sub = sseSubscribe(world.url, LOGS, { instance: instanceId(environmentId, pod), tailLines: 1 });
     const first = await sub.next();
     expect(first.data.instanceLogs.__typename).toBe('InstanceLogLines');
     await request('/followed-over-sse');
@@ -116,7 +116,7 @@ describe('instanceLogs', () => {
   it('without follow, sends the selected lines and ends with END_OF_LOG', async () => {
     const client = world.ws();
     const received: any[] = [];
-    for await (const event of client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 2, follow: false } })) received.push(event);
+    for await (const event of client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 2, follow: false } })) received.push(event);
     const payloads = received.map((e) => e.data.instanceLogs);
     expect(payloads.at(-1)).toEqual({ __typename: 'InstanceLogsEnded', reason: 'END_OF_LOG' });
     const lines = payloads.filter((p) => p.__typename === 'InstanceLogLines').flatMap((p) => p.lines);
@@ -125,11 +125,11 @@ describe('instanceLogs', () => {
 
   it('ends with CONTAINER_STOPPED when the container stops', async () => {
     const client = world.ws();
-    const events = client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 1 } });
+    const events = client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 1 } });
     const next = async () => (await events.next()).value;
     expect((await next()).data.instanceLogs.__typename).toBe('InstanceLogLines');
     // kill 1 in the container ends its main process: the container stops (and is restarted).
-    await world.gql(EXEC, { input: { instance: { environmentId, name: pod }, command: ['kill', '1'] } });
+    await world.gql(EXEC, { input: { instance: instanceId(environmentId, pod), command: ['kill', '1'] } });
     const killedAt = Date.now();
     let last: any;
     for (;;) {
@@ -144,15 +144,15 @@ describe('instanceLogs', () => {
   it('refuses a pod of another environment and bad arguments as typed errors', async () => {
     const client = world.ws();
     const other = await world.createApp('logs-other');
-    const refused = await client.iterate({ query: LOGS, variables: { instance: { environmentId: other.environmentId, name: pod } } }).next();
+    const refused = await client.iterate({ query: LOGS, variables: { instance: instanceId(other.environmentId, pod) } }).next();
     expect(refused.value.data?.instanceLogs, JSON.stringify(refused.value)).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
-    const bad = await client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 0 } }).next();
+    const bad = await client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 0 } }).next();
     expect(bad.value.data.instanceLogs).toMatchObject({ __typename: 'InvalidInputError', code: 'INVALID_INPUT' });
   });
 
   it('reports a broken upstream stream (API server reset) as ClusterUnreachableError and ends', async () => {
     const client = world.ws();
-    const events = client.iterate({ query: LOGS, variables: { instance: { environmentId, name: pod }, tailLines: 1 } });
+    const events = client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 1 } });
     const next = async () => (await events.next()).value;
     expect((await next()).data.instanceLogs.__typename).toBe('InstanceLogLines');
     const outage = world.cluster.faults.unavailableFor(300); // open connections are reset

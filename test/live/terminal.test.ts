@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nginxSettings, sseSubscribe, startLiveWorld, type ExecStreamRecord, type LiveWorld } from './exec-harness.js';
+import { instanceId, nginxSettings, sseSubscribe, startLiveWorld, type ExecStreamRecord, type LiveWorld } from './exec-harness.js';
 
 const OPEN = `
   mutation ($input: OpenTerminalInput!) {
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 async function open(): Promise<{ id: string; upstream: ExecStreamRecord }> {
   const before = world.execStreams.length;
-  const res = await world.gql(OPEN, { input: { instance: { environmentId, name: pod }, cols: 100, rows: 30 } });
+  const res = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod), cols: 100, rows: 30 } });
   const payload = res.data?.openTerminal;
   expect(payload?.__typename, JSON.stringify(res)).toBe('TerminalPayload');
   expect(payload.session).toMatchObject({ podName: pod, container: 'term-app', idleTimeoutSeconds: Math.round(IDLE_MS / 1000) });
@@ -157,7 +157,7 @@ describe('terminal sessions', () => {
   it('bounds the number of sessions and refuses an unknown session', async () => {
     const a = await open();
     const b = await open();
-    const third = await world.gql(OPEN, { input: { instance: { environmentId, name: pod } } });
+    const third = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } });
     expect(third.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
     await world.gql(CLOSE, { input: { session: a.id } });
     await world.gql(CLOSE, { input: { session: b.id } });
