@@ -15,6 +15,7 @@ import { createWorkloads } from './kube/workloads.js';
 import { createReconciler } from './engine/reconciler.js';
 import { createReleaseService } from './engine/service.js';
 import { createOrderEvents } from './engine/order-events.js';
+import { informerWatch } from './live/engine-watch.js';
 import { createLiveStatus } from './live/live-status.js';
 import { createTerminals } from './live/terminal.js';
 import { schema } from './schema/index.js';
@@ -84,21 +85,23 @@ async function main(): Promise<void> {
   });
   parts.push({ name: 'cluster checks', kind: 'cluster checks', stop: () => clusters.stop() });
 
+  // Live status: shared informers per (cluster, namespace, kind) and the event hub the subscriptions read
+  // (stopped after the release engine, which watches its environments through the same informers).
+  const live = createLiveStatus((cluster) => clusters.kubeConfig(cluster));
+  parts.push({ name: 'live status', kind: 'cluster checks', stop: () => live.stop() });
+
   // The release engine: reconciles every active release order through the Kubernetes layer.
   const workloads = createWorkloads((cluster) => clusters.kubeConfig(cluster));
   const orderEvents = createOrderEvents();
   const reconciler = createReconciler({
     events: orderEvents,
     repos,
-    kube: workloads,
+    kube: { ...workloads, watchEnvironment: informerWatch(live.informers) },
     logger,
     batchDeadlineMs: config.releaseBatchDeadlineMs,
     resyncIntervalMs: config.releaseResyncIntervalMs,
   });
   const releases = createReleaseService(repos, workloads, reconciler, orderEvents);
-  // Live status: shared informers per (cluster, namespace, kind) and the event hub the subscriptions read.
-  const live = createLiveStatus((cluster) => clusters.kubeConfig(cluster));
-  parts.push({ name: 'live status', kind: 'release engine', stop: () => live.stop() });
 
   // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
   const terminals = createTerminals({

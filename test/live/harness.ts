@@ -13,7 +13,9 @@ import { createOrderEvents, type OrderEvents } from '../../src/engine/order-even
 import { createReleaseService } from '../../src/engine/service.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
-import type { Reconciler } from '../../src/engine/reconciler.js';
+import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
+import { createWorkloads } from '../../src/kube/workloads.js';
+import { informerWatch } from '../../src/live/engine-watch.js';
 import { createLiveStatus, type LiveStatus, type LiveStatusOptions } from '../../src/live/live-status.js';
 import { kubeconfigText } from '../../src/sandbox/apiserver/kubeconfig.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
@@ -72,8 +74,18 @@ function reader(source: AsyncIterator<any>, close: () => void): Subscription {
   };
 }
 
-export async function startLiveHarness(options: LiveStatusOptions = {}): Promise<LiveHarness> {
-  const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
+export interface HarnessOptions extends LiveStatusOptions {
+  /**
+   * Run the release engine (its environment watch on the shared informers, resync every minute:
+   * progress must come from watch events) on a sandbox with controllers and a node agent at speed 100.
+   */
+  engine?: boolean;
+}
+
+export async function startLiveHarness(options: HarnessOptions = {}): Promise<LiveHarness> {
+  const cluster = options.engine
+    ? await startSandboxCluster({ name: 'alpha', speed: 100 })
+    : await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
   const logs = memoryLogger();
   const clusters = createClusterRegistry({ logger: logs.logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
   clusters.load([
@@ -88,10 +100,26 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
     informers: { idleMs: 100, timeoutSeconds: 30, ...options.informers },
     hub: { lingerMs: 100, ...options.hub },
   });
-  // The engine's order hub without a reconciler: a mutation's wake publishes the order's change.
   const orderEvents = createOrderEvents();
-  const reconciler = { wake: (id: number) => orderEvents.publish(id) } as unknown as Reconciler;
-  const releases = createReleaseService(repos, { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort, reconciler, orderEvents);
+  let reconciler: Reconciler;
+  let kube: KubePort;
+  if (options.engine) {
+    const workloads = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
+    kube = workloads;
+    reconciler = createReconciler({
+      repos,
+      kube: { ...workloads, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) },
+      logger: logs.logger,
+      events: orderEvents,
+      batchDeadlineMs: 30_000,
+      resyncIntervalMs: 60_000,
+    });
+  } else {
+    // The engine's order hub without a reconciler: a mutation's wake publishes the order's change.
+    reconciler = { wake: (id: number) => orderEvents.publish(id), start() {}, stop: async () => {} } as unknown as Reconciler;
+    kube = { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort;
+  }
+  const releases = createReleaseService(repos, kube, reconciler, orderEvents);
   const config = loadConfig({}, { port: 0, shutdownTimeoutMs: 300 });
   const server = buildServer({
     config,
@@ -116,6 +144,7 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
   kc.loadFromString(cluster.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
+  reconciler.start();
 
   const clients: Client[] = [];
   const aborts: AbortController[] = [];
@@ -201,6 +230,7 @@ export async function startLiveHarness(options: LiveStatusOptions = {}): Promise
     async close() {
       for (const a of aborts) a.abort();
       await Promise.all(clients.map((c) => c.dispose()));
+      await reconciler.stop();
       live.stop();
       await server.stop();
       clusters.stop();

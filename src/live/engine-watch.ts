@@ -1,0 +1,47 @@
+/**
+ * The release engine's `watchEnvironment` (KubePort) on the shared informers: calls `onChange`
+ * (debounced) whenever the environment's pods, its workloads (Deployments or the StatefulSet) or
+ * its namespace's pod events change, until `signal` aborts — without watches of its own, so an
+ * active release order and any number of live subscribers share one watch per (namespace, kind).
+ * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
+ * engine too.
+ */
+import type { EnvironmentTarget } from '../kube/workloads-types.js';
+import type { KubeObject } from './informer.js';
+import type { Informers } from './informers.js';
+import { eventPodName, isEnvironmentPod } from './instances.js';
+
+export function informerWatch(informers: Informers, options: { debounceMs?: number } = {}) {
+  const debounceMs = options.debounceMs ?? 100;
+  return function watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.resolve();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const changed = () => {
+      if (signal.aborted) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (!signal.aborted) onChange();
+      }, debounceMs);
+    };
+    const mine = (o: KubeObject) => isEnvironmentPod(target, o);
+    const leases = [
+      { lease: informers.acquire(target.cluster, target.namespace, 'pods'), relevant: mine },
+      { lease: informers.acquire(target.cluster, target.namespace, target.appType === 'STATEFUL' ? 'statefulsets' : 'deployments'), relevant: mine },
+      { lease: informers.acquire(target.cluster, target.namespace, 'events'), relevant: (o: KubeObject) => eventPodName(o) !== null },
+    ];
+    const offs = leases.map(({ lease, relevant }) => lease.informer.on((_type, o) => relevant(o) && changed()));
+    return new Promise<void>((resolve) => {
+      signal.addEventListener(
+        'abort',
+        () => {
+          if (timer) clearTimeout(timer);
+          for (const off of offs) off();
+          for (const { lease } of leases) lease.release();
+          resolve();
+        },
+        { once: true },
+      );
+    });
+  };
+}
