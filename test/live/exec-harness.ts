@@ -192,13 +192,16 @@ export function instanceId(environmentId: string, pod: string): string {
   return encodeGlobalID('Instance', `${decodeGlobalID(environmentId).id}/${pod}`);
 }
 
-/** Waits (polling the API, bounded) until `count` pods of the namespace run and are Ready. */
-export async function podsReady(kc: KubeConfig, namespace: string, count: number, timeoutMs = 20_000): Promise<V1Pod[]> {
+/** Waits (polling the API, bounded) until `count` pods of the namespace run and are Ready (having restarted `minRestarts` times). */
+export async function podsReady(kc: KubeConfig, namespace: string, count: number, { timeoutMs = 20_000, minRestarts = 0 } = {}): Promise<V1Pod[]> {
   const api = kc.makeApiClient(CoreV1Api);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const pods = (await api.listNamespacedPod({ namespace })).items.filter(
-      (p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
+      (p) =>
+        !p.metadata?.deletionTimestamp &&
+        p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
+        (p.status?.containerStatuses?.[0]?.restartCount ?? 0) >= minRestarts,
     );
     if (pods.length >= count) return pods;
     if (Date.now() > deadline) throw new Error(`pods not Ready in ${namespace} after ${timeoutMs} ms`);

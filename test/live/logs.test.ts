@@ -1,7 +1,7 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LineSplitter, parseTimestampedLine, TRUNCATION_MARKER, truncateLine } from '../../src/live/logs.js';
-import { instanceId, nginxSettings, sseSubscribe, startLiveWorld, type LiveWorld, type LogStreamRecord } from './exec-harness.js';
+import { instanceId, nginxSettings, podsReady, sseSubscribe, startLiveWorld, type LiveWorld, type LogStreamRecord } from './exec-harness.js';
 
 const LOGS = `
   subscription ($instance: ID!, $tailLines: Int, $follow: Boolean, $previous: Boolean) {
@@ -18,6 +18,7 @@ const EXEC = `mutation ($input: ExecInInstanceInput!) { execInInstance(input: $i
 let world: LiveWorld;
 let environmentId: string;
 let pod: string;
+let namespace: string;
 
 beforeAll(async () => {
   world = await startLiveWorld();
@@ -25,6 +26,7 @@ beforeAll(async () => {
   environmentId = app.environmentId;
   const pods = await world.deploy(app.target, nginxSettings());
   pod = pods[0]!.metadata!.name!;
+  namespace = app.target.namespace;
 }, 30_000);
 afterAll(async () => {
   await world?.stop();
@@ -138,6 +140,16 @@ describe('instanceLogs', () => {
     }
     expect(last).toEqual({ __typename: 'InstanceLogsEnded', reason: 'CONTAINER_STOPPED' });
     expect(Date.now() - killedAt).toBeLessThan(1000);
+
+    // Once restarted, `previous` reads the log of the instance that was stopped, up to its end.
+    await podsReady(world.kc, namespace, 1, { minRestarts: 1 });
+    const previous: any[] = [];
+    for await (const event of world.ws().iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), previous: true, follow: false } })) {
+      previous.push((event.data as any)?.instanceLogs);
+    }
+    expect(previous.at(-1)).toEqual({ __typename: 'InstanceLogsEnded', reason: 'END_OF_LOG' });
+    const lines = previous.filter((p) => p.__typename === 'InstanceLogLines').flatMap((p) => p.lines.map((l: { message: string }) => l.message));
+    expect(lines.some((l: string) => l.includes('/followed-over-ws'))).toBe(true); // written before the kill
   });
 
   it('refuses a pod of another environment and bad arguments as typed errors', async () => {
