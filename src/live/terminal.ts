@@ -7,7 +7,8 @@
  * closes it, no input arrives for `idleTimeoutMs`, or no one reads its output for
  * `reconnectGraceMs` (the client went away; a client that reconnects within the grace gets the
  * output it missed, up to `maxBufferedBytes`). At most `maxSessions` are open at once. Pings on the
- * upstream WebSocket every `keepaliveMs` keep idle connections from being dropped by proxies.
+ * upstream WebSocket every `keepaliveMs` keep idle connections from being dropped by proxies, and a
+ * connection that misses a pong by the next ping is taken as dead (CONNECTION_LOST).
  */
 import { randomUUID } from 'node:crypto';
 import { PassThrough, Writable } from 'node:stream';
@@ -42,6 +43,8 @@ export interface TerminalInfo {
   owner: { cluster: string; environmentId: number };
   openedAt: Date;
   lastInputAt: Date;
+  /** When the upstream exec connection last answered a keepalive ping; null before the first answer. */
+  lastPongAt: Date | null;
   idleTimeoutMs: number;
 }
 
@@ -142,15 +145,24 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
         exitCode = exitCodeOf(status);
       });
       const at = now();
-      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, idleTimeoutMs: options.idleTimeoutMs };
+      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs };
       const s: Session = { info, ws, stdin, buffered: [], bufferedBytes: 0, reader: undefined, sequence: 0, ended: false, timers: {} };
       session = s;
       for (const data of early) emit(s, { kind: 'output', data, sequence: ++s.sequence });
       sessions.set(info.id, s);
       ws.on('close', () => end(s, exitCode === null ? 'CONNECTION_LOST' : 'EXITED', exitCode));
       ws.on('error', () => end(s, 'CONNECTION_LOST'));
+      // Keepalive: a ping every keepaliveMs; a connection that did not answer the previous one is dead (half-open).
+      let answered = true;
+      ws.on('pong', () => {
+        answered = true;
+        s.info.lastPongAt = now();
+      });
       s.timers.keepalive = setInterval(() => {
-        if (ws.readyState === ws.OPEN) ws.ping();
+        if (ws.readyState !== ws.OPEN) return;
+        if (!answered) return end(s, 'CONNECTION_LOST');
+        answered = false;
+        ws.ping();
       }, options.keepaliveMs);
       s.timers.keepalive.unref?.();
       armIdle(s);

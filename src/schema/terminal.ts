@@ -26,6 +26,12 @@ const TerminalSessionRef = builder.objectRef<TerminalInfo>('TerminalSession').im
     container: t.exposeString('container', { description: 'The container the shell runs in.' }),
     openedAt: t.field({ type: 'DateTime', description: 'When the session was opened.', resolve: (s) => s.openedAt }),
     lastInputAt: t.field({ type: 'DateTime', description: 'When input (or a resize) last arrived.', resolve: (s) => s.lastInputAt }),
+    lastKeepaliveAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the connection to the container last answered a keepalive ping; null before the first answer.',
+      resolve: (s) => s.lastPongAt,
+    }),
     idleTimeoutSeconds: t.int({ description: 'The session closes after this many seconds without input; send empty input as a keepalive.', resolve: (s) => Math.round(s.idleTimeoutMs / 1000) }),
   }),
 });

@@ -21,19 +21,20 @@ const OUTPUT = `
     }
   }
 `;
-const INPUT = `mutation ($input: SendTerminalInputInput!) { sendTerminalInput(input: $input) { __typename ... on Error { code } } }`;
+const INPUT = `mutation ($input: SendTerminalInputInput!) { sendTerminalInput(input: $input) { __typename ... on TerminalPayload { session { lastKeepaliveAt } } ... on Error { code } } }`;
 const RESIZE = `mutation ($input: ResizeTerminalInput!) { resizeTerminal(input: $input) { __typename ... on Error { code } } }`;
 const CLOSE = `mutation ($input: CloseTerminalInput!) { closeTerminal(input: $input) { __typename ... on Error { code } } }`;
 
 const IDLE_MS = 1500;
 const GRACE_MS = 400;
+const KEEPALIVE_MS = 100;
 
 let world: LiveWorld;
 let environmentId: string;
 let pod: string;
 
 beforeAll(async () => {
-  world = await startLiveWorld({ terminalIdleTimeoutMs: IDLE_MS, terminalReconnectGraceMs: GRACE_MS, terminalMaxSessions: 2 });
+  world = await startLiveWorld({ terminalIdleTimeoutMs: IDLE_MS, terminalReconnectGraceMs: GRACE_MS, terminalMaxSessions: 2, terminalKeepaliveMs: KEEPALIVE_MS });
   const app = await world.createApp('term-app');
   environmentId = app.environmentId;
   const pods = await world.deploy(app.target, nginxSettings());
@@ -78,6 +79,12 @@ async function ended(next: () => Promise<any>) {
   }
 }
 
+/** Types an empty keepalive input after one keepalive period (the session must still be open). */
+async function outputAfterKeepalive(id: string) {
+  await new Promise((r) => setTimeout(r, KEEPALIVE_MS));
+  expect((await type(id, '')).data.sendTerminalInput.__typename).toBe('TerminalPayload');
+}
+
 async function upstreamClosed(record: ExecStreamRecord, timeoutMs = 3000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   while (record.abortedAt === undefined) {
@@ -99,6 +106,11 @@ describe('terminal sessions', () => {
     expect((await world.gql(RESIZE, { input: { session: id, cols: 120, rows: 40 } })).data.resizeTerminal.__typename).toBe('TerminalPayload');
     await type(id, 'echo "$GREETING"\n');
     await outputUntil(next, 'hello from cairn');
+
+    // Keepalive pings are answered: the session stays open across several of them while in use.
+    const keepalive = world.terminals.get(id);
+    while (!keepalive?.lastPongAt) await outputAfterKeepalive(id);
+    expect((await type(id, '')).data.sendTerminalInput.session.lastKeepaliveAt).not.toBeNull();
 
     expect((await world.gql(CLOSE, { input: { session: id } })).data.closeTerminal.__typename).toBe('TerminalPayload');
     expect(await ended(next)).toEqual({ __typename: 'TerminalEnded', reason: 'CLOSED', exitCode: null });
