@@ -13,7 +13,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
+  'test', '[', 'grep', 'head', 'tail', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -92,7 +92,7 @@ export async function runCommand(
     case 'unset':
       for (const a of args) {
         const eq = a.indexOf('=');
-        if (name === 'unset') ctx.env.delete(a);
+        if (name === 'unset') shell.unsetVar(a);
         else if (eq > 0) shell.setVar(a.slice(0, eq), a.slice(eq + 1), true);
       }
       return 0;
@@ -152,28 +152,38 @@ export async function runCommand(
       const t = name === '[' ? args.slice(0, args[args.length - 1] === ']' ? -1 : undefined) : args;
       return test(t, (p) => abs(p), shell) ? 0 : 1;
     }
-    case 'grep': {
-      const flags = args.filter((a) => a.startsWith('-'));
-      const rest = args.filter((a) => !a.startsWith('-'));
-      const pattern = rest[0] ?? '';
-      const text = rest[1] !== undefined ? fs.read(abs(rest[1])) ?? '' : stdin ?? '';
-      const insensitive = flags.some((f) => f.includes('i'));
-      const matches = text.split('\n').filter((l, i, all) => (i < all.length - 1 || l !== '') && (insensitive ? l.toLowerCase().includes(pattern.toLowerCase()) : l.includes(pattern)));
-      if (!flags.some((f) => f.includes('q'))) for (const m of matches) io.stdout(m + '\n');
-      return matches.length ? 0 : 1;
-    }
-    case 'head': {
-      const nIdx = args.indexOf('-n');
-      const n = nIdx >= 0 ? Number(args[nIdx + 1]) : 10;
-      const file = args.filter((a, i) => !a.startsWith('-') && i !== nIdx + 1)[0];
-      const text = file ? fs.read(abs(file)) ?? '' : stdin ?? '';
+    case 'grep':
+      return grep(shell, args, io, stdin);
+    case 'head':
+    case 'tail': {
+      const parsed = lineCount(name, args);
+      if (typeof parsed === 'string') {
+        io.stderr(parsed);
+        return 1;
+      }
+      const text = readInput(shell, name, parsed.files, io, stdin);
+      if (text === undefined) return 1;
       const lines = text.split('\n');
-      io.stdout(lines.slice(0, n).join('\n') + (lines.length > n ? '\n' : ''));
+      if (lines[lines.length - 1] === '') lines.pop();
+      const n = parsed.count;
+      const picked = name === 'head' ? lines.slice(0, n) : parsed.fromStart ? lines.slice(Math.max(n - 1, 0)) : n === 0 ? [] : lines.slice(-n);
+      const lastLine = name === 'head' ? picked.length === lines.length : true;
+      const unterminated = lastLine && !text.endsWith('\n') && picked.length > 0;
+      io.stdout(picked.join('\n') + (picked.length && !unterminated ? '\n' : ''));
       return 0;
     }
     case 'wc': {
-      const text = args[1] ? fs.read(abs(args[1])) ?? '' : stdin ?? '';
-      io.stdout(args[0] === '-l' ? `${(text.match(/\n/g) ?? []).length}\n` : `${Buffer.byteLength(text)}\n`);
+      const flags = args.filter((a) => a.startsWith('-') && a !== '-').join('');
+      const text = readInput(shell, name, args.filter((a) => !a.startsWith('-') || a === '-'), io, stdin);
+      if (text === undefined) return 1;
+      const counts: Record<string, number> = {
+        l: (text.match(/\n/g) ?? []).length,
+        w: text.split(/\s+/).filter(Boolean).length,
+        c: Buffer.byteLength(text),
+      };
+      const asked = ['l', 'w', 'c'].filter((f) => flags.includes(f));
+      const shown = asked.length ? asked : ['l', 'w', 'c'];
+      io.stdout(shown.length === 1 ? `${counts[shown[0]!]}\n` : shown.map((f) => String(counts[f]).padStart(7)).join(' ') + '\n');
       return 0;
     }
     case 'ps':
@@ -273,4 +283,87 @@ function test(args: string[], abs: (p: string) => string, shell: Shell): boolean
     case '-ge': return Number(a) >= Number(b);
     default: return false;
   }
+}
+
+/** Reads the first file operand (or stdin for none or `-`); prints the error and returns undefined for a missing file. */
+function readInput(shell: Shell, cmd: string, files: string[], io: ShellIO, stdin: string | undefined): string | undefined {
+  const file = files[0];
+  if (file === undefined || file === '-') return stdin ?? '';
+  const full = posix.resolve(shell.ctx.cwd, file);
+  const content = shell.ctx.fs.read(full);
+  if (content === undefined) io.stderr(`${cmd}: ${file}: ${shell.ctx.fs.isDir(full) ? 'Is a directory' : 'No such file or directory'}\n`);
+  return content;
+}
+
+/** head/tail options: `-n N`, `-nN`, `-N`, `--lines=N`, and tail's `-n +N` (from line N on). */
+function lineCount(cmd: string, args: string[]): { count: number; fromStart: boolean; files: string[] } | string {
+  let spec = '10';
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-n' || a === '--lines') spec = args[++i] ?? '';
+    else if (a.startsWith('--lines=')) spec = a.slice('--lines='.length);
+    else if (/^-n.+/.test(a)) spec = a.slice(2);
+    else if (/^-\d+$/.test(a)) spec = a.slice(1);
+    else if (a === '-f' || a === '-q') continue;
+    else if (a.startsWith('-') && a !== '-') return `${cmd}: invalid option -- '${a.slice(1)}'\n`;
+    else files.push(a);
+  }
+  const fromStart = cmd === 'tail' && spec.startsWith('+');
+  const count = Number(fromStart ? spec.slice(1) : spec);
+  if (spec === '' || !Number.isInteger(count) || count < 0) return `${cmd}: invalid number of lines: '${spec}'\n`;
+  return { count, fromStart, files };
+}
+
+/** grep PATTERN [FILE]: basic regular expressions (`-E` extended, `-F` fixed), `-i -v -q -c -n` and combined flags like `-iv`. */
+function grep(shell: Shell, args: string[], io: ShellIO, stdin: string | undefined): number {
+  let flags = '';
+  const patterns: string[] = [];
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-e') patterns.push(args[++i] ?? '');
+    else if (a.startsWith('--') && rest.length === 0) continue; // --color=auto and friends
+    else if (a.startsWith('-') && a.length > 1 && rest.length === 0) flags += a.slice(1);
+    else rest.push(a);
+  }
+  if (patterns.length === 0 && rest.length) patterns.push(rest.shift()!);
+  if (patterns.length === 0) {
+    io.stderr('Usage: grep [OPTION]... PATTERNS [FILE]...\n');
+    return 2;
+  }
+  const files = rest;
+  const toJs = (p: string) => (flags.includes('F') ? escapeRegExp(p) : flags.includes('E') ? p : basicToJs(p));
+  let re: RegExp;
+  try {
+    re = new RegExp(patterns.map((p) => `(?:${toJs(p)})`).join('|'), flags.includes('i') ? 'i' : '');
+  } catch {
+    io.stderr('grep: Invalid regular expression\n');
+    return 2;
+  }
+  const text = readInput(shell, 'grep', files, io, stdin);
+  if (text === undefined) return 2;
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const invert = flags.includes('v');
+  const matches = lines.map((l, i) => ({ l, i })).filter(({ l }) => re.test(l) !== invert);
+  if (flags.includes('q')) return matches.length ? 0 : 1;
+  if (flags.includes('c')) io.stdout(`${matches.length}\n`);
+  else for (const { l, i } of matches) io.stdout(`${flags.includes('n') ? `${i + 1}:` : ''}${l}\n`);
+  return matches.length ? 0 : 1;
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A POSIX basic regular expression as a JS one: `+ ? | ( ) { }` are literal unless escaped (GNU). */
+function basicToJs(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      const n = pattern[++i]!;
+      out += '+?|(){}'.includes(n) ? n : `\\${n}`;
+    } else out += '+?|(){}'.includes(c) ? `\\${c}` : c;
+  }
+  return out;
 }

@@ -2,7 +2,7 @@
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
  * $VAR expansion, `;` `&&` `||` `|`, a few redirections to /dev/null, and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, tail, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 
@@ -226,22 +226,39 @@ export class Shell {
       } else argv.push(a);
     }
     const io: ShellIO = { stdout: (s) => out(s), stderr: (s) => err(s) };
-    // Leading assignments: A=b [cmd]
+    // Leading assignments: `A=b` sets shell variables; `A=b cmd` puts them in cmd's environment only.
+    const assignments: [string, string][] = [];
     while (argv.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(argv[0]!)) {
       const a = argv.shift()!;
       const eq = a.indexOf('=');
-      if (argv.length === 0) {
-        this.vars.set(a.slice(0, eq), a.slice(eq + 1));
-        return 0;
+      assignments.push([a.slice(0, eq), a.slice(eq + 1)]);
+    }
+    if (argv.length === 0) {
+      for (const [k, v] of assignments) this.vars.set(k, v);
+      return 0;
+    }
+    if (assignments.length === 0) return runCommand(this, argv, io, stdin, signal);
+    const env = this.ctx.env;
+    const saved = assignments.map(([k]) => [k, env.get(k)] as const);
+    for (const [k, v] of assignments) env.set(k, v);
+    try {
+      return await runCommand(this, argv, io, stdin, signal);
+    } finally {
+      for (const [k, v] of saved) {
+        if (v === undefined) env.delete(k);
+        else env.set(k, v);
       }
     }
-    if (argv.length === 0) return 0;
-    return runCommand(this, argv, io, stdin, signal);
   }
 
   setVar(name: string, value: string, exported: boolean) {
     this.vars.set(name, value);
     if (exported) this.ctx.env.set(name, value);
+  }
+
+  unsetVar(name: string) {
+    this.vars.delete(name);
+    this.ctx.env.delete(name);
   }
 
   subshell(): Shell {
