@@ -50,21 +50,17 @@ const arrayIndex = (token: string, length: number, allowEnd: boolean): number | 
 
 /** The container holding the last token of `path`, or throws `doc is missing path`. */
 function parentOf(doc: Json, tokens: string[], path: string, op: string): Json {
-  let cur: Json = doc;
-  for (const t of tokens.slice(0, -1)) {
-    if (Array.isArray(cur)) {
-      const i = arrayIndex(t, cur.length, false);
-      if (i === undefined) throw notApplicable(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
-      cur = cur[i]!;
-    } else if (isObj(cur) && t in cur) cur = cur[t]!;
-    else throw notApplicable(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
-  }
-  return cur;
+  return walk(doc, tokens.slice(0, -1), path, op);
 }
 
 function getAt(doc: Json, path: string, op: string): Json {
+  return walk(doc, parsePointer(path), path, op);
+}
+
+/** Follows `tokens` from `doc`, or throws `doc is missing path`. */
+function walk(doc: Json, tokens: string[], path: string, op: string): Json {
   let cur: Json = doc;
-  for (const t of parsePointer(path)) {
+  for (const t of tokens) {
     if (Array.isArray(cur)) {
       const i = arrayIndex(t, cur.length, false);
       if (i === undefined) throw notApplicable(`${op} operation does not apply: doc is missing path: "${path}": missing value`);
