@@ -53,3 +53,16 @@ export class ClusterUnreachableError extends CairnError {
     super(`The cluster "${cluster}" cannot be reached now (${detail}); try again later.`);
   }
 }
+
+/**
+ * Maps what client-node throws when an exec cannot start (the WebSocket upgrade is refused):
+ * 404 → NotFoundError (the pod went away meanwhile), 400 → InstanceNotRunningError (the container
+ * stopped meanwhile), anything else → ClusterUnreachableError.
+ */
+export function execStartError(error: unknown, where: { cluster: string; container: string; notFound: () => Error }): Error {
+  const message = ((error as { message?: unknown })?.message ?? String(error)) as string;
+  const status = /Unexpected server response: (\d{3})/.exec(String(message))?.[1];
+  if (status === '404') return where.notFound();
+  if (status === '400') return new InstanceNotRunningError(where.container, 'UNKNOWN', 'the cluster refused to run the command in it');
+  return new ClusterUnreachableError(where.cluster, String(message).replace(/Bearer\s+\S+/gi, 'Bearer ***'));
+}

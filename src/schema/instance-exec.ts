@@ -6,7 +6,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { decodeGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
-import { ClusterUnreachableError, ExecTimeoutError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
+import { ClusterUnreachableError, ExecTimeoutError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
 import type { InstanceAddress } from '../live/exec-instance.js';
 import { runningInstance } from '../live/exec-instance.js';
 import { runExec, type ExecResult } from '../live/exec.js';
@@ -170,8 +170,7 @@ builder.mutationField('execInInstance', (t) =>
         return { ...result, container: instance.container };
       } catch (error) {
         if (error instanceof ExecTimeoutError) throw error;
-        const message = (error as { message?: string })?.message ?? String(error);
-        throw new ClusterUnreachableError(address.cluster, message.replace(/Bearer\s+\S+/gi, 'Bearer ***'));
+        throw execStartError(error, { cluster: address.cluster, container: instance.container, notFound: () => new NotFoundError('Instance', address.id, address.path) });
       }
     },
   }),

@@ -8,7 +8,7 @@
 import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
-import { ClusterUnreachableError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
+import { ClusterUnreachableError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
 import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
 import { builder } from './builder.js';
@@ -153,7 +153,7 @@ builder.mutationFields((t) => ({
         session = await terminals.open(kc, instance, { cluster: address.cluster, environmentId }, { cols, rows });
       } catch (error) {
         if (error instanceof NotAllowedError) throw error;
-        throw new ClusterUnreachableError(address.cluster, ((error as Error)?.message ?? String(error)).replace(/Bearer\s+\S+/gi, 'Bearer ***'));
+        throw execStartError(error, { cluster: address.cluster, container: instance.container, notFound: () => new NotFoundError('Instance', address.id, address.path) });
       }
       ctx.logger.info({ session: session.id, namespace: session.namespace, pod: session.pod, container: session.container }, 'terminal opened');
       return { session };

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../src/domain/errors.js';
+import { execStartError, InstanceNotRunningError } from '../../src/live/exec-errors.js';
+import { runExec } from '../../src/live/exec.js';
 import { instanceId, nginxSettings, startLiveWorld, type LiveWorld } from './exec-harness.js';
 
 const EXEC = `
@@ -19,6 +22,7 @@ let world: LiveWorld;
 let environmentId: string;
 let testEnvironmentId: string;
 let pod: string;
+let namespace: string;
 
 beforeAll(async () => {
   world = await startLiveWorld({ execMaxOutputBytes: 64 });
@@ -27,6 +31,7 @@ beforeAll(async () => {
   testEnvironmentId = app.testEnvironmentId;
   const pods = await world.deploy(app.target, nginxSettings());
   pod = pods[0]!.metadata!.name!;
+  namespace = app.target.namespace;
 }, 30_000);
 afterAll(async () => {
   await world?.stop();
@@ -80,5 +85,14 @@ describe('execInInstance', () => {
       __typename: 'InvalidInputError',
       problems: [{ path: ['input', 'command'], code: 'REQUIRED' }, { path: ['input', 'timeoutSeconds'], code: 'TOO_SMALL' }],
     });
+  });
+
+  it('maps an exec the cluster refuses to start (a race with the pre-checks) to typed errors', async () => {
+    const request = { namespace, pod, container: 'exec-app', command: ['env'], timeoutSeconds: 5, maxOutputBytes: 1024 };
+    const where = { cluster: 'c', container: 'x', notFound: () => new NotFoundError('Instance', 'id', []) };
+    const refused = await runExec(world.kc, { ...request, container: 'sidecar' }).catch((e: unknown) => e);
+    expect(execStartError(refused, where)).toBeInstanceOf(InstanceNotRunningError);
+    const gone = await runExec(world.kc, { ...request, pod: 'no-such-pod' }).catch((e: unknown) => e);
+    expect(execStartError(gone, where)).toBeInstanceOf(NotFoundError);
   });
 });
