@@ -46,8 +46,8 @@ export function environmentSource(informers: Informers, scope: EnvironmentScope,
   const pods = informers.acquire(scope.cluster, scope.namespace, 'pods');
   const events = informers.acquire(scope.cluster, scope.namespace, 'events');
   const prefix = podNamePrefix(scope);
-  /** What was last published of each instance, to publish only real changes. */
-  const published = new Map<string, string>();
+  /** What was last published of each instance (and its JSON, to publish only real changes). */
+  const published = new Map<string, { instance: LiveInstance; json: string }>();
   /** The events of the environment's pods, by pod name then event name. */
   const eventsByPod = new Map<string, Map<string, KubeObject>>();
 
@@ -60,16 +60,17 @@ export function environmentSource(informers: Informers, scope: EnvironmentScope,
         const pod = pods.informer.cache.get(podName);
         if (pod && isEnvironmentPod(scope, pod)) {
           const instance = toLiveInstance(scope, pod, podEvents(podName), now());
-          const fingerprint = JSON.stringify(instance);
+          const json = JSON.stringify(instance);
           const before = published.get(podName);
-          if (before === fingerprint) return;
-          published.set(podName, fingerprint);
+          if (before?.json === json) return;
+          published.set(podName, { instance, json });
           publish({ type: 'instance', change: before === undefined ? 'ADDED' : 'UPDATED', instance });
-        } else if (published.has(podName)) {
-          const last = JSON.parse(published.get(podName)!) as LiveInstance;
+        } else {
+          const last = published.get(podName);
+          if (!last) return;
           published.delete(podName);
           eventsByPod.delete(podName);
-          publish({ type: 'instance', change: 'REMOVED', instance: { ...last, createdAt: new Date(last.createdAt), startedAt: last.startedAt && new Date(last.startedAt) } });
+          publish({ type: 'instance', change: 'REMOVED', instance: last.instance });
         }
       };
       const onEvent = (type: string, e: KubeObject) => {
@@ -101,7 +102,8 @@ export function environmentSource(informers: Informers, scope: EnvironmentScope,
         for (const pod of pods.informer.cache.values()) {
           if (!isEnvironmentPod(scope, pod)) continue;
           const name = pod.metadata?.name ?? '';
-          published.set(name, JSON.stringify(toLiveInstance(scope, pod, podEvents(name), now())));
+          const instance = toLiveInstance(scope, pod, podEvents(name), now());
+          published.set(name, { instance, json: JSON.stringify(instance) });
         }
       });
       return {
