@@ -54,7 +54,6 @@ import {
   LABEL_REVISION,
   ANNOTATION_IMAGE,
   environmentLabelSelector,
-  labelSelectorText,
   names,
   renderConfigMap,
   renderDeployment,
@@ -62,7 +61,6 @@ import {
   renderNamespace,
   renderSecret,
   renderService,
-  revisionLabels,
 } from './render/index.js';
 import { clientCache, mergePatch, type Clients } from './workloads-clients.js';
 import { ensureStatefulSet } from './workloads-stateful.js';
@@ -282,6 +280,3 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     },
   };
 }
-
-/** The label selector of a revision's objects (for tests and tools). */
-export const revisionLabelSelector = (target: EnvironmentTarget, revisionNumber: number) => labelSelectorText(revisionLabels(target, revisionNumber));

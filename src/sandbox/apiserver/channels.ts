@@ -35,7 +35,6 @@ export function chooseProtocol(offered: Iterable<string>): string | false {
 export const isBase64 = (protocol: string) => protocol.includes('base64');
 /** v4 and later send a JSON Status on the error channel; earlier versions send a plain message. */
 export const statusIsJson = (protocol: string) => protocol.startsWith('v4.') || protocol.startsWith('v5.');
-export const supportsClose = (protocol: string) => protocol.startsWith('v5.');
 
 export function encodeFrame(protocol: string, channel: number, data: Buffer): Buffer | string {
   if (isBase64(protocol)) return `${channel}${data.toString('base64')}`;

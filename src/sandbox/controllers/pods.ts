@@ -73,11 +73,6 @@ export function controllerRef(obj: KubeObject): OwnerReference | undefined {
   return (obj.metadata.ownerReferences ?? []).find((r) => r.controller === true);
 }
 
-export function isControlledBy(obj: KubeObject, owner: KubeObject): boolean {
-  const ref = controllerRef(obj);
-  return !!ref && ref.uid === owner.metadata.uid;
-}
-
 export function ownerReferenceTo(owner: KubeObject): OwnerReference {
   return {
     apiVersion: owner.apiVersion,

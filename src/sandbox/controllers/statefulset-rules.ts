@@ -164,7 +164,6 @@ export function newPod(set: KubeObject, template: Template, revisionName: string
   return pod;
 }
 
-export const isCreated = (pod: KubeObject | undefined): pod is KubeObject => !!pod?.metadata.creationTimestamp;
 export const isRunningAndReady = (pod: KubeObject): boolean => podPhase(pod) === 'Running' && isPodReady(pod);
 export const isRunningAndAvailable = (pod: KubeObject, minReadySeconds: number, now: Date, speed = 1): boolean =>
   podPhase(pod) === 'Running' && isPodAvailable(pod, minReadySeconds, now, speed);

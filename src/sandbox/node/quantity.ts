@@ -13,8 +13,6 @@ export function parseQuantity(q: string | number): number {
   return Number(m[1]) * factor;
 }
 
-export const mib = (bytes: number) => bytes / 1024 ** 2;
-
 /** Memory as the kubelet reports node capacity: in Ki. */
 export function toKi(q: string | number): string {
   return `${Math.round(parseQuantity(q) / 1024)}Ki`;
