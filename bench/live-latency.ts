@@ -9,7 +9,8 @@
  * node agent), cairn's server on port 0, and the subscribers (graphql-ws clients, 10 subscriptions
  * per WebSocket). Latency of one delivery = time the subscriber got the change − time just before
  * the PATCH that made it was sent. Changes are made one at a time, each once every subscriber got
- * the previous one.
+ * the previous one. A second table measures the hub alone (in-process subscribers of
+ * live.followEnvironment), to tell the hub's share from GraphQL execution and WebSocket sends.
  */
 import { performance } from 'node:perf_hooks';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -80,19 +81,29 @@ async function main(): Promise<void> {
   const labels = { 'cairn.dev/app': 'bench', 'cairn.dev/environment': 'production', 'app.kubernetes.io/managed-by': 'cairn', 'cairn.dev/revision': '1' };
   await core.createNamespacedPod({ namespace, body: { metadata: { name: 'bench-production-r1-a', labels }, spec: { containers: [{ name: 'bench', image: 'nginx:1.25' }] } } });
 
-  console.log(`live status delivery latency: pod PATCH sent → graphql-ws subscriber got INSTANCE_CHANGED (${CHANGES} changes per row, ${PER_SOCKET} subscriptions per socket)`);
+  console.log(`live status delivery latency: pod PATCH sent → subscriber got the change (${CHANGES} changes per row; graphql-ws: instancesChanged, ${PER_SOCKET} subscriptions per socket)`);
   console.log(`node ${process.version}, ${gc ? 'heap measured after gc' : 'no --expose-gc: heap figures include garbage'}`);
-  console.log('subscribers  deliveries   p50 ms   p95 ms   max ms   pod watches   heap before → with subscribers → after they left (MB)');
 
-  for (const count of COUNTS) {
-    const heapBefore = heapMb();
+  type Mode = 'graphql-ws' | 'hub';
+  const scope = { cluster: 'alpha', namespace, appName: 'bench', environmentKind: 'PRODUCTION' as const };
+  /** Opens `count` subscribers of `mode`; each calls `snapshot()` once, then `changed(version)` per change. */
+  function open(mode: Mode, count: number, snapshot: () => void, changed: (version: string) => void): () => Promise<void> {
+    if (mode === 'hub') {
+      const subs = Array.from({ length: count }, () => live.followEnvironment(scope, { filter: (e) => e.type === 'instance' }));
+      for (const sub of subs) {
+        void (async () => {
+          for await (const d of sub) {
+            if (d.type === 'snapshot') snapshot();
+            else if (d.type === 'event' && d.event.type === 'instance') changed(d.event.instance.resourceVersion);
+          }
+        })();
+      }
+      return async () => {
+        for (const sub of subs) await sub.return?.();
+      };
+    }
     const clients: Client[] = [];
-    const received = new Map<string, number[]>();
-    let waiting: { version: string; resolve: () => void } | null = null;
     const iterators: Array<AsyncIterableIterator<any>> = [];
-    let snapshots = 0;
-    let allSnapshots!: () => void;
-    const snapshotsDone = new Promise<void>((resolve) => (allSnapshots = resolve));
     for (let i = 0; i < count; i++) {
       if (i % PER_SOCKET === 0) clients.push(createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 }));
       const it = clients[clients.length - 1]!.iterate<any>({ query: SUBSCRIPTION, variables: { environment: env.id } });
@@ -100,51 +111,73 @@ async function main(): Promise<void> {
       void (async () => {
         for await (const r of it) {
           const e = r.data?.instancesChanged;
-          if (e?.kind === 'SNAPSHOT' && ++snapshots === count) allSnapshots();
-          if (e?.kind !== 'INSTANCE_CHANGED') continue;
-          const at = performance.now();
-          const version = e.instance.resourceVersion as string;
-          const times = received.get(version) ?? [];
-          times.push(at);
-          received.set(version, times);
-          const w = waiting as { version: string; resolve: () => void } | null; // set by the change loop
-          if (w && w.version === version && times.length === count) w.resolve();
+          if (e?.kind === 'SNAPSHOT') snapshot();
+          else if (e?.kind === 'INSTANCE_CHANGED') changed(e.instance.resourceVersion as string);
         }
       })();
     }
-    await snapshotsDone;
-    await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace }) >= 1);
-    const watches = cluster.counters.openWatches({ resource: 'pods', namespace });
-    const heapWith = heapMb();
+    return async () => {
+      for (const it of iterators) await it.return?.();
+      await Promise.all(clients.map((c) => c.dispose()));
+    };
+  }
 
-    const latencies: number[] = [];
-    for (let change = 0; change < CHANGES; change++) {
-      const sentAt = performance.now();
-      let version = '';
-      const done = new Promise<void>((resolve) => {
-        void core
-          .patchNamespacedPod({ name: 'bench-production-r1-a', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { step: `${count}-${change}` } }] })
-          .then((pod) => {
-            version = pod.metadata!.resourceVersion!;
-            if ((received.get(version)?.length ?? 0) === count) resolve();
-            else waiting = { version, resolve };
-          });
-      });
-      await done;
-      waiting = null;
-      for (const t of received.get(version)!) latencies.push(t - sentAt);
-      received.clear();
+  for (const mode of ['graphql-ws', 'hub'] as Mode[]) {
+    console.log(mode === 'hub' ? '\nthe hub alone (in-process subscribers of live.followEnvironment, no GraphQL, no WebSocket):' : '');
+    console.log('subscribers  deliveries   p50 ms   p95 ms   max ms   pod watches   heap before → with subscribers → after they left (MB)');
+    for (const count of COUNTS) {
+      const heapBefore = heapMb();
+      const received = new Map<string, number[]>();
+      let waiting: { version: string; resolve: () => void } | null = null;
+      let snapshots = 0;
+      let allSnapshots!: () => void;
+      const snapshotsDone = new Promise<void>((resolve) => (allSnapshots = resolve));
+      const close = open(
+        mode,
+        count,
+        () => {
+          if (++snapshots === count) allSnapshots();
+        },
+        (version) => {
+          const times = received.get(version) ?? [];
+          times.push(performance.now());
+          received.set(version, times);
+          const w = waiting as { version: string; resolve: () => void } | null; // set by the change loop
+          if (w && w.version === version && times.length === count) w.resolve();
+        },
+      );
+      await snapshotsDone;
+      await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace }) >= 1);
+      const watches = cluster.counters.openWatches({ resource: 'pods', namespace });
+      const heapWith = heapMb();
+
+      const latencies: number[] = [];
+      for (let change = 0; change < CHANGES; change++) {
+        const sentAt = performance.now();
+        let version = '';
+        await new Promise<void>((resolve) => {
+          void core
+            .patchNamespacedPod({ name: 'bench-production-r1-a', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { step: `${mode}-${count}-${change}` } }] })
+            .then((pod) => {
+              version = pod.metadata!.resourceVersion!;
+              if ((received.get(version)?.length ?? 0) === count) resolve();
+              else waiting = { version, resolve };
+            });
+        });
+        waiting = null;
+        for (const t of received.get(version)!) latencies.push(t - sentAt);
+        received.clear();
+      }
+
+      await close();
+      await cluster.counters.until(() => cluster.counters.openWatches({ namespace }) === 0, 10_000);
+      const heapAfter = heapMb();
+      latencies.sort((a, b) => a - b);
+      const f = (n: number) => n.toFixed(2).padStart(8);
+      console.log(
+        `${String(count).padStart(11)}  ${String(latencies.length).padStart(10)} ${f(percentile(latencies, 50))} ${f(percentile(latencies, 95))} ${f(latencies[latencies.length - 1]!)}   ${String(watches).padStart(11)}   ${heapBefore.toFixed(1)} → ${heapWith.toFixed(1)} → ${heapAfter.toFixed(1)}`,
+      );
     }
-
-    for (const it of iterators) await it.return?.();
-    await Promise.all(clients.map((c) => c.dispose()));
-    await cluster.counters.until(() => cluster.counters.openWatches({ namespace }) === 0, 10_000);
-    const heapAfter = heapMb();
-    latencies.sort((a, b) => a - b);
-    const f = (n: number) => n.toFixed(2).padStart(8);
-    console.log(
-      `${String(count).padStart(11)}  ${String(latencies.length).padStart(10)} ${f(percentile(latencies, 50))} ${f(percentile(latencies, 95))} ${f(latencies[latencies.length - 1]!)}   ${String(watches).padStart(11)}   ${heapBefore.toFixed(1)} → ${heapWith.toFixed(1)} → ${heapAfter.toFixed(1)}`,
-    );
   }
   const stats = live.hub.stats();
   console.log(`after all left: hub ${JSON.stringify(stats)}, informers ${JSON.stringify(live.informers.stats())}`);
