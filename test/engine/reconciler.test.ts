@@ -24,6 +24,7 @@ function fakeKube() {
   const replicas = new Map<number, number>();
   const calls: string[] = [];
   let gate: Promise<void> | null = null;
+  let onGate = () => {};
   const ok = { ok: true as const, value: undefined };
   const kube: KubePort = {
     ensureBase: async () => (calls.push('ensureBase'), ok),
@@ -33,7 +34,10 @@ function fakeKube() {
     deleteInstances: async () => ok,
     removeRevision: async (_t, n) => (calls.push(`remove ${n}`), replicas.delete(n), ok),
     async observeEnvironment() {
-      if (gate) await gate;
+      if (gate) {
+        onGate();
+        await gate;
+      }
       const value: EnvironmentObservation = {
         revisions: [...replicas].map(([number, n]) => ({ number, desired: n, current: n, ready: n, workload: `w-r${number}` })),
         instances: [],
@@ -48,13 +52,16 @@ function fakeKube() {
     kube,
     calls,
     replicas,
+    /** Holds the next observations; `reached` resolves when a pass waits on the hold. */
     hold() {
       let open = () => {};
       gate = new Promise((resolve) => (open = resolve));
-      return () => {
+      const reached = new Promise<void>((resolve) => (onGate = resolve));
+      const release = () => {
         gate = null;
         open();
       };
+      return { reached, release };
     },
   };
 }
@@ -115,9 +122,9 @@ describe('reconciler', () => {
     expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
 
     const next = submit(repos, envId, 'FIRST_BATCH');
-    const release = fake.hold();
+    const { reached, release } = fake.hold();
     reconciler.wake(next.id);
-    await new Promise((r) => setTimeout(r, 20)); // the pass now waits on the cluster
+    await reached; // the pass now waits on the cluster
     repos.transaction(() => applyEvent(repos, next.id, { type: 'CLOSE', reason: 'changed my mind' }, 'bob', new Date()));
     release();
     await reconciler.idle();
