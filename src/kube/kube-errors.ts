@@ -78,6 +78,8 @@ export interface RetryOptions {
   /** Which kinds are retried (default Unavailable and Conflict). */
   retryOn?: KubeErrorKind[];
   signal?: AbortSignal;
+  /** Waits between attempts (default: a timer that the signal cuts short); tests inject one. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -98,11 +100,12 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
   const base = options.baseDelayMs ?? 100;
   const max = options.maxDelayMs ?? 2000;
   const retryOn = options.retryOn ?? ['Unavailable', 'Conflict'];
+  const wait = options.sleep ?? sleep;
   let last: KubeError = { kind: 'Unavailable', message: 'not attempted', status: null };
   for (let attempt = 0; attempt < attempts; attempt++) {
     if (attempt > 0) {
       const delay = Math.min(max, base * 2 ** (attempt - 1));
-      await sleep(delay / 2 + Math.random() * (delay / 2), options.signal);
+      await wait(delay / 2 + Math.random() * (delay / 2), options.signal);
       if (options.signal?.aborted) break;
     }
     try {

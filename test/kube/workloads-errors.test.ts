@@ -68,12 +68,18 @@ describe('withRetry', () => {
     expect(calls).toBe(3);
   });
 
-  it('caps the back-off', async () => {
-    const started = Date.now();
+  it('doubles the back-off with jitter and caps it', async () => {
+    const waits: number[] = [];
     await withRetry(async () => {
       throw new ApiException(503, '', '', {});
-    }, { attempts: 4, baseDelayMs: 10, maxDelayMs: 20 });
-    expect(Date.now() - started).toBeLessThan(500);
+    }, { attempts: 5, baseDelayMs: 10, maxDelayMs: 20, sleep: async (ms) => void waits.push(ms) });
+    // Delays 10, 20, 20, 20 (capped), each jittered into its upper half.
+    expect(waits).toHaveLength(4);
+    const bounds = [[5, 10], [10, 20], [10, 20], [10, 20]];
+    waits.forEach((ms, i) => {
+      expect(ms).toBeGreaterThanOrEqual(bounds[i]![0]!);
+      expect(ms).toBeLessThanOrEqual(bounds[i]![1]!);
+    });
   });
 
   it('attempt turns a thrown KubeError into a result', async () => {
