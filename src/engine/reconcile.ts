@@ -6,7 +6,7 @@ import { applyEvent } from './apply.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
 import { prepareActions, rolloutStep, type KubeAction, type RolloutInput } from './rollout.js';
-import { targetOf } from './targets.js';
+import { targetOfOrder } from './targets.js';
 
 export interface ReconcileDeps {
   repos: Repositories;
@@ -70,8 +70,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
   const { repos } = deps;
   const order = repos.releases.order(orderId);
   if (!order || isTerminal(order.state)) return { next: 'DONE' };
-  const env = repos.apps.environmentsByIds([order.environmentId])[0];
-  const target = env && targetOf(repos, env);
+  const target = targetOfOrder(repos, order);
   if (!target) return { next: 'DONE' };
   const to = repos.releases.revision(order.environmentId, order.toRevision)!;
   const from = order.fromRevision === null ? undefined : repos.releases.revision(order.environmentId, order.fromRevision);

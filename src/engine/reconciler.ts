@@ -3,7 +3,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
-import { targetOf } from './targets.js';
+import { targetOfOrder } from './targets.js';
 
 export interface ReconcilerOptions {
   repos: Repositories;
@@ -49,13 +49,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let stopped = true;
 
   const watch = (orderId: number) => {
+    // Every wake comes here (informer events included): an order already watched costs no query.
+    for (const w of watches.values()) if (w.orderId === orderId) return;
     const order = repos.releases.order(orderId);
     if (!order) return;
-    const existing = watches.get(order.environmentId);
-    if (existing?.orderId === orderId) return;
-    existing?.abort.abort();
-    const env = repos.apps.environmentsByIds([order.environmentId])[0];
-    const target = env && targetOf(repos, env);
+    watches.get(order.environmentId)?.abort.abort();
+    const target = targetOfOrder(repos, order);
     if (!target) return;
     const abort = new AbortController();
     watches.set(order.environmentId, { abort, orderId });
