@@ -80,6 +80,8 @@ export interface Terminals {
 }
 
 const DEFAULT_SHELL = ['sh'];
+/** Output events waiting for a slow reader before it is let go. */
+const MAX_READER_QUEUE = 1000;
 
 export function createTerminals(options: TerminalOptions, now: () => Date = () => new Date()): Terminals {
   const sessions = new Map<string, Session>();
@@ -87,8 +89,16 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
 
   const emit = (s: Session, event: TerminalEvent) => {
     if (s.reader && !s.reader.closed) {
-      s.reader.push(event);
-      return;
+      if (s.reader.queued < MAX_READER_QUEUE || event.kind === 'ended') {
+        s.reader.push(event);
+        return;
+      }
+      // A reader that cannot keep up is let go (its stream ends); the output is buffered, bounded,
+      // for when it subscribes again (the sequence numbers show what was dropped).
+      const slow = s.reader;
+      s.reader = undefined;
+      slow.end();
+      armGrace(s);
     }
     s.buffered.push(event);
     if (event.kind === 'output') s.bufferedBytes += Buffer.byteLength(event.data);

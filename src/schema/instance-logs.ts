@@ -16,6 +16,8 @@ import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
 const DEFAULT_TAIL_LINES = 500;
 const MAX_TAIL_LINES = 10_000;
+/** Events waiting for a slow subscriber before cairn stops reading the log. */
+const MAX_QUEUED_EVENTS = 64;
 
 interface LinesEvent {
   kind: 'lines';
@@ -135,7 +137,11 @@ builder.subscriptionField('instanceLogs', (t) =>
             void upstream.return?.();
             return;
           }
-          for await (const lines of upstream) out.push({ kind: 'lines', container: instance.container, lines });
+          for await (const lines of upstream) {
+            out.push({ kind: 'lines', container: instance.container, lines });
+            // A slow subscriber: stop reading (the upstream response pauses) until it catches up.
+            if (out.queued >= MAX_QUEUED_EVENTS) await new Promise<void>((resolve) => out.whenRead(resolve));
+          }
           out.push({ kind: 'ended', reason: follow ? 'CONTAINER_STOPPED' : 'END_OF_LOG' });
         } catch (error) {
           if (isLogsError(error)) out.push(error);

@@ -202,7 +202,7 @@ builder.subscriptionField('terminalOutput', (t) =>
   t.field({
     type: TerminalOutputEventUnion,
     description:
-      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. When the reader leaves and none comes back within the reconnect grace period, the session closes.',
+      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes.',
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     subscribe: (_root, { session }, ctx) => {
       const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ctx.terminals?.output(String(session));
