@@ -10,6 +10,8 @@ import { targetOf } from './targets.js';
 export interface ReleaseService {
   /** The order changed (a mutation recorded an intent): reconcile it soon. */
   wake(orderId: number): void;
+  /** A user action changed the order: tell its followers, even when the engine has nothing to do. */
+  changed(orderId: number): void;
   /** What the environment's cluster shows now; null when it cannot be read. */
   observe(environment: EnvironmentRow): Promise<EnvironmentObservation | null>;
   /** The order's current state, then every change of it, its batches and instances. */
@@ -19,6 +21,7 @@ export interface ReleaseService {
 export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler, events: OrderEvents): ReleaseService {
   const service: ReleaseService = {
     wake: (orderId) => reconciler.wake(orderId),
+    changed: (orderId) => events.publish(orderId),
     async observe(environment) {
       const target = targetOf(repos, environment);
       if (!target) return null;

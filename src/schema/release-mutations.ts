@@ -51,7 +51,7 @@ const RetryInput = orderInput('RetryFailedInstancesInput', 'The order whose fail
 const CloseInput = orderInput('CloseReleaseOrderInput', 'The order to close.', 'close');
 const RollbackInput = orderInput('RollbackReleaseOrderInput', 'The order to roll back.', 'rollback');
 
-/** Runs one user action on an order: one transaction, then the engine is woken. */
+/** Runs one user action on an order: one transaction, then its followers are told and the engine is woken. */
 function act(ctx: Context, globalId: string, event: OrderEvent): { releaseOrder: ReleaseOrderRow } {
   const path = ['input', 'id'];
   const id = localId(globalId, 'ReleaseOrder', path);
@@ -60,6 +60,7 @@ function act(ctx: Context, globalId: string, event: OrderEvent): { releaseOrder:
     return applyEvent(ctx.repos, id, event, actorOf(ctx), ctx.now());
   });
   ctx.logger.info({ orderId: id, action: event.type, state: applied.order.state, actor: actorOf(ctx) }, 'release order action');
+  ctx.releases?.changed(id);
   if (applied.wake) ctx.releases?.wake(id);
   return { releaseOrder: applied.order };
 }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { logRequest } from './request-log.js';
@@ -23,6 +24,9 @@ export interface CairnServer {
 export function buildServer(options: ServerOptions): CairnServer {
   const { config, logger } = options;
   const shutdown = new AbortController();
+  // Every open subscription listens for the shutdown (and stops listening when it ends), so the
+  // listener count follows the subscriber count: thousands are expected, not a leak.
+  setMaxListeners(0, shutdown.signal);
   const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 

@@ -29,7 +29,7 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function createTestApi(overrides: Partial<Config> = {}): Promise<TestApi> {
+export async function createTestApi(overrides: Partial<Config> = {}, services: Pick<Context, 'releases'> = {}): Promise<TestApi> {
   const { db, sqlite, close } = openDatabase(':memory:');
   const repos = createRepositories(db);
   const pods = await startFakePodsApi();
@@ -55,7 +55,7 @@ export async function createTestApi(overrides: Partial<Config> = {}): Promise<Te
   let tick = Date.parse('2026-11-25T16:00:00Z');
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: () => ({ config, logger, clusters, now: () => new Date((tick += 1000)), repos }),
+    context: () => ({ config, logger, clusters, now: () => new Date((tick += 1000)), repos, ...services }),
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
       info: (...args: unknown[]) => logger.info({ args }, 'yoga'),

@@ -193,3 +193,37 @@ describe('order actions', () => {
     expect(await action('resumeReleaseOrder', 'ResumeReleaseOrderInput', { id: app.id })).toMatchObject({ __typename: 'NotFoundError', typename: 'ReleaseOrder', path: ['input', 'id'] });
   });
 });
+
+describe('followers of an order', () => {
+  it('every accepted action tells the order\'s followers, also those that give the engine nothing to do', async () => {
+    const told: number[] = [];
+    const woken: number[] = [];
+    const releases = {
+      wake: (id: number) => void woken.push(id),
+      changed: (id: number) => void told.push(id),
+      observe: async () => null,
+      updates: () => {
+        throw new Error('not used here');
+      },
+    };
+    const local = await createTestApi({}, { releases });
+    const previous = api;
+    api = local;
+    try {
+      const app = await createApp(api, 'followed', { officialImage: 'NGINX' });
+      const id = (await create({ environment: app.production.id, batchCount: 2, pauseMode: 'NONE' })).releaseOrder.id as string;
+      told.length = 0;
+      await action('setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id, pauseMode: 'EVERY_BATCH' });
+      expect(told).toHaveLength(1);
+      await action('closeReleaseOrder', 'CloseReleaseOrderInput', { id, reason: 'done for today' });
+      expect(told).toHaveLength(2);
+      expect(new Set(told).size).toBe(1);
+      // A refused action changes nothing, so nobody is told.
+      await action('resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
+      expect(told).toHaveLength(2);
+    } finally {
+      api = previous;
+      await local.close();
+    }
+  });
+});
