@@ -15,13 +15,15 @@ const LOGS = `
 `;
 const EXEC = `mutation ($input: ExecInInstanceInput!) { execInInstance(input: $input) { __typename ... on ExecInInstancePayload { exitCode stdout } } }`;
 
+const MAX_LINE_BYTES = 200;
+
 let world: LiveWorld;
 let environmentId: string;
 let pod: string;
 let namespace: string;
 
 beforeAll(async () => {
-  world = await startLiveWorld();
+  world = await startLiveWorld({ logMaxLineBytes: MAX_LINE_BYTES });
   const app = await world.createApp('logs-app');
   environmentId = app.environmentId;
   const pods = await world.deploy(app.target, nginxSettings());
@@ -112,6 +114,21 @@ describe('instanceLogs', () => {
     sub.close();
     const closedAt = await upstreamClosed(upstream);
     expect(closedAt - leftAt).toBeLessThan(1000);
+  });
+
+  it('cuts a line over the size limit and marks it', async () => {
+    const client = world.ws();
+    const events = client.iterate({ query: LOGS, variables: { instance: instanceId(environmentId, pod), tailLines: 1 } });
+    const next = async () => (await events.next()).value;
+    await next();
+    const long = `/long-${'x'.repeat(400)}`;
+    await request(long);
+    const lines = await readUntil(next, '/long-');
+    const cut = lines.find((l) => l.message.includes('/long-'))!;
+    expect(cut.truncated).toBe(true);
+    expect(cut.message.endsWith(TRUNCATION_MARKER)).toBe(true);
+    expect(Buffer.byteLength(cut.message)).toBeLessThanOrEqual(MAX_LINE_BYTES + Buffer.byteLength(TRUNCATION_MARKER));
+    await events.return?.();
   });
 
   it('without follow, sends the selected lines and ends with END_OF_LOG', async () => {
