@@ -23,12 +23,18 @@ export interface PodHistory {
   name: string;
   revision: number;
   ready: boolean;
+  /** Has a deletionTimestamp (on its way out). */
+  terminating: boolean;
   deleted: boolean;
 }
 
 export interface ClusterRecorder {
   workloads: Map<string, WorkloadHistory>;
   pods: Map<string, PodHistory>;
+  /** Pods Ready now and not on their way out, as the recorded events show them. */
+  readyNow(): number;
+  /** Starts tracking the fewest Ready pods from now on (after every recorded pod change); returns its reader. */
+  readyFloor(): () => number;
   /** Resolves once `test` holds (checked now and after every recorded change). */
   when(what: string, test: () => boolean, timeoutMs?: number): Promise<void>;
   stop(): void;
@@ -43,6 +49,8 @@ export async function recordNamespace(kc: KubeConfig, namespace: string): Promis
   const workloads = new Map<string, WorkloadHistory>();
   const pods = new Map<string, PodHistory>();
   const waiters = new Set<() => void>();
+  const floors = new Set<{ min: number }>();
+  const readyNow = () => [...pods.values()].filter((p) => p.ready && !p.terminating && !p.deleted).length;
   const aborts: AbortController[] = [];
   let stopped = false;
 
@@ -59,7 +67,12 @@ export async function recordNamespace(kc: KubeConfig, namespace: string): Promis
     const uid = pod.metadata!.uid!;
     const ready = (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
     const before = pods.get(uid);
-    pods.set(uid, { uid, name: pod.metadata!.name!, revision: revisionOf(pod.metadata?.labels), ready, deleted: (before?.deleted ?? false) || type === 'DELETED' });
+    const terminating = Boolean(pod.metadata?.deletionTimestamp);
+    pods.set(uid, { uid, name: pod.metadata!.name!, revision: revisionOf(pod.metadata?.labels), ready, terminating, deleted: (before?.deleted ?? false) || type === 'DELETED' });
+    if (floors.size) {
+      const n = readyNow();
+      for (const f of floors) f.min = Math.min(f.min, n);
+    }
   };
 
   const follow = async (path: string, handle: (type: string, obj: any) => void) => {
@@ -97,6 +110,12 @@ export async function recordNamespace(kc: KubeConfig, namespace: string): Promis
   return {
     workloads,
     pods,
+    readyNow,
+    readyFloor() {
+      const floor = { min: readyNow() };
+      floors.add(floor);
+      return () => floor.min;
+    },
     when(what, test, timeoutMs = 30_000) {
       if (test()) return Promise.resolve();
       return new Promise((resolve, reject) => {

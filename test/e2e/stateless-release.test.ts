@@ -1,6 +1,7 @@
 /** A stateless app released in batches on a sandbox cluster, through the API and the engine. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, startSandboxes, tempDatabase, until, exec, type Cairn, type Sandboxes } from './harness.js';
+import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
@@ -12,7 +13,9 @@ beforeAll(async () => {
   db = tempDatabase();
   cairn = await startCairn(sandboxes, db.path);
 });
+const recorders: ClusterRecorder[] = [];
 afterAll(async () => {
+  for (const r of recorders) r.stop();
   await cairn?.stop();
   await sandboxes?.stop();
   db?.remove();
@@ -22,6 +25,14 @@ const stateIs = (id: string, state: string) => async () => {
   const o = await readOrder(cairn, id);
   return o.state === state ? o : undefined;
 };
+
+/** The fewest Ready pods in cairn-shop from now on, seen by a watch on every pod change (not sampled); starts once `ready` are Ready. */
+async function watchReadyFloor(ready: number): Promise<() => number> {
+  const rec = await recordNamespace(sandboxes.kubeConfig('e2e-production'), 'cairn-shop');
+  recorders.push(rec);
+  await rec.when(`${ready} Ready pods`, () => rec.readyNow() >= ready);
+  return rec.readyFloor();
+}
 
 describe('stateless release: 4 instances in 2 batches', () => {
   let envId: string;
@@ -58,15 +69,7 @@ describe('stateless release: 4 instances in 2 batches', () => {
   it('a second release keeps ready capacity at 4 throughout (a watcher samples Ready pods) and switching to EVERY_BATCH pauses it', async () => {
     await setDraft(cairn, envId, { instances: 4, tag: '1.27', greeting: 'bonjour', file: 'two' });
     const target = { cluster: 'e2e-production', namespace: 'cairn-shop', appName: 'shop', appType: 'STATELESS' as const, environmentKind: 'PRODUCTION' as const };
-    let minReady = Infinity;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const o = await cairn.kube.observeEnvironment(target);
-        if (o.ok) minReady = Math.min(minReady, o.value.instances.filter((p) => p.ready && !p.terminating).length);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    const minReady = await watchReadyFloor(4);
     const created = await createOrder(cairn, { environment: envId, batchCount: 4, pauseMode: 'NONE', description: 'second' });
     const id = created.releaseOrder.id;
     expect(created.releaseOrder.previousRevision).toEqual({ number: 1 });
@@ -79,9 +82,7 @@ describe('stateless release: 4 instances in 2 batches', () => {
     await orderAction(cairn, 'setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', { id, pauseMode: 'NONE' });
     await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id });
     await until('COMPLETED', stateIs(id, 'COMPLETED'));
-    sampling = false;
-    await sampler;
-    expect(minReady).toBeGreaterThanOrEqual(4);
+    expect(minReady()).toBeGreaterThanOrEqual(4);
 
     // The new revision runs with its config: env and mounted file, read from inside an instance.
     const o = await cairn.kube.observeEnvironment(target);
@@ -121,22 +122,11 @@ describe('stateless release: 4 instances in 2 batches', () => {
 
   it('an instance-count change is released the same way: 4 → 2 in 2 batches, never fewer than 2 Ready', async () => {
     await setDraft(cairn, envId, { instances: 2, tag: '1.25', greeting: 'fewer', file: 'four' });
-    const target = { cluster: 'e2e-production', namespace: 'cairn-shop', appName: 'shop', appType: 'STATELESS' as const, environmentKind: 'PRODUCTION' as const };
-    let minReady = Infinity;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const o = await cairn.kube.observeEnvironment(target);
-        if (o.ok) minReady = Math.min(minReady, o.value.instances.filter((p) => p.ready && !p.terminating).length);
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
+    const minReady = await watchReadyFloor(4);
     const order = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder;
     expect(order.batchSizes).toEqual([1, 1]);
     const done = await until('COMPLETED', stateIs(order.id, 'COMPLETED'));
-    sampling = false;
-    await sampler;
-    expect(minReady).toBeGreaterThanOrEqual(2);
+    expect(minReady()).toBeGreaterThanOrEqual(2);
     await until('2 instances', async () => ((await readEnvironment(cairn, envId)).runningInstances === 2 ? true : undefined));
     expect(done.revision.number).toBe(4);
   });
