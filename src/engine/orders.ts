@@ -4,7 +4,7 @@ import type { EnvironmentRow } from '../db/tables.js';
 import { problem, type Problem } from '../domain/problems.js';
 import { NotAllowedError } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
-import { imageReference } from '../kube/render/image.js';
+import { imageReference } from '../domain/image-reference.js';
 import { ActiveReleaseOrderError, InvalidReleaseConfigError } from './errors.js';
 import { freshCursor } from './order-state.js';
 import { planBatches } from './plan.js';

@@ -38,7 +38,7 @@
  *   target: EnvironmentTarget = { cluster, namespace, appName, appType: 'STATELESS'|'STATEFUL',
  *                                 environmentKind: 'PRODUCTION'|'TEST' }
  *   revision: RevisionSpec = { number, image: 'nginx:1.25', settings: ConfigSettings, releaseOrderId? }
- *   imageReference(settings, tag) → the image string for RevisionSpec.image
+ *   imageReference(settings, tag) (src/domain/image-reference.ts) → the image string for RevisionSpec.image
  *
  * Names and labels (see render/names.ts): Deployment `<app>-<env>-r<N>`, StatefulSet `<app>-<env>`,
  * Service `<app>-<env>`, headless Service `<app>-<env>-headless`, ConfigMap `<app>-<env>-r<N>-files`,
@@ -71,7 +71,6 @@ import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, Revision
 
 export type { KubeError, KubeErrorKind, KubeResult } from './kube-errors.js';
 export type * from './workloads-types.js';
-export { imageReference } from './render/image.js';
 export { instanceFailure } from './instance-failure.js';
 
 export interface WorkloadsOptions {

@@ -6,7 +6,7 @@ import { draftProblems } from '../engine/orders.js';
 import { planBatches } from '../engine/plan.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
-import { imageReference } from '../kube/render/image.js';
+import { imageReference } from '../domain/image-reference.js';
 import { builder } from './builder.js';
 import { InputProblemRef } from './errors.js';
 import { localId } from './ids.js';

@@ -3,7 +3,8 @@ import { AppsV1Api, CoreV1Api, Exec, type KubeConfig } from '@kubernetes/client-
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
-import { createWorkloads, imageReference, type Workloads } from '../../src/kube/workloads.js';
+import { imageReference } from '../../src/domain/image-reference.js';
+import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
 import { renderConfigMap } from '../../src/kube/render/index.js';
 import { liveOf, nginxSettings, observeUntil, readyOf, target, workloadsFor } from './workloads-helpers.js';
 

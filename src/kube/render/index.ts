@@ -1,6 +1,5 @@
 /** Pure rendering of every Kubernetes object cairn creates for a release (no I/O). */
 export * from './names.js';
-export { imageReference } from './image.js';
 export { renderNamespace } from './namespace.js';
 export { renderService, renderHeadlessService, servicePorts, portName } from './service.js';
 export { renderConfigMap, fileMountKey } from './configmap.js';

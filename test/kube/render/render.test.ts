@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { presetSettings } from '../../../src/domain/official-images.js';
 import { emptySettings, type ConfigSettings } from '../../../src/domain/config-types.js';
+import { imageReference } from '../../../src/domain/image-reference.js';
 import {
   boundedName,
   fileMountKey,
   portName,
   secretKey,
-  imageReference,
   names,
   renderConfigMap,
   renderDeployment,

@@ -1,4 +1,4 @@
-import type { ConfigSettings } from '../../domain/config-types.js';
+import type { ConfigSettings } from './config-types.js';
 
 /**
  * The image a revision runs: `settings.image`, else the official image's name lower-case, plus
