@@ -91,7 +91,7 @@ describe('against a misbehaving API server', () => {
       cluster.counters
         .requests({ verb: 'watch', resource: 'pods', namespace: t.namespace })
         .some((r) => r.time.getTime() >= compactedAt && r.code === 200 && !/resourceVersion=/.test(r.query));
-    for (const deadline = Date.now() + 5_000; !fresh() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 20));
+    await cluster.counters.until(fresh, 5_000);
     expect(fresh()).toBe(true);
     await observeUntil(kube, t, (o) => o.revisions[0]?.desired === 1);
     await w.stop();

@@ -41,13 +41,15 @@ export interface Counters {
   byVerbAndResource(): Record<string, number>;
   openWatches(filter?: WatchFilter): number;
   watches(filter?: WatchFilter): WatchInfo[];
-  /** Resolves once `check()` is true, re-checking after every request and watch change; rejects after timeoutMs. */
+  /** Resolves once `check()` is true, re-checking after every request, answer and watch change; rejects after timeoutMs. */
   until(check: () => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
 }
 
 export interface CountersInternal extends Counters {
   record(entry: RequestRecord): void;
+  /** The request was answered (status sent): sets its code and duration and wakes `until`. */
+  answered(entry: RequestRecord, code: number, durationMs: number): void;
 }
 
 const matches = (r: Pick<RequestRecord, 'verb' | 'group' | 'resource' | 'subresource' | 'namespace' | 'name' | 'code'>, f: RequestFilter) =>
@@ -91,6 +93,11 @@ export function createCounters(watches: OpenWatches, logLimit = 10_000): Counter
       if (log.length > logLimit) log = log.slice(-logLimit);
       pending.push(entry);
       if (pending.length > 1000) settle();
+      notify();
+    },
+    answered(entry, code, durationMs) {
+      entry.code = code;
+      entry.durationMs = durationMs;
       notify();
     },
     requests: (filter = {}) => log.filter((r) => matches(r, filter)),

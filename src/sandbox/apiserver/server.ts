@@ -124,8 +124,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const record = begin(req, info);
     const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
     res.writeHead = ((code: number, ...rest: unknown[]) => {
-      record.code = code;
-      record.durationMs = performance.now() - started;
+      counters.answered(record, code, performance.now() - started);
       return writeHead(code, ...rest);
     }) as typeof res.writeHead;
     try {
@@ -142,10 +141,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const started = performance.now();
     const { info, error: malformed } = parse(req);
     const record = begin(req, info);
-    const finish = (code: number) => {
-      record.code = code;
-      record.durationMs = performance.now() - started;
-    };
+    const finish = (code: number) => counters.answered(record, code, performance.now() - started);
     (malformed ? Promise.reject(malformed) : gate(req, info))
       .then(() => {
         if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
