@@ -13,7 +13,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'tail', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
+  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -170,6 +170,19 @@ export async function runCommand(
       const lastLine = name === 'head' ? picked.length === lines.length : true;
       const unterminated = lastLine && !text.endsWith('\n') && picked.length > 0;
       io.stdout(picked.join('\n') + (picked.length && !unterminated ? '\n' : ''));
+      return 0;
+    }
+    case 'sort': {
+      const flags = args.filter((a) => a.startsWith('-') && a !== '-').join('');
+      const text = readInput(shell, name, args.filter((a) => !a.startsWith('-') || a === '-'), io, stdin);
+      if (text === undefined) return 2;
+      const lines = text.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      const numeric = flags.includes('n');
+      lines.sort((a, b) => (numeric ? (Number.parseFloat(a) || 0) - (Number.parseFloat(b) || 0) : 0) || (a < b ? -1 : a > b ? 1 : 0));
+      if (flags.includes('r')) lines.reverse();
+      const out = flags.includes('u') ? lines.filter((l, i) => i === 0 || l !== lines[i - 1]) : lines;
+      io.stdout(out.map((l) => l + '\n').join(''));
       return 0;
     }
     case 'wc': {

@@ -2,7 +2,7 @@
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
  * $VAR expansion, `;` `&&` `||` `|`, a few redirections to /dev/null, and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, tail, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, tail, sort, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 

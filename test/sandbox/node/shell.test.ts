@@ -93,6 +93,9 @@ describe('sandbox shell', () => {
     ['grep -E "1+2" lines.txt', 0, 'line 12\n', ''],
     ['grep port /nope', 2, '', 'grep: /nope: No such file or directory\n'],
     ['wc -l lines.txt', 0, '12\n', ''],
+    ['env | sort | head -1', 0, 'GREETING=hello world\n', ''],
+    ['env | sort -r | head -n 1', 0, 'PATH=/usr/bin:/bin\n', ''],
+    ['printf_missing | sort', 0, '', 'sh: printf_missing: not found\n'],
     // variables
     ['FOO=bar env | grep FOO', 0, 'FOO=bar\n', ''],
     ['FOO=bar true; printenv FOO', 1, '', ''],
