@@ -19,14 +19,27 @@ export interface ReleaseService {
 }
 
 export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler, events: OrderEvents): ReleaseService {
+  // Reads of one environment asked for in the same tick share one cluster read: a publish wakes every
+  // follower of an order at once, and a thousand followers must not list the pods a thousand times.
+  // Only the same tick: a read asked for later may follow a change, so it starts its own.
+  const sameTick = new Map<number, Promise<EnvironmentObservation | null>>();
+  const observeNow = async (environment: EnvironmentRow) => {
+    const target = targetOf(repos, environment);
+    if (!target) return null;
+    const result = await kube.observeEnvironment(target);
+    return result.ok ? result.value : null;
+  };
   const service: ReleaseService = {
     wake: (orderId) => reconciler.wake(orderId),
     changed: (orderId) => events.publish(orderId),
-    async observe(environment) {
-      const target = targetOf(repos, environment);
-      if (!target) return null;
-      const result = await kube.observeEnvironment(target);
-      return result.ok ? result.value : null;
+    observe(environment) {
+      let read = sameTick.get(environment.id);
+      if (!read) {
+        read = observeNow(environment);
+        sameTick.set(environment.id, read);
+        queueMicrotask(() => sameTick.delete(environment.id));
+      }
+      return read;
     },
     updates: (orderId) => orderUpdates({ repos, events, observe: (env) => service.observe(env) }, orderId),
   };

@@ -8,7 +8,9 @@ import { applyEvent } from '../../src/engine/apply.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
 import { createReleaseOrder } from '../../src/engine/orders.js';
 import { createdBeforeRetry, reconcileOrder } from '../../src/engine/reconcile.js';
+import { createOrderEvents } from '../../src/engine/order-events.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
+import { createReleaseService } from '../../src/engine/service.js';
 import type { EnvironmentObservation } from '../../src/kube/workloads-types.js';
 
 const logger = pino({ level: 'silent' });
@@ -201,5 +203,21 @@ describe('retry: which pods named in it are recreated', () => {
     expect(outcome).toEqual({ next: 'AGAIN' });
     expect(deleted).toEqual([['shop-production-2']]);
     expect(repos.releases.order(order.id)!.cursor.recreate).toEqual([]);
+  });
+});
+
+describe('release service', () => {
+  it('followers woken together share one cluster read; a later read is a fresh one', async () => {
+    const { repos, envId } = setUp();
+    const fake = fakeKube();
+    let reads = 0;
+    const kube: KubePort = { ...fake.kube, observeEnvironment: (...args) => (reads++, fake.kube.observeEnvironment(...args)) };
+    const service = createReleaseService(repos, kube, start(repos, kube), createOrderEvents());
+    const env = repos.apps.environmentsByIds([envId])[0]!;
+    const together = await Promise.all([service.observe(env), service.observe(env), service.observe(env)]);
+    expect(reads).toBe(1);
+    expect(together[1]).toBe(together[0]);
+    await service.observe(env);
+    expect(reads).toBe(2);
   });
 });
