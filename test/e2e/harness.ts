@@ -14,6 +14,8 @@ import { createReleaseService } from '../../src/engine/service.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
 import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
+import { informerWatch } from '../../src/live/engine-watch.js';
+import { createLiveStatus } from '../../src/live/live-status.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import type { Context } from '../../src/schema/context.js';
@@ -76,12 +78,22 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   await clusters.checkAll();
   const kube = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const events = createOrderEvents();
-  const reconciler = createReconciler({ repos, kube, logger, events, batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000, resyncIntervalMs: 300 });
+  // Wired as src/main.ts wires it: the engine watches its environments through the shared informers,
+  // with a resync (1 s) slower than the steps it drives, so that progress comes mostly from watch events.
+  const live = createLiveStatus((name) => clusters.kubeConfig(name));
+  const reconciler = createReconciler({
+    repos,
+    kube: { ...kube, watchEnvironment: informerWatch(live.informers) },
+    logger,
+    events,
+    batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000,
+    resyncIntervalMs: 1_000,
+  });
   const releases = createReleaseService(repos, kube, reconciler, events);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
-    context: ({ request }) => ({ config, logger, clusters, repos, now: () => new Date(), releases, headers: request.headers }),
+    context: ({ request }) => ({ config, logger, clusters, repos, now: () => new Date(), releases, live, headers: request.headers }),
   });
   reconciler.start();
   return {
@@ -139,6 +151,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
     logText: () => lines.join(''),
     async stop() {
       await reconciler.stop();
+      await live.stop();
       clusters.stop();
       database.close();
     },
