@@ -83,7 +83,7 @@ builder.node(InstanceRef, {
     return (await instancesOf(ctx, env))?.find((i) => i.name === id.slice(at + 1)) ?? null;
   },
   fields: (t) => ({
-    name: t.exposeString('name', { description: 'The pod\'s name (use it with the environment\'s ID for logs, exec and terminals).' }),
+    name: t.exposeString('name', { description: 'The pod\'s name, as kubectl shows it (logs, exec and terminals take the instance\'s `id`).' }),
     environment: t.field({
       type: EnvironmentRef,
       nullable: true,
