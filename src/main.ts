@@ -91,17 +91,18 @@ async function main(): Promise<void> {
   parts.push({ name: 'live status', kind: 'cluster checks', stop: () => live.stop() });
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
-  const workloads = createWorkloads((cluster) => clusters.kubeConfig(cluster));
+  // It watches its environments through the shared informers of live status: one watch per namespace and kind.
+  const kube = { ...createWorkloads((cluster) => clusters.kubeConfig(cluster)), watchEnvironment: informerWatch(live.informers) };
   const orderEvents = createOrderEvents();
   const reconciler = createReconciler({
     events: orderEvents,
     repos,
-    kube: { ...workloads, watchEnvironment: informerWatch(live.informers) },
+    kube,
     logger,
     batchDeadlineMs: config.releaseBatchDeadlineMs,
     resyncIntervalMs: config.releaseResyncIntervalMs,
   });
-  const releases = createReleaseService(repos, workloads, reconciler, orderEvents);
+  const releases = createReleaseService(repos, kube, reconciler, orderEvents);
 
   // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
   const terminals = createTerminals({

@@ -27,10 +27,6 @@
  *   kube.observeEnvironment(target, { unschedulableAfterMs?, now? })
  *                                               → EnvironmentObservation { revisions, instances (each with its
  *                                                 failure or null), statefulSet, observedAt }
- *   kube.watchEnvironment(target, onChange, signal, { debounceMs?, timeoutSeconds?, ... })
- *                                               watches the environment's pods, workloads and pod events; calls
- *                                               onChange (debounced) on any change and after any watch break;
- *                                               resolves once `signal` aborts
  *   kube.listInstanceEvents(target, podName)    → InstanceEvent[] (type, reason, message, count, firstAt, lastAt,
  *                                                 source), oldest first: an instance's system events
  *   instanceFailure(pod, events, now, { unschedulableAfterMs }) (instance-failure.ts) — the pure classifier
@@ -66,7 +62,6 @@ import { clientCache, mergePatch, type Clients } from './workloads-clients.js';
 import { ensureStatefulSet } from './workloads-stateful.js';
 import { listRevisionsInCluster } from './workloads-list.js';
 import { instanceEvents, observeEnvironment, type ObserveOptions } from './observe.js';
-import { watchEnvironment, type WatchOptions } from './observe-watch.js';
 import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, RevisionInCluster, RevisionSpec } from './workloads-types.js';
 
 export type { KubeError, KubeErrorKind, KubeResult } from './kube-errors.js';
@@ -101,8 +96,6 @@ export interface Workloads {
   observeEnvironment(target: EnvironmentTarget, options?: Partial<ObserveOptions>): Promise<KubeResult<EnvironmentObservation>>;
   /** The events of one of the environment's pods, oldest first. */
   listInstanceEvents(target: EnvironmentTarget, podName: string): Promise<KubeResult<InstanceEvent[]>>;
-  /** Resolves when `signal` aborts (and every watch has stopped). */
-  watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal, options?: WatchOptions): Promise<void>;
 }
 
 const isMissing = (e: KubeError) => e.kind === 'NotFound';
@@ -255,27 +248,5 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
       }),
 
     listInstanceEvents: (target, podName) => attempt(() => instanceEvents(clientsFor(target.cluster), target, podName, call)),
-
-    async watchEnvironment(target, onChange, signal, opts) {
-      // A cluster the registry cannot name yet (a kubeconfig being reloaded) is asked again with back-off.
-      for (let backoff = 500; !signal.aborted; backoff = Math.min(backoff * 2, 30_000)) {
-        let kc: KubeConfig;
-        try {
-          kc = clientsFor(target.cluster).kc;
-        } catch {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(done, backoff);
-            function done() {
-              clearTimeout(timer);
-              signal.removeEventListener('abort', done);
-              resolve();
-            }
-            signal.addEventListener('abort', done, { once: true });
-          });
-          continue;
-        }
-        return watchEnvironment(kc, target, onChange, signal, opts);
-      }
-    },
   };
 }

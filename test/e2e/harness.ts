@@ -76,14 +76,17 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
   clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })));
   await clusters.checkAll();
-  const kube = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const events = createOrderEvents();
   // Wired as src/main.ts wires it: the engine watches its environments through the shared informers,
   // with a resync (1 s) slower than the steps it drives, so that progress comes mostly from watch events.
   const live = createLiveStatus((name) => clusters.kubeConfig(name));
+  const kube = {
+    ...createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } }),
+    watchEnvironment: informerWatch(live.informers),
+  };
   const reconciler = createReconciler({
     repos,
-    kube: { ...kube, watchEnvironment: informerWatch(live.informers) },
+    kube,
     logger,
     events,
     batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000,

@@ -105,10 +105,10 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   let kube: KubePort;
   if (options.engine) {
     const workloads = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
-    kube = workloads;
+    kube = { ...workloads, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) };
     reconciler = createReconciler({
       repos,
-      kube: { ...workloads, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) },
+      kube,
       logger: logs.logger,
       events: orderEvents,
       batchDeadlineMs: 30_000,
