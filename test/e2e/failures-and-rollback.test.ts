@@ -2,25 +2,14 @@
  * Stateless failures beyond the matrix (matrix.test.ts): retry after a missing image is published,
  * rolling back a first release, undoing a finished one, the batch deadline.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
-import { startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { startCairn, tempDatabase, useCairn, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
 let cairn: Cairn;
-let db: ReturnType<typeof tempDatabase>;
-
-beforeAll(async () => {
-  sandboxes = await startSandboxes();
-  db = tempDatabase();
-  cairn = await startCairn(sandboxes, db.path);
-});
-afterAll(async () => {
-  await cairn?.stop();
-  await sandboxes?.stop();
-  db?.remove();
-});
+useCairn((running) => ({ cairn, sandboxes } = running));
 
 const stateIs = (id: string, state: string) => async () => {
   const o = await readOrder(cairn, id);

@@ -6,6 +6,7 @@ import { CoreV1Api, Exec, KubeConfig } from '@kubernetes/client-node';
 import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
@@ -190,3 +191,24 @@ export function exec(kc: KubeConfig, namespace: string, pod: string, container: 
 }
 
 export const podsApi = (kc: KubeConfig) => kc.makeApiClient(CoreV1Api);
+
+/**
+ * Two sandbox clusters and one cairn for a whole test file: started before its tests, stopped after.
+ * `started` receives them (assign them to the file's own variables).
+ */
+export function useCairn(started: (running: { cairn: Cairn; sandboxes: Sandboxes }) => void): void {
+  let sandboxes: Sandboxes | undefined;
+  let cairn: Cairn | undefined;
+  let db: ReturnType<typeof tempDatabase> | undefined;
+  beforeAll(async () => {
+    sandboxes = await startSandboxes();
+    db = tempDatabase();
+    cairn = await startCairn(sandboxes, db.path);
+    started({ cairn, sandboxes });
+  });
+  afterAll(async () => {
+    await cairn?.stop();
+    await sandboxes?.stop();
+    db?.remove();
+  });
+}

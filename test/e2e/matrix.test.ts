@@ -6,25 +6,14 @@
  * inside the instances); the flaky tag → a failed instance → retry succeeds; close leaves what runs
  * alone; a second active order is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentTarget, ObservedInstance } from '../../src/kube/workloads-types.js';
-import { exec, podsApi, startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { exec, podsApi, useCairn, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
 let cairn: Cairn;
-let db: ReturnType<typeof tempDatabase>;
-
-beforeAll(async () => {
-  sandboxes = await startSandboxes();
-  db = tempDatabase();
-  cairn = await startCairn(sandboxes, db.path);
-});
-afterAll(async () => {
-  await cairn?.stop();
-  await sandboxes?.stop();
-  db?.remove();
-});
+useCairn((running) => ({ cairn, sandboxes } = running));
 
 type AppType = 'STATELESS' | 'STATEFUL';
 type PauseMode = 'FIRST_BATCH' | 'EVERY_BATCH' | 'NONE';

@@ -1,23 +1,11 @@
 /** A stateful app (one StatefulSet): a first release scales up per batch, the next lowers the partition per batch (failures, retry, close, rollback: matrix.test.ts). */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
-import { startCairn, startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { useCairn, until, type Cairn } from './harness.js';
 import { createApp, createOrder, orderAction, readOrder, setDraft } from './operations.js';
 
-let sandboxes: Sandboxes;
 let cairn: Cairn;
-let db: ReturnType<typeof tempDatabase>;
-
-beforeAll(async () => {
-  sandboxes = await startSandboxes();
-  db = tempDatabase();
-  cairn = await startCairn(sandboxes, db.path);
-});
-afterAll(async () => {
-  await cairn?.stop();
-  await sandboxes?.stop();
-  db?.remove();
-});
+useCairn((running) => ({ cairn } = running));
 
 const stateIs = (id: string, state: string) => async () => {
   const o = await readOrder(cairn, id);

@@ -1,24 +1,16 @@
 /** A stateless app released in batches on a sandbox cluster, through the API and the engine. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, startSandboxes, tempDatabase, until, exec, type Cairn, type Sandboxes } from './harness.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { useCairn, until, exec, type Cairn, type Sandboxes } from './harness.js';
 import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { createApp, createOrder, orderAction, readEnvironment, readOrder, setDraft } from './operations.js';
 
 let sandboxes: Sandboxes;
 let cairn: Cairn;
-let db: ReturnType<typeof tempDatabase>;
-
-beforeAll(async () => {
-  sandboxes = await startSandboxes();
-  db = tempDatabase();
-  cairn = await startCairn(sandboxes, db.path);
-});
+useCairn((running) => ({ cairn, sandboxes } = running));
 const recorders: ClusterRecorder[] = [];
 afterAll(async () => {
+  // Runs before useCairn's afterAll (hooks unwind in reverse): the recorders stop first.
   for (const r of recorders) r.stop();
-  await cairn?.stop();
-  await sandboxes?.stop();
-  db?.remove();
 });
 
 const stateIs = (id: string, state: string) => async () => {
