@@ -39,6 +39,36 @@ const schema = z.object({
   execMaxOutputBytes: z.coerce.number().int().min(1).default(1_048_576),
   /** A log line longer than this (UTF-8 bytes) is cut and marked. */
   logMaxLineBytes: z.coerce.number().int().min(64).default(16_384),
+  /**
+   * Where the first start writes the admin token (mode 0600); default: `admin-token` next to the
+   * database file. Written only when the database holds no token at all.
+   */
+  adminTokenFile: z.string().min(1).optional(),
+  /**
+   * The key that encrypts secret values at rest: 32 bytes, base64. When unset, it is read from
+   * `secretKeyFile`, which is generated (mode 0600) on the first start.
+   */
+  secretKey: z.string().min(1).optional(),
+  /** File holding the secret key; default: `secret.key` next to the database file. */
+  secretKeyFile: z.string().min(1).optional(),
+  /** Deepest field nesting an operation may have. */
+  maxQueryDepth: z.coerce.number().int().min(2).default(15),
+  /** Highest estimated cost an operation may have (each field costs 1, each list multiplies its children by its page size). */
+  maxQueryCost: z.coerce.number().int().min(10).default(50_000),
+  /** Most aliases an operation may use. */
+  maxAliases: z.coerce.number().int().min(1).default(30),
+  /** Most tokens (names, punctuation, values) an operation's text may have. */
+  maxQueryTokens: z.coerce.number().int().min(100).default(5_000),
+  /** Largest request body, in bytes. */
+  maxBodyBytes: z.coerce.number().int().min(1024).default(1_048_576),
+  /** Operations one API token may run per minute (HTTP, SSE and graphql-ws together). */
+  rateLimitPerMinute: z.coerce.number().int().min(1).default(600),
+  /** Whether the schema may be introspected (by any authenticated token); GraphiQL needs it. */
+  introspection: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(true),
+  /** Subscriptions one API token may have open at once. */
+  maxSubscriptionsPerToken: z.coerce.number().int().min(1).default(100),
 });
 
 export type Config = z.infer<typeof schema>;
@@ -65,6 +95,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     terminalKeepaliveMs: env.CAIRN_TERMINAL_KEEPALIVE_MS,
     execMaxOutputBytes: env.CAIRN_EXEC_MAX_OUTPUT_BYTES,
     logMaxLineBytes: env.CAIRN_LOG_MAX_LINE_BYTES,
+    adminTokenFile: env.CAIRN_ADMIN_TOKEN_FILE,
+    secretKey: env.CAIRN_SECRET_KEY,
+    secretKeyFile: env.CAIRN_SECRET_KEY_FILE,
+    maxQueryDepth: env.CAIRN_MAX_QUERY_DEPTH,
+    maxQueryCost: env.CAIRN_MAX_QUERY_COST,
+    maxAliases: env.CAIRN_MAX_ALIASES,
+    maxQueryTokens: env.CAIRN_MAX_QUERY_TOKENS,
+    maxBodyBytes: env.CAIRN_MAX_BODY_BYTES,
+    rateLimitPerMinute: env.CAIRN_RATE_LIMIT_PER_MINUTE,
+    introspection: env.CAIRN_INTROSPECTION,
+    maxSubscriptionsPerToken: env.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

@@ -19,7 +19,8 @@ import { informerWatch } from './live/engine-watch.js';
 import { createLiveStatus } from './live/live-status.js';
 import { createTerminals } from './live/terminal.js';
 import { schema } from './schema/index.js';
-import { buildServer, createLogger } from './server/index.js';
+import { ensureAdminToken } from './auth/bootstrap.js';
+import { buildServer, createContextFactory, createLogger } from './server/index.js';
 import { safeError } from './server/safe-error.js';
 
 /** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
@@ -77,6 +78,8 @@ async function main(): Promise<void> {
   // openDatabase applied every pending migration before returning: from here on the database is migrated.
   logger.info({ path: config.databasePath }, 'database open and migrated');
   const repos = createRepositories(database.db);
+  // The very first start creates the admin token and writes it to a file (0600); the log says where.
+  ensureAdminToken(repos, config, logger, new Date());
 
   const clusters = createClusterRegistry({
     logger,
@@ -117,7 +120,7 @@ async function main(): Promise<void> {
     config,
     logger,
     schema,
-    contextFactory: (request) => ({ config, logger, clusters, repos, now: () => new Date(), releases, terminals, live, headers: request.headers }),
+    contextFactory: createContextFactory({ config, logger, clusters, repos, now: () => new Date(), releases, terminals, live }),
     readiness: () => [
       ...(database.sqlite.open ? [] : ['the database is closed']),
       ...(clusters.loaded ? [] : ['clusters are loading']),

@@ -76,3 +76,6 @@ export type TemplateRow = typeof templates.$inferSelect;
 
 // The release engine's tables (revisions, release orders, transitions, instance failures).
 export * from './release-tables.js';
+
+// Access control: API tokens, app members and the audit trail.
+export * from './auth-tables.js';

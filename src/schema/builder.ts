@@ -2,21 +2,45 @@ import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
 import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
 import { DateTimeResolver } from 'graphql-scalars';
+import type { AppRoleName } from '../db/auth-tables.js';
+import { mayActOnApp } from '../auth/roles.js';
 import type { Context } from './context.js';
+import { forbidden } from './forbidden.js';
 
 /** The one Pothos builder. Every type lives in its own file under src/schema/ and registers itself here. */
 export const builder = new SchemaBuilder<{
   Context: Context;
+  AuthScopes: {
+    /** Any caller with a valid API token. */
+    authenticated: boolean;
+    /** Admin tokens only. */
+    admin: boolean;
+    /** At least `role` on the app with this id (admins always pass). */
+    app: { id: number; role: AppRoleName };
+  };
   Scalars: {
     DateTime: { Input: Date; Output: Date | string };
     ID: { Input: string; Output: string | number };
   };
   DefaultFieldNullability: false;
 }>({
-  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin, DataloaderPlugin],
+  // Relay before scope-auth: rules receive decoded global IDs.
+  plugins: [ErrorsPlugin, ValidationPlugin, RelayPlugin, ScopeAuthPlugin, DataloaderPlugin],
   defaultFieldNullability: false,
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    // App rules are objects: cache their results per request by value, not by identity.
+    cacheKey: (value) => (typeof value === 'object' ? JSON.stringify(value) : value),
+    authScopes: (ctx) => ({
+      authenticated: ctx.viewer !== undefined,
+      admin: ctx.viewer?.admin === true,
+      app: ({ id, role }) => mayActOnApp(ctx.viewer, id, role),
+    }),
+    unauthorizedError: (_parent, ctx, info) => forbidden(ctx.viewer, `${info.parentType.name}.${info.fieldName}`),
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { Viewer } from '../auth/roles.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
@@ -25,6 +26,8 @@ export interface Context {
   terminals?: Terminals;
   /** Live status: shared informers and the event hub (instances, events, live subscriptions); absent in some tests. */
   live?: LiveStatus;
-  /** The request's headers (the actor of release actions comes from `x-cairn-actor`); absent outside HTTP. */
+  /** Who calls: the API token the request was authenticated with, and its roles. Absent only outside a request. */
+  viewer?: Viewer;
+  /** The request's headers; absent outside HTTP. */
   headers?: Headers;
 }

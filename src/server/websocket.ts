@@ -68,6 +68,16 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
   const disposable = useServer(
     {
       isProd: true, // never put an internal error's message in a close reason
+      // No anonymous connections: connection_init must carry a usable API token, else 4403 Forbidden.
+      onConnect: async (ctx) => {
+        try {
+          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
+          await contextFactory();
+          return true;
+        } catch {
+          return false;
+        }
+      },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       onSubscribe: async (ctx, id, payload) => {

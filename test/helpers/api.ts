@@ -3,7 +3,9 @@ import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
-import { createRepositories } from '../../src/db/repositories.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createContextFactory } from '../../src/server/context-factory.js';
+import { bearer, issueTestToken } from './auth.js';
 import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
@@ -18,8 +20,12 @@ export interface GraphQLResponse {
 
 /** The API in-process (yoga.fetch) over a fresh in-memory database, two fake clusters and a log buffer. */
 export interface TestApi {
-  /** Runs one operation and returns the parsed response. */
-  gql(query: string, variables?: Record<string, unknown>): Promise<GraphQLResponse>;
+  /** Runs one operation (as the admin token, unless `token` names another; null sends none) and returns the parsed response. */
+  gql(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse>;
+  /** The repositories (to issue tokens, read the audit trail …). */
+  repos: Repositories;
+  /** The secret of the admin token every `gql` call sends by default. */
+  adminToken: string;
   /** Every row of every table, as JSON: compare before/after to prove nothing changed. */
   dump(): string;
   /** Everything that was logged (pino JSON lines, yoga's own logging included). */
@@ -53,9 +59,11 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   const logger = pino({ level: 'trace' }, stream);
   let tick = Date.parse('2026-11-25T16:00:00Z');
+  const contextFactory = createContextFactory({ config, logger, clusters, now: () => new Date((tick += 1000)), repos, ...services });
+  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: () => ({ config, logger, clusters, now: () => new Date((tick += 1000)), repos, ...services }),
+    context: ({ request }) => contextFactory({ headers: request.headers }),
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
       info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
@@ -65,10 +73,11 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   const tables = ['apps', 'environments', 'deployment_configs', 'templates'];
   return {
-    async gql(query, variables) {
+    async gql(query, variables, options = {}) {
+      const token = options.token === undefined ? adminToken : options.token;
       const res = await yoga.fetch('http://cairn.test/graphql', {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...(token ? bearer(token) : {}) },
         body: JSON.stringify({ query, variables }),
       });
       return (await res.json()) as GraphQLResponse;
@@ -77,6 +86,8 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
     logText: () => chunks.join(''),
     pods,
     config,
+    repos,
+    adminToken,
     async close() {
       await pods.stop();
       close();

@@ -81,7 +81,7 @@ describe('createReleaseOrder', () => {
       batchCount: 2,
       batchSizes: [1, 1],
       batchesDone: 0,
-      createdBy: 'anonymous',
+      createdBy: 'test-admin',
       revision: { number: 1, imageTag: 'latest', imageReference: 'nginx:latest', instances: 2 },
       previousRevision: null,
       batches: [
@@ -90,7 +90,7 @@ describe('createReleaseOrder', () => {
       ],
       failures: [],
     });
-    expect(res.releaseOrder.transitions).toEqual([{ from: null, to: 'DEPLOYING', actor: 'anonymous', reason: expect.stringContaining('revision 1 (nginx:latest) in 2 batch(es) of 1, 1') }]);
+    expect(res.releaseOrder.transitions).toEqual([{ from: null, to: 'DEPLOYING', actor: 'test-admin', reason: expect.stringContaining('revision 1 (nginx:latest) in 2 batch(es) of 1, 1') }]);
 
     const env = dataOf(
       await api.gql(
@@ -173,7 +173,7 @@ describe('order actions', () => {
     const id = await order();
     const closed = await action('closeReleaseOrder', 'CloseReleaseOrderInput', { id, reason: 'not today' });
     expect(closed.releaseOrder).toMatchObject({ state: 'CLOSED', active: false });
-    expect(closed.releaseOrder.transitions.at(-1)).toEqual({ from: 'DEPLOYING', to: 'CLOSED', actor: 'anonymous', reason: 'not today' });
+    expect(closed.releaseOrder.transitions.at(-1)).toEqual({ from: 'DEPLOYING', to: 'CLOSED', actor: 'test-admin', reason: 'not today' });
     expect(await action('closeReleaseOrder', 'CloseReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
     expect(await action('rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });
     expect(await action('resumeReleaseOrder', 'ResumeReleaseOrderInput', { id })).toMatchObject({ __typename: 'NotAllowedError' });

@@ -1,0 +1,30 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { Repositories } from '../db/repositories.js';
+import { issueToken } from './tokens.js';
+
+/** The name of the token the first start creates. */
+export const BOOTSTRAP_ADMIN = 'admin';
+
+/** Where the first start writes the admin token: the configured file, else `admin-token` next to the database. */
+export function adminTokenPath(config: Pick<Config, 'adminTokenFile' | 'databasePath'>): string {
+  return resolve(config.adminTokenFile ?? join(dirname(resolve(config.databasePath)), 'admin-token'));
+}
+
+/**
+ * On the very first start (no token in the database), creates the admin token and writes it to a
+ * file only its owner can read (0600). The log names the file, never the token. Returns the file's
+ * path when it wrote one.
+ */
+export function ensureAdminToken(repos: Repositories, config: Pick<Config, 'adminTokenFile' | 'databasePath'>, logger: Logger, now: Date): string | null {
+  if (repos.tokens.count() > 0) return null;
+  const file = adminTokenPath(config);
+  const { secret } = issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600); // an existing file keeps its mode on write: make sure
+  logger.warn({ file }, 'first start: created the admin API token and wrote it to this file (readable by its owner only); use it as "Authorization: Bearer <token>"');
+  return file;
+}
