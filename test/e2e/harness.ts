@@ -18,15 +18,16 @@ import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
 import { informerWatch } from '../../src/live/engine-watch.js';
 import { createLiveStatus } from '../../src/live/live-status.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
-import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
+import { startClusters, type E2eCluster } from './clusters.js';
 
 export const SPEED = 100;
-export const CLUSTERS = ['e2e-production', 'e2e-test'] as const;
+export { CLUSTERS } from './cluster-names.js';
 
 export interface Sandboxes {
-  clusters: SandboxCluster[];
+  /** Sandbox clusters, or real control planes with CAIRN_E2E_CLUSTER=real (see clusters.ts). */
+  clusters: E2eCluster[];
   /** The nginx image's tags in both clusters' registry: push a tag to "publish" it. */
   nginxTags: string[];
   kubeConfig(name: string): KubeConfig;
@@ -36,7 +37,8 @@ export interface Sandboxes {
 export async function startSandboxes(): Promise<Sandboxes> {
   const nginxTags = [...nginx.tags];
   const images = { nginx: { ...nginx, tags: nginxTags } };
-  const clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images })));
+  const running = await startClusters(images, SPEED);
+  const { clusters } = running;
   const configs = new Map(
     clusters.map((c) => {
       const kc = new KubeConfig();
@@ -48,9 +50,7 @@ export async function startSandboxes(): Promise<Sandboxes> {
     clusters,
     nginxTags,
     kubeConfig: (name) => configs.get(name)!,
-    async stop() {
-      await Promise.all(clusters.map((c) => c.stop()));
-    },
+    stop: () => running.stop(),
   };
 }
 

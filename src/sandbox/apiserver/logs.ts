@@ -3,7 +3,7 @@
  * (chunked) while `follow` is set, with RFC 3339 timestamps when asked and cut at limitBytes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LogOptions } from '../kubelet-api.js';
+import type { LogLine, LogOptions } from '../kubelet-api.js';
 import { badRequest } from './errors.js';
 import { isTrue } from './request-info.js';
 import { getOrNotFound } from './objects.js';
@@ -49,28 +49,32 @@ export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: Serv
   const abort = new AbortController();
   const onGone = () => abort.abort(new Error('client went away'));
   res.on('close', onGone); // the connection went (or the response ended)
-  const lines = await kubelet.logs(t.namespace!, t.name!, options, abort.signal); // KubeletError → Status
+  try {
+    const lines = await kubelet.logs(t.namespace!, t.name!, options, abort.signal); // KubeletError → Status
+    await writeLogLines(res, lines, options, abort.signal);
+  } finally {
+    res.off('close', onGone);
+    abort.abort();
+  }
+}
+
+/** Writes a container's log lines as the kubelet answers (text/plain, chunked, flushed at once when following), cut at limitBytes. */
+export async function writeLogLines(res: ServerResponse, lines: AsyncIterable<LogLine>, options: LogOptions, signal: AbortSignal): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   if (options.follow) res.flushHeaders();
   let budget = options.limitBytes ?? Infinity;
   try {
     for await (const line of lines) {
-      if (abort.signal.aborted) break;
-      let text = `${options.timestamps ? `${line.timestamp} ` : ''}${line.text}\n`;
-      let bytes = Buffer.from(text);
-      if (bytes.length > budget) {
-        bytes = bytes.subarray(0, budget);
-        text = '';
-      }
+      if (signal.aborted) break;
+      let bytes = Buffer.from(`${options.timestamps ? `${line.timestamp} ` : ''}${line.text}\n`);
+      if (bytes.length > budget) bytes = bytes.subarray(0, budget);
       res.write(bytes);
       budget -= bytes.length;
       if (budget <= 0) break;
     }
   } catch (error) {
-    if (!abort.signal.aborted) throw error;
+    if (!signal.aborted) throw error;
   } finally {
-    res.off('close', onGone);
-    abort.abort();
     if (!res.writableEnded) res.end();
   }
 }

@@ -15,7 +15,10 @@ export interface NodeConfig {
   cpu: string;
   memory: string;
   pods: number;
+  /** The node's InternalIP (and its pods' hostIP). */
   hostIP: string;
+  /** The kubelet's port (daemonEndpoints), where the API server sends logs and exec. */
+  kubeletPort: number;
   /** Pod IPs come from 10.1.<index>.0/24. */
   podCIDR: string;
 }
@@ -33,6 +36,7 @@ export function nodeConfigs(clusterName: string, nodes: number | NodeInput[] | u
     memory: n.memory ?? defaultNode.memory,
     pods: n.pods ?? defaultNode.pods,
     hostIP: `10.0.0.${10 + i}`,
+    kubeletPort: 10250,
     podCIDR: `10.1.${i}.0/24`,
   }));
 }
@@ -64,7 +68,7 @@ export function nodeStatus(cfg: NodeConfig, now: string, transition: string, ima
       { type: 'InternalIP', address: cfg.hostIP },
       { type: 'Hostname', address: cfg.name },
     ],
-    daemonEndpoints: { kubeletEndpoint: { Port: 10250 } },
+    daemonEndpoints: { kubeletEndpoint: { Port: cfg.kubeletPort } },
     nodeInfo: {
       machineID: createHash('md5').update(`machine:${cfg.name}`).digest('hex'),
       systemUUID: uuidFrom(`system:${cfg.name}`),
