@@ -74,8 +74,9 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
           const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
           await contextFactory();
           return true;
-        } catch {
-          return false;
+        } catch (error) {
+          // Any other failure (already masked and logged by yoga) fails each operation instead, as over HTTP.
+          return !(error instanceof GraphQLError && error.extensions.code === 'UNAUTHENTICATED');
         }
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),

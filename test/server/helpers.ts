@@ -3,10 +3,12 @@ import type { Logger } from 'pino';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createRepositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import type { ReachabilityResult } from '../../src/kube/reachability.js';
 import { createClusterRegistry, type LoadableClusterRegistry } from '../../src/kube/registry.js';
 import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer, createLogger, type RequestInfo } from '../../src/server/index.js';
+import { buildServer, type CairnServer, createContextFactory, createLogger, type RequestInfo } from '../../src/server/index.js';
+import { bearer, issueTestToken } from '../helpers/auth.js';
 import { kubeconfigText } from '../kube/fake-api-server.js';
 
 /** A pino logger whose JSON lines the test can read. */
@@ -36,6 +38,8 @@ export interface TestServer {
   reachability: Map<string, ReachabilityResult>;
   /** Set to false to make /readyz report the database as not migrated. */
   databaseReady: { value: boolean };
+  /** The secret of an admin token (`graphql()` sends it; WebSocket and SSE clients must send it themselves). */
+  adminToken: string;
   close(): Promise<void>;
 }
 
@@ -79,27 +83,31 @@ export function testServer(
     ]);
   }
   const database = openDatabase(options.databasePath ?? ':memory:');
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const databaseReady = { value: true };
+  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const contextFactory = createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date() });
   const server = buildServer({
     config,
     logger: logs.logger,
     schema,
     contextFactory: (request) => {
       options.onContext?.(request);
-      return { config, logger: logs.logger, clusters, repos, now: () => new Date() };
+      return contextFactory(request);
     },
     readiness: () => [
       ...(databaseReady.value ? [] : ['database is not migrated']),
       ...(clusters.loaded ? [] : ['clusters are loading']),
     ],
   });
+  adminTokens.set(server, adminToken);
   return {
     server,
     clusters,
     logs,
     reachability,
     databaseReady,
+    adminToken,
     async close() {
       await server.stop();
       clusters.stop();
@@ -108,11 +116,15 @@ export function testServer(
   };
 }
 
-/** POSTs a GraphQL operation in-process through yoga.fetch. */
-export async function graphql(server: CairnServer, query: string, variables?: Record<string, unknown>) {
+/** The admin token of each test server, for `graphql()`. */
+const adminTokens = new WeakMap<CairnServer, string>();
+
+/** POSTs a GraphQL operation in-process through yoga.fetch, as the server's admin token (or `token`; null sends none). */
+export async function graphql(server: CairnServer, query: string, variables?: Record<string, unknown>, token?: string | null) {
+  const secret = token === undefined ? adminTokens.get(server) : token;
   const response = await server.yoga.fetch('http://cairn.test/graphql', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...(secret ? bearer(secret) : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return { status: response.status, body: (await response.json()) as { data?: any; errors?: Array<{ message: string; extensions?: any }> } };

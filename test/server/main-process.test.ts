@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -60,7 +60,7 @@ function startCairn(env: Record<string, string>, how: 'npm start' | 'node' = 'no
   return { child, lines, waitFor, exited, output: () => raw + stderr };
 }
 
-function halfSentRequest(port: number, query: string) {
+function halfSentRequest(port: number, query: string, token: string) {
   const body = JSON.stringify({ query });
   const half = Math.floor(body.length / 2);
   const req = request({
@@ -68,7 +68,7 @@ function halfSentRequest(port: number, query: string) {
     port,
     path: '/graphql',
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
   });
   const answered = new Promise<{ status: number; body: string }>((done, fail) => {
     req.on('response', (res) => {
@@ -111,6 +111,13 @@ describe('npm start (src/main.ts as a process)', () => {
     const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_KUBECONFIG: kubeconfig }, 'npm start');
     child = cairn.child;
 
+    // The first start creates the admin token and writes it to a file only its owner can read; the log names the file.
+    const created = await cairn.waitFor((l) => typeof l.msg === 'string' && l.msg.startsWith('first start: created the admin API token'));
+    expect(created.file).toBe(join(dir, 'admin-token'));
+    expect(statSync(join(dir, 'admin-token')).mode & 0o777).toBe(0o600);
+    const adminToken = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    expect(adminToken).toMatch(/^cairn_/);
+
     const listening = await cairn.waitFor((l) => l.msg === 'listening');
     const port = listening.port as number;
     expect(port).toBeGreaterThan(0);
@@ -118,15 +125,19 @@ describe('npm start (src/main.ts as a process)', () => {
 
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+    const query = JSON.stringify({ query: '{ clusters { name server reachable sandbox } }' });
+    const anonymous = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: query });
+    expect(anonymous.status).toBe(401);
+    expect(((await anonymous.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('UNAUTHENTICATED');
     const clusters = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ clusters { name server reachable sandbox } }' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: query,
     });
     expect(await clusters.json()).toEqual({ data: { clusters: [{ name: 'staging', server: api.url, reachable: true, sandbox: false }] } });
 
     const started = cairn.lines.filter((l) => l.msg === 'request started').length;
-    const finish = halfSentRequest(port, '{ clusters { name } }');
+    const finish = halfSentRequest(port, '{ clusters { name } }', adminToken);
     await cairn.waitFor(() => cairn.lines.filter((l) => l.msg === 'request started').length > started);
 
     const signalledAt = Date.now();
@@ -141,6 +152,7 @@ describe('npm start (src/main.ts as a process)', () => {
     expect(Date.now() - signalledAt).toBeLessThan(10_000);
     expect(cairn.lines.map((l) => l.msg)).toContain('bye');
     expect(cairn.output()).not.toContain(TOKEN);
+    expect(cairn.output()).not.toContain(adminToken);
   });
 
   it('runs on sandbox clusters when there is no kubeconfig, and says so; SIGINT exits 0', async () => {

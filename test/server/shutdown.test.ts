@@ -21,7 +21,7 @@ async function serverReceived(path: string) {
 }
 
 /** Starts a POST whose body is only half sent; `finish()` sends the rest and resolves with the answer. */
-function halfSentRequest(port: number, query: string) {
+function halfSentRequest(port: number, query: string, token: string) {
   const body = JSON.stringify({ query });
   const half = Math.floor(body.length / 2);
   const req = request({
@@ -29,7 +29,7 @@ function halfSentRequest(port: number, query: string) {
     port,
     path: '/graphql',
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+    headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${token}` },
   });
   const answered = new Promise<{ status: number; connection: string | undefined; body: string }>((resolve, reject) => {
     req.on('response', (res) => {
@@ -66,6 +66,7 @@ describe('graceful stop', () => {
         url: url.replace(/^http/, 'ws'),
         webSocketImpl: WebSocket,
         retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${t.adminToken}` },
         on: { closed: (event) => resolve((event as { code: number }).code) },
       });
       void (async () => {
@@ -83,7 +84,7 @@ describe('graceful stop', () => {
     // An SSE subscription.
     const sse = await fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${t.adminToken}` },
       body: JSON.stringify({ query: SUBSCRIPTION }),
     });
     const sseRead = sseEvents(sse.body!);
@@ -91,7 +92,7 @@ describe('graceful stop', () => {
 
     // A request the server has begun to read.
     const before = t.logs.lines().filter((l) => l.msg === 'request started').length;
-    const inFlight = halfSentRequest(port, '{ clusters { name } }');
+    const inFlight = halfSentRequest(port, '{ clusters { name } }', t.adminToken);
     await expect.poll(() => t.logs.lines().filter((l) => l.msg === 'request started').length).toBe(before + 1);
 
     const stopped = t.server.stop();
@@ -129,7 +130,7 @@ describe('graceful stop', () => {
   it('cuts what remains after the shutdown timeout', async () => {
     t = testServer({ shutdownTimeoutMs: 300 });
     const { port } = await t.server.start(0);
-    const stuck = halfSentRequest(port, '{ clusters { name } }');
+    const stuck = halfSentRequest(port, '{ clusters { name } }', t.adminToken);
     await serverReceived('/graphql');
     const started = Date.now();
     await t.server.stop();
@@ -144,7 +145,7 @@ describe('request logs', () => {
     t = testServer();
     const { url } = await t.server.start(0);
     const secretish = encodeURIComponent(JSON.stringify({ password: 'p4ss-in-variables' }));
-    await (await fetch(`${url}?query=${encodeURIComponent('{ clusters { name } }')}&variables=${secretish}`)).text();
+    await (await fetch(`${url}?query=${encodeURIComponent('{ clusters { name } }')}&variables=${secretish}`, { headers: { authorization: `Bearer ${t.adminToken}` } })).text();
     await (await fetch(url.replace('/graphql', '/healthz'))).text();
     await expect.poll(() => t.logs.lines().filter((l) => l.msg === 'request').length).toBe(2);
     const lines = t.logs.lines().filter((l) => l.msg === 'request');
