@@ -20,6 +20,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createRepositories } from '../src/db/repositories.js';
+import { createCipher, randomKey } from '../src/secrets/cipher.js';
 import { createClusterRegistry } from '../src/kube/registry.js';
 import { createLiveStatus } from '../src/live/live-status.js';
 import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   ]);
   await clusters.checkAll();
   const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const live = createLiveStatus((name) => clusters.kubeConfig(name), { hub: { lingerMs: 100 }, informers: { idleMs: 100 } });
   const config = loadConfig({}, { port: 0, logLevel: 'silent', shutdownTimeoutMs: 500 });
   const server = buildServer({ config, logger, schema, contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date(), live }), readiness: () => [] });

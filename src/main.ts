@@ -20,6 +20,7 @@ import { createLiveStatus } from './live/live-status.js';
 import { createTerminals } from './live/terminal.js';
 import { schema } from './schema/index.js';
 import { ensureAdminToken } from './auth/bootstrap.js';
+import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, createContextFactory, createLogger } from './server/index.js';
 import { safeError } from './server/safe-error.js';
 
@@ -77,7 +78,9 @@ async function main(): Promise<void> {
   parts.push({ name: 'database', kind: 'database', stop: () => database.close() });
   // openDatabase applied every pending migration before returning: from here on the database is migrated.
   logger.info({ path: config.databasePath }, 'database open and migrated');
-  const repos = createRepositories(database.db);
+  // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
+  const cipher = prepareSecrets(config, database.db, logger);
+  const repos = createRepositories(database.db, { cipher });
   // The very first start creates the admin token and writes it to a file (0600); the log says where.
   ensureAdminToken(repos, config, logger, new Date());
 

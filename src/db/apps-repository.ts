@@ -1,5 +1,7 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { sealSettings } from '../secrets/settings.js';
 import type { Db } from './client.js';
 import { releasesRepository } from './releases-repository.js';
 import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
@@ -25,8 +27,8 @@ export interface AppFilter {
 /** Escapes LIKE wildcards so that a name prefix matches literally. */
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-/** Apps with their environments (and each environment's draft config, created with it). */
-export function appsRepository(db: Db) {
+/** Apps with their environments (and each environment's draft config, created with it; its secret env values encrypted). */
+export function appsRepository(db: Db, cipher: SecretCipher) {
   const where = (f: AppFilter): SQL | undefined =>
     and(
       f.namePrefix ? sql`${apps.name} LIKE ${likePrefix(f.namePrefix)} ESCAPE '\\'` : undefined,
@@ -44,7 +46,7 @@ export function appsRepository(db: Db) {
         .get();
       for (const env of app.environments) {
         const e = db.insert(environments).values({ appId: row.id, kind: env.kind, cluster: env.cluster, namespace: env.namespace, createdAt: now }).returning().get();
-        db.insert(deploymentConfigs).values({ environmentId: e.id, version: 1, imageTag: env.imageTag, settings: env.settings, updatedAt: now }).run();
+        db.insert(deploymentConfigs).values({ environmentId: e.id, version: 1, imageTag: env.imageTag, settings: sealSettings(cipher, env.settings), updatedAt: now }).run();
       }
       return row;
     },
@@ -76,7 +78,7 @@ export function appsRepository(db: Db) {
     },
     /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */
     activeReleaseOrderOf(appId: number): { id: number } | null {
-      return releasesRepository(db).activeOrderOfApp(appId);
+      return releasesRepository(db, cipher).activeOrderOfApp(appId);
     },
   };
 }

@@ -1,5 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { openRow, sealSettings } from '../secrets/settings.js';
 import type { Db } from './client.js';
 import {
   ACTIVE_STATES,
@@ -22,23 +24,27 @@ export type NewFailure = Omit<InstanceFailureRow, 'id' | 'resolvedAt'>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Revisions, release orders, their transitions and instance failures. */
-export function releasesRepository(db: Db) {
+/**
+ * Revisions, release orders, their transitions and instance failures. A revision's secret env
+ * values are stored encrypted and read in plain text.
+ */
+export function releasesRepository(db: Db, cipher: SecretCipher) {
+  const open = (rows: RevisionRow[]) => rows.map((r) => openRow(cipher, r));
   return {
     /** Freezes a new revision numbered after the environment's last one; call inside a transaction. */
     createRevision(r: NewRevision, now: Date): RevisionRow {
       const last = db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)).get()?.n ?? 0;
-      return db.insert(revisions).values({ ...r, number: last + 1, createdAt: now }).returning().get();
+      return openRow(cipher, db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning().get());
     },
     revision(environmentId: number, number: number): RevisionRow | undefined {
-      return db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).get();
+      return openRow(cipher, db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).get());
     },
     revisionsByIds(ids: number[]): RevisionRow[] {
-      return ids.length ? db.select().from(revisions).where(inArray(revisions.id, ids)).all() : [];
+      return ids.length ? open(db.select().from(revisions).where(inArray(revisions.id, ids)).all()) : [];
     },
     /** An environment's revisions, newest first. */
     revisionsOf(environmentId: number, offset: number, limit: number): RevisionRow[] {
-      return db.select().from(revisions).where(eq(revisions.environmentId, environmentId)).orderBy(desc(revisions.number)).limit(limit).offset(offset).all();
+      return open(db.select().from(revisions).where(eq(revisions.environmentId, environmentId)).orderBy(desc(revisions.number)).limit(limit).offset(offset).all());
     },
     countRevisions(environmentId: number): number {
       return db.select({ n: count() }).from(revisions).where(eq(revisions.environmentId, environmentId)).get()?.n ?? 0;

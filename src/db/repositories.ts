@@ -1,18 +1,23 @@
 import { appsRepository } from './apps-repository.js';
 import type { Db } from './client.js';
 import { configsRepository } from './configs-repository.js';
+import type { SecretCipher } from '../secrets/cipher.js';
 import { releasesRepository } from './releases-repository.js';
 import { templatesRepository } from './templates-repository.js';
 import { tokensRepository } from './tokens-repository.js';
 
-/** Every repository over one database, and `transaction` to make a mutation all-or-nothing. */
-export function createRepositories(db: Db) {
+/**
+ * Every repository over one database, and `transaction` to make a mutation all-or-nothing.
+ * `cipher` encrypts secret env values on write and decrypts them on read (src/secrets): get it
+ * from `prepareSecrets` at start (tests may use `createCipher(randomKey())`).
+ */
+export function createRepositories(db: Db, { cipher }: { cipher: SecretCipher }) {
   return {
-    apps: appsRepository(db),
-    configs: configsRepository(db),
-    templates: templatesRepository(db),
+    apps: appsRepository(db, cipher),
+    configs: configsRepository(db, cipher),
+    templates: templatesRepository(db, cipher),
     /** Revisions, release orders, their transitions and instance failures. */
-    releases: releasesRepository(db),
+    releases: releasesRepository(db, cipher),
     /** API tokens and app members. */
     tokens: tokensRepository(db),
     /** Runs `fn` in one SQLite transaction: it applies fully or, when it throws, not at all. */

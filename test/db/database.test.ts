@@ -5,10 +5,12 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { emptySettings } from '../../src/domain/config-types.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 
 const now = new Date('2026-11-25T16:00:00Z');
+const cipher = createCipher(randomKey());
 const opened: OpenDatabase[] = [];
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,7 +21,7 @@ afterEach(() => {
 function fresh(): { repos: Repositories; database: OpenDatabase } {
   const database = openDatabase(':memory:');
   opened.push(database);
-  return { repos: createRepositories(database.db), database };
+  return { repos: createRepositories(database.db, { cipher }), database };
 }
 
 function newApp(repos: Repositories, name: string) {
@@ -56,11 +58,11 @@ describe('openDatabase', () => {
     dirs.push(dir);
     const path = join(dir, 'cairn.db');
     const first = openDatabase(path);
-    newApp(createRepositories(first.db), 'kept');
+    newApp(createRepositories(first.db, { cipher }), 'kept');
     first.close();
     const second = openDatabase(path);
     opened.push(second);
-    expect(createRepositories(second.db).apps.byName('kept')?.name).toBe('kept');
+    expect(createRepositories(second.db, { cipher }).apps.byName('kept')?.name).toBe('kept');
   });
 });
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { prepareSecrets } from '../../src/secrets/startup.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import { createReleaseService } from '../../src/engine/service.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
@@ -73,7 +74,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
   const config = loadConfig({}, { databasePath, logLevel: 'silent' });
   const database = openDatabase(databasePath);
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: prepareSecrets(config, database.db, logger) });
   const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
   clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })));
   await clusters.checkAll();

@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import { applyEvent } from '../../src/engine/apply.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
@@ -71,7 +72,7 @@ function fakeKube() {
 function setUp(): { repos: Repositories; envId: number } {
   const database = openDatabase(':memory:');
   opened.push(database);
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const settings = { ...presetSettings('NGINX'), instances: 4 };
   const app = repos.apps.create(
     {

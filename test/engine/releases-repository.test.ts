@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import { freshCursor } from '../../src/engine/order-state.js';
 
@@ -15,7 +16,7 @@ afterEach(() => {
 function fresh(): { repos: Repositories; envId: number; otherEnvId: number; appId: number } {
   const database = openDatabase(':memory:');
   opened.push(database);
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const settings = presetSettings('NGINX');
   const app = repos.apps.create(
     {

@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createContextFactory } from '../../src/server/context-factory.js';
 import { bearer, issueTestToken } from './auth.js';
 import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
@@ -37,7 +38,7 @@ export interface TestApi {
 
 export async function createTestApi(overrides: Partial<Config> = {}, services: Pick<Context, 'releases'> = {}): Promise<TestApi> {
   const { db, sqlite, close } = openDatabase(':memory:');
-  const repos = createRepositories(db);
+  const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
   const pods = await startFakePodsApi();
   const config = loadConfig({}, { databasePath: ':memory:', logLevel: 'trace', ...overrides });
   const infos: ClusterInfo[] = CLUSTERS.map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));

@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import { loadConfig, type Config } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createRepositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import type { ConfigSettings } from '../../src/domain/config-types.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
@@ -115,7 +116,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   clusters.load([{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }]);
   await clusters.checkAll();
   const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const terminals = createTerminals({
     idleTimeoutMs: config.terminalIdleTimeoutMs,
     reconnectGraceMs: config.terminalReconnectGraceMs,

@@ -9,6 +9,7 @@ import WebSocket from 'ws';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createOrderEvents, type OrderEvents } from '../../src/engine/order-events.js';
 import { createReleaseService } from '../../src/engine/service.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
@@ -94,7 +95,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   ]);
   await clusters.checkAll();
   const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db);
+  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const live = createLiveStatus((name) => clusters.kubeConfig(name), {
     ...options,
     informers: { idleMs: 100, timeoutSeconds: 30, ...options.informers },
