@@ -44,7 +44,7 @@ export function issueToken(repos: Repositories, spec: TokenSpec, createdBy: stri
   const problems = tokenSpecProblems(spec, now, ['input']);
   if (problems.length > 0) throw new InvalidInputError(problems);
   return repos.transaction(() => {
-    if (repos.tokens.byName(spec.name)) throw new AlreadyExistsError('token', spec.name, ['input', 'name']);
+    if (repos.tokens.byName(spec.name)) throw new AlreadyExistsError('ApiToken', spec.name, ['input', 'name']);
     const secret = newTokenSecret();
     const token = repos.tokens.create(
       { name: spec.name, admin: spec.admin, grants: spec.grants, expiresAt: spec.expiresAt, createdBy, secretHash: hashTokenSecret(secret), prefix: secretPrefix(secret) },

@@ -34,5 +34,9 @@ import './live-order-feed.js';
 import './instance-exec.js';
 import './instance-logs.js';
 import './terminal.js';
+import './app-role.js';
+import './api-token.js';
+import './token-mutations.js';
+import './app-members.js';
 
 export const schema = builder.toSchema({ sortSchema: true });

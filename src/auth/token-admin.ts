@@ -1,0 +1,98 @@
+import type { ApiTokenRow, AppMemberRow, AppRoleName } from '../db/auth-tables.js';
+import type { Repositories } from '../db/repositories.js';
+import { NotAllowedError } from '../domain/errors.js';
+
+/**
+ * The rules of token management that the API and the command line share: revoking a token and
+ * changing an app's members. Callers have already checked who may act (admin, or the app's owner)
+ * and that the objects exist.
+ */
+
+/** Whether a token can still authenticate: not revoked and not expired at `now`. */
+export function tokenActive(token: Pick<ApiTokenRow, 'revokedAt' | 'expiresAt'>, now: Date): boolean {
+  return !token.revokedAt && !(token.expiresAt && token.expiresAt.getTime() <= now.getTime());
+}
+
+/** Every token that is an admin and still active at `now` (few: tokens are read a page at a time). */
+export function activeAdmins(repos: Repositories, now: Date): ApiTokenRow[] {
+  const admins: ApiTokenRow[] = [];
+  for (let afterId = 0; ; ) {
+    const page = repos.tokens.page(afterId, 500);
+    admins.push(...page.filter((t) => t.admin && tokenActive(t, now)));
+    if (page.length < 500) return admins;
+    afterId = page[page.length - 1]!.id;
+  }
+}
+
+export interface RevokeOptions {
+  /**
+   * Allow revoking the last active admin token. The API refuses it (nobody could manage tokens
+   * through it afterwards); the command line allows it, since it can always create a new one.
+   */
+  allowLastAdmin?: boolean;
+}
+
+/**
+ * Revokes a token, in one transaction: refused (NotAllowedError) when it is already revoked, or
+ * when it is the last active admin token (unless allowed). A token may revoke itself.
+ */
+export function revokeToken(repos: Repositories, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): ApiTokenRow {
+  return repos.transaction(() => {
+    const current = repos.tokens.byId(token.id) ?? token;
+    if (current.revokedAt) {
+      throw new NotAllowedError(`The API token "${current.name}" was already revoked at ${current.revokedAt.toISOString()}.`);
+    }
+    if (!options.allowLastAdmin && current.admin && tokenActive(current, now)) {
+      const others = activeAdmins(repos, now).filter((t) => t.id !== current.id);
+      if (others.length === 0) {
+        throw new NotAllowedError(
+          `The API token "${current.name}" is the last active admin token: revoking it would leave nobody able to manage tokens through the API. Create another admin token first (or use the command line: npm run token -- revoke).`,
+        );
+      }
+    }
+    return repos.tokens.revoke(current.id, now)!;
+  });
+}
+
+/** The app's members that hold OWNER through an active token. */
+function activeOwners(repos: Repositories, appId: number, now: Date): AppMemberRow[] {
+  const owners = repos.tokens.membersOf(appId).filter((m) => m.role === 'OWNER');
+  const tokens = new Map(repos.tokens.byIds(owners.map((m) => m.tokenId)).map((t) => [t.id, t]));
+  return owners.filter((m) => {
+    const token = tokens.get(m.tokenId);
+    return token !== undefined && tokenActive(token, now);
+  });
+}
+
+/** Refuses a change that would take OWNER from the app's last active owner. */
+function keepAnOwner(repos: Repositories, appId: number, appName: string, token: ApiTokenRow, now: Date, what: string): void {
+  const owners = activeOwners(repos, appId, now);
+  if (owners.length === 1 && owners[0]!.tokenId === token.id) {
+    throw new NotAllowedError(
+      `The API token "${token.name}" is the last owner of the app "${appName}": ${what} would leave the app without an owner. Make another token OWNER first.`,
+    );
+  }
+}
+
+/**
+ * Gives a token a role on an app (adds it as a member or changes its role), in one transaction.
+ * Refused for a revoked token, and when it would demote the app's last active OWNER.
+ */
+export function setMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): AppMemberRow {
+  return repos.transaction(() => {
+    if (token.revokedAt) throw new NotAllowedError(`The API token "${token.name}" is revoked: it cannot become a member of an app.`);
+    if (role !== 'OWNER') keepAnOwner(repos, app.id, app.name, token, now, `making it ${role}`);
+    return repos.tokens.setMember(app.id, token.id, role, now);
+  });
+}
+
+/**
+ * Takes a token's role on an app away, in one transaction. Returns false when it was no member;
+ * refused when it is the app's last active OWNER.
+ */
+export function removeMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow, now: Date): boolean {
+  return repos.transaction(() => {
+    keepAnOwner(repos, app.id, app.name, token, now, 'removing it');
+    return repos.tokens.removeMember(app.id, token.id);
+  });
+}

@@ -1,0 +1,138 @@
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { removeMember, setMember, tokenActive } from '../auth/token-admin.js';
+import type { ApiTokenRow, AppMemberRow } from '../db/auth-tables.js';
+import type { AppRow } from '../db/tables.js';
+import { NotAllowedError, NotFoundError } from '../domain/errors.js';
+import { AppRoleEnum } from './app-role.js';
+import { builder } from './builder.js';
+import type { Context } from './context.js';
+import { localId, localIdOrNull } from './ids.js';
+import { AppRef } from './refs.js';
+
+/** A member row with its token. */
+interface Member {
+  member: AppMemberRow;
+  token: ApiTokenRow;
+}
+
+/** Members are managed by the app's OWNER (and admins); a malformed app ID leaves the field to admins. */
+const ownerOfInputApp = (_root: unknown, args: { input: { app: string | number } }) => {
+  const id = localIdOrNull(String(args.input.app), 'App');
+  return id === null ? { admin: true } : { app: { id, role: 'OWNER' as const } };
+};
+
+const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
+  description: 'A token with a role on an app. Visible to the app\'s OWNER and admins.',
+  authScopes: (m) => ({ app: { id: m.member.appId, role: 'OWNER' } }),
+  fields: (t) => ({
+    tokenId: t.id({
+      description: 'The token\'s global ID (an ApiToken): pass it as `token` to setAppMember and removeAppMember.',
+      resolve: (m) => encodeGlobalID('ApiToken', m.token.id),
+    }),
+    tokenName: t.string({ description: 'The token\'s name.', resolve: (m) => m.token.name }),
+    role: t.field({ type: AppRoleEnum, description: 'Its role on the app.', resolve: (m) => m.member.role }),
+    since: t.field({ type: 'DateTime', description: 'When the token became a member (a role change keeps this time).', resolve: (m) => m.member.createdAt }),
+    tokenActive: t.boolean({
+      description: 'Whether the token authenticates requests now (neither revoked nor expired); an inactive member has no effect.',
+      resolve: (m, _args, ctx) => tokenActive(m.token, ctx.now()),
+    }),
+  }),
+});
+
+function membersOf(ctx: Context, appId: number): Member[] {
+  const rows = ctx.repos.tokens.membersOf(appId);
+  const tokens = new Map(ctx.repos.tokens.byIds(rows.map((r) => r.tokenId)).map((tok) => [tok.id, tok]));
+  return rows.map((member) => ({ member, token: tokens.get(member.tokenId)! }));
+}
+
+builder.objectFields(AppRef, (t) => ({
+  members: t.field({
+    type: [AppMemberRef],
+    description: 'The tokens with a role on this app, by token. Visible to the app\'s OWNER and admins (admins act on every app without being members).',
+    authScopes: (app) => ({ app: { id: app.id, role: 'OWNER' } }),
+    resolve: (app, _args, ctx) => membersOf(ctx, app.id),
+  }),
+}));
+
+const SetAppMemberInput = builder.inputType('SetAppMemberInput', {
+  description: 'A token and the role it gets on an app.',
+  fields: (t) => ({
+    app: t.id({ required: true, description: 'The app\'s global ID.' }),
+    token: t.id({ required: true, description: 'The token\'s global ID (`viewer { token { id } }` tells a token its own).' }),
+    role: t.field({ type: AppRoleEnum, required: true, description: 'The role it gets; replaces the role it had.' }),
+  }),
+});
+
+const RemoveAppMemberInput = builder.inputType('RemoveAppMemberInput', {
+  description: 'A token to take off an app.',
+  fields: (t) => ({
+    app: t.id({ required: true, description: 'The app\'s global ID.' }),
+    token: t.id({ required: true, description: 'The token\'s global ID.' }),
+  }),
+});
+
+const SetAppMemberPayload = builder.objectRef<{ app: AppRow; member: Member }>('SetAppMemberPayload').implement({
+  description: 'The member with its new role.',
+  authScopes: (p) => ({ app: { id: p.app.id, role: 'OWNER' } }),
+  fields: (t) => ({
+    app: t.field({ type: AppRef, description: 'The app.', resolve: (p) => p.app }),
+    member: t.field({ type: AppMemberRef, description: 'The token\'s membership, with its role.', resolve: (p) => p.member }),
+  }),
+});
+
+const RemoveAppMemberPayload = builder.objectRef<{ app: AppRow; token: ApiTokenRow }>('RemoveAppMemberPayload').implement({
+  description: 'The token is no longer a member of the app.',
+  authScopes: (p) => ({ app: { id: p.app.id, role: 'OWNER' } }),
+  fields: (t) => ({
+    app: t.field({ type: AppRef, description: 'The app.', resolve: (p) => p.app }),
+    removedTokenId: t.id({ description: 'The global ID of the token that was removed.', resolve: (p) => encodeGlobalID('ApiToken', p.token.id) }),
+  }),
+});
+
+/** The app and the token an input names, or a NotFoundError at the field that names nothing. */
+function appAndToken(ctx: Context, input: { app: string | number; token: string | number }): { app: AppRow; token: ApiTokenRow } {
+  const appPath = ['input', 'app'];
+  const app = ctx.repos.apps.byIds([localId(String(input.app), 'App', appPath)])[0];
+  if (!app) throw new NotFoundError('App', String(input.app), appPath);
+  const tokenPath = ['input', 'token'];
+  const token = ctx.repos.tokens.byId(localId(String(input.token), 'ApiToken', tokenPath));
+  if (!token) throw new NotFoundError('ApiToken', String(input.token), tokenPath);
+  return { app, token };
+}
+
+builder.mutationFields((t) => ({
+  setAppMember: t.field({
+    type: SetAppMemberPayload,
+    description:
+      'Gives a token a role on an app, or changes the role it has. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for a revoked token, and when it would demote the app\'s last active OWNER.',
+    authScopes: ownerOfInputApp,
+    args: { input: t.arg({ type: SetAppMemberInput, required: true, description: 'The app, the token and its role.' }) },
+    errors: {
+      types: [NotFoundError, NotAllowedError],
+      union: { name: 'SetAppMemberResult', description: 'The membership, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) => {
+      const { app, token } = appAndToken(ctx, input);
+      const member = setMember(ctx.repos, app, token, input.role, ctx.now());
+      ctx.logger.info({ appId: app.id, tokenId: token.id, role: member.role }, 'app member set');
+      return { app, member: { member, token } };
+    },
+  }),
+  removeAppMember: t.field({
+    type: RemoveAppMemberPayload,
+    description:
+      'Takes a token\'s role on an app away. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for the app\'s last active OWNER: make another token OWNER first. NOT_FOUND when the token is no member.',
+    authScopes: ownerOfInputApp,
+    args: { input: t.arg({ type: RemoveAppMemberInput, required: true, description: 'The app and the token.' }) },
+    errors: {
+      types: [NotFoundError, NotAllowedError],
+      union: { name: 'RemoveAppMemberResult', description: 'The app without the member, or why it was refused.' },
+    },
+    resolve: (_root, { input }, ctx) => {
+      const { app, token } = appAndToken(ctx, input);
+      if (!removeMember(ctx.repos, app, token, ctx.now())) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
+      ctx.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
+      return { app, token };
+    },
+  }),
+}));
