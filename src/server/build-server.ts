@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { limitRequestBody } from './limits/body-limit.js';
 import { logRequest } from './request-log.js';
 import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -39,13 +40,13 @@ export function buildServer(options: ServerOptions): CairnServer {
       active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
-    void yoga(req, res);
+    limitRequestBody(req, res, config.maxBodyBytes, () => void yoga(req, res));
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.
   shutdown.signal.addEventListener('abort', () => {
     for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
   });
-  const ws = attachGraphqlWs(http, yoga, logger);
+  const ws = attachGraphqlWs(http, yoga, logger, config.maxBodyBytes);
   let stopping: Promise<void> | null = null;
 
   return {

@@ -18,7 +18,20 @@ export type ContextFactory = (request: RequestInfo) => Context | Promise<Context
 export type Readiness = () => string[];
 
 export interface ServerOptions {
-  config: Pick<Config, 'host' | 'port' | 'shutdownTimeoutMs'>;
+  config: Pick<
+    Config,
+    | 'host'
+    | 'port'
+    | 'shutdownTimeoutMs'
+    | 'maxQueryDepth'
+    | 'maxQueryCost'
+    | 'maxAliases'
+    | 'maxQueryTokens'
+    | 'maxBodyBytes'
+    | 'rateLimitPerMinute'
+    | 'introspection'
+    | 'maxSubscriptionsPerToken'
+  >;
   logger: Logger;
   schema: GraphQLSchema;
   contextFactory: ContextFactory;

@@ -22,10 +22,11 @@ interface Enveloped {
 
 /**
  * graphql-ws on the HTTP server's port and path, running operations through yoga's envelop (so the
- * same schema, context, masking and plugins apply as over HTTP and SSE).
+ * same schema, context, masking, limits and plugins apply as over HTTP and SSE). A message over
+ * `maxPayloadBytes` closes the socket with 1009 (message too big).
  */
-export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger): GraphqlWs {
-  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH });
+export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number): GraphqlWs {
+  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes });
 
   wss.on('connection', (socket, request) => {
     const started = performance.now();

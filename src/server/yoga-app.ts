@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import type { Context } from '../schema/context.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { useCsrfPrevention } from './limits/csrf.js';
+import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
+import { useQueryLimits } from './limits/query-limits.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -12,7 +15,10 @@ export interface ServerContext {
   connectionParams?: Readonly<Record<string, unknown>>;
 }
 
-export type YogaApp = YogaServerInstance<ServerContext, Context>;
+export type YogaApp = YogaServerInstance<ServerContext, Context> & {
+  /** The per-token limits' state (open subscriptions per token). */
+  limits: Pick<OperationLimits, 'subscriptions'>;
+};
 
 const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
 query Clusters {
@@ -28,15 +34,17 @@ query Clusters {
 
 /**
  * The GraphQL app: schema, GraphiQL (subscriptions over graphql-ws), SSE subscriptions, health
- * routes, masked unexpected errors. `shutdown` aborts when the server stops: open subscriptions end.
+ * routes, masked unexpected errors, the limits (CSRF, query depth/aliases/tokens/cost, introspection,
+ * per-token rate and subscriptions). `shutdown` aborts when the server stops: open subscriptions end.
  */
 export function createYogaApp(
-  options: Pick<ServerOptions, 'logger' | 'schema' | 'contextFactory' | 'readiness'>,
+  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness'>,
   shutdown: AbortSignal,
 ): YogaApp {
-  const { logger, schema, contextFactory, readiness } = options;
+  const { config, logger, schema, contextFactory, readiness } = options;
   const logged = new WeakSet<object>();
-  return createYoga<ServerContext, Context>({
+  const limits = createOperationLimits(config);
+  const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
@@ -56,8 +64,15 @@ export function createYogaApp(
     },
     context: ({ request, connectionParams }) =>
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
-    plugins: [useHealthRoutes(readiness, GRAPHQL_PATH), useEndSubscriptions(shutdown)],
+    plugins: [
+      useHealthRoutes(readiness, GRAPHQL_PATH),
+      useCsrfPrevention(),
+      ...useQueryLimits(config),
+      limits.plugin,
+      useEndSubscriptions(shutdown),
+    ],
   });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions } });
 }
 
 function isObject(value: unknown): value is object {

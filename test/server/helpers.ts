@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
-import { createRepositories } from '../../src/db/repositories.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import type { ReachabilityResult } from '../../src/kube/reachability.js';
 import { createClusterRegistry, type LoadableClusterRegistry } from '../../src/kube/registry.js';
@@ -40,6 +40,8 @@ export interface TestServer {
   databaseReady: { value: boolean };
   /** The secret of an admin token (`graphql()` sends it; WebSocket and SSE clients must send it themselves). */
   adminToken: string;
+  /** The database's repositories (to issue more tokens …). */
+  repos: Repositories;
   close(): Promise<void>;
 }
 
@@ -58,9 +60,11 @@ export function testServer(
     databasePath?: string;
     /** Sees what the server tells the context factory about each operation's request. */
     onContext?: (request: RequestInfo) => void;
+    /** Configuration overrides (limits …). */
+    config?: Partial<Config>;
   } = {},
 ): TestServer {
-  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000 });
+  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000, ...options.config });
   const logs = options.registry?.logs ?? memoryLogger();
   const reachability = new Map<string, ReachabilityResult>();
   const clusters =
@@ -108,6 +112,7 @@ export function testServer(
     reachability,
     databaseReady,
     adminToken,
+    repos,
     async close() {
       await server.stop();
       clusters.stop();

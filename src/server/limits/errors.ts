@@ -1,0 +1,32 @@
+import { createGraphQLError } from 'graphql-yoga';
+
+/** The extensions.code of each limit's refusal. */
+export type LimitCode =
+  | 'QUERY_TOO_DEEP'
+  | 'TOO_MANY_ALIASES'
+  | 'TOO_MANY_TOKENS'
+  | 'QUERY_TOO_COSTLY'
+  | 'RATE_LIMITED'
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  | 'INTROSPECTION_DISABLED'
+  | 'CSRF_HEADER_REQUIRED'
+  | 'PAYLOAD_TOO_LARGE';
+
+/**
+ * A refusal by one of the server's limits: a GraphQL error with a stable `extensions.code`, the limit
+ * that was hit (`extensions.limit`), and over HTTP an optional status and headers.
+ */
+export function limitError(
+  message: string,
+  code: LimitCode,
+  details: { limit?: number; status?: number; headers?: Record<string, string> } = {},
+) {
+  const { limit, status, headers } = details;
+  return createGraphQLError(message, {
+    extensions: {
+      code,
+      ...(limit === undefined ? {} : { limit }),
+      ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }),
+    },
+  });
+}

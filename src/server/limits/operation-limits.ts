@@ -1,0 +1,93 @@
+import type { ExecutionArgs, GraphQLError } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../../config.js';
+import type { Context } from '../../schema/context.js';
+import { limitError } from './errors.js';
+import { operationCost } from './query-cost.js';
+import { createRateLimiter } from './rate-limit.js';
+import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './subscription-cap.js';
+
+export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
+
+export interface OperationLimits {
+  plugin: Plugin<Context>;
+  /** The open subscriptions per API token (HTTP/SSE and graphql-ws together). */
+  subscriptions: SubscriptionCap;
+}
+
+/**
+ * Limits checked when an operation is about to run, once its caller is known (every transport runs
+ * operations through yoga's envelop, so HTTP, SSE and graphql-ws count together): the caller's API
+ * token's rate, the operation's estimated cost (its variables decide page sizes), and — for a
+ * subscription — the token's open subscriptions. A refused operation runs nothing; its result is the
+ * error. `clock` (ms) drives the rate limiter.
+ */
+export function createOperationLimits(config: OperationLimitsConfig, clock: () => number = Date.now): OperationLimits {
+  const rate = createRateLimiter(config.rateLimitPerMinute, clock);
+  const subscriptions = createSubscriptionCap(config.maxSubscriptionsPerToken);
+
+  /** Why the operation may not run, or null. Counts it against the token's rate. */
+  const refusal = (args: ExecutionArgs, tokenId: number): GraphQLError | null => {
+    const taken = rate.take(tokenId);
+    if (!taken.allowed) {
+      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+      return limitError(
+        `Rate limit exceeded: this API token may run ${config.rateLimitPerMinute} operations per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
+        'RATE_LIMITED',
+        { limit: config.rateLimitPerMinute, status: 429, headers: { 'Retry-After': String(seconds) } },
+      );
+    }
+    const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
+    if (cost > config.maxQueryCost) {
+      return limitError(
+        `Query cost limit of ${config.maxQueryCost} exceeded, estimated ${cost} (CAIRN_MAX_QUERY_COST): ask for smaller pages (first/last) or fewer nested lists.`,
+        'QUERY_TOO_COSTLY',
+        { limit: config.maxQueryCost },
+      );
+    }
+    return null;
+  };
+
+  const plugin: Plugin<Context> = {
+    onExecute({ args, setResultAndStopExecution }) {
+      const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
+      if (tokenId === undefined) return;
+      const refused = refusal(args, tokenId);
+      if (refused) setResultAndStopExecution({ errors: [refused] });
+    },
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
+      if (tokenId === undefined) return;
+      const refused = refusal(args, tokenId);
+      if (refused) {
+        setResultAndStopExecution({ errors: [refused] });
+        return;
+      }
+      const release = subscriptions.acquire(tokenId);
+      if (!release) {
+        setResultAndStopExecution({
+          errors: [
+            limitError(
+              `Too many open subscriptions: this API token may have ${config.maxSubscriptionsPerToken} open at once (CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN); close one first.`,
+              'TOO_MANY_SUBSCRIPTIONS',
+              { limit: config.maxSubscriptionsPerToken, status: 429 },
+            ),
+          ],
+        });
+        return;
+      }
+      return {
+        onSubscribeResult({ result, setResult }) {
+          // A subscription that failed to start (an error result) holds no slot.
+          if (isAsyncIterable(result)) setResult(releaseOnEnd(result, release));
+          else release();
+        },
+      };
+    },
+  };
+  return { plugin, subscriptions };
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+}
