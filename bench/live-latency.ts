@@ -26,7 +26,8 @@ import { createLiveStatus } from '../src/live/live-status.js';
 import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
 import { startSandboxCluster } from '../src/sandbox/cluster.js';
 import { schema } from '../src/schema/index.js';
-import { buildServer } from '../src/server/index.js';
+import { buildServer, createContextFactory } from '../src/server/index.js';
+import { issueToken } from '../src/auth/tokens.js';
 
 const COUNTS = [1, 100, 1000];
 const CHANGES = Number(process.env.CHANGES ?? 30);
@@ -59,14 +60,18 @@ async function main(): Promise<void> {
   const database = openDatabase(':memory:');
   const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const live = createLiveStatus((name) => clusters.kubeConfig(name), { hub: { lingerMs: 100 }, informers: { idleMs: 100 } });
-  const config = loadConfig({}, { port: 0, logLevel: 'silent', shutdownTimeoutMs: 500 });
-  const server = buildServer({ config, logger, schema, contextFactory: () => ({ config, logger, clusters, repos, now: () => new Date(), live }), readiness: () => [] });
+  // Every subscriber uses the same token: lift its subscription cap and rate above the largest count.
+  const most = Math.max(...COUNTS);
+  const config = loadConfig({}, { port: 0, logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
+  const server = buildServer({ config, logger, schema, contextFactory: createContextFactory({ config, logger, clusters, repos, now: () => new Date(), live }), readiness: () => [] });
   const { url } = await server.start(0);
+  const { secret } = issueToken(repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
+  const authorization = `Bearer ${secret}`;
 
   const created = await (
     await server.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization },
       body: JSON.stringify({
         query: 'mutation ($input: CreateAppInput!) { createApp(input: $input) { ... on CreateAppPayload { app { environments { id kind namespace } } } } }',
         variables: { input: { name: 'bench', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' } },
@@ -106,7 +111,7 @@ async function main(): Promise<void> {
     const clients: Client[] = [];
     const iterators: Array<AsyncIterableIterator<any>> = [];
     for (let i = 0; i < count; i++) {
-      if (i % PER_SOCKET === 0) clients.push(createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 }));
+      if (i % PER_SOCKET === 0) clients.push(createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization } }));
       const it = clients[clients.length - 1]!.iterate<any>({ query: SUBSCRIPTION, variables: { environment: env.id } });
       iterators.push(it);
       void (async () => {
