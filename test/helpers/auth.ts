@@ -1,5 +1,6 @@
 import type { TokenSpec } from '../../src/auth/tokens.js';
 import { issueToken } from '../../src/auth/tokens.js';
+import { hashTokenSecret } from '../../src/auth/secret.js';
 import type { Repositories } from '../../src/db/repositories.js';
 
 /** Issues a token straight into the database (as the CLI does) and returns its secret. Admin by default. */
@@ -10,3 +11,15 @@ export function issueTestToken(repos: Repositories, spec: Partial<TokenSpec> = {
 
 /** The header that carries a token. */
 export const bearer = (secret: string): Record<string, string> => ({ authorization: `Bearer ${secret}` });
+
+/**
+ * An admin token named `name` whose secret is derived from the name, created unless it exists: the
+ * same call gives the same working token after a restart on the same database.
+ */
+export function namedAdminToken(repos: Repositories, name: string): string {
+  const secret = `cairn_test-${name}`;
+  if (!repos.tokens.byName(name)) {
+    repos.tokens.create({ name, admin: true, grants: [], expiresAt: null, createdBy: 'test', secretHash: hashTokenSecret(secret), prefix: secret.slice(0, 10) }, new Date());
+  }
+  return secret;
+}

@@ -20,7 +20,8 @@ import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/clus
 import type { KubeletApi } from '../../src/sandbox/kubelet-api.js';
 import { startNodeAgent, type NodeAgent } from '../../src/sandbox/node/index.js';
 import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer } from '../../src/server/index.js';
+import { buildServer, type CairnServer, createContextFactory } from '../../src/server/index.js';
+import { bearer, issueTestToken } from '../helpers/auth.js';
 import { kubeconfigText } from '../kube/fake-api-server.js';
 import { memoryLogger, sseEvents } from '../server/helpers.js';
 
@@ -50,6 +51,8 @@ export interface LiveWorld {
   kc: KubeConfig;
   server: CairnServer;
   url: string;
+  /** The secret of the admin token every client of the world sends. */
+  token: string;
   terminals: Terminals;
   config: Config;
   logStreams: LogStreamRecord[];
@@ -127,15 +130,16 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     config,
     logger: logs.logger,
     schema,
-    contextFactory: () => ({ config, logger: logs.logger, clusters, repos, now: () => new Date(), terminals }),
+    contextFactory: createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date(), terminals }),
     readiness: () => [],
   });
   const { url } = await server.start(0);
   const kube = createWorkloads(() => kc, { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const clients: Client[] = [];
+  const token = issueTestToken(repos, { name: 'test-admin', admin: true });
 
   const gql: LiveWorld['gql'] = async (query, variables) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
   };
 
@@ -144,13 +148,14 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     kc,
     server,
     url,
+    token,
     terminals,
     config,
     logStreams,
     execStreams,
     gql,
     ws() {
-      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0 });
+      const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: bearer(token) });
       clients.push(client);
       return client;
     },
@@ -211,11 +216,11 @@ export async function podsReady(kc: KubeConfig, namespace: string, count: number
 }
 
 /** Runs a subscription over server-sent events; `next()` gives each event's `data`, `close()` leaves. */
-export function sseSubscribe(url: string, query: string, variables: Record<string, unknown>) {
+export function sseSubscribe(world: Pick<LiveWorld, 'url' | 'token'>, query: string, variables: Record<string, unknown>) {
   const abort = new AbortController();
-  const pending = fetch(url, {
+  const pending = fetch(world.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(world.token) },
     body: JSON.stringify({ query, variables }),
     signal: abort.signal,
   });

@@ -21,7 +21,8 @@ import { createLiveStatus, type LiveStatus, type LiveStatusOptions } from '../..
 import { kubeconfigText } from '../../src/sandbox/apiserver/kubeconfig.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer } from '../../src/server/index.js';
+import { buildServer, type CairnServer, createContextFactory } from '../../src/server/index.js';
+import { bearer, issueTestToken } from '../helpers/auth.js';
 import { memoryLogger, sseEvents } from '../server/helpers.js';
 import { createApp } from '../helpers/operations.js';
 import type { TestApi } from '../helpers/api.js';
@@ -44,6 +45,8 @@ export interface LiveHarness {
   core: CoreV1Api;
   /** The production environment of the app `web`: its global ID, namespace, pod labels. */
   env: { id: string; namespace: string; labels: Record<string, string>; appName: string };
+  /** The secret of the admin token every client of the harness sends. */
+  token: string;
   gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: any[] }>;
   ws(query: string, variables?: Record<string, unknown>, client?: Client): Subscription;
   sse(query: string, variables?: Record<string, unknown>): Subscription;
@@ -126,14 +129,15 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     config,
     logger: logs.logger,
     schema,
-    contextFactory: (request) => ({ config, logger: logs.logger, clusters, repos, now: () => new Date(), releases, live, headers: request.headers }),
+    contextFactory: createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date(), releases, live }),
     readiness: () => [],
   });
   const { url } = await server.start(0);
+  const token = issueTestToken(repos, { name: 'test-admin', admin: true });
   const gql: LiveHarness['gql'] = async (query, variables) => {
     const res = await server.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...bearer(token) },
       body: JSON.stringify({ query, variables }),
     });
     return (await res.json()) as { data?: any; errors?: any[] };
@@ -150,7 +154,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   const clients: Client[] = [];
   const aborts: AbortController[] = [];
   const wsClient = () => {
-    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true });
+    const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams: bearer(token) });
     clients.push(client);
     return client;
   };
@@ -164,6 +168,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     orderEvents,
     core,
     env: { id: app.production.id, namespace, labels, appName: 'web' },
+    token,
     gql,
     wsClient,
     ws(query, variables, client) {
@@ -185,7 +190,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
       const events = (async function* () {
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(token) },
           body: JSON.stringify({ query, variables }),
           signal: abort.signal,
         });

@@ -103,7 +103,7 @@ describe('instanceLogs', () => {
 
   it('follows new lines over server-sent events; closing the connection closes the upstream log request within a second', async () => {
     const before = followStreamsOf(pod).length;
-    const sub = sseSubscribe(world.url, LOGS, { instance: instanceId(environmentId, pod), tailLines: 1 });
+    const sub = sseSubscribe(world, LOGS, { instance: instanceId(environmentId, pod), tailLines: 1 });
     const first = await sub.next();
     expect(first.data.instanceLogs.__typename).toBe('InstanceLogLines');
     await request('/followed-over-sse');

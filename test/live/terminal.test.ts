@@ -122,7 +122,7 @@ describe('terminal sessions', () => {
 
   it('echoes over server-sent events, and the shell exiting ends the session with its exit code', async () => {
     const { id } = await open();
-    const sub = sseSubscribe(world.url, OUTPUT, { session: id });
+    const sub = sseSubscribe(world, OUTPUT, { session: id });
     const first = sub.next(); // subscribe before typing
     await type(id, 'echo "$GREETING"\n'); // the variable's value appears only in the output, not in the echoed command
     const next = (() => {
