@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { authenticate, AuthenticationError, bearerToken } from '../../src/auth/authenticate.js';
+import { ensureAdminToken } from '../../src/auth/bootstrap.js';
+import { mayActOnApp, roleIncludes, type Viewer } from '../../src/auth/roles.js';
+import { hashTokenSecret, newTokenSecret } from '../../src/auth/secret.js';
+import { issueToken } from '../../src/auth/tokens.js';
+import { openDatabase } from '../../src/db/client.js';
+import { createRepositories } from '../../src/db/repositories.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
+import { memoryLogger } from '../server/helpers.js';
+
+const fresh = () => createRepositories(openDatabase(':memory:').db, { cipher: createCipher(randomKey()) });
+const reasonOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AuthenticationError) return error.reason;
+    throw error;
+  }
+  return 'none';
+};
+
+describe('bearerToken', () => {
+  it.each([
+    [null, 'MISSING'],
+    ['', 'MISSING'],
+    ['   ', 'MISSING'],
+    ['Basic dXNlcjpwYXNz', 'MALFORMED'],
+    ['Bearer', 'MALFORMED'],
+    ['Bearer a b', 'MALFORMED'],
+  ])('refuses %j (%s)', (header, reason) => {
+    expect(reasonOf(() => bearerToken(header))).toBe(reason);
+  });
+
+  it('takes the token of "Bearer <token>", in any case of the scheme', () => {
+    expect(bearerToken('Bearer cairn_abc')).toBe('cairn_abc');
+    expect(bearerToken('bearer   cairn_abc ')).toBe('cairn_abc');
+  });
+});
+
+describe('authenticate', () => {
+  it('knows a token only by its secret, stored hashed', () => {
+    const repos = fresh();
+    const { token, secret } = issueToken(repos, { name: 'ci', admin: false, grants: [], expiresAt: null }, 'test', new Date());
+    expect(token.secretHash).toBe(hashTokenSecret(secret));
+    expect(JSON.stringify(token)).not.toContain(secret);
+    expect(authenticate(repos.tokens, secret, new Date())).toMatchObject({ tokenId: token.id, name: 'ci', admin: false });
+    expect(reasonOf(() => authenticate(repos.tokens, newTokenSecret(), new Date()))).toBe('UNKNOWN');
+    expect(reasonOf(() => authenticate(repos.tokens, 'not-a-cairn-token', new Date()))).toBe('UNKNOWN');
+  });
+
+  it('refuses a revoked token, and an expired one from its expiry on', () => {
+    const repos = fresh();
+    const now = new Date('2026-11-25T12:00:00Z');
+    const expiresAt = new Date('2026-11-25T13:00:00Z');
+    const revoked = issueToken(repos, { name: 'old', admin: true, grants: [], expiresAt: null }, 'test', now);
+    repos.tokens.revoke(revoked.token.id, now);
+    expect(reasonOf(() => authenticate(repos.tokens, revoked.secret, now))).toBe('REVOKED');
+    const expiring = issueToken(repos, { name: 'brief', admin: true, grants: [], expiresAt }, 'test', now);
+    expect(authenticate(repos.tokens, expiring.secret, new Date(expiresAt.getTime() - 1)).name).toBe('brief');
+    expect(reasonOf(() => authenticate(repos.tokens, expiring.secret, expiresAt))).toBe('EXPIRED');
+  });
+});
+
+describe('roles', () => {
+  const viewer = (admin: boolean, roles: [number, 'VIEWER' | 'DEPLOYER' | 'OWNER'][]): Viewer => ({ tokenId: 1, name: 't', admin, roles: new Map(roles) });
+
+  it.each([
+    ['OWNER', 'OWNER', true],
+    ['OWNER', 'DEPLOYER', true],
+    ['OWNER', 'VIEWER', true],
+    ['DEPLOYER', 'OWNER', false],
+    ['DEPLOYER', 'DEPLOYER', true],
+    ['DEPLOYER', 'VIEWER', true],
+    ['VIEWER', 'DEPLOYER', false],
+    ['VIEWER', 'VIEWER', true],
+  ] as const)('%s includes %s: %s', (held, needed, expected) => {
+    expect(roleIncludes(held, needed)).toBe(expected);
+  });
+
+  it('admins act on every app; others only where they hold the role; nobody without a viewer', () => {
+    expect(mayActOnApp(viewer(true, []), 7, 'OWNER')).toBe(true);
+    expect(mayActOnApp(viewer(false, [[7, 'DEPLOYER']]), 7, 'DEPLOYER')).toBe(true);
+    expect(mayActOnApp(viewer(false, [[7, 'DEPLOYER']]), 7, 'OWNER')).toBe(false);
+    expect(mayActOnApp(viewer(false, [[7, 'OWNER']]), 8, 'VIEWER')).toBe(false);
+    expect(mayActOnApp(undefined, 7, 'VIEWER')).toBe(false);
+  });
+});
+
+describe('the first start', () => {
+  it('creates the admin token once, in a file only its owner can read, and logs where (never the token)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
+    const repos = fresh();
+    const logs = memoryLogger();
+    const config = { databasePath: join(dir, 'cairn.db'), adminTokenFile: undefined };
+    const file = ensureAdminToken(repos, config, logs.logger, new Date());
+    expect(file).toBe(join(dir, 'admin-token'));
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+    const secret = readFileSync(file!, 'utf8').trim();
+    expect(authenticate(repos.tokens, secret, new Date())).toMatchObject({ name: 'admin', admin: true });
+    expect(logs.text()).toContain(file!);
+    expect(logs.text()).not.toContain(secret);
+    // A second start finds a token and writes nothing.
+    expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
+    expect(repos.tokens.count()).toBe(1);
+  });
+
+  it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
+    const file = ensureAdminToken(fresh(), { databasePath: ':memory:', adminTokenFile: join(dir, 'keys', 'admin.txt') }, memoryLogger().logger, new Date());
+    expect(file).toBe(join(dir, 'keys', 'admin.txt'));
+    expect(statSync(file!).mode & 0o777).toBe(0o600);
+  });
+});
