@@ -1,4 +1,5 @@
 import { appsRepository } from './apps-repository.js';
+import { auditRepository } from './audit-repository.js';
 import type { Db } from './client.js';
 import { configsRepository } from './configs-repository.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -20,6 +21,8 @@ export function createRepositories(db: Db, { cipher }: { cipher: SecretCipher })
     releases: releasesRepository(db, cipher),
     /** API tokens and app members. */
     tokens: tokensRepository(db),
+    /** The audit trail: every mutation and remote-login command. */
+    audit: auditRepository(db),
     /** Runs `fn` in one SQLite transaction: it applies fully or, when it throws, not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(() => fn());

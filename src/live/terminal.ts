@@ -46,6 +46,8 @@ export interface TerminalInfo {
   /** When the upstream exec connection last answered a keepalive ping; null before the first answer. */
   lastPongAt: Date | null;
   idleTimeoutMs: number;
+  /** The last characters the shell printed (at most OUTPUT_TAIL): the audit looks for a password prompt there. */
+  outputTail: string;
 }
 
 interface Session {
@@ -80,6 +82,8 @@ export interface Terminals {
 }
 
 const DEFAULT_SHELL = ['sh'];
+/** Characters of recent output kept in TerminalInfo.outputTail. */
+const OUTPUT_TAIL = 256;
 /** Output events waiting for a slow reader before it is let go. */
 const MAX_READER_QUEUE = 1000;
 
@@ -88,6 +92,7 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
   const maxBuffered = options.maxBufferedBytes ?? 64 * 1024;
 
   const emit = (s: Session, event: TerminalEvent) => {
+    if (event.kind === 'output') s.info.outputTail = (s.info.outputTail + event.data).slice(-OUTPUT_TAIL);
     if (s.reader && !s.reader.closed) {
       if (s.reader.queued < MAX_READER_QUEUE || event.kind === 'ended') {
         s.reader.push(event);
@@ -155,7 +160,7 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
         exitCode = exitCodeOf(status);
       });
       const at = now();
-      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs };
+      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs, outputTail: '' };
       const s: Session = { info, ws, stdin, buffered: [], bufferedBytes: 0, reader: undefined, sequence: 0, ended: false, timers: {} };
       session = s;
       for (const data of early) emit(s, { kind: 'output', data, sequence: ++s.sequence });

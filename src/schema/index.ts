@@ -1,3 +1,4 @@
+import { auditMutations } from '../audit/mutations.js';
 import { builder } from './builder.js';
 // One import per type file; each file registers its types on the builder.
 import './query.js';
@@ -34,9 +35,12 @@ import './live-order-feed.js';
 import './instance-exec.js';
 import './instance-logs.js';
 import './terminal.js';
+import './audit-entry.js';
+import './audit-log.js';
 import './app-role.js';
 import './api-token.js';
 import './token-mutations.js';
 import './app-members.js';
 
-export const schema = builder.toSchema({ sortSchema: true });
+// Every mutation, present and future, writes an audit entry (src/audit/mutations.ts).
+export const schema = auditMutations(builder.toSchema({ sortSchema: true }));

@@ -11,6 +11,7 @@ import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
 import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
+import { recordTerminalInput } from '../audit/terminal-commands.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
@@ -168,6 +169,7 @@ builder.mutationFields((t) => ({
       if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
       const session = sessionOf(ctx, String(input.session));
       terminalsOf(ctx).input(session.id, input.data);
+      recordTerminalInput(ctx, session, input.data); // each finished line: a terminalCommand audit entry
       return { session };
     },
   }),

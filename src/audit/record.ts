@@ -1,0 +1,36 @@
+/** Writing one audit entry for the caller of the current operation. */
+import type { Context } from '../schema/context.js';
+import type { AuditResult } from './outcome.js';
+import type { AuditTarget } from './target.js';
+
+/** What writing an entry needs from the context. */
+export type AuditContext = Pick<Context, 'viewer' | 'now' | 'repos' | 'logger'> & Partial<Pick<Context, 'terminals'>>;
+
+/** The actor's name when an operation somehow runs without a token (never over the API: it refuses those first). */
+export const ANONYMOUS = 'anonymous';
+
+/**
+ * Writes the entry (`at`: when the action was asked for; now by default). A failed write must not turn a done mutation into an error (its change is
+ * committed; an error would invite a retry that applies it twice), so it is logged at error level,
+ * with the whole (masked) entry, instead of thrown: the trail is then in the log.
+ */
+export function writeAuditEntry(ctx: AuditContext, action: string, target: AuditTarget, input: string, result: AuditResult, at: Date = ctx.now()): void {
+  const entry = {
+    at,
+    actorTokenId: ctx.viewer?.tokenId ?? null,
+    actorName: ctx.viewer?.name ?? ANONYMOUS,
+    action,
+    appId: target.appId,
+    targetId: target.targetId,
+    input,
+    outcome: result.outcome,
+    errorCode: result.errorCode,
+    message: result.message,
+  };
+  try {
+    ctx.repos.audit.record(entry);
+  } catch (error) {
+    // The entry is masked already; the error's message may repeat it, nothing more.
+    ctx.logger.error({ audit: entry, error: error instanceof Error ? error.message : String(error) }, 'the audit entry could not be written');
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Remote login through a terminal: each line typed into a session is one audit entry,
+ * `terminalCommand`, on the session's instance (and its app). Keystrokes are buffered per session
+ * until a line ends (see terminal-lines.ts); a line typed after a password prompt is recorded as
+ * masked. A line left unfinished when the session ends was never entered and is not recorded.
+ */
+import type { TerminalInfo } from '../live/terminal.js';
+import { MASKED, sessionSummary } from './mask.js';
+import { SUCCEEDED } from './outcome.js';
+import { writeAuditEntry, type AuditContext } from './record.js';
+import { instanceGlobalId } from './target.js';
+import { asksForSecret, LineAssembler } from './terminal-lines.js';
+
+/** The action of a line typed into a terminal. */
+export const TERMINAL_COMMAND = 'terminalCommand';
+
+/** One unfinished line per open session; an entry goes when its session's info is collected. */
+const assemblers = new WeakMap<TerminalInfo, LineAssembler>();
+
+/** Records every line that `data` (keystrokes just sent to the session) finishes. */
+export function recordTerminalInput(ctx: AuditContext, session: TerminalInfo, data: string): void {
+  try {
+    recordLines(ctx, session, data);
+  } catch (error) {
+    // The keystrokes were sent: the audit must not turn that into an error (see writeAuditEntry).
+    ctx.logger.error({ session: sessionSummary(session.id), error: error instanceof Error ? error.message : String(error) }, 'audit: terminal lines could not be recorded');
+  }
+}
+
+function recordLines(ctx: AuditContext, session: TerminalInfo, data: string): void {
+  let assembler = assemblers.get(session);
+  if (!assembler) assemblers.set(session, (assembler = new LineAssembler()));
+  const lines = assembler.push(data);
+  if (lines.length === 0) return;
+  const target = {
+    targetId: instanceGlobalId(session.owner.environmentId, session.pod),
+    appId: ctx.repos.apps.environmentsByIds([session.owner.environmentId])[0]?.appId ?? null,
+  };
+  // Lines sent in one call all follow the same output: only the first can answer a prompt shown now.
+  const secret = asksForSecret(session.outputTail);
+  lines.forEach((line, i) => {
+    const masked = secret && i === 0;
+    const input = {
+      session: sessionSummary(session.id),
+      container: session.container,
+      line: masked ? MASKED : line.text,
+      ...(masked ? { note: 'typed at a password prompt' } : {}),
+      ...(line.cut > 0 && !masked ? { cutCharacters: line.cut } : {}),
+    };
+    writeAuditEntry(ctx, TERMINAL_COMMAND, target, JSON.stringify(input), SUCCEEDED);
+  });
+}

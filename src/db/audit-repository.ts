@@ -1,0 +1,88 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { Db } from './client.js';
+import { auditEntries, type AuditEntryRow, type AuditOutcome } from './auth-tables.js';
+
+/** One audit entry to write (the id is assigned by the database). */
+export type NewAuditEntry = Omit<AuditEntryRow, 'id'>;
+
+/** Which entries to read; every filter given must match. */
+export interface AuditFilter {
+  /** Only entries of these apps (an app owner's view); undefined for every entry. */
+  visibleApps?: readonly number[];
+  appId?: number;
+  actorTokenId?: number;
+  actorName?: string;
+  targetId?: string;
+  action?: string;
+  outcome?: AuditOutcome;
+  /** At or after this time. */
+  since?: Date;
+  /** Before this time. */
+  until?: Date;
+}
+
+/** A position in the newest-first order: the entry's time and id. */
+export interface AuditPosition {
+  at: Date;
+  id: number;
+}
+
+/** A page in the newest-first order, and whether more entries lie beyond it in the direction read. */
+export interface AuditPage {
+  rows: AuditEntryRow[];
+  more: boolean;
+}
+
+/** The audit trail: written once per audited action, never changed; read newest first. */
+export function auditRepository(db: Db) {
+  const where = (filter: AuditFilter): SQL[] => {
+    const parts: SQL[] = [];
+    if (filter.visibleApps) parts.push(filter.visibleApps.length ? inArray(auditEntries.appId, [...filter.visibleApps]) : eq(auditEntries.id, -1));
+    if (filter.appId !== undefined) parts.push(eq(auditEntries.appId, filter.appId));
+    if (filter.actorTokenId !== undefined) parts.push(eq(auditEntries.actorTokenId, filter.actorTokenId));
+    if (filter.actorName !== undefined) parts.push(eq(auditEntries.actorName, filter.actorName));
+    if (filter.targetId !== undefined) parts.push(eq(auditEntries.targetId, filter.targetId));
+    if (filter.action !== undefined) parts.push(eq(auditEntries.action, filter.action));
+    if (filter.outcome !== undefined) parts.push(eq(auditEntries.outcome, filter.outcome));
+    if (filter.since) parts.push(gte(auditEntries.at, filter.since));
+    if (filter.until) parts.push(lt(auditEntries.at, filter.until));
+    return parts;
+  };
+  /** Entries older (`older`) or newer than `p` in the (at, id) order. */
+  const beyond = (p: AuditPosition, older: boolean): SQL => {
+    const cmp = older ? lt : gt;
+    return or(cmp(auditEntries.at, p.at), and(eq(auditEntries.at, p.at), cmp(auditEntries.id, p.id)))!;
+  };
+
+  return {
+    /** Writes one entry (a single INSERT: atomic on its own, and part of the caller's transaction when there is one). */
+    record(entry: NewAuditEntry): AuditEntryRow {
+      return db.insert(auditEntries).values(entry).returning().get();
+    },
+    byIds(ids: readonly number[]): AuditEntryRow[] {
+      return ids.length === 0 ? [] : db.select().from(auditEntries).where(inArray(auditEntries.id, [...ids])).all();
+    },
+    /**
+     * Up to `first` entries newest first, older than `after` when given. With `fromOldest`, the
+     * `first` entries newer than `after` closest to it instead (for `last`/`before`), still
+     * returned newest first.
+     */
+    page(filter: AuditFilter, after: AuditPosition | null, first: number, fromOldest = false): AuditPage {
+      const parts = where(filter);
+      if (after) parts.push(beyond(after, !fromOldest));
+      const order = fromOldest ? [asc(auditEntries.at), asc(auditEntries.id)] : [desc(auditEntries.at), desc(auditEntries.id)];
+      const rows = db
+        .select()
+        .from(auditEntries)
+        .where(and(...parts))
+        .orderBy(...order)
+        .limit(first + 1)
+        .all();
+      const more = rows.length > first;
+      const page = rows.slice(0, first);
+      return { rows: fromOldest ? page.reverse() : page, more };
+    },
+  };
+}
+
+export type AuditRepository = ReturnType<typeof auditRepository>;
