@@ -70,7 +70,7 @@ async function untilCompleted(orderId: string): Promise<void> {
   });
   let seen = '';
   try {
-    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream()) as unknown as AsyncIterable<string>) {
       seen += chunk;
       if (seen.includes('"state":"COMPLETED"')) break;
       if (/"state":"(FAILED|CLOSED)"/.test(seen)) throw new Error(`the release did not complete: ${seen}`);
