@@ -64,9 +64,10 @@ builder.queryField('auditLog', (t) =>
       },
       resolve: (_root, args, ctx) => {
         const visible = auditableApps(ctx.viewer);
+        const actorToken = args.actor != null ? tokenIdOf(args.actor) : null;
         const filter: AuditFilter = {
           ...(visible === 'all' ? {} : { visibleApps: visible }),
-          ...(args.actor != null ? (tokenIdOf(args.actor) !== null ? { actorTokenId: tokenIdOf(args.actor)! } : { actorName: args.actor }) : {}),
+          ...(actorToken !== null ? { actorTokenId: actorToken } : args.actor != null ? { actorName: args.actor } : {}),
           ...(args.target != null ? { targetId: String(args.target) } : {}),
           // An app ID that names no app matches nothing (only admins get here with one).
           ...(args.app != null ? { appId: localIdOrNull(String(args.app), 'App') ?? -1 } : {}),
