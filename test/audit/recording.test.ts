@@ -99,6 +99,22 @@ describe('real mutations', () => {
     expect(lastEntryOf(api, 'setInstanceCount')).toMatchObject({ outcome: 'SUCCEEDED', targetId: app.production.id, appId: appEntry.appId });
   });
 
+  it('a release order\'s ID resolves to its app through its environment', async () => {
+    const app = await createApp(api, 'orders', { officialImage: 'NGINX' });
+    const appId = lastEntryOf(api, 'createApp').appId;
+    const created = dataOf(
+      await api.gql(`mutation ($input: CreateReleaseOrderInput!) { createReleaseOrder(input: $input) { __typename ... on ReleaseOrderPayload { releaseOrder { id } } } }`, {
+        input: { environment: app.test.id, batchCount: 1, pauseMode: 'NONE' },
+      }),
+    ).createReleaseOrder;
+    expect(created.__typename).toBe('ReleaseOrderPayload');
+    expect(lastEntryOf(api, 'createReleaseOrder')).toMatchObject({ outcome: 'SUCCEEDED', targetId: app.test.id, appId });
+    const order = created.releaseOrder.id as string;
+    const closed = dataOf(await api.gql(`mutation ($input: CloseReleaseOrderInput!) { closeReleaseOrder(input: $input) { __typename } }`, { input: { id: order, reason: 'audit test' } })).closeReleaseOrder;
+    expect(closed.__typename).toBe('ReleaseOrderPayload');
+    expect(lastEntryOf(api, 'closeReleaseOrder')).toMatchObject({ outcome: 'SUCCEEDED', targetId: order, appId });
+  });
+
   it('updateApp on an ID that names nothing: FAILED, NOT_FOUND', async () => {
     const missing = encodeGlobalID('App', '9999');
     const res = await api.gql(UPDATE_APP, { input: { id: missing, description: 'x' } });
