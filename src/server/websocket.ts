@@ -96,6 +96,19 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     },
     wss,
   );
+  // After useServer's own listener: a message over the size limit is the client's doing, not an
+  // internal error — ws already closes with 1009; log it as such instead of graphql-ws's console.error.
+  wss.on('connection', (socket) => {
+    const internal = socket.listeners('error') as Array<(error: Error) => void>;
+    socket.removeAllListeners('error');
+    socket.on('error', (error: Error & { code?: string }) => {
+      if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+        logger.warn({ limitBytes: maxPayloadBytes }, 'graphql-ws message over the size limit (CAIRN_MAX_BODY_BYTES): socket closed with 1009');
+        return;
+      }
+      for (const listener of internal) listener.call(socket, error);
+    });
+  });
 
   return {
     close: () => disposable.dispose() as Promise<void>,

@@ -27,11 +27,17 @@ export function createSubscriptionCap(max: number): SubscriptionCap {
 }
 
 /**
- * Mirrors `source` and calls `release` once when it ends: it finishes, fails, or its consumer returns
+ * Mirrors `source` and calls `onEnd` once when it ends: it finishes, fails, or its consumer returns
  * (a graphql-ws `complete`, a closed SSE stream, the server's shutdown).
  */
-export function releaseOnEnd<T>(source: AsyncIterable<T>, release: () => void): AsyncGenerator<T> {
+export function releaseOnEnd<T>(source: AsyncIterable<T>, onEnd: () => void): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
+  let ended = false;
+  const release = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
+  };
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   return {
     async next() {

@@ -120,6 +120,7 @@ describe('abuse: a huge body', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${s.t.adminToken}`, padding: 'x'.repeat(128 * 1024) } }));
     const code = await whileServingOthers(() => closed);
     expect(code).toBe(1009);
+    expect(s.t.logs.lines()).toContainEqual(expect.objectContaining({ level: 40, limitBytes: 65536, msg: expect.stringContaining('socket closed with 1009') }));
     const result = await s.ws(s.otherToken).iterate({ query: NORMAL_QUERY }).next();
     expect(result.value).toEqual({ data: NORMAL_DATA });
   });
@@ -145,10 +146,13 @@ describe('abuse: a token over its rate', () => {
       ]);
     }
     // graphql-ws and SSE count against the same token's rate.
+    const rateLimited = [expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 5 }) })];
     const ws = await s.ws().iterate({ query: NORMAL_QUERY }).next();
-    expect(ws.value?.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })]);
+    expect(ws.value?.errors).toEqual(rateLimited);
+    expect((await s.sse('subscription { clusterUpdates { name } }').next()).errors).toEqual(rateLimited);
     // The other token still has its own budget, over graphql-ws too.
     const other = await s.ws(s.otherToken).iterate({ query: NORMAL_QUERY }).next();
     expect(other.value).toEqual({ data: NORMAL_DATA });
+    expect(await s.sse('subscription { clusterUpdates { name } }', s.otherToken).next()).toEqual({ data: { clusterUpdates: { name: 'alpha' } } });
   });
 });

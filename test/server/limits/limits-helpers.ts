@@ -2,7 +2,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Config } from '../../../src/config.js';
 import { bearer, issueTestToken } from '../../helpers/auth.js';
-import { testServer, type TestServer } from '../helpers.js';
+import { sseEvents, testServer, type TestServer } from '../helpers.js';
 
 export interface LimitsServer {
   t: TestServer;
@@ -13,6 +13,8 @@ export interface LimitsServer {
   post(body: unknown, options?: { token?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
   /** A graphql-ws client authenticated as `token` (default: the admin token); disposed on close. */
   ws(token?: string): Client;
+  /** Opens an SSE subscription as `token`; `next()` resolves with each result; `close()` ends it (also on close). */
+  sse(query: string, token?: string): { status: Promise<number>; next(): Promise<any>; close(): void };
   close(): Promise<void>;
 }
 
@@ -23,6 +25,7 @@ export async function limitsServer(config: Partial<Config> = {}): Promise<Limits
   const { url } = await t.server.start(0);
   const otherToken = issueTestToken(t.repos, { name: 'other-client', admin: true });
   const clients: Client[] = [];
+  const aborts: AbortController[] = [];
   return {
     t,
     url,
@@ -47,7 +50,26 @@ export async function limitsServer(config: Partial<Config> = {}): Promise<Limits
       clients.push(client);
       return client;
     },
+    sse(query, token = t.adminToken) {
+      const abort = new AbortController();
+      aborts.push(abort);
+      const response = fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...bearer(token) },
+        body: JSON.stringify({ query }),
+        signal: abort.signal,
+      });
+      const events = (async function* () {
+        for await (const event of sseEvents((await response).body!)) if (event.event === 'next') yield JSON.parse(event.data);
+      })();
+      return {
+        status: response.then((r) => r.status),
+        next: async () => (await events.next()).value,
+        close: () => abort.abort(),
+      };
+    },
     async close() {
+      for (const abort of aborts) abort.abort();
       await Promise.all(clients.map((c) => c.dispose()));
       await t.close();
     },
