@@ -6,7 +6,7 @@
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadConfig } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
@@ -84,6 +84,8 @@ export interface HarnessOptions extends LiveStatusOptions {
    * progress must come from watch events) on a sandbox with controllers and a node agent at speed 100.
    */
   engine?: boolean;
+  /** Configuration overrides for the server (limits …). */
+  config?: Partial<Config>;
 }
 
 export async function startLiveHarness(options: HarnessOptions = {}): Promise<LiveHarness> {
@@ -124,7 +126,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     kube = { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort;
   }
   const releases = createReleaseService(repos, kube, reconciler, orderEvents);
-  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: 300 });
+  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: 300, ...options.config });
   const server = buildServer({
     config,
     logger: logs.logger,

@@ -14,7 +14,8 @@ afterEach(async () => {
 });
 
 it('200 subscribers share one pod watch, and leave nothing behind', async () => {
-  h = await startLiveHarness();
+  // All 200 subscribe with the harness's one token: lift its subscription cap.
+  h = await startLiveHarness({ config: { maxSubscriptionsPerToken: 250 } });
   for (const name of ['a', 'b', 'c']) await h.createPod(`web-production-r1-${name}`);
   const { namespace } = h.env;
 
