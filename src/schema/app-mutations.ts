@@ -8,6 +8,7 @@ import { sortProblems } from '../domain/problems.js';
 import { countRunningInstances } from '../domain/running-instances.js';
 import { uniqueOr } from '../db/errors.js';
 import type { AppRow } from '../db/tables.js';
+import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { AppTypeEnum, DeployMethodEnum, OfficialImageKindEnum } from './enums.js';
 import { localId } from './ids.js';
@@ -34,6 +35,7 @@ const CreateAppInput = builder.inputType('CreateAppInput', {
 });
 
 const CreateAppPayload = builder.objectRef<{ app: AppRow }>('CreateAppPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The created app, with its production and test environments.',
   fields: (t) => ({ app: t.field({ type: AppRef, description: 'The new app.', resolve: (p) => p.app }) }),
 });
@@ -48,6 +50,7 @@ const UpdateAppInput = builder.inputType('UpdateAppInput', {
 });
 
 const UpdateAppPayload = builder.objectRef<{ app: AppRow }>('UpdateAppPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The updated app.',
   fields: (t) => ({ app: t.field({ type: AppRef, description: 'The app after the change.', resolve: (p) => p.app }) }),
 });
@@ -58,6 +61,7 @@ const DeleteAppInput = builder.inputType('DeleteAppInput', {
 });
 
 const DeleteAppPayload = builder.objectRef<{ deletedAppId: string }>('DeleteAppPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The app was deleted.',
   fields: (t) => ({ deletedAppId: t.exposeID('deletedAppId', { description: 'The global ID the deleted app had.' }) }),
 });
@@ -67,7 +71,8 @@ const errorUnion = (name: string, description: string) => ({ union: { name, desc
 builder.mutationFields((t) => ({
   createApp: t.field({
     type: CreateAppPayload,
-    description: 'Creates an app with its PRODUCTION and TEST environments (on two different clusters) and their draft configurations, all at once.',
+    description: 'Creates an app with its PRODUCTION and TEST environments (on two different clusters) and their draft configurations, all at once. Admins only.',
+    authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: CreateAppInput, required: true, description: 'The new app.' }) },
     errors: { types: [InvalidInputError, AlreadyExistsError], ...errorUnion('CreateAppResult', 'The created app, or why it was refused.') },
     resolve: (_root, { input }, ctx) => {
@@ -100,7 +105,8 @@ builder.mutationFields((t) => ({
   }),
   updateApp: t.field({
     type: UpdateAppPayload,
-    description: 'Changes an app\'s business type or description. The name is immutable.',
+    description: 'Changes an app\'s business type or description. The name is immutable. Needs the OWNER role on the app.',
+    authScopes: appRule('OWNER', idIn((a: { input: { id: string } }) => a.input.id, 'App')),
     args: { input: t.arg({ type: UpdateAppInput, required: true, description: 'The changes.' }) },
     errors: { types: [InvalidInputError, NotFoundError], ...errorUnion('UpdateAppResult', 'The updated app, or why it was refused.') },
     resolve: (_root, { input }, ctx) => {
@@ -122,7 +128,8 @@ builder.mutationFields((t) => ({
   deleteApp: t.field({
     type: DeleteAppPayload,
     description:
-      'Deletes an app with its environments and draft configurations. Refused while it has an active release order or running instances on either cluster.',
+      'Deletes an app with its environments and draft configurations. Refused while it has an active release order or running instances on either cluster. Admins only (as creating one).',
+    authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteAppInput, required: true, description: 'The app to delete.' }) },
     errors: { types: [NotFoundError, NotAllowedError], ...errorUnion('DeleteAppResult', 'The deleted app\'s ID, or why it was refused.') },
     resolve: async (_root, { input }, ctx) => {

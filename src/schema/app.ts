@@ -1,5 +1,10 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { visibleApps } from '../auth/roles.js';
+import type { AppRow } from '../db/tables.js';
+import type { AppFilter } from '../db/apps-repository.js';
+import { AUTHENTICATED, idIn, ownedByApp, readRule } from './auth-rules.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
 import { AppTypeEnum, DeployMethodEnum, EnvironmentKindEnum } from './enums.js';
 import { AppRef, EnvironmentRef } from './refs.js';
@@ -7,6 +12,7 @@ import { AppRef, EnvironmentRef } from './refs.js';
 builder.node(AppRef, {
   description: 'An app: something a team releases, with a production and a test environment on different clusters.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'deployMethod' in v,
+  authScopes: ownedByApp((a: AppRow) => a.id),
   id: { resolve: (a) => a.id },
   loadMany: (ids, ctx) => ctx.repos.apps.byIds(ids.map(Number)),
   fields: (t) => ({
@@ -39,8 +45,10 @@ builder.queryFields((t) => ({
   app: t.field({
     type: AppRef,
     nullable: true,
-    description: 'An app by its global ID; null when there is none.',
+    description: 'An app by its global ID; null when there is none, or when the caller has no role on it.',
     args: { id: t.arg.id({ required: true, description: 'The app\'s global ID.' }) },
+    authScopes: readRule(idIn((a: { id: string }) => a.id, 'App')),
+    unauthorizedResolver: () => null,
     resolve: (_root, { id }, ctx) => {
       const local = localIdOrNull(String(id), 'App');
       return local === null ? null : (ctx.repos.apps.byIds([local])[0] ?? null);
@@ -49,7 +57,8 @@ builder.queryFields((t) => ({
   apps: t.connection(
     {
       type: AppRef,
-      description: 'Apps ordered by name, optionally filtered; every filter given must match.',
+      description: 'The apps the caller has a role on (admins: all apps), ordered by name, optionally filtered; every filter given must match.',
+      authScopes: AUTHENTICATED,
       args: {
         namePrefix: t.arg.string({ description: 'Only apps whose name starts with this text.' }),
         businessType: t.arg.string({ description: 'Only apps of this business type.' }),
@@ -57,6 +66,11 @@ builder.queryFields((t) => ({
       },
       resolve: (_root, args, ctx) => {
         const filter = { namePrefix: args.namePrefix, businessType: args.businessType, appType: args.appType };
+        const visible = visibleApps(ctx.viewer);
+        if (visible !== 'all') {
+          const rows = appsAmong(ctx, visible, filter);
+          return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount: rows.length }, ({ offset, limit }) => rows.slice(offset, offset + limit));
+        }
         const totalCount = ctx.repos.apps.count(filter);
         return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.apps.list(filter, offset, limit));
       },
@@ -75,6 +89,16 @@ builder.queryFields((t) => ({
   ),
   businessTypes: t.stringList({
     description: 'The business types an app can have (configured with CAIRN_BUSINESS_TYPES).',
+    authScopes: AUTHENTICATED,
     resolve: (_root, _args, ctx) => ctx.config.businessTypes,
   }),
 }));
+
+/** The apps among `ids` that match the filter (as the repository's list does), by name: what a token with roles on a few apps sees. */
+function appsAmong(ctx: Context, ids: number[], filter: AppFilter): AppRow[] {
+  const prefix = filter.namePrefix?.toLowerCase();
+  return ctx.repos.apps
+    .byIds(ids)
+    .filter((a) => (!prefix || a.name.toLowerCase().startsWith(prefix)) && (!filter.businessType || a.businessType === filter.businessType) && (!filter.appType || a.appType === filter.appType))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}

@@ -8,6 +8,8 @@ import { DateTimeResolver } from 'graphql-scalars';
 import type { AppRoleName } from '../db/auth-tables.js';
 import { mayActOnApp } from '../auth/roles.js';
 import type { Context } from './context.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { nodeVisible, visibleNodes } from './auth-nodes.js';
 import { forbidden } from './forbidden.js';
 
 /** The one Pothos builder. Every type lives in its own file under src/schema/ and registers itself here. */
@@ -46,14 +48,18 @@ export const builder = new SchemaBuilder<{
     cursorType: 'String',
     nodeTypeOptions: { description: 'An object with a global ID, fetchable with the `node` query.' },
     idFieldOptions: { description: 'The global ID of this object (opaque; use it with `node(id:)` and in mutation inputs).' },
-    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.' },
+    pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.', authScopes: REACHED_THROUGH_PARENT },
     nodeQueryOptions: {
-      description: 'Any object by its global ID; null when nothing has that ID.',
+      description: 'Any object by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on.',
       args: { id: { description: 'A global ID, as returned in any `id` field.' } },
+      authScopes: { authenticated: true },
+      resolve: (_root, { id }, ctx, _info, resolveNode) => (nodeVisible(ctx, id) ? resolveNode(id) : null),
     },
     nodesQueryOptions: {
-      description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing.',
+      description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing or an object of an app the caller has no role on.',
       args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
+      authScopes: { authenticated: true },
+      resolve: (_root, { ids }, ctx, _info, resolveNodes) => visibleNodes(ctx, ids, resolveNodes),
     },
     cursorFieldOptions: { description: 'An opaque cursor for this edge; pass it as `after` or `before`.' },
     nodeFieldOptions: { description: 'The object at this edge.' },
@@ -70,9 +76,10 @@ export const builder = new SchemaBuilder<{
     mutationInputArgOptions: { description: 'The input of this mutation.' },
     clientMutationIdInputOptions: { description: 'Unused.' },
     clientMutationIdFieldOptions: { description: 'Unused.' },
-    defaultConnectionTypeOptions: { description: 'A page of a list, with cursors (Relay connection).' },
-    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.' },
-    defaultPayloadTypeOptions: { description: 'The result of a mutation.' },
+    // Pages and payloads are reached only through fields that checked the caller's rights.
+    defaultConnectionTypeOptions: { description: 'A page of a list, with cursors (Relay connection).', authScopes: REACHED_THROUGH_PARENT },
+    defaultEdgeTypeOptions: { description: 'One item of a page, with its cursor.', authScopes: REACHED_THROUGH_PARENT },
+    defaultPayloadTypeOptions: { description: 'The result of a mutation.', authScopes: REACHED_THROUGH_PARENT },
     defaultMutationInputTypeOptions: { description: 'The input of a mutation.' },
   },
   errors: {

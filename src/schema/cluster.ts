@@ -1,4 +1,5 @@
 import type { ClusterInfo } from '../kube/types.js';
+import { AUTHENTICATED, freshChecksPerEvent } from './auth-rules.js';
 import { builder } from './builder.js';
 
 /** The GraphQL type of a cluster. Other types (an environment's cluster …) return it by this ref. */
@@ -7,6 +8,7 @@ export const ClusterRef = builder.objectRef<ClusterInfo>('Cluster');
 builder.node(ClusterRef, {
   description:
     'A Kubernetes cluster cairn deploys to: one context of the kubeconfig, or a sandbox cluster that cairn runs itself. Credentials are never shown.',
+  authScopes: AUTHENTICATED,
   id: {
     resolve: (cluster) => cluster.name,
     description: 'The global ID of the cluster.',
@@ -43,6 +45,7 @@ builder.queryField('clusters', (t) =>
   t.field({
     type: [ClusterRef],
     description: 'Every cluster cairn can deploy to, sorted by name, with its reachability.',
+    authScopes: AUTHENTICATED,
     resolve: (_root, _args, context) => context.clusters.list(),
   }),
 );
@@ -52,6 +55,7 @@ builder.queryField('cluster', (t) =>
     type: ClusterRef,
     nullable: true,
     description: 'One cluster by its name; null when no cluster has that name.',
+    authScopes: AUTHENTICATED,
     args: {
       name: t.arg.string({ required: true, description: 'The kubeconfig context name of the cluster.' }),
     },
@@ -64,7 +68,8 @@ builder.subscriptionField('clusterUpdates', (t) =>
     type: ClusterRef,
     description:
       "Follows the clusters' reachability: first one event per cluster with its current state, then one event each time a cluster becomes reachable or unreachable (or the reason it is unreachable changes).",
+    authScopes: AUTHENTICATED,
     subscribe: (_root, _args, context) => context.clusters.watch(),
-    resolve: (cluster) => cluster,
+    resolve: (cluster, _args, context) => freshChecksPerEvent(cluster, context),
   }),
 );

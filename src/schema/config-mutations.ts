@@ -8,6 +8,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain/error
 import { OFFICIAL_IMAGES } from '../domain/official-images.js';
 import { problemsFromZod } from '../domain/problems.js';
 import type { DeploymentConfigRow } from '../db/tables.js';
+import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { DeploymentConfigInput } from './config-input.js';
@@ -46,6 +47,7 @@ const UpdateDeploymentConfigInput = builder.inputType('UpdateDeploymentConfigInp
 });
 
 const ConfigPayloadShape = builder.objectRef<{ config: DeploymentConfigRow; warnings: Warning[] }>('UpdateDeploymentConfigPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The saved draft configuration, with warnings about settings that were accepted but look wrong.',
   fields: (t) => ({
     config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }),
@@ -63,6 +65,7 @@ const SetImageTagInput = builder.inputType('SetImageTagInput', {
 });
 
 const SetImageTagPayload = builder.objectRef<{ config: DeploymentConfigRow }>('SetImageTagPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The draft configuration with its new tag.',
   fields: (t) => ({ config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }) }),
 });
@@ -77,6 +80,7 @@ const SetInstanceCountInput = builder.inputType('SetInstanceCountInput', {
 });
 
 const SetInstanceCountPayload = builder.objectRef<{ config: DeploymentConfigRow; warnings: Warning[] }>('SetInstanceCountPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The draft configuration with its new instance count.',
   fields: (t) => ({
     config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration after the change.', resolve: (p) => p.config }),
@@ -88,7 +92,8 @@ builder.mutationFields((t) => ({
   setInstanceCount: t.field({
     type: SetInstanceCountPayload,
     description:
-      'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes.',
+      'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes. Needs the OWNER role on the app.',
+    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: SetInstanceCountInput, required: true, description: 'The environment and its new instance count.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],
@@ -106,7 +111,8 @@ builder.mutationFields((t) => ({
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
     description:
-      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once.',
+      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app.',
+    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],
@@ -123,7 +129,8 @@ builder.mutationFields((t) => ({
   }),
   setImageTag: t.field({
     type: SetImageTagPayload,
-    description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is.',
+    description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is. Needs the OWNER role on the app.',
+    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: SetImageTagInput, required: true, description: 'The environment and its new tag.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],

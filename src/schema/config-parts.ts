@@ -1,10 +1,12 @@
 import type { Action, DirectoryMount, EnvVar, ExecAction, FileMount, HttpAction, LogCollection, PortMapping, Probe } from '../domain/config-types.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { HttpSchemeEnum, ProtocolEnum } from './enums.js';
 
 /** The parts of a deployment configuration, as the API returns them. */
 
 export const LogCollectionRef = builder.objectRef<LogCollection>('LogCollection').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'Which log files of the container are collected, and into which log store.',
   fields: (t) => ({
     paths: t.exposeStringList('paths', { description: 'Absolute paths (globs allowed, e.g. /acs/code/logs/*.log) of the collected log files.' }),
@@ -13,6 +15,7 @@ export const LogCollectionRef = builder.objectRef<LogCollection>('LogCollection'
 });
 
 export const PortMappingRef = builder.objectRef<PortMapping>('PortMapping').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A container port exposed by the environment\'s Service.',
   fields: (t) => ({
     containerPort: t.exposeInt('containerPort', { description: 'The port the container listens on (1–65535).' }),
@@ -22,6 +25,7 @@ export const PortMappingRef = builder.objectRef<PortMapping>('PortMapping').impl
 });
 
 export const EnvVarRef = builder.objectRef<EnvVar>('EnvVar').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An environment variable of the container. Secret values are never returned.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The variable name (a C identifier), unique within the config.' }),
@@ -36,6 +40,7 @@ export const EnvVarRef = builder.objectRef<EnvVar>('EnvVar').implement({
 });
 
 export const FileMountRef = builder.objectRef<FileMount>('FileMount').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A text that appears as a file at a path in the container.',
   fields: (t) => ({
     path: t.exposeString('path', { description: 'The absolute path of the file in the container.' }),
@@ -45,6 +50,7 @@ export const FileMountRef = builder.objectRef<FileMount>('FileMount').implement(
 });
 
 export const DirectoryMountRef = builder.objectRef<DirectoryMount>('DirectoryMount').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A container directory stored on the host, so that logs or temporary data do not fill the container\'s own disk.',
   fields: (t) => ({
     containerPath: t.exposeString('containerPath', { description: 'The absolute path of the directory in the container.' }),
@@ -53,6 +59,7 @@ export const DirectoryMountRef = builder.objectRef<DirectoryMount>('DirectoryMou
 });
 
 export const HttpActionRef = builder.objectRef<HttpAction>('HttpAction').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An HTTP GET against the container; any status from 200 to 399 is a success.',
   fields: (t) => ({
     path: t.exposeString('path', { description: 'The request path, e.g. /actuator/health.' }),
@@ -62,6 +69,7 @@ export const HttpActionRef = builder.objectRef<HttpAction>('HttpAction').impleme
 });
 
 export const ExecActionRef = builder.objectRef<ExecAction>('ExecAction').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A command run inside the container; exit status 0 is a success.',
   fields: (t) => ({
     command: t.exposeStringList('command', {
@@ -71,6 +79,7 @@ export const ExecActionRef = builder.objectRef<ExecAction>('ExecAction').impleme
 });
 
 export const LifecycleHandlerRef = builder.objectRef<Action>('LifecycleHandler').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A PostStart or PreStop hook: exactly one of http and exec is set.',
   fields: (t) => ({
     http: t.field({ type: HttpActionRef, nullable: true, description: 'The HTTP call, when the hook is an HTTP call.', resolve: (a) => a.http }),
@@ -79,6 +88,7 @@ export const LifecycleHandlerRef = builder.objectRef<Action>('LifecycleHandler')
 });
 
 export const ProbeRef = builder.objectRef<Probe>('Probe').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A health check (Kubernetes probe): exactly one of http and exec is set, with its timing.',
   fields: (t) => ({
     http: t.field({ type: HttpActionRef, nullable: true, description: 'The HTTP check, when the probe is an HTTP check.', resolve: (p) => p.http }),

@@ -1,3 +1,6 @@
+import type { DeploymentConfigRow } from '../db/tables.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
+import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { DeploymentConfigRef, EnvironmentRef } from './refs.js';
@@ -7,6 +10,7 @@ builder.node(DeploymentConfigRef, {
     'The draft deployment configuration of an environment: what its next release order will deploy. Editing it never changes what runs.',
   interfaces: [DeploymentSettingsInterface],
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'settings' in v,
+  authScopes: ownedByApp((c: DeploymentConfigRow, ctx) => appIdOfEnvironment(ctx, c.environmentId)),
   id: { resolve: (c) => c.id },
   loadMany: (ids, ctx) => ctx.repos.configs.byIds(ids.map(Number)),
   fields: (t) => ({

@@ -1,3 +1,5 @@
+import type { EnvironmentRow } from '../db/tables.js';
+import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
 import { ClusterRef } from './cluster.js';
 import { EnvironmentKindEnum } from './enums.js';
@@ -8,6 +10,7 @@ import { deployedRevisionOf } from './release-environment.js';
 builder.node(EnvironmentRef, {
   description: 'One of an app\'s two environments (production or test), each on its own cluster, with its draft deployment configuration.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'namespace' in v && 'kind' in v,
+  authScopes: ownedByApp((e: EnvironmentRow) => e.appId),
   id: { resolve: (e) => e.id },
   loadMany: (ids, ctx) => ctx.repos.apps.environmentsByIds(ids.map(Number)),
   fields: (t) => ({

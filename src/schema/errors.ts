@@ -8,6 +8,7 @@ import {
   type CairnError,
 } from '../domain/errors.js';
 import { PROBLEM_CODES, type Problem } from '../domain/problems.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 
 const errorCodeDescriptions: Record<(typeof ERROR_CODES)[number], string> = {
@@ -44,6 +45,7 @@ export const ProblemCodeEnum = builder.enumType('ProblemCode', {
 });
 
 export const InputProblemRef = builder.objectRef<Problem>('InputProblem').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One refused input value.',
   fields: (t) => ({
     path: t.exposeStringList('path', {
@@ -64,6 +66,7 @@ export const ErrorInterface = builder.interfaceRef<CairnError>('Error').implemen
 
 builder.objectType(InvalidInputError, {
   name: 'InvalidInputError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The input was refused. `problems` lists every problem at once; nothing was changed.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof InvalidInputError,
@@ -74,6 +77,7 @@ builder.objectType(InvalidInputError, {
 
 builder.objectType(NotFoundError, {
   name: 'NotFoundError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An ID in the input names nothing of the expected type; nothing was changed.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof NotFoundError,
@@ -86,6 +90,7 @@ builder.objectType(NotFoundError, {
 
 builder.objectType(ConflictError, {
   name: 'ConflictError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The object changed since you read it (a stale `version`); nothing was changed. Read it again and retry.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ConflictError,
@@ -97,6 +102,7 @@ builder.objectType(ConflictError, {
 
 builder.objectType(AlreadyExistsError, {
   name: 'AlreadyExistsError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A name that must be unique is already taken; nothing was changed.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof AlreadyExistsError,
@@ -109,6 +115,7 @@ builder.objectType(AlreadyExistsError, {
 
 builder.objectType(NotAllowedError, {
   name: 'NotAllowedError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The action is refused in the current state; nothing was changed. `reason` says why and how to proceed.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof NotAllowedError,

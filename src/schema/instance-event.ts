@@ -6,12 +6,14 @@ import { resolveArrayConnection } from '@pothos/plugin-relay';
 import { targetOf } from '../engine/targets.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveSystemEvent } from '../live/instances.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { InstanceRef } from './instance.js';
 import { EnvironmentRef } from './refs.js';
 
 export const InstanceEventRef = builder.objectRef<LiveSystemEvent>('InstanceEvent').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A system event about an instance (a Kubernetes Event of its pod): scheduling, image pulls, container starts, failed probes, back-offs …',
   fields: (t) => ({
     instanceName: t.exposeString('instanceName', { description: 'The name of the instance (pod) it is about.' }),

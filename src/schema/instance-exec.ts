@@ -10,6 +10,7 @@ import { ClusterUnreachableError, ExecTimeoutError, execStartError, InstanceNotR
 import type { InstanceAddress } from '../live/exec-instance.js';
 import { runningInstance } from '../live/exec-instance.js';
 import { runExec, type ExecResult } from '../live/exec.js';
+import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { ErrorInterface } from './errors.js';
@@ -62,6 +63,7 @@ export function addressOf(ctx: Context, instanceId: string, path: string[]): { a
 
 builder.objectType(UnknownContainerError, {
   name: 'UnknownContainerError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The instance has no container of that name; nothing was run.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof UnknownContainerError,
@@ -73,6 +75,7 @@ builder.objectType(UnknownContainerError, {
 
 builder.objectType(InstanceNotRunningError, {
   name: 'InstanceNotRunningError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The container is not running (still starting, crashed or stopped), so nothing can run in it. Its logs (with `previous`) tell why.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof InstanceNotRunningError,
@@ -85,6 +88,7 @@ builder.objectType(InstanceNotRunningError, {
 
 builder.objectType(ExecTimeoutError, {
   name: 'ExecTimeoutError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The command did not finish within `timeoutSeconds` and was stopped. What it printed so far is included.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ExecTimeoutError,
@@ -97,6 +101,7 @@ builder.objectType(ExecTimeoutError, {
 
 builder.objectType(ClusterUnreachableError, {
   name: 'ClusterUnreachableError',
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The environment\'s cluster could not be reached (or refused cairn); nothing was done. Try again later.',
   interfaces: [ErrorInterface],
   isTypeOf: (e) => e instanceof ClusterUnreachableError,
@@ -120,6 +125,7 @@ const ExecInInstanceInput = builder.inputType('ExecInInstanceInput', {
 });
 
 const ExecResultRef = builder.objectRef<ExecResult & { container: string }>('ExecInInstancePayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'What the command printed and how it ended. Output beyond the limit (1 MiB each by default) is dropped and flagged.',
   fields: (t) => ({
     container: t.exposeString('container', { description: 'The container the command ran in.' }),
@@ -149,6 +155,7 @@ builder.mutationField('execInInstance', (t) =>
     description:
       'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal.',
     args: { input: t.arg({ type: ExecInInstanceInput, required: true, description: 'The instance and the command.' }) },
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),
     errors: {
       types: [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ExecTimeoutError, ClusterUnreachableError],
       union: { name: 'ExecInInstanceResult', description: 'The command\'s output, or why it did not run (to the end).' },

@@ -11,6 +11,7 @@ import { resolveInstance } from '../live/exec-instance.js';
 import { createChannel } from '../live/logs-channel.js';
 import { streamLogs, type LogLine } from '../live/logs.js';
 import { toKubeError } from '../kube/kube-errors.js';
+import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
@@ -42,6 +43,7 @@ const LogEndReasonEnum = builder.enumType('InstanceLogsEndReason', {
 });
 
 const InstanceLogLineRef = builder.objectRef<LogLine>('InstanceLogLine').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One line the container wrote (stdout and stderr together), without its newline.',
   fields: (t) => ({
     timestamp: t.field({ type: 'DateTime', description: 'When the container wrote the line (millisecond precision).', resolve: (l) => l.timestamp }),
@@ -52,6 +54,7 @@ const InstanceLogLineRef = builder.objectRef<LogLine>('InstanceLogLine').impleme
 });
 
 const InstanceLogLinesRef = builder.objectRef<LinesEvent>('InstanceLogLines').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'Lines that arrived together, oldest first.',
   fields: (t) => ({
     container: t.exposeString('container', { description: 'The container they come from.' }),
@@ -60,6 +63,7 @@ const InstanceLogLinesRef = builder.objectRef<LinesEvent>('InstanceLogLines').im
 });
 
 const InstanceLogsEndedRef = builder.objectRef<EndedEvent>('InstanceLogsEnded').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The last event of a log stream: the stream ends after it.',
   fields: (t) => ({
     reason: t.field({ type: LogEndReasonEnum, description: 'Why the stream ended.', resolve: (e) => e.reason }),
@@ -100,6 +104,7 @@ builder.subscriptionField('instanceLogs', (t) =>
       previous: t.arg.boolean({ description: 'The log of the previous, terminated instance of the container (after a restart, to see why it crashed). Default false.' }),
       follow: t.arg.boolean({ description: 'Keep streaming new lines until the container stops. Default true.' }),
     },
+    authScopes: appRule('VIEWER', idIn((a: { instance: string }) => a.instance, 'Instance')),
     subscribe: (_root, args, ctx) => {
       const out = createChannel<LogsEvent>(() => void upstream?.return?.());
       let upstream: AsyncIterableIterator<LogLine[]> | undefined;
@@ -155,6 +160,6 @@ builder.subscriptionField('instanceLogs', (t) =>
       return out;
     },
     // graphql-js treats a returned Error as thrown: wrap it as the errors plugin does for mutations.
-    resolve: (event) => (event instanceof Error ? (wrapErrorIfMatches(event, LOGS_ERRORS) as LogsError) : event),
+    resolve: (event, _args, ctx) => freshChecksPerEvent(event instanceof Error ? (wrapErrorIfMatches(event, LOGS_ERRORS) as LogsError) : event, ctx),
   }),
 );

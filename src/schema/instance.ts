@@ -5,6 +5,8 @@
 import { targetOf } from '../engine/targets.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveInstance } from '../live/instances.js';
+import { ownedByApp, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { EnvironmentRef } from './refs.js';
@@ -51,6 +53,7 @@ const ContainerStateEnum = builder.enumType('ContainerStateName', {
 });
 
 const ContainerRef = builder.objectRef<LiveInstance['containers'][number]>('InstanceContainer').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One container of an instance, with its state and why it is in it.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The container\'s name.' }),
@@ -65,6 +68,7 @@ const ContainerRef = builder.objectRef<LiveInstance['containers'][number]>('Inst
 });
 
 const FailureRef = builder.objectRef<NonNullable<LiveInstance['failure']>>('InstanceProblem').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'Why an instance cannot become Ready, as the release engine would classify it.',
   fields: (t) => ({
     reason: t.exposeString('reason', { description: 'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE or CONFIG_ERROR.' }),
@@ -75,6 +79,7 @@ const FailureRef = builder.objectRef<NonNullable<LiveInstance['failure']>>('Inst
 builder.node(InstanceRef, {
   description: 'One instance (a pod) of an environment, as its cluster shows it now.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'restarts' in v,
+  authScopes: ownedByApp((i: InstanceView, ctx) => appIdOfEnvironment(ctx, i.environmentId)),
   id: { resolve: (i) => `${i.environmentId}/${i.name}` },
   loadOne: async (id, ctx) => {
     const at = id.indexOf('/');

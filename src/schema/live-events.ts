@@ -5,6 +5,7 @@
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import type { Delivery } from '../live/hub.js';
 import type { LiveSystemEvent } from '../live/instances.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { InstanceRef, type InstanceView } from './instance.js';
 import { InstanceEventRef } from './instance-event.js';
@@ -59,6 +60,7 @@ const InstanceChangeEnum = builder.enumType('InstanceChange', {
 });
 
 builder.objectRef<Of<'SNAPSHOT'>>('LiveSnapshot').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The whole current state of what an environment subscription (instancesChanged, instanceEvents) follows.',
   interfaces: [LiveEventRef],
   fields: (t) => ({
@@ -68,6 +70,7 @@ builder.objectRef<Of<'SNAPSHOT'>>('LiveSnapshot').implement({
 });
 
 builder.objectRef<Of<'SNAPSHOT'>>('ReleaseOrderSnapshot').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The whole current state of a release order as releaseOrderFeed follows it.',
   interfaces: [LiveEventRef],
   fields: (t) => ({
@@ -78,6 +81,7 @@ builder.objectRef<Of<'SNAPSHOT'>>('ReleaseOrderSnapshot').implement({
 });
 
 builder.objectRef<Of<'INSTANCE_CHANGED'>>('InstanceChanged').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An instance was added, changed or removed.',
   interfaces: [LiveEventRef],
   fields: (t) => ({
@@ -87,6 +91,7 @@ builder.objectRef<Of<'INSTANCE_CHANGED'>>('InstanceChanged').implement({
 });
 
 builder.objectRef<Of<'SYSTEM_EVENT'>>('SystemEventReceived').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A system event about an instance happened (or repeated: same event, higher count).',
   interfaces: [LiveEventRef],
   fields: (t) => ({
@@ -95,6 +100,7 @@ builder.objectRef<Of<'SYSTEM_EVENT'>>('SystemEventReceived').implement({
 });
 
 builder.objectRef<Of<'RELEASE_ORDER_PROGRESS'>>('ReleaseOrderProgress').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The release order, its batches or their instances\' progress changed.',
   interfaces: [LiveEventRef],
   fields: (t) => ({
@@ -103,6 +109,7 @@ builder.objectRef<Of<'RELEASE_ORDER_PROGRESS'>>('ReleaseOrderProgress').implemen
 });
 
 builder.objectRef<Of<'BUFFER_EXCEEDED'>>('BufferExceeded').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'Events were missed and cannot be replayed; a fresh LiveSnapshot follows at once.',
   interfaces: [LiveEventRef],
   fields: (t) => ({

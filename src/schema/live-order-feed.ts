@@ -10,6 +10,7 @@ import type { EnvironmentEvent } from '../live/environment-feed.js';
 import type { StreamSource } from '../live/hub.js';
 import type { EnvironmentScope, LiveInstance, LiveSystemEvent } from '../live/instances.js';
 import type { LiveStatus } from '../live/live-status.js';
+import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
@@ -83,6 +84,7 @@ builder.subscriptionField('releaseOrderFeed', (t) =>
       id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }),
       after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' }),
     },
+    authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     subscribe: (_root, args, ctx) => {
       const orderId = localIdOrNull(String(args.id), 'ReleaseOrder');
       const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
@@ -103,6 +105,6 @@ builder.subscriptionField('releaseOrderFeed', (t) =>
         return { kind: 'SYSTEM_EVENT', cursor: d.cursor, event: e.event };
       });
     },
-    resolve: (p) => p,
+    resolve: (p, _args, ctx) => freshChecksPerEvent(p, ctx),
   }),
 );

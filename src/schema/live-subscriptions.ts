@@ -4,6 +4,7 @@ import type { EnvironmentRow } from '../db/tables.js';
 import { targetOf } from '../engine/targets.js';
 import type { EnvironmentEvent, EnvironmentSnapshot } from '../live/environment-feed.js';
 import type { Delivery } from '../live/hub.js';
+import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
@@ -42,6 +43,7 @@ builder.subscriptionField('instancesChanged', (t) =>
       environment: t.arg.id({ required: true, description: 'The environment\'s global ID.' }),
       after: t.arg.string({ required: false, ...afterArg }),
     },
+    authScopes: appRule('VIEWER', idIn((a: { environment: string }) => a.environment, 'Environment')),
     subscribe: (_root, args, ctx) => {
       const env = environmentById(ctx, String(args.environment));
       const target = env && targetOf(ctx.repos, env);
@@ -49,7 +51,7 @@ builder.subscriptionField('instancesChanged', (t) =>
       const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'instance' });
       return mapDeliveries(source, (d) => environmentPayload(env.id, d, { instances: true, events: () => false }));
     },
-    resolve: (p) => p,
+    resolve: (p, _args, ctx) => freshChecksPerEvent(p, ctx),
   }),
 );
 
@@ -64,6 +66,11 @@ builder.subscriptionField('instanceEvents', (t) =>
       warningsOnly: t.arg.boolean({ required: true, defaultValue: false, description: 'Only Warning events (those that matter when a container will not start).' }),
       after: t.arg.string({ required: false, ...afterArg }),
     },
+    // The instance when given (as the resolver does), else the environment.
+    authScopes: appRule(
+      'VIEWER',
+      idIn((a: { environment?: string | null; instance?: string | null }) => a.instance ?? a.environment, 'Instance', 'Environment'),
+    ),
     subscribe: (_root, args, ctx) => {
       let env: EnvironmentRow | undefined;
       let podName: string | null = null;
@@ -81,7 +88,7 @@ builder.subscriptionField('instanceEvents', (t) =>
       const id = env.id;
       return mapDeliveries(source, (d) => environmentPayload(id, d, { instances: false, events: wanted }));
     },
-    resolve: (p) => p,
+    resolve: (p, _args, ctx) => freshChecksPerEvent(p, ctx),
   }),
 );
 

@@ -1,5 +1,6 @@
 import { OFFICIAL_IMAGE_KINDS } from '../domain/config-types.js';
 import { OFFICIAL_IMAGES, presetSettings, type OfficialImage } from '../domain/official-images.js';
+import { AUTHENTICATED } from './auth-rules.js';
 import { builder } from './builder.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { OfficialImageKindEnum } from './enums.js';
@@ -10,6 +11,7 @@ OfficialImageRef.implement({
   description:
     'An official image and the defaults it stands for. Pass its `kind` as `officialImage` in DeploymentConfigInput (or createApp): every setting you omit takes the value shown here; any you give overrides it.',
   interfaces: [DeploymentSettingsInterface],
+  authScopes: AUTHENTICATED,
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'displayName' in v,
   fields: (t) => ({
     kind: t.field({ type: OfficialImageKindEnum, description: 'The value to pass as `officialImage`.', resolve: (o) => o.kind }),
@@ -24,6 +26,7 @@ builder.queryFields((t) => ({
   officialImages: t.field({
     type: [OfficialImageRef],
     description: 'The official images (tomcat, springboot2, nodejs, nginx …) with the defaults each fills in.',
+    authScopes: AUTHENTICATED,
     resolve: () => OFFICIAL_IMAGE_KINDS.map((k) => ({ ...OFFICIAL_IMAGES[k], settings: presetSettings(k) })),
   }),
 }));

@@ -1,8 +1,13 @@
+import { ownedByApp, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import type { BatchView } from '../engine/batches.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
 import { ReleaseBatchStateEnum, ReleaseDirectionEnum, ReleaseOrderStateEnum } from './release-enums.js';
 import { InstanceFailureRef, ReleaseBatchRef, ReleaseInstanceRef, ReleaseOrderTransitionRef } from './release-refs.js';
 
 ReleaseBatchRef.implement({
+  authScopes: ownedByApp((b: BatchView & { order: ReleaseOrderRow }, ctx) => appIdOfEnvironment(ctx, b.order.environmentId)),
   description: 'One batch of a release order (in its current direction): how many instances it takes over, where it stands, and those instances.',
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'The batch\'s position in the plan, from 1.' }),
@@ -19,6 +24,7 @@ ReleaseBatchRef.implement({
 });
 
 ReleaseInstanceRef.implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One instance (pod) of the environment as the cluster shows it now.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The pod\'s name.' }),
@@ -38,6 +44,7 @@ ReleaseInstanceRef.implement({
 });
 
 InstanceFailureRef.implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An instance that could not become Ready during a batch, and why.',
   fields: (t) => ({
     instanceName: t.exposeString('instanceName', { description: 'The pod\'s name (or a note when no instance could be created at all).' }),
@@ -58,6 +65,7 @@ InstanceFailureRef.implement({
 });
 
 ReleaseOrderTransitionRef.implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One state change of a release order: who, when and why.',
   fields: (t) => ({
     from: t.field({ type: ReleaseOrderStateEnum, nullable: true, description: 'The state before; null for the submission.', resolve: (r) => r.fromState }),

@@ -4,6 +4,7 @@ import type { ReleaseOrderRow } from '../db/release-tables.js';
 import { applyEvent } from '../engine/apply.js';
 import { createReleaseOrder } from '../engine/orders.js';
 import type { OrderEvent } from '../engine/transition.js';
+import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localId } from './ids.js';
@@ -28,6 +29,7 @@ const CreateReleaseOrderInput = builder.inputType('CreateReleaseOrderInput', {
 });
 
 const ReleaseOrderPayload = builder.objectRef<{ releaseOrder: ReleaseOrderRow }>('ReleaseOrderPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The release order after the action.',
   fields: (t) => ({ releaseOrder: t.field({ type: ReleaseOrderRef, description: 'The order, as stored after the action.', resolve: (p) => p.releaseOrder }) }),
 });
@@ -71,7 +73,8 @@ builder.mutationFields((t) => ({
   createReleaseOrder: t.field({
     type: ReleaseOrderPayload,
     description:
-      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment.',
+      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment. Needs the DEPLOYER role on the app.',
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: CreateReleaseOrderInput, required: true, description: 'The order.' }) },
     errors: {
       types: [NotFoundError, InvalidInputError, InvalidReleaseConfigError, ActiveReleaseOrderError, NotAllowedError],
@@ -101,6 +104,7 @@ builder.mutationFields((t) => ({
   }),
   resumeReleaseOrder: t.field({
     type: ReleaseOrderPayload,
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
     description: 'Resumes a PAUSED order: it goes on with the next batch. Refused in any other state.',
     args: { input: t.arg({ type: ResumeInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('ResumeReleaseOrderResult', 'resuming') },
@@ -108,6 +112,7 @@ builder.mutationFields((t) => ({
   }),
   setReleaseOrderPauseMode: t.field({
     type: ReleaseOrderPayload,
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
     description: 'Switches an active order\'s pause mode to one of the two other modes; it takes effect for the batches still to come.',
     args: { input: t.arg({ type: PauseModeInput, required: true, description: 'The order and the new mode.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('SetReleaseOrderPauseModeResult', 'switching its pause mode') },
@@ -115,6 +120,7 @@ builder.mutationFields((t) => ({
   }),
   retryFailedInstances: t.field({
     type: ReleaseOrderPayload,
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
     description: 'Recreates the failed instances of an order and lets it go on. Allowed at any time; succeeds doing nothing when nothing failed.',
     args: { input: t.arg({ type: RetryInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('RetryFailedInstancesResult', 'the retry') },
@@ -122,6 +128,7 @@ builder.mutationFields((t) => ({
   }),
   closeReleaseOrder: t.field({
     type: ReleaseOrderPayload,
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
     description: 'Closes an order that has not completed: it stops and counts as failed (CLOSED). What runs stays as it is; fix the configuration and submit a new order.',
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseReleaseOrderResult', 'closing') },
@@ -129,6 +136,7 @@ builder.mutationFields((t) => ({
   }),
   rollbackReleaseOrder: t.field({
     type: ReleaseOrderPayload,
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
     description:
       'Rolls back an order during its release (deploying, paused or failed): returns the environment to the previous revision in batches of the same plan, without pausing unless asked. For a first release, removes the new instances. A completed order is undone with a new order of the previous revision instead.',
     args: { input: t.arg({ type: RollbackInput, required: true, description: 'The order.' }) },

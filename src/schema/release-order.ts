@@ -1,5 +1,8 @@
 import { describeBatches } from '../engine/batches.js';
 import { isTerminal } from '../engine/order-state.js';
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
+import { idIn, ownedByApp, readRule } from './auth-rules.js';
 import { builder } from './builder.js';
 import { localIdOrNull } from './ids.js';
 import { EnvironmentRef } from './refs.js';
@@ -10,6 +13,7 @@ builder.node(ReleaseOrderRef, {
   description:
     'A release order: deploys a frozen revision to an environment batch by batch, pausing where its pause mode says, and can be resumed, retried, closed or rolled back. Every state change is recorded in `transitions`.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'plan' in v && 'pauseMode' in v,
+  authScopes: ownedByApp((o: ReleaseOrderRow, ctx) => appIdOfEnvironment(ctx, o.environmentId)),
   id: { resolve: (o) => o.id },
   loadMany: (ids, ctx) => ctx.repos.releases.ordersByIds(ids.map(Number)),
   fields: (t) => ({
@@ -69,8 +73,10 @@ builder.queryFields((t) => ({
   releaseOrder: t.field({
     type: ReleaseOrderRef,
     nullable: true,
-    description: 'A release order by its global ID; null when nothing has that ID.',
+    description: 'A release order by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on.',
     args: { id: t.arg.id({ required: true, description: 'The order\'s global ID.' }) },
+    authScopes: readRule(idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
+    unauthorizedResolver: () => null,
     resolve: (_root, { id }, ctx) => {
       const n = localIdOrNull(String(id), 'ReleaseOrder');
       return n === null ? null : (ctx.repos.releases.order(n) ?? null);

@@ -7,6 +7,7 @@ import { planBatches } from '../engine/plan.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
 import { imageReference } from '../domain/image-reference.js';
+import { idIn, readRule, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { InputProblemRef } from './errors.js';
 import { localId } from './ids.js';
@@ -27,6 +28,7 @@ interface Preview {
 }
 
 const ConfigChangeRef = builder.objectRef<ConfigChange>('ConfigChange').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One setting that differs between the deployed revision and the draft.',
   fields: (t) => ({
     path: t.exposeStringList('path', {
@@ -39,6 +41,7 @@ const ConfigChangeRef = builder.objectRef<ConfigChange>('ConfigChange').implemen
 });
 
 const ReleasePreviewRef = builder.objectRef<Preview>('ReleasePreview').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'What a release order of the draft would do, before submitting it.',
   fields: (t) => ({
     environment: t.field({ type: EnvironmentRef, description: 'The environment previewed.', resolve: (p) => p.environment }),
@@ -60,7 +63,12 @@ const ReleasePreviewRef = builder.objectRef<Preview>('ReleasePreview').implement
 builder.queryFields((t) => ({
   previewRelease: t.field({
     type: ReleasePreviewRef,
-    description: 'Shows what releasing the environment\'s draft would do: the batch plan, the differences from what runs, and the config\'s warnings. Changes nothing.',
+    description:
+      'Shows what releasing the environment\'s draft would do: the batch plan, the differences from what runs, and the config\'s warnings. Changes nothing. Needs a role on the app; for an app the caller has no role on, the answer is NotFoundError, as for an ID that names nothing.',
+    authScopes: readRule(idIn((a: { environment: string }) => a.environment, 'Environment')),
+    unauthorizedResolver: (_root, args) => {
+      throw new NotFoundError('Environment', String(args.environment), ['environment']);
+    },
     args: {
       environment: t.arg.id({ required: true, description: 'The environment\'s global ID.' }),
       batchCount: t.arg.int({ required: true, description: 'Into how many batches to split the instances (1 to the instance count).' }),

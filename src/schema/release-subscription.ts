@@ -1,9 +1,11 @@
 import type { OrderUpdate } from '../engine/order-updates.js';
+import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { localIdOrNull } from './ids.js';
 import { ReleaseOrderRef } from './release-refs.js';
 
 const ReleaseOrderUpdateRef = builder.objectRef<OrderUpdate>('ReleaseOrderUpdate').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'One change of a release order, its batches or their instances.',
   fields: (t) => ({
     sequence: t.exposeInt('sequence', {
@@ -19,6 +21,7 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
     description:
       'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order.',
     args: { id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }) },
+    authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     subscribe: (_root, { id }, ctx) => {
       const orderId = localIdOrNull(String(id), 'ReleaseOrder');
       const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
@@ -30,6 +33,6 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
       }
       return ctx.releases.updates(order.id);
     },
-    resolve: (update) => update,
+    resolve: (update, _args, ctx) => freshChecksPerEvent(update, ctx),
   }),
 );

@@ -1,4 +1,7 @@
 import { DeploymentSettingsInterface } from './deployment-settings.js';
+import type { RevisionRow } from '../db/release-tables.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
+import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
 import { EnvironmentRef } from './refs.js';
 import { RevisionRef } from './release-refs.js';
@@ -10,6 +13,7 @@ builder.node(RevisionRef, {
     'A frozen, immutable snapshot of an environment\'s deployment configuration (image, tag and every setting, file mounts and environment variables included) that a release order deploys. A rollback restores configuration and image together.',
   interfaces: [DeploymentSettingsInterface],
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'number' in v && 'imageTag' in v && 'createdBy' in v,
+  authScopes: ownedByApp((r: RevisionRow, ctx) => appIdOfEnvironment(ctx, r.environmentId)),
   id: { resolve: (r) => r.id },
   loadMany: (ids, ctx) => ctx.repos.releases.revisionsByIds(ids.map(Number)),
   fields: (t) => ({

@@ -5,6 +5,7 @@ import { configWarnings } from '../domain/config-rules.js';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { uniqueOr } from '../db/errors.js';
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
+import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { draftOf, writeDraft } from './config-mutations.js';
@@ -30,6 +31,7 @@ function freeName(ctx: Context, name: string, path: string[], self?: number): st
 
 const TemplatePayload = (name: string, description: string) =>
   builder.objectRef<{ template: TemplateRow }>(name).implement({
+    authScopes: REACHED_THROUGH_PARENT,
     description,
     fields: (t) => ({ template: t.field({ type: TemplateRef, description: 'The template after the change.', resolve: (p) => p.template }) }),
   });
@@ -38,6 +40,7 @@ const SaveTemplatePayload = TemplatePayload('SaveTemplatePayload', 'The saved te
 const RenameTemplatePayload = TemplatePayload('RenameTemplatePayload', 'The renamed template.');
 
 const ApplyTemplatePayload = builder.objectRef<{ config: DeploymentConfigRow; warnings: Warning[] }>('ApplyTemplatePayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The environment\'s draft configuration after loading the template.',
   fields: (t) => ({
     config: t.field({ type: DeploymentConfigRef, description: 'The draft configuration: the template\'s settings with the environment\'s own tag.', resolve: (p) => p.config }),
@@ -46,6 +49,7 @@ const ApplyTemplatePayload = builder.objectRef<{ config: DeploymentConfigRow; wa
 });
 
 const DeleteTemplatePayload = builder.objectRef<{ deletedTemplateId: string }>('DeleteTemplatePayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The template was deleted.',
   fields: (t) => ({ deletedTemplateId: t.exposeID('deletedTemplateId', { description: 'The global ID the deleted template had.' }) }),
 });
@@ -83,7 +87,8 @@ const DeleteTemplateInput = builder.inputType('DeleteTemplateInput', {
 builder.mutationFields((t) => ({
   saveTemplate: t.field({
     type: SaveTemplatePayload,
-    description: 'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown).',
+    description: 'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown). Admins only.',
+    authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
     resolve: (_root, { input }, ctx) =>
@@ -97,7 +102,9 @@ builder.mutationFields((t) => ({
   }),
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
-    description: 'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version.',
+    description:
+      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template).',
+    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
     errors: { types: [NotFoundError, ConflictError], union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' } },
     resolve: (_root, { input }, ctx) =>
@@ -110,7 +117,8 @@ builder.mutationFields((t) => ({
   }),
   renameTemplate: t.field({
     type: RenameTemplatePayload,
-    description: 'Renames a template.',
+    description: 'Renames a template. Admins only.',
+    authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: RenameTemplateInput, required: true, description: 'The template and its new name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'RenameTemplateResult', description: 'The renamed template, or why it was refused.' } },
     resolve: (_root, { input }, ctx) =>
@@ -126,7 +134,8 @@ builder.mutationFields((t) => ({
   }),
   deleteTemplate: t.field({
     type: DeleteTemplatePayload,
-    description: 'Deletes a template. Configurations that were loaded from it do not change.',
+    description: 'Deletes a template. Configurations that were loaded from it do not change. Admins only.',
+    authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteTemplateInput, required: true, description: 'The template to delete.' }) },
     errors: { types: [NotFoundError], union: { name: 'DeleteTemplateResult', description: 'The deleted template\'s ID, or why it was refused.' } },
     resolve: (_root, { input }, ctx) =>

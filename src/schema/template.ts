@@ -1,4 +1,5 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
+import { AUTHENTICATED } from './auth-rules.js';
 import { builder } from './builder.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { TemplateRef } from './refs.js';
@@ -8,6 +9,7 @@ builder.node(TemplateRef, {
     'A saved deployment configuration without its image tag. applyTemplate loads it into an environment\'s draft and keeps that environment\'s tag.',
   interfaces: [DeploymentSettingsInterface],
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'settings' in v && 'name' in v && !('environmentId' in v),
+  authScopes: AUTHENTICATED,
   id: { resolve: (t) => t.id },
   loadMany: (ids, ctx) => ctx.repos.templates.byIds(ids.map(Number)),
   fields: (t) => ({
@@ -21,7 +23,8 @@ builder.queryFields((t) => ({
   templates: t.connection(
     {
       type: TemplateRef,
-      description: 'The saved configuration templates, ordered by name.',
+      description: 'The saved configuration templates, ordered by name (any token may read them; only admins change them).',
+      authScopes: AUTHENTICATED,
       resolve: (_root, args, ctx) => {
         const totalCount = ctx.repos.templates.count();
         return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.templates.list(offset, limit));

@@ -12,6 +12,8 @@ import { ClusterUnreachableError, execStartError, InstanceNotRunningError, Unkno
 import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
 import { recordTerminalInput } from '../audit/terminal-commands.js';
+import { appIdOfTerminal } from './auth-app-ids.js';
+import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
@@ -20,6 +22,7 @@ const MAX_INPUT_BYTES = 64 * 1024;
 const MAX_SIZE = 1000;
 
 const TerminalSessionRef = builder.objectRef<TerminalInfo>('TerminalSession').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'An open interactive shell in a container.',
   fields: (t) => ({
     id: t.exposeID('id', { description: 'The session\'s ID (secret: whoever has it can type into the shell); pass it to terminalOutput, sendTerminalInput, resizeTerminal and closeTerminal.' }),
@@ -53,6 +56,7 @@ type OutputEvent = Extract<TerminalEvent, { kind: 'output' }>;
 type EndedEvent = Extract<TerminalEvent, { kind: 'ended' }>;
 
 const TerminalOutputRef = builder.objectRef<OutputEvent>('TerminalOutput').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'Output of the shell (stdout and stderr merged, as on a terminal).',
   fields: (t) => ({
     data: t.exposeString('data', { description: 'The text, with terminal control sequences as the program wrote them.' }),
@@ -61,6 +65,7 @@ const TerminalOutputRef = builder.objectRef<OutputEvent>('TerminalOutput').imple
 });
 
 const TerminalEndedRef = builder.objectRef<EndedEvent>('TerminalEnded').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The session ended; the stream ends after this event.',
   fields: (t) => ({
     reason: t.field({ type: TerminalEndReasonEnum, description: 'Why it ended.', resolve: (e) => e.reason }),
@@ -99,6 +104,7 @@ const OpenTerminalInput = builder.inputType('OpenTerminalInput', {
 });
 
 const TerminalPayload = builder.objectRef<{ session: TerminalInfo }>('TerminalPayload').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'The terminal session after the action.',
   fields: (t) => ({ session: t.field({ type: TerminalSessionRef, description: 'The session.', resolve: (p) => p.session }) }),
 });
@@ -136,6 +142,7 @@ builder.mutationFields((t) => ({
     description:
       'Opens an interactive shell (sh) in a running container of an instance (remote login). Subscribe to terminalOutput with the session ID at once (the session closes if no one reads its output for the reconnect grace period), then send keystrokes with sendTerminalInput.',
     args: { input: t.arg({ type: OpenTerminalInput, required: true, description: 'Where to open the shell.' }) },
+    authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),
     errors: {
       types: [InvalidInputError, NotFoundError, UnknownContainerError, InstanceNotRunningError, ClusterUnreachableError, NotAllowedError],
       union: { name: 'OpenTerminalResult', description: 'The new session, or why none was opened (NotAllowedError: too many sessions are open).' },
@@ -164,6 +171,7 @@ builder.mutationFields((t) => ({
     type: TerminalPayload,
     description: 'Types into a terminal session. Any input (even empty) resets its idle timeout.',
     args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
+    authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
     resolve: (_root, { input }, ctx) => {
       if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
@@ -177,6 +185,7 @@ builder.mutationFields((t) => ({
     type: TerminalPayload,
     description: 'Tells the shell the terminal\'s new size (as a terminal window resize does).',
     args: { input: t.arg({ type: ResizeInput, required: true, description: 'The session and its new size.' }) },
+    authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
     resolve: (_root, { input }, ctx) => {
       const problems: Problem[] = [];
@@ -191,6 +200,7 @@ builder.mutationFields((t) => ({
     type: TerminalPayload,
     description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED).',
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The session.' }) },
+    authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
     resolve: (_root, { input }, ctx) => {
       const session = sessionOf(ctx, String(input.session));
@@ -206,6 +216,7 @@ builder.subscriptionField('terminalOutput', (t) =>
     description:
       'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes.',
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
+    authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {
       const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ctx.terminals?.output(String(session));
       if (output) return output;

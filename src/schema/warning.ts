@@ -1,5 +1,6 @@
 import type { Warning } from '../domain/config-rules.js';
 import { WARNING_CODES } from '../domain/config-rules.js';
+import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 
 const descriptions: Record<(typeof WARNING_CODES)[number], string> = {
@@ -13,6 +14,7 @@ export const WarningCodeEnum = builder.enumType('WarningCode', {
 });
 
 export const ConfigWarningRef = builder.objectRef<Warning>('ConfigWarning').implement({
+  authScopes: REACHED_THROUGH_PARENT,
   description: 'A setting that was accepted and saved, but is probably not what you want.',
   fields: (t) => ({
     path: t.exposeStringList('path', { description: 'The setting\'s path within the configuration, e.g. ["readinessProbe", "http", "port"].' }),

@@ -1,0 +1,85 @@
+/**
+ * Which app an ID belongs to, for the access rules (auth-rules.ts): the global ID of an App,
+ * Environment, DeploymentConfig, ReleaseOrder, Revision or Instance, or a terminal session's ID,
+ * resolved to its app's database ID through the repositories. Answers are cached per request
+ * (per context object), since an environment never moves to another app.
+ */
+import { decodeGlobalID } from '@pothos/plugin-relay';
+import type { Context } from './context.js';
+
+/** The node types that belong to an app: reading one needs a role on that app. */
+export const APP_OWNED_TYPES = ['App', 'Environment', 'DeploymentConfig', 'ReleaseOrder', 'Revision', 'Instance'] as const;
+export type AppOwnedType = (typeof APP_OWNED_TYPES)[number];
+
+/** A global ID as a string, or as the relay plugin decodes `globalID` arguments. */
+export type GlobalIdInput = string | { typename: string; id: string };
+
+const caches = new WeakMap<object, Map<string, number | null>>();
+
+function cached(ctx: Context, key: string, load: () => number | null): number | null {
+  let cache = caches.get(ctx);
+  if (!cache) caches.set(ctx, (cache = new Map()));
+  if (!cache.has(key)) cache.set(key, load());
+  return cache.get(key)!;
+}
+
+/** The app of an environment (by database ID); null when there is no such environment. */
+export function appIdOfEnvironment(ctx: Context, environmentId: number): number | null {
+  return cached(ctx, `Environment:${environmentId}`, () => ctx.repos.apps.environmentsByIds([environmentId])[0]?.appId ?? null);
+}
+
+const positive = (s: string): number | null => {
+  const n = Number(s);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+};
+
+/** The app that the object `typename`/`localId` belongs to; null when it names nothing (or a type that belongs to no app). */
+export function appIdOfLocal(ctx: Context, typename: string, localId: string): number | null {
+  if (typename === 'Instance') {
+    const at = localId.indexOf('/');
+    const envId = at > 0 ? positive(localId.slice(0, at)) : null;
+    return envId === null || at === localId.length - 1 ? null : appIdOfEnvironment(ctx, envId);
+  }
+  const id = positive(localId);
+  if (id === null) return null;
+  return cached(ctx, `${typename}:${id}`, () => {
+    const env = (environmentId: number | undefined) => (environmentId === undefined ? null : appIdOfEnvironment(ctx, environmentId));
+    switch (typename) {
+      case 'App':
+        return ctx.repos.apps.byIds([id])[0]?.id ?? null;
+      case 'Environment':
+        return ctx.repos.apps.environmentsByIds([id])[0]?.appId ?? null;
+      case 'DeploymentConfig':
+        return env(ctx.repos.configs.byIds([id])[0]?.environmentId);
+      case 'ReleaseOrder':
+        return env(ctx.repos.releases.order(id)?.environmentId);
+      case 'Revision':
+        return env(ctx.repos.releases.revisionsByIds([id])[0]?.environmentId);
+      default:
+        return null;
+    }
+  });
+}
+
+/**
+ * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed, of
+ * another type, or names nothing.
+ */
+export function appIdOfGlobalId(ctx: Context, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): number | null {
+  if (globalId == null) return null;
+  let decoded: { typename: string; id: string };
+  try {
+    decoded = typeof globalId === 'string' ? decodeGlobalID(globalId) : globalId;
+  } catch {
+    return null;
+  }
+  if (!(typenames as readonly string[]).includes(decoded.typename)) return null;
+  return appIdOfLocal(ctx, decoded.typename, decoded.id);
+}
+
+/** The app of the environment a terminal session runs in; null for an unknown (or ended) session. */
+export function appIdOfTerminal(ctx: Context, sessionId: string | number | null | undefined): number | null {
+  if (sessionId == null) return null;
+  const info = ctx.terminals?.get(String(sessionId));
+  return info ? appIdOfEnvironment(ctx, info.owner.environmentId) : null;
+}

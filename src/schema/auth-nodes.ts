@@ -1,0 +1,26 @@
+/**
+ * `node(id:)` and `nodes(ids:)` load only what the caller may see: an object of an app the caller
+ * has no role on is answered as null, exactly like an ID that names nothing. (The app-owned types'
+ * own rules, see auth-rules.ts `ownedByApp`, would refuse its fields anyway.)
+ */
+import { mayActOnApp } from '../auth/roles.js';
+import { APP_OWNED_TYPES, appIdOfLocal } from './auth-app-ids.js';
+import type { Context } from './context.js';
+
+type DecodedId = { typename: string; id: string };
+
+/** Whether the caller may see the object that a decoded global ID names (true for types that belong to no app). */
+export function nodeVisible(ctx: Context, id: DecodedId): boolean {
+  if (!(APP_OWNED_TYPES as readonly string[]).includes(id.typename)) return true;
+  if (ctx.viewer?.admin) return true;
+  const appId = appIdOfLocal(ctx, id.typename, id.id);
+  return appId !== null && mayActOnApp(ctx.viewer, appId, 'VIEWER');
+}
+
+/** Loads the visible IDs and answers null in the place of every other one, keeping the order. */
+export async function visibleNodes(ctx: Context, ids: DecodedId[], load: (ids: DecodedId[]) => Promise<unknown[]>): Promise<unknown[]> {
+  const shown = ids.map((id) => nodeVisible(ctx, id));
+  const loaded = await load(ids.filter((_id, i) => shown[i]));
+  let next = 0;
+  return shown.map((visible) => (visible ? (loaded[next++] ?? null) : null));
+}
