@@ -7,6 +7,7 @@ import { useHealthRoutes } from './health-routes.js';
 import { useCsrfPrevention } from './limits/csrf.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
 import { useQueryLimits } from './limits/query-limits.js';
+import { useNoInputEcho } from './input-echo.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -70,6 +71,7 @@ export function createYogaApp(
       ...useQueryLimits(config),
       limits.plugin,
       useEndSubscriptions(shutdown),
+      useNoInputEcho(),
     ],
   });
   return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions } });

@@ -27,6 +27,7 @@ const SECRETS = {
   apiToken: `S3CR3T-api-${nonce}`,
   rotated: `S3CR3T-rotated-${nonce}`,
   rejected: `S3CR3T-rejected-${nonce}`,
+  echoed: `S3CR3T-echoed-${nonce}`,
 };
 /** How a value may show up: as itself, or base64'd (as a Kubernetes Secret holds it). */
 const forms = (value: string) => [value, Buffer.from(value).toString('base64'), Buffer.from(value).toString('base64url')];
@@ -178,6 +179,15 @@ describe('no secret value in plain text anywhere', () => {
       })
     ).updateDeploymentConfig;
     expect(rejected.__typename).toBe('InvalidInputError');
+    // A misshapen input that carries a secret: the error gives the path and the reason, never the value.
+    const misshapen = await fetch(`http://127.0.0.1:${port}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify({ query: UPDATE, variables: { input: { environmentId: production.id, version: 2, config: { env: [{ name: 'X', value: SECRETS.echoed, secret: true, bogus: 1 }] } } } }),
+    });
+    const misshapenText = await misshapen.text();
+    responses.push(misshapenText);
+    expect(JSON.parse(misshapenText).errors[0].message).toContain('got an invalid value at "input.config.env[0]"');
     const tagged = await gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename ... on SetImageTagPayload { config { version } } ${ERR} } }`, {
       input: { environmentId: production.id, imageTag: '1.25' },
     });
