@@ -14,7 +14,8 @@
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { maskedInputJson } from './mask.js';
 import { outcomeOfError, outcomeOfResult } from './outcome.js';
-import { writeAuditEntry, type AuditContext } from './record.js';
+import type { Context } from '../schema/context.js';
+import { writeAuditEntry } from './record.js';
 import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget } from './target.js';
 
 const AUDITED = Symbol('cairn.audited');
@@ -23,7 +24,7 @@ const AUDITED = Symbol('cairn.audited');
 export const isAudited = (resolve: unknown): boolean => typeof resolve === 'function' && AUDITED in resolve;
 
 /** Runs `fn`; `fallback` when it throws (the audit never fails the audited action). */
-function safely<T>(ctx: AuditContext, what: string, fn: () => T, fallback: T): T {
+function safely<T>(ctx: Context, what: string, fn: () => T, fallback: T): T {
   try {
     return fn();
   } catch (error) {
@@ -37,8 +38,8 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
   const mutation = schema.getMutationType();
   for (const field of Object.values(mutation?.getFields() ?? {})) {
     if (isAudited(field.resolve)) continue;
-    const resolve: GraphQLFieldResolver<unknown, AuditContext> = field.resolve ?? defaultFieldResolver;
-    const audited: GraphQLFieldResolver<unknown, AuditContext> = async (source, args, ctx, info) => {
+    const resolve: GraphQLFieldResolver<unknown, Context> = field.resolve ?? defaultFieldResolver;
+    const audited: GraphQLFieldResolver<unknown, Context> = async (source, args, ctx, info) => {
       const action = info.fieldName;
       const at = ctx.now();
       const input = safely(ctx, 'masking the input', () => maskedInputJson(action, args), '"[the input could not be recorded]"');
@@ -53,7 +54,7 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
       }
       const outcome = outcomeOfResult(result);
       if (target.targetId === null && outcome.outcome === 'SUCCEEDED') {
-        target = safely(ctx, 'finding the created object', () => targetOfResult(ctx.repos, field, result), NO_TARGET);
+        target = safely(ctx, 'finding the created object', () => targetOfResult(ctx, field, result), NO_TARGET);
       }
       writeAuditEntry(ctx, action, target, input, outcome, at);
       return result;

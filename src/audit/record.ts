@@ -4,7 +4,7 @@ import type { AuditResult } from './outcome.js';
 import type { AuditTarget } from './target.js';
 
 /** What writing an entry needs from the context. */
-export type AuditContext = Pick<Context, 'viewer' | 'now' | 'repos' | 'logger'> & Partial<Pick<Context, 'terminals'>>;
+export type AuditContext = Pick<Context, 'viewer' | 'now' | 'repos' | 'logger'>;
 
 /** The actor's name when an operation somehow runs without a token (never over the API: it refuses those first). */
 export const ANONYMOUS = 'anonymous';

@@ -7,7 +7,9 @@
 import type { TerminalInfo } from '../live/terminal.js';
 import { MASKED, sessionSummary } from './mask.js';
 import { SUCCEEDED } from './outcome.js';
-import { writeAuditEntry, type AuditContext } from './record.js';
+import { appIdOfEnvironment } from '../schema/auth-app-ids.js';
+import type { Context } from '../schema/context.js';
+import { writeAuditEntry } from './record.js';
 import { instanceGlobalId } from './target.js';
 import { asksForSecret, LineAssembler } from './terminal-lines.js';
 
@@ -18,7 +20,7 @@ export const TERMINAL_COMMAND = 'terminalCommand';
 const assemblers = new WeakMap<TerminalInfo, LineAssembler>();
 
 /** Records every line that `data` (keystrokes just sent to the session) finishes. */
-export function recordTerminalInput(ctx: AuditContext, session: TerminalInfo, data: string): void {
+export function recordTerminalInput(ctx: Context, session: TerminalInfo, data: string): void {
   try {
     recordLines(ctx, session, data);
   } catch (error) {
@@ -27,14 +29,14 @@ export function recordTerminalInput(ctx: AuditContext, session: TerminalInfo, da
   }
 }
 
-function recordLines(ctx: AuditContext, session: TerminalInfo, data: string): void {
+function recordLines(ctx: Context, session: TerminalInfo, data: string): void {
   let assembler = assemblers.get(session);
   if (!assembler) assemblers.set(session, (assembler = new LineAssembler()));
   const lines = assembler.push(data);
   if (lines.length === 0) return;
   const target = {
     targetId: instanceGlobalId(session.owner.environmentId, session.pod),
-    appId: ctx.repos.apps.environmentsByIds([session.owner.environmentId])[0]?.appId ?? null,
+    appId: appIdOfEnvironment(ctx, session.owner.environmentId),
   };
   // Lines sent in one call all follow the same output: only the first can answer a prompt shown now.
   const secret = asksForSecret(session.outputTail);
