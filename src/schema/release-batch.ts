@@ -70,7 +70,7 @@ ReleaseOrderTransitionRef.implement({
   fields: (t) => ({
     from: t.field({ type: ReleaseOrderStateEnum, nullable: true, description: 'The state before; null for the submission.', resolve: (r) => r.fromState }),
     to: t.field({ type: ReleaseOrderStateEnum, description: 'The state after.', resolve: (r) => r.toState }),
-    actor: t.exposeString('actor', { description: 'Who caused it: a user (the x-cairn-actor header, or "anonymous") or "cairn" for the engine\'s own steps.' }),
+    actor: t.exposeString('actor', { description: 'Who caused it: the name of the API token that acted, or "cairn" for the engine\'s own steps.' }),
     reason: t.exposeString('reason', { description: 'Why, in words.' }),
     at: t.field({ type: 'DateTime', description: 'When it happened.', resolve: (r) => r.at }),
   }),

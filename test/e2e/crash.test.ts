@@ -8,8 +8,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkloads } from '../../src/kube/workloads.js';
@@ -75,7 +75,9 @@ async function startProcess(): Promise<{ child: ChildProcess; gql: Cairn['gql'];
     });
     child.once('exit', (code) => fail(new Error(`cairn exited (${code}) before it was ready: ${stderr}`)));
   });
-  const gql: Cairn['gql'] = async (query, variables, headers = {}) => {
+  // The first start wrote the admin token next to the database; later starts reuse it.
+  const adminToken = readFileSync(join(dirname(db.path), 'admin-token'), 'utf8').trim();
+  const gql: Cairn['gql'] = async (query, variables, headers = { authorization: `Bearer ${adminToken}` }) => {
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

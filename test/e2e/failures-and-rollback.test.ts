@@ -40,10 +40,10 @@ describe('failures, retry, close and rollback', () => {
     const failed = await until('FAILED', stateIs(id, 'FAILED'));
     expect(failed.failures[0]).toMatchObject({ reason: 'IMAGE_PULL' });
     sandboxes.nginxTags.push('9.9.9'); // the image is pushed to the registry
-    const retried = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id }, { 'x-cairn-actor': 'dave' });
+    const retried = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id }, cairn.as('dave'));
     expect(retried.releaseOrder.state).toBe('DEPLOYING');
     const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
-    expect(done.transitions.map((t: { to: string; actor: string }) => `${t.to}:${t.actor}`)).toEqual(['DEPLOYING:anonymous', 'FAILED:cairn', 'DEPLOYING:dave', 'COMPLETED:cairn']);
+    expect(done.transitions.map((t: { to: string; actor: string }) => `${t.to}:${t.actor}`)).toEqual(['DEPLOYING:e2e-admin', 'FAILED:cairn', 'DEPLOYING:dave', 'COMPLETED:cairn']);
     expect(byRevision(await live('retry'))).toEqual({ '2': 2 });
     // Nothing failed now: a retry succeeds and changes nothing.
     const again = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id });

@@ -21,6 +21,8 @@ import { createLiveStatus } from '../../src/live/live-status.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
+import { createContextFactory } from '../../src/server/context-factory.js';
+import { bearer, namedAdminToken } from '../helpers/auth.js';
 import { startClusters, type E2eCluster } from './clusters.js';
 
 export const SPEED = 100;
@@ -56,7 +58,10 @@ export async function startSandboxes(): Promise<Sandboxes> {
 }
 
 export interface Cairn {
+  /** Runs an operation as the admin token `e2e-admin`, or with `headers` (e.g. `as('carol')`) instead. */
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ data?: any; errors?: unknown[] }>;
+  /** The Authorization header of an admin token with this name (the actor recorded for what it does). */
+  as(name: string): Record<string, string>;
   /** Runs a subscription over server-sent events; `next()` gives each event's data, `close()` ends it. */
   subscribe(query: string, variables?: Record<string, unknown>): { next(): Promise<any>; close(): void };
   repos: Repositories;
@@ -95,14 +100,17 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
     resyncIntervalMs: 1_000,
   });
   const releases = createReleaseService(repos, kube, reconciler, events);
+  const contextFactory = createContextFactory({ config, logger, clusters, repos, now: () => new Date(), releases, live });
+  const as = (name: string) => bearer(namedAdminToken(repos, name));
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
-    context: ({ request }) => ({ config, logger, clusters, repos, now: () => new Date(), releases, live, headers: request.headers }),
+    context: ({ request }) => contextFactory({ headers: request.headers }),
   });
   reconciler.start();
   return {
-    async gql(query, variables, headers = {}) {
+    as,
+    async gql(query, variables, headers = as('e2e-admin')) {
       const res = await yoga.fetch('http://cairn.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
@@ -117,7 +125,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
       void (async () => {
         const res = await yoga.fetch('http://cairn.test/graphql', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...as('e2e-admin') },
           body: JSON.stringify({ query, variables }),
           signal: abort.signal,
         });

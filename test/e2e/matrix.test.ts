@@ -100,14 +100,14 @@ async function driveToCompletion(id: string, atPause: (o: Order) => Promise<void
     if (o.state === 'COMPLETED') return { done: o as Order, pauses };
     pauses.push(o.batchesDone);
     await atPause(o);
-    const resumed = await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id }, { 'x-cairn-actor': 'ops' });
+    const resumed = await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id }, cairn.as('ops'));
     expect(resumed.releaseOrder.state).toBe('DEPLOYING');
   }
 }
 
 /** The history an order with these pauses must show: submitted, each pause and resume, completed. */
 const historyWith = (pauses: number[]) => [
-  [null, 'DEPLOYING', 'anonymous'],
+  [null, 'DEPLOYING', 'e2e-admin'],
   ...pauses.flatMap(() => [
     ['DEPLOYING', 'PAUSED', 'cairn'],
     ['PAUSED', 'DEPLOYING', 'ops'],
@@ -214,7 +214,7 @@ describe.each(['STATELESS', 'STATEFUL'] as const)('%s app, 4 instances in 2 batc
     // While it is active (failed, not closed), a second order is refused.
     expect(await createOrder(cairn, { environment: app.envId, batchCount: 1, pauseMode: 'NONE' })).toMatchObject({ __typename: 'ActiveReleaseOrderError', code: 'NOT_ALLOWED' });
 
-    const rolling = await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id }, { 'x-cairn-actor': 'carol' });
+    const rolling = await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id }, cairn.as('carol'));
     expect(rolling.releaseOrder).toMatchObject({ state: 'ROLLING_BACK', direction: 'BACKWARD', pauseMode: 'NONE' });
     const back = await until('ROLLED_BACK', stateIs(id, 'ROLLED_BACK'));
     expect(back.transitions.slice(-2).map((t: Transition) => `${t.to}:${t.actor}`)).toEqual(['ROLLING_BACK:carol', 'ROLLED_BACK:cairn']);
@@ -247,10 +247,10 @@ describe.each(['STATELESS', 'STATEFUL'] as const)('%s app, 4 instances in 2 batc
     const core = podsApi(sandboxes.kubeConfig('e2e-production'));
     const stuckUid = (await core.readNamespacedPod({ namespace: app.target.namespace, name: stuck.name })).metadata?.uid;
 
-    const retried = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id }, { 'x-cairn-actor': 'dave' });
+    const retried = await orderAction(cairn, 'retryFailedInstances', 'RetryFailedInstancesInput', { id }, cairn.as('dave'));
     expect(retried.releaseOrder.state).toBe('DEPLOYING');
     const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
-    expect(done.transitions.map((t: Transition) => `${t.to}:${t.actor}`)).toEqual(['DEPLOYING:anonymous', 'FAILED:cairn', 'DEPLOYING:dave', 'COMPLETED:cairn']);
+    expect(done.transitions.map((t: Transition) => `${t.to}:${t.actor}`)).toEqual(['DEPLOYING:e2e-admin', 'FAILED:cairn', 'DEPLOYING:dave', 'COMPLETED:cairn']);
     expect(done.failures).toEqual([expect.objectContaining({ instanceName: failure.instanceName, resolvedAt: expect.any(String) })]);
     await expectAllOn(app, 2);
     // The stuck pod was replaced (a StatefulSet recreates it under the same name, as a new pod).
@@ -281,7 +281,7 @@ describe.each(['STATELESS', 'STATEFUL'] as const)('%s app, 4 instances in 2 batc
     const before = await snapshot();
     expect(await createOrder(cairn, { environment: app.envId, batchCount: 1, pauseMode: 'NONE' })).toMatchObject({ __typename: 'ActiveReleaseOrderError', code: 'NOT_ALLOWED' });
 
-    const closed = await orderAction(cairn, 'closeReleaseOrder', 'CloseReleaseOrderInput', { id, reason: 'wrong greeting' }, { 'x-cairn-actor': 'erin' });
+    const closed = await orderAction(cairn, 'closeReleaseOrder', 'CloseReleaseOrderInput', { id, reason: 'wrong greeting' }, cairn.as('erin'));
     expect(closed.releaseOrder.state).toBe('CLOSED');
     expect(closed.releaseOrder.batches.map((b: { state: string }) => b.state)).toEqual(['DONE', 'CANCELLED']);
     expect(closed.releaseOrder.transitions.at(-1)).toMatchObject({ from: 'PAUSED', to: 'CLOSED', actor: 'erin', reason: 'wrong greeting' });

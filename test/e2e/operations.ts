@@ -47,7 +47,7 @@ export async function setDraft(cairn: Cairn, envId: string, draft: { instances: 
   if (tag.data?.setImageTag?.__typename !== 'SetImageTagPayload') throw new Error(`setImageTag: ${JSON.stringify(tag)}`);
 }
 
-export async function createOrder(cairn: Cairn, input: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function createOrder(cairn: Cairn, input: Record<string, unknown>, headers?: Record<string, string>) {
   const res = await cairn.gql(
     `mutation ($input: CreateReleaseOrderInput!) { createReleaseOrder(input: $input) { __typename ... on ReleaseOrderPayload { releaseOrder { ${ORDER_FIELDS} } } ${ERRORS} } }`,
     { input },
@@ -57,7 +57,7 @@ export async function createOrder(cairn: Cairn, input: Record<string, unknown>, 
 }
 
 /** Runs one order action (resumeReleaseOrder, closeReleaseOrder …) and returns its result. */
-export async function orderAction(cairn: Cairn, mutation: string, inputType: string, input: Record<string, unknown>, headers: Record<string, string> = {}) {
+export async function orderAction(cairn: Cairn, mutation: string, inputType: string, input: Record<string, unknown>, headers?: Record<string, string>) {
   const res = await cairn.gql(
     `mutation ($input: ${inputType}!) { ${mutation}(input: $input) { __typename ... on ReleaseOrderPayload { releaseOrder { ${ORDER_FIELDS} } } ${ERRORS} ... on NotAllowedError { reason } } }`,
     { input },

@@ -32,7 +32,7 @@ describe('stateless release: 4 instances in 2 batches', () => {
   it('FIRST_BATCH pauses after batch 1, completes after resume; the transitions name the actors', async () => {
     ({ envId } = await createApp(cairn, 'shop', 'STATELESS'));
     await setDraft(cairn, envId, { instances: 4, tag: '1.25', greeting: 'hello', file: 'one' });
-    const created = await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH', description: 'first' }, { 'x-cairn-actor': 'alice' });
+    const created = await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH', description: 'first' }, cairn.as('alice'));
     expect(created.__typename).toBe('ReleaseOrderPayload');
     const id = created.releaseOrder.id;
     expect(created.releaseOrder).toMatchObject({ state: 'DEPLOYING', batchSizes: [2, 2], revision: { number: 1, imageReference: 'nginx:1.25' }, previousRevision: null });
@@ -44,7 +44,7 @@ describe('stateless release: 4 instances in 2 batches', () => {
     expect(paused.batches[0].instances.every((i: { ready: boolean; revision: number }) => i.ready && i.revision === 1)).toBe(true);
     expect((await readEnvironment(cairn, envId)).runningInstances).toBe(2);
 
-    const resumed = await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id }, { 'x-cairn-actor': 'bob' });
+    const resumed = await orderAction(cairn, 'resumeReleaseOrder', 'ResumeReleaseOrderInput', { id }, cairn.as('bob'));
     expect(resumed.releaseOrder.state).toBe('DEPLOYING');
     const done = await until('COMPLETED', stateIs(id, 'COMPLETED'));
     expect(done.batches.map((b: { state: string }) => b.state)).toEqual(['DONE', 'DONE']);
