@@ -6,7 +6,8 @@ import { NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { AppRoleEnum } from './app-role.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { localId, localIdOrNull } from './ids.js';
+import { localId } from './ids.js';
+import { appRule, idIn } from './auth-rules.js';
 import { AppRef } from './refs.js';
 
 /** A member row with its token. */
@@ -15,11 +16,8 @@ interface Member {
   token: ApiTokenRow;
 }
 
-/** Members are managed by the app's OWNER (and admins); a malformed app ID leaves the field to admins. */
-const ownerOfInputApp = (_root: unknown, args: { input: { app: string | number } }) => {
-  const id = localIdOrNull(String(args.input.app), 'App');
-  return id === null ? { admin: true } : { app: { id, role: 'OWNER' as const } };
-};
+/** Members are managed by the app's OWNER (and admins); an app ID that names nothing is left to admins. */
+const ownerOfInputApp = appRule('OWNER', idIn((a: { input: { app: string | number } }) => String(a.input.app), 'App'));
 
 const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
   description: 'A token with a role on an app. Visible to the app\'s OWNER and admins.',

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Viewer } from '../auth/roles.js';
+import type { TokenEvents } from '../auth/token-events.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
@@ -26,6 +27,8 @@ export interface Context {
   terminals?: Terminals;
   /** Live status: shared informers and the event hub (instances, events, live subscriptions); absent in some tests. */
   live?: LiveStatus;
+  /** Announces token revocations to the server (open subscriptions of a revoked token end). */
+  tokenEvents?: TokenEvents;
   /** Who calls: the API token the request was authenticated with, and its roles. Absent only outside a request. */
   viewer?: Viewer;
   /** The request's headers; absent outside HTTP. */

@@ -1,5 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import { authenticate, AuthenticationError, bearerToken } from '../auth/authenticate.js';
+import { createTokenEvents } from '../auth/token-events.js';
 import type { Context } from '../schema/context.js';
 import type { ContextFactory, RequestInfo } from './types.js';
 
@@ -17,6 +18,8 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export function createContextFactory(services: Services, clock: () => Date = () => new Date()): ContextFactory {
   const touched = new Map<number, number>();
+  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
+  const tokenEvents = services.tokenEvents ?? createTokenEvents();
   return (request) => {
     let viewer;
     try {
@@ -30,7 +33,7 @@ export function createContextFactory(services: Services, clock: () => Date = () 
       touched.set(viewer.tokenId, now.getTime());
       services.repos.tokens.touch(viewer.tokenId, now);
     }
-    return { ...services, viewer, headers: request.headers };
+    return { ...services, tokenEvents, viewer, headers: request.headers };
   };
 }
 

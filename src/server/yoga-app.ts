@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Context } from '../schema/context.js';
+import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
 import { useCsrfPrevention } from './limits/csrf.js';
@@ -71,6 +72,7 @@ export function createYogaApp(
       ...useQueryLimits(config),
       limits.plugin,
       useEndSubscriptions(shutdown),
+      useEndRevokedSubscriptions(),
       useNoInputEcho(),
     ],
   });

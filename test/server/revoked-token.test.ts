@@ -1,0 +1,91 @@
+import { createClient, type Client } from 'graphql-ws';
+import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { issueTestToken } from '../helpers/auth.js';
+import { graphql, sseEvents, testServer, type TestServer } from './helpers.js';
+
+const SUBSCRIPTION = 'subscription { clusterUpdates { name reachable } }';
+const REVOKE = 'mutation ($id: ID!) { revokeApiToken(input: { id: $id }) { __typename ... on RevokeApiTokenPayload { token { name active } } } }';
+
+let t: TestServer;
+let client: Client | undefined;
+afterEach(async () => {
+  await client?.dispose();
+  client = undefined;
+  await t?.close();
+});
+
+/** A token without roles (it may follow the clusters), and its global ID. */
+async function watcher(name: string) {
+  const secret = issueTestToken(t.repos, { name, admin: false, grants: [] });
+  const { body } = await graphql(t.server, '{ viewer { token { id } } }', {}, secret);
+  return { secret, id: body.data.viewer.token.id as string };
+}
+
+/** Follows clusterUpdates over server-sent events; `next()` answers the next update, or null once the stream completed. */
+async function followSse(url: string, secret: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+    body: JSON.stringify({ query: SUBSCRIPTION }),
+  });
+  expect(response.status).toBe(200);
+  const events = sseEvents(response.body!);
+  return async (): Promise<{ name: string } | null> => {
+    for (;;) {
+      const { value, done } = await events.next();
+      if (done || value.event === 'complete') return null;
+      if (value.event === 'next') return JSON.parse(value.data).data.clusterUpdates;
+    }
+  };
+}
+
+describe('revoking a token ends what it has open', () => {
+  it('its SSE subscription completes at once, while another token\'s goes on', async () => {
+    t = testServer();
+    await t.clusters.checkAll();
+    const { url } = await t.server.start(0);
+    const revoked = await watcher('sse-watcher');
+    const mine = await followSse(url, revoked.secret);
+    const others = await followSse(url, t.adminToken);
+    expect([await mine(), await mine()]).toEqual([expect.objectContaining({ name: 'alpha' }), expect.objectContaining({ name: 'beta' })]);
+    expect([await others(), await others()]).toHaveLength(2);
+
+    const res = await graphql(t.server, REVOKE, { id: revoked.id });
+    expect(res.body.data.revokeApiToken).toEqual({ __typename: 'RevokeApiTokenPayload', token: { name: 'sse-watcher', active: false } });
+    expect(await mine()).toBeNull();
+
+    t.reachability.set('alpha', { reachable: false, error: 'host not found' });
+    await t.clusters.checkAll();
+    expect(await others()).toEqual({ name: 'alpha', reachable: false });
+    // Subscribing again is refused: the token no longer authenticates.
+    const again = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${revoked.secret}` },
+      body: JSON.stringify({ query: SUBSCRIPTION }),
+    });
+    expect(await again.text()).toContain('revoked');
+  });
+
+  it('its graphql-ws subscription completes at once; connecting again is refused with 4403', async () => {
+    t = testServer();
+    await t.clusters.checkAll();
+    const { url } = await t.server.start(0);
+    const revoked = await watcher('ws-watcher');
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${revoked.secret}` } });
+    const events = client.iterate<{ clusterUpdates: { name: string } }>({ query: SUBSCRIPTION });
+    expect((await events.next()).value?.data?.clusterUpdates.name).toBe('alpha');
+    expect((await events.next()).value?.data?.clusterUpdates.name).toBe('beta');
+
+    const res = await graphql(t.server, REVOKE, { id: revoked.id });
+    expect(res.body.data.revokeApiToken.__typename).toBe('RevokeApiTokenPayload');
+    expect(await events.next()).toEqual({ done: true, value: undefined });
+
+    // The client closed its idle connection; connecting again with the revoked token is refused (4403).
+    const refused = await client.iterate({ query: '{ clusters { name } }' }).next().then(
+      () => null,
+      (error: { code?: number }) => error,
+    );
+    expect(refused?.code).toBe(4403);
+  });
+});
