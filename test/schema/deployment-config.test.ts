@@ -196,7 +196,11 @@ describe('secret environment variables', () => {
       await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: read.version, config: { ...toInput(read), instances: 5 } } }),
     ).updateDeploymentConfig;
     expect(kept.config.env[0]).toEqual({ name: 'DB_PASSWORD', value: null, secret: true, hasValue: true });
-    expect(api.dump()).toContain(SECRET);
+    // Stored encrypted (src/secrets): the database holds ciphertext, the repositories give the value back.
+    expect(api.dump()).not.toContain(SECRET);
+    expect(api.dump()).toContain('enc:v1:');
+    const [production] = api.repos.apps.environmentsOfApps([api.repos.apps.byName('secretive')!.id]).filter((e) => e.kind === 'PRODUCTION');
+    expect(api.repos.configs.byEnvironmentId(production!.id)?.settings.env[0]).toEqual({ name: 'DB_PASSWORD', value: SECRET, secret: true });
 
     // A template saved from it and applied elsewhere carries the secret, still hidden.
     const tpl = dataOf(
