@@ -12,15 +12,15 @@
  * mutation; it is logged with the whole masked entry instead (see writeAuditEntry).
  */
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
+import type { Context } from '../schema/context.js';
 import { maskedInputJson } from './mask.js';
 import { outcomeOfError, outcomeOfResult } from './outcome.js';
-import type { Context } from '../schema/context.js';
 import { writeAuditEntry } from './record.js';
 import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget } from './target.js';
 
 const AUDITED = Symbol('cairn.audited');
 
-/** Whether a resolver is the audit wrapper (the schema test checks every mutation has it). */
+/** Whether a resolver is the audit wrapper (test/audit checks that every mutation has it). */
 export const isAudited = (resolve: unknown): boolean => typeof resolve === 'function' && AUDITED in resolve;
 
 /** Runs `fn`; `fallback` when it throws (the audit never fails the audited action). */

@@ -10,9 +10,10 @@ export type AuditContext = Pick<Context, 'viewer' | 'now' | 'repos' | 'logger'>;
 export const ANONYMOUS = 'anonymous';
 
 /**
- * Writes the entry (`at`: when the action was asked for; now by default). A failed write must not turn a done mutation into an error (its change is
- * committed; an error would invite a retry that applies it twice), so it is logged at error level,
- * with the whole (masked) entry, instead of thrown: the trail is then in the log.
+ * Writes the entry (`at`: when the action was asked for; now by default). A failed write must not
+ * turn a done mutation into an error (its change is committed; an error would invite a retry that
+ * applies it twice), so it is logged at error level, with the whole (masked) entry, instead of
+ * thrown: the trail is then in the log.
  */
 export function writeAuditEntry(ctx: AuditContext, action: string, target: AuditTarget, input: string, result: AuditResult, at: Date = ctx.now()): void {
   const entry = {
