@@ -40,7 +40,14 @@ builder.node(ApiTokenRef, {
   authScopes: (token, ctx) => (ctx.viewer?.tokenId === token.id ? true : { admin: true }),
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'secretHash' in v,
   id: { resolve: (tok) => tok.id },
-  loadMany: (ids, ctx) => ctx.repos.tokens.byIds(ids.map(Number)),
+  // In the order asked; another token than the caller's is, for a non-admin, null as if it did not exist.
+  loadMany: (ids, ctx) => {
+    const rows = new Map(ctx.repos.tokens.byIds(ids.map(Number)).map((row) => [row.id, row]));
+    return ids.map((id) => {
+      const row = rows.get(Number(id));
+      return row && (ctx.viewer?.admin || ctx.viewer?.tokenId === row.id) ? row : null;
+    });
+  },
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The token\'s unique name: the actor recorded in release histories and the audit log. Never reused, even after revocation.' }),
     prefix: t.exposeString('prefix', { description: 'The first characters of the secret (e.g. `cairn_AbCd`), to recognise a token; never the secret.' }),
