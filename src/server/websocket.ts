@@ -118,12 +118,15 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
   };
 }
 
-/** A fetch Request carrying the upgrade request's headers, for the context factory. */
+/**
+ * A fetch Request carrying the upgrade request's headers, for the context factory. It says POST:
+ * each graphql-ws message is an operation sent by the client, and yoga refuses mutations in GET requests.
+ */
 function toRequest(message: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
-  return new Request(`http://${message.headers.host ?? 'localhost'}${GRAPHQL_PATH}`, { headers });
+  return new Request(`http://${message.headers.host ?? 'localhost'}${GRAPHQL_PATH}`, { method: 'POST', headers });
 }
