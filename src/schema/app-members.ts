@@ -1,4 +1,5 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
+import { roleIncludes } from '../auth/roles.js';
 import { removeMember, setMember, tokenActive } from '../auth/token-admin.js';
 import type { ApiTokenRow, AppMemberRow } from '../db/auth-tables.js';
 import type { AppRow } from '../db/tables.js';
@@ -102,7 +103,7 @@ builder.mutationFields((t) => ({
   setAppMember: t.field({
     type: SetAppMemberPayload,
     description:
-      'Gives a token a role on an app, or changes the role it has. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for a revoked token, and when it would demote the app\'s last active OWNER.',
+      'Gives a token a role on an app, or changes the role it has. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for a revoked token, and when it would demote the app\'s last active OWNER. Lowering a role ends the token\'s open subscriptions (it may subscribe again with its new role).',
     authScopes: ownerOfInputApp,
     args: { input: t.arg({ type: SetAppMemberInput, required: true, description: 'The app, the token and its role.' }) },
     errors: {
@@ -111,7 +112,10 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { input }, ctx) => {
       const { app, token } = appAndToken(ctx, input);
+      const before = ctx.repos.tokens.membersOf(app.id).find((m) => m.tokenId === token.id)?.role;
       const member = setMember(ctx.repos, app, token, input.role, ctx.now());
+      // A lowered role ends the token's open subscriptions (they were authorized with the old one).
+      if (before && !roleIncludes(member.role, before)) ctx.tokenEvents?.rightsReduced(token.id);
       ctx.logger.info({ appId: app.id, tokenId: token.id, role: member.role }, 'app member set');
       return { app, member: { member, token } };
     },
@@ -119,7 +123,7 @@ builder.mutationFields((t) => ({
   removeAppMember: t.field({
     type: RemoveAppMemberPayload,
     description:
-      'Takes a token\'s role on an app away. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for the app\'s last active OWNER: make another token OWNER first. NOT_FOUND when the token is no member.',
+      'Takes a token\'s role on an app away; the token\'s open subscriptions end. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for the app\'s last active OWNER: make another token OWNER first. NOT_FOUND when the token is no member.',
     authScopes: ownerOfInputApp,
     args: { input: t.arg({ type: RemoveAppMemberInput, required: true, description: 'The app and the token.' }) },
     errors: {
@@ -129,6 +133,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       const { app, token } = appAndToken(ctx, input);
       if (!removeMember(ctx.repos, app, token, ctx.now())) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
+      ctx.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role
       ctx.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
       return { app, token };
     },

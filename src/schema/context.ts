@@ -27,7 +27,7 @@ export interface Context {
   terminals?: Terminals;
   /** Live status: shared informers and the event hub (instances, events, live subscriptions); absent in some tests. */
   live?: LiveStatus;
-  /** Announces token revocations to the server (open subscriptions of a revoked token end). */
+  /** Announces that a token was revoked or lost a role: the server ends its open subscriptions. */
   tokenEvents?: TokenEvents;
   /** Who calls: the API token the request was authenticated with, and its roles. Absent only outside a request. */
   viewer?: Viewer;

@@ -3,16 +3,17 @@ import type { Context } from '../schema/context.js';
 import { endOnAbort } from './end-subscriptions.js';
 
 /**
- * Completes a token's open subscriptions (SSE and graphql-ws) as soon as it is revoked
- * (`ctx.tokenEvents`, announced by revokeApiToken): the client sees a clean end, and its attempt to
- * subscribe again is refused with 401.
+ * Completes a token's open subscriptions (SSE and graphql-ws) as soon as it is revoked or loses a
+ * role (`ctx.tokenEvents`, announced by revokeApiToken, setAppMember and removeAppMember): the client
+ * sees a clean end; subscribing again is refused (401) for a revoked token, and checked against the
+ * current roles for a demoted one.
  */
 export function useEndRevokedSubscriptions(): Plugin<Context> {
   return {
     onSubscribe({ args }) {
       const ctx = args.contextValue as Context;
       if (!ctx.viewer || !ctx.tokenEvents) return undefined;
-      const signal = ctx.tokenEvents.revocation(ctx.viewer.tokenId);
+      const signal = ctx.tokenEvents.rightsReducedSignal(ctx.viewer.tokenId);
       return {
         onSubscribeResult({ result, setResult }) {
           if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {

@@ -89,3 +89,43 @@ describe('revoking a token ends what it has open', () => {
     expect(refused?.code).toBe(4403);
   });
 });
+
+describe('losing a role ends what a token has open', () => {
+  const SET = 'mutation ($input: SetAppMemberInput!) { setAppMember(input: $input) { __typename } }';
+  const REMOVE = 'mutation ($input: RemoveAppMemberInput!) { removeAppMember(input: $input) { __typename } }';
+
+  it('a lowered or removed role completes its subscriptions; a raised role does not; it may subscribe again', async () => {
+    t = testServer();
+    await t.clusters.checkAll();
+    const { url } = await t.server.start(0);
+    const created = await graphql(
+      t.server,
+      'mutation { createApp(input: { name: "roles-app", businessType: "ERP", productionCluster: "alpha", testCluster: "beta" }) { ... on CreateAppPayload { app { id } } } }',
+    );
+    const app = created.body.data.createApp.app.id as string;
+    const member = await watcher('member');
+    // Another OWNER, so that the member may be demoted from OWNER.
+    issueTestToken(t.repos, { name: 'keeper', admin: false, grants: [{ appId: t.repos.apps.byName('roles-app')!.id, role: 'OWNER' }] });
+    const set = async (role: string) => (await graphql(t.server, SET, { input: { app, token: member.id, role } })).body.data.setAppMember.__typename;
+    expect(await set('DEPLOYER')).toBe('SetAppMemberPayload');
+
+    // Raised: the subscription goes on (it sees the next cluster change).
+    let follow = await followSse(url, member.secret);
+    expect([await follow(), await follow()]).toHaveLength(2);
+    expect(await set('OWNER')).toBe('SetAppMemberPayload');
+    t.reachability.set('alpha', { reachable: false, error: 'down' });
+    await t.clusters.checkAll();
+    expect(await follow()).toEqual({ name: 'alpha', reachable: false });
+
+    // Lowered: it completes.
+    expect(await set('VIEWER')).toBe('SetAppMemberPayload');
+    expect(await follow()).toBeNull();
+
+    // Subscribing again works (the token still authenticates), and removing the role completes that one too.
+    follow = await followSse(url, member.secret);
+    expect(await follow()).toEqual(expect.objectContaining({ name: 'alpha' }));
+    const removed = await graphql(t.server, REMOVE, { input: { app, token: member.id } });
+    expect(removed.body.data.removeAppMember.__typename).toBe('RemoveAppMemberPayload');
+    for (let next = await follow(); next !== null; next = await follow()) expect(next).toHaveProperty('name');
+  });
+});
