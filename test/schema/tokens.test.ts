@@ -108,6 +108,11 @@ describe('createApiToken', () => {
     const listed = JSON.stringify(await api.gql(LIST, { first: 100 }));
     expect(listed).toContain('web-deployer');
     expect(listed).not.toContain(res.secret);
+    // The audit trail records the creation, with its target, and neither it nor the log holds the secret.
+    const audit = api.repos.audit.page({ action: 'createApiToken' }, null, 10).rows;
+    expect(audit[0]).toMatchObject({ actorName: 'test-admin', outcome: 'SUCCEEDED', targetId: res.token.id });
+    expect(JSON.stringify(audit)).not.toContain(res.secret);
+    expect(api.logText()).not.toContain(res.secret);
   });
 
   it('creates an admin token that never expires', async () => {
