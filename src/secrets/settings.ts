@@ -34,7 +34,3 @@ export function sealPlaintext(cipher: SecretCipher, settings: ConfigSettings): C
   return { ...settings, env: settings.env.map((e) => (e.secret && !isEncrypted(e.value) ? { ...e, value: cipher.encrypt(e.value) } : e)) };
 }
 
-/** The first encrypted secret value in the settings, if any (to check the key against). */
-export function firstEncrypted(settings: ConfigSettings): string | undefined {
-  return settings.env.find((e) => e.secret && isEncrypted(e.value))?.value;
-}

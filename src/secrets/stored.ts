@@ -1,33 +1,47 @@
-import { eq, like, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
 import { deploymentConfigs, revisions, templates } from '../db/tables.js';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from './cipher.js';
-import { firstEncrypted, sealPlaintext } from './settings.js';
+import { sealPlaintext } from './settings.js';
 
 /** Every table whose `settings` JSON may hold secret env values. */
 const TABLES = [deploymentConfigs, revisions, templates] as const;
-/** How a secret env var looks in the stored JSON: only such rows need a look. */
-const WITH_SECRET = '%"secret":true%';
+type SettingsTable = (typeof TABLES)[number];
 
-function rowsWithSecrets(db: Db): Array<{ table: (typeof TABLES)[number]; id: number; settings: ConfigSettings }> {
+/**
+ * The secret env vars of a table's rows whose stored value is encrypted (or not): SQLite's JSON
+ * functions look inside `settings.env`, so a start-up over many revisions parses nothing in JS.
+ */
+const secretEnv = (table: SettingsTable, encrypted: boolean) => sql`
+  FROM json_each(${table.settings}, '$.env') AS e
+  WHERE json_extract(e.value, '$.secret') = 1
+    AND (substr(json_extract(e.value, '$.value'), 1, 4) = 'enc:') = ${encrypted ? 1 : 0}`;
+
+/** One encrypted secret value from the database, to check the key against; undefined when there is none. */
+export function someEncryptedSecret(db: Db): string | undefined {
+  for (const table of TABLES) {
+    const row = db
+      .select({ value: sql<string>`(SELECT json_extract(e.value, '$.value') ${secretEnv(table, true)} LIMIT 1)` })
+      .from(table)
+      .where(sql`EXISTS (SELECT 1 ${secretEnv(table, true)})`)
+      .limit(1)
+      .get();
+    if (row) return row.value;
+  }
+  return undefined;
+}
+
+/** The rows that still hold a secret value in plain text. */
+function rowsWithPlaintext(db: Db): Array<{ table: SettingsTable; id: number; settings: ConfigSettings }> {
   return TABLES.flatMap((table) =>
     db
       .select({ id: table.id, settings: table.settings })
       .from(table)
-      .where(like(table.settings, WITH_SECRET))
+      .where(sql`EXISTS (SELECT 1 ${secretEnv(table, false)})`)
       .all()
       .map((row) => ({ table, ...row })),
   );
-}
-
-/** One encrypted secret value from the database, to check the key against; undefined when there is none. */
-export function someEncryptedSecret(db: Db): string | undefined {
-  for (const row of rowsWithSecrets(db)) {
-    const value = firstEncrypted(row.settings);
-    if (value !== undefined) return value;
-  }
-  return undefined;
 }
 
 /**
@@ -43,7 +57,7 @@ export function encryptPlaintextSecrets(db: Db, cipher: SecretCipher): number {
   try {
     const changed = db.transaction(() => {
       let n = 0;
-      for (const row of rowsWithSecrets(db)) {
+      for (const row of rowsWithPlaintext(db)) {
         const sealed = sealPlaintext(cipher, row.settings);
         if (!sealed) continue;
         db.update(row.table).set({ settings: sealed }).where(eq(row.table.id, row.id)).run();
