@@ -4,6 +4,7 @@ import type { AppRow } from '../db/tables.js';
 import type { AppFilter } from '../db/apps-repository.js';
 import { AUTHENTICATED, idIn, ownedByApp, readRule } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
 import { AppTypeEnum, DeployMethodEnum, EnvironmentKindEnum } from './enums.js';
@@ -14,7 +15,7 @@ builder.node(AppRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'deployMethod' in v,
   authScopes: ownedByApp((a: AppRow) => a.id),
   id: { resolve: (a) => a.id },
-  loadMany: (ids, ctx) => ctx.repos.apps.byIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.apps.byIds(ids.map(Number))),
   fields: (t) => ({
     name: t.exposeString('name', {
       description: 'The app\'s unique name (DNS-1123 label, at most 40 characters); part of Kubernetes object names, so it cannot change.',

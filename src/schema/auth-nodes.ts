@@ -17,10 +17,13 @@ export function nodeVisible(ctx: Context, id: DecodedId): boolean {
   return appId !== null && mayActOnApp(ctx.viewer, appId, 'VIEWER');
 }
 
-/** Loads the visible IDs and answers null in the place of every other one, keeping the order. */
+/**
+ * The objects `load` finds for `ids` (all of them: the relay plugin's loader always loads the
+ * field's own arguments), with null in the place of every one the caller may not see.
+ */
 export async function visibleNodes(ctx: Context, ids: DecodedId[], load: (ids: DecodedId[]) => Promise<unknown[]>): Promise<unknown[]> {
   const shown = ids.map((id) => nodeVisible(ctx, id));
-  const loaded = await load(ids.filter((_id, i) => shown[i]));
-  let next = 0;
-  return shown.map((visible) => (visible ? (loaded[next++] ?? null) : null));
+  if (!shown.some(Boolean)) return ids.map(() => null);
+  const loaded = await load(ids);
+  return loaded.map((node, i) => (shown[i] ? node : null));
 }

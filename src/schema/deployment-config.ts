@@ -2,6 +2,7 @@ import type { DeploymentConfigRow } from '../db/tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { DeploymentConfigRef, EnvironmentRef } from './refs.js';
 
@@ -12,7 +13,7 @@ builder.node(DeploymentConfigRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'settings' in v,
   authScopes: ownedByApp((c: DeploymentConfigRow, ctx) => appIdOfEnvironment(ctx, c.environmentId)),
   id: { resolve: (c) => c.id },
-  loadMany: (ids, ctx) => ctx.repos.configs.byIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.configs.byIds(ids.map(Number))),
   fields: (t) => ({
     version: t.exposeInt('version', {
       description:

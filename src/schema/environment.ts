@@ -1,6 +1,7 @@
 import type { EnvironmentRow } from '../db/tables.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import { ClusterRef } from './cluster.js';
 import { EnvironmentKindEnum } from './enums.js';
 import { AppRef, DeploymentConfigRef, EnvironmentRef } from './refs.js';
@@ -12,7 +13,7 @@ builder.node(EnvironmentRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'namespace' in v && 'kind' in v,
   authScopes: ownedByApp((e: EnvironmentRow) => e.appId),
   id: { resolve: (e) => e.id },
-  loadMany: (ids, ctx) => ctx.repos.apps.environmentsByIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.apps.environmentsByIds(ids.map(Number))),
   fields: (t) => ({
     kind: t.field({ type: EnvironmentKindEnum, description: 'PRODUCTION or TEST.', resolve: (e) => e.kind }),
     clusterName: t.exposeString('cluster', { description: 'The name of the cluster this environment runs on (see the clusters query).' }),

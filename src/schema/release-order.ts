@@ -4,6 +4,7 @@ import type { ReleaseOrderRow } from '../db/release-tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { idIn, ownedByApp, readRule } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import { localIdOrNull } from './ids.js';
 import { EnvironmentRef } from './refs.js';
 import { PauseModeEnum, ReleaseDirectionEnum, ReleaseOrderKindEnum, ReleaseOrderStateEnum } from './release-enums.js';
@@ -15,7 +16,7 @@ builder.node(ReleaseOrderRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'plan' in v && 'pauseMode' in v,
   authScopes: ownedByApp((o: ReleaseOrderRow, ctx) => appIdOfEnvironment(ctx, o.environmentId)),
   id: { resolve: (o) => o.id },
-  loadMany: (ids, ctx) => ctx.repos.releases.ordersByIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.releases.ordersByIds(ids.map(Number))),
   fields: (t) => ({
     environment: t.field({
       type: EnvironmentRef,

@@ -3,6 +3,7 @@ import type { RevisionRow } from '../db/release-tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import { EnvironmentRef } from './refs.js';
 import { RevisionRef } from './release-refs.js';
 
@@ -15,7 +16,7 @@ builder.node(RevisionRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'number' in v && 'imageTag' in v && 'createdBy' in v,
   authScopes: ownedByApp((r: RevisionRow, ctx) => appIdOfEnvironment(ctx, r.environmentId)),
   id: { resolve: (r) => r.id },
-  loadMany: (ids, ctx) => ctx.repos.releases.revisionsByIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.releases.revisionsByIds(ids.map(Number))),
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'The revision number within its environment, from 1.' }),
     imageTag: t.exposeString('imageTag', { description: 'The image tag deployed.' }),

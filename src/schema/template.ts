@@ -1,6 +1,7 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { AUTHENTICATED } from './auth-rules.js';
 import { builder } from './builder.js';
+import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { TemplateRef } from './refs.js';
 
@@ -11,7 +12,7 @@ builder.node(TemplateRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'settings' in v && 'name' in v && !('environmentId' in v),
   authScopes: AUTHENTICATED,
   id: { resolve: (t) => t.id },
-  loadMany: (ids, ctx) => ctx.repos.templates.byIds(ids.map(Number)),
+  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.templates.byIds(ids.map(Number))),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The template\'s unique name.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When the template was saved.', resolve: (r) => r.createdAt }),

@@ -1,7 +1,9 @@
 import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { describe, expect, it } from 'vitest';
 import { authCoverageProblems } from '../../src/schema/auth-coverage.js';
+import { REACHED_THROUGH_PARENT } from '../../src/schema/auth-rules.js';
 import { schema } from '../../src/schema/index.js';
 
 describe('every field has an access rule', () => {
@@ -32,5 +34,19 @@ describe('every field has an access rule', () => {
     expect(problems).toContain('Query.open has no authScopes');
     expect(problems.find((p) => p.startsWith('type Bare '))).toBeDefined();
     expect(problems.join('\n')).not.toMatch(/guarded|follow|Ruled/);
+  });
+
+  it('refuses REACHED_THROUGH_PARENT on a type that node(id:) loads directly', () => {
+    const builder = new SchemaBuilder<{ AuthScopes: { authenticated: boolean } }>({
+      plugins: [RelayPlugin, ScopeAuthPlugin],
+      scopeAuth: { authScopes: () => ({ authenticated: true }) },
+      relay: { nodeQueryOptions: { authScopes: { authenticated: true } }, nodesQueryOptions: { authScopes: { authenticated: true } }, pageInfoTypeOptions: { authScopes: REACHED_THROUGH_PARENT } },
+    });
+    const Thing = builder.objectRef<{ id: number }>('Thing');
+    builder.node(Thing, { authScopes: REACHED_THROUGH_PARENT, id: { resolve: (t) => t.id }, loadOne: (id) => ({ id: Number(id) }), fields: () => ({}) });
+    builder.queryType({ fields: (t) => ({ thing: t.field({ type: Thing, authScopes: { authenticated: true }, resolve: () => ({ id: 1 }) }) }) });
+    expect(authCoverageProblems(builder.toSchema())).toEqual([
+      'type Thing is a Node (node(id:) loads it directly) but is marked REACHED_THROUGH_PARENT: give it a rule of its own',
+    ]);
   });
 });
