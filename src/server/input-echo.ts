@@ -8,6 +8,18 @@ import type { Plugin } from 'graphql-yoga';
  * the path and the reason, and drops the value.
  */
 const INVALID_VALUE = /^(Variable "\$\w+" got invalid value) [\s\S]*?( at "[^"]*")?$/;
+/** A scalar's own reason quotes the value too: `Boolean cannot represent a non boolean value: "…"`. */
+const SCALAR_REASON = /^(\w+ cannot represent [^:]*): [\s\S]*$/;
+/** And an enum's: `Value "…" does not exist in "PauseMode" enum.` */
+const ENUM_REASON = /^Value [\s\S]* (does not exist in "\w+" enum\.)[\s\S]*$/;
+
+/** The reason without the value it quotes. */
+function reasonOnly(reason: string): string {
+  const scalar = SCALAR_REASON.exec(reason);
+  if (scalar) return `${scalar[1]}.`;
+  const enumValue = ENUM_REASON.exec(reason);
+  return enumValue ? `The value ${enumValue[1]}` : reason;
+}
 
 export function withoutInputValue(error: GraphQLError): GraphQLError {
   const reason = error.originalError?.message;
@@ -16,7 +28,7 @@ export function withoutInputValue(error: GraphQLError): GraphQLError {
   if (!error.message.endsWith(suffix)) return error;
   const head = INVALID_VALUE.exec(error.message.slice(0, -suffix.length));
   if (!head) return error;
-  const message = `${head[1]!.replace('got invalid value', 'got an invalid value')}${head[2] ?? ''}${suffix}`;
+  const message = `${head[1]!.replace('got invalid value', 'got an invalid value')}${head[2] ?? ''}; ${reasonOnly(reason)}`;
   return new GraphQLError(message, { nodes: error.nodes, source: error.source, positions: error.positions, path: error.path, extensions: error.extensions });
 }
 

@@ -36,9 +36,19 @@ describe('responses never quote a variable value back', () => {
     expect(messages).toEqual([
       'Variable "$input" got an invalid value at "input.config.env[0]"; Field "bogus" is not defined by type "EnvVarInput".',
       expect.stringMatching(/^Variable "\$input" got an invalid value at "input.config"; Field "bogus" is not defined by type "DeploymentConfigInput"\./),
-      expect.stringMatching(/^Variable "\$input" got an invalid value at "input.config.env\[0\].secret"; Boolean cannot represent a non boolean value/),
+      'Variable "$input" got an invalid value at "input.config.env[0].secret"; Boolean cannot represent a non boolean value.',
     ]);
     expect(running.logs.text()).not.toContain(secret);
+
+    // A subscription over server-sent events goes through the same path.
+    const sse = await running.server.yoga.fetch('http://cairn.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${running.adminToken}` },
+      body: JSON.stringify({ query: 'subscription ($id: ID!) { releaseOrderUpdated(id: $id) { sequence } }', variables: { id: { value: secret } } }),
+    });
+    const stream = await sse.text();
+    expect(stream).toContain('got an invalid value; ID cannot represent value.');
+    expect(stream).not.toContain(secret);
   });
 
   it('rewrites only the messages that quote a value', () => {
@@ -47,6 +57,13 @@ describe('responses never quote a variable value back', () => {
     expect(withoutInputValue(quoted).message).toBe('Variable "$n" got an invalid value; Expected type "Int".');
     const missing = new GraphQLError('Variable "$n" of required type "Int!" was not provided.');
     expect(withoutInputValue(missing)).toBe(missing);
+    const scalar = new GraphQLError('Variable "$b" got invalid value "S3CR3T"; Boolean cannot represent a non boolean value: "S3CR3T"', {
+      originalError: new Error('Boolean cannot represent a non boolean value: "S3CR3T"'),
+    });
+    expect(withoutInputValue(scalar).message).toBe('Variable "$b" got an invalid value; Boolean cannot represent a non boolean value.');
+    const enumReason = 'Value "S3CR3T" does not exist in "PauseMode" enum. Did you mean the enum value "NONE"?';
+    const enumValue = new GraphQLError(`Variable "$input" got invalid value "S3CR3T" at "input.pauseMode"; ${enumReason}`, { originalError: new Error(enumReason) });
+    expect(withoutInputValue(enumValue).message).toBe('Variable "$input" got an invalid value at "input.pauseMode"; The value does not exist in "PauseMode" enum.');
     const other = new GraphQLError('Something else', { originalError: reason });
     expect(withoutInputValue(other)).toBe(other);
   });
