@@ -1,0 +1,50 @@
+/**
+ * The app-owned types' own rules with real live status (a sandbox cluster): a VIEWER of the app
+ * follows its instances over graphql-ws and SSE and reads them through node(id:); a token without a
+ * role on it gets FORBIDDEN for the stream and null for the node.
+ */
+import { encodeGlobalID } from '@pothos/plugin-relay';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { issueTestToken } from '../helpers/auth.js';
+import { INSTANCES_CHANGED, startLiveHarness, type LiveHarness } from '../live/harness.js';
+import { createCaller, type Caller } from './transports.js';
+
+let h: LiveHarness;
+let caller: Caller;
+let viewer: string;
+let stranger: string;
+
+beforeAll(async () => {
+  h = await startLiveHarness();
+  caller = createCaller(h.server, h.url);
+  const app = h.repos.apps.byName('web')!;
+  viewer = issueTestToken(h.repos, { name: 'web-viewer', grants: [{ appId: app.id, role: 'VIEWER' }] });
+  stranger = issueTestToken(h.repos, { name: 'no-role', grants: [] });
+  await h.createPod('web-production-r1-a');
+});
+
+afterAll(async () => {
+  await caller?.close();
+  await h?.close();
+});
+
+it.each(['ws', 'sse'] as const)('over %s: a VIEWER gets the snapshot with the instances; a token without a role is refused', async (transport) => {
+  const seen = await caller.run(transport, viewer, INSTANCES_CHANGED, { environment: h.env.id });
+  expect(seen.errors).toEqual([]);
+  expect(seen.value).toMatchObject({ kind: 'SNAPSHOT', instances: [{ name: 'web-production-r1-a' }] });
+  const refused = await caller.run(transport, stranger, INSTANCES_CHANGED, { environment: h.env.id });
+  expect(refused.forbidden).toBe(true);
+  expect(refused.value ?? null).toBeNull();
+});
+
+it('node(id:) of an instance: its fields for a VIEWER, null for a token without a role', async () => {
+  const envLocal = Buffer.from(h.env.id, 'base64').toString().split(':')[1];
+  const id = encodeGlobalID('Instance', `${envLocal}/web-production-r1-a`);
+  const query = 'query ($id: ID!) { node(id: $id) { id ... on Instance { name environment { kind } } } }';
+  const seen = await caller.run('http', viewer, query, { id });
+  expect(seen.errors).toEqual([]);
+  expect(seen.value).toEqual({ id, name: 'web-production-r1-a', environment: { kind: 'PRODUCTION' } });
+  const hidden = await caller.run('http', stranger, query, { id });
+  expect(hidden.errors).toEqual([]);
+  expect(hidden.value).toBeNull();
+});
