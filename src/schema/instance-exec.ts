@@ -153,7 +153,7 @@ builder.mutationField('execInInstance', (t) =>
   t.field({
     type: ExecResultRef,
     description:
-      'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal.',
+      'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal. Needs the DEPLOYER role on the app.',
     args: { input: t.arg({ type: ExecInInstanceInput, required: true, description: 'The instance and the command.' }) },
     authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),
     errors: {

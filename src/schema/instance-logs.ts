@@ -95,7 +95,7 @@ builder.subscriptionField('instanceLogs', (t) =>
   t.field({
     type: InstanceLogsEventUnion,
     description:
-      'Streams an instance\'s container log with timestamps. With `follow` it goes on until the container stops (then InstanceLogsEnded) or you unsubscribe; cairn closes the Kubernetes log request within a second of either. Without `follow` it sends the selected lines and ends.',
+      'Streams an instance\'s container log with timestamps. With `follow` it goes on until the container stops (then InstanceLogsEnded) or you unsubscribe; cairn closes the Kubernetes log request within a second of either. Without `follow` it sends the selected lines and ends. Needs a role on the app (VIEWER or more).',
     args: {
       instance: t.arg.id({ required: true, description: INSTANCE_ARG_DESCRIPTION }),
       container: t.arg.string({ description: 'The container; the app\'s container by default.' }),

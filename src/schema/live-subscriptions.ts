@@ -38,7 +38,7 @@ builder.subscriptionField('instancesChanged', (t) =>
   t.field({
     type: LiveEventRef,
     description:
-      'Follows an environment\'s instances: a SNAPSHOT first, then one INSTANCE_CHANGED per change (added, updated, removed), in order, each with a cursor. Ends at once when the ID names no environment (or live status is off).',
+      'Follows an environment\'s instances: a SNAPSHOT first, then one INSTANCE_CHANGED per change (added, updated, removed), in order, each with a cursor. Ends at once when the ID names no environment (or live status is off). Needs a role on the app (VIEWER or more).',
     args: {
       environment: t.arg.id({ required: true, description: 'The environment\'s global ID.' }),
       after: t.arg.string({ required: false, ...afterArg }),
@@ -59,7 +59,7 @@ builder.subscriptionField('instanceEvents', (t) =>
   t.field({
     type: LiveEventRef,
     description:
-      'Follows the system events of an environment\'s instances, or of one instance: a SNAPSHOT of the latest first, then one SYSTEM_EVENT per new or repeated event, in order, each with a cursor. Give `environment` or `instance`. Ends at once when the ID names nothing (or live status is off).',
+      'Follows the system events of an environment\'s instances, or of one instance: a SNAPSHOT of the latest first, then one SYSTEM_EVENT per new or repeated event, in order, each with a cursor. Give `environment` or `instance`. Ends at once when the ID names nothing (or live status is off). Needs a role on the app (VIEWER or more).',
     args: {
       environment: t.arg.id({ required: false, description: 'The environment\'s global ID (all its instances).' }),
       instance: t.arg.id({ required: false, description: 'An instance\'s global ID (only its events).' }),

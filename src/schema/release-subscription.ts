@@ -19,7 +19,7 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
   t.field({
     type: ReleaseOrderUpdateRef,
     description:
-      'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order.',
+      'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order. Needs a role on the app (VIEWER or more).',
     args: { id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }) },
     authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     subscribe: (_root, { id }, ctx) => {
