@@ -8,6 +8,13 @@ import { NotAllowedError } from '../domain/errors.js';
  * and that the objects exist.
  */
 
+/**
+ * The time by which token expiry is judged: the wall clock, as authentication judges it
+ * (src/server/context-factory.ts), not the resolvers' injectable `now`, so that `active` always
+ * says whether the token's next request is accepted.
+ */
+export const tokenNow = (): Date => new Date();
+
 /** Whether a token can still authenticate: not revoked and not expired at `now`. */
 export function tokenActive(token: Pick<ApiTokenRow, 'revokedAt' | 'expiresAt'>, now: Date): boolean {
   return !token.revokedAt && !(token.expiresAt && token.expiresAt.getTime() <= now.getTime());
@@ -33,7 +40,7 @@ export interface RevokeOptions {
 }
 
 /**
- * Revokes a token, in one transaction: refused (NotAllowedError) when it is already revoked, or
+ * Revokes a token (stamped `now`), in one transaction: refused (NotAllowedError) when it is already revoked, or
  * when it is the last active admin token (unless allowed). A token may revoke itself.
  */
 export function revokeToken(repos: Repositories, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): ApiTokenRow {
@@ -42,8 +49,8 @@ export function revokeToken(repos: Repositories, token: ApiTokenRow, now: Date, 
     if (current.revokedAt) {
       throw new NotAllowedError(`The API token "${current.name}" was already revoked at ${current.revokedAt.toISOString()}.`);
     }
-    if (!options.allowLastAdmin && current.admin && tokenActive(current, now)) {
-      const others = activeAdmins(repos, now).filter((t) => t.id !== current.id);
+    if (!options.allowLastAdmin && current.admin && tokenActive(current, tokenNow())) {
+      const others = activeAdmins(repos, tokenNow()).filter((t) => t.id !== current.id);
       if (others.length === 0) {
         throw new NotAllowedError(
           `The API token "${current.name}" is the last active admin token: revoking it would leave nobody able to manage tokens through the API. Create another admin token first (or use the command line: npm run token -- revoke).`,
@@ -65,8 +72,8 @@ function activeOwners(repos: Repositories, appId: number, now: Date): AppMemberR
 }
 
 /** Refuses a change that would take OWNER from the app's last active owner. */
-function keepAnOwner(repos: Repositories, appId: number, appName: string, token: ApiTokenRow, now: Date, what: string): void {
-  const owners = activeOwners(repos, appId, now);
+function keepAnOwner(repos: Repositories, appId: number, appName: string, token: ApiTokenRow, what: string): void {
+  const owners = activeOwners(repos, appId, tokenNow());
   if (owners.length === 1 && owners[0]!.tokenId === token.id) {
     throw new NotAllowedError(
       `The API token "${token.name}" is the last owner of the app "${appName}": ${what} would leave the app without an owner. Make another token OWNER first.`,
@@ -81,7 +88,7 @@ function keepAnOwner(repos: Repositories, appId: number, appName: string, token:
 export function setMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): AppMemberRow {
   return repos.transaction(() => {
     if (token.revokedAt) throw new NotAllowedError(`The API token "${token.name}" is revoked: it cannot become a member of an app.`);
-    if (role !== 'OWNER') keepAnOwner(repos, app.id, app.name, token, now, `making it ${role}`);
+    if (role !== 'OWNER') keepAnOwner(repos, app.id, app.name, token, `making it ${role}`);
     return repos.tokens.setMember(app.id, token.id, role, now);
   });
 }
@@ -90,9 +97,9 @@ export function setMember(repos: Repositories, app: { id: number; name: string }
  * Takes a token's role on an app away, in one transaction. Returns false when it was no member;
  * refused when it is the app's last active OWNER.
  */
-export function removeMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow, now: Date): boolean {
+export function removeMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow): boolean {
   return repos.transaction(() => {
-    keepAnOwner(repos, app.id, app.name, token, now, 'removing it');
+    keepAnOwner(repos, app.id, app.name, token, 'removing it');
     return repos.tokens.removeMember(app.id, token.id);
   });
 }

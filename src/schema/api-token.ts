@@ -1,5 +1,5 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
-import { tokenActive } from '../auth/token-admin.js';
+import { tokenActive, tokenNow } from '../auth/token-admin.js';
 import type { Viewer } from '../auth/roles.js';
 import type { ApiTokenRow, AppRoleName } from '../db/auth-tables.js';
 import { builder } from './builder.js';
@@ -69,7 +69,7 @@ builder.node(ApiTokenRef, {
     }),
     active: t.boolean({
       description: 'Whether it authenticates requests now: neither revoked nor expired.',
-      resolve: (tok, _args, ctx) => tokenActive(tok, ctx.now()),
+      resolve: (tok) => tokenActive(tok, tokenNow()),
     }),
   }),
 });

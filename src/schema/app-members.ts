@@ -1,6 +1,6 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { roleIncludes } from '../auth/roles.js';
-import { removeMember, setMember, tokenActive } from '../auth/token-admin.js';
+import { removeMember, setMember, tokenActive, tokenNow } from '../auth/token-admin.js';
 import type { ApiTokenRow, AppMemberRow } from '../db/auth-tables.js';
 import type { AppRow } from '../db/tables.js';
 import { NotAllowedError, NotFoundError } from '../domain/errors.js';
@@ -33,7 +33,7 @@ const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
     since: t.field({ type: 'DateTime', description: 'When the token became a member (a role change keeps this time).', resolve: (m) => m.member.createdAt }),
     tokenActive: t.boolean({
       description: 'Whether the token authenticates requests now (neither revoked nor expired); an inactive member has no effect.',
-      resolve: (m, _args, ctx) => tokenActive(m.token, ctx.now()),
+      resolve: (m) => tokenActive(m.token, tokenNow()),
     }),
   }),
 });
@@ -132,7 +132,7 @@ builder.mutationFields((t) => ({
     },
     resolve: (_root, { input }, ctx) => {
       const { app, token } = appAndToken(ctx, input);
-      if (!removeMember(ctx.repos, app, token, ctx.now())) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
+      if (!removeMember(ctx.repos, app, token)) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
       ctx.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role
       ctx.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
       return { app, token };

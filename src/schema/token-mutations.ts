@@ -1,5 +1,5 @@
 import { issueToken, tokenSpecProblems, type TokenSpec } from '../auth/tokens.js';
-import { revokeToken } from '../auth/token-admin.js';
+import { revokeToken, tokenNow } from '../auth/token-admin.js';
 import type { ApiTokenRow } from '../db/auth-tables.js';
 import { AlreadyExistsError, InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { sortProblems } from '../domain/problems.js';
@@ -78,7 +78,8 @@ builder.mutationFields((t) => ({
         grants: grants.map((g, i) => ({ appId: appIds[i]!, role: g.role })),
         expiresAt: input.expiresAt ?? null,
       };
-      const problems = tokenSpecProblems(spec, now, ['input']);
+      // Expiry is judged as authentication judges it (the wall clock); createdAt is stamped with `now`.
+      const problems = tokenSpecProblems(spec, tokenNow(), ['input']);
       if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
       grants.forEach((g, i) => {
         if (appIds[i]! < 0 || !ctx.repos.apps.byIds([appIds[i]!])[0]) throw new NotFoundError('App', String(g.app), ['input', 'grants', String(i), 'app']);

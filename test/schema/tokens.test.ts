@@ -229,6 +229,27 @@ describe('apiTokens', () => {
   });
 });
 
+describe('active and lastUsedAt', () => {
+  it('show whether a token works and when it was last used; an expired token is inactive and refused', async () => {
+    const used = issueTestToken(api.repos, { name: 'used-token', admin: false, grants: [] });
+    dataOf(await api.gql(VIEWER, {}, { token: used }));
+    const expired = api.repos.tokens.create(
+      { name: 'expired-token', secretHash: hashTokenSecret('cairn_expired-token-secret-for-this-test-only'), prefix: 'cairn_expi', admin: false, createdBy: 'test', expiresAt: new Date(Date.now() - 60_000), grants: [] },
+      new Date(Date.now() - 120_000),
+    );
+    const nodes = dataOf(
+      await api.gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ApiToken { name active lastUsedAt expiresAt } } }`, {
+        ids: [Buffer.from(`ApiToken:${api.repos.tokens.byName('used-token')!.id}`).toString('base64'), Buffer.from(`ApiToken:${expired.id}`).toString('base64')],
+      }),
+    ).nodes;
+    expect(nodes[0]).toMatchObject({ name: 'used-token', active: true, lastUsedAt: expect.any(String) });
+    expect(nodes[1]).toMatchObject({ name: 'expired-token', active: false, lastUsedAt: null });
+    const refused = await api.gql(VIEWER, {}, { token: 'cairn_expired-token-secret-for-this-test-only' });
+    expect(codeOf(refused)).toBe('UNAUTHENTICATED');
+    expect(refused.errors![0]!.message).toContain('expired');
+  });
+});
+
 describe('node and nodes', () => {
   it('load tokens by ID, in the order asked, for an admin', async () => {
     const a = issueTestToken(api.repos, { name: 'order-a', admin: false, grants: [] });
