@@ -36,8 +36,9 @@ describe('the subscription cap per token', () => {
     // Another token has its own slots.
     expect((await s.ws(s.otherToken).iterate({ query: SUBSCRIPTION }).next()).value).toEqual(FIRST_EVENT);
 
-    // Completing a graphql-ws subscription frees its slot before the next message on that socket is handled.
+    // Completing a graphql-ws subscription frees its slot once the server has the Complete message.
     await first.return?.();
+    await vi.waitFor(() => expect(open()).toBe(2));
     const third = client.iterate({ query: SUBSCRIPTION });
     expect((await third.next()).value).toEqual(FIRST_EVENT);
     expect(open()).toBe(3);
