@@ -3,19 +3,18 @@
  * planes (scripts/real-cluster/) instead of sandbox clusters. One file at a time: the files share
  * the control planes, and each runs its own simulated nodes on them.
  */
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      include: ['test/e2e/**/*.test.ts'],
-      globalSetup: ['test/e2e/real-cluster-setup.ts'],
-      env: { CAIRN_E2E_CLUSTER: 'real' },
-      fileParallelism: false,
-      testTimeout: 90_000,
-      hookTimeout: 120_000,
-    },
-  }),
-);
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: ['test/e2e/**/*.test.ts'],
+    globalSetup: ['test/e2e/real-cluster-setup.ts'],
+    env: { CAIRN_E2E_CLUSTER: 'real' },
+    fileParallelism: false,
+    testTimeout: 90_000,
+    hookTimeout: 120_000,
+  },
+});

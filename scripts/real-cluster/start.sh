@@ -15,8 +15,22 @@ mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 : >"$dir/pids"
 
-free_port() {
-  node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})'
+# Free ports outside the kernel's ephemeral range, so that no outgoing connection (etcd and the
+# API server connect to themselves) takes one between the check and the listen.
+free_ports() {
+  node -e '
+    const net = require("net");
+    const [low] = require("fs").readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/).map(Number);
+    const floor = 10000, ceiling = Math.max(floor + 1000, low);
+    const found = new Set();
+    const tryPort = () => {
+      if (found.size === Number(process.argv[1])) return console.log([...found].join(" "));
+      const port = floor + Math.floor(Math.random() * (ceiling - floor));
+      if (found.has(port)) return tryPort();
+      const s = net.createServer().once("error", tryPort).listen(port, "127.0.0.1", () => s.close(() => (found.add(port), tryPort())));
+    };
+    tryPort();
+  ' "$1"
 }
 started() { echo "$1" >>"$dir/pids"; }
 fail() {
@@ -38,9 +52,7 @@ fail() {
 token="$(openssl rand -hex 24)"
 printf '%s,cairn-admin,cairn-admin,"system:masters"\n' "$token" >"$dir/tokens.csv"
 
-etcd_client=$(free_port)
-etcd_peer=$(free_port)
-apiserver_port=$(free_port)
+read -r etcd_client etcd_peer apiserver_port < <(free_ports 3)
 
 etcd --name "$name" --data-dir "$dir/etcd" \
   --listen-client-urls "http://127.0.0.1:$etcd_client" --advertise-client-urls "http://127.0.0.1:$etcd_client" \

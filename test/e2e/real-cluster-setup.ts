@@ -26,8 +26,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const root = mkdtempSync(join(tmpdir(), 'cairn-k8s-'));
   const dirs = CLUSTERS.map((name) => ({ name, dir: join(root, name) }));
   const stop = async () => {
+    // CAIRN_K8S_KEEP=1 leaves the control planes running (and their logs) to look at after a run.
+    if (process.env.CAIRN_K8S_KEEP) return console.log(`real clusters kept running: ${root} (stop with scripts/real-cluster/stop.sh DIR)`);
     await Promise.all(dirs.map(({ dir }) => run(join(SCRIPTS, 'stop.sh'), [dir]).catch(() => undefined)));
-    if (!process.env.CAIRN_K8S_KEEP) rmSync(root, { recursive: true, force: true });
+    rmSync(root, { recursive: true, force: true });
   };
   try {
     // The binaries are built once per machine (the first build takes several minutes).

@@ -2,7 +2,8 @@
  * PATCH: the Content-Type picks the patch type (JSON patch, JSON merge patch, strategic merge patch;
  * 415 for anything else, server-side apply included). The patch is applied to the current object
  * (or its Scale), then written as an update; a resourceVersion inside the patch is a precondition,
- * otherwise a conflict with a concurrent writer is retried, as kube-apiserver does.
+ * otherwise a conflict with a concurrent writer is retried, as kube-apiserver does. A different uid
+ * in the patch is 422 (metadata.uid is immutable), not the 409 precondition failure of a PUT.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeObject } from '../store/types.js';
@@ -13,6 +14,8 @@ import { applyPatch, type PatchType } from '../store/patch.js';
 import { scaleOf, withScale } from './scale.js';
 import type { ApiContext, Target } from './context.js';
 import { isDryRun, wouldUpdate } from './dry-run.js';
+import { invalid } from '../store/errors.js';
+import { fieldErr } from '../store/field-errors.js';
 
 const patchTypes: Record<string, PatchType> = {
   'application/json-patch+json': 'json',
@@ -52,6 +55,9 @@ export async function patchObject(ctx: ApiContext, req: IncomingMessage, res: Se
         return sendJson(res, 200, scaleOf(t.type, updated));
       }
       const patched = applyPatch(patchType, current, patch, t.type.kind) as KubeObject;
+      // A uid in a patch is no precondition (as it is in a PUT): changing it is an invalid update.
+      const uid = patched.metadata?.uid;
+      if (uid && uid !== current.metadata.uid) throw invalid(t.type, current.metadata.name!, [fieldErr.invalid('metadata.uid', uid, 'field is immutable')]);
       // Identity cannot be patched away.
       patched.kind = current.kind;
       patched.apiVersion = current.apiVersion;

@@ -60,8 +60,16 @@ export function eventSink(api: Api): EventSink {
   };
 }
 
+/**
+ * Writes a pod's status. The patch carries the pod's uid: a pod deleted and created again under the
+ * same name (a StatefulSet's) is another pod, and a late write for the old one must not land on it
+ * (the API server refuses a patch that changes metadata.uid: 422, field is immutable).
+ */
 export async function writePodStatus(api: Api, pod: Pod, status: PodStatus): Promise<void> {
-  await api.core.patchNamespacedPodStatus({ name: pod.metadata.name, namespace: pod.metadata.namespace, body: { status } }, mergePatch());
+  await api.core.patchNamespacedPodStatus(
+    { name: pod.metadata.name, namespace: pod.metadata.namespace, body: { metadata: { uid: pod.metadata.uid }, status } },
+    mergePatch(),
+  );
 }
 
 export async function deletePodNow(api: Api, pod: Pod): Promise<void> {

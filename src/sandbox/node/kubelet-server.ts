@@ -11,11 +11,11 @@ import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
-import { KubeletError, type KubeletApi } from '../kubelet-api.js';
+import { KubeletError, type ExecRequest, type KubeletApi } from '../kubelet-api.js';
 import { selfSignedCertificate } from '../apiserver/certificate.js';
 import { chooseProtocol } from '../apiserver/channels.js';
 import { ApiError } from '../apiserver/errors.js';
-import { execRequestFrom } from '../apiserver/exec.js';
+import { isTrue } from '../apiserver/request-info.js';
 import { serveExecSession } from '../apiserver/exec-session.js';
 import { logOptions, writeLogLines } from '../apiserver/logs.js';
 
@@ -37,6 +37,19 @@ function route(req: IncomingMessage): Route | undefined {
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length !== 4 || (parts[0] !== 'containerLogs' && parts[0] !== 'exec')) return undefined;
   return { verb: parts[0], namespace: parts[1]!, pod: parts[2]!, container: parts[3]!, query: url.searchParams };
+}
+
+/**
+ * The kubelet's exec query: the API server forwards PodExecOptions as `command` (repeated) and
+ * `input`, `output`, `error`, `tty` set to "1" (core/v1 ExecStdinParam …), not the API's stdin/stdout/stderr.
+ */
+export function kubeletExecRequest(q: URLSearchParams, container: string): ExecRequest {
+  const command = q.getAll('command');
+  if (command.length === 0) throw new KubeletError(400, 'BadRequest', 'you must specify at least 1 command');
+  const request: ExecRequest = { container, command, stdin: isTrue(q.get('input')), stdout: isTrue(q.get('output')), stderr: isTrue(q.get('error')), tty: isTrue(q.get('tty')) };
+  if (!request.stdin && !request.stdout && !request.stderr) throw new KubeletError(400, 'BadRequest', 'you must specify at least one of stdin, stdout, stderr');
+  if (request.tty && request.stderr) request.stderr = false;
+  return request;
 }
 
 function errorCode(error: unknown): { code: number; message: string } {
@@ -78,7 +91,7 @@ export async function startKubeletServer(kubelet: () => KubeletApi, host = '127.
     const r = route(req);
     try {
       if (!r || r.verb !== 'exec') throw new KubeletError(404, 'NotFound', '404 page not found');
-      const request = execRequestFrom(r.query, r.container);
+      const request = kubeletExecRequest(r.query, r.container);
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
       if (chooseProtocol(offered) === false) throw new KubeletError(400, 'BadRequest', `requested protocol(s) are not supported: ${offered.join(', ')}`);
       wss.handleUpgrade(req, socket, head, (ws) => {

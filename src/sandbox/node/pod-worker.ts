@@ -261,7 +261,8 @@ export class PodWorker {
   }
 }
 
+/** The pod is gone, or was replaced by another of the same name (its uid no longer matches). */
 function isGone(e: unknown): boolean {
-  const code = (e as { code?: number })?.code;
-  return code === 404 || code === 409;
+  const { code, body } = (e ?? {}) as { code?: number; body?: unknown };
+  return code === 404 || code === 409 || (code === 422 && String(typeof body === 'string' ? body : JSON.stringify(body)).includes('metadata.uid'));
 }
