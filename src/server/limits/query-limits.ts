@@ -16,8 +16,14 @@ export type QueryLimitsConfig = Pick<Config, 'maxQueryDepth' | 'maxAliases' | 'm
 export function useQueryLimits(config: QueryLimitsConfig): Plugin[] {
   const plugins: Plugin[] = [
     maxTokensPlugin({ n: config.maxQueryTokens, onReject: [coded('TOO_MANY_TOKENS', config.maxQueryTokens)] }) as Plugin,
-    // GraphiQL's introspection query is deep by nature; whether it may run is the introspection setting's business.
-    maxDepthPlugin({ n: config.maxQueryDepth, ignoreIntrospection: true, onReject: [coded('QUERY_TOO_DEEP', config.maxQueryDepth)] }) as Plugin,
+    // Depth is field nesting: fragments add none. GraphiQL's introspection query is deep by nature;
+    // whether it may run is the introspection setting's business.
+    maxDepthPlugin({
+      n: config.maxQueryDepth,
+      ignoreIntrospection: true,
+      flattenFragments: true,
+      onReject: [coded('QUERY_TOO_DEEP', config.maxQueryDepth)],
+    }) as Plugin,
     maxAliasesPlugin({ n: config.maxAliases, onReject: [coded('TOO_MANY_ALIASES', config.maxAliases)] }) as Plugin,
   ];
   if (!config.introspection) plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(noIntrospection) });

@@ -34,10 +34,15 @@ describe('abuse: a deeply nested query', () => {
     expect(ws).toEqual([expect.objectContaining({ message: 'Syntax Error: Query depth limit of 15 exceeded, found 40.' })]);
   });
 
-  it('a query as deep as the limit runs', async () => {
+  it('a query as deep as the limit runs; fragments add no depth, the fields inside them do', async () => {
     s = await limitsServer({ maxQueryDepth: 15 });
     const response = await s.post({ query: deepQuery(15) });
     expect(response.body).toEqual({ data: { apps: { edges: [] } } });
+    // apps › edges › node › (fragment) name: depth 4.
+    const fragments = 'query { apps { edges { node { ...A ... on App { id } } } } } fragment A on App { name }';
+    expect((await s.post({ query: fragments })).body).toEqual({ data: { apps: { edges: [] } } });
+    const tooDeep = await s.post({ query: deepQuery(16).replace(/\{ id \}/, '{ ...I }') + ' fragment I on App { id }' });
+    expect(tooDeep.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP' }) })]);
   });
 });
 
