@@ -14,18 +14,20 @@ export type LimitCode =
 
 /**
  * A refusal by one of the server's limits: a GraphQL error with a stable `extensions.code`, the limit
- * that was hit (`extensions.limit`), and over HTTP an optional status and headers.
+ * that was hit (`extensions.limit`), when to retry (`extensions.retryAfterSeconds`), and over HTTP an
+ * optional status and headers.
  */
 export function limitError(
   message: string,
   code: LimitCode,
-  details: { limit?: number; status?: number; headers?: Record<string, string> } = {},
+  details: { limit?: number; retryAfterSeconds?: number; status?: number; headers?: Record<string, string> } = {},
 ) {
-  const { limit, status, headers } = details;
+  const { limit, retryAfterSeconds, status, headers } = details;
   return createGraphQLError(message, {
     extensions: {
       code,
       ...(limit === undefined ? {} : { limit }),
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }),
     },
   });

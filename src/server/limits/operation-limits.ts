@@ -32,9 +32,9 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
     if (!taken.allowed) {
       const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
       return limitError(
-        `Rate limit exceeded: this API token may run ${config.rateLimitPerMinute} operations per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
+        `Rate limit exceeded: this API token may run ${plural(config.rateLimitPerMinute, 'operation')} per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
         'RATE_LIMITED',
-        { limit: config.rateLimitPerMinute, status: 429, headers: { 'Retry-After': String(seconds) } },
+        { limit: config.rateLimitPerMinute, retryAfterSeconds: seconds, status: 429, headers: { 'Retry-After': String(seconds) } },
       );
     }
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
@@ -86,6 +86,10 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
     },
   };
   return { plugin, subscriptions };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

@@ -141,7 +141,10 @@ describe('abuse: a token over its rate', () => {
     expect(limited).toHaveLength(3);
     for (const r of served) expect(r.body).toEqual({ data: NORMAL_DATA });
     for (const r of limited) {
-      expect(Number(r.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const retryAfter = Number(r.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThanOrEqual(1);
+      expect(retryAfter).toBeLessThanOrEqual(12); // one operation comes back every 60/5 s
+      expect(r.body.errors[0].extensions.retryAfterSeconds).toBe(retryAfter);
       expect(r.body.data).toBeUndefined();
       expect(r.body.errors).toEqual([
         expect.objectContaining({
