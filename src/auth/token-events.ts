@@ -9,29 +9,49 @@ import { setMaxListeners } from 'node:events';
  * they reconnect.
  */
 export interface TokenEvents {
-  /** Announces that the token with this database ID was revoked or lost rights. */
+  /** Announces that the token with this database ID lost a role (its rights were reduced). */
   rightsReduced(tokenId: number): void;
-  /** Aborts at the token's next `rightsReduced`. */
+  /** Announces that the token was revoked (which reduces its rights too). */
+  revoked(tokenId: number): void;
+  /** Aborts at the token's next `rightsReduced` or `revoked`. */
   rightsReducedSignal(tokenId: number): AbortSignal;
+  /** Aborts when the token is revoked (graphql-ws connections authenticated with it close). */
+  revokedSignal(tokenId: number): AbortSignal;
+}
+
+/** An AbortController per token, made on first use; every open subscription or socket of the token may listen. */
+function controllers() {
+  const byToken = new Map<number, AbortController>();
+  return {
+    get(tokenId: number): AbortController {
+      let controller = byToken.get(tokenId);
+      if (!controller) {
+        controller = new AbortController();
+        setMaxListeners(0, controller.signal); // listeners come and go with subscriptions: not a leak
+        byToken.set(tokenId, controller);
+      }
+      return controller;
+    },
+    /** Aborts the token's controller; the next `get` makes a fresh one. */
+    abort(tokenId: number): void {
+      byToken.get(tokenId)?.abort();
+      byToken.delete(tokenId);
+    },
+  };
 }
 
 export function createTokenEvents(): TokenEvents {
-  const controllers = new Map<number, AbortController>();
+  const reduced = controllers();
+  const revoked = controllers();
   return {
-    rightsReduced(tokenId) {
-      // The next subscriptions get a fresh signal: a demoted token's new subscriptions carry its new rights.
-      controllers.get(tokenId)?.abort();
-      controllers.delete(tokenId);
+    // Later subscriptions get a fresh signal: a demoted token's new subscriptions carry its new rights.
+    rightsReduced: (tokenId) => reduced.abort(tokenId),
+    revoked(tokenId) {
+      reduced.abort(tokenId);
+      // Kept aborted: a revoked token never comes back.
+      revoked.get(tokenId).abort();
     },
-    rightsReducedSignal(tokenId) {
-      let controller = controllers.get(tokenId);
-      if (!controller) {
-        controller = new AbortController();
-        // Every open subscription of the token listens (and stops listening when it ends).
-        setMaxListeners(0, controller.signal);
-        controllers.set(tokenId, controller);
-      }
-      return controller.signal;
-    },
+    rightsReducedSignal: (tokenId) => reduced.get(tokenId).signal,
+    revokedSignal: (tokenId) => revoked.get(tokenId).signal,
   };
 }

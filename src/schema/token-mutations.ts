@@ -92,7 +92,7 @@ builder.mutationFields((t) => ({
   revokeApiToken: t.field({
     type: RevokeApiTokenPayload,
     description:
-      'Revokes an API token: its next requests get 401 and its open subscriptions end. Admins only. A token may revoke itself, but not the last active admin token (create another admin first). Revoking twice is NOT_ALLOWED.',
+      'Revokes an API token: its next requests get 401, its open subscriptions end and its graphql-ws connections close (4403). Admins only. A token may revoke itself, but not the last active admin token (create another admin first). Revoking twice is NOT_ALLOWED.',
     authScopes: { admin: true },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
     errors: {
@@ -105,7 +105,7 @@ builder.mutationFields((t) => ({
       const token = ctx.repos.tokens.byId(id);
       if (!token) throw new NotFoundError('ApiToken', String(input.id), path);
       const revoked = revokeToken(ctx.repos, token, ctx.now());
-      ctx.tokenEvents?.rightsReduced(revoked.id); // its open subscriptions end
+      ctx.tokenEvents?.revoked(revoked.id); // its open subscriptions end, its graphql-ws connections close
       ctx.logger.info({ tokenId: revoked.id, token: revoked.name }, 'API token revoked');
       return { token: revoked };
     },

@@ -4,6 +4,8 @@ import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
+import type { Context } from '../schema/context.js';
+import { closeWhenRevoked } from './close-revoked-sockets.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH } from './types.js';
 import type { YogaApp } from './yoga-app.js';
@@ -73,7 +75,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       onConnect: async (ctx) => {
         try {
           const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
-          await contextFactory();
+          closeWhenRevoked(ctx.extra.socket, (await contextFactory()) as Context);
           return true;
         } catch (error) {
           // Any other failure (already masked and logged by yoga) fails each operation instead, as over HTTP.

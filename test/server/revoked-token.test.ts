@@ -67,26 +67,61 @@ describe('revoking a token ends what it has open', () => {
     expect(await again.text()).toContain('revoked');
   });
 
-  it('its graphql-ws subscription completes at once; connecting again is refused with 4403', async () => {
+  it('its graphql-ws subscription ends and its connection closes with 4403; connecting again is refused', async () => {
     t = testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     const revoked = await watcher('ws-watcher');
-    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${revoked.secret}` } });
-    const events = client.iterate<{ clusterUpdates: { name: string } }>({ query: SUBSCRIPTION });
+    const closed = new Promise<number>((resolve) => {
+      client = createClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: false, // keep the connection open whatever its subscriptions do
+        onNonLazyError: () => {}, // the close is expected: `closed` records it
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${revoked.secret}` },
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+    });
+    const events = client!.iterate<{ clusterUpdates: { name: string } }>({ query: SUBSCRIPTION });
     expect((await events.next()).value?.data?.clusterUpdates.name).toBe('alpha');
     expect((await events.next()).value?.data?.clusterUpdates.name).toBe('beta');
 
     const res = await graphql(t.server, REVOKE, { id: revoked.id });
     expect(res.body.data.revokeApiToken.__typename).toBe('RevokeApiTokenPayload');
-    expect(await events.next()).toEqual({ done: true, value: undefined });
+    // The subscription ends: completed, or cut by the close that follows at once.
+    const end = await events.next().then(
+      (result) => result,
+      (error: { code?: number }) => error.code,
+    );
+    expect([{ done: true, value: undefined }, 4403]).toContainEqual(end);
+    expect(await closed).toBe(4403);
 
-    // The client closed its idle connection; connecting again with the revoked token is refused (4403).
+    // Connecting again with the revoked token is refused at connection_init (4403 too).
+    await client!.dispose();
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: { authorization: `Bearer ${revoked.secret}` } });
     const refused = await client.iterate({ query: '{ clusters { name } }' }).next().then(
       () => null,
       (error: { code?: number }) => error,
     );
     expect(refused?.code).toBe(4403);
+  });
+
+  it('a token that was not revoked keeps its graphql-ws connection', async () => {
+    t = testServer();
+    await t.clusters.checkAll();
+    const { url } = await t.server.start(0);
+    const kept = await watcher('kept-watcher');
+    const gone = await watcher('gone-watcher');
+    client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${kept.secret}` } });
+    const events = client.iterate<{ clusterUpdates: { name: string } }>({ query: SUBSCRIPTION });
+    expect([(await events.next()).value, (await events.next()).value]).toHaveLength(2);
+    expect((await graphql(t.server, REVOKE, { id: gone.id })).body.data.revokeApiToken.__typename).toBe('RevokeApiTokenPayload');
+    t.reachability.set('beta', { reachable: false, error: 'down' });
+    await t.clusters.checkAll();
+    expect((await events.next()).value?.data?.clusterUpdates).toEqual({ name: 'beta', reachable: false });
+    const result = await client.iterate({ query: '{ viewer { name } }' }).next();
+    expect(result.value).toEqual({ data: { viewer: { name: 'kept-watcher' } } });
   });
 });
 
