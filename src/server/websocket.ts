@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/context.js';
 import { closeWhenRevoked } from './close-revoked-sockets.js';
+import { formatWithoutHttp, withoutHttpExtensions } from './limits/ws-result.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH } from './types.js';
 import type { YogaApp } from './yoga-app.js';
@@ -84,6 +85,9 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+      // Errors carry extensions.http for HTTP (a 429's status and Retry-After); it means nothing here.
+      onNext: (_ctx, _id, _payload, _args, result) => withoutHttpExtensions(result),
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatWithoutHttp),
       onSubscribe: async (ctx, id, payload) => {
         try {
           return await prepare(ctx, payload);

@@ -157,6 +157,7 @@ describe('abuse: a token over its rate', () => {
     const rateLimited = [expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 5 }) })];
     const ws = await s.ws().iterate({ query: NORMAL_QUERY }).next();
     expect(ws.value?.errors).toEqual(rateLimited);
+    expect(ws.value?.errors?.[0]?.extensions).not.toHaveProperty('http');
     expect((await s.sse('subscription { clusterUpdates { name } }').next()).errors).toEqual(rateLimited);
     // The other token still has its own budget, over graphql-ws too.
     const other = await s.ws(s.otherToken).iterate({ query: NORMAL_QUERY }).next();
