@@ -44,7 +44,7 @@ enable_deb_src() {
 log "installing Debian packages"
 export DEBIAN_FRONTEND=noninteractive
 as_root apt-get update -qq
-as_root apt-get install -y -qq etcd-server openssl >/dev/null
+as_root apt-get install -y -qq etcd-server openssl curl >/dev/null
 if built; then echo "$bin"; exit 0; fi
 as_root apt-get install -y -qq golang-go golang-github-modern-go-reflect2-dev dpkg-dev make rsync >/dev/null
 enable_deb_src

@@ -98,7 +98,7 @@ KUBECONFIG
 
 ready=""
 for _ in $(seq 1 300); do
-  if kubectl --kubeconfig "$dir/kubeconfig" get --raw /readyz >/dev/null 2>&1; then ready=1; break; fi
+  if curl -sf --cacert "$dir/ca.crt" -H "Authorization: Bearer $token" "https://127.0.0.1:$apiserver_port/readyz" >/dev/null 2>&1; then ready=1; break; fi
   kill -0 "$(sed -n 2p "$dir/pids")" 2>/dev/null || fail "kube-apiserver exited (see $dir/kube-apiserver.log)"
   sleep 0.2
 done
