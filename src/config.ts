@@ -69,7 +69,22 @@ const schema = z.object({
     .default(true),
   /** Subscriptions one API token may have open at once. */
   maxSubscriptionsPerToken: z.coerce.number().int().min(1).default(100),
+  /**
+   * Web origins whose pages may call the API from a browser (CORS), e.g. a console on another host;
+   * `*` allows any. None by default: only same-origin pages (GraphiQL) and non-browser clients.
+   */
+  corsOrigins: z
+    .array(z.string().refine((v) => v === '*' || isOrigin(v), 'must be an origin such as https://console.example.com, or *'))
+    .default([]),
 });
+
+function isOrigin(value: string): boolean {
+  try {
+    return new URL(value).origin === value;
+  } catch {
+    return false;
+  }
+}
 
 export type Config = z.infer<typeof schema>;
 
@@ -106,6 +121,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     rateLimitPerMinute: env.CAIRN_RATE_LIMIT_PER_MINUTE,
     introspection: env.CAIRN_INTROSPECTION,
     maxSubscriptionsPerToken: env.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
+    corsOrigins: env.CAIRN_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

@@ -31,6 +31,7 @@ export interface ServerOptions {
     | 'rateLimitPerMinute'
     | 'introspection'
     | 'maxSubscriptionsPerToken'
+    | 'corsOrigins'
   >;
   logger: Logger;
   schema: GraphQLSchema;

@@ -5,6 +5,7 @@ import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
 import { useQueryLimits } from './limits/query-limits.js';
@@ -50,6 +51,7 @@ export function createYogaApp(
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
+    cors: corsOptions(config.corsOrigins),
     graphiql: { title: 'cairn', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
     logging: yogaLogger(logger, logged),
     maskedErrors: {

@@ -1,7 +1,7 @@
 import type { Plugin } from 'graphql-yoga';
 import { limitError } from './errors.js';
 
-/** Headers a browser cannot send cross-site without a CORS preflight (which cairn does not grant). */
+/** Headers a browser cannot send cross-site without a CORS preflight (granted only to `corsOrigins`). */
 export const PREFLIGHT_HEADERS = ['x-graphql-yoga-csrf', 'graphql-require-preflight', 'apollo-require-preflight'] as const;
 
 /** Content types an HTML form (or a plain `fetch` without preflight) may send. */

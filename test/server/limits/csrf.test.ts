@@ -73,3 +73,41 @@ describe('CSRF prevention', () => {
     expect(health.status).toBe(200);
   });
 });
+
+describe('CORS', () => {
+  const preflight = (url: string, origin: string) =>
+    fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+
+  it('grants no other origin by default: a page on another site can neither pass a preflight nor read a response', async () => {
+    s = await limitsServer();
+    const response = await preflight(s.url, 'https://evil.example');
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-credentials')).toBeNull();
+    const post = await fetch(s.url, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'content-type': 'application/json', ...bearer(s.t.adminToken) },
+      body: JSON.stringify({ query: NORMAL_QUERY }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('grants the configured origins (CAIRN_CORS_ORIGINS), without credentials; others are not granted', async () => {
+    s = await limitsServer({ corsOrigins: ['https://console.example', 'https://ops.example:8443'] });
+    const granted = await preflight(s.url, 'https://console.example');
+    expect(granted.headers.get('access-control-allow-origin')).toBe('https://console.example');
+    expect(granted.headers.get('access-control-allow-headers')).toContain('authorization');
+    expect(granted.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await preflight(s.url, 'https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).not.toBe('https://evil.example');
+    const post = await fetch(s.url, {
+      method: 'POST',
+      headers: { origin: 'https://ops.example:8443', 'content-type': 'application/json', ...bearer(s.t.adminToken) },
+      body: JSON.stringify({ query: NORMAL_QUERY }),
+    });
+    expect(post.headers.get('access-control-allow-origin')).toBe('https://ops.example:8443');
+    expect(await post.json()).toEqual({ data: NORMAL_DATA });
+  });
+});
