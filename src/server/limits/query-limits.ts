@@ -16,6 +16,7 @@ export type QueryLimitsConfig = Pick<Config, 'maxQueryDepth' | 'maxAliases' | 'm
 export function useQueryLimits(config: QueryLimitsConfig): Plugin[] {
   const plugins: Plugin[] = [
     maxTokensPlugin({ n: config.maxQueryTokens, onReject: [coded('TOO_MANY_TOKENS', config.maxQueryTokens)] }) as Plugin,
+    useParseStackGuard(),
     // Depth is field nesting: fragments add none. GraphiQL's introspection query is deep by nature;
     // whether it may run is the introspection setting's business.
     maxDepthPlugin({
@@ -28,6 +29,27 @@ export function useQueryLimits(config: QueryLimitsConfig): Plugin[] {
   ];
   if (!config.introspection) plugins.push({ onValidate: ({ addValidationRule }) => addValidationRule(noIntrospection) });
   return plugins;
+}
+
+/**
+ * graphql-js parses recursively: a few thousand nested lists or selections (within the token limit)
+ * exhaust the stack. Refuse that as too deep instead of failing with an unexpected error.
+ */
+function useParseStackGuard(): Plugin {
+  return {
+    onParse({ parseFn, setParseFn }) {
+      setParseFn((source, options) => {
+        try {
+          return parseFn(source, options);
+        } catch (error) {
+          if (!(error instanceof RangeError)) throw error;
+          throw new GraphQLError('Syntax Error: the operation nests values or selections too deeply to be parsed.', {
+            extensions: { code: 'QUERY_TOO_DEEP' satisfies LimitCode },
+          });
+        }
+      });
+    },
+  };
 }
 
 /** graphql-armor's refusals carry only a message ("Syntax Error: Query depth limit of 15 exceeded, found 16."): add a code and the limit. */

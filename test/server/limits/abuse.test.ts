@@ -44,6 +44,22 @@ describe('abuse: a deeply nested query', () => {
     const tooDeep = await s.post({ query: deepQuery(16).replace(/\{ id \}/, '{ ...I }') + ' fragment I on App { id }' });
     expect(tooDeep.body.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP' }) })]);
   });
+
+  it('nesting that would exhaust the parser (lists in an argument, selections) is refused as too deep, not as an unexpected error', async () => {
+    s = await limitsServer();
+    const lists = `{ clusters(x: ${'['.repeat(2400)}${']'.repeat(2400)}) { name } }`;
+    const selections = `{ ${'a { '.repeat(2400)}b${' }'.repeat(2400)} }`;
+    for (const query of [lists, selections]) {
+      const response = await whileServingOthers(() => s.post({ query }));
+      expect(response.body.errors).toEqual([
+        expect.objectContaining({
+          message: 'Syntax Error: the operation nests values or selections too deeply to be parsed.',
+          extensions: expect.objectContaining({ code: 'QUERY_TOO_DEEP' }),
+        }),
+      ]);
+    }
+    expect(s.t.logs.lines().filter((l) => l.level === 50)).toEqual([]);
+  });
 });
 
 describe('abuse: an alias bomb', () => {
