@@ -1,4 +1,5 @@
 import type { EnvironmentRow } from '../db/tables.js';
+import { appIdOfEnvironmentRow } from './auth-app-ids.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
 import { byRequestedIds } from './node-order.js';
@@ -11,7 +12,7 @@ import { deployedRevisionOf } from './release-environment.js';
 builder.node(EnvironmentRef, {
   description: 'One of an app\'s two environments (production or test), each on its own cluster, with its draft deployment configuration.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'namespace' in v && 'kind' in v,
-  authScopes: ownedByApp((e: EnvironmentRow) => e.appId),
+  authScopes: ownedByApp((e: EnvironmentRow, ctx) => appIdOfEnvironmentRow(ctx, e)),
   id: { resolve: (e) => e.id },
   loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.apps.environmentsByIds(ids.map(Number))),
   fields: (t) => ({
