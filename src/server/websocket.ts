@@ -41,7 +41,10 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     });
   });
 
-  /** Parses, validates and builds one operation's execution arguments through yoga's envelop. */
+  /**
+   * Authenticates the operation and counts it against its token's rate (before parsing, as over
+   * HTTP), then parses, validates and builds its execution arguments through yoga's envelop.
+   */
   const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, payload: SubscribePayload) => {
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
@@ -49,6 +52,9 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       connectionParams: ctx.connectionParams,
       params: payload,
     });
+    const contextValue = (await contextFactory()) as Context;
+    const refused = contextValue.viewer ? yoga.limits.admit(contextValue.viewer.tokenId) : null;
+    if (refused) return [refused];
     let document;
     try {
       document = parse(payload.query);
@@ -63,7 +69,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       document,
       operationName: payload.operationName ?? null,
       variableValues: payload.variables ?? null,
-      contextValue: await contextFactory(),
+      contextValue,
       rootValue: { execute, subscribe } satisfies Enveloped,
     };
     return args;

@@ -5,6 +5,7 @@ import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { useAuthenticateFirst } from './limits/authenticate-first.js';
 import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
@@ -20,7 +21,7 @@ export interface ServerContext {
 
 export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   /** The per-token limits' state (open subscriptions per token). */
-  limits: Pick<OperationLimits, 'subscriptions'>;
+  limits: Pick<OperationLimits, 'subscriptions' | 'admit'>;
 };
 
 const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
@@ -47,6 +48,7 @@ export function createYogaApp(
   const { config, logger, schema, contextFactory, readiness } = options;
   const logged = new WeakSet<object>();
   const limits = createOperationLimits(config);
+  const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -67,10 +69,12 @@ export function createYogaApp(
       },
     },
     context: ({ request, connectionParams }) =>
+      authenticateFirst.contextOf(request) ??
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
       useHealthRoutes(readiness, GRAPHQL_PATH),
       useCsrfPrevention(),
+      authenticateFirst.plugin,
       ...useQueryLimits(config),
       limits.plugin,
       useEndSubscriptions(shutdown),
@@ -78,7 +82,7 @@ export function createYogaApp(
       useNoInputEcho(),
     ],
   });
-  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions } });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit } });
 }
 
 function isObject(value: unknown): value is object {

@@ -10,33 +10,39 @@ import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './sub
 export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
 
 export interface OperationLimits {
+  /** Counts one operation of the token against its rate (every transport, before parsing); the refusal when over it. */
+  admit(tokenId: number): GraphQLError | null;
+  /** The cost limit and the subscription cap, checked when an operation is about to run. */
   plugin: Plugin<Context>;
   /** The open subscriptions per API token (HTTP/SSE and graphql-ws together). */
   subscriptions: SubscriptionCap;
 }
 
 /**
- * Limits checked when an operation is about to run, once its caller is known (every transport runs
- * operations through yoga's envelop, so HTTP, SSE and graphql-ws count together): the caller's API
- * token's rate, the operation's estimated cost (its variables decide page sizes), and — for a
- * subscription — the token's open subscriptions. A refused operation runs nothing; its result is the
- * error. `clock` (ms) drives the rate limiter.
+ * The per-token limits: its rate (`admit`, which each transport calls as soon as it knows the caller,
+ * before the operation is parsed, so that HTTP, SSE and graphql-ws count together and refused
+ * operations count too), and — when an operation is about to run (every transport runs operations
+ * through yoga's envelop) — the operation's estimated cost (its variables decide page sizes) and, for
+ * a subscription, the token's open subscriptions. A refused operation runs nothing; its result is
+ * the error. `clock` (ms) drives the rate limiter.
  */
 export function createOperationLimits(config: OperationLimitsConfig, clock: () => number = Date.now): OperationLimits {
   const rate = createRateLimiter(config.rateLimitPerMinute, clock);
   const subscriptions = createSubscriptionCap(config.maxSubscriptionsPerToken);
 
-  /** Why the operation may not run, or null. Counts it against the token's rate. */
-  const refusal = (args: ExecutionArgs, tokenId: number): GraphQLError | null => {
+  const admit = (tokenId: number): GraphQLError | null => {
     const taken = rate.take(tokenId);
-    if (!taken.allowed) {
-      const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-      return limitError(
-        `Rate limit exceeded: this API token may run ${plural(config.rateLimitPerMinute, 'operation')} per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
-        'RATE_LIMITED',
-        { limit: config.rateLimitPerMinute, retryAfterSeconds: seconds, status: 429, headers: { 'Retry-After': String(seconds) } },
-      );
-    }
+    if (taken.allowed) return null;
+    const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
+    return limitError(
+      `Rate limit exceeded: this API token may run ${plural(config.rateLimitPerMinute, 'operation')} per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
+      'RATE_LIMITED',
+      { limit: config.rateLimitPerMinute, retryAfterSeconds: seconds, status: 429, headers: { 'Retry-After': String(seconds) } },
+    );
+  };
+
+  /** Why the operation may not run (its cost), or null. */
+  const refusal = (args: ExecutionArgs): GraphQLError | null => {
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
     if (cost > config.maxQueryCost) {
       return limitError(
@@ -50,19 +56,17 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
 
   const plugin: Plugin<Context> = {
     onExecute({ args, setResultAndStopExecution }) {
-      const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
-      if (tokenId === undefined) return;
-      const refused = refusal(args, tokenId);
+      const refused = refusal(args);
       if (refused) setResultAndStopExecution({ errors: [refused] });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
-      const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
-      if (tokenId === undefined) return;
-      const refused = refusal(args, tokenId);
+      const refused = refusal(args);
       if (refused) {
         setResultAndStopExecution({ errors: [refused] });
         return;
       }
+      const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
+      if (tokenId === undefined) return;
       const release = subscriptions.acquire(tokenId);
       if (!release) {
         setResultAndStopExecution({
@@ -85,7 +89,7 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
       };
     },
   };
-  return { plugin, subscriptions };
+  return { admit, plugin, subscriptions };
 }
 
 function plural(count: number, noun: string): string {

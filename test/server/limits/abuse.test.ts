@@ -148,6 +148,24 @@ describe('abuse: a huge body', () => {
 });
 
 describe('abuse: a token over its rate', () => {
+  it('operations refused by the query limits count against the rate too (they are counted before parsing)', async () => {
+    s = await limitsServer({ rateLimitPerMinute: 3, maxQueryDepth: 5 });
+    const deep = await Promise.all([1, 2, 3].map(() => s.post({ query: deepQuery(20) })));
+    for (const r of deep) expect(r.body.errors[0].extensions.code).toBe('QUERY_TOO_DEEP');
+    const next = await s.post({ query: deepQuery(20) });
+    expect(next.status).toBe(429);
+    expect(next.body.errors[0].extensions.code).toBe('RATE_LIMITED');
+    const ws = await s.ws().iterate({ query: 'query {' }).next().catch((errors: unknown) => errors);
+    expect(ws).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED' }) })]);
+  });
+
+  it('an anonymous request is refused (401) before its operation is parsed', async () => {
+    s = await limitsServer();
+    const response = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'query { not even valid' }) });
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ errors: [{ extensions: { code: 'UNAUTHENTICATED' } }] });
+  });
+
   it('gets 429 RATE_LIMITED with Retry-After over HTTP and the same error over graphql-ws; other tokens are served', async () => {
     s = await limitsServer({ rateLimitPerMinute: 5 });
     const burst = await whileServingOthers(() => Promise.all(Array.from({ length: 8 }, () => s.post({ query: NORMAL_QUERY }))));
@@ -171,9 +189,9 @@ describe('abuse: a token over its rate', () => {
     }
     // graphql-ws and SSE count against the same token's rate.
     const rateLimited = [expect.objectContaining({ extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 5 }) })];
-    const ws = await s.ws().iterate({ query: NORMAL_QUERY }).next();
-    expect(ws.value?.errors).toEqual(rateLimited);
-    expect(ws.value?.errors?.[0]?.extensions).not.toHaveProperty('http');
+    const ws = await s.ws().iterate({ query: NORMAL_QUERY }).next().catch((errors: unknown) => errors);
+    expect(ws).toEqual(rateLimited);
+    expect((ws as Array<{ extensions: object }>)[0]!.extensions).not.toHaveProperty('http');
     expect((await s.sse('subscription { clusterUpdates { name } }').next()).errors).toEqual(rateLimited);
     // The other token still has its own budget, over graphql-ws too.
     const other = await s.ws(s.otherToken).iterate({ query: NORMAL_QUERY }).next();
