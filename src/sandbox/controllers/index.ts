@@ -3,12 +3,12 @@
  * gets every store event (mapped to the keys it reconciles), a work queue and a periodic resync.
  *
  * Each controller is a thin wiring file (`deployment.ts`, `replicaset.ts`, `statefulset.ts`,
- * `scheduler.ts`, `gc.ts`, `endpoints.ts`) over pure decision functions (`*-rules.ts`, tested with
+ * `scheduler.ts`, `gc.ts`, `podgc.ts`, `endpoints.ts`) over pure decision functions (`*-rules.ts`, tested with
  * tables) that follow the Kubernetes sources they are named after. Events go through `events.ts`.
  *
  * Not simulated: preemption, preferred (soft) pod and node affinity, topology spread constraints and
  * their scoring; the node lifecycle controller (NotReady nodes only get a synthetic not-ready taint for
- * scheduling, nothing is evicted); PersistentVolumeClaims; EndpointSlices; pod GC.
+ * scheduling, nothing is evicted); PersistentVolumeClaims; EndpointSlices; pod GC of terminated pods over its threshold.
  */
 import type { Clock } from '../clock.js';
 import type { Store } from '../store/types.js';
@@ -17,6 +17,7 @@ import { createDeploymentController } from './deployment.js';
 import { createEndpointsController } from './endpoints.js';
 import { createEventFactory } from './events.js';
 import { createGarbageCollector } from './gc.js';
+import { createPodGarbageCollector } from './podgc.js';
 import { createWorkQueue, type WorkQueue } from './queue.js';
 import { createReplicaSetController } from './replicaset.js';
 import { createScheduler } from './scheduler.js';
@@ -38,6 +39,7 @@ export function startControllers({ store, clock, resyncMs = 30_000 }: Controller
     createStatefulSetController(ctx),
     createScheduler(ctx),
     createGarbageCollector(ctx),
+    createPodGarbageCollector(ctx),
     createEndpointsController(ctx),
   ];
   const queues: { controller: Controller; queue: WorkQueue }[] = controllers.map((controller) => ({
