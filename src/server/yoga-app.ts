@@ -54,7 +54,9 @@ export function createYogaApp(
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
-    graphiql: { title: 'cairn', subscriptionsProtocol: 'WS', defaultQuery: DEFAULT_QUERY },
+    // GraphiQL runs subscriptions over server-sent events: they are plain requests that carry the Headers tab's
+    // Authorization, which GraphiQL does not put into a graphql-ws connection_init payload.
+    graphiql: { title: 'cairn', subscriptionsProtocol: 'SSE', defaultQuery: DEFAULT_QUERY },
     logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {

@@ -47,13 +47,13 @@ describe('the API in-process (yoga.fetch)', () => {
     expect(logged[0]?.error).toMatchObject({ type: 'Error', message: expect.stringContaining('kaboom') });
   });
 
-  it('serves GraphiQL at /graphql, using graphql-ws for subscriptions', async () => {
+  it('serves GraphiQL at /graphql, with subscriptions over server-sent events (they carry its Authorization header)', async () => {
     t = testServer();
     const response = await t.server.yoga.fetch('http://cairn.test/graphql', { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
     expect(html).toContain('<title>cairn</title>');
-    expect(html).toMatch(/"subscriptionsProtocol":"WS"/);
+    expect(html).toMatch(/"subscriptionsProtocol":"SSE"/);
   });
 
   it('redirects / to GraphiQL', async () => {
