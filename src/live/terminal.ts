@@ -39,8 +39,11 @@ export interface TerminalInfo {
   namespace: string;
   pod: string;
   container: string;
-  /** The cluster and environment the session belongs to (for the GraphQL layer). */
-  owner: { cluster: string; environmentId: number };
+  /**
+   * The cluster and environment the session belongs to (for the GraphQL layer), and the API token
+   * that opened it: only that token may use the session (null: no token, outside the API).
+   */
+  owner: { cluster: string; environmentId: number; tokenId: number | null };
   openedAt: Date;
   lastInputAt: Date;
   /** When the upstream exec connection last answered a keepalive ping; null before the first answer. */

@@ -1,3 +1,4 @@
+import type { TerminalInfo } from '../live/terminal.js';
 /**
  * Which app an ID belongs to, for the access rules (auth-rules.ts): the global ID of an App,
  * Environment, DeploymentConfig, ReleaseOrder, Revision or Instance, or a terminal session's ID,
@@ -88,7 +89,17 @@ export function appIdOfGlobalId(ctx: Context, globalId: GlobalIdInput | null | u
 
 /** The app of the environment a terminal session runs in; null for an unknown (or ended) session. */
 export function appIdOfTerminal(ctx: Context, sessionId: string | number | null | undefined): number | null {
-  if (sessionId == null) return null;
-  const info = ctx.terminals?.get(String(sessionId));
+  const info = ownTerminal(ctx, sessionId);
   return info ? appIdOfEnvironment(ctx, info.owner.environmentId) : null;
+}
+
+/**
+ * The terminal session with this ID if the caller's token opened it. Another token's session is
+ * as unknown as a missing one: a session is a shell in production, not shared by its ID alone.
+ */
+export function ownTerminal(ctx: Context, sessionId: string | number | null | undefined): TerminalInfo | undefined {
+  if (sessionId == null) return undefined;
+  const info = ctx.terminals?.get(String(sessionId));
+  if (!info || (info.owner.tokenId !== null && info.owner.tokenId !== ctx.viewer?.tokenId)) return undefined;
+  return info;
 }

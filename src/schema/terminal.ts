@@ -12,7 +12,7 @@ import { ClusterUnreachableError, execStartError, InstanceNotRunningError, Unkno
 import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
 import { recordTerminalInput } from '../audit/terminal-commands.js';
-import { appIdOfTerminal } from './auth-app-ids.js';
+import { appIdOfTerminal, ownTerminal } from './auth-app-ids.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -129,7 +129,8 @@ const ResizeInput = sessionInput('ResizeTerminalInput', 'A terminal session\'s n
 const CloseInput = sessionInput('CloseTerminalInput', 'The terminal session to close.', 'none');
 
 function sessionOf(ctx: Context, id: string): TerminalInfo {
-  const info = terminalsOf(ctx).get(id);
+  terminalsOf(ctx);
+  const info = ownTerminal(ctx, id);
   if (!info) throw new NotFoundError('TerminalSession', id, ['input', 'session']);
   return info;
 }
@@ -158,7 +159,7 @@ builder.mutationFields((t) => ({
       const instance = await runningInstance(kc, address, input.container);
       let session: TerminalInfo;
       try {
-        session = await terminals.open(kc, instance, { cluster: address.cluster, environmentId }, { cols, rows });
+        session = await terminals.open(kc, instance, { cluster: address.cluster, environmentId, tokenId: ctx.viewer?.tokenId ?? null }, { cols, rows });
       } catch (error) {
         if (error instanceof NotAllowedError) throw error;
         throw execStartError(error, { cluster: address.cluster, container: instance.container, notFound: () => new NotFoundError('Instance', address.id, address.path) });
@@ -218,7 +219,7 @@ builder.subscriptionField('terminalOutput', (t) =>
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {
-      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ctx.terminals?.output(String(session));
+      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ownTerminal(ctx, session) ? ctx.terminals?.output(String(session)) : undefined;
       if (output) return output;
       const missing = new NotFoundError('TerminalSession', String(session), ['session']);
       return (async function* (): AsyncGenerator<TerminalEvent | NotFoundError> {

@@ -2,8 +2,8 @@ import type { TerminalInfo, Terminals } from '../../src/live/terminal.js';
 
 /** Terminals without a cluster: sessions are added by the test; input is collected; the shell's output is whatever the test sets. */
 export interface FakeTerminals extends Terminals {
-  /** Adds a session of pod `pod` in environment `environmentId`. */
-  add(id: string, environmentId: number, pod: string): TerminalInfo;
+  /** Adds a session of pod `pod` in environment `environmentId`, opened by the token `tokenId` (null: usable by any token with the role). */
+  add(id: string, environmentId: number, pod: string, tokenId?: number | null): TerminalInfo;
   /** Everything typed, per session. */
   typed: Map<string, string>;
 }
@@ -16,9 +16,9 @@ export function fakeTerminals(): FakeTerminals {
   };
   return {
     typed,
-    add(id, environmentId, pod) {
+    add(id, environmentId, pod, tokenId = null) {
       const at = new Date();
-      const info: TerminalInfo = { id, namespace: 'ns', pod, container: 'app', owner: { cluster: 'alpha', environmentId }, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: 60_000, outputTail: '/ # ' };
+      const info: TerminalInfo = { id, namespace: 'ns', pod, container: 'app', owner: { cluster: 'alpha', environmentId, tokenId }, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: 60_000, outputTail: '/ # ' };
       sessions.set(id, info);
       return info;
     },

@@ -97,7 +97,7 @@ export async function startMatrixServer(): Promise<MatrixServer> {
     namespace: 'cairn-shop',
     pod: 'shop-production-r1-x',
     container: 'shop',
-    owner: { cluster: 'alpha', environmentId: 0 },
+    owner: { cluster: 'alpha', environmentId: 0, tokenId: null },
     openedAt: new Date(),
     lastInputAt: new Date(),
     lastPongAt: null,
