@@ -170,7 +170,7 @@ builder.mutationFields((t) => ({
   }),
   sendTerminalInput: t.field({
     type: TerminalPayload,
-    description: 'Types into a terminal session. Any input (even empty) resets its idle timeout. Needs the DEPLOYER role on the session\'s app.',
+    description: 'Types into a terminal session. Any input (even empty) resets its idle timeout. Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
     args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
@@ -184,7 +184,7 @@ builder.mutationFields((t) => ({
   }),
   resizeTerminal: t.field({
     type: TerminalPayload,
-    description: 'Tells the shell the terminal\'s new size (as a terminal window resize does). Needs the DEPLOYER role on the session\'s app.',
+    description: 'Tells the shell the terminal\'s new size (as a terminal window resize does). Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
     args: { input: t.arg({ type: ResizeInput, required: true, description: 'The session and its new size.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
@@ -199,7 +199,7 @@ builder.mutationFields((t) => ({
   }),
   closeTerminal: t.field({
     type: TerminalPayload,
-    description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED). Needs the DEPLOYER role on the session\'s app.',
+    description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED). Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The session.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
@@ -215,7 +215,7 @@ builder.subscriptionField('terminalOutput', (t) =>
   t.field({
     type: TerminalOutputEventUnion,
     description:
-      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes. Needs the DEPLOYER role on the session\'s app.',
+      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes. Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {
