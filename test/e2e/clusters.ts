@@ -43,7 +43,8 @@ async function attachRealClusters(images: ImageCatalog, speed: number): Promise<
   const agents: NodeAgent[] = [];
   try {
     for (const c of clusters) {
-      agents.push(await startNodeAgent({ kubeconfig: c.kubeconfig, clusterName: c.name, clock: createClock(speed), images, kubeletServer: true }));
+      const starting = startNodeAgent({ kubeconfig: c.kubeconfig, clusterName: c.name, clock: createClock(speed), images, kubeletServer: true });
+      agents.push(await withDeadline(starting, 45_000, `the node agent's nodes on ${c.name} registered`));
     }
   } catch (error) {
     await Promise.all(agents.map((a) => a.stop()));
@@ -94,4 +95,15 @@ async function removeNodes(kubeconfig: string, nodes: string[]): Promise<void> {
   kc.loadFromString(kubeconfig);
   const api = kc.makeApiClient(CoreV1Api);
   await Promise.all(nodes.map((name) => api.deleteNode({ name }).catch(() => undefined)));
+}
+
+/** Fails with what was awaited, instead of the hook's bare timeout, when `promise` takes longer than `ms`. */
+async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
