@@ -43,7 +43,8 @@ async function attachRealClusters(images: ImageCatalog, speed: number): Promise<
   const agents: NodeAgent[] = [];
   try {
     for (const c of clusters) {
-      const starting = startNodeAgent({ kubeconfig: c.kubeconfig, clusterName: c.name, clock: createClock(speed), images, kubeletServer: true });
+      const log = process.env.CAIRN_E2E_DEBUG ? (msg: string, err?: unknown) => console.error(`[node agent ${c.name}] ${msg}`, err ?? '') : undefined;
+      const starting = startNodeAgent({ kubeconfig: c.kubeconfig, clusterName: c.name, clock: createClock(speed), images, kubeletServer: true, ...(log ? { log } : {}) });
       agents.push(await withDeadline(starting, 45_000, `the node agent's nodes on ${c.name} registered`));
     }
   } catch (error) {

@@ -66,7 +66,19 @@ export class SimNode {
     const { uid, readyTransition } = await registerNode(this.api, this.cfg, this.clock, this.events);
     const lease = new LeaseKeeper(this.api, this.cfg, uid, this.clock);
     await lease.renew().catch((e) => this.log(`lease for ${this.cfg.name} failed`, e));
-    this.cancels.push(this.clock.every(leaseRenewMs, () => void lease.renew().catch((e) => this.log(`lease renewal for ${this.cfg.name} failed`, e))));
+    // One renewal at a time, as the kubelet's lease controller: with a fast clock and a slow API server,
+    // overlapping renewals would only conflict with each other and add load.
+    let renewing = false;
+    this.cancels.push(
+      this.clock.every(leaseRenewMs, () => {
+        if (renewing) return;
+        renewing = true;
+        lease
+          .renew()
+          .catch((e) => this.log(`lease renewal for ${this.cfg.name} failed`, e))
+          .finally(() => (renewing = false));
+      }),
+    );
     this.cancels.push(
       this.clock.every(statusReportMs, () =>
         void reportNodeStatus(this.api, this.cfg, this.clock, readyTransition, [...this.images]).catch((e) => this.log(`node status for ${this.cfg.name} failed`, e)),
