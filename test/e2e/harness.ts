@@ -23,7 +23,7 @@ import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
 import { createContextFactory } from '../../src/server/context-factory.js';
 import { bearer, namedAdminToken } from '../helpers/auth.js';
-import { startClusters, type E2eCluster } from './clusters.js';
+import { realCluster, startClusters, type E2eCluster } from './clusters.js';
 
 export const SPEED = 100;
 export { CLUSTERS } from './cluster-names.js';
@@ -81,7 +81,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   const database = openDatabase(databasePath);
   const repos = createRepositories(database.db, { cipher: prepareSecrets(config, database.db, logger) });
   const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
-  clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })));
+  clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })));
   await clusters.checkAll();
   const events = createOrderEvents();
   // Wired as src/main.ts wires it: the engine watches its environments through the shared informers,
