@@ -4,7 +4,7 @@ import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/clus
 import type { Workloads } from '../../src/kube/workloads.js';
 import { informerWatch } from '../../src/live/engine-watch.js';
 import { createInformers } from '../../src/live/informers.js';
-import type { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { nginxSettings, observeUntil, readyOf, target, workloadsFor } from './workloads-helpers.js';
 
 let cluster: SandboxCluster;
@@ -86,9 +86,15 @@ describe('against a misbehaving API server', () => {
     cluster.faults.dropWatches();
     expect((await kube.scaleRevision(t, 1, 1)).ok).toBe(true);
     await observeUntil(kube, t, (o) => o.revisions[0]?.desired === 1 && o.instances.filter((i) => !i.terminating).length === 1);
+    // While its watch is refused the informer lists again and again: refuse those lists too, then change
+    // the cluster, so that the version it last saw is older than the compaction (else its watch would
+    // resume from the newest version, which a compaction leaves valid, as on a real API server).
+    const refuseLists = cluster.faults.failRequests({ verb: 'list', resource: 'pods', namespace: t.namespace, code: 500 });
+    await kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: t.namespace, body: { metadata: { name: 'after-the-last-list' } } });
     cluster.faults.compact();
     const compactedAt = Date.now();
     woken = w.next();
+    refuseLists();
     refuse();
     await woken;
     const fresh = () =>
