@@ -2,6 +2,7 @@
  * Instances (pods) of an environment, from live status's informer caches: `environment.instances`,
  * `instance(id)` through `node`, and the Instance type the live subscriptions carry.
  */
+import { mayActOnApp } from '../auth/roles.js';
 import { targetOf } from '../engine/targets.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveInstance } from '../live/instances.js';
@@ -84,7 +85,8 @@ builder.node(InstanceRef, {
   loadOne: async (id, ctx) => {
     const at = id.indexOf('/');
     const env = ctx.repos.apps.environmentsByIds([Number(id.slice(0, at))])[0];
-    if (at < 1 || !env) return null;
+    // Another app's instance is not even looked up: that would watch its cluster namespace for a caller without a role there.
+    if (at < 1 || !env || !mayActOnApp(ctx.viewer, env.appId, 'VIEWER')) return null;
     return (await instancesOf(ctx, env))?.find((i) => i.name === id.slice(at + 1)) ?? null;
   },
   fields: (t) => ({

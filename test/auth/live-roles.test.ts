@@ -8,6 +8,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { issueTestToken } from '../helpers/auth.js';
 import { INSTANCES_CHANGED, startLiveHarness, type LiveHarness } from '../live/harness.js';
 import { createCaller, type Caller } from './transports.js';
+import { createApp } from '../helpers/operations.js';
+import type { TestApi } from '../helpers/api.js';
 
 let h: LiveHarness;
 let caller: Caller;
@@ -47,4 +49,17 @@ it('node(id:) of an instance: its fields for a VIEWER, null for a token without 
   const hidden = await caller.run('http', stranger, query, { id });
   expect(hidden.errors).toEqual([]);
   expect(hidden.value).toBeNull();
+});
+
+it('nodes(ids:) with another app\'s instances: null, and that app\'s namespace is not even watched', async () => {
+  const other = await createApp({ gql: h.gql } as unknown as TestApi, 'elsewhere', { officialImage: 'NGINX' });
+  const namespace = (other.production as unknown as { namespace: string }).namespace;
+  const envLocal = Buffer.from(other.production.id, 'base64').toString().split(':')[1];
+  const ids = ['a', 'b', 'c'].map((pod) => encodeGlobalID('Instance', `${envLocal}/${pod}`));
+  // A visible ID (a cluster's) among them makes the relay plugin load every ID of the list.
+  const cluster = encodeGlobalID('Cluster', 'alpha');
+  const hidden = await caller.run('http', stranger, 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: [cluster, ...ids] });
+  expect(hidden.errors).toEqual([]);
+  expect(hidden.value).toEqual([{ id: cluster }, null, null, null]);
+  expect(h.cluster.counters.requests({ resource: 'pods', namespace })).toEqual([]);
 });
