@@ -33,6 +33,8 @@ const schema = z.object({
   terminalReconnectGraceMs: z.coerce.number().int().min(50).default(10_000),
   /** Terminal sessions open at once, at most. */
   terminalMaxSessions: z.coerce.number().int().min(1).default(50),
+  /** Terminal sessions one API token may have open at once. */
+  terminalMaxSessionsPerToken: z.coerce.number().int().min(1).default(5),
   /** How often the exec WebSocket of an open terminal is pinged to keep it from being dropped as idle. */
   terminalKeepaliveMs: z.coerce.number().int().min(100).default(30_000),
   /** Bytes kept of each of stdout and stderr of execInInstance; the rest is dropped and flagged. */
@@ -107,6 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     terminalIdleTimeoutMs: env.CAIRN_TERMINAL_IDLE_TIMEOUT_MS,
     terminalReconnectGraceMs: env.CAIRN_TERMINAL_RECONNECT_GRACE_MS,
     terminalMaxSessions: env.CAIRN_TERMINAL_MAX_SESSIONS,
+    terminalMaxSessionsPerToken: env.CAIRN_TERMINAL_MAX_SESSIONS_PER_TOKEN,
     terminalKeepaliveMs: env.CAIRN_TERMINAL_KEEPALIVE_MS,
     execMaxOutputBytes: env.CAIRN_EXEC_MAX_OUTPUT_BYTES,
     logMaxLineBytes: env.CAIRN_LOG_MAX_LINE_BYTES,

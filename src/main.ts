@@ -115,6 +115,7 @@ async function main(): Promise<void> {
     idleTimeoutMs: config.terminalIdleTimeoutMs,
     reconnectGraceMs: config.terminalReconnectGraceMs,
     maxSessions: config.terminalMaxSessions,
+    maxSessionsPerToken: config.terminalMaxSessionsPerToken,
     keepaliveMs: config.terminalKeepaliveMs,
   });
   parts.push({ name: 'terminals', kind: 'server', stop: () => terminals.stop() });

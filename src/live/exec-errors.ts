@@ -38,8 +38,15 @@ export class ExecTimeoutError extends CairnError {
 
 /** As many terminal sessions as allowed are open; close one first. */
 export class TerminalLimitError extends NotAllowedError {
-  constructor(readonly maxSessions: number) {
-    super(`${maxSessions} terminal sessions are open, the most cairn allows; close one (or let it idle out) and try again.`);
+  constructor(
+    readonly maxSessions: number,
+    readonly scope: 'server' | 'token' = 'server',
+  ) {
+    super(
+      scope === 'token'
+        ? `This API token has ${maxSessions} terminal sessions open, the most one token may have; close one (or let it idle out) and try again.`
+        : `${maxSessions} terminal sessions are open, the most cairn allows; close one (or let it idle out) and try again.`,
+    );
   }
 }
 

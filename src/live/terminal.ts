@@ -22,6 +22,8 @@ import { createChannel, type Channel } from './logs-channel.js';
 export interface TerminalOptions {
   idleTimeoutMs: number;
   maxSessions: number;
+  /** Sessions one API token may have open at once (so that one token cannot take every session). */
+  maxSessionsPerToken?: number;
   keepaliveMs: number;
   reconnectGraceMs: number;
   /** Output kept for a reader that is not there (yet); older output is dropped. */
@@ -147,6 +149,10 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
   return {
     async open(kc, instance, owner, { cols, rows, command }) {
       if (sessions.size >= options.maxSessions) throw new TerminalLimitError(options.maxSessions);
+      const perToken = options.maxSessionsPerToken ?? Infinity;
+      if (owner.tokenId !== null && [...sessions.values()].filter((s) => s.info.owner.tokenId === owner.tokenId).length >= perToken) {
+        throw new TerminalLimitError(perToken, 'token');
+      }
       const stdin = new PassThrough();
       let session: Session | undefined;
       let exitCode: number | null = null;

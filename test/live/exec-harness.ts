@@ -57,7 +57,10 @@ export interface LiveWorld {
   config: Config;
   logStreams: LogStreamRecord[];
   execStreams: ExecStreamRecord[];
-  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
+  /** Runs an operation as the world's admin token, or as `token`. */
+  gql(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
+  /** Issues another admin token (its secret). */
+  anotherToken(name: string): string;
   ws(): Client;
   /** Creates an app with its production environment on the sandbox; returns the environment's global ID and target. */
   createApp(name: string): Promise<{ environmentId: string; testEnvironmentId: string; target: EnvironmentTarget }>;
@@ -124,6 +127,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     idleTimeoutMs: config.terminalIdleTimeoutMs,
     reconnectGraceMs: config.terminalReconnectGraceMs,
     maxSessions: config.terminalMaxSessions,
+    maxSessionsPerToken: config.terminalMaxSessionsPerToken,
     keepaliveMs: config.terminalKeepaliveMs,
   });
   const server = buildServer({
@@ -138,8 +142,8 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   const clients: Client[] = [];
   const token = issueTestToken(repos, { name: 'test-admin', admin: true });
 
-  const gql: LiveWorld['gql'] = async (query, variables) => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(token) }, body: JSON.stringify({ query, variables }) });
+  const gql: LiveWorld['gql'] = async (query, variables, as = token) => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(as) }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as { data?: any; errors?: Array<{ message: string }> };
   };
 
@@ -154,6 +158,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     logStreams,
     execStreams,
     gql,
+    anotherToken: (name) => issueTestToken(repos, { name, admin: true }),
     ws() {
       const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: bearer(token) });
       clients.push(client);

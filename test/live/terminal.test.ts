@@ -34,7 +34,7 @@ let environmentId: string;
 let pod: string;
 
 beforeAll(async () => {
-  world = await startLiveWorld({ terminalIdleTimeoutMs: IDLE_MS, terminalReconnectGraceMs: GRACE_MS, terminalMaxSessions: 2, terminalKeepaliveMs: KEEPALIVE_MS });
+  world = await startLiveWorld({ terminalIdleTimeoutMs: IDLE_MS, terminalReconnectGraceMs: GRACE_MS, terminalMaxSessions: 3, terminalMaxSessionsPerToken: 2, terminalKeepaliveMs: KEEPALIVE_MS });
   const app = await world.createApp('term-app');
   environmentId = app.environmentId;
   const pods = await world.deploy(app.target, nginxSettings());
@@ -169,11 +169,19 @@ describe('terminal sessions', () => {
   it('bounds the number of sessions and refuses an unknown session', async () => {
     const a = await open();
     const b = await open();
+    // Two per token: this token's third is refused, another token's is opened, then the server's cap (3) is reached.
     const third = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } });
-    expect(third.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
+    expect(third.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED', message: expect.stringContaining('This API token has 2 terminal sessions open') });
+    const other = world.anotherToken('second-operator');
+    const c = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } }, other);
+    expect(c.data.openTerminal.__typename).toBe('TerminalPayload');
+    const upstreamC = world.execStreams.at(-1)!;
+    const fourth = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } }, world.anotherToken('third-operator'));
+    expect(fourth.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', message: expect.stringContaining('3 terminal sessions are open') });
     await world.gql(CLOSE, { input: { session: a.id } });
     await world.gql(CLOSE, { input: { session: b.id } });
-    await Promise.all([upstreamClosed(a.upstream), upstreamClosed(b.upstream)]);
+    await world.gql(CLOSE, { input: { session: c.data.openTerminal.session.id } }, other);
+    await Promise.all([upstreamClosed(a.upstream), upstreamClosed(b.upstream), upstreamClosed(upstreamC)]);
 
     const client = world.ws();
     const missing = await client.iterate({ query: OUTPUT, variables: { session: 'no-such-session' } }).next();
