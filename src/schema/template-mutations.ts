@@ -2,7 +2,7 @@ import { encodeGlobalID } from '@pothos/plugin-relay';
 import { templateNameProblems } from '../domain/app-rules.js';
 import type { Warning } from '../domain/config-rules.js';
 import { configWarnings } from '../domain/config-rules.js';
-import { AlreadyExistsError, ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { AlreadyExistsError, ConflictError, InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { uniqueOr } from '../db/errors.js';
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
@@ -103,13 +103,17 @@ builder.mutationFields((t) => ({
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
     description:
-      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template).',
+      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError).',
     authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
-    errors: { types: [NotFoundError, ConflictError], union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' } },
+    errors: { types: [NotFoundError, ConflictError, NotAllowedError], union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' } },
     resolve: (_root, { input }, ctx) =>
       ctx.repos.transaction(() => {
         const template = templateOf(ctx, String(input.templateId), ['input', 'templateId']);
+        // Its secret values came from another app's environment: only an admin may copy them into this one.
+        if (!ctx.viewer?.admin && template.settings.env.some((e) => e.secret && e.value !== '')) {
+          throw new NotAllowedError(`The template "${template.name}" holds secret values, which only an admin may copy into another environment; ask an admin, or set the variables yourself.`);
+        }
         const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
         const config = writeDraft(ctx, draft, input.version, { imageTag: draft.imageTag, settings: template.settings });
         return { config, warnings: configWarnings(template.settings, []) };

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeGlobalID } from '@pothos/plugin-relay';
 import { createTestApi, dataOf, type TestApi } from '../helpers/api.js';
+import { issueTestToken } from '../helpers/auth.js';
 import { ENVIRONMENT_CONFIG, ERROR_FRAGMENT, FRAGMENTS, SET_IMAGE_TAG, UPDATE_CONFIG, createApp, toInput } from '../helpers/operations.js';
 
 let api: TestApi;
@@ -48,6 +50,21 @@ describe('templates', () => {
       }),
     );
     expect(nodes).toEqual({ t: { __typename: 'Template', name: 'node default' }, c: { __typename: 'DeploymentConfig', imageTag: 'target-tag' } });
+  });
+
+  it('a template holding secret values is applied by admins only: an app OWNER gets NotAllowedError and nothing changes', async () => {
+    const source = await createApp(api, 'tpl-secret-src');
+    const target = await createApp(api, 'tpl-secret-dst');
+    const config = { officialImage: 'NGINX', instances: 1, env: [{ name: 'DB_PASSWORD', value: 'from-the-source-app', secret: true }] };
+    await api.gql(UPDATE_CONFIG, { input: { environmentId: source.production.id, version: 1, config } });
+    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: source.production.id, name: 'with-secret' } })).saveTemplate;
+    const owner = issueTestToken(api.repos, { name: 'dst-owner', grants: [{ appId: Number(decodeGlobalID(target.id).id), role: 'OWNER' }] });
+    const before = api.dump();
+    const refused = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id } }, { token: owner })).applyTemplate;
+    expect(refused).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
+    expect(api.dump()).toBe(before);
+    const applied = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id } })).applyTemplate;
+    expect(applied.__typename).toBe('ApplyTemplatePayload');
   });
 
   it('applying with a stale version is a ConflictError and changes nothing', async () => {
