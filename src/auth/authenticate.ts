@@ -40,5 +40,5 @@ export function authenticate(tokens: TokensRepository, secret: string, now: Date
 
 export function viewerOf(row: ApiTokenRow, tokens: TokensRepository): Viewer {
   const roles = new Map(tokens.grantsOf(row.id).map((g) => [g.appId, g.role] as const));
-  return { tokenId: row.id, name: row.name, admin: row.admin, roles };
+  return { tokenId: row.id, name: row.name, admin: row.admin, roles, expiresAt: row.expiresAt };
 }

@@ -9,6 +9,22 @@ export interface Viewer {
   admin: boolean;
   /** The token's role on each app it is a member of, by app id. */
   roles: ReadonlyMap<number, AppRoleName>;
+  /** When the token expires (its open subscriptions end then); null or absent: never. */
+  expiresAt?: Date | null;
+}
+
+/** The longest delay a Node timer takes; a later expiry is not scheduled (the token outlives any stream). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A signal that aborts when the viewer's token expires (never, for a token without expiry or one
+ * that expires later than a timer can wait).
+ */
+export function expirySignal(viewer: Viewer, now: number = Date.now()): AbortSignal | null {
+  if (!viewer.expiresAt) return null;
+  const ms = viewer.expiresAt.getTime() - now;
+  if (ms > MAX_TIMER_MS) return null;
+  return AbortSignal.timeout(Math.max(0, ms));
 }
 
 /** Whether `held` includes `needed` (OWNER ⊃ DEPLOYER ⊃ VIEWER). */

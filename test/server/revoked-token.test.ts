@@ -164,3 +164,33 @@ describe('losing a role ends what a token has open', () => {
     for (let next = await follow(); next !== null; next = await follow()) expect(next).toHaveProperty('name');
   });
 });
+
+describe('an expiring token', () => {
+  it('ends its open subscriptions (SSE, graphql-ws) and closes its connection with 4403 when it expires', async () => {
+    t = testServer();
+    await t.clusters.checkAll();
+    const { url } = await t.server.start(0);
+    const expiresAt = new Date(Date.now() + 1500);
+    const secret = issueTestToken(t.repos, { name: 'brief', admin: false, grants: [], expiresAt });
+    const sse = await followSse(url, secret);
+    expect([await sse(), await sse()]).toHaveLength(2);
+    const closed = new Promise<number>((resolve) => {
+      client = createClient({
+        url: url.replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        lazy: false,
+        onNonLazyError: () => {},
+        retryAttempts: 0,
+        connectionParams: { authorization: `Bearer ${secret}` },
+        on: { closed: (event) => resolve((event as { code: number }).code) },
+      });
+    });
+    const events = client!.iterate<{ clusterUpdates: { name: string } }>({ query: SUBSCRIPTION });
+    expect((await events.next()).value?.data?.clusterUpdates.name).toBe('alpha');
+
+    // Nothing else happens: the end comes from the expiry alone.
+    expect(await sse()).toBeNull();
+    expect(await closed).toBe(4403);
+    expect(Date.now()).toBeGreaterThanOrEqual(expiresAt.getTime() - 5);
+  });
+});
