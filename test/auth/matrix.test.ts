@@ -6,25 +6,18 @@
  * entry, each refused one a DENIED entry.
  */
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEntries } from '../../src/db/auth-tables.js';
 import { schema } from '../../src/schema/index.js';
-import { ROLES, startMatrixServer, type MatrixServer, type Role } from './matrix-server.js';
+import { ROLES, type MatrixServer, type Role } from './matrix-server.js';
+import { useMatrix } from './use-matrix.js';
 import { allowed, OPERATIONS, type OperationCase } from './operations.js';
-import { createCaller, type Caller, type Outcome, type Transport } from './transports.js';
+import type { Caller, Outcome, Transport } from './transports.js';
 
 let m: MatrixServer;
 let caller: Caller;
 
-beforeAll(async () => {
-  m = await startMatrixServer();
-  caller = createCaller(m.server, m.url);
-});
-
-afterAll(async () => {
-  await caller?.close();
-  await m?.close();
-});
+useMatrix((running) => ({ m, caller } = running));
 
 const UNAUTHENTICATED: readonly Role[] = ['expired', 'revoked', 'none'];
 

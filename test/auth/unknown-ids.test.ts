@@ -5,22 +5,15 @@
  * Lists show only what the caller may see.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMatrixServer, type MatrixServer } from './matrix-server.js';
-import { createCaller, type Caller, type Transport } from './transports.js';
+import { describe, expect, it } from 'vitest';
+import type { MatrixServer } from './matrix-server.js';
+import { useMatrix } from './use-matrix.js';
+import type { Caller, Transport } from './transports.js';
 
 let m: MatrixServer;
 let caller: Caller;
 
-beforeAll(async () => {
-  m = await startMatrixServer();
-  caller = createCaller(m.server, m.url);
-});
-
-afterAll(async () => {
-  await caller?.close();
-  await m?.close();
-});
+useMatrix((running) => ({ m, caller } = running));
 
 const MISSING_ENV = encodeGlobalID('Environment', 9999);
 const run = (secret: string | null, query: string, variables: Record<string, unknown> = {}, transport: Transport = 'http') => caller.run(transport, secret, query, variables);
