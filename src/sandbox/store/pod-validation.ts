@@ -19,20 +19,82 @@ const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
 
-function validateProbe(p: unknown, path: string, errs: FieldError[]) {
-  if (p === undefined || p === null) return;
-  const probe = isObj(p) ? p : {};
+/** validateHandler: exactly one handler; an exec handler needs a command; ports in range. */
+function validateHandler(probe: Obj, path: string, errs: FieldError[]) {
   const handlers = HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
   if (handlers.length === 0) errs.push(fieldErr.required(path, 'must specify a handler type'));
   else if (handlers.length > 1) errs.push(fieldErr.forbidden(`${path}.${handlers[1]}`, 'may not specify more than 1 handler type'));
-  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
-    const v = probe[f];
-    if (typeof v === 'number' && v < 0) errs.push(fieldErr.invalid(`${path}.${f}`, v, 'must be greater than or equal to 0'));
-  }
+  const exec = probe.exec;
+  if (handlers[0] === 'exec' && isObj(exec) && (!Array.isArray(exec.command) || exec.command.length === 0)) errs.push(fieldErr.required(`${path}.exec.command`));
   for (const h of ['httpGet', 'tcpSocket']) {
     const action = probe[h];
     if (isObj(action)) validatePortRef(action.port, `${path}.${h}.port`, errs);
   }
+}
+
+function validateProbe(p: unknown, path: string, errs: FieldError[]) {
+  if (p === undefined || p === null) return;
+  const probe = isObj(p) ? p : {};
+  validateHandler(probe, path, errs);
+  for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
+    const v = probe[f];
+    if (typeof v === 'number' && v < 0) errs.push(fieldErr.invalid(`${path}.${f}`, v, 'must be greater than or equal to 0'));
+  }
+}
+
+/** Liveness and startup probes: successThreshold must be 1. */
+function validateSuccessThreshold(p: unknown, path: string, errs: FieldError[]) {
+  if (!isObj(p) || p.successThreshold === undefined || p.successThreshold === 1) return;
+  errs.push(fieldErr.invalid(`${path}.successThreshold`, p.successThreshold as number, 'must be 1'));
+}
+
+function validateLifecycle(l: unknown, path: string, errs: FieldError[]) {
+  if (!isObj(l)) return;
+  for (const hook of ['postStart', 'preStop']) if (isObj(l[hook])) validateHandler(l[hook], `${path}.${hook}`, errs);
+}
+
+/** validateContainerPorts: an invalid name is reported as such, a valid one that repeats as a duplicate. */
+function validatePorts(ports: Obj[], path: string, errs: FieldError[]) {
+  const names = new Set<string>();
+  ports.forEach((p, i) => {
+    const pp = `${path}[${i}]`;
+    if (typeof p.name === 'string' && p.name !== '') {
+      const invalid = portNameErrors(p.name);
+      for (const m of invalid) errs.push(fieldErr.invalid(`${pp}.name`, p.name, m));
+      if (invalid.length === 0 && names.has(p.name)) errs.push(fieldErr.duplicate(`${pp}.name`, p.name));
+      names.add(p.name);
+    }
+    if (p.containerPort === undefined || p.containerPort === 0) errs.push(fieldErr.required(`${pp}.containerPort`));
+    else for (const m of portNumberErrors(p.containerPort)) errs.push(fieldErr.invalid(`${pp}.containerPort`, p.containerPort as number, m));
+    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol as string))
+      errs.push(fieldErr.notSupported(`${pp}.protocol`, p.protocol as string, PROTOCOLS));
+  });
+}
+
+/** validatePathNoBacksteps: no '..' element. */
+export function backstepErrors(p: string): string[] {
+  return p.split('/').includes('..') ? ["must not contain '..'"] : [];
+}
+
+/**
+ * ValidateVolumeMounts: a mount path appears once (compared as written: `/x` and `/x/` are two);
+ * a subPath is relative without '..' — reported at `volumeMounts.subPath`, without the index, as Kubernetes does.
+ */
+function validateVolumeMounts(mounts: Obj[], path: string, volumes: Set<string>, errs: FieldError[]) {
+  const mountPoints = new Set<string>();
+  mounts.forEach((m, i) => {
+    const mp = `${path}[${i}]`;
+    if (typeof m.name !== 'string' || m.name === '') errs.push(fieldErr.required(`${mp}.name`));
+    else if (!volumes.has(m.name)) errs.push(fieldErr.notFound(`${mp}.name`, m.name));
+    const mountPath = typeof m.mountPath === 'string' ? m.mountPath : '';
+    if (mountPath === '') errs.push(fieldErr.required(`${mp}.mountPath`));
+    if (mountPoints.has(mountPath)) errs.push(fieldErr.invalid(`${mp}.mountPath`, mountPath, 'must be unique'));
+    mountPoints.add(mountPath);
+    if (typeof m.subPath === 'string' && m.subPath !== '') {
+      if (m.subPath.startsWith('/')) errs.push(fieldErr.invalid(`${path}.subPath`, m.subPath, 'must be a relative path'));
+      for (const msg of backstepErrors(m.subPath)) errs.push(fieldErr.invalid(`${path}.subPath`, m.subPath, msg));
+    }
+  });
 }
 
 function validatePortRef(port: unknown, path: string, errs: FieldError[]) {
@@ -47,28 +109,19 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, errs: Fie
   if (typeof c.image !== 'string' || c.image.trim() === '') errs.push(fieldErr.required(`${path}.image`));
   if (c.imagePullPolicy !== undefined && !PULL_POLICIES.includes(c.imagePullPolicy as string))
     errs.push(fieldErr.notSupported(`${path}.imagePullPolicy`, c.imagePullPolicy as string, PULL_POLICIES));
-  list(c.ports).forEach((p, i) => {
-    const pp = `${path}.ports[${i}]`;
-    if (p.containerPort === undefined || p.containerPort === 0) errs.push(fieldErr.required(`${pp}.containerPort`));
-    else for (const m of portNumberErrors(p.containerPort)) errs.push(fieldErr.invalid(`${pp}.containerPort`, p.containerPort as number, m));
-    if (typeof p.name === 'string' && p.name !== '') for (const m of portNameErrors(p.name)) errs.push(fieldErr.invalid(`${pp}.name`, p.name, m));
-    if (p.protocol !== undefined && !PROTOCOLS.includes(p.protocol as string))
-      errs.push(fieldErr.notSupported(`${pp}.protocol`, p.protocol as string, PROTOCOLS));
-  });
+  validateLifecycle(c.lifecycle, `${path}.lifecycle`, errs);
+  validateProbe(c.livenessProbe, `${path}.livenessProbe`, errs);
+  validateSuccessThreshold(c.livenessProbe, `${path}.livenessProbe`, errs);
+  validateProbe(c.startupProbe, `${path}.startupProbe`, errs);
+  validateSuccessThreshold(c.startupProbe, `${path}.startupProbe`, errs);
+  validateProbe(c.readinessProbe, `${path}.readinessProbe`, errs);
+  validatePorts(list(c.ports), `${path}.ports`, errs);
   list(c.env).forEach((e, i) => {
     if (typeof e.name !== 'string' || e.name === '') errs.push(fieldErr.required(`${path}.env[${i}].name`));
     if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined && e.valueFrom !== null)
       errs.push(fieldErr.invalid(`${path}.env[${i}].valueFrom`, '', 'may not be specified when `value` is not empty'));
   });
-  list(c.volumeMounts).forEach((m, i) => {
-    const mp = `${path}.volumeMounts[${i}]`;
-    if (typeof m.name !== 'string' || m.name === '') errs.push(fieldErr.required(`${mp}.name`));
-    else if (!volumes.has(m.name)) errs.push(fieldErr.notFound(`${mp}.name`, m.name));
-    if (typeof m.mountPath !== 'string' || m.mountPath === '') errs.push(fieldErr.required(`${mp}.mountPath`));
-  });
-  validateProbe(c.livenessProbe, `${path}.livenessProbe`, errs);
-  validateProbe(c.readinessProbe, `${path}.readinessProbe`, errs);
-  validateProbe(c.startupProbe, `${path}.startupProbe`, errs);
+  validateVolumeMounts(list(c.volumeMounts), `${path}.volumeMounts`, volumes, errs);
   const res = isObj(c.resources) ? c.resources : {};
   const requests = isObj(res.requests) ? res.requests : {};
   const limits = isObj(res.limits) ? res.limits : {};
@@ -101,6 +154,11 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
       for (const m of dns1123LabelErrors(v.name)) errs.push(fieldErr.invalid(`${vp}.name`, v.name, m));
       if (volumes.has(v.name)) errs.push(fieldErr.duplicate(`${vp}.name`, v.name));
       volumes.add(v.name);
+    }
+    if (isObj(v.hostPath)) {
+      const hostPath = typeof v.hostPath.path === 'string' ? v.hostPath.path : '';
+      if (hostPath === '') errs.push(fieldErr.required(`${vp}.hostPath.path`));
+      else for (const m of backstepErrors(hostPath)) errs.push(fieldErr.invalid(`${vp}.hostPath.path`, hostPath, m));
     }
   });
   const containers = list(s.containers);

@@ -45,9 +45,38 @@ function validateServiceSpec(s: Obj, errs: FieldError[]) {
     if (p.nodePort !== undefined && type !== 'NodePort' && type !== 'LoadBalancer')
       errs.push(fieldErr.forbidden(`${pp}.nodePort`, `may not be used when \`type\` is '${type}'`));
   });
+  // Duplicate (protocol, port) pairs, reported with the Go value of the key Kubernetes compares.
+  const pairs = new Set<string>();
+  ports.forEach((p, i) => {
+    const protocol = typeof p.protocol === 'string' ? p.protocol : 'TCP';
+    const key = `${protocol}/${String(p.port)}`;
+    if (pairs.has(key)) errs.push(fieldErr.duplicate(`spec.ports[${i}]`, goLiteral(goServicePortKey(protocol, p.port))));
+    pairs.add(key);
+  });
   validateLabels(s.selector, 'spec.selector', errs);
   if (s.sessionAffinity !== undefined && s.sessionAffinity !== 'None' && s.sessionAffinity !== 'ClientIP')
     errs.push(fieldErr.notSupported('spec.sessionAffinity', s.sessionAffinity as string, ['ClientIP', 'None']));
+}
+
+const goServicePortKey = (protocol: string, port: unknown) =>
+  `core.ServicePort{Name:"", Protocol:${JSON.stringify(protocol)}, AppProtocol:(*string)(nil), Port:${Number(port) || 0}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`;
+
+/** core.MaxSecretSize: the data of a ConfigMap or Secret, 1 MiB at most in all. */
+export const MAX_DATA_BYTES = 1024 * 1024;
+
+/** Bytes of a ConfigMap's data and binaryData (UTF-8 strings; base64 decoded) or of a Secret's data (base64 decoded). */
+function dataBytes(o: KubeObject, kind: 'configmap' | 'secret'): number {
+  let total = 0;
+  const add = (field: string, base64: boolean) => {
+    const data = o[field];
+    if (!isObj(data)) return;
+    for (const v of Object.values(data)) total += base64 ? Buffer.from(String(v), 'base64').length : Buffer.byteLength(String(v), 'utf8');
+  };
+  if (kind === 'configmap') {
+    add('data', false);
+    add('binaryData', true);
+  } else add('data', true);
+  return total;
 }
 
 function validateDataKeys(o: KubeObject, errs: FieldError[]) {
@@ -109,9 +138,12 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
       break;
     case '/configmaps':
       validateDataKeys(o, errs);
+      // The whole object is meant: Kubernetes passes field.NewPath(""), printed `[]`.
+      if (dataBytes(o, 'configmap') > MAX_DATA_BYTES) errs.push(fieldErr.tooLong('[]', MAX_DATA_BYTES));
       break;
     case '/secrets':
       validateDataKeys(o, errs);
+      if (dataBytes(o, 'secret') > MAX_DATA_BYTES) errs.push(fieldErr.tooLong('data', MAX_DATA_BYTES));
       break;
     case '/endpoints':
       validateEndpoints(o, errs);

@@ -49,8 +49,8 @@ describe('label selector strings', () => {
     ['x in a', "unable to parse requirement: found 'a' expected: '('"],
     ['a=!', "unable to parse requirement: found '!', expected: identifier"],
     ['a>b', "unable to parse requirement: values[0]: Invalid value: \"b\": for 'Gt', 'Lt' operators, the value must be an integer"],
-    ['@=b', `unable to parse requirement: <nil>: Invalid value: "@": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName', or 'my.name', or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
-    ['a=@', `unable to parse requirement: values[0][a]: Invalid value: "@": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue', or 'my_value', or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
+    ['@=b', `unable to parse requirement: <nil>: Invalid value: "@": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')`],
+    ['a=@', `unable to parse requirement: values[0][a]: Invalid value: "@": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')`],
   ])('rejects %j with 400 as Kubernetes words it', (selector, message) => {
     const e = storeError(() => parseLabelSelector(selector));
     expect([e.code, e.reason, e.message]).toEqual([400, 'BadRequest', message]);
