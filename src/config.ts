@@ -69,6 +69,18 @@ const schema = z.object({
   introspection: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
     .default(true),
+  /**
+   * Host directories an app's directory mounts may use without an admin: each app gets
+   * `<prefix>/<app name>` under every prefix. Admins may mount any host path.
+   */
+  hostPathPrefixes: z
+    .array(
+      z
+        .string()
+        .refine((p) => p.startsWith('/') && !p.split('/').includes('..') && p.replace(/\/+/g, '/') !== '/', 'must be an absolute path other than /, without ..'),
+    )
+    .min(1)
+    .default(['/var/log/cairn', '/var/lib/cairn']),
   /** Subscriptions one API token may have open at once. */
   maxSubscriptionsPerToken: z.coerce.number().int().min(1).default(100),
   /**
@@ -125,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     introspection: env.CAIRN_INTROSPECTION,
     maxSubscriptionsPerToken: env.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
     corsOrigins: env.CAIRN_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    hostPathPrefixes: env.CAIRN_HOSTPATH_PREFIXES?.split(',').map((s) => s.trim()).filter(Boolean),
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

@@ -8,7 +8,9 @@ import {
   type OfficialImageKind,
   type Protocol,
 } from './config-types.js';
-import { absolutePath, dnsLabel, ENV_NAME, IMAGE_REFERENCE, IMAGE_TAG } from './names.js';
+import { absolutePath, ENV_NAME, IMAGE_REFERENCE, IMAGE_TAG } from './names.js';
+import { portNameProblem } from './port-names.js';
+import { CONTROL_MESSAGE, hasControl, hasNul, NUL_MESSAGE } from './text-rules.js';
 
 /**
  * The deployment configuration as a client sends it. Omitted (undefined) fields take their
@@ -77,14 +79,15 @@ const httpAction = z.object({
     .string()
     .min(1, 'Required.')
     .max(2048, 'At most 2048 characters.')
-    .refine((p) => p.startsWith('/'), { message: "An HTTP path starts with '/'.", params: { code: 'INVALID_FORMAT' } }),
+    .refine((p) => p.startsWith('/'), { message: "An HTTP path starts with '/'.", params: { code: 'INVALID_FORMAT' } })
+    .refine((p) => !hasControl(p), { message: CONTROL_MESSAGE, params: { code: 'INVALID_FORMAT' } }),
   port: int(LIMITS.port.min, LIMITS.port.max),
   scheme: z.enum(HTTP_SCHEMES).nullish(),
 });
 
 const execAction = z.object({
   command: z
-    .array(z.string().max(4096, 'At most 4096 characters.'))
+    .array(z.string().max(4096, 'At most 4096 characters.').refine((a) => !hasNul(a), { message: NUL_MESSAGE, params: { code: 'INVALID_FORMAT' } }))
     .min(1, { error: 'Give at least the program, e.g. ["sh", "-c", "curl -f localhost:8080/health"].', abort: true })
     .refine((c) => (c[0] ?? '').trim() !== '', { message: 'The program (first element) must not be empty.', params: { code: 'REQUIRED' } }),
 });
@@ -111,7 +114,10 @@ export function configInputSchema(maxInstances: number) {
     deployRootDir: absolutePath().nullish(),
     logCollection: z
       .object({
-        paths: z.array(absolutePath()).max(50, 'At most 50 log paths.').nullish(),
+        paths: z
+          .array(absolutePath().refine((p) => !p.includes(','), { message: "A log path must not contain ',' (cairn lists the paths comma-separated).", params: { code: 'INVALID_FORMAT' } }))
+          .max(50, 'At most 50 log paths.')
+          .nullish(),
         logStore: z
           .string()
           .min(1, 'Required.')
@@ -125,8 +131,13 @@ export function configInputSchema(maxInstances: number) {
         z.object({
           containerPort: int(LIMITS.port.min, LIMITS.port.max),
           protocol: z.enum(PROTOCOLS).nullish(),
-          name: dnsLabel(15)
-            .refine((n) => /[a-z]/.test(n), { message: 'A port name contains at least one letter.', params: { code: 'INVALID_FORMAT' } })
+          name: z
+            .string()
+            .min(1, 'Required.')
+            .superRefine((n, ctx) => {
+              const message = portNameProblem(n);
+              if (message) ctx.addIssue({ code: 'custom', message, params: { code: n.length > 15 ? 'TOO_LONG' : 'INVALID_FORMAT' } });
+            })
             .nullish(),
         }),
       )
@@ -139,6 +150,7 @@ export function configInputSchema(maxInstances: number) {
           value: z
             .string()
             .refine((v) => utf8Bytes(v) <= LIMITS.envValueBytes, { message: `At most ${LIMITS.envValueBytes} bytes.`, params: { code: 'TOO_LONG' } })
+            .refine((v) => !hasNul(v), { message: NUL_MESSAGE, params: { code: 'INVALID_FORMAT' } })
             .nullish(),
           secret: z.boolean().nullish(),
         }),
@@ -148,7 +160,7 @@ export function configInputSchema(maxInstances: number) {
     fileMounts: z
       .array(
         z.object({
-          path: absolutePath().refine((p) => p.replace(/\/+$/, '') !== '', { message: 'A file cannot be mounted at /.', params: { code: 'INVALID_FORMAT' } }),
+          path: absolutePath(),
           content: z.string().refine((c) => utf8Bytes(c) <= LIMITS.fileMountBytes, {
             message: `At most 1 MiB (${LIMITS.fileMountBytes} bytes, UTF-8).`,
             params: { code: 'TOO_LONG' },

@@ -1,8 +1,10 @@
 import type { ActionInput, ConfigInput, ProbeInput } from './config-input.js';
 import type { Action, ConfigSettings, EnvVar, Probe } from './config-types.js';
 import { emptySettings } from './config-types.js';
+import { mountAndSizeProblems } from './mount-rules.js';
 import { isInside, normalisePath } from './names.js';
 import { presetSettings } from './official-images.js';
+import { reservedNameProblem } from './port-names.js';
 import { problem, type Problem } from './problems.js';
 
 type Path = (string | number)[];
@@ -21,6 +23,10 @@ export function configProblems(input: ConfigInput, current: ConfigSettings | nul
   duplicates(ports.map((p) => p.name ?? null)).forEach((i) =>
     problems.push(problem([...at, 'ports', i, 'name'], 'DUPLICATE', `The port name "${ports[i]!.name}" is used twice.`)),
   );
+  ports.forEach((p, i) => {
+    const why = p.name ? reservedNameProblem({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', name: p.name }) : null;
+    if (why) problems.push(problem([...at, 'ports', i, 'name'], 'NOT_ALLOWED', why));
+  });
 
   const env = input.env ?? [];
   duplicates(env.map((e) => e.name)).forEach((i) =>
@@ -59,6 +65,8 @@ export function configProblems(input: ConfigInput, current: ConfigSettings | nul
   if (samePathAcross >= 0) {
     problems.push(problem([...at, 'fileMounts', samePathAcross, 'path'], 'DUPLICATE', `${files[samePathAcross]!.path} is both a file and a directory mount.`));
   }
+
+  problems.push(...mountAndSizeProblems(input, (name) => current?.env.find((s) => s.name === name && s.secret)?.value, at));
 
   for (const key of ['livenessProbe', 'readinessProbe'] as const) {
     const p = input[key];
@@ -112,8 +120,12 @@ export function resolveSettings(input: ConfigInput, current: ConfigSettings | nu
         : { paths: input.logCollection.paths ?? [], logStore: input.logCollection.logStore ?? null },
     ports: input.ports == null ? base.ports : input.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', name: p.name ?? null })),
     env: input.env == null ? base.env : input.env.map((e): EnvVar => resolveEnv(e, current)),
-    fileMounts: input.fileMounts == null ? base.fileMounts : input.fileMounts.map((f) => ({ path: f.path, content: f.content })),
-    directoryMounts: input.directoryMounts == null ? base.directoryMounts : input.directoryMounts.map((d) => ({ containerPath: d.containerPath, hostPath: d.hostPath })),
+    // Paths are kept normalised: what is rendered is what was checked for duplicates and nesting.
+    fileMounts: input.fileMounts == null ? base.fileMounts : input.fileMounts.map((f) => ({ path: normalisePath(f.path), content: f.content })),
+    directoryMounts:
+      input.directoryMounts == null
+        ? base.directoryMounts
+        : input.directoryMounts.map((d) => ({ containerPath: normalisePath(d.containerPath), hostPath: normalisePath(d.hostPath) })),
     livenessProbe: input.livenessProbe === undefined ? base.livenessProbe : input.livenessProbe && toProbe(input.livenessProbe),
     readinessProbe: input.readinessProbe === undefined ? base.readinessProbe : input.readinessProbe && toProbe(input.readinessProbe),
     postStart: input.postStart === undefined ? base.postStart : input.postStart && toAction(input.postStart),

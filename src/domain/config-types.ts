@@ -95,6 +95,12 @@ export const LIMITS = {
   threshold: { min: 1, max: 100 },
   fileMountBytes: 1024 * 1024,
   envValueBytes: 128 * 1024,
+  /** All file mounts together: they are one ConfigMap (Kubernetes' MaxSecretSize). */
+  fileMountsTotalBytes: 1024 * 1024,
+  /** All secret variables together: they are one Secret (MaxSecretSize). */
+  secretEnvTotalBytes: 1024 * 1024,
+  /** All other variables together: copied into every pod, and etcd keeps an object under 1.5 MiB. */
+  plainEnvTotalBytes: 512 * 1024,
 } as const;
 
 /** The draft every new environment starts from when no official image is chosen. */

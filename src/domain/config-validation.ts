@@ -3,7 +3,14 @@ import { configInputSchema } from './config-input.js';
 import { configProblems, configWarnings, resolveSettings, type Warning } from './config-rules.js';
 import type { ConfigSettings } from './config-types.js';
 import { InvalidInputError } from './errors.js';
-import { problemsFromZod, sortProblems } from './problems.js';
+import { hostPathProblems } from './host-paths.js';
+import { problemsFromZod, sortProblems, type Problem } from './problems.js';
+
+/** Host directories the writer may mount: under `<prefix>/<appName>`; absent for an admin (any host path). */
+export interface HostPathRule {
+  prefixes: string[];
+  appName: string;
+}
 
 /**
  * Checks a configuration input (per-field bounds and cross-field rules, all problems at once) and
@@ -14,10 +21,25 @@ export function validateConfig(
   current: ConfigSettings | null,
   maxInstances: number,
   at: string[],
+  hostPaths?: HostPathRule | null,
 ): { settings: ConfigSettings; warnings: Warning[] } {
   const parsed = configInputSchema(maxInstances).safeParse(input);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(input, current, at)];
+  if (hostPaths) problems.push(...hostPathProblems(input.directoryMounts ?? [], hostPaths.prefixes, hostPaths.appName, at));
   if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
   const settings = resolveSettings(input, current);
   return { settings, warnings: configWarnings(settings, []) };
+}
+
+/**
+ * Every rule of a written configuration, applied to one that is already stored (a draft, a
+ * template, a revision): one stored before a rule existed may break it, and must be refused with
+ * its problems before anything reaches a cluster. Paths are relative to the configuration.
+ */
+export function storedConfigProblems(settings: ConfigSettings, at: (string | number)[] = []): Problem[] {
+  const parsed = configInputSchema(Number.MAX_SAFE_INTEGER).safeParse(settings);
+  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(settings, settings, at)];
+  // A draft may still lack its image (a new environment's does); releasing it says so (draftProblems).
+  const imagePath = [...at, 'image'].map(String).join('.');
+  return sortProblems(problems.filter((p) => !(p.code === 'REQUIRED' && p.path.join('.') === imagePath)));
 }

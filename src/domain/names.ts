@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_MESSAGE, hasControl } from './text-rules.js';
 
 /** A DNS-1123 label: lower-case letters, digits and '-', starting and ending alphanumeric. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -32,7 +33,7 @@ export const absolutePath = () =>
     .max(4096, { error: 'At most 4096 characters.', abort: true })
     .refine((p) => p.startsWith('/'), { message: "Must be an absolute path (start with '/').", params: { code: 'INVALID_FORMAT' }, abort: true })
     .refine((p) => !p.split('/').includes('..'), { message: "Must not contain '..' segments.", params: { code: 'INVALID_FORMAT' } })
-    .refine((p) => !p.includes('\0'), { message: 'Must not contain NUL characters.', params: { code: 'INVALID_FORMAT' } });
+    .refine((p) => !hasControl(p), { message: CONTROL_MESSAGE, params: { code: 'INVALID_FORMAT' } });
 
 /** Normalises an absolute path for comparisons: no trailing or doubled slashes, no '.' segments. */
 export function normalisePath(p: string): string {

@@ -1,7 +1,8 @@
 import type { Repositories } from '../db/repositories.js';
 import type { PauseMode, ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
 import type { EnvironmentRow } from '../db/tables.js';
-import { problem, type Problem } from '../domain/problems.js';
+import { problem, sortProblems, type Problem } from '../domain/problems.js';
+import { storedConfigProblems } from '../domain/config-validation.js';
 import { NotAllowedError } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { imageReference } from '../domain/image-reference.js';
@@ -31,7 +32,8 @@ export function draftProblems(imageTag: string | null, settings: RevisionRow['se
   if (!settings.image && !settings.officialImage) problems.push(problem(['image'], 'REQUIRED', 'No image is configured: choose an official image or set an image reference.'));
   if (!imageTag) problems.push(problem(['imageTag'], 'REQUIRED', 'No image tag is set: set one with setImageTag.'));
   if (settings.instances < 1) problems.push(problem(['instances'], 'TOO_SMALL', 'A release needs at least 1 instance.'));
-  return problems;
+  // A draft stored before a configuration rule existed may break it: refuse it here, not on the cluster.
+  return sortProblems([...problems, ...storedConfigProblems(settings)]);
 }
 
 /**
@@ -48,6 +50,8 @@ export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, 
     const earlier = repos.releases.revision(env.id, input.revision);
     if (!earlier) throw new InvalidReleaseConfigError([problem(['revision'], 'UNKNOWN_VALUE', `The environment has no revision ${input.revision}.`)]);
     if (earlier.number === deployed) throw new NotAllowedError(`Revision ${earlier.number} is already deployed in this environment: there is nothing to release.`);
+    const problems = storedConfigProblems(earlier.settings);
+    if (problems.length) throw new InvalidReleaseConfigError(problems);
     revision = earlier;
   } else {
     const draft = repos.configs.byEnvironmentId(env.id);

@@ -15,7 +15,7 @@ export const HttpActionInput = builder.inputType('HttpActionInput', {
 export const ExecActionInput = builder.inputType('ExecActionInput', {
   description: 'A command run inside the container; exit status 0 is a success.',
   fields: (t) => ({
-    command: t.stringList({ required: true, description: 'The program and its arguments, e.g. ["sh", "-c", "curl -f localhost:8080/"].' }),
+    command: t.stringList({ required: true, description: 'The program and its arguments, e.g. ["sh", "-c", "curl -f localhost:8080/"]; no NUL characters.' }),
   }),
 });
 
@@ -53,7 +53,10 @@ export const PortMappingInput = builder.inputType('PortMappingInput', {
   fields: (t) => ({
     containerPort: t.int({ required: true, description: 'The port the container listens on (1–65535).' }),
     protocol: t.field({ type: ProtocolEnum, description: 'TCP (default) or UDP.' }),
-    name: t.string({ description: 'An optional name: a DNS-1123 label of at most 15 characters with at least one letter.' }),
+    name: t.string({
+      description:
+        "An optional name, unique among the ports: an IANA service name (at most 15 lower-case letters, digits and '-', at least one letter, no '--', not starting or ending with '-'). Names of the form <protocol>-<port> (tcp-8080) are what the Service calls unnamed ports: only that port itself may have one.",
+    }),
   }),
 });
 
@@ -62,7 +65,7 @@ export const EnvVarInput = builder.inputType('EnvVarInput', {
   fields: (t) => ({
     name: t.string({ required: true, description: 'The variable name, e.g. JAVA_OPTS.' }),
     value: t.string({
-      description: 'The value (may be empty). For a secret that already has a value, omit it (or send null) to keep the stored value.',
+      description: 'The value (may be empty; no NUL characters). For a secret that already has a value, omit it (or send null) to keep the stored value.',
     }),
     secret: t.boolean({ description: 'True to keep the value secret: it is deployed but never returned by the API. Default false.' }),
   }),
@@ -71,7 +74,7 @@ export const EnvVarInput = builder.inputType('EnvVarInput', {
 export const FileMountInput = builder.inputType('FileMountInput', {
   description: 'A text that appears as a file in the container.',
   fields: (t) => ({
-    path: t.string({ required: true, description: 'The absolute path of the file; unique, and not inside another mount.' }),
+    path: t.string({ required: true, description: 'The absolute path of the file; unique, not inside another mount, not under /proc, /sys or /dev, and not at or above the deploy root directory.' }),
     content: t.string({ required: true, description: 'The file content: UTF-8 text of at most 1 MiB.' }),
   }),
 });
@@ -79,8 +82,8 @@ export const FileMountInput = builder.inputType('FileMountInput', {
 export const DirectoryMountInput = builder.inputType('DirectoryMountInput', {
   description: 'A container directory stored on the host.',
   fields: (t) => ({
-    containerPath: t.string({ required: true, description: "The absolute directory path in the container (no '..'); unique, not inside another mount." }),
-    hostPath: t.string({ required: true, description: "The absolute directory path on the host (no '..')." }),
+    containerPath: t.string({ required: true, description: "The absolute directory path in the container (no '..'); unique, not inside another mount, not /, not under /proc, /sys or /dev, and not at or above the deploy root directory." }),
+    hostPath: t.string({ required: true, description: "The absolute directory path on the host (no '..'). Unless you are an admin, it must lie in the app's own directory under one of the server's allowed prefixes (CAIRN_HOSTPATH_PREFIXES; by default /var/log/cairn/<app> or /var/lib/cairn/<app>)." }),
   }),
 });
 

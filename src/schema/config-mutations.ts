@@ -3,7 +3,7 @@ import type { Warning } from '../domain/config-rules.js';
 import type { ConfigSettings } from '../domain/config-types.js';
 import { imageTag as imageTagSchema, instancesSchema } from '../domain/config-input.js';
 import { configWarnings } from '../domain/config-rules.js';
-import { validateConfig } from '../domain/config-validation.js';
+import { validateConfig, type HostPathRule } from '../domain/config-validation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { OFFICIAL_IMAGES } from '../domain/official-images.js';
 import { problemsFromZod } from '../domain/problems.js';
@@ -22,6 +22,18 @@ export function draftOf(ctx: Context, environmentGlobalId: string, path: string[
   const row = ctx.repos.configs.byEnvironmentId(envId);
   if (!row) throw new NotFoundError('Environment', environmentGlobalId, path);
   return row;
+}
+
+/**
+ * The host directories the caller may mount in the draft's app: any for an admin (null), else the
+ * app's own directories under CAIRN_HOSTPATH_PREFIXES.
+ */
+export function hostPathRule(ctx: Context, row: DeploymentConfigRow): HostPathRule | null {
+  if (ctx.viewer?.admin) return null;
+  const env = ctx.repos.apps.environmentsByIds([row.environmentId])[0];
+  const app = env ? ctx.repos.apps.byIds([env.appId])[0] : undefined;
+  if (!app) throw new Error(`environment ${row.environmentId} has no app`);
+  return { prefixes: ctx.config.hostPathPrefixes, appName: app.name };
 }
 
 /**
@@ -111,7 +123,7 @@ builder.mutationFields((t) => ({
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
     description:
-      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app.',
+      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app; a directory mount\'s host path must lie in the app\'s own directories under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES) unless the caller is an admin.',
     authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
     errors: {
@@ -122,7 +134,7 @@ builder.mutationFields((t) => ({
       ctx.repos.transaction(() => {
         const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
         if (input.version !== row.version) throw new ConflictError(input.version, row.version);
-        const { settings, warnings } = validateConfig(input.config, row.settings, ctx.config.maxInstances, ['input', 'config']);
+        const { settings, warnings } = validateConfig(input.config, row.settings, ctx.config.maxInstances, ['input', 'config'], hostPathRule(ctx, row));
         const imageTag = input.config.imageTag ?? row.imageTag ?? (settings.officialImage ? OFFICIAL_IMAGES[settings.officialImage].defaultTag : null);
         return { config: writeDraft(ctx, row, input.version, { imageTag, settings }), warnings };
       }),

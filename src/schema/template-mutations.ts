@@ -8,7 +8,9 @@ import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { draftOf, writeDraft } from './config-mutations.js';
+import { draftOf, hostPathRule, writeDraft } from './config-mutations.js';
+import { storedConfigProblems } from '../domain/config-validation.js';
+import { hostPathProblems } from '../domain/host-paths.js';
 import { localId } from './ids.js';
 import { DeploymentConfigRef, TemplateRef } from './refs.js';
 import { ConfigWarningRef } from './warning.js';
@@ -95,6 +97,9 @@ builder.mutationFields((t) => ({
       ctx.repos.transaction(() => {
         const name = freeName(ctx, input.name, ['input', 'name']);
         const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
+        // A draft stored before a rule existed may break it: a template must not carry it further.
+        const problems = storedConfigProblems(draft.settings, ['input', 'environmentId']);
+        if (problems.length) throw new InvalidInputError(problems);
         const template = uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.create(name, draft.settings, ctx.now()));
         ctx.logger.info({ templateId: template.id }, 'template saved');
         return { template };
@@ -103,10 +108,13 @@ builder.mutationFields((t) => ({
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
     description:
-      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError).',
+      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.templateId`.',
     authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
-    errors: { types: [NotFoundError, ConflictError, NotAllowedError], union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' } },
+    errors: {
+      types: [NotFoundError, ConflictError, NotAllowedError, InvalidInputError],
+      union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' },
+    },
     resolve: (_root, { input }, ctx) =>
       ctx.repos.transaction(() => {
         const template = templateOf(ctx, String(input.templateId), ['input', 'templateId']);
@@ -115,6 +123,14 @@ builder.mutationFields((t) => ({
           throw new NotAllowedError(`The template "${template.name}" holds secret values, which only an admin may copy into another environment; ask an admin, or set the variables yourself.`);
         }
         const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
+        // Paths under input.templateId name the template's own fields: it may predate a rule, and
+        // its host paths are checked against the environment's app like any written configuration.
+        const rule = hostPathRule(ctx, draft);
+        const problems = [
+          ...storedConfigProblems(template.settings, ['input', 'templateId']),
+          ...(rule ? hostPathProblems(template.settings.directoryMounts, rule.prefixes, rule.appName, ['input', 'templateId']) : []),
+        ];
+        if (problems.length) throw new InvalidInputError(problems);
         const config = writeDraft(ctx, draft, input.version, { imageTag: draft.imageTag, settings: template.settings });
         return { config, warnings: configWarnings(template.settings, []) };
       }),

@@ -20,6 +20,8 @@
  * carries no environment label.
  */
 import { createHash } from 'node:crypto';
+import type { PortMapping } from '../../domain/config-types.js';
+import { fallbackPortName } from '../../domain/port-names.js';
 import type { EnvironmentKind, EnvironmentTarget } from '../workloads-types.js';
 
 export const LABEL_APP = 'cairn.dev/app';
@@ -92,4 +94,30 @@ export function labelSelectorText(labels: Record<string, string>): string {
 
 export function environmentLabelSelector(t: NameTarget): string {
   return labelSelectorText({ ...environmentSelector(t), [LABEL_MANAGED_BY]: MANAGED_BY });
+}
+
+/**
+ * Port names, rendered verbatim: a mapping's name is an IANA service name, unique within the
+ * configuration (checked when it is written, src/domain/port-names.ts), so the container's ports
+ * carry it unchanged and no two of them can end up with the same name. An unnamed mapping has no
+ * container port name.
+ */
+export const containerPortName = (p: PortMapping): string | null => p.name;
+
+/**
+ * The Service's port names (a Service with several ports needs each named, uniquely): the
+ * mapping's name, or for an unnamed one its fallback `<protocol>-<port>`. The fallbacks are chosen
+ * after seeing every given name: one that is taken (only possible in a configuration stored
+ * before the reserved-name rule) gets `-2`, `-3` … so that the names are always unique.
+ */
+export function servicePortNames(ports: PortMapping[]): string[] {
+  const taken = new Set(ports.map((p) => p.name).filter((n): n is string => n !== null));
+  return ports.map((p) => {
+    if (p.name !== null) return p.name;
+    const base = fallbackPortName(p);
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base}-${i}`;
+    taken.add(name);
+    return name;
+  });
 }

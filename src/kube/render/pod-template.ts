@@ -2,8 +2,7 @@ import type { V1Container, V1EnvVar, V1LifecycleHandler, V1PodTemplateSpec, V1Pr
 import type { Action, ConfigSettings, Probe } from '../../domain/config-types.js';
 import { fileMountKey } from './configmap.js';
 import { secretKey } from './secret.js';
-import { portName } from './service.js';
-import { ANNOTATION_LOG_PATHS, ANNOTATION_LOG_STORE, names, revisionLabels, type NameTarget } from './names.js';
+import { ANNOTATION_LOG_PATHS, ANNOTATION_LOG_STORE, containerPortName, names, revisionLabels, type NameTarget } from './names.js';
 
 function handler(action: Action): V1LifecycleHandler {
   if (action.http) return { httpGet: { path: action.http.path, port: action.http.port as never, scheme: action.http.scheme } };
@@ -53,7 +52,7 @@ export function renderPodTemplate(t: NameTarget, revision: number, image: string
     image,
     imagePullPolicy: 'IfNotPresent',
     ports: settings.ports.map((p) => {
-      const name = portName(p.name);
+      const name = containerPortName(p);
       return { containerPort: p.containerPort, protocol: p.protocol, ...(name ? { name } : {}) };
     }),
     env: envVars(t, revision, settings),
