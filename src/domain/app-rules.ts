@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APP_NAME_MAX, dnsLabel } from './names.js';
+import { APP_NAME_MAX, DNS_LABEL, dnsLabel } from './names.js';
 import { problem, problemsFromZod, type Problem } from './problems.js';
 
 export const DESCRIPTION_MAX = 1000;
@@ -23,7 +23,12 @@ export function createAppProblems(
   ctx: AppRulesContext,
 ): Problem[] {
   const at = ['input'];
-  const shape = z.object({ name: dnsLabel(APP_NAME_MAX), description }).safeParse({ name: input.name, description: input.description });
+  // The name starts each object's name: a Service's must start with a letter (a DNS-1035 label).
+  const name = dnsLabel(APP_NAME_MAX).refine((n) => !DNS_LABEL.test(n) || /^[a-z]/.test(n), {
+    message: "Start with a letter: the app's Services are named after it, and a Service name must start with a letter (a DNS-1035 label).",
+    params: { code: 'INVALID_FORMAT' },
+  });
+  const shape = z.object({ name, description }).safeParse({ name: input.name, description: input.description });
   const problems = shape.success ? [] : problemsFromZod(shape.error, at);
   problems.push(...businessTypeProblems(input.businessType, ctx, [...at, 'businessType']));
   for (const key of ['productionCluster', 'testCluster'] as const) {

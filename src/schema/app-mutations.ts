@@ -19,7 +19,7 @@ const CreateAppInput = builder.inputType('CreateAppInput', {
   fields: (t) => ({
     name: t.string({
       required: true,
-      description: "A unique DNS-1123 label of at most 40 characters (lower-case letters, digits, '-'). It names Kubernetes objects and cannot change later.",
+      description: "A unique DNS-1123 label of at most 40 characters (lower-case letters, digits, '-') starting with a letter. It names Kubernetes objects and cannot change later.",
     }),
     businessType: t.string({ required: true, description: 'One of the businessTypes query.' }),
     description: t.string({ description: 'A free description (at most 1000 characters).' }),

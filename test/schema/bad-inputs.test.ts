@@ -176,6 +176,8 @@ const rows: Row[] = [
   { name: 'app name in upper case', run: create({ name: 'Shop' }), expect: invalid(['INVALID_FORMAT', 'input.name']) },
   { name: 'app name over 40 characters', run: create({ name: 'a'.repeat(41) }), expect: invalid(['TOO_LONG', 'input.name']) },
   { name: 'app name starting with a dash', run: create({ name: '-shop' }), expect: invalid(['INVALID_FORMAT', 'input.name']) },
+  // Its Service would be "1shop-production": kube-apiserver refuses a Service name not starting with a letter.
+  { name: 'app name starting with a digit', run: create({ name: '1shop' }), expect: invalid(['INVALID_FORMAT', 'input.name']) },
   { name: 'empty app name', run: create({ name: '' }), expect: invalid(['REQUIRED', 'input.name']) },
   { name: 'taken app name', run: create({ name: 'existing' }), expect: { typename: 'AlreadyExistsError', path: 'input.name' } },
   { name: 'unknown business type', run: create({ businessType: 'Gardening' }), expect: invalid(['UNKNOWN_VALUE', 'input.businessType']) },

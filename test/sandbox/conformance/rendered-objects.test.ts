@@ -62,6 +62,9 @@ const SECRETS = '/api/v1/namespaces/t/secrets';
 const LABEL_REGEX =
   "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')";
 
+const DNS1035_REGEX =
+  "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
+
 interface Refused {
   message: string;
   causes: { reason: string; message: string; field: string }[];
@@ -199,6 +202,15 @@ const refusals: [string, string, Obj, Refused][] = [
     {
       message: `Service "svc-bad-name" is invalid: spec.ports[0].name: Invalid value: "Web_A": ${LABEL_REGEX}`,
       causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "Web_A": ${LABEL_REGEX}`, field: 'spec.ports[0].name' }],
+    },
+  ],
+  [
+    'a Service named after an app whose name starts with a digit (a DNS-1035 label starts with a letter)',
+    SERVICES,
+    service('1shop-production', [{ name: 'http', port: 80 }]),
+    {
+      message: `Service "1shop-production" is invalid: metadata.name: Invalid value: "1shop-production": ${DNS1035_REGEX}`,
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "1shop-production": ${DNS1035_REGEX}`, field: 'metadata.name' }],
     },
   ],
   [
