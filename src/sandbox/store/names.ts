@@ -121,6 +121,28 @@ export function configMapKeyErrors(v: string): string[] {
   return errs;
 }
 
+const ENV_VAR_NAME_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
+const envVarName = full(ENV_VAR_NAME_FMT);
+
+/** IsEnvVarName. */
+export function envVarNameErrors(v: string): string[] {
+  const errs: string[] = [];
+  if (!envVarName.test(v))
+    errs.push(
+      regexError(
+        "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit",
+        ENV_VAR_NAME_FMT,
+        'my.env-name',
+        'MY_ENV.NAME',
+        'MyEnvName1',
+      ),
+    );
+  if (v === '.') errs.push("must not be '.'");
+  else if (v === '..') errs.push("must not be '..'");
+  else if (v.startsWith('..')) errs.push("must not start with '..'");
+  return errs;
+}
+
 /** IsValidPortName (IANA_SVC_NAME). */
 export function portNameErrors(v: string): string[] {
   const errs: string[] = [];

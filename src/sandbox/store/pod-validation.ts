@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { deepCopy } from './copy.js';
 import { fieldErr, type FieldError } from './field-errors.js';
-import { dns1123LabelErrors, dns1123SubdomainErrors, portNameErrors, portNumberErrors } from './names.js';
+import { dns1123LabelErrors, dns1123SubdomainErrors, envVarNameErrors, portNameErrors, portNumberErrors } from './names.js';
 import { parseQuantity } from './quantity.js';
 import { semanticEqual } from './semantic.js';
 
@@ -118,6 +118,7 @@ function validateContainer(c: Obj, path: string, volumes: Set<string>, errs: Fie
   validatePorts(list(c.ports), `${path}.ports`, errs);
   list(c.env).forEach((e, i) => {
     if (typeof e.name !== 'string' || e.name === '') errs.push(fieldErr.required(`${path}.env[${i}].name`));
+    else for (const m of envVarNameErrors(e.name)) errs.push(fieldErr.invalid(`${path}.env[${i}].name`, e.name, m));
     if (typeof e.value === 'string' && e.value !== '' && e.valueFrom !== undefined && e.valueFrom !== null)
       errs.push(fieldErr.invalid(`${path}.env[${i}].valueFrom`, '', 'may not be specified when `value` is not empty'));
   });

@@ -65,6 +65,12 @@ const LABEL_REGEX =
 const DNS1035_REGEX =
   "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')";
 
+const ENV_NAME_REGEX =
+  "a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '[-._a-zA-Z][-._a-zA-Z0-9]*')";
+const ODD_PATH = '/x\u0000\u0007\u0085ü\t\n\u001b\u007f"\\';
+/** As kube-apiserver printed it (Go's %q). */
+const ODD_PATH_GO = String.raw`"/x\x00\a\u0085ü\t\n\x1b\x7f\"\\"`;
+
 interface Refused {
   message: string;
   causes: { reason: string; message: string; field: string }[];
@@ -118,6 +124,24 @@ const refusals: [string, string, Obj, Refused][] = [
     {
       message: 'Pod "mount-dup" is invalid: spec.containers[0].volumeMounts[1].mountPath: Invalid value: "/x": must be unique',
       causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: "/x": must be unique', field: 'spec.containers[0].volumeMounts[1].mountPath' }],
+    },
+  ],
+  [
+    'a repeated mount path with control and unprintable characters (quoted as Go quotes: \\x00, \\a, \\u0085)',
+    PODS,
+    pod('quote-mount', { volumeMounts: [{ name: 'd', mountPath: ODD_PATH }, { name: 'd', mountPath: ODD_PATH }] }, hostVolume()),
+    {
+      message: `Pod "quote-mount" is invalid: spec.containers[0].volumeMounts[1].mountPath: Invalid value: ${ODD_PATH_GO}: must be unique`,
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${ODD_PATH_GO}: must be unique`, field: 'spec.containers[0].volumeMounts[1].mountPath' }],
+    },
+  ],
+  [
+    'an env var name starting with a digit',
+    PODS,
+    pod('env-name-bad', { env: [{ name: '1A', value: 'x' }, { name: 'my.env-name', value: 'y' }] }),
+    {
+      message: `Pod "env-name-bad" is invalid: spec.containers[0].env[0].name: Invalid value: "1A": ${ENV_NAME_REGEX}`,
+      causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: "1A": ${ENV_NAME_REGEX}`, field: 'spec.containers[0].env[0].name' }],
     },
   ],
   [
