@@ -37,7 +37,8 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
  * ConfigMap and the secret variables into one Secret, each at most 1 MiB of data (Kubernetes'
  * MaxSecretSize: `ConfigMap "…" is invalid: []: Too long: must have at most 1048576 bytes`); plain
  * variables are copied into the Deployment, its ReplicaSet and every pod, which etcd keeps under
- * 1.5 MiB an object. Paths are relative to the configuration (`at` is a prefix).
+ * 1.5 MiB an object (kube-apiserver v1.20.2 answers a 1.7 MB pod with 500 `etcdserver: request is
+ * too large`, which no retry fixes). Paths are relative to the configuration (`at` is a prefix).
  */
 export function mountAndSizeProblems(input: ConfigInput, secretValueOf: (name: string) => string | undefined, at: Path): Problem[] {
   const problems: Problem[] = [];
