@@ -157,6 +157,13 @@ describe('configurations stored before the rules', () => {
       ['INVALID_FORMAT', 'ports.1.name'],
     ]);
     expect(api.dump()).toBe(before);
+    const preview = dataOf(
+      await api.gql(`query ($env: ID!) { previewRelease(environment: $env, batchCount: 1) { ... on ReleasePreview { problems { path code } } } }`, { env: app.production.id }),
+    ).previewRelease;
+    expect(problems(preview)).toEqual([
+      ['INVALID_FORMAT', 'env.0.value'],
+      ['INVALID_FORMAT', 'ports.1.name'],
+    ]);
   });
 
   it('createReleaseOrder refuses to release an old revision again (rollback) when it breaks a rule', async () => {
