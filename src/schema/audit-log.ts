@@ -3,7 +3,6 @@
  * action, outcome and time. Admins read every entry; an app's owner reads that app's entries (and
  * asking for another app's is FORBIDDEN, not an empty page); every other caller is refused.
  */
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { auditableApps } from '../audit/visibility.js';
 import type { AuditEntryRow } from '../db/auth-tables.js';
@@ -31,13 +30,7 @@ function pageSize(value: number | null | undefined, arg: string): number | undef
 
 /** A token's database ID when `actor` is an ApiToken global ID; null when it is a name. */
 function tokenIdOf(actor: string): number | null {
-  try {
-    const { typename, id } = decodeGlobalID(actor);
-    const n = Number(id);
-    return typename === 'ApiToken' && Number.isSafeInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
+  return localIdOrNull(actor, 'ApiToken');
 }
 
 builder.queryField('auditLog', (t) =>
