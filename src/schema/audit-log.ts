@@ -9,7 +9,10 @@ import type { AuditEntryRow } from '../db/auth-tables.js';
 import type { AuditFilter, AuditPosition } from '../db/audit-repository.js';
 import { AuditEntryRef, AuditOutcomeEnum } from './audit-entry.js';
 import { builder } from './builder.js';
-import { localIdOrNull } from './ids.js';
+import { isGlobalId, localIdOrNull } from './ids.js';
+
+/** A target no entry has (every recorded target is a global ID). */
+const NO_SUCH_TARGET = '';
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -61,7 +64,8 @@ builder.queryField('auditLog', (t) =>
         const filter: AuditFilter = {
           ...(visible === 'all' ? {} : { visibleApps: visible }),
           ...(actorToken !== null ? { actorTokenId: actorToken } : args.actor != null ? { actorName: args.actor } : {}),
-          ...(args.target != null ? { targetId: String(args.target) } : {}),
+          // Targets are recorded in their one spelling (ids.ts): another spelling matches nothing, and is not looked up.
+          ...(args.target != null ? { targetId: isGlobalId(String(args.target)) ? String(args.target) : NO_SUCH_TARGET } : {}),
           // An app ID that names no app matches nothing (only admins get here with one).
           ...(args.app != null ? { appId: localIdOrNull(String(args.app), 'App') ?? -1 } : {}),
           ...(args.action != null ? { action: args.action } : {}),
