@@ -12,10 +12,12 @@
  *   first 16 hex digits of its SHA-256, so that two entries can be compared without the content;
  * - a terminal `session` ID (whoever holds it can type into the shell) becomes a short hash, which
  *   still tells the entries of one session apart;
- * - long texts are cut at MAX_TEXT characters.
+ * - long texts are cut at MAX_TEXT characters;
+ * - the whole input, as JSON, is kept to MAX_INPUT_JSON characters (see boundedInputJson), so one
+ *   entry stays small however large the input a caller sends.
  */
 import { createHash } from 'node:crypto';
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { isGlobalId } from '../schema/ids.js';
 
 /** What a masked secret value is replaced with. */
 export const MASKED = '[masked]';
@@ -30,13 +32,22 @@ export function looksSecret(name: string): boolean {
   return SECRET_NAME.test(name) && !IDENTIFIER.test(name);
 }
 
-/** Whether `text` is a global ID in its canonical form (base64 of `Typename:id`): it names an object, it is no secret. */
-export function isGlobalId(text: string): boolean {
-  try {
-    const { typename, id } = decodeGlobalID(text);
-    return /^[A-Z][A-Za-z]+$/.test(typename) && id !== '' && encodeGlobalID(typename, id) === text;
-  } catch {
-    return false;
+/** Characters of an entry's input JSON; a longer one is replaced by its start, marked as cut (boundedInputJson). */
+export const MAX_INPUT_JSON = 8192;
+
+/**
+ * `json` (an entry's input) when it fits in MAX_INPUT_JSON characters; else a JSON object that says
+ * so: `{"inputCut": true, "characters": <the whole input's length>, "start": "<its first characters>"}`,
+ * itself within the bound.
+ */
+export function boundedInputJson(json: string): string {
+  if (json.length <= MAX_INPUT_JSON) return json;
+  let keep = MAX_INPUT_JSON - 100;
+  for (;;) {
+    const cut = JSON.stringify({ inputCut: true, characters: json.length, start: json.slice(0, keep) });
+    if (cut.length <= MAX_INPUT_JSON) return cut;
+    // Escaping made it longer (quotes, control characters): keep less, in proportion.
+    keep = Math.floor((keep * MAX_INPUT_JSON) / cut.length) - 16;
   }
 }
 
@@ -95,5 +106,5 @@ export function maskedInputJson(action: string, args: Record<string, unknown>): 
     const data = (input as Record<string, unknown>)[keystrokes] as string;
     input = { ...(input as Record<string, unknown>), [keystrokes]: keystrokesSummary(data) };
   }
-  return JSON.stringify(maskValue(input) ?? null);
+  return boundedInputJson(JSON.stringify(maskValue(input) ?? null));
 }

@@ -4,11 +4,12 @@
  * (auth-app-ids.ts). Generic: it looks at the input's values, not at the mutation, so a new
  * mutation is covered without code here.
  */
-import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { GraphQLField, GraphQLNamedType } from 'graphql';
 import { isObjectType, isUnionType, getNamedType } from 'graphql';
-import { appIdOfLocal, appIdOfTerminal } from '../schema/auth-app-ids.js';
+import { appIdOfLocal, appIdOfTerminal, MAX_SESSION_ID_LENGTH } from '../schema/auth-app-ids.js';
 import type { Context } from '../schema/context.js';
+import { decodeId } from '../schema/ids.js';
 
 export interface AuditTarget {
   /** The global ID of the object acted on; null when the input names none. */
@@ -22,25 +23,17 @@ export const NO_TARGET: AuditTarget = { targetId: null, appId: null };
 /** The global ID of an instance (`<environment id>/<pod>`), as the Instance type encodes it. */
 export const instanceGlobalId = (environmentId: number, pod: string) => encodeGlobalID('Instance', `${environmentId}/${pod}`);
 
-function decode(value: string): { typename: string; id: string } | null {
-  try {
-    const decoded = decodeGlobalID(value);
-    return /^[A-Z][A-Za-z]*$/.test(decoded.typename) && decoded.id !== '' ? decoded : null;
-  } catch {
-    return null;
-  }
-}
-
 /** A terminal session ID's target: the instance the shell runs in. */
 export function sessionTarget(ctx: Context, session: string): AuditTarget | null {
-  const info = ctx.terminals?.get(session);
+  const info = session.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals?.get(session) : undefined;
   if (!info) return null;
   return { targetId: instanceGlobalId(info.owner.environmentId, info.pod), appId: appIdOfTerminal(ctx, session) };
 }
 
 /**
  * The target the mutation's input names: the global ID under `id` first, then the first other
- * global ID among the input's top-level values (a terminal `session` counts as its instance).
+ * global ID among the input's top-level values (a terminal `session` counts as its instance). Only
+ * IDs in their one spelling count (ids.ts), so the target is the ID that `auditLog(target:)` finds.
  * The app is that of the first of these IDs that belongs to one (so `{ token, app }` still
  * finds the app).
  */
@@ -56,7 +49,7 @@ export function targetOfInput(ctx: Context, args: Record<string, unknown>): Audi
       if (target) found.push(target);
       continue;
     }
-    const decoded = decode(value);
+    const decoded = decodeId(value);
     if (decoded) found.push({ targetId: value, appId: appIdOfLocal(ctx, decoded.typename, decoded.id) });
   }
   if (found.length === 0) return NO_TARGET;

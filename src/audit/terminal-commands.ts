@@ -1,8 +1,14 @@
 /**
  * Remote login through a terminal: each line typed into a session is one audit entry,
  * `terminalCommand`, on the session's instance (and its app). Keystrokes are buffered per session
- * until a line ends (see terminal-lines.ts); a line typed after a password prompt is recorded as
- * masked. A line left unfinished when the session ends was never entered and is not recorded.
+ * until a line ends (see terminal-lines.ts). A line left unfinished when the session ends was never
+ * entered and is not recorded.
+ *
+ * A line typed while the shell's last output looks like a password prompt may be a password — or a
+ * command typed after a program printed a fake `Password:` to hide it from the trail: cairn cannot
+ * see the terminal's echo flag, so the prompt proves nothing. Such a line is recorded all the same,
+ * marked `possiblySecret`: its entry's `input` shows the line masked (what an app's owners read),
+ * and the line as typed is stored encrypted beside it, readable by admins only (`unmaskedInput`).
  */
 import type { TerminalInfo } from '../live/terminal.js';
 import { MASKED, sessionSummary } from './mask.js';
@@ -15,6 +21,9 @@ import { asksForSecret, LineAssembler } from './terminal-lines.js';
 
 /** The action of a line typed into a terminal. */
 export const TERMINAL_COMMAND = 'terminalCommand';
+
+/** What the masked entry of a possibly secret line says. */
+export const POSSIBLY_SECRET_NOTE = 'typed at what looked like a password prompt: possibly a secret, possibly a command; admins read the line';
 
 /** One unfinished line per open session; an entry goes when its session's info is collected. */
 const assemblers = new WeakMap<TerminalInfo, LineAssembler>();
@@ -41,14 +50,14 @@ function recordLines(ctx: Context, session: TerminalInfo, data: string): void {
   // Lines sent in one call all follow the same output: only the first can answer a prompt shown now.
   const secret = asksForSecret(session.outputTail);
   lines.forEach((line, i) => {
-    const masked = secret && i === 0;
-    const input = {
+    const typed = {
       session: sessionSummary(session.id),
       container: session.container,
-      line: masked ? MASKED : line.text,
-      ...(masked ? { note: 'typed at a password prompt' } : {}),
-      ...(line.cut > 0 && !masked ? { cutCharacters: line.cut } : {}),
+      line: line.text,
+      ...(line.cut > 0 ? { cutCharacters: line.cut } : {}),
     };
-    writeAuditEntry(ctx, TERMINAL_COMMAND, target, JSON.stringify(input), SUCCEEDED);
+    if (!(secret && i === 0)) return writeAuditEntry(ctx, TERMINAL_COMMAND, target, JSON.stringify(typed), SUCCEEDED);
+    const shown = { session: typed.session, container: typed.container, line: MASKED, possiblySecret: true, note: POSSIBLY_SECRET_NOTE };
+    writeAuditEntry(ctx, TERMINAL_COMMAND, target, JSON.stringify(shown), SUCCEEDED, ctx.now(), JSON.stringify(typed));
   });
 }

@@ -83,8 +83,10 @@ const PROMPT = /(passw(or)?d|passphrase|passcode|\bpin\b|secret|token|otp|verifi
 
 /**
  * Whether the terminal's last output asks for a secret (`Password:`, `Enter passphrase for key …:`,
- * `[sudo] password for app:`): the line typed next is then not recorded. cairn cannot see the
- * terminal's echo setting (it lives in the container's pseudo-terminal), so the prompt is the sign.
+ * `[sudo] password for app:`): the line typed next is then recorded as possibly secret (masked in
+ * its entry's input, in clear for admins only; see terminal-commands.ts). cairn cannot see the
+ * terminal's echo setting (it lives in the container's pseudo-terminal), and any program can print
+ * such a prompt, so the prompt is a sign, never a proof.
  */
 export function asksForSecret(outputTail: string): boolean {
   const text = outputTail.replace(ESCAPE_SEQUENCE_ANYWHERE, '');

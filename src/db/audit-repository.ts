@@ -1,9 +1,14 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import type { SecretCipher } from '../secrets/cipher.js';
 import type { Db } from './client.js';
 import { auditEntries, type AuditEntryRow, type AuditOutcome } from './auth-tables.js';
 
-/** One audit entry to write (the id is assigned by the database). */
-export type NewAuditEntry = Omit<AuditEntryRow, 'id'>;
+/**
+ * One audit entry to write (the id is assigned by the database). `unmaskedInput`, for an entry
+ * marked possibly secret, is the input as typed: it is stored encrypted (`sealedInput`) and read
+ * back only through `unmaskedInputOf`.
+ */
+export type NewAuditEntry = Omit<AuditEntryRow, 'id' | 'possiblySecret' | 'sealedInput'> & { unmaskedInput?: string };
 
 /** Which entries to read; every filter given must match. */
 export interface AuditFilter {
@@ -34,7 +39,7 @@ export interface AuditPage {
 }
 
 /** The audit trail: written once per audited action, never changed; read newest first. */
-export function auditRepository(db: Db) {
+export function auditRepository(db: Db, cipher: SecretCipher) {
   const where = (filter: AuditFilter): SQL[] => {
     const parts: SQL[] = [];
     if (filter.visibleApps) parts.push(filter.visibleApps.length ? inArray(auditEntries.appId, [...filter.visibleApps]) : eq(auditEntries.id, -1));
@@ -56,8 +61,13 @@ export function auditRepository(db: Db) {
 
   return {
     /** Writes one entry (a single INSERT: atomic on its own, and part of the caller's transaction when there is one). */
-    record(entry: NewAuditEntry): AuditEntryRow {
-      return db.insert(auditEntries).values(entry).returning().get();
+    record({ unmaskedInput, ...entry }: NewAuditEntry): AuditEntryRow {
+      const secret = unmaskedInput === undefined ? {} : { possiblySecret: true, sealedInput: cipher.encrypt(unmaskedInput) };
+      return db.insert(auditEntries).values({ ...entry, ...secret }).returning().get();
+    },
+    /** The input as typed of an entry marked possibly secret (decrypted); null for any other entry. */
+    unmaskedInputOf(entry: Pick<AuditEntryRow, 'sealedInput'>): string | null {
+      return entry.sealedInput === null ? null : cipher.decrypt(entry.sealedInput);
     },
     byIds(ids: readonly number[]): AuditEntryRow[] {
       return ids.length === 0 ? [] : db.select().from(auditEntries).where(inArray(auditEntries.id, [...ids])).all();

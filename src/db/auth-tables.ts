@@ -73,6 +73,13 @@ export const auditEntries = sqliteTable(
     /** The error's code when the outcome is not SUCCEEDED. */
     errorCode: text('error_code'),
     message: text('message'),
+    /**
+     * A terminal line typed while the shell's output looked like a password prompt: `input` shows it
+     * masked; the line may be a password, or a command run behind a fake prompt.
+     */
+    possiblySecret: integer('possibly_secret', { mode: 'boolean' }).notNull().default(false),
+    /** For a possiblySecret entry: the input as typed (JSON), encrypted with the secrets key; admins read it. Null otherwise. */
+    sealedInput: text('sealed_input'),
   },
   (t) => [index('audit_entries_at').on(t.at), index('audit_entries_app').on(t.appId, t.at), index('audit_entries_actor').on(t.actorTokenId, t.at)],
 );

@@ -22,7 +22,7 @@ export function createRepositories(db: Db, { cipher }: { cipher: SecretCipher })
     /** API tokens and app members. */
     tokens: tokensRepository(db),
     /** The audit trail: every mutation and remote-login command. */
-    audit: auditRepository(db),
+    audit: auditRepository(db, cipher),
     /** Runs `fn` in one SQLite transaction: it applies fully or, when it throws, not at all. */
     transaction<T>(fn: () => T): T {
       return db.transaction(() => fn());

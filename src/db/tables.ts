@@ -63,10 +63,12 @@ export const templates = sqliteTable(
     id: integer('id').primaryKey({ autoIncrement: true }),
     name: text('name').notNull(),
     settings: text('settings', { mode: 'json' }).$type<ConfigSettings>().notNull(),
+    /** The app whose environment the template was saved from: its owners read it. Null when unknown (saved before cairn kept it) or deleted: admins only. */
+    sourceAppId: integer('source_app_id').references(() => apps.id, { onDelete: 'set null' }),
     createdAt: time('created_at'),
     updatedAt: time('updated_at'),
   },
-  (t) => [uniqueIndex('templates_name_unique').on(t.name)],
+  (t) => [uniqueIndex('templates_name_unique').on(t.name), index('templates_source_app').on(t.sourceAppId)],
 );
 
 export type AppRow = typeof apps.$inferSelect;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { echo } from './echo.js';
 import { APP_NAME_MAX, DNS_LABEL, dnsLabel } from './names.js';
 import { problem, problemsFromZod, type Problem } from './problems.js';
 
@@ -14,7 +15,7 @@ const description = z.string().max(DESCRIPTION_MAX, `At most ${DESCRIPTION_MAX} 
 
 function businessTypeProblems(value: string | null | undefined, ctx: AppRulesContext, at: string[]): Problem[] {
   if (value == null || ctx.businessTypes.includes(value)) return [];
-  return [problem(at, 'UNKNOWN_VALUE', `Unknown business type "${value}"; the businessTypes query lists the allowed ones: ${ctx.businessTypes.join(', ')}.`)];
+  return [problem(at, 'UNKNOWN_VALUE', `Unknown business type "${echo(value)}"; the businessTypes query lists the allowed ones: ${ctx.businessTypes.join(', ')}.`)];
 }
 
 /** Every problem of a createApp input. */
@@ -33,7 +34,7 @@ export function createAppProblems(
   problems.push(...businessTypeProblems(input.businessType, ctx, [...at, 'businessType']));
   for (const key of ['productionCluster', 'testCluster'] as const) {
     if (!ctx.clusterExists(input[key])) {
-      problems.push(problem([...at, key], 'UNKNOWN_CLUSTER', `No cluster is named "${input[key]}"; the clusters query lists them.`));
+      problems.push(problem([...at, key], 'UNKNOWN_CLUSTER', `No cluster is named "${echo(input[key])}"; the clusters query lists them.`));
     }
   }
   if (input.productionCluster === input.testCluster) {

@@ -1,3 +1,4 @@
+import { boundedMessage, echo } from './echo.js';
 import type { Problem } from './problems.js';
 
 /** The kinds of expected failure a mutation or query can return. */
@@ -9,27 +10,36 @@ export abstract class CairnError extends Error {
   abstract readonly code: ErrorCode;
 }
 
-/** The input was refused; `problems` lists every problem at once. */
+/**
+ * The input was refused; `problems` lists every problem at once. A problem's message may quote the
+ * value it refuses: each is cut to MAX_MESSAGE characters (see echo.ts).
+ */
 export class InvalidInputError extends CairnError {
   readonly code = 'INVALID_INPUT' as const;
-  constructor(readonly problems: Problem[]) {
+  readonly problems: Problem[];
+  constructor(problems: Problem[]) {
+    problems = problems.map((p) => ({ ...p, message: boundedMessage(p.message) }));
     super(
       problems.length === 1
         ? `The input has a problem: ${problems[0]!.path.join('.')}: ${problems[0]!.message}`
         : `The input has ${problems.length} problems; see problems.`,
     );
+    this.problems = problems;
   }
 }
 
-/** The thing an ID names does not exist (or is not of the expected type). */
+/** The thing an ID names does not exist (or is not of the expected type). The ID is kept cut to MAX_ECHO characters. */
 export class NotFoundError extends CairnError {
   readonly code = 'NOT_FOUND' as const;
+  readonly id: string;
   constructor(
     readonly typename: string,
-    readonly id: string,
+    id: string,
     readonly path: string[],
   ) {
-    super(`No ${typename} has the ID ${id}.`);
+    const shown = echo(id);
+    super(`No ${typename} has the ID ${shown}.`);
+    this.id = shown;
   }
 }
 
@@ -54,16 +64,17 @@ export class AlreadyExistsError extends CairnError {
     readonly takenName: string,
     readonly path: string[],
   ) {
-    super(`A ${typename} named "${takenName}" already exists; choose another name.`);
+    super(`A ${typename} named "${echo(takenName)}" already exists; choose another name.`);
+    this.takenName = echo(takenName);
   }
 }
 
-/** The action is refused in the current state; `reason` says why and how to proceed. */
+/** The action is refused in the current state; `reason` says why and how to proceed (cut to MAX_MESSAGE characters). */
 export class NotAllowedError extends CairnError {
   readonly code = 'NOT_ALLOWED' as const;
   readonly reason: string;
   constructor(reason: string) {
-    super(reason);
-    this.reason = reason;
+    super(boundedMessage(reason));
+    this.reason = this.message;
   }
 }

@@ -1,14 +1,18 @@
 /** The expected failures of logs, exec and terminals: typed errors the schema returns as data. */
+import { echo } from '../domain/echo.js';
 import { CairnError, NotAllowedError } from '../domain/errors.js';
 
 /** The pod has no container of that name. */
 export class UnknownContainerError extends CairnError {
   readonly code = 'NOT_FOUND' as const;
+  /** The container asked for (cut to MAX_ECHO characters: it is the caller's input). */
+  readonly container: string;
   constructor(
-    readonly container: string,
+    container: string,
     readonly containers: string[],
   ) {
-    super(`The instance has no container "${container}"; its containers are: ${containers.join(', ')}.`);
+    super(`The instance has no container "${echo(container)}"; its containers are: ${containers.join(', ')}.`);
+    this.container = echo(container);
   }
 }
 

@@ -5,6 +5,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { mayReadAuditOf } from '../audit/visibility.js';
 import { AUDIT_OUTCOMES, type AuditEntryRow, type AuditOutcome } from '../db/auth-tables.js';
+import { ADMIN_ONLY } from './auth-rules.js';
 import { builder } from './builder.js';
 import { AppRef } from './refs.js';
 
@@ -69,7 +70,19 @@ builder.node(AuditEntryRef, {
     }),
     input: t.exposeString('input', {
       description:
-        'The input as JSON, secrets masked: values of secret environment variables and of fields named like a secret (password, token …) read "[masked]"; file contents show their size and a hash; keystrokes their size; terminal lines typed at a password prompt are masked.',
+        'The input as JSON, secrets masked: values of secret environment variables and of fields named like a secret (password, token …) read "[masked]"; file contents show their size and a hash; keystrokes their size; a terminal line typed at what looked like a password prompt reads "[masked]" (see possiblySecret). At most 8 KB: a larger input reads `{"inputCut": true, "characters": <its length>, "start": "<its first characters>"}`.',
+    }),
+    possiblySecret: t.exposeBoolean('possiblySecret', {
+      description:
+        'True for a terminal line typed while the shell\'s output looked like a password prompt: it may be a password, or a command typed after a program printed a fake prompt (cairn cannot see whether the terminal echoed it). `input` shows it masked; admins read the line in `unmaskedInput`.',
+    }),
+    unmaskedInput: t.string({
+      nullable: true,
+      description:
+        'For an entry marked possiblySecret: the input as typed, as JSON (the line in clear). Admins only: null for other callers, and for entries not so marked.',
+      authScopes: ADMIN_ONLY,
+      unauthorizedResolver: () => null,
+      resolve: (e, _args, ctx) => ctx.repos.audit.unmaskedInputOf(e),
     }),
     outcome: t.field({ type: AuditOutcomeEnum, description: 'How it ended.', resolve: (e) => e.outcome }),
     errorCode: t.exposeString('errorCode', {

@@ -3,14 +3,16 @@
  * action, outcome and time. Admins read every entry; an app's owner reads that app's entries (and
  * asking for another app's is FORBIDDEN, not an empty page); every other caller is refused.
  */
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { GraphQLError } from 'graphql';
 import { auditableApps } from '../audit/visibility.js';
 import type { AuditEntryRow } from '../db/auth-tables.js';
 import type { AuditFilter, AuditPosition } from '../db/audit-repository.js';
 import { AuditEntryRef, AuditOutcomeEnum } from './audit-entry.js';
 import { builder } from './builder.js';
-import { localIdOrNull } from './ids.js';
+import { isGlobalId, localIdOrNull } from './ids.js';
+
+/** A target no entry has (every recorded target is a global ID). */
+const NO_SUCH_TARGET = '';
 
 const DEFAULT_PAGE = 20;
 const MAX_PAGE = 100;
@@ -31,13 +33,7 @@ function pageSize(value: number | null | undefined, arg: string): number | undef
 
 /** A token's database ID when `actor` is an ApiToken global ID; null when it is a name. */
 function tokenIdOf(actor: string): number | null {
-  try {
-    const { typename, id } = decodeGlobalID(actor);
-    const n = Number(id);
-    return typename === 'ApiToken' && Number.isSafeInteger(n) && n > 0 ? n : null;
-  } catch {
-    return null;
-  }
+  return localIdOrNull(actor, 'ApiToken');
 }
 
 builder.queryField('auditLog', (t) =>
@@ -68,7 +64,8 @@ builder.queryField('auditLog', (t) =>
         const filter: AuditFilter = {
           ...(visible === 'all' ? {} : { visibleApps: visible }),
           ...(actorToken !== null ? { actorTokenId: actorToken } : args.actor != null ? { actorName: args.actor } : {}),
-          ...(args.target != null ? { targetId: String(args.target) } : {}),
+          // Targets are recorded in their one spelling (ids.ts): another spelling matches nothing, and is not looked up.
+          ...(args.target != null ? { targetId: isGlobalId(String(args.target)) ? String(args.target) : NO_SUCH_TARGET } : {}),
           // An app ID that names no app matches nothing (only admins get here with one).
           ...(args.app != null ? { appId: localIdOrNull(String(args.app), 'App') ?? -1 } : {}),
           ...(args.action != null ? { action: args.action } : {}),

@@ -5,8 +5,11 @@ import type { TerminalInfo } from '../live/terminal.js';
  * resolved to its app's database ID through the repositories. Answers are cached per request
  * (per context object), since an environment never moves to another app.
  */
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { Context } from './context.js';
+import { decodeId } from './ids.js';
+
+/** Terminal session IDs are UUIDs: a longer text names no session and is not looked up. */
+export const MAX_SESSION_ID_LENGTH = 64;
 
 /** The node types that belong to an app: reading one needs a role on that app. */
 export const APP_OWNED_TYPES = ['App', 'Environment', 'DeploymentConfig', 'ReleaseOrder', 'Revision', 'Instance'] as const;
@@ -38,9 +41,10 @@ export function appIdOfEnvironment(ctx: Context, environmentId: number): number 
   return cached(ctx, `Environment:${environmentId}`, () => ctx.repos.apps.environmentsByIds([environmentId])[0]?.appId ?? null);
 }
 
+/** A database ID spelled as cairn spells it (`1`, never `01`, `0x1` or ` 1`); null otherwise. */
 const positive = (s: string): number | null => {
   const n = Number(s);
-  return Number.isSafeInteger(n) && n > 0 ? n : null;
+  return /^[1-9][0-9]*$/.test(s) && Number.isSafeInteger(n) ? n : null;
 };
 
 /** The app that the object `typename`/`localId` belongs to; null when it names nothing (or a type that belongs to no app). */
@@ -72,17 +76,13 @@ export function appIdOfLocal(ctx: Context, typename: string, localId: string): n
 }
 
 /**
- * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed, of
- * another type, or names nothing.
+ * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed (or not
+ * in its one spelling, see ids.ts), of another type, or names nothing.
  */
 export function appIdOfGlobalId(ctx: Context, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): number | null {
   if (globalId == null) return null;
-  let decoded: { typename: string; id: string };
-  try {
-    decoded = typeof globalId === 'string' ? decodeGlobalID(globalId) : globalId;
-  } catch {
-    return null;
-  }
+  const decoded = typeof globalId === 'string' ? decodeId(globalId) : globalId;
+  if (decoded === null) return null;
   if (!(typenames as readonly string[]).includes(decoded.typename)) return null;
   return appIdOfLocal(ctx, decoded.typename, decoded.id);
 }
@@ -98,7 +98,7 @@ export function appIdOfTerminal(ctx: Context, sessionId: string | number | null 
  * as unknown as a missing one: a session is a shell in production, not shared by its ID alone.
  */
 export function ownTerminal(ctx: Context, sessionId: string | number | null | undefined): TerminalInfo | undefined {
-  if (sessionId == null) return undefined;
+  if (sessionId == null || String(sessionId).length > MAX_SESSION_ID_LENGTH) return undefined;
   const info = ctx.terminals?.get(String(sessionId));
   if (!info || (info.owner.tokenId !== null && info.owner.tokenId !== ctx.viewer?.tokenId)) return undefined;
   return info;

@@ -4,6 +4,7 @@ import ErrorsPlugin from '@pothos/plugin-errors';
 import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import ValidationPlugin from '@pothos/plugin-validation';
+import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { AppRoleName } from '../db/auth-tables.js';
 import { mayActOnApp } from '../auth/roles.js';
@@ -11,6 +12,17 @@ import type { Context } from './context.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { nodeVisible, visibleNodes } from './auth-nodes.js';
 import { forbidden } from './forbidden.js';
+import { decodeId } from './ids.js';
+
+/**
+ * How `node(id:)`, `nodes(ids:)` (and any globalID argument) decode an ID: only in its one spelling
+ * (ids.ts); any other is refused with a short message that does not repeat it.
+ */
+function decodeCanonicalId(globalID: string): { typename: string; id: string } {
+  const decoded = decodeId(globalID);
+  if (decoded) return decoded;
+  throw new GraphQLError('Not a global ID: pass an ID exactly as cairn returned it in an `id` field.', { extensions: { code: 'BAD_USER_INPUT' } });
+}
 
 /** The one Pothos builder. Every type lives in its own file under src/schema/ and registers itself here. */
 export const builder = new SchemaBuilder<{
@@ -44,6 +56,7 @@ export const builder = new SchemaBuilder<{
     unauthorizedError: (_parent, ctx, info) => forbidden(ctx.viewer, `${info.parentType.name}.${info.fieldName}`),
   },
   relay: {
+    decodeGlobalID: decodeCanonicalId,
     clientMutationId: 'omit',
     cursorType: 'String',
     nodeTypeOptions: { description: 'An object with a global ID, fetchable with the `node` query.' },

@@ -7,6 +7,7 @@ import {
   NotFoundError,
   type CairnError,
 } from '../domain/errors.js';
+import { MAX_ECHO } from '../domain/echo.js';
 import { PROBLEM_CODES, type Problem } from '../domain/problems.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
@@ -83,7 +84,7 @@ builder.objectType(NotFoundError, {
   isTypeOf: (e) => e instanceof NotFoundError,
   fields: (t) => ({
     typename: t.exposeString('typename', { description: 'The type the ID should name (App, Environment, Template …).' }),
-    id: t.exposeString('id', { description: 'The ID that was not found.' }),
+    id: t.exposeString('id', { description: `The ID that was not found, as sent (a longer one: its first ${MAX_ECHO} characters, then how many more there were).` }),
     path: t.exposeStringList('path', { description: 'Where the ID is in the input, e.g. ["input", "id"].' }),
   }),
 });
@@ -108,7 +109,7 @@ builder.objectType(AlreadyExistsError, {
   isTypeOf: (e) => e instanceof AlreadyExistsError,
   fields: (t) => ({
     typename: t.exposeString('typename', { description: 'The kind of object whose name is taken (App, Template).' }),
-    name: t.exposeString('takenName', { description: 'The name that is taken.' }),
+    name: t.exposeString('takenName', { description: `The name that is taken (at most ${MAX_ECHO} characters of it).` }),
     path: t.exposeStringList('path', { description: 'Where the name is in the input, e.g. ["input", "name"].' }),
   }),
 });

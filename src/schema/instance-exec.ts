@@ -3,7 +3,6 @@
  * instance-access operation takes (logs, exec, terminals) and its typed errors.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, ExecTimeoutError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
@@ -14,6 +13,7 @@ import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { ErrorInterface } from './errors.js';
+import { decodeId } from './ids.js';
 
 /** The description of every `instance` argument: an Instance's global ID. */
 export const INSTANCE_ARG_DESCRIPTION =
@@ -21,18 +21,13 @@ export const INSTANCE_ARG_DESCRIPTION =
 
 /**
  * Where the instance an Instance global ID names is (`<environment id>/<pod name>` inside), and the
- * KubeConfig to reach it. NotFoundError at `path` for a malformed ID or a deleted environment.
+ * KubeConfig to reach it. NotFoundError at `path` for a malformed ID (or one not in its one spelling, see ids.ts) or a deleted environment.
  */
 export function addressOf(ctx: Context, instanceId: string, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
   const notFound = () => new NotFoundError('Instance', instanceId, path);
-  let local: string;
-  try {
-    const decoded = decodeGlobalID(instanceId);
-    if (decoded.typename !== 'Instance') throw notFound();
-    local = decoded.id;
-  } catch {
-    throw notFound();
-  }
+  const decoded = decodeId(instanceId);
+  if (decoded === null || decoded.typename !== 'Instance') throw notFound();
+  const local = decoded.id;
   const at = local.indexOf('/');
   const envId = Number(local.slice(0, at));
   const podName = local.slice(at + 1);

@@ -1,5 +1,4 @@
 /** `instancesChanged` and `instanceEvents`: an environment's live status over graphql-ws or SSE. */
-import { decodeGlobalID } from '@pothos/plugin-relay';
 import type { EnvironmentRow } from '../db/tables.js';
 import { targetOf } from '../engine/targets.js';
 import type { EnvironmentEvent, EnvironmentSnapshot } from '../live/environment-feed.js';
@@ -7,7 +6,7 @@ import type { Delivery } from '../live/hub.js';
 import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { localIdOrNull } from './ids.js';
+import { decodeId, localIdOrNull } from './ids.js';
 import { ended, LiveEventRef, mapDeliveries, type LivePayload } from './live-events.js';
 
 const afterArg = { description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' };
@@ -94,11 +93,8 @@ builder.subscriptionField('instanceEvents', (t) =>
 
 /** The environment ID and pod name inside an Instance's global ID. */
 export function localInstanceId(globalId: string): { environmentId: number; name: string } | null {
-  try {
-    const { typename, id } = decodeGlobalID(globalId);
-    const match = /^(\d+)\/(.+)$/.exec(id);
-    return typename === 'Instance' && match ? { environmentId: Number(match[1]), name: match[2]! } : null;
-  } catch {
-    return null;
-  }
+  const decoded = decodeId(globalId);
+  if (decoded === null || decoded.typename !== 'Instance') return null;
+  const at = decoded.id.indexOf('/');
+  return { environmentId: Number(decoded.id.slice(0, at)), name: decoded.id.slice(at + 1) };
 }

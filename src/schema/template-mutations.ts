@@ -5,6 +5,7 @@ import { configWarnings } from '../domain/config-rules.js';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { uniqueOr } from '../db/errors.js';
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
+import { appIdOfEnvironment } from './auth-app-ids.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -13,11 +14,13 @@ import { storedConfigProblems } from '../domain/config-validation.js';
 import { hostPathProblems } from '../domain/host-paths.js';
 import { localId } from './ids.js';
 import { DeploymentConfigRef, TemplateRef } from './refs.js';
+import { mayReadTemplate } from './template-access.js';
 import { ConfigWarningRef } from './warning.js';
 
+/** The template an ID names, when the caller may read it (template-access.ts); else NotFoundError, as for an ID that names nothing. */
 function templateOf(ctx: Context, globalId: string, path: string[]): TemplateRow {
   const row = ctx.repos.templates.byIds([localId(globalId, 'Template', path)])[0];
-  if (!row) throw new NotFoundError('Template', globalId, path);
+  if (!row || !mayReadTemplate(ctx.viewer, row)) throw new NotFoundError('Template', globalId, path);
   return row;
 }
 
@@ -89,7 +92,8 @@ const DeleteTemplateInput = builder.inputType('DeleteTemplateInput', {
 builder.mutationFields((t) => ({
   saveTemplate: t.field({
     type: SaveTemplatePayload,
-    description: 'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown). Admins only.',
+    description:
+      'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown). The template belongs to the environment\'s app: admins and that app\'s OWNERs read and apply it. Admins only.',
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
@@ -100,7 +104,7 @@ builder.mutationFields((t) => ({
         // A draft stored before a rule existed may break it: a template must not carry it further.
         const problems = storedConfigProblems(draft.settings, ['input', 'environmentId']);
         if (problems.length) throw new InvalidInputError(problems);
-        const template = uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.create(name, draft.settings, ctx.now()));
+        const template = uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.create(name, draft.settings, appIdOfEnvironment(ctx, draft.environmentId), ctx.now()));
         ctx.logger.info({ templateId: template.id }, 'template saved');
         return { template };
       }),
@@ -108,7 +112,7 @@ builder.mutationFields((t) => ({
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
     description:
-      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.templateId`.',
+      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template), and to read the template: admins, and OWNERs of the app it was saved from (for others it is a NotFoundError, as an ID that names nothing). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.templateId`.',
     authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
     errors: {

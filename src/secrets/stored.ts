@@ -1,6 +1,6 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq, isNotNull, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.js';
-import { deploymentConfigs, revisions, templates } from '../db/tables.js';
+import { auditEntries, deploymentConfigs, revisions, templates } from '../db/tables.js';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from './cipher.js';
 import { sealPlaintext } from './settings.js';
@@ -29,7 +29,8 @@ export function someEncryptedSecret(db: Db): string | undefined {
       .get();
     if (row) return row.value;
   }
-  return undefined;
+  // The audit trail's possibly secret terminal lines are encrypted with the same key.
+  return db.select({ value: auditEntries.sealedInput }).from(auditEntries).where(isNotNull(auditEntries.sealedInput)).limit(1).get()?.value ?? undefined;
 }
 
 /** The rows that still hold a secret value in plain text. */

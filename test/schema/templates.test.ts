@@ -52,13 +52,15 @@ describe('templates', () => {
     expect(nodes).toEqual({ t: { __typename: 'Template', name: 'node default' }, c: { __typename: 'DeploymentConfig', imageTag: 'target-tag' } });
   });
 
-  it('a template holding secret values is applied by admins only: an app OWNER gets NotAllowedError and nothing changes', async () => {
+  it('a template holding secret values is applied by admins only: an OWNER (of both apps) gets NotAllowedError and nothing changes', async () => {
     const source = await createApp(api, 'tpl-secret-src');
     const target = await createApp(api, 'tpl-secret-dst');
     const config = { officialImage: 'NGINX', instances: 1, env: [{ name: 'DB_PASSWORD', value: 'from-the-source-app', secret: true }] };
     await api.gql(UPDATE_CONFIG, { input: { environmentId: source.production.id, version: 1, config } });
     const saved = dataOf(await api.gql(SAVE, { input: { environmentId: source.production.id, name: 'with-secret' } })).saveTemplate;
-    const owner = issueTestToken(api.repos, { name: 'dst-owner', grants: [{ appId: Number(decodeGlobalID(target.id).id), role: 'OWNER' }] });
+    // OWNER of the source app too, so it reads the template: the secrets still stay in their app.
+    const grants = [source, target].map((app) => ({ appId: Number(decodeGlobalID(app.id).id), role: 'OWNER' as const }));
+    const owner = issueTestToken(api.repos, { name: 'dst-owner', grants });
     const before = api.dump();
     const refused = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id } }, { token: owner })).applyTemplate;
     expect(refused).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });

@@ -57,7 +57,7 @@ describe('repositories encrypt secret env values on write and decrypt them on re
     const { database, repos } = fresh();
     const secret = secretValue('template');
     const env = [{ name: 'TOKEN', value: secret, secret: true }];
-    const created = repos.templates.create('base', settingsWith(env), new Date());
+    const created = repos.templates.create('base', settingsWith(env), null, new Date());
     expect(created.settings.env).toEqual(env);
     expect(rawSettings(database, 'templates')[0]).not.toContain(secret);
     expect(repos.templates.byName('base')!.settings.env).toEqual(env);
