@@ -96,7 +96,10 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Promise<ReconcileOutcome> {
   const { repos } = deps;
   const order = repos.releases.order(orderId);
-  if (!order || isTerminal(order.state)) return { next: 'DONE' };
+  if (!order || isTerminal(order.state)) {
+    deps.stepFailures.clear(orderId);
+    return { next: 'DONE' };
+  }
   const target = targetOfOrder(repos, order);
   if (!target) return { next: 'DONE' };
   const to = repos.releases.revision(order.environmentId, order.toRevision)!;
