@@ -27,6 +27,13 @@ const schema = z.object({
   releaseBatchDeadlineMs: z.coerce.number().int().min(100).default(600_000),
   /** How often the release engine reconciles every active release order even without cluster events. */
   releaseResyncIntervalMs: z.coerce.number().int().min(50).default(15_000),
+  /**
+   * How many revisions keep their objects (Deployment, ConfigMap, Secret) in the cluster after an
+   * order completes; older ones are pruned. The running and the previous revision always stay.
+   */
+  revisionsKept: z.coerce.number().int().min(2).default(5),
+  /** A warning is logged once a release order's steps have failed this many times in a row (each retried). */
+  releaseStepFailuresBeforeWarning: z.coerce.number().int().min(1).default(5),
   /** A terminal session with no input (keystrokes, resizes or empty keepalive input) for this long is closed. */
   terminalIdleTimeoutMs: z.coerce.number().int().min(100).default(900_000),
   /** How long a terminal session waits for a reader of its output after the last one left, before it is closed. */
@@ -118,6 +125,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clusterCheckTimeoutMs: env.CAIRN_CLUSTER_CHECK_TIMEOUT_MS,
     releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
     releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
+    revisionsKept: env.CAIRN_REVISIONS_KEPT,
+    releaseStepFailuresBeforeWarning: env.CAIRN_RELEASE_STEP_FAILURES_BEFORE_WARNING,
     terminalIdleTimeoutMs: env.CAIRN_TERMINAL_IDLE_TIMEOUT_MS,
     terminalReconnectGraceMs: env.CAIRN_TERMINAL_RECONNECT_GRACE_MS,
     terminalMaxSessions: env.CAIRN_TERMINAL_MAX_SESSIONS,

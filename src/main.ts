@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     logger,
     batchDeadlineMs: config.releaseBatchDeadlineMs,
     resyncIntervalMs: config.releaseResyncIntervalMs,
+    revisionsKept: config.revisionsKept,
+    warnAfterFailures: config.releaseStepFailuresBeforeWarning,
   });
   const releases = createReleaseService(repos, kube, reconciler, orderEvents);
 

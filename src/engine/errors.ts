@@ -16,3 +16,19 @@ export class InvalidReleaseConfigError extends CairnError {
     super(`The deployment configuration cannot be released: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
   }
 }
+
+/**
+ * The draft is what the environment already runs (the same image, tag and settings): releasing it
+ * would replace every instance and change nothing. Submit it with `restart` when that is the point.
+ */
+export class NoChangesError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(
+    readonly environmentId: number,
+    readonly deployedRevision: number,
+  ) {
+    super(
+      `The draft is the same as revision ${deployedRevision}, which the environment runs: a release would replace every instance without changing anything. Change the configuration first, or submit the order with restart: true to replace the instances on purpose.`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 import type { KubeResult } from '../kube/kube-errors.js';
-import type { EnvironmentObservation, EnvironmentTarget, PortMapping, RevisionSpec } from '../kube/workloads-types.js';
+import type { EnvironmentObservation, EnvironmentTarget, PortMapping, RevisionInCluster, RevisionSpec } from '../kube/workloads-types.js';
 
-export type { EnvironmentObservation, EnvironmentTarget, RevisionSpec };
+export type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster, RevisionSpec };
 
 /**
  * The part of cairn's Kubernetes layer (src/kube/workloads.ts, `createWorkloads`) the engine uses.
@@ -14,6 +14,8 @@ export interface KubePort {
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<unknown>>;
   deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<unknown>>;
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<unknown>>;
+  /** The revisions whose objects the cluster holds (to prune old ones). */
+  listRevisionsInCluster(target: EnvironmentTarget): Promise<KubeResult<RevisionInCluster[]>>;
   observeEnvironment(target: EnvironmentTarget): Promise<KubeResult<EnvironmentObservation>>;
   /** Calls `onChange` (debounced) whenever the environment's pods, workloads or events change, until `signal` aborts. */
   watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal): unknown;

@@ -6,7 +6,8 @@ import { storedConfigProblems } from '../domain/config-validation.js';
 import { NotAllowedError } from '../domain/errors.js';
 import { isUniqueViolation } from '../db/errors.js';
 import { imageReference } from '../domain/image-reference.js';
-import { ActiveReleaseOrderError, InvalidReleaseConfigError } from './errors.js';
+import { diffConfigs } from './diff.js';
+import { ActiveReleaseOrderError, InvalidReleaseConfigError, NoChangesError } from './errors.js';
 import { freshCursor } from './order-state.js';
 import { planBatches } from './plan.js';
 
@@ -17,6 +18,8 @@ export interface NewReleaseOrder {
   description: string;
   /** Release this earlier revision again instead of freezing the draft. */
   revision?: number | null;
+  /** Release the draft even when it is what runs: every instance is replaced (a restart). */
+  restart?: boolean | null;
 }
 
 /** The revision number the environment runs after its last finished order; null before any. */
@@ -46,6 +49,8 @@ export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, 
   if (active) throw new ActiveReleaseOrderError(active.id);
   const deployed = deployedRevisionNumber(repos, env.id);
   let revision: RevisionRow;
+  /** The revision this order restarts with the same configuration, if it does. */
+  let restartOf: number | null = null;
   if (input.revision != null) {
     const earlier = repos.releases.revision(env.id, input.revision);
     if (!earlier) throw new InvalidReleaseConfigError([problem(['revision'], 'UNKNOWN_VALUE', `The environment has no revision ${input.revision}.`)]);
@@ -59,6 +64,10 @@ export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, 
     const problems = draftProblems(draft.imageTag, draft.settings);
     const image = imageReference(draft.settings, draft.imageTag);
     if (problems.length || !image || !draft.imageTag) throw new InvalidReleaseConfigError(problems);
+    const running = deployed === null ? undefined : repos.releases.revision(env.id, deployed);
+    const unchanged = running && running.image === image && diffConfigs({ imageTag: running.imageTag, settings: running.settings }, { imageTag: draft.imageTag, settings: draft.settings }).length === 0;
+    if (unchanged && !input.restart) throw new NoChangesError(env.id, running.number);
+    restartOf = unchanged ? running.number : null;
     revision = repos.releases.createRevision({ environmentId: env.id, image, imageTag: draft.imageTag, settings: draft.settings, createdBy: actor }, now);
   }
   const plan = planBatches(revision.settings.instances, input.batchCount);
@@ -84,7 +93,7 @@ export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, 
       fromState: null,
       toState: 'DEPLOYING',
       actor,
-      reason: `submitted: revision ${revision.number} (${revision.image}) in ${plan.length} batch(es) of ${plan.join(', ')}, pause mode ${input.pauseMode}`,
+      reason: `submitted: revision ${revision.number} (${revision.image}) in ${plan.length} batch(es) of ${plan.join(', ')}, pause mode ${input.pauseMode}${restartOf === null ? '' : `; a restart: the configuration of revision ${restartOf}, unchanged`}`,
       at: now,
     });
     return order;

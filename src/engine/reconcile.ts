@@ -1,12 +1,18 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
+import type { KubeError } from '../kube/kube-errors.js';
 import type { ObservedInstance } from '../kube/workloads-types.js';
+import { act, describeAction } from './act.js';
 import { applyEvent } from './apply.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
+import { pruneRevisions } from './prune-revisions.js';
 import { prepareActions, rolloutStep, type KubeAction, type RolloutInput } from './rollout.js';
+import type { StepFailures } from './step-failures.js';
+import { stepVerdict } from './step-verdict.js';
 import { targetOfOrder } from './targets.js';
+import type { OrderEvent } from './transition.js';
 
 export interface ReconcileDeps {
   repos: Repositories;
@@ -14,6 +20,14 @@ export interface ReconcileDeps {
   logger: Logger;
   now: () => Date;
   batchDeadlineMs: number;
+  /** Failed steps in a row, per order. */
+  stepFailures: StepFailures;
+  /** A warning is logged once an order's steps have failed this many times in a row (default 5); debug before. */
+  warnAfterFailures?: number;
+  /** The longest wait before a failed step is tried again (default 15 s). */
+  retryMaxDelayMs?: number;
+  /** Revisions whose objects stay in the cluster after an order completes (default 5; see prune.ts). */
+  revisionsKept?: number;
 }
 
 /** What the caller should do next: run again at once, wait for an event (or until `at`), or forget the order. */
@@ -21,33 +35,46 @@ export type ReconcileOutcome = { next: 'AGAIN' } | { next: 'IDLE'; at: number | 
 
 const idle = (at: number | null = null): ReconcileOutcome => ({ next: 'IDLE', at });
 
-/** Carries out one Kubernetes action; false (logged) when the cluster refused or did not answer. */
-async function act(deps: ReconcileDeps, target: EnvironmentTarget, action: KubeAction, revisions: Map<number, RevisionRow>, order: ReleaseOrderRow): Promise<boolean> {
-  const { kube } = deps;
-  const spec = (n: number) => {
-    const r = revisions.get(n);
-    if (!r) throw new Error(`revision ${n} of order ${order.id} is missing`);
-    return { number: r.number, image: r.image, settings: r.settings, releaseOrderId: order.id };
-  };
-  const result = await (() => {
-    switch (action.op) {
-      case 'ensureBase':
-        return kube.ensureBase(target, spec(action.revision).settings.ports);
-      case 'ensureRevision':
-        return kube.ensureRevision(target, spec(action.revision), action.replicas, action.partition === undefined ? {} : { partition: action.partition });
-      case 'scaleRevision':
-        return kube.scaleRevision(target, action.revision, action.replicas);
-      case 'setPartition':
-        return kube.setPartition(target, action.partition);
-      case 'deleteInstances':
-        return kube.deleteInstances(target, action.names);
-      case 'removeRevision':
-        return kube.removeRevision(target, action.revision);
-    }
-  })();
-  if (!result.ok) deps.logger.warn({ orderId: order.id, action, error: result.error }, 'release step refused by the cluster; retrying later');
-  else deps.logger.debug({ orderId: order.id, action }, 'release step applied');
-  return result.ok;
+/** Applies an engine event unless someone (a user's action) changed the order since this pass read it. */
+function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent) {
+  const { repos } = deps;
+  return repos.transaction(() => {
+    const current = repos.releases.order(order.id);
+    if (!current || current.version !== order.version) return null;
+    return applyEvent(repos, order.id, event, ENGINE_ACTOR, deps.now());
+  });
+}
+
+/**
+ * A step the cluster did not carry out: a refusal for good fails the order now (CLUSTER_REFUSED);
+ * anything else is tried again with back-off until the batch deadline fails the order
+ * (DEADLINE_EXCEEDED). A warning is logged once the order's steps failed `warnAfterFailures` times in a row.
+ */
+function stepFailed(deps: ReconcileDeps, order: ReleaseOrderRow, step: string, error: KubeError): ReconcileOutcome {
+  const now = deps.now().getTime();
+  const run = deps.stepFailures.record(order.id, step, error);
+  const verdict = stepVerdict({
+    step,
+    error,
+    failuresInARow: run.count,
+    now,
+    batchStartedAt: order.cursor.batchStartedAt,
+    batchDeadlineMs: deps.batchDeadlineMs,
+    retryMaxDelayMs: deps.retryMaxDelayMs ?? 15_000,
+  });
+  const moving = order.state === 'DEPLOYING' || order.state === 'ROLLING_BACK';
+  if (verdict.kind === 'RETRY' || !moving) {
+    const at = verdict.kind === 'RETRY' ? verdict.at : now + (deps.retryMaxDelayMs ?? 15_000);
+    const warnAfter = deps.warnAfterFailures ?? 5;
+    const fields = { orderId: order.id, step, error, failuresInARow: run.count, retryAt: new Date(at).toISOString() };
+    if (run.count === warnAfter) deps.logger.warn(fields, `release step failed ${run.count} times in a row; still retrying`);
+    else deps.logger.debug(fields, 'release step failed; retrying');
+    return idle(at);
+  }
+  deps.stepFailures.clear(order.id);
+  const applied = applyGuarded(deps, order, { type: 'STEP_FAILED', step, failure: verdict.failure });
+  if (applied) deps.logger.warn({ orderId: order.id, step, error, reason: verdict.failure.reason }, 'release step failed for good: the order failed');
+  return { next: 'AGAIN' };
 }
 
 /**
@@ -69,7 +96,10 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Promise<ReconcileOutcome> {
   const { repos } = deps;
   const order = repos.releases.order(orderId);
-  if (!order || isTerminal(order.state)) return { next: 'DONE' };
+  if (!order || isTerminal(order.state)) {
+    deps.stepFailures.clear(orderId);
+    return { next: 'DONE' };
+  }
   const target = targetOfOrder(repos, order);
   if (!target) return { next: 'DONE' };
   const to = repos.releases.revision(order.environmentId, order.toRevision)!;
@@ -78,10 +108,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
 
   if (!order.cursor.recreate.length && (order.state === 'PAUSED' || order.state === 'FAILED')) return idle();
   const observed = await deps.kube.observeEnvironment(target);
-  if (!observed.ok) {
-    deps.logger.warn({ orderId, error: observed.error }, 'cannot observe the environment; retrying later');
-    return idle();
-  }
+  if (!observed.ok) return stepFailed(deps, order, 'read the environment', observed.error);
   const now = deps.now();
   const input: RolloutInput = {
     appType: target.appType,
@@ -95,20 +122,30 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     batchDeadlineMs: deps.batchDeadlineMs,
   };
   const save = (cursor: ReleaseOrderRow['cursor']) => repos.transaction(() => repos.releases.updateOrder(order, { cursor }, deps.now()));
+  /** Carries out one action: null when it was applied, else what to do next. */
+  const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
+    const result = await act(deps.kube, target, action, revisions, order);
+    if (!result.ok) return stepFailed(deps, order, describeAction(action), result.error);
+    deps.stepFailures.clear(orderId);
+    deps.logger.debug({ orderId, action }, 'release step applied');
+    return null;
+  };
 
   // A retry asked for failed instances to be recreated: delete those created before the request
   // that are still not Ready (one that recovered by itself meanwhile is kept).
   if (order.cursor.recreate.length) {
     const retryAt = order.cursor.retryAt ?? now.getTime();
     const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && createdBeforeRetry(p, retryAt)).map((p) => p.name);
-    if (names.length && !(await act(deps, target, { op: 'deleteInstances', names }, revisions, order))) return idle();
+    const failed = names.length ? await run({ op: 'deleteInstances', names }) : null;
+    if (failed) return failed;
     return save({ ...order.cursor, recreate: [] }) ? { next: 'AGAIN' } : idle();
   }
   if (order.state === 'PAUSED' || order.state === 'FAILED') return idle();
 
   if (!order.cursor.prepared) {
     for (const action of prepareActions(input)) {
-      if (!(await act(deps, target, action, revisions, order))) return idle();
+      const failed = await run(action);
+      if (failed) return failed;
     }
     return save({ ...order.cursor, prepared: true, batchStartedAt: order.cursor.batchStartedAt ?? now.getTime() }) ? { next: 'AGAIN' } : idle();
   }
@@ -118,19 +155,15 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     case 'PREPARE':
       return save({ ...order.cursor, prepared: false }) ? { next: 'AGAIN' } : idle();
     case 'ACT':
-      return (await act(deps, target, step.action, revisions, order)) ? { next: 'AGAIN' } : idle();
+      return (await run(step.action)) ?? { next: 'AGAIN' };
     case 'WAIT':
       return idle(step.deadlineAt);
     case 'BATCH_DONE':
     case 'FAILED': {
       const event = step.kind === 'BATCH_DONE' ? ({ type: 'BATCH_DONE' } as const) : ({ type: 'INSTANCES_FAILED', failures: step.failures } as const);
-      const applied = repos.transaction(() => {
-        // Guarded: only when nobody (a user's action) changed the order since this pass read it.
-        const current = repos.releases.order(orderId);
-        if (!current || current.version !== order.version) return null;
-        return applyEvent(repos, orderId, event, ENGINE_ACTOR, deps.now());
-      });
+      const applied = applyGuarded(deps, order, event);
       if (applied) deps.logger.info({ orderId, state: applied.order.state, batchesDone: applied.order.cursor.batchesDone, event: event.type }, 'release order advanced');
+      if (applied?.order.state === 'COMPLETED') await pruneRevisions(deps, target, applied.order);
       return { next: 'AGAIN' };
     }
   }

@@ -3,6 +3,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
+import { createStepFailures } from './step-failures.js';
 import { targetOfOrder } from './targets.js';
 
 export interface ReconcilerOptions {
@@ -18,6 +19,10 @@ export interface ReconcilerOptions {
   maxStepsPerRun?: number;
   /** Told after every pass over an order (for subscriptions). */
   events?: OrderEvents;
+  /** A warning is logged once an order's steps have failed this many times in a row (default 5). */
+  warnAfterFailures?: number;
+  /** Old revisions whose objects stay in the cluster after an order completes (default 5). */
+  revisionsKept?: number;
 }
 
 /** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
@@ -40,7 +45,18 @@ interface OrderRun {
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
-  const deps: ReconcileDeps = { repos, kube, logger, now: options.now ?? (() => new Date()), batchDeadlineMs: options.batchDeadlineMs };
+  const deps: ReconcileDeps = {
+    repos,
+    kube,
+    logger,
+    now: options.now ?? (() => new Date()),
+    batchDeadlineMs: options.batchDeadlineMs,
+    stepFailures: createStepFailures(),
+    // A failed step is tried again no later than the resync would.
+    retryMaxDelayMs: options.resyncIntervalMs,
+    ...(options.warnAfterFailures === undefined ? {} : { warnAfterFailures: options.warnAfterFailures }),
+    ...(options.revisionsKept === undefined ? {} : { revisionsKept: options.revisionsKept }),
+  };
   const maxSteps = options.maxStepsPerRun ?? 50;
   const runs = new Map<number, OrderRun>();
   /** One watch per environment with an active order: environment id → its abort controller and the order it wakes. */

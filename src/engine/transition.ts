@@ -1,4 +1,5 @@
 import { NotAllowedError } from '../domain/errors.js';
+import { isObjectFailure } from './refusal.js';
 import { isTerminal, type FailedInstance, type OrderSnapshot, type OrderStateName, type PauseMode } from './order-state.js';
 
 /** What can happen to an order: the user's actions and the reconciler's findings. */
@@ -9,7 +10,13 @@ export type OrderEvent =
   | { type: 'CLOSE'; reason?: string | null }
   | { type: 'ROLLBACK'; pauseMode?: PauseMode | null }
   | { type: 'BATCH_DONE' }
-  | { type: 'INSTANCES_FAILED'; failures: FailedInstance[] };
+  | { type: 'INSTANCES_FAILED'; failures: FailedInstance[] }
+  /**
+   * A step of the order (a call to the cluster) failed for good: the cluster refused it
+   * (CLUSTER_REFUSED), or it kept failing until the batch deadline (DEADLINE_EXCEEDED). The failure
+   * names the object (`Deployment/shop-production-r2`), not an instance.
+   */
+  | { type: 'STEP_FAILED'; step: string; failure: FailedInstance };
 
 /** What the caller must carry out besides storing the new snapshot. Data, not actions. */
 export type Effect =
@@ -61,7 +68,8 @@ export function transition(o: OrderSnapshot, event: OrderEvent, now: Date): Tran
     case 'RETRY': {
       // Allowed at any time; with nothing failed (or nothing in progress) it succeeds doing nothing.
       if (o.openFailures.length === 0 || isTerminal(o.state)) return { order: o, effects: [] };
-      const cursor = { ...o.cursor, recreate: [...o.openFailures], retryAt: t, batchStartedAt: t };
+      // A failed step has no instance to recreate: the step itself runs again.
+      const cursor = { ...o.cursor, recreate: o.openFailures.filter((n) => !isObjectFailure(n)), retryAt: t, batchStartedAt: t };
       const next = o.state === 'FAILED' ? moving(o) : o.state;
       return to(next, `retry of ${o.openFailures.length} failed instance(s): ${o.openFailures.join(', ')}`, { cursor, openFailures: [] }, [
         { type: 'RESOLVE_FAILURES' },
@@ -115,6 +123,14 @@ export function transition(o: OrderSnapshot, event: OrderEvent, now: Date): Tran
       const summary = event.failures.map((f) => `${f.name}: ${f.reason}`).join('; ');
       return to('FAILED', `batch ${o.cursor.batchesDone + 1} failed: ${summary}`, { openFailures: [...new Set([...o.openFailures, ...names])] }, [
         { type: 'RECORD_FAILURES', failures: event.failures },
+      ]);
+    }
+
+    case 'STEP_FAILED': {
+      if (o.state !== moving(o)) refuse(`A step cannot fail while the order is ${o.state}.`);
+      const f = event.failure;
+      return to('FAILED', `batch ${o.cursor.batchesDone + 1} failed: ${event.step}: ${f.reason}: ${f.message}`, { openFailures: [...new Set([...o.openFailures, f.name])] }, [
+        { type: 'RECORD_FAILURES', failures: [f] },
       ]);
     }
   }

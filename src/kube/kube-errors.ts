@@ -12,6 +12,19 @@ export interface KubeError {
   message: string;
   /** The HTTP status, when there was a response. */
   status: number | null;
+  /** The Status body's `reason` (AlreadyExists, Conflict, Invalid, Forbidden …), when the API server gave one. */
+  reason?: string;
+  /** The object the refused call was about, when the caller knows it. */
+  object?: KubeObjectRef;
+  /** Set by a caller that knows better than the status: true when repeating the call cannot help, false when it can. */
+  permanent?: boolean;
+}
+
+/** Which object a call was about: `Deployment cairn-shop/shop-production-r2`. */
+export interface KubeObjectRef {
+  kind: string;
+  namespace?: string;
+  name: string;
 }
 
 export type KubeResult<T> = { ok: true; value: T } | { ok: false; error: KubeError };
@@ -26,6 +39,21 @@ export function kindOfStatus(status: number): KubeErrorKind {
   if (status === 401 || status === 403) return 'Forbidden';
   if (status === 429 || status >= 500) return 'Unavailable';
   return 'Invalid';
+}
+
+function parsedBody(body: unknown): unknown {
+  if (typeof body !== 'string') return body;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The Status body's `reason`, when there is one. */
+function statusReason(body: unknown): string | undefined {
+  const value = parsedBody(body) as { reason?: unknown } | undefined;
+  return value && typeof value === 'object' && typeof value.reason === 'string' && value.reason ? value.reason : undefined;
 }
 
 function statusMessage(body: unknown): string | null {
@@ -52,7 +80,8 @@ export function toKubeError(error: unknown): KubeError {
   const e = error as { code?: unknown; body?: unknown; message?: unknown; cause?: unknown } | null;
   if (e && typeof e.code === 'number' && e.code >= 100 && e.code < 600) {
     const status = e.code;
-    return { kind: kindOfStatus(status), message: statusMessage(e.body) ?? `HTTP ${status}`, status };
+    const reason = statusReason(e.body);
+    return { kind: kindOfStatus(status), message: statusMessage(e.body) ?? `HTTP ${status}`, status, ...(reason ? { reason } : {}) };
   }
   const message = e && typeof e.message === 'string' ? e.message : String(error);
   return { kind: 'Unavailable', message: message.replace(/Bearer\s+\S+/gi, 'Bearer ***'), status: null };

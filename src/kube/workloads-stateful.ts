@@ -6,6 +6,7 @@
  * the call after a crash undoes nothing).
  */
 import type { V1StatefulSet } from '@kubernetes/client-node';
+import { about, inNamespace } from './error-object.js';
 import { unwrap } from './kube-errors.js';
 import { ANNOTATION_IMAGE, ANNOTATION_RELEASE_ORDER, LABEL_REVISION, names, renderStatefulSet } from './render/index.js';
 import type { Call, Clients } from './workloads-clients.js';
@@ -24,12 +25,13 @@ export async function ensureStatefulSet(
   const name = names.statefulSet(target);
   // A new StatefulSet has nothing to roll: every pod starts on this revision.
   const desired = renderStatefulSet(target, revision, replicas, partition ?? 0);
-  const created = await create(() => c.apps.createNamespacedStatefulSet({ namespace, body: desired }));
+  const object = inNamespace('StatefulSet', namespace, name);
+  const created = about(object)(await create(() => c.apps.createNamespacedStatefulSet({ namespace, body: desired })));
   if (created.ok) return;
   if (created.error.kind !== 'Conflict') throw created.error;
   // Exists: read, change, replace (a Conflict on a stale resourceVersion reads again).
   unwrap(
-    await call(async () => {
+    about(object)(await call(async () => {
       const current: V1StatefulSet = await c.apps.readNamespacedStatefulSet({ name, namespace });
       const sameRevision =
         current.metadata?.labels?.[LABEL_REVISION] === String(revision.number) &&
@@ -56,6 +58,6 @@ export async function ensureStatefulSet(
       };
       if (!sameRevision && revision.releaseOrderId == null) delete body.metadata!.annotations?.[ANNOTATION_RELEASE_ORDER];
       return c.apps.replaceNamespacedStatefulSet({ name, namespace, body });
-    }),
+    })),
   );
 }

@@ -1,12 +1,13 @@
 /**
  * cairn's Kubernetes layer for releases: applies the objects rendered by ./render/ and reads them back.
  *
- * API (every call returns a KubeResult — `{ ok: true, value } | { ok: false, error: { kind, message, status } }`
- * with kind NotFound | Conflict | Invalid | Forbidden | Unavailable; Unavailable/Conflict are already
+ * API (every call returns a KubeResult — `{ ok: true, value } | { ok: false, error: { kind, message, status, reason?,
+ * object?, permanent? } }` with kind NotFound | Conflict | Invalid | Forbidden | Unavailable, `object` the object
+ * refused and `permanent` where this layer knows better than the status (engine/refusal.ts); Unavailable/Conflict are already
  * retried with capped exponential back-off; every call is idempotent and safe to repeat after a crash):
  *
  *   const kube = createWorkloads((cluster) => registry.kubeConfig(cluster));
- *   kube.ensureBase(target, ports)              namespace + environment Service over `ports` (none when `ports` is
+ *   kube.ensureBase(target, ports)              namespace + environment Service over `ports` (deleted when `ports` is
  *                                               empty) + headless Service when stateful; updates ports/selector
  *   kube.ensureRevision(target, revision, replicas, { partition? })
  *                                               stateless: create the revision's ConfigMap/Secret/Deployment if
@@ -45,7 +46,8 @@
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { PortMapping } from '../domain/config-types.js';
-import { attempt, ok, unwrap, withRetry, type KubeError, type KubeResult, type RetryOptions } from './kube-errors.js';
+import { about, inNamespace } from './error-object.js';
+import { attempt, ok, unwrap, withRetry, type KubeError, type KubeObjectRef, type KubeResult, type RetryOptions } from './kube-errors.js';
 import {
   LABEL_REVISION,
   ANNOTATION_IMAGE,
@@ -100,31 +102,38 @@ export interface Workloads {
 
 const isMissing = (e: KubeError) => e.kind === 'NotFound';
 
+/** The image a Deployment runs: cairn's annotation, else its first container's image. */
+function imageOf(d: { metadata?: { annotations?: Record<string, string> }; spec?: { template?: { spec?: { containers?: Array<{ image?: string }> } } } }) {
+  return d.metadata?.annotations?.[ANNOTATION_IMAGE] ?? d.spec?.template?.spec?.containers?.[0]?.image;
+}
+
 export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, options: WorkloadsOptions = {}): Workloads {
   const clientsFor = clientCache(kubeConfigFor);
   const retry = options.retry ?? {};
-  /** Calls that retry Unavailable and Conflict. */
-  const call = <T>(fn: () => Promise<T>) => withRetry(fn, retry);
+  /** Calls that retry Unavailable and Conflict; a failure names `object`. */
+  const call = <T>(fn: () => Promise<T>, object?: KubeObjectRef) => withRetry(fn, retry).then((r) => (object ? about(object)(r) : r));
   /** Creates retry Unavailable only: a 409 there is AlreadyExists, an answer. */
-  const create = <T>(fn: () => Promise<T>) => withRetry(fn, { ...retry, retryOn: ['Unavailable'] });
+  const create = <T>(fn: () => Promise<T>, object?: KubeObjectRef) =>
+    withRetry(fn, { ...retry, retryOn: ['Unavailable'] }).then((r) => (object ? about(object)(r) : r));
 
   /** Create; AlreadyExists → `onExists` (or nothing). */
-  async function createOrElse<T>(fn: () => Promise<T>, onExists?: () => Promise<KubeResult<unknown>>): Promise<void> {
-    const created = await create(fn);
+  async function createOrElse<T>(object: KubeObjectRef, fn: () => Promise<T>, onExists?: () => Promise<KubeResult<unknown>>): Promise<void> {
+    const created = await create(fn, object);
     if (created.ok) return;
     if (created.error.kind !== 'Conflict') throw created.error;
-    if (onExists) unwrap(await onExists());
+    if (onExists) unwrap(about(object)(await onExists()));
   }
 
   /** Ignores NotFound. */
-  async function deleteIfPresent(fn: () => Promise<unknown>): Promise<void> {
-    const r = await call(fn);
+  async function deleteIfPresent(object: KubeObjectRef, fn: () => Promise<unknown>): Promise<void> {
+    const r = await call(fn, object);
     if (!r.ok && !isMissing(r.error)) throw r.error;
   }
 
   async function ensureNamespace({ core }: Clients, target: EnvironmentTarget): Promise<void> {
     const body = renderNamespace(target);
-    const created = await create(() => core.createNamespace({ body }));
+    const object = { kind: 'Namespace', name: target.namespace };
+    const created = await create(() => core.createNamespace({ body }), object);
     if (created.ok || created.error.kind === 'Conflict') return;
     // Without the right to create namespaces, an existing one is enough.
     if (created.error.kind === 'Forbidden' && (await call(() => core.readNamespace({ name: target.namespace }))).ok) return;
@@ -135,6 +144,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     const { name, namespace } = { name: body.metadata!.name!, namespace: body.metadata!.namespace! };
     const patch = { metadata: { labels: body.metadata!.labels }, spec: { selector: body.spec!.selector, ports: body.spec!.ports } };
     await createOrElse(
+      inNamespace('Service', namespace, name),
       () => c.core.createNamespacedService({ namespace, body }),
       () => call(() => c.core.patchNamespacedService({ name, namespace, body: patch }, mergePatch)),
     );
@@ -143,14 +153,15 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
   async function ensureRevisionObjects(c: Clients, target: EnvironmentTarget, revision: RevisionSpec): Promise<void> {
     const { namespace } = target;
     const configMap = renderConfigMap(target, revision.number, revision.settings.fileMounts);
-    if (configMap) await createOrElse(() => c.core.createNamespacedConfigMap({ namespace, body: configMap }));
+    if (configMap) await createOrElse(inNamespace('ConfigMap', namespace, configMap.metadata!.name!), () => c.core.createNamespacedConfigMap({ namespace, body: configMap }));
     const secret = renderSecret(target, revision.number, revision.settings.env);
-    if (secret) await createOrElse(() => c.core.createNamespacedSecret({ namespace, body: secret }));
+    if (secret) await createOrElse(inNamespace('Secret', namespace, secret.metadata!.name!), () => c.core.createNamespacedSecret({ namespace, body: secret }));
   }
 
   async function scaleDeployment(c: Clients, target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<void> {
     const name = names.deployment(target, revisionNumber);
-    unwrap(await call(() => c.apps.patchNamespacedDeployment({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch)));
+    const object = inNamespace('Deployment', target.namespace, name);
+    unwrap(await call(() => c.apps.patchNamespacedDeployment({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch), object));
   }
 
   return {
@@ -160,6 +171,12 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         await ensureNamespace(c, target);
         const service = renderService(target, ports);
         if (service) await ensureService(c, service);
+        else {
+          // No port mapped any more: the environment's Service goes (a ClusterIP Service needs a port).
+          const name = names.service(target);
+          await deleteIfPresent(inNamespace('Service', target.namespace, name), () => c.core.deleteNamespacedService({ name, namespace: target.namespace }));
+        }
+        // The headless Service stays without ports: the StatefulSet's pods take their DNS names from it.
         if (target.appType === 'STATEFUL') await ensureService(c, renderHeadlessService(target, ports));
       }),
 
@@ -169,20 +186,28 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         await ensureRevisionObjects(c, target, revision);
         if (target.appType === 'STATEFUL') return ensureStatefulSet(c, target, revision, replicas, opts.partition, call, create);
         const body = renderDeployment(target, revision, replicas);
+        const name = body.metadata!.name!;
+        const object = inNamespace('Deployment', target.namespace, name);
         await createOrElse(
+          object,
           () => c.apps.createNamespacedDeployment({ namespace: target.namespace, body }),
           async () => {
-            const name = body.metadata!.name!;
-            const existing = unwrap(await call(() => c.apps.readNamespacedDeployment({ name, namespace: target.namespace })));
+            const read = await call(() => c.apps.readNamespacedDeployment({ name, namespace: target.namespace }), object);
+            // Gone between the create's AlreadyExists and this read: the next attempt creates it.
+            if (!read.ok && isMissing(read.error)) throw { ...read.error, permanent: false } satisfies KubeError;
+            const existing = unwrap(read);
             if (existing.metadata?.deletionTimestamp) {
-              throw { kind: 'Conflict', message: `deployment ${name} is being deleted; try again once it is gone`, status: null } satisfies KubeError;
+              throw { kind: 'Conflict', message: `deployment ${name} is being deleted; try again once it is gone`, status: null, object, permanent: false } satisfies KubeError;
             }
-            const image = existing.metadata?.annotations?.[ANNOTATION_IMAGE];
+            const image = imageOf(existing);
             if (image !== undefined && image !== revision.image) {
               throw {
                 kind: 'Conflict',
-                message: `deployment ${name} already runs ${image}, not ${revision.image}: it was made for another revision ${revision.number} (another cairn database?)`,
+                reason: 'AlreadyExists',
+                message: `deployment ${name} already exists and runs ${image}, not ${revision.image} of revision ${revision.number} (made by someone else, or by another cairn database?)`,
                 status: null,
+                object,
+                permanent: true,
               } satisfies KubeError;
             }
             if (existing.spec?.replicas !== replicas) await scaleDeployment(c, target, revision.number, replicas);
@@ -196,7 +221,8 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const c = clientsFor(target.cluster);
         if (target.appType === 'STATELESS') return scaleDeployment(c, target, revisionNumber, replicas);
         const name = names.statefulSet(target);
-        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch)));
+        const object = inNamespace('StatefulSet', target.namespace, name);
+        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch), object));
       }),
 
     setPartition: (target, partition) =>
@@ -204,7 +230,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const c = clientsFor(target.cluster);
         const name = names.statefulSet(target);
         const body = { spec: { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: Math.max(0, partition) } } } };
-        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body }, mergePatch)));
+        unwrap(await call(() => c.apps.patchNamespacedStatefulSet({ name, namespace: target.namespace, body }, mergePatch), inNamespace('StatefulSet', target.namespace, name)));
       }),
 
     deleteInstances: (target, podNames) =>
@@ -216,7 +242,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         for (const name of podNames) {
           const pod = mine.get(name);
           if (!pod || pod.metadata?.deletionTimestamp) continue;
-          await deleteIfPresent(() => c.core.deleteNamespacedPod({ name, namespace: target.namespace }));
+          await deleteIfPresent(inNamespace('Pod', target.namespace, name), () => c.core.deleteNamespacedPod({ name, namespace: target.namespace }));
           deleted.push(name);
         }
         return deleted;
@@ -228,15 +254,18 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         const { namespace } = target;
         if (target.appType === 'STATELESS') {
           const name = names.deployment(target, revisionNumber);
-          await deleteIfPresent(() => c.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Foreground' }));
+          await deleteIfPresent(inNamespace('Deployment', namespace, name), () => c.apps.deleteNamespacedDeployment({ name, namespace, propagationPolicy: 'Foreground' }));
         } else {
           const set = await call(() => c.apps.readNamespacedStatefulSet({ name: names.statefulSet(target), namespace }));
           if (set.ok && set.value.metadata?.labels?.[LABEL_REVISION] === String(revisionNumber)) {
-            throw { kind: 'Invalid', message: `revision ${revisionNumber} is the StatefulSet's current template`, status: null } satisfies KubeError;
+            const object = inNamespace('StatefulSet', namespace, names.statefulSet(target));
+            throw { kind: 'Invalid', message: `revision ${revisionNumber} is the StatefulSet's current template`, status: null, object } satisfies KubeError;
           }
         }
-        await deleteIfPresent(() => c.core.deleteNamespacedConfigMap({ name: names.configMap(target, revisionNumber), namespace }));
-        await deleteIfPresent(() => c.core.deleteNamespacedSecret({ name: names.secret(target, revisionNumber), namespace }));
+        const configMap = names.configMap(target, revisionNumber);
+        const secret = names.secret(target, revisionNumber);
+        await deleteIfPresent(inNamespace('ConfigMap', namespace, configMap), () => c.core.deleteNamespacedConfigMap({ name: configMap, namespace }));
+        await deleteIfPresent(inNamespace('Secret', namespace, secret), () => c.core.deleteNamespacedSecret({ name: secret, namespace }));
       }),
 
     listRevisionsInCluster: (target) => attempt(() => listRevisionsInCluster(clientsFor(target.cluster), target, call)),

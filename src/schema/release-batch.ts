@@ -47,13 +47,17 @@ InstanceFailureRef.implement({
   authScopes: REACHED_THROUGH_PARENT,
   description: 'An instance that could not become Ready during a batch, and why.',
   fields: (t) => ({
-    instanceName: t.exposeString('instanceName', { description: 'The pod\'s name (or a note when no instance could be created at all).' }),
+    instanceName: t.exposeString('instanceName', {
+      description:
+        'The pod\'s name; for a step of the order that failed (reason CLUSTER_REFUSED, or DEADLINE_EXCEEDED while a step kept failing), the object as Kind/name, e.g. Deployment/shop-production-r2; or a note when no instance could be created at all.',
+    }),
     batch: t.int({ description: 'The batch it belonged to, from 1.', resolve: (f) => f.batch + 1 }),
     direction: t.field({ type: ReleaseDirectionEnum, description: 'Whether it failed while releasing or while rolling back.', resolve: (f) => f.direction }),
     reason: t.exposeString('reason', {
-      description: 'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR or DEADLINE_EXCEEDED (not Ready by the batch deadline).',
+      description:
+        'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR; DEADLINE_EXCEEDED (not Ready by the batch deadline, or a step still failing then); CLUSTER_REFUSED (the Kubernetes API server refused a step for good — 422 Invalid, 403 Forbidden, an object of that name that is not the revision\'s …; the message names the step, the object and the API server\'s answer: fix the cause, then retry, roll back or close the order).',
     }),
-    message: t.exposeString('message', { description: 'The reason in words, as the cluster gave it.' }),
+    message: t.exposeString('message', { description: 'The reason in words, as the cluster gave it (for CLUSTER_REFUSED: the step, the object and the API server\'s message).' }),
     firstSeenAt: t.field({ type: 'DateTime', description: 'When cairn saw the failure.', resolve: (f) => f.firstSeenAt }),
     resolvedAt: t.field({
       type: 'DateTime',

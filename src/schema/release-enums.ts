@@ -8,7 +8,10 @@ export const ReleaseOrderStateEnum = builder.enumType('ReleaseOrderState', {
     DEPLOYING: { description: 'Batches are being released, one after another.' },
     PAUSED: { description: 'Stopped after a batch, as the pause mode asked; resume it to go on.' },
     COMPLETED: { description: 'Every batch is done: every instance runs the order\'s revision and passes its readiness check.' },
-    FAILED: { description: 'Instances of the batch in progress failed (see `failures`); retry them, roll back, or close the order.' },
+    FAILED: {
+      description:
+        'Instances of the batch in progress failed, or the cluster refused a step of it (CLUSTER_REFUSED), or a step kept failing until the batch deadline (see `failureReason` and `failures`); retry, roll back, or close the order.',
+    },
     CLOSED: { description: 'Closed by a user before it completed: it counts as failed, and what ran at that moment was left as it was.' },
     ROLLING_BACK: { description: 'Returning the environment to the previous revision, in batches of the same plan.' },
     ROLLED_BACK: { description: 'The environment runs the previous revision again (or, after a first release, nothing).' },

@@ -1,8 +1,8 @@
-import { ActiveReleaseOrderError, InvalidReleaseConfigError } from '../engine/errors.js';
+import { ActiveReleaseOrderError, InvalidReleaseConfigError, NoChangesError } from '../engine/errors.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { ErrorInterface, InputProblemRef } from './errors.js';
-import { ReleaseOrderRef } from './release-refs.js';
+import { ReleaseOrderRef, RevisionRef } from './release-refs.js';
 
 builder.objectType(ActiveReleaseOrderError, {
   name: 'ActiveReleaseOrderError',
@@ -31,4 +31,21 @@ builder.objectType(InvalidReleaseConfigError, {
   }),
 });
 
-export { ActiveReleaseOrderError, InvalidReleaseConfigError };
+builder.objectType(NoChangesError, {
+  name: 'NoChangesError',
+  authScopes: REACHED_THROUGH_PARENT,
+  description:
+    'The draft is what the environment already runs (same image, tag and settings, as previewRelease shows with no changes): releasing it would only replace every instance. Nothing was changed. Change the configuration, or submit again with `restart: true` to replace the instances on purpose.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof NoChangesError,
+  fields: (t) => ({
+    deployedRevision: t.field({
+      type: RevisionRef,
+      nullable: true,
+      description: 'The revision the environment runs, which the draft equals.',
+      resolve: (e, _args, ctx) => ctx.repos.releases.revision(e.environmentId, e.deployedRevision) ?? null,
+    }),
+  }),
+});
+
+export { ActiveReleaseOrderError, InvalidReleaseConfigError, NoChangesError };

@@ -10,7 +10,7 @@ import type { Context } from './context.js';
 import { localId } from './ids.js';
 import { actorOf } from './release-actor.js';
 import { PauseModeEnum } from './release-enums.js';
-import { ActiveReleaseOrderError, InvalidReleaseConfigError } from './release-errors.js';
+import { ActiveReleaseOrderError, InvalidReleaseConfigError, NoChangesError } from './release-errors.js';
 import { ReleaseOrderRef } from './release-refs.js';
 
 const MAX_DESCRIPTION = 1000;
@@ -24,6 +24,10 @@ const CreateReleaseOrderInput = builder.inputType('CreateReleaseOrderInput', {
     description: t.string({ description: 'What this release is about (at most 1000 characters).' }),
     revision: t.int({
       description: 'Release this earlier revision (its number) again instead of the draft: how a finished release is undone. Omit to freeze the draft into a new revision.',
+    }),
+    restart: t.boolean({
+      description:
+        'Release the draft even when it is what the environment runs (no change in previewRelease): every instance is replaced, batch by batch, with the same configuration — a restart. Without it, such an order is refused with NoChangesError. Default false.',
     }),
   }),
 });
@@ -73,11 +77,11 @@ builder.mutationFields((t) => ({
   createReleaseOrder: t.field({
     type: ReleaseOrderPayload,
     description:
-      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment. Needs the DEPLOYER role on the app.',
+      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment. A draft identical to what runs is refused (NoChangesError) unless `restart` is set. Needs the DEPLOYER role on the app.',
     authScopes: appRule('DEPLOYER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: CreateReleaseOrderInput, required: true, description: 'The order.' }) },
     errors: {
-      types: [NotFoundError, InvalidInputError, InvalidReleaseConfigError, ActiveReleaseOrderError, NotAllowedError],
+      types: [NotFoundError, InvalidInputError, InvalidReleaseConfigError, ActiveReleaseOrderError, NoChangesError, NotAllowedError],
       union: { name: 'CreateReleaseOrderResult', description: 'The submitted order, or why it was refused.' },
     },
     resolve: (_root, { input }, ctx) => {
@@ -92,7 +96,14 @@ builder.mutationFields((t) => ({
         if (!environment) throw new NotFoundError('Environment', String(input.environment), path);
         return createReleaseOrder(
           ctx.repos,
-          { environment, batchCount: input.batchCount, pauseMode: input.pauseMode, description: input.description ?? '', revision: input.revision ?? null },
+          {
+            environment,
+            batchCount: input.batchCount,
+            pauseMode: input.pauseMode,
+            description: input.description ?? '',
+            revision: input.revision ?? null,
+            restart: input.restart ?? false,
+          },
           actor,
           ctx.now(),
         );

@@ -53,6 +53,12 @@ builder.node(ReleaseOrderRef, {
         return describeBatches(o, app.appType, observation, ctx.repos.releases.failuresOf([o.id])).map((b) => ({ ...b, order: o }));
       },
     }),
+    failureReason: t.string({
+      nullable: true,
+      description:
+        'While the order is FAILED: the reason of its first open failure (CLUSTER_REFUSED, DEADLINE_EXCEEDED, IMAGE_PULL … as in `failures`); null in any other state.',
+      resolve: (o, _args, ctx) => (o.state === 'FAILED' ? (ctx.repos.releases.openFailuresOf(o.id)[0]?.reason ?? null) : null),
+    }),
     failures: t.field({
       type: [InstanceFailureRef],
       description: 'Every instance failure of the order, oldest first, resolved ones included.',

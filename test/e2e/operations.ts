@@ -23,15 +23,19 @@ export async function createApp(cairn: Cairn, name: string, appType: 'STATELESS'
   return { appId: app.id as string, envId: production.id as string };
 }
 
-/** Replaces the draft: nginx with quick probes, `instances`, tag, an env var and a mounted file. */
-export async function setDraft(cairn: Cairn, envId: string, draft: { instances: number; tag: string; greeting: string; file: string; liveness?: boolean; readyAfterSeconds?: number }) {
+/** Replaces the draft: nginx with quick probes, `instances`, tag, an env var, a mounted file and port 80 (unless `ports` says otherwise). */
+export async function setDraft(
+  cairn: Cairn,
+  envId: string,
+  draft: { instances: number; tag: string; greeting: string; file: string; liveness?: boolean; readyAfterSeconds?: number; ports?: Array<{ containerPort: number; protocol: string; name: string }> },
+) {
   const read = await cairn.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: envId });
   const version = read.data.node.config.version;
   const probe = { http: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
   const config = {
     officialImage: 'NGINX',
     instances: draft.instances,
-    ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
+    ports: draft.ports ?? [{ containerPort: 80, protocol: 'TCP', name: 'http' }],
     env: [{ name: 'GREETING', value: draft.greeting, secret: false }],
     fileMounts: [{ path: '/etc/cairn/release.txt', content: draft.file }],
     readinessProbe: { ...probe, initialDelaySeconds: draft.readyAfterSeconds ?? 1 },

@@ -1,98 +1,25 @@
 /** The reconciler against an in-memory fake of the Kubernetes layer: start-up resume, call sequence, guarded writes. */
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import { presetSettings } from '../../src/domain/official-images.js';
+import type { OpenDatabase } from '../../src/db/client.js';
+import type { Repositories } from '../../src/db/repositories.js';
 import { applyEvent } from '../../src/engine/apply.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
-import { createReleaseOrder } from '../../src/engine/orders.js';
 import { createdBeforeRetry, reconcileOrder } from '../../src/engine/reconcile.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import { createReleaseService } from '../../src/engine/service.js';
-import type { EnvironmentObservation } from '../../src/kube/workloads-types.js';
+import { createStepFailures } from '../../src/engine/step-failures.js';
+import { fakeKube, setUp as setUpIn, submit } from './fake-kube.js';
 
 const logger = pino({ level: 'silent' });
 const opened: OpenDatabase[] = [];
+const setUp = () => setUpIn(opened);
 const reconcilers: Reconciler[] = [];
 afterEach(async () => {
   for (const r of reconcilers.splice(0)) await r.stop();
   for (const d of opened.splice(0)) d.close();
 });
-
-/** Deployments whose pods are Ready the moment they are asked for. */
-function fakeKube() {
-  const replicas = new Map<number, number>();
-  const calls: string[] = [];
-  let gate: Promise<void> | null = null;
-  let onGate = () => {};
-  const ok = { ok: true as const, value: undefined };
-  const kube: KubePort = {
-    ensureBase: async () => (calls.push('ensureBase'), ok),
-    ensureRevision: async (_t, r, n) => (calls.push(`ensureRevision ${r.number} ${n}`), replicas.set(r.number, replicas.get(r.number) ?? n), ok),
-    scaleRevision: async (_t, n, count) => (calls.push(`scale ${n} ${count}`), replicas.set(n, count), ok),
-    setPartition: async () => ok,
-    deleteInstances: async () => ok,
-    removeRevision: async (_t, n) => (calls.push(`remove ${n}`), replicas.delete(n), ok),
-    async observeEnvironment() {
-      if (gate) {
-        onGate();
-        await gate;
-      }
-      const value: EnvironmentObservation = {
-        revisions: [...replicas].map(([number, n]) => ({ number, desired: n, current: n, ready: n, workload: `w-r${number}` })),
-        instances: [],
-        statefulSet: null,
-        observedAt: new Date(),
-      };
-      return { ok: true, value };
-    },
-    watchEnvironment: () => undefined,
-  };
-  return {
-    kube,
-    calls,
-    replicas,
-    /** Holds the next observations; `reached` resolves when a pass waits on the hold. */
-    hold() {
-      let open = () => {};
-      gate = new Promise((resolve) => (open = resolve));
-      const reached = new Promise<void>((resolve) => (onGate = resolve));
-      const release = () => {
-        gate = null;
-        open();
-      };
-      return { reached, release };
-    },
-  };
-}
-
-function setUp(): { repos: Repositories; envId: number } {
-  const database = openDatabase(':memory:');
-  opened.push(database);
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const settings = { ...presetSettings('NGINX'), instances: 4 };
-  const app = repos.apps.create(
-    {
-      name: 'shop',
-      businessType: 'ERP',
-      description: '',
-      appType: 'STATELESS',
-      deployMethod: 'CONTAINER',
-      environments: [
-        { kind: 'PRODUCTION', cluster: 'a', namespace: 'cairn-shop', imageTag: '1.25', settings },
-        { kind: 'TEST', cluster: 'b', namespace: 'cairn-shop', imageTag: '1.25', settings },
-      ],
-    },
-    new Date(),
-  );
-  return { repos, envId: repos.apps.environmentsOfApps([app.id])[0]!.id };
-}
-
-const submit = (repos: Repositories, envId: number, pauseMode: 'NONE' | 'FIRST_BATCH' = 'NONE') =>
-  repos.transaction(() => createReleaseOrder(repos, { environment: repos.apps.environmentsByIds([envId])[0]!, batchCount: 2, pauseMode, description: '' }, 'alice', new Date()));
 
 function start(repos: Repositories, kube: KubePort): Reconciler {
   const r = createReconciler({ repos, kube, logger, batchDeadlineMs: 60_000, resyncIntervalMs: 60_000 });
@@ -200,7 +127,7 @@ describe('retry: which pods named in it are recreated', () => {
         value: { revisions: [], instances: [instance('shop-production-3', null), instance('shop-production-2', crashLoop)], statefulSet: null, observedAt: new Date() },
       }),
     };
-    const outcome = await reconcileOrder({ repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000 }, order.id);
+    const outcome = await reconcileOrder({ repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: createStepFailures() }, order.id);
     expect(outcome).toEqual({ next: 'AGAIN' });
     expect(deleted).toEqual([['shop-production-2']]);
     expect(repos.releases.order(order.id)!.cursor.recreate).toEqual([]);

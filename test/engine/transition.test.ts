@@ -210,5 +210,62 @@ describe('transition: the engine\'s events', () => {
   it.each<OrderStateName>(['PAUSED', 'FAILED', 'COMPLETED', 'CLOSED', 'ROLLED_BACK'])('a batch cannot finish or fail while %s', (state) => {
     expect(refused(order(state), { type: 'BATCH_DONE' })).toMatch(/cannot finish/);
     expect(refused(order(state), { type: 'INSTANCES_FAILED', failures: [] })).toMatch(/cannot fail/);
+    expect(refused(order(state), { type: 'STEP_FAILED', step: 'scale revision 2 to 2', failure: refusal })).toMatch(/step cannot fail/);
+  });
+});
+
+const refusal = { name: 'Deployment/web-production-r2', reason: 'CLUSTER_REFUSED', message: 'HTTP 422 Invalid: spec.replicas: Invalid value: -1' };
+
+describe('transition: a step the cluster refused', () => {
+  const deploying = (extra: Partial<OrderSnapshot> = {}) => order('DEPLOYING', { cursor: { ...freshCursor(now), prepared: true, batchesDone: 1 }, ...extra });
+
+  it.each<[OrderStateName, OrderStateName | RegExp]>([
+    ['DEPLOYING', 'FAILED'],
+    ['ROLLING_BACK', 'FAILED'],
+    ['PAUSED', /step cannot fail/],
+    ['FAILED', /step cannot fail/],
+    ['COMPLETED', /step cannot fail/],
+    ['CLOSED', /step cannot fail/],
+    ['ROLLED_BACK', /step cannot fail/],
+  ])('STEP_FAILED in %s → %s', (state, expected) => {
+    const e: OrderEvent = { type: 'STEP_FAILED', step: 'scale revision 2 to 2', failure: refusal };
+    if (expected instanceof RegExp) expect(refused(order(state), e)).toMatch(expected);
+    else expect(run(order(state), e).order.state).toBe(expected);
+  });
+
+  it('fails the order with the object as its failure, the step and the API server\'s message in the transition', () => {
+    const r = run(deploying(), { type: 'STEP_FAILED', step: 'scale revision 2 to 2', failure: refusal });
+    expect(r.order.openFailures).toEqual(['Deployment/web-production-r2']);
+    expect(r.effects).toEqual([
+      {
+        type: 'RECORD_TRANSITION',
+        from: 'DEPLOYING',
+        to: 'FAILED',
+        reason: 'batch 2 failed: scale revision 2 to 2: CLUSTER_REFUSED: HTTP 422 Invalid: spec.replicas: Invalid value: -1',
+      },
+      { type: 'RECORD_FAILURES', failures: [refusal] },
+    ]);
+  });
+
+  it('a retry runs the step again: the object is not an instance to recreate', () => {
+    const failed = run(deploying(), { type: 'STEP_FAILED', step: 'scale revision 2 to 2', failure: refusal }).order;
+    const r = run(failed, { type: 'RETRY' });
+    expect(r.order.state).toBe('DEPLOYING');
+    expect(r.order.cursor.recreate).toEqual([]);
+    expect(r.order.openFailures).toEqual([]);
+    expect(r.effects.map((e) => e.type)).toEqual(['RECORD_TRANSITION', 'RESOLVE_FAILURES', 'WAKE']);
+  });
+
+  it('a retry after a refusal and failed instances recreates only the instances', () => {
+    const r = run(order('FAILED', { openFailures: ['web-a', 'Deployment/web-production-r2'] }), { type: 'RETRY' });
+    expect(r.order.cursor.recreate).toEqual(['web-a']);
+  });
+
+  it.each<[OrderEvent['type'], OrderStateName]>([
+    ['CLOSE', 'CLOSED'],
+    ['ROLLBACK', 'ROLLING_BACK'],
+  ])('%s works from a refusal', (type, state) => {
+    const failed = run(deploying(), { type: 'STEP_FAILED', step: 'create revision 2\'s objects', failure: refusal }).order;
+    expect(run(failed, { type } as OrderEvent).order.state).toBe(state);
   });
 });

@@ -124,12 +124,12 @@ describe('stateless revisions on a sandbox cluster', () => {
   });
 
   it('reports Kubernetes errors as data', async () => {
-    expect(await kube.scaleRevision(t, 99, 1)).toMatchObject({ ok: false, error: { kind: 'NotFound', status: 404 } });
+    expect(await kube.scaleRevision(t, 99, 1)).toMatchObject({ ok: false, error: { kind: 'NotFound', status: 404, reason: 'NotFound', object: { kind: 'Deployment', name: 'shop-production-r99' } } });
     expect(await kube.ensureRevision(t, { ...r2, number: 3 }, -1)).toMatchObject({ ok: false, error: { kind: 'Invalid', status: 422 } });
     // A revision number whose Deployment runs another image was made by someone else: refused, not scaled.
     const other = await kube.ensureRevision(t, { ...r2, image: 'nginx:1.27' }, 5);
-    expect(other).toMatchObject({ ok: false, error: { kind: 'Conflict' } });
-    expect(!other.ok && other.error.message).toMatch(/already runs nginx:1.25, not nginx:1.27/);
+    expect(other).toMatchObject({ ok: false, error: { kind: 'Conflict', permanent: true, object: { kind: 'Deployment', namespace: t.namespace, name: 'shop-production-r2' } } });
+    expect(!other.ok && other.error.message).toMatch(/runs nginx:1.25, not nginx:1.27/);
     expect((await apps.readNamespacedDeployment({ name: 'shop-production-r2', namespace: t.namespace })).spec?.replicas).not.toBe(5);
     const down = workloadsFor(cluster.kubeconfig.replace(/127\.0\.0\.1:\d+/, '127.0.0.1:1'), { retry: { attempts: 2, baseDelayMs: 1 } }).kube;
     expect(await down.ensureBase(t, [])).toMatchObject({ ok: false, error: { kind: 'Unavailable', status: null } });

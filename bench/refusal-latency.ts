@@ -1,0 +1,108 @@
+/**
+ * How long a step the cluster refuses for good takes to fail its release order: the time from the
+ * refused call's answer (a Deployment of the revision's name already runs another image) to the
+ * order stored FAILED with CLUSTER_REFUSED and its followers told; and from submission to FAILED.
+ *
+ *   npx tsx bench/refusal-latency.ts          (ORDERS=50 to measure more orders)
+ *
+ * Everything runs in this process: one sandbox cluster (API server on loopback, controllers, node
+ * agent), cairn's Kubernetes layer and release engine over an in-memory database. The engine is
+ * woken by the submission (as createReleaseOrder does); no resync timer helps (it is set to 1 h).
+ */
+import { performance } from 'node:perf_hooks';
+import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { pino } from 'pino';
+import { openDatabase } from '../src/db/client.js';
+import { createRepositories } from '../src/db/repositories.js';
+import { presetSettings } from '../src/domain/official-images.js';
+import type { KubePort } from '../src/engine/kube-port.js';
+import { createOrderEvents } from '../src/engine/order-events.js';
+import { createReleaseOrder } from '../src/engine/orders.js';
+import { createReconciler } from '../src/engine/reconciler.js';
+import { isPermanent } from '../src/engine/refusal.js';
+import { createWorkloads } from '../src/kube/workloads.js';
+import { startSandboxCluster } from '../src/sandbox/cluster.js';
+import { createCipher, randomKey } from '../src/secrets/cipher.js';
+
+const ORDERS = Number(process.env.ORDERS ?? 20);
+
+const cluster = await startSandboxCluster({ name: 'bench', speed: 10 });
+const kc = new KubeConfig();
+kc.loadFromString(cluster.kubeconfig);
+const core = kc.makeApiClient(CoreV1Api);
+const apps = kc.makeApiClient(AppsV1Api);
+const database = openDatabase(':memory:');
+const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
+const events = createOrderEvents();
+const refusedAt = new Map<string, number>();
+const workloads = createWorkloads(() => kc);
+const kube: KubePort = {
+  ...workloads,
+  async ensureRevision(target, revision, replicas, options) {
+    const r = await workloads.ensureRevision(target, revision, replicas, options);
+    if (!r.ok && isPermanent(r.error)) refusedAt.set(target.namespace, performance.now());
+    return r;
+  },
+  watchEnvironment: () => undefined,
+};
+const reconciler = createReconciler({ repos, kube, logger: pino({ level: 'silent' }), events, batchDeadlineMs: 600_000, resyncIntervalMs: 3_600_000 });
+reconciler.start();
+
+const toFailed: number[] = [];
+const submitToFailed: number[] = [];
+for (let i = 0; i < ORDERS; i++) {
+  const name = `squat${i}`;
+  const namespace = `cairn-${name}`;
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await apps.createNamespacedDeployment({
+    namespace,
+    body: {
+      metadata: { name: `${name}-production-r1` },
+      spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.0' }] } } },
+    },
+  });
+  const settings = { ...presetSettings('NGINX'), instances: 2 };
+  const app = repos.apps.create(
+    {
+      name,
+      businessType: 'ERP',
+      description: '',
+      appType: 'STATELESS',
+      deployMethod: 'CONTAINER',
+      environments: [
+        { kind: 'PRODUCTION', cluster: 'bench', namespace, imageTag: '1.25', settings },
+        { kind: 'TEST', cluster: 'other', namespace, imageTag: '1.25', settings },
+      ],
+    },
+    new Date(),
+  );
+  const environment = repos.apps.environmentsOfApps([app.id]).find((e) => e.kind === 'PRODUCTION')!;
+  const submitted = performance.now();
+  const order = repos.transaction(() => createReleaseOrder(repos, { environment, batchCount: 1, pauseMode: 'NONE', description: '' }, 'bench', new Date()));
+  // Followers are told after every pass over the order: the one that stored FAILED is the moment measured.
+  const failed = new Promise<number>((resolve) => {
+    const unlisten = events.listen(order.id, () => {
+      if (repos.releases.order(order.id)?.state !== 'FAILED') return;
+      unlisten();
+      resolve(performance.now());
+    });
+  });
+  reconciler.wake(order.id);
+  const at = await failed;
+  const reason = repos.releases.openFailuresOf(order.id)[0]?.reason;
+  if (reason !== 'CLUSTER_REFUSED') throw new Error(`order ${order.id} failed with ${reason}`);
+  toFailed.push(at - refusedAt.get(namespace)!);
+  submitToFailed.push(at - submitted);
+}
+
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!.toFixed(1);
+  return `median ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${s.at(-1)!.toFixed(1)} ms`;
+};
+console.log(`${ORDERS} orders, each refused at its first revision step (409 AlreadyExists: the Deployment runs another image)`);
+console.log(`refused call answered → order FAILED (CLUSTER_REFUSED) and followers told: ${stats(toFailed)}`);
+console.log(`submission → order FAILED:                                               ${stats(submitToFailed)}`);
+await reconciler.stop();
+database.close();
+await cluster.stop();

@@ -1,0 +1,30 @@
+import type { ReleaseOrderRow } from '../db/release-tables.js';
+import type { EnvironmentTarget } from './kube-port.js';
+import { revisionsToPrune } from './prune.js';
+import type { ReconcileDeps } from './reconcile.js';
+
+/**
+ * After an order completed: removes the objects of old revisions beyond `revisionsKept` (never the
+ * running revision, the previous one, or one an active order of the environment uses). Best effort:
+ * what fails is logged and left for the next completed order.
+ */
+export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' | 'logger' | 'revisionsKept'>, target: EnvironmentTarget, order: ReleaseOrderRow): Promise<number[]> {
+  const listed = await deps.kube.listRevisionsInCluster(target);
+  if (!listed.ok) {
+    deps.logger.warn({ orderId: order.id, error: listed.error }, 'cannot list the revisions in the cluster; old revisions are pruned after the next order');
+    return [];
+  }
+  const active = deps.repos.releases.activeOrderOf(order.environmentId);
+  const protect = [order.toRevision, order.fromRevision, active?.toRevision, active?.fromRevision].filter((n): n is number => typeof n === 'number');
+  const removed: number[] = [];
+  for (const revision of revisionsToPrune(listed.value, deps.revisionsKept ?? 5, protect)) {
+    const result = await deps.kube.removeRevision(target, revision);
+    if (!result.ok) {
+      deps.logger.warn({ orderId: order.id, revision, error: result.error }, 'cannot prune an old revision; trying again after the next order');
+      continue;
+    }
+    removed.push(revision);
+  }
+  if (removed.length) deps.logger.info({ orderId: order.id, revisions: removed }, 'old revisions pruned');
+  return removed;
+}
