@@ -1,33 +1,15 @@
 import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { PortMapping } from '../../domain/config-types.js';
-import { environmentLabels, environmentSelector, names, type NameTarget } from './names.js';
+import { environmentLabels, environmentSelector, names, servicePortNames, type NameTarget } from './names.js';
 
 /**
- * A port name as Kubernetes takes it (IANA service name: lower-case letters, digits and single
- * `-`, at most 15, at least one letter), from the mapping's name; null when nothing valid is left.
- */
-export function portName(name: string | null): string | null {
-  const cleaned = (name ?? '')
-    .toLowerCase()
-    .replace(/[^a-z0-9-]/g, '-')
-    .replace(/-+/g, '-')
-    .slice(0, 15)
-    .replace(/^-+|-+$/g, '');
-  return cleaned && /[a-z]/.test(cleaned) ? cleaned : null;
-}
-
-/**
- * Service ports for the mapped container ports: named after the mapping (lower-case, invalid
- * characters as `-`) or `<protocol>-<port>`, made unique; port = targetPort = the container port.
+ * Service ports for the mapped container ports: named as configured (validated as IANA service
+ * names at config time) or, for an unnamed port, `<protocol>-<port>` chosen so that it cannot take a
+ * name given to another port (names.ts `servicePortNames`); port = targetPort = the container port.
  */
 export function servicePorts(ports: PortMapping[]): V1ServicePort[] {
-  const used = new Set<string>();
-  return ports.map((p) => {
-    let name = portName(p.name) ?? `${p.protocol.toLowerCase()}-${p.containerPort}`;
-    if (used.has(name)) name = `${p.protocol.toLowerCase()}-${p.containerPort}`;
-    used.add(name);
-    return { name, port: p.containerPort, targetPort: p.containerPort as unknown as V1ServicePort['targetPort'], protocol: p.protocol };
-  });
+  const portNames = servicePortNames(ports);
+  return ports.map((p, i) => ({ name: portNames[i]!, port: p.containerPort, targetPort: p.containerPort as unknown as V1ServicePort['targetPort'], protocol: p.protocol }));
 }
 
 /**

@@ -5,7 +5,6 @@ import { imageReference } from '../../../src/domain/image-reference.js';
 import {
   boundedName,
   fileMountKey,
-  portName,
   secretKey,
   names,
   renderConfigMap,
@@ -75,10 +74,6 @@ describe('names', () => {
   });
 
   it('derives valid port names and Secret keys', () => {
-    expect(portName('HTTP_Main')).toBe('http-main');
-    expect(portName('a very long port name')).toBe('a-very-long-por');
-    expect(portName('8080')).toBeNull();
-    expect(portName(null)).toBeNull();
     expect(secretKey('DB_PASSWORD', 0)).toBe('DB_PASSWORD');
     expect(secretKey('my var', 3)).toBe('env-3');
   });
@@ -133,10 +128,11 @@ describe('rendering', () => {
     expect(
       servicePorts([
         { containerPort: 53, protocol: 'UDP', name: null },
-        { containerPort: 8080, protocol: 'TCP', name: 'HTTP_Main' },
-        { containerPort: 8081, protocol: 'TCP', name: 'http-main' },
+        { containerPort: 8080, protocol: 'TCP', name: 'http-main' },
+        { containerPort: 81, protocol: 'TCP', name: null },
+        { containerPort: 82, protocol: 'TCP', name: 'tcp-81' },
       ]).map((p) => p.name),
-    ).toEqual(['udp-53', 'http-main', 'tcp-8081']);
+    ).toEqual(['udp-53', 'http-main', 'tcp-81-2', 'tcp-81']);
   });
 
   it('renders a minimal config (no probes, hooks, mounts) without empty extras', () => {
