@@ -1,3 +1,4 @@
+import { boundedMessage } from '../domain/echo.js';
 import { CairnError } from '../domain/errors.js';
 import type { Problem } from '../domain/problems.js';
 
@@ -13,7 +14,7 @@ export class ActiveReleaseOrderError extends CairnError {
 export class InvalidReleaseConfigError extends CairnError {
   readonly code = 'INVALID_INPUT' as const;
   constructor(readonly problems: Problem[]) {
-    super(`The deployment configuration cannot be released: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`);
+    super(boundedMessage(`The deployment configuration cannot be released: ${problems.map((p) => `${p.path.join('.')}: ${p.message}`).join('; ')}`));
   }
 }
 
