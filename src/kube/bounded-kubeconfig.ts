@@ -90,6 +90,12 @@ export class BoundedKubeConfig extends KubeConfig {
   }
 }
 
+/** A bounded API client from any KubeConfig (a registry's is bounded already; any other gets the default bounds). */
+export function boundedClient<T extends object>(kc: KubeConfig, apiClientType: new (...args: never[]) => T): T {
+  const api = kc.makeApiClient(apiClientType as never) as T;
+  return kc instanceof BoundedKubeConfig ? api : boundedApi(api, boundsOf(kc));
+}
+
 /** The bounds of a KubeConfig from the registry; defaults (and no shutdown signal) for any other. */
 export function boundsOf(kc: KubeConfig): KubeBounds {
   return kc instanceof BoundedKubeConfig ? kc.bounds : { cluster: kc.getCurrentContext() || 'cluster', timeouts: DEFAULT_KUBE_TIMEOUTS };

@@ -1,7 +1,7 @@
 /**
  * Bounds for one request to a cluster: a deadline (an AbortSignal that fires after `ms`, or when
  * the process shuts down) and the connection guard that destroys the request's sockets when the
- * signal fires, when connecting takes too long, or when the connection stays silent too long.
+ * signal fires or when connecting takes too long.
  */
 import type { Agent as HttpAgent } from 'node:http';
 import type { Socket } from 'node:net';
@@ -66,8 +66,6 @@ export interface GuardOptions {
   connectMs?: number;
   /** Called when a socket connected within connectMs did not. */
   onConnectTimeout?: (error: KubeTimeoutError) => void;
-  /** Called on every chunk a socket receives (for inactivity windows). */
-  onData?: () => void;
 }
 
 /**
@@ -88,8 +86,11 @@ export function guardAgent<A extends HttpAgent>(agent: A, options: GuardOptions)
 }
 
 function guardSocket(socket: Socket, options: GuardOptions): void {
-  const { signal, connectMs, onData } = options;
-  const destroy = () => socket.destroy(signal?.reason instanceof Error ? signal.reason : new KubeCancelledError());
+  // No 'data' listener here: one added to the socket keeps client-node's Watch from seeing a response end.
+  const { signal, connectMs } = options;
+  const destroy = () => socket.destroy(signal?.reason instanceof KubeTimeoutError ? signal.reason : new KubeCancelledError());
+  // The request that owns the socket handles its errors; this keeps one raised before it took the socket from being uncaught.
+  socket.on('error', () => undefined);
   let connectTimer: NodeJS.Timeout | undefined;
   const connected = () => clearTimeout(connectTimer);
   if (connectMs && connectMs > 0) {
@@ -101,7 +102,6 @@ function guardSocket(socket: Socket, options: GuardOptions): void {
     connectTimer.unref();
     socket.once(socket instanceof TLSSocket ? 'secureConnect' : 'connect', connected);
   }
-  if (onData) socket.on('data', onData);
   if (signal?.aborted) {
     destroy();
     return;
