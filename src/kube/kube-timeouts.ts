@@ -30,3 +30,8 @@ export function watchTimeoutSeconds(wantedSeconds: number, timeouts: KubeTimeout
   const inside = Math.floor((timeouts.watchIdleMs * 2) / 3 / 1000);
   return Math.max(1, Math.min(wantedSeconds, inside));
 }
+
+/** The timeouts set in cairn's configuration (src/config.ts). */
+export function kubeTimeouts(config: { kubeConnectTimeoutMs: number; kubeRequestTimeoutMs: number; kubeListTimeoutMs: number; kubeWatchIdleTimeoutMs: number }): KubeTimeouts {
+  return { connectMs: config.kubeConnectTimeoutMs, requestMs: config.kubeRequestTimeoutMs, listMs: config.kubeListTimeoutMs, watchIdleMs: config.kubeWatchIdleTimeoutMs };
+}
