@@ -105,11 +105,11 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   function watchOnce(kc: KubeConfig, resourceVersion: string, seen: (rv: string) => void): Promise<{ gone: boolean; error: unknown; silent: boolean }> {
     const bounds = boundsOf(kc);
     const timeouts = o.watchIdleMs ? { ...bounds.timeouts, watchIdleMs: o.watchIdleMs } : bounds.timeouts;
-    // Cuts this watch's connection: on stop(), or after the inactivity window without a byte.
+    // Cuts this watch's connection: on stop(), or after the inactivity window without a line.
     const cut = new AbortController();
     let silent = false;
     let idle: NodeJS.Timeout | undefined;
-    const quiet = () => {
+    const alive = () => {
       clearTimeout(idle);
       idle = setTimeout(() => {
         silent = true;
@@ -118,7 +118,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       idle.unref();
     };
     const watchKc = streamConfig(kc, { signal: cut.signal, connectMs: timeouts.connectMs });
-    quiet();
+    alive();
     return new Promise((resolve) => {
       let gone = false;
       let finished = false;
@@ -140,7 +140,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
           listPath(kind, namespace),
           { allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds(o.timeoutSeconds, timeouts), resourceVersion },
           (type: string, object: KubeObject & { code?: number }) => {
-            quiet(); // any line (event, bookmark, error) shows the connection is alive
+            alive(); // any line (event, bookmark, error) shows the connection is alive
             if (type === 'ERROR') {
               gone = gone || object?.code === 410;
               return;
