@@ -31,7 +31,7 @@ export function boundStream(kc: KubeConfig, options: { answerMs?: number } = {})
   }, answerMs);
   timer.unref();
   return {
-    kc: streamConfig(kc, { signal: controller.signal, connectMs: timeouts.connectMs }),
+    kc: streamConfig(kc, { signal: controller.signal, connectMs: timeouts.connectMs, onConnectTimeout: (error) => (reason ??= error) }),
     settle: () => clearTimeout(timer),
     cut() {
       clearTimeout(timer);
