@@ -23,6 +23,16 @@ const schema = z.object({
   clusterCheckIntervalMs: z.coerce.number().int().min(1000).default(30_000),
   /** How long one reachability check may take before the cluster counts as unreachable. */
   clusterCheckTimeoutMs: z.coerce.number().int().min(100).default(3000),
+  /** Failed reachability checks in a row before a cluster counts as unreachable (one success makes it reachable again). */
+  clusterUnreachableAfterFailures: z.coerce.number().int().min(1).default(3),
+  /** How long connecting (TCP and TLS) to a cluster's API server may take. */
+  kubeConnectTimeoutMs: z.coerce.number().int().min(100).default(5_000),
+  /** How long one get, create, update, patch or delete against a cluster may take in all; then it fails as Unavailable and is retried. */
+  kubeRequestTimeoutMs: z.coerce.number().int().min(100).default(10_000),
+  /** How long one list against a cluster may take in all. */
+  kubeListTimeoutMs: z.coerce.number().int().min(100).default(20_000),
+  /** A watch that delivers nothing (no event, no bookmark) for this long is cut and started again. */
+  kubeWatchIdleTimeoutMs: z.coerce.number().int().min(1_000).default(90_000),
   /** How long one batch of a release may take before its instances that are not Ready fail (the batch deadline). */
   releaseBatchDeadlineMs: z.coerce.number().int().min(100).default(600_000),
   /** How often the release engine reconciles every active release order even without cluster events. */
@@ -123,6 +133,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     shutdownTimeoutMs: env.CAIRN_SHUTDOWN_TIMEOUT_MS,
     clusterCheckIntervalMs: env.CAIRN_CLUSTER_CHECK_INTERVAL_MS,
     clusterCheckTimeoutMs: env.CAIRN_CLUSTER_CHECK_TIMEOUT_MS,
+    clusterUnreachableAfterFailures: env.CAIRN_CLUSTER_UNREACHABLE_AFTER_FAILURES,
+    kubeConnectTimeoutMs: env.CAIRN_KUBE_CONNECT_TIMEOUT_MS,
+    kubeRequestTimeoutMs: env.CAIRN_KUBE_REQUEST_TIMEOUT_MS,
+    kubeListTimeoutMs: env.CAIRN_KUBE_LIST_TIMEOUT_MS,
+    kubeWatchIdleTimeoutMs: env.CAIRN_KUBE_WATCH_IDLE_TIMEOUT_MS,
     releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
     releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
     revisionsKept: env.CAIRN_REVISIONS_KEPT,

@@ -9,6 +9,7 @@ import { type Config, loadConfig } from './config.js';
 import { openDatabase } from './db/client.js';
 import { createRepositories } from './db/repositories.js';
 import { findKubeconfigFiles, type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
+import { kubeTimeouts } from './kube/kube-timeouts.js';
 import { versionCheck } from './kube/reachability.js';
 import { createClusterRegistry } from './kube/registry.js';
 import { createWorkloads } from './kube/workloads.js';
@@ -42,11 +43,14 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const parts: Part[] = [];
   let stopping = false;
+  // Cancels every request to a cluster in flight, every watch and stream, and every retry: nothing waits on a cluster at shutdown.
+  const clusterCalls = new AbortController();
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'signal received: shutting down');
+    clusterCalls.abort();
     setTimeout(() => {
       logger.error({ afterMs: HARD_EXIT_MS }, 'shutdown took too long: exiting');
       process.exit(1);
@@ -88,6 +92,9 @@ async function main(): Promise<void> {
     logger,
     check: versionCheck(config.clusterCheckTimeoutMs),
     checkIntervalMs: config.clusterCheckIntervalMs,
+    unreachableAfterFailures: config.clusterUnreachableAfterFailures,
+    timeouts: kubeTimeouts(config),
+    signal: clusterCalls.signal,
   });
   parts.push({ name: 'cluster checks', kind: 'cluster checks', stop: () => clusters.stop() });
 
@@ -98,7 +105,9 @@ async function main(): Promise<void> {
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
   // It watches its environments through the shared informers of live status: one watch per namespace and kind.
-  const kube = { ...createWorkloads((cluster) => clusters.kubeConfig(cluster)), watchEnvironment: informerWatch(live.informers) };
+  // Each retried and each failed cluster request is logged at debug; retries stop at shutdown.
+  const retry = { logger, signal: clusterCalls.signal };
+  const kube = { ...createWorkloads((cluster) => clusters.kubeConfig(cluster), { retry }), watchEnvironment: informerWatch(live.informers) };
   const orderEvents = createOrderEvents();
   const reconciler = createReconciler({
     events: orderEvents,

@@ -1,8 +1,10 @@
 /**
  * Kubernetes API errors as data: every failure of a call is mapped to one of five kinds, and calls
  * that may succeed on a second try (Unavailable, Conflict) are retried with capped exponential
- * back-off.
+ * back-off. A request that got no answer in time (bounded-kubeconfig.ts) is Unavailable. Each
+ * retried and each failed request is logged at debug with its cluster, verb, object and status.
  */
+import { objectOf, requestOf } from './kube-request.js';
 
 export type KubeErrorKind = 'NotFound' | 'Conflict' | 'Invalid' | 'Forbidden' | 'Unavailable';
 
@@ -107,6 +109,8 @@ export interface RetryOptions {
   /** Which kinds are retried (default Unavailable and Conflict). */
   retryOn?: KubeErrorKind[];
   signal?: AbortSignal;
+  /** Where each retried and each failed request is told, at debug (pino's signature). */
+  logger?: { debug(fields: object, message: string): void };
   /** Waits between attempts (default: a timer that the signal cuts short); tests inject one. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
@@ -141,10 +145,26 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
       return ok(await call());
     } catch (error) {
       last = toKubeError(error);
-      if (!retryOn.includes(last.kind)) return fail(last);
+      const retrying = retryOn.includes(last.kind) && attempt + 1 < attempts && !options.signal?.aborted;
+      logFailure(options.logger, error, last, attempt + 1, retrying);
+      if (!retrying) return fail(last);
     }
   }
   return fail(last);
+}
+
+/** One debug line per failed attempt: which request (when the client told it), how it failed, whether it is tried again. */
+function logFailure(logger: RetryOptions['logger'], thrown: unknown, error: KubeError, attempt: number, retrying: boolean): void {
+  if (!logger) return;
+  const request = requestOf(thrown);
+  const fields = {
+    ...(request ? { cluster: request.cluster, verb: request.verb, object: objectOf(request) } : {}),
+    status: error.status,
+    kind: error.kind,
+    error: error.message,
+    attempt,
+  };
+  logger.debug(fields, retrying ? 'cluster request failed; retrying' : 'cluster request failed');
 }
 
 /** Unwraps a result inside a function that itself returns a result (throws the KubeError, see `attempt`). */

@@ -1,6 +1,7 @@
 import { ApiException, type KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { Observable } from '@kubernetes/client-node';
 import { redact } from './credentials.js';
+import { KubeTimeoutError } from './deadline.js';
 
 /** The outcome of one reachability check. */
 export interface ReachabilityResult {
@@ -60,6 +61,7 @@ const REASONS: Record<string, string> = {
 export function describeFailure(error: unknown, timeoutMs: number): string {
   if (error instanceof ApiException) return `the API server answered HTTP ${error.code}`;
   if (error instanceof Error) {
+    if (error instanceof KubeTimeoutError) return error.message; // the cluster's own bound (connect or request) came first
     if (error.name === 'AbortError' || error.name === 'TimeoutError') return `no answer within ${timeoutMs} ms`;
     const code = (error as { code?: unknown }).code ?? (error as { errno?: unknown }).errno;
     if (typeof code === 'string' && REASONS[code]) return REASONS[code];

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
+import { BoundedKubeConfig } from './bounded-kubeconfig.js';
 import { credentialStrings } from './credentials.js';
+import { DEFAULT_KUBE_TIMEOUTS, type KubeTimeouts } from './kube-timeouts.js';
 import { createEventQueue } from './event-queue.js';
 import { displayServerUrl, type KubeconfigSource, parseKubeconfig, singleContextConfig } from './kubeconfig.js';
 import type { ReachabilityCheck } from './reachability.js';
@@ -13,6 +15,17 @@ export interface ClusterRegistryOptions {
   check: ReachabilityCheck;
   /** The period of the background checks started by `startChecking()`. */
   checkIntervalMs: number;
+  /**
+   * Failed checks in a row before a cluster counts as unreachable (default 3); one success makes
+   * it reachable again. Meanwhile the cluster shows its last error.
+   */
+  unreachableAfterFailures?: number;
+  /** After a failed check short of that count, the next check comes after this (doubling, at most the interval; default 1000 ms). */
+  recheckDelayMs?: number;
+  /** Bounds of every request made with a cluster's KubeConfig (defaults: DEFAULT_KUBE_TIMEOUTS). */
+  timeouts?: KubeTimeouts;
+  /** Cancels every request and stream made with the clusters' KubeConfigs (cairn's shutdown). */
+  signal?: AbortSignal;
   now?: () => Date;
 }
 
@@ -34,12 +47,18 @@ interface Entry {
   kubeConfig: KubeConfig;
   secrets: string[];
   checking: Promise<void> | null;
+  /** Failed checks in a row. */
+  failures: number;
+  recheck: NodeJS.Timeout | null;
 }
 
 const CHANGE = 'change';
 
 export function createClusterRegistry(options: ClusterRegistryOptions): LoadableClusterRegistry {
   const { logger, check, checkIntervalMs } = options;
+  const threshold = Math.max(1, options.unreachableAfterFailures ?? 3);
+  const recheckDelayMs = options.recheckDelayMs ?? 1000;
+  const timeouts = options.timeouts ?? DEFAULT_KUBE_TIMEOUTS;
   const now = options.now ?? (() => new Date());
   const entries = new Map<string, Entry>();
   const events = new EventEmitter();
@@ -49,18 +68,37 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
 
   const snapshot = (entry: Entry): ClusterInfo => ({ ...entry.info });
 
+  /** After a failure short of the threshold (while checking runs): check again soon rather than a whole interval later. */
+  const scheduleRecheck = (entry: Entry) => {
+    if (!timer || entry.recheck || entry.failures === 0 || entry.failures >= threshold) return;
+    const delay = Math.min(checkIntervalMs, recheckDelayMs * 2 ** (entry.failures - 1));
+    entry.recheck = setTimeout(() => {
+      entry.recheck = null;
+      void checkOne(entry);
+    }, delay);
+    entry.recheck.unref();
+  };
+
   const checkOne = (entry: Entry): Promise<void> => {
     entry.checking ??= (async () => {
       try {
         const result = await check(entry.kubeConfig, entry.secrets);
         const before = entry.info;
-        entry.info = { ...before, reachable: result.reachable, lastError: result.error, lastCheckedAt: now() };
-        if (before.reachable !== result.reachable || before.lastError !== result.error) {
-          const fields = { cluster: before.name, reachable: result.reachable, error: result.error ?? undefined };
-          if (result.reachable) logger.info(fields, 'cluster reachable');
-          else logger.warn(fields, 'cluster unreachable');
+        entry.failures = result.reachable ? 0 : entry.failures + 1;
+        const reachable = reachabilityAfter(before.reachable, result.reachable, entry.failures, threshold);
+        entry.info = { ...before, reachable, lastError: result.error, lastCheckedAt: now() };
+        if (!result.reachable && reachable !== false) {
+          logger.debug({ cluster: before.name, error: result.error, failures: entry.failures, unreachableAfter: threshold }, 'cluster check failed');
+        }
+        if (before.reachable !== reachable || before.lastError !== result.error) {
+          if (before.reachable !== reachable) {
+            const fields = { cluster: before.name, reachable, error: result.error ?? undefined };
+            if (reachable) logger.info(fields, 'cluster reachable');
+            else if (reachable === false) logger.warn({ ...fields, failures: entry.failures }, 'cluster unreachable');
+          }
           events.emit(CHANGE, snapshot(entry));
         }
+        scheduleRecheck(entry);
       } finally {
         entry.checking = null;
       }
@@ -99,7 +137,7 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
             logger.warn({ cluster: context.name, origin: source.origin }, 'duplicate kubeconfig context ignored');
             continue;
           }
-          const kubeConfig = singleContextConfig(kc, context.name);
+          const kubeConfig = new BoundedKubeConfig(singleContextConfig(kc, context.name), { cluster: context.name, timeouts, signal: options.signal });
           const server = kubeConfig.getCurrentCluster()?.server ?? '';
           entries.set(context.name, {
             info: {
@@ -113,6 +151,8 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
             kubeConfig,
             secrets,
             checking: null,
+            failures: 0,
+            recheck: null,
           });
         }
         logger.info({ origin: source.origin, sandbox: source.sandbox, contexts: kc.getContexts().map((c) => c.name) }, 'kubeconfig loaded');
@@ -126,10 +166,24 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
       if (timer) return;
       timer = setInterval(() => void this.checkAll(), checkIntervalMs);
       timer.unref();
+      for (const entry of entries.values()) scheduleRecheck(entry);
     },
     stop() {
       if (timer) clearInterval(timer);
       timer = null;
+      for (const entry of entries.values()) {
+        if (entry.recheck) clearTimeout(entry.recheck);
+        entry.recheck = null;
+      }
     },
   };
+}
+
+/**
+ * A cluster's reachability after one check: reachable again after one success; unreachable only
+ * after `threshold` failed checks in a row (until then it keeps what it was, known or not).
+ */
+export function reachabilityAfter(before: boolean | null, succeeded: boolean, failuresInARow: number, threshold: number): boolean | null {
+  if (succeeded) return true;
+  return failuresInARow >= threshold ? false : before;
 }

@@ -7,6 +7,7 @@
 import { CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { NotFoundError } from '../domain/errors.js';
 import { toKubeError } from '../kube/kube-errors.js';
+import { boundedClient } from '../kube/bounded-kubeconfig.js';
 import { environmentLabel, LABEL_APP, LABEL_ENVIRONMENT, names } from '../kube/render/names.js';
 import type { EnvironmentKind } from '../kube/workloads-types.js';
 import { ClusterUnreachableError, InstanceNotRunningError, UnknownContainerError } from './exec-errors.js';
@@ -48,7 +49,7 @@ export function belongsTo(pod: V1Pod, address: Pick<InstanceAddress, 'appName' |
 export async function resolveInstance(kc: KubeConfig, address: InstanceAddress, container?: string | null): Promise<ResolvedInstance> {
   let pod: V1Pod;
   try {
-    pod = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: address.pod, namespace: address.namespace });
+    pod = await boundedClient(kc, CoreV1Api).readNamespacedPod({ name: address.pod, namespace: address.namespace });
   } catch (error) {
     const e = toKubeError(error);
     if (e.kind === 'NotFound') throw new NotFoundError('Instance', address.id, address.path);

@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import { Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
 import { ExecTimeoutError } from './exec-errors.js';
+import { boundStream } from './stream-bounds.js';
 
 export interface ExecRequest {
   namespace: string;
@@ -70,8 +71,14 @@ export async function runExec(kc: KubeConfig, request: ExecRequest): Promise<Exe
   const stderr = new BoundedSink(request.maxOutputBytes);
   let settle!: (status: V1Status | null) => void;
   const finished = new Promise<V1Status | null>((resolve) => (settle = resolve));
-  // stderr must be given (without a tty) or client-node throws on channel 2.
-  const ws = await new Exec(kc).exec(request.namespace, request.pod, request.container, request.command, stdout, stderr, null, false, (status) => settle(status));
+  // stderr must be given (without a tty) or client-node throws on channel 2. The connection is bounded; the command by its own time limit.
+  const bounds = boundStream(kc);
+  const ws = await new Exec(bounds.kc)
+    .exec(request.namespace, request.pod, request.container, request.command, stdout, stderr, null, false, (status) => settle(status))
+    .catch((error: unknown) => {
+      throw bounds.reason ?? error;
+    });
+  bounds.settle();
   ws.on('close', () => settle(null));
   ws.on('error', () => settle(null));
   let timer: NodeJS.Timeout | undefined;

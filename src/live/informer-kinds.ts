@@ -1,5 +1,6 @@
 /** The kinds an informer follows: their watch paths and their list calls. */
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { boundedClient } from '../kube/bounded-kubeconfig.js';
 import type { KubeObject } from './informer.js';
 
 export type InformerKind = 'pods' | 'events' | 'deployments' | 'statefulsets';
@@ -16,9 +17,10 @@ export interface ObjectList {
 
 const asList = (list: unknown) => list as ObjectList;
 
+/** Lists the kind in the namespace, bounded like every call (a list that gets no answer in time throws a timeout). */
 export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string): Promise<ObjectList> {
-  const core = () => kc.makeApiClient(CoreV1Api);
-  const apps = () => kc.makeApiClient(AppsV1Api);
+  const core = () => boundedClient(kc, CoreV1Api);
+  const apps = () => boundedClient(kc, AppsV1Api);
   switch (kind) {
     case 'pods':
       return asList(await core().listNamespacedPod({ namespace }));

@@ -1,12 +1,18 @@
 /**
  * One informer: lists a namespace's objects of one kind, then watches them, keeping a cache by name
  * and telling its listeners every change (ADDED / MODIFIED / DELETED), in the order the API server
- * sent them. Every watch passes `timeoutSeconds` (client-node 1.4 has no inactivity timeout) and
- * starts again from the last resourceVersion seen; a 410 Gone (or any error) re-lists, and the
- * differences between the old cache and the fresh list are told as changes, so nothing is missed.
- * Errors restart it with capped exponential back-off.
+ * sent them. Every watch passes `timeoutSeconds` and starts again from the last resourceVersion
+ * seen; a 410 Gone (or any error) re-lists, and the differences between the old cache and the
+ * fresh list are told as changes, so nothing is missed. Errors restart it with capped exponential
+ * back-off. Bounded (client-node 1.4 has no inactivity timeout): the list has the list timeout; a
+ * watch that gets no connection in time, or no line (event or bookmark) for the inactivity window,
+ * is cut and started again from where it was; stop() cuts a watch still waiting for its answer.
+ * `timeoutSeconds` stays inside that window, so a healthy server ends a quiet watch first.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { boundsOf, streamConfig } from '../kube/bounded-kubeconfig.js';
+import { KubeTimeoutError } from '../kube/deadline.js';
+import { watchTimeoutSeconds } from '../kube/kube-timeouts.js';
 import { listObjects, listPath, type InformerKind } from './informer-kinds.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -20,8 +26,10 @@ export interface KubeObject {
 export type InformerListener = (type: ChangeType, object: KubeObject) => void;
 
 export interface InformerOptions {
-  /** The server ends each watch after this long and it is started again (default 300). */
+  /** The server ends each watch after this long and it is started again (default 300, and always inside the inactivity window). */
   timeoutSeconds?: number;
+  /** A watch silent for this long is cut and started again (default: the cluster's watchIdleMs, see kube-timeouts.ts). */
+  watchIdleMs?: number;
   /** Back-off after an error: from minBackoffMs (200) doubling to maxBackoffMs (10 000). */
   minBackoffMs?: number;
   maxBackoffMs?: number;
@@ -93,18 +101,46 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
     return body.metadata?.resourceVersion ?? '';
   }
 
-  /** One watch from `resourceVersion`; resolves with how it ended. */
-  function watchOnce(kc: KubeConfig, resourceVersion: string, seen: (rv: string) => void): Promise<{ gone: boolean; error: unknown }> {
+  /** One watch from `resourceVersion`; resolves with how it ended (`silent`: cut after the inactivity window). */
+  function watchOnce(kc: KubeConfig, resourceVersion: string, seen: (rv: string) => void): Promise<{ gone: boolean; error: unknown; silent: boolean }> {
+    const bounds = boundsOf(kc);
+    const timeouts = o.watchIdleMs ? { ...bounds.timeouts, watchIdleMs: o.watchIdleMs } : bounds.timeouts;
+    // Cuts this watch's connection: on stop(), or after the inactivity window without a line.
+    const cut = new AbortController();
+    let silent = false;
+    let idle: NodeJS.Timeout | undefined;
+    const alive = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        silent = true;
+        cut.abort(new KubeTimeoutError(`nothing within ${timeouts.watchIdleMs} ms`));
+      }, timeouts.watchIdleMs);
+      idle.unref();
+    };
+    const watchKc = streamConfig(kc, { signal: cut.signal, connectMs: timeouts.connectMs });
+    alive();
     return new Promise((resolve) => {
       let gone = false;
       let finished = false;
       let controller: AbortController | undefined;
-      const onAbort = () => controller?.abort();
-      new Watch(kc)
+      const onAbort = () => {
+        controller?.abort();
+        cut.abort();
+      };
+      const end = (error: unknown) => {
+        finished = true;
+        clearTimeout(idle);
+        signal.removeEventListener('abort', onAbort);
+        resolve({ gone, error, silent });
+      };
+      if (signal.aborted) return end(null);
+      signal.addEventListener('abort', onAbort, { once: true });
+      new Watch(watchKc)
         .watch(
           listPath(kind, namespace),
-          { allowWatchBookmarks: true, timeoutSeconds: o.timeoutSeconds, resourceVersion },
+          { allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds(o.timeoutSeconds, timeouts), resourceVersion },
           (type: string, object: KubeObject & { code?: number }) => {
+            alive(); // any line (event, bookmark, error) shows the connection is alive
             if (type === 'ERROR') {
               gone = gone || object?.code === 410;
               return;
@@ -117,18 +153,13 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
             else cache.set(name, object);
             emit(type as ChangeType, object);
           },
-          (err: unknown) => {
-            finished = true;
-            signal.removeEventListener('abort', onAbort);
-            resolve({ gone, error: err ?? null });
-          },
+          (err: unknown) => end(err ?? null),
         )
         .then((c) => {
           controller = c;
-          if (signal.aborted) c.abort();
-          else if (!finished) signal.addEventListener('abort', onAbort, { once: true });
+          if (signal.aborted || finished) c.abort();
         })
-        .catch((error: unknown) => resolve({ gone, error: error ?? new Error('watch failed') }));
+        .catch((error: unknown) => end(error ?? new Error('watch failed')));
     });
   }
 
@@ -151,6 +182,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
           resourceVersion = null; // expired: re-list at once
           continue;
         }
+        if (ended.silent) continue; // a dead connection, not a broken history: watch again from where we were
         if (ended.error === null && (sawEvent || Date.now() - started >= 1000)) {
           backoff = o.minBackoffMs; // the server's timeout or a clean close: watch again from where we were
           continue;

@@ -8,6 +8,7 @@
 import { Writable } from 'node:stream';
 import { Log, type KubeConfig } from '@kubernetes/client-node';
 import { createChannel } from './logs-channel.js';
+import { boundStream } from './stream-bounds.js';
 
 export interface LogRequest {
   namespace: string;
@@ -128,10 +129,15 @@ const TIMESTAMP_ROOM = 40;
  */
 export async function streamLogs(kc: KubeConfig, request: LogRequest): Promise<AsyncIterableIterator<LogLine[]>> {
   const maxBatch = request.maxBatchLines ?? 500;
+  // Bounded: the answer must come in time; after that a followed log may be quiet, and a slow reader may pause the read.
+  const bounds = boundStream(kc);
   let upstream: AbortController | undefined;
   let pending: LogLine[] = [];
   let scheduled = false;
-  const channel = createChannel<LogLine[]>(() => upstream?.abort());
+  const channel = createChannel<LogLine[]>(() => {
+    upstream?.abort();
+    bounds.cut();
+  });
   const flush = () => {
     scheduled = false;
     while (pending.length > 0) channel.push(pending.splice(0, maxBatch));
@@ -174,13 +180,18 @@ export async function streamLogs(kc: KubeConfig, request: LogRequest): Promise<A
     source.on('close', () => broken());
   });
 
-  upstream = await new Log(kc).log(request.namespace, request.pod, request.container, sink, {
-    follow: request.follow ?? false,
-    timestamps: true,
-    previous: request.previous ?? false,
-    ...(request.tailLines != null ? { tailLines: request.tailLines } : {}),
-    ...(request.sinceSeconds != null ? { sinceSeconds: request.sinceSeconds } : {}),
-  });
+  try {
+    upstream = await new Log(bounds.kc).log(request.namespace, request.pod, request.container, sink, {
+      follow: request.follow ?? false,
+      timestamps: true,
+      previous: request.previous ?? false,
+      ...(request.tailLines != null ? { tailLines: request.tailLines } : {}),
+      ...(request.sinceSeconds != null ? { sinceSeconds: request.sinceSeconds } : {}),
+    });
+  } catch (error) {
+    throw bounds.reason ?? error; // client-node reports a cut connection as a bare HTTP 500
+  }
+  bounds.settle();
   if (channel.closed) upstream.abort(); // the reader left while the request was starting
   return channel;
 }

@@ -18,6 +18,7 @@ import { TerminalLimitError } from './exec-errors.js';
 import { exitCodeOf } from './exec.js';
 import type { ResolvedInstance } from './exec-instance.js';
 import { createChannel, type Channel } from './logs-channel.js';
+import { boundStream } from './stream-bounds.js';
 
 export interface TerminalOptions {
   idleTimeoutMs: number;
@@ -165,9 +166,15 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
           done();
         },
       });
-      const ws = await new Exec(kc).exec(instance.namespace, instance.pod, instance.container, command ?? DEFAULT_SHELL, stdout, null, stdin, true, (status) => {
-        exitCode = exitCodeOf(status);
-      });
+      const bounds = boundStream(kc); // the connection is bounded; an open session may then be quiet
+      const ws = await new Exec(bounds.kc)
+        .exec(instance.namespace, instance.pod, instance.container, command ?? DEFAULT_SHELL, stdout, null, stdin, true, (status) => {
+          exitCode = exitCodeOf(status);
+        })
+        .catch((error: unknown) => {
+          throw bounds.reason ?? error;
+        });
+      bounds.settle();
       const at = now();
       const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs, outputTail: '' };
       const s: Session = { info, ws, stdin, buffered: [], bufferedBytes: 0, reader: undefined, sequence: 0, ended: false, timers: {} };

@@ -15,6 +15,7 @@ import { createReconciler, type Reconciler } from '../../src/engine/reconciler.j
 import { createReleaseService } from '../../src/engine/service.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
 import { createClusterRegistry } from '../../src/kube/registry.js';
+import type { KubeTimeouts } from '../../src/kube/kube-timeouts.js';
 import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
 import { informerWatch } from '../../src/live/engine-watch.js';
 import { createLiveStatus } from '../../src/live/live-status.js';
@@ -74,13 +75,13 @@ export interface Cairn {
 }
 
 /** One cairn process: database file, cluster registry, engine and the GraphQL schema (yoga, in-process). */
-export async function startCairn(sandboxes: Sandboxes, databasePath: string, overrides: { batchDeadlineMs?: number } = {}): Promise<Cairn> {
+export async function startCairn(sandboxes: Sandboxes, databasePath: string, overrides: { batchDeadlineMs?: number; kubeTimeouts?: KubeTimeouts } = {}): Promise<Cairn> {
   const lines: string[] = [];
   const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
   const config = loadConfig({}, { databasePath, logLevel: 'silent' });
   const database = openDatabase(databasePath);
   const repos = createRepositories(database.db, { cipher: prepareSecrets(config, database.db, logger) });
-  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
+  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000, timeouts: overrides.kubeTimeouts });
   clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })));
   await clusters.checkAll();
   const events = createOrderEvents();

@@ -3,21 +3,56 @@ import type { AddressInfo } from 'node:net';
 
 /**
  * A stand-in Kubernetes API server for reachability tests: answers GET /version when the bearer
- * token matches, 401 otherwise; `hang` makes it accept requests and never answer.
+ * token matches, 401 otherwise; `hang` makes it accept requests and never answer; `failNext`
+ * answers that many requests with HTTP 500.
  */
 export interface FakeApiServer {
   url: string;
   /** Every Authorization header it received. */
   authorizations: string[];
+  /** Every request it received, as `METHOD path`, in order. */
+  requests: string[];
+  /** Resolves when a request matching `test` has arrived (or already had). */
+  received(test: (request: string) => boolean): Promise<string>;
   hang: boolean;
+  /** Answer this many of the next requests with 500 InternalError. */
+  failNext: number;
   stop(): Promise<void>;
 }
 
 export async function startFakeApiServer(token: string): Promise<FakeApiServer> {
-  const fake: FakeApiServer = { url: '', authorizations: [], hang: false, stop: async () => {} };
+  const waiting: Array<(request: string) => void> = [];
+  const fake: FakeApiServer = {
+    url: '',
+    authorizations: [],
+    requests: [],
+    received: (test) =>
+      new Promise((resolve) => {
+        const seen = fake.requests.find(test);
+        if (seen) return resolve(seen);
+        const check = (request: string) => {
+          if (!test(request)) return;
+          waiting.splice(waiting.indexOf(check), 1);
+          resolve(request);
+        };
+        waiting.push(check);
+      }),
+    hang: false,
+    failNext: 0,
+    stop: async () => {},
+  };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     fake.authorizations.push(req.headers.authorization ?? '');
+    const request = `${req.method} ${req.url}`;
+    fake.requests.push(request);
+    for (const check of [...waiting]) check(request);
     if (fake.hang) return;
+    if (fake.failNext > 0) {
+      fake.failNext -= 1;
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'InternalError', code: 500 }));
+      return;
+    }
     if (req.headers.authorization !== `Bearer ${token}`) {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'Unauthorized', code: 401 }));

@@ -10,13 +10,14 @@ afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
 });
 
-async function setup(timeoutMs = 2000) {
+/** `unreachableAfterFailures: 1` decides on each check, for the tests of everything else. */
+async function setup(timeoutMs = 2000, unreachableAfterFailures = 1) {
   const api = await startFakeApiServer(TOKEN);
   stops.push(() => api.stop());
   const port = await closedPort();
   const logs = memoryLogger();
   let now = new Date('2026-01-02T03:04:05Z');
-  const registry = createClusterRegistry({ logger: logs.logger, check: versionCheck(timeoutMs), checkIntervalMs: 60_000, now: () => now });
+  const registry = createClusterRegistry({ logger: logs.logger, check: versionCheck(timeoutMs), checkIntervalMs: 60_000, unreachableAfterFailures, now: () => now });
   stops.push(() => registry.stop());
   registry.load([
     {
@@ -61,6 +62,46 @@ describe('cluster registry', () => {
     expect(registry.get('up')).toMatchObject({ reachable: false, lastError: 'no answer within 200 ms' });
   });
 
+  it('a single HTTP 500 or hung check leaves a reachable cluster reachable (showing the error); three in a row make it unreachable; one success makes it reachable again', async () => {
+    const { registry, api, logs } = await setup(200, 3);
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: null });
+    api.failNext = 1;
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: 'the API server answered HTTP 500' });
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: null });
+
+    api.hang = true; // a check that is never answered counts as a failure
+    await registry.checkAll();
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: 'no answer within 200 ms' });
+    api.hang = false;
+    api.failNext = 1;
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: false, lastError: 'the API server answered HTTP 500' });
+    expect(logs.lines().filter((l) => l.msg === 'cluster unreachable' && l.cluster === 'up')).toEqual([
+      expect.objectContaining({ error: 'the API server answered HTTP 500', failures: 3 }),
+    ]);
+    expect(logs.lines().filter((l) => l.msg === 'cluster check failed' && l.cluster === 'up').map((l) => l.error)).toEqual([
+      'the API server answered HTTP 500',
+      'no answer within 200 ms',
+      'no answer within 200 ms',
+    ]);
+
+    await registry.checkAll();
+    expect(registry.get('up')).toMatchObject({ reachable: true, lastError: null });
+  });
+
+  it('a cluster never reached stays unknown (with its error) until three checks in a row failed', async () => {
+    const { registry } = await setup(200, 3);
+    await registry.checkAll();
+    await registry.checkAll();
+    expect(registry.get('down')).toMatchObject({ reachable: null, lastError: 'connection refused' });
+    await registry.checkAll();
+    expect(registry.get('down')).toMatchObject({ reachable: false, lastError: 'connection refused' });
+  });
+
   it('watch() yields the current state, then each reachability change, and stops when returned', async () => {
     const { registry, api, setNow } = await setup();
     await registry.checkAll();
@@ -103,13 +144,14 @@ describe('cluster registry', () => {
 });
 
 describe('periodic checks', () => {
-  it('checks every cluster again each interval until stopped', async () => {
+  it('checks every cluster again each interval until stopped; after a failure, again sooner until it is decided', async () => {
     const logs = memoryLogger();
     let calls = 0;
     let reachable = true;
     const registry = createClusterRegistry({
       logger: logs.logger,
-      checkIntervalMs: 10,
+      checkIntervalMs: 60_000,
+      recheckDelayMs: 5,
       check: async () => {
         calls += 1;
         return reachable ? { reachable, error: null } : { reachable, error: 'connection refused' };
@@ -119,10 +161,15 @@ describe('periodic checks', () => {
     registry.load([{ text: kubeconfigText([{ name: 'one', server: 'https://one.example', token: TOKEN }]), origin: 'test', sandbox: false }]);
     const watch = registry.watch();
     expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: null });
+    await registry.checkAll();
     registry.startChecking();
     expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: true });
     reachable = false;
+    // The interval is a minute: the re-checks after the first failure decide within milliseconds.
+    await registry.checkAll();
+    expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: true, lastError: 'connection refused' });
     expect((await watch.next()).value).toMatchObject({ name: 'one', reachable: false, lastError: 'connection refused' });
+    expect(calls).toBe(4);
     registry.stop();
     const after = calls;
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,6 +1,8 @@
-/** The shared informers against a sandbox API server: sharing, timeoutSeconds, restarts, re-list after 410, idle stop. */
+/** The shared informers against a sandbox API server: sharing, timeoutSeconds, restarts, re-list after 410, idle stop, hung lists and watches. */
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { BoundedKubeConfig } from '../../src/kube/bounded-kubeconfig.js';
+import { DEFAULT_KUBE_TIMEOUTS } from '../../src/kube/kube-timeouts.js';
 import type { ChangeType } from '../../src/live/informer.js';
 import { createInformers, type Informers } from '../../src/live/informers.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
@@ -108,5 +110,30 @@ it('after a dropped watch, and after a 410 Gone, tells every change made meanwhi
   expect(r.seen.slice(5).sort()).toEqual([['ADDED', 'c'], ['DELETED', 'a'], ['MODIFIED', 'b']]);
   expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBeGreaterThan(lists);
   expect([...lease.informer.cache.keys()].sort()).toEqual(['b', 'c']);
+  lease.release();
+});
+
+it('a list and a watch that are never answered are cut (list timeout, inactivity window) and tried again: changes still arrive', async () => {
+  const bounded = new BoundedKubeConfig(kc, { cluster: 'informers', timeouts: { ...DEFAULT_KUBE_TIMEOUTS, listMs: 300, watchIdleMs: 1500 } });
+  informers = createInformers(() => bounded, { minBackoffMs: 10 });
+  await pod('a');
+  const hungList = cluster.faults.hangRequests({ verb: 'list', resource: 'pods', namespace: NS, times: 1 });
+  const lease = informers.acquire('c', NS, 'pods');
+  const r = recorder(lease);
+  await lease.informer.whenSynced();
+  expect(cluster.counters.requests({ verb: 'list', resource: 'pods', namespace: NS }).map((q) => q.code)).toEqual([0, 200]);
+  expect(r.seen).toEqual([['ADDED', 'a']]);
+  hungList();
+
+  // The watch is started again and never answered; a change made meanwhile arrives once the silent watch is cut and resumed.
+  await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods', namespace: NS }) === 1);
+  const hungWatch = cluster.faults.hangRequests({ verb: 'watch', resource: 'pods', namespace: NS, times: 1 });
+  cluster.faults.dropWatches({ resource: 'pods' });
+  await cluster.counters.until(() => cluster.counters.requests({ verb: 'watch', resource: 'pods', namespace: NS }).some((q) => q.code === 0));
+  await touch('a', 'while the watch hangs');
+  await r.until(() => r.seen.length === 2);
+  expect(r.seen[1]).toEqual(['MODIFIED', 'a']);
+  expect(cluster.counters.requests({ verb: 'watch', resource: 'pods', namespace: NS }).map((q) => q.code)).toEqual([200, 0, 200]);
+  hungWatch();
   lease.release();
 });

@@ -72,6 +72,8 @@ export function testServer(
     createClusterRegistry({
       logger: logs.logger,
       checkIntervalMs: 60_000,
+      // Each check decides (the threshold of failures in a row is the registry's own test's concern).
+      unreachableAfterFailures: 1,
       check: async (kc) => reachability.get(kc.getCurrentContext()) ?? { reachable: true, error: null },
     });
   if (!options.registry && (options.loadClusters ?? true)) {

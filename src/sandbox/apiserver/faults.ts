@@ -1,7 +1,7 @@
 /**
  * Fault injection for reliability tests: error rates by verb/resource (500, 503, 504, 429 with
- * Retry-After), added latency, dropping every open watch, compacting the watch history so old
- * resource versions get 410 Gone, and whole-server outages.
+ * Retry-After), requests that are never answered, added latency, dropping every open watch,
+ * compacting the watch history so old resource versions get 410 Gone, and whole-server outages.
  */
 import { ApiError } from './errors.js';
 import type { WatchFilter } from './open-watches.js';
@@ -38,6 +38,12 @@ export interface FailureRule extends Match {
   message?: string;
 }
 
+/** Health checks and /version are never hung by a rule. */
+export interface HangRule extends Match {
+  /** Hang at most this many matching requests, then the rule is spent. */
+  times?: number;
+}
+
 export interface LatencyRule extends Match {
   /** Real milliseconds added before the request is served. */
   ms: number;
@@ -48,6 +54,12 @@ export type OutageMode = 'refuse' | '503';
 export interface Faults {
   /** Makes matching requests fail; returns a function that removes the rule. */
   failRequests(rule: FailureRule): () => void;
+  /**
+   * Makes matching requests hang: each is accepted and never answered (the connection stays open,
+   * no byte is sent) until the client gives up or the server closes. Returns a function that
+   * removes the rule; requests already hanging stay so.
+   */
+  hangRequests(rule: HangRule): () => void;
   /** Delays matching requests; returns a function that removes the rule. */
   addLatency(rule: LatencyRule): () => void;
   /** Closes every open watch (or those matching): cleanly by default, with a connection reset when `abrupt`. Returns how many. */
@@ -60,7 +72,7 @@ export interface Faults {
    * '503': every request gets 503 ServiceUnavailable. Resolves when the server is back.
    */
   unavailableFor(ms: number, options?: { mode?: OutageMode }): Promise<void>;
-  /** Removes every failure and latency rule (an ongoing outage runs its course). */
+  /** Removes every failure, hang and latency rule (an ongoing outage runs its course). */
   clear(): void;
 }
 
@@ -76,8 +88,8 @@ export interface FaultsInternal extends Faults {
   attach(hooks: FaultHooks): void;
   /** Whether the server answers everything with 503 right now. */
   readonly serviceUnavailable: boolean;
-  /** The latency to add and the error to answer with, if any, for one request. */
-  decide(target: RequestTarget): { delayMs: number; error?: ApiError };
+  /** The latency to add and the error to answer with, if any, for one request; `hang`: never answer it. */
+  decide(target: RequestTarget): { delayMs: number; error?: ApiError; hang?: boolean };
 }
 
 function matches(rule: Match, t: RequestTarget): boolean {
@@ -106,6 +118,7 @@ export function injectedError(code: FailureRule['code'], retryAfterSeconds = 1, 
 export function createFaults(random: () => number = Math.random): FaultsInternal {
   let failures: (FailureRule & { used: number })[] = [];
   let latencies: LatencyRule[] = [];
+  let hangs: (HangRule & { used: number })[] = [];
   let hooks: FaultHooks | undefined;
   let outage503 = 0;
   const need = () => {
@@ -125,6 +138,13 @@ export function createFaults(random: () => number = Math.random): FaultsInternal
       failures.push(entry);
       return () => {
         failures = failures.filter((r) => r !== entry);
+      };
+    },
+    hangRequests(rule) {
+      const entry = { ...rule, used: 0 };
+      hangs.push(entry);
+      return () => {
+        hangs = hangs.filter((r) => r !== entry);
       };
     },
     addLatency(rule) {
@@ -156,9 +176,15 @@ export function createFaults(random: () => number = Math.random): FaultsInternal
     clear() {
       failures = [];
       latencies = [];
+      hangs = [];
     },
     decide(target) {
       let delayMs = 0;
+      for (const rule of hangs) {
+        if (!matches(rule, target) || (rule.times !== undefined && rule.used >= rule.times)) continue;
+        rule.used++;
+        return { delayMs: 0, hang: true };
+      }
       for (const rule of latencies) if (matches(rule, target)) delayMs += rule.ms;
       for (const rule of failures) {
         if (!matches(rule, target)) continue;

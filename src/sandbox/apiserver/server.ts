@@ -108,14 +108,19 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     return record;
   };
 
-  /** Outage, credentials and injected faults, in the order a real request meets them. */
-  async function gate(req: IncomingMessage, info: RequestInfo): Promise<void> {
+  /**
+   * Outage, credentials and injected faults, in the order a real request meets them. Resolves
+   * 'hang' for a request that must never be answered (its connection is left open, silent).
+   */
+  async function gate(req: IncomingMessage, info: RequestInfo): Promise<'serve' | 'hang'> {
     if (faults.serviceUnavailable) throw injectedError(503);
     if (!isPublicPath(info.path) && !authorized(req)) throw unauthorized();
-    if (isPublicPath(info.path)) return;
-    const { delayMs, error } = faults.decide(info);
+    if (isPublicPath(info.path)) return 'serve';
+    const { delayMs, error, hang } = faults.decide(info);
+    if (hang) return 'hang';
     if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
     if (error) throw error;
+    return 'serve';
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -129,7 +134,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     }) as typeof res.writeHead;
     try {
       if (malformed) throw malformed;
-      await gate(req, info);
+      if ((await gate(req, info)) === 'hang') return;
       if (info.isResourceRequest) await serveResource(ctx, info, req, res);
       else serveNonResource(store.types, serverAddress, info, req, res);
     } catch (error) {
@@ -143,7 +148,8 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const record = begin(req, info);
     const finish = (code: number) => counters.answered(record, code, performance.now() - started);
     (malformed ? Promise.reject(malformed) : gate(req, info))
-      .then(() => {
+      .then((verdict) => {
+        if (verdict === 'hang') return;
         if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
         const target = resolveTarget(ctx, info);
         if (target.key !== '/pods' || target.subresource !== 'exec') {

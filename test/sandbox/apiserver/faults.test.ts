@@ -54,6 +54,28 @@ describe('fault injection', () => {
     boom();
   });
 
+  it('hangs matching requests: accepted, never answered, until the client gives up; only as many as asked', async () => {
+    s.api.counters.reset();
+    const remove = s.api.faults.hangRequests({ verb: 'get', resource: 'configmaps', times: 1 });
+    const abort = new AbortController();
+    let settled = false;
+    const hung = s.request('/api/v1/namespaces/f/configmaps/one', { signal: abort.signal }).finally(() => (settled = true));
+    hung.catch(() => undefined);
+    // The rule is spent: the next matching request, sent after the first, is answered while the first still waits.
+    expect((await s.request('/api/v1/namespaces/f/configmaps/two')).status).toBe(404);
+    expect((await s.request('/api/v1/namespaces/f/secrets')).status).toBe(200);
+    expect(settled).toBe(false);
+    expect(s.api.counters.requests().map((r) => [r.verb, r.resource, r.name ?? null, r.code])).toEqual([
+      ['get', 'configmaps', 'one', 0],
+      ['get', 'configmaps', 'two', 404],
+      ['list', 'secrets', null, 200],
+    ]);
+    abort.abort();
+    await expect(hung).rejects.toMatchObject({ name: 'AbortError' });
+    remove();
+    expect((await s.request('/api/v1/namespaces/f/configmaps/three')).status).toBe(404);
+  });
+
   it('adds latency to matching requests', async () => {
     const remove = s.api.faults.addLatency({ verb: 'get', resource: 'namespaces', ms: 150 });
     const started = performance.now();

@@ -1,0 +1,118 @@
+/**
+ * A cluster's KubeConfig with every request bounded: the registry hands these out, so every
+ * client-node client made from them (makeApiClient), and every stream (Watch, Log, Exec through
+ * `streamConfig`), gets a connect timeout, a total time per verb, and is cancelled when cairn
+ * shuts down. A call that fails carries its request (cluster, verb, kind, namespace, name) for
+ * the log lines of kube-errors' withRetry.
+ */
+import type { Agent } from 'node:http';
+import { KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
+import { guardAgent, startDeadline, type Deadline, type GuardOptions } from './deadline.js';
+import { DEFAULT_KUBE_TIMEOUTS, timeoutForVerb, type KubeTimeouts } from './kube-timeouts.js';
+import { describeCall, withRequest, type KubeRequest } from './kube-request.js';
+
+export interface KubeBounds {
+  /** The cluster's name (its kubeconfig context), told in failures. */
+  cluster: string;
+  timeouts: KubeTimeouts;
+  /** Aborts every request in flight and every stream (cairn's shutdown). */
+  signal?: AbortSignal;
+}
+
+type ApiMethod = (param?: unknown, options?: ConfigurationOptions) => Promise<unknown>;
+
+/** Per-call middleware: the deadline's signal (with the caller's own, if any) and the connect guard. */
+function boundMiddleware(deadline: Deadline, connectMs: number) {
+  return {
+    pre(context: RequestContext) {
+      const own = context.getSignal();
+      context.setSignal(own ? AbortSignal.any([own, deadline.signal]) : deadline.signal);
+      const agent = context.getAgent();
+      if (agent) guardAgent(agent as Agent, { connectMs, onConnectTimeout: (error) => deadline.fire(error) });
+      return new Observable(Promise.resolve(context));
+    },
+    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+  };
+}
+
+/** Runs one client-node call within its bounds; what it throws names its request. */
+async function boundedCall(api: object, method: string, request: KubeRequest, bounds: KubeBounds, param: unknown, options?: ConfigurationOptions): Promise<unknown> {
+  const deadline = startDeadline(timeoutForVerb(request.verb, bounds.timeouts), bounds.signal);
+  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs);
+  // Appended last, so that it sees (and keeps) a signal the caller's own middleware set.
+  const merged: ConfigurationOptions = {
+    ...options,
+    middleware: [...(options?.middleware ?? []), mine] as ConfigurationOptions['middleware'],
+    middlewareMergeStrategy: options?.middleware ? (options.middlewareMergeStrategy ?? 'replace') : 'append',
+  };
+  try {
+    return await (api as Record<string, ApiMethod>)[method]!.call(api, param, merged);
+  } catch (error) {
+    throw withRequest(deadline.reason ?? error, request);
+  } finally {
+    deadline.clear();
+  }
+}
+
+/** Wraps a generated API client (CoreV1Api, AppsV1Api, VersionApi …) so that each call is bounded. */
+export function boundedApi<T extends object>(api: T, bounds: KubeBounds): T {
+  return new Proxy(api, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || typeof value !== 'function') return value;
+      return (param?: unknown, options?: ConfigurationOptions) => {
+        const request = describeCall(bounds.cluster, property, param);
+        if (!request) return (value as ApiMethod).call(target, param, options);
+        return boundedCall(target, property, request, bounds, param, options);
+      };
+    },
+  });
+}
+
+export class BoundedKubeConfig extends KubeConfig {
+  constructor(
+    source: KubeConfig,
+    readonly bounds: KubeBounds,
+  ) {
+    super();
+    this.loadFromOptions({ clusters: source.clusters, users: source.users, contexts: source.contexts, currentContext: source.currentContext });
+  }
+
+  override makeApiClient<T>(apiClientType: new (...args: never[]) => T): T {
+    return boundedApi(super.makeApiClient(apiClientType as never) as T & object, this.bounds);
+  }
+
+  /** Every stream's agent (Watch, Log, Exec call this) is destroyed when cairn shuts down. */
+  override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+    await super.applyToHTTPSOptions(opts);
+    const agent = (opts as { agent?: unknown }).agent;
+    if (agent && typeof agent === 'object' && this.bounds.signal) guardAgent(agent as Agent, { signal: this.bounds.signal });
+  }
+}
+
+/** A bounded API client from any KubeConfig (a registry's is bounded already; any other gets the default bounds). */
+export function boundedClient<T extends object>(kc: KubeConfig, apiClientType: new (...args: never[]) => T): T {
+  const api = kc.makeApiClient(apiClientType as never) as T;
+  return kc instanceof BoundedKubeConfig ? api : boundedApi(api, boundsOf(kc));
+}
+
+/** The bounds of a KubeConfig from the registry; defaults (and no shutdown signal) for any other. */
+export function boundsOf(kc: KubeConfig): KubeBounds {
+  return kc instanceof BoundedKubeConfig ? kc.bounds : { cluster: kc.getCurrentContext() || 'cluster', timeouts: DEFAULT_KUBE_TIMEOUTS };
+}
+
+/**
+ * A KubeConfig for one stream (a Watch, a Log, an Exec): its connections are guarded by `guard`
+ * (a connect timeout, a signal that destroys them, a callback on every byte) — on top of the
+ * shutdown guard of a BoundedKubeConfig. client-node's streams hand out their own abort handle
+ * only once the server answered; this bounds the wait before that too.
+ */
+export function streamConfig(kc: KubeConfig, guard: GuardOptions): KubeConfig {
+  const stream = Object.create(kc) as KubeConfig;
+  stream.applyToHTTPSOptions = async (opts) => {
+    await kc.applyToHTTPSOptions.call(stream, opts);
+    const agent = (opts as { agent?: unknown }).agent;
+    if (agent && typeof agent === 'object') guardAgent(agent as Agent, guard);
+  };
+  return stream;
+}
