@@ -3,16 +3,17 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
 import type { Context } from '../../schema/context.js';
 import { limitError } from './errors.js';
+import { listLimitRefusals } from './list-limit.js';
 import { operationCost } from './query-cost.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './subscription-cap.js';
 
-export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
+export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'maxListArgument' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
 
 export interface OperationLimits {
   /** Counts one operation of the token against its rate (every transport, before parsing); the refusal when over it. */
   admit(tokenId: number): GraphQLError | null;
-  /** The cost limit and the subscription cap, checked when an operation is about to run. */
+  /** The list, cost and subscription limits, checked when an operation is about to run. */
   plugin: Plugin<Context>;
   /** The open subscriptions per API token (HTTP/SSE and graphql-ws together). */
   subscriptions: SubscriptionCap;
@@ -41,15 +42,19 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
     );
   };
 
-  /** Why the operation may not run (its cost), or null. */
-  const refusal = (args: ExecutionArgs): GraphQLError | null => {
+  /** Why the operation may not run (lists too long, its cost), or null. */
+  const refusal = (args: ExecutionArgs): GraphQLError[] | null => {
+    const tooLong = listLimitRefusals(args.schema, args.document, args.operationName, args.variableValues, config.maxListArgument);
+    if (tooLong.length > 0) return tooLong;
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
     if (cost > config.maxQueryCost) {
-      return limitError(
-        `Query cost limit of ${config.maxQueryCost} exceeded, estimated ${cost} (CAIRN_MAX_QUERY_COST): ask for smaller pages (first/last) or fewer nested lists.`,
-        'QUERY_TOO_COSTLY',
-        { limit: config.maxQueryCost },
-      );
+      return [
+        limitError(
+          `Query cost limit of ${config.maxQueryCost} exceeded, estimated ${cost} (CAIRN_MAX_QUERY_COST): ask for smaller pages (first/last) or fewer nested lists.`,
+          'QUERY_TOO_COSTLY',
+          { limit: config.maxQueryCost },
+        ),
+      ];
     }
     return null;
   };
@@ -57,12 +62,12 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
   const plugin: Plugin<Context> = {
     onExecute({ args, setResultAndStopExecution }) {
       const refused = refusal(args);
-      if (refused) setResultAndStopExecution({ errors: [refused] });
+      if (refused) setResultAndStopExecution({ errors: refused });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const refused = refusal(args);
       if (refused) {
-        setResultAndStopExecution({ errors: [refused] });
+        setResultAndStopExecution({ errors: refused });
         return;
       }
       const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
