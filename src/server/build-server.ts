@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { limitRequestBody } from './limits/body-limit.js';
+import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
 import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -31,6 +32,7 @@ export function buildServer(options: ServerOptions): CairnServer {
   const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 
+  const gate = createTokenGate(options.contextFactory, yoga.limits.admit);
   const active = new Set<ServerResponse>();
   const http: Server = createServer((req, res) => {
     logRequest(logger, req, res);
@@ -40,7 +42,11 @@ export function buildServer(options: ServerOptions): CairnServer {
       active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
-    limitRequestBody(req, res, config.maxBodyBytes, () => void yoga(req, res));
+    // The token first (from the headers alone), then the body's size, then yoga reads and parses it.
+    void gate(req, res).then((gated) => {
+      if (gated.refused) return;
+      limitRequestBody(req, res, config.maxBodyBytes, () => void yoga(req, res, gated.context ? { authenticated: gated.context } : {}));
+    });
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.
   shutdown.signal.addEventListener('abort', () => {

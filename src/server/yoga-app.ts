@@ -17,6 +17,8 @@ import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 /** What the node:http layer and graphql-ws hand to yoga besides the request. */
 export interface ServerContext {
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** The context the token gate built (its token authenticated and counted against the rate) before the body was read. */
+  authenticated?: Context;
 }
 
 export type YogaApp = YogaServerInstance<ServerContext, Context> & {
@@ -70,7 +72,8 @@ export function createYogaApp(
         return masked;
       },
     },
-    context: ({ request, connectionParams }) =>
+    context: ({ request, connectionParams, authenticated }) =>
+      authenticated ??
       authenticateFirst.contextOf(request) ??
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
