@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { limitRequestBody } from './limits/body-limit.js';
+import { refuseDeepJson } from './limits/json-depth.js';
 import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
 import { closeGracefully } from './shutdown.js';
@@ -42,10 +43,13 @@ export function buildServer(options: ServerOptions): CairnServer {
       active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
-    // The token first (from the headers alone), then the body's size, then yoga reads and parses it.
+    // The token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
     void gate(req, res).then((gated) => {
       if (gated.refused) return;
-      limitRequestBody(req, res, config.maxBodyBytes, () => void yoga(req, res, gated.context ? { authenticated: gated.context } : {}));
+      limitRequestBody(req, res, config.maxBodyBytes, (body) => {
+        if (body && refuseDeepJson(req, res, body)) return;
+        void yoga(req, res, gated.context ? { authenticated: gated.context } : {});
+      });
     });
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.

@@ -11,7 +11,8 @@ export type LimitCode =
   | 'INTROSPECTION_DISABLED'
   | 'CSRF_HEADER_REQUIRED'
   | 'PAYLOAD_TOO_LARGE'
-  | 'LIST_TOO_LONG';
+  | 'LIST_TOO_LONG'
+  | 'JSON_TOO_DEEP';
 
 /**
  * A refusal by one of the server's limits: a GraphQL error with a stable `extensions.code`, the limit

@@ -118,3 +118,18 @@ describe('the token before the body', () => {
     expect(preflight.headers.get('access-control-allow-origin')).toBe('https://console.example.com');
   });
 });
+
+describe('a JSON body nested too deeply', () => {
+  it('is refused with 400 JSON_TOO_DEEP before it is parsed, even from a valid token; strings full of brackets are fine', async () => {
+    s = await limitsServer();
+    const parse = vi.spyOn(JSON, 'parse');
+    const nested = `{"query":"{ clusters { name } }","variables":{"x":${'['.repeat(500_000)}`;
+    const response = await s.post(nested);
+    parse.mockRestore();
+    expect(response.status).toBe(400);
+    expect(response.body).toEqual({ errors: [expect.objectContaining({ extensions: { code: 'JSON_TOO_DEEP', limit: 64 } })] });
+    expect(parse.mock.calls.filter(([text]) => typeof text === 'string' && text.length > 1000)).toEqual([]);
+    const inString = await s.post({ query: NORMAL_QUERY, extensions: { note: '[{'.repeat(1000) } });
+    expect(inString.body).toEqual({ data: NORMAL_DATA });
+  });
+});
