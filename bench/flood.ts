@@ -6,7 +6,8 @@
  * flood, their ratio (the aim: p95 under the flood within 3× idle), what the flood got back, and how
  * long the event loop was held at most.
  *
- *   npx tsx bench/flood.ts        (FLOOD=2000 CONCURRENCY=50 ROUNDS=3 IDLE=300 RATE=1000000)
+ *   npx tsx bench/flood.ts        (FLOOD=2000 CONCURRENCY=50 ROUNDS=3 IDLE=100 RATE=600 PACE=110)
+ *   RATE=1000000 PACE=0 IDLE=300 npx tsx bench/flood.ts   (no rate limit in play: every bad request is read)
  *
  * The server runs on this thread with the default limits; the good client and the flood each run on
  * a worker thread of their own, so that neither the flood's nor the client's own work sits on the
@@ -29,15 +30,18 @@ import { startFakePodsApi } from '../test/helpers/fake-pods-api.js';
 const FLOOD = Number(process.env.FLOOD ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
-const IDLE = Number(process.env.IDLE ?? 300);
+const IDLE = Number(process.env.IDLE ?? 100);
 
 // The server: default limits, in-memory database, two clusters on a fake API server, logs at info (discarded).
 const { db, close } = openDatabase(':memory:');
 const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
 const pods = await startFakePodsApi();
-// The default limits, but a rate no single token reaches here (RATE): the good client must not be refused,
-// and the flood's VIEWER requests are then each read and refused by the limits, not by the rate (the worst case).
-const RATE = Number(process.env.RATE ?? 1_000_000);
+// The default limits (RATE=1000000 takes the rate limit out of play: every bad request is then read and refused by the
+// other limits — the worst case; the good client then need not keep to its rate, PACE=0).
+const defaults = loadConfig({});
+const RATE = Number(process.env.RATE ?? defaults.rateLimitPerMinute);
+// The good client keeps to its token's rate: one query at most every PACE ms (the default rate allows one per 100 ms).
+const PACE = Number(process.env.PACE ?? Math.ceil((60_000 / RATE) * 1.1));
 const config = loadConfig({}, { port: 0, databasePath: ':memory:', rateLimitPerMinute: RATE });
 const infos: ClusterInfo[] = ['alpha', 'beta'].map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
 const clusters: ClusterRegistry = {
@@ -72,7 +76,7 @@ const GOOD_QUERY = '{ apps(first: 5) { edges { node { name } } } }';
 /** The good client: sequential queries; `run` measures `count` of them (or until `stop`), answering with the latencies. */
 const goodClient = `
 const { parentPort, workerData } = require('node:worker_threads');
-const { url, token, query } = workerData;
+const { url, token, query, pace } = workerData;
 let stop = false;
 async function one() {
   const started = performance.now();
@@ -85,7 +89,12 @@ parentPort.on('message', async (msg) => {
   if (msg.cmd === 'stop') { stop = true; return; }
   stop = false;
   const latencies = [];
-  while (!stop && (msg.count === undefined || latencies.length < msg.count)) latencies.push(await one());
+  while (!stop && (msg.count === undefined || latencies.length < msg.count)) {
+    const latency = await one();
+    latencies.push(latency);
+    // Keep to the token's rate (client-side pacing).
+    if (pace > latency) await new Promise((resolve) => setTimeout(resolve, pace - latency));
+  }
   parentPort.postMessage(latencies);
 });
 `;
@@ -134,7 +143,7 @@ parentPort.on('message', async () => {
 });
 `;
 
-const client = new Worker(goodClient, { eval: true, workerData: { url, token: admin, query: GOOD_QUERY } });
+const client = new Worker(goodClient, { eval: true, workerData: { url, token: admin, query: GOOD_QUERY, pace: PACE } });
 const flooder = new Worker(flood, { eval: true, workerData: { url, viewer, appId, total: FLOOD, concurrency: CONCURRENCY } });
 const reply = <T>(worker: Worker) => new Promise<T>((resolve, reject) => {
   worker.once('message', resolve);
@@ -148,12 +157,14 @@ const stats = (values: number[]) => {
 };
 const fmt = (s: ReturnType<typeof stats>) => `p50 ${s.p50.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(0)} ms  (n=${s.n})`;
 
-console.log(`flood: ${FLOOD} bad requests, ${CONCURRENCY} at a time, on loopback; good client: ${GOOD_QUERY}; rate limit ${RATE}/min`);
+console.log(`flood: ${FLOOD} bad requests, ${CONCURRENCY} at a time, on loopback; good client: ${GOOD_QUERY} (one at a time, at most one per ${PACE} ms); rate limit ${RATE}/min per token`);
 client.postMessage({ cmd: 'run', count: 30 }); // warm-up
 await reply(client);
+const pooled = { idle: [] as number[], flood: [] as number[] };
 for (let round = 1; round <= ROUNDS; round++) {
   client.postMessage({ cmd: 'run', count: IDLE });
-  const idle = stats(await reply<number[]>(client));
+  const idleLatencies = await reply<number[]>(client);
+  const idle = stats(idleLatencies);
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
   const latencies = reply<number[]>(client);
@@ -161,7 +172,10 @@ for (let round = 1; round <= ROUNDS; round++) {
   flooder.postMessage('go');
   const result = await reply<{ statuses: Record<string, number>; ms: number }>(flooder);
   client.postMessage({ cmd: 'stop' });
-  const flooded = stats(await latencies);
+  const floodLatencies = await latencies;
+  const flooded = stats(floodLatencies);
+  pooled.idle.push(...idleLatencies);
+  pooled.flood.push(...floodLatencies);
   loop.disable();
   console.log(`\nround ${round}`);
   console.log(`  idle:        ${fmt(idle)}`);
@@ -171,6 +185,14 @@ for (let round = 1; round <= ROUNDS; round++) {
   if (round === 1) for (const [what, count] of Object.entries(result.statuses).sort()) console.log(`    ${String(count).padStart(5)} × ${what}`);
 }
 
+if (ROUNDS > 1) {
+  const idle = stats(pooled.idle);
+  const flooded = stats(pooled.flood);
+  console.log(`\nall ${ROUNDS} rounds`);
+  console.log(`  idle:        ${fmt(idle)}`);
+  console.log(`  under flood: ${fmt(flooded)}`);
+  console.log(`  p95 ratio:   ${(flooded.p95 / idle.p95).toFixed(2)}× idle (aim: ≤ 3×); p99 ratio ${(flooded.p99 / idle.p99).toFixed(2)}×`);
+}
 await Promise.all([client.terminate(), flooder.terminate()]);
 await server.stop();
 await pods.stop();

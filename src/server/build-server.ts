@@ -46,10 +46,15 @@ export function buildServer(options: ServerOptions): CairnServer {
     // The token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
     void gate(req, res).then((gated) => {
       if (gated.refused) return;
+      // A body refused here (too large, nested too deeply) weighs against its token's rate like a refused operation.
+      const tokenId = gated.context?.viewer?.tokenId;
+      const refused = () => {
+        if (tokenId !== undefined) yoga.limits.refused(tokenId);
+      };
       limitRequestBody(req, res, config.maxBodyBytes, (body) => {
-        if (body && refuseDeepJson(req, res, body)) return;
+        if (body && refuseDeepJson(req, res, body)) return refused();
         void yoga(req, res, gated.context ? { authenticated: gated.context } : {});
-      });
+      }, refused);
     });
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.

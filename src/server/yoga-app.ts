@@ -10,6 +10,7 @@ import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
 import { useQueryLimits } from './limits/query-limits.js';
+import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -23,7 +24,7 @@ export interface ServerContext {
 
 export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   /** The per-token limits' state (open subscriptions per token). */
-  limits: Pick<OperationLimits, 'subscriptions' | 'admit'>;
+  limits: Pick<OperationLimits, 'subscriptions' | 'admit' | 'refused'>;
 };
 
 const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
@@ -85,9 +86,10 @@ export function createYogaApp(
       useEndSubscriptions(shutdown),
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
+      useRefusalPenalty((request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request), limits.refused),
     ],
   });
-  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit } });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused } });
 }
 
 function isObject(value: unknown): value is object {

@@ -7,13 +7,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * stream) and to `next`, so that the next check can look at it before it is parsed. `req.body` is an
  * async iterable of the one buffer, not the buffer itself: the adapter runs `Object.keys()` on what it
  * finds there, which for a buffer lists every byte (a 1 MB body cost ~10 ms). The refusal is a
- * 413 with a GraphQL-shaped JSON body naming the limit. GET, HEAD and OPTIONS have no body: `next()` at once.
+ * 413 with a GraphQL-shaped JSON body naming the limit (then `onRefused`). GET, HEAD and OPTIONS have no body: `next()` at once.
  */
-export function limitRequestBody(req: IncomingMessage, res: ServerResponse, maxBytes: number, next: (body?: Buffer) => void): void {
+export function limitRequestBody(
+  req: IncomingMessage,
+  res: ServerResponse,
+  maxBytes: number,
+  next: (body?: Buffer) => void,
+  onRefused: () => void = () => {},
+): void {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
   const declared = req.headers['content-length'];
   // Node's parser delivers exactly Content-Length bytes, so the declared length is the body's size.
-  if (declared !== undefined && Number(declared) > maxBytes) return refuse(req, res, maxBytes);
+  if (declared !== undefined && Number(declared) > maxBytes) {
+    refuse(req, res, maxBytes);
+    return onRefused();
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   const onData = (chunk: Buffer) => {
@@ -23,6 +32,7 @@ export function limitRequestBody(req: IncomingMessage, res: ServerResponse, maxB
       req.off('end', onEnd);
       chunks.length = 0;
       refuse(req, res, maxBytes);
+      onRefused();
       return;
     }
     chunks.push(chunk);

@@ -8,11 +8,16 @@ import { operationCost } from './query-cost.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './subscription-cap.js';
 
+/** What an operation refused by a limit counts against its token's rate: a client that keeps sending them is slowed ten times sooner. */
+export const REFUSAL_WEIGHT = 10;
+
 export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'maxListArgument' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
 
 export interface OperationLimits {
   /** Counts one operation of the token against its rate (every transport, before parsing); the refusal when over it. */
   admit(tokenId: number): GraphQLError | null;
+  /** The token's operation was refused by a limit (too deep, too costly, a list too long, a body that does not parse …): it counts REFUSAL_WEIGHT operations in all. */
+  refused(tokenId: number): void;
   /** The list, cost and subscription limits, checked when an operation is about to run. */
   plugin: Plugin<Context>;
   /** The open subscriptions per API token (HTTP/SSE and graphql-ws together). */
@@ -94,7 +99,8 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
       };
     },
   };
-  return { admit, plugin, subscriptions };
+  const refused = (tokenId: number) => rate.charge(tokenId, REFUSAL_WEIGHT - 1);
+  return { admit, refused, plugin, subscriptions };
 }
 
 function plural(count: number, noun: string): string {

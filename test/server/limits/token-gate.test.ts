@@ -133,3 +133,16 @@ describe('a JSON body nested too deeply', () => {
     expect(inString.body).toEqual({ data: NORMAL_DATA });
   });
 });
+
+describe('a token whose requests the limits keep refusing', () => {
+  it('is slowed ten times sooner: after its bucket is spent on refused bodies, its next body is not even read (429)', async () => {
+    s = await limitsServer({ rateLimitPerMinute: 20 });
+    const token = issueTestToken(s.t.repos, { name: 'flooder', admin: true });
+    const nested = `{"query":"{ clusters { name } }","variables":{"x":${'['.repeat(100_000)}`;
+    for (let i = 0; i < 2; i++) expect((await s.post(nested, { token })).body.errors[0].extensions.code).toBe('JSON_TOO_DEEP');
+    const limited = await answerBeforeBody(s.url, bearer(token));
+    expect(limited.status).toBe(429);
+    // Another token is served.
+    expect((await s.post({ query: NORMAL_QUERY }, { token: s.otherToken })).body).toEqual({ data: NORMAL_DATA });
+  });
+});
