@@ -36,16 +36,22 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
   const rate = createRateLimiter(config.rateLimitPerMinute, clock);
   const subscriptions = createSubscriptionCap(config.maxSubscriptionsPerToken);
 
+  // One refusal per wait in seconds (at most two minutes' worth): a flood of refused requests builds no error (and stack) each.
+  const rateLimited = new Map<number, GraphQLError>();
   const admit = (tokenId: number): GraphQLError | null => {
     const taken = rate.take(tokenId);
     if (taken.allowed) return null;
     const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-    return limitError(
+    let refusal = rateLimited.get(seconds);
+    if (!refusal) rateLimited.set(seconds, (refusal = rateLimitError(seconds)));
+    return refusal;
+  };
+  const rateLimitError = (seconds: number) =>
+    limitError(
       `Rate limit exceeded: this API token may run ${plural(config.rateLimitPerMinute, 'operation')} per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
       'RATE_LIMITED',
       { limit: config.rateLimitPerMinute, retryAfterSeconds: seconds, status: 429, headers: { 'Retry-After': String(seconds) } },
     );
-  };
 
   /** Why the operation may not run (lists too long, its cost), or null. */
   const refusal = (args: ExecutionArgs): GraphQLError[] | null => {
