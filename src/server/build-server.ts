@@ -1,10 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Context } from '../schema/context.js';
 import { limitRequestBody } from './limits/body-limit.js';
 import { refuseDeepJson } from './limits/json-depth.js';
 import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
+import { safeError } from './safe-error.js';
 import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 import { attachGraphqlWs } from './websocket.js';
@@ -44,18 +46,24 @@ export function buildServer(options: ServerOptions): CairnServer {
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
     // The token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
-    void gate(req, res).then((gated) => {
-      if (gated.refused) return;
+    const serve = (context: Context | undefined) => {
       // A body refused here (too large, nested too deeply) weighs against its token's rate like a refused operation.
-      const tokenId = gated.context?.viewer?.tokenId;
       const refused = () => {
-        if (tokenId !== undefined) yoga.limits.refused(tokenId);
+        if (context?.viewer) yoga.limits.refused(context.viewer.tokenId);
       };
       limitRequestBody(req, res, config.maxBodyBytes, (body) => {
         if (body && refuseDeepJson(req, res, body)) return refused();
-        void yoga(req, res, gated.context ? { authenticated: gated.context } : {});
+        void yoga(req, res, context ? { authenticated: context } : {});
       }, refused);
-    });
+    };
+    gate(req, res).then(
+      (gated) => gated.refused || serve(gated.context),
+      (error: unknown) => {
+        // Not expected (the gate hands what it cannot judge to yoga): yoga authenticates this request itself.
+        logger.error({ error: safeError(error) }, 'unexpected error in the token gate');
+        serve(undefined);
+      },
+    );
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.
   shutdown.signal.addEventListener('abort', () => {
