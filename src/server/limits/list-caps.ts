@@ -5,8 +5,9 @@ import { type GraphQLInputType, type GraphQLSchema, isInputObjectType, isInterfa
  * coordinate (`Query.nodes(ids:)`, `DeploymentConfigInput.env`). `DEFAULT` is the configured
  * CAIRN_MAX_LIST_ARGUMENT. Every list in the schema must be named here: `listCapProblems` (run on the
  * built schema by a test) fails for one that is not, so a new list argument cannot go uncapped.
- * Where the domain validates a list with a higher limit of its own (500 environment variables), the cap
- * is that limit, so the domain's own problem (with its path) answers what lies between.
+ * Where the domain allows a list more items than the default (500 environment variables, 256
+ * arguments of an execInInstance command), the cap is the domain's limit, so that every list the
+ * domain accepts reaches it.
  */
 export const DEFAULT = 'default' as const;
 
@@ -18,7 +19,7 @@ export const LIST_CAPS: Readonly<Record<string, number | typeof DEFAULT>> = {
   'DeploymentConfigInput.fileMounts': DEFAULT,
   'DeploymentConfigInput.directoryMounts': DEFAULT,
   'ExecActionInput.command': DEFAULT,
-  'ExecInInstanceInput.command': DEFAULT,
+  'ExecInInstanceInput.command': 256, // execInInstance allows 256 arguments (src/schema/instance-exec.ts)
   'LogCollectionInput.paths': DEFAULT,
 };
 

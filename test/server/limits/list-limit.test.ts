@@ -35,7 +35,8 @@ describe('listLimitRefusals', () => {
     expect(refusals(inFragment, { ids: Array(101).fill('a') }).map((r) => r.extensions.argument)).toEqual(['Query.nodes(ids:)']);
     const command = Array(101).fill('x');
     const exec = 'mutation ($c: [String!]!) { execInInstance(input: { instance: "i", command: $c }) { __typename } }';
-    expect(refusals(exec, { c: command }).map((r) => r.extensions.path)).toEqual([['execInInstance', 'input', 'command']]);
+    expect(refusals(exec, { c: command })).toEqual([]); // execInInstance's own limit is 256 arguments
+    expect(refusals(exec, { c: Array(257).fill('x') }).map((r) => [r.extensions.path, r.extensions.limit])).toEqual([[['execInInstance', 'input', 'command'], 256]]);
     const config = 'mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename } }';
     const probe = { exec: { command } };
     const input = { environment: 'e', config: { ports: Array(101).fill({ containerPort: 80 }), livenessProbe: probe, env: Array(500).fill({ name: 'A', value: 'b' }) } };
