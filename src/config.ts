@@ -74,6 +74,11 @@ const schema = z.object({
   maxQueryDepth: z.coerce.number().int().min(2).default(15),
   /** Highest estimated cost an operation may have (each field costs 1, each list multiplies its children by its page size). */
   maxQueryCost: z.coerce.number().int().min(10).default(50_000),
+  /**
+   * Most items a list argument or list input field may hold (`nodes(ids:)`, a token's grants, a
+   * command's arguments …), unless the list has a cap of its own (src/server/limits/list-caps.ts).
+   */
+  maxListArgument: z.coerce.number().int().min(1).max(10_000).default(100),
   /** Most aliases an operation may use. */
   maxAliases: z.coerce.number().int().min(1).default(30),
   /** Most tokens (names, punctuation, values) an operation's text may have. */
@@ -154,6 +159,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     secretKeyFile: env.CAIRN_SECRET_KEY_FILE,
     maxQueryDepth: env.CAIRN_MAX_QUERY_DEPTH,
     maxQueryCost: env.CAIRN_MAX_QUERY_COST,
+    maxListArgument: env.CAIRN_MAX_LIST_ARGUMENT,
     maxAliases: env.CAIRN_MAX_ALIASES,
     maxQueryTokens: env.CAIRN_MAX_QUERY_TOKENS,
     maxBodyBytes: env.CAIRN_MAX_BODY_BYTES,

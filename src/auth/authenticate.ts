@@ -19,18 +19,21 @@ export class AuthenticationError extends Error {
  * in their connection_init payload as `Authorization` (or `authorization`), or the bare token as `token`.
  */
 export function bearerToken(authorization: string | null | undefined): string {
-  if (!authorization?.trim()) {
-    throw new AuthenticationError('MISSING', 'This API needs a token: send the header "Authorization: Bearer <token>".');
-  }
+  if (!authorization?.trim()) throw MISSING;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization.trim());
-  if (!match) throw new AuthenticationError('MALFORMED', 'The Authorization header must read "Bearer <token>".');
+  if (!match) throw MALFORMED;
   return match[1]!;
 }
+
+// The refusals that name no token are one instance each: refusing a flood of them builds no error (and no stack trace) per request.
+const MISSING = new AuthenticationError('MISSING', 'This API needs a token: send the header "Authorization: Bearer <token>".');
+const MALFORMED = new AuthenticationError('MALFORMED', 'The Authorization header must read "Bearer <token>".');
+const UNKNOWN = new AuthenticationError('UNKNOWN', 'The API token is not valid.');
 
 /** The viewer a token secret names, or an AuthenticationError (unknown, revoked or expired token). */
 export function authenticate(tokens: TokensRepository, secret: string, now: Date): Viewer {
   const row = secret.startsWith(TOKEN_PREFIX) ? tokens.bySecretHash(hashTokenSecret(secret)) : undefined;
-  if (!row) throw new AuthenticationError('UNKNOWN', 'The API token is not valid.');
+  if (!row) throw UNKNOWN;
   if (row.revokedAt) throw new AuthenticationError('REVOKED', `The API token "${row.name}" was revoked.`);
   if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
     throw new AuthenticationError('EXPIRED', `The API token "${row.name}" expired at ${row.expiresAt.toISOString()}.`);

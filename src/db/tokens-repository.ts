@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
 import type { Db } from './client.js';
 import { apiTokens, appMembers, type ApiTokenRow, type AppMemberRow, type AppRoleName } from './auth-tables.js';
 
@@ -15,6 +15,9 @@ export interface NewToken {
 
 /** API tokens and their roles on apps (app members). */
 export function tokensRepository(db: Db) {
+  // Every request looks its token up: these two are prepared once (building and preparing them cost ~0.1 ms a call).
+  const bySecretHash = db.select().from(apiTokens).where(eq(apiTokens.secretHash, sql.placeholder('hash'))).prepare();
+  const grantsOf = db.select().from(appMembers).where(eq(appMembers.tokenId, sql.placeholder('tokenId'))).prepare();
   return {
     /** Inserts the token and its grants; call inside a transaction. */
     create(token: NewToken, now: Date): ApiTokenRow {
@@ -33,7 +36,7 @@ export function tokensRepository(db: Db) {
       return db.select().from(apiTokens).where(eq(apiTokens.name, name)).get();
     },
     bySecretHash(secretHash: string): ApiTokenRow | undefined {
-      return db.select().from(apiTokens).where(eq(apiTokens.secretHash, secretHash)).get();
+      return bySecretHash.get({ hash: secretHash });
     },
     /** Tokens by id, `first` of them after id `afterId`. */
     page(afterId: number, first: number): ApiTokenRow[] {
@@ -50,7 +53,7 @@ export function tokensRepository(db: Db) {
     },
     /** The token's roles on apps. */
     grantsOf(tokenId: number): AppMemberRow[] {
-      return db.select().from(appMembers).where(eq(appMembers.tokenId, tokenId)).all();
+      return grantsOf.all({ tokenId });
     },
     /** The app's members (tokens with a role on it), by token id. */
     membersOf(appId: number): AppMemberRow[] {

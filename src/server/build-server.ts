@@ -1,8 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Context } from '../schema/context.js';
 import { limitRequestBody } from './limits/body-limit.js';
+import { refuseDeepJson } from './limits/json-depth.js';
+import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
+import { safeError } from './safe-error.js';
 import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 import { attachGraphqlWs } from './websocket.js';
@@ -31,6 +35,7 @@ export function buildServer(options: ServerOptions): CairnServer {
   const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 
+  const gate = createTokenGate(options.contextFactory, yoga.limits.admit);
   const active = new Set<ServerResponse>();
   const http: Server = createServer((req, res) => {
     logRequest(logger, req, res);
@@ -40,7 +45,25 @@ export function buildServer(options: ServerOptions): CairnServer {
       active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
-    limitRequestBody(req, res, config.maxBodyBytes, () => void yoga(req, res));
+    // The token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
+    const serve = (context: Context | undefined) => {
+      // A body refused here (too large, nested too deeply) weighs against its token's rate like a refused operation.
+      const refused = () => {
+        if (context?.viewer) yoga.limits.refused(context.viewer.tokenId);
+      };
+      limitRequestBody(req, res, config.maxBodyBytes, (body) => {
+        if (body && refuseDeepJson(req, res, body)) return refused();
+        void yoga(req, res, context ? { authenticated: context } : {});
+      }, refused);
+    };
+    gate(req, res).then(
+      (gated) => gated.refused || serve(gated.context),
+      (error: unknown) => {
+        // Not expected (the gate hands what it cannot judge to yoga): yoga authenticates this request itself.
+        logger.error({ error: safeError(error) }, 'unexpected error in the token gate');
+        serve(undefined);
+      },
+    );
   });
   // In-flight responses that have not answered yet tell their clients not to reuse the connection.
   shutdown.signal.addEventListener('abort', () => {

@@ -1,3 +1,4 @@
+import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { authenticate, AuthenticationError, bearerToken } from '../auth/authenticate.js';
 import { createTokenEvents } from '../auth/token-events.js';
@@ -48,7 +49,16 @@ export function authorizationOf(request: RequestInfo): string | null {
   return request.headers.get('authorization');
 }
 
-function unauthenticated(error: AuthenticationError) {
+/** The 401 of each AuthenticationError: the common ones (no token, an unknown one) are one instance each, so their refusal is built once. */
+const refusals = new WeakMap<AuthenticationError, GraphQLError>();
+
+function unauthenticated(error: AuthenticationError): GraphQLError {
+  let refusal = refusals.get(error);
+  if (!refusal) refusals.set(error, (refusal = unauthenticatedError(error)));
+  return refusal;
+}
+
+function unauthenticatedError(error: AuthenticationError) {
   return createGraphQLError(error.message, {
     extensions: {
       code: 'UNAUTHENTICATED',

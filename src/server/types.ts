@@ -25,6 +25,7 @@ export interface ServerOptions {
     | 'shutdownTimeoutMs'
     | 'maxQueryDepth'
     | 'maxQueryCost'
+    | 'maxListArgument'
     | 'maxAliases'
     | 'maxQueryTokens'
     | 'maxBodyBytes'

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer } from 'ws';
 import type { Context } from '../schema/context.js';
 import { closeWhenRevoked } from './close-revoked-sockets.js';
+import { limitMessagesBeforeAuth, PRE_AUTH_MESSAGE_BYTES } from './limits/ws-init-limit.js';
 import { formatWithoutHttp, withoutHttpExtensions } from './limits/ws-result.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH } from './types.js';
@@ -30,8 +31,13 @@ interface Enveloped {
  */
 export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number): GraphqlWs {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes });
+  const authenticated = new WeakSet<object>();
 
+  // Before graphql-ws's own listener: an anonymous socket's large message is refused unparsed.
   wss.on('connection', (socket, request) => {
+    limitMessagesBeforeAuth(socket, (s) => authenticated.has(s), (bytes) =>
+      logger.warn({ bytes, limitBytes: PRE_AUTH_MESSAGE_BYTES }, 'graphql-ws message over the size limit before connection_init was accepted: socket closed with 1009'),
+    );
     const started = performance.now();
     socket.once('close', (code) => {
       logger.info(
@@ -83,6 +89,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
         try {
           const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
           closeWhenRevoked(ctx.extra.socket, (await contextFactory()) as Context);
+          authenticated.add(ctx.extra.socket);
           return true;
         } catch (error) {
           // Any other failure (already masked and logged by yoga) fails each operation instead, as over HTTP.

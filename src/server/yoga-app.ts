@@ -10,6 +10,7 @@ import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
 import { useQueryLimits } from './limits/query-limits.js';
+import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -17,11 +18,13 @@ import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 /** What the node:http layer and graphql-ws hand to yoga besides the request. */
 export interface ServerContext {
   connectionParams?: Readonly<Record<string, unknown>>;
+  /** The context the token gate built (its token authenticated and counted against the rate) before the body was read. */
+  authenticated?: Context;
 }
 
 export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   /** The per-token limits' state (open subscriptions per token). */
-  limits: Pick<OperationLimits, 'subscriptions' | 'admit'>;
+  limits: Pick<OperationLimits, 'subscriptions' | 'admit' | 'refused'>;
 };
 
 const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
@@ -70,7 +73,8 @@ export function createYogaApp(
         return masked;
       },
     },
-    context: ({ request, connectionParams }) =>
+    context: ({ request, connectionParams, authenticated }) =>
+      authenticated ??
       authenticateFirst.contextOf(request) ??
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
@@ -82,9 +86,10 @@ export function createYogaApp(
       useEndSubscriptions(shutdown),
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
+      useRefusalPenalty((request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request), limits.refused),
     ],
   });
-  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit } });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused } });
 }
 
 function isObject(value: unknown): value is object {

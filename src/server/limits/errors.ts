@@ -10,7 +10,9 @@ export type LimitCode =
   | 'TOO_MANY_SUBSCRIPTIONS'
   | 'INTROSPECTION_DISABLED'
   | 'CSRF_HEADER_REQUIRED'
-  | 'PAYLOAD_TOO_LARGE';
+  | 'PAYLOAD_TOO_LARGE'
+  | 'LIST_TOO_LONG'
+  | 'JSON_TOO_DEEP';
 
 /**
  * A refusal by one of the server's limits: a GraphQL error with a stable `extensions.code`, the limit
@@ -20,13 +22,21 @@ export type LimitCode =
 export function limitError(
   message: string,
   code: LimitCode,
-  details: { limit?: number; retryAfterSeconds?: number; status?: number; headers?: Record<string, string> } = {},
+  details: {
+    limit?: number;
+    retryAfterSeconds?: number;
+    status?: number;
+    headers?: Record<string, string>;
+    /** More extensions naming what was refused (e.g. a list's argument and path). */
+    about?: Record<string, unknown>;
+  } = {},
 ) {
-  const { limit, retryAfterSeconds, status, headers } = details;
+  const { limit, retryAfterSeconds, status, headers, about } = details;
   return createGraphQLError(message, {
     extensions: {
       code,
       ...(limit === undefined ? {} : { limit }),
+      ...about,
       ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
       ...(status === undefined ? {} : { http: { status, ...(headers ? { headers } : {}) } }),
     },

@@ -3,16 +3,22 @@ import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
 import type { Context } from '../../schema/context.js';
 import { limitError } from './errors.js';
+import { listLimitRefusals } from './list-limit.js';
 import { operationCost } from './query-cost.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './subscription-cap.js';
 
-export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
+/** What an operation refused by a limit counts against its token's rate: a client that keeps sending them is slowed ten times sooner. */
+export const REFUSAL_WEIGHT = 10;
+
+export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'maxListArgument' | 'rateLimitPerMinute' | 'maxSubscriptionsPerToken'>;
 
 export interface OperationLimits {
   /** Counts one operation of the token against its rate (every transport, before parsing); the refusal when over it. */
   admit(tokenId: number): GraphQLError | null;
-  /** The cost limit and the subscription cap, checked when an operation is about to run. */
+  /** The token's operation was refused by a limit (too deep, too costly, a list too long, a body that does not parse …): it counts REFUSAL_WEIGHT operations in all. */
+  refused(tokenId: number): void;
+  /** The list, cost and subscription limits, checked when an operation is about to run. */
   plugin: Plugin<Context>;
   /** The open subscriptions per API token (HTTP/SSE and graphql-ws together). */
   subscriptions: SubscriptionCap;
@@ -30,26 +36,36 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
   const rate = createRateLimiter(config.rateLimitPerMinute, clock);
   const subscriptions = createSubscriptionCap(config.maxSubscriptionsPerToken);
 
+  // One refusal per wait in seconds (at most two minutes' worth): a flood of refused requests builds no error (and stack) each.
+  const rateLimited = new Map<number, GraphQLError>();
   const admit = (tokenId: number): GraphQLError | null => {
     const taken = rate.take(tokenId);
     if (taken.allowed) return null;
     const seconds = Math.max(1, Math.ceil(taken.retryAfterMs / 1000));
-    return limitError(
+    let refusal = rateLimited.get(seconds);
+    if (!refusal) rateLimited.set(seconds, (refusal = rateLimitError(seconds)));
+    return refusal;
+  };
+  const rateLimitError = (seconds: number) =>
+    limitError(
       `Rate limit exceeded: this API token may run ${plural(config.rateLimitPerMinute, 'operation')} per minute (CAIRN_RATE_LIMIT_PER_MINUTE); retry in ${seconds} s.`,
       'RATE_LIMITED',
       { limit: config.rateLimitPerMinute, retryAfterSeconds: seconds, status: 429, headers: { 'Retry-After': String(seconds) } },
     );
-  };
 
-  /** Why the operation may not run (its cost), or null. */
-  const refusal = (args: ExecutionArgs): GraphQLError | null => {
+  /** Why the operation may not run (lists too long, its cost), or null. */
+  const refusal = (args: ExecutionArgs): GraphQLError[] | null => {
+    const tooLong = listLimitRefusals(args.schema, args.document, args.operationName, args.variableValues, config.maxListArgument);
+    if (tooLong.length > 0) return tooLong;
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
     if (cost > config.maxQueryCost) {
-      return limitError(
-        `Query cost limit of ${config.maxQueryCost} exceeded, estimated ${cost} (CAIRN_MAX_QUERY_COST): ask for smaller pages (first/last) or fewer nested lists.`,
-        'QUERY_TOO_COSTLY',
-        { limit: config.maxQueryCost },
-      );
+      return [
+        limitError(
+          `Query cost limit of ${config.maxQueryCost} exceeded, estimated ${cost} (CAIRN_MAX_QUERY_COST): ask for smaller pages (first/last) or fewer nested lists.`,
+          'QUERY_TOO_COSTLY',
+          { limit: config.maxQueryCost },
+        ),
+      ];
     }
     return null;
   };
@@ -57,12 +73,12 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
   const plugin: Plugin<Context> = {
     onExecute({ args, setResultAndStopExecution }) {
       const refused = refusal(args);
-      if (refused) setResultAndStopExecution({ errors: [refused] });
+      if (refused) setResultAndStopExecution({ errors: refused });
     },
     onSubscribe({ args, setResultAndStopExecution }) {
       const refused = refusal(args);
       if (refused) {
-        setResultAndStopExecution({ errors: [refused] });
+        setResultAndStopExecution({ errors: refused });
         return;
       }
       const tokenId = (args.contextValue as Context | undefined)?.viewer?.tokenId;
@@ -89,7 +105,8 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
       };
     },
   };
-  return { admit, plugin, subscriptions };
+  const refused = (tokenId: number) => rate.charge(tokenId, REFUSAL_WEIGHT - 1);
+  return { admit, refused, plugin, subscriptions };
 }
 
 function plural(count: number, noun: string): string {

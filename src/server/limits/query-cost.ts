@@ -15,6 +15,7 @@ import {
   isObjectType,
   Kind,
 } from 'graphql';
+import { forEachListArgument } from './list-lengths.js';
 
 /** How the estimate counts lists. */
 export const COST_MODEL = {
@@ -27,7 +28,9 @@ export const COST_MODEL = {
 /**
  * The estimated cost of the operation to run: every field costs 1; a list multiplies the cost of
  * what is selected in it by its size — for a connection, the page size its `first` or `last` asks for
- * (literal or variable; 20 when absent), for other lists 10. Introspection fields cost 1 (their size is
+ * (literal or variable; 20 when absent); for a list field given a list argument (`nodes(ids:)`), as
+ * many items as that argument holds; for other lists 10. Every item of a list given as an argument
+ * (literal or variable, inside input objects too) costs 1 more: it is input to process. Introspection fields cost 1 (their size is
  * bounded by the schema). Fragments count where they are spread. Pure; a document that does not
  * validate is estimated as far as it can be.
  */
@@ -84,12 +87,20 @@ export function operationCost(
     const paged = definition.args.some((a) => a.name === 'first' || a.name === 'last');
     const ownPage = paged ? requestedPageSize(node, vars) : undefined;
     const isList = isListType(getNullableType(definition.type));
-    // A paged list counts its own page; a connection hands its page size to its edges/nodes list.
-    const multiplier = isList ? (ownPage ?? pageSize ?? COST_MODEL.unpagedListSize) : 1;
+    let inputItems = 0;
+    let listArgument: number | undefined;
+    forEachListArgument(`${parent!.name}.${definition.name}`, node.arguments, definition.args, vars, (list) => {
+      inputItems += list.length;
+      if (list.direct && list.path.length === 1) listArgument = Math.max(listArgument ?? 0, list.length);
+      return true;
+    });
+    // A paged list counts its own page; a list given a list argument returns that many; a connection
+    // hands its page size to its edges/nodes list.
+    const multiplier = isList ? (ownPage ?? listArgument ?? pageSize ?? COST_MODEL.unpagedListSize) : 1;
     const childPage = !isList ? ownPage : undefined;
     const named = getNamedType(definition.type);
     const children = node.selectionSet && isCompositeType(named) ? selectionCost(node.selectionSet, named, childPage, seen) : 0;
-    return multiplier * (1 + children);
+    return multiplier * (1 + children) + inputItems;
   };
 
   return selectionCost(operation.selectionSet, root, undefined, new Set());

@@ -24,6 +24,8 @@ export function take(bucket: Bucket | undefined, now: number, perMinute: number)
 export interface RateLimiter {
   /** Counts one operation of `key`; when over the rate, says how long until the next one is allowed. */
   take(key: number): { allowed: true } | { allowed: false; retryAfterMs: number };
+  /** Counts `count` more operations of `key` (the bucket may go below empty, down to minus a minute's worth): a penalty. */
+  charge(key: number, count: number): void;
 }
 
 /** One bucket per key (API token id), in memory. `clock` returns milliseconds (tests inject it). */
@@ -34,6 +36,12 @@ export function createRateLimiter(perMinute: number, clock: () => number = Date.
       const result = take(buckets.get(key), clock(), perMinute);
       buckets.set(key, result.bucket);
       return result.allowed ? { allowed: true } : { allowed: false, retryAfterMs: result.retryAfterMs };
+    },
+    charge(key, count) {
+      const now = clock();
+      const bucket = buckets.get(key);
+      const current = bucket ? Math.min(perMinute, bucket.tokens + Math.max(0, now - bucket.at) * (perMinute / 60_000)) : perMinute;
+      buckets.set(key, { tokens: Math.max(-perMinute, current - count), at: now });
     },
   };
 }

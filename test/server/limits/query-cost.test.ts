@@ -9,7 +9,11 @@ const schema = buildSchema(`
     things(first: Int, last: Int): ThingConnection!
     list: [Thing!]!
     search: [Result!]!
+    byIds(ids: [ID!]!): [Thing]!
+    find(filter: Filter): [Thing!]!
   }
+  input Filter { names: [String!] nested: [Inner!] }
+  input Inner { tags: [String!] }
   type Mutation { touch: Thing }
   type Subscription { changes: Thing }
   type ThingConnection { edges: [ThingEdge!]! total: Int! }
@@ -55,6 +59,22 @@ describe('operationCost', () => {
     expect(cost(query, {})).toBe(1 + 20 * 2);
     expect(cost(query, { n: 'many' })).toBe(1 + 20 * 2);
     expect(cost(query, { n: -4 })).toBe(1);
+  });
+
+  it('a list field given a list argument returns as many items as it holds; each item of a list argument costs 1', () => {
+    const byIds = 'query ($ids: [ID!]!) { byIds(ids: $ids) { id name } }';
+    // 20,000 IDs: 20,000 × (byIds 1 + id 1 + name 1) + 20,000 input items — not 10 items whatever the length.
+    expect(cost(byIds, { ids: Array(20_000).fill('x') })).toBe(20_000 * 3 + 20_000);
+    expect(cost('{ byIds(ids: ["a", "b", "c"]) { id } }')).toBe(3 * 2 + 3);
+    expect(cost('{ byIds(ids: "a") { id } }')).toBe(10 * 2); // one item coerced to a list: no list literal to count
+    const find = 'query ($f: Filter) { find(filter: $f) { id } }';
+    expect(cost(find, { f: { names: ['a', 'b'], nested: [{ tags: ['x', 'y', 'z'] }] } })).toBe(10 * 2 + 2 + 1 + 3);
+    expect(cost('{ find(filter: { names: ["a", "b"], nested: [{ tags: ["x"] }, { tags: $t }] }) { id } }', { t: ['p', 'q'] })).toBe(10 * 2 + 2 + 2 + 1 + 2);
+  });
+
+  it('on cairn’s schema: nodes(ids:) costs its selection once per ID', () => {
+    const query = 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on App { name } } }';
+    expect(operationCost(cairnSchema, parse(query), null, { ids: Array(500).fill('QXBwOjE=') })).toBe(500 * (1 + 1 + 1) + 500);
   });
 
   it('costs the operation that runs (by name)', () => {

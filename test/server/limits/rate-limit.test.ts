@@ -34,3 +34,20 @@ describe('createRateLimiter', () => {
     expect(limiter.take(7).allowed).toBe(false);
   });
 });
+
+describe('charge', () => {
+  it('counts more operations at once; the bucket may go below empty (down to minus a minute) and refills from there', () => {
+    let now = 1_000_000;
+    const limiter = createRateLimiter(60, () => now);
+    limiter.take(1);
+    limiter.charge(1, 9);
+    // 60 - 10 = 50 left.
+    expect(Array.from({ length: 51 }, () => limiter.take(1).allowed).filter(Boolean)).toHaveLength(50);
+    limiter.charge(1, 1000);
+    // At most a minute below empty: -60 needs 61 s to reach one operation.
+    expect(limiter.take(1)).toEqual({ allowed: false, retryAfterMs: 61_000 });
+    now += 61_000;
+    expect(limiter.take(1).allowed).toBe(true);
+    expect(limiter.take(2).allowed).toBe(true);
+  });
+});
