@@ -13,7 +13,15 @@
  * a worker thread of their own, so that neither the flood's nor the client's own work sits on the
  * server's event loop. Each round measures idle and then the flood, so each flood figure stands beside
  * its idle figure from the same moment (the machine may be busy with other work).
+ *
+ * The floor, measured in the same run, round by round: the same good client and the same flood against
+ * a bare node:http server on this thread that answers the good query with the bytes cairn answered it
+ * with and every other request with a 401 from its headers alone (its body never read). On a 2-core
+ * machine the flood's own sending competes with the server and the good client for the cores; the
+ * floor's ratio is what that alone costs, the least any server could show here.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
@@ -103,20 +111,24 @@ parentPort.on('message', async (msg) => {
 const flood = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { url, viewer, appId, total, concurrency } = workerData;
+// Bodies are encoded once: the flood's own work (encoding 1 MB strings per request) would compete for the cores.
+const bytes = (text) => new TextEncoder().encode(text);
 const brackets = '['.repeat(1_000_000);
+const bracketsBody = bytes(brackets);
+const malformed = bytes('{"query":"{ clusters { name } }","variables":{"x":' + brackets);
 const json = { 'content-type': 'application/json' };
 const auth = { ...json, authorization: 'Bearer ' + viewer };
-const nodes = JSON.stringify({ query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on App { name environments { kind config { version } } } } }', variables: { ids: Array(20000).fill(appId) } });
+const nodes = bytes(JSON.stringify({ query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on App { name environments { kind config { version } } } } }', variables: { ids: Array(20000).fill(appId) } }));
 let deep = 'id';
 for (let i = 0; i < 40; i++) deep = (i % 2 ? 'app' : 'environment(kind: TEST)') + ' { ' + deep + ' }';
 const tooDeep = JSON.stringify({ query: '{ apps { edges { node { ' + deep + ' } } } }' });
 const kinds = [
   ['unknown token', () => ({ headers: { ...json, authorization: 'Bearer cairn_' + Math.random().toString(36).slice(2) }, body: '{"query":"{ clusters { name } }"}' })],
   ['no token', () => ({ headers: json, body: '{"query":"{ clusters { name } }"}' })],
-  ['1 MB nested [ without a token', () => ({ headers: json, body: brackets })],
+  ['1 MB nested [ without a token', () => ({ headers: json, body: bracketsBody })],
   ['nodes(ids:) x 20,000 (VIEWER)', () => ({ headers: auth, body: nodes })],
   ['too deep (VIEWER)', () => ({ headers: auth, body: tooDeep })],
-  ['malformed 1 MB JSON (VIEWER)', () => ({ headers: auth, body: '{"query":"{ clusters { name } }","variables":{"x":' + brackets })],
+  ['malformed 1 MB JSON (VIEWER)', () => ({ headers: auth, body: malformed })],
 ];
 parentPort.on('message', async () => {
   const started = performance.now();
@@ -143,8 +155,21 @@ parentPort.on('message', async () => {
 });
 `;
 
-const client = new Worker(goodClient, { eval: true, workerData: { url, token: admin, query: GOOD_QUERY, pace: PACE } });
-const flooder = new Worker(flood, { eval: true, workerData: { url, viewer, appId, total: FLOOD, concurrency: CONCURRENCY } });
+// The floor: a bare server answering the good query with cairn's own bytes and everything else 401 from its headers.
+const goodAnswer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify({ query: GOOD_QUERY }) }).then((r) => r.text());
+const unauthorized = JSON.stringify({ errors: [{ message: 'The API token is not valid.', extensions: { code: 'UNAUTHENTICATED' } }] });
+const bare = createServer((req, res) => {
+  if (req.headers.authorization === `Bearer ${admin}`) {
+    req.resume();
+    req.once('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(goodAnswer));
+    return;
+  }
+  res.writeHead(401, { 'content-type': 'application/json', connection: 'close' }).end(unauthorized);
+  req.resume();
+});
+await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/graphql`;
+
 const reply = <T>(worker: Worker) => new Promise<T>((resolve, reject) => {
   worker.once('message', resolve);
   worker.once('error', reject);
@@ -157,43 +182,77 @@ const stats = (values: number[]) => {
 };
 const fmt = (s: ReturnType<typeof stats>) => `p50 ${s.p50.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(0)} ms  (n=${s.n})`;
 
+/** One server under test: its good client and its flood, each on a worker of its own. */
+function target(name: string, at: string) {
+  const client = new Worker(goodClient, { eval: true, workerData: { url: at, token: admin, query: GOOD_QUERY, pace: PACE } });
+  const flooder = new Worker(flood, { eval: true, workerData: { url: at, viewer, appId, total: FLOOD, concurrency: CONCURRENCY } });
+  const pooled = { idle: [] as number[], flood: [] as number[] };
+  return {
+    name,
+    pooled,
+    /** The good client's first queries and a first flood, not counted (the code paths are compiled, the heap has grown). */
+    async warmUp() {
+      client.postMessage({ cmd: 'run', count: 30 });
+      await reply(client);
+      flooder.postMessage('go');
+      await reply(flooder);
+      client.postMessage({ cmd: 'run', count: 30 });
+      await reply(client);
+    },
+    /** Idle, then under the flood; prints the round's figures and returns the p95 ratio. */
+    async round(round: number): Promise<number> {
+      client.postMessage({ cmd: 'run', count: IDLE });
+      const idleLatencies = await reply<number[]>(client);
+      const idle = stats(idleLatencies);
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
+      const latencies = reply<number[]>(client);
+      client.postMessage({ cmd: 'run' });
+      flooder.postMessage('go');
+      const result = await reply<{ statuses: Record<string, number>; ms: number }>(flooder);
+      client.postMessage({ cmd: 'stop' });
+      const floodLatencies = await latencies;
+      const flooded = stats(floodLatencies);
+      pooled.idle.push(...idleLatencies);
+      pooled.flood.push(...floodLatencies);
+      loop.disable();
+      const ratio = flooded.p95 / idle.p95;
+      console.log(`\nround ${round}: ${name}`);
+      console.log(`  idle:        ${fmt(idle)}`);
+      console.log(`  under flood: ${fmt(flooded)}`);
+      console.log(`  p95 ratio:   ${ratio.toFixed(2)}× idle; p99 ratio ${(flooded.p99 / idle.p99).toFixed(2)}×`);
+      console.log(`  flood took ${(result.ms / 1000).toFixed(1)} s; event loop held at most ${(loop.max / 1e6).toFixed(0)} ms (p99 delay ${(loop.percentile(99) / 1e6).toFixed(1)} ms)`);
+      if (round === 1) for (const [what, count] of Object.entries(result.statuses).sort()) console.log(`    ${String(count).padStart(5)} × ${what}`);
+      return ratio;
+    },
+    stop: () => Promise.all([client.terminate(), flooder.terminate()]),
+  };
+}
+
 console.log(`flood: ${FLOOD} bad requests, ${CONCURRENCY} at a time, on loopback; good client: ${GOOD_QUERY} (one at a time, at most one per ${PACE} ms); rate limit ${RATE}/min per token`);
-client.postMessage({ cmd: 'run', count: 30 }); // warm-up
-await reply(client);
-const pooled = { idle: [] as number[], flood: [] as number[] };
+const cairn = target('cairn', url);
+const floor = target('floor (bare node:http server)', bareUrl);
+await cairn.warmUp();
+await floor.warmUp();
 for (let round = 1; round <= ROUNDS; round++) {
-  client.postMessage({ cmd: 'run', count: IDLE });
-  const idleLatencies = await reply<number[]>(client);
-  const idle = stats(idleLatencies);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
-  const latencies = reply<number[]>(client);
-  client.postMessage({ cmd: 'run' });
-  flooder.postMessage('go');
-  const result = await reply<{ statuses: Record<string, number>; ms: number }>(flooder);
-  client.postMessage({ cmd: 'stop' });
-  const floodLatencies = await latencies;
-  const flooded = stats(floodLatencies);
-  pooled.idle.push(...idleLatencies);
-  pooled.flood.push(...floodLatencies);
-  loop.disable();
-  console.log(`\nround ${round}`);
-  console.log(`  idle:        ${fmt(idle)}`);
-  console.log(`  under flood: ${fmt(flooded)}`);
-  console.log(`  p95 ratio:   ${(flooded.p95 / idle.p95).toFixed(2)}× idle (aim: ≤ 3×); p99 ratio ${(flooded.p99 / idle.p99).toFixed(2)}×`);
-  console.log(`  flood took ${(result.ms / 1000).toFixed(1)} s; event loop held at most ${(loop.max / 1e6).toFixed(0)} ms (p99 delay ${(loop.percentile(99) / 1e6).toFixed(1)} ms)`);
-  if (round === 1) for (const [what, count] of Object.entries(result.statuses).sort()) console.log(`    ${String(count).padStart(5)} × ${what}`);
+  const mine = await cairn.round(round);
+  const least = await floor.round(round);
+  console.log(`\nround ${round}: cairn's p95 ratio ${mine.toFixed(2)}× beside the floor's ${least.toFixed(2)}× (aim: ≤ 3×)`);
 }
 
 if (ROUNDS > 1) {
-  const idle = stats(pooled.idle);
-  const flooded = stats(pooled.flood);
-  console.log(`\nall ${ROUNDS} rounds`);
-  console.log(`  idle:        ${fmt(idle)}`);
-  console.log(`  under flood: ${fmt(flooded)}`);
-  console.log(`  p95 ratio:   ${(flooded.p95 / idle.p95).toFixed(2)}× idle (aim: ≤ 3×); p99 ratio ${(flooded.p99 / idle.p99).toFixed(2)}×`);
+  console.log(`\nall ${ROUNDS} rounds, pooled`);
+  for (const t of [cairn, floor]) {
+    const idle = stats(t.pooled.idle);
+    const flooded = stats(t.pooled.flood);
+    console.log(`  ${t.name}`);
+    console.log(`    idle:        ${fmt(idle)}`);
+    console.log(`    under flood: ${fmt(flooded)}`);
+    console.log(`    p95 ratio:   ${(flooded.p95 / idle.p95).toFixed(2)}× idle (aim: ≤ 3×); p99 ratio ${(flooded.p99 / idle.p99).toFixed(2)}×`);
+  }
 }
-await Promise.all([client.terminate(), flooder.terminate()]);
+await Promise.all([cairn.stop(), floor.stop()]);
+await new Promise((resolve) => bare.close(resolve));
 await server.stop();
 await pods.stop();
 close();
