@@ -43,20 +43,22 @@ async function main(): Promise<void> {
   const logger = createLogger(config);
   const parts: Part[] = [];
   let stopping = false;
-  // Cancels every request to a cluster in flight, every watch and stream, and every retry: nothing waits on a cluster at shutdown.
+  // Cancels every request to a cluster in flight, every watch and stream, and every retry: nothing waits on a cluster at
+  // shutdown. Aborted once the server has drained (so in-flight API requests that need a cluster may still finish within
+  // CAIRN_SHUTDOWN_TIMEOUT_MS), before the release engine and the informers stop.
   const clusterCalls = new AbortController();
 
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'signal received: shutting down');
-    clusterCalls.abort();
     setTimeout(() => {
       logger.error({ afterMs: HARD_EXIT_MS }, 'shutdown took too long: exiting');
       process.exit(1);
     }, HARD_EXIT_MS).unref();
     const ordered = [...parts].sort((a, b) => STOP_ORDER.indexOf(a.kind) - STOP_ORDER.indexOf(b.kind));
     for (const part of ordered) {
+      if (part.kind !== 'server') clusterCalls.abort();
       try {
         await part.stop();
       } catch (error) {

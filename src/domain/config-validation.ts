@@ -6,7 +6,7 @@ import { InvalidInputError } from './errors.js';
 import { hostPathProblems } from './host-paths.js';
 import { problemsFromZod, sortProblems, type Problem } from './problems.js';
 
-/** Host directories the writer may mount: under `<prefix>/<appName>`; absent for an admin (any host path). */
+/** Host directories the writer may mount: `<prefix>/<appName>` for each prefix; absent for an admin (any host path). */
 export interface HostPathRule {
   prefixes: string[];
   appName: string;
@@ -25,7 +25,7 @@ export function validateConfig(
 ): { settings: ConfigSettings; warnings: Warning[] } {
   const parsed = configInputSchema(maxInstances).safeParse(input);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(input, current, at)];
-  if (hostPaths) problems.push(...hostPathProblems(input.directoryMounts ?? [], hostPaths.prefixes, hostPaths.appName, at));
+  if (hostPaths) problems.push(...hostPathProblems(input.directoryMounts ?? [], hostPaths.prefixes, hostPaths.appName, at, current?.directoryMounts ?? []));
   if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
   const settings = resolveSettings(input, current);
   return { settings, warnings: configWarnings(settings, []) };

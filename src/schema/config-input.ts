@@ -83,7 +83,7 @@ export const DirectoryMountInput = builder.inputType('DirectoryMountInput', {
   description: 'A container directory stored on the host.',
   fields: (t) => ({
     containerPath: t.string({ required: true, description: "The absolute directory path in the container (no '..'); unique, not inside another mount, not /, not under /proc, /sys or /dev, and not at or above the deploy root directory." }),
-    hostPath: t.string({ required: true, description: "The absolute directory path on the host (no '..'). Unless you are an admin, it must lie in the app's own directory under one of the server's allowed prefixes (CAIRN_HOSTPATH_PREFIXES; by default /var/log/cairn/<app> or /var/lib/cairn/<app>)." }),
+    hostPath: t.string({ required: true, description: "The absolute directory path on the host (no '..'). Unless you are an admin, it must be the app's own directory under one of the server's allowed prefixes (CAIRN_HOSTPATH_PREFIXES; by default exactly /var/log/cairn/<app> or /var/lib/cairn/<app>, not a directory below: use the container path to organise within it), or a mount the draft already holds." }),
   }),
 });
 

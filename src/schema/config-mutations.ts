@@ -123,7 +123,7 @@ builder.mutationFields((t) => ({
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
     description:
-      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app; a directory mount\'s host path must lie in the app\'s own directories under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES) unless the caller is an admin.',
+      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app; a directory mount\'s host path must be one of the app\'s own directories `<prefix>/<app name>` under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES), or a mount the draft already holds, unless the caller is an admin.',
     authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
     args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
     errors: {

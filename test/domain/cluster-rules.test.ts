@@ -176,8 +176,11 @@ describe('host paths an app may mount without an admin', () => {
   it.each([
     ['/var/log/cairn/shop', true],
     ['/var/log/cairn/shop/', true],
-    ['/var/log/cairn/shop/nginx', true],
-    ['//var/lib/cairn/./shop/tmp', true],
+    ['//var/lib/cairn/./shop', true],
+    // Not below the app's directory: the app can plant a symbolic link there (the kubelet follows it).
+    ['/var/log/cairn/shop/nginx', false],
+    ['//var/lib/cairn/./shop/tmp', false],
+    ['/var/log/cairn/shop/root', false],
     ['/var/log/cairn', false],
     ['/var/log/cairn/shopping', false],
     ['/var/log/cairn/other', false],
@@ -192,7 +195,7 @@ describe('host paths an app may mount without an admin', () => {
     const problems = hostPathProblems(
       [
         { containerPath: '/a', hostPath: '/' },
-        { containerPath: '/b', hostPath: '/var/log/cairn/shop/b' },
+        { containerPath: '/b', hostPath: '/var/log/cairn/shop' },
         { containerPath: '/c', hostPath: '/var/run/docker.sock' },
       ],
       prefixes,
@@ -204,6 +207,15 @@ describe('host paths an app may mount without an admin', () => {
       ['NOT_ALLOWED', 'input.config.directoryMounts.2.hostPath'],
     ]);
     expect(problems[0]!.message).toBe('/ is outside the host directories this app may mount (/var/log/cairn/shop, /var/lib/cairn/shop); only an admin may mount other host paths.');
+  });
+
+  it('a mount the configuration already holds (an admin set it) is kept; another one outside is refused', () => {
+    const adminMount = { containerPath: '/sock', hostPath: '/var/run/docker.sock' };
+    const current = { ...validateConfig({ image: 'x', directoryMounts: [adminMount] }, null, 10, ['input', 'config'], null).settings };
+    const edited: ConfigInput = { image: 'x', env: [{ name: 'A', value: 'b' }], directoryMounts: [adminMount] };
+    expect(validateConfig(edited, current, 10, ['input', 'config'], { prefixes, appName: 'shop' }).settings.directoryMounts).toEqual([adminMount]);
+    const moved: ConfigInput = { image: 'x', directoryMounts: [{ containerPath: '/sock', hostPath: '/' }] };
+    expect(() => validateConfig(moved, current, 10, ['input', 'config'], { prefixes, appName: 'shop' })).toThrow(InvalidInputError);
   });
 
   it('validateConfig applies the rule only when given one (an admin gets none)', () => {

@@ -90,7 +90,8 @@ describe('host paths (defect: an app OWNER may mount any host path read-write)',
     owner = ownerOf(app);
   });
 
-  it.each([['/'], ['/var/run/docker.sock'], ['/var/log/cairn'], ['/var/log/cairn/other-app'], ['/var/log/cairn/hostsx']])(
+  // '/var/log/cairn/hosts/root': below the app's own directory, where the app itself can plant a symbolic link to '/'.
+  it.each([['/'], ['/var/run/docker.sock'], ['/var/log/cairn'], ['/var/log/cairn/other-app'], ['/var/log/cairn/hostsx'], ['/var/log/cairn/hosts/root']])(
     'an OWNER may not mount %s: NOT_ALLOWED at directoryMounts.N.hostPath, nothing written',
     async (hostPath) => {
       const before = api.dump();
@@ -108,17 +109,22 @@ describe('host paths (defect: an app OWNER may mount any host path read-write)',
   );
 
   it("an OWNER may mount the app's own directories under the prefixes", async () => {
-    const res = await update(app, { image: 'nginx', directoryMounts: [{ containerPath: '/logs', hostPath: '/var/log/cairn/hosts/nginx' }, { containerPath: '/tmp/x', hostPath: '/var/lib/cairn/hosts' }] }, owner);
+    const res = await update(app, { image: 'nginx', directoryMounts: [{ containerPath: '/logs', hostPath: '/var/log/cairn/hosts/' }, { containerPath: '/tmp/x', hostPath: '/var/lib/cairn/hosts' }] }, owner);
     expect(res.__typename).toBe('UpdateDeploymentConfigPayload');
     expect(res.config.directoryMounts).toEqual([
-      { containerPath: '/logs', hostPath: '/var/log/cairn/hosts/nginx' },
+      { containerPath: '/logs', hostPath: '/var/log/cairn/hosts' },
       { containerPath: '/tmp/x', hostPath: '/var/lib/cairn/hosts' },
     ]);
   });
 
-  it('an admin may mount any host path', async () => {
+  it('an admin may mount any host path; an OWNER may then edit the rest of that draft, keeping the mount', async () => {
     const res = await update(app, { image: 'nginx', directoryMounts: [{ containerPath: '/var/run/docker.sock', hostPath: '/var/run/docker.sock' }] });
     expect(res.__typename).toBe('UpdateDeploymentConfigPayload');
+    const edited = await update(app, { image: 'nginx', env: [{ name: 'MODE', value: 'on' }], directoryMounts: [{ containerPath: '/var/run/docker.sock', hostPath: '/var/run/docker.sock' }] }, owner);
+    expect(edited.__typename).toBe('UpdateDeploymentConfigPayload');
+    expect(edited.config.directoryMounts).toEqual([{ containerPath: '/var/run/docker.sock', hostPath: '/var/run/docker.sock' }]);
+    const moved = await update(app, { image: 'nginx', directoryMounts: [{ containerPath: '/var/run/docker.sock', hostPath: '/' }] }, owner);
+    expect(moved).toMatchObject({ __typename: 'InvalidInputError', problems: [{ code: 'NOT_ALLOWED', path: ['input', 'config', 'directoryMounts', '0', 'hostPath'] }] });
   });
 
   it("applyTemplate: an OWNER cannot load a template's host paths outside the app's directories; an admin can", async () => {
