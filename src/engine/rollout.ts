@@ -43,12 +43,16 @@ export function ordinalOf(podName: string): number | null {
 
 const sides = (i: RolloutInput) => (i.direction === 'FORWARD' ? { up: i.to, down: i.from } : { up: i.from, down: i.to });
 
-/** The calls that set up the current direction's objects before its first batch. */
+/**
+ * The calls that set up the current direction's objects before its first batch. The Services follow
+ * the revision the direction brings up: forward the order's, backward the one restored (its ports,
+ * or no Service when it maps none); rolling back a first release leaves them as they are.
+ */
 export function prepareActions(i: RolloutInput): KubeAction[] {
   const { up, down } = sides(i);
   const actions: KubeAction[] = [];
-  if (i.direction === 'FORWARD') actions.push({ op: 'ensureBase', revision: i.to.number });
   if (!up) return actions;
+  actions.push({ op: 'ensureBase', revision: up.number });
   if (i.appType === 'STATELESS') {
     const existing = i.observation.revisions.find((r) => r.number === up.number);
     actions.push({ op: 'ensureRevision', revision: up.number, replicas: existing?.desired ?? 0 });

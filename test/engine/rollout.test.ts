@@ -121,8 +121,14 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
       { op: 'ensureBase', revision: 2 },
       { op: 'ensureRevision', revision: 2, replicas: 0 },
     ]);
-    expect(prepareActions(input({ direction: 'BACKWARD', observation: obs([rev(1, 2, 2, 2)]) }))).toEqual([{ op: 'ensureRevision', revision: 1, replicas: 2 }]);
     expect(prepareActions(input({ direction: 'BACKWARD', from: null }))).toEqual([]);
+  });
+
+  it('prepare of a rollback ensures the base with the restored revision (its ports), then that revision', () => {
+    expect(prepareActions(input({ direction: 'BACKWARD', observation: obs([rev(1, 2, 2, 2), rev(2, 2, 2, 2)]) }))).toEqual([
+      { op: 'ensureBase', revision: 1 },
+      { op: 'ensureRevision', revision: 1, replicas: 2 },
+    ]);
   });
 });
 
@@ -152,6 +158,13 @@ describe('stateful rollout: one StatefulSet, the partition lowered per batch', (
     expect(rolloutStep(first)).toEqual({ kind: 'ACT', action: { op: 'scaleRevision', revision: 2, replicas: 2 } });
     expect(rolloutStep({ ...first, observation: obs([], pods([2, 2]), sts(2, 2, 0)) })).toEqual({ kind: 'BATCH_DONE' });
     expect(prepareActions({ ...first, observation: obs([]) })).toEqual([{ op: 'ensureBase', revision: 2 }, { op: 'ensureRevision', revision: 2, replicas: 0, partition: 0 }]);
+  });
+
+  it('prepare of a stateful rollback ensures the base (Services) with the restored revision and moves the template back', () => {
+    expect(prepareActions(input({ ...base, direction: 'BACKWARD', observation: obs([], pods([1, 1, 2, 2]), sts(2, 4, 2)) }))).toEqual([
+      { op: 'ensureBase', revision: 1 },
+      { op: 'ensureRevision', revision: 1, replicas: 4, partition: 4 },
+    ]);
   });
 
   it('prepare sets the new template with the partition at the top, once', () => {
