@@ -5,14 +5,16 @@ export const REFUSED_REASON = 'CLUSTER_REFUSED';
 
 /**
  * Whether repeating a refused call cannot help. A caller's own verdict (`permanent`) wins; else by
- * status: 4xx answers are permanent (Invalid, Forbidden, NotFound of the object written, a 409 that
- * says AlreadyExists of a foreign object) except an optimistic-concurrency 409, 408, 410 and 429;
- * 5xx, network errors and timeouts (no status) are retryable.
+ * status: 4xx answers are permanent (Invalid, BadRequest, Unauthorized, Forbidden, a 409 that says
+ * AlreadyExists of a foreign object) except an optimistic-concurrency 409, 404, 408, 410 and 429;
+ * 5xx, network errors and timeouts (no status) are retryable. A 404 is an object that went between
+ * the observation and the step: the next pass sees it missing and sets it up again (a step that
+ * keeps failing ends at the batch deadline, DEADLINE_EXCEEDED, with its last error).
  */
 export function isPermanent(e: Pick<KubeError, 'kind' | 'status' | 'reason' | 'permanent'>): boolean {
   if (e.permanent !== undefined) return e.permanent;
   if (e.status === null) return e.kind === 'Invalid' || e.kind === 'Forbidden';
-  if (e.status === 408 || e.status === 410 || e.status === 429 || e.status >= 500) return false;
+  if (e.status === 404 || e.status === 408 || e.status === 410 || e.status === 429 || e.status >= 500) return false;
   if (e.status === 409) return e.reason === 'AlreadyExists';
   return e.status >= 400;
 }

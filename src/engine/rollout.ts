@@ -43,12 +43,16 @@ export function ordinalOf(podName: string): number | null {
 
 const sides = (i: RolloutInput) => (i.direction === 'FORWARD' ? { up: i.to, down: i.from } : { up: i.from, down: i.to });
 
-/** The calls that set up the current direction's objects before its first batch. */
+/**
+ * The calls that set up the current direction's objects before its first batch. The Services follow
+ * the revision the direction brings up: forward the order's, backward the one restored (its ports,
+ * or no Service when it maps none); rolling back a first release leaves them as they are.
+ */
 export function prepareActions(i: RolloutInput): KubeAction[] {
   const { up, down } = sides(i);
   const actions: KubeAction[] = [];
-  if (i.direction === 'FORWARD') actions.push({ op: 'ensureBase', revision: i.to.number });
   if (!up) return actions;
+  actions.push({ op: 'ensureBase', revision: up.number });
   if (i.appType === 'STATELESS') {
     const existing = i.observation.revisions.find((r) => r.number === up.number);
     actions.push({ op: 'ensureRevision', revision: up.number, replicas: existing?.desired ?? 0 });
@@ -67,13 +71,17 @@ function failuresAmong(pods: ObservedInstance[]): FailedInstance[] {
   return pods.filter((p) => p.failure).map((p) => ({ name: p.name, reason: p.failure!.reason, message: p.failure!.message }));
 }
 
-/** Waits for the batch, or fails the instances that are not Ready once the batch deadline passed. */
-function waitOrFail(i: RolloutInput, notReady: string[], why: string): RolloutStep {
+/**
+ * Waits for the batch, or, once the batch deadline passed, fails the instances it waits for:
+ * `stuck` are those not Ready yet, or with `stopping`, those still running that should be gone.
+ */
+function waitOrFail(i: RolloutInput, stuck: string[], why: string, stopping = false): RolloutStep {
   const deadlineAt = i.cursor.batchStartedAt === null ? null : i.cursor.batchStartedAt + i.batchDeadlineMs;
   if (deadlineAt !== null && i.now.getTime() >= deadlineAt) {
     const seconds = Math.round(i.batchDeadlineMs / 1000);
-    const names = notReady.length ? notReady : ['(no instance was created)'];
-    return { kind: 'FAILED', failures: names.map((name) => ({ name, reason: DEADLINE_REASON, message: `not Ready within the batch deadline of ${seconds}s (${why})` })) };
+    const names = stuck.length ? stuck : [stopping ? '(none observed)' : '(no instance was created)'];
+    const message = stopping ? `still running at the batch deadline of ${seconds}s (${why})` : `not Ready within the batch deadline of ${seconds}s (${why})`;
+    return { kind: 'FAILED', failures: names.map((name) => ({ name, reason: DEADLINE_REASON, message })) };
   }
   return { kind: 'WAIT', why, deadlineAt };
 }
@@ -109,7 +117,10 @@ function statelessStep(i: RolloutInput): RolloutStep {
     const target = last ? 0 : Math.max(0, down.instances - done);
     const r = rev(down.number);
     if (r && r.desired > target) return { kind: 'ACT', action: { op: 'scaleRevision', revision: down.number, replicas: target } };
-    if (r && r.current > target) return { kind: 'WAIT', why: `revision ${down.number} scaling down to ${target}`, deadlineAt: null };
+    if (r && r.current > target) {
+      const running = live(i.observation).filter((p) => p.revision === down.number).map((p) => p.name);
+      return waitOrFail(i, running, `revision ${down.number} scaling down to ${target}`, true);
+    }
   }
   if (last) {
     const others = i.observation.revisions.filter((r) => r.number !== up?.number && r.number !== down?.number && r.desired > 0);
@@ -131,7 +142,7 @@ function statefulStep(i: RolloutInput): RolloutStep {
     const target = last ? 0 : Math.max(0, i.to.instances - done);
     if (sts && sts.replicas > target) return { kind: 'ACT', action: { op: 'scaleRevision', revision: i.to.number, replicas: target } };
     const left = pods.filter((p) => (ordinalOf(p.name) ?? 0) >= target);
-    if (left.length) return { kind: 'WAIT', why: `${left.length} instance(s) still stopping`, deadlineAt: null };
+    if (left.length) return waitOrFail(i, left.map((p) => p.name), `${left.length} instance(s) still stopping`, true);
     return { kind: 'BATCH_DONE' };
   }
   if (!sts || sts.revision !== up.number) return { kind: 'PREPARE' };

@@ -55,7 +55,7 @@ InstanceFailureRef.implement({
     direction: t.field({ type: ReleaseDirectionEnum, description: 'Whether it failed while releasing or while rolling back.', resolve: (f) => f.direction }),
     reason: t.exposeString('reason', {
       description:
-        'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR; DEADLINE_EXCEEDED (not Ready by the batch deadline, or a step still failing then); CLUSTER_REFUSED (the Kubernetes API server refused a step for good — 422 Invalid, 403 Forbidden, an object of that name that is not the revision\'s …; the message names the step, the object and the API server\'s answer: fix the cause, then retry, roll back or close the order).',
+        'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR; DEADLINE_EXCEEDED (not Ready by the batch deadline, still running then when it should have stopped, or a step still failing then); CLUSTER_REFUSED (the Kubernetes API server refused a step for good — 422 Invalid, 403 Forbidden, an object of that name that is not the revision\'s …; the message names the step, the object and the API server\'s answer: fix the cause, then retry, roll back or close the order).',
     }),
     message: t.exposeString('message', { description: 'The reason in words, as the cluster gave it (for CLUSTER_REFUSED: the step, the object and the API server\'s message).' }),
     firstSeenAt: t.field({ type: 'DateTime', description: 'When cairn saw the failure.', resolve: (f) => f.firstSeenAt }),

@@ -1,7 +1,7 @@
 /**
  * Steps the API server refuses for good fail the order within seconds (CLUSTER_REFUSED), visible in
  * the API and its subscription; retry once the cause is gone completes it. And a release that maps
- * no port any more removes the environment's Service. Runs on sandbox clusters (npm test) and on
+ * no port any more removes the environment's Service, which its rollback brings back. Runs on sandbox clusters (npm test) and on
  * real kube-apiservers (npm run test:k8s): the refusals are the API server's own answers.
  */
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
@@ -105,5 +105,34 @@ describe('objects a release no longer needs', () => {
     const second = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
     await until('second release', stateIs(second, 'COMPLETED'), 60_000);
     expect(await services()).toEqual([]);
+  });
+
+  it('rolling back a release that mapped no port (or other ports) brings the Service back with the previous ports', async () => {
+    const { envId } = await createApp(cairn, 'portback', 'STATELESS');
+    await setDraft(cairn, envId, draft);
+    const first = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+    await until('first release', stateIs(first, 'COMPLETED'), 60_000);
+    const ports = async () =>
+      (await core().listNamespacedService({ namespace: 'cairn-portback' })).items.map((s) => ({ name: s.metadata!.name, ports: s.spec!.ports!.map((p) => `${p.name}:${p.port}`) }));
+    const before = await ports();
+    expect(before).toEqual([{ name: 'portback-production', ports: ['http:80'] }]);
+
+    // No port: the Service goes while the release runs, and comes back with the rollback.
+    await setDraft(cairn, envId, { ...draft, greeting: 'b', ports: [] });
+    const portless = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH' })).releaseOrder.id;
+    await until('PAUSED', stateIs(portless, 'PAUSED'), 60_000);
+    expect(await ports()).toEqual([]);
+    await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id: portless });
+    await until('ROLLED_BACK', stateIs(portless, 'ROLLED_BACK'), 60_000);
+    expect(await ports()).toEqual(before);
+
+    // Other ports: the rollback restores the previous ones.
+    await setDraft(cairn, envId, { ...draft, greeting: 'c', ports: [{ containerPort: 8080, protocol: 'TCP', name: 'alt' }] });
+    const moved = (await createOrder(cairn, { environment: envId, batchCount: 2, pauseMode: 'FIRST_BATCH' })).releaseOrder.id;
+    await until('PAUSED', stateIs(moved, 'PAUSED'), 60_000);
+    expect((await ports())[0]!.ports).not.toEqual(before[0]!.ports);
+    await orderAction(cairn, 'rollbackReleaseOrder', 'RollbackReleaseOrderInput', { id: moved });
+    await until('ROLLED_BACK', stateIs(moved, 'ROLLED_BACK'), 60_000);
+    expect(await ports()).toEqual(before);
   });
 });

@@ -117,6 +117,32 @@ describe('a step the cluster refuses for good', () => {
 });
 
 describe('a step that keeps failing retryably', () => {
+  it('a 404 (the Deployment went since the observation) is tried again: the next pass sets it up again and the order completes', async () => {
+    const { repos, envId } = setUpIn(opened);
+    const fake = fakeKube();
+    let vanished = false;
+    const kube: KubePort = {
+      ...fake.kube,
+      async scaleRevision(t, n, count) {
+        if (vanished) return fake.kube.scaleRevision(t, n, count);
+        vanished = true;
+        fake.replicas.delete(n); // deleted by someone between this pass's observation and its step
+        return { ok: false, error: { kind: 'NotFound', status: 404, reason: 'NotFound', message: `deployments.apps "shop-production-r${n}" not found`, object: deployment } };
+      },
+    };
+    const now = Date.now();
+    const order = submit(repos, envId);
+    const d = deps(repos, kube, () => new Date(now));
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // prepared
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'IDLE', at: now + 250 });
+    expect(repos.releases.order(order.id)?.state).toBe('DEPLOYING');
+    expect(repos.releases.openFailuresOf(order.id)).toEqual([]);
+    const outcomes: Awaited<ReturnType<typeof reconcileOrder>>[] = [];
+    for (let pass = 0; pass < 20 && outcomes.at(-1)?.next !== 'DONE'; pass++) outcomes.push(await reconcileOrder(d, order.id));
+    expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
+    expect(fake.calls.filter((c) => c.startsWith('ensureRevision'))).toEqual(['ensureRevision 1 0', 'ensureRevision 1 0']);
+  });
+
   it('is tried again with back-off, and fails the order at the batch deadline with the step\'s last error', async () => {
     const { repos, envId } = setUpIn(opened);
     const fake = fakeKube();

@@ -48,7 +48,7 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
     ['batch 1 scales the new revision up first', 0, [rev(1, 4, 4, 4), rev(2, 0, 0, 0)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 2, replicas: 2 } }],
     ['then waits for the new instances to be Ready', 0, [rev(1, 4, 4, 4), rev(2, 2, 2, 1)], { kind: 'WAIT', why: '1 of 2 instance(s) of revision 2 Ready', deadlineAt: now.getTime() + 60_000 }],
     ['then scales the old one down by as many', 0, [rev(1, 4, 4, 4), rev(2, 2, 2, 2)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 1, replicas: 2 } }],
-    ['and waits until the old instances are gone', 0, [rev(1, 2, 3, 3), rev(2, 2, 2, 2)], { kind: 'WAIT', why: 'revision 1 scaling down to 2', deadlineAt: null }],
+    ['and waits until the old instances are gone', 0, [rev(1, 2, 3, 3), rev(2, 2, 2, 2)], { kind: 'WAIT', why: 'revision 1 scaling down to 2', deadlineAt: now.getTime() + 60_000 }],
     ['then the batch is done', 0, [rev(1, 2, 2, 2), rev(2, 2, 2, 2)], { kind: 'BATCH_DONE' }],
     ['batch 2 scales the new revision to all', 1, [rev(1, 2, 2, 2), rev(2, 2, 2, 2)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 2, replicas: 4 } }],
     ['and the old one to zero', 1, [rev(1, 2, 2, 2), rev(2, 4, 4, 4)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 1, replicas: 0 } }],
@@ -95,6 +95,17 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
     expect(step).toEqual({ kind: 'FAILED', failures: [{ name: 'b', reason: 'DEADLINE_EXCEEDED', message: expect.stringContaining('batch deadline of 60s') }] });
   });
 
+  it('old instances still running at the batch deadline fail, named (a controller that does not remove them)', () => {
+    const late = new Date(now.getTime() + 60_000);
+    const observation = obs([rev(1, 2, 3, 3), rev(2, 2, 2, 2)], [pod('web-r1-a', 1, true), pod('web-r1-b', 1, true), pod('web-r1-c', 1, true), pod('web-r1-d', 1, false, { terminating: true }), pod('web-r2-a', 2, true), pod('web-r2-b', 2, true)]);
+    const message = 'still running at the batch deadline of 60s (revision 1 scaling down to 2)';
+    expect(rolloutStep(input({ now: late, observation }))).toEqual({
+      kind: 'FAILED',
+      failures: ['web-r1-a', 'web-r1-b', 'web-r1-c'].map((name) => ({ name, reason: 'DEADLINE_EXCEEDED', message })),
+    });
+    expect(rolloutStep(input({ now: new Date(late.getTime() - 1), observation }))).toEqual({ kind: 'WAIT', why: 'revision 1 scaling down to 2', deadlineAt: late.getTime() });
+  });
+
   it('a first release only scales the new revision up', () => {
     const first = input({ from: null, observation: obs([rev(2, 0, 0, 0)]) });
     expect(rolloutStep(first)).toEqual({ kind: 'ACT', action: { op: 'scaleRevision', revision: 2, replicas: 2 } });
@@ -121,8 +132,14 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
       { op: 'ensureBase', revision: 2 },
       { op: 'ensureRevision', revision: 2, replicas: 0 },
     ]);
-    expect(prepareActions(input({ direction: 'BACKWARD', observation: obs([rev(1, 2, 2, 2)]) }))).toEqual([{ op: 'ensureRevision', revision: 1, replicas: 2 }]);
     expect(prepareActions(input({ direction: 'BACKWARD', from: null }))).toEqual([]);
+  });
+
+  it('prepare of a rollback ensures the base with the restored revision (its ports), then that revision', () => {
+    expect(prepareActions(input({ direction: 'BACKWARD', observation: obs([rev(1, 2, 2, 2), rev(2, 2, 2, 2)]) }))).toEqual([
+      { op: 'ensureBase', revision: 1 },
+      { op: 'ensureRevision', revision: 1, replicas: 2 },
+    ]);
   });
 });
 
@@ -152,6 +169,24 @@ describe('stateful rollout: one StatefulSet, the partition lowered per batch', (
     expect(rolloutStep(first)).toEqual({ kind: 'ACT', action: { op: 'scaleRevision', revision: 2, replicas: 2 } });
     expect(rolloutStep({ ...first, observation: obs([], pods([2, 2]), sts(2, 2, 0)) })).toEqual({ kind: 'BATCH_DONE' });
     expect(prepareActions({ ...first, observation: obs([]) })).toEqual([{ op: 'ensureBase', revision: 2 }, { op: 'ensureRevision', revision: 2, replicas: 0, partition: 0 }]);
+  });
+
+  it('rolling back a first stateful release waits for the instances above the target to stop, until the batch deadline', () => {
+    const back = input({ ...base, direction: 'BACKWARD', from: null, plan: [2, 2], batchesDone: 0 });
+    const observation = obs([], [...pods([2, 2, 2]), pod('db-production-3', 2, false, { terminating: true })], sts(2, 2, 0));
+    expect(rolloutStep({ ...back, observation })).toEqual({ kind: 'WAIT', why: '1 instance(s) still stopping', deadlineAt: now.getTime() + 60_000 });
+    expect(rolloutStep({ ...back, observation, now: new Date(now.getTime() + 60_000) })).toEqual({
+      kind: 'FAILED',
+      failures: [{ name: 'db-production-2', reason: 'DEADLINE_EXCEEDED', message: 'still running at the batch deadline of 60s (1 instance(s) still stopping)' }],
+    });
+    expect(rolloutStep({ ...back, observation: obs([], pods([2, 2]), sts(2, 2, 0)) })).toEqual({ kind: 'BATCH_DONE' });
+  });
+
+  it('prepare of a stateful rollback ensures the base (Services) with the restored revision and moves the template back', () => {
+    expect(prepareActions(input({ ...base, direction: 'BACKWARD', observation: obs([], pods([1, 1, 2, 2]), sts(2, 4, 2)) }))).toEqual([
+      { op: 'ensureBase', revision: 1 },
+      { op: 'ensureRevision', revision: 1, replicas: 4, partition: 4 },
+    ]);
   });
 
   it('prepare sets the new template with the partition at the top, once', () => {

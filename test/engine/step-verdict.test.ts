@@ -7,6 +7,7 @@ import type { KubeError } from '../../src/kube/kube-errors.js';
 const object = { kind: 'Service', namespace: 'cairn-web', name: 'web-production' };
 const forbidden: KubeError = { kind: 'Forbidden', status: 403, reason: 'Forbidden', message: 'services "web-production" is forbidden: unable to create new content in namespace cairn-web because it is being terminated', object };
 const busy: KubeError = { kind: 'Unavailable', status: null, message: 'connect ECONNREFUSED 127.0.0.1:6443' };
+const gone: KubeError = { kind: 'NotFound', status: 404, reason: 'NotFound', message: 'deployments.apps "web-production-r2" not found', object: { kind: 'Deployment', namespace: 'cairn-web', name: 'web-production-r2' } };
 const step = (error: KubeError, extra: Partial<FailedStep> = {}): FailedStep => ({
   step: 'set up the namespace and Services',
   error,
@@ -47,6 +48,20 @@ describe('stepVerdict', () => {
           name: 'step/set up the namespace and Services',
           reason: 'DEADLINE_EXCEEDED',
           message: 'set up the namespace and Services: still failing at the batch deadline of 60s (7 attempt(s) in a row); last error: the cluster (Unavailable): connect ECONNREFUSED 127.0.0.1:6443',
+        },
+      },
+    ],
+    ['a 404 (the object went since the observation) is tried again', step(gone, { step: 'scale revision 2 to 4' }), { kind: 'RETRY', at: 100_250 }],
+    [
+      '… and fails at the deadline when it keeps failing, naming the object and the 404',
+      step(gone, { step: 'scale revision 2 to 4', failuresInARow: 9, now: 150_000 }),
+      {
+        kind: 'FAIL',
+        failure: {
+          name: 'Deployment/web-production-r2',
+          reason: 'DEADLINE_EXCEEDED',
+          message:
+            'scale revision 2 to 4: still failing at the batch deadline of 60s (9 attempt(s) in a row); last error: Deployment cairn-web/web-production-r2 (HTTP 404 NotFound): deployments.apps "web-production-r2" not found',
         },
       },
     ],
