@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearer, issueTestToken } from '../../helpers/auth.js';
-import { limitsServer, type LimitsServer, NORMAL_DATA, NORMAL_QUERY } from './limits-helpers.js';
+import { deepQuery, limitsServer, type LimitsServer, NORMAL_DATA, NORMAL_QUERY } from './limits-helpers.js';
 
 // A request is authenticated from its headers before its body is read: an anonymous one, or one with
 // an unknown token, is answered 401 without its body being read or parsed, and yoga never sees it.
@@ -230,4 +230,24 @@ describe('a token whose requests the limits keep refusing', () => {
     expect((await s.post({ query: NORMAL_QUERY }, { token: s.otherToken })).body).toEqual({ data: NORMAL_DATA });
   });
 
+  it('an honest mistake (a misspelt field, a variable of the wrong type) costs one operation; too deep, unparsable cost ten', async () => {
+    s = await limitsServer({ rateLimitPerMinute: 12, maxQueryDepth: 5 });
+    const code = (response: { body: any }) => response.body.errors?.[0]?.extensions?.code;
+    const careless = issueTestToken(s.t.repos, { name: 'careless', admin: true });
+    expect(code(await s.post({ query: '{ clusters { nmae } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(code(await s.post({ query: '{ clustrs { name } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    const wrongType = await s.post({ query: 'query ($first: Int) { apps(first: $first) { edges { node { id } } } }', variables: { first: 'ten' } }, { token: careless });
+    expect([wrongType.status, wrongType.body.errors[0].message]).toEqual([400, expect.stringContaining('"$first" got an invalid value')]);
+    // 12 - 3 = 9 left: served.
+    expect((await s.post({ query: NORMAL_QUERY }, { token: careless })).body).toEqual({ data: NORMAL_DATA });
+    // 8 left; a query too deep costs 10: the bucket is below empty.
+    expect(code(await s.post({ query: deepQuery(20) }, { token: careless }))).toBe('QUERY_TOO_DEEP');
+    expect(code(await s.post({ query: NORMAL_QUERY }, { token: careless }))).toBe('RATE_LIMITED');
+
+    const hostile = issueTestToken(s.t.repos, { name: 'hostile', admin: true });
+    expect(code(await s.post('{"query": "{ clusters', { token: hostile }))).toBe('BAD_REQUEST');
+    expect(code(await s.post({ query: '{ clusters { name' }, { token: hostile }))).toBe('GRAPHQL_PARSE_FAILED');
+    // 12 - 10 - 10: below empty.
+    expect(code(await s.post({ query: NORMAL_QUERY }, { token: hostile }))).toBe('RATE_LIMITED');
+  });
 });
