@@ -45,7 +45,7 @@ export function buildServer(options: ServerOptions): CairnServer {
       active.delete(res);
       if (shutdown.signal.aborted) http.closeIdleConnections();
     });
-    // The token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
+    // The route and the token first (from the headers alone), then the body's size, then its nesting; then yoga parses it.
     const serve = (context: Context | undefined) => {
       // A body refused here (too large, nested too deeply) weighs against its token's rate like a refused operation.
       const refused = () => {

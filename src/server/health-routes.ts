@@ -1,6 +1,9 @@
 import type { Plugin } from 'graphql-yoga';
 import type { Readiness } from './types.js';
 
+/** The paths the health routes answer (GET and HEAD). */
+export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/']);
+
 /**
  * GET /healthz — the process is alive (200 `ok`).
  * GET /readyz — 200 when it can serve (database migrated, clusters loaded, not shutting down);

@@ -17,14 +17,19 @@ export function useCsrfPrevention(): Plugin {
   return {
     onRequestParse({ request }) {
       if (isPreflighted(request.headers)) return;
-      throw limitError(
-        `This request could come from a browser on another site: send it with a JSON body (Content-Type: application/json), ` +
-          `a bearer token, or one of the headers ${PREFLIGHT_HEADERS.join(', ')}.`,
-        'CSRF_HEADER_REQUIRED',
-        { status: 403 },
-      );
+      throw csrfRefusal();
     },
   };
+}
+
+/** The refusal of a request that was not preflighted: 403 CSRF_HEADER_REQUIRED (yoga's plugin, and the token gate from the headers alone). */
+export function csrfRefusal() {
+  return limitError(
+    `This request could come from a browser on another site: send it with a JSON body (Content-Type: application/json), ` +
+      `a bearer token, or one of the headers ${PREFLIGHT_HEADERS.join(', ')}.`,
+    'CSRF_HEADER_REQUIRED',
+    { status: 403 },
+  );
 }
 
 /** Whether a browser would have had to preflight a request with these headers. */

@@ -16,7 +16,7 @@ export type OperationLimitsConfig = Pick<Config, 'maxQueryCost' | 'maxListArgume
 export interface OperationLimits {
   /** Counts one operation of the token against its rate (every transport, before parsing); the refusal when over it. */
   admit(tokenId: number): GraphQLError | null;
-  /** The token's operation was refused by a limit (too deep, too costly, a list too long, a body that does not parse …): it counts REFUSAL_WEIGHT operations in all. */
+  /** The token's operation was refused by a limit (too deep, too costly, a list too long, a body that does not parse …; see isPenalized): it counts REFUSAL_WEIGHT operations in all. */
   refused(tokenId: number): void;
   /** The list, cost and subscription limits, checked when an operation is about to run. */
   plugin: Plugin<Context>;

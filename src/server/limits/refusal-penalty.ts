@@ -3,8 +3,13 @@ import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../../schema/context.js';
 import type { LimitCode } from './errors.js';
 
-/** Refusals that say the client sent something it should not have: they weigh more against its rate. */
-const PENALIZED: ReadonlySet<string> = new Set<LimitCode | 'GRAPHQL_PARSE_FAILED'>([
+/**
+ * Refusals that say the client sent something it should not have: they weigh more against its rate.
+ * The limits' own codes, and an operation that does not parse (GRAPHQL_PARSE_FAILED); not yoga's other
+ * HTTP 400s — a field name misspelt or a variable of the wrong type (GRAPHQL_VALIDATION_FAILED) is an
+ * honest mistake and costs one operation like any other.
+ */
+const PENALIZED: ReadonlySet<string> = new Set<LimitCode | 'GRAPHQL_PARSE_FAILED' | 'REQUEST_ENTITY_TOO_LARGE'>([
   'QUERY_TOO_DEEP',
   'TOO_MANY_ALIASES',
   'TOO_MANY_TOKENS',
@@ -12,15 +17,19 @@ const PENALIZED: ReadonlySet<string> = new Set<LimitCode | 'GRAPHQL_PARSE_FAILED
   'LIST_TOO_LONG',
   'JSON_TOO_DEEP',
   'PAYLOAD_TOO_LARGE',
+  'REQUEST_ENTITY_TOO_LARGE',
   'GRAPHQL_PARSE_FAILED',
 ]);
 
-/** Whether a result refuses the operation for one of the penalized reasons, or the request could not be read (HTTP 400). */
-export function isPenalized(errors: readonly Pick<GraphQLError, 'extensions'>[] | undefined): boolean {
+/** yoga's refusal of a body that does not parse ("POST body sent invalid JSON.", "… invalid multipart data: …"), code BAD_REQUEST. */
+const UNPARSABLE_BODY = /^POST body sent invalid /;
+
+/** Whether a result refuses the operation for one of the penalized reasons, or its body could not be parsed. */
+export function isPenalized(errors: readonly Pick<GraphQLError, 'message' | 'extensions'>[] | undefined): boolean {
   return (errors ?? []).some((error) => {
     const code = error.extensions?.code;
-    const status = (error.extensions?.http as { status?: number } | undefined)?.status;
-    return (typeof code === 'string' && PENALIZED.has(code)) || status === 400;
+    if (typeof code !== 'string') return false;
+    return PENALIZED.has(code) || (code === 'BAD_REQUEST' && UNPARSABLE_BODY.test(error.message));
   });
 }
 

@@ -2,34 +2,56 @@ import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:
 import { GraphQLError } from 'graphql';
 import type { Context } from '../../schema/context.js';
 import { GRAPHQL_PATH, type ContextFactory } from '../types.js';
-import { isPreflighted } from './csrf.js';
+import { HEALTH_PATHS } from '../health-routes.js';
+import { csrfRefusal, isPreflighted } from './csrf.js';
 import { formatWithoutHttp } from './ws-result.js';
 
 /** A body up to this size is left for node to read and drop (the connection stays open); a larger one closes it. */
 const KEEP_ALIVE_BODY_BYTES = 64 * 1024;
 
 /**
- * What the gate decided: `refused` (it answered), `authenticated` (with the operation's context, its
- * token counted against the rate), or `pass` (not its business: yoga handles it as before).
+ * What the gate decided: `refused` (it answered: 401, 429, 403 or 404), `authenticated` (with the
+ * operation's context, its token counted against the rate), or `pass` (not its business: yoga handles
+ * it as before).
  */
 export type GateResult = { refused: true } | { refused: false; context?: Context };
 
 /**
- * The token gate, in front of everything that reads a request's body: a GraphQL request (POST or GET
- * on the GraphQL path) without a usable token is answered 401 UNAUTHENTICATED, and one whose token is
- * over its rate 429 RATE_LIMITED, from its headers alone — its body is never parsed (nor even read
- * when it is large: the connection is closed instead), and yoga never sees it. The answer has the
- * shape yoga gives (status, `WWW-Authenticate` / `Retry-After`, a GraphQL error body, JSON or a
- * server-sent event by the `Accept` header). Passed through untouched: other paths (health routes),
- * CORS preflights, GraphiQL's page (GET text/html), and requests a browser could send cross-site
- * without a preflight (CSRF prevention refuses those, also before reading the body). graphql-ws
- * authenticates at connection_init instead.
+ * The paths the GraphQL endpoint answers on (yoga also takes a trailing slash); the WebSocket server
+ * takes the upgrade on GRAPHQL_PATH alone.
+ */
+const GRAPHQL_PATHS: ReadonlySet<string> = new Set([GRAPHQL_PATH, `${GRAPHQL_PATH}/`]);
+
+/**
+ * The token gate, in front of everything that reads a request's body. First the route, from the
+ * request target alone: a path that is neither the GraphQL path nor a health route is answered 404
+ * at once, its body unread. (yoga would take any URL that merely ends with `/graphql` — `/x/graphql`,
+ * `/?a=/graphql`, an absolute-form target — as a GraphQL request and parse its body; cairn serves no
+ * such route, so nothing but the routes it serves reaches yoga, whatever yoga's matching rule.) Then a
+ * GraphQL request (POST or GET on the GraphQL path): one a browser could send cross-site without a
+ * preflight is refused 403 CSRF_HEADER_REQUIRED (as yoga's CSRF prevention would, before
+ * authentication), one without a usable token 401 UNAUTHENTICATED, and one whose token is over its
+ * rate 429 RATE_LIMITED — from its headers alone: its body is never parsed (nor even read when it is
+ * large: the connection is closed instead), and yoga never sees it. The answer has the shape yoga
+ * gives (status, `WWW-Authenticate` / `Retry-After`, a GraphQL error body, JSON or a server-sent
+ * event by the `Accept` header). Passed through untouched: the health routes (GET and HEAD, which
+ * carry no body), CORS preflights, and GraphiQL's page (GET text/html). graphql-ws authenticates at
+ * connection_init instead.
  */
 export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId: number) => GraphQLError | null) {
   return async (req: IncomingMessage, res: ServerResponse): Promise<GateResult> => {
+    const path = pathOf(req.url);
+    if (path === null || !GRAPHQL_PATHS.has(path)) {
+      if (path !== null && HEALTH_PATHS.has(path) && BODILESS_METHODS.has(req.method ?? '')) return { refused: false };
+      notFound(req, res);
+      return { refused: true };
+    }
     if (!gated(req)) return { refused: false };
     const headers = toHeaders(req.headers);
-    if (!isPreflighted(headers)) return { refused: false };
+    if (!isPreflighted(headers)) {
+      refuse(req, res, csrfRefusal());
+      return { refused: true };
+    }
     let context: Context;
     try {
       context = await contextFactory({ headers });
@@ -49,11 +71,27 @@ export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId:
   };
 }
 
+/** Methods whose requests cairn never reads a body of (yoga's health routes and CORS answer them). */
+const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The request target's path, normalised as a URL parser does (dot segments, `\` for `/`), without
+ * its query; an absolute-form target (`http://host/graphql`, as proxies send) gives its own path.
+ * A target that starts with `/` is always a path (`//graphql` is not a host named graphql). Null when
+ * it does not parse (`*`).
+ */
+export function pathOf(target: string | undefined): string | null {
+  const url = target ?? '/';
+  try {
+    return (url.startsWith('/') ? new URL(`http://x${url}`) : new URL(url)).pathname;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether a request on the GraphQL path is a GraphQL request: not a CORS preflight, not GraphiQL's page. */
 function gated(req: IncomingMessage): boolean {
   if (req.method === 'OPTIONS') return false;
-  const url = req.url ?? '/';
-  const end = url.search(/[?#]/);
-  if ((end === -1 ? url : url.slice(0, end)) !== GRAPHQL_PATH) return false;
   const graphiql = (req.method === 'GET' || req.method === 'HEAD') && (req.headers.accept ?? '').includes('text/html');
   return !graphiql;
 }
@@ -68,7 +106,7 @@ export function toHeaders(incoming: IncomingHttpHeaders): Headers {
   return headers;
 }
 
-/** Answers with `error` (its extensions.http status and headers) without reading the body. */
+/** Answers with `error` (its extensions.http status and headers), as yoga would, without reading the body. */
 function refuse(req: IncomingMessage, res: ServerResponse, error: GraphQLError): void {
   const http = (error.extensions.http ?? {}) as { status?: number; headers?: Record<string, string> };
   const errors = JSON.stringify({ errors: [formatWithoutHttp(error)] });
@@ -77,17 +115,27 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: GraphQLError):
   const contentType = sse
     ? 'text/event-stream'
     : `${prefersGraphqlResponse(req.headers.accept) ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`;
-  const declared = Number(req.headers['content-length'] ?? 0);
-  const large = req.headers['transfer-encoding'] !== undefined || !(declared <= KEEP_ALIVE_BODY_BYTES);
-  res.writeHead(http.status ?? 401, {
+  answer(req, res, http.status ?? 401, {
     ...http.headers,
     'content-type': contentType,
-    'content-length': Buffer.byteLength(body),
     ...(sse ? { 'cache-control': 'no-cache' } : {}),
-    ...(large ? { connection: 'close' } : {}),
-  });
+  }, body);
+}
+
+/** yoga's answer to a path it does not serve: 404, no body. */
+function notFound(req: IncomingMessage, res: ServerResponse): void {
+  answer(req, res, 404, {}, '');
+}
+
+/**
+ * Answers without reading the request's body: it is dropped unread (so that the client, still
+ * sending, gets the answer); a large one ends the connection.
+ */
+function answer(req: IncomingMessage, res: ServerResponse, status: number, headers: Record<string, string>, body: string): void {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  const large = req.headers['transfer-encoding'] !== undefined || !(declared <= KEEP_ALIVE_BODY_BYTES);
+  res.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), ...(large ? { connection: 'close' } : {}) });
   res.end(body);
-  // The body is dropped unread (so that the client, still sending, gets the answer); a large one ends the connection.
   req.resume();
 }
 

@@ -1,7 +1,8 @@
 import { request } from 'node:http';
+import { connect } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { bearer, issueTestToken } from '../../helpers/auth.js';
-import { limitsServer, type LimitsServer, NORMAL_DATA, NORMAL_QUERY } from './limits-helpers.js';
+import { deepQuery, limitsServer, type LimitsServer, NORMAL_DATA, NORMAL_QUERY } from './limits-helpers.js';
 
 // A request is authenticated from its headers before its body is read: an anonymous one, or one with
 // an unknown token, is answered 401 without its body being read or parsed, and yoga never sees it.
@@ -22,9 +23,14 @@ const BRACKETS = '['.repeat(1_000_000);
  * Sends the headers and the first kilobyte of a `declared`-byte body and waits for the answer without
  * sending the rest: only a server that does not wait for the body can answer.
  */
-function answerBeforeBody(url: string, headers: Record<string, string>, declared = BRACKETS.length) {
+function answerBeforeBody(url: string, headers: Record<string, string | undefined>, declared = BRACKETS.length) {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(declared), ...headers } }, (res) => {
+    const all = Object.fromEntries(
+      Object.entries({ 'content-type': 'application/json', 'content-length': String(declared), ...headers }).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      ),
+    );
+    const req = request(url, { method: 'POST', headers: all }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));
@@ -37,6 +43,84 @@ function answerBeforeBody(url: string, headers: Record<string, string>, declared
     req.write(BRACKETS.slice(0, 1024));
   });
 }
+
+/**
+ * Writes a raw request whose target is `target` (e.g. absolute-form `http://host/graphql`, as proxies
+ * send), declaring a 1 MB body and sending its first kilobyte; resolves with the answer's status line and body.
+ */
+function rawAnswerBeforeBody(port: number, target: string) {
+  return new Promise<{ statusLine: string; body: string }>((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1');
+    let received = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      const length = Number(/^content-length:\s*(\d+)/im.exec(received.slice(0, end))?.[1] ?? 0);
+      if (received.length < end + 4 + length) return;
+      resolve({ statusLine: received.slice(0, received.indexOf('\r\n')), body: received.slice(end + 4, end + 4 + length) });
+      socket.destroy();
+    });
+    socket.on('error', reject);
+    socket.write(
+      `POST ${target} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\nContent-Length: ${BRACKETS.length}\r\n\r\n` +
+        BRACKETS.slice(0, 1024),
+    );
+  });
+}
+
+describe('the route before the body', () => {
+  it('an anonymous body to /graphql/ (which yoga serves too) gets 401 before it is sent; a token is served there', async () => {
+    s = await limitsServer();
+    const anonymous = await answerBeforeBody(`${s.url}/`, {});
+    expect(anonymous.status).toBe(401);
+    expect(JSON.parse(anonymous.body)).toEqual(MISSING);
+    const served = await fetch(`${s.url}/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json', ...bearer(s.t.adminToken) },
+      body: JSON.stringify({ query: NORMAL_QUERY }),
+    });
+    expect(await served.json()).toEqual({ data: NORMAL_DATA });
+  });
+
+  it('an anonymous body to an absolute-form target (POST http://host/graphql) gets 401 before it is sent', async () => {
+    s = await limitsServer();
+    const port = Number(new URL(s.url).port);
+    const answer = await rawAnswerBeforeBody(port, `http://127.0.0.1:${port}/graphql`);
+    expect(answer.statusLine).toBe('HTTP/1.1 401 Unauthorized');
+    expect(JSON.parse(answer.body)).toEqual(MISSING);
+  });
+
+  it('a body to any other path (even one yoga would take for GraphQL) gets 404 before it is sent', async () => {
+    s = await limitsServer();
+    const base = s.url.replace(/\/graphql$/, '');
+    const port = Number(new URL(s.url).port);
+    const answers = await Promise.all([
+      ...['/?x=/graphql', '/x/graphql', '/x/graphql/', '//graphql', '/graphql/..', '/healthz', '/'].map((path) => answerBeforeBody(`${base}${path}`, {})),
+      rawAnswerBeforeBody(port, `http://127.0.0.1:${port}/x?y=/graphql`),
+    ]);
+    expect(answers.map((a) => ('status' in a ? a.status : a.statusLine))).toEqual([404, 404, 404, 404, 404, 404, 404, 'HTTP/1.1 404 Not Found']);
+    // The health routes still answer GET.
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('a request that was not preflighted', () => {
+  it('gets 403 CSRF_HEADER_REQUIRED before its 1 MB body is sent: text/plain, a form, no content type', async () => {
+    s = await limitsServer();
+    const csrf = { errors: [expect.objectContaining({ extensions: { code: 'CSRF_HEADER_REQUIRED' } })] };
+    for (const contentType of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', undefined]) {
+      const answer = await answerBeforeBody(s.url, { 'content-type': contentType });
+      expect([contentType, answer.status]).toEqual([contentType, 403]);
+      expect(JSON.parse(answer.body)).toEqual(csrf);
+      expect(answer.headers.connection).toBe('close');
+    }
+    // A bearer token makes the same request one a browser would preflight: it is authenticated (here: 401, an unknown token).
+    const unknown = await answerBeforeBody(s.url, { 'content-type': 'text/plain', ...bearer('cairn_not-a-token') });
+    expect([unknown.status, JSON.parse(unknown.body)]).toEqual([401, UNKNOWN]);
+  });
+});
 
 describe('the token before the body', () => {
   it('an anonymous 1 MB body of nested brackets gets 401 UNAUTHENTICATED, and nothing parses it', async () => {
@@ -144,5 +228,26 @@ describe('a token whose requests the limits keep refusing', () => {
     expect(limited.status).toBe(429);
     // Another token is served.
     expect((await s.post({ query: NORMAL_QUERY }, { token: s.otherToken })).body).toEqual({ data: NORMAL_DATA });
+  });
+
+  it('an honest mistake (a misspelt field, a variable of the wrong type) costs one operation; too deep, unparsable cost ten', async () => {
+    s = await limitsServer({ rateLimitPerMinute: 12, maxQueryDepth: 5 });
+    const code = (response: { body: any }) => response.body.errors?.[0]?.extensions?.code;
+    const careless = issueTestToken(s.t.repos, { name: 'careless', admin: true });
+    expect(code(await s.post({ query: '{ clusters { nmae } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    expect(code(await s.post({ query: '{ clustrs { name } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
+    const wrongType = await s.post({ query: 'query ($first: Int) { apps(first: $first) { edges { node { id } } } }', variables: { first: 'ten' } }, { token: careless });
+    expect([wrongType.status, wrongType.body.errors[0].message]).toEqual([400, expect.stringContaining('"$first" got an invalid value')]);
+    // 12 - 3 = 9 left: served.
+    expect((await s.post({ query: NORMAL_QUERY }, { token: careless })).body).toEqual({ data: NORMAL_DATA });
+    // 8 left; a query too deep costs 10: the bucket is below empty.
+    expect(code(await s.post({ query: deepQuery(20) }, { token: careless }))).toBe('QUERY_TOO_DEEP');
+    expect(code(await s.post({ query: NORMAL_QUERY }, { token: careless }))).toBe('RATE_LIMITED');
+
+    const hostile = issueTestToken(s.t.repos, { name: 'hostile', admin: true });
+    expect(code(await s.post('{"query": "{ clusters', { token: hostile }))).toBe('BAD_REQUEST');
+    expect(code(await s.post({ query: '{ clusters { name' }, { token: hostile }))).toBe('GRAPHQL_PARSE_FAILED');
+    // 12 - 10 - 10: below empty.
+    expect(code(await s.post({ query: NORMAL_QUERY }, { token: hostile }))).toBe('RATE_LIMITED');
   });
 });
