@@ -35,7 +35,7 @@ export function buildServer(options: ServerOptions): CairnServer {
   const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 
-  const gate = createTokenGate(options.contextFactory, yoga.limits.admit);
+  const gate = createTokenGate(options.contextFactory, yoga.limits.admit, config.corsOrigins);
   const active = new Set<ServerResponse>();
   const http: Server = createServer((req, res) => {
     logRequest(logger, req, res);

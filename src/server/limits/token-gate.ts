@@ -38,7 +38,10 @@ const GRAPHQL_PATHS: ReadonlySet<string> = new Set([GRAPHQL_PATH, `${GRAPHQL_PAT
  * carry no body), CORS preflights, and GraphiQL's page (GET text/html). graphql-ws authenticates at
  * connection_init instead.
  */
-export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId: number) => GraphQLError | null) {
+export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId: number) => GraphQLError | null, corsOrigins: readonly string[] = []) {
+  // A console on an allowed origin (CAIRN_CORS_ORIGINS) must be able to read the gate's refusals, as it reads yoga's answers.
+  const refuse = (req: IncomingMessage, res: ServerResponse, error: GraphQLError) => refuseWith(req, res, error, corsHeaders(req.headers.origin, corsOrigins));
+  const notFound = (req: IncomingMessage, res: ServerResponse) => answer(req, res, 404, corsHeaders(req.headers.origin, corsOrigins), '');
   return async (req: IncomingMessage, res: ServerResponse): Promise<GateResult> => {
     const path = pathOf(req.url);
     if (path === null || !GRAPHQL_PATHS.has(path)) {
@@ -106,8 +109,19 @@ export function toHeaders(incoming: IncomingHttpHeaders): Headers {
   return headers;
 }
 
+/**
+ * The CORS headers yoga adds to its answers for a request from `origin` (corsOptions in cors.ts): the
+ * origin allowed (or `*`), `Retry-After` readable; none for an origin that is not allowed.
+ */
+export function corsHeaders(origin: string | undefined, allowed: readonly string[]): Record<string, string> {
+  if (!origin || allowed.length === 0) return {};
+  if (allowed.includes('*')) return { 'access-control-allow-origin': '*', 'access-control-expose-headers': 'Retry-After' };
+  if (!allowed.includes(origin)) return {};
+  return { 'access-control-allow-origin': origin, vary: 'Origin', 'access-control-expose-headers': 'Retry-After' };
+}
+
 /** Answers with `error` (its extensions.http status and headers), as yoga would, without reading the body. */
-function refuse(req: IncomingMessage, res: ServerResponse, error: GraphQLError): void {
+function refuseWith(req: IncomingMessage, res: ServerResponse, error: GraphQLError, cors: Record<string, string>): void {
   const http = (error.extensions.http ?? {}) as { status?: number; headers?: Record<string, string> };
   const errors = JSON.stringify({ errors: [formatWithoutHttp(error)] });
   const sse = prefersEventStream(req.headers.accept);
@@ -116,15 +130,11 @@ function refuse(req: IncomingMessage, res: ServerResponse, error: GraphQLError):
     ? 'text/event-stream'
     : `${prefersGraphqlResponse(req.headers.accept) ? 'application/graphql-response+json' : 'application/json'}; charset=utf-8`;
   answer(req, res, http.status ?? 401, {
+    ...cors,
     ...http.headers,
     'content-type': contentType,
     ...(sse ? { 'cache-control': 'no-cache' } : {}),
   }, body);
-}
-
-/** yoga's answer to a path it does not serve: 404, no body. */
-function notFound(req: IncomingMessage, res: ServerResponse): void {
-  answer(req, res, 404, {}, '');
 }
 
 /**

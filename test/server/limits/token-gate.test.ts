@@ -251,3 +251,19 @@ describe('a token whose requests the limits keep refusing', () => {
     expect(code(await s.post({ query: NORMAL_QUERY }, { token: hostile }))).toBe('RATE_LIMITED');
   });
 });
+
+describe('the gate answers a console on an allowed origin as yoga does', () => {
+  it('a 401 to an allowed origin carries access-control-allow-origin (and exposes Retry-After); another origin gets none', async () => {
+    s = await limitsServer({ corsOrigins: ['https://console.example'] });
+    const allowed = await answerBeforeBody(s.url, { origin: 'https://console.example' });
+    expect(allowed.status).toBe(401);
+    expect(allowed.headers['access-control-allow-origin']).toBe('https://console.example');
+    expect(allowed.headers['access-control-expose-headers']).toBe('Retry-After');
+    const other = await answerBeforeBody(s.url, { origin: 'https://elsewhere.example' });
+    expect(other.status).toBe(401);
+    expect(other.headers['access-control-allow-origin']).toBeUndefined();
+    // yoga's own answer to the same origin, for comparison: the same header.
+    const served = await fetch(s.url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://console.example', ...bearer(s.t.adminToken) }, body: JSON.stringify({ query: NORMAL_QUERY }) });
+    expect(served.headers.get('access-control-allow-origin')).toBe('https://console.example');
+  });
+});
