@@ -31,11 +31,10 @@ import { issueToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/client.js';
 import { createRepositories } from '../src/db/repositories.js';
-import type { ClusterInfo, ClusterRegistry } from '../src/kube/types.js';
 import { schema } from '../src/schema/index.js';
 import { createCipher, randomKey } from '../src/secrets/cipher.js';
 import { buildServer, createContextFactory } from '../src/server/index.js';
-import { startFakePodsApi } from '../test/helpers/fake-pods-api.js';
+import { startFakePodsApi, fakeClusters } from '../test/helpers/fake-pods-api.js';
 
 const FLOOD = Number(process.env.FLOOD ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
@@ -56,16 +55,7 @@ const RATE = Number(process.env.RATE ?? defaults.rateLimitPerMinute);
 // The good client keeps to its token's rate: one query at most every PACE ms (the default rate allows one per 100 ms).
 const PACE = Number(process.env.PACE ?? Math.ceil((60_000 / RATE) * 1.1));
 const config = loadConfig({}, { port: 0, databasePath: ':memory:', rateLimitPerMinute: RATE });
-const infos: ClusterInfo[] = ['alpha', 'beta'].map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
-const clusters: ClusterRegistry = {
-  list: () => infos,
-  get: (name) => infos.find((c) => c.name === name),
-  kubeConfig: (name) => pods.kubeConfig(name),
-  watch: () =>
-    (async function* () {
-      yield* infos;
-    })(),
-};
+const clusters = fakeClusters(['alpha', 'beta'], pods);
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 const contextFactory = createContextFactory({ config, logger, clusters, now: () => new Date(), repos });
 const server = buildServer({ config, logger, schema, contextFactory, readiness: () => [] });

@@ -1,7 +1,8 @@
 /**
  * How long a step the cluster refuses for good takes to fail its release order: the time from the
  * refused call's answer (a Deployment of the revision's name already runs another image) to the
- * order stored FAILED with CLUSTER_REFUSED and its followers told; and from submission to FAILED.
+ * order stored FAILED with CLUSTER_REFUSED and its followers told; and from submission to FAILED,
+ * beside its floor: the same two steps (ensureBase, the refused ensureRevision) called directly.
  *
  *   npx tsx bench/refusal-latency.ts          (ORDERS=50 to measure more orders)
  *
@@ -48,11 +49,8 @@ const kube: KubePort = {
 const reconciler = createReconciler({ repos, kube, logger: pino({ level: 'silent' }), events, batchDeadlineMs: 600_000, resyncIntervalMs: 3_600_000 });
 reconciler.start();
 
-const toFailed: number[] = [];
-const submitToFailed: number[] = [];
-for (let i = 0; i < ORDERS; i++) {
-  const name = `squat${i}`;
-  const namespace = `cairn-${name}`;
+/** A namespace where a Deployment of the name cairn gives revision 1 of app `name` already runs another image. */
+async function squat(name: string, namespace: string) {
   await core.createNamespace({ body: { metadata: { name: namespace } } });
   await apps.createNamespacedDeployment({
     namespace,
@@ -61,6 +59,26 @@ for (let i = 0; i < ORDERS; i++) {
       spec: { replicas: 0, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'web', image: 'nginx:1.0' }] } } },
     },
   });
+}
+
+const toFailed: number[] = [];
+const submitToFailed: number[] = [];
+const direct: number[] = [];
+for (let i = 0; i < ORDERS; i++) {
+  // The floor: the same two steps called directly on the Kubernetes layer, without the engine or the database.
+  const floorName = `floor${i}`;
+  await squat(floorName, `cairn-${floorName}`);
+  const floorTarget = { cluster: 'bench', namespace: `cairn-${floorName}`, appName: floorName, appType: 'STATELESS', environmentKind: 'PRODUCTION' } as const;
+  const floorSettings = { ...presetSettings('NGINX'), instances: 2 };
+  const floorStarted = performance.now();
+  await workloads.ensureBase(floorTarget, floorSettings.ports);
+  const refused = await workloads.ensureRevision(floorTarget, { number: 1, image: 'nginx:1.25', settings: floorSettings }, 0);
+  if (refused.ok || !isPermanent(refused.error)) throw new Error('the floor was not refused');
+  direct.push(performance.now() - floorStarted);
+
+  const name = `squat${i}`;
+  const namespace = `cairn-${name}`;
+  await squat(name, namespace);
   const settings = { ...presetSettings('NGINX'), instances: 2 };
   const app = repos.apps.create(
     {
@@ -103,6 +121,7 @@ const stats = (xs: number[]) => {
 console.log(`${ORDERS} orders, each refused at its first revision step (409 AlreadyExists: the Deployment runs another image)`);
 console.log(`refused call answered → order FAILED (CLUSTER_REFUSED) and followers told: ${stats(toFailed)}`);
 console.log(`submission → order FAILED:                                               ${stats(submitToFailed)}`);
+console.log(`floor: ensureBase + the refused ensureRevision called directly:             ${stats(direct)}`);
 await reconciler.stop();
 database.close();
 await cluster.stop();

@@ -10,14 +10,13 @@ import { loadConfig } from '../../src/config.js';
 import { apiTokens } from '../../src/db/auth-tables.js';
 import { openDatabase, type Db } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../../src/live/terminal.js';
 import { schema } from '../../src/schema/index.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createContextFactory } from '../../src/server/context-factory.js';
 import { buildServer, type CairnServer } from '../../src/server/index.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
-import { startFakePodsApi, type FakePodsApi } from '../helpers/fake-pods-api.js';
+import { fakeClusters, startFakePodsApi, type FakePodsApi } from '../helpers/fake-pods-api.js';
 
 /** Who calls. `otherApp` is OWNER of B and nothing on A. */
 export const ROLES = ['admin', 'owner', 'deployer', 'viewer', 'otherApp', 'expired', 'revoked', 'none'] as const;
@@ -81,16 +80,7 @@ export async function startMatrixServer(): Promise<MatrixServer> {
   const pods: FakePodsApi = await startFakePodsApi();
   // Generous limits: the matrix sends hundreds of operations per token.
   const config = loadConfig({}, { port: 0, databasePath: ':memory:', rateLimitPerMinute: 1_000_000, maxSubscriptionsPerToken: 1000, shutdownTimeoutMs: 500 });
-  const infos: ClusterInfo[] = ['alpha', 'beta'].map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
-  const clusters: ClusterRegistry = {
-    list: () => infos,
-    get: (name) => infos.find((c) => c.name === name),
-    kubeConfig: (name) => pods.kubeConfig(name),
-    watch: () =>
-      (async function* () {
-        yield* infos;
-      })(),
-  };
+  const clusters = fakeClusters(['alpha', 'beta'], pods);
   const logger = pino({ level: 'silent' });
   const sessionInfo: TerminalInfo = {
     id: 'session-a',

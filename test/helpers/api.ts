@@ -7,10 +7,9 @@ import { createRepositories, type Repositories } from '../../src/db/repositories
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createContextFactory } from '../../src/server/context-factory.js';
 import { bearer, issueTestToken } from './auth.js';
-import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
-import { startFakePodsApi, type FakePodsApi } from './fake-pods-api.js';
+import { fakeClusters, startFakePodsApi, type FakePodsApi } from './fake-pods-api.js';
 
 export const CLUSTERS = ['alpha', 'beta'] as const;
 
@@ -41,16 +40,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
   const pods = await startFakePodsApi();
   const config = loadConfig({}, { databasePath: ':memory:', logLevel: 'trace', ...overrides });
-  const infos: ClusterInfo[] = CLUSTERS.map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
-  const clusters: ClusterRegistry = {
-    list: () => infos,
-    get: (name) => infos.find((c) => c.name === name),
-    kubeConfig: (name) => pods.kubeConfig(name),
-    // The fake clusters never change: one event per cluster, then the stream ends.
-    watch: () => (async function* () {
-      yield* infos;
-    })(),
-  };
+  const clusters = fakeClusters(CLUSTERS, pods);
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
+import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
 
 /** A pod the fake API lists: its namespace, labels and phase. */
 export interface FakePod {
@@ -61,4 +62,21 @@ export async function startFakePodsApi(): Promise<FakePodsApi> {
       server.close(() => resolve());
     });
   return api;
+}
+
+/**
+ * A cluster registry of `names`, every one served by the fake API and reachable; its watch tells each
+ * cluster once, then ends (the fake clusters never change).
+ */
+export function fakeClusters(names: readonly string[], pods: Pick<FakePodsApi, 'url' | 'kubeConfig'>): ClusterRegistry {
+  const infos: ClusterInfo[] = names.map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
+  return {
+    list: () => infos,
+    get: (name) => infos.find((c) => c.name === name),
+    kubeConfig: (name) => pods.kubeConfig(name),
+    watch: () =>
+      (async function* () {
+        yield* infos;
+      })(),
+  };
 }
