@@ -5,10 +5,12 @@
  * shuts down. A call that fails carries its request (cluster, verb, kind, namespace, name) for
  * the log lines of kube-errors' withRetry.
  */
-import type { Agent } from 'node:http';
+import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { KubeConfig, Observable, type ConfigurationOptions, type RequestContext, type ResponseContext } from '@kubernetes/client-node';
 import { guardAgent, startDeadline, type Deadline, type GuardOptions } from './deadline.js';
 import { DEFAULT_KUBE_TIMEOUTS, timeoutForVerb, type KubeTimeouts } from './kube-timeouts.js';
+import { createKeepAliveAgents, type KeepAliveAgents } from './keep-alive-agent.js';
 import { describeCall, withRequest, type KubeRequest } from './kube-request.js';
 
 export interface KubeBounds {
@@ -17,18 +19,23 @@ export interface KubeBounds {
   timeouts: KubeTimeouts;
   /** Aborts every request in flight and every stream (cairn's shutdown). */
   signal?: AbortSignal;
+  /** The cluster's keep-alive agents (a BoundedKubeConfig makes its own). */
+  agents?: KeepAliveAgents;
 }
 
 type ApiMethod = (param?: unknown, options?: ConfigurationOptions) => Promise<unknown>;
 
 /** Per-call middleware: the deadline's signal (with the caller's own, if any) and the connect guard. */
-function boundMiddleware(deadline: Deadline, connectMs: number) {
+function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAliveAgents) {
   return {
     pre(context: RequestContext) {
       const own = context.getSignal();
       context.setSignal(own ? AbortSignal.any([own, deadline.signal]) : deadline.signal);
-      const agent = context.getAgent();
-      if (agent) guardAgent(agent as Agent, { connectMs, onConnectTimeout: (error) => deadline.fire(error) });
+      const agent = context.getAgent() as Agent | undefined;
+      const fire = (error: Error) => deadline.fire(error);
+      // The cluster's shared agent: the connect bound applies to this request's socket only when it is a new one.
+      if (agent && agents?.isShared(agent)) context.setAgent(agents.forRequest(agent, connectMs, fire));
+      else if (agent) guardAgent(agent, { connectMs, onConnectTimeout: fire });
       return new Observable(Promise.resolve(context));
     },
     post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
@@ -38,7 +45,7 @@ function boundMiddleware(deadline: Deadline, connectMs: number) {
 /** Runs one client-node call within its bounds; what it throws names its request. */
 async function boundedCall(api: object, method: string, request: KubeRequest, bounds: KubeBounds, param: unknown, options?: ConfigurationOptions): Promise<unknown> {
   const deadline = startDeadline(timeoutForVerb(request.verb, bounds.timeouts), bounds.signal);
-  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs);
+  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs, bounds.agents);
   // Appended last, so that it sees (and keeps) a signal the caller's own middleware set.
   const merged: ConfigurationOptions = {
     ...options,
@@ -70,12 +77,22 @@ export function boundedApi<T extends object>(api: T, bounds: KubeBounds): T {
 }
 
 export class BoundedKubeConfig extends KubeConfig {
-  constructor(
-    source: KubeConfig,
-    readonly bounds: KubeBounds,
-  ) {
+  readonly bounds: KubeBounds;
+  constructor(source: KubeConfig, bounds: KubeBounds) {
     super();
+    this.bounds = { ...bounds, agents: bounds.agents ?? createKeepAliveAgents(bounds.signal) };
     this.loadFromOptions({ clusters: source.clusters, users: source.users, contexts: source.contexts, currentContext: source.currentContext });
+  }
+
+  /** API calls share the cluster's keep-alive agent (client-node would make a new one, so a new connection, per call). */
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getAgent();
+    // Only plain http(s) agents are shared (a proxy's agent is left as it is).
+    if (!fresh || (fresh.constructor !== Agent && fresh.constructor !== HttpsAgent)) return;
+    const secure = fresh instanceof HttpsAgent;
+    context.setAgent(this.bounds.agents!.shared(secure, (fresh as HttpsAgent).options));
+    fresh.destroy();
   }
 
   override makeApiClient<T>(apiClientType: new (...args: never[]) => T): T {
