@@ -1,13 +1,23 @@
-/** The kinds an informer follows: their watch paths and their list calls. */
+/** The kinds an informer follows: their watch paths, their selectors and their list calls. */
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { boundedClient } from '../kube/bounded-kubeconfig.js';
+import { LABEL_MANAGED_BY, MANAGED_BY } from '../kube/render/names.js';
 import type { KubeObject } from './informer.js';
 
 export type InformerKind = 'pods' | 'events' | 'deployments' | 'statefulsets';
 
-export function listPath(kind: InformerKind, namespace: string): string {
-  const ns = encodeURIComponent(namespace);
-  return kind === 'pods' || kind === 'events' ? `/api/v1/namespaces/${ns}/${kind}` : `/apis/apps/v1/namespaces/${ns}/${kind}`;
+/** The collection's path: in one namespace, or across all of them (`namespace` null). */
+export function listPath(kind: InformerKind, namespace: string | null): string {
+  const ns = namespace === null ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
+  return kind === 'pods' || kind === 'events' ? `/api/v1${ns}/${kind}` : `/apis/apps/v1${ns}/${kind}`;
+}
+
+/**
+ * Only what cairn manages is listed and watched: its pods and workloads by label, and the events of
+ * pods (events carry no labels of their object).
+ */
+export function selectorsOf(kind: InformerKind): { labelSelector?: string; fieldSelector?: string } {
+  return kind === 'events' ? { fieldSelector: 'involvedObject.kind=Pod' } : { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
 }
 
 export interface ObjectList {
@@ -17,18 +27,31 @@ export interface ObjectList {
 
 const asList = (list: unknown) => list as ObjectList;
 
-/** Lists the kind in the namespace, bounded like every call (a list that gets no answer in time throws a timeout). */
-export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string): Promise<ObjectList> {
+/** Lists the kind (in the namespace, or in all), bounded like every call (a list that gets no answer in time throws a timeout). */
+export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string | null): Promise<ObjectList> {
   const core = () => boundedClient(kc, CoreV1Api);
   const apps = () => boundedClient(kc, AppsV1Api);
+  const selectors = selectorsOf(kind);
+  if (namespace === null) {
+    switch (kind) {
+      case 'pods':
+        return asList(await core().listPodForAllNamespaces(selectors));
+      case 'events':
+        return asList(await core().listEventForAllNamespaces(selectors));
+      case 'deployments':
+        return asList(await apps().listDeploymentForAllNamespaces(selectors));
+      case 'statefulsets':
+        return asList(await apps().listStatefulSetForAllNamespaces(selectors));
+    }
+  }
   switch (kind) {
     case 'pods':
-      return asList(await core().listNamespacedPod({ namespace }));
+      return asList(await core().listNamespacedPod({ namespace, ...selectors }));
     case 'events':
-      return asList(await core().listNamespacedEvent({ namespace }));
+      return asList(await core().listNamespacedEvent({ namespace, ...selectors }));
     case 'deployments':
-      return asList(await apps().listNamespacedDeployment({ namespace }));
+      return asList(await apps().listNamespacedDeployment({ namespace, ...selectors }));
     case 'statefulsets':
-      return asList(await apps().listNamespacedStatefulSet({ namespace }));
+      return asList(await apps().listNamespacedStatefulSet({ namespace, ...selectors }));
   }
 }

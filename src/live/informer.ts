@@ -1,5 +1,7 @@
 /**
- * One informer: lists a namespace's objects of one kind, then watches them, keeping a cache by name
+ * One informer: lists the objects of one kind cairn manages — in one namespace, or in every
+ * namespace of the cluster (`namespace` null: one label-selected watch per cluster and kind) — then
+ * watches them, keeping a cache by name
  * and telling its listeners every change (ADDED / MODIFIED / DELETED), in the order the API server
  * sent them. Every watch passes `timeoutSeconds` and starts again from the last resourceVersion
  * seen; a 410 Gone (or any error) re-lists, and the differences between the old cache and the
@@ -13,7 +15,7 @@ import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { boundsOf, streamConfig } from '../kube/bounded-kubeconfig.js';
 import { KubeTimeoutError } from '../kube/deadline.js';
 import { watchTimeoutSeconds } from '../kube/kube-timeouts.js';
-import { listObjects, listPath, type InformerKind } from './informer-kinds.js';
+import { listObjects, listPath, selectorsOf, type InformerKind, type ObjectList } from './informer-kinds.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -26,6 +28,8 @@ export interface KubeObject {
 export type InformerListener = (type: ChangeType, object: KubeObject) => void;
 
 export interface InformerOptions {
+  /** Told when a list fails (e.g. 403 Forbidden: not allowed across namespaces). */
+  onListError?: (error: unknown) => void;
   /** The server ends each watch after this long and it is started again (default 300, and always inside the inactivity window). */
   timeoutSeconds?: number;
   /** A watch silent for this long is cut and started again (default: the cluster's watchIdleMs, see kube-timeouts.ts). */
@@ -37,15 +41,22 @@ export interface InformerOptions {
 
 export interface Informer {
   readonly kind: InformerKind;
-  readonly namespace: string;
-  /** The objects by name (valid once `synced` is true). */
+  /** Its namespace; null when it follows every namespace. */
+  readonly namespace: string | null;
+  /** The objects by name (`<namespace>/<name>` when it follows every namespace); valid once `synced` is true. */
   readonly cache: ReadonlyMap<string, KubeObject>;
+  /** The objects of one namespace, by name. */
+  inNamespace(namespace: string): ReadonlyMap<string, KubeObject>;
+  /** The newest resourceVersion seen (a list's, an event's or a bookmark's); '' before the first list. */
+  readonly resourceVersion: string;
   /** True once the first list has filled the cache. */
   readonly synced: boolean;
   /** Resolves after the first list. */
   whenSynced(): Promise<void>;
   /** Listens to every change; returns the function that stops listening. */
   on(listener: InformerListener): () => void;
+  /** Listens to the changes in one namespace. */
+  onNamespace(namespace: string, listener: InformerListener): () => void;
   /** Stops the watch for good. */
   stop(): void;
 }
@@ -62,38 +73,67 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener('abort', done, { once: true });
   });
 
-const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
+const EMPTY: ReadonlyMap<string, KubeObject> = new Map();
 
-export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, namespace: string, options: InformerOptions = {}): Informer {
+export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, namespace: string | null, options: InformerOptions = {}): Informer {
   const o = { timeoutSeconds: 300, minBackoffMs: 200, maxBackoffMs: 10_000, ...options };
   const abort = new AbortController();
   const signal = abort.signal;
   const cache = new Map<string, KubeObject>();
+  /** namespace → name → object. */
+  const index = new Map<string, Map<string, KubeObject>>();
   const listeners = new Set<InformerListener>();
+  const byNamespace = new Map<string, Set<InformerListener>>();
+  let latest = '';
+  const nsOf = (o: KubeObject) => o.metadata?.namespace ?? namespace ?? '';
+  const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
+  const keyOf = (o: KubeObject) => (namespace === null ? `${nsOf(o)}/${nameOf(o)}` : nameOf(o));
+  const put = (o: KubeObject) => {
+    cache.set(keyOf(o), o);
+    const ns = nsOf(o);
+    let names = index.get(ns);
+    if (!names) index.set(ns, (names = new Map()));
+    names.set(nameOf(o), o);
+  };
+  const remove = (o: KubeObject) => {
+    cache.delete(keyOf(o));
+    const names = index.get(nsOf(o));
+    names?.delete(nameOf(o));
+    if (names?.size === 0) index.delete(nsOf(o));
+  };
   let synced = false;
   let markSynced!: () => void;
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
 
   const emit = (type: ChangeType, object: KubeObject) => {
     for (const l of [...listeners]) l(type, object);
+    const inNs = byNamespace.get(nsOf(object));
+    if (inNs) for (const l of [...inNs]) l(type, object);
   };
 
   /** Replaces the cache with a fresh list, telling the differences; returns its resourceVersion. */
   async function list(kc: KubeConfig): Promise<string> {
-    const body = await listObjects(kc, kind, namespace);
-    const fresh = new Map((body.items ?? []).map((i) => [nameOf(i), i]));
-    for (const [name, old] of [...cache]) {
-      if (!fresh.has(name)) {
-        cache.delete(name);
+    let body: ObjectList;
+    try {
+      body = await listObjects(kc, kind, namespace);
+    } catch (error) {
+      options.onListError?.(error);
+      throw error;
+    }
+    const fresh = new Map((body.items ?? []).map((i) => [keyOf(i), i]));
+    for (const [key, old] of [...cache]) {
+      if (!fresh.has(key)) {
+        remove(old);
         emit('DELETED', old);
       }
     }
-    for (const [name, item] of fresh) {
-      const old = cache.get(name);
+    for (const [key, item] of fresh) {
+      const old = cache.get(key);
       if (old && old.metadata?.resourceVersion === item.metadata?.resourceVersion) continue;
-      cache.set(name, item);
+      put(item);
       emit(old ? 'MODIFIED' : 'ADDED', item);
     }
+    latest = body.metadata?.resourceVersion ?? latest;
     if (!synced) {
       synced = true;
       markSynced();
@@ -138,7 +178,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       new Watch(watchKc)
         .watch(
           listPath(kind, namespace),
-          { allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds(o.timeoutSeconds, timeouts), resourceVersion },
+          { ...selectorsOf(kind), allowWatchBookmarks: true, timeoutSeconds: watchTimeoutSeconds(o.timeoutSeconds, timeouts), resourceVersion },
           (type: string, object: KubeObject & { code?: number }) => {
             alive(); // any line (event, bookmark, error) shows the connection is alive
             if (type === 'ERROR') {
@@ -146,12 +186,15 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
               return;
             }
             const rv = object?.metadata?.resourceVersion;
-            if (rv) seen(rv);
-            if (type === 'BOOKMARK') return;
-            const name = nameOf(object);
-            if (type === 'DELETED') cache.delete(name);
-            else cache.set(name, object);
-            emit(type as ChangeType, object);
+            if (type !== 'BOOKMARK') {
+              if (type === 'DELETED') remove(object);
+              else put(object);
+            }
+            if (rv) {
+              latest = rv;
+              seen(rv);
+            }
+            if (type !== 'BOOKMARK') emit(type as ChangeType, object);
           },
           (err: unknown) => end(err ?? null),
         )
@@ -202,6 +245,10 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
     kind,
     namespace,
     cache,
+    inNamespace: (ns) => index.get(ns) ?? EMPTY,
+    get resourceVersion() {
+      return latest;
+    },
     get synced() {
       return synced;
     },
@@ -210,9 +257,19 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    onNamespace(ns, listener) {
+      let set = byNamespace.get(ns);
+      if (!set) byNamespace.set(ns, (set = new Set()));
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0 && byNamespace.get(ns) === set) byNamespace.delete(ns);
+      };
+    },
     stop() {
       abort.abort();
       listeners.clear();
+      byNamespace.clear();
     },
   };
 }

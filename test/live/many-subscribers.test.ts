@@ -17,7 +17,6 @@ it('200 subscribers share one pod watch, and leave nothing behind', async () => 
   // All 200 subscribe with the harness's one token: lift its subscription cap.
   h = await startLiveHarness({ config: { maxSubscriptionsPerToken: 250 } });
   for (const name of ['a', 'b', 'c']) await h.createPod(`web-production-r1-${name}`);
-  const { namespace } = h.env;
 
   const subs: Subscription[] = [];
   for (let socket = 0; socket < 15; socket++) {
@@ -29,9 +28,10 @@ it('200 subscribers share one pod watch, and leave nothing behind', async () => 
   expect(snapshots.every((s) => s.kind === 'SNAPSHOT' && s.instances.length === 3)).toBe(true);
   expect(h.live.hub.stats()).toMatchObject({ streams: 1, subscribers: 200 });
 
-  expect(h.cluster.counters.openWatches({ resource: 'pods', namespace })).toBe(1);
-  expect(h.cluster.counters.openWatches({ resource: 'events', namespace })).toBe(1);
+  // One watch per kind for the whole cluster (label-selected, across namespaces).
   expect(h.cluster.counters.openWatches({ resource: 'pods' })).toBe(1);
+  expect(h.cluster.counters.openWatches({ resource: 'events' })).toBe(1);
+  expect(h.cluster.counters.watches({ resource: 'pods' }).every((w) => w.namespace === undefined)).toBe(true);
 
   const version = await h.touchPod('web-production-r1-b', 'for everyone');
   const changes = await Promise.all(subs.map((s) => s.next()));
@@ -39,7 +39,7 @@ it('200 subscribers share one pod watch, and leave nothing behind', async () => 
 
   for (const s of subs) s.close();
   // The informers stop `idleMs` after the hub's stream (which lingers `lingerMs`) lets go of them; their watches then close.
-  await h.cluster.counters.until(() => h.cluster.counters.openWatches({ namespace }) === 0);
+  await h.cluster.counters.until(() => h.cluster.counters.openWatches() === 0);
   expect(h.live.hub.stats()).toEqual({ streams: 0, subscribers: 0, buffered: 0, queued: 0 });
   expect(h.live.informers.stats()).toEqual({ informers: 0, leases: 0 });
 });

@@ -23,12 +23,15 @@ interface Match {
   group?: string;
   subresource?: string;
   namespace?: string;
+  /** Only requests across all namespaces (a cluster-wide list or watch). */
+  allNamespaces?: boolean;
   name?: string;
 }
 
 /** Health checks and /version are never failed by a rule (only by an outage). */
 export interface FailureRule extends Match {
-  code: 429 | 500 | 503 | 504;
+  /** 403 stands for an RBAC refusal (e.g. no right to list across namespaces). */
+  code: 403 | 429 | 500 | 503 | 504;
   /** Probability (0..1) that a matching request fails; default 1. */
   rate?: number;
   /** Fail at most this many matching requests, then the rule is spent. */
@@ -98,12 +101,15 @@ function matches(rule: Match, t: RequestTarget): boolean {
   if (rule.group !== undefined && rule.group !== t.group) return false;
   if (rule.subresource !== undefined && rule.subresource !== t.subresource) return false;
   if (rule.namespace !== undefined && rule.namespace !== t.namespace) return false;
+  if (rule.allNamespaces && t.namespace !== undefined) return false;
   if (rule.name !== undefined && rule.name !== t.name) return false;
   return true;
 }
 
 export function injectedError(code: FailureRule['code'], retryAfterSeconds = 1, message?: string): ApiError {
   switch (code) {
+    case 403:
+      return new ApiError(403, 'Forbidden', message ?? 'forbidden: the user cannot do this at the cluster scope (injected fault)', {});
     case 429:
       return new ApiError(429, 'TooManyRequests', message ?? 'Too many requests, please try again later.', { retryAfterSeconds }, { 'Retry-After': String(retryAfterSeconds) });
     case 503:
