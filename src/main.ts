@@ -109,7 +109,8 @@ async function main(): Promise<void> {
   // It watches its environments through the shared informers of live status: one watch per namespace and kind.
   // Each retried and each failed cluster request is logged at debug; retries stop at shutdown.
   const retry = { logger, signal: clusterCalls.signal };
-  const kube = { ...createWorkloads((cluster) => clusters.kubeConfig(cluster), { retry }), watchEnvironment: informerWatch(live.informers) };
+  // One read path: the engine observes its environments from the shared informer caches (no list per pass).
+  const kube = { ...createWorkloads((cluster) => clusters.kubeConfig(cluster), { retry }), observeEnvironment: live.reads.observeEnvironment, watchEnvironment: informerWatch(live.informers) };
   const orderEvents = createOrderEvents();
   const reconciler = createReconciler({
     events: orderEvents,

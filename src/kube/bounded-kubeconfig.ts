@@ -12,6 +12,7 @@ import { guardAgent, startDeadline, type Deadline, type GuardOptions } from './d
 import { DEFAULT_KUBE_TIMEOUTS, timeoutForVerb, type KubeTimeouts } from './kube-timeouts.js';
 import { createKeepAliveAgents, type KeepAliveAgents } from './keep-alive-agent.js';
 import { describeCall, withRequest, type KubeRequest } from './kube-request.js';
+import { createWriteMarks, type WriteMarks } from './write-marks.js';
 
 export interface KubeBounds {
   /** The cluster's name (its kubeconfig context), told in failures. */
@@ -21,6 +22,8 @@ export interface KubeBounds {
   signal?: AbortSignal;
   /** The cluster's keep-alive agents (a BoundedKubeConfig makes its own). */
   agents?: KeepAliveAgents;
+  /** The newest resourceVersions cairn wrote, for readers of informer caches (a BoundedKubeConfig makes its own). */
+  writes?: WriteMarks;
 }
 
 type ApiMethod = (param?: unknown, options?: ConfigurationOptions) => Promise<unknown>;
@@ -53,7 +56,9 @@ async function boundedCall(api: object, method: string, request: KubeRequest, bo
     middlewareMergeStrategy: options?.middleware ? (options.middlewareMergeStrategy ?? 'replace') : 'append',
   };
   try {
-    return await (api as Record<string, ApiMethod>)[method]!.call(api, param, merged);
+    const answer = await (api as Record<string, ApiMethod>)[method]!.call(api, param, merged);
+    bounds.writes?.record(request, answer);
+    return answer;
   } catch (error) {
     throw withRequest(deadline.reason ?? error, request);
   } finally {
@@ -80,7 +85,7 @@ export class BoundedKubeConfig extends KubeConfig {
   readonly bounds: KubeBounds;
   constructor(source: KubeConfig, bounds: KubeBounds) {
     super();
-    this.bounds = { ...bounds, agents: bounds.agents ?? createKeepAliveAgents(bounds.signal) };
+    this.bounds = { ...bounds, agents: bounds.agents ?? createKeepAliveAgents(bounds.signal), writes: bounds.writes ?? createWriteMarks() };
     this.loadFromOptions({ clusters: source.clusters, users: source.users, contexts: source.contexts, currentContext: source.currentContext });
   }
 

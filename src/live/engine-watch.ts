@@ -8,11 +8,13 @@
  */
 import type { EnvironmentTarget } from '../kube/workloads-types.js';
 import type { KubeObject } from './informer.js';
+import { workloadKind } from './environment-reads.js';
 import type { Informers } from './informers.js';
 import { eventPodName, isEnvironmentPod } from './instances.js';
 
 export function informerWatch(informers: Informers, options: { debounceMs?: number } = {}) {
-  const debounceMs = options.debounceMs ?? 100;
+  // Short: a burst of changes (a batch's pods) still makes one pass, and the next batch starts within milliseconds of the last Ready pod.
+  const debounceMs = options.debounceMs ?? 5;
   return function watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal): Promise<void> {
     if (signal.aborted) return Promise.resolve();
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -25,10 +27,18 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
       }, debounceMs);
     };
     const mine = (o: KubeObject) => isEnvironmentPod(target, o);
+    const pods = informers.acquire(target.cluster, target.namespace, 'pods');
+    // An event about a pod of this environment (or one not seen yet): the other environment of the namespace is not woken.
+    const aboutMine = (o: KubeObject) => {
+      const pod = eventPodName(o);
+      if (pod === null) return false;
+      const known = pods.informer.cache.get(pod);
+      return known === undefined || mine(known);
+    };
     const leases = [
-      { lease: informers.acquire(target.cluster, target.namespace, 'pods'), relevant: mine },
-      { lease: informers.acquire(target.cluster, target.namespace, target.appType === 'STATEFUL' ? 'statefulsets' : 'deployments'), relevant: mine },
-      { lease: informers.acquire(target.cluster, target.namespace, 'events'), relevant: (o: KubeObject) => eventPodName(o) !== null },
+      { lease: pods, relevant: mine },
+      { lease: informers.acquire(target.cluster, target.namespace, workloadKind(target)), relevant: mine },
+      { lease: informers.acquire(target.cluster, target.namespace, 'events'), relevant: aboutMine },
     ];
     const offs = leases.map(({ lease, relevant }) => lease.informer.on((_type, o) => relevant(o) && changed()));
     return new Promise<void>((resolve) => {

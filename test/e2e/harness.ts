@@ -90,6 +90,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   const live = createLiveStatus((name) => clusters.kubeConfig(name));
   const kube = {
     ...createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } }),
+    observeEnvironment: live.reads.observeEnvironment,
     watchEnvironment: informerWatch(live.informers),
   };
   const reconciler = createReconciler({

@@ -37,7 +37,7 @@ it('wakes on pods, deployments and pod events of the environment, and releases t
     wakes += 1;
     wake?.();
   }, abort.signal);
-  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: target.namespace }) === 3);
+  await cluster.counters.until(() => cluster.counters.openWatches() === 3);
 
   let next = woken();
   await core.createNamespacedPod({ namespace: target.namespace, body: { metadata: { name: 'web-production-r1-a', labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } });
@@ -59,5 +59,5 @@ it('wakes on pods, deployments and pod events of the environment, and releases t
   abort.abort();
   await done;
   expect(informers.stats().leases).toBe(0);
-  await cluster.counters.until(() => cluster.counters.openWatches({ namespace: target.namespace }) === 0);
+  await cluster.counters.until(() => cluster.counters.openWatches() === 0);
 });

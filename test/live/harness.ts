@@ -111,7 +111,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   let kube: KubePort;
   if (options.engine) {
     const workloads = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
-    kube = { ...workloads, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) };
+    kube = { ...workloads, observeEnvironment: live.reads.observeEnvironment, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) };
     reconciler = createReconciler({
       repos,
       kube,

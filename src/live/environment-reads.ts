@@ -1,0 +1,115 @@
+/**
+ * The ONE read path for what the cluster shows of an environment: its pods, their events and its
+ * workloads, read from the shared informer caches — for the release engine's passes, the API
+ * (ReleaseOrder.batches, Environment.runningInstances) and the order publisher alike. No request
+ * reaches the cluster once the caches are warm; a cold cache is filled by its informer's one list.
+ *
+ * Read your own writes: before it trusts a cache, a read waits (bounded) until the cache has seen
+ * the newest resourceVersion cairn wrote to that kind in that namespace (see kube/write-marks.ts),
+ * so the engine never acts twice on a state it already changed.
+ */
+import type { CoreV1Event, KubeConfig, V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { boundsOf } from '../kube/bounded-kubeconfig.js';
+import { fail, ok, type KubeResult } from '../kube/kube-errors.js';
+import { observeFrom, type EnvironmentWorkloads } from '../kube/observe.js';
+import { names } from '../kube/render/names.js';
+import { reached } from '../kube/write-marks.js';
+import type { EnvironmentObservation, EnvironmentTarget } from '../kube/workloads-types.js';
+import type { Informer, KubeObject } from './informer.js';
+import type { InformerKind } from './informer-kinds.js';
+import type { InformerLease, Informers } from './informers.js';
+import { isEnvironmentPod } from './instances.js';
+
+export interface EnvironmentReadsOptions {
+  /** How long a read waits for a cold cache to fill (default 10 000 ms); then the cluster counts as unreadable. */
+  syncTimeoutMs?: number;
+  /** How long a read waits for a cache to see cairn's own newest write (default 2 000 ms); then it reads the cache as it is. */
+  writeWaitMs?: number;
+  /** A pod Pending unscheduled for this long is failed (default 60 000 ms). */
+  unschedulableAfterMs?: number;
+  now?: () => Date;
+}
+
+export interface EnvironmentReads {
+  observeEnvironment(target: EnvironmentTarget, options?: { now?: Date; unschedulableAfterMs?: number }): Promise<KubeResult<EnvironmentObservation>>;
+}
+
+/** The informer kind of an app type's workloads. */
+export const workloadKind = (target: Pick<EnvironmentTarget, 'appType'>): InformerKind => (target.appType === 'STATEFUL' ? 'statefulsets' : 'deployments');
+
+const KIND_NAMES: Record<InformerKind, string> = { pods: 'Pod', deployments: 'Deployment', statefulsets: 'StatefulSet', events: 'Event' };
+
+/** Resolves true once `check()` holds (re-checked on each change the informer tells), false after `ms`. */
+function until(informer: Informer, check: () => boolean, ms: number): Promise<boolean> {
+  if (check()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      off();
+      resolve(value);
+    };
+    const off = informer.on(() => {
+      if (check()) done(true);
+    });
+    const timer = setTimeout(() => done(check()), ms);
+    timer.unref();
+  });
+}
+
+function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    timer.unref();
+    void promise.then(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+export function createEnvironmentReads(informers: Informers, kubeConfigFor: (cluster: string) => KubeConfig, options: EnvironmentReadsOptions = {}): EnvironmentReads {
+  const syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
+  const writeWaitMs = options.writeWaitMs ?? 2_000;
+
+  /** Waits until the cache has seen cairn's newest write to this kind in the namespace (bounded). */
+  async function caughtUp(target: EnvironmentTarget, kind: InformerKind, informer: Informer): Promise<void> {
+    let kc: KubeConfig;
+    try {
+      kc = kubeConfigFor(target.cluster);
+    } catch {
+      return; // the cluster is gone from the kubeconfig: the sync wait already told
+    }
+    const wanted = boundsOf(kc).writes?.latest(KIND_NAMES[kind], target.namespace);
+    if (wanted) await until(informer, () => reached(informer.resourceVersion, wanted), writeWaitMs);
+  }
+
+  return {
+    async observeEnvironment(target, read = {}) {
+      const kinds: InformerKind[] = ['pods', 'events', workloadKind(target)];
+      const leases: InformerLease[] = kinds.map((kind) => informers.acquire(target.cluster, target.namespace, kind));
+      try {
+        const [pods, events, workloads] = leases.map((l) => l.informer) as [Informer, Informer, Informer];
+        if (!(await within(Promise.all([pods.whenSynced(), events.whenSynced(), workloads.whenSynced()]), syncTimeoutMs))) {
+          return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} did not answer the lists of namespace ${target.namespace} within ${syncTimeoutMs} ms`, status: null });
+        }
+        await Promise.all([caughtUp(target, 'pods', pods), caughtUp(target, workloadKind(target), workloads)]);
+        const mine = (o: KubeObject) => isEnvironmentPod(target, o);
+        const podList = [...pods.cache.values()].filter(mine) as V1Pod[];
+        const eventList = [...events.cache.values()] as unknown as CoreV1Event[];
+        const cached = [...workloads.cache.values()].filter(mine);
+        const found: EnvironmentWorkloads =
+          workloadKind(target) === 'statefulsets'
+            ? { statefulSet: (workloads.cache.get(names.statefulSet(target)) as V1StatefulSet | undefined) ?? null }
+            : { deployments: cached as V1Deployment[] };
+        return ok(
+          observeFrom(target, podList, eventList, found, {
+            unschedulableAfterMs: read.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000,
+            now: read.now ?? options.now?.() ?? new Date(),
+          }),
+        );
+      } finally {
+        for (const lease of leases) lease.release();
+      }
+    },
+  };
+}
