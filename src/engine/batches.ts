@@ -1,6 +1,6 @@
 import type { InstanceFailureRow, ReleaseOrderRow } from '../db/release-tables.js';
-import type { EnvironmentObservation, ObservedInstance } from '../kube/workloads-types.js';
-import { ordinalOf } from './rollout.js';
+import type { AppType, EnvironmentObservation, ObservedInstance } from '../kube/workloads-types.js';
+import { rolloutStrategy } from './strategy/index.js';
 
 export const BATCH_STATES = ['PENDING', 'IN_PROGRESS', 'DONE', 'FAILED', 'CANCELLED'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
@@ -36,16 +36,13 @@ function batchState(order: ReleaseOrderRow, index: number): BatchState {
 
 /**
  * The order's batches in its current direction. Instances are assigned to batches in the order the
- * rollout takes them: stateless pods of the incoming revision by creation time, stateful pods from
- * the highest ordinal down.
+ * rollout takes them (the app type's RolloutStrategy.batchOrder): stateless pods of the incoming
+ * revision by creation time, stateful pods from the highest ordinal down.
  */
-export function describeBatches(order: ReleaseOrderRow, appType: 'STATELESS' | 'STATEFUL', observation: EnvironmentObservation | null, failures: InstanceFailureRow[]): BatchView[] {
+export function describeBatches(order: ReleaseOrderRow, appType: AppType, observation: EnvironmentObservation | null, failures: InstanceFailureRow[]): BatchView[] {
   const incoming = order.direction === 'FORWARD' ? order.toRevision : order.fromRevision;
   const pods = (observation?.instances ?? []).filter((p) => !p.terminating && incoming !== null && p.revision === incoming);
-  const sorted =
-    appType === 'STATEFUL'
-      ? [...pods].sort((a, b) => (ordinalOf(b.name) ?? 0) - (ordinalOf(a.name) ?? 0))
-      : [...pods].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.name.localeCompare(b.name));
+  const sorted = rolloutStrategy(appType).batchOrder(pods);
   let offset = 0;
   return order.plan.map((size, index) => {
     const instances = sorted.slice(offset, offset + size);
