@@ -29,7 +29,7 @@ export interface KubeBounds {
 type ApiMethod = (param?: unknown, options?: ConfigurationOptions) => Promise<unknown>;
 
 /** Per-call middleware: the deadline's signal (with the caller's own, if any) and the connect guard. */
-function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAliveAgents) {
+function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAliveAgents, onSocket?: (reused: boolean) => void) {
   return {
     pre(context: RequestContext) {
       const own = context.getSignal();
@@ -37,7 +37,7 @@ function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAli
       const agent = context.getAgent() as Agent | undefined;
       const fire = (error: Error) => deadline.fire(error);
       // The cluster's shared agent: the connect bound applies to this request's socket only when it is a new one.
-      if (agent && agents?.isShared(agent)) context.setAgent(agents.forRequest(agent, connectMs, fire));
+      if (agent && agents?.isShared(agent)) context.setAgent(agents.forRequest(agent, connectMs, fire, onSocket));
       else if (agent) guardAgent(agent, { connectMs, onConnectTimeout: fire });
       return new Observable(Promise.resolve(context));
     },
@@ -45,10 +45,19 @@ function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAli
   };
 }
 
+/** Reads may be sent again when the kept-alive connection they went out on was closed under them. */
+const IDEMPOTENT = new Set(['get', 'list']);
+/** The connection was closed under the request (not an answer of the server). */
+const closedUnder = (error: unknown) => {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e?.code === 'ECONNRESET' || e?.code === 'EPIPE' || /socket hang up|ECONNRESET|EPIPE/.test(String(e?.message ?? ''));
+};
+
 /** Runs one client-node call within its bounds; what it throws names its request. */
-async function boundedCall(api: object, method: string, request: KubeRequest, bounds: KubeBounds, param: unknown, options?: ConfigurationOptions): Promise<unknown> {
+async function boundedCall(api: object, method: string, request: KubeRequest, bounds: KubeBounds, param: unknown, options?: ConfigurationOptions, again = true): Promise<unknown> {
   const deadline = startDeadline(timeoutForVerb(request.verb, bounds.timeouts), bounds.signal);
-  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs, bounds.agents);
+  let reused = false;
+  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs, bounds.agents, (r) => (reused = r));
   // Appended last, so that it sees (and keeps) a signal the caller's own middleware set.
   const merged: ConfigurationOptions = {
     ...options,
@@ -60,6 +69,12 @@ async function boundedCall(api: object, method: string, request: KubeRequest, bo
     bounds.writes?.record(request, answer);
     return answer;
   } catch (error) {
+    // A connection kept alive may be closed by the server just as a request goes out on it (a real HTTP
+    // client sends an idempotent request again on a new one, as Go's does): once, and only for reads.
+    if (again && reused && closedUnder(error) && !deadline.reason && IDEMPOTENT.has(request.verb) && !bounds.signal?.aborted) {
+      deadline.clear();
+      return boundedCall(api, method, request, bounds, param, options, false);
+    }
     throw withRequest(deadline.reason ?? error, request);
   } finally {
     deadline.clear();

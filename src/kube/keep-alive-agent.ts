@@ -21,7 +21,7 @@ export interface KeepAliveAgents {
   /** The cluster's shared agent for these TLS options (one per distinct CA/cert/key set). */
   shared(secure: boolean, options: AgentOptions): HttpAgent;
   /** A view of `agent` for one request: a new connection must connect within `connectMs`, else `onTimeout`. */
-  forRequest(agent: HttpAgent, connectMs: number, onTimeout: (error: KubeTimeoutError) => void): HttpAgent;
+  forRequest(agent: HttpAgent, connectMs: number, onTimeout: (error: KubeTimeoutError) => void, onSocket?: (reused: boolean) => void): HttpAgent;
   /** Whether `agent` is one of these shared agents. */
   isShared(agent: unknown): agent is HttpAgent;
   /** Closes every idle connection. */
@@ -62,12 +62,15 @@ export function createKeepAliveAgents(signal?: AbortSignal): KeepAliveAgents {
       }
       return agent;
     },
-    forRequest(agent, connectMs, onTimeout) {
+    forRequest(agent, connectMs, onTimeout, onSocket) {
       return new Proxy(agent, {
         get(target, property) {
           if (property === 'addRequest') {
             return (request: ClientRequest, options: unknown) => {
-              if (connectMs > 0) request.once('socket', (socket: Socket) => watchConnect(socket, request, connectMs, onTimeout));
+              request.once('socket', (socket: Socket) => {
+                onSocket?.(request.reusedSocket);
+                if (connectMs > 0) watchConnect(socket, request, connectMs, onTimeout);
+              });
               return (target as unknown as { addRequest: (r: ClientRequest, o: unknown) => void }).addRequest(request, options);
             };
           }

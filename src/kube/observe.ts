@@ -2,12 +2,16 @@
  * What the cluster shows of an environment: its revisions' workloads and its pods (instances),
  * each pod classified by instanceFailure from its status and the namespace's pod events.
  */
-import type { CoreV1Event, V1ContainerStatus, V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
+import { workloadStrategy } from './strategy/index.js';
+import { observedRevisions } from './strategy/observed.js';
+import type { WorkloadObject } from './strategy/types.js';
 import { unwrap, type KubeResult } from './kube-errors.js';
 import { eventsOfPod, eventTime, instanceFailure, isPodReady, timeOf } from './instance-failure.js';
-import { LABEL_REVISION, environmentLabelSelector, names } from './render/names.js';
+import { environmentLabelSelector } from './render/names.js';
+import { revisionLabel } from './strategy/observed.js';
 import type { Clients } from './workloads-clients.js';
-import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, ObservedContainer, ObservedInstance, ObservedRevision, ObservedStatefulSet } from './workloads-types.js';
+import type { EnvironmentObservation, EnvironmentTarget, InstanceEvent, ObservedContainer, ObservedInstance } from './workloads-types.js';
 
 export interface ObserveOptions {
   unschedulableAfterMs: number;
@@ -38,10 +42,6 @@ function container(s: V1ContainerStatus): ObservedContainer {
   };
 }
 
-const revisionOf = (o: { metadata?: { labels?: Record<string, string> } }): number | null => {
-  const n = Number(o.metadata?.labels?.[LABEL_REVISION]);
-  return Number.isInteger(n) && o.metadata?.labels?.[LABEL_REVISION] !== undefined ? n : null;
-};
 
 /** One pod as an instance (pure). */
 export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unschedulableAfterMs: number): ObservedInstance {
@@ -50,7 +50,7 @@ export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unsched
   const warning = eventsOfPod(pod, events).find((e) => e.type === 'Warning');
   return {
     name: pod.metadata?.name ?? '',
-    revision: revisionOf(pod),
+    revision: revisionLabel(pod),
     phase: pod.status?.phase ?? 'Pending',
     ready: !terminating && isPodReady(pod),
     terminating,
@@ -64,63 +64,17 @@ export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unsched
   };
 }
 
-/** The ordinal of a StatefulSet pod `<set>-<n>`. */
-const ordinalOf = (podName: string) => Number(podName.slice(podName.lastIndexOf('-') + 1));
-
-/** What the cluster holds of an environment's workloads: its Deployments (stateless), or its StatefulSet (stateful; null when there is none). */
-export type EnvironmentWorkloads = { deployments: V1Deployment[] } | { statefulSet: V1StatefulSet | null };
 
 /**
- * The observation of an environment from its objects (pure): the pods (its own), the pod events of
- * its namespace and its workloads — listed from the cluster, or read from the informer caches.
+ * The observation of an environment from its objects (pure): its pods, the pod events of its
+ * namespace and its workloads (the objects of its strategy's kind) — listed from the cluster, or
+ * read from the informer caches.
  */
-export function observeFrom(target: EnvironmentTarget, pods: V1Pod[], podEvents: CoreV1Event[], workloads: EnvironmentWorkloads, options: ObserveOptions): EnvironmentObservation {
+export function observeFrom(target: EnvironmentTarget, pods: V1Pod[], podEvents: CoreV1Event[], workloads: readonly WorkloadObject[], options: ObserveOptions): EnvironmentObservation {
   const now = options.now ?? new Date();
   const instances = pods.map((p) => toInstance(p, podEvents, now, options.unschedulableAfterMs)).sort((a, b) => a.name.localeCompare(b.name));
-
-  const live = instances.filter((i) => !i.terminating);
-  const tally = (n: number) => ({
-    current: live.filter((i) => i.revision === n).length,
-    ready: live.filter((i) => i.revision === n && i.ready).length,
-  });
-  const revisions = new Map<number, ObservedRevision>();
-  let statefulSet: ObservedStatefulSet | null = null;
-
-  if ('deployments' in workloads) {
-    for (const d of workloads.deployments) {
-      const n = revisionOf(d);
-      if (n === null) continue;
-      revisions.set(n, { number: n, desired: d.spec?.replicas ?? 0, workload: d.metadata?.name ?? '', ...tally(n) });
-    }
-  } else if (workloads.statefulSet) {
-    const set = workloads.statefulSet;
-    const name = names.statefulSet(target);
-    const replicas = set.spec?.replicas ?? 0;
-    const partition = set.spec?.updateStrategy?.rollingUpdate?.partition ?? 0;
-    const revision = revisionOf(set);
-    statefulSet = {
-      name,
-      revision,
-      replicas,
-      partition,
-      observed: (set.status?.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0),
-    };
-    // Ordinals at or above the partition belong to the template's revision; those below keep the
-    // revision their pod runs (a missing pod is counted for the template's revision).
-    const byOrdinal = new Map(live.map((i) => [ordinalOf(i.name), i.revision]));
-    const desiredOf = new Map<number, number>();
-    for (let ord = 0; ord < replicas; ord++) {
-      const n = ord >= partition ? revision : (byOrdinal.get(ord) ?? revision);
-      if (n !== null) desiredOf.set(n, (desiredOf.get(n) ?? 0) + 1);
-    }
-    if (revision !== null && !desiredOf.has(revision)) desiredOf.set(revision, 0);
-    for (const [n, desired] of desiredOf) revisions.set(n, { number: n, desired, workload: name, ...tally(n) });
-  }
-  // Pods of a revision whose workload is gone still show.
-  for (const i of live) {
-    if (i.revision !== null && !revisions.has(i.revision)) revisions.set(i.revision, { number: i.revision, desired: 0, workload: '', ...tally(i.revision) });
-  }
-  return { revisions: [...revisions.values()].sort((a, b) => a.number - b.number), instances, statefulSet, observedAt: now };
+  const { revisions, statefulSet } = observedRevisions(workloadStrategy(target.appType), target, workloads, instances);
+  return { revisions, instances, statefulSet, observedAt: now };
 }
 
 /** The observation listed from the cluster (three requests); src/live reads the same from the informer caches. */
@@ -133,14 +87,10 @@ export async function observeEnvironment(c: Clients, target: EnvironmentTarget, 
   ]);
   // Without the right to read events, pods still tell most failures (not a failed PostStart hook).
   const podEvents = !events.ok && events.error.kind === 'Forbidden' ? [] : unwrap(events).items;
-  let workloads: EnvironmentWorkloads;
-  if (target.appType === 'STATELESS') {
-    workloads = { deployments: unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items };
-  } else {
-    const read = await call(() => c.apps.readNamespacedStatefulSet({ name: names.statefulSet(target), namespace }));
-    if (!read.ok && read.error.kind !== 'NotFound') throw read.error;
-    workloads = { statefulSet: read.ok ? read.value : null };
-  }
+  const workloads =
+    workloadStrategy(target.appType).informerKind === 'deployments'
+      ? unwrap(await call(() => c.apps.listNamespacedDeployment({ namespace, labelSelector }))).items
+      : unwrap(await call(() => c.apps.listNamespacedStatefulSet({ namespace, labelSelector }))).items;
   return observeFrom(target, unwrap(pods).items, podEvents, workloads, options);
 }
 

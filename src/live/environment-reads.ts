@@ -8,11 +8,12 @@
  * the newest resourceVersion cairn wrote to that kind in that namespace (see kube/write-marks.ts),
  * so the engine never acts twice on a state it already changed.
  */
-import type { CoreV1Event, KubeConfig, V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { boundsOf } from '../kube/bounded-kubeconfig.js';
 import { fail, ok, type KubeResult } from '../kube/kube-errors.js';
-import { observeFrom, type EnvironmentWorkloads } from '../kube/observe.js';
-import { names } from '../kube/render/names.js';
+import { observeFrom } from '../kube/observe.js';
+import { workloadStrategy } from '../kube/strategy/index.js';
+import type { WorkloadObject } from '../kube/strategy/types.js';
 import { reached } from '../kube/write-marks.js';
 import type { EnvironmentObservation, EnvironmentTarget } from '../kube/workloads-types.js';
 import type { Informer, KubeObject } from './informer.js';
@@ -34,8 +35,8 @@ export interface EnvironmentReads {
   observeEnvironment(target: EnvironmentTarget, options?: { now?: Date; unschedulableAfterMs?: number }): Promise<KubeResult<EnvironmentObservation>>;
 }
 
-/** The informer kind of an app type's workloads. */
-export const workloadKind = (target: Pick<EnvironmentTarget, 'appType'>): InformerKind => (target.appType === 'STATEFUL' ? 'statefulsets' : 'deployments');
+/** The informer kind of an app type's workloads (its strategy's). */
+export const workloadKind = (target: Pick<EnvironmentTarget, 'appType'>): InformerKind => workloadStrategy(target.appType).informerKind;
 
 const KIND_NAMES: Record<InformerKind, string> = { pods: 'Pod', deployments: 'Deployment', statefulsets: 'StatefulSet', events: 'Event' };
 
@@ -96,11 +97,7 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
         const mine = (o: KubeObject) => isEnvironmentPod(target, o);
         const podList = [...pods.cache.values()].filter(mine) as V1Pod[];
         const eventList = [...events.cache.values()] as unknown as CoreV1Event[];
-        const cached = [...workloads.cache.values()].filter(mine);
-        const found: EnvironmentWorkloads =
-          workloadKind(target) === 'statefulsets'
-            ? { statefulSet: (workloads.cache.get(names.statefulSet(target)) as V1StatefulSet | undefined) ?? null }
-            : { deployments: cached as V1Deployment[] };
+        const found = [...workloads.cache.values()].filter(mine) as WorkloadObject[];
         return ok(
           observeFrom(target, podList, eventList, found, {
             unschedulableAfterMs: read.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000,

@@ -89,7 +89,7 @@ describe('against a misbehaving API server', () => {
     // While its watch is refused the informer lists again and again: refuse those lists too, then change
     // the cluster, so that the version it last saw is older than the compaction (else its watch would
     // resume from the newest version, which a compaction leaves valid, as on a real API server).
-    const refuseLists = cluster.faults.failRequests({ verb: 'list', resource: 'pods', namespace: t.namespace, code: 500 });
+    const refuseLists = cluster.faults.failRequests({ verb: 'list', resource: 'pods', code: 500 });
     await kc.makeApiClient(CoreV1Api).createNamespacedConfigMap({ namespace: t.namespace, body: { metadata: { name: 'after-the-last-list' } } });
     cluster.faults.compact();
     const compactedAt = Date.now();
@@ -99,7 +99,7 @@ describe('against a misbehaving API server', () => {
     await woken;
     const fresh = () =>
       cluster.counters
-        .requests({ verb: 'list', resource: 'pods', namespace: t.namespace })
+        .requests({ verb: 'list', resource: 'pods' })
         .some((r) => r.time.getTime() >= compactedAt && r.code === 200);
     await cluster.counters.until(fresh, 5_000);
     expect(fresh()).toBe(true);
