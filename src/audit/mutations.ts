@@ -12,11 +12,13 @@
  * mutation; it is logged with the whole masked entry instead (see writeAuditEntry).
  */
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type { Context } from '../schema/context.js';
 import { maskedInputJson } from './mask.js';
 import { outcomeOfError, outcomeOfResult } from './outcome.js';
-import { writeAuditEntry } from './record.js';
-import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget } from './target.js';
+import { writeAuditEntry, type AuditContext } from './record.js';
+import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget, type TargetContext } from './target.js';
+
+/** What the wrapper needs of a resolver's context (the GraphQL Context has it). */
+type Context = AuditContext & TargetContext;
 
 const AUDITED = Symbol('cairn.audited');
 

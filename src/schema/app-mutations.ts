@@ -5,7 +5,7 @@ import { AlreadyExistsError, InvalidInputError, NotAllowedError, NotFoundError }
 import { namespaceFor } from '../domain/names.js';
 import { OFFICIAL_IMAGES, presetSettings } from '../domain/official-images.js';
 import { sortProblems } from '../domain/problems.js';
-import { countRunningInstances } from '../domain/running-instances.js';
+import { countRunningInstances } from '../kube/running-instances.js';
 import { uniqueOr } from '../db/errors.js';
 import type { AppRow } from '../db/tables.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
