@@ -46,6 +46,9 @@ export function decodeId(globalId: string): DecodedId | null {
   return encodeGlobalID(decoded.typename, decoded.id) === globalId ? decoded : null;
 }
 
+/** The global ID of the `typename` object whose local ID is `id`, in its one spelling. */
+export const globalIdOf = (typename: string, id: string | number): string => encodeGlobalID(typename, String(id));
+
 /** Whether `text` is a global ID in its one spelling. */
 export const isGlobalId = (text: string): boolean => decodeId(text) !== null;
 
