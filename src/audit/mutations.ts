@@ -6,8 +6,8 @@
  * object: `errors: { directResult: true }`), successes and unexpected errors alike.
  *
  * When the entry is written: right after the resolver has finished, i.e. after the mutation's own
- * transaction has committed (resolvers own their transactions, and some await the cluster, so the
- * entry cannot join them), synchronously on the same SQLite database and before the response is
+ * transaction has committed (the use cases behind the resolvers own their transactions, and some
+ * await the cluster, so the entry cannot join them), synchronously on the same SQLite database and before the response is
  * sent. A client that got an answer can therefore find its entry. A failed write never fails the
  * mutation; it is logged with the whole masked entry instead (see writeAuditEntry).
  */
