@@ -11,7 +11,7 @@ import { openDatabase } from '../src/db/client.js';
 import { createRepositories } from '../src/db/repositories.js';
 import { emptySettings } from '../src/domain/config-types.js';
 import { createCipher, randomKey } from '../src/secrets/cipher.js';
-import { openSettings, sealSettings } from '../src/secrets/settings.js';
+import { openSettings, sealSettings } from '../src/domain/secret-values.js';
 import { prepareSecrets } from '../src/secrets/startup.js';
 
 const count = Number(process.argv[2] ?? 20_000);

@@ -17,7 +17,7 @@
  *   entry stays small however large the input a caller sends.
  */
 import { createHash } from 'node:crypto';
-import { isGlobalId } from '../schema/ids.js';
+import { isGlobalId } from '../domain/global-ids.js';
 
 /** What a masked secret value is replaced with. */
 export const MASKED = '[masked]';

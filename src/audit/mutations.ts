@@ -6,17 +6,19 @@
  * object: `errors: { directResult: true }`), successes and unexpected errors alike.
  *
  * When the entry is written: right after the resolver has finished, i.e. after the mutation's own
- * transaction has committed (resolvers own their transactions, and some await the cluster, so the
- * entry cannot join them), synchronously on the same SQLite database and before the response is
+ * transaction has committed (the use cases behind the resolvers own their transactions, and some
+ * await the cluster, so the entry cannot join them), synchronously on the same SQLite database and before the response is
  * sent. A client that got an answer can therefore find its entry. A failed write never fails the
  * mutation; it is logged with the whole masked entry instead (see writeAuditEntry).
  */
 import { defaultFieldResolver, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import type { Context } from '../schema/context.js';
 import { maskedInputJson } from './mask.js';
 import { outcomeOfError, outcomeOfResult } from './outcome.js';
-import { writeAuditEntry } from './record.js';
-import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget } from './target.js';
+import { writeAuditEntry, type AuditContext } from './record.js';
+import { NO_TARGET, targetOfInput, targetOfResult, type AuditTarget, type TargetContext } from './target.js';
+
+/** What the wrapper needs of a resolver's context (the GraphQL Context has it). */
+type Context = AuditContext & TargetContext;
 
 const AUDITED = Symbol('cairn.audited');
 

@@ -1,13 +1,21 @@
 /** Writing one audit entry for the caller of the current operation. */
+import type { Logger } from 'pino';
+import type { Viewer } from '../auth/roles.js';
+import type { Repositories } from '../db/repositories.js';
 import { boundedMessage, echo } from '../domain/echo.js';
-import type { Context } from '../schema/context.js';
-import { MAX_GLOBAL_ID_LENGTH } from '../schema/ids.js';
+import { MAX_GLOBAL_ID_LENGTH } from '../domain/global-ids.js';
 import { boundedInputJson } from './mask.js';
 import type { AuditResult } from './outcome.js';
 import type { AuditTarget } from './target.js';
 
-/** What writing an entry needs from the context. */
-export type AuditContext = Pick<Context, 'viewer' | 'now' | 'repos' | 'logger'>;
+/** What writing an entry needs from the request's context (the GraphQL Context has it). */
+export interface AuditContext {
+  /** Who acts: the token recorded as the actor. */
+  viewer?: Viewer | undefined;
+  now: () => Date;
+  repos: Pick<Repositories, 'audit'>;
+  logger: Pick<Logger, 'error'>;
+}
 
 /** The actor's name when an operation somehow runs without a token (never over the API: it refuses those first). */
 export const ANONYMOUS = 'anonymous';

@@ -1,15 +1,18 @@
 /**
  * What an audited mutation acted on: the global ID its input names, and the app that object
  * belongs to (so that the app's owner can read the entry), found as the access rules find it
- * (auth-app-ids.ts). Generic: it looks at the input's values, not at the mutation, so a new
+ * (src/auth/app-ids.ts). Generic: it looks at the input's values, not at the mutation, so a new
  * mutation is covered without code here.
  */
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import type { GraphQLField, GraphQLNamedType } from 'graphql';
 import { isObjectType, isUnionType, getNamedType } from 'graphql';
-import { appIdOfLocal, appIdOfTerminal, MAX_SESSION_ID_LENGTH } from '../schema/auth-app-ids.js';
-import type { Context } from '../schema/context.js';
-import { decodeId } from '../schema/ids.js';
+import { appIdOfLocal, appIdOfTerminal, MAX_SESSION_ID_LENGTH, type AppIdContext } from '../auth/app-ids.js';
+import { decodeId } from '../domain/global-ids.js';
+import type { TerminalInfo } from '../live/terminal.js';
+
+/** What finding a target needs of the request's context: the repositories, the terminal sessions, the caller. */
+export type TargetContext = AppIdContext<TerminalInfo>;
 
 export interface AuditTarget {
   /** The global ID of the object acted on; null when the input names none. */
@@ -24,7 +27,7 @@ export const NO_TARGET: AuditTarget = { targetId: null, appId: null };
 export const instanceGlobalId = (environmentId: number, pod: string) => encodeGlobalID('Instance', `${environmentId}/${pod}`);
 
 /** A terminal session ID's target: the instance the shell runs in. */
-export function sessionTarget(ctx: Context, session: string): AuditTarget | null {
+export function sessionTarget(ctx: TargetContext, session: string): AuditTarget | null {
   const info = session.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals?.get(session) : undefined;
   if (!info) return null;
   return { targetId: instanceGlobalId(info.owner.environmentId, info.pod), appId: appIdOfTerminal(ctx, session) };
@@ -37,7 +40,7 @@ export function sessionTarget(ctx: Context, session: string): AuditTarget | null
  * The app is that of the first of these IDs that belongs to one (so `{ token, app }` still
  * finds the app).
  */
-export function targetOfInput(ctx: Context, args: Record<string, unknown>): AuditTarget {
+export function targetOfInput(ctx: TargetContext, args: Record<string, unknown>): AuditTarget {
   const input = typeof args.input === 'object' && args.input !== null ? (args.input as Record<string, unknown>) : args;
   const keys = Object.keys(input).sort((a, b) => Number(b === 'id') - Number(a === 'id'));
   const found: AuditTarget[] = [];
@@ -62,7 +65,7 @@ const implementsNode = (type: GraphQLNamedType) => isObjectType(type) && type.ge
  * The object a successful mutation returned, for a mutation whose input names none (a create):
  * the first field of its payload whose type is a Node and whose value has an `id`.
  */
-export function targetOfResult(ctx: Context, field: GraphQLField<unknown, unknown>, result: unknown): AuditTarget {
+export function targetOfResult(ctx: TargetContext, field: GraphQLField<unknown, unknown>, result: unknown): AuditTarget {
   if (typeof result !== 'object' || result === null) return NO_TARGET;
   const returned = getNamedType(field.type);
   const payloads = isUnionType(returned) ? returned.getTypes() : isObjectType(returned) ? [returned] : [];

@@ -10,13 +10,12 @@
  * marked `possiblySecret`: its entry's `input` shows the line masked (what an app's owners read),
  * and the line as typed is stored encrypted beside it, readable by admins only (`unmaskedInput`).
  */
+import { appIdOfEnvironment } from '../auth/app-ids.js';
 import type { TerminalInfo } from '../live/terminal.js';
 import { MASKED, sessionSummary } from './mask.js';
 import { SUCCEEDED } from './outcome.js';
-import { appIdOfEnvironment } from '../schema/auth-app-ids.js';
-import type { Context } from '../schema/context.js';
-import { writeAuditEntry } from './record.js';
-import { instanceGlobalId } from './target.js';
+import { writeAuditEntry, type AuditContext } from './record.js';
+import { instanceGlobalId, type TargetContext } from './target.js';
 import { asksForSecret, LineAssembler } from './terminal-lines.js';
 
 /** The action of a line typed into a terminal. */
@@ -24,6 +23,9 @@ export const TERMINAL_COMMAND = 'terminalCommand';
 
 /** What the masked entry of a possibly secret line says. */
 export const POSSIBLY_SECRET_NOTE = 'typed at what looked like a password prompt: possibly a secret, possibly a command; admins read the line';
+
+/** What recording lines needs of the request's context (the GraphQL Context has it). */
+type Context = AuditContext & TargetContext;
 
 /** One unfinished line per open session; an entry goes when its session's info is collected. */
 const assemblers = new WeakMap<TerminalInfo, LineAssembler>();

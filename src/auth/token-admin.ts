@@ -2,6 +2,9 @@ import type { ApiTokenRow, AppMemberRow, AppRoleName } from '../db/auth-tables.j
 import type { Repositories } from '../db/repositories.js';
 import { NotAllowedError } from '../domain/errors.js';
 
+/** The repositories token management uses: tokens and members, in a transaction. */
+export type TokenRepos = Pick<Repositories, 'tokens' | 'transaction'>;
+
 /**
  * The rules of token management that the API and the command line share: revoking a token and
  * changing an app's members. Callers have already checked who may act (admin, or the app's owner)
@@ -21,7 +24,7 @@ export function tokenActive(token: Pick<ApiTokenRow, 'revokedAt' | 'expiresAt'>,
 }
 
 /** Every token that is an admin and still active at `now` (few: tokens are read a page at a time). */
-export function activeAdmins(repos: Repositories, now: Date): ApiTokenRow[] {
+export function activeAdmins(repos: Pick<Repositories, 'tokens'>, now: Date): ApiTokenRow[] {
   const admins: ApiTokenRow[] = [];
   for (let afterId = 0; ; ) {
     const page = repos.tokens.page(afterId, 500);
@@ -43,7 +46,7 @@ export interface RevokeOptions {
  * Revokes a token (stamped `now`), in one transaction: refused (NotAllowedError) when it is already revoked, or
  * when it is the last active admin token (unless allowed). A token may revoke itself.
  */
-export function revokeToken(repos: Repositories, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): ApiTokenRow {
+export function revokeToken(repos: TokenRepos, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): ApiTokenRow {
   return repos.transaction(() => {
     const current = repos.tokens.byId(token.id) ?? token;
     if (current.revokedAt) {
@@ -62,7 +65,7 @@ export function revokeToken(repos: Repositories, token: ApiTokenRow, now: Date, 
 }
 
 /** The app's members that hold OWNER through an active token. */
-function activeOwners(repos: Repositories, appId: number, now: Date): AppMemberRow[] {
+function activeOwners(repos: Pick<Repositories, 'tokens'>, appId: number, now: Date): AppMemberRow[] {
   const owners = repos.tokens.membersOf(appId).filter((m) => m.role === 'OWNER');
   const tokens = new Map(repos.tokens.byIds(owners.map((m) => m.tokenId)).map((t) => [t.id, t]));
   return owners.filter((m) => {
@@ -72,7 +75,7 @@ function activeOwners(repos: Repositories, appId: number, now: Date): AppMemberR
 }
 
 /** Refuses a change that would take OWNER from the app's last active owner. */
-function keepAnOwner(repos: Repositories, appId: number, appName: string, token: ApiTokenRow, what: string): void {
+function keepAnOwner(repos: Pick<Repositories, 'tokens'>, appId: number, appName: string, token: ApiTokenRow, what: string): void {
   const owners = activeOwners(repos, appId, tokenNow());
   if (owners.length === 1 && owners[0]!.tokenId === token.id) {
     throw new NotAllowedError(
@@ -85,7 +88,7 @@ function keepAnOwner(repos: Repositories, appId: number, appName: string, token:
  * Gives a token a role on an app (adds it as a member or changes its role), in one transaction.
  * Refused for a revoked token, and when it would demote the app's last active OWNER.
  */
-export function setMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): AppMemberRow {
+export function setMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): AppMemberRow {
   return repos.transaction(() => {
     if (token.revokedAt) throw new NotAllowedError(`The API token "${token.name}" is revoked: it cannot become a member of an app.`);
     if (role !== 'OWNER') keepAnOwner(repos, app.id, app.name, token, `making it ${role}`);
@@ -97,7 +100,7 @@ export function setMember(repos: Repositories, app: { id: number; name: string }
  * Takes a token's role on an app away, in one transaction. Returns false when it was no member;
  * refused when it is the app's last active OWNER.
  */
-export function removeMember(repos: Repositories, app: { id: number; name: string }, token: ApiTokenRow): boolean {
+export function removeMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow): boolean {
   return repos.transaction(() => {
     keepAnOwner(repos, app.id, app.name, token, 'removing it');
     return repos.tokens.removeMember(app.id, token.id);

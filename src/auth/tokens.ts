@@ -40,7 +40,7 @@ export function tokenSpecProblems(spec: TokenSpec, now: Date, prefix: string[] =
  * Creates a token: validates the spec (every problem at once), stores the hash of a fresh secret
  * with the grants, and returns the row and the secret (shown once, never stored).
  */
-export function issueToken(repos: Repositories, spec: TokenSpec, createdBy: string, now: Date): { token: ApiTokenRow; secret: string } {
+export function issueToken(repos: Pick<Repositories, 'tokens' | 'transaction'>, spec: TokenSpec, createdBy: string, now: Date): { token: ApiTokenRow; secret: string } {
   const problems = tokenSpecProblems(spec, now, ['input']);
   if (problems.length > 0) throw new InvalidInputError(problems);
   return repos.transaction(() => {

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
-import type { SecretCipher } from '../secrets/cipher.js';
-import { sealSettings } from '../secrets/settings.js';
+import type { SecretCipher } from '../domain/secret-values.js';
+import { sealSettings } from '../domain/secret-values.js';
 import type { Db } from './client.js';
 import { releasesRepository } from './releases-repository.js';
 import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';

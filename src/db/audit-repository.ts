@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
-import type { SecretCipher } from '../secrets/cipher.js';
+import type { SecretCipher } from '../domain/secret-values.js';
 import type { Db } from './client.js';
 import { auditEntries, type AuditEntryRow, type AuditOutcome } from './auth-tables.js';
 

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
-import type { SecretCipher } from '../secrets/cipher.js';
-import { openRow, sealSettings } from '../secrets/settings.js';
+import type { SecretCipher } from '../domain/secret-values.js';
+import { openRow, sealSettings } from '../domain/secret-values.js';
 import type { Db } from './client.js';
 import {
   ACTIVE_STATES,

@@ -2,7 +2,7 @@ import { appsRepository } from './apps-repository.js';
 import { auditRepository } from './audit-repository.js';
 import type { Db } from './client.js';
 import { configsRepository } from './configs-repository.js';
-import type { SecretCipher } from '../secrets/cipher.js';
+import type { SecretCipher } from '../domain/secret-values.js';
 import { releasesRepository } from './releases-repository.js';
 import { templatesRepository } from './templates-repository.js';
 import { tokensRepository } from './tokens-repository.js';

@@ -1,21 +1,14 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { roleIncludes } from '../auth/roles.js';
-import { removeMember, setMember, tokenActive, tokenNow } from '../auth/token-admin.js';
-import type { ApiTokenRow, AppMemberRow } from '../db/auth-tables.js';
+import { tokenActive, tokenNow } from '../auth/token-admin.js';
+import type { ApiTokenRow } from '../db/auth-tables.js';
 import type { AppRow } from '../db/tables.js';
 import { NotAllowedError, NotFoundError } from '../domain/errors.js';
+import { membersOf, removeAppMember, setAppMember, type Member } from '../usecases/members.js';
 import { AppRoleEnum } from './app-role.js';
 import { builder } from './builder.js';
-import type { Context } from './context.js';
-import { localId } from './ids.js';
+import { idRef } from './ids.js';
 import { appRule, idIn } from './auth-rules.js';
 import { AppRef } from './refs.js';
-
-/** A member row with its token. */
-interface Member {
-  member: AppMemberRow;
-  token: ApiTokenRow;
-}
 
 /** Members are managed by the app's OWNER (and admins); an app ID that names nothing is left to admins. */
 const ownerOfInputApp = appRule('OWNER', idIn((a: { input: { app: string | number } }) => String(a.input.app), 'App'));
@@ -38,18 +31,12 @@ const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
   }),
 });
 
-function membersOf(ctx: Context, appId: number): Member[] {
-  const rows = ctx.repos.tokens.membersOf(appId);
-  const tokens = new Map(ctx.repos.tokens.byIds(rows.map((r) => r.tokenId)).map((tok) => [tok.id, tok]));
-  return rows.map((member) => ({ member, token: tokens.get(member.tokenId)! }));
-}
-
 builder.objectFields(AppRef, (t) => ({
   members: t.field({
     type: [AppMemberRef],
     description: 'The tokens with a role on this app, by token. Visible to the app\'s OWNER and admins (admins act on every app without being members).',
     authScopes: (app) => ({ app: { id: app.id, role: 'OWNER' } }),
-    resolve: (app, _args, ctx) => membersOf(ctx, app.id),
+    resolve: (app, _args, ctx) => membersOf(ctx.repos, app.id),
   }),
 }));
 
@@ -88,17 +75,6 @@ const RemoveAppMemberPayload = builder.objectRef<{ app: AppRow; token: ApiTokenR
   }),
 });
 
-/** The app and the token an input names, or a NotFoundError at the field that names nothing. */
-function appAndToken(ctx: Context, input: { app: string | number; token: string | number }): { app: AppRow; token: ApiTokenRow } {
-  const appPath = ['input', 'app'];
-  const app = ctx.repos.apps.byIds([localId(String(input.app), 'App', appPath)])[0];
-  if (!app) throw new NotFoundError('App', String(input.app), appPath);
-  const tokenPath = ['input', 'token'];
-  const token = ctx.repos.tokens.byId(localId(String(input.token), 'ApiToken', tokenPath));
-  if (!token) throw new NotFoundError('ApiToken', String(input.token), tokenPath);
-  return { app, token };
-}
-
 builder.mutationFields((t) => ({
   setAppMember: t.field({
     type: SetAppMemberPayload,
@@ -110,15 +86,7 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, NotAllowedError],
       union: { name: 'SetAppMemberResult', description: 'The membership, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => {
-      const { app, token } = appAndToken(ctx, input);
-      const before = ctx.repos.tokens.membersOf(app.id).find((m) => m.tokenId === token.id)?.role;
-      const member = setMember(ctx.repos, app, token, input.role, ctx.now());
-      // A lowered role ends the token's open subscriptions (they were authorized with the old one).
-      if (before && !roleIncludes(member.role, before)) ctx.tokenEvents?.rightsReduced(token.id);
-      ctx.logger.info({ appId: app.id, tokenId: token.id, role: member.role }, 'app member set');
-      return { app, member: { member, token } };
-    },
+    resolve: (_root, { input }, ctx) => setAppMember(ctx, idRef(input.app, 'App'), idRef(input.token, 'ApiToken'), input.role),
   }),
   removeAppMember: t.field({
     type: RemoveAppMemberPayload,
@@ -130,12 +98,6 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, NotAllowedError],
       union: { name: 'RemoveAppMemberResult', description: 'The app without the member, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => {
-      const { app, token } = appAndToken(ctx, input);
-      if (!removeMember(ctx.repos, app, token)) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
-      ctx.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role
-      ctx.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
-      return { app, token };
-    },
+    resolve: (_root, { input }, ctx) => removeAppMember(ctx, idRef(input.app, 'App'), idRef(input.token, 'ApiToken')),
   }),
 }));

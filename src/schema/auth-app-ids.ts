@@ -1,105 +1,15 @@
-import type { TerminalInfo } from '../live/terminal.js';
-/**
- * Which app an ID belongs to, for the access rules (auth-rules.ts): the global ID of an App,
- * Environment, DeploymentConfig, ReleaseOrder, Revision or Instance, or a terminal session's ID,
- * resolved to its app's database ID through the repositories. Answers are cached per request
- * (per context object), since an environment never moves to another app.
- */
-import type { Context } from './context.js';
-import { decodeId } from './ids.js';
-
-/** Terminal session IDs are UUIDs: a longer text names no session and is not looked up. */
-export const MAX_SESSION_ID_LENGTH = 64;
-
-/** The node types that belong to an app: reading one needs a role on that app. */
-export const APP_OWNED_TYPES = ['App', 'Environment', 'DeploymentConfig', 'ReleaseOrder', 'Revision', 'Instance'] as const;
-export type AppOwnedType = (typeof APP_OWNED_TYPES)[number];
-
-/** A global ID as a string, or as the relay plugin decodes `globalID` arguments. */
-export type GlobalIdInput = string | { typename: string; id: string };
-
-const caches = new WeakMap<object, Map<string, number | null>>();
-
-function cached(ctx: Context, key: string, load: () => number | null): number | null {
-  let cache = caches.get(ctx);
-  if (!cache) caches.set(ctx, (cache = new Map()));
-  if (!cache.has(key)) cache.set(key, load());
-  return cache.get(key)!;
-}
-
-/**
- * The app of an environment row already at hand, remembered for this request: the configurations,
- * orders and instances reached through it then find their app without a database read.
- */
-export function appIdOfEnvironmentRow(ctx: Context, environment: { id: number; appId: number }): number {
-  cached(ctx, `Environment:${environment.id}`, () => environment.appId);
-  return environment.appId;
-}
-
-/** The app of an environment (by database ID); null when there is no such environment. */
-export function appIdOfEnvironment(ctx: Context, environmentId: number): number | null {
-  return cached(ctx, `Environment:${environmentId}`, () => ctx.repos.apps.environmentsByIds([environmentId])[0]?.appId ?? null);
-}
-
-/** A database ID spelled as cairn spells it (`1`, never `01`, `0x1` or ` 1`); null otherwise. */
-const positive = (s: string): number | null => {
-  const n = Number(s);
-  return /^[1-9][0-9]*$/.test(s) && Number.isSafeInteger(n) ? n : null;
-};
-
-/** The app that the object `typename`/`localId` belongs to; null when it names nothing (or a type that belongs to no app). */
-export function appIdOfLocal(ctx: Context, typename: string, localId: string): number | null {
-  if (typename === 'Instance') {
-    const at = localId.indexOf('/');
-    const envId = at > 0 ? positive(localId.slice(0, at)) : null;
-    return envId === null || at === localId.length - 1 ? null : appIdOfEnvironment(ctx, envId);
-  }
-  const id = positive(localId);
-  if (id === null) return null;
-  return cached(ctx, `${typename}:${id}`, () => {
-    const env = (environmentId: number | undefined) => (environmentId === undefined ? null : appIdOfEnvironment(ctx, environmentId));
-    switch (typename) {
-      case 'App':
-        return ctx.repos.apps.byIds([id])[0]?.id ?? null;
-      case 'Environment':
-        return ctx.repos.apps.environmentsByIds([id])[0]?.appId ?? null;
-      case 'DeploymentConfig':
-        return env(ctx.repos.configs.byIds([id])[0]?.environmentId);
-      case 'ReleaseOrder':
-        return env(ctx.repos.releases.order(id)?.environmentId);
-      case 'Revision':
-        return env(ctx.repos.releases.revisionsByIds([id])[0]?.environmentId);
-      default:
-        return null;
-    }
-  });
-}
-
-/**
- * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed (or not
- * in its one spelling, see ids.ts), of another type, or names nothing.
- */
-export function appIdOfGlobalId(ctx: Context, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): number | null {
-  if (globalId == null) return null;
-  const decoded = typeof globalId === 'string' ? decodeId(globalId) : globalId;
-  if (decoded === null) return null;
-  if (!(typenames as readonly string[]).includes(decoded.typename)) return null;
-  return appIdOfLocal(ctx, decoded.typename, decoded.id);
-}
-
-/** The app of the environment a terminal session runs in; null for an unknown (or ended) session. */
-export function appIdOfTerminal(ctx: Context, sessionId: string | number | null | undefined): number | null {
-  const info = ownTerminal(ctx, sessionId);
-  return info ? appIdOfEnvironment(ctx, info.owner.environmentId) : null;
-}
-
-/**
- * The terminal session with this ID if the caller's token opened it. Another token's session is
- * as unknown as a missing one: a session is a shell in production, not shared by its ID alone.
- */
-export function ownTerminal(ctx: Context, sessionId: string | number | null | undefined): TerminalInfo | undefined {
-  if (sessionId == null || String(sessionId).length > MAX_SESSION_ID_LENGTH) return undefined;
-  const info = ctx.terminals?.get(String(sessionId));
-  if (!info || (info.owner.tokenId !== null && info.owner.tokenId !== ctx.viewer?.tokenId)) return undefined;
-  return info;
-}
+/** Which app an ID belongs to: the lookups live in src/auth/app-ids.ts (the audit trail uses them too). */
+export {
+  APP_OWNED_TYPES,
+  appIdOfEnvironment,
+  appIdOfEnvironmentRow,
+  appIdOfGlobalId,
+  appIdOfLocal,
+  appIdOfTerminal,
+  MAX_SESSION_ID_LENGTH,
+  ownTerminal,
+  type AppIdContext,
+  type TerminalOwned,
+  type AppOwnedType,
+  type GlobalIdInput,
+} from '../auth/app-ids.js';

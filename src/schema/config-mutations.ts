@@ -1,53 +1,13 @@
-import { isDeepStrictEqual } from 'node:util';
 import type { Warning } from '../domain/config-rules.js';
-import type { ConfigSettings } from '../domain/config-types.js';
-import { imageTag as imageTagSchema, instancesSchema } from '../domain/config-input.js';
-import { configWarnings } from '../domain/config-rules.js';
-import { validateConfig, type HostPathRule } from '../domain/config-validation.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.js';
-import { OFFICIAL_IMAGES } from '../domain/official-images.js';
-import { problemsFromZod } from '../domain/problems.js';
 import type { DeploymentConfigRow } from '../db/tables.js';
+import { setImageTag, setInstanceCount, updateDeploymentConfig } from '../usecases/configs.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
-import type { Context } from './context.js';
 import { DeploymentConfigInput } from './config-input.js';
-import { localId } from './ids.js';
+import { idRef } from './ids.js';
 import { DeploymentConfigRef } from './refs.js';
 import { ConfigWarningRef } from './warning.js';
-
-/** The draft config of an environment, or NotFoundError at `path`. */
-export function draftOf(ctx: Context, environmentGlobalId: string, path: string[]): DeploymentConfigRow {
-  const envId = localId(environmentGlobalId, 'Environment', path);
-  const row = ctx.repos.configs.byEnvironmentId(envId);
-  if (!row) throw new NotFoundError('Environment', environmentGlobalId, path);
-  return row;
-}
-
-/**
- * The host directories the caller may mount in the draft's app: any for an admin (null), else the
- * app's own directories under CAIRN_HOSTPATH_PREFIXES.
- */
-export function hostPathRule(ctx: Context, row: DeploymentConfigRow): HostPathRule | null {
-  if (ctx.viewer?.admin) return null;
-  const env = ctx.repos.apps.environmentsByIds([row.environmentId])[0];
-  const app = env ? ctx.repos.apps.byIds([env.appId])[0] : undefined;
-  if (!app) throw new Error(`environment ${row.environmentId} has no app`);
-  return { prefixes: ctx.config.hostPathPrefixes, appName: app.name };
-}
-
-/**
- * The guarded write of a draft: refused when `expectedVersion` (if given) is stale; skipped when
- * nothing changes; otherwise `UPDATE … WHERE id = ? AND version = ?` and the version is bumped.
- */
-export function writeDraft(ctx: Context, row: DeploymentConfigRow, expectedVersion: number | null | undefined, next: { imageTag: string | null; settings: ConfigSettings }) {
-  if (expectedVersion != null && expectedVersion !== row.version) throw new ConflictError(expectedVersion, row.version);
-  if (row.imageTag === next.imageTag && isDeepStrictEqual(row.settings, next.settings)) return row;
-  const updated = ctx.repos.configs.update(row.id, row.version, next, ctx.now());
-  if (!updated) throw new ConflictError(expectedVersion ?? row.version, ctx.repos.configs.byIds([row.id])[0]?.version ?? row.version);
-  ctx.logger.info({ environmentId: row.environmentId, version: updated.version }, 'deployment config changed');
-  return updated;
-}
 
 const UpdateDeploymentConfigInput = builder.inputType('UpdateDeploymentConfigInput', {
   description: 'A whole new draft configuration for an environment, based on the version you read.',
@@ -111,14 +71,7 @@ builder.mutationFields((t) => ({
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'SetInstanceCountResult', description: 'The configuration with its new instance count, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        const parsed = instancesSchema(ctx.config.maxInstances).safeParse(input.instances);
-        if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'instances']));
-        const settings = { ...row.settings, instances: input.instances };
-        return { config: writeDraft(ctx, row, input.version, { imageTag: row.imageTag, settings }), warnings: configWarnings(settings, []).filter((w) => w.code === 'FEW_INSTANCES') };
-      }),
+    resolve: (_root, { input }, ctx) => setInstanceCount(ctx, idRef(input.environmentId, 'Environment'), input),
   }),
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
@@ -130,14 +83,7 @@ builder.mutationFields((t) => ({
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'UpdateDeploymentConfigResult', description: 'The saved configuration, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        if (input.version !== row.version) throw new ConflictError(input.version, row.version);
-        const { settings, warnings } = validateConfig(input.config, row.settings, ctx.config.maxInstances, ['input', 'config'], hostPathRule(ctx, row));
-        const imageTag = input.config.imageTag ?? row.imageTag ?? (settings.officialImage ? OFFICIAL_IMAGES[settings.officialImage].defaultTag : null);
-        return { config: writeDraft(ctx, row, input.version, { imageTag, settings }), warnings };
-      }),
+    resolve: (_root, { input }, ctx) => updateDeploymentConfig(ctx, idRef(input.environmentId, 'Environment'), input),
   }),
   setImageTag: t.field({
     type: SetImageTagPayload,
@@ -148,12 +94,6 @@ builder.mutationFields((t) => ({
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'SetImageTagResult', description: 'The configuration with its new tag, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const row = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        const parsed = imageTagSchema.safeParse(input.imageTag);
-        if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'imageTag']));
-        return { config: writeDraft(ctx, row, input.version, { imageTag: input.imageTag, settings: row.settings }) };
-      }),
+    resolve: (_root, { input }, ctx) => ({ config: setImageTag(ctx, idRef(input.environmentId, 'Environment'), input) }),
   }),
 }));

@@ -1,38 +1,13 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
-import { templateNameProblems } from '../domain/app-rules.js';
 import type { Warning } from '../domain/config-rules.js';
-import { configWarnings } from '../domain/config-rules.js';
 import { AlreadyExistsError, ConflictError, InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
-import { uniqueOr } from '../db/errors.js';
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
-import { appIdOfEnvironment } from './auth-app-ids.js';
+import { applyTemplate, deleteTemplate, renameTemplate, saveTemplate } from '../usecases/templates.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
-import type { Context } from './context.js';
-import { draftOf, hostPathRule, writeDraft } from './config-mutations.js';
-import { storedConfigProblems } from '../domain/config-validation.js';
-import { hostPathProblems } from '../domain/host-paths.js';
-import { localId } from './ids.js';
+import { idRef } from './ids.js';
 import { DeploymentConfigRef, TemplateRef } from './refs.js';
-import { mayReadTemplate } from './template-access.js';
 import { ConfigWarningRef } from './warning.js';
-
-/** The template an ID names, when the caller may read it (template-access.ts); else NotFoundError, as for an ID that names nothing. */
-function templateOf(ctx: Context, globalId: string, path: string[]): TemplateRow {
-  const row = ctx.repos.templates.byIds([localId(globalId, 'Template', path)])[0];
-  if (!row || !mayReadTemplate(ctx.viewer, row)) throw new NotFoundError('Template', globalId, path);
-  return row;
-}
-
-/** A valid, trimmed template name that no other template has. */
-function freeName(ctx: Context, name: string, path: string[], self?: number): string {
-  const problems = templateNameProblems(name, path);
-  if (problems.length) throw new InvalidInputError(problems);
-  const trimmed = name.trim();
-  const other = ctx.repos.templates.byName(trimmed);
-  if (other && other.id !== self) throw new AlreadyExistsError('Template', trimmed, path);
-  return trimmed;
-}
 
 const TemplatePayload = (name: string, description: string) =>
   builder.objectRef<{ template: TemplateRow }>(name).implement({
@@ -97,17 +72,7 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const name = freeName(ctx, input.name, ['input', 'name']);
-        const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        // A draft stored before a rule existed may break it: a template must not carry it further.
-        const problems = storedConfigProblems(draft.settings, ['input', 'environmentId']);
-        if (problems.length) throw new InvalidInputError(problems);
-        const template = uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.create(name, draft.settings, appIdOfEnvironment(ctx, draft.environmentId), ctx.now()));
-        ctx.logger.info({ templateId: template.id }, 'template saved');
-        return { template };
-      }),
+    resolve: (_root, { input }, ctx) => ({ template: saveTemplate(ctx, idRef(input.environmentId, 'Environment'), input.name) }),
   }),
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
@@ -119,25 +84,7 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, ConflictError, NotAllowedError, InvalidInputError],
       union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const template = templateOf(ctx, String(input.templateId), ['input', 'templateId']);
-        // Its secret values came from another app's environment: only an admin may copy them into this one.
-        if (!ctx.viewer?.admin && template.settings.env.some((e) => e.secret && e.value !== '')) {
-          throw new NotAllowedError(`The template "${template.name}" holds secret values, which only an admin may copy into another environment; ask an admin, or set the variables yourself.`);
-        }
-        const draft = draftOf(ctx, String(input.environmentId), ['input', 'environmentId']);
-        // Paths under input.templateId name the template's own fields: it may predate a rule, and
-        // its host paths are checked against the environment's app like any written configuration.
-        const rule = hostPathRule(ctx, draft);
-        const problems = [
-          ...storedConfigProblems(template.settings, ['input', 'templateId']),
-          ...(rule ? hostPathProblems(template.settings.directoryMounts, rule.prefixes, rule.appName, ['input', 'templateId']) : []),
-        ];
-        if (problems.length) throw new InvalidInputError(problems);
-        const config = writeDraft(ctx, draft, input.version, { imageTag: draft.imageTag, settings: template.settings });
-        return { config, warnings: configWarnings(template.settings, []) };
-      }),
+    resolve: (_root, { input }, ctx) => applyTemplate(ctx, idRef(input.templateId, 'Template'), idRef(input.environmentId, 'Environment'), input.version),
   }),
   renameTemplate: t.field({
     type: RenameTemplatePayload,
@@ -145,16 +92,7 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: RenameTemplateInput, required: true, description: 'The template and its new name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'RenameTemplateResult', description: 'The renamed template, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const existing = templateOf(ctx, String(input.id), ['input', 'id']);
-        const name = freeName(ctx, input.name, ['input', 'name'], existing.id);
-        const template =
-          name === existing.name
-            ? existing
-            : uniqueOr(() => new AlreadyExistsError('Template', name, ['input', 'name']), () => ctx.repos.templates.rename(existing.id, name, ctx.now())!);
-        return { template };
-      }),
+    resolve: (_root, { input }, ctx) => ({ template: renameTemplate(ctx, idRef(input.id, 'Template'), input.name) }),
   }),
   deleteTemplate: t.field({
     type: DeleteTemplatePayload,
@@ -162,11 +100,9 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteTemplateInput, required: true, description: 'The template to delete.' }) },
     errors: { types: [NotFoundError], union: { name: 'DeleteTemplateResult', description: 'The deleted template\'s ID, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) =>
-      ctx.repos.transaction(() => {
-        const existing = templateOf(ctx, String(input.id), ['input', 'id']);
-        ctx.repos.templates.delete(existing.id);
-        return { deletedTemplateId: encodeGlobalID('Template', existing.id) };
-      }),
+    resolve: (_root, { input }, ctx) => {
+      const deleted = deleteTemplate(ctx, idRef(input.id, 'Template'));
+      return { deletedTemplateId: encodeGlobalID('Template', deleted.id) };
+    },
   }),
 }));

@@ -1,12 +1,10 @@
-import { issueToken, tokenSpecProblems, type TokenSpec } from '../auth/tokens.js';
-import { revokeToken, tokenNow } from '../auth/token-admin.js';
 import type { ApiTokenRow } from '../db/auth-tables.js';
 import { AlreadyExistsError, InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
-import { sortProblems } from '../domain/problems.js';
+import { createApiToken, revokeApiToken } from '../usecases/tokens.js';
 import { ApiTokenRef } from './api-token.js';
 import { AppRoleEnum } from './app-role.js';
 import { builder } from './builder.js';
-import { localId, localIdOrNull } from './ids.js';
+import { idRef } from './ids.js';
 
 const AppGrantInput = builder.inputType('AppGrantInput', {
   description: 'A role on one app.',
@@ -68,25 +66,8 @@ builder.mutationFields((t) => ({
       union: { name: 'CreateApiTokenResult', description: 'The new token and its secret, or why it was refused.' },
     },
     resolve: (_root, { input }, ctx) => {
-      const now = ctx.now();
-      const grants = input.grants ?? [];
-      // A malformed app ID gets a placeholder no other grant shares, so duplicates are still found; it is a NotFoundError below.
-      const appIds = grants.map((g, i) => localIdOrNull(String(g.app), 'App') ?? -(i + 1));
-      const spec: TokenSpec = {
-        name: input.name,
-        admin: input.admin ?? false,
-        grants: grants.map((g, i) => ({ appId: appIds[i]!, role: g.role })),
-        expiresAt: input.expiresAt ?? null,
-      };
-      // Expiry is judged as authentication judges it (the wall clock); createdAt is stamped with `now`.
-      const problems = tokenSpecProblems(spec, tokenNow(), ['input']);
-      if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
-      grants.forEach((g, i) => {
-        if (appIds[i]! < 0 || !ctx.repos.apps.byIds([appIds[i]!])[0]) throw new NotFoundError('App', String(g.app), ['input', 'grants', String(i), 'app']);
-      });
-      const created = issueToken(ctx.repos, spec, ctx.viewer!.name, now);
-      ctx.logger.info({ tokenId: created.token.id, token: created.token.name, admin: created.token.admin }, 'API token created');
-      return created;
+      const grants = (input.grants ?? []).map((g) => ({ app: idRef(g.app, 'App'), role: g.role }));
+      return createApiToken(ctx, { ...input, grants }, ctx.viewer!.name);
     },
   }),
   revokeApiToken: t.field({
@@ -99,15 +80,6 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, NotAllowedError],
       union: { name: 'RevokeApiTokenResult', description: 'The revoked token, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => {
-      const path = ['input', 'id'];
-      const id = localId(String(input.id), 'ApiToken', path);
-      const token = ctx.repos.tokens.byId(id);
-      if (!token) throw new NotFoundError('ApiToken', String(input.id), path);
-      const revoked = revokeToken(ctx.repos, token, ctx.now());
-      ctx.tokenEvents?.revoked(revoked.id); // its open subscriptions end, its graphql-ws connections close
-      ctx.logger.info({ tokenId: revoked.id, token: revoked.name }, 'API token revoked');
-      return { token: revoked };
-    },
+    resolve: (_root, { input }, ctx) => ({ token: revokeApiToken(ctx, idRef(input.id, 'ApiToken')) }),
   }),
 }));

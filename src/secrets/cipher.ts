@@ -1,4 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { isEncrypted, type SecretCipher } from '../domain/secret-values.js';
+
+export { isEncrypted, type SecretCipher };
 
 /** Bytes of an AES-256 key. */
 export const KEY_BYTES = 32;
@@ -17,14 +20,6 @@ export class SecretDecryptionError extends Error {
   override name = 'SecretDecryptionError';
 }
 
-/** Encrypts and decrypts secret values at rest. */
-export interface SecretCipher {
-  /** `enc:v1:<iv>:<tag>:<ciphertext>`, each part base64url; a fresh random IV every time. */
-  encrypt(plaintext: string): string;
-  /** The plaintext of `encrypt`'s output; throws SecretDecryptionError for a wrong key or altered value. */
-  decrypt(stored: string): string;
-}
-
 /** A fresh random key (32 bytes). */
 export function randomKey(): Buffer {
   return randomBytes(KEY_BYTES);
@@ -41,11 +36,6 @@ export function parseKey(text: string, source: string): Buffer {
     throw new SecretKeyError(`the secret key from ${source} is ${key.length} bytes long; it must be exactly ${KEY_BYTES} bytes (base64 of ${KEY_BYTES} random bytes, e.g. from \`openssl rand -base64 32\`)`);
   }
   return key;
-}
-
-/** Whether `stored` is in an encrypted format (of any version). */
-export function isEncrypted(stored: string): boolean {
-  return stored.startsWith('enc:');
 }
 
 /** AES-256-GCM with the given 32-byte key. */

@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import { auditEntries, deploymentConfigs, revisions, templates } from '../db/tables.js';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from './cipher.js';
-import { sealPlaintext } from './settings.js';
+import { sealPlaintext } from '../domain/secret-values.js';
 
 /** Every table whose `settings` JSON may hold secret env values. */
 const TABLES = [deploymentConfigs, revisions, templates] as const;

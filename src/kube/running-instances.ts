@@ -1,9 +1,8 @@
 import { ApiException, CoreV1Api } from '@kubernetes/client-node';
-import type { ClusterRegistry } from '../kube/types.js';
+import { LABEL_APP } from './render/names.js';
+import type { ClusterRegistry } from './types.js';
 
-/** The label every object cairn creates for an app carries. */
-export const APP_LABEL = 'cairn.dev/app';
-
+/** How many pods of an app run in a namespace, or why the cluster could not tell. */
 export type InstanceCount = { ok: true; running: number } | { ok: false; error: string };
 
 /**
@@ -14,7 +13,7 @@ export async function countRunningInstances(clusters: ClusterRegistry, cluster: 
   if (!clusters.get(cluster)) return { ok: false, error: `the cluster "${cluster}" is no longer configured` };
   try {
     const api = clusters.kubeConfig(cluster).makeApiClient(CoreV1Api);
-    const list = await api.listNamespacedPod({ namespace, labelSelector: `${APP_LABEL}=${app}` });
+    const list = await api.listNamespacedPod({ namespace, labelSelector: `${LABEL_APP}=${app}` });
     const running = list.items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed').length;
     return { ok: true, running };
   } catch (err) {

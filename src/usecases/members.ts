@@ -1,0 +1,72 @@
+/**
+ * An app's members: the API tokens with a role on it. Setting and removing a member run in one
+ * transaction with the rules of src/auth/token-admin.ts (shared with the command line): a revoked
+ * token becomes no member, and the app keeps an active OWNER. A token whose rights shrink is
+ * announced (tokenEvents) once the change is committed, so its open subscriptions end.
+ */
+import { roleIncludes } from '../auth/roles.js';
+import { removeMember, setMember } from '../auth/token-admin.js';
+import type { TokenEvents } from '../auth/token-events.js';
+import type { ApiTokenRow, AppMemberRow, AppRoleName } from '../db/auth-tables.js';
+import type { AppRow } from '../db/tables.js';
+import type { Basics, ReposOf } from './deps.js';
+import { lookUp, notFound, type IdRef } from './refs.js';
+
+export interface MembersDeps extends Basics {
+  repos: ReposOf<'apps' | 'tokens'>;
+  /** Told when a token loses rights; absent where no subscriptions are served. */
+  tokenEvents?: Pick<TokenEvents, 'rightsReduced'> | undefined;
+}
+
+/** A member row with its token. */
+export interface Member {
+  member: AppMemberRow;
+  token: ApiTokenRow;
+}
+
+/** The app's members, each with its token. */
+export function membersOf(repos: Pick<ReposOf<'tokens'>, 'tokens'>, appId: number): Member[] {
+  const rows = repos.tokens.membersOf(appId);
+  const tokens = new Map(repos.tokens.byIds(rows.map((r) => r.tokenId)).map((tok) => [tok.id, tok]));
+  return rows.map((member) => ({ member, token: tokens.get(member.tokenId)! }));
+}
+
+/** The app and the token named, or a NotFoundError at the field (`input.app`, `input.token`) that names nothing. */
+function appAndToken(deps: MembersDeps, app: IdRef, token: IdRef): { app: AppRow; token: ApiTokenRow } {
+  return {
+    app: lookUp(app, 'App', ['input', 'app'], (id) => deps.repos.apps.byIds([id])[0]),
+    token: lookUp(token, 'ApiToken', ['input', 'token'], (id) => deps.repos.tokens.byId(id)),
+  };
+}
+
+/**
+ * Gives the token `role` on the app, or changes the role it has. NotFoundError; NotAllowedError
+ * for a revoked token, and when it would demote the app's last active OWNER. A lowered role is
+ * announced as reduced rights.
+ */
+export function setAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef, role: AppRoleName): { app: AppRow; member: Member } {
+  const { app, token, member, before } = deps.repos.transaction(() => {
+    const { app, token } = appAndToken(deps, appRef, tokenRef);
+    const before = deps.repos.tokens.membersOf(app.id).find((m) => m.tokenId === token.id)?.role;
+    return { app, token, before, member: setMember(deps.repos, app, token, role, deps.now()) };
+  });
+  // A lowered role ends the token's open subscriptions (they were authorized with the old one).
+  if (before && !roleIncludes(member.role, before)) deps.tokenEvents?.rightsReduced(token.id);
+  deps.logger.info({ appId: app.id, tokenId: token.id, role: member.role }, 'app member set');
+  return { app, member: { member, token } };
+}
+
+/**
+ * Takes the token's role on the app away; its open subscriptions end. NotFoundError (an AppMember
+ * at `input.token` when the token is no member); NotAllowedError for the app's last active OWNER.
+ */
+export function removeAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef): { app: AppRow; token: ApiTokenRow } {
+  const { app, token } = deps.repos.transaction(() => {
+    const found = appAndToken(deps, appRef, tokenRef);
+    if (!removeMember(deps.repos, found.app, found.token)) throw notFound('AppMember', tokenRef, ['input', 'token']);
+    return found;
+  });
+  deps.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role
+  deps.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
+  return { app, token };
+}

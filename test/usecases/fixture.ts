@@ -1,0 +1,67 @@
+/** A use case's world without GraphQL: a fresh migrated database, a fixed clock, a silent log, two clusters and a caller. */
+import { pino } from 'pino';
+import { afterEach } from 'vitest';
+import type { Viewer } from '../../src/auth/roles.js';
+import type { AppRoleName } from '../../src/db/auth-tables.js';
+import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
+import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import type { ClusterInfo } from '../../src/kube/types.js';
+import { createCipher, randomKey } from '../../src/secrets/cipher.js';
+import { createApp } from '../../src/usecases/apps.js';
+
+export const NOW = new Date('2026-12-01T10:00:00Z');
+
+const opened: OpenDatabase[] = [];
+afterEach(() => {
+  for (const database of opened.splice(0)) database.close();
+});
+
+export const CLUSTERS = ['alpha', 'beta'];
+
+/** A caller: an admin, or a token with these roles (by app ID). */
+export function viewer(admin: boolean, roles: [number, AppRoleName][] = []): Viewer {
+  return { tokenId: 1, name: admin ? 'root' : 'dev', admin, roles: new Map(roles) };
+}
+
+/** Everything the use cases may take, over a fresh database; `viewer` is an admin unless replaced. */
+export function world() {
+  const database = openDatabase(':memory:');
+  opened.push(database);
+  const repos: Repositories = createRepositories(database.db, { cipher: createCipher(randomKey()) });
+  const logged: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
+  return {
+    repos,
+    now: () => NOW,
+    logger,
+    /** The messages logged so far. */
+    logged,
+    viewer: viewer(true) as Viewer | undefined,
+    config: { businessTypes: ['ERP', 'CRM'], maxInstances: 10, hostPathPrefixes: ['/var/log/cairn'] },
+    clusters: { get: (name: string) => (CLUSTERS.includes(name) ? ({ name } as ClusterInfo) : undefined) },
+  };
+}
+
+export type World = ReturnType<typeof world>;
+
+/** Creates an app (nginx drafts) and returns it with its production and test environments. */
+export function appIn(w: World, name = 'shop') {
+  const app = createApp(w, { name, businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' });
+  const [production, test] = w.repos.apps.environmentsOfApps([app.id]);
+  return { app, production: production!, test: test! };
+}
+
+/** An API token (not an admin) named `name`. */
+export function tokenIn(repos: Repositories, name: string) {
+  return repos.tokens.create({ name, admin: false, grants: [], expiresAt: null, createdBy: 'root', secretHash: `hash-${name}`, prefix: name.slice(0, 8) }, NOW);
+}
+
+/** Rejects with what `fn` throws (sync or async), for assertions on typed errors. */
+export async function thrown(fn: () => unknown): Promise<any> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { NotAllowedError, NotFoundError } from '../../src/domain/errors.js';
+import { membersOf, removeAppMember, setAppMember } from '../../src/usecases/members.js';
+import { appIn, thrown, tokenIn, world } from './fixture.js';
+
+/** The use cases' world with a record of the tokens whose rights were reduced. */
+function membersWorld() {
+  const w = world();
+  const reduced: number[] = [];
+  return { ...w, reduced, tokenEvents: { rightsReduced: (id: number) => void reduced.push(id) } };
+}
+
+describe('app members', () => {
+  it('set a role, change it, and announce only a lowered one', () => {
+    const w = membersWorld();
+    const { app } = appIn(w);
+    const [alice, bob] = [tokenIn(w.repos, 'alice'), tokenIn(w.repos, 'bob')];
+    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    const { member } = setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
+    expect(member).toMatchObject({ member: { appId: app.id, tokenId: bob.id, role: 'VIEWER' }, token: { name: 'bob' } });
+    setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
+    expect(w.reduced).toEqual([]);
+    setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
+    expect(w.reduced).toEqual([bob.id]);
+    expect(membersOf(w.repos, app.id).map((m) => [m.token.name, m.member.role])).toEqual([
+      ['alice', 'OWNER'],
+      ['bob', 'VIEWER'],
+    ]);
+  });
+
+  it("keep the app's last active OWNER", async () => {
+    const w = membersWorld();
+    const { app } = appIn(w);
+    const alice = tokenIn(w.repos, 'alice');
+    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    const demote = await thrown(() => setAppMember(w, { id: app.id }, { id: alice.id }, 'VIEWER'));
+    expect(demote).toBeInstanceOf(NotAllowedError);
+    expect(demote.message).toContain('is the last owner of the app "shop"');
+    expect(await thrown(() => removeAppMember(w, { id: app.id }, { id: alice.id }))).toBeInstanceOf(NotAllowedError);
+    expect(w.reduced).toEqual([]);
+  });
+
+  it('remove a member and announce it; a token that is no member is a NotFound AppMember at input.token', async () => {
+    const w = membersWorld();
+    const { app } = appIn(w);
+    const [alice, bob] = [tokenIn(w.repos, 'alice'), tokenIn(w.repos, 'bob')];
+    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
+    expect(removeAppMember(w, { id: app.id }, { id: bob.id }).token.id).toBe(bob.id);
+    expect(w.reduced).toEqual([bob.id]);
+    const again = await thrown(() => removeAppMember(w, { id: app.id }, { id: bob.id, sent: 'the-sent-id' }));
+    expect(again).toBeInstanceOf(NotFoundError);
+    expect(again).toMatchObject({ typename: 'AppMember', id: 'the-sent-id', path: ['input', 'token'] });
+  });
+
+  it('look the app up before the token', async () => {
+    const w = membersWorld();
+    const error = await thrown(() => setAppMember(w, { id: 42 }, { id: null, sent: 'x' }, 'VIEWER'));
+    expect(error).toMatchObject({ typename: 'App', path: ['input', 'app'] });
+  });
+});
