@@ -30,6 +30,8 @@ export type InformerListener = (type: ChangeType, object: KubeObject) => void;
 export interface InformerOptions {
   /** Told when a list fails (e.g. 403 Forbidden: not allowed across namespaces). */
   onListError?: (error: unknown) => void;
+  /** Told of every request it sends: a list (only while its cache is cold, or after a broken history) or a watch. */
+  onRequest?: (verb: 'list' | 'watch') => void;
   /** The server ends each watch after this long and it is started again (default 300, and always inside the inactivity window). */
   timeoutSeconds?: number;
   /** A watch silent for this long is cut and started again (default: the cluster's watchIdleMs, see kube-timeouts.ts). */
@@ -114,6 +116,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   /** Replaces the cache with a fresh list, telling the differences; returns its resourceVersion. */
   async function list(kc: KubeConfig): Promise<string> {
     let body: ObjectList;
+    options.onRequest?.('list');
     try {
       body = await listObjects(kc, kind, namespace);
     } catch (error) {
@@ -175,6 +178,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       };
       if (signal.aborted) return end(null);
       signal.addEventListener('abort', onAbort, { once: true });
+      options.onRequest?.('watch');
       new Watch(watchKc)
         .watch(
           listPath(kind, namespace),

@@ -25,6 +25,8 @@ export interface Informers {
   acquire(cluster: string, namespace: string, kind: InformerKind): InformerLease;
   /** How many informers (watches) run now, and how many leases their views have, e.g. for tests and metrics. */
   stats(): { informers: number; leases: number };
+  /** The requests the informers sent since the start: lists (a cold cache, or a history that broke) and watches. */
+  requests(): { lists: number; watches: number };
   /** Stops every informer at once. */
   stop(): void;
 }
@@ -53,7 +55,16 @@ interface KindEntry {
 const EMPTY: ReadonlyMap<string, KubeObject> = new Map();
 
 export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, options: InformersOptions = {}): Informers {
-  const { idleMs = 60_000, ...informerOptions } = options;
+  const { idleMs = 60_000, ...rest } = options;
+  const sent = { lists: 0, watches: 0 };
+  const informerOptions: InformerOptions = {
+    ...rest,
+    onRequest(verb) {
+      if (verb === 'list') sent.lists += 1;
+      else sent.watches += 1;
+      rest.onRequest?.(verb);
+    },
+  };
   const entries = new Map<string, KindEntry>();
 
   function entryOf(cluster: string, kind: InformerKind): KindEntry {
@@ -183,6 +194,7 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
       }
       return { informers, leases };
     },
+    requests: () => ({ ...sent }),
     stop() {
       for (const e of entries.values()) {
         for (const v of e.views.values()) if (v.idle) clearTimeout(v.idle);

@@ -155,6 +155,7 @@ it('one watch per kind serves every namespace; each view sees only its namespace
   expect([...api.informer.cache.keys()]).toEqual(['b']);
   await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'pods' }) === 1);
   expect(cluster.counters.count({ verb: 'list', resource: 'pods' })).toBe(1);
+  expect(informers.requests().lists).toBe(1);
   expect(cluster.counters.requests({ verb: 'watch', resource: 'pods' }).every((r) => r.namespace === undefined && r.query.includes('labelSelector'))).toBe(true);
 
   await pod('c', 'cairn-api');
