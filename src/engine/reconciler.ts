@@ -61,19 +61,24 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const runs = new Map<number, OrderRun>();
   /** One watch per environment with an active order: environment id → its abort controller and the order it wakes. */
   const watches = new Map<number, { abort: AbortController; orderId: number }>();
+  /** Orders whose environment is watched (every wake asks: one lookup, whatever the number of orders). */
+  const watched = new Map<number, number>();
   let resync: NodeJS.Timeout | null = null;
   let stopped = true;
 
   const watch = (orderId: number) => {
     // Every wake comes here (informer events included): an order already watched costs no query.
-    for (const w of watches.values()) if (w.orderId === orderId) return;
+    if (watched.has(orderId)) return;
     const order = repos.releases.order(orderId);
     if (!order) return;
-    watches.get(order.environmentId)?.abort.abort();
+    const before = watches.get(order.environmentId);
+    before?.abort.abort();
+    if (before) watched.delete(before.orderId);
     const target = targetOfOrder(repos, order);
     if (!target) return;
     const abort = new AbortController();
     watches.set(order.environmentId, { abort, orderId });
+    watched.set(orderId, order.environmentId);
     try {
       const result = kube.watchEnvironment(target, () => wake(orderId), abort.signal);
       if (result instanceof Promise) result.catch((error: unknown) => logger.warn({ orderId, error: String(error) }, 'environment watch ended'));
@@ -83,12 +88,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   };
 
   const unwatch = (orderId: number) => {
-    for (const [envId, w] of watches) {
-      if (w.orderId === orderId) {
-        w.abort.abort();
-        watches.delete(envId);
-      }
-    }
+    const envId = watched.get(orderId);
+    if (envId === undefined) return;
+    watched.delete(orderId);
+    const w = watches.get(envId);
+    if (w?.orderId !== orderId) return;
+    w.abort.abort();
+    watches.delete(envId);
   };
 
   async function drive(orderId: number, run: OrderRun): Promise<void> {
@@ -162,6 +168,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (resync) clearInterval(resync);
       for (const w of watches.values()) w.abort.abort();
       watches.clear();
+      watched.clear();
       for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);
       await Promise.all([...runs.values()].map((r) => r.running));
       runs.clear();
