@@ -25,7 +25,7 @@ export const instanceGlobalId = (environmentId: number, pod: string) => encodeGl
 
 /** A terminal session ID's target: the instance the shell runs in. */
 export function sessionTarget(ctx: Context, session: string): AuditTarget | null {
-  const info = session.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals?.get(session) : undefined;
+  const info = session.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals.get(session) : undefined;
   if (!info) return null;
   return { targetId: instanceGlobalId(info.owner.environmentId, info.pod), appId: appIdOfTerminal(ctx, session) };
 }

@@ -115,7 +115,7 @@ builder.mutationFields((t) => ({
       const before = ctx.repos.tokens.membersOf(app.id).find((m) => m.tokenId === token.id)?.role;
       const member = setMember(ctx.repos, app, token, input.role, ctx.now());
       // A lowered role ends the token's open subscriptions (they were authorized with the old one).
-      if (before && !roleIncludes(member.role, before)) ctx.tokenEvents?.rightsReduced(token.id);
+      if (before && !roleIncludes(member.role, before)) ctx.tokenEvents.rightsReduced(token.id);
       ctx.logger.info({ appId: app.id, tokenId: token.id, role: member.role }, 'app member set');
       return { app, member: { member, token } };
     },
@@ -133,7 +133,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       const { app, token } = appAndToken(ctx, input);
       if (!removeMember(ctx.repos, app, token)) throw new NotFoundError('AppMember', String(input.token), ['input', 'token']);
-      ctx.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role
+      ctx.tokenEvents.rightsReduced(token.id); // its open subscriptions were authorized with the role
       ctx.logger.info({ appId: app.id, tokenId: token.id }, 'app member removed');
       return { app, token };
     },

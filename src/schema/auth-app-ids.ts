@@ -99,7 +99,7 @@ export function appIdOfTerminal(ctx: Context, sessionId: string | number | null 
  */
 export function ownTerminal(ctx: Context, sessionId: string | number | null | undefined): TerminalInfo | undefined {
   if (sessionId == null || String(sessionId).length > MAX_SESSION_ID_LENGTH) return undefined;
-  const info = ctx.terminals?.get(String(sessionId));
+  const info = ctx.terminals.get(String(sessionId));
   if (!info || (info.owner.tokenId !== null && info.owner.tokenId !== ctx.viewer?.tokenId)) return undefined;
   return info;
 }

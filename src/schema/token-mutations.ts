@@ -105,7 +105,7 @@ builder.mutationFields((t) => ({
       const token = ctx.repos.tokens.byId(id);
       if (!token) throw new NotFoundError('ApiToken', String(input.id), path);
       const revoked = revokeToken(ctx.repos, token, ctx.now());
-      ctx.tokenEvents?.revoked(revoked.id); // its open subscriptions end, its graphql-ws connections close
+      ctx.tokenEvents.revoked(revoked.id); // its open subscriptions end, its graphql-ws connections close
       ctx.logger.info({ tokenId: revoked.id, token: revoked.name }, 'API token revoked');
       return { token: revoked };
     },
