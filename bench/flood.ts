@@ -27,14 +27,11 @@ import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
+import { createCairn } from '../src/app.js';
 import { issueToken } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
-import { createRepositories } from '../src/db/repositories.js';
-import { schema } from '../src/schema/index.js';
-import { createCipher, randomKey } from '../src/secrets/cipher.js';
-import { buildServer, createContextFactory } from '../src/server/index.js';
-import { startFakePodsApi, fakeClusters } from '../test/helpers/fake-pods-api.js';
+import { alwaysReachable, clusterSources, testConfig } from '../test/helpers/cairn.js';
+import { startFakePodsApi } from '../test/helpers/fake-pods-api.js';
 
 const FLOOD = Number(process.env.FLOOD ?? 2000);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 50);
@@ -45,8 +42,6 @@ const IDLE = Number(process.env.IDLE ?? 100);
 const FLOOD_NICE = Number(process.env.FLOOD_NICE ?? 19);
 
 // The server: default limits, in-memory database, two clusters on a fake API server, logs at info (discarded).
-const { db, close } = openDatabase(':memory:');
-const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
 const pods = await startFakePodsApi();
 // The default limits (RATE=1000000 takes the rate limit out of play: every bad request is then read and refused by the
 // other limits — the worst case; the good client then need not keep to its rate, PACE=0).
@@ -54,12 +49,16 @@ const defaults = loadConfig({});
 const RATE = Number(process.env.RATE ?? defaults.rateLimitPerMinute);
 // The good client keeps to its token's rate: one query at most every PACE ms (the default rate allows one per 100 ms).
 const PACE = Number(process.env.PACE ?? Math.ceil((60_000 / RATE) * 1.1));
-const config = loadConfig({}, { port: 0, databasePath: ':memory:', rateLimitPerMinute: RATE });
-const clusters = fakeClusters(['alpha', 'beta'], pods);
+const config = testConfig({ rateLimitPerMinute: RATE });
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
-const contextFactory = createContextFactory({ config, logger, clusters, now: () => new Date(), repos });
-const server = buildServer({ config, logger, schema, contextFactory, readiness: () => [] });
-const { url } = await server.start(0);
+// The release engine does not run: the fake clusters cannot run an order (none is created here).
+const app = createCairn(config, {
+  logger,
+  kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
+  testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
+});
+const { url } = await app.start();
+const { repos } = app;
 
 const admin = issueToken(repos, { name: 'good-client', admin: true, grants: [], expiresAt: null }, 'bench', new Date()).secret;
 const created = await fetch(url, {
@@ -250,6 +249,5 @@ if (ROUNDS > 1) {
 }
 await Promise.all([cairn.stop(), floor.stop()]);
 await new Promise((resolve) => bare.close(resolve));
-await server.stop();
+await app.stop();
 await pods.stop();
-close();

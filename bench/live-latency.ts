@@ -17,17 +17,11 @@ import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { createClient, type Client } from 'graphql-ws';
 import { pino } from 'pino';
 import WebSocket from 'ws';
-import { loadConfig } from '../src/config.js';
-import { openDatabase } from '../src/db/client.js';
-import { createRepositories } from '../src/db/repositories.js';
-import { createCipher, randomKey } from '../src/secrets/cipher.js';
-import { createClusterRegistry } from '../src/kube/registry.js';
-import { createLiveStatus } from '../src/live/live-status.js';
+import { createCairn } from '../src/app.js';
 import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
 import { startSandboxCluster } from '../src/sandbox/cluster.js';
-import { schema } from '../src/schema/index.js';
-import { buildServer, createContextFactory } from '../src/server/index.js';
 import { issueToken } from '../src/auth/tokens.js';
+import { alwaysReachable, testConfig } from '../test/helpers/cairn.js';
 
 const COUNTS = [1, 100, 1000];
 const CHANGES = Number(process.env.CHANGES ?? 30);
@@ -51,20 +45,22 @@ function percentile(sorted: number[], p: number): number {
 async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
   const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
-  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 600_000 });
-  clusters.load([
-    { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
-    { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
-  ]);
-  await clusters.checkAll();
-  const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const live = createLiveStatus((name) => clusters.kubeConfig(name), { hub: { lingerMs: 100 }, informers: { idleMs: 100 } });
   // Every subscriber uses the same token: lift its subscription cap and rate above the largest count.
   const most = Math.max(...COUNTS);
-  const config = loadConfig({}, { port: 0, logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
-  const server = buildServer({ config, logger, schema, contextFactory: createContextFactory({ config, logger, clusters, repos, now: () => new Date(), live }), readiness: () => [] });
-  const { url } = await server.start(0);
+  const config = testConfig({ logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
+  // No release engine: nothing is released here (the sandbox runs no controllers).
+  const cairn = createCairn(config, {
+    logger,
+    kubeconfig: {
+      documents: [
+        { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
+        { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
+      ],
+    },
+    testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, live: { hub: { lingerMs: 100 }, informers: { idleMs: 100 } } },
+  });
+  const { url } = await cairn.start();
+  const { server, repos, live } = cairn;
   const { secret } = issueToken(repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
   const authorization = `Bearer ${secret}`;
 
@@ -188,10 +184,7 @@ async function main(): Promise<void> {
   const stats = live.hub.stats();
   console.log(`after all left: hub ${JSON.stringify(stats)}, informers ${JSON.stringify(live.informers.stats())}`);
 
-  live.stop();
-  await server.stop();
-  clusters.stop();
-  database.close();
+  await cairn.stop();
   await cluster.stop();
 }
 

@@ -7,23 +7,19 @@
  *   npx tsx bench/refusal-latency.ts          (ORDERS=50 to measure more orders)
  *
  * Everything runs in this process: one sandbox cluster (API server on loopback, controllers, node
- * agent), cairn's Kubernetes layer and release engine over an in-memory database. The engine is
- * woken by the submission (as createReleaseOrder does); no resync timer helps (it is set to 1 h).
+ * agent) and cairn (createCairn) over an in-memory database. The engine is woken by the submission
+ * (as createReleaseOrder does); no resync timer helps (it is set to 1 h), nor any environment watch.
  */
 import { performance } from 'node:perf_hooks';
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
-import { openDatabase } from '../src/db/client.js';
-import { createRepositories } from '../src/db/repositories.js';
+import { createCairn } from '../src/app.js';
 import { presetSettings } from '../src/domain/official-images.js';
 import type { KubePort } from '../src/engine/kube-port.js';
-import { createOrderEvents } from '../src/engine/order-events.js';
 import { createReleaseOrder } from '../src/engine/orders.js';
-import { createReconciler } from '../src/engine/reconciler.js';
 import { isPermanent } from '../src/engine/refusal.js';
-import { createWorkloads } from '../src/kube/workloads.js';
 import { startSandboxCluster } from '../src/sandbox/cluster.js';
-import { createCipher, randomKey } from '../src/secrets/cipher.js';
+import { alwaysReachable, testConfig } from '../test/helpers/cairn.js';
 
 const ORDERS = Number(process.env.ORDERS ?? 20);
 
@@ -32,22 +28,31 @@ const kc = new KubeConfig();
 kc.loadFromString(cluster.kubeconfig);
 const core = kc.makeApiClient(CoreV1Api);
 const apps = kc.makeApiClient(AppsV1Api);
-const database = openDatabase(':memory:');
-const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-const events = createOrderEvents();
 const refusedAt = new Map<string, number>();
-const workloads = createWorkloads(() => kc);
-const kube: KubePort = {
-  ...workloads,
-  async ensureRevision(target, revision, replicas, options) {
-    const r = await workloads.ensureRevision(target, revision, replicas, options);
-    if (!r.ok && isPermanent(r.error)) refusedAt.set(target.namespace, performance.now());
-    return r;
+/** cairn's own Kubernetes layer, unwrapped: the floor calls it directly. */
+let workloads!: KubePort;
+const cairn = createCairn(testConfig({ logLevel: 'silent', releaseBatchDeadlineMs: 600_000, releaseResyncIntervalMs: 3_600_000 }), {
+  logger: pino({ level: 'silent' }),
+  kubeconfig: { documents: [{ text: cluster.kubeconfig, origin: 'bench', sandbox: true }] },
+  testing: {
+    check: alwaysReachable,
+    bootstrapAdminToken: false,
+    kube: (kube) => {
+      workloads = kube;
+      return {
+        ...kube,
+        async ensureRevision(target, revision, replicas, options) {
+          const r = await kube.ensureRevision(target, revision, replicas, options);
+          if (!r.ok && isPermanent(r.error)) refusedAt.set(target.namespace, performance.now());
+          return r;
+        },
+        watchEnvironment: () => undefined,
+      };
+    },
   },
-  watchEnvironment: () => undefined,
-};
-const reconciler = createReconciler({ repos, kube, logger: pino({ level: 'silent' }), events, batchDeadlineMs: 600_000, resyncIntervalMs: 3_600_000 });
-reconciler.start();
+});
+await cairn.start();
+const { repos, reconciler, orderEvents: events } = cairn;
 
 /** A namespace where a Deployment of the name cairn gives revision 1 of app `name` already runs another image. */
 async function squat(name: string, namespace: string) {
@@ -122,6 +127,5 @@ console.log(`${ORDERS} orders, each refused at its first revision step (409 Alre
 console.log(`refused call answered → order FAILED (CLUSTER_REFUSED) and followers told: ${stats(toFailed)}`);
 console.log(`submission → order FAILED:                                               ${stats(submitToFailed)}`);
 console.log(`floor: ensureBase + the refused ensureRevision called directly:             ${stats(direct)}`);
-await reconciler.stop();
-database.close();
+await cairn.stop();
 await cluster.stop();

@@ -9,8 +9,8 @@ import type { LiveStatus } from '../live/live-status.js';
 import type { Terminals } from '../live/terminal.js';
 
 /**
- * What every resolver receives. Domain helpers add their services here (database, repositories …);
- * keep it a plain bag of long-lived services plus per-request data.
+ * What every resolver receives: the long-lived services `createCairn` (src/app.ts) builds, every one
+ * present, plus per-request data. Keep it a plain bag.
  */
 export interface Context {
   config: Config;
@@ -21,14 +21,14 @@ export interface Context {
   now: () => Date;
   /** The database's repositories (apps, configs, templates) and `transaction` for all-or-nothing writes. */
   repos: Repositories;
-  /** The release engine (wake it after a mutation, observe an environment); absent when no engine runs (some tests). */
-  releases?: ReleaseService;
-  /** The open terminal sessions (remote login); absent when none are offered (some tests). */
-  terminals?: Terminals;
-  /** Live status: shared informers and the event hub (instances, events, live subscriptions); absent in some tests. */
-  live?: LiveStatus;
+  /** The release engine (wake it after a mutation, observe an environment). */
+  releases: ReleaseService;
+  /** The open terminal sessions (remote login). */
+  terminals: Terminals;
+  /** Live status: shared informers and the event hub (instances, events, live subscriptions). */
+  live: LiveStatus;
   /** Announces that a token was revoked or lost a role: the server ends its open subscriptions. */
-  tokenEvents?: TokenEvents;
+  tokenEvents: TokenEvents;
   /** Who calls: the API token the request was authenticated with, and its roles. Absent only outside a request. */
   viewer?: Viewer;
   /** The request's headers; absent outside HTTP. */

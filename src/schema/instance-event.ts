@@ -30,7 +30,7 @@ export const InstanceEventRef = builder.objectRef<LiveSystemEvent>('InstanceEven
 /** The environment's pod events, newest first; null when live status is off or the cluster cannot be read in time. */
 export async function eventsOf(ctx: Context, env: EnvironmentRow): Promise<LiveSystemEvent[] | null> {
   const target = targetOf(ctx.repos, env);
-  const view = target && ctx.live ? await ctx.live.environment(target) : null;
+  const view = target ? await ctx.live.environment(target) : null;
   return view ? view.events : null;
 }
 

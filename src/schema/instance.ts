@@ -20,7 +20,7 @@ export const InstanceRef = builder.objectRef<InstanceView>('Instance');
 /** The environment's instances now; null when live status is off or the cluster cannot be read in time. */
 export async function instancesOf(ctx: Context, env: EnvironmentRow): Promise<InstanceView[] | null> {
   const target = targetOf(ctx.repos, env);
-  const view = target && ctx.live ? await ctx.live.environment(target) : null;
+  const view = target ? await ctx.live.environment(target) : null;
   return view ? view.instances.map((i) => ({ ...i, environmentId: env.id })) : null;
 }
 

@@ -32,7 +32,7 @@ function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, sco
   return {
     start(publish) {
       const environment = live.followEnvironment(scope, { filter: (e) => e.type === 'instance' || e.event.type === 'Warning' });
-      const updates = ctx.releases?.updates(first.id);
+      const updates = ctx.releases.updates(first.id);
       let markReady!: () => void;
       const ready = new Promise<void>((resolve) => (markReady = resolve));
       void (async () => {
@@ -54,20 +54,18 @@ function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, sco
           }
         }
       })().catch((error: unknown) => ctx.logger.warn({ orderId: first.id, error: String(error) }, 'release order feed: environment stream failed'));
-      if (updates) {
-        void (async () => {
-          let firstUpdate = true;
-          for await (const u of updates) {
-            if (firstUpdate) firstUpdate = false; // the current state: the snapshot tells it
-            else publish({ type: 'order', order: u.order });
-          }
-        })().catch((error: unknown) => ctx.logger.warn({ orderId: first.id, error: String(error) }, 'release order feed: order updates failed'));
-      }
+      void (async () => {
+        let firstUpdate = true;
+        for await (const u of updates) {
+          if (firstUpdate) firstUpdate = false; // the current state: the snapshot tells it
+          else publish({ type: 'order', order: u.order });
+        }
+      })().catch((error: unknown) => ctx.logger.warn({ orderId: first.id, error: String(error) }, 'release order feed: order updates failed'));
       return {
         ready,
         stop() {
           void environment.return?.();
-          void updates?.return?.();
+          void updates.return?.();
         },
       };
     },
@@ -91,7 +89,7 @@ builder.subscriptionField('releaseOrderFeed', (t) =>
       const env = order && ctx.repos.apps.environmentsByIds([order.environmentId])[0];
       const target = env && targetOf(ctx.repos, env);
       const live = ctx.live;
-      if (!order || !env || !target || !live) return ended();
+      if (!order || !env || !target) return ended();
       const source = live.hub.subscribe(`order:${order.id}`, () => orderSource(ctx, live, order, target), { after: args.after });
       return mapDeliveries(source, (d) => {
         if (d.type === 'bufferExceeded') return { kind: 'BUFFER_EXCEEDED', cursor: d.cursor, missedFrom: d.missedFrom };

@@ -46,7 +46,7 @@ builder.subscriptionField('instancesChanged', (t) =>
     subscribe: (_root, args, ctx) => {
       const env = environmentById(ctx, String(args.environment));
       const target = env && targetOf(ctx.repos, env);
-      if (!env || !target || !ctx.live) return ended();
+      if (!env || !target) return ended();
       const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'instance' });
       return mapDeliveries(source, (d) => environmentPayload(env.id, d, { instances: true, events: () => false }));
     },
@@ -81,7 +81,7 @@ builder.subscriptionField('instanceEvents', (t) =>
         env = environmentById(ctx, String(args.environment));
       }
       const target = env && targetOf(ctx.repos, env);
-      if (!env || !target || !ctx.live) return ended();
+      if (!env || !target) return ended();
       const wanted = (e: { type: string; instanceName: string }) => (!args.warningsOnly || e.type === 'Warning') && (podName === null || e.instanceName === podName);
       const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'systemEvent' && wanted(e.event) });
       const id = env.id;

@@ -57,7 +57,7 @@ builder.objectFields(EnvironmentRef, (t) => ({
     nullable: true,
     description: 'How many instances run in the environment now (pods not being deleted, any revision); null when the cluster cannot be read.',
     resolve: async (env, _args, ctx) => {
-      const observation = ctx.releases ? await ctx.releases.observe(env) : null;
+      const observation = await ctx.releases.observe(env);
       return observation ? observation.instances.filter((p) => !p.terminating).length : null;
     },
   }),

@@ -66,8 +66,8 @@ function act(ctx: Context, globalId: string, event: OrderEvent): { releaseOrder:
     return applyEvent(ctx.repos, id, event, actorOf(ctx), ctx.now());
   });
   ctx.logger.info({ orderId: id, action: event.type, state: applied.order.state, actor: actorOf(ctx) }, 'release order action');
-  ctx.releases?.changed(id);
-  if (applied.wake) ctx.releases?.wake(id);
+  ctx.releases.changed(id);
+  if (applied.wake) ctx.releases.wake(id);
   return { releaseOrder: applied.order };
 }
 
@@ -109,7 +109,7 @@ builder.mutationFields((t) => ({
         );
       });
       ctx.logger.info({ orderId: order.id, environmentId: envId, revision: order.toRevision, actor }, 'release order submitted');
-      ctx.releases?.wake(order.id);
+      ctx.releases.wake(order.id);
       return { releaseOrder: order };
     },
   }),

@@ -49,7 +49,7 @@ builder.node(ReleaseOrderRef, {
       resolve: async (o, _args, ctx) => {
         const env = ctx.repos.apps.environmentsByIds([o.environmentId])[0]!;
         const app = ctx.repos.apps.byIds([env.appId])[0]!;
-        const observation = ctx.releases ? await ctx.releases.observe(env) : null;
+        const observation = await ctx.releases.observe(env);
         return describeBatches(o, app.appType, observation, ctx.repos.releases.failuresOf([o.id])).map((b) => ({ ...b, order: o }));
       },
     }),

@@ -26,11 +26,6 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
       const orderId = localIdOrNull(String(id), 'ReleaseOrder');
       const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
       if (!order) return (async function* (): AsyncGenerator<OrderUpdate> {})();
-      if (!ctx.releases) {
-        return (async function* () {
-          yield { sequence: 1, order };
-        })();
-      }
       return ctx.releases.updates(order.id);
     },
     resolve: (update, _args, ctx) => freshChecksPerEvent(update, ctx),

@@ -10,7 +10,7 @@ import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/err
 import { problem, type Problem } from '../domain/problems.js';
 import { ClusterUnreachableError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
 import { runningInstance } from '../live/exec-instance.js';
-import type { TerminalEvent, TerminalInfo, Terminals } from '../live/terminal.js';
+import type { TerminalEvent, TerminalInfo } from '../live/terminal.js';
 import { recordTerminalInput } from '../audit/terminal-commands.js';
 import { appIdOfTerminal, ownTerminal } from './auth-app-ids.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
@@ -83,11 +83,6 @@ const TerminalOutputEventUnion = builder.unionType('TerminalOutputEvent', {
   },
 });
 
-const terminalsOf = (ctx: Context): Terminals => {
-  if (!ctx.terminals) throw new NotAllowedError('This cairn server offers no terminals.');
-  return ctx.terminals;
-};
-
 function checkSize(cols: number, rows: number, problems: Problem[]) {
   if (cols < 1 || cols > MAX_SIZE) problems.push(problem(['input', 'cols'], cols < 1 ? 'TOO_SMALL' : 'TOO_LARGE', `Between 1 and ${MAX_SIZE} columns.`));
   if (rows < 1 || rows > MAX_SIZE) problems.push(problem(['input', 'rows'], rows < 1 ? 'TOO_SMALL' : 'TOO_LARGE', `Between 1 and ${MAX_SIZE} rows.`));
@@ -129,7 +124,6 @@ const ResizeInput = sessionInput('ResizeTerminalInput', 'A terminal session\'s n
 const CloseInput = sessionInput('CloseTerminalInput', 'The terminal session to close.', 'none');
 
 function sessionOf(ctx: Context, id: string): TerminalInfo {
-  terminalsOf(ctx);
   const info = ownTerminal(ctx, id);
   if (!info) throw new NotFoundError('TerminalSession', id, ['input', 'session']);
   return info;
@@ -154,7 +148,7 @@ builder.mutationFields((t) => ({
       const problems: Problem[] = [];
       checkSize(cols, rows, problems);
       if (problems.length > 0) throw new InvalidInputError(problems);
-      const terminals = terminalsOf(ctx);
+      const terminals = ctx.terminals;
       const { address, kc, environmentId } = addressOf(ctx, String(input.instance), ['input', 'instance']);
       const instance = await runningInstance(kc, address, input.container);
       let session: TerminalInfo;
@@ -177,7 +171,7 @@ builder.mutationFields((t) => ({
     resolve: (_root, { input }, ctx) => {
       if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
       const session = sessionOf(ctx, String(input.session));
-      terminalsOf(ctx).input(session.id, input.data);
+      ctx.terminals.input(session.id, input.data);
       recordTerminalInput(ctx, session, input.data); // each finished line: a terminalCommand audit entry
       return { session };
     },
@@ -193,7 +187,7 @@ builder.mutationFields((t) => ({
       checkSize(input.cols, input.rows, problems);
       if (problems.length > 0) throw new InvalidInputError(problems);
       const session = sessionOf(ctx, String(input.session));
-      terminalsOf(ctx).resize(session.id, input.cols, input.rows);
+      ctx.terminals.resize(session.id, input.cols, input.rows);
       return { session };
     },
   }),
@@ -205,7 +199,7 @@ builder.mutationFields((t) => ({
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
     resolve: (_root, { input }, ctx) => {
       const session = sessionOf(ctx, String(input.session));
-      terminalsOf(ctx).close(session.id);
+      ctx.terminals.close(session.id);
       return { session };
     },
   }),
@@ -219,7 +213,7 @@ builder.subscriptionField('terminalOutput', (t) =>
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {
-      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ownTerminal(ctx, session) ? ctx.terminals?.output(String(session)) : undefined;
+      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ownTerminal(ctx, session) ? ctx.terminals.output(String(session)) : undefined;
       if (output) return output;
       const missing = new NotFoundError('TerminalSession', String(session), ['session']);
       return (async function* (): AsyncGenerator<TerminalEvent | NotFoundError> {

@@ -11,7 +11,7 @@ export const REVOKED_CLOSE_CODE = 4403;
  * client learns that the connection itself is over, and reconnecting with that token is refused.
  */
 export function closeWhenRevoked(socket: WebSocket, ctx: Pick<Context, 'viewer' | 'tokenEvents'>): void {
-  if (!ctx.viewer || !ctx.tokenEvents) return;
+  if (!ctx.viewer) return;
   const revoked = ctx.tokenEvents.revokedSignal(ctx.viewer.tokenId);
   const expiry = expirySignal(ctx.viewer);
   const signal = expiry ? AbortSignal.any([revoked, expiry]) : revoked;

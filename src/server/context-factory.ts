@@ -1,7 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { authenticate, AuthenticationError, bearerToken } from '../auth/authenticate.js';
-import { createTokenEvents } from '../auth/token-events.js';
 import type { Context } from '../schema/context.js';
 import type { ContextFactory, RequestInfo } from './types.js';
 
@@ -19,8 +18,6 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export function createContextFactory(services: Services, clock: () => Date = () => new Date()): ContextFactory {
   const touched = new Map<number, number>();
-  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
-  const tokenEvents = services.tokenEvents ?? createTokenEvents();
   return (request) => {
     let viewer;
     try {
@@ -34,7 +31,7 @@ export function createContextFactory(services: Services, clock: () => Date = () 
       touched.set(viewer.tokenId, now.getTime());
       services.repos.tokens.touch(viewer.tokenId, now);
     }
-    return { ...services, tokenEvents, viewer, headers: request.headers };
+    return { ...services, viewer, headers: request.headers };
   };
 }
 

@@ -13,7 +13,7 @@ export function useEndRevokedSubscriptions(): Plugin<Context> {
   return {
     onSubscribe({ args }) {
       const ctx = args.contextValue as Context;
-      if (!ctx.viewer || !ctx.tokenEvents) return undefined;
+      if (!ctx.viewer) return undefined;
       const reduced = ctx.tokenEvents.rightsReducedSignal(ctx.viewer.tokenId);
       const expiry = expirySignal(ctx.viewer);
       const signal = expiry ? AbortSignal.any([reduced, expiry]) : reduced;

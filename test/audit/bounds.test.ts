@@ -26,7 +26,7 @@ let api: TestApi;
 let deployer: string;
 
 beforeAll(async () => {
-  const services: Pick<Context, 'releases' | 'terminals'> = { terminals: fakeTerminals() };
+  const services: Partial<Pick<Context, 'releases' | 'terminals'>> = { terminals: fakeTerminals() };
   api = await createTestApi({}, services);
   const app = await createApp(api, 'bounds-app');
   deployer = issueTestToken(api.repos, { name: 'bounds-deployer', grants: [{ appId: Number(decodeGlobalID(app.id).id), role: 'DEPLOYER' }] });

@@ -31,7 +31,7 @@ const linesOf = (pod: string) =>
 
 beforeAll(async () => {
   terminals = fakeTerminals();
-  const services: Pick<Context, 'releases' | 'terminals'> = { terminals };
+  const services: Partial<Pick<Context, 'releases' | 'terminals'>> = { terminals };
   api = await createTestApi({}, services);
   app = await createApp(api, 'shell-app');
   envId = Number(decodeGlobalID(app.production.id).id);

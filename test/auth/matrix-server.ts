@@ -1,22 +1,19 @@
 /**
- * The real server (buildServer + createContextFactory) on port 0 for the roles × operations
- * matrix: two apps (shop = A, blog = B) on two fake clusters, a release order and a template, a
+ * cairn's real server (createCairn) on port 0 for the roles × operations matrix: two apps (shop = A, blog = B) on two fake clusters, a release order and a template, a
  * terminal session on A's production environment, and one token per role.
  */
 import { eq } from 'drizzle-orm';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { pino } from 'pino';
-import { loadConfig } from '../../src/config.js';
+import { createCairn } from '../../src/app.js';
 import { apiTokens } from '../../src/db/auth-tables.js';
-import { openDatabase, type Db } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
+import type { Db } from '../../src/db/client.js';
+import type { Repositories } from '../../src/db/repositories.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../../src/live/terminal.js';
-import { schema } from '../../src/schema/index.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import { createContextFactory } from '../../src/server/context-factory.js';
-import { buildServer, type CairnServer } from '../../src/server/index.js';
+import type { CairnServer } from '../../src/server/index.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
-import { fakeClusters, startFakePodsApi, type FakePodsApi } from '../helpers/fake-pods-api.js';
+import { alwaysReachable, clusterSources, testConfig } from '../helpers/cairn.js';
+import { startFakePodsApi, type FakePodsApi } from '../helpers/fake-pods-api.js';
 
 /** Who calls. `otherApp` is OWNER of B and nothing on A. */
 export const ROLES = ['admin', 'owner', 'deployer', 'viewer', 'otherApp', 'expired', 'revoked', 'none'] as const;
@@ -75,12 +72,9 @@ function oneSessionTerminals(info: TerminalInfo): Terminals {
 }
 
 export async function startMatrixServer(): Promise<MatrixServer> {
-  const { db, close } = openDatabase(':memory:');
-  const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
   const pods: FakePodsApi = await startFakePodsApi();
   // Generous limits: the matrix sends hundreds of operations per token.
-  const config = loadConfig({}, { port: 0, databasePath: ':memory:', rateLimitPerMinute: 1_000_000, maxSubscriptionsPerToken: 1000, shutdownTimeoutMs: 500 });
-  const clusters = fakeClusters(['alpha', 'beta'], pods);
+  const config = testConfig({ rateLimitPerMinute: 1_000_000, maxSubscriptionsPerToken: 1000, shutdownTimeoutMs: 500 });
   const logger = pino({ level: 'silent' });
   const sessionInfo: TerminalInfo = {
     id: 'session-a',
@@ -94,9 +88,15 @@ export async function startMatrixServer(): Promise<MatrixServer> {
     idleTimeoutMs: 600_000,
     outputTail: '',
   };
-  const contextFactory = createContextFactory({ config, logger, clusters, now: () => new Date(), repos, terminals: oneSessionTerminals(sessionInfo) });
-  const server = buildServer({ config, logger, schema, contextFactory, readiness: () => [] });
-  const { url } = await server.start(0);
+  // The release engine does not run: the fake clusters cannot run the order.
+  const cairn = createCairn(config, {
+    logger,
+    kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
+    testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, terminals: oneSessionTerminals(sessionInfo) },
+  });
+  const { url } = await cairn.start();
+  const { server, repos } = cairn;
+  const { db } = cairn.database;
 
   const adminSecret = issueTestToken(repos, { name: 'matrix-admin', admin: true });
   const admin: MatrixServer['admin'] = async (query, variables) => {
@@ -178,9 +178,8 @@ export async function startMatrixServer(): Promise<MatrixServer> {
       return encodeGlobalID('ApiToken', repos.tokens.byName(`throwaway-${fresh}`)!.id);
     },
     async close() {
-      await server.stop();
+      await cairn.stop();
       await pods.stop();
-      close();
     },
   };
 }

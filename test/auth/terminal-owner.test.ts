@@ -18,7 +18,7 @@ let aliceId: number;
 
 beforeAll(async () => {
   terminals = fakeTerminals();
-  const services: Pick<Context, 'releases' | 'terminals'> = { terminals };
+  const services: Partial<Pick<Context, 'releases' | 'terminals'>> = { terminals };
   api = await createTestApi({}, services);
   const app = await createApp(api, 'shell-owner');
   const appId = Number(decodeGlobalID(app.id).id);

@@ -6,15 +6,11 @@ import { promisify } from 'node:util';
 import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
-import { createRepositories } from '../../src/db/repositories.js';
-import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
+import { createCairn } from '../../src/app.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import { createContextFactory } from '../../src/server/context-factory.js';
 import { runTokenCli } from '../../src/cli/token-run.js';
+import { alwaysReachable, clusterSources, testConfig } from '../helpers/cairn.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -48,24 +44,14 @@ function tokenInProcess(...args: string[]): Outcome {
   return { code, stdout, stderr };
 }
 
-/** The API over the same database file, as the server builds it. */
+/** The API over the same database file, as cairn builds it (not started: only the tokens matter here). */
 function apiOn(path: string) {
-  const opened: OpenDatabase = openDatabase(path);
-  const repos = createRepositories(opened.db, { cipher: createCipher(randomKey()) });
-  const infos: ClusterInfo[] = ['alpha', 'beta'].map((name) => ({ name, server: 'https://127.0.0.1:1', reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
-  const clusters: ClusterRegistry = {
-    list: () => infos,
-    get: (name) => infos.find((c) => c.name === name),
-    kubeConfig: () => {
-      throw new Error('no cluster in this test');
-    },
-    watch: () => (async function* () {
-      yield* infos;
-    })(),
-  };
-  const config = loadConfig({}, { databasePath: path, logLevel: 'silent' });
-  const contextFactory = createContextFactory({ config, logger: pino({ level: 'silent' }), clusters, now: () => new Date(), repos });
-  const yoga = createYoga<Record<string, unknown>, Context>({ schema, context: ({ request }) => contextFactory({ headers: request.headers }) });
+  const cairn = createCairn(testConfig({ databasePath: path, logLevel: 'silent' }), {
+    logger: pino({ level: 'silent' }),
+    kubeconfig: { documents: clusterSources(['alpha', 'beta'], 'https://127.0.0.1:1') },
+    testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
+  });
+  const yoga = createYoga<Record<string, unknown>, Context>({ schema, context: ({ request }) => cairn.contextFactory({ headers: request.headers }) });
   return {
     async gql(query: string, secret: string, variables: Record<string, unknown> = {}) {
       const res = await yoga.fetch('http://cairn.test/graphql', {
@@ -75,7 +61,7 @@ function apiOn(path: string) {
       });
       return { status: res.status, body: (await res.json()) as { data?: any; errors?: { message: string; extensions?: { code?: string } }[] } };
     },
-    close: () => opened.close(),
+    close: () => cairn.stop(),
   };
 }
 
@@ -112,7 +98,7 @@ describe('npm run token', () => {
         token: { createdBy: 'command line', expiresAt: '2099-01-01T00:00:00.000Z', active: true },
       });
     } finally {
-      api.close();
+      await api.close();
     }
   }, 60_000);
 
@@ -130,7 +116,7 @@ describe('npm run token', () => {
       const res = await api.gql(VIEWER, stdout.trim());
       expect(res.body.data?.viewer).toMatchObject({ name: 'web-deployer', admin: false, roles: [{ role: 'DEPLOYER', app: { name: 'shop-web' } }] });
     } finally {
-      api.close();
+      await api.close();
     }
   }, 60_000);
 
@@ -171,7 +157,7 @@ describe('npm run token', () => {
       expect(again).toMatchObject({ code: 1, stdout: '' });
       expect(again.stderr).toContain('already revoked');
     } finally {
-      api.close();
+      await api.close();
     }
   }, 60_000);
 

@@ -7,23 +7,18 @@ import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll } from 'vitest';
+import { createCairn } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import { prepareSecrets } from '../../src/secrets/startup.js';
-import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
-import { createReleaseService } from '../../src/engine/service.js';
-import { createOrderEvents } from '../../src/engine/order-events.js';
-import { createClusterRegistry } from '../../src/kube/registry.js';
+import type { OpenDatabase } from '../../src/db/client.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import type { KubePort } from '../../src/engine/kube-port.js';
+import type { Reconciler } from '../../src/engine/reconciler.js';
 import type { KubeTimeouts } from '../../src/kube/kube-timeouts.js';
-import { createWorkloads, type Workloads } from '../../src/kube/workloads.js';
-import { informerWatch } from '../../src/live/engine-watch.js';
-import { createLiveStatus } from '../../src/live/live-status.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
-import { createContextFactory } from '../../src/server/context-factory.js';
 import { bearer, namedAdminToken } from '../helpers/auth.js';
+import { alwaysReachable } from '../helpers/cairn.js';
 import { realCluster, startClusters, type E2eCluster } from './clusters.js';
 
 export const SPEED = 100;
@@ -66,7 +61,8 @@ export interface Cairn {
   /** Runs a subscription over server-sent events; `next()` gives each event's data, `close()` ends it. */
   subscribe(query: string, variables?: Record<string, unknown>): { next(): Promise<any>; close(): void };
   repos: Repositories;
-  kube: Workloads;
+  /** The release engine's Kubernetes port. */
+  kube: KubePort;
   reconciler: Reconciler;
   database: OpenDatabase;
   logText(): string;
@@ -74,42 +70,39 @@ export interface Cairn {
   stop(): Promise<void>;
 }
 
-/** One cairn process: database file, cluster registry, engine and the GraphQL schema (yoga, in-process). */
+/**
+ * One cairn (createCairn) on a database file and the sandboxes, started (its server listens on port 0); operations
+ * run in-process through a yoga instance on cairn's context factory (without the server's limits: the tests poll).
+ */
 export async function startCairn(sandboxes: Sandboxes, databasePath: string, overrides: { batchDeadlineMs?: number; kubeTimeouts?: KubeTimeouts } = {}): Promise<Cairn> {
   const lines: string[] = [];
   const logger = pino({ level: process.env.E2E_LOG_LEVEL ?? 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-  const config = loadConfig({}, { databasePath, logLevel: 'silent' });
-  const database = openDatabase(databasePath);
-  const repos = createRepositories(database.db, { cipher: prepareSecrets(config, database.db, logger) });
-  const clusters = createClusterRegistry({ logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000, timeouts: overrides.kubeTimeouts });
-  clusters.load(sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })));
-  await clusters.checkAll();
-  const events = createOrderEvents();
-  // Wired as src/main.ts wires it: the engine watches its environments through the shared informers,
-  // with a resync (1 s) slower than the steps it drives, so that progress comes mostly from watch events.
-  const live = createLiveStatus((name) => clusters.kubeConfig(name));
-  const kube = {
-    ...createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } }),
-    observeEnvironment: live.reads.observeEnvironment,
-    watchEnvironment: informerWatch(live.informers),
-  };
-  const reconciler = createReconciler({
-    repos,
-    kube,
-    logger,
-    events,
-    batchDeadlineMs: overrides.batchDeadlineMs ?? 30_000,
-    resyncIntervalMs: 1_000,
+  const timeouts = overrides.kubeTimeouts;
+  const config = loadConfig({}, {
+    port: 0,
+    databasePath,
+    logLevel: 'silent',
+    releaseBatchDeadlineMs: overrides.batchDeadlineMs ?? 30_000,
+    // A resync (1 s) slower than the steps the engine drives, so that progress comes mostly from watch events.
+    releaseResyncIntervalMs: 1_000,
+    ...(timeouts
+      ? { kubeConnectTimeoutMs: timeouts.connectMs, kubeRequestTimeoutMs: timeouts.requestMs, kubeListTimeoutMs: timeouts.listMs, kubeWatchIdleTimeoutMs: timeouts.watchIdleMs }
+      : {}),
   });
-  const releases = createReleaseService(repos, kube, reconciler, events);
-  const contextFactory = createContextFactory({ config, logger, clusters, repos, now: () => new Date(), releases, live });
+  // The secret key file is generated next to the database on the first start and read again on a restart.
+  const cairn = createCairn(config, {
+    logger,
+    kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })) },
+    testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
+  });
+  await cairn.start();
+  const { repos, kube, reconciler, database } = cairn;
   const as = (name: string) => bearer(namedAdminToken(repos, name));
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
-    context: ({ request }) => contextFactory({ headers: request.headers }),
+    context: ({ request }) => cairn.contextFactory({ headers: request.headers }),
   });
-  reconciler.start();
   return {
     as,
     async gql(query, variables, headers = as('e2e-admin')) {
@@ -164,12 +157,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
     reconciler,
     database,
     logText: () => lines.join(''),
-    async stop() {
-      await reconciler.stop();
-      await live.stop();
-      clusters.stop();
-      database.close();
-    },
+    stop: () => cairn.stop(),
   };
 }
 

@@ -1,15 +1,14 @@
 import { Writable } from 'node:stream';
 import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
-import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import { createContextFactory } from '../../src/server/context-factory.js';
+import { createCairn } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import type { Repositories } from '../../src/db/repositories.js';
 import { bearer, issueTestToken } from './auth.js';
+import { alwaysReachable, clusterSources, testConfig } from './cairn.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
-import { fakeClusters, startFakePodsApi, type FakePodsApi } from './fake-pods-api.js';
+import { startFakePodsApi, type FakePodsApi } from './fake-pods-api.js';
 
 export const CLUSTERS = ['alpha', 'beta'] as const;
 
@@ -18,7 +17,11 @@ export interface GraphQLResponse {
   errors?: { message: string; path?: (string | number)[] }[];
 }
 
-/** The API in-process (yoga.fetch) over a fresh in-memory database, two fake clusters and a log buffer. */
+/**
+ * The API in-process (yoga.fetch, without the server's limits) of a cairn over a fresh in-memory database, two fake
+ * clusters and a log buffer. The release engine does not run (the fake clusters cannot run an order): a wake only
+ * tells the order's followers.
+ */
 export interface TestApi {
   /** Runs one operation (as the admin token, unless `token` names another; null sends none) and returns the parsed response. */
   gql(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse>;
@@ -35,12 +38,9 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-export async function createTestApi(overrides: Partial<Config> = {}, services: Pick<Context, 'releases'> = {}): Promise<TestApi> {
-  const { db, sqlite, close } = openDatabase(':memory:');
-  const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
+export async function createTestApi(overrides: Partial<Config> = {}, services: Partial<Pick<Context, 'releases' | 'terminals'>> = {}): Promise<TestApi> {
   const pods = await startFakePodsApi();
-  const config = loadConfig({}, { databasePath: ':memory:', logLevel: 'trace', ...overrides });
-  const clusters = fakeClusters(CLUSTERS, pods);
+  const config = testConfig({ logLevel: 'trace', ...overrides });
   const chunks: string[] = [];
   const stream = new Writable({
     write(chunk, _enc, done) {
@@ -50,11 +50,18 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   const logger = pino({ level: 'trace' }, stream);
   let tick = Date.parse('2026-11-25T16:00:00Z');
-  const contextFactory = createContextFactory({ config, logger, clusters, now: () => new Date((tick += 1000)), repos, ...services });
+  const cairn = createCairn(config, {
+    logger,
+    now: () => new Date((tick += 1000)),
+    kubeconfig: { documents: clusterSources(CLUSTERS, pods.url) },
+    testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, ...services },
+  });
+  await cairn.start();
+  const { repos } = cairn;
   const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    context: ({ request }) => contextFactory({ headers: request.headers }),
+    context: ({ request }) => cairn.contextFactory({ headers: request.headers }),
     logging: {
       debug: (...args: unknown[]) => logger.debug({ args }, 'yoga'),
       info: (...args: unknown[]) => logger.info({ args }, 'yoga'),
@@ -73,15 +80,15 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
       });
       return (await res.json()) as GraphQLResponse;
     },
-    dump: () => JSON.stringify(Object.fromEntries(tables.map((t) => [t, sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]))),
+    dump: () => JSON.stringify(Object.fromEntries(tables.map((t) => [t, cairn.database.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]))),
     logText: () => chunks.join(''),
     pods,
     config,
     repos,
     adminToken,
     async close() {
+      await cairn.stop();
       await pods.stop();
-      close();
     },
   };
 }

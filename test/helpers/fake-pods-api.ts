@@ -1,7 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ClusterInfo, ClusterRegistry } from '../../src/kube/types.js';
 
 /** A pod the fake API lists: its namespace, labels and phase. */
 export interface FakePod {
@@ -13,7 +12,9 @@ export interface FakePod {
 
 /**
  * A minimal Kubernetes API on loopback (port 0) that answers
- * GET /api/v1/namespaces/<ns>/pods?labelSelector=k=v from `pods`; `down` makes it answer 503.
+ * GET /api/v1/namespaces/<ns>/pods?labelSelector=k=v from `pods`, lists no events, and holds a watch
+ * of either open without ever sending an event (so live status's informers fill and stay quiet);
+ * anything else is 404, and `down` makes it answer 503.
  */
 export interface FakePodsApi {
   url: string;
@@ -30,19 +31,27 @@ export async function startFakePodsApi(): Promise<FakePodsApi> {
   const server = createServer((req, res) => {
     api.requests.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
+    const match = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|events)$/.exec(url.pathname);
     if (api.down || !match) {
       const code = api.down ? 503 : 404;
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code }));
       return;
     }
+    if (url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1') {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.flushHeaders();
+      return; // held open: nothing ever changes
+    }
     const [key, value] = (url.searchParams.get('labelSelector') ?? '').split('=');
-    const items = api.pods
-      .filter((p) => p.namespace === match[1] && (!key || p.labels[key] === value))
-      .map((p) => ({ metadata: { name: p.name, namespace: p.namespace, labels: p.labels }, status: { phase: p.phase } }));
+    const items =
+      match[2] === 'events'
+        ? []
+        : api.pods
+            .filter((p) => p.namespace === match[1] && (!key || p.labels[key] === value))
+            .map((p) => ({ metadata: { name: p.name, namespace: p.namespace, labels: p.labels }, status: { phase: p.phase } }));
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }));
+    res.end(JSON.stringify({ kind: match[2] === 'events' ? 'EventList' : 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,21 +71,4 @@ export async function startFakePodsApi(): Promise<FakePodsApi> {
       server.close(() => resolve());
     });
   return api;
-}
-
-/**
- * A cluster registry of `names`, every one served by the fake API and reachable; its watch tells each
- * cluster once, then ends (the fake clusters never change).
- */
-export function fakeClusters(names: readonly string[], pods: Pick<FakePodsApi, 'url' | 'kubeConfig'>): ClusterRegistry {
-  const infos: ClusterInfo[] = names.map((name) => ({ name, server: pods.url, reachable: true, lastCheckedAt: null, lastError: null, sandbox: false }));
-  return {
-    list: () => infos,
-    get: (name) => infos.find((c) => c.name === name),
-    kubeConfig: (name) => pods.kubeConfig(name),
-    watch: () =>
-      (async function* () {
-        yield* infos;
-      })(),
-  };
 }

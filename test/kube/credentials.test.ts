@@ -6,7 +6,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { credentialStrings, redact } from '../../src/kube/credentials.js';
 import { parseKubeconfig } from '../../src/kube/kubeconfig.js';
 import { versionCheck } from '../../src/kube/reachability.js';
-import { createClusterRegistry } from '../../src/kube/registry.js';
 import { graphql, memoryLogger, testServer } from '../server/helpers.js';
 import { closedPort, startFakeApiServer } from './fake-api-server.js';
 
@@ -52,12 +51,11 @@ describe('credentials', () => {
   it('never reach the API, the logs or the database', async () => {
     const { text } = await kubeconfigWithEveryKindOfCredential();
     const logs = memoryLogger();
-    const clusters = createClusterRegistry({ logger: logs.logger, check: versionCheck(1000), checkIntervalMs: 60_000 });
-    clusters.load([{ text, origin: 'test kubeconfig', sandbox: false }]);
-    for (let i = 0; i < 3; i++) await clusters.checkAll(); // unreachable after three failed checks in a row
     const dir = mkdtempSync(join(tmpdir(), 'cairn-cred-'));
-    const t = testServer({ registry: { clusters, logs }, databasePath: join(dir, 'cairn.db') });
+    const documents = [{ text, origin: 'test kubeconfig', sandbox: false }];
+    const t = testServer({ kubeconfig: { documents, check: versionCheck(1000), logs }, databasePath: join(dir, 'cairn.db'), config: { clusterUnreachableAfterFailures: 3 } });
     stops.push(() => t.close());
+    for (let i = 0; i < 3; i++) await t.clusters.checkAll(); // unreachable after three failed checks in a row
 
     const { body } = await graphql(
       t.server,

@@ -7,21 +7,18 @@ import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { decodeGlobalID, encodeGlobalID } from '@pothos/plugin-relay';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { createRepositories } from '../../src/db/repositories.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
+import { createCairn } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import type { ConfigSettings } from '../../src/domain/config-types.js';
-import { createClusterRegistry } from '../../src/kube/registry.js';
 import { createWorkloads, type EnvironmentTarget } from '../../src/kube/workloads.js';
-import { createTerminals, type Terminals } from '../../src/live/terminal.js';
+import type { Terminals } from '../../src/live/terminal.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import type { KubeletApi } from '../../src/sandbox/kubelet-api.js';
 import { startNodeAgent, type NodeAgent } from '../../src/sandbox/node/index.js';
-import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer, createContextFactory } from '../../src/server/index.js';
+import type { CairnServer } from '../../src/server/index.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
+import { alwaysReachable, testConfig } from '../helpers/cairn.js';
 import { kubeconfigText } from '../kube/fake-api-server.js';
 import { memoryLogger, sseEvents } from '../server/helpers.js';
 
@@ -116,28 +113,13 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   kc.loadFromString(cluster.kubeconfig);
 
   const logs = memoryLogger();
-  const config = loadConfig({}, { port: 0, logLevel: 'silent', terminalReconnectGraceMs: 2000, terminalIdleTimeoutMs: 60_000, ...overrides });
-  const clusters = createClusterRegistry({ logger: logs.logger, checkIntervalMs: 60_000, check: async () => ({ reachable: true, error: null }) });
+  const config = testConfig({ logLevel: 'silent', terminalReconnectGraceMs: 2000, terminalIdleTimeoutMs: 60_000, ...overrides });
   // The same API server under two names: an app's production and test environments need two clusters.
-  clusters.load([{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }]);
-  await clusters.checkAll();
-  const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const terminals = createTerminals({
-    idleTimeoutMs: config.terminalIdleTimeoutMs,
-    reconnectGraceMs: config.terminalReconnectGraceMs,
-    maxSessions: config.terminalMaxSessions,
-    maxSessionsPerToken: config.terminalMaxSessionsPerToken,
-    keepaliveMs: config.terminalKeepaliveMs,
-  });
-  const server = buildServer({
-    config,
-    logger: logs.logger,
-    schema,
-    contextFactory: createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date(), terminals }),
-    readiness: () => [],
-  });
-  const { url } = await server.start(0);
+  const documents = [{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }];
+  // The release engine does not run: the test deploys through the Kubernetes layer itself.
+  const cairn = createCairn(config, { logger: logs.logger, kubeconfig: { documents }, testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false } });
+  const { url } = await cairn.start();
+  const { server, repos, terminals } = cairn;
   const kube = createWorkloads(() => kc, { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const clients: Client[] = [];
   const token = issueTestToken(repos, { name: 'test-admin', admin: true });
@@ -188,10 +170,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     },
     async stop() {
       await Promise.all(clients.map((c) => c.dispose()));
-      terminals.stop();
-      await server.stop();
-      clusters.stop();
-      database.close();
+      await cairn.stop();
       await agent?.stop();
       await cluster.stop();
     },

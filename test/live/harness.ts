@@ -6,23 +6,16 @@
 import { CoreV1Api, KubeConfig, type CoreV1Event, type V1Pod } from '@kubernetes/client-node';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { type Config, loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import { createOrderEvents, type OrderEvents } from '../../src/engine/order-events.js';
-import { createReleaseService } from '../../src/engine/service.js';
-import { createClusterRegistry } from '../../src/kube/registry.js';
-import type { KubePort } from '../../src/engine/kube-port.js';
-import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
-import { createWorkloads } from '../../src/kube/workloads.js';
-import { informerWatch } from '../../src/live/engine-watch.js';
-import { createLiveStatus, type LiveStatus, type LiveStatusOptions } from '../../src/live/live-status.js';
+import { createCairn } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import type { OrderEvents } from '../../src/engine/order-events.js';
+import type { LiveStatus, LiveStatusOptions } from '../../src/live/live-status.js';
 import { kubeconfigText } from '../../src/sandbox/apiserver/kubeconfig.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
-import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer, createContextFactory } from '../../src/server/index.js';
+import type { CairnServer } from '../../src/server/index.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
+import { alwaysReachable, testConfig } from '../helpers/cairn.js';
 import { memoryLogger, sseEvents } from '../server/helpers.js';
 import { createApp } from '../helpers/operations.js';
 import type { TestApi } from '../helpers/api.js';
@@ -93,48 +86,28 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     ? await startSandboxCluster({ name: 'alpha', speed: 100 })
     : await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
   const logs = memoryLogger();
-  const clusters = createClusterRegistry({ logger: logs.logger, check: async () => ({ reachable: true, error: null }), checkIntervalMs: 60_000 });
-  clusters.load([
-    { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
-    { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
-  ]);
-  await clusters.checkAll();
-  const database = openDatabase(':memory:');
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const live = createLiveStatus((name) => clusters.kubeConfig(name), {
-    ...options,
-    informers: { idleMs: 100, timeoutSeconds: 30, ...options.informers },
-    hub: { lingerMs: 100, ...options.hub },
-  });
-  const orderEvents = createOrderEvents();
-  let reconciler: Reconciler;
-  let kube: KubePort;
-  if (options.engine) {
-    const workloads = createWorkloads((name) => clusters.kubeConfig(name), { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
-    kube = { ...workloads, observeEnvironment: live.reads.observeEnvironment, watchEnvironment: informerWatch(live.informers, { debounceMs: 20 }) };
-    reconciler = createReconciler({
-      repos,
-      kube,
-      logger: logs.logger,
-      events: orderEvents,
-      batchDeadlineMs: 30_000,
-      resyncIntervalMs: 60_000,
-    });
-  } else {
-    // The engine's order hub without a reconciler: a mutation's wake publishes the order's change.
-    reconciler = { wake: (id: number) => orderEvents.publish(id), start() {}, stop: async () => {} } as unknown as Reconciler;
-    kube = { observeEnvironment: async () => ({ ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } }) } as unknown as KubePort;
-  }
-  const releases = createReleaseService(repos, kube, reconciler, orderEvents);
-  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: 300, ...options.config });
-  const server = buildServer({
-    config,
+  const unavailable = { ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } } as const;
+  const cairn = createCairn(testConfig({ shutdownTimeoutMs: 300, ...(options.engine ? { releaseBatchDeadlineMs: 30_000, releaseResyncIntervalMs: 60_000 } : {}), ...options.config }), {
     logger: logs.logger,
-    schema,
-    contextFactory: createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date(), releases, live }),
-    readiness: () => [],
+    kubeconfig: {
+      documents: [
+        { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
+        { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
+      ],
+    },
+    testing: {
+      check: alwaysReachable,
+      bootstrapAdminToken: false,
+      live: { ...options, informers: { idleMs: 100, timeoutSeconds: 30, ...options.informers }, hub: { lingerMs: 100, ...options.hub } },
+      ...(options.engine
+        ? // The engine's environment watch on the shared informers, resync every minute: progress must come from watch events.
+          { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, watchDebounceMs: 20 }
+        : // No engine: a mutation's wake only tells the order's followers; nothing observes the cluster for the engine.
+          { runEngine: false, kube: (kube) => ({ ...kube, observeEnvironment: async () => unavailable }) }),
+    },
   });
-  const { url } = await server.start(0);
+  const { url } = await cairn.start();
+  const { server, repos, live, orderEvents } = cairn;
   const token = issueTestToken(repos, { name: 'test-admin', admin: true });
   const gql: LiveHarness['gql'] = async (query, variables) => {
     const res = await server.yoga.fetch('http://cairn.test/graphql', {
@@ -151,7 +124,6 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   kc.loadFromString(cluster.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  reconciler.start();
 
   const clients: Client[] = [];
   const aborts: AbortController[] = [];
@@ -238,11 +210,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     async close() {
       for (const a of aborts) a.abort();
       await Promise.all(clients.map((c) => c.dispose()));
-      await reconciler.stop();
-      live.stop();
-      await server.stop();
-      clusters.stop();
-      database.close();
+      await cairn.stop();
       await cluster.stop();
     },
   };

@@ -1,14 +1,14 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { type Config, loadConfig } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
-import { createRepositories, type Repositories } from '../../src/db/repositories.js';
-import { createCipher, randomKey } from '../../src/secrets/cipher.js';
-import type { ReachabilityResult } from '../../src/kube/reachability.js';
-import { createClusterRegistry, type LoadableClusterRegistry } from '../../src/kube/registry.js';
-import { schema } from '../../src/schema/index.js';
-import { buildServer, type CairnServer, createContextFactory, createLogger, type RequestInfo } from '../../src/server/index.js';
+import { createCairn } from '../../src/app.js';
+import type { Config } from '../../src/config.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import type { KubeconfigSource } from '../../src/kube/kubeconfig.js';
+import type { ReachabilityCheck, ReachabilityResult } from '../../src/kube/reachability.js';
+import type { LoadableClusterRegistry } from '../../src/kube/registry.js';
+import { type CairnServer, createLogger, type RequestInfo } from '../../src/server/index.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
+import { testConfig } from '../helpers/cairn.js';
 import { kubeconfigText } from '../kube/fake-api-server.js';
 
 /** A pino logger whose JSON lines the test can read. */
@@ -48,15 +48,18 @@ export interface TestServer {
 export const TOKEN = 'tok-3b1f-very-secret-bearer-token';
 
 /**
- * A cairn server over an in-memory database and two clusters (alpha, beta) whose reachability the
- * test decides; the checks still run through the registry, only the network call is replaced.
+ * A cairn (createCairn) over an in-memory database and two clusters (alpha, beta) whose reachability the
+ * test decides; the checks still run through the registry, only the network call is replaced. Not
+ * started: the test starts the server (`server.start(0)`) and checks the clusters when it wants; the
+ * release engine never runs.
  */
 export function testServer(
   options: {
+    /** False: the clusters are not loaded (the test loads them). */
     loadClusters?: boolean;
     shutdownTimeoutMs?: number;
-    /** Use this registry (and its logger) instead of the two fake clusters. */
-    registry?: { clusters: LoadableClusterRegistry; logs: ReturnType<typeof memoryLogger> };
+    /** These kubeconfig documents, checked with `check` and logged to `logs`, instead of the two clusters. */
+    kubeconfig?: { documents: KubeconfigSource[]; check: ReachabilityCheck; logs: ReturnType<typeof memoryLogger> };
     databasePath?: string;
     /** Sees what the server tells the context factory about each operation's request. */
     onContext?: (request: RequestInfo) => void;
@@ -64,48 +67,41 @@ export function testServer(
     config?: Partial<Config>;
   } = {},
 ): TestServer {
-  const config = loadConfig({}, { port: 0, shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000, ...options.config });
-  const logs = options.registry?.logs ?? memoryLogger();
-  const reachability = new Map<string, ReachabilityResult>();
-  const clusters =
-    options.registry?.clusters ??
-    createClusterRegistry({
-      logger: logs.logger,
-      checkIntervalMs: 60_000,
-      // Each check decides (the threshold of failures in a row is the registry's own test's concern).
-      unreachableAfterFailures: 1,
-      check: async (kc) => reachability.get(kc.getCurrentContext()) ?? { reachable: true, error: null },
-    });
-  if (!options.registry && (options.loadClusters ?? true)) {
-    clusters.load([
-      {
-        text: kubeconfigText([
-          { name: 'alpha', server: 'https://alpha.example:6443', token: TOKEN },
-          { name: 'beta', server: 'https://beta.example:6443', token: TOKEN },
-        ]),
-        origin: 'test',
-        sandbox: false,
-      },
-    ]);
-  }
-  const database = openDatabase(options.databasePath ?? ':memory:');
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const databaseReady = { value: true };
-  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
-  const contextFactory = createContextFactory({ config, logger: logs.logger, clusters, repos, now: () => new Date() });
-  const server = buildServer({
-    config,
-    logger: logs.logger,
-    schema,
-    contextFactory: (request) => {
-      options.onContext?.(request);
-      return contextFactory(request);
-    },
-    readiness: () => [
-      ...(databaseReady.value ? [] : ['database is not migrated']),
-      ...(clusters.loaded ? [] : ['clusters are loading']),
-    ],
+  const config = testConfig({
+    shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,
+    // Each check decides (the threshold of failures in a row is the registry's own test's concern).
+    clusterUnreachableAfterFailures: 1,
+    clusterCheckIntervalMs: 60_000,
+    ...(options.databasePath ? { databasePath: options.databasePath } : {}),
+    ...options.config,
   });
+  const logs = options.kubeconfig?.logs ?? memoryLogger();
+  const reachability = new Map<string, ReachabilityResult>();
+  const documents = options.kubeconfig?.documents ?? [
+    {
+      text: kubeconfigText([
+        { name: 'alpha', server: 'https://alpha.example:6443', token: TOKEN },
+        { name: 'beta', server: 'https://beta.example:6443', token: TOKEN },
+      ]),
+      origin: 'test',
+      sandbox: false,
+    },
+  ];
+  const databaseReady = { value: true };
+  const cairn = createCairn(config, {
+    logger: logs.logger,
+    // Documents are loaded when cairn is built; with no files to read, the clusters stay unloaded until the test loads them.
+    kubeconfig: options.loadClusters === false ? { files: [] } : { documents },
+    testing: {
+      check: options.kubeconfig?.check ?? (async (kc) => reachability.get(kc.getCurrentContext()) ?? { reachable: true, error: null }),
+      runEngine: false,
+      bootstrapAdminToken: false,
+      readiness: () => (databaseReady.value ? [] : ['database is not migrated']),
+      ...(options.onContext ? { onContext: options.onContext } : {}),
+    },
+  });
+  const { server, clusters, repos } = cairn;
+  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
   adminTokens.set(server, adminToken);
   return {
     server,
@@ -115,11 +111,7 @@ export function testServer(
     databaseReady,
     adminToken,
     repos,
-    async close() {
-      await server.stop();
-      clusters.stop();
-      database.close();
-    },
+    close: () => cairn.stop(),
   };
 }
 

@@ -1,0 +1,252 @@
+/**
+ * The one way to build cairn: `createCairn(config, deps)` opens the database (migrations applied), loads the
+ * secret key, bootstraps the admin token, and wires the cluster registry, live status (informers and hub),
+ * the release engine, the terminal sessions and the server. main.ts, every test harness and every bench call it.
+ *
+ *   const cairn = createCairn(config, { logger, kubeconfig: { files } });
+ *   await cairn.start();   // listens, loads and checks the clusters, starts the release engine
+ *   await cairn.stop();    // the server drains first, the database closes last
+ */
+import type { Logger } from 'pino';
+import { ensureAdminToken } from './auth/bootstrap.js';
+import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
+import type { Config } from './config.js';
+import { openDatabase, type OpenDatabase } from './db/client.js';
+import { createRepositories, type Repositories } from './db/repositories.js';
+import type { KubePort } from './engine/kube-port.js';
+import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
+import { createReconciler, type Reconciler } from './engine/reconciler.js';
+import { createReleaseService, type ReleaseService } from './engine/service.js';
+import { type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
+import { kubeTimeouts } from './kube/kube-timeouts.js';
+import { versionCheck } from './kube/reachability.js';
+import { createClusterRegistry, type LoadableClusterRegistry } from './kube/registry.js';
+import { createWorkloads } from './kube/workloads.js';
+import { informerWatch } from './live/engine-watch.js';
+import { createLiveStatus, type LiveStatus } from './live/live-status.js';
+import { createTerminals, type Terminals } from './live/terminal.js';
+import { schema } from './schema/index.js';
+import { prepareSecrets } from './secrets/startup.js';
+import { buildServer, type CairnServer } from './server/build-server.js';
+import { createContextFactory } from './server/context-factory.js';
+import { safeError } from './server/safe-error.js';
+import type { ContextFactory } from './server/types.js';
+import type { CairnDeps, StartedSandbox } from './app-deps.js';
+
+export type { CairnDeps, KubeconfigSupply, SandboxStarter, StartedSandbox, TestingKnobs } from './app-deps.js';
+
+export interface Cairn {
+  config: Config;
+  logger: Logger;
+  /** Open and migrated. */
+  database: OpenDatabase;
+  repos: Repositories;
+  clusters: LoadableClusterRegistry;
+  /** Live status: the shared informers and the event hub. */
+  live: LiveStatus;
+  /** The release engine's Kubernetes port (the workloads, its environment watch on the shared informers). */
+  kube: KubePort;
+  /** Told after every pass over an order: the order feeds follow it. */
+  orderEvents: OrderEvents;
+  reconciler: Reconciler;
+  releases: ReleaseService;
+  terminals: Terminals;
+  tokenEvents: TokenEvents;
+  /** Authenticates a request and builds its resolvers' context (the server's; in-process yoga instances in tests may share it). */
+  contextFactory: ContextFactory;
+  server: CairnServer;
+  /** Aborted at stop, once the server has drained: cancels every request to a cluster, every watch and every retry. */
+  clusterCalls: AbortSignal;
+  /**
+   * Listens (on the configured port), loads the clusters (starting the sandbox when that is where they come
+   * from), checks them, keeps checking, and starts the release engine. Resolves with where the server listens.
+   * Calling it again returns the same promise.
+   */
+  start(): Promise<{ url: string; port: number }>;
+  /**
+   * Stops everything, in this order: the terminal sessions and the server (which drains); then every call to a
+   * cluster is cancelled; the release engine; the cluster checks and live status; the sandbox clusters; the
+   * database. A part that fails to stop is logged and the others still stop. Calling it again returns the same promise.
+   */
+  stop(): Promise<void>;
+}
+
+export function createCairn(config: Config, deps: CairnDeps): Cairn {
+  const { logger } = deps;
+  const now = deps.now ?? (() => new Date());
+  const database = openDatabase(config.databasePath);
+  try {
+    // openDatabase applied every pending migration before returning: from here on the database is migrated.
+    logger.info({ path: config.databasePath }, 'database open and migrated');
+    return wire(config, deps, database, now);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () => Date): Cairn {
+  const { logger, testing = {} } = deps;
+  // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
+  const cipher = prepareSecrets(config, database.db, logger);
+  const repos = createRepositories(database.db, { cipher });
+  // The very first start creates the admin token and writes it to a file (0600); the log says where.
+  if (testing.bootstrapAdminToken !== false) ensureAdminToken(repos, config, logger, new Date());
+
+  // Cancels every request to a cluster in flight, every watch and stream, and every retry: nothing waits on a cluster at
+  // shutdown. Aborted once the server has drained (so in-flight API requests that need a cluster may still finish within
+  // CAIRN_SHUTDOWN_TIMEOUT_MS), before the release engine and the informers stop.
+  const clusterCalls = new AbortController();
+  const clusters = createClusterRegistry({
+    logger,
+    check: testing.check ?? versionCheck(config.clusterCheckTimeoutMs),
+    checkIntervalMs: config.clusterCheckIntervalMs,
+    unreachableAfterFailures: config.clusterUnreachableAfterFailures,
+    timeouts: kubeTimeouts(config),
+    signal: clusterCalls.signal,
+  });
+  if ('documents' in deps.kubeconfig) clusters.load(deps.kubeconfig.documents);
+  const kubeConfigOf = (cluster: string) => clusters.kubeConfig(cluster);
+
+  // Live status: one shared informer per (cluster, kind) across namespaces, and the event hub the subscriptions
+  // read (stopped after the release engine, which watches and observes its environments through the same caches).
+  const live = createLiveStatus(kubeConfigOf, testing.live);
+
+  // The release engine: reconciles every active release order through the Kubernetes layer.
+  // One read path: it observes its environments from the shared informer caches of live status (no list per pass)
+  // and is woken by their changes. Each retried and each failed cluster request is logged at debug; retries stop at shutdown.
+  const retry = { ...testing.retry, logger, signal: clusterCalls.signal };
+  const workloads = createWorkloads(kubeConfigOf, { retry });
+  const engineKube: KubePort = {
+    ...workloads,
+    observeEnvironment: live.reads.observeEnvironment,
+    watchEnvironment: informerWatch(live.informers, debounce(testing.watchDebounceMs)),
+  };
+  const kube = testing.kube ? testing.kube(engineKube) : engineKube;
+  const orderEvents = createOrderEvents();
+  const runEngine = testing.runEngine !== false;
+  const reconciler = runEngine
+    ? createReconciler({
+        events: orderEvents,
+        repos,
+        kube,
+        logger,
+        batchDeadlineMs: config.releaseBatchDeadlineMs,
+        resyncIntervalMs: config.releaseResyncIntervalMs,
+        revisionsKept: config.revisionsKept,
+        warnAfterFailures: config.releaseStepFailuresBeforeWarning,
+      })
+    : followersOnly(orderEvents);
+  const releases = testing.releases ?? createReleaseService(repos, kube, reconciler, orderEvents);
+
+  // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
+  const terminals =
+    testing.terminals ??
+    createTerminals({
+      idleTimeoutMs: config.terminalIdleTimeoutMs,
+      reconnectGraceMs: config.terminalReconnectGraceMs,
+      maxSessions: config.terminalMaxSessions,
+      maxSessionsPerToken: config.terminalMaxSessionsPerToken,
+      keepaliveMs: config.terminalKeepaliveMs,
+    });
+
+  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
+  const tokenEvents = createTokenEvents();
+  const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents });
+  const onContext = testing.onContext;
+  const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
+  const server = buildServer({
+    config,
+    logger,
+    schema,
+    contextFactory,
+    readiness: () => [
+      ...(testing.readiness?.() ?? []),
+      ...(database.sqlite.open ? [] : ['the database is closed']),
+      ...(clusters.loaded ? [] : ['clusters are loading']),
+    ],
+  });
+
+  const sandboxes: StartedSandbox[] = [];
+  let engineStarted = false;
+  let stopping: Promise<void> | null = null;
+  let starting: Promise<{ url: string; port: number }> | null = null;
+
+  /** The kubeconfig documents to load: the user's files, or the sandbox clusters', read through the very same code path. */
+  const sources = async (): Promise<KubeconfigSource[] | null> => {
+    const supply = deps.kubeconfig;
+    if ('documents' in supply) return null; // loaded when built
+    if ('files' in supply) return readKubeconfigFiles(supply.files);
+    return supply.sandbox((sandbox) => {
+      if (stopping) void sandbox.stop(); // started while shutting down: stop it at once
+      else sandboxes.push(sandbox);
+    });
+  };
+
+  const start = async () => {
+    const listening = await server.start();
+    const loading = await sources();
+    if (stopping) return listening;
+    if (loading) clusters.load(loading);
+    await clusters.checkAll();
+    if (stopping) return listening;
+    clusters.startChecking();
+    if (runEngine) {
+      reconciler.start();
+      engineStarted = true;
+    }
+    return listening;
+  };
+
+  const stop = async () => {
+    const step = async (part: string, run: () => Promise<void> | void) => {
+      try {
+        await run();
+      } catch (error) {
+        logger.error({ error: safeError(error), part }, 'stopping failed');
+      }
+    };
+    await step('terminals', () => terminals.stop());
+    await step('server', () => server.stop());
+    clusterCalls.abort();
+    if (engineStarted) await step('release engine', () => reconciler.stop());
+    await step('cluster checks', () => clusters.stop());
+    await step('live status', () => live.stop());
+    for (const sandbox of sandboxes) await step(sandbox.name, () => sandbox.stop());
+    await step('database', () => database.close());
+  };
+
+  return {
+    config,
+    logger,
+    database,
+    repos,
+    clusters,
+    live,
+    kube,
+    orderEvents,
+    reconciler,
+    releases,
+    terminals,
+    tokenEvents,
+    contextFactory,
+    server,
+    clusterCalls: clusterCalls.signal,
+    start: () => (starting ??= start()),
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+function debounce(debounceMs: number | undefined): { debounceMs?: number } {
+  return debounceMs === undefined ? {} : { debounceMs };
+}
+
+/** The release engine switched off (TestingKnobs.runEngine): no order moves; a wake only tells the order's followers. */
+function followersOnly(events: OrderEvents): Reconciler {
+  return {
+    start() {},
+    wake: (orderId) => events.publish(orderId),
+    idle: async () => {},
+    stop: async () => {},
+  };
+}
