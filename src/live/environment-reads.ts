@@ -57,14 +57,20 @@ function until(informer: Informer, check: () => boolean, ms: number): Promise<bo
   });
 }
 
-function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
+/** Resolves true when `promise` does within `ms`; false after `ms`, or at once when `signal` (cairn's shutdown) fires. */
+function within(promise: Promise<unknown>, ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    timer.unref();
-    void promise.then(() => {
+    const done = (value: boolean) => {
       clearTimeout(timer);
-      resolve(true);
-    });
+      signal?.removeEventListener('abort', stop);
+      resolve(value);
+    };
+    const stop = () => done(false);
+    const timer = setTimeout(stop, ms);
+    timer.unref();
+    if (signal?.aborted) return stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    void promise.then(() => done(true));
   });
 }
 
@@ -72,16 +78,20 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
   const syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
   const writeWaitMs = options.writeWaitMs ?? 2_000;
 
+  /** The cluster's bounds: its shutdown signal and the marks of cairn's writes (none when the kubeconfig no longer names it). */
+  const boundsFor = (cluster: string) => {
+    try {
+      return boundsOf(kubeConfigFor(cluster));
+    } catch {
+      return null;
+    }
+  };
+
   /** Waits until the cache has seen cairn's newest write to this kind in the namespace (bounded). */
   async function caughtUp(target: EnvironmentTarget, kind: InformerKind, informer: Informer): Promise<void> {
-    let kc: KubeConfig;
-    try {
-      kc = kubeConfigFor(target.cluster);
-    } catch {
-      return; // the cluster is gone from the kubeconfig: the sync wait already told
-    }
-    const wanted = boundsOf(kc).writes?.latest(KIND_NAMES[kind], target.namespace);
-    if (wanted) await until(informer, () => reached(informer.resourceVersion, wanted), writeWaitMs);
+    const bounds = boundsFor(target.cluster);
+    const wanted = bounds?.writes?.latest(KIND_NAMES[kind], target.namespace);
+    if (wanted && !bounds?.signal?.aborted) await until(informer, () => reached(informer.resourceVersion, wanted) || !!bounds?.signal?.aborted, writeWaitMs);
   }
 
   return {
@@ -90,7 +100,8 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
       const leases: InformerLease[] = kinds.map((kind) => informers.acquire(target.cluster, target.namespace, kind));
       try {
         const [pods, events, workloads] = leases.map((l) => l.informer) as [Informer, Informer, Informer];
-        if (!(await within(Promise.all([pods.whenSynced(), events.whenSynced(), workloads.whenSynced()]), syncTimeoutMs))) {
+        const signal = boundsFor(target.cluster)?.signal;
+        if (!(await within(Promise.all([pods.whenSynced(), events.whenSynced(), workloads.whenSynced()]), syncTimeoutMs, signal))) {
           return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} did not answer the lists of namespace ${target.namespace} within ${syncTimeoutMs} ms`, status: null });
         }
         await Promise.all([caughtUp(target, 'pods', pods), caughtUp(target, workloadKind(target), workloads)]);

@@ -5,7 +5,7 @@
  *
  * with db, secrets and auth below the use cases (db → domain; secrets and auth → db), the audit
  * trail below the schema, and config.ts (typed configuration) below everything. Composition roots
- * (main.ts, app.ts) may import anything; they alone, and tests, reach sandbox/ (the simulated
+ * (main.ts, app.ts and its app-deps.ts) may import anything; they alone, and tests, reach sandbox/ (the simulated
  * clusters). Pure functions over a list of imports, so that the rules themselves are tested.
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ export const ANY = '*';
 export const ALLOWED: Record<string, readonly string[] | typeof ANY> = {
   main: ANY,
   app: ANY,
+  'app-deps': ANY,
   cli: ['usecases', 'auth', 'secrets', 'db', 'domain', 'config'],
   server: ['schema', 'usecases', 'engine', 'live', 'kube', 'audit', 'auth', 'secrets', 'db', 'domain', 'config'],
   schema: ['usecases', 'engine', 'live', 'kube', 'audit', 'auth', 'secrets', 'db', 'domain', 'config'],

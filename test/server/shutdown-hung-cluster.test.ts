@@ -77,7 +77,8 @@ it('SIGTERM while the release engine waits on a request the cluster never answer
 
   api.hang = true; // from now on the cluster accepts every request and never answers
   const sentBefore = api.requests.length;
-  const hung = api.received((r) => api!.requests.indexOf(r) >= sentBefore && r.includes('/namespaces/cairn-stuck/'));
+  // The engine's first request for the order: its caches' list of pods (across namespaces), or a write in the app's namespace.
+  const hung = api.received((r) => api!.requests.indexOf(r) >= sentBefore && (r.includes('/namespaces/cairn-stuck/') || /\/api\/v1\/pods\b/.test(r)));
   const order = gql(`mutation ($input: CreateReleaseOrderInput!) { createReleaseOrder(input: $input) { __typename } }`, {
     input: { environment: envId, batchCount: 1, pauseMode: 'NONE' },
   }).catch(() => null);
