@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.js';
-import { openDatabase } from '../../src/db/client.js';
+import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createContextFactory } from '../../src/server/context-factory.js';
@@ -24,6 +24,8 @@ export interface TestApi {
   gql(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse>;
   /** The repositories (to issue tokens, read the audit trail …). */
   repos: Repositories;
+  /** The statements compiled and executed on the database so far (see src/db/statement-cache.ts). */
+  statements: OpenDatabase['statements'];
   /** The secret of the admin token every `gql` call sends by default. */
   adminToken: string;
   /** Every row of every table, as JSON: compare before/after to prove nothing changed. */
@@ -36,7 +38,7 @@ export interface TestApi {
 }
 
 export async function createTestApi(overrides: Partial<Config> = {}, services: Pick<Context, 'releases'> = {}): Promise<TestApi> {
-  const { db, sqlite, close } = openDatabase(':memory:');
+  const { db, sqlite, statements, close } = openDatabase(':memory:');
   const repos = createRepositories(db, { cipher: createCipher(randomKey()) });
   const pods = await startFakePodsApi();
   const config = loadConfig({}, { databasePath: ':memory:', logLevel: 'trace', ...overrides });
@@ -78,6 +80,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
     pods,
     config,
     repos,
+    statements,
     adminToken,
     async close() {
       await pods.stop();
