@@ -8,6 +8,7 @@ import { AppRoleEnum } from './app-role.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localId } from './ids.js';
+import { loadersOf } from './loaders.js';
 import { appRule, idIn } from './auth-rules.js';
 import { AppRef } from './refs.js';
 
@@ -38,10 +39,12 @@ const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
   }),
 });
 
-function membersOf(ctx: Context, appId: number): Member[] {
-  const rows = ctx.repos.tokens.membersOf(appId);
-  const tokens = new Map(ctx.repos.tokens.byIds(rows.map((r) => r.tokenId)).map((tok) => [tok.id, tok]));
-  return rows.map((member) => ({ member, token: tokens.get(member.tokenId)! }));
+/** The app's members with their tokens: one statement for the members of every app of a page, one for their tokens. */
+async function membersOf(ctx: Context, appId: number): Promise<Member[]> {
+  const loaders = loadersOf(ctx);
+  const rows = await loaders.membersOfApp.load(appId);
+  const tokens = await loaders.token.loadMany(rows.map((r) => r.tokenId));
+  return rows.map((member, i) => ({ member, token: tokens[i] as ApiTokenRow }));
 }
 
 builder.objectFields(AppRef, (t) => ({
