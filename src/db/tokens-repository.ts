@@ -60,6 +60,10 @@ export function tokensRepository(db: Db) {
     membersOf(appId: number): AppMemberRow[] {
       return db.select().from(appMembers).where(eq(appMembers.appId, appId)).orderBy(asc(appMembers.tokenId)).all();
     },
+    /** The roles of these tokens, by token then app. */
+    grantsOfTokens(tokenIds: readonly number[]): AppMemberRow[] {
+      return tokenIds.length ? db.select().from(appMembers).where(inIds(appMembers.tokenId, tokenIds)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)).all() : [];
+    },
     /** The members of these apps, by app then token. */
     membersOfApps(appIds: readonly number[]): AppMemberRow[] {
       return appIds.length ? db.select().from(appMembers).where(inIds(appMembers.appId, appIds)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)).all() : [];

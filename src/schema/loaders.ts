@@ -49,6 +49,8 @@ export interface Loaders {
   /** An app's members, by token id. */
   membersOfApp: DataLoader<number, AppMemberRow[]>;
   token: DataLoader<number, ApiTokenRow | null>;
+  /** A token's roles on apps, by app. */
+  grantsOfToken: DataLoader<number, AppMemberRow[]>;
 }
 
 const OPTIONS = { cache: false } as const;
@@ -112,6 +114,7 @@ export function createLoaders(repos: Repositories): Loaders {
     failuresOfOrder: many((ids) => releases.failuresOf(ids), (f) => f.orderId),
     membersOfApp: many((ids) => tokens.membersOfApps(ids), (m) => m.appId),
     token: one((ids) => tokens.byIds(ids), (t) => t.id),
+    grantsOfToken: many((ids) => tokens.grantsOfTokens(ids), (m) => m.tokenId),
   };
 }
 

@@ -96,3 +96,26 @@ describe('the console page\'s SQL', () => {
     expect(few.executed).toBeLessThanOrEqual(admin.executed);
   });
 });
+
+describe('the other lists\' SQL', () => {
+  const LISTS = `{
+    apiTokens(first: 100) { totalCount edges { node { name grants { role app { name } } } } }
+    templates(first: 100) { totalCount edges { node { name sourceApp { name environments { kind } } } } }
+  }`;
+
+  it('reads tokens with their grants and templates with their apps at the same statement count for 5 and 20 apps', async () => {
+    const executed: number[] = [];
+    for (const n of [5, 20]) {
+      const api = await withApps(n);
+      const apps = api.repos.apps.list({}, 0, n);
+      for (const app of apps) api.repos.templates.create(`from-${app.name}`, api.repos.configs.byEnvironmentIds(api.repos.apps.environmentsOfApps([app.id]).map((e) => e.id))[0]!.settings, app.id, new Date());
+      const before = api.statements().executed;
+      const data = dataOf(await api.gql(LISTS));
+      executed.push(api.statements().executed - before);
+      expect(data.apiTokens.totalCount).toBe(n + 1);
+      expect(data.apiTokens.edges.find((e: any) => e.node.name === `owner-${n}`).node.grants).toEqual([{ role: 'OWNER', app: { name: apps[n - 1]!.name } }]);
+      expect(data.templates.edges.map((e: any) => [e.node.name, e.node.sourceApp.name, e.node.sourceApp.environments.length])).toEqual(apps.map((a) => [`from-${a.name}`, a.name, 2]));
+    }
+    expect(executed[1]).toBe(executed[0]);
+  });
+});
