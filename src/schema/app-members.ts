@@ -44,7 +44,11 @@ async function membersOf(ctx: Context, appId: number): Promise<Member[]> {
   const loaders = loadersOf(ctx);
   const rows = await loaders.membersOfApp.load(appId);
   const tokens = await loaders.token.loadMany(rows.map((r) => r.tokenId));
-  return rows.map((member, i) => ({ member, token: tokens[i] as ApiTokenRow }));
+  // A token deleted between the two reads takes its membership with it.
+  return rows.flatMap((member, i) => {
+    const token = tokens[i];
+    return token && !(token instanceof Error) ? [{ member, token }] : [];
+  });
 }
 
 builder.objectFields(AppRef, (t) => ({
