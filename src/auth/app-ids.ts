@@ -118,3 +118,40 @@ export function ownTerminal<T extends TerminalOwned>(ctx: AppIdContext<T>, sessi
   if (!info || (info.owner.tokenId !== null && info.owner.tokenId !== ctx.viewer?.tokenId)) return undefined;
   return info;
 }
+
+/**
+ * Finds the apps of many objects at once — at most one statement per type, one for their
+ * environments — and remembers them for this request, so that the checks of `nodes(ids:)` that
+ * follow read no database whatever the number of IDs.
+ */
+export function primeAppIds(ctx: AppIdContext, ids: readonly { typename: string; id: string }[]): void {
+  const cache = caches.get(ctx) ?? new Map<string, number | null>();
+  caches.set(ctx, cache);
+  const wanted = new Map<string, number[]>();
+  for (const { typename, id } of ids) {
+    const at = typename === 'Instance' ? id.indexOf('/') : -1;
+    const type = typename === 'Instance' ? 'Environment' : typename;
+    const n = positive(typename === 'Instance' ? id.slice(0, Math.max(at, 0)) : id);
+    if (n === null || !(APP_OWNED_TYPES as readonly string[]).includes(type) || cache.has(`${type}:${n}`)) continue;
+    wanted.set(type, [...(wanted.get(type) ?? []), n]);
+  }
+  const { apps, configs, releases } = ctx.repos;
+  const found = (type: string, want: number[] | undefined, rows: { id: number }[], appOf: (row: never) => number | null) => {
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    for (const n of want ?? []) {
+      const row = byId.get(n);
+      cache.set(`${type}:${n}`, row ? appOf(row as never) : null);
+    }
+  };
+  // Configurations, orders and revisions name their environment: read those with the environments asked for.
+  const viaEnvironment: [string, { id: number; environmentId: number }[]][] = [
+    ['DeploymentConfig', wanted.has('DeploymentConfig') ? configs.byIds(wanted.get('DeploymentConfig')!) : []],
+    ['ReleaseOrder', wanted.has('ReleaseOrder') ? releases.ordersByIds(wanted.get('ReleaseOrder')!) : []],
+    ['Revision', wanted.has('Revision') ? releases.revisionsByIds(wanted.get('Revision')!) : []],
+  ];
+  const environmentIds = [...(wanted.get('Environment') ?? []), ...viaEnvironment.flatMap(([, rows]) => rows.map((r) => r.environmentId))].filter((n) => !cache.has(`Environment:${n}`));
+  found('Environment', environmentIds, environmentIds.length ? apps.environmentsByIds(environmentIds) : [], (e: { appId: number }) => e.appId);
+  if (wanted.has('App')) found('App', wanted.get('App'), apps.byIds(wanted.get('App')!), (a: { id: number }) => a.id);
+  for (const [type, rows] of viaEnvironment) found(type, wanted.get(type), rows, (r: { environmentId: number }) => cache.get(`Environment:${r.environmentId}`) ?? null);
+}
+

@@ -1,7 +1,8 @@
-import { and, asc, count, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
+import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
 import { releasesRepository } from './releases-repository.js';
 import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
@@ -51,7 +52,7 @@ export function appsRepository(db: Db, cipher: SecretCipher) {
       return row;
     },
     byIds(ids: number[]): AppRow[] {
-      return ids.length ? db.select().from(apps).where(inArray(apps.id, ids)).all() : [];
+      return ids.length ? db.select().from(apps).where(inIds(apps.id, ids)).all() : [];
     },
     byName(name: string): AppRow | undefined {
       return db.select().from(apps).where(eq(apps.name, name)).get();
@@ -71,10 +72,10 @@ export function appsRepository(db: Db, cipher: SecretCipher) {
       return db.delete(apps).where(eq(apps.id, id)).run().changes > 0;
     },
     environmentsOfApps(appIds: number[]): EnvironmentRow[] {
-      return appIds.length ? db.select().from(environments).where(inArray(environments.appId, appIds)).orderBy(asc(environments.id)).all() : [];
+      return appIds.length ? db.select().from(environments).where(inIds(environments.appId, appIds)).orderBy(asc(environments.id)).all() : [];
     },
     environmentsByIds(ids: number[]): EnvironmentRow[] {
-      return ids.length ? db.select().from(environments).where(inArray(environments.id, ids)).all() : [];
+      return ids.length ? db.select().from(environments).where(inIds(environments.id, ids)).all() : [];
     },
     /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */
     activeReleaseOrderOf(appId: number): { id: number } | null {

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
 import type { SecretCipher } from '../domain/secret-values.js';
+import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
 import { auditEntries, type AuditEntryRow, type AuditOutcome } from './auth-tables.js';
 
@@ -42,7 +43,7 @@ export interface AuditPage {
 export function auditRepository(db: Db, cipher: SecretCipher) {
   const where = (filter: AuditFilter): SQL[] => {
     const parts: SQL[] = [];
-    if (filter.visibleApps) parts.push(filter.visibleApps.length ? inArray(auditEntries.appId, [...filter.visibleApps]) : eq(auditEntries.id, -1));
+    if (filter.visibleApps) parts.push(filter.visibleApps.length ? inIds(auditEntries.appId, filter.visibleApps) : eq(auditEntries.id, -1));
     if (filter.appId !== undefined) parts.push(eq(auditEntries.appId, filter.appId));
     if (filter.actorTokenId !== undefined) parts.push(eq(auditEntries.actorTokenId, filter.actorTokenId));
     if (filter.actorName !== undefined) parts.push(eq(auditEntries.actorName, filter.actorName));
@@ -70,7 +71,7 @@ export function auditRepository(db: Db, cipher: SecretCipher) {
       return entry.sealedInput === null ? null : cipher.decrypt(entry.sealedInput);
     },
     byIds(ids: readonly number[]): AuditEntryRow[] {
-      return ids.length === 0 ? [] : db.select().from(auditEntries).where(inArray(auditEntries.id, [...ids])).all();
+      return ids.length === 0 ? [] : db.select().from(auditEntries).where(inIds(auditEntries.id, ids)).all();
     },
     /**
      * Up to `first` entries newest first, older than `after` when given. With `fromOldest`, the

@@ -1,7 +1,8 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
+import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
 import { deploymentConfigs, type DeploymentConfigRow } from './tables.js';
 
@@ -13,10 +14,10 @@ export function configsRepository(db: Db, cipher: SecretCipher) {
   const open = (rows: DeploymentConfigRow[]) => rows.map((r) => openRow(cipher, r));
   return {
     byIds(ids: number[]): DeploymentConfigRow[] {
-      return ids.length ? open(db.select().from(deploymentConfigs).where(inArray(deploymentConfigs.id, ids)).all()) : [];
+      return ids.length ? open(db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.id, ids)).all()) : [];
     },
     byEnvironmentIds(environmentIds: number[]): DeploymentConfigRow[] {
-      return environmentIds.length ? open(db.select().from(deploymentConfigs).where(inArray(deploymentConfigs.environmentId, environmentIds)).all()) : [];
+      return environmentIds.length ? open(db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.environmentId, environmentIds)).all()) : [];
     },
     byEnvironmentId(environmentId: number): DeploymentConfigRow | undefined {
       return openRow(cipher, db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, environmentId)).get());

@@ -1,7 +1,8 @@
-import { and, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
+import { inIds, rankedWithin } from './batch-sql.js';
 import type { Db } from './client.js';
 import {
   ACTIVE_STATES,
@@ -10,6 +11,7 @@ import {
   releaseOrders,
   revisions,
   type InstanceFailureRow,
+  type OrderStateName,
   type OrderTransitionRow,
   type ReleaseOrderRow,
   type RevisionRow,
@@ -23,6 +25,15 @@ export type NewTransition = Omit<OrderTransitionRow, 'id'>;
 export type NewFailure = Omit<InstanceFailureRow, 'id' | 'resolvedAt'>;
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** A revision named by its environment and number. */
+export interface RevisionKey {
+  environmentId: number;
+  number: number;
+}
+
+/** The states of a finished order that left a revision running. */
+const FINISHED_RUNNING: OrderStateName[] = ['COMPLETED', 'ROLLED_BACK'];
 
 /**
  * Revisions, release orders, their transitions and instance failures. A revision's secret env
@@ -40,7 +51,26 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return openRow(cipher, db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).get());
     },
     revisionsByIds(ids: number[]): RevisionRow[] {
-      return ids.length ? open(db.select().from(revisions).where(inArray(revisions.id, ids)).all()) : [];
+      return ids.length ? open(db.select().from(revisions).where(inIds(revisions.id, ids)).all()) : [];
+    },
+    /** Revisions by environment and number, in one statement (those that exist). */
+    revisionsByKeys(keys: readonly RevisionKey[]): RevisionRow[] {
+      if (!keys.length) return [];
+      const pairs = JSON.stringify(keys.map((k) => [k.environmentId, k.number]));
+      const where = sql`(${revisions.environmentId}, ${revisions.number}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${pairs}))`;
+      return open(db.select().from(revisions).where(where).all());
+    },
+    /** A page of each environment's revisions (newest first), by environment then number descending. */
+    revisionsPages(environmentIds: readonly number[], offset: number, limit: number): RevisionRow[] {
+      if (!environmentIds.length) return [];
+      const page = rankedWithin({ table: revisions, id: revisions.id, group: revisions.environmentId, groups: environmentIds, orderBy: sql`${revisions.number} DESC`, offset, limit });
+      return open(db.select().from(revisions).where(page).orderBy(asc(revisions.environmentId), desc(revisions.number)).all());
+    },
+    /** How many revisions each environment has (environments without any are left out). */
+    countRevisionsOf(environmentIds: readonly number[]): Map<number, number> {
+      if (!environmentIds.length) return new Map();
+      const rows = db.select({ id: revisions.environmentId, n: count() }).from(revisions).where(inIds(revisions.environmentId, environmentIds)).groupBy(revisions.environmentId).all();
+      return new Map(rows.map((r) => [r.id, r.n]));
     },
     /** An environment's revisions, newest first. */
     revisionsOf(environmentId: number, offset: number, limit: number): RevisionRow[] {
@@ -54,7 +84,7 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning().get();
     },
     ordersByIds(ids: number[]): ReleaseOrderRow[] {
-      return ids.length ? db.select().from(releaseOrders).where(inArray(releaseOrders.id, ids)).all() : [];
+      return ids.length ? db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids)).all() : [];
     },
     order(id: number): ReleaseOrderRow | undefined {
       return db.select().from(releaseOrders).where(eq(releaseOrders.id, id)).get();
@@ -67,6 +97,11 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
         .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES])))
         .get();
     },
+    /** The orders in progress of these environments (at most one each). */
+    activeOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {
+      if (!environmentIds.length) return [];
+      return db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId, environmentIds), inArray(releaseOrders.state, [...ACTIVE_STATES]))).all();
+    },
     /** Every order in progress, oldest first: what the reconciler resumes at start-up. */
     activeOrders(): ReleaseOrderRow[] {
       return db.select().from(releaseOrders).where(inArray(releaseOrders.state, [...ACTIVE_STATES])).orderBy(releaseOrders.id).all();
@@ -74,6 +109,18 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
     /** The environment's orders, newest first. */
     ordersOf(environmentId: number, offset: number, limit: number): ReleaseOrderRow[] {
       return db.select().from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).orderBy(desc(releaseOrders.id)).limit(limit).offset(offset).all();
+    },
+    /** A page of each environment's orders (newest first), by environment then id descending. */
+    ordersPages(environmentIds: readonly number[], offset: number, limit: number): ReleaseOrderRow[] {
+      if (!environmentIds.length) return [];
+      const page = rankedWithin({ table: releaseOrders, id: releaseOrders.id, group: releaseOrders.environmentId, groups: environmentIds, orderBy: sql`${releaseOrders.id} DESC`, offset, limit });
+      return db.select().from(releaseOrders).where(page).orderBy(asc(releaseOrders.environmentId), desc(releaseOrders.id)).all();
+    },
+    /** How many orders each environment has (environments without any are left out). */
+    countOrdersOf(environmentIds: readonly number[]): Map<number, number> {
+      if (!environmentIds.length) return new Map();
+      const rows = db.select({ id: releaseOrders.environmentId, n: count() }).from(releaseOrders).where(inIds(releaseOrders.environmentId, environmentIds)).groupBy(releaseOrders.environmentId).all();
+      return new Map(rows.map((r) => [r.id, r.n]));
     },
     countOrders(environmentId: number): number {
       return db.select({ n: count() }).from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).get()?.n ?? 0;
@@ -83,9 +130,24 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return db
         .select()
         .from(releaseOrders)
-        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, ['COMPLETED', 'ROLLED_BACK'])))
+        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, FINISHED_RUNNING)))
         .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
         .get();
+    },
+    /** The last completed (or rolled back) order of each of these environments, as lastCompletedOrderOf picks it. */
+    lastCompletedOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {
+      if (!environmentIds.length) return [];
+      const last = rankedWithin({
+        table: releaseOrders,
+        id: releaseOrders.id,
+        group: releaseOrders.environmentId,
+        groups: environmentIds,
+        orderBy: sql`${releaseOrders.finishedAt} DESC, ${releaseOrders.id} DESC`,
+        filter: inArray(releaseOrders.state, FINISHED_RUNNING),
+        offset: 0,
+        limit: 1,
+      });
+      return db.select().from(releaseOrders).where(last).all();
     },
     /**
      * `UPDATE … WHERE id = ? AND version = ?`. A write that changes nothing is skipped (the row is
@@ -106,7 +168,7 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return db.insert(orderTransitions).values(t).returning().get();
     },
     transitionsOf(orderIds: number[]): OrderTransitionRow[] {
-      return orderIds.length ? db.select().from(orderTransitions).where(inArray(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id).all() : [];
+      return orderIds.length ? db.select().from(orderTransitions).where(inIds(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id).all() : [];
     },
 
     /** Records a failure unless the same instance already has an unresolved one in this order. */
@@ -119,7 +181,7 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       if (!open) db.insert(instanceFailures).values(f).run();
     },
     failuresOf(orderIds: number[]): InstanceFailureRow[] {
-      return orderIds.length ? db.select().from(instanceFailures).where(inArray(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id).all() : [];
+      return orderIds.length ? db.select().from(instanceFailures).where(inIds(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id).all() : [];
     },
     openFailuresOf(orderId: number): InstanceFailureRow[] {
       return db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id).all();

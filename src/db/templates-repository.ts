@@ -1,4 +1,5 @@
-import { asc, count, eq, inArray, type SQL } from 'drizzle-orm';
+import { asc, count, eq, type SQL } from 'drizzle-orm';
+import { inIds } from './batch-sql.js';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
@@ -15,13 +16,13 @@ export type TemplateSources = 'all' | readonly number[];
 export function templatesRepository(db: Db, cipher: SecretCipher) {
   const open = (rows: TemplateRow[]) => rows.map((r) => openRow(cipher, r));
   const from = (sources: TemplateSources): SQL | undefined =>
-    sources === 'all' ? undefined : sources.length ? inArray(templates.sourceAppId, [...sources]) : eq(templates.id, -1);
+    sources === 'all' ? undefined : sources.length ? inIds(templates.sourceAppId, sources) : eq(templates.id, -1);
   return {
     create(name: string, settings: ConfigSettings, sourceAppId: number | null, now: Date): TemplateRow {
       return openRow(cipher, db.insert(templates).values({ name, settings: sealSettings(cipher, settings), sourceAppId, createdAt: now, updatedAt: now }).returning().get());
     },
     byIds(ids: number[]): TemplateRow[] {
-      return ids.length ? open(db.select().from(templates).where(inArray(templates.id, ids)).all()) : [];
+      return ids.length ? open(db.select().from(templates).where(inIds(templates.id, ids)).all()) : [];
     },
     byName(name: string): TemplateRow | undefined {
       return openRow(cipher, db.select().from(templates).where(eq(templates.name, name)).get());

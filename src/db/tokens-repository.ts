@@ -1,4 +1,5 @@
-import { and, asc, count, eq, gt, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql, type SQL } from 'drizzle-orm';
+import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
 import { apiTokens, appMembers, type ApiTokenRow, type AppMemberRow, type AppRoleName } from './auth-tables.js';
 
@@ -30,7 +31,7 @@ export function tokensRepository(db: Db) {
       return db.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
     },
     byIds(ids: readonly number[]): ApiTokenRow[] {
-      return ids.length === 0 ? [] : db.select().from(apiTokens).where(inArray(apiTokens.id, [...ids])).all();
+      return ids.length === 0 ? [] : db.select().from(apiTokens).where(inIds(apiTokens.id, ids)).all();
     },
     byName(name: string): ApiTokenRow | undefined {
       return db.select().from(apiTokens).where(eq(apiTokens.name, name)).get();
@@ -58,6 +59,14 @@ export function tokensRepository(db: Db) {
     /** The app's members (tokens with a role on it), by token id. */
     membersOf(appId: number): AppMemberRow[] {
       return db.select().from(appMembers).where(eq(appMembers.appId, appId)).orderBy(asc(appMembers.tokenId)).all();
+    },
+    /** The roles of these tokens, by token then app. */
+    grantsOfTokens(tokenIds: readonly number[]): AppMemberRow[] {
+      return tokenIds.length ? db.select().from(appMembers).where(inIds(appMembers.tokenId, tokenIds)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)).all() : [];
+    },
+    /** The members of these apps, by app then token. */
+    membersOfApps(appIds: readonly number[]): AppMemberRow[] {
+      return appIds.length ? db.select().from(appMembers).where(inIds(appMembers.appId, appIds)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)).all() : [];
     },
     /** Sets (adds or changes) a token's role on an app. */
     setMember(appId: number, tokenId: number, role: AppRoleName, now: Date): AppMemberRow {

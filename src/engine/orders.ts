@@ -24,7 +24,11 @@ export interface NewReleaseOrder {
 
 /** The revision number the environment runs after its last finished order; null before any. */
 export function deployedRevisionNumber(repos: Repositories, environmentId: number): number | null {
-  const last = repos.releases.lastCompletedOrderOf(environmentId);
+  return revisionLeftRunning(repos.releases.lastCompletedOrderOf(environmentId));
+}
+
+/** The revision number a finished order left running (a rolled-back order: the one it started from); null for none. */
+export function revisionLeftRunning(last: Pick<ReleaseOrderRow, 'state' | 'toRevision' | 'fromRevision'> | undefined | null): number | null {
   if (!last) return null;
   return last.state === 'COMPLETED' ? last.toRevision : last.fromRevision;
 }

@@ -1,11 +1,15 @@
 import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow } from '../db/release-tables.js';
-import type { EnvironmentRow } from '../db/tables.js';
+import type { AppRow, EnvironmentRow } from '../db/tables.js';
 import type { EnvironmentTarget } from './kube-port.js';
 
 /** Where an environment's objects live, for the Kubernetes layer; undefined when the environment or app is gone. */
 export function targetOf(repos: Repositories, environment: EnvironmentRow): EnvironmentTarget | undefined {
-  const app = repos.apps.byIds([environment.appId])[0];
+  return targetFor(environment, repos.apps.byIds([environment.appId])[0]);
+}
+
+/** The same from an app row already read (the API reads the apps of a whole page at once); undefined without the app. */
+export function targetFor(environment: EnvironmentRow, app: Pick<AppRow, 'name' | 'appType'> | null | undefined): EnvironmentTarget | undefined {
   if (!app) return undefined;
   return { cluster: environment.cluster, namespace: environment.namespace, appName: app.name, appType: app.appType, environmentKind: environment.kind };
 }

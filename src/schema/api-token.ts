@@ -3,6 +3,7 @@ import { tokenActive, tokenNow } from '../auth/token-admin.js';
 import type { Viewer } from '../auth/roles.js';
 import type { ApiTokenRow, AppRoleName } from '../db/auth-tables.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { AppRoleEnum } from './app-role.js';
 import { AppRef } from './refs.js';
 
@@ -55,7 +56,7 @@ builder.node(ApiTokenRef, {
     grants: t.field({
       type: [AppGrantRef],
       description: 'The token\'s roles on apps (its memberships), by app.',
-      resolve: (tok, _args, ctx) => ctx.repos.tokens.grantsOf(tok.id).map((g) => ({ appId: g.appId, role: g.role })),
+      resolve: async (tok, _args, ctx) => (await loadersOf(ctx).grantsOfToken.load(tok.id)).map((g) => ({ appId: g.appId, role: g.role })),
     }),
     createdBy: t.exposeString('createdBy', { description: 'Who created it: the name of the admin token, or the command line, or the first start.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When it was created.', resolve: (tok) => tok.createdAt }),

@@ -3,10 +3,12 @@ import { tokenActive, tokenNow } from '../auth/token-admin.js';
 import type { ApiTokenRow } from '../db/auth-tables.js';
 import type { AppRow } from '../db/tables.js';
 import { NotAllowedError, NotFoundError } from '../domain/errors.js';
-import { membersOf, removeAppMember, setAppMember, type Member } from '../usecases/members.js';
+import { removeAppMember, setAppMember, type Member } from '../usecases/members.js';
 import { AppRoleEnum } from './app-role.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { idRef } from './ids.js';
+import { loadersOf } from './loaders.js';
 import { appRule, idIn } from './auth-rules.js';
 import { AppRef } from './refs.js';
 
@@ -31,12 +33,24 @@ const AppMemberRef = builder.objectRef<Member>('AppMember').implement({
   }),
 });
 
+/** The app's members with their tokens: one statement for the members of every app of a page, one for their tokens. */
+async function membersOf(ctx: Context, appId: number): Promise<Member[]> {
+  const loaders = loadersOf(ctx);
+  const rows = await loaders.membersOfApp.load(appId);
+  const tokens = await loaders.token.loadMany(rows.map((r) => r.tokenId));
+  // A token deleted between the two reads takes its membership with it.
+  return rows.flatMap((member, i) => {
+    const token = tokens[i];
+    return token && !(token instanceof Error) ? [{ member, token }] : [];
+  });
+}
+
 builder.objectFields(AppRef, (t) => ({
   members: t.field({
     type: [AppMemberRef],
     description: 'The tokens with a role on this app, by token. Visible to the app\'s OWNER and admins (admins act on every app without being members).',
     authScopes: (app) => ({ app: { id: app.id, role: 'OWNER' } }),
-    resolve: (app, _args, ctx) => membersOf(ctx.repos, app.id),
+    resolve: (app, _args, ctx) => membersOf(ctx, app.id),
   }),
 }));
 

@@ -7,6 +7,7 @@ import { builder } from './builder.js';
 import { byRequestedIds } from './node-order.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
+import { loadersOf } from './loaders.js';
 import { AppTypeEnum, DeployMethodEnum, EnvironmentKindEnum } from './enums.js';
 import { AppRef, EnvironmentRef } from './refs.js';
 
@@ -24,18 +25,16 @@ builder.node(AppRef, {
     description: t.exposeString('description', { description: 'A free description; empty when none.' }),
     appType: t.field({ type: AppTypeEnum, description: 'STATELESS (a Deployment) or STATEFUL (a StatefulSet); fixed at creation.', resolve: (a) => a.appType }),
     deployMethod: t.field({ type: DeployMethodEnum, description: 'How the app is deployed (container deployment).', resolve: (a) => a.deployMethod }),
-    environments: t.loadableGroup({
-      type: EnvironmentRef,
+    environments: t.field({
+      type: [EnvironmentRef],
       description: 'Both environments: production first, then test.',
-      load: (appIds: number[], ctx) => Promise.resolve(ctx.repos.apps.environmentsOfApps(appIds)),
-      group: (e) => e.appId,
-      resolve: (a) => a.id,
+      resolve: (a, _args, ctx) => loadersOf(ctx).environmentsOfApp.load(a.id),
     }),
     environment: t.field({
       type: EnvironmentRef,
       description: 'One environment of the app, by kind.',
       args: { kind: t.arg({ type: EnvironmentKindEnum, required: true, description: 'PRODUCTION or TEST.' }) },
-      resolve: (a, { kind }, ctx) => ctx.repos.apps.environmentsOfApps([a.id]).find((e) => e.kind === kind)!,
+      resolve: async (a, { kind }, ctx) => (await loadersOf(ctx).environmentsOfApp.load(a.id)).find((e) => e.kind === kind)!,
     }),
     createdAt: t.field({ type: 'DateTime', description: 'When the app was created.', resolve: (a) => a.createdAt }),
     updatedAt: t.field({ type: 'DateTime', description: 'When the app\'s own fields last changed.', resolve: (a) => a.updatedAt }),

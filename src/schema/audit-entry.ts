@@ -7,6 +7,7 @@ import { mayReadAuditOf } from '../audit/visibility.js';
 import { AUDIT_OUTCOMES, type AuditEntryRow, type AuditOutcome } from '../db/auth-tables.js';
 import { ADMIN_ONLY } from './auth-rules.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { AppRef } from './refs.js';
 
 const outcomeDescriptions: Record<AuditOutcome, string> = {
@@ -66,7 +67,7 @@ builder.node(AuditEntryRef, {
       type: AppRef,
       nullable: true,
       description: 'The app the target belongs to; null when none, or when the app was deleted since.',
-      resolve: (e, _args, ctx) => (e.appId === null ? null : (ctx.repos.apps.byIds([e.appId])[0] ?? null)),
+      resolve: (e, _args, ctx) => (e.appId === null ? null : loadersOf(ctx).app.load(e.appId)),
     }),
     input: t.exposeString('input', {
       description:

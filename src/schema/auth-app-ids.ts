@@ -8,6 +8,7 @@ export {
   appIdOfTerminal,
   MAX_SESSION_ID_LENGTH,
   ownTerminal,
+  primeAppIds,
   type AppIdContext,
   type TerminalOwned,
   type AppOwnedType,

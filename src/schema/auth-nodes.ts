@@ -4,7 +4,7 @@
  * own rules, see auth-rules.ts `ownedByApp`, would refuse its fields anyway.)
  */
 import { mayActOnApp } from '../auth/roles.js';
-import { APP_OWNED_TYPES, appIdOfLocal } from './auth-app-ids.js';
+import { APP_OWNED_TYPES, appIdOfLocal, primeAppIds } from './auth-app-ids.js';
 import type { Context } from './context.js';
 
 type DecodedId = { typename: string; id: string };
@@ -22,6 +22,7 @@ export function nodeVisible(ctx: Context, id: DecodedId): boolean {
  * field's own arguments), with null in the place of every one the caller may not see.
  */
 export async function visibleNodes(ctx: Context, ids: DecodedId[], load: (ids: DecodedId[]) => Promise<unknown[]>): Promise<unknown[]> {
+  if (!ctx.viewer?.admin) primeAppIds(ctx, ids);
   const shown = ids.map((id) => nodeVisible(ctx, id));
   if (!shown.some(Boolean)) return ids.map(() => null);
   const loaded = await load(ids);

@@ -2,6 +2,7 @@ import type { DeploymentConfigRow } from '../db/tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { DeploymentConfigRef, EnvironmentRef } from './refs.js';
@@ -26,7 +27,7 @@ builder.node(DeploymentConfigRef, {
     environment: t.field({
       type: EnvironmentRef,
       description: 'The environment this configuration belongs to.',
-      resolve: (c, _args, ctx) => ctx.repos.apps.environmentsByIds([c.environmentId])[0]!,
+      resolve: async (c, _args, ctx) => (await loadersOf(ctx).environment.load(c.environmentId))!,
     }),
     updatedAt: t.field({ type: 'DateTime', description: 'When the configuration last changed.', resolve: (c) => c.updatedAt }),
   }),

@@ -7,7 +7,8 @@ import { ClusterRef } from './cluster.js';
 import { EnvironmentKindEnum } from './enums.js';
 import { AppRef, DeploymentConfigRef, EnvironmentRef } from './refs.js';
 import { RevisionRef } from './revision.js';
-import { deployedRevisionOf } from './release-environment.js';
+import { deployedRevisionLoaded } from './release-environment.js';
+import { loadersOf } from './loaders.js';
 
 builder.node(EnvironmentRef, {
   description: 'One of an app\'s two environments (production or test), each on its own cluster, with its draft deployment configuration.',
@@ -27,31 +28,25 @@ builder.node(EnvironmentRef, {
     namespace: t.exposeString('namespace', {
       description: 'The Kubernetes namespace of the environment on its cluster: `cairn-<app name>`.',
     }),
-    app: t.loadable({
+    app: t.field({
       type: AppRef,
       description: 'The app this environment belongs to.',
-      load: (ids: number[], ctx) => Promise.resolve(ctx.repos.apps.byIds(ids)),
-      sort: (a) => a.id,
-      resolve: (e) => e.appId,
+      resolve: async (e, _args, ctx) => (await loadersOf(ctx).app.load(e.appId))!,
     }),
-    config: t.loadable({
+    config: t.field({
       type: DeploymentConfigRef,
       description: 'The draft deployment configuration: what the next release order will deploy.',
-      load: (envIds: number[], ctx) => Promise.resolve(ctx.repos.configs.byEnvironmentIds(envIds)),
-      sort: (c) => c.environmentId,
-      resolve: (e) => e.id,
+      resolve: async (e, _args, ctx) => (await loadersOf(ctx).configOfEnvironment.load(e.id))!,
     }),
-    desiredInstances: t.loadable({
-      type: 'Int',
+    desiredInstances: t.int({
       description: 'The instance count the draft configuration asks for (what the next release will run).',
-      load: (envIds: number[], ctx) => Promise.resolve(ctx.repos.configs.byEnvironmentIds(envIds)).then((rows) => envIds.map((id) => rows.find((r) => r.environmentId === id)?.settings.instances ?? 0)),
-      resolve: (e) => e.id,
+      resolve: async (e, _args, ctx) => (await loadersOf(ctx).configOfEnvironment.load(e.id))?.settings.instances ?? 0,
     }),
     deployedRevision: t.field({
       type: RevisionRef,
       nullable: true,
       description: 'The revision running in the environment after the last finished release order (completed, or rolled back to its previous revision); null until a release has completed.',
-      resolve: (e, _args, ctx) => deployedRevisionOf(ctx.repos, e.id),
+      resolve: (e, _args, ctx) => deployedRevisionLoaded(ctx, e.id),
     }),
     createdAt: t.field({ type: 'DateTime', description: 'When the environment was created (with its app).', resolve: (e) => e.createdAt }),
   }),

@@ -3,11 +3,12 @@
  * `environment.events`, newest first, served from live status's event informer.
  */
 import { resolveArrayConnection } from '@pothos/plugin-relay';
-import { targetOf } from '../engine/targets.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveSystemEvent } from '../live/instances.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
+import { targetLoaded } from './environment-target.js';
+import { loadersOf } from './loaders.js';
 import type { Context } from './context.js';
 import { InstanceRef } from './instance.js';
 import { EnvironmentRef } from './refs.js';
@@ -29,7 +30,7 @@ export const InstanceEventRef = builder.objectRef<LiveSystemEvent>('InstanceEven
 
 /** The environment's pod events, newest first; null when live status is off or the cluster cannot be read in time. */
 export async function eventsOf(ctx: Context, env: EnvironmentRow): Promise<LiveSystemEvent[] | null> {
-  const target = targetOf(ctx.repos, env);
+  const target = await targetLoaded(ctx, env);
   const view = target ? await ctx.live.environment(target) : null;
   return view ? view.events : null;
 }
@@ -66,7 +67,7 @@ builder.objectFields(InstanceRef, (t) => ({
       description: 'The instance\'s system events, newest first; null when the cluster cannot be read.',
       args: { warningsOnly: t.arg.boolean({ defaultValue: false, required: true, ...warningsOnlyArg }) },
       resolve: async (instance, args, ctx) => {
-        const env = ctx.repos.apps.environmentsByIds([instance.environmentId])[0];
+        const env = await loadersOf(ctx).environment.load(instance.environmentId);
         const events = env ? await eventsOf(ctx, env) : null;
         if (!events) return null;
         const mine = events.filter((e) => e.instanceName === instance.name && (!args.warningsOnly || e.type === 'Warning'));

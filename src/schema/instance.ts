@@ -3,12 +3,13 @@
  * `instance(id)` through `node`, and the Instance type the live subscriptions carry.
  */
 import { mayActOnApp } from '../auth/roles.js';
-import { targetOf } from '../engine/targets.js';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveInstance } from '../live/instances.js';
 import { ownedByApp, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
+import { targetLoaded } from './environment-target.js';
+import { loadersOf } from './loaders.js';
 import type { Context } from './context.js';
 import { EnvironmentRef } from './refs.js';
 
@@ -19,7 +20,7 @@ export const InstanceRef = builder.objectRef<InstanceView>('Instance');
 
 /** The environment's instances now; null when live status is off or the cluster cannot be read in time. */
 export async function instancesOf(ctx: Context, env: EnvironmentRow): Promise<InstanceView[] | null> {
-  const target = targetOf(ctx.repos, env);
+  const target = await targetLoaded(ctx, env);
   const view = target ? await ctx.live.environment(target) : null;
   return view ? view.instances.map((i) => ({ ...i, environmentId: env.id })) : null;
 }
@@ -95,7 +96,7 @@ builder.node(InstanceRef, {
       type: EnvironmentRef,
       nullable: true,
       description: 'The environment it belongs to; null when that environment was deleted.',
-      resolve: (i, _args, ctx) => ctx.repos.apps.environmentsByIds([i.environmentId])[0] ?? null,
+      resolve: (i, _args, ctx) => loadersOf(ctx).environment.load(i.environmentId),
     }),
     revision: t.exposeInt('revision', { nullable: true, description: 'The revision it runs (its cairn.dev/revision label); null for a pod without one.' }),
     phase: t.exposeString('phase', { description: 'The pod\'s phase: Pending, Running, Succeeded, Failed or Unknown.' }),

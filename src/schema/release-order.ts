@@ -4,6 +4,7 @@ import type { ReleaseOrderRow } from '../db/release-tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { idIn, ownedByApp, readRule } from './auth-rules.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { localIdOrNull } from './ids.js';
 import { EnvironmentRef } from './refs.js';
@@ -21,7 +22,7 @@ builder.node(ReleaseOrderRef, {
     environment: t.field({
       type: EnvironmentRef,
       description: 'The environment the order deploys to.',
-      resolve: (o, _args, ctx) => ctx.repos.apps.environmentsByIds([o.environmentId])[0]!,
+      resolve: async (o, _args, ctx) => (await loadersOf(ctx).environment.load(o.environmentId))!,
     }),
     kind: t.field({ type: ReleaseOrderKindEnum, description: 'RELEASE of a new revision, or ROLLBACK to an earlier one.', resolve: (o) => o.kind }),
     state: t.field({ type: ReleaseOrderStateEnum, description: 'Where the order stands.', resolve: (o) => o.state }),
@@ -35,39 +36,40 @@ builder.node(ReleaseOrderRef, {
     revision: t.field({
       type: RevisionRef,
       description: 'The revision the order deploys.',
-      resolve: (o, _args, ctx) => ctx.repos.releases.revision(o.environmentId, o.toRevision)!,
+      resolve: async (o, _args, ctx) => (await loadersOf(ctx).revision.load({ environmentId: o.environmentId, number: o.toRevision }))!,
     }),
     previousRevision: t.field({
       type: RevisionRef,
       nullable: true,
       description: 'The revision that ran before the order (what a rollback returns to); null for the first release.',
-      resolve: (o, _args, ctx) => (o.fromRevision === null ? null : (ctx.repos.releases.revision(o.environmentId, o.fromRevision) ?? null)),
+      resolve: (o, _args, ctx) => (o.fromRevision === null ? null : loadersOf(ctx).revision.load({ environmentId: o.environmentId, number: o.fromRevision })),
     }),
     batches: t.field({
       type: [ReleaseBatchRef],
       description: 'The batches in the current direction, each with its state and the instances it brings up (read from the cluster now).',
       resolve: async (o, _args, ctx) => {
-        const env = ctx.repos.apps.environmentsByIds([o.environmentId])[0]!;
-        const app = ctx.repos.apps.byIds([env.appId])[0]!;
-        const observation = await ctx.releases.observe(env);
-        return describeBatches(o, app.appType, observation, ctx.repos.releases.failuresOf([o.id])).map((b) => ({ ...b, order: o }));
+        const loaders = loadersOf(ctx);
+        const [env, failures] = await Promise.all([loaders.environment.load(o.environmentId), loaders.failuresOfOrder.load(o.id)]);
+        const app = (await loaders.app.load(env!.appId))!;
+        const observation = await ctx.releases.observe(env!);
+        return describeBatches(o, app.appType, observation, failures).map((b) => ({ ...b, order: o }));
       },
     }),
     failureReason: t.string({
       nullable: true,
       description:
         'While the order is FAILED: the reason of its first open failure (CLUSTER_REFUSED, DEADLINE_EXCEEDED, IMAGE_PULL … as in `failures`); null in any other state.',
-      resolve: (o, _args, ctx) => (o.state === 'FAILED' ? (ctx.repos.releases.openFailuresOf(o.id)[0]?.reason ?? null) : null),
+      resolve: async (o, _args, ctx) => (o.state === 'FAILED' ? ((await loadersOf(ctx).failuresOfOrder.load(o.id)).find((f) => f.resolvedAt === null)?.reason ?? null) : null),
     }),
     failures: t.field({
       type: [InstanceFailureRef],
       description: 'Every instance failure of the order, oldest first, resolved ones included.',
-      resolve: (o, _args, ctx) => ctx.repos.releases.failuresOf([o.id]),
+      resolve: (o, _args, ctx) => loadersOf(ctx).failuresOfOrder.load(o.id),
     }),
     transitions: t.field({
       type: [ReleaseOrderTransitionRef],
       description: 'Every state change, oldest first, with actor, time and reason.',
-      resolve: (o, _args, ctx) => ctx.repos.releases.transitionsOf([o.id]),
+      resolve: (o, _args, ctx) => loadersOf(ctx).transitionsOfOrder.load(o.id),
     }),
     createdBy: t.exposeString('createdBy', { description: 'Who submitted the order.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When the order was submitted.', resolve: (o) => o.createdAt }),

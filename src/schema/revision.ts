@@ -3,6 +3,7 @@ import type { RevisionRow } from '../db/release-tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { ownedByApp } from './auth-rules.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { EnvironmentRef } from './refs.js';
 import { RevisionRef } from './release-refs.js';
@@ -24,7 +25,7 @@ builder.node(RevisionRef, {
     environment: t.field({
       type: EnvironmentRef,
       description: 'The environment the revision belongs to.',
-      resolve: (r, _args, ctx) => ctx.repos.apps.environmentsByIds([r.environmentId])[0]!,
+      resolve: async (r, _args, ctx) => (await loadersOf(ctx).environment.load(r.environmentId))!,
     }),
     createdBy: t.exposeString('createdBy', { description: 'Who submitted the release order that froze it.' }),
     createdAt: t.field({ type: 'DateTime', description: 'When the revision was frozen.', resolve: (r) => r.createdAt }),

@@ -1,6 +1,7 @@
 import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { AUTHENTICATED } from './auth-rules.js';
 import { builder } from './builder.js';
+import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { AppRef, TemplateRef } from './refs.js';
@@ -22,7 +23,7 @@ builder.node(TemplateRef, {
       type: AppRef,
       nullable: true,
       description: 'The app whose environment the template was saved from (its OWNERs read and apply the template); null when unknown (saved before cairn kept it) or deleted since: then only admins read it.',
-      resolve: (r, _args, ctx) => (r.sourceAppId === null ? null : (ctx.repos.apps.byIds([r.sourceAppId])[0] ?? null)),
+      resolve: (r, _args, ctx) => (r.sourceAppId === null ? null : loadersOf(ctx).app.load(r.sourceAppId)),
     }),
     createdAt: t.field({ type: 'DateTime', description: 'When the template was saved.', resolve: (r) => r.createdAt }),
     updatedAt: t.field({ type: 'DateTime', description: 'When the template was last renamed or saved.', resolve: (r) => r.updatedAt }),

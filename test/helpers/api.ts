@@ -3,6 +3,7 @@ import { createYoga } from 'graphql-yoga';
 import { pino } from 'pino';
 import { createCairn } from '../../src/app.js';
 import type { Config } from '../../src/config.js';
+import type { OpenDatabase } from '../../src/db/client.js';
 import type { Repositories } from '../../src/db/repositories.js';
 import { bearer, issueTestToken } from './auth.js';
 import { alwaysReachable, clusterSources, testConfig } from './cairn.js';
@@ -23,6 +24,8 @@ export interface GraphQLResponse {
  * tells the order's followers.
  */
 export interface TestApi {
+  /** The statements compiled and executed on the database so far (see src/db/statement-cache.ts). */
+  statements: OpenDatabase['statements'];
   /** Runs one operation (as the admin token, unless `token` names another; null sends none) and returns the parsed response. */
   gql(query: string, variables?: Record<string, unknown>, options?: { token?: string | null }): Promise<GraphQLResponse>;
   /** The repositories (to issue tokens, read the audit trail …). */
@@ -71,6 +74,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   const tables = ['apps', 'environments', 'deployment_configs', 'templates'];
   return {
+    statements: cairn.database.statements,
     async gql(query, variables, options = {}) {
       const token = options.token === undefined ? adminToken : options.token;
       const res = await yoga.fetch('http://cairn.test/graphql', {
