@@ -1,10 +1,10 @@
 import type { Repositories } from '../db/repositories.js';
-import type { EnvironmentRow } from '../db/tables.js';
+import type { AppRow, EnvironmentRow } from '../db/tables.js';
 import type { EnvironmentObservation, KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
 import { orderUpdates, type OrderUpdate } from './order-updates.js';
 import type { Reconciler } from './reconciler.js';
-import { targetOf } from './targets.js';
+import { targetFor, targetOf } from './targets.js';
 
 /** What the API needs of the running engine: wake it after a mutation, read an environment's pods. */
 export interface ReleaseService {
@@ -12,8 +12,8 @@ export interface ReleaseService {
   wake(orderId: number): void;
   /** A user action changed the order: tell its followers, even when the engine has nothing to do. */
   changed(orderId: number): void;
-  /** What the environment's cluster shows now; null when it cannot be read. */
-  observe(environment: EnvironmentRow): Promise<EnvironmentObservation | null>;
+  /** What the environment's cluster shows now (from the informer caches); null when it cannot be read. Pass its app when at hand (no database read then). */
+  observe(environment: EnvironmentRow, app?: Pick<AppRow, 'name' | 'appType'>): Promise<EnvironmentObservation | null>;
   /** The order's current state, then every change of it, its batches and instances. */
   updates(orderId: number): AsyncIterableIterator<OrderUpdate>;
 }
@@ -23,8 +23,8 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
   // follower of an order at once, and a thousand followers must not list the pods a thousand times.
   // Only the same tick: a read asked for later may follow a change, so it starts its own.
   const sameTick = new Map<number, Promise<EnvironmentObservation | null>>();
-  const observeNow = async (environment: EnvironmentRow) => {
-    const target = targetOf(repos, environment);
+  const observeNow = async (environment: EnvironmentRow, app?: Pick<AppRow, 'name' | 'appType'>) => {
+    const target = app ? targetFor(environment, app) : targetOf(repos, environment);
     if (!target) return null;
     const result = await kube.observeEnvironment(target);
     return result.ok ? result.value : null;
@@ -32,10 +32,10 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
   const service: ReleaseService = {
     wake: (orderId) => reconciler.wake(orderId),
     changed: (orderId) => events.publish(orderId),
-    observe(environment) {
+    observe(environment, app) {
       let read = sameTick.get(environment.id);
       if (!read) {
-        read = observeNow(environment);
+        read = observeNow(environment, app);
         sameTick.set(environment.id, read);
         queueMicrotask(() => sameTick.delete(environment.id));
       }

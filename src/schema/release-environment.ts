@@ -72,7 +72,8 @@ builder.objectFields(EnvironmentRef, (t) => ({
     nullable: true,
     description: 'How many instances run in the environment now (pods not being deleted, any revision); null when the cluster cannot be read.',
     resolve: async (env, _args, ctx) => {
-      const observation = await ctx.releases.observe(env);
+      const app = await loadersOf(ctx).app.load(env.appId);
+      const observation = app ? await ctx.releases.observe(env, app) : null;
       return observation ? observation.instances.filter((p) => !p.terminating).length : null;
     },
   }),

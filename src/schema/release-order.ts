@@ -51,7 +51,7 @@ builder.node(ReleaseOrderRef, {
         const loaders = loadersOf(ctx);
         const [env, failures] = await Promise.all([loaders.environment.load(o.environmentId), loaders.failuresOfOrder.load(o.id)]);
         const app = (await loaders.app.load(env!.appId))!;
-        const observation = await ctx.releases.observe(env!);
+        const observation = await ctx.releases.observe(env!, app);
         return describeBatches(o, app.appType, observation, failures).map((b) => ({ ...b, order: o }));
       },
     }),
