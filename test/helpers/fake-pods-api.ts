@@ -12,8 +12,9 @@ export interface FakePod {
 
 /**
  * A minimal Kubernetes API on loopback (port 0) that answers
- * GET /api/v1/namespaces/<ns>/pods?labelSelector=k=v from `pods`, lists no events, and holds a watch
- * of either open without ever sending an event (so live status's informers fill and stay quiet);
+ * GET /api/v1[/namespaces/<ns>]/pods?labelSelector=k=v from `pods`, lists no events, Deployments or
+ * StatefulSets, and holds a watch of any of them open without ever sending an event (so live
+ * status's informers fill and stay quiet);
  * anything else is 404, and `down` makes it answer 503.
  */
 export interface FakePodsApi {
@@ -31,8 +32,11 @@ export async function startFakePodsApi(): Promise<FakePodsApi> {
   const server = createServer((req, res) => {
     api.requests.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
-    const match = /^\/api\/v1\/namespaces\/([^/]+)\/(pods|events)$/.exec(url.pathname);
-    if (api.down || !match) {
+    // Pods and events (core), Deployments and StatefulSets (apps): in one namespace, or across all of them.
+    const match = /^\/(?:api\/v1|apis\/apps\/v1)(?:\/namespaces\/([^/]+))?\/(pods|events|deployments|statefulsets)$/.exec(url.pathname);
+    const core = url.pathname.startsWith('/api/v1/');
+    const kindOk = match && (core ? ['pods', 'events'] : ['deployments', 'statefulsets']).includes(match[2]!);
+    if (api.down || !match || !kindOk) {
       const code = api.down ? 503 : 404;
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', code }));
@@ -45,13 +49,14 @@ export async function startFakePodsApi(): Promise<FakePodsApi> {
     }
     const [key, value] = (url.searchParams.get('labelSelector') ?? '').split('=');
     const items =
-      match[2] === 'events'
+      match[2] !== 'pods'
         ? []
         : api.pods
-            .filter((p) => p.namespace === match[1] && (!key || p.labels[key] === value))
+            .filter((p) => (match[1] === undefined || p.namespace === match[1]) && (!key || p.labels[key] === value))
             .map((p) => ({ metadata: { name: p.name, namespace: p.namespace, labels: p.labels }, status: { phase: p.phase } }));
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ kind: match[2] === 'events' ? 'EventList' : 'PodList', apiVersion: 'v1', metadata: { resourceVersion: '1' }, items }));
+    const kinds: Record<string, string> = { pods: 'PodList', events: 'EventList', deployments: 'DeploymentList', statefulsets: 'StatefulSetList' };
+    res.end(JSON.stringify({ kind: kinds[match[2]!], apiVersion: core ? 'v1' : 'apps/v1', metadata: { resourceVersion: '1' }, items }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   api.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
