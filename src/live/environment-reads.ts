@@ -10,7 +10,7 @@
  */
 import type { CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { boundsOf } from '../kube/bounded-kubeconfig.js';
-import { fail, ok, type KubeResult } from '../kube/kube-errors.js';
+import { fail, ok, toKubeError, type KubeResult } from '../kube/kube-errors.js';
 import { observeFrom } from '../kube/observe.js';
 import { workloadStrategy } from '../kube/strategy/index.js';
 import type { WorkloadObject } from '../kube/strategy/types.js';
@@ -22,7 +22,7 @@ import type { InformerLease, Informers } from './informers.js';
 import { isEnvironmentPod } from './instances.js';
 
 export interface EnvironmentReadsOptions {
-  /** How long a read waits for a cold cache to fill (default 10 000 ms); then the cluster counts as unreadable. */
+  /** How long a read waits at most for a cold cache to fill (default: the cluster's list timeout and a second); then the cluster counts as unreadable. */
   syncTimeoutMs?: number;
   /** How long a read waits for a cache to see cairn's own newest write (default 2 000 ms); then it reads the cache as it is. */
   writeWaitMs?: number;
@@ -74,8 +74,20 @@ function within(promise: Promise<unknown>, ms: number, signal?: AbortSignal): Pr
   });
 }
 
+/**
+ * Waits until the informers' caches are filled: false at once when one of them is cold because its last list
+ * failed (the cluster does not answer: say so now rather than make every reader wait), or after `ms`, or at shutdown.
+ */
+export async function cachesFilled(caches: Informer[], ms: number, signal?: AbortSignal): Promise<{ ok: true } | { ok: false; why: string }> {
+  const failing = () => caches.find((c) => !c.synced && c.lastError !== null);
+  const failed = failing();
+  if (failed) return { ok: false, why: toKubeError(failed.lastError).message };
+  if (await within(Promise.all(caches.map((c) => c.whenSynced())), ms, signal)) return { ok: true };
+  const late = failing();
+  return { ok: false, why: late ? toKubeError(late.lastError).message : `no list within ${ms} ms` };
+}
+
 export function createEnvironmentReads(informers: Informers, kubeConfigFor: (cluster: string) => KubeConfig, options: EnvironmentReadsOptions = {}): EnvironmentReads {
-  const syncTimeoutMs = options.syncTimeoutMs ?? 10_000;
   const writeWaitMs = options.writeWaitMs ?? 2_000;
 
   /** The cluster's bounds: its shutdown signal and the marks of cairn's writes (none when the kubeconfig no longer names it). */
@@ -100,10 +112,10 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
       const leases: InformerLease[] = kinds.map((kind) => informers.acquire(target.cluster, target.namespace, kind));
       try {
         const [pods, events, workloads] = leases.map((l) => l.informer) as [Informer, Informer, Informer];
-        const signal = boundsFor(target.cluster)?.signal;
-        if (!(await within(Promise.all([pods.whenSynced(), events.whenSynced(), workloads.whenSynced()]), syncTimeoutMs, signal))) {
-          return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} did not answer the lists of namespace ${target.namespace} within ${syncTimeoutMs} ms`, status: null });
-        }
+        const bounds = boundsFor(target.cluster);
+        const syncTimeoutMs = options.syncTimeoutMs ?? (bounds?.timeouts.listMs ?? 20_000) + 1_000;
+        const filled = await cachesFilled([pods, events, workloads], syncTimeoutMs, bounds?.signal);
+        if (!filled.ok) return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} cannot be read: ${filled.why}`, status: null });
         await Promise.all([caughtUp(target, 'pods', pods), caughtUp(target, workloadKind(target), workloads)]);
         const mine = (o: KubeObject) => isEnvironmentPod(target, o);
         const podList = [...pods.cache.values()].filter(mine) as V1Pod[];

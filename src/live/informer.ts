@@ -53,6 +53,8 @@ export interface Informer {
   readonly resourceVersion: string;
   /** True once the first list has filled the cache. */
   readonly synced: boolean;
+  /** Why its last list or watch failed; null once a list succeeded after it. */
+  readonly lastError: unknown;
   /** Resolves after the first list. */
   whenSynced(): Promise<void>;
   /** Listens to every change; returns the function that stops listening. */
@@ -87,6 +89,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   const listeners = new Set<InformerListener>();
   const byNamespace = new Map<string, Set<InformerListener>>();
   let latest = '';
+  let lastError: unknown = null;
   const nsOf = (o: KubeObject) => o.metadata?.namespace ?? namespace ?? '';
   const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
   const keyOf = (o: KubeObject) => (namespace === null ? `${nsOf(o)}/${nameOf(o)}` : nameOf(o));
@@ -137,6 +140,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       emit(old ? 'MODIFIED' : 'ADDED', item);
     }
     latest = body.metadata?.resourceVersion ?? latest;
+    lastError = null;
     if (!synced) {
       synced = true;
       markSynced();
@@ -236,7 +240,8 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
         }
         if (sawEvent) backoff = o.minBackoffMs;
         resourceVersion = null; // something may have been missed: re-list after the back-off
-      } catch {
+      } catch (e) {
+        lastError = e;
         resourceVersion = null;
       }
       await sleep(backoff, signal);
@@ -252,6 +257,9 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
     inNamespace: (ns) => index.get(ns) ?? EMPTY,
     get resourceVersion() {
       return latest;
+    },
+    get lastError() {
+      return lastError;
     },
     get synced() {
       return synced;

@@ -116,6 +116,9 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
       get synced() {
         return source().synced;
       },
+      get lastError() {
+        return source().lastError;
+      },
       async whenSynced() {
         for (;;) {
           const current = source();

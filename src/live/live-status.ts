@@ -10,7 +10,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { environmentKey, environmentSource, environmentView, type EnvironmentEvent, type EnvironmentSnapshot } from './environment-feed.js';
-import { createEnvironmentReads, type EnvironmentReads, type EnvironmentReadsOptions } from './environment-reads.js';
+import { cachesFilled, createEnvironmentReads, type EnvironmentReads, type EnvironmentReadsOptions } from './environment-reads.js';
 import { createHub, type Delivery, type Hub, type HubOptions, type SubscribeOptions } from './hub.js';
 import { createInformers, type Informers, type InformersOptions } from './informers.js';
 import type { EnvironmentScope } from './instances.js';
@@ -35,15 +35,6 @@ export interface LiveStatus {
   stop(): void;
 }
 
-function within<T>(promise: Promise<T>, ms: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    void promise.then(() => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
 
 export function createLiveStatus(kubeConfigFor: (cluster: string) => KubeConfig, options: LiveStatusOptions = {}): LiveStatus {
   const informers = createInformers(kubeConfigFor, options.informers);
@@ -52,13 +43,14 @@ export function createLiveStatus(kubeConfigFor: (cluster: string) => KubeConfig,
   return {
     hub,
     informers,
-    reads: createEnvironmentReads(informers, kubeConfigFor, { ...options.reads, syncTimeoutMs }),
+    reads: createEnvironmentReads(informers, kubeConfigFor, { ...options.reads, ...(options.syncTimeoutMs === undefined ? {} : { syncTimeoutMs }) }),
     async environment(scope) {
       const pods = informers.acquire(scope.cluster, scope.namespace, 'pods');
       const events = informers.acquire(scope.cluster, scope.namespace, 'events');
       try {
-        const synced = await within(Promise.all([pods.informer.whenSynced(), events.informer.whenSynced()]), syncTimeoutMs);
-        return synced ? environmentView(scope, pods.informer.cache.values(), events.informer.cache.values(), new Date()) : null;
+        // A cluster whose lists fail answers null at once (not after the wait).
+        const filled = await cachesFilled([pods.informer, events.informer], syncTimeoutMs);
+        return filled.ok ? environmentView(scope, pods.informer.cache.values(), events.informer.cache.values(), new Date()) : null;
       } finally {
         pods.release();
         events.release();
