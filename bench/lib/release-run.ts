@@ -1,0 +1,54 @@
+/**
+ * N concurrent releases through cairn's API, watched raw: the bench's own watches on the production
+ * cluster's pods and Deployments (label app.kubernetes.io/managed-by=cairn) feed a release tracker;
+ * every order is sent at once; the run ends when every release's pods are all Ready, and then waits
+ * for cairn to mark every order finished.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BenchClusters } from './sandbox.js';
+import { ordersSettled, submitRelease, type Api, type SeededApp } from './graphql.js';
+import { rawWatch } from './raw-watch.js';
+import { createReleaseTracker, type ReleaseFigures } from './release-tracker.js';
+
+const MANAGED = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn';
+
+export interface ReleaseRun extends ReleaseFigures {
+  /** First order sent → every pod of every release Ready (ms). */
+  totalMs: number;
+  /** First order sent → cairn reported every order finished (polled each second, ms). */
+  settledMs: number;
+  /** How many orders ended in each state. */
+  states: Record<string, number>;
+}
+
+export async function runReleases(options: { api: Api; clusters: BenchClusters; apps: SeededApp[]; instances: number; batches: number; timeoutMs: number }): Promise<ReleaseRun> {
+  const { api, clusters, apps } = options;
+  const tracker = createReleaseTracker();
+  const base = clusters.production.url;
+  const watches = [
+    rawWatch(base, `/api/v1/pods?${MANAGED}`, (type, pod, at) => tracker.onPod(type, pod, at)),
+    rawWatch(base, `/apis/apps/v1/deployments?${MANAGED}`, (type, d, at) => tracker.onDeployment(type, d, at)),
+  ];
+  try {
+    await Promise.all(watches.map((w) => w.opened));
+    const started = performance.now();
+    const orders = await Promise.all(
+      apps.map(async (app) => {
+        const order = await submitRelease(api, app.environmentId, options.batches);
+        tracker.submitted(app.namespace, order.sentAt);
+        return order;
+      }),
+    );
+    const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not every release's pods were Ready within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
+    });
+    const lastReadyAt = await Promise.race([ready, timeout]).finally(() => clearTimeout(timer));
+    const states = await ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs);
+    const settledMs = performance.now() - started;
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states };
+  } finally {
+    for (const w of watches) w.stop();
+  }
+}
