@@ -6,11 +6,11 @@
  * p50/p99 beside the floor measured in the same run: PATCH an object → seen on a raw watch, idle
  * before the releases and again and again while they run (the same load).
  *
- *   npx tsx bench/batch-gap.ts      (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=10 PROBE_EVERY=100)
+ *   npx tsx bench/batch-gap.ts      (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=1 PROBE_EVERY=100)
  *
  * cairn runs as a user runs it, a child process (bench/lib/cairn.ts) against sandbox clusters in this
  * process (bench/lib/sandbox.ts); the apps are seeded through the API first (not timed). SPEED is the
- * sandbox's simulated-time factor (pods become Ready in about 0.4 s at 10). Any CAIRN_* variable is
+ * sandbox's simulated-time factor (at 1, real time, a pod becomes Ready in about 1.5 s, 4 s when its node pulls the image first). Any CAIRN_* variable is
  * passed on to cairn. The machine may be busy with other work: compare with the floor of the same run.
  */
 import { performance } from 'node:perf_hooks';
@@ -25,7 +25,7 @@ import { ms, printTable, summarize } from './lib/stats.js';
 const RELEASES = Number(process.env.RELEASES ?? 20);
 const INSTANCES = Number(process.env.INSTANCES ?? 10);
 const BATCHES = Number(process.env.BATCHES ?? 5);
-const SPEED = Number(process.env.SPEED ?? 10);
+const SPEED = Number(process.env.SPEED ?? 1);
 const PROBE_EVERY = Number(process.env.PROBE_EVERY ?? 100);
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@
  * run's time beside the pods' own ready time, the batch gap and order sent → first batch (p50/p99),
  * cairn's CPU seconds and peak RSS, and the Kubernetes requests cairn made, by verb and resource.
  *
- *   npx tsx bench/concurrent-releases.ts            (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=10)
+ *   npx tsx bench/concurrent-releases.ts            (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=1)
  *   RELEASES=300 npx tsx bench/concurrent-releases.ts
  *
  * The floor — the pods' own ready time — is measured first, in the same run, on a fresh sandbox
@@ -36,7 +36,7 @@ import { byVerb, countsSince, countsText, ms, printTable, summarize } from './li
 const RELEASES = Number(process.env.RELEASES ?? 20);
 const INSTANCES = Number(process.env.INSTANCES ?? 10);
 const BATCHES = Number(process.env.BATCHES ?? 5);
-const SPEED = Number(process.env.SPEED ?? 10);
+const SPEED = Number(process.env.SPEED ?? 1);
 const TIMEOUT_S = Number(process.env.TIMEOUT ?? 1800);
 
 async function main(): Promise<void> {

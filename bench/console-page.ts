@@ -7,7 +7,7 @@
  * beside the floor measured in the same run: a bare node:http server (a child process, as cairn is)
  * answering the same bytes, driven by the same client loop.
  *
- *   npx tsx bench/console-page.ts      (APPS=50 INSTANCES=2 CLIENTS=10 DURATION=15 SPEED=10 RELEASE=1)
+ *   npx tsx bench/console-page.ts      (APPS=50 INSTANCES=2 CLIENTS=10 DURATION=15 SPEED=10 RELEASE=1 SQL_COUNT=1)
  *
  * Set-up, all in this process but cairn: a production sandbox cluster (controllers, node agent) and
  * a bare test cluster (bench/lib/sandbox.ts); cairn runs as a user runs it (`node --import tsx
@@ -17,7 +17,9 @@
  * show. The clients run on a worker thread (bench/lib/http-load.ts). Any CAIRN_* variable is passed
  * on to cairn (CAIRN_LOG_LEVEL defaults to warn, the rate limit to 10,000,000/min and, since the page's
  * estimated cost is about 1.7 million, CAIRN_MAX_QUERY_COST to 10,000,000 here).
- * SQL statements per query: cairn exposes no statement counter yet, so none is printed.
+ * SQL statements per query: cairn exposes no statement counter, so with SQL_COUNT=1 (the default) cairn
+ * starts with one preload, bench/lib/sql-count.ts, that counts statements and prepares at the driver
+ * (better-sqlite3); SQL_COUNT=0 runs cairn exactly as `npm start` does.
  * The machine may be busy with other work: compare cairn with the floor of the same run.
  */
 import { performance } from 'node:perf_hooks';
@@ -35,6 +37,8 @@ const CLIENTS = Number(process.env.CLIENTS ?? 10);
 const DURATION_S = Number(process.env.DURATION ?? 15);
 const SPEED = Number(process.env.SPEED ?? 10);
 const RELEASE = (process.env.RELEASE ?? '1') !== '0';
+const SQL_COUNT = (process.env.SQL_COUNT ?? '1') !== '0';
+const settle = () => new Promise((r) => setTimeout(r, 300)); // the SQL counts are written every 100 ms
 
 const PROBE = 'initialDelaySeconds periodSeconds timeoutSeconds successThreshold failureThreshold http { path port scheme } exec { command }';
 const HANDLER = 'http { path port scheme } exec { command }';
@@ -79,7 +83,7 @@ async function main(): Promise<void> {
   const clusters = await startBenchClusters({ dir, speed: SPEED, pods: APPS * INSTANCES });
   // The page's estimated cost (every unpaged list counted as 10 items) is far above the default 50,000: a console
   // asking for it needs a higher CAIRN_MAX_QUERY_COST; the bench sets one unless given.
-  const cairn = await startCairn({ dir, kubeconfigPath: clusters.kubeconfigPath, env: { CAIRN_MAX_QUERY_COST: process.env.CAIRN_MAX_QUERY_COST ?? '10000000' } });
+  const cairn = await startCairn({ dir, kubeconfigPath: clusters.kubeconfigPath, env: { CAIRN_MAX_QUERY_COST: process.env.CAIRN_MAX_QUERY_COST ?? '10000000' }, countSql: SQL_COUNT });
   const api: Api = { url: cairn.url, token: cairn.token };
 
   const seedStarted = performance.now();
@@ -104,6 +108,8 @@ async function main(): Promise<void> {
   for (let i = 0; i < 3; i++) await gql(api, CONSOLE_QUERY);
 
   // cairn under the load; its Kubernetes requests and CPU over the same window.
+  await settle();
+  const sqlBefore = cairn.sqlCounts();
   const requestsBefore = clusters.cairnRequests();
   const cpuBefore = cairn.cpuSeconds();
   const sandboxCpuBefore = process.cpuUsage();
@@ -111,6 +117,8 @@ async function main(): Promise<void> {
   const cpu = cairn.cpuSeconds() - cpuBefore;
   const sandboxCpu = process.cpuUsage(sandboxCpuBefore);
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
+  await settle();
+  const sqlAfter = cairn.sqlCounts();
   const memory = cairn.memoryMb();
   const watches = clusters.cairnWatches();
 
@@ -132,7 +140,12 @@ async function main(): Promise<void> {
   console.log(`cairn CPU during the load: ${cpu.toFixed(1)} s in ${(load.elapsedMs / 1000).toFixed(1)} s (${((cpu / load.elapsedMs) * 100_000).toFixed(0)} % of a core); RSS ${memory.rss.toFixed(0)} MB, peak ${memory.peak.toFixed(0)} MB`);
   const benchCpu = (sandboxCpu.user + sandboxCpu.system) / 1e6;
   console.log(`this process (sandbox clusters + client thread) CPU during the load: ${benchCpu.toFixed(1)} s (${((benchCpu / load.elapsedMs) * 100_000).toFixed(0)} % of a core)`);
-  console.log('SQL statements per query: not measured (cairn exposes no statement counter)');
+  if (sqlBefore && sqlAfter) {
+    const per = (n: number) => (n / load.requests).toFixed(1);
+    console.log(`SQL per query (counted at the driver by the bench's preload): ${per(sqlAfter.statements - sqlBefore.statements)} statements, ${per(sqlAfter.prepares - sqlBefore.prepares)} prepares`);
+  } else {
+    console.log('SQL statements per query: not measured (SQL_COUNT=0; cairn exposes no statement counter of its own)');
+  }
 }
 
 runBench(main);

@@ -8,6 +8,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, closeSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { atEnd, atExit } from './cleanup.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -23,6 +24,8 @@ export interface CairnProcess {
   cpuSeconds(): number;
   /** Resident memory now and its peak so far (VmHWM), in MB. */
   memoryMb(): { rss: number; peak: number };
+  /** SQL statements and prepares so far (with `countSql`; written by the preload every 100 ms), else null. */
+  sqlCounts(): { statements: number; prepares: number } | null;
   /** The end of cairn's log (for errors). */
   logTail(lines?: number): string;
   stop(): Promise<void>;
@@ -48,10 +51,16 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
 }
 
-export async function startCairn(options: { dir: string; kubeconfigPath: string; env?: Record<string, string> }): Promise<CairnProcess> {
+/**
+ * Starts cairn and resolves once it serves. `countSql` adds one preload, bench/lib/sql-count.ts, that
+ * counts SQL statements at the driver (cairn has no counter of its own); otherwise it runs exactly as
+ * `npm start` would.
+ */
+export async function startCairn(options: { dir: string; kubeconfigPath: string; env?: Record<string, string>; countSql?: boolean }): Promise<CairnProcess> {
   const port = await freePort();
   const logPath = join(options.dir, 'cairn.log');
   const tokenPath = join(options.dir, 'admin-token');
+  const sqlPath = join(options.dir, 'sql-count.json');
   const log = openSync(logPath, 'a');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -65,8 +74,10 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
     CAIRN_KUBECONFIG: options.kubeconfigPath,
     KUBECONFIG: options.kubeconfigPath,
     CAIRN_ADMIN_TOKEN_FILE: tokenPath,
+    ...(options.countSql ? { CAIRN_BENCH_SQL_COUNT_FILE: sqlPath } : {}),
   };
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  const preload = options.countSql ? ['--import', pathToFileURL(join(ROOT, 'bench', 'lib', 'sql-count.ts')).href] : [];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid!;
   let exited = false;
@@ -107,6 +118,13 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
             token,
             cpuSeconds: () => cpuTicks(pid) / TICKS,
             memoryMb: () => ({ rss: procStatus(pid, 'VmRSS'), peak: procStatus(pid, 'VmHWM') }),
+            sqlCounts: () => {
+              try {
+                return JSON.parse(readFileSync(sqlPath, 'utf8')) as { statements: number; prepares: number };
+              } catch {
+                return null;
+              }
+            },
             logTail,
             stop,
           };

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { startSandboxCluster } from '../../src/sandbox/cluster.js';
 import { inLanes } from './graphql.js';
 import { rawWatch } from './raw-watch.js';
-import { createReleaseTracker, type ReleaseFigures } from './release-tracker.js';
+import { createReleaseTracker, reportProgress, type ReleaseFigures } from './release-tracker.js';
 import { nodesFor } from './sandbox.js';
 
 /** Batch sizes: `instances` spread over `batches`, the larger ones first. */
@@ -82,9 +82,14 @@ export async function runDirectBatches(options: { releases: number; instances: n
     tracker.onStepReady((namespace, _revision, step) => {
       const next = cumulative.find((n) => n > step.replicas);
       if (next === undefined) return;
-      void send(`${base}/apis/apps/v1/namespaces/${namespace}/deployments/${namespace}-production-r1`, 'PATCH', { spec: { replicas: next } }, 'application/merge-patch+json').catch((error: unknown) =>
-        console.error('direct batches: scaling failed', error),
-      );
+      const scale = (attempt: number): Promise<void> =>
+        send(`${base}/apis/apps/v1/namespaces/${namespace}/deployments/${namespace}-production-r1`, 'PATCH', { spec: { replicas: next } }, 'application/merge-patch+json').catch(async (error: unknown) => {
+          // An overloaded sandbox may time a connection out: try again, as any controller would.
+          if (attempt >= 20) throw error;
+          await new Promise((r) => setTimeout(r, 100));
+          return scale(attempt + 1);
+        });
+      void scale(1).catch((error: unknown) => console.error('direct batches: scaling failed for good', error));
     });
     const started = performance.now();
     await inLanes(apps, releases, async (app) => {
@@ -95,7 +100,8 @@ export async function runDirectBatches(options: { releases: number; instances: n
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`the floor's pods were not all Ready within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
     });
-    const lastReadyAt = await Promise.race([tracker.allReady(apps, instances), timeout]).finally(() => clearTimeout(timer));
+    const quiet = reportProgress(tracker, 'floor', releases * instances, releases * batches);
+    const lastReadyAt = await Promise.race([tracker.allReady(apps, instances), timeout]).finally(() => (clearTimeout(timer), quiet()));
     return { ...tracker.results(), totalMs: lastReadyAt - started };
   } finally {
     for (const w of watches) w.stop();

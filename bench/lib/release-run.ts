@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { BenchClusters } from './sandbox.js';
 import { ordersSettled, submitRelease, type Api, type SeededApp } from './graphql.js';
 import { rawWatch } from './raw-watch.js';
-import { createReleaseTracker, type ReleaseFigures } from './release-tracker.js';
+import { createReleaseTracker, reportProgress, type ReleaseFigures } from './release-tracker.js';
 
 const MANAGED = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn';
 
@@ -44,7 +44,8 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`not every release's pods were Ready within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
     });
-    const lastReadyAt = await Promise.race([ready, timeout]).finally(() => clearTimeout(timer));
+    const quiet = reportProgress(tracker, 'cairn', apps.length * options.instances, apps.length * options.batches);
+    const lastReadyAt = await Promise.race([ready, timeout]).finally(() => (clearTimeout(timer), quiet()));
     const states = await ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs);
     const settledMs = performance.now() - started;
     return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states };

@@ -34,6 +34,8 @@ export interface ReleaseTracker {
   /** Resolves once every tracked namespace has `instances` Ready pods of its latest revision. */
   allReady(namespaces: readonly string[], instances: number): Promise<number>;
   results(): ReleaseFigures;
+  /** Progress for long runs: pods Ready now, and batches started and done so far. */
+  progress(): { readyPods: number; batchesStarted: number; batchesDone: number };
 }
 
 export interface ReleaseFigures {
@@ -127,6 +129,17 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
         };
       });
     },
+    progress() {
+      let readyPods = 0;
+      let batchesStarted = 0;
+      let batchesDone = 0;
+      for (const r of revisions.values()) {
+        readyPods += r.ready;
+        batchesStarted += r.steps.length;
+        batchesDone += r.steps.filter((s) => s.readyAt !== undefined).length;
+      }
+      return { readyPods, batchesStarted, batchesDone };
+    },
     results() {
       const gaps: number[] = [];
       const firstBatch: number[] = [];
@@ -142,4 +155,14 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
       return { gaps, firstBatch, early, lastReadyAt };
     },
   };
+}
+
+/** Prints the tracker's progress every `everyMs` (to stderr) until the returned function is called. */
+export function reportProgress(tracker: ReleaseTracker, what: string, totalPods: number, totalBatches: number, everyMs = 15_000): () => void {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    const p = tracker.progress();
+    console.error(`  … ${what}: ${Math.round((Date.now() - started) / 1000)} s, ${p.readyPods}/${totalPods} pods Ready, batches started ${p.batchesStarted}/${totalBatches}, done ${p.batchesDone}/${totalBatches}`);
+  }, everyMs);
+  return () => clearInterval(timer);
 }
