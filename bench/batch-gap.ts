@@ -60,7 +60,7 @@ async function main(): Promise<void> {
     ],
   );
   console.log(`\nbatches started before the previous one was Ready: ${run.early}; orders: ${JSON.stringify(run.states)}`);
-  console.log(`whole run: ${ms(run.totalMs)} to every pod Ready, ${ms(run.settledMs)} to every order finished (polled each second); wall ${ms(performance.now() - started)}`);
+  console.log(`whole run: ${ms(run.totalMs)} to every pod Ready, ${ms(run.settledMs)} to every order finished (polled every 2 s); wall ${ms(performance.now() - started)}`);
   const memory = cairn.memoryMb();
   console.log(`cairn: CPU ${cairn.cpuSeconds().toFixed(1)} s since its start, RSS ${memory.rss.toFixed(0)} MB (peak ${memory.peak.toFixed(0)} MB)`);
 }

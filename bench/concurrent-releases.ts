@@ -85,7 +85,7 @@ async function main(): Promise<void> {
       ['floor: the pods\' own ready time', ms(floor.totalMs), '1.00', ms(floorGaps.p50), ms(floorGaps.p99), ms(floorFirst.p50), ms(floorFirst.p99)],
     ],
   );
-  console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled each second); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
+  console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled every 2 s); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
   console.log(`cairn's Kubernetes requests during the run: ${total} — by verb: ${countsText(byVerb(requests))}`);

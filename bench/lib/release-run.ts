@@ -15,7 +15,7 @@ const MANAGED = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn';
 export interface ReleaseRun extends ReleaseFigures {
   /** First order sent → every pod of every release Ready (ms). */
   totalMs: number;
-  /** First order sent → cairn reported every order finished (polled each second, ms). */
+  /** First order sent → cairn reported every order finished (polled every 2 s, ms). */
   settledMs: number;
   /** How many orders ended in each state. */
   states: Record<string, number>;
@@ -40,14 +40,26 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
       }),
     );
     const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
+    // Polled every 2 s during the run too, so that an order that fails ends the run instead of its timeout.
+    const settled = ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs, 2000).then((states) => ({ states, at: performance.now() }));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`not every release's pods were Ready within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
     });
     const quiet = reportProgress(tracker, 'cairn', apps.length * options.instances, apps.length * options.batches);
-    const lastReadyAt = await Promise.race([ready, timeout]).finally(() => (clearTimeout(timer), quiet()));
-    const states = await ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs);
-    const settledMs = performance.now() - started;
+    try {
+      const first = await Promise.race([ready.then(() => 'ready' as const), settled.then(() => 'settled' as const), timeout]);
+      if (first === 'settled') {
+        const { states } = await settled;
+        if (states.COMPLETED !== apps.length) throw new Error(`orders finished without every pod Ready: ${JSON.stringify(states)}`);
+      }
+    } finally {
+      clearTimeout(timer);
+      quiet();
+    }
+    const lastReadyAt = await ready;
+    const { states, at } = await settled;
+    const settledMs = at - started;
     return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states };
   } finally {
     for (const w of watches) w.stop();

@@ -34,10 +34,13 @@ export interface BenchClusters {
   stop(): Promise<void>;
 }
 
-/** Nodes big enough for `pods` pods of 250 millicores and 256 MiB each, at most 500 pods a node. */
+/**
+ * Nodes enough for `pods` pods of 250 millicores and 256 MiB each: at most 240 pods a node, since a
+ * simulated node gives its pods IPs from a /24.
+ */
 export function nodesFor(pods: number): NodeInput[] {
-  const count = Math.max(3, Math.ceil(pods / 500));
-  const perNode = Math.ceil(pods / count) + 20;
+  const count = Math.max(3, Math.ceil(pods / 240));
+  const perNode = Math.ceil(pods / count) + 10;
   return Array.from({ length: count }, () => ({ pods: perNode, cpu: String(Math.ceil(perNode / 4) + 4), memory: `${Math.ceil(perNode / 4) + 8}Gi` }));
 }
 
