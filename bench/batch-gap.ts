@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const loaded = await during.stop();
   probe.stop();
 
+  for (const failure of run.failures) console.log(`an order did not complete — ${failure}`);
   const gaps = summarize(run.gaps);
   const first = summarize(run.firstBatch);
   const floorIdle = summarize(idle);

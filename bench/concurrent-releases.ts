@@ -77,6 +77,7 @@ async function main(): Promise<void> {
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
 
+  for (const failure of run.failures) console.log(`an order did not complete — ${failure}`);
   const gaps = summarize(run.gaps);
   const first = summarize(run.firstBatch);
   const floorGaps = summarize(floor.gaps);
