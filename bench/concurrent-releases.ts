@@ -4,7 +4,7 @@
  * cairn's CPU seconds and peak RSS, and the Kubernetes requests cairn made, by verb and resource.
  *
  *   npx tsx bench/concurrent-releases.ts            (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=1)
- *   RELEASES=300 npx tsx bench/concurrent-releases.ts   (about 15 minutes on 2 busy cores; TIMEOUT=1800 s per phase)
+ *   RELEASES=300 npx tsx bench/concurrent-releases.ts   (7 to 15 minutes on 2 shared cores; TIMEOUT=1800 s per phase)
  *
  * The floor — the pods' own ready time — is measured first, in the same run, on a fresh sandbox
  * cluster of the same size and speed (bench/lib/direct-batches.ts): the bench creates the same
@@ -38,7 +38,7 @@ const INSTANCES = Number(process.env.INSTANCES ?? 10);
 const BATCHES = Number(process.env.BATCHES ?? 5);
 const SPEED = Number(process.env.SPEED ?? 1);
 const TIMEOUT_S = Number(process.env.TIMEOUT ?? 1800);
-// FLOOR=0 skips the floor (it takes about 3.5 minutes at 300 releases): only for a quick look, never for a figure.
+// FLOOR=0 skips the floor (1 to 3.5 minutes at 300 releases): only for a quick look, never for a figure.
 const FLOOR = (process.env.FLOOR ?? '1') !== '0';
 
 async function main(): Promise<void> {
