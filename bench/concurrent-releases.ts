@@ -77,7 +77,7 @@ async function main(): Promise<void> {
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
 
-  for (const failure of run.failures) console.log(`an order did not complete — ${failure}`);
+  if (run.failures.length) console.log(`${run.failures.length} orders did not complete; the first three:\n${run.failures.slice(0, 3).map((f) => `  ${f}`).join('\n')}`);
   const gaps = summarize(run.gaps);
   const first = summarize(run.firstBatch);
   const floorGaps = summarize(floor.gaps);
