@@ -1,0 +1,100 @@
+/**
+ * N concurrent releases (10 instances, 5 batches, pause mode NONE), all sent at once: the whole
+ * run's time beside the pods' own ready time, the batch gap and order sent → first batch (p50/p99),
+ * cairn's CPU seconds and peak RSS, and the Kubernetes requests cairn made, by verb and resource.
+ *
+ *   npx tsx bench/concurrent-releases.ts            (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=1)
+ *   RELEASES=300 npx tsx bench/concurrent-releases.ts   (7 to 15 minutes on 2 shared cores; TIMEOUT=1800 s per phase)
+ *
+ * The floor — the pods' own ready time — is measured first, in the same run, on a fresh sandbox
+ * cluster of the same size and speed (bench/lib/direct-batches.ts): the bench creates the same
+ * number of Deployments with the pod template cairn renders for the seeded config and scales each to
+ * its next batch the moment the current batch's pods are Ready on its raw watch. That is what an
+ * engine that costs nothing would take for the same batched release: each batch still waits for its
+ * pods to pull, start and pass the readiness probe, on the same simulated nodes under the same load.
+ * (Simply multiplying one batch's ready time by the batch count would miss the load 3,000 pods put
+ * on the sandbox itself.) Its gaps are the floor of a batch gap under that load.
+ *
+ * Then cairn runs as a user runs it, a child process (bench/lib/cairn.ts) against sandbox clusters in
+ * this process (bench/lib/sandbox.ts), its apps seeded through the API (not timed); every order is
+ * sent at once and tracked on raw watches of pods and Deployments (bench/lib/release-run.ts). The run
+ * ends when every pod is Ready (and then waits for cairn to mark every order finished). cairn's
+ * Kubernetes requests are counted at its own door to the clusters; its CPU and memory come from
+ * /proc/<pid> (RSS sampled every 500 ms; VmHWM is the peak since its start, seeding included).
+ * Any CAIRN_* variable is passed on to cairn. The machine may be busy with other work: compare with
+ * the floor of the same run.
+ */
+import { performance } from 'node:perf_hooks';
+import { startCairn } from './lib/cairn.js';
+import { runBench, tempDir } from './lib/cleanup.js';
+import { runDirectBatches } from './lib/direct-batches.js';
+import { inLanes, seedApp, type Api } from './lib/graphql.js';
+import { runReleases } from './lib/release-run.js';
+import { PRODUCTION, startBenchClusters, TEST } from './lib/sandbox.js';
+import { byVerb, countsSince, countsText, ms, printTable, summarize } from './lib/stats.js';
+
+const RELEASES = Number(process.env.RELEASES ?? 20);
+const INSTANCES = Number(process.env.INSTANCES ?? 10);
+const BATCHES = Number(process.env.BATCHES ?? 5);
+const SPEED = Number(process.env.SPEED ?? 1);
+const TIMEOUT_S = Number(process.env.TIMEOUT ?? 1800);
+// FLOOR=0 skips the floor (1 to 3.5 minutes at 300 releases): only for a quick look, never for a figure.
+const FLOOR = (process.env.FLOOR ?? '1') !== '0';
+
+async function main(): Promise<void> {
+  const pods = RELEASES * INSTANCES;
+  console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; node ${process.version}`);
+
+  const floorStarted = performance.now();
+  const floor = FLOOR
+    ? await runDirectBatches({ releases: RELEASES, instances: INSTANCES, batches: BATCHES, speed: SPEED, timeoutMs: TIMEOUT_S * 1000 })
+    : { totalMs: NaN, gaps: [], firstBatch: [], early: 0, lastReadyAt: NaN };
+  if (FLOOR) console.log(`floor measured in ${ms(performance.now() - floorStarted)}`);
+
+  const dir = tempDir('cairn-bench-releases-');
+  const clusters = await startBenchClusters({ dir, speed: SPEED, pods });
+  const cairn = await startCairn({ dir, kubeconfigPath: clusters.kubeconfigPath });
+  const api: Api = { url: cairn.url, token: cairn.token };
+  const seedStarted = performance.now();
+  const names = Array.from({ length: RELEASES }, (_, i) => `rel-${String(i + 1).padStart(3, '0')}`);
+  const apps = await inLanes(names, 4, (name) => seedApp(api, name, { production: PRODUCTION, test: TEST }, INSTANCES));
+  console.log(`seeded ${RELEASES} apps in ${ms(performance.now() - seedStarted)}`);
+
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, cairn.memoryMb().rss);
+  }, 500);
+  const requestsBefore = clusters.cairnRequests();
+  const cpuBefore = cairn.cpuSeconds();
+  let run;
+  try {
+    run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000 });
+  } finally {
+    clearInterval(sampler);
+  }
+  const cpu = cairn.cpuSeconds() - cpuBefore;
+  peakRss = Math.max(peakRss, cairn.memoryMb().rss);
+  const memory = cairn.memoryMb();
+  const requests = countsSince(requestsBefore, clusters.cairnRequests());
+
+  if (run.failures.length) console.log(`${run.failures.length} orders did not complete; the first three:\n${run.failures.slice(0, 3).map((f) => `  ${f}`).join('\n')}`);
+  const gaps = summarize(run.gaps);
+  const first = summarize(run.firstBatch);
+  const floorGaps = summarize(floor.gaps);
+  const floorFirst = summarize(floor.firstBatch);
+  console.log('');
+  printTable(
+    ['', 'every pod Ready', '× floor', 'batch gap p50', 'p99', 'sent → first batch p50', 'p99'],
+    [
+      ['cairn', ms(run.totalMs), FLOOR ? (run.totalMs / floor.totalMs).toFixed(2) : '—', ms(gaps.p50), ms(gaps.p99), ms(first.p50), ms(first.p99)],
+      ['floor: the pods\' own ready time', ms(floor.totalMs), FLOOR ? '1.00' : 'skipped', ms(floorGaps.p50), ms(floorGaps.p99), ms(floorFirst.p50), ms(floorFirst.p99)],
+    ],
+  );
+  console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled every 2 s); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
+  console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
+  const total = Object.values(requests).reduce((a, b) => a + b, 0);
+  console.log(`cairn's Kubernetes requests during the run: ${total} — by verb: ${countsText(byVerb(requests))}`);
+  console.log(`  by verb and resource: ${countsText(requests)}`);
+}
+
+runBench(main);

@@ -1,0 +1,138 @@
+/**
+ * cairn as a user runs it: `node --import tsx src/main.ts` in a child process, configured by env
+ * vars (database, kubeconfig, port, admin token file in the bench's temp dir). Any CAIRN_* variable
+ * set when the bench starts is passed on (e.g. CAIRN_RELEASE_RESYNC_INTERVAL_MS); the bench sets
+ * only what it must. Its CPU time and memory are read from /proc/<pid>.
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { openSync, readFileSync, closeSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { atEnd, atExit } from './cleanup.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+export interface CairnProcess {
+  pid: number;
+  /** The GraphQL endpoint, e.g. http://127.0.0.1:41234/graphql */
+  url: string;
+  /** The admin token cairn wrote on its first start. */
+  token: string;
+  /** CPU seconds (user + system) so far. */
+  cpuSeconds(): number;
+  /** Resident memory now and its peak so far (VmHWM), in MB. */
+  memoryMb(): { rss: number; peak: number };
+  /** SQL statements and prepares so far (with `countSql`; written by the preload every 100 ms), else null. */
+  sqlCounts(): { statements: number; prepares: number } | null;
+  /** The end of cairn's log (for errors). */
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+/** A free loopback port, picked by binding port 0 and letting it go. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+function procStatus(pid: number, field: string): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${field}:`));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN; // kB → MB
+}
+
+function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on
+  return Number(fields[11]) + Number(fields[12]); // utime (14) + stime (15)
+}
+
+/**
+ * Starts cairn and resolves once it serves. `countSql` adds one preload, bench/lib/sql-count.ts, that
+ * counts SQL statements at the driver (cairn has no counter of its own); otherwise it runs exactly as
+ * `npm start` would.
+ */
+export async function startCairn(options: { dir: string; kubeconfigPath: string; env?: Record<string, string>; countSql?: boolean }): Promise<CairnProcess> {
+  const port = await freePort();
+  const logPath = join(options.dir, 'cairn.log');
+  const tokenPath = join(options.dir, 'admin-token');
+  const sqlPath = join(options.dir, 'sql-count.json');
+  const log = openSync(logPath, 'a');
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    CAIRN_LOG_LEVEL: process.env.CAIRN_LOG_LEVEL ?? 'warn',
+    // The benches drive far more than one token's default rate (600/min); a knob of their own, not a limit under test.
+    CAIRN_RATE_LIMIT_PER_MINUTE: process.env.CAIRN_RATE_LIMIT_PER_MINUTE ?? '10000000',
+    ...options.env,
+    CAIRN_HOST: '127.0.0.1',
+    CAIRN_PORT: String(port),
+    CAIRN_DATABASE: join(options.dir, 'cairn.db'),
+    CAIRN_KUBECONFIG: options.kubeconfigPath,
+    KUBECONFIG: options.kubeconfigPath,
+    CAIRN_ADMIN_TOKEN_FILE: tokenPath,
+    ...(options.countSql ? { CAIRN_BENCH_SQL_COUNT_FILE: sqlPath } : {}),
+  };
+  const preload = options.countSql ? ['--import', pathToFileURL(join(ROOT, 'bench', 'lib', 'sql-count.ts')).href] : [];
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const pid = child.pid!;
+  let exited = false;
+  const exitedPromise = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+  atExit(() => {
+    if (!exited) child.kill('SIGKILL');
+  });
+  const logTail = (lines = 30) => {
+    try {
+      return readFileSync(logPath, 'utf8').split('\n').slice(-lines).join('\n');
+    } catch {
+      return '';
+    }
+  };
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
+    await exitedPromise;
+    clearTimeout(timer);
+  };
+  atEnd(stop);
+
+  // Ready once /readyz answers 200 (database migrated, clusters loaded) and the token file exists.
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`cairn exited during start-up:\n${logTail()}`);
+    if (Date.now() > deadline) throw new Error(`cairn not ready within 60 s:\n${logTail()}`);
+    const ready = await fetch(`${base}/readyz`).then((r) => r.ok, () => false);
+    if (ready) {
+      try {
+        const token = readFileSync(tokenPath, 'utf8').trim();
+        if (token) {
+          return {
+            pid,
+            url: `${base}/graphql`,
+            token,
+            cpuSeconds: () => cpuTicks(pid) / TICKS,
+            memoryMb: () => ({ rss: procStatus(pid, 'VmRSS'), peak: procStatus(pid, 'VmHWM') }),
+            sqlCounts: () => {
+              try {
+                return JSON.parse(readFileSync(sqlPath, 'utf8')) as { statements: number; prepares: number };
+              } catch {
+                return null;
+              }
+            },
+            logTail,
+            stop,
+          };
+        }
+      } catch {
+        // not written yet
+      }
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * N concurrent releases through cairn's API, watched raw: the bench's own watches on the production
+ * cluster's pods and Deployments (label app.kubernetes.io/managed-by=cairn) feed a release tracker;
+ * every order is sent at once; the run ends when every release's pods are all Ready, and then waits
+ * for cairn to mark every order finished.
+ */
+import { performance } from 'node:perf_hooks';
+import type { BenchClusters } from './sandbox.js';
+import { gql, ordersSettled, submitRelease, type Api, type SeededApp } from './graphql.js';
+import { rawWatch } from './raw-watch.js';
+import { createReleaseTracker, reportProgress, type ReleaseFigures } from './release-tracker.js';
+
+const MANAGED = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn';
+
+export interface ReleaseRun extends ReleaseFigures {
+  /** First order sent → every pod of every release Ready (ms). */
+  totalMs: number;
+  /** First order sent → cairn reported every order finished (polled every 2 s, ms). */
+  settledMs: number;
+  /** How many orders ended in each state. */
+  states: Record<string, number>;
+  /** Why the orders that did not complete ended so (then totalMs is up to the last pod seen Ready). */
+  failures: string[];
+}
+
+async function failureReasons(api: Api, ids: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (let i = 0; i < ids.length; i += 100) {
+    const data = await gql(api, 'query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ReleaseOrder { state failureReason failures { instanceName reason message } } } }', { ids: ids.slice(i, i + 100) });
+    for (const node of data.nodes) {
+      if (node && node.state !== 'COMPLETED') out.push(`${node.state}: ${node.failureReason ?? ''} ${JSON.stringify(node.failures).slice(0, 400)}`);
+    }
+  }
+  return out;
+}
+
+export async function runReleases(options: { api: Api; clusters: BenchClusters; apps: SeededApp[]; instances: number; batches: number; timeoutMs: number }): Promise<ReleaseRun> {
+  const { api, clusters, apps } = options;
+  const tracker = createReleaseTracker();
+  let failed = false;
+  const base = clusters.production.url;
+  const watches = [
+    rawWatch(base, `/api/v1/pods?${MANAGED}`, (type, pod, at) => tracker.onPod(type, pod, at)),
+    rawWatch(base, `/apis/apps/v1/deployments?${MANAGED}`, (type, d, at) => tracker.onDeployment(type, d, at)),
+  ];
+  try {
+    await Promise.all(watches.map((w) => w.opened));
+    const started = performance.now();
+    const orders = await Promise.all(
+      apps.map(async (app) => {
+        const order = await submitRelease(api, app.environmentId, options.batches);
+        tracker.submitted(app.namespace, order.sentAt);
+        return order;
+      }),
+    );
+    const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
+    // Polled every 2 s during the run too, so that an order that fails ends the run instead of its timeout.
+    const settled = ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs, 2000).then((states) => ({ states, at: performance.now() }));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`not every release's pods were Ready within ${options.timeoutMs / 1000} s`)), options.timeoutMs);
+    });
+    const quiet = reportProgress(tracker, 'cairn', apps.length * options.instances, apps.length * options.batches);
+    try {
+      const first = await Promise.race([ready.then(() => 'ready' as const), settled.then(() => 'settled' as const), timeout]);
+      // An order that failed leaves pods that never become Ready: the figures then cover what was seen.
+      if (first === 'settled' && (await settled).states.COMPLETED !== apps.length) failed = true;
+    } finally {
+      clearTimeout(timer);
+      quiet();
+    }
+    const lastReadyAt = failed ? tracker.results().lastReadyAt : await ready;
+    const { states, at } = await settled;
+    const settledMs = at - started;
+    const failures = failed ? await failureReasons(api, orders.map((o) => o.orderId)) : [];
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures };
+  } finally {
+    for (const w of watches) w.stop();
+  }
+}
