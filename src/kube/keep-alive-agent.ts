@@ -52,7 +52,7 @@ export function createKeepAliveAgents(signal?: AbortSignal): KeepAliveAgents {
       const key = optionsKey(secure, options);
       let agent = agents.get(key);
       if (!agent) {
-        const common = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const, maxCachedSessions: 0 };
+        const common = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
         agent = secure ? new HttpsAgent({ ...options, ...common }) : new HttpAgent({ ...common });
         // Shutdown destroys every socket, idle or busy.
         guardAgent(agent, { signal });
