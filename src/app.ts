@@ -160,6 +160,12 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     logger,
     schema,
     contextFactory,
+    // Query answers are served again while no database write and no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
+    dataVersion: () =>
+      `${database.statements().written}:${live.informers.changes()}:${clusters
+        .list()
+        .map((c) => `${c.reachable}${c.lastError ?? ''}`)
+        .join()}`,
     readiness: () => [
       ...(testing.readiness?.() ?? []),
       ...(database.sqlite.open ? [] : ['the database is closed']),

@@ -42,6 +42,8 @@ const schema = z.object({
    * order completes; older ones are pruned. The running and the previous revision always stay.
    */
   revisionsKept: z.coerce.number().int().min(2).default(5),
+  /** How long a query's answer may be served again to the same token while nothing it could read changed (0: never). */
+  responseCacheMs: z.coerce.number().int().min(0).max(60_000).default(1_000),
   /** A warning is logged once a release order's steps have failed this many times in a row (each retried). */
   releaseStepFailuresBeforeWarning: z.coerce.number().int().min(1).default(5),
   /** A terminal session with no input (keystrokes, resizes or empty keepalive input) for this long is closed. */
@@ -146,6 +148,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
     releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
     revisionsKept: env.CAIRN_REVISIONS_KEPT,
+    responseCacheMs: env.CAIRN_RESPONSE_CACHE_MS,
     releaseStepFailuresBeforeWarning: env.CAIRN_RELEASE_STEP_FAILURES_BEFORE_WARNING,
     terminalIdleTimeoutMs: env.CAIRN_TERMINAL_IDLE_TIMEOUT_MS,
     terminalReconnectGraceMs: env.CAIRN_TERMINAL_RECONNECT_GRACE_MS,

@@ -77,7 +77,9 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
     ...(options.countSql ? { CAIRN_BENCH_SQL_COUNT_FILE: sqlPath } : {}),
   };
   const preload = options.countSql ? ['--import', pathToFileURL(join(ROOT, 'bench', 'lib', 'sql-count.ts')).href] : [];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', ...preload, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  // CAIRN_BENCH_NODE_ARGS: extra node flags for cairn's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+  const nodeArgs = (process.env.CAIRN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...preload, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid!;
   let exited = false;

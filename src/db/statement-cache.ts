@@ -12,6 +12,8 @@ export interface StatementCounts {
   prepared: number;
   /** Statements executed (each run, get, all or iterate). */
   executed: number;
+  /** Of those, statements that may write (not readers): a write counter for caches of answers. */
+  written: number;
   /** Distinct SQL texts held now. */
   cached: number;
 }
@@ -27,6 +29,7 @@ interface Entry {
 interface Counters {
   prepared: number;
   executed: number;
+  written: number;
 }
 
 /**
@@ -109,6 +112,7 @@ export class CachedStatement {
   /** The statement to execute now, in this handle's mode; counts the execution. */
   #statement(): Native {
     this.counters.executed += 1;
+    if (!this.entry.native.reader) this.counters.written += 1;
     if (this.#private) return withMode(this.#private, null, this.#mode);
     const entry = this.entry;
     if (entry.native.busy) return withMode(entry.compile(), 'flat', this.#mode);
@@ -142,7 +146,7 @@ function withMode(stmt: Native, from: Mode | null, to: Mode): Native {
  */
 export function cacheStatements(sqlite: Database.Database, max = 500): () => StatementCounts {
   const nativePrepare = sqlite.prepare.bind(sqlite) as unknown as NativePrepare;
-  const counters: Counters = { prepared: 0, executed: 0 };
+  const counters: Counters = { prepared: 0, executed: 0, written: 0 };
   const entries = new Map<string, Entry>();
   const compile = (source: string) => {
     counters.prepared += 1;
@@ -162,5 +166,5 @@ export function cacheStatements(sqlite: Database.Database, max = 500): () => Sta
   };
   (sqlite as unknown as { prepare: typeof prepare }).prepare = prepare;
 
-  return () => ({ prepared: counters.prepared, executed: counters.executed, cached: entries.size });
+  return () => ({ prepared: counters.prepared, executed: counters.executed, written: counters.written, cached: entries.size });
 }

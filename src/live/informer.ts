@@ -30,6 +30,8 @@ export type InformerListener = (type: ChangeType, object: KubeObject) => void;
 export interface InformerOptions {
   /** Told when a list fails (e.g. 403 Forbidden: not allowed across namespaces). */
   onListError?: (error: unknown) => void;
+  /** Told of every change it tells its listeners. */
+  onChange?: () => void;
   /** Told of every request it sends: a list (only while its cache is cold, or after a broken history) or a watch. */
   onRequest?: (verb: 'list' | 'watch') => void;
   /** The server ends each watch after this long and it is started again (default 300, and always inside the inactivity window). */
@@ -111,6 +113,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
 
   const emit = (type: ChangeType, object: KubeObject) => {
+    options.onChange?.();
     for (const l of [...listeners]) l(type, object);
     const inNs = byNamespace.get(nsOf(object));
     if (inNs) for (const l of [...inNs]) l(type, object);

@@ -27,6 +27,8 @@ export interface Informers {
   stats(): { informers: number; leases: number };
   /** The requests the informers sent since the start: lists (a cold cache, or a history that broke) and watches. */
   requests(): { lists: number; watches: number };
+  /** How many changes the informers have seen since the start (grows with every change of any cache). */
+  changes(): number;
   /** Stops every informer at once. */
   stop(): void;
 }
@@ -57,8 +59,13 @@ const EMPTY: ReadonlyMap<string, KubeObject> = new Map();
 export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, options: InformersOptions = {}): Informers {
   const { idleMs = 60_000, ...rest } = options;
   const sent = { lists: 0, watches: 0 };
+  let changes = 0;
   const informerOptions: InformerOptions = {
     ...rest,
+    onChange() {
+      changes += 1;
+      rest.onChange?.();
+    },
     onRequest(verb) {
       if (verb === 'list') sent.lists += 1;
       else sent.watches += 1;
@@ -198,6 +205,7 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
       return { informers, leases };
     },
     requests: () => ({ ...sent }),
+    changes: () => changes,
     stop() {
       for (const e of entries.values()) {
         for (const v of e.views.values()) if (v.idle) clearTimeout(v.idle);

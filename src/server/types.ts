@@ -33,11 +33,14 @@ export interface ServerOptions {
     | 'introspection'
     | 'maxSubscriptionsPerToken'
     | 'corsOrigins'
-  >;
+  > &
+    Partial<Pick<Config, 'responseCacheMs'>>;
   logger: Logger;
   schema: GraphQLSchema;
   contextFactory: ContextFactory;
   readiness: Readiness;
+  /** What query answers depend on (see response-cache.ts); without it, answers are never served again. */
+  dataVersion?: () => string;
 }
 
 /** The GraphQL endpoint: HTTP, SSE and graphql-ws all live here. */

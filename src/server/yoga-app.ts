@@ -1,6 +1,7 @@
 import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { useResponseCache } from './response-cache.js';
 import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
@@ -45,10 +46,10 @@ query Clusters {
  * per-token rate and subscriptions). `shutdown` aborts when the server stops: open subscriptions end.
  */
 export function createYogaApp(
-  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness'>,
+  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness' | 'dataVersion'>,
   shutdown: AbortSignal,
 ): YogaApp {
-  const { config, logger, schema, contextFactory, readiness } = options;
+  const { config, logger, schema, contextFactory, readiness, dataVersion } = options;
   const logged = new WeakSet<object>();
   const limits = createOperationLimits(config);
   const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
@@ -87,6 +88,8 @@ export function createYogaApp(
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
       useRefusalPenalty((request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request), limits.refused),
+      // Last: a query answered again from the cache has passed every limit above.
+      ...(dataVersion && config.responseCacheMs ? [useResponseCache({ version: dataVersion, maxAgeMs: config.responseCacheMs })] : []),
     ],
   });
   return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused } });

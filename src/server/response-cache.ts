@@ -1,0 +1,70 @@
+/**
+ * Answers of queries served again while nothing they could read changed: a console page asked by
+ * many browsers (or polled) runs once per change, not once per request.
+ *
+ * An answer is kept per (document, operation, variables, token) — so each token only ever gets what
+ * it was allowed to read — and served again while the data version is the same (every database write
+ * and every change seen by the informer caches moves it: a role change, a revocation, a new order, a
+ * pod that became Ready …) and it is younger than `maxAgeMs` (what is derived from the clock, such as
+ * an instance's age-based failure, is at most that old). Only queries; mutations, subscriptions and
+ * answers with errors are never kept. The number of answers kept is bounded.
+ */
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Context } from '../schema/context.js';
+
+export interface ResponseCacheOptions {
+  /** What the answers depend on, as one string that changes with every write and cluster change. */
+  version(): string;
+  /** The longest an answer is served again (0: never). */
+  maxAgeMs: number;
+  /** Answers kept at most (oldest dropped first; default 1 000). */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  version: string;
+  at: number;
+  result: ExecutionResult;
+}
+
+export function useResponseCache(options: ResponseCacheOptions): Plugin<Context> {
+  const { version, maxAgeMs, maxEntries = 1_000, now = Date.now } = options;
+  const entries = new Map<string, Entry>();
+  /** Parsed documents are shared per query text by yoga's parser cache: one number each. */
+  const documents = new WeakMap<DocumentNode, number>();
+  let nextDocument = 1;
+  const documentId = (document: DocumentNode) => {
+    let id = documents.get(document);
+    if (id === undefined) documents.set(document, (id = nextDocument++));
+    return id;
+  };
+
+  return {
+    onExecute({ args, setResultAndStopExecution }) {
+      if (maxAgeMs <= 0) return;
+      const tokenId = args.contextValue.viewer?.tokenId;
+      if (tokenId === undefined || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
+      const key = JSON.stringify([documentId(args.document), args.operationName ?? null, tokenId, args.variableValues ?? {}]);
+      const current = version();
+      const hit = entries.get(key);
+      if (hit && hit.version === current && now() - hit.at <= maxAgeMs) {
+        setResultAndStopExecution(hit.result);
+        return;
+      }
+      const startedAt = now();
+      return {
+        onExecuteDone({ result }) {
+          if (Symbol.asyncIterator in (result as object)) return;
+          const done = result as ExecutionResult;
+          // An answer is kept only when nothing changed while it was being computed.
+          if (done.errors?.length || version() !== current) return;
+          entries.delete(key);
+          entries.set(key, { version: current, at: startedAt, result: done });
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+        },
+      };
+    },
+  };
+}

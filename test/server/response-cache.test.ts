@@ -1,0 +1,74 @@
+/**
+ * The response cache: a query's answer is served again to the same token while the data version is
+ * unchanged and it is young enough; another token, other variables, a new version, an old answer,
+ * a mutation or an answer with errors is executed afresh.
+ */
+import { createSchema, createYoga } from 'graphql-yoga';
+import { describe, expect, it } from 'vitest';
+import { useResponseCache } from '../../src/server/response-cache.js';
+
+function setup() {
+  let version = 'v1';
+  let clock = 0;
+  let executions = 0;
+  const yoga = createYoga<Record<string, unknown>>({
+    schema: createSchema({
+      typeDefs: `type Query { count(n: Int): Int boom: Int } type Mutation { bump: Int }`,
+      resolvers: {
+        Query: { count: (_r: unknown, { n }: { n?: number }) => (executions += 1) + (n ?? 0), boom: () => { executions += 1; throw new Error('boom'); } },
+        Mutation: { bump: () => (executions += 1) },
+      },
+    }),
+    context: ({ request }) => ({ viewer: request.headers.get('x-token') ? { tokenId: Number(request.headers.get('x-token')) } : undefined }),
+    plugins: [useResponseCache({ version: () => version, maxAgeMs: 1000, maxEntries: 2, now: () => clock })],
+    logging: false,
+    maskedErrors: false,
+  });
+  const ask = async (query: string, token = '1', variables?: Record<string, unknown>) => {
+    const res = await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': token }, body: JSON.stringify({ query, variables }) });
+    return res.json() as Promise<{ data?: Record<string, unknown>; errors?: unknown[] }>;
+  };
+  return { ask, executions: () => executions, setVersion: (v: string) => (version = v), tick: (ms: number) => (clock += ms) };
+}
+
+describe('the response cache', () => {
+  it('serves the same answer again to the same token while nothing changed', async () => {
+    const c = setup();
+    expect(await c.ask('{ count }')).toEqual({ data: { count: 1 } });
+    expect(await c.ask('{ count }')).toEqual({ data: { count: 1 } });
+    expect(c.executions()).toBe(1);
+    // Another token, other variables: their own answers.
+    expect(await c.ask('{ count }', '2')).toEqual({ data: { count: 2 } });
+    expect(await c.ask('query ($n: Int) { count(n: $n) }', '1', { n: 10 })).toEqual({ data: { count: 13 } });
+    expect(c.executions()).toBe(3);
+  });
+
+  it('executes again once the data version moved or the answer is too old', async () => {
+    const c = setup();
+    await c.ask('{ count }');
+    c.setVersion('v2');
+    expect(await c.ask('{ count }')).toEqual({ data: { count: 2 } });
+    c.tick(1001);
+    expect(await c.ask('{ count }')).toEqual({ data: { count: 3 } });
+    expect(await c.ask('{ count }')).toEqual({ data: { count: 3 } });
+  });
+
+  it('never keeps mutations, answers with errors, or anonymous answers, and keeps a bounded number', async () => {
+    const c = setup();
+    await c.ask('mutation { bump }');
+    await c.ask('mutation { bump }');
+    expect(c.executions()).toBe(2);
+    await c.ask('{ boom }');
+    await c.ask('{ boom }');
+    expect(c.executions()).toBe(4);
+    await c.ask('{ count }', '');
+    await c.ask('{ count }', '');
+    expect(c.executions()).toBe(6);
+    // maxEntries 2: a third answer pushes the first out.
+    await c.ask('{ count }', '1');
+    await c.ask('{ count }', '2');
+    await c.ask('{ count }', '3');
+    await c.ask('{ count }', '1');
+    expect(c.executions()).toBe(10);
+  });
+});
