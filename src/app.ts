@@ -7,6 +7,7 @@
  *   await cairn.start();   // listens, loads and checks the clusters, starts the release engine
  *   await cairn.stop();    // the server drains first, the database closes last
  */
+import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
@@ -97,6 +98,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   // shutdown. Aborted once the server has drained (so in-flight API requests that need a cluster may still finish within
   // CAIRN_SHUTDOWN_TIMEOUT_MS), before the release engine and the informers stop.
   const clusterCalls = new AbortController();
+  // Every open connection to a cluster (kept alive), stream and cache read listens to it: no listener cap.
+  setMaxListeners(0, clusterCalls.signal);
   const clusters = createClusterRegistry({
     logger,
     check: testing.check ?? versionCheck(config.clusterCheckTimeoutMs),

@@ -12,7 +12,7 @@ export interface StatementCounts {
   prepared: number;
   /** Statements executed (each run, get, all or iterate). */
   executed: number;
-  /** Of those, statements that may write (not readers): a write counter for caches of answers. */
+  /** Of those, statements that may write (not read-only, RETURNING included): a write counter for caches of answers. */
   written: number;
   /** Distinct SQL texts held now. */
   cached: number;
@@ -112,7 +112,8 @@ export class CachedStatement {
   /** The statement to execute now, in this handle's mode; counts the execution. */
   #statement(): Native {
     this.counters.executed += 1;
-    if (!this.entry.native.reader) this.counters.written += 1;
+    // Not `reader`: an INSERT … RETURNING reads too. `readonly` is false for every statement that may write.
+    if (!this.entry.native.readonly) this.counters.written += 1;
     if (this.#private) return withMode(this.#private, null, this.#mode);
     const entry = this.entry;
     if (entry.native.busy) return withMode(entry.compile(), 'flat', this.#mode);

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
+import { isTerminal } from './order-state.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
 import { createStepFailures } from './step-failures.js';
 import { targetOfOrder } from './targets.js';
@@ -70,7 +71,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     // Every wake comes here (informer events included): an order already watched costs no query.
     if (watched.has(orderId)) return;
     const order = repos.releases.order(orderId);
-    if (!order) return;
+    // A finished order (a late timer's wake) never takes the watch of its environment's next order.
+    if (!order || isTerminal(order.state)) return;
     const before = watches.get(order.environmentId);
     before?.abort.abort();
     if (before) watched.delete(before.orderId);
@@ -113,6 +115,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (outcome.next === 'AGAIN') continue;
         if (outcome.next === 'DONE') {
           unwatch(orderId);
+          if (run.timer) clearTimeout(run.timer);
+          run.timer = null;
           return;
         }
         if (outcome.at !== null && !stopped) {

@@ -16,6 +16,8 @@ import { guardAgent, KubeTimeoutError } from './deadline.js';
 
 /** How long an idle connection is kept (the server's Keep-Alive hint, when shorter, wins). */
 const IDLE_SOCKET_MS = 30_000;
+/** Connections to one API server at most (more requests wait for a free one). */
+const MAX_SOCKETS = 64;
 
 export interface KeepAliveAgents {
   /** The cluster's shared agent for these TLS options (one per distinct CA/cert/key set). */
@@ -52,7 +54,7 @@ export function createKeepAliveAgents(signal?: AbortSignal): KeepAliveAgents {
       const key = optionsKey(secure, options);
       let agent = agents.get(key);
       if (!agent) {
-        const common = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const };
+        const common = { keepAlive: true, timeout: IDLE_SOCKET_MS, scheduling: 'lifo' as const, maxSockets: MAX_SOCKETS };
         agent = secure ? new HttpsAgent({ ...options, ...common }) : new HttpAgent({ ...common });
         // Shutdown destroys every socket, idle or busy.
         guardAgent(agent, { signal });

@@ -2,7 +2,7 @@
  * The release engine's `watchEnvironment` (KubePort) on the shared informers: calls `onChange`
  * (debounced) whenever the environment's pods, its workloads (Deployments or the StatefulSet) or
  * its namespace's pod events change, until `signal` aborts — without watches of its own, so an
- * active release order and any number of live subscribers share one watch per (namespace, kind).
+ * active release order and any number of live subscribers share one watch per (cluster, kind).
  * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
  * engine too.
  */

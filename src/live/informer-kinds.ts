@@ -25,7 +25,10 @@ export interface ObjectList {
   metadata?: { resourceVersion?: string };
 }
 
-const asList = (list: unknown) => list as ObjectList;
+const asList = (list: unknown) => list as ObjectList & { metadata?: { _continue?: string } };
+
+/** Objects per page of a list across the cluster. */
+const PAGE_SIZE = 500;
 
 /** Lists the kind (in the namespace, or in all), bounded like every call (a list that gets no answer in time throws a timeout). */
 export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string | null): Promise<ObjectList> {
@@ -33,16 +36,27 @@ export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace:
   const apps = () => boundedClient(kc, AppsV1Api);
   const selectors = selectorsOf(kind);
   if (namespace === null) {
-    switch (kind) {
-      case 'pods':
-        return asList(await core().listPodForAllNamespaces(selectors));
-      case 'events':
-        return asList(await core().listEventForAllNamespaces(selectors));
-      case 'deployments':
-        return asList(await apps().listDeploymentForAllNamespaces(selectors));
-      case 'statefulsets':
-        return asList(await apps().listStatefulSetForAllNamespaces(selectors));
+    // Across a whole cluster: in pages (as client-go's reflector does), so that a large cluster answers each page in time.
+    const page = async (_continue?: string): Promise<ObjectList & { metadata?: { _continue?: string } }> => {
+      const params = { ...selectors, limit: PAGE_SIZE, ...(_continue ? { _continue } : {}) };
+      switch (kind) {
+        case 'pods':
+          return asList(await core().listPodForAllNamespaces(params));
+        case 'events':
+          return asList(await core().listEventForAllNamespaces(params));
+        case 'deployments':
+          return asList(await apps().listDeploymentForAllNamespaces(params));
+        case 'statefulsets':
+          return asList(await apps().listStatefulSetForAllNamespaces(params));
+      }
+    };
+    let list = await page();
+    const items = [...(list.items ?? [])];
+    while (list.metadata?._continue) {
+      list = await page(list.metadata._continue);
+      items.push(...(list.items ?? []));
     }
+    return { items, metadata: { resourceVersion: list.metadata?.resourceVersion ?? '' } };
   }
   switch (kind) {
     case 'pods':

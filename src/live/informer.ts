@@ -113,9 +113,9 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   const syncedPromise = new Promise<void>((resolve) => (markSynced = resolve));
 
   const emit = (type: ChangeType, object: KubeObject) => {
-    options.onChange?.();
-    for (const l of [...listeners]) l(type, object);
     const inNs = byNamespace.get(nsOf(object));
+    if (inNs || namespace !== null) options.onChange?.();
+    for (const l of [...listeners]) l(type, object);
     if (inNs) for (const l of [...inNs]) l(type, object);
   };
 
@@ -130,6 +130,8 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       throw error;
     }
     const fresh = new Map((body.items ?? []).map((i) => [keyOf(i), i]));
+    // Before the differences are told: a reader waiting for a resourceVersion re-checks on each of them.
+    latest = body.metadata?.resourceVersion ?? latest;
     for (const [key, old] of [...cache]) {
       if (!fresh.has(key)) {
         remove(old);
@@ -142,7 +144,6 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       put(item);
       emit(old ? 'MODIFIED' : 'ADDED', item);
     }
-    latest = body.metadata?.resourceVersion ?? latest;
     lastError = null;
     if (!synced) {
       synced = true;

@@ -30,11 +30,21 @@ interface Entry {
 }
 
 export function useResponseCache(options: ResponseCacheOptions): Plugin<Context> {
-  const { version, maxAgeMs, maxEntries = 1_000, now = Date.now } = options;
+  const { maxAgeMs, maxEntries = 1_000, now = Date.now } = options;
+  /** The data version, or null when it cannot be told (then nothing is served from or kept in the cache). */
+  const version = (): string | null => {
+    try {
+      return options.version();
+    } catch {
+      return null;
+    }
+  };
   const entries = new Map<string, Entry>();
   /** Parsed documents are shared per query text by yoga's parser cache: one number each. */
   const documents = new WeakMap<DocumentNode, number>();
   let nextDocument = 1;
+  /** The version the kept answers were computed at: once it moves, none of them can be served again. */
+  let keptAt = '';
   const documentId = (document: DocumentNode) => {
     let id = documents.get(document);
     if (id === undefined) documents.set(document, (id = nextDocument++));
@@ -48,6 +58,11 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       if (tokenId === undefined || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
       const key = JSON.stringify([documentId(args.document), args.operationName ?? null, tokenId, args.variableValues ?? {}]);
       const current = version();
+      if (current === null) return;
+      if (current !== keptAt) {
+        entries.clear();
+        keptAt = current;
+      }
       const hit = entries.get(key);
       if (hit && hit.version === current && now() - hit.at <= maxAgeMs) {
         setResultAndStopExecution(hit.result);
@@ -59,7 +74,7 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
           if (Symbol.asyncIterator in (result as object)) return;
           const done = result as ExecutionResult;
           // An answer is kept only when nothing changed while it was being computed.
-          if (done.errors?.length || version() !== current) return;
+          if (done.errors?.length || version() !== current || keptAt !== current) return;
           entries.delete(key);
           entries.set(key, { version: current, at: startedAt, result: done });
           if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);

@@ -27,10 +27,18 @@ function migrated(): OpenDatabase {
 }
 
 describe('statement cache', () => {
+  it('counts the executions that may write, RETURNING included, and not the reads', () => {
+    const { sqlite, counts } = bare();
+    sqlite.prepare('SELECT name FROM t WHERE id = ?').get(1);
+    sqlite.prepare("UPDATE t SET name = 'z' WHERE id = ?").run(1);
+    expect(sqlite.prepare("INSERT INTO t (id, name) VALUES (?, 'n') RETURNING id").get(99)).toEqual({ id: 99 });
+    expect(counts().written).toBe(2);
+  });
+
   it('compiles a SQL text once and counts every execution', () => {
     const { sqlite, counts } = bare();
     for (let i = 0; i < 5; i++) expect(sqlite.prepare('SELECT name FROM t WHERE id = ?').get(2)).toEqual({ name: 'b' });
-    expect(counts()).toEqual({ prepared: 1, executed: 5, cached: 1 });
+    expect(counts()).toEqual({ prepared: 1, executed: 5, written: 0, cached: 1 });
   });
 
   it('keeps each handle\'s raw mode to itself: a handle left raw never gives arrays to the next caller', () => {

@@ -54,6 +54,7 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
     ['and the old one to zero', 1, [rev(1, 2, 2, 2), rev(2, 4, 4, 4)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 1, replicas: 0 } }],
     ['leftovers of other revisions go to zero at the end', 1, [rev(1, 0, 0, 0), rev(2, 4, 4, 4), rev(7, 1, 1, 1)], { kind: 'ACT', action: { op: 'scaleRevision', revision: 7, replicas: 0 } }],
     ['and waits until their instances are gone too', 1, [rev(1, 0, 0, 0), rev(2, 4, 4, 4), rev(7, 0, 1, 1)], { kind: 'WAIT', why: 'revision 7 scaling down to 0', deadlineAt: now.getTime() + 60_000 }],
+    ['but not for pods whose Deployment is gone (not cairn\'s to stop)', 1, [rev(1, 0, 0, 0), rev(2, 4, 4, 4), { ...rev(7, 0, 1, 1), workload: '' }], { kind: 'BATCH_DONE' }],
     ['done when only the new revision runs', 1, [rev(1, 0, 0, 0), rev(2, 4, 4, 4)], { kind: 'BATCH_DONE' }],
     ['a missing workload is prepared again', 0, [rev(1, 4, 4, 4)], { kind: 'PREPARE' }],
   ];

@@ -34,8 +34,9 @@ function step(i: RolloutInput): RolloutStep {
   if (last) {
     const others = i.observation.revisions.filter((r) => r.number !== up?.number && r.number !== down?.number && r.desired > 0);
     if (others.length) return { kind: 'ACT', action: { op: 'scaleRevision', revision: others[0]!.number, replicas: 0 } };
-    // The order is done only once the leftovers' instances are gone too (what a user sees then is the new revision alone).
-    const leftovers = i.observation.revisions.filter((r) => r.number !== up?.number && r.number !== down?.number && r.current > 0).map((r) => r.number);
+    // The order is done only once the leftovers' instances are gone too (what a user sees then is the new revision alone);
+    // pods whose Deployment is gone (orphaned, or made by hand) are not cairn's to stop.
+    const leftovers = i.observation.revisions.filter((r) => r.number !== up?.number && r.number !== down?.number && r.current > 0 && r.workload !== '').map((r) => r.number);
     if (leftovers.length) {
       const running = live(i.observation).filter((p) => p.revision !== null && leftovers.includes(p.revision)).map((p) => p.name);
       return waitOrFail(i, running, `revision ${leftovers.join(', ')} scaling down to 0`, true);
