@@ -5,6 +5,8 @@
  *
  *   npx tsx bench/concurrent-releases.ts            (RELEASES=20 INSTANCES=10 BATCHES=5 SPEED=1)
  *   RELEASES=300 npx tsx bench/concurrent-releases.ts   (7 to 15 minutes on 2 shared cores; TIMEOUT=1800 s per phase)
+ *   NODE_AGENT=child RELEASES=300 npx tsx bench/concurrent-releases.ts   (the simulated pods in a process of their own:
+ *   on 2 cores the sandbox then no longer starves the floor and cairn alike; every bench on bench/lib/sandbox.ts takes it)
  *
  * The floor — the pods' own ready time — is measured first, in the same run, on a fresh sandbox
  * cluster of the same size and speed (bench/lib/direct-batches.ts): the bench creates the same

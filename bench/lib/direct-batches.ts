@@ -8,11 +8,10 @@
  * pod Ready; the gaps it shows are the watch-and-PATCH floor of a batch gap on the same load.
  */
 import { performance } from 'node:perf_hooks';
-import { startSandboxCluster } from '../../src/sandbox/cluster.js';
 import { inLanes } from './graphql.js';
 import { rawWatch } from './raw-watch.js';
 import { createReleaseTracker, reportProgress, type ReleaseFigures } from './release-tracker.js';
-import { nodesFor } from './sandbox.js';
+import { startPodsCluster } from './sandbox.js';
 
 /** Batch sizes: `instances` spread over `batches`, the larger ones first. */
 export function batchSizes(instances: number, batches: number): number[] {
@@ -67,7 +66,7 @@ export async function runDirectBatches(options: { releases: number; instances: n
   const { releases, instances, batches } = options;
   const sizes = batchSizes(instances, batches);
   const cumulative = sizes.map((_, i) => sizes.slice(0, i + 1).reduce((a, b) => a + b, 0));
-  const cluster = await startSandboxCluster({ name: 'bench-floor', speed: options.speed, nodes: nodesFor(releases * instances) });
+  const cluster = await startPodsCluster('bench-floor', options.speed, releases * instances);
   const base = cluster.url;
   const tracker = createReleaseTracker();
   const selector = 'labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcairn';

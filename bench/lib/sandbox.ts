@@ -16,6 +16,27 @@ import { startApiServer, type ApiServer } from '../../src/sandbox/apiserver/serv
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import type { NodeInput } from '../../src/sandbox/node/index.js';
 import { atEnd } from './cleanup.js';
+import { startChildNodeAgent } from './node-agent.js';
+
+/** NODE_AGENT=child runs the production cluster's node agent (the simulated pods) in a process of its own (see node-agent-child.ts). */
+export const childNodeAgent = process.env.NODE_AGENT === 'child';
+
+/** A production-like sandbox cluster: controllers in this process, the node agent here or in a child process. */
+export async function startPodsCluster(name: string, speed: number, pods: number): Promise<SandboxCluster> {
+  const nodes = nodesFor(pods);
+  const cluster = await startSandboxCluster({ name, speed, nodes, nodeAgent: !childNodeAgent });
+  if (!childNodeAgent) return cluster;
+  const agent = await startChildNodeAgent({ kubeconfig: cluster.kubeconfig, clusterName: name, speed, nodes }).catch(async (error: unknown) => {
+    await cluster.stop();
+    throw error;
+  });
+  return Object.assign(Object.create(cluster) as SandboxCluster, {
+    async stop() {
+      await agent.stop();
+      await cluster.stop();
+    },
+  });
+}
 
 export const PRODUCTION = 'bench-production';
 export const TEST = 'bench-test';
@@ -46,7 +67,7 @@ export function nodesFor(pods: number): NodeInput[] {
 
 /** A production cluster with nodes for `pods` pods at `speed`, a bare test cluster, and cairn's doors to both. */
 export async function startBenchClusters(options: { dir: string; speed: number; pods: number }): Promise<BenchClusters> {
-  const production = await startSandboxCluster({ name: PRODUCTION, speed: options.speed, nodes: nodesFor(options.pods) });
+  const production = await startPodsCluster(PRODUCTION, options.speed, options.pods);
   const test = await startSandboxCluster({ name: TEST, speed: options.speed, controllers: false, nodeAgent: false });
   const doors = [
     await startApiServer({ store: production.store, clock: production.clock }),

@@ -1,0 +1,33 @@
+/**
+ * Starts a sandbox cluster's node agent in a child process (bench/lib/node-agent-child.ts) and
+ * resolves once its nodes are registered; `stop()` ends it (also at the bench's end, see cleanup.ts).
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { NodeInput } from '../../src/sandbox/node/index.js';
+import { atEnd } from './cleanup.js';
+
+const CHILD = fileURLToPath(new URL('./node-agent-child.ts', import.meta.url));
+
+export async function startChildNodeAgent(options: { kubeconfig: string; clusterName: string; speed: number; nodes: NodeInput[] }): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk) => {
+      out += String(chunk);
+      if (out.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`the node agent's process exited (${code}) before its nodes were ready`)));
+  });
+  let stopping: Promise<void> | null = null;
+  const stop = () =>
+    (stopping ??= (async () => {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    })());
+  atEnd(stop);
+  return { stop };
+}
