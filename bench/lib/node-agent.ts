@@ -1,6 +1,7 @@
 /**
  * Starts a sandbox cluster's node agent in a child process (bench/lib/node-agent-child.ts) and
- * resolves once its nodes are registered; `stop()` ends it (also at the bench's end, see cleanup.ts).
+ * resolves once its nodes are registered (within 60 s); `stop()` ends it (also at the bench's end,
+ * see cleanup.ts, and at once when it does not come up in time).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,18 +9,11 @@ import type { NodeInput } from '../../src/sandbox/node/index.js';
 import { atEnd } from './cleanup.js';
 
 const CHILD = fileURLToPath(new URL('./node-agent-child.ts', import.meta.url));
+const READY_WITHIN_MS = 60_000;
 
 export async function startChildNodeAgent(options: { kubeconfig: string; clusterName: string; speed: number; nodes: NodeInput[] }): Promise<{ stop(): Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk) => {
-      out += String(chunk);
-      if (out.includes('ready')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`the node agent's process exited (${code}) before its nodes were ready`)));
-  });
   let stopping: Promise<void> | null = null;
   const stop = () =>
     (stopping ??= (async () => {
@@ -29,5 +23,24 @@ export async function startChildNodeAgent(options: { kubeconfig: string; cluster
       clearTimeout(timer);
     })());
   atEnd(stop);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the node agent's nodes were not ready within ${READY_WITHIN_MS} ms`)), READY_WITHIN_MS);
+      let out = '';
+      child.stdout!.on('data', (chunk) => {
+        out += String(chunk);
+        if (!out.includes('ready')) return;
+        clearTimeout(timer);
+        resolve();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`the node agent's process exited (${code}) before its nodes were ready`));
+      });
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   return { stop };
 }

@@ -26,8 +26,6 @@ export interface KeepAliveAgents {
   forRequest(agent: HttpAgent, connectMs: number, onTimeout: (error: KubeTimeoutError) => void, onSocket?: (reused: boolean) => void): HttpAgent;
   /** Whether `agent` is one of these shared agents. */
   isShared(agent: unknown): agent is HttpAgent;
-  /** Closes every idle connection. */
-  destroy(): void;
 }
 
 const optionsKey = (secure: boolean, o: AgentOptions) =>
@@ -82,10 +80,6 @@ export function createKeepAliveAgents(signal?: AbortSignal): KeepAliveAgents {
       });
     },
     isShared: (agent): agent is HttpAgent => typeof agent === 'object' && agent !== null && sharedAgents.has(agent),
-    destroy() {
-      for (const agent of agents.values()) agent.destroy();
-      agents.clear();
-    },
   };
 
   function watchConnect(socket: Socket, request: ClientRequest, connectMs: number, onTimeout: (error: KubeTimeoutError) => void) {

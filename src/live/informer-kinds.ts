@@ -30,42 +30,30 @@ const asList = (list: unknown) => list as ObjectList & { metadata?: { _continue?
 /** Objects per page of a list across the cluster. */
 const PAGE_SIZE = 500;
 
+type ListParams = { namespace?: string; limit?: number; _continue?: string; labelSelector?: string; fieldSelector?: string };
+type ListCall = (kc: KubeConfig, params: ListParams) => Promise<unknown>;
+const core = (kc: KubeConfig) => boundedClient(kc, CoreV1Api);
+const apps = (kc: KubeConfig) => boundedClient(kc, AppsV1Api);
+
+/** Each kind's list calls: in one namespace, and across all of them. */
+const LISTS: Record<InformerKind, { namespaced: ListCall; all: ListCall }> = {
+  pods: { namespaced: (kc, p) => core(kc).listNamespacedPod(p as never), all: (kc, p) => core(kc).listPodForAllNamespaces(p) },
+  events: { namespaced: (kc, p) => core(kc).listNamespacedEvent(p as never), all: (kc, p) => core(kc).listEventForAllNamespaces(p) },
+  deployments: { namespaced: (kc, p) => apps(kc).listNamespacedDeployment(p as never), all: (kc, p) => apps(kc).listDeploymentForAllNamespaces(p) },
+  statefulsets: { namespaced: (kc, p) => apps(kc).listNamespacedStatefulSet(p as never), all: (kc, p) => apps(kc).listStatefulSetForAllNamespaces(p) },
+};
+
 /** Lists the kind (in the namespace, or in all), bounded like every call (a list that gets no answer in time throws a timeout). */
 export async function listObjects(kc: KubeConfig, kind: InformerKind, namespace: string | null): Promise<ObjectList> {
-  const core = () => boundedClient(kc, CoreV1Api);
-  const apps = () => boundedClient(kc, AppsV1Api);
   const selectors = selectorsOf(kind);
-  if (namespace === null) {
-    // Across a whole cluster: in pages (as client-go's reflector does), so that a large cluster answers each page in time.
-    const page = async (_continue?: string): Promise<ObjectList & { metadata?: { _continue?: string } }> => {
-      const params = { ...selectors, limit: PAGE_SIZE, ...(_continue ? { _continue } : {}) };
-      switch (kind) {
-        case 'pods':
-          return asList(await core().listPodForAllNamespaces(params));
-        case 'events':
-          return asList(await core().listEventForAllNamespaces(params));
-        case 'deployments':
-          return asList(await apps().listDeploymentForAllNamespaces(params));
-        case 'statefulsets':
-          return asList(await apps().listStatefulSetForAllNamespaces(params));
-      }
-    };
-    let list = await page();
-    const items = [...(list.items ?? [])];
-    while (list.metadata?._continue) {
-      list = await page(list.metadata._continue);
-      items.push(...(list.items ?? []));
-    }
-    return { items, metadata: { resourceVersion: list.metadata?.resourceVersion ?? '' } };
+  if (namespace !== null) return asList(await LISTS[kind].namespaced(kc, { namespace, ...selectors }));
+  // Across a whole cluster: in pages (as client-go's reflector does), so that a large cluster answers each page in time.
+  const page = async (_continue?: string) => asList(await LISTS[kind].all(kc, { ...selectors, limit: PAGE_SIZE, ...(_continue ? { _continue } : {}) }));
+  let list = await page();
+  const items = [...(list.items ?? [])];
+  while (list.metadata?._continue) {
+    list = await page(list.metadata._continue);
+    items.push(...(list.items ?? []));
   }
-  switch (kind) {
-    case 'pods':
-      return asList(await core().listNamespacedPod({ namespace, ...selectors }));
-    case 'events':
-      return asList(await core().listNamespacedEvent({ namespace, ...selectors }));
-    case 'deployments':
-      return asList(await apps().listNamespacedDeployment({ namespace, ...selectors }));
-    case 'statefulsets':
-      return asList(await apps().listNamespacedStatefulSet({ namespace, ...selectors }));
-  }
+  return { items, metadata: { resourceVersion: list.metadata?.resourceVersion ?? '' } };
 }
