@@ -33,7 +33,9 @@ export function atEnd(fn: () => Promise<unknown> | unknown): void {
 /** A fresh temp dir, removed at exit. */
 export function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  atExit(() => rmSync(dir, { recursive: true, force: true }));
+  // KEEP=1 keeps the directory (cairn's log, the database) for a look afterwards.
+  if (process.env.KEEP === '1') console.log(`keeping ${dir}`);
+  else atExit(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 

@@ -4,10 +4,17 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
 import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
+import { perDatabase } from './prepared.js';
 import { releasesRepository } from './releases-repository.js';
 import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
 
 export type AppType = AppRow['appType'];
+
+/** The one-row reads of every release pass, prepared once. */
+const prepared = perDatabase((db) => ({
+  app: db.select().from(apps).where(eq(apps.id, sql.placeholder('id'))).prepare(),
+  environment: db.select().from(environments).where(eq(environments.id, sql.placeholder('id'))).prepare(),
+}));
 export type EnvironmentKind = EnvironmentRow['kind'];
 
 export interface NewApp {
@@ -54,6 +61,9 @@ export function appsRepository(db: Db, cipher: SecretCipher) {
     byIds(ids: number[]): AppRow[] {
       return ids.length ? db.select().from(apps).where(inIds(apps.id, ids)).all() : [];
     },
+    byId(id: number): AppRow | undefined {
+      return prepared(db).app.get({ id });
+    },
     byName(name: string): AppRow | undefined {
       return db.select().from(apps).where(eq(apps.name, name)).get();
     },
@@ -73,6 +83,9 @@ export function appsRepository(db: Db, cipher: SecretCipher) {
     },
     environmentsOfApps(appIds: number[]): EnvironmentRow[] {
       return appIds.length ? db.select().from(environments).where(inIds(environments.appId, appIds)).orderBy(asc(environments.id)).all() : [];
+    },
+    environment(id: number): EnvironmentRow | undefined {
+      return prepared(db).environment.get({ id });
     },
     environmentsByIds(ids: number[]): EnvironmentRow[] {
       return ids.length ? db.select().from(environments).where(inIds(environments.id, ids)).all() : [];

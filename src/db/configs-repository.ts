@@ -1,10 +1,16 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
+import { perDatabase } from './prepared.js';
 import { deploymentConfigs, type DeploymentConfigRow } from './tables.js';
+
+/** The read of every submission, prepared once. */
+const prepared = perDatabase((db) => ({
+  byEnvironmentId: db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, sql.placeholder('environmentId'))).prepare(),
+}));
 
 /**
  * The draft deployment configs of environments. Every write is guarded by the version it read.
@@ -20,7 +26,7 @@ export function configsRepository(db: Db, cipher: SecretCipher) {
       return environmentIds.length ? open(db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.environmentId, environmentIds)).all()) : [];
     },
     byEnvironmentId(environmentId: number): DeploymentConfigRow | undefined {
-      return openRow(cipher, db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, environmentId)).get());
+      return openRow(cipher, prepared(db).byEnvironmentId.get({ environmentId }));
     },
     /**
      * `UPDATE … WHERE id = ? AND version = ?`: writes and bumps the version only when nobody wrote

@@ -4,6 +4,7 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { inIds, rankedWithin } from './batch-sql.js';
 import type { Db } from './client.js';
+import { perDatabase } from './prepared.js';
 import {
   ACTIVE_STATES,
   instanceFailures,
@@ -35,6 +36,27 @@ export interface RevisionKey {
 /** The states of a finished order that left a revision running. */
 const FINISHED_RUNNING: OrderStateName[] = ['COMPLETED', 'ROLLED_BACK'];
 
+/** The one-row reads of every release pass and submission, prepared once. */
+const prepared = perDatabase((db) => ({
+  order: db.select().from(releaseOrders).where(eq(releaseOrders.id, sql.placeholder('id'))).prepare(),
+  activeOrderOf: db
+    .select()
+    .from(releaseOrders)
+    .where(and(eq(releaseOrders.environmentId, sql.placeholder('environmentId')), inArray(releaseOrders.state, [...ACTIVE_STATES])))
+    .prepare(),
+  revision: db
+    .select()
+    .from(revisions)
+    .where(and(eq(revisions.environmentId, sql.placeholder('environmentId')), eq(revisions.number, sql.placeholder('number'))))
+    .prepare(),
+  lastCompletedOrderOf: db
+    .select()
+    .from(releaseOrders)
+    .where(and(eq(releaseOrders.environmentId, sql.placeholder('environmentId')), inArray(releaseOrders.state, FINISHED_RUNNING)))
+    .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
+    .prepare(),
+}));
+
 /**
  * Revisions, release orders, their transitions and instance failures. A revision's secret env
  * values are stored encrypted and read in plain text.
@@ -48,7 +70,7 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return openRow(cipher, db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning().get());
     },
     revision(environmentId: number, number: number): RevisionRow | undefined {
-      return openRow(cipher, db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).get());
+      return openRow(cipher, prepared(db).revision.get({ environmentId, number }));
     },
     revisionsByIds(ids: number[]): RevisionRow[] {
       return ids.length ? open(db.select().from(revisions).where(inIds(revisions.id, ids)).all()) : [];
@@ -87,15 +109,11 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
       return ids.length ? db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids)).all() : [];
     },
     order(id: number): ReleaseOrderRow | undefined {
-      return db.select().from(releaseOrders).where(eq(releaseOrders.id, id)).get();
+      return prepared(db).order.get({ id });
     },
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
     activeOrderOf(environmentId: number): ReleaseOrderRow | undefined {
-      return db
-        .select()
-        .from(releaseOrders)
-        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES])))
-        .get();
+      return prepared(db).activeOrderOf.get({ environmentId });
     },
     /** The orders in progress of these environments (at most one each). */
     activeOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {
@@ -127,12 +145,7 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
     },
     /** The last completed order of the environment: the revision it left running. */
     lastCompletedOrderOf(environmentId: number): ReleaseOrderRow | undefined {
-      return db
-        .select()
-        .from(releaseOrders)
-        .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, FINISHED_RUNNING)))
-        .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
-        .get();
+      return prepared(db).lastCompletedOrderOf.get({ environmentId });
     },
     /** The last completed (or rolled back) order of each of these environments, as lastCompletedOrderOf picks it. */
     lastCompletedOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {

@@ -6,6 +6,20 @@ import { InvalidInputError } from './errors.js';
 import { hostPathProblems } from './host-paths.js';
 import { problemsFromZod, sortProblems, type Problem } from './problems.js';
 
+/**
+ * The per-field schema for an instance cap, built once: building a zod schema costs far more than
+ * using it (a release at a busy moment spent most of its validation building this). Caps are few.
+ */
+const schemas = new Map<number, ReturnType<typeof configInputSchema>>();
+function schemaFor(maxInstances: number): ReturnType<typeof configInputSchema> {
+  let schema = schemas.get(maxInstances);
+  if (!schema) {
+    if (schemas.size >= 16) schemas.clear();
+    schemas.set(maxInstances, (schema = configInputSchema(maxInstances)));
+  }
+  return schema;
+}
+
 /** Host directories the writer may mount: `<prefix>/<appName>` for each prefix; absent for an admin (any host path). */
 export interface HostPathRule {
   prefixes: string[];
@@ -23,7 +37,7 @@ export function validateConfig(
   at: string[],
   hostPaths?: HostPathRule | null,
 ): { settings: ConfigSettings; warnings: Warning[] } {
-  const parsed = configInputSchema(maxInstances).safeParse(input);
+  const parsed = schemaFor(maxInstances).safeParse(input);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(input, current, at)];
   if (hostPaths) problems.push(...hostPathProblems(input.directoryMounts ?? [], hostPaths.prefixes, hostPaths.appName, at, current?.directoryMounts ?? []));
   if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
@@ -37,7 +51,7 @@ export function validateConfig(
  * its problems before anything reaches a cluster. Paths are relative to the configuration.
  */
 export function storedConfigProblems(settings: ConfigSettings, at: (string | number)[] = []): Problem[] {
-  const parsed = configInputSchema(Number.MAX_SAFE_INTEGER).safeParse(settings);
+  const parsed = schemaFor(Number.MAX_SAFE_INTEGER).safeParse(settings);
   const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(settings, settings, at)];
   // A draft may still lack its image (a new environment's does); releasing it says so (draftProblems).
   const imagePath = [...at, 'image'].map(String).join('.');

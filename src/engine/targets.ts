@@ -5,7 +5,7 @@ import type { EnvironmentTarget } from './kube-port.js';
 
 /** Where an environment's objects live, for the Kubernetes layer; undefined when the environment or app is gone. */
 export function targetOf(repos: Repositories, environment: EnvironmentRow): EnvironmentTarget | undefined {
-  return targetFor(environment, repos.apps.byIds([environment.appId])[0]);
+  return targetFor(environment, repos.apps.byId(environment.appId));
 }
 
 /** The same from an app row already read (the API reads the apps of a whole page at once); undefined without the app. */
@@ -16,6 +16,6 @@ export function targetFor(environment: EnvironmentRow, app: Pick<AppRow, 'name' 
 
 /** Where a release order's environment lives; undefined when the environment or app is gone. */
 export function targetOfOrder(repos: Repositories, order: Pick<ReleaseOrderRow, 'environmentId'>): EnvironmentTarget | undefined {
-  const environment = repos.apps.environmentsByIds([order.environmentId])[0];
+  const environment = repos.apps.environment(order.environmentId);
   return environment && targetOf(repos, environment);
 }

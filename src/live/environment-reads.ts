@@ -82,6 +82,8 @@ export async function cachesFilled(caches: Informer[], ms: number, signal?: Abor
   const failing = () => caches.find((c) => !c.synced && c.lastError !== null);
   const failed = failing();
   if (failed) return { ok: false, why: toKubeError(failed.lastError).message };
+  // Warm caches (every pass once running) answer without a timer or a promise per cache.
+  if (caches.every((c) => c.synced)) return { ok: true };
   if (await within(Promise.all(caches.map((c) => c.whenSynced())), ms, signal)) return { ok: true };
   const late = failing();
   return { ok: false, why: late ? toKubeError(late.lastError).message : `no list within ${ms} ms` };
