@@ -80,7 +80,8 @@ describe('restart survival', () => {
     ]);
     expect(o.instances.filter((p) => !p.terminating && p.ready)).toHaveLength(4);
     // From the cluster's side: one step per batch, never back, no new rollout of either Deployment.
-    expect(deployment(2)!.replicas).toEqual([0, 1, 2, 3, 4]);
+    // (The new Deployment is created at the first batch's size: the batch starts with it.)
+    expect(deployment(2)!.replicas).toEqual([1, 2, 3, 4]);
     expect(deployment(1)!.replicas).toEqual([4, 3, 2, 1, 0]);
     expect([deployment(1)!.rollouts, deployment(2)!.rollouts]).toEqual([['1'], ['1']]);
     expect([...rec.pods.values()].filter((p) => p.revision === 2)).toHaveLength(4);

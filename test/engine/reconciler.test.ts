@@ -40,7 +40,7 @@ describe('reconciler', () => {
     const reconciler = start(repos, fake.kube);
     await reconciler.idle();
     expect(repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED', cursor: { batchesDone: 2 } });
-    expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 2 0', 'scale 2 2', 'scale 1 2', 'scale 2 4', 'scale 1 0']);
+    expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 2 2', 'scale 1 2', 'scale 2 4', 'scale 1 0']);
   });
 
   it('a user action during a pass wins: the pass does not overwrite it', async () => {

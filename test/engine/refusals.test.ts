@@ -92,7 +92,9 @@ describe('a step the cluster refuses for good', () => {
   ] as const)('%s works from the refusal (→ %s)', async (type, state) => {
     const { repos, envId } = setUpIn(opened);
     const fake = fakeKube();
-    const kube: KubePort = { ...fake.kube, scaleRevision: refused({ ...invalid, kind: 'Forbidden', status: 403, reason: 'Forbidden', message: 'deployments.apps "shop-production-r1" is forbidden' }) };
+    // Scaling up is forbidden (the second batch's step; the first batch starts with the Deployment); scaling down is not.
+    const forbidden = refused<void>({ ...invalid, kind: 'Forbidden', status: 403, reason: 'Forbidden', message: 'deployments.apps "shop-production-r1" is forbidden' });
+    const kube: KubePort = { ...fake.kube, scaleRevision: (t, n, count) => (count > 0 ? forbidden() : fake.kube.scaleRevision(t, n, count)) };
     const order = submit(repos, envId);
     const reconciler = start(repos, kube);
     await reconciler.idle();
@@ -133,14 +135,16 @@ describe('a step that keeps failing retryably', () => {
     const now = Date.now();
     const order = submit(repos, envId);
     const d = deps(repos, kube, () => new Date(now));
-    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // prepared
-    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'IDLE', at: now + 250 });
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // prepared: the first batch starts with the Deployment
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // the first batch is done
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'IDLE', at: now + 250 }); // the second batch's scale: 404
     expect(repos.releases.order(order.id)?.state).toBe('DEPLOYING');
     expect(repos.releases.openFailuresOf(order.id)).toEqual([]);
     const outcomes: Awaited<ReturnType<typeof reconcileOrder>>[] = [];
     for (let pass = 0; pass < 20 && outcomes.at(-1)?.next !== 'DONE'; pass++) outcomes.push(await reconcileOrder(d, order.id));
     expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
-    expect(fake.calls.filter((c) => c.startsWith('ensureRevision'))).toEqual(['ensureRevision 1 0', 'ensureRevision 1 0']);
+    // Set up again at the batch in progress's target (the second, last batch: every instance).
+    expect(fake.calls.filter((c) => c.startsWith('ensureRevision'))).toEqual(['ensureRevision 1 2', 'ensureRevision 1 4']);
   });
 
   it('is tried again with back-off, and fails the order at the batch deadline with the step\'s last error', async () => {
@@ -150,8 +154,9 @@ describe('a step that keeps failing retryably', () => {
     let now = Date.now();
     const order = submit(repos, envId);
     const d = deps(repos, kube, () => new Date(now), { batchDeadlineMs: 10_000 });
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // prepared: the first batch starts with the Deployment
+    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // the first batch is done: the second starts now
     const started = repos.releases.order(order.id)!.cursor.batchStartedAt!;
-    expect(await reconcileOrder(d, order.id)).toEqual({ next: 'AGAIN' }); // prepared
     const first = await reconcileOrder(d, order.id);
     expect(first).toEqual({ next: 'IDLE', at: now + 250 });
     const second = await reconcileOrder(d, order.id);
@@ -165,7 +170,7 @@ describe('a step that keeps failing retryably', () => {
     const [failure] = repos.releases.openFailuresOf(order.id);
     expect(failure).toMatchObject({ instanceName: 'Deployment/shop-production-r1', reason: 'DEADLINE_EXCEEDED' });
     expect(failure!.message).toBe(
-      'scale revision 1 to 2: still failing at the batch deadline of 10s (4 attempt(s) in a row); last error: Deployment cairn-shop/shop-production-r1 (HTTP 503): etcdserver: request timed out',
+      'scale revision 1 to 4: still failing at the batch deadline of 10s (4 attempt(s) in a row); last error: Deployment cairn-shop/shop-production-r1 (HTTP 503): etcdserver: request timed out',
     );
   });
 
@@ -177,7 +182,8 @@ describe('a step that keeps failing retryably', () => {
     const kube: KubePort = { ...fake.kube, scaleRevision: refused(busy) };
     const order = submit(repos, envId);
     const d = deps(repos, kube, () => new Date(), { logger, warnAfterFailures: 3 });
-    for (let i = 0; i < 6; i++) await reconcileOrder(d, order.id);
+    // Two passes set up the revision and finish the first batch; then the second batch's scale fails, again and again.
+    for (let i = 0; i < 7; i++) await reconcileOrder(d, order.id);
     const failed = lines.filter((l) => l.failuresInARow !== undefined);
     expect(failed.map((l) => [l.failuresInARow, l.level])).toEqual([
       [1, 20],

@@ -129,11 +129,13 @@ describe('stateless rollout: 4 → 4 instances in 2 batches', () => {
     expect(rolloutStep({ ...back, observation: obs([]) })).toEqual({ kind: 'BATCH_DONE' });
   });
 
-  it('prepare ensures the base, then the revision at its current size', () => {
+  it('prepare ensures the base, then the revision: a new one at the first batch’s target (the batch starts with it)', () => {
     expect(prepareActions(input({ observation: obs([rev(1, 4, 4, 4)]) }))).toEqual([
       { op: 'ensureBase', revision: 2 },
-      { op: 'ensureRevision', revision: 2, replicas: 0 },
+      { op: 'ensureRevision', revision: 2, replicas: 2 },
     ]);
+    // The next step waits for those instances: nothing scales again, the old revision stays.
+    expect(rolloutStep(input({ observation: obs([rev(1, 4, 4, 4), rev(2, 2, 0, 0)]) }))).toMatchObject({ kind: 'WAIT' });
     expect(prepareActions(input({ direction: 'BACKWARD', from: null }))).toEqual([]);
   });
 

@@ -77,8 +77,16 @@ describe('rolloutStrategy(appType)', () => {
 describe('prepareRevision: the up revision’s workload', () => {
   const up = { number: 2, instances: 4 };
   const down = { number: 1, instances: 3 };
-  const table: [string, RolloutStrategy, EnvironmentObservation, typeof down | null, ReturnType<RolloutStrategy['prepareRevision']>][] = [
-    ['stateless, a new Deployment: at zero', statelessRollout, observation(), down, [{ op: 'ensureRevision', revision: 2, replicas: 0 }]],
+  const table: [string, RolloutStrategy, EnvironmentObservation, typeof down | null, ReturnType<RolloutStrategy['prepareRevision']>, { batchesDone?: number }?][] = [
+    ['stateless, a new Deployment: at the batch in progress’s target (the batch starts with it)', statelessRollout, observation(), down, [{ op: 'ensureRevision', revision: 2, replicas: 2 }]],
+    [
+      'stateless, a new Deployment in a later batch (its Deployment was deleted): at that batch’s target',
+      statelessRollout,
+      observation(),
+      down,
+      [{ op: 'ensureRevision', revision: 2, replicas: 4 }],
+      { batchesDone: 1 },
+    ],
     [
       'stateless, an existing Deployment: at the replicas it has (a resumed order undoes nothing)',
       statelessRollout,
@@ -96,8 +104,9 @@ describe('prepareRevision: the up revision’s workload', () => {
       [],
     ],
   ];
-  it.each(table)('%s', (_name, strategy, obs, d, actions) => {
-    expect(strategy.prepareRevision(input(strategy.appType, { observation: obs }), up, d)).toEqual(actions);
+  it.each(table)('%s', (_name, strategy, obs, d, actions, cursor = {}) => {
+    const base = input(strategy.appType, { observation: obs });
+    expect(strategy.prepareRevision({ ...base, cursor: { ...base.cursor, ...cursor } }, up, d)).toEqual(actions);
   });
 });
 

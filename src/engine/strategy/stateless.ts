@@ -6,12 +6,18 @@
 import { batchInProgress, failuresAmong, live, sides, waitOrFail } from './steps.js';
 import type { RolloutInput, RolloutStep, RolloutStrategy } from './types.js';
 
+/** The up revision's replicas once the batch in progress has started. */
+function upTarget(i: RolloutInput, up: { instances: number }): number {
+  const { last, done } = batchInProgress(i);
+  return last ? up.instances : Math.min(up.instances, done);
+}
+
 function step(i: RolloutInput): RolloutStep {
   const { up, down } = sides(i);
   const { last, done } = batchInProgress(i);
   const rev = (n: number) => i.observation.revisions.find((r) => r.number === n);
   if (up) {
-    const target = last ? up.instances : Math.min(up.instances, done);
+    const target = upTarget(i, up);
     const r = rev(up.number);
     if (!r) return { kind: 'PREPARE' };
     if (r.desired < target) return { kind: 'ACT', action: { op: 'scaleRevision', revision: up.number, replicas: target } };
@@ -49,10 +55,13 @@ function step(i: RolloutInput): RolloutStep {
 export const statelessRollout: RolloutStrategy = {
   appType: 'STATELESS',
 
-  // The up revision's Deployment, at the replicas it has (a new one at zero: the first batch scales it).
+  // The up revision's Deployment, at the replicas it has. A new one is created at the batch in progress's
+  // target — what the step would scale it to next — so the batch starts with the Deployment: one write and
+  // one wait for the watch fewer per release. Nothing else moves first: the down revision is scaled only
+  // once these are Ready.
   prepareRevision(i, up) {
     const existing = i.observation.revisions.find((r) => r.number === up.number);
-    return [{ op: 'ensureRevision', revision: up.number, replicas: existing?.desired ?? 0 }];
+    return [{ op: 'ensureRevision', revision: up.number, replicas: existing?.desired ?? upTarget(i, up) }];
   },
 
   step,
