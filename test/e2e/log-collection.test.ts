@@ -2,9 +2,17 @@
  * Log collection end to end: an app released with a collected log file runs with the collector's
  * variables and an emptyDir at the log directory, and the file is there, at its path, with the
  * app's log lines — read from inside an instance through exec, as a node collector reads it from
- * the volume on the host.
+ * the volume on the host. And the example collector of deploy/log-collection/ is accepted by the
+ * API server.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadAllYaml, type V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { realCluster } from './clusters.js';
 import { exec, podsApi, until, useCairn, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, readOrder } from './operations.js';
 
@@ -58,5 +66,37 @@ describe('log collection', () => {
     expect(file).toContain('Configuration complete; ready for start up');
     const log = (await podsApi(kc).readNamespacedPodLog({ namespace: 'cairn-logged', name })) as string;
     expect(log.split('\n')[0]).toBe(file.split('\n')[0]);
+  });
+
+  it('the example collector (deploy/log-collection/) is accepted by the API server', async () => {
+    const dir = resolve(import.meta.dirname, '../../deploy/log-collection');
+    const file = join(dir, 'log-pilot.yaml');
+    const objects = loadAllYaml(readFileSync(file, 'utf8')) as { kind: string; metadata: { name: string }; spec?: any }[];
+    const namespace = objects.find((o) => o.kind === 'Namespace')!.metadata.name;
+    const kc = sandboxes.kubeConfig('e2e-production');
+    const core = podsApi(kc);
+    // A server-side dry run of namespaced objects needs their namespace.
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    try {
+      if (realCluster()) {
+        // kube-apiserver v1.20.2: every object, as `kubectl apply` sends it.
+        const work = mkdtempSync(join(tmpdir(), 'cairn-log-pilot-'));
+        try {
+          writeFileSync(join(work, 'kubeconfig'), sandboxes.clusters.find((c) => c.name === 'e2e-production')!.kubeconfig);
+          const { stdout } = await promisify(execFile)('kubectl', ['--kubeconfig', join(work, 'kubeconfig'), 'apply', '--dry-run=server', '-f', dir], { timeout: 60_000 });
+          expect(stdout.trim().split('\n')).toEqual([`namespace/${namespace} configured (server dry run)`, `configmap/log-pilot created (server dry run)`, `daemonset.apps/log-pilot created (server dry run)`]);
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      } else {
+        // The sandbox serves no DaemonSets: the pod its controller would create, in a dry run.
+        const template = objects.find((o) => o.kind === 'DaemonSet')!.spec.template;
+        const pod: V1Pod = { metadata: { name: 'log-pilot-check', labels: template.metadata.labels }, spec: template.spec };
+        const created = await core.createNamespacedPod({ namespace, body: pod, dryRun: 'All' });
+        expect(created.spec!.volumes!.find((v) => v.name === 'host-root')!.hostPath).toEqual({ path: '/', type: 'Directory' });
+      }
+    } finally {
+      await core.deleteNamespace({ name: namespace });
+    }
   });
 });
