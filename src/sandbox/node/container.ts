@@ -274,7 +274,7 @@ export class ContainerRunner {
             onExit: (fate) => end({ kind: 'exit', fate }),
           });
     const logText = () => log.lines.map((l) => `${l.text}\n`).join('');
-    for (const file of new Set([...(image.spec.logFile ? [image.spec.logFile] : []), ...collectedLogFiles(env)])) fs.provide(file, logText);
+    for (const file of new Set([...(image.spec.logFile ? [image.spec.logFile] : []), ...collectedLogFiles(env, image.spec.logFile)])) fs.provide(file, logText);
     inst = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
     this.current = inst;
     this.event(messages.started(this.container.name));

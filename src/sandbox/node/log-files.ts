@@ -16,15 +16,32 @@ export function sampleFileName(pattern: string): string | null {
   return name === '' ? null : name;
 }
 
-/** The files the app writes its log lines to, from its environment (the variables as the container sees them). */
-export function collectedLogFiles(env: Map<string, string>): string[] {
+/** Whether a file name matches a pattern of `*` and `?` (a bracket class never matches here). */
+export function matchesName(pattern: string, name: string): boolean {
+  if (pattern.includes('[')) return false;
+  const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`).test(name);
+}
+
+/**
+ * The files the app writes its log lines to, from its environment (the variables as the container
+ * sees them). A pattern that the image's own log file matches names that file (nginx's
+ * `/var/log/nginx/*.log` is its access.log), not a second one.
+ */
+export function collectedLogFiles(env: Map<string, string>, imageLogFile?: string): string[] {
   const files = new Set<string>();
   for (const [name, value] of env) {
     if (!name.startsWith(PREFIX) || name.slice(PREFIX.length).includes('_')) continue;
     const path = value.trim();
     if (!path.startsWith('/') || path.endsWith('/')) continue;
-    const file = sampleFileName(posix.basename(path));
-    if (file) files.add(posix.join(posix.dirname(posix.normalize(path)), file));
+    const dir = posix.dirname(posix.normalize(path));
+    const pattern = posix.basename(path);
+    if (imageLogFile && posix.dirname(imageLogFile) === dir && matchesName(pattern, posix.basename(imageLogFile))) {
+      files.add(imageLogFile);
+      continue;
+    }
+    const file = sampleFileName(pattern);
+    if (file) files.add(posix.join(dir, file));
   }
   return [...files];
 }
