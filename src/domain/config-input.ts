@@ -9,6 +9,7 @@ import {
   type Protocol,
 } from './config-types.js';
 import { absolutePath, ENV_NAME, IMAGE_REFERENCE, IMAGE_TAG } from './names.js';
+import { STDOUT } from './log-collection.js';
 import { portNameProblem } from './port-names.js';
 import { CONTROL_MESSAGE, hasControl, hasNul, NUL_MESSAGE } from './text-rules.js';
 
@@ -102,6 +103,17 @@ const probe = action.extend({
   failureThreshold: int(LIMITS.threshold.min, LIMITS.threshold.max),
 });
 
+/** A log file path (absolute; the file name may be a pattern) or `stdout`, the container's output. */
+const logPath = () =>
+  z
+    .string()
+    .min(1, { error: 'Required.', abort: true })
+    .max(4096, { error: 'At most 4096 characters.', abort: true })
+    .refine((p) => p === STDOUT || p.startsWith('/'), { message: "Must be an absolute path (start with '/') or stdout.", params: { code: 'INVALID_FORMAT' }, abort: true })
+    .refine((p) => !p.split('/').includes('..'), { message: "Must not contain '..' segments.", params: { code: 'INVALID_FORMAT' } })
+    .refine((p) => !hasControl(p), { message: CONTROL_MESSAGE, params: { code: 'INVALID_FORMAT' } })
+    .refine((p) => !p.includes(','), { message: "A log path must not contain ',' (cairn lists the paths comma-separated).", params: { code: 'INVALID_FORMAT' } });
+
 /** Per-field checks of a configuration input. Cross-field rules live in config-rules.ts. */
 export function configInputSchema(maxInstances: number) {
   return z.object({
@@ -115,7 +127,7 @@ export function configInputSchema(maxInstances: number) {
     logCollection: z
       .object({
         paths: z
-          .array(absolutePath().refine((p) => !p.includes(','), { message: "A log path must not contain ',' (cairn lists the paths comma-separated).", params: { code: 'INVALID_FORMAT' } }))
+          .array(logPath())
           .max(50, 'At most 50 log paths.')
           .nullish(),
         logStore: z

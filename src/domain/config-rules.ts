@@ -1,6 +1,7 @@
 import type { ActionInput, ConfigInput, ProbeInput } from './config-input.js';
 import type { Action, ConfigSettings, EnvVar, Probe } from './config-types.js';
 import { emptySettings } from './config-types.js';
+import { logCollectionProblems, STDOUT } from './log-collection.js';
 import { mountAndSizeProblems } from './mount-rules.js';
 import { isInside, normalisePath } from './names.js';
 import { presetSettings } from './official-images.js';
@@ -67,6 +68,7 @@ export function configProblems(input: ConfigInput, current: ConfigSettings | nul
   }
 
   problems.push(...mountAndSizeProblems(input, (name) => current?.env.find((s) => s.name === name && s.secret)?.value, at));
+  problems.push(...logCollectionProblems(input, at));
 
   for (const key of ['livenessProbe', 'readinessProbe'] as const) {
     const p = input[key];
@@ -117,7 +119,7 @@ export function resolveSettings(input: ConfigInput, current: ConfigSettings | nu
     logCollection:
       input.logCollection == null
         ? base.logCollection
-        : { paths: input.logCollection.paths ?? [], logStore: input.logCollection.logStore ?? null },
+        : { paths: (input.logCollection.paths ?? []).map((p) => (p === STDOUT ? p : normalisePath(p))), logStore: input.logCollection.logStore ?? null },
     ports: input.ports == null ? base.ports : input.ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol ?? 'TCP', name: p.name ?? null })),
     env: input.env == null ? base.env : input.env.map((e): EnvVar => resolveEnv(e, current)),
     // Paths are kept normalised: what is rendered is what was checked for duplicates and nesting.

@@ -43,8 +43,11 @@ export const ProbeInput = builder.inputType('ProbeInput', {
 export const LogCollectionInput = builder.inputType('LogCollectionInput', {
   description: 'Which log files are collected, and into which log store.',
   fields: (t) => ({
-    paths: t.stringList({ description: 'Absolute paths (globs allowed) of the log files to collect; default none.' }),
-    logStore: t.string({ description: 'The log store to ship them to; null collects nothing.' }),
+    paths: t.stringList({
+      description:
+        "Absolute paths of the log files to collect — the file name may be a pattern (/var/log/app/*.log), the directory may not — or `stdout` for the container's output; each once, at most 50; default none. Each file's directory is put on a volume the node's collector reads, so it cannot be /, a system directory (/etc, /usr, /var …) or the deploy root itself.",
+    }),
+    logStore: t.string({ description: "The log store to ship them to (the collector's index or logstore); null collects nothing." }),
   }),
 });
 

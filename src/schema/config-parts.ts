@@ -7,9 +7,10 @@ import { HttpSchemeEnum, ProtocolEnum } from './enums.js';
 
 export const LogCollectionRef = builder.objectRef<LogCollection>('LogCollection').implement({
   authScopes: REACHED_THROUGH_PARENT,
-  description: 'Which log files of the container are collected, and into which log store.',
+  description:
+    "Which log files of the container are collected, and into which log store: released as the node collector's container variables (log-pilot's `aliyun_logs_<key>=<path>`), with each file's directory on a volume the collector reads.",
   fields: (t) => ({
-    paths: t.exposeStringList('paths', { description: 'Absolute paths (globs allowed, e.g. /acs/code/logs/*.log) of the collected log files.' }),
+    paths: t.exposeStringList('paths', { description: "Absolute paths (the file name may be a pattern, e.g. /acs/code/logs/*.log) of the collected log files, or `stdout` for the container's output." }),
     logStore: t.exposeString('logStore', { nullable: true, description: 'The log store the files are shipped to; null collects nothing.' }),
   }),
 });

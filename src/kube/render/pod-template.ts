@@ -1,6 +1,7 @@
 import type { V1Container, V1EnvVar, V1LifecycleHandler, V1PodTemplateSpec, V1Probe, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { Action, ConfigSettings, Probe } from '../../domain/config-types.js';
 import { fileMountKey } from './configmap.js';
+import { renderLogCollection } from './log-collection.js';
 import { secretKey } from './secret.js';
 import { ANNOTATION_LOG_PATHS, ANNOTATION_LOG_STORE, containerPortName, names, revisionLabels, type NameTarget } from './names.js';
 
@@ -32,7 +33,9 @@ function envVars(t: NameTarget, revision: number, settings: ConfigSettings): V1E
  * The pod template of a revision: one container running the image with the revision's settings.
  * Resources: requests = limits (cpu `<m>m`, memory `<mb>Mi`), so that going over the memory is an
  * OOM kill the user sees. File mounts come from the revision's ConfigMap (one subPath per file),
- * secret env vars from its Secret; directory mounts are hostPath volumes (DirectoryOrCreate).
+ * secret env vars from its Secret; directory mounts are hostPath volumes (DirectoryOrCreate); log
+ * collection adds the collector's variables and emptyDir volumes at the log directories
+ * (log-collection.ts).
  * The deploy root directory is the image's business (code packages), not the pod's: not rendered.
  */
 export function renderPodTemplate(t: NameTarget, revision: number, image: string, settings: ConfigSettings): V1PodTemplateSpec {
@@ -46,6 +49,9 @@ export function renderPodTemplate(t: NameTarget, revision: number, image: string
     volumes.push({ name: `dir-${i}`, hostPath: { path: d.hostPath, type: 'DirectoryOrCreate' } });
     volumeMounts.push({ name: `dir-${i}`, mountPath: d.containerPath });
   });
+  const logs = renderLogCollection(t, settings, volumeMounts.map((m) => m.mountPath!));
+  volumes.push(...logs.volumes);
+  volumeMounts.push(...logs.volumeMounts);
 
   const container: V1Container = {
     name: names.container(t),
@@ -55,7 +61,7 @@ export function renderPodTemplate(t: NameTarget, revision: number, image: string
       const name = containerPortName(p);
       return { containerPort: p.containerPort, protocol: p.protocol, ...(name ? { name } : {}) };
     }),
-    env: envVars(t, revision, settings),
+    env: [...envVars(t, revision, settings), ...logs.env],
     resources: {
       requests: { cpu: `${settings.cpuMillicores}m`, memory: `${settings.memoryMb}Mi` },
       limits: { cpu: `${settings.cpuMillicores}m`, memory: `${settings.memoryMb}Mi` },

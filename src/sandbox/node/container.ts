@@ -13,6 +13,7 @@ import { isKnownCommand } from './shell-commands.js';
 import { inBackoffSince, nextBackoff, type BackoffEntry } from './backoff.js';
 import { containerEnv, containerFs, ContainerConfigError, expandRefs, type ObjectLookup, type PodNetwork } from './environment.js';
 import type { VirtualFs } from './filesystem.js';
+import { collectedLogFiles } from './log-files.js';
 import { runHook, type HandlerTarget } from './handlers.js';
 import { LogBuffer } from './logs.js';
 import { messages, nodeMessages, waiting, type EventMessage } from './messages.js';
@@ -272,7 +273,8 @@ export class ContainerRunner {
             memoryLimitMi: this.memoryLimitMi(),
             onExit: (fate) => end({ kind: 'exit', fate }),
           });
-    if (image.spec.logFile) fs.provide(image.spec.logFile, () => log.lines.map((l) => `${l.text}\n`).join(''));
+    const logText = () => log.lines.map((l) => `${l.text}\n`).join('');
+    for (const file of new Set([...(image.spec.logFile ? [image.spec.logFile] : []), ...collectedLogFiles(env, image.spec.logFile)])) fs.provide(file, logText);
     inst = { id, app, log, env, fs, startedAt: iso(app.startedAt), stop: new AbortController(), ended, end };
     this.current = inst;
     this.event(messages.started(this.container.name));

@@ -18,6 +18,17 @@ const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'Non
 const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
 const HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
+/**
+ * Volume sources in the order validateVolumeSource (v1.20.2) checks them: the second and later ones
+ * are refused, under the names it reports (`cephFS`, and its own typo `downwarAPI`). `ephemeral`
+ * is behind a feature gate that is off in v1.20.
+ */
+const VOLUME_SOURCES = [
+  'emptyDir', 'hostPath', 'gitRepo', 'gcePersistentDisk', 'awsElasticBlockStore', 'secret', 'nfs', 'iscsi', 'glusterfs', 'flocker',
+  'persistentVolumeClaim', 'rbd', 'cinder', 'cephfs', 'quobyte', 'downwardAPI', 'fc', 'flexVolume', 'configMap', 'azureFile',
+  'vsphereVolume', 'photonPersistentDisk', 'portworxVolume', 'azureDisk', 'storageos', 'projected', 'scaleIO', 'csi',
+];
+const REPORTED_AS: Record<string, string> = { cephfs: 'cephFS', downwardAPI: 'downwarAPI' };
 
 /** validateHandler: exactly one handler; an exec handler needs a command; ports in range. */
 function validateHandler(probe: Obj, path: string, errs: FieldError[]) {
@@ -150,17 +161,22 @@ export function validatePodSpec(spec: unknown, path: string): FieldError[] {
   const volumes = new Set<string>();
   list(s.volumes).forEach((v, i) => {
     const vp = `${path}.volumes[${i}]`;
-    if (typeof v.name !== 'string' || v.name === '') errs.push(fieldErr.required(`${vp}.name`));
-    else {
-      for (const m of dns1123LabelErrors(v.name)) errs.push(fieldErr.invalid(`${vp}.name`, v.name, m));
-      if (volumes.has(v.name)) errs.push(fieldErr.duplicate(`${vp}.name`, v.name));
-      volumes.add(v.name);
-    }
-    if (isObj(v.hostPath)) {
+    // ValidateVolumes: a volume with any error is left out of the names its mounts may use.
+    const own: FieldError[] = [];
+    const sources = VOLUME_SOURCES.filter((k) => v[k] !== undefined && v[k] !== null);
+    for (const extra of sources.slice(1)) own.push(fieldErr.forbidden(`${vp}.${REPORTED_AS[extra] ?? extra}`, 'may not specify more than 1 volume type'));
+    if (sources[0] === 'hostPath' && isObj(v.hostPath)) {
       const hostPath = typeof v.hostPath.path === 'string' ? v.hostPath.path : '';
-      if (hostPath === '') errs.push(fieldErr.required(`${vp}.hostPath.path`));
-      else for (const m of backstepErrors(hostPath)) errs.push(fieldErr.invalid(`${vp}.hostPath.path`, hostPath, m));
+      if (hostPath === '') own.push(fieldErr.required(`${vp}.hostPath.path`));
+      else for (const m of backstepErrors(hostPath)) own.push(fieldErr.invalid(`${vp}.hostPath.path`, hostPath, m));
     }
+    if (typeof v.name !== 'string' || v.name === '') own.push(fieldErr.required(`${vp}.name`));
+    else {
+      for (const m of dns1123LabelErrors(v.name)) own.push(fieldErr.invalid(`${vp}.name`, v.name, m));
+      if (volumes.has(v.name)) own.push(fieldErr.duplicate(`${vp}.name`, v.name));
+      if (own.length === 0) volumes.add(v.name);
+    }
+    errs.push(...own);
   });
   const containers = list(s.containers);
   if (containers.length === 0) errs.push(fieldErr.required(`${path}.containers`));

@@ -62,6 +62,19 @@ const edges: [string, ConfigInput][] = [
     },
   ],
   [
+    'log collection: files, a pattern, stdout, nested log directories, one on a directory mount, a store with _ and .',
+    {
+      officialImage: 'NODEJS',
+      logCollection: {
+        paths: ['/acs/code/logs/*.log', '/var/log/shop/app.log', '/var/log/shop/gc/gc-?.log', 'stdout', '/data/logs/a.log', '//tmp/./x.log'],
+        logStore: 'shop_logs.v2',
+      },
+      env: [{ name: 'GREETING', value: 'hi' }],
+      fileMounts: [{ path: '/etc/app/a.conf', content: 'x' }],
+      directoryMounts: [{ containerPath: '/data', hostPath: '/var/log/cairn/shop' }],
+    },
+  ],
+  [
     'probes and hooks of every kind',
     {
       officialImage: 'SPRINGBOOT2',

@@ -154,6 +154,32 @@ const refusals: [string, string, Obj, Refused][] = [
     },
   ],
   [
+    'two sources in one volume: the second is refused, and a mount of the volume finds none',
+    PODS,
+    pod('two-sources', { volumeMounts: [{ name: 'x', mountPath: '/x' }] }, { volumes: [{ name: 'x', emptyDir: {}, hostPath: { path: '/tmp' } }] }),
+    {
+      message:
+        'Pod "two-sources" is invalid: [spec.volumes[0].hostPath: Forbidden: may not specify more than 1 volume type, spec.containers[0].volumeMounts[0].name: Not found: "x"]',
+      causes: [
+        { reason: 'FieldValueForbidden', message: 'Forbidden: may not specify more than 1 volume type', field: 'spec.volumes[0].hostPath' },
+        { reason: 'FieldValueNotFound', message: 'Not found: "x"', field: 'spec.containers[0].volumeMounts[0].name' },
+      ],
+    },
+  ],
+  [
+    "a host path with '..' that a container mounts: the volume is left out too",
+    PODS,
+    pod('hostpath-dotdot-mounted', { volumeMounts: [{ name: 'd', mountPath: '/x' }] }, hostVolume('/a/../b')),
+    {
+      message:
+        'Pod "hostpath-dotdot-mounted" is invalid: [spec.volumes[0].hostPath.path: Invalid value: "/a/../b": must not contain \'..\', spec.containers[0].volumeMounts[0].name: Not found: "d"]',
+      causes: [
+        { reason: 'FieldValueInvalid', message: 'Invalid value: "/a/../b": must not contain \'..\'', field: 'spec.volumes[0].hostPath.path' },
+        { reason: 'FieldValueNotFound', message: 'Not found: "d"', field: 'spec.containers[0].volumeMounts[0].name' },
+      ],
+    },
+  ],
+  [
     'an absolute subPath (reported without the mount index, as Kubernetes does)',
     PODS,
     pod('subpath-abs', { volumeMounts: [{ name: 'd', mountPath: '/x', subPath: '/abs' }] }, hostVolume()),
@@ -288,6 +314,24 @@ const accepted: [string, string, Obj][] = [
   ['mount paths that differ only by a trailing slash', PODS, pod('mount-dup-slash', { volumeMounts: [{ name: 'd', mountPath: '/x' }, { name: 'd', mountPath: '/x/' }] }, hostVolume())],
   ['nested mount paths', PODS, pod('nested-mounts', { volumeMounts: [{ name: 'd', mountPath: '/x' }, { name: 'd', mountPath: '/x/y' }] }, hostVolume())],
   ['a relative host path', PODS, pod('hostpath-relative', {}, hostVolume('tmp'))],
+  [
+    "log collection: the collector's variables (with '-' in their names) and an emptyDir at the log directory",
+    PODS,
+    pod(
+      'log-collection',
+      {
+        env: [
+          { name: 'aliyun_logs_shop-logs', value: '/var/log/shop/*.log' },
+          { name: 'aliyun_logs_shop-logs_tags', value: 'app=shop,environment=production' },
+          { name: 'aliyun_logs_shop-logs-2', value: 'stdout' },
+          { name: 'aliyun_logs_shop-logs-2_target', value: 'shop-logs' },
+        ],
+        volumeMounts: [{ name: 'logs-0', mountPath: '/var/log/shop' }],
+      },
+      { volumes: [{ name: 'logs-0', emptyDir: {} }] },
+    ),
+  ],
+  ['a volume with no source (defaulted to an emptyDir)', PODS, pod('no-source', { volumeMounts: [{ name: 'e', mountPath: '/e' }] }, { volumes: [{ name: 'e' }] })],
   ['a Service port name with consecutive hyphens (a DNS label, not an IANA name)', SERVICES, service('svc-iana', [{ name: 'web--a', port: 82 }])],
   ['the same port over TCP and UDP', SERVICES, service('svc-tcp-udp', [{ name: 'a', port: 80 }, { name: 'b', port: 80, protocol: 'UDP' }])],
   ['a ConfigMap of exactly 1 MiB', CONFIGMAPS, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'cm-ok', namespace: 't' }, data: { '0-a': 'x'.repeat(1048576) } }],
