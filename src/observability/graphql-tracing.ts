@@ -1,5 +1,5 @@
 /**
- * A span for each GraphQL operation (`<type> <name>`, e.g. `mutation CreateRelease`), active while it executes, so
+ * A span for each GraphQL operation (`<type> <name>`, e.g. `mutation CreateRelease`; `mutation` alone when anonymous, its top-level fields in `cairn.graphql.fields`), active while it executes, so
  * that the engine passes it wakes and the calls to clusters it makes are its children. A request carrying a W3C
  * `traceparent` continues the caller's trace. A subscription's span covers setting up its stream, not its life.
  * Written on @opentelemetry/api alone (the envelop plugin for OpenTelemetry needs the SDK's old major version).
@@ -26,8 +26,8 @@ function start(tracer: Tracer, args: { document: Parameters<typeof operationOf>[
   const op = operationOf(args.document, args.operationName);
   const parent = parentOf(args.contextValue);
   const span = tracer.startSpan(
-    `${op.type} ${op.name}`,
-    { kind: SpanKind.SERVER, attributes: { 'graphql.operation.name': op.name, 'graphql.operation.type': op.type } },
+    op.name === 'anonymous' ? op.type : `${op.type} ${op.name}`,
+    { kind: SpanKind.SERVER, attributes: { 'graphql.operation.name': op.name, 'graphql.operation.type': op.type, 'cairn.graphql.fields': op.fields.join(',') } },
     parent,
   );
   return { span, ctx: trace.setSpan(parent, span) };
