@@ -10,6 +10,7 @@ import type { KubeconfigSource } from './kube/kubeconfig.js';
 import type { RetryOptions } from './kube/kube-errors.js';
 import type { ReachabilityCheck } from './kube/reachability.js';
 import type { LiveStatusOptions } from './live/live-status.js';
+import type { Observability } from './observability/observability.js';
 import type { Terminals } from './live/terminal.js';
 import type { Readiness, RequestInfo } from './server/types.js';
 
@@ -41,6 +42,8 @@ export interface CairnDeps {
   /** The resolvers' clock (default: the wall clock). Token expiry always uses the wall clock. */
   now?: () => Date;
   kubeconfig: KubeconfigSupply;
+  /** Metrics and traces (default: a registry of its own, and traces as the OTEL_* environment asks). */
+  observability?: Observability;
   /** Test-only knobs: none of them is set in production. */
   testing?: TestingKnobs;
 }

@@ -26,6 +26,7 @@ import { createWorkloads } from './kube/workloads.js';
 import { informerWatch } from './live/engine-watch.js';
 import { createLiveStatus, type LiveStatus } from './live/live-status.js';
 import { createTerminals, type Terminals } from './live/terminal.js';
+import { createObservability, type Observability } from './observability/observability.js';
 import { schema } from './schema/index.js';
 import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, type CairnServer } from './server/build-server.js';
@@ -58,6 +59,8 @@ export interface Cairn {
   server: CairnServer;
   /** Aborted at stop, once the server has drained: cancels every request to a cluster, every watch and every retry. */
   clusterCalls: AbortSignal;
+  /** Metrics (served at /metrics) and traces. */
+  observability: Observability;
   /**
    * Listens (on the configured port), loads the clusters (starting the sandbox when that is where they come
    * from), checks them, keeps checking, and starts the release engine. Resolves with where the server listens.
@@ -88,6 +91,9 @@ export function createCairn(config: Config, deps: CairnDeps): Cairn {
 
 function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () => Date): Cairn {
   const { logger, testing = {} } = deps;
+  // Metrics (its own registry) and traces (when OTEL_EXPORTER_OTLP_ENDPOINT is set), fed by the hooks below.
+  const observability = deps.observability ?? createObservability();
+  observability.metrics.engine.countOrdersIn(database.db);
   // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
   const cipher = prepareSecrets(config, database.db, logger);
   const repos = createRepositories(database.db, { cipher });
@@ -107,13 +113,14 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     unreachableAfterFailures: config.clusterUnreachableAfterFailures,
     timeouts: kubeTimeouts(config),
     signal: clusterCalls.signal,
+    observe: observability.kube,
   });
   if ('documents' in deps.kubeconfig) clusters.load(deps.kubeconfig.documents);
   const kubeConfigOf = (cluster: string) => clusters.kubeConfig(cluster);
 
   // Live status: one shared informer per (cluster, kind) across namespaces, and the event hub the subscriptions
   // read (stopped after the release engine, which watches and observes its environments through the same caches).
-  const live = createLiveStatus(kubeConfigOf, testing.live);
+  const live = createLiveStatus(kubeConfigOf, { ...testing.live, informers: { ...testing.live?.informers, observe: observability.informers } });
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
   // One read path: it observes its environments from the shared informer caches of live status (no list per pass)
@@ -138,6 +145,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
         resyncIntervalMs: config.releaseResyncIntervalMs,
         revisionsKept: config.revisionsKept,
         warnAfterFailures: config.releaseStepFailuresBeforeWarning,
+        observer: observability.engine,
       })
     : followersOnly(orderEvents);
   const releases = testing.releases ?? createReleaseService(repos, kube, reconciler, orderEvents);
@@ -163,6 +171,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     logger,
     schema,
     contextFactory,
+    plugins: observability.plugins(config.metricsToken),
     // Query answers are served again while no database write and no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
     dataVersion: () =>
       `${database.statements().written}:${live.informers.changes()}:${clusters
@@ -223,6 +232,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     await step('live status', () => live.stop());
     for (const sandbox of sandboxes) await step(sandbox.name, () => sandbox.stop());
     await step('database', () => database.close());
+    // The spans ended so far are exported; tracing stops when cairn made it (a caller's stays theirs).
+    await step('traces', () => (deps.observability ? observability.flush() : observability.shutdown()));
   };
 
   return {
@@ -241,6 +252,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     contextFactory,
     server,
     clusterCalls: clusterCalls.signal,
+    observability,
     start: () => (starting ??= start()),
     stop: () => (stopping ??= stop()),
   };

@@ -114,6 +114,8 @@ const schema = z.object({
   corsOrigins: z
     .array(z.string().refine((v) => v === '*' || isOrigin(v), 'must be an origin such as https://console.example.com, or *'))
     .default([]),
+  /** When set, GET /metrics requires `Authorization: Bearer <this token>` (at least 16 characters). */
+  metricsToken: z.string().min(16).optional(),
 });
 
 function isOrigin(value: string): boolean {
@@ -170,6 +172,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     introspection: env.CAIRN_INTROSPECTION,
     maxSubscriptionsPerToken: env.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
     corsOrigins: env.CAIRN_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
+    metricsToken: env.CAIRN_METRICS_TOKEN,
     hostPathPrefixes: env.CAIRN_HOSTPATH_PREFIXES?.split(',').map((s) => s.trim()).filter(Boolean),
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));

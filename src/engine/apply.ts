@@ -2,7 +2,7 @@ import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import { NotFoundError } from '../domain/errors.js';
 import { isTerminal, type OrderSnapshot } from './order-state.js';
-import { transition, type OrderEvent } from './transition.js';
+import { transition, type Effect, type OrderEvent } from './transition.js';
 
 export function snapshotOf(row: ReleaseOrderRow, openFailures: string[]): OrderSnapshot {
   return { state: row.state, pauseMode: row.pauseMode, direction: row.direction, plan: row.plan, cursor: row.cursor, openFailures };
@@ -12,6 +12,8 @@ export interface Applied {
   order: ReleaseOrderRow;
   /** The reconciler should look at the order now. */
   wake: boolean;
+  /** The effects carried out (for observers: metrics). */
+  effects: readonly Effect[];
 }
 
 /**
@@ -54,5 +56,5 @@ export function applyEvent(repos: Repositories, orderId: number, event: OrderEve
         break;
     }
   }
-  return { order: written, wake };
+  return { order: written, wake, effects };
 }

@@ -5,6 +5,7 @@ import type { KubeError } from '../kube/kube-errors.js';
 import type { ObservedInstance } from '../kube/workloads-types.js';
 import { act, describeAction } from './act.js';
 import { applyEvent } from './apply.js';
+import type { EngineObserver } from './engine-observer.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
 import { pruneRevisions } from './prune-revisions.js';
@@ -28,6 +29,8 @@ export interface ReconcileDeps {
   retryMaxDelayMs?: number;
   /** Revisions whose objects stay in the cluster after an order completes (default 5; see prune.ts). */
   revisionsKept?: number;
+  /** Watches the passes, steps and stored events (metrics, traces). */
+  observer?: EngineObserver;
 }
 
 /** What the caller should do next: run again at once, wait for an event (or until `at`), or forget the order. */
@@ -38,11 +41,14 @@ const idle = (at: number | null = null): ReconcileOutcome => ({ next: 'IDLE', at
 /** Applies an engine event unless someone (a user's action) changed the order since this pass read it. */
 function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent) {
   const { repos } = deps;
-  return repos.transaction(() => {
+  const now = deps.now();
+  const applied = repos.transaction(() => {
     const current = repos.releases.order(order.id);
     if (!current || current.version !== order.version) return null;
-    return applyEvent(repos, order.id, event, ENGINE_ACTOR, deps.now());
+    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now);
   });
+  if (applied) deps.observer?.applied?.(order, event, applied.effects, now);
+  return applied;
 }
 
 /**
@@ -124,7 +130,9 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
   const save = (cursor: ReleaseOrderRow['cursor']) => repos.transaction(() => repos.releases.updateOrder(order, { cursor }, deps.now()));
   /** Carries out one action: null when it was applied, else what to do next. */
   const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
-    const result = await act(deps.kube, target, action, revisions, order);
+    const step = deps.observer?.step;
+    const carryOut = () => act(deps.kube, target, action, revisions, order);
+    const result = await (step ? step(orderId, action.op, describeAction(action), carryOut) : carryOut());
     if (!result.ok) return stepFailed(deps, order, describeAction(action), result.error);
     deps.stepFailures.clear(orderId);
     deps.logger.debug({ orderId, action }, 'release step applied');

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
+import type { EngineObserver } from './engine-observer.js';
 import type { KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
 import { isTerminal } from './order-state.js';
@@ -24,6 +25,8 @@ export interface ReconcilerOptions {
   warnAfterFailures?: number;
   /** Old revisions whose objects stay in the cluster after an order completes (default 5). */
   revisionsKept?: number;
+  /** Watches the passes, steps and stored events (metrics, traces). */
+  observer?: EngineObserver;
 }
 
 /** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
@@ -57,7 +60,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     retryMaxDelayMs: options.resyncIntervalMs,
     ...(options.warnAfterFailures === undefined ? {} : { warnAfterFailures: options.warnAfterFailures }),
     ...(options.revisionsKept === undefined ? {} : { revisionsKept: options.revisionsKept }),
+    ...(options.observer ? { observer: options.observer } : {}),
   };
+  const observer = options.observer;
+  const pass = observer?.pass ? (orderId: number) => observer.pass!(orderId, () => reconcileOrder(deps, orderId)) : (orderId: number) => reconcileOrder(deps, orderId);
   const maxSteps = options.maxStepsPerRun ?? 50;
   const runs = new Map<number, OrderRun>();
   /** One watch per environment with an active order: environment id → its abort controller and the order it wakes. */
@@ -105,7 +111,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       for (let step = 0; step < maxSteps && !stopped; step++) {
         let outcome;
         try {
-          outcome = await reconcileOrder(deps, orderId);
+          outcome = await pass(orderId);
         } catch (error) {
           logger.error({ orderId, error: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error) }, 'reconcile failed; retrying on the next resync');
           break;
@@ -115,6 +121,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (outcome.next === 'AGAIN') continue;
         if (outcome.next === 'DONE') {
           unwatch(orderId);
+          observer?.done?.(orderId);
           if (run.timer) clearTimeout(run.timer);
           run.timer = null;
           return;
@@ -134,6 +141,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   function wake(orderId: number): void {
     if (stopped) return;
+    observer?.woken?.(orderId);
     let run = runs.get(orderId);
     if (!run) {
       run = { running: null, dirty: false, timer: null };

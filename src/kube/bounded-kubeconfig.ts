@@ -11,7 +11,7 @@ import { KubeConfig, Observable, type ConfigurationOptions, type RequestContext,
 import { guardAgent, startDeadline, type Deadline, type GuardOptions } from './deadline.js';
 import { DEFAULT_KUBE_TIMEOUTS, timeoutForVerb, type KubeTimeouts } from './kube-timeouts.js';
 import { createKeepAliveAgents, type KeepAliveAgents } from './keep-alive-agent.js';
-import { describeCall, withRequest, type KubeRequest } from './kube-request.js';
+import { describeCall, withRequest, type KubeCallEnd, type KubeCallObserver, type KubeRequest } from './kube-request.js';
 import { createWriteMarks, type WriteMarks } from './write-marks.js';
 
 export interface KubeBounds {
@@ -24,14 +24,20 @@ export interface KubeBounds {
   agents?: KeepAliveAgents;
   /** The newest resourceVersions cairn wrote, for readers of informer caches (a BoundedKubeConfig makes its own). */
   writes?: WriteMarks;
+  /** Told of every API call and how it ended (metrics, traces). */
+  observe?: KubeCallObserver;
 }
 
 type ApiMethod = (param?: unknown, options?: ConfigurationOptions) => Promise<unknown>;
 
 /** Per-call middleware: the deadline's signal (with the caller's own, if any) and the connect guard. */
-function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAliveAgents, onSocket?: (reused: boolean) => void) {
+function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAliveAgents, onSocket?: (reused: boolean) => void, seen?: Partial<KubeCallEnd>) {
   return {
     pre(context: RequestContext) {
+      if (seen) {
+        seen.method = context.getHttpMethod();
+        seen.path = pathOfUrl(context.getUrl());
+      }
       const own = context.getSignal();
       context.setSignal(own ? AbortSignal.any([own, deadline.signal]) : deadline.signal);
       const agent = context.getAgent() as Agent | undefined;
@@ -41,8 +47,19 @@ function boundMiddleware(deadline: Deadline, connectMs: number, agents?: KeepAli
       else if (agent) guardAgent(agent, { connectMs, onConnectTimeout: fire });
       return new Observable(Promise.resolve(context));
     },
-    post: (response: ResponseContext) => new Observable(Promise.resolve(response)),
+    post: (response: ResponseContext) => {
+      if (seen) seen.status = response.httpStatusCode;
+      return new Observable(Promise.resolve(response));
+    },
   };
+}
+
+function pathOfUrl(url: string): string | undefined {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Reads may be sent again when the kept-alive connection they went out on was closed under them. */
@@ -57,7 +74,10 @@ const closedUnder = (error: unknown) => {
 async function boundedCall(api: object, method: string, request: KubeRequest, bounds: KubeBounds, param: unknown, options?: ConfigurationOptions, again = true): Promise<unknown> {
   const deadline = startDeadline(timeoutForVerb(request.verb, bounds.timeouts), bounds.signal);
   let reused = false;
-  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs, bounds.agents, (r) => (reused = r));
+  // Told to the observer when the call ends: what was sent, the answer's status.
+  const seen: Partial<KubeCallEnd> | undefined = bounds.observe ? {} : undefined;
+  const ended = bounds.observe?.(request);
+  const mine = boundMiddleware(deadline, bounds.timeouts.connectMs, bounds.agents, (r) => (reused = r), seen);
   // Appended last, so that it sees (and keeps) a signal the caller's own middleware set.
   const merged: ConfigurationOptions = {
     ...options,
@@ -66,9 +86,11 @@ async function boundedCall(api: object, method: string, request: KubeRequest, bo
   };
   try {
     const answer = await (api as Record<string, ApiMethod>)[method]!.call(api, param, merged);
+    ended?.({ ...seen, status: seen?.status ?? null, failure: null });
     bounds.writes?.record(request, answer);
     return answer;
   } catch (error) {
+    ended?.({ ...seen, status: seen?.status ?? null, failure: seen?.status ? null : deadline.reason ? 'timeout' : bounds.signal?.aborted ? 'cancelled' : 'error' });
     // A connection kept alive may be closed by the server just as a request goes out on it (a real HTTP
     // client sends an idempotent request again on a new one, as Go's does): once, and only for reads.
     if (again && reused && closedUnder(error) && !deadline.reason && IDEMPOTENT.has(request.verb) && !bounds.signal?.aborted) {

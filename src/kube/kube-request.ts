@@ -78,3 +78,20 @@ export function withRequest<E>(error: E, request: KubeRequest): E {
 export function requestOf(error: unknown): KubeRequest | undefined {
   return error && typeof error === 'object' ? (error as { [REQUEST]?: KubeRequest })[REQUEST] : undefined;
 }
+
+/** How one call to a cluster ended, for its observer. */
+export interface KubeCallEnd {
+  /** The HTTP status the API server answered with; null when no answer came. */
+  status: number | null;
+  /** Why no answer came: the call's deadline, cairn's shutdown, or any other failure (a refused connection …). */
+  failure: 'timeout' | 'cancelled' | 'error' | null;
+  /** The HTTP method and the URL's path the call was sent with (once it was). */
+  method?: string;
+  path?: string;
+}
+
+/**
+ * Watches every API call to a cluster (metrics, traces): told of the request as it starts (in the caller's async
+ * context), it returns the function told how the call ended. Each attempt is a call of its own.
+ */
+export type KubeCallObserver = (request: KubeRequest) => (end: KubeCallEnd) => void;

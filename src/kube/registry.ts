@@ -6,6 +6,7 @@ import { credentialStrings } from './credentials.js';
 import { DEFAULT_KUBE_TIMEOUTS, type KubeTimeouts } from './kube-timeouts.js';
 import { createEventQueue } from './event-queue.js';
 import { displayServerUrl, type KubeconfigSource, parseKubeconfig, singleContextConfig } from './kubeconfig.js';
+import type { KubeCallObserver } from './kube-request.js';
 import type { ReachabilityCheck } from './reachability.js';
 import type { ClusterInfo, ClusterRegistry } from './types.js';
 
@@ -26,6 +27,8 @@ export interface ClusterRegistryOptions {
   timeouts?: KubeTimeouts;
   /** Cancels every request and stream made with the clusters' KubeConfigs (cairn's shutdown). */
   signal?: AbortSignal;
+  /** Told of every API call made with the clusters' KubeConfigs (metrics, traces). */
+  observe?: KubeCallObserver;
   now?: () => Date;
 }
 
@@ -137,7 +140,12 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
             logger.warn({ cluster: context.name, origin: source.origin }, 'duplicate kubeconfig context ignored');
             continue;
           }
-          const kubeConfig = new BoundedKubeConfig(singleContextConfig(kc, context.name), { cluster: context.name, timeouts, signal: options.signal });
+          const kubeConfig = new BoundedKubeConfig(singleContextConfig(kc, context.name), {
+            cluster: context.name,
+            timeouts,
+            signal: options.signal,
+            ...(options.observe ? { observe: options.observe } : {}),
+          });
           const server = kubeConfig.getCurrentCluster()?.server ?? '';
           entries.set(context.name, {
             info: {

@@ -12,6 +12,7 @@
  * `timeoutSeconds` stays inside that window, so a healthy server ends a quiet watch first.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { boundsOf, streamConfig } from '../kube/bounded-kubeconfig.js';
 import { KubeTimeoutError } from '../kube/deadline.js';
 import { watchTimeoutSeconds } from '../kube/kube-timeouts.js';
@@ -27,7 +28,17 @@ export interface KubeObject {
 
 export type InformerListener = (type: ChangeType, object: KubeObject) => void;
 
+/** Told of an informer's requests (metrics). */
+export interface InformerObserver {
+  /** A list: `relist` when the cache had been filled before (a broken history, an error). */
+  listed(relist: boolean): void;
+  /** A watch opened; returns the function told when it ends. */
+  watching(): () => void;
+}
+
 export interface InformerOptions {
+  /** Told of its lists and watches (metrics). */
+  observer?: InformerObserver;
   /** Told when a list fails (e.g. 403 Forbidden: not allowed across namespaces). */
   onListError?: (error: unknown) => void;
   /** Told of every change it tells its listeners. */
@@ -123,6 +134,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
   async function list(kc: KubeConfig): Promise<string> {
     let body: ObjectList;
     options.onRequest?.('list');
+    options.observer?.listed(synced);
     try {
       body = await listObjects(kc, kind, namespace);
     } catch (error) {
@@ -178,7 +190,10 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
         controller?.abort();
         cut.abort();
       };
+      let closed: (() => void) | undefined;
       const end = (error: unknown) => {
+        closed?.();
+        closed = undefined;
         finished = true;
         clearTimeout(idle);
         signal.removeEventListener('abort', onAbort);
@@ -187,6 +202,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       if (signal.aborted) return end(null);
       signal.addEventListener('abort', onAbort, { once: true });
       options.onRequest?.('watch');
+      closed = options.observer?.watching();
       new Watch(watchKc)
         .watch(
           listPath(kind, namespace),
@@ -252,7 +268,8 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
       backoff = Math.min(o.maxBackoffMs, backoff * 2);
     }
   }
-  void run();
+  // Outside the async context (the trace) of whoever needed it first: its requests belong to no request or release.
+  context.with(ROOT_CONTEXT, () => void run());
 
   return {
     kind,

@@ -11,7 +11,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { toKubeError } from '../kube/kube-errors.js';
-import { startInformer, type Informer, type InformerListener, type InformerOptions, type KubeObject } from './informer.js';
+import { startInformer, type Informer, type InformerListener, type InformerObserver, type InformerOptions, type KubeObject } from './informer.js';
 import type { InformerKind } from './informer-kinds.js';
 
 export interface InformerLease {
@@ -36,6 +36,8 @@ export interface Informers {
 export interface InformersOptions extends InformerOptions {
   /** How long a namespace's view keeps its informer after its last user left (default 60 000 ms). */
   idleMs?: number;
+  /** The observer of each (cluster, kind)'s informers (metrics). */
+  observe?: (cluster: string, kind: InformerKind) => InformerObserver;
 }
 
 interface View {
@@ -57,7 +59,7 @@ interface KindEntry {
 const EMPTY: ReadonlyMap<string, KubeObject> = new Map();
 
 export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, options: InformersOptions = {}): Informers {
-  const { idleMs = 60_000, ...rest } = options;
+  const { idleMs = 60_000, observe, ...rest } = options;
   const sent = { lists: 0, watches: 0 };
   let changes = 0;
   const informerOptions: InformerOptions = {
@@ -73,6 +75,7 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
     },
   };
   const entries = new Map<string, KindEntry>();
+  const optionsFor = (cluster: string, kind: InformerKind): InformerOptions => (observe ? { ...informerOptions, observer: observe(cluster, kind) } : informerOptions);
 
   function entryOf(cluster: string, kind: InformerKind): KindEntry {
     const key = JSON.stringify([cluster, kind]);
@@ -80,7 +83,7 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
     if (entry) return entry;
     const e: KindEntry = { wide: null, perNamespace: new Map(), views: new Map() };
     e.wide = startInformer(() => kubeConfigFor(cluster), kind, null, {
-      ...informerOptions,
+      ...optionsFor(cluster, kind),
       onListError(error) {
         if (e.wide === null || e.wide.synced || toKubeError(error).kind !== 'Forbidden') return;
         // Not allowed across namespaces: one informer per namespace in use, behind the same views.
@@ -97,7 +100,7 @@ export function createInformers(kubeConfigFor: (cluster: string) => KubeConfig, 
   function sourceOf(cluster: string, kind: InformerKind, e: KindEntry, namespace: string): Informer {
     if (e.wide) return e.wide;
     let own = e.perNamespace.get(namespace);
-    if (!own) e.perNamespace.set(namespace, (own = startInformer(() => kubeConfigFor(cluster), kind, namespace, informerOptions)));
+    if (!own) e.perNamespace.set(namespace, (own = startInformer(() => kubeConfigFor(cluster), kind, namespace, optionsFor(cluster, kind))));
     return own;
   }
 

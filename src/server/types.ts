@@ -1,4 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Context } from '../schema/context.js';
@@ -41,6 +42,8 @@ export interface ServerOptions {
   readiness: Readiness;
   /** What query answers depend on (see response-cache.ts); without it, answers are never served again. */
   dataVersion?: () => string;
+  /** More yoga plugins, before cairn's own (the /metrics route, operation metrics and spans). */
+  plugins?: Plugin[];
 }
 
 /** The GraphQL endpoint: HTTP, SSE and graphql-ws all live here. */

@@ -46,7 +46,7 @@ query Clusters {
  * per-token rate and subscriptions). `shutdown` aborts when the server stops: open subscriptions end.
  */
 export function createYogaApp(
-  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness' | 'dataVersion'>,
+  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness' | 'dataVersion' | 'plugins'>,
   shutdown: AbortSignal,
 ): YogaApp {
   const { config, logger, schema, contextFactory, readiness, dataVersion } = options;
@@ -79,6 +79,7 @@ export function createYogaApp(
       authenticateFirst.contextOf(request) ??
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
+      ...(options.plugins ?? []),
       useHealthRoutes(readiness, GRAPHQL_PATH),
       useCsrfPrevention(),
       authenticateFirst.plugin,

@@ -1,0 +1,94 @@
+/**
+ * GraphQL metrics: operations by name, type and outcome (success, error: the answer carries errors, invalid: it
+ * did not validate), their latency, and the subscriptions open now by transport (graphql-ws, SSE). One envelop
+ * plugin: it sees operations over HTTP, SSE and graphql-ws alike (all run through yoga's envelop).
+ */
+import type { DocumentNode, ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { boundedLabels } from './labels.js';
+import { operationOf, transportOf } from './operation-name.js';
+
+export interface GraphqlMetrics {
+  plugin: Plugin;
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
+  typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
+export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
+  const registers = [registry];
+  const operations = new Counter({
+    name: 'cairn_graphql_operations_total',
+    help: 'GraphQL operations, by operation name, type and outcome (success; error: the answer carries errors; invalid: it did not validate).',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'cairn_graphql_operation_duration_seconds',
+    help: "Time to execute a GraphQL operation (a subscription: until its stream is set up), by operation name and type.",
+    labelNames: ['operation', 'type'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  const subscriptions = new Gauge({
+    name: 'cairn_graphql_subscriptions_open',
+    help: 'GraphQL subscriptions open now, by transport (graphql-ws, sse, http).',
+    labelNames: ['transport'] as const,
+    registers,
+  });
+  // Operation names come from clients: the first 200 distinct ones are kept, later ones count as `other`.
+  const names = boundedLabels(200);
+
+  const finish = (document: DocumentNode, operationName: string | null | undefined, started: number) => {
+    const op = operationOf(document, operationName);
+    const labels = { operation: names.of(op.name), type: op.type };
+    duration.observe(labels, (performance.now() - started) / 1000);
+    return (outcome: 'success' | 'error') => operations.inc({ ...labels, outcome });
+  };
+  const outcomeOf = (result: unknown) => ((result as ExecutionResult).errors?.length ? 'error' : 'success');
+
+  const plugin: Plugin = {
+    onValidate({ params }) {
+      return ({ valid }) => {
+        if (valid) return;
+        const op = operationOf(params.documentAST, undefined);
+        operations.inc({ operation: names.of(op.name), type: op.type, outcome: 'invalid' });
+      };
+    },
+    onExecute({ args }) {
+      const started = performance.now();
+      return {
+        onExecuteDone({ result }) {
+          const count = finish(args.document, args.operationName, started);
+          // An incremental answer (@defer, @stream) counts as one operation, by its first part.
+          if (!isAsyncIterable(result)) count(outcomeOf(result));
+          else count('success');
+        },
+      };
+    },
+    onSubscribe({ args }) {
+      const started = performance.now();
+      let close = () => {};
+      return {
+        onSubscribeResult({ result }) {
+          const count = finish(args.document, args.operationName, started);
+          if (!isAsyncIterable(result)) return count(outcomeOf(result));
+          count('success');
+          const labels = { transport: transportOf(args.contextValue) };
+          subscriptions.inc(labels);
+          let open = true;
+          close = () => {
+            if (!open) return;
+            open = false;
+            subscriptions.dec(labels);
+          };
+          return { onEnd: () => close() };
+        },
+        // A stream that fails ends too (its onEnd is not told of a failure).
+        onSubscribeError: () => close(),
+      };
+    },
+  };
+  return { plugin };
+}

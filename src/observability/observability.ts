@@ -1,0 +1,68 @@
+/**
+ * Metrics and traces of one cairn, and the hooks that feed them: the observer of every call to a cluster, of the
+ * informers, of the release engine, and the GraphQL plugins (the /metrics route among them). createCairn builds one
+ * from the environment unless given one.
+ *
+ *   const observability = createObservability({ tracing: tracingFromEnv() });
+ *   createClusterRegistry({ …, observe: observability.kube });
+ */
+import type { Plugin } from 'graphql-yoga';
+import type { EngineObserver } from '../engine/engine-observer.js';
+import type { KubeCallObserver } from '../kube/kube-request.js';
+import type { InformersOptions } from '../live/informers.js';
+import { engineSpans } from './engine-tracing.js';
+import { useGraphqlTracing } from './graphql-tracing.js';
+import { kubeCallSpans } from './kube-tracing.js';
+import { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
+import { useMetricsRoute } from './metrics-route.js';
+import { tracingFromEnv, type Tracing } from './tracing.js';
+
+export interface Observability {
+  metrics: Metrics;
+  /** Null when tracing is off (then no span is ever made). */
+  tracing: Tracing | null;
+  /** Every API call to a cluster. */
+  kube: KubeCallObserver;
+  /** Every informer's lists and watches. */
+  informers: NonNullable<InformersOptions['observe']>;
+  /** The release engine's passes, steps and stored events. */
+  engine: EngineObserver;
+  /** The GraphQL plugins: GET /metrics (a bearer token required when `metricsToken` is set), the operation metrics and spans. */
+  plugins(metricsToken?: string): Plugin[];
+  /** Exports the spans ended so far. */
+  flush(): Promise<void>;
+  /** Exports what is left and stops tracing. */
+  shutdown(): Promise<void>;
+}
+
+export interface ObservabilityOptions extends MetricsOptions {
+  /** Tracing, or null for none (default: as the environment asks, see tracing.ts). */
+  tracing?: Tracing | null;
+}
+
+export function createObservability(options: ObservabilityOptions = {}): Observability {
+  const metrics = createMetrics(options);
+  const tracing = options.tracing === undefined ? tracingFromEnv() : options.tracing;
+  const kubeSpans = tracing ? kubeCallSpans(tracing.tracer) : null;
+  const kube: KubeCallObserver = kubeSpans
+    ? (request) => {
+        const counted = metrics.kube.call(request);
+        const traced = kubeSpans(request);
+        return (end) => {
+          counted(end);
+          traced(end);
+        };
+      }
+    : metrics.kube.call;
+  const engine: EngineObserver = { ...(tracing ? engineSpans(tracing.tracer) : {}), ...metrics.engine.observer };
+  return {
+    metrics,
+    tracing,
+    kube,
+    informers: metrics.kube.informer,
+    engine,
+    plugins: (metricsToken) => [useMetricsRoute(metrics, metricsToken), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
+    flush: async () => tracing?.flush(),
+    shutdown: async () => tracing?.shutdown(),
+  };
+}
