@@ -92,11 +92,27 @@ export async function submitRelease(api: Api, environmentId: string, batchCount:
   return { orderId: id, sentAt };
 }
 
+/**
+ * A read sent again (twice at most) when its connection was closed under it: a poll on a kept-alive
+ * socket can meet the server closing that socket for idleness at the same moment (the client then
+ * sees "other side closed" / ECONNRESET). Only for reads: they are safe to send twice.
+ */
+async function readAgain<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (error) {
+      const code = (error as { cause?: { code?: string } }).cause?.code;
+      if (attempt >= 3 || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+    }
+  }
+}
+
 /** The orders' states (nodes(ids:), 100 at a time). */
 export async function orderStates(api: Api, ids: readonly string[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (let i = 0; i < ids.length; i += 100) {
-    const data = await gql(api, 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ReleaseOrder { state } } }', { ids: ids.slice(i, i + 100) });
+    const data = await readAgain(() => gql(api, 'query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ReleaseOrder { state } } }', { ids: ids.slice(i, i + 100) }));
     for (const node of data.nodes) if (node) out.set(node.id, node.state);
   }
   return out;
