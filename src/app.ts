@@ -107,6 +107,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     unreachableAfterFailures: config.clusterUnreachableAfterFailures,
     timeouts: kubeTimeouts(config),
     signal: clusterCalls.signal,
+    allow: config.clusters,
   });
   if ('documents' in deps.kubeconfig) clusters.load(deps.kubeconfig.documents);
   const kubeConfigOf = (cluster: string) => clusters.kubeConfig(cluster);
@@ -185,7 +186,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   const sources = async (): Promise<KubeconfigSource[] | null> => {
     const supply = deps.kubeconfig;
     if ('documents' in supply) return null; // loaded when built
-    if ('files' in supply) return readKubeconfigFiles(supply.files);
+    if ('files' in supply) return [...(supply.inCluster ? [supply.inCluster] : []), ...readKubeconfigFiles(supply.files)];
     return supply.sandbox((sandbox) => {
       if (stopping) void sandbox.stop(); // started while shutting down: stop it at once
       else sandboxes.push(sandbox);
