@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { VersionApi } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { credentialStrings } from '../../src/kube/credentials.js';
 import { inClusterKubeconfig } from '../../src/kube/in-cluster.js';
+import { parseKubeconfig } from '../../src/kube/kubeconfig.js';
 import { createClusterRegistry, type LoadableClusterRegistry } from '../../src/kube/registry.js';
 import { selfSignedCertificate } from '../../src/sandbox/apiserver/certificate.js';
 import { alwaysReachable } from '../helpers/cairn.js';
@@ -125,6 +127,8 @@ describe('the in-cluster service account', () => {
     const source = inClusterKubeconfig({ name: 'in-cluster', host: 'fd00::1', port: '443', dir });
     expect(source.text).not.toContain('never-in-the-document');
     expect(JSON.parse(source.text).clusters[0].cluster.server).toBe('https://[fd00::1]:443');
+    // Its only "credential" is the token file's path, which errors may name as it is.
+    expect(credentialStrings(parseKubeconfig(source))).toEqual([]);
   });
 });
 
