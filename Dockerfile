@@ -1,6 +1,6 @@
 # cairn's image, the one deploy/ runs (README, "Run it in a cluster"):
 #   docker build -t cairn:0.1.0 .
-# test/deploy/dockerfile.test.ts follows this file's npm steps and its start in a clean directory
+# test/k8s/image.k8s.ts (npm run test:k8s) follows this file's npm steps and its start in a clean directory
 # (no container engine there): keep each step on one RUN line.
 
 # Build: every dependency (npm ci runs `prepare`, which builds dist/), then only the production ones.

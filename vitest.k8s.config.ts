@@ -11,7 +11,8 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    // test/k8s/*.k8s.ts run only here (npm test has no real API server): deploy/'s RBAC on a real one.
+    // test/k8s/*.k8s.ts run only here: deploy/'s RBAC on a real API server, and the Dockerfile followed
+    // without a container engine (a whole npm ci: minutes).
     include: ['test/e2e/**/*.test.ts', 'test/k8s/**/*.k8s.ts'],
     globalSetup: ['test/e2e/real-cluster-setup.ts'],
     env: { CAIRN_E2E_CLUSTER: 'real' },
