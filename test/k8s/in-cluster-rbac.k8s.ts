@@ -154,7 +154,8 @@ afterAll(async () => {
 
 describe("deploy/ on a real API server (RBAC)", () => {
   it("applies deploy/'s Namespace, ServiceAccount and roles, and the whole of deploy/ passes a server-side dry run", async () => {
-    const rbac = rendered.filter((m) => RBAC_KINDS.has(m.kind));
+    // cairn's own (deploy/ may hold others, e.g. a log collector's).
+    const rbac = rendered.filter((m) => RBAC_KINDS.has(m.kind) && m.metadata.name === 'cairn');
     expect(rbac.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
       'ClusterRole/cairn',
       'ClusterRoleBinding/cairn',
@@ -236,7 +237,7 @@ describe("deploy/ on a real API server (RBAC)", () => {
   });
 
   it('a rule taken away (Services) fails the order at once with CLUSTER_REFUSED naming the refused call; with the rule back, retry completes', async () => {
-    const full = rendered.find((m) => m.kind === 'ClusterRole')!;
+    const full = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'cairn')!;
     const without = { ...full, rules: full.rules!.filter((r) => !r.resources.includes('services')) };
     expect(without.rules!.length).toBe(full.rules!.length - 1);
     await apply([without]);
