@@ -29,7 +29,8 @@ let sandboxes: Sandboxes;
 let work: string;
 let adminKubeconfig: string;
 let rendered: Manifest[];
-let cairn: { child: ChildProcess; gql: Cairn['gql']; logs: () => string } | undefined;
+let cairn: Started | undefined;
+type Started = { child: ChildProcess; gql: Cairn['gql']; logs: () => string; url: string; adminToken: string };
 
 const production = () => inject('realClusters').find((c) => c.name === 'e2e-production')!;
 const admin = () => sandboxes.kubeConfig('e2e-production');
@@ -75,7 +76,7 @@ function connection(): { server: string; ca: string } {
 }
 
 /** cairn as a process, in-cluster on e2e-production (as `e2e-production`), plus e2e-test from a kubeconfig file. */
-async function startCairn(serviceAccountDir: string): Promise<{ child: ChildProcess; gql: Cairn['gql']; logs: () => string }> {
+async function startCairn(serviceAccountDir: string): Promise<Started> {
   const { server } = connection();
   const url = new URL(server);
   const testKubeconfig = join(work, 'e2e-test.kubeconfig');
@@ -122,7 +123,38 @@ async function startCairn(serviceAccountDir: string): Promise<{ child: ChildProc
     const res = await fetch(`http://127.0.0.1:${port}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
     return (await res.json()) as { data?: any; errors?: unknown[] };
   };
-  return { child, gql, logs: () => output };
+  return { child, gql, logs: () => output, url: `http://127.0.0.1:${port}/graphql`, adminToken };
+}
+
+/** A subscription over server-sent events, until an event that ends it (InstanceLogsEnded, an error) or 30 s. */
+async function streamUntilEnded(query: string, variables: Record<string, unknown>): Promise<Array<{ __typename: string; [key: string]: any }>> {
+  const events: Array<{ __typename: string; [key: string]: any }> = [];
+  const res = await fetch(cairn!.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${cairn!.adminToken}` },
+    body: JSON.stringify({ query, variables }),
+    signal: AbortSignal.timeout(30_000),
+  });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return events;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5)).join('');
+      buffer = buffer.slice(end + 2);
+      if (!data) continue;
+      const event = (JSON.parse(data) as { data?: { instanceLogs?: { __typename: string } } }).data?.instanceLogs;
+      if (!event) continue;
+      events.push(event);
+      if (event.__typename !== 'InstanceLogLines') {
+        await reader.cancel();
+        return events;
+      }
+    }
+  }
 }
 
 const stateIs = (id: string, ...states: string[]) => async () => {
@@ -172,7 +204,7 @@ describe("deploy/ on a real API server (RBAC)", () => {
     expect(dryRun.stdout).toContain('service/cairn');
   });
 
-  it('cairn with only the ServiceAccount\'s token, through the in-cluster path, releases 4 instances in 2 batches (pause, resume, complete) and execs in an instance', async () => {
+  it('cairn with only the ServiceAccount\'s token, through the in-cluster path, releases 4 instances in 2 batches (pause, resume, complete), execs in an instance and reads its log', async () => {
     const serviceAccount = join(work, 'serviceaccount');
     rmSync(serviceAccount, { recursive: true, force: true });
     mkdirSync(serviceAccount, { recursive: true });
@@ -213,6 +245,11 @@ describe("deploy/ on a real API server (RBAC)", () => {
       { input: { instance, command: ['cat', '/etc/cairn/release.txt'] } },
     );
     expect(exec.data.execInInstance).toMatchObject({ __typename: 'ExecInInstancePayload', exitCode: 0, stdout: 'one' });
+
+    // Its log through the API server (pods/log), over server-sent events until the stream ends by itself.
+    const events = await streamUntilEnded(`subscription ($id: ID!) { instanceLogs(instance: $id, tailLines: 20, follow: false) { __typename ... on InstanceLogLines { lines { message } } ... on InstanceLogsEnded { reason } ... on Error { message } } }`, { id: instance });
+    expect(events.at(-1)?.__typename).toBe('InstanceLogsEnded');
+    expect(events.filter((e) => e.__typename === 'InstanceLogLines').flatMap((e) => e.lines).length).toBeGreaterThan(0);
   });
 
   it('a rotated token is used without a restart: the old one invalidated, the next release completes', async () => {
