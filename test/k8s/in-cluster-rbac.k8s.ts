@@ -252,7 +252,7 @@ describe("deploy/ on a real API server (RBAC)", () => {
     expect(events.filter((e) => e.__typename === 'InstanceLogLines').flatMap((e) => e.lines).length).toBeGreaterThan(0);
   });
 
-  it('a rotated token is used without a restart: the old one invalidated, the next release completes', async () => {
+  it('a rotated token is used without a restart: the old one invalidated, the next release completes; a refused token shows on the cluster', async () => {
     const serviceAccount = join(work, 'serviceaccount');
     writeFileSync(join(serviceAccount, 'token.new'), await serviceAccountToken('cairn-token-two'));
     renameSync(join(serviceAccount, 'token.new'), join(serviceAccount, 'token'));
@@ -271,6 +271,18 @@ describe("deploy/ on a real API server (RBAC)", () => {
     expect(done).toMatchObject({ state: 'COMPLETED', failures: [] });
     const clusters = await cairn!.gql('{ clusters { name reachable lastError } }');
     expect(clusters.data.clusters[0]).toEqual({ name: 'e2e-production', reachable: true, lastError: null });
+
+    // A token the API server does not accept shows on the cluster, named; the next good one clears it.
+    writeFileSync(join(serviceAccount, 'token'), 'not-a-token-of-this-cluster');
+    const refused = async () => (await cairn!.gql('{ clusters { name reachable lastError } }')).data.clusters[0];
+    expect(await until('the 401 on the cluster', async () => ((await refused()).reachable === false ? refused() : undefined), 30_000)).toEqual({
+      name: 'e2e-production',
+      reachable: false,
+      lastError: 'the API server answered HTTP 401',
+    });
+    writeFileSync(join(serviceAccount, 'token'), current);
+    await until('reachable again', async () => ((await refused()).reachable === true ? true : undefined), 30_000);
+    expect((await refused()).lastError).toBeNull();
   });
 
   it('a rule taken away (Services) fails the order at once with CLUSTER_REFUSED naming the refused call; with the rule back, retry completes', async () => {
