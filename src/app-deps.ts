@@ -30,8 +30,11 @@ export type SandboxStarter = (started: (sandbox: StartedSandbox) => void) => Pro
 
 /** Where the clusters come from. */
 export type KubeconfigSupply =
-  /** The user's kubeconfig files, read when cairn starts (after the server listens). */
-  | { files: string[] }
+  /**
+   * The user's kubeconfig files, read when cairn starts (after the server listens), after the cluster cairn runs in
+   * when its service account is mounted (src/kube/in-cluster.ts).
+   */
+  | { files: string[]; inCluster?: KubeconfigSource }
   /** Sandbox clusters started when cairn starts (after the server listens). */
   | { sandbox: SandboxStarter }
   /** Kubeconfig documents in hand (tests, benches): loaded at once, when cairn is built. */

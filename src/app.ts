@@ -114,6 +114,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     timeouts: kubeTimeouts(config),
     signal: clusterCalls.signal,
     observe: observability.kube,
+    allow: config.clusters,
   });
   if ('documents' in deps.kubeconfig) clusters.load(deps.kubeconfig.documents);
   const kubeConfigOf = (cluster: string) => clusters.kubeConfig(cluster);
@@ -194,7 +195,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   const sources = async (): Promise<KubeconfigSource[] | null> => {
     const supply = deps.kubeconfig;
     if ('documents' in supply) return null; // loaded when built
-    if ('files' in supply) return readKubeconfigFiles(supply.files);
+    if ('files' in supply) return [...(supply.inCluster ? [supply.inCluster] : []), ...readKubeconfigFiles(supply.files)];
     return supply.sandbox((sandbox) => {
       if (stopping) void sandbox.stop(); // started while shutting down: stop it at once
       else sandboxes.push(sandbox);

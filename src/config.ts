@@ -10,8 +10,24 @@ const schema = z.object({
   host: z.string().min(1).default('127.0.0.1'),
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   databasePath: z.string().min(1).default('data/cairn.db'),
-  /** Path of a kubeconfig; when unset, KUBECONFIG then ~/.kube/config; when none exists, sandbox clusters. */
+  /**
+   * Path of a kubeconfig (several separated by ':'; a directory, such as a mounted Secret, stands for the files in
+   * it); when unset, KUBECONFIG then ~/.kube/config. See src/kube/cluster-source.ts for when sandbox clusters run.
+   */
   kubeconfig: z.string().optional(),
+  /**
+   * Sandbox (simulated) clusters: true runs them whatever else is configured; false never (with no cluster,
+   * cairn then refuses to start); unset runs them only when no cluster is named and cairn is not in a pod.
+   */
+  sandbox: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .optional(),
+  /** Only these clusters (kubeconfig context names, or the in-cluster name) are used; unset: every one found. */
+  clusters: z.array(z.string().min(1).max(253)).min(1).max(100).optional(),
+  /** The name under which cairn knows the cluster it runs in (when its service account is mounted). */
+  inClusterName: z.string().min(1).max(253).default('in-cluster'),
+  /** Where the pod's service account is mounted (token, ca.crt, namespace). */
+  serviceAccountDir: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   businessTypes: z.array(z.string().min(1)).min(1).default(DEFAULT_BUSINESS_TYPES),
   maxInstances: z.coerce.number().int().min(1).default(100),
@@ -126,6 +142,12 @@ function isOrigin(value: string): boolean {
   }
 }
 
+/** A comma-separated list; undefined when it names nothing. */
+function nonEmptyList(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items && items.length > 0 ? items : undefined;
+}
+
 export type Config = z.infer<typeof schema>;
 
 /** Builds the configuration from environment variables (CAIRN_*), with overrides for tests. */
@@ -135,6 +157,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     port: env.CAIRN_PORT ?? env.PORT,
     databasePath: env.CAIRN_DATABASE,
     kubeconfig: env.CAIRN_KUBECONFIG ?? env.KUBECONFIG,
+    sandbox: env.CAIRN_SANDBOX,
+    clusters: nonEmptyList(env.CAIRN_CLUSTERS),
+    inClusterName: env.CAIRN_IN_CLUSTER_NAME,
+    serviceAccountDir: env.CAIRN_SERVICE_ACCOUNT_DIR,
     logLevel: env.CAIRN_LOG_LEVEL,
     businessTypes: env.CAIRN_BUSINESS_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),
     maxInstances: env.CAIRN_MAX_INSTANCES,

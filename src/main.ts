@@ -4,9 +4,13 @@
  * SIGTERM/SIGINT.
  */
 import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createCairn, type SandboxStarter } from './app.js';
 import { type Config, loadConfig } from './config.js';
+import { chooseClusters } from './kube/cluster-source.js';
+import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
@@ -46,7 +50,24 @@ async function main(): Promise<void> {
   logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs }, 'starting cairn');
 
   const files = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
-  const cairn = createCairn(config, { logger, kubeconfig: files.length > 0 ? { files } : { sandbox: sandboxStarter(config, logger) } });
+  const { KUBERNETES_SERVICE_HOST: serviceHost, KUBERNETES_SERVICE_PORT: servicePort } = process.env;
+  const serviceAccountDir = config.serviceAccountDir;
+  const choice = chooseClusters({
+    serviceHost,
+    servicePort,
+    serviceAccountToken: existsSync(serviceAccountTokenPath(serviceAccountDir)),
+    serviceAccountDir,
+    kubeconfigFiles: files,
+    sandbox: config.sandbox,
+  });
+  if (choice.kind === 'none') throw new Error(choice.reason); // one JSON line, exit 1
+  if (choice.kind === 'sandbox') logger.warn({ reason: choice.reason, ignored: choice.ignored }, 'SANDBOX CLUSTERS: cairn deploys to simulated clusters in this process, not to a real cluster');
+  else logger.info({ reason: choice.reason, inCluster: choice.inCluster ? config.inClusterName : undefined, files: choice.files }, 'clusters chosen');
+  const inCluster = choice.kind === 'clusters' && choice.inCluster ? inClusterKubeconfig({ name: config.inClusterName, host: serviceHost!, port: servicePort!, dir: serviceAccountDir }) : undefined;
+  const cairn = createCairn(config, {
+    logger,
+    kubeconfig: choice.kind === 'clusters' ? { files: choice.files, ...(inCluster ? { inCluster } : {}) } : { sandbox: sandboxStarter(config, logger) },
+  });
   stop = cairn.stop;
   await cairn.start();
   if (stopping) return;
@@ -56,23 +77,38 @@ async function main(): Promise<void> {
   );
 }
 
-/** Starts the sandbox clusters, for when there is no kubeconfig; their kubeconfigs are read through the very same code path. */
+/**
+ * Starts the sandbox clusters, for when there is no cluster; their kubeconfigs are read through the very same code
+ * path. A kubeconfig with both (mode 0600) is written next to the database, for kubectl.
+ */
 function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
   return async (started) => {
-    logger.info({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'no kubeconfig found: running sandbox clusters in-process');
+    logger.warn({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'running sandbox clusters in-process');
     // Loaded only when needed: with a kubeconfig, the sandbox's code is never even read.
     const { startSandboxCluster } = await import('./sandbox/cluster.js');
+    const { kubeconfigText } = await import('./sandbox/apiserver/kubeconfig.js');
     const sources: KubeconfigSource[] = [];
+    const contexts: Parameters<typeof kubeconfigText>[0] = [];
     for (const name of SANDBOX_CLUSTERS) {
-      // A fresh bearer token per run: cairn reaches its sandboxes exactly as it reaches a real cluster.
-      const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url') });
+      // A fresh bearer token per run, over HTTPS (kubectl sends a token over HTTPS only): cairn reaches its sandboxes
+      // exactly as it reaches a real cluster.
+      const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url'), tls: true });
       started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
       logger.info({ cluster: name, server: cluster.url }, 'sandbox cluster started');
       sources.push({ text: cluster.kubeconfig, origin: `sandbox ${name}`, sandbox: true });
+      contexts.push({ name, url: cluster.url, token: cluster.token, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) });
     }
+    const file = sandboxKubeconfigPath(config);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, kubeconfigText(contexts), { mode: 0o600 });
+    chmodSync(file, 0o600); // an existing file keeps its mode on write
+    logger.warn({ file, try: `kubectl --kubeconfig ${file} get pods -A` }, 'the sandbox clusters\' kubeconfig (both contexts; readable by its owner only)');
     return sources;
   };
 }
+
+/** Where `npm start` writes its sandbox clusters' kubeconfig: next to the database file. */
+const sandboxKubeconfigPath = (config: Config) => join(dirname(resolve(config.databasePath)), 'sandbox-kubeconfig.yaml');
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);

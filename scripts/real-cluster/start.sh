@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Starts one real control plane on loopback: etcd, kube-apiserver (token auth, AlwaysAllow),
+# Starts one real control plane on loopback: etcd, kube-apiserver (token auth; AlwaysAllow, or RBAC),
 # kube-controller-manager and kube-scheduler, each on a free port. Nodes are not started here:
 # cairn's node agent (src/sandbox/node/) registers simulated nodes against it.
 #
-#   start.sh NAME DIR     writes DIR/kubeconfig (cluster, user and context NAME), DIR/pids
-#                         (one PID a line, for stop.sh) and DIR/*.log
+#   start.sh NAME DIR [AUTHORIZATION]
+#                         writes DIR/kubeconfig (cluster, user and context NAME), DIR/pids
+#                         (one PID a line, for stop.sh) and DIR/*.log. AUTHORIZATION is the API
+#                         server's --authorization-mode: AlwaysAllow (default) or RBAC. The
+#                         kubeconfig's user is in system:masters, so it may do anything either way;
+#                         service accounts get tokens through TokenRequest (the signing key is set).
 # The binaries come from build.sh (built once per machine).
 set -euo pipefail
 name="$1"
 dir="$2"
+authorization="${3:-AlwaysAllow}"
+case "$authorization" in AlwaysAllow | RBAC) ;; *) echo "authorization mode must be AlwaysAllow or RBAC, not $authorization" >&2; exit 2 ;; esac
 here="$(cd "$(dirname "$0")" && pwd)"
 bin="$("$here/build.sh")"
 mkdir -p "$dir"
@@ -65,7 +71,7 @@ started $!
   --etcd-servers "http://127.0.0.1:$etcd_client" \
   --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" --insecure-port 0 \
   --tls-cert-file "$dir/apiserver.crt" --tls-private-key-file "$dir/apiserver.key" \
-  --token-auth-file "$dir/tokens.csv" --authorization-mode AlwaysAllow --anonymous-auth=false \
+  --token-auth-file "$dir/tokens.csv" --authorization-mode "$authorization" --anonymous-auth=false \
   --service-account-key-file "$dir/sa.pub" --service-account-signing-key-file "$dir/sa.key" \
   --service-account-issuer "https://kubernetes.default.svc" --api-audiences "https://kubernetes.default.svc" \
   --service-cluster-ip-range 10.96.0.0/16 --endpoint-reconciler-type none \

@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { TOKEN_FILE_PROVIDER } from './in-cluster.js';
 
 const REDACTED = '[REDACTED]';
 
@@ -18,7 +19,8 @@ export function credentialStrings(kc: KubeConfig): string[] {
     add(user.password);
     add(user.keyData);
     add(user.certData);
-    add(user.authProvider?.config); // tokens, secrets, refresh tokens
+    // Tokens, secrets, refresh tokens; cairn's token-file provider holds a path, which errors may name (the token is redacted as a bearer token).
+    if (user.authProvider?.name !== TOKEN_FILE_PROVIDER) add(user.authProvider?.config);
     add(user.exec?.env); // credentials handed to the exec plugin
     add(user.exec?.args);
   }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -19,17 +19,30 @@ export interface KubeconfigSource {
 /**
  * The kubeconfig files to use: the configured path(s) (CAIRN_KUBECONFIG or KUBECONFIG, several
  * separated by the platform's path delimiter), else ~/.kube/config when it exists, else none.
- * A configured path that does not exist is an error: the user asked for it.
+ * A configured directory stands for the files in it (a Secret mounted as a volume: one file per
+ * key; the mount's own `..data` entries are skipped). A configured path that does not exist, or a
+ * directory with no file, is an error: the user asked for it.
  */
 export function findKubeconfigFiles(configured: string | undefined, home: string = homedir()): string[] {
   if (configured) {
     const paths = configured.split(delimiter).filter(Boolean);
     const missing = paths.filter((p) => !existsSync(p));
     if (missing.length > 0) throw new Error(`kubeconfig not found: ${missing.join(', ')}`);
-    return paths;
+    return paths.flatMap((p) => (statSync(p).isDirectory() ? filesIn(p) : [p]));
   }
   const fallback = join(home, '.kube', 'config');
   return existsSync(fallback) ? [fallback] : [];
+}
+
+/** The regular files of a directory (following symlinks), hidden ones left out, by name. */
+function filesIn(dir: string): string[] {
+  const files = readdirSync(dir)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .map((name) => join(dir, name))
+    .filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile());
+  if (files.length === 0) throw new Error(`kubeconfig directory ${dir} holds no file`);
+  return files;
 }
 
 /** Reads kubeconfig files into sources. */

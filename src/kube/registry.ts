@@ -2,7 +2,9 @@ import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { BoundedKubeConfig } from './bounded-kubeconfig.js';
+import { allowedClusters } from './cluster-source.js';
 import { credentialStrings } from './credentials.js';
+import { tokenFileAuthenticator } from './in-cluster.js';
 import { DEFAULT_KUBE_TIMEOUTS, type KubeTimeouts } from './kube-timeouts.js';
 import { createEventQueue } from './event-queue.js';
 import { displayServerUrl, type KubeconfigSource, parseKubeconfig, singleContextConfig } from './kubeconfig.js';
@@ -29,6 +31,8 @@ export interface ClusterRegistryOptions {
   signal?: AbortSignal;
   /** Told of every API call made with the clusters' KubeConfigs (metrics, traces). */
   observe?: KubeCallObserver;
+  /** Only the contexts with these names become clusters (CAIRN_CLUSTERS); unset: all of them. */
+  allow?: readonly string[] | undefined;
   now?: () => Date;
 }
 
@@ -67,6 +71,8 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
   const events = new EventEmitter();
   events.setMaxListeners(0);
   let loaded = false;
+  // Users that name a token file (the in-cluster service account) send the file's current token.
+  const tokenFiles = tokenFileAuthenticator();
   let timer: NodeJS.Timeout | null = null;
 
   const snapshot = (entry: Entry): ClusterInfo => ({ ...entry.info });
@@ -132,10 +138,13 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
     },
     load(sources) {
       if (loaded) throw new Error('the cluster registry is already loaded');
+      const seen: string[] = [];
       for (const source of sources) {
         const kc = parseKubeconfig(source);
         const secrets = credentialStrings(kc);
         for (const context of kc.getContexts()) {
+          seen.push(context.name);
+          if (options.allow && !options.allow.includes(context.name)) continue;
           if (entries.has(context.name)) {
             logger.warn({ cluster: context.name, origin: source.origin }, 'duplicate kubeconfig context ignored');
             continue;
@@ -146,6 +155,7 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
             signal: options.signal,
             ...(options.observe ? { observe: options.observe } : {}),
           });
+          kubeConfig.addAuthenticator(tokenFiles);
           const server = kubeConfig.getCurrentCluster()?.server ?? '';
           entries.set(context.name, {
             info: {
@@ -164,6 +174,11 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
           });
         }
         logger.info({ origin: source.origin, sandbox: source.sandbox, contexts: kc.getContexts().map((c) => c.name) }, 'kubeconfig loaded');
+      }
+      if (options.allow) {
+        const { kept, dropped, unknown } = allowedClusters(seen, options.allow);
+        logger.info({ kept, dropped }, 'clusters limited to the allow-list (CAIRN_CLUSTERS)');
+        if (unknown.length > 0) logger.warn({ unknown, known: seen }, 'the allow-list (CAIRN_CLUSTERS) names clusters that no kubeconfig holds');
       }
       loaded = true;
     },

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,27 @@ describe('finding the kubeconfig', () => {
       [b, false],
     ]);
     expect(sources.map((s) => parseKubeconfig(s).getContexts()[0]?.name)).toEqual(['a', 'b']);
+  });
+
+  it('reads a directory as its files: a Secret mounted as a volume (one file per key, behind ..data symlinks)', () => {
+    const home = tempHome();
+    const mount = join(home, 'kubeconfig');
+    const data = join(mount, '..2026_12_06_17_00_00.1');
+    mkdirSync(data, { recursive: true });
+    writeFileSync(join(data, 'staging'), kubeconfigText([{ name: 'staging', server: 'https://s:6443', token: 't0ken-s' }]));
+    writeFileSync(join(data, 'prod'), kubeconfigText([{ name: 'prod', server: 'https://p:6443', token: 't0ken-p' }]));
+    symlinkSync(data, join(mount, '..data'));
+    symlinkSync(join('..data', 'staging'), join(mount, 'staging'));
+    symlinkSync(join('..data', 'prod'), join(mount, 'prod'));
+    const files = findKubeconfigFiles(mount, home);
+    expect(files).toEqual([join(mount, 'prod'), join(mount, 'staging')]);
+    expect(readKubeconfigFiles(files).map((s) => parseKubeconfig(s).getContexts()[0]?.name)).toEqual(['prod', 'staging']);
+  });
+
+  it('refuses a configured directory with no file in it', () => {
+    const home = tempHome();
+    mkdirSync(join(home, 'empty'));
+    expect(() => findKubeconfigFiles(join(home, 'empty'), home)).toThrow(`kubeconfig directory ${join(home, 'empty')} holds no file`);
   });
 });
 

@@ -159,7 +159,7 @@ describe('npm start (src/main.ts as a process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-main-'));
     const cairn = startCairn({ HOME: dir, CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_SANDBOX_SPEED: '20' });
     child = cairn.child;
-    await cairn.waitFor((l) => l.msg === 'no kubeconfig found: running sandbox clusters in-process');
+    await cairn.waitFor((l) => l.msg === 'running sandbox clusters in-process' && (l.level === 40 || l.level === 'warn'));
     const ready = await cairn.waitFor((l) => l.msg === 'ready');
     expect((ready.clusters as Array<{ name: string; sandbox: boolean; reachable: boolean }>).map((c) => [c.name, c.sandbox, c.reachable])).toEqual([
       ['sandbox-production', true, true],

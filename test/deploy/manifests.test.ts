@@ -1,0 +1,145 @@
+/**
+ * deploy/ as kubectl renders it (`kubectl kustomize`): the Deployment's safety settings, probes,
+ * volume and configuration; the remote-cluster overlay; and the ClusterRole against cairn's code —
+ * every Kubernetes call in src/ (outside the sandbox) must be granted, and every right granted must
+ * be used by some call, so that the RBAC stays exactly what cairn needs as the code changes.
+ * (npm run test:k8s proves the same rules on a real API server.)
+ */
+import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { loadAllYaml } from '@kubernetes/client-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const run = promisify(execFile);
+
+type Obj = { kind: string; metadata: { name: string; namespace?: string }; [key: string]: any };
+const render = async (dir: string) => loadAllYaml((await run('kubectl', ['kustomize', dir], { cwd: ROOT, timeout: 60_000 })).stdout) as Obj[];
+
+let base: Obj[];
+let remote: Obj[];
+beforeAll(async () => {
+  [base, remote] = await Promise.all([render('deploy/'), render('deploy/overlays/remote-cluster')]);
+});
+/** cairn's own object of that kind (deploy/ may hold others, e.g. a log collector's). */
+const find = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind && o.metadata.name.startsWith('cairn'))!;
+const container = (objs: Obj[]) => find(objs, 'Deployment').spec.template.spec.containers[0];
+const envOf = (objs: Obj[]) => Object.fromEntries(container(objs).env.filter((e: any) => 'value' in e).map((e: any) => [e.name, e.value]));
+
+describe('deploy/', () => {
+  it('holds the namespace, identity, rights, volume, server and its Service', () => {
+    expect(base.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining([
+      'ClusterRole/cairn',
+      'ClusterRoleBinding/cairn',
+      'Deployment/cairn',
+      'Namespace/cairn',
+      'PersistentVolumeClaim/cairn-data',
+      'Role/cairn',
+      'RoleBinding/cairn',
+      'Service/cairn',
+      'ServiceAccount/cairn',
+    ]));
+    for (const o of base.filter((o) => o.metadata.name.startsWith('cairn') && !['Namespace', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind))) expect(o.metadata.namespace, o.kind).toBe('cairn');
+  });
+
+  it('runs cairn as its ServiceAccount, not root, on a read-only root filesystem, with no privilege to gain', () => {
+    const pod = find(base, 'Deployment').spec.template.spec;
+    expect(pod.serviceAccountName).toBe('cairn');
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: expect.any(Number), seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
+    expect(container(base).securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+  });
+
+  it('probes /healthz (liveness) and /readyz (readiness) on the port the Service targets, with resources set', () => {
+    const c = container(base);
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(c.ports).toEqual([{ name: 'http', containerPort: Number(envOf(base).CAIRN_PORT) }]);
+    expect(find(base, 'Service').spec.ports[0].targetPort).toBe('http');
+    expect(find(base, 'Service').spec.selector).toEqual(find(base, 'Deployment').spec.selector.matchLabels);
+    expect(c.resources).toMatchObject({ requests: { cpu: expect.any(String), memory: expect.any(String) }, limits: { memory: expect.any(String) } });
+  });
+
+  it('keeps the database on the volume (one writer: Recreate), /tmp writable, and its settings valid for cairn', () => {
+    const deployment = find(base, 'Deployment');
+    expect(deployment.spec).toMatchObject({ replicas: 1, strategy: { type: 'Recreate' } });
+    const env = envOf(base);
+    const mounts = Object.fromEntries(container(base).volumeMounts.map((m: any) => [m.mountPath, m.name]));
+    expect(mounts[dirname(env.CAIRN_DATABASE)]).toBe('data');
+    expect(mounts['/tmp']).toBe('tmp');
+    const volumes = Object.fromEntries(deployment.spec.template.spec.volumes.map((v: any) => [v.name, v]));
+    expect(volumes.data.persistentVolumeClaim.claimName).toBe('cairn-data');
+    const config = loadConfig(env);
+    expect(config).toMatchObject({ host: '0.0.0.0', sandbox: false, inClusterName: 'in-cluster' });
+    // The secret key from a Secret the operator makes (optional: without it cairn keeps a generated one on the volume).
+    expect(container(base).env.find((e: any) => e.name === 'CAIRN_SECRET_KEY').valueFrom.secretKeyRef).toMatchObject({ key: 'secret-key', optional: true });
+  });
+
+  it('overlays/remote-cluster: a kubeconfig Secret mounted as a directory, and no service account token in the pod', () => {
+    const pod = find(remote, 'Deployment').spec.template.spec;
+    expect(pod.automountServiceAccountToken).toBe(false);
+    const env = envOf(remote);
+    const mount = container(remote).volumeMounts.find((m: any) => m.mountPath === env.CAIRN_KUBECONFIG);
+    expect(pod.volumes.find((v: any) => v.name === mount.name).secret.secretName).toBe('cairn-kubeconfig');
+  });
+});
+
+/** Every Kubernetes call in src/ (not the sandbox) as `resource:verb`. */
+function callsInCode(): Set<string> {
+  const KINDS: Record<string, string> = {
+    Namespace: 'namespaces',
+    Service: 'services',
+    ConfigMap: 'configmaps',
+    Secret: 'secrets',
+    Pod: 'pods',
+    Event: 'events',
+    Deployment: 'deployments',
+    StatefulSet: 'statefulsets',
+    ReplicaSet: 'replicasets',
+    Lease: 'leases',
+  };
+  const VERBS: Record<string, string> = { create: 'create', read: 'get', list: 'list', patch: 'patch', replace: 'update', delete: 'delete' };
+  const calls = new Set<string>();
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) return name === 'sandbox' ? [] : walk(path);
+      return path.endsWith('.ts') ? [path] : [];
+    });
+  for (const file of walk(join(ROOT, 'src'))) {
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/\.(create|read|list|patch|replace|delete)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces|Status|Scale)?\(/g)) {
+      const resource = KINDS[m[3]!];
+      if (resource) calls.add(`${resource}${m[4] === 'Status' ? '/status' : m[4] === 'Scale' ? '/scale' : ''}:${VERBS[m[1]!]}`);
+    }
+    if (/new Log\(/.test(text)) calls.add('pods/log:get');
+    if (/new Exec\(/.test(text)) calls.add('pods/exec:create');
+  }
+  // The shared informers watch every kind they list (src/live/informer-kinds.ts).
+  const kinds = readFileSync(join(ROOT, 'src/live/informer-kinds.ts'), 'utf8');
+  for (const m of kinds.matchAll(/^\s+(\w+): \{ namespaced:/gm)) calls.add(`${m[1]}:watch`);
+  return calls;
+}
+
+describe('the ClusterRole against the code', () => {
+  it('grants every call cairn makes, and nothing no call uses', () => {
+    const granted = new Set<string>();
+    for (const rule of find(base, 'ClusterRole').rules) for (const r of rule.resources) for (const v of rule.verbs) granted.add(`${r}:${v}`);
+    const used = callsInCode();
+    expect(used.size).toBeGreaterThan(15);
+    const missing = [...used].filter((c) => !granted.has(c));
+    expect(missing, 'calls in src/ the ClusterRole does not grant').toEqual([]);
+    // Exec over WebSocket is a GET before Kubernetes 1.30 (create from 1.30): both, on purpose.
+    const unused = [...granted].filter((g) => !used.has(g) && g !== 'pods/exec:get');
+    expect(unused, 'rights granted that no call in src/ uses').toEqual([]);
+  });
+
+  it('grants Leases only in cairn\'s own namespace (a Role, for leader election later)', () => {
+    const role = find(base, 'Role');
+    expect(role.metadata.namespace).toBe('cairn');
+    expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
+  });
+});
