@@ -1,6 +1,6 @@
 /**
  * The one-row reads every release pass and submission makes are prepared once: they answer what the
- * built queries answer, keep answering after writes, and compile nothing on a repeat.
+ * built queries answer, keep answering after writes, and on a repeat neither build SQL nor compile it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../src/db/client.js';
@@ -42,8 +42,21 @@ describe('prepared one-row reads', () => {
     expect(repos.apps.byId(9_999)).toBeUndefined();
     expect(repos.releases.revision(envId, 9_999)).toBeUndefined();
 
+    // On a repeat drizzle builds no SQL for them (the statement cache alone would still rebuild each text) and SQLite compiles none.
+    const dialect = (database.db as unknown as { dialect: { sqlToQuery: (...args: unknown[]) => unknown } }).dialect;
+    const build = dialect.sqlToQuery.bind(dialect);
+    let built = 0;
+    dialect.sqlToQuery = (...args: unknown[]) => (built++, build(...args));
     const before = database.statements().prepared;
-    expect(reads()).toEqual(first);
+    try {
+      expect(reads()).toEqual(first);
+      // The one-row reads above are prepared; the control: a read that is not still builds its SQL.
+      expect(built).toBe(0);
+      repos.releases.ordersByIds([order.id]);
+      expect(built).toBe(1);
+    } finally {
+      dialect.sqlToQuery = build;
+    }
     expect(database.statements().prepared).toBe(before);
 
     // After a write the same prepared reads see it.

@@ -77,7 +77,7 @@ describe('rolloutStrategy(appType)', () => {
 describe('prepareRevision: the up revision’s workload', () => {
   const up = { number: 2, instances: 4 };
   const down = { number: 1, instances: 3 };
-  const table: [string, RolloutStrategy, EnvironmentObservation, typeof down | null, ReturnType<RolloutStrategy['prepareRevision']>, { batchesDone?: number }?][] = [
+  const table: [string, RolloutStrategy, EnvironmentObservation, typeof down | null, ReturnType<RolloutStrategy['prepareRevision']>, { batchesDone?: number; direction?: 'BACKWARD' }?][] = [
     ['stateless, a new Deployment: at the batch in progress’s target (the batch starts with it)', statelessRollout, observation(), down, [{ op: 'ensureRevision', revision: 2, replicas: 2 }]],
     [
       'stateless, a new Deployment in a later batch (its Deployment was deleted): at that batch’s target',
@@ -86,6 +86,14 @@ describe('prepareRevision: the up revision’s workload', () => {
       down,
       [{ op: 'ensureRevision', revision: 2, replicas: 4 }],
       { batchesDone: 1 },
+    ],
+    [
+      'stateless, a rollback whose revision’s Deployment is gone: at the batch in progress’s target, like a release',
+      statelessRollout,
+      observation(),
+      down,
+      [{ op: 'ensureRevision', revision: 2, replicas: 2 }],
+      { direction: 'BACKWARD' },
     ],
     [
       'stateless, an existing Deployment: at the replicas it has (a resumed order undoes nothing)',
@@ -104,8 +112,9 @@ describe('prepareRevision: the up revision’s workload', () => {
       [],
     ],
   ];
-  it.each(table)('%s', (_name, strategy, obs, d, actions, cursor = {}) => {
-    const base = input(strategy.appType, { observation: obs });
+  it.each(table)('%s', (_name, strategy, obs, d, actions, extra = {}) => {
+    const { direction, ...cursor } = extra;
+    const base = input(strategy.appType, { observation: obs, ...(direction ? { direction } : {}) });
     expect(strategy.prepareRevision({ ...base, cursor: { ...base.cursor, ...cursor } }, up, d)).toEqual(actions);
   });
 });
