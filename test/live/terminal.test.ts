@@ -25,9 +25,11 @@ const INPUT = `mutation ($input: SendTerminalInputInput!) { sendTerminalInput(in
 const RESIZE = `mutation ($input: ResizeTerminalInput!) { resizeTerminal(input: $input) { __typename ... on Error { code } } }`;
 const CLOSE = `mutation ($input: CloseTerminalInput!) { closeTerminal(input: $input) { __typename ... on Error { code } } }`;
 
-const IDLE_MS = 1500;
-const GRACE_MS = 400;
-const KEEPALIVE_MS = 100;
+// Long enough that a loaded machine does not close a session between two steps of a test.
+const IDLE_MS = 4000;
+const GRACE_MS = 2000;
+// A pong must come back before the next ping: at 100 ms a loaded machine missed one and the session ended (CONNECTION_LOST).
+const KEEPALIVE_MS = 1000;
 
 let world: LiveWorld;
 let environmentId: string;
