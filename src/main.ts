@@ -43,7 +43,8 @@ async function main(): Promise<void> {
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
   const { host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs } = config;
-  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs }, 'starting cairn');
+  // sinceStartMs: milliseconds since the process started (node's own start-up and loading cairn's code included).
+  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs, sinceStartMs: sinceStart() }, 'starting cairn');
 
   const files = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const cairn = createCairn(config, { logger, kubeconfig: files.length > 0 ? { files } : { sandbox: sandboxStarter(config, logger) } });
@@ -51,9 +52,13 @@ async function main(): Promise<void> {
   await cairn.start();
   if (stopping) return;
   logger.info(
-    { clusters: cairn.clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })) },
+    { clusters: cairn.clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })), sinceStartMs: sinceStart() },
     'ready',
   );
+}
+
+function sinceStart(): number {
+  return Math.round(performance.now());
 }
 
 /** Starts the sandbox clusters, for when there is no kubeconfig; their kubeconfigs are read through the very same code path. */
