@@ -10,6 +10,7 @@ import { type Config, loadConfig } from './config.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
+import { exitOnStartFailure } from './start-failure.js';
 
 /** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
 const SANDBOX_CLUSTERS = ['sandbox-production', 'sandbox-test'];
@@ -79,8 +80,4 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
   };
 }
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'cairn', msg: `cannot start: ${message}` })}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

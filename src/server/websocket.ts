@@ -115,6 +115,11 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     },
     wss,
   );
+  // The WebSocket server re-emits the HTTP server's errors — a busy port at listen — which the HTTP server's
+  // start already reports (and main.ts turns into one JSON line): replace graphql-ws's listener, which
+  // would print a stack to stderr and close no client (none can be connected before listening).
+  wss.removeAllListeners('error');
+  wss.on('error', () => {});
   // After useServer's own listener: a message over the size limit is the client's doing, not an
   // internal error — ws already closes with 1009; log it as such instead of graphql-ws's console.error.
   wss.on('connection', (socket) => {
