@@ -10,7 +10,7 @@ import { type Config, loadConfig } from './config.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
-import { exitOnStartFailure } from './start-failure.js';
+import { exitOnStartFailure } from './server/start-failure.js';
 
 /** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
 const SANDBOX_CLUSTERS = ['sandbox-production', 'sandbox-test'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeStartFailure, startFailureLine } from '../src/start-failure.js';
+import { describeStartFailure, startFailureLine } from '../../src/server/start-failure.js';
 
 const systemError = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
 
