@@ -14,7 +14,7 @@
  * add it to EXTERNAL: it is then loaded from node_modules at run time, as under tsx.
  *
  * Plain JavaScript, so that it runs during `npm ci` (the `prepare` script) before anything is compiled.
- * It clears what an earlier build left in dist/ except dist/console/ (built by `npm run build:console`).
+ * It removes what an earlier build left in dist/ (except dist/console/, built by `npm run build:console`).
  */
 import { readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -32,18 +32,27 @@ const EXTERNAL = ['better-sqlite3'];
 /** Bundled CommonJS packages may require() node's own modules: give the ESM output a real require. */
 const BANNER = "import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);";
 
-function clean() {
-  let names = [];
+/**
+ * Removes what an earlier build left that this one did not write (chunks under older hashes, entries
+ * since renamed). Done after the build, not before: a process starting meanwhile (`npm run token`, a test)
+ * never finds dist/ empty.
+ */
+function removeStale(written, dir = OUT) {
+  let entries = [];
   try {
-    names = readdirSync(OUT);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return; // no dist/ yet
+    return;
   }
-  for (const name of names) if (!KEEP.has(name)) rmSync(join(OUT, name), { recursive: true, force: true });
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (dir === OUT && KEEP.has(entry.name)) continue;
+    if (entry.isDirectory()) removeStale(written, path);
+    else if (!written.has(path)) rmSync(path, { force: true });
+  }
 }
 
 const started = performance.now();
-clean();
 const result = await build({
   absWorkingDir: ROOT,
   entryPoints: ENTRIES.map((entry) => `src/${entry}`),
@@ -65,6 +74,7 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+removeStale(new Set(Object.keys(result.metafile.outputs).map((file) => resolve(ROOT, file))));
 const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
 const kb = files.reduce((sum, file) => sum + result.metafile.outputs[file].bytes, 0) / 1024;
 console.log(`build:server: ${files.length} files (${kb.toFixed(0)} kB of JavaScript) in dist/ in ${Math.round(performance.now() - started)} ms`);
