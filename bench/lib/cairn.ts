@@ -90,7 +90,15 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   closeSync(log);
   const pid = child.pid!;
   let exited = false;
-  const exitedPromise = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+  let stopping = false;
+  const exitedPromise = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      // Died on its own (a crash, the OOM killer): say so with the end of its log, which goes with the temp dir.
+      if (!stopping) console.error(`cairn (pid ${pid}) exited on its own: code ${code}, signal ${signal}; the end of its log:\n${logTail(40)}`);
+      r();
+    }),
+  );
   atExit(() => {
     if (!exited) child.kill('SIGKILL');
   });
@@ -103,6 +111,7 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   };
   const stop = async () => {
     if (exited) return;
+    stopping = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
     await exitedPromise;
