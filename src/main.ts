@@ -37,7 +37,9 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  let ready = false;
   const crash = (what: string) => (error: unknown) => {
+    if (!ready) exitOnStartFailure(error); // still starting: a failed start, one line on stderr
     logger.fatal({ error: safeError(error) }, what);
     process.exit(1);
   };
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
   stop = cairn.stop;
   await cairn.start();
   if (stopping) return;
+  ready = true;
   logger.info(
     { clusters: cairn.clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })), sinceStartMs: sinceStart() },
     'ready',
