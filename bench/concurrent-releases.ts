@@ -23,11 +23,13 @@
  * ends when every pod is Ready (and then waits for cairn to mark every order finished). cairn's
  * Kubernetes requests are counted at its own door to the clusters; its CPU and memory come from
  * /proc/<pid> (RSS sampled every 500 ms; VmHWM is the peak since its start, seeding included).
+ * Its idle RSS is read IDLE ms (default 5000) after its start and again after the run. CAIRN_BENCH_COMPILED=1 runs
+ * the compiled build (dist/main.js, what `npm start` runs) instead of src/main.ts under tsx.
  * Any CAIRN_* variable is passed on to cairn. The machine may be busy with other work: compare with
  * the floor of the same run.
  */
 import { performance } from 'node:perf_hooks';
-import { startCairn } from './lib/cairn.js';
+import { COMPILED, startCairn } from './lib/cairn.js';
 import { runBench, tempDir } from './lib/cleanup.js';
 import { runDirectBatches } from './lib/direct-batches.js';
 import { inLanes, seedApp, type Api } from './lib/graphql.js';
@@ -42,6 +44,8 @@ const SPEED = Number(process.env.SPEED ?? 1);
 const TIMEOUT_S = Number(process.env.TIMEOUT ?? 1800);
 // FLOOR=0 skips the floor (1 to 3.5 minutes at 300 releases): only for a quick look, never for a figure.
 const FLOOR = (process.env.FLOOR ?? '1') !== '0';
+/** How long cairn is left alone before its idle RSS is read (after its start, after the run). */
+const IDLE_MS = Number(process.env.IDLE ?? 5000);
 
 async function main(): Promise<void> {
   const pods = RELEASES * INSTANCES;
@@ -56,6 +60,9 @@ async function main(): Promise<void> {
   const dir = tempDir('cairn-bench-releases-');
   const clusters = await startBenchClusters({ dir, speed: SPEED, pods });
   const cairn = await startCairn({ dir, kubeconfigPath: clusters.kubeconfigPath });
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idleAtStart = cairn.memoryMb().rss;
+  console.log(`cairn (${COMPILED ? 'compiled: dist/main.js' : 'under tsx: src/main.ts'}) idle RSS ${idleAtStart.toFixed(0)} MB ${IDLE_MS / 1000} s after /readyz, before seeding`);
   const api: Api = { url: cairn.url, token: cairn.token };
   const seedStarted = performance.now();
   const names = Array.from({ length: RELEASES }, (_, i) => `rel-${String(i + 1).padStart(3, '0')}`);
@@ -78,6 +85,8 @@ async function main(): Promise<void> {
   peakRss = Math.max(peakRss, cairn.memoryMb().rss);
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
+  await new Promise((r) => setTimeout(r, IDLE_MS));
+  const idleAfter = cairn.memoryMb().rss;
 
   if (run.failures.length) console.log(`${run.failures.length} orders did not complete; the first three:\n${run.failures.slice(0, 3).map((f) => `  ${f}`).join('\n')}`);
   const gaps = summarize(run.gaps);
@@ -94,6 +103,7 @@ async function main(): Promise<void> {
   );
   console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled every 2 s); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
+  console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
   console.log(`cairn's Kubernetes requests during the run: ${total} — by verb: ${countsText(byVerb(requests))}`);
   console.log(`  by verb and resource: ${countsText(requests)}`);

@@ -14,6 +14,7 @@ import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
+import { exitOnStartFailure } from './server/start-failure.js';
 
 /** The sandbox clusters `npm start` runs when no kubeconfig exists (production and test must differ). */
 const SANDBOX_CLUSTERS = ['sandbox-production', 'sandbox-test'];
@@ -40,14 +41,17 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  let ready = false;
   const crash = (what: string) => (error: unknown) => {
+    if (!ready) exitOnStartFailure(error); // still starting: a failed start, one line on stderr
     logger.fatal({ error: safeError(error) }, what);
     process.exit(1);
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
   const { host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs } = config;
-  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs }, 'starting cairn');
+  // sinceStartMs: milliseconds since the process started (node's own start-up and loading cairn's code included).
+  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs, sinceStartMs: sinceStart() }, 'starting cairn');
 
   const files = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const { KUBERNETES_SERVICE_HOST: serviceHost, KUBERNETES_SERVICE_PORT: servicePort } = process.env;
@@ -71,10 +75,15 @@ async function main(): Promise<void> {
   stop = cairn.stop;
   await cairn.start();
   if (stopping) return;
+  ready = true;
   logger.info(
-    { clusters: cairn.clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })) },
+    { clusters: cairn.clusters.list().map(({ name, server: url, reachable, sandbox }) => ({ name, server: url, reachable, sandbox })), sinceStartMs: sinceStart() },
     'ready',
   );
+}
+
+function sinceStart(): number {
+  return Math.round(performance.now());
 }
 
 /**
@@ -110,8 +119,4 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
 /** Where `npm start` writes its sandbox clusters' kubeconfig: next to the database file. */
 const sandboxKubeconfigPath = (config: Config) => join(dirname(resolve(config.databasePath)), 'sandbox-kubeconfig.yaml');
 
-main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'cairn', msg: `cannot start: ${message}` })}\n`);
-  process.exit(1);
-});
+main().catch(exitOnStartFailure);

@@ -1,17 +1,21 @@
 /**
- * cairn as a user runs it: `node --import tsx src/main.ts` in a child process, configured by env
+ * cairn as a user runs it: `node --import tsx src/main.ts` in a child process — or, with
+ * CAIRN_BENCH_COMPILED=1, the compiled build `node --enable-source-maps dist/main.js` that `npm start`
+ * runs (build it first: `npm run build`) — configured by env
  * vars (database, kubeconfig, port, admin token file in the bench's temp dir). Any CAIRN_* variable
  * set when the bench starts is passed on (e.g. CAIRN_RELEASE_RESYNC_INTERVAL_MS); the bench sets
  * only what it must. Its CPU time and memory are read from /proc/<pid>.
  */
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { openSync, readFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { atEnd, atExit } from './cleanup.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+/** CAIRN_BENCH_COMPILED=1: run dist/main.js (what `npm start` runs) instead of src/main.ts under tsx. */
+export const COMPILED = process.env.CAIRN_BENCH_COMPILED === '1';
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 export interface CairnProcess {
@@ -57,6 +61,7 @@ function cpuTicks(pid: number): number {
  * `npm start` would.
  */
 export async function startCairn(options: { dir: string; kubeconfigPath: string; env?: Record<string, string>; countSql?: boolean }): Promise<CairnProcess> {
+  if (COMPILED && !existsSync(join(ROOT, 'dist', 'main.js'))) throw new Error('CAIRN_BENCH_COMPILED=1 but dist/main.js is missing: run `npm run build` first');
   const port = await freePort();
   const logPath = join(options.dir, 'cairn.log');
   const tokenPath = join(options.dir, 'admin-token');
@@ -79,11 +84,21 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   const preload = options.countSql ? ['--import', pathToFileURL(join(ROOT, 'bench', 'lib', 'sql-count.ts')).href] : [];
   // CAIRN_BENCH_NODE_ARGS: extra node flags for cairn's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
   const nodeArgs = (process.env.CAIRN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...preload, 'src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', log, log] });
+  // The preload is TypeScript: under the compiled build it still needs tsx's loader.
+  const entry = COMPILED ? [...(preload.length > 0 ? ['--import', 'tsx'] : []), ...preload, '--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', ...preload, 'src/main.ts'];
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid!;
   let exited = false;
-  const exitedPromise = new Promise<void>((r) => child.once('exit', () => ((exited = true), r())));
+  let stopping = false;
+  const exitedPromise = new Promise<void>((r) =>
+    child.once('exit', (code, signal) => {
+      exited = true;
+      // Died on its own (a crash, the OOM killer): say so with the end of its log, which goes with the temp dir.
+      if (!stopping) console.error(`cairn (pid ${pid}) exited on its own: code ${code}, signal ${signal}; the end of its log:\n${logTail(40)}`);
+      r();
+    }),
+  );
   atExit(() => {
     if (!exited) child.kill('SIGKILL');
   });
@@ -96,6 +111,7 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   };
   const stop = async () => {
     if (exited) return;
+    stopping = true;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 12_000);
     await exitedPromise;

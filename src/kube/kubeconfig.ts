@@ -45,9 +45,16 @@ function filesIn(dir: string): string[] {
   return files;
 }
 
-/** Reads kubeconfig files into sources. */
+/** Reads kubeconfig files into sources; an unreadable one is an error that names it (and never quotes its text). */
 export function readKubeconfigFiles(paths: string[]): KubeconfigSource[] {
-  return paths.map((path) => ({ text: readFileSync(path, 'utf8'), origin: path, sandbox: false }));
+  return paths.map((path) => {
+    try {
+      return { text: readFileSync(path, 'utf8'), origin: path, sandbox: false };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      throw Object.assign(new Error(`cannot read the kubeconfig ${path} (${code})`), { code, path, syscall: 'read' });
+    }
+  });
 }
 
 /** Parses one kubeconfig document with @kubernetes/client-node. Errors never quote the text. */

@@ -115,6 +115,13 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     },
     wss,
   );
+  // The WebSocket server re-emits the HTTP server's errors. One at listen (a busy port) is the HTTP server's
+  // start's to report (main.ts turns it into one JSON line); a later one is logged. Either way not through
+  // graphql-ws's listener, which prints a stack to stderr.
+  wss.removeAllListeners('error');
+  wss.on('error', (error) => {
+    if (httpServer.listening) logger.error({ error: safeError(error) }, 'HTTP server error');
+  });
   // After useServer's own listener: a message over the size limit is the client's doing, not an
   // internal error — ws already closes with 1009; log it as such instead of graphql-ws's console.error.
   wss.on('connection', (socket) => {

@@ -13,6 +13,7 @@ import { createOperationLimits, type OperationLimits } from './limits/operation-
 import { useQueryLimits } from './limits/query-limits.js';
 import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
+import { useRequestLog } from './request-log-plugin.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -79,6 +80,7 @@ export function createYogaApp(
       authenticateFirst.contextOf(request) ??
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
+      useRequestLog(),
       ...(options.plugins ?? []),
       useHealthRoutes(readiness, GRAPHQL_PATH),
       useCsrfPrevention(),

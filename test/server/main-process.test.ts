@@ -1,11 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeApiServer, kubeconfigText, startFakeApiServer } from '../kube/fake-api-server.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -14,12 +15,15 @@ const TOKEN = 'main-process-token-c0ffee';
 type LogLine = Record<string, unknown> & { msg?: string };
 
 /**
- * cairn as a process, its JSON log lines collected: `npm start` (as the README says; npm must pass
- * signals on to cairn) or `node --import tsx src/main.ts`.
+ * cairn as a process, its JSON log lines collected: `npm start` (as the README says: `node dist/main.js`;
+ * npm must pass signals on to cairn) or the compiled build run by node itself.
  */
 function startCairn(env: Record<string, string>, how: 'npm start' | 'node' = 'node') {
-  const [command, args] = how === 'npm start' ? ['npm', ['start', '--silent']] : [process.execPath, ['--import', 'tsx', 'src/main.ts']];
-  const child = spawn(command, args, {
+  const [command, args] = {
+    'npm start': ['npm', ['start', '--silent']] as const,
+    node: [process.execPath, ['--enable-source-maps', 'dist/main.js']] as const,
+  }[how];
+  const child = spawn(command, [...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -87,9 +91,17 @@ function halfSentRequest(port: number, query: string, token: string) {
   };
 }
 
+// What `npm ci` does through the `prepare` script: the tests below run the build they just made.
+beforeAll(() => {
+  execFileSync('npm', ['run', '--silent', 'build:server'], { cwd: ROOT, stdio: 'pipe', env: { ...process.env, npm_config_update_notifier: 'false' } });
+}, 120_000);
+
 let child: ChildProcess | undefined;
 let api: FakeApiServer | undefined;
+let blocker: Server | undefined;
 afterEach(async () => {
+  if (blocker) await new Promise((r) => blocker!.close(r));
+  blocker = undefined;
   if (child?.pid) {
     try {
       process.kill(-child.pid, 'SIGKILL'); // the group this test started, should anything be left
@@ -102,7 +114,7 @@ afterEach(async () => {
   api = undefined;
 });
 
-describe('npm start (src/main.ts as a process)', () => {
+describe('npm start (the compiled dist/main.js as a process)', () => {
   it('`npm start` serves the kubeconfig clusters, then exits 0 within 10 s of SIGTERM after finishing an in-flight request', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-main-'));
     api = await startFakeApiServer(TOKEN);
@@ -166,8 +178,78 @@ describe('npm start (src/main.ts as a process)', () => {
       ['sandbox-test', true, true],
     ]);
     expect(cairn.lines.filter((l) => l.msg === 'sandbox cluster started').map((l) => l.cluster)).toEqual(['sandbox-production', 'sandbox-test']);
+    // The sandbox is a chunk of the build loaded lazily: it ran, and the server it started with answers.
+    const port = (await cairn.waitFor((l) => l.msg === 'listening')).port as number;
+    const readyz = await fetch(`http://127.0.0.1:${port}/readyz`, { headers: { 'x-request-id': 'probe-1' } });
+    expect(readyz.status).toBe(200);
+    expect(readyz.headers.get('x-request-id')).toBe('probe-1');
+    expect(await cairn.waitFor((l) => l.msg === 'request' && l.requestId === 'probe-1')).toMatchObject({ path: '/readyz', status: 200 });
+    expect(ready.sinceStartMs).toEqual(expect.any(Number));
     cairn.child.kill('SIGINT');
     const [code] = await cairn.exited;
     expect(code).toBe(0);
+  });
+});
+
+/** A start that fails: the process's exit code, what it wrote on stderr, and its log lines on stdout. */
+async function failedStartStderr(env: Record<string, string>) {
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-fail-'));
+  const spawned = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, CAIRN_PORT: '0', CAIRN_DATABASE: join(dir, 'cairn.db'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  child = spawned;
+  let stdout = '';
+  let stderr = '';
+  spawned.stdout!.on('data', (chunk) => (stdout += String(chunk)));
+  spawned.stderr!.on('data', (chunk) => (stderr += String(chunk)));
+  // 'close': the process exited and both pipes are drained.
+  const [code] = (await once(spawned, 'close')) as [number | null];
+  const lines = stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as LogLine);
+  return { code, stderr, lines };
+}
+
+describe('a start that fails: one JSON line on stderr, exit code 1', () => {
+  /** The stderr of the process: exactly one line, JSON in the shape of the other log lines. */
+  const oneFatalLine = (stderr: string) => {
+    const lines = stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 60, service: 'cairn' });
+    expect(new Date(line.time as string).getTime()).not.toBeNaN();
+    expect(line.msg).toMatch(/^cannot start: /);
+    return line;
+  };
+
+  it('a port already in use (a real listener on it)', async () => {
+    blocker = createServer();
+    await new Promise<void>((r) => blocker!.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as { port: number }).port;
+    const { code, stderr } = await failedStartStderr({ CAIRN_HOST: '127.0.0.1', CAIRN_PORT: String(port) });
+    expect(code).toBe(1);
+    const line = oneFatalLine(stderr);
+    expect(line.code).toBe('EADDRINUSE');
+    expect(line.msg).toBe(`cannot start: cannot listen on 127.0.0.1:${port}: the port is already in use by another process; stop it or choose another port (CAIRN_PORT)`);
+  });
+
+  it('a bad setting', async () => {
+    const { code, stderr, lines } = await failedStartStderr({ CAIRN_PORT: 'eighty' });
+    expect(code).toBe(1);
+    expect(oneFatalLine(stderr).msg).toMatch(/^cannot start: invalid configuration: port: /);
+    expect(lines).toEqual([]); // nothing started, nothing else said
+  });
+
+  it('a kubeconfig that cannot be read, and one that does not exist', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-kc-'));
+    const unreadable = await failedStartStderr({ CAIRN_KUBECONFIG: dir }); // a directory: unreadable as a file, even for root
+    expect(unreadable.code).toBe(1);
+    const line = oneFatalLine(unreadable.stderr);
+    expect(line).toMatchObject({ code: 'EISDIR', msg: `cannot start: cannot read the kubeconfig ${dir} (EISDIR): it is a directory, not a file` });
+
+    const missing = await failedStartStderr({ CAIRN_KUBECONFIG: join(dir, 'nowhere.yaml') });
+    expect(missing.code).toBe(1);
+    expect(oneFatalLine(missing.stderr).msg).toBe(`cannot start: kubeconfig not found: ${join(dir, 'nowhere.yaml')}`);
   });
 });
