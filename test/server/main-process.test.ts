@@ -241,12 +241,12 @@ describe('a start that fails: one JSON line on stderr, exit code 1', () => {
     expect(lines).toEqual([]); // nothing started, nothing else said
   });
 
-  it('a kubeconfig that cannot be read, and one that does not exist', async () => {
+  it('a kubeconfig directory with no file in it, and a kubeconfig that does not exist', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-kc-'));
-    const unreadable = await failedStartStderr({ CAIRN_KUBECONFIG: dir }); // a directory: unreadable as a file, even for root
-    expect(unreadable.code).toBe(1);
-    const line = oneFatalLine(unreadable.stderr);
-    expect(line).toMatchObject({ code: 'EISDIR', msg: `cannot start: cannot read the kubeconfig ${dir} (EISDIR): it is a directory, not a file` });
+    // A directory is read as a mounted Secret (each file a kubeconfig): an empty one is a failed start that names it.
+    const empty = await failedStartStderr({ CAIRN_KUBECONFIG: dir });
+    expect(empty.code).toBe(1);
+    expect(oneFatalLine(empty.stderr)).toMatchObject({ level: 60, msg: `cannot start: kubeconfig directory ${dir} holds no file` });
 
     const missing = await failedStartStderr({ CAIRN_KUBECONFIG: join(dir, 'nowhere.yaml') });
     expect(missing.code).toBe(1);
