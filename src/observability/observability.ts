@@ -14,7 +14,7 @@ import { engineSpans } from './engine-tracing.js';
 import { useGraphqlTracing } from './graphql-tracing.js';
 import { kubeCallSpans } from './kube-tracing.js';
 import { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
-import { useMetricsRoute } from './metrics-route.js';
+import { useMetricsRoute, type MetricsRouteOptions } from './metrics-route.js';
 import { tracingFromEnv, type Tracing } from './tracing.js';
 
 export interface Observability {
@@ -27,8 +27,8 @@ export interface Observability {
   informers: NonNullable<InformersOptions['observe']>;
   /** The release engine's passes, steps and stored events. */
   engine: EngineObserver;
-  /** The GraphQL plugins: GET /metrics (a bearer token required when `metricsToken` is set), the operation metrics and spans. */
-  plugins(metricsToken?: string): Plugin[];
+  /** The GraphQL plugins: GET /metrics (who may scrape: see metrics-route.ts), the operation metrics and spans. */
+  plugins(route?: MetricsRouteOptions): Plugin[];
   /** Exports the spans ended so far. */
   flush(): Promise<void>;
   /** Exports what is left and stops tracing. */
@@ -61,7 +61,7 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
     kube,
     informers: metrics.kube.informer,
     engine,
-    plugins: (metricsToken) => [useMetricsRoute(metrics, metricsToken), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
+    plugins: (route) => [useMetricsRoute(metrics, route), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
     flush: async () => tracing?.flush(),
     shutdown: async () => tracing?.shutdown(),
   };
