@@ -54,7 +54,11 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
         };
       }
     : metrics.kube.call;
-  const engine: EngineObserver = { ...(tracing ? engineSpans(tracing.tracer) : {}), ...metrics.engine.observer };
+  const spans = tracing ? engineSpans(tracing.tracer) : null;
+  const counted = metrics.engine.observer.applied;
+  const engine: EngineObserver = spans
+    ? { ...spans, applied: (...event) => (spans.applied(...event), counted(...event)) }
+    : metrics.engine.observer;
   return {
     metrics,
     tracing,
