@@ -1,11 +1,11 @@
 /** A subscription's span covers setting up its stream; the stream is then read in the root context, outside any span. */
-import { trace } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createGraphqlMetrics } from '../../src/observability/graphql-metrics.js';
-import { useGraphqlTracing } from '../../src/observability/graphql-tracing.js';
+import { detached, useGraphqlTracing } from '../../src/observability/graphql-tracing.js';
 import { createTracing } from '../../src/observability/tracing.js';
 import { sample } from './release-cairn.js';
 
@@ -28,7 +28,7 @@ describe('a traced subscription', () => {
     const yoga = createYoga({
       schema: createSchema({
         typeDefs: 'type Query { hello: String } type Subscription { tick: Int }',
-        resolvers: { Subscription: { tick: { subscribe: () => ((seen.setup = active()), ticks()), resolve: (v: { tick: number }) => v.tick } } },
+        resolvers: { Subscription: { tick: { subscribe: async () => (await null, (seen.setup = active()), ticks()), resolve: (v: { tick: number }) => v.tick } } },
       }),
       plugins: [createGraphqlMetrics(registry).plugin, useGraphqlTracing(tracer)],
       logging: false,
@@ -47,5 +47,28 @@ describe('a traced subscription', () => {
     expect(seen.values).toEqual([undefined, undefined, undefined]);
     expect(sample(await registry.metrics(), 'cairn_graphql_subscriptions_open', { transport: 'sse' })).toBe(0);
     expect(sample(await registry.metrics(), 'cairn_graphql_operations_total', { operation: 'Ticks', outcome: 'success' })).toBe(1);
+  });
+
+  it('reads a detached stream outside the span its reader is in', async () => {
+    const seen: (string | undefined)[] = [];
+    async function* values() {
+      for (let i = 0; i < 2; i++) {
+        seen.push(trace.getActiveSpan()?.spanContext().spanId);
+        yield i;
+      }
+    }
+    const span = tracer.startSpan('reader');
+    const stream = detached(values());
+    await context.with(trace.setSpan(context.active(), span), async () => {
+      expect(await stream.next()).toEqual({ done: false, value: 0 });
+      expect(await stream.next()).toEqual({ done: false, value: 1 });
+      expect(await stream.return!(undefined)).toEqual({ done: true, value: undefined });
+    });
+    span.end();
+    expect(seen).toEqual([undefined, undefined]);
+    // Without detaching, the same reader's span is active in the stream.
+    const direct = values();
+    await context.with(trace.setSpan(context.active(), span), () => direct.next());
+    expect(seen[2]).toBe(span.spanContext().spanId);
   });
 });
