@@ -123,7 +123,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
 
   // Live status: one shared informer per (cluster, kind) across namespaces, and the event hub the subscriptions
   // read (stopped after the release engine, which watches and observes its environments through the same caches).
-  const live = createLiveStatus(kubeConfigOf, { ...testing.live, informers: { ...testing.live?.informers, observe: observability.informers } });
+  const live = createLiveStatus(kubeConfigOf, { ...testing.live, informers: { ...testing.live?.informers, observe: observability.informers, detach: observability.detach } });
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
   // One read path: it observes its environments from the shared informer caches of live status (no list per pass)

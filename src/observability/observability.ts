@@ -6,6 +6,7 @@
  *   const observability = createObservability({ tracing: tracingFromEnv() });
  *   createClusterRegistry({ …, observe: observability.kube });
  */
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
 import type { EngineObserver } from '../engine/engine-observer.js';
 import type { KubeCallObserver } from '../kube/kube-request.js';
@@ -25,6 +26,8 @@ export interface Observability {
   kube: KubeCallObserver;
   /** Every informer's lists and watches. */
   informers: NonNullable<InformersOptions['observe']>;
+  /** Runs a function in the root context (no trace): the informers' loops, which belong to no request. */
+  detach: NonNullable<InformersOptions['detach']>;
   /** The release engine's passes, steps and stored events. */
   engine: EngineObserver;
   /** The GraphQL plugins: GET /metrics (who may scrape: see metrics-route.ts), the operation metrics and spans. */
@@ -64,6 +67,7 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
     tracing,
     kube,
     informers: metrics.kube.informer,
+    detach: (fn) => context.with(ROOT_CONTEXT, fn),
     engine,
     plugins: (route) => [useMetricsRoute(metrics, route), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
     flush: async () => tracing?.flush(),
