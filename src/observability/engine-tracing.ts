@@ -5,7 +5,8 @@
  * A pass runs long after the request that asked for it, woken by informer events and timers. So that one release
  * reads as one trace, each order remembers the span that last woke it from a request (createReleaseOrder, a resume,
  * a retry, a rollback) and its passes are that span's children while the order moves (DEPLOYING, ROLLING_BACK): the
- * origin is forgotten when the engine stores a transition to any other state (PAUSED, FAILED, finished), and after
+ * origin is forgotten when the engine stores a transition to a resting state (PAUSED, FAILED) or is done with the
+ * order (a finished order's last pass, which prunes, stays in the release's trace), and after
  * MAX_PASSES_PER_ORIGIN passes later ones only link to it — so a trace stays bounded however long an order rests.
  * A pass with no such origin (after a restart, or once the order rests) is a root span.
  *
@@ -24,8 +25,8 @@ const PASS_SPAN = createContextKey('cairn.engine.pass');
 
 /** Passes that are children of one origin; later ones are root spans linked to it. */
 export const MAX_PASSES_PER_ORIGIN = 100;
-/** The states in which an order's passes stay in the trace of the request that set it moving. */
-const MOVING: ReadonlySet<OrderStateName> = new Set(['DEPLOYING', 'ROLLING_BACK']);
+/** The states in which an order rests until a request moves it again: its passes leave the origin's trace. */
+const RESTING: ReadonlySet<OrderStateName> = new Set(['PAUSED', 'FAILED']);
 
 /**
  * The context a call made now should be the child of: inside a pass, the pass's span (started now if it was not
@@ -100,7 +101,7 @@ export function engineSpans(tracer: Tracer): Required<Pick<EngineObserver, 'woke
     },
     applied(before, _event, effects) {
       engineParent(); // a pass that stores an event has a span
-      for (const effect of effects) if (effect.type === 'RECORD_TRANSITION' && !MOVING.has(effect.to)) origins.delete(before.id);
+      for (const effect of effects) if (effect.type === 'RECORD_TRANSITION' && RESTING.has(effect.to)) origins.delete(before.id);
     },
     done(orderId) {
       origins.delete(orderId);
