@@ -27,6 +27,7 @@ import { informerWatch } from './live/engine-watch.js';
 import { createLiveStatus, type LiveStatus } from './live/live-status.js';
 import { createTerminals, type Terminals } from './live/terminal.js';
 import { createObservability, type Observability } from './observability/observability.js';
+import { metricsAccess, REFUSED_MESSAGE as METRICS_REFUSED } from './observability/metrics-route.js';
 import { schema } from './schema/index.js';
 import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, type CairnServer } from './server/build-server.js';
@@ -94,6 +95,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   // Metrics (its own registry) and traces (when OTEL_EXPORTER_OTLP_ENDPOINT is set), fed by the hooks below.
   const observability = deps.observability ?? createObservability();
   observability.metrics.engine.countOrdersIn(database.db);
+  if (metricsAccess(config.host, config.metricsToken) === 'refused') logger.warn({ host: config.host }, METRICS_REFUSED);
   // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
   const cipher = prepareSecrets(config, database.db, logger);
   const repos = createRepositories(database.db, { cipher });
@@ -121,7 +123,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
 
   // Live status: one shared informer per (cluster, kind) across namespaces, and the event hub the subscriptions
   // read (stopped after the release engine, which watches and observes its environments through the same caches).
-  const live = createLiveStatus(kubeConfigOf, { ...testing.live, informers: { ...testing.live?.informers, observe: observability.informers } });
+  const live = createLiveStatus(kubeConfigOf, { ...testing.live, informers: { ...testing.live?.informers, observe: observability.informers, detach: observability.detach } });
 
   // The release engine: reconciles every active release order through the Kubernetes layer.
   // One read path: it observes its environments from the shared informer caches of live status (no list per pass)
@@ -172,7 +174,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     logger,
     schema,
     contextFactory,
-    plugins: observability.plugins(config.metricsToken),
+    plugins: observability.plugins({ token: config.metricsToken, host: config.host }),
     // Query answers are served again while no database write and no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
     dataVersion: () =>
       `${database.statements().written}:${live.informers.changes()}:${clusters

@@ -76,6 +76,8 @@ export const releaseOrders = sqliteTable(
   },
   (t) => [
     index('release_orders_environment').on(t.environmentId, t.id),
+    // The orders counted by state (the cairn_release_orders gauge) without reading the table.
+    index('release_orders_state').on(t.state),
     uniqueIndex('release_orders_one_active')
       .on(t.environmentId)
       .where(sql`state IN ('DEPLOYING', 'PAUSED', 'FAILED', 'ROLLING_BACK')`),

@@ -12,7 +12,6 @@
  * `timeoutSeconds` stays inside that window, so a healthy server ends a quiet watch first.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { boundsOf, streamConfig } from '../kube/bounded-kubeconfig.js';
 import { KubeTimeoutError } from '../kube/deadline.js';
 import { watchTimeoutSeconds } from '../kube/kube-timeouts.js';
@@ -39,6 +38,11 @@ export interface InformerObserver {
 export interface InformerOptions {
   /** Told of its lists and watches (metrics). */
   observer?: InformerObserver;
+  /**
+   * Runs the informer's loop outside the caller's async context (e.g. its trace), so that its requests belong to
+   * no request; supplied by observability (default: run as it is).
+   */
+  detach?: <T>(fn: () => T) => T;
   /** Told when a list fails (e.g. 403 Forbidden: not allowed across namespaces). */
   onListError?: (error: unknown) => void;
   /** Told of every change it tells its listeners. */
@@ -269,7 +273,7 @@ export function startInformer(kubeConfig: () => KubeConfig, kind: InformerKind, 
     }
   }
   // Outside the async context (the trace) of whoever needed it first: its requests belong to no request or release.
-  context.with(ROOT_CONTEXT, () => void run());
+  (o.detach ?? ((fn) => fn()))(() => void run());
 
   return {
     kind,

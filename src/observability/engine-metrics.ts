@@ -1,7 +1,8 @@
 /**
- * Release metrics: orders by state (counted in the database at scrape time), how long each batch took, and the
- * instance failures the engine recorded, by reason. Observed from the events the engine stores, never from
- * inside its rules.
+ * Release metrics: orders by state (counted in the database, at most once per `ordersCacheMs`: one GROUP BY on the
+ * `release_orders_state` index, its result kept for the scrapes that follow), how long each batch took, and the
+ * instance failures the engine recorded, by reason. Observed from the events the engine stores, never from inside
+ * its rules.
  */
 import { count } from 'drizzle-orm';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
@@ -13,27 +14,46 @@ import { boundedLabels } from './labels.js';
 export interface EngineMetrics {
   /** Told of every event the engine stored (its `applied`). */
   observer: Required<Pick<EngineObserver, 'applied'>>;
-  /** Where the orders are counted at scrape time (one GROUP BY over release_orders). */
+  /** Where the orders are counted (one GROUP BY over release_orders, kept for `ordersCacheMs`). */
   countOrdersIn(db: Db): void;
 }
 
-export function createEngineMetrics(registry: Registry): EngineMetrics {
+export interface EngineMetricsOptions {
+  /** How long a count of the orders by state is kept for later scrapes (default 10 s; 0: counted at every scrape). */
+  ordersCacheMs?: number;
+  /** The clock (ms), for tests. */
+  now?: () => number;
+}
+
+export const ORDERS_CACHE_MS = 10_000;
+
+/** Runs `count` at most once per `ms`: later calls within that time answer its last result. */
+export function cachedFor<T>(ms: number, now: () => number, count: () => T): () => T {
+  let last: { at: number; value: T } | null = null;
+  return () => {
+    const at = now();
+    if (last === null || at - last.at >= ms) last = { at, value: count() };
+    return last.value;
+  };
+}
+
+export function createEngineMetrics(registry: Registry, options: EngineMetricsOptions = {}): EngineMetrics {
   const registers = [registry];
-  let db: Db | null = null;
+  let counts: (() => Map<string, number>) | null = null;
   new Gauge({
     name: 'cairn_release_orders',
-    help: 'Release orders by state, counted in the database when scraped.',
+    help: `Release orders by state, counted in the database at most once per ${(options.ordersCacheMs ?? ORDERS_CACHE_MS) / 1000} s.`,
     labelNames: ['state'] as const,
     registers,
     collect() {
-      if (!db) return;
-      const counts = new Map(db.select({ state: releaseOrders.state, n: count() }).from(releaseOrders).groupBy(releaseOrders.state).all().map((r) => [r.state, r.n]));
-      for (const state of ORDER_STATES) this.set({ state }, counts.get(state) ?? 0);
+      if (!counts) return;
+      const now = counts();
+      for (const state of ORDER_STATES) this.set({ state }, now.get(state) ?? 0);
     },
   });
   const batches = new Histogram({
     name: 'cairn_release_batch_duration_seconds',
-    help: 'How long a release batch took, from its start (or its resume after a pause) until all its instances were Ready, by direction.',
+    help: 'How long a release batch took, from its start (or its resume after a pause, or its retry after a failure) until all its instances were Ready, by direction.',
     labelNames: ['direction'] as const,
     buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
     registers,
@@ -58,8 +78,9 @@ export function createEngineMetrics(registry: Registry): EngineMetrics {
         }
       },
     },
-    countOrdersIn(database) {
-      db = database;
+    countOrdersIn(db) {
+      const query = () => new Map(db.select({ state: releaseOrders.state, n: count() }).from(releaseOrders).groupBy(releaseOrders.state).all().map((r) => [r.state, r.n]));
+      counts = cachedFor(options.ordersCacheMs ?? ORDERS_CACHE_MS, options.now ?? Date.now, query);
     },
   };
 }

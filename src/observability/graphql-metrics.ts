@@ -1,7 +1,11 @@
 /**
  * GraphQL metrics: operations by name, type and outcome (success, error: the answer carries errors, invalid: it
- * did not validate), their latency, and the subscriptions open now by transport (graphql-ws, SSE). One envelop
- * plugin: it sees operations over HTTP, SSE and graphql-ws alike (all run through yoga's envelop).
+ * did not parse or validate), their latency, and the subscriptions open now by transport (graphql-ws, SSE). One
+ * envelop plugin: it sees operations over HTTP, SSE and graphql-ws alike (all run through yoga's envelop).
+ *
+ * Operation names are taken only from documents that validated (those that reach execution): an invalid one
+ * counts under the fixed name `(invalid)` (no GraphQL name has parentheses), so requests that never run cannot
+ * use up the bounded set of name labels.
  */
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
@@ -12,6 +16,9 @@ import { operationOf, transportOf } from './operation-name.js';
 export interface GraphqlMetrics {
   plugin: Plugin;
 }
+
+/** The operation label of a document that did not parse or validate. */
+export const INVALID_OPERATION = '(invalid)';
 
 const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
@@ -48,12 +55,16 @@ export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
   };
   const outcomeOf = (result: unknown) => ((result as ExecutionResult).errors?.length ? 'error' : 'success');
 
+  const invalid = (type: string) => operations.inc({ operation: INVALID_OPERATION, type, outcome: 'invalid' });
   const plugin: Plugin = {
+    onParse() {
+      return ({ result }) => {
+        if (result instanceof Error) invalid('unknown');
+      };
+    },
     onValidate({ params }) {
       return ({ valid }) => {
-        if (valid) return;
-        const op = operationOf(params.documentAST, undefined);
-        operations.inc({ operation: names.of(op.name), type: op.type, outcome: 'invalid' });
+        if (!valid) invalid(operationOf(params.documentAST, undefined).type);
       };
     },
     onExecute({ args }) {

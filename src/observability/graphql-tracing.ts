@@ -1,7 +1,9 @@
 /**
  * A span for each GraphQL operation (`<type> <name>`, e.g. `mutation CreateRelease`; `mutation` alone when anonymous, its top-level fields in `cairn.graphql.fields`), active while it executes, so
  * that the engine passes it wakes and the calls to clusters it makes are its children. A request carrying a W3C
- * `traceparent` continues the caller's trace. A subscription's span covers setting up its stream, not its life.
+ * `traceparent` continues the caller's trace. A subscription's span covers setting up its stream, not its life: its
+ * stream is then read in the root context, so that what it does later (reads, calls to clusters) is not made the
+ * child of a span that has ended.
  * Written on @opentelemetry/api alone (the envelop plugin for OpenTelemetry needs the SDK's old major version).
  */
 import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context as OtelContext, type Span, type Tracer } from '@opentelemetry/api';
@@ -42,6 +44,22 @@ function end(span: Span, result: unknown): void {
   span.end();
 }
 
+/** The same stream, each of its steps run in the root context (no active span). */
+export function detached<T>(source: AsyncIterable<T>): AsyncIterableIterator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  const root = <R>(run: () => R) => context.with(ROOT_CONTEXT, run);
+  return {
+    next: (...args) => root(() => iterator.next(...args)),
+    return: (value) => root(() => iterator.return?.(value) ?? Promise.resolve({ done: true as const, value: value as T })),
+    throw: (error) => root(() => iterator.throw?.(error) ?? Promise.reject(error)),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> => typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
+
 export function useGraphqlTracing(tracer: Tracer): Plugin {
   return {
     onExecute({ args, executeFn, setExecuteFn }) {
@@ -53,7 +71,11 @@ export function useGraphqlTracing(tracer: Tracer): Plugin {
       const { span, ctx } = start(tracer, args);
       setSubscribeFn((a) => context.with(ctx, () => subscribeFn(a)));
       return {
-        onSubscribeResult: ({ result }) => end(span, Symbol.asyncIterator in Object(result) ? undefined : result),
+        onSubscribeResult: ({ result, setResult }) => {
+          if (!isAsyncIterable(result)) return end(span, result);
+          end(span, undefined);
+          setResult(detached(result) as typeof result);
+        },
       };
     },
   };

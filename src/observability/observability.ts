@@ -6,6 +6,7 @@
  *   const observability = createObservability({ tracing: tracingFromEnv() });
  *   createClusterRegistry({ …, observe: observability.kube });
  */
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Plugin } from 'graphql-yoga';
 import type { EngineObserver } from '../engine/engine-observer.js';
 import type { KubeCallObserver } from '../kube/kube-request.js';
@@ -14,7 +15,7 @@ import { engineSpans } from './engine-tracing.js';
 import { useGraphqlTracing } from './graphql-tracing.js';
 import { kubeCallSpans } from './kube-tracing.js';
 import { createMetrics, type Metrics, type MetricsOptions } from './metrics.js';
-import { useMetricsRoute } from './metrics-route.js';
+import { useMetricsRoute, type MetricsRouteOptions } from './metrics-route.js';
 import { tracingFromEnv, type Tracing } from './tracing.js';
 
 export interface Observability {
@@ -25,10 +26,12 @@ export interface Observability {
   kube: KubeCallObserver;
   /** Every informer's lists and watches. */
   informers: NonNullable<InformersOptions['observe']>;
+  /** Runs a function in the root context (no trace): the informers' loops, which belong to no request. */
+  detach: NonNullable<InformersOptions['detach']>;
   /** The release engine's passes, steps and stored events. */
   engine: EngineObserver;
-  /** The GraphQL plugins: GET /metrics (a bearer token required when `metricsToken` is set), the operation metrics and spans. */
-  plugins(metricsToken?: string): Plugin[];
+  /** The GraphQL plugins: GET /metrics (who may scrape: see metrics-route.ts), the operation metrics and spans. */
+  plugins(route?: MetricsRouteOptions): Plugin[];
   /** Exports the spans ended so far. */
   flush(): Promise<void>;
   /** Exports what is left and stops tracing. */
@@ -54,14 +57,19 @@ export function createObservability(options: ObservabilityOptions = {}): Observa
         };
       }
     : metrics.kube.call;
-  const engine: EngineObserver = { ...(tracing ? engineSpans(tracing.tracer) : {}), ...metrics.engine.observer };
+  const spans = tracing ? engineSpans(tracing.tracer) : null;
+  const counted = metrics.engine.observer.applied;
+  const engine: EngineObserver = spans
+    ? { ...spans, applied: (...event) => (spans.applied(...event), counted(...event)) }
+    : metrics.engine.observer;
   return {
     metrics,
     tracing,
     kube,
     informers: metrics.kube.informer,
+    detach: (fn) => context.with(ROOT_CONTEXT, fn),
     engine,
-    plugins: (metricsToken) => [useMetricsRoute(metrics, metricsToken), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
+    plugins: (route) => [useMetricsRoute(metrics, route), metrics.graphql.plugin, ...(tracing ? [useGraphqlTracing(tracing.tracer)] : [])],
     flush: async () => tracing?.flush(),
     shutdown: async () => tracing?.shutdown(),
   };

@@ -76,6 +76,8 @@ describe('deploy/', () => {
     expect(config).toMatchObject({ host: '0.0.0.0', sandbox: false, inClusterName: 'in-cluster' });
     // The secret key from a Secret the operator makes (optional: without it cairn keeps a generated one on the volume).
     expect(container(base).env.find((e: any) => e.name === 'CAIRN_SECRET_KEY').valueFrom.secretKeyRef).toMatchObject({ key: 'secret-key', optional: true });
+    // The metrics token from a Secret the operator makes (optional: without it /metrics is refused on 0.0.0.0).
+    expect(container(base).env.find((e: any) => e.name === 'CAIRN_METRICS_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'cairn-metrics-token', key: 'token', optional: true });
   });
 
   it('overlays/remote-cluster: a kubeconfig Secret mounted as a directory, and no service account token in the pod', () => {

@@ -11,6 +11,7 @@ import type { Cairn } from '../e2e/harness.js';
 import { realCluster } from '../e2e/clusters.js';
 import { startSandboxes, type Sandboxes } from '../e2e/harness.js';
 import { createApp, createOrder, readOrder, setDraft } from '../e2e/operations.js';
+import { localIdOrNull } from '../../src/domain/global-ids.js';
 
 export interface ReleaseCairn {
   app: App;
@@ -52,19 +53,47 @@ export async function startReleaseCairn(observability: Observability, metricsTok
   };
 }
 
-/** Creates an app with 2 instances and releases it in 2 batches; resolves with the order's id once it COMPLETED. */
-export async function releaseOnce(client: Cairn, name: string): Promise<string> {
+/**
+ * Creates an app with 2 instances and releases it in 2 batches; resolves with the order's id once it COMPLETED.
+ * Reads the order again on each of the engine's events about it (no polling).
+ */
+export async function releaseOnce(cairn: ReleaseCairn, name: string): Promise<string> {
+  const { client, app } = cairn;
   const { envId } = await createApp(client, name, 'STATELESS');
   await setDraft(client, envId, { instances: 2, tag: '1.25', greeting: 'hello', file: 'one' });
   const created = await createOrder(client, { environment: envId, batchCount: 2, pauseMode: 'NONE', description: 'observed' });
   if (created.__typename !== 'ReleaseOrderPayload') throw new Error(`createReleaseOrder: ${JSON.stringify(created)}`);
   const id = created.releaseOrder.id as string;
+  const orderId = localIdOrNull(id, 'ReleaseOrder');
+  if (orderId === null) throw new Error(`not a release order id: ${id}`);
+  let seen = app.orderEvents.sequence(orderId);
+  let changed: () => void = () => {};
+  const stop = app.orderEvents.listen(orderId, () => changed());
   const deadline = Date.now() + 60_000;
-  for (;;) {
-    const order = await readOrder(client, id);
-    if (order.state === 'COMPLETED') return id;
-    if (order.state === 'FAILED' || Date.now() > deadline) throw new Error(`release ${id}: ${JSON.stringify(order)}`);
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    for (;;) {
+      const next = new Promise<void>((resolve) => {
+        changed = resolve;
+        if (app.orderEvents.sequence(orderId) !== seen) resolve(); // an event came while the order was read
+      });
+      seen = app.orderEvents.sequence(orderId);
+      const order = await readOrder(client, id);
+      if (order.state === 'COMPLETED') return id;
+      if (order.state === 'FAILED' || Date.now() > deadline) throw new Error(`release ${id}: ${JSON.stringify(order)}`);
+      await within(next, deadline - Date.now(), `release ${id} stayed ${order.state}`);
+    }
+  } finally {
+    stop();
+  }
+}
+
+/** Resolves with `promise`, or rejects after `ms` (a bound on the wait, not a poll). */
+async function within(promise: Promise<void>, ms: number, message: string): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    await Promise.race([promise, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(message)), Math.max(0, ms))))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

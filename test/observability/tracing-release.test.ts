@@ -19,7 +19,7 @@ const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
 describe('tracing a release', () => {
   it('puts the engine passes, their steps and their calls to the cluster under the mutation that submitted the order', async () => {
-    await releaseOnce(cairn.client, 'traced');
+    await releaseOnce(cairn, 'traced');
     await cairn.app.reconciler.idle();
     await cairn.app.observability.flush();
     const spans = exporter.getFinishedSpans();

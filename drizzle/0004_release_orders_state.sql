@@ -1,0 +1,1 @@
+CREATE INDEX `release_orders_state` ON `release_orders` (`state`);
