@@ -112,7 +112,10 @@ function logPathIssues(paths: (string | null)[], mounts: Mounts, root: string | 
     if (dup) issues.push({ index: i, at: pathAt(i), code: 'DUPLICATE', message: `${p} is collected twice.` });
     const why = pathProblem(p);
     if (why) issues.push({ index: i, at: pathAt(i), code: 'INVALID_FORMAT', message: why });
-    return dup || why ? null : p;
+    // Each file's own directory, before an outer one is chosen: one refused path leaves the others be.
+    const dirWhy = why || p === STDOUT ? null : (logDirectoryProblem(logDirectory(p)) ?? mountPathProblem(logDirectory(p), root));
+    if (dirWhy) issues.push({ index: i, at: pathAt(i), code: 'NOT_ALLOWED', message: dirWhy });
+    return dup || why || dirWhy ? null : p;
   });
 
   const dirMounts = (mounts.directoryMounts ?? []).filter((d) => d.containerPath.startsWith('/'));
@@ -125,8 +128,6 @@ function logPathIssues(paths: (string | null)[], mounts: Mounts, root: string | 
     const held = usable.flatMap((p, i) => (p !== null && p !== STDOUT && insideOrAt(logDirectory(p), dir) ? [i] : []));
     const first = held[0]!;
     const found: Omit<LogPathIssue, 'index'>[] = [];
-    const why = logDirectoryProblem(dir) ?? mountPathProblem(dir, root);
-    if (why) found.push({ at: pathAt(first), code: 'NOT_ALLOWED', message: why });
     (mounts.fileMounts ?? []).forEach((f, j) => {
       if (!f.path.startsWith('/')) return;
       if (insideOrAt(dir, f.path)) found.push({ at: pathAt(first), code: 'NESTED_MOUNT', message: `The log directory ${dir} is at or inside the file mount ${f.path}.` });
