@@ -71,6 +71,12 @@ describe('log collection', () => {
     expect(file).toContain('Configuration complete; ready for start up');
     const log = (await podsApi(kc).readNamespacedPodLog({ namespace: 'cairn-logged', name })) as string;
     expect(log.split('\n')[0]).toBe(file.split('\n')[0]);
+
+    // A release that adds a log volume says so before it is submitted: the volume hides what the image has there.
+    expect(await configure(envId, { paths: ['/var/log/shop/*.log', 'stdout', '/var/log/nginx/*.log'], logStore: 'shop-logs' })).toEqual({ __typename: 'UpdateDeploymentConfigPayload' });
+    const preview = await cairn.gql(`query ($id: ID!) { previewRelease(environment: $id, batchCount: 1) { __typename ... on ReleasePreview { warnings { path code message } problems { code } } } }`, { id: envId });
+    expect(preview.data.previewRelease.problems).toEqual([]);
+    expect(preview.data.previewRelease.warnings).toEqual([{ path: ['logCollection', 'paths'], code: 'LOG_VOLUME_ADDED', message: expect.stringContaining('a new empty volume at /var/log/nginx') }]);
   });
 
   it('the example collector (deploy/log-collection/) is accepted by the API server', async () => {
