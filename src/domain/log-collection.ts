@@ -3,7 +3,9 @@
  * which log store. cairn renders it in the log-pilot convention (src/kube/render/log-collection.ts):
  * one container variable `aliyun_logs_<key>=<path>` per path, and every log file's directory on a
  * volume, because a node collector reads files from the host, never from inside a container. These
- * are the pure path rules shared by the configuration rules and the renderer.
+ * are the pure path rules shared by the configuration rules and the renderer: a write is refused
+ * for them only when something is collected; stored settings never are (what breaks them is left
+ * out of the pod, with a warning).
  */
 import { posix } from 'node:path';
 import type { ConfigInput } from './config-input.js';
@@ -24,9 +26,6 @@ const GLOB = /[*?[\]]/;
 
 /** The directory of a log file path (normalised); the file name part may be a pattern. */
 export const logDirectory = (path: string): string => posix.dirname(normalisePath(path));
-
-/** Whether the configuration collects anything: a store and at least one path. */
-export const collects = (c: { paths: string[]; logStore: string | null }): boolean => Boolean(c.logStore) && c.paths.length > 0;
 
 /**
  * Directory trees of the system and its packages (programs, libraries, configuration, users, the
