@@ -1,7 +1,7 @@
 import type { ActionInput, ConfigInput, ProbeInput } from './config-input.js';
 import type { Action, ConfigSettings, EnvVar, Probe } from './config-types.js';
 import { emptySettings } from './config-types.js';
-import { logCollectionProblems, STDOUT } from './log-collection.js';
+import { logCollectionProblems, STDOUT, uncollectedLogWarnings } from './log-collection.js';
 import { mountAndSizeProblems } from './mount-rules.js';
 import { isInside, normalisePath } from './names.js';
 import { presetSettings } from './official-images.js';
@@ -10,8 +10,12 @@ import { problem, type Problem } from './problems.js';
 
 type Path = (string | number)[];
 
-/** Cross-field rules of a configuration input: uniqueness, nesting, one action per probe … */
-export function configProblems(input: ConfigInput, current: ConfigSettings | null, at: Path): Problem[] {
+/**
+ * Cross-field rules of a configuration input: uniqueness, nesting, one action per probe …
+ * `stored`: settings already saved (a draft, template or revision), where log paths that break the
+ * log rules are left out when rendered, with a warning, instead of refused (log-collection.ts).
+ */
+export function configProblems(input: ConfigInput, current: ConfigSettings | null, at: Path, opts: { stored?: boolean } = {}): Problem[] {
   const problems: Problem[] = [];
   if (input.image == null && input.officialImage == null) {
     problems.push(problem([...at, 'image'], 'REQUIRED', 'Give an image reference, or pick an officialImage.'));
@@ -68,7 +72,7 @@ export function configProblems(input: ConfigInput, current: ConfigSettings | nul
   }
 
   problems.push(...mountAndSizeProblems(input, (name) => current?.env.find((s) => s.name === name && s.secret)?.value, at));
-  problems.push(...logCollectionProblems(input, at));
+  if (!opts.stored) problems.push(...logCollectionProblems(input, at));
 
   for (const key of ['livenessProbe', 'readinessProbe'] as const) {
     const p = input[key];
@@ -162,7 +166,7 @@ function toProbe(p: ProbeInput): Probe {
 }
 
 /** A setting that is allowed but probably not what the user wants. */
-export const WARNING_CODES = ['FEW_INSTANCES', 'PROBE_PORT_NOT_MAPPED'] as const;
+export const WARNING_CODES = ['FEW_INSTANCES', 'PROBE_PORT_NOT_MAPPED', 'LOG_PATH_NOT_COLLECTED', 'LOG_VOLUME_ADDED'] as const;
 export type WarningCode = (typeof WARNING_CODES)[number];
 export interface Warning {
   path: string[];
@@ -184,5 +188,6 @@ export function configWarnings(s: ConfigSettings, at: Path): Warning[] {
       w([...at, key, 'http', 'port'], 'PROBE_PORT_NOT_MAPPED', `The ${key} checks port ${http.port}, which is not among the TCP port mappings.`);
     }
   }
+  warnings.push(...uncollectedLogWarnings(s, at));
   return warnings;
 }

@@ -52,7 +52,7 @@ export function validateConfig(
  */
 export function storedConfigProblems(settings: ConfigSettings, at: (string | number)[] = []): Problem[] {
   const parsed = schemaFor(Number.MAX_SAFE_INTEGER).safeParse(settings);
-  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(settings, settings, at)];
+  const problems = [...(parsed.success ? [] : problemsFromZod(parsed.error, at)), ...configProblems(settings, settings, at, { stored: true })];
   // A draft may still lack its image (a new environment's does); releasing it says so (draftProblems).
   const imagePath = [...at, 'image'].map(String).join('.');
   return sortProblems(problems.filter((p) => !(p.code === 'REQUIRED' && p.path.join('.') === imagePath)));

@@ -1,5 +1,6 @@
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { configWarnings, type Warning } from '../domain/config-rules.js';
+import { addedLogVolumeWarnings } from '../domain/log-collection.js';
 import type { Problem } from '../domain/problems.js';
 import { diffConfigs, type ConfigChange } from '../engine/diff.js';
 import { draftProblems } from '../engine/orders.js';
@@ -87,7 +88,7 @@ builder.queryFields((t) => ({
         imageReference: imageReference(draft.settings, draft.imageTag),
         batchSizes: planBatches(draft.settings.instances, args.batchCount, ['batchCount']),
         changes: diffConfigs(deployed && { imageTag: deployed.imageTag, settings: deployed.settings }, { imageTag: draft.imageTag, settings: draft.settings }),
-        warnings: configWarnings(draft.settings, []),
+        warnings: [...configWarnings(draft.settings, []), ...addedLogVolumeWarnings(deployed?.settings ?? null, draft.settings, [])],
         problems: draftProblems(draft.imageTag, draft.settings),
         activeReleaseOrder: ctx.repos.releases.activeOrderOf(envId) ?? null,
       };

@@ -6,6 +6,8 @@ import { builder } from './builder.js';
 const descriptions: Record<(typeof WARNING_CODES)[number], string> = {
   FEW_INSTANCES: 'Fewer than 2 instances: the app is down while its only instance restarts or is released.',
   PROBE_PORT_NOT_MAPPED: 'An HTTP probe checks a port that is not among the port mappings; the release will likely fail its health checks.',
+  LOG_PATH_NOT_COLLECTED: 'A stored log path breaks the log-collection rules (saved before they existed): it is released without its collector variable and volume.',
+  LOG_VOLUME_ADDED: 'The release mounts an empty log volume the running revision does not have: what the image ships in that directory is hidden.',
 };
 
 export const WarningCodeEnum = builder.enumType('WarningCode', {

@@ -22,7 +22,7 @@ useCairn((running) => ({ cairn, sandboxes } = running));
 
 const ERRORS = `... on Error { __typename message code } ... on InvalidInputError { problems { path code message } }`;
 
-async function configure(envId: string, logCollection: { paths: string[]; logStore: string }) {
+async function configure(envId: string, logCollection: { paths: string[]; logStore: string | null }) {
   const read = await cairn.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: envId });
   const probe = { http: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2 };
   const config = { officialImage: 'NGINX', instances: 2, readinessProbe: probe, livenessProbe: null, terminationGracePeriodSeconds: 1, logCollection };
@@ -39,6 +39,11 @@ describe('log collection', () => {
     const refused = await configure(envId, { paths: ['/app.log'], logStore: 'shop-logs' });
     expect(refused.__typename).toBe('InvalidInputError');
     expect(refused.problems).toEqual([expect.objectContaining({ path: ['input', 'config', 'logCollection', 'paths', '0'], code: 'NOT_ALLOWED' })]);
+    // An empty volume at /var/log would hide nginx's own /var/log/nginx: a directory of the app's own below it.
+    const hiding = await configure(envId, { paths: ['/var/log/*.log'], logStore: 'shop-logs' });
+    expect(hiding.problems).toEqual([expect.objectContaining({ path: ['input', 'config', 'logCollection', 'paths', '0'], code: 'NOT_ALLOWED', message: expect.stringContaining('e.g. /var/log/app') })]);
+    // Without a store nothing is collected: the paths accepted before the rules existed still are.
+    expect(await configure(envId, { paths: ['/app.log', '/etc/app.log', '/var/log/*/app.log'], logStore: null })).toEqual({ __typename: 'UpdateDeploymentConfigPayload' });
   });
 
   it('a released app writes its log file on a volume at the configured path, with the collector variables', async () => {
@@ -52,7 +57,7 @@ describe('log collection', () => {
     const pods = (await podsApi(kc).listNamespacedPod({ namespace: 'cairn-logged', labelSelector: 'cairn.dev/app=logged' })).items;
     expect(pods).toHaveLength(2);
     const pod = pods[0]!;
-    expect(pod.spec!.volumes).toContainEqual({ name: 'logs-0', emptyDir: {} });
+    expect(pod.spec!.volumes).toContainEqual({ name: 'logs-0', emptyDir: { sizeLimit: '1Gi' } });
     expect(pod.spec!.containers[0]!.volumeMounts).toContainEqual(expect.objectContaining({ name: 'logs-0', mountPath: '/var/log/shop' }));
 
     const name = pod.metadata!.name!;
@@ -66,6 +71,12 @@ describe('log collection', () => {
     expect(file).toContain('Configuration complete; ready for start up');
     const log = (await podsApi(kc).readNamespacedPodLog({ namespace: 'cairn-logged', name })) as string;
     expect(log.split('\n')[0]).toBe(file.split('\n')[0]);
+
+    // A release that adds a log volume says so before it is submitted: the volume hides what the image has there.
+    expect(await configure(envId, { paths: ['/var/log/shop/*.log', 'stdout', '/var/log/nginx/*.log'], logStore: 'shop-logs' })).toEqual({ __typename: 'UpdateDeploymentConfigPayload' });
+    const preview = await cairn.gql(`query ($id: ID!) { previewRelease(environment: $id, batchCount: 1) { __typename ... on ReleasePreview { warnings { path code message } problems { code } } } }`, { id: envId });
+    expect(preview.data.previewRelease.problems).toEqual([]);
+    expect(preview.data.previewRelease.warnings).toEqual([{ path: ['logCollection', 'paths'], code: 'LOG_VOLUME_ADDED', message: expect.stringContaining('a new empty volume at /var/log/nginx') }]);
   });
 
   it('the example collector (deploy/log-collection/) is accepted by the API server', async () => {

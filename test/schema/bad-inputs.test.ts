@@ -63,7 +63,7 @@ const rows: Row[] = [
   // deploy root and logs
   { name: 'relative deploy root', run: config({ deployRootDir: 'acs/code' }), expect: invalid(['INVALID_FORMAT', c('deployRootDir')]) },
   { name: 'deploy root with ..', run: config({ deployRootDir: '/acs/../etc' }), expect: invalid(['INVALID_FORMAT', c('deployRootDir')]) },
-  { name: 'relative log path', run: config({ logCollection: { paths: ['/var/log/ok.log', 'logs/app.log'], logStore: 'store' } }), expect: invalid(['INVALID_FORMAT', c('logCollection.paths.1')]) },
+  { name: 'relative log path', run: config({ logCollection: { paths: ['/ok.log', 'logs/app.log'], logStore: null } }), expect: invalid(['INVALID_FORMAT', c('logCollection.paths.1')]) },
   { name: 'log store with spaces', run: config({ logCollection: { paths: [], logStore: 'My Store' } }), expect: invalid(['INVALID_FORMAT', c('logCollection.logStore')]) },
   // ports
   { name: 'port 0', run: config({ ports: [{ containerPort: 0 }] }), expect: invalid(['TOO_SMALL', c('ports.0.containerPort')]) },

@@ -21,7 +21,7 @@ export const FULL_CONFIG = {
   cpuMillicores: 1500,
   memoryMb: 3072,
   deployRootDir: '/srv/app',
-  logCollection: { paths: ['/srv/app/logs/*.log', '/var/log/app.log'], logStore: 'shop-logs' },
+  logCollection: { paths: ['/srv/app/logs/*.log', '/var/log/app/app.log'], logStore: 'shop-logs' },
   ports: [
     { containerPort: 8080, protocol: 'TCP', name: 'http' },
     { containerPort: 8081, protocol: 'TCP', name: 'management' },

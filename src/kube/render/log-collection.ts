@@ -10,12 +10,13 @@
  * log-pilot turns `_` into `.` and splits the name on `.`, so a key holds no `_` or `.`: it is the
  * store with those turned into `-`, and `-<n>` from the second path on (one key per path). The
  * collector reads a file through the host directory behind the container's mount, so each log
- * directory that is not on a directory mount already gets an emptyDir volume `logs-<n>`
- * (src/domain/log-collection.ts chooses which). Nothing is rendered without a store.
+ * directory that is not on a directory mount already gets an emptyDir volume `logs-<n>` of at most
+ * LOG_VOLUME_SIZE_LIMIT (src/domain/log-collection.ts chooses which). Nothing is rendered without a
+ * store; a stored path that breaks the path rules is left out (collectedLogPaths), never refused.
  */
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { ConfigSettings } from '../../domain/config-types.js';
-import { collects, LOG_ENV_PREFIX, logVolumeDirectories } from '../../domain/log-collection.js';
+import { collectedLogPaths, LOG_ENV_PREFIX, LOG_VOLUME_SIZE_LIMIT, logVolumeDirectories } from '../../domain/log-collection.js';
 import { normalisePath } from '../../domain/names.js';
 import { environmentLabel, type NameTarget } from './names.js';
 
@@ -40,20 +41,22 @@ export const logVolumeName = (index: number): string => `logs-${index}`;
  * now refuse could otherwise render a pod the API server refuses).
  */
 export function renderLogCollection(t: NameTarget, settings: ConfigSettings, taken: string[] = []): RenderedLogCollection {
-  const { paths, logStore } = settings.logCollection;
-  if (!logStore || !collects(settings.logCollection)) return { env: [], volumes: [], volumeMounts: [] };
+  const { logStore } = settings.logCollection;
+  const { collected } = collectedLogPaths(settings);
+  if (!logStore || collected.length === 0) return { env: [], volumes: [], volumeMounts: [] };
   const tags = `app=${t.appName},environment=${environmentLabel(t.environmentKind)}`;
   const env: V1EnvVar[] = [];
-  paths.forEach((path, i) => {
+  // A path keeps its key (its index among all paths) when one before it is left out.
+  collected.forEach(({ path, index: i }) => {
     const name = `${LOG_ENV_PREFIX}${logKey(logStore, i)}`;
     env.push({ name, value: path }, { name: `${name}_tags`, value: tags });
     if (logKey(logStore, i) !== logStore) env.push({ name: `${name}_target`, value: logStore }, { name: `${name}_logstore`, value: logStore });
   });
   const usedPaths = new Set(taken.map(normalisePath));
-  const dirs = logVolumeDirectories(paths, settings.directoryMounts).filter((d) => !usedPaths.has(d));
+  const dirs = logVolumeDirectories(collected.map((c) => c.path), settings.directoryMounts).filter((d) => !usedPaths.has(d));
   return {
     env,
-    volumes: dirs.map((_, i) => ({ name: logVolumeName(i), emptyDir: {} })),
+    volumes: dirs.map((_, i) => ({ name: logVolumeName(i), emptyDir: { sizeLimit: LOG_VOLUME_SIZE_LIMIT } })),
     volumeMounts: dirs.map((d, i) => ({ name: logVolumeName(i), mountPath: d })),
   };
 }

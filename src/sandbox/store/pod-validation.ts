@@ -237,7 +237,7 @@ export function validatePodSpecUpdate(newSpec: unknown, oldSpec: unknown): Field
 
 export const QUANTITY_FORMAT_ERROR = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
 
-/** The first resource quantity in a pod spec that does not parse (a decode error, 400, in Kubernetes). */
+/** The first resource quantity (or emptyDir sizeLimit) in a pod spec that does not parse (a decode error, 400, in Kubernetes). */
 export function badQuantity(spec: unknown): string | undefined {
   const s = isObj(spec) ? spec : {};
   for (const kind of ['initContainers', 'containers']) {
@@ -248,6 +248,11 @@ export function badQuantity(spec: unknown): string | undefined {
         for (const q of Object.values(values)) if (parseQuantity(q) === undefined) return String(q);
       }
     }
+  }
+  // An emptyDir's sizeLimit is a quantity too (cairn's log volumes set one).
+  for (const v of list(s.volumes)) {
+    const limit = isObj(v.emptyDir) ? v.emptyDir.sizeLimit : undefined;
+    if (limit !== undefined && limit !== null && parseQuantity(limit) === undefined) return String(limit);
   }
   return undefined;
 }

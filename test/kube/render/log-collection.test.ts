@@ -27,13 +27,13 @@ describe('renderLogCollection', () => {
         { name: 'aliyun_logs_shop-logs', value: '/var/log/shop/*.log' },
         { name: 'aliyun_logs_shop-logs_tags', value: TAGS },
       ],
-      volumes: [{ name: 'logs-0', emptyDir: {} }],
+      volumes: [{ name: 'logs-0', emptyDir: { sizeLimit: '1Gi' } }],
       volumeMounts: [{ name: 'logs-0', mountPath: '/var/log/shop' }],
     });
   });
 
   it('several paths into one store: a key each, the others name the store as target (log-pilot) and logstore (Logtail)', () => {
-    const r = renderLogCollection(target, settings(['/var/log/shop/a.log', 'stdout', '/var/log/shop/gc/*.log', '/srv/logs/b.log'], 'shop_logs'));
+    const r = renderLogCollection(target, settings(['/var/log/shop/a.log', 'stdout', '/var/log/shop/gc/*.log', '/srv/shop/b.log'], 'shop_logs'));
     expect(r.env).toEqual([
       { name: 'aliyun_logs_shop-logs', value: '/var/log/shop/a.log' },
       { name: 'aliyun_logs_shop-logs_tags', value: TAGS },
@@ -47,7 +47,7 @@ describe('renderLogCollection', () => {
       { name: 'aliyun_logs_shop-logs-3_tags', value: TAGS },
       { name: 'aliyun_logs_shop-logs-3_target', value: 'shop_logs' },
       { name: 'aliyun_logs_shop-logs-3_logstore', value: 'shop_logs' },
-      { name: 'aliyun_logs_shop-logs-4', value: '/srv/logs/b.log' },
+      { name: 'aliyun_logs_shop-logs-4', value: '/srv/shop/b.log' },
       { name: 'aliyun_logs_shop-logs-4_tags', value: TAGS },
       { name: 'aliyun_logs_shop-logs-4_target', value: 'shop_logs' },
       { name: 'aliyun_logs_shop-logs-4_logstore', value: 'shop_logs' },
@@ -55,7 +55,7 @@ describe('renderLogCollection', () => {
     // stdout needs no volume; gc/ is inside the shop volume.
     expect(r.volumeMounts).toEqual([
       { name: 'logs-0', mountPath: '/var/log/shop' },
-      { name: 'logs-1', mountPath: '/srv/logs' },
+      { name: 'logs-1', mountPath: '/srv/shop' },
     ]);
     expect(r.volumes.map((v) => v.name)).toEqual(['logs-0', 'logs-1']);
   });
@@ -66,10 +66,20 @@ describe('renderLogCollection', () => {
     expect(renderLogCollection(target, settings([], 'shop-logs'))).toEqual(none);
   });
 
+  it('a stored path that breaks the rules is left out (no variable, no volume); the others keep their keys', () => {
+    const r = renderLogCollection(target, settings(['/app.log', '/var/log/*.log', '/var/log/shop/a.log', '/etc/app.log'], 'shop-logs'));
+    expect(r.env.filter((e) => !/_(tags|target|logstore)$/.test(e.name))).toEqual([{ name: 'aliyun_logs_shop-logs-3', value: '/var/log/shop/a.log' }]);
+    expect(r.volumeMounts).toEqual([{ name: 'logs-0', mountPath: '/var/log/shop' }]);
+    // Nothing collectable: the pod is what it was before log collection was rendered.
+    expect(renderLogCollection(target, settings(['/app.log', '/var/log/*/x.log'], 'shop-logs'))).toEqual({ env: [], volumes: [], volumeMounts: [] });
+    const own = settings(['/var/log/shop/a.log'], 'shop-logs', { env: [{ name: 'aliyun_logs_mine', value: 'stdout', secret: false }] });
+    expect(renderLogCollection(target, own)).toEqual({ env: [], volumes: [], volumeMounts: [] });
+  });
+
   it('a directory already mounted gets no second volume', () => {
     const s = settings(['/acs/logs/app.log', '/tmp/x/y.log'], 'shop-logs', { directoryMounts: [{ containerPath: '/acs/logs', hostPath: '/var/log/cairn/shop' }] });
     expect(renderLogCollection(target, s).volumeMounts).toEqual([{ name: 'logs-0', mountPath: '/tmp/x' }]);
-    expect(renderLogCollection(target, settings(['/etc/app/a.log'], 'shop-logs'), ['/etc/app']).volumes).toEqual([]);
+    expect(renderLogCollection(target, settings(['/app/logs/a.log'], 'shop-logs'), ['/app/logs']).volumes).toEqual([]);
   });
 });
 

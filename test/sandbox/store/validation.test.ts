@@ -104,6 +104,16 @@ describe('create validation', () => {
     expect([e.code, e.message]).toEqual([400, `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`]);
   });
 
+  it('an emptyDir sizeLimit is a quantity too: 1Gi is kept, one that does not parse is a decode error (400)', () => {
+    const ok = pod('sized');
+    (ok.spec as { volumes?: unknown[] }).volumes = [{ name: 'logs-0', emptyDir: { sizeLimit: '1Gi' } }];
+    expect((newStore().create('/pods', ok) as unknown as { spec: { volumes: unknown[] } }).spec.volumes).toEqual([{ name: 'logs-0', emptyDir: { sizeLimit: '1Gi' } }]);
+    const bad = pod('p');
+    (bad.spec as { volumes?: unknown[] }).volumes = [{ name: 'logs-0', emptyDir: { sizeLimit: '1 gig' } }];
+    const e = storeError(() => newStore().create('/pods', bad));
+    expect([e.code, e.message]).toEqual([400, `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'`]);
+  });
+
   it.each([
     ['a number as a label value', '/configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'default', labels: { version: 2 } } },
       'ConfigMap in version "v1" cannot be handled as a ConfigMap: json: cannot unmarshal number into Go struct field ObjectMeta.metadata.labels of type string'],
