@@ -87,9 +87,15 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     if (key === null) return executeOwn(args, payload);
     const kept = group.results.get(key);
     if (kept !== undefined) {
-      sharedCount += 1;
-      if (!isPromise(kept)) return kept;
-      return kept.then((r) => (r.errors ? executeOwn(args, payload) : r));
+      if (!isPromise(kept)) {
+        sharedCount += 1;
+        return kept;
+      }
+      return kept.then((r) => {
+        if (r.errors) return executeOwn(args, payload);
+        sharedCount += 1;
+        return r;
+      });
     }
     const own = executeOwn(args, payload);
     const keep = (r: ExecutionResult) => {
