@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
+import WebSocket from 'ws';
 import { createCairn } from '../src/app.js';
 import { issueToken } from '../src/auth/tokens.js';
 import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
@@ -36,6 +37,22 @@ const SUBSCRIPTION = `subscription ($environment: ID!) {
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 const now = () => performance.timeOrigin + performance.now();
+
+/** When the server handed each change's frame to a socket (by resourceVersion): the server's share of the delay. */
+const sent = new Map<string, number[]>();
+const VERSION = /"kind":"INSTANCE_CHANGED".*"resourceVersion":"(\d+)"/;
+const originalSend = WebSocket.prototype.send;
+WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+  if (typeof data === 'string') {
+    const m = VERSION.exec(data);
+    if (m) {
+      const times = sent.get(m[1]!) ?? [];
+      times.push(now());
+      sent.set(m[1]!, times);
+    }
+  }
+  return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
+} as typeof WebSocket.prototype.send;
 
 async function main(): Promise<void> {
   const logger = pino({ level: 'silent' });
@@ -88,7 +105,8 @@ async function main(): Promise<void> {
 
   console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each graphql-ws subscriber of instancesChanged; ${CHANGES} changes per row`);
   console.log(`node ${process.version}; subscribers in a child process; figures are subscriber − raw watch arrival; this machine is shared: noisy`);
-  console.log('subscribers  per socket  stalled   deliveries   p50 ms   p99 ms   max ms   RSS MB   CPU %   pod watches   groups   executions/change   hub resyncs');
+  console.log('                                               arrived at the subscriber   sent by the server');
+  console.log('subscribers  per socket  stalled   deliveries   p50 ms   p99 ms   max ms   p50 ms   p99 ms   RSS MB   CPU %   pod watches   groups   executions/change   hub resyncs');
 
   const rows: Record<string, number> = {};
   async function row(count: number, perSocket: number, stallEvery: number): Promise<void> {
@@ -118,6 +136,8 @@ async function main(): Promise<void> {
     const wall0 = performance.now();
     let rss = process.memoryUsage().rss;
     const diffs: number[] = [];
+    const sentDiffs: number[] = [];
+    sent.clear();
     for (let change = 0; change < CHANGES; change++) {
       const pod = await core.patchNamespacedPod({ name: 'bench-production-r1-a', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { step: `${count}-${perSocket}-${stallEvery}-${change}` } }] });
       const version = pod.metadata!.resourceVersion!;
@@ -125,6 +145,8 @@ async function main(): Promise<void> {
       if (!rawArrivals.has(version)) await new Promise<void>((r) => rawWaiters.set(version, r));
       const rawAt = rawArrivals.get(version)!;
       for (const t of times) diffs.push(t - rawAt);
+      for (const t of sent.get(version) ?? []) sentDiffs.push(t - rawAt);
+      sent.delete(version);
       waiters.delete(version);
       rawWaiters.delete(version);
       rss = Math.max(rss, process.memoryUsage().rss);
@@ -140,11 +162,12 @@ async function main(): Promise<void> {
     await closed;
     child.kill();
     diffs.sort((a, b) => a - b);
+    sentDiffs.sort((a, b) => a - b);
     const f = (n: number) => n.toFixed(1).padStart(8);
     const p99 = percentile(diffs, 99);
     rows[`${count}/${perSocket}/${stallEvery}`] = p99;
     console.log(
-      `${String(count).padStart(11)}  ${String(perSocket).padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)}  ${String(diffs.length).padStart(11)} ${f(percentile(diffs, 50))} ${f(p99)} ${f(diffs[diffs.length - 1]!)} ${(rss / 1024 / 1024).toFixed(0).padStart(8)} ${cpuPercent.toFixed(0).padStart(7)}   ${String(watches).padStart(11)}   ${String(groups).padStart(6)}   ${executionsPerChange.toFixed(1).padStart(17)}   ${String(resyncs).padStart(11)}`,
+      `${String(count).padStart(11)}  ${String(perSocket).padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)}  ${String(diffs.length).padStart(11)} ${f(percentile(diffs, 50))} ${f(p99)} ${f(diffs[diffs.length - 1]!)} ${f(percentile(sentDiffs, 50))} ${f(percentile(sentDiffs, 99))} ${(rss / 1024 / 1024).toFixed(0).padStart(8)} ${cpuPercent.toFixed(0).padStart(7)}   ${String(watches).padStart(11)}   ${String(groups).padStart(6)}   ${executionsPerChange.toFixed(1).padStart(17)}   ${String(resyncs).padStart(11)}`,
     );
     // Let the hub's stream and the informers go between rows only when nothing is open (they linger 100 ms).
     await new Promise((r) => setTimeout(r, 300));
