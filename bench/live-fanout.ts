@@ -29,7 +29,7 @@ import { rawWatch } from './lib/raw-watch.js';
 
 const COUNTS = (process.env.COUNTS ?? '1,100,1000,10000').split(',').map(Number);
 const CHANGES = Number(process.env.CHANGES ?? 20);
-const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').map(Number);
+const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 
 const SUBSCRIPTION = `subscription ($environment: ID!) {
   instancesChanged(environment: $environment) { kind cursor ... on InstanceChanged { change instance { name status ready restarts resourceVersion } } ... on LiveSnapshot { instances { name } } }

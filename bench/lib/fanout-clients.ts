@@ -26,6 +26,7 @@ interface Open {
 const send = (m: unknown) => process.send!(m);
 const now = () => performance.timeOrigin + performance.now();
 let sockets: WebSocket[] = [];
+let closing = false;
 
 async function open(o: Open): Promise<void> {
   const arrivals = new Map<string, number[]>();
@@ -43,15 +44,21 @@ async function open(o: Open): Promise<void> {
       let mySnapshots = 0;
       ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: o.authorization } })));
       ws.on('error', reject);
+      let acknowledged = false;
+      ws.on('close', (code, reason) => {
+        if (!acknowledged) reject(new Error(`socket ${index} closed before connection_ack: ${code} ${String(reason)}`));
+        else if (!closing) send({ type: 'failed', error: `socket ${index} closed: ${code} ${String(reason)}` });
+      });
       ws.on('message', (data) => {
         const m = JSON.parse(String(data));
         if (m.type === 'connection_ack') {
+          acknowledged = true;
           for (let s = 0; s < subs; s++) ws.send(JSON.stringify({ id: String(s), type: 'subscribe', payload: { query: o.query, variables: o.variables } }));
-          resolve();
         } else if (m.type === 'next') {
           const e = Object.values(m.payload.data ?? {})[0] as { kind: string; instance?: { resourceVersion: string } } | undefined;
           if (e?.kind === 'SNAPSHOT') {
             mySnapshots += 1;
+            if (mySnapshots === subs) resolve();
             if (stalled && mySnapshots === subs) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
             if (++snapshots === o.count && !ready) {
               ready = true;
@@ -72,15 +79,18 @@ async function open(o: Open): Promise<void> {
         }
       });
     });
-  // Open in waves, so that the server is not asked for thousands of connections at once.
-  for (let i = 0; i < socketCount; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, socketCount - i) }, (_, k) => connectOne(i + k)));
+  // Open in waves (each once the previous one has its snapshots), so that the server is not asked
+  // for thousands of connections at once (graphql-ws closes one not initialised within 3 s).
+  const wave = Math.max(1, Math.floor(500 / o.perSocket));
+  for (let i = 0; i < socketCount; i += wave) {
+    await Promise.all(Array.from({ length: Math.min(wave, socketCount - i) }, (_, k) => connectOne(i + k)));
   }
 }
 
 process.on('message', (m: { type: string }) => {
   if (m.type === 'open') void open(m as Open).catch((error: unknown) => send({ type: 'failed', error: String(error) }));
   if (m.type === 'close') {
+    closing = true;
     for (const ws of sockets) ws.terminate();
     sockets = [];
     send({ type: 'closed' });
