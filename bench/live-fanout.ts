@@ -129,6 +129,10 @@ async function main(): Promise<void> {
     });
     child.send({ type: 'open', url: url.replace(/^http/, 'ws'), authorization, query: SUBSCRIPTION, variables: { environment: env.id }, count, perSocket, stallEvery });
     await ready;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    gc?.();
+    const mem = process.memoryUsage();
+    const heapNote = `heap ${(mem.heapUsed / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB${gc ? ' after gc' : ''}`;
     const fanoutStats = () => (server.yoga as { fanout?: { stats(): { groups: number; executions: number } } }).fanout?.stats() ?? { groups: NaN, executions: NaN };
     const stats0 = fanoutStats();
     const resyncs0 = (live.hub.stats() as { resyncs?: number }).resyncs ?? NaN;
@@ -169,6 +173,7 @@ async function main(): Promise<void> {
     console.log(
       `${String(count).padStart(11)}  ${String(perSocket).padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)}  ${String(diffs.length).padStart(11)} ${f(percentile(diffs, 50))} ${f(p99)} ${f(diffs[diffs.length - 1]!)} ${f(percentile(sentDiffs, 50))} ${f(percentile(sentDiffs, 99))} ${(rss / 1024 / 1024).toFixed(0).padStart(8)} ${cpuPercent.toFixed(0).padStart(7)}   ${String(watches).padStart(11)}   ${String(groups).padStart(6)}   ${executionsPerChange.toFixed(1).padStart(17)}   ${String(resyncs).padStart(11)}`,
     );
+    if (process.env.HEAP) console.log(`             with the subscribers open: ${heapNote}`);
     // Let the hub's stream and the informers go between rows only when nothing is open (they linger 100 ms).
     await new Promise((r) => setTimeout(r, 300));
   }
