@@ -13,9 +13,8 @@
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Viewer } from '../../auth/roles.js';
 import { eventKeyOf } from './event-key.js';
-import { planOf } from './group-key.js';
+import { planOf, type GroupViewer } from './group-key.js';
 import { share } from './shared-result.js';
 
 /** The live subscriptions whose events are executed once per group. Logs and terminals stay per subscriber. */
@@ -155,7 +154,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
 
   const plugin: Plugin = {
     onSubscribe({ args, setSubscribeFn }) {
-      const viewer = (args.contextValue as { viewer?: Viewer } | undefined)?.viewer;
+      const viewer = (args.contextValue as { viewer?: GroupViewer } | undefined)?.viewer;
       const plan = planOf(args as ExecutionArgs, fields, viewer);
       if (plan) setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
     },

@@ -7,7 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { getArgumentValues, getOperationAST, Kind, print, type DocumentNode, type ExecutionArgs, type GraphQLField } from 'graphql';
-import type { Viewer } from '../../auth/roles.js';
+
+/** What the fan-out reads of the caller (the context's viewer): admin, and its role by app id. */
+export interface GroupViewer {
+  admin: boolean;
+  roles: ReadonlyMap<number, string>;
+}
 
 export interface GroupPlan {
   /** The root subscription field. */
@@ -40,7 +45,7 @@ export function stableJson(value: unknown): string {
 type Rule = ((parent: unknown, args: Record<string, unknown>, ctx: unknown) => unknown) | Record<string, unknown> | undefined;
 
 /** What `viewer` may see of what `field` (with `fieldArgs`) follows; null when it cannot be told. */
-export function viewOf(viewer: Viewer | undefined, field: GraphQLField<unknown, unknown>, fieldArgs: Record<string, unknown>, ctx: unknown): string | null {
+export function viewOf(viewer: GroupViewer | undefined, field: GraphQLField<unknown, unknown>, fieldArgs: Record<string, unknown>, ctx: unknown): string | null {
   if (!viewer) return null;
   if (viewer.admin) return 'admin';
   const rule = (field.extensions as { pothosOptions?: { authScopes?: Rule } } | undefined)?.pothosOptions?.authScopes;
@@ -53,7 +58,7 @@ export function viewOf(viewer: Viewer | undefined, field: GraphQLField<unknown, 
 }
 
 /** The group of a subscription operation, or null when it is not one that `groupable` names (or its view cannot be told). */
-export function planOf(args: ExecutionArgs, groupable: ReadonlySet<string>, viewer: Viewer | undefined): GroupPlan | null {
+export function planOf(args: ExecutionArgs, groupable: ReadonlySet<string>, viewer: GroupViewer | undefined): GroupPlan | null {
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (!operation || operation.operation !== 'subscription') return null;
   const selections = operation.selectionSet.selections;
