@@ -39,6 +39,8 @@ export interface HubStats {
   buffered: number;
   /** Events waiting in subscribers' queues. */
   queued: number;
+  /** Times (since the hub started) a subscriber fell `maxQueued` events behind and was cut to BUFFER_EXCEEDED + a snapshot. */
+  resyncs: number;
 }
 
 export interface Hub {
@@ -86,6 +88,7 @@ export function createHub(options: HubOptions = {}): Hub {
   const maxQueued = options.maxQueued ?? 1000;
   const lingerMs = options.lingerMs ?? 30_000;
   const streams = new Map<string, Stream<any, any>>();
+  let resyncs = 0;
 
   function resync<E, S>(stream: Stream<E, S>, sub: Subscriber<E, S>, missedFrom: string | null): void {
     const cursor = cursorOf(stream.epoch, stream.sequence);
@@ -104,15 +107,20 @@ export function createHub(options: HubOptions = {}): Hub {
     const source = define();
     const stream: Stream<E, S> = { epoch: randomBytes(6).toString('base64url'), sequence: 0, buffer: [], subscribers: new Set(), source, running: undefined as never };
     streams.set(key, stream);
-    stream.running = source.start((event) => {
+    stream.running = source.start((event: E) => {
       stream.sequence += 1;
       const cursor = cursorOf(stream.epoch, stream.sequence);
       stream.buffer.push({ sequence: stream.sequence, event });
       if (stream.buffer.length > bufferSize) stream.buffer.shift();
+      // One delivery object for every subscriber (deliveries are never changed): the fan-out layer
+      // recognises the same event by it, and ten thousand subscribers cost one allocation.
+      const delivery: Delivery<E, S> = { type: 'event', cursor, event };
       for (const sub of stream.subscribers) {
         if (!sub.live || !sub.filter(event)) continue;
-        if (sub.queue.size >= maxQueued) resync(stream, sub, cursorOf(stream.epoch, stream.sequence - 1));
-        else sub.queue.push({ type: 'event', cursor, event });
+        if (sub.queue.size >= maxQueued) {
+          resyncs += 1;
+          resync(stream, sub, cursorOf(stream.epoch, stream.sequence - 1));
+        } else sub.queue.push(delivery);
       }
     });
     return stream;
@@ -168,6 +176,7 @@ export function createHub(options: HubOptions = {}): Hub {
         subscribers: subs.length,
         buffered: all.reduce((n, s) => n + s.buffer.length, 0),
         queued: subs.reduce((n, s) => n + s.queue.size, 0),
+        resyncs,
       };
     },
     stop() {

@@ -2,6 +2,7 @@ import type { OrderUpdate } from '../engine/order-updates.js';
 import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
 import { localIdOrNull } from './ids.js';
+import { sharedOrderUpdates } from './live-order-updates.js';
 import { ReleaseOrderRef } from './release-refs.js';
 
 const ReleaseOrderUpdateRef = builder.objectRef<OrderUpdate>('ReleaseOrderUpdate').implement({
@@ -26,7 +27,7 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
       const orderId = localIdOrNull(String(id), 'ReleaseOrder');
       const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
       if (!order) return (async function* (): AsyncGenerator<OrderUpdate> {})();
-      return ctx.releases.updates(order.id);
+      return sharedOrderUpdates(ctx, order.id);
     },
     resolve: (update, _args, ctx) => freshChecksPerEvent(update, ctx),
   }),

@@ -21,17 +21,16 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 }
 
-/** Mirrors `source` until `signal` aborts, then ends (and lets go of `source`). */
+/**
+ * Mirrors `source` until `signal` aborts, then ends (and lets go of `source`). A read waiting when the
+ * signal aborts ends at once. (No Promise.race against one long-lived promise: each race would leave
+ * a reaction on it for the subscription's whole life — memory that grows with every event.)
+ */
 export function endOnAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncIterableIterator<T> {
   const iterator = source[Symbol.asyncIterator]();
   const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
   let finished = false;
-  let onAbort = () => {};
-  const aborted = new Promise<IteratorResult<T>>((resolve) => {
-    onAbort = () => resolve(done);
-  });
-  if (signal.aborted) onAbort();
-  else signal.addEventListener('abort', onAbort, { once: true });
+  let waiting: ((r: IteratorResult<T>) => void) | null = null;
 
   const finish = () => {
     if (finished) return;
@@ -40,16 +39,35 @@ export function endOnAbort<T>(source: AsyncIterable<T>, signal: AbortSignal): As
     // Not awaited: an async generator's return() waits for its pending next().
     void Promise.resolve(iterator.return?.()).catch(() => {});
   };
+  const onAbort = () => {
+    const w = waiting;
+    waiting = null;
+    finish();
+    w?.(done);
+  };
+  if (signal.aborted) finish();
+  else signal.addEventListener('abort', onAbort, { once: true });
 
   return {
-    async next() {
-      if (finished) return done;
-      const result = await Promise.race([iterator.next(), aborted]);
-      if (result.done) finish();
-      return result;
+    next() {
+      if (finished) return Promise.resolve(done);
+      return new Promise<IteratorResult<T>>((resolve, reject) => {
+        waiting = resolve;
+        iterator.next().then(
+          (result) => {
+            if (waiting === resolve) waiting = null;
+            if (result.done) finish();
+            resolve(finished && !result.done ? done : result);
+          },
+          (error: unknown) => {
+            if (waiting === resolve) waiting = null;
+            reject(error);
+          },
+        );
+      });
     },
     async return() {
-      finish();
+      onAbort();
       return done;
     },
     async throw(error: unknown) {

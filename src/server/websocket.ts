@@ -8,7 +8,9 @@ import type { Context } from '../schema/context.js';
 import { closeWhenRevoked } from './close-revoked-sockets.js';
 import { limitMessagesBeforeAuth, PRE_AUTH_MESSAGE_BYTES } from './limits/ws-init-limit.js';
 import { formatWithoutHttp, withoutHttpExtensions } from './limits/ws-result.js';
+import { serializedOf } from '../live/fanout/shared-result.js';
 import { safeError } from './safe-error.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, rawPayload, sendRawPayloads, SLOW_CONSUMER_CLOSE_CODE } from './ws-raw-send.js';
 import { GRAPHQL_PATH } from './types.js';
 import type { YogaApp } from './yoga-app.js';
 
@@ -29,7 +31,7 @@ interface Enveloped {
  * same schema, context, masking, limits and plugins apply as over HTTP and SSE). A message over
  * `maxPayloadBytes` closes the socket with 1009 (message too big).
  */
-export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number): GraphqlWs {
+export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): GraphqlWs {
   const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes });
   const authenticated = new WeakSet<object>();
 
@@ -37,6 +39,10 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
   wss.on('connection', (socket, request) => {
     limitMessagesBeforeAuth(socket, (s) => authenticated.has(s), (bytes) =>
       logger.warn({ bytes, limitBytes: PRE_AUTH_MESSAGE_BYTES }, 'graphql-ws message over the size limit before connection_init was accepted: socket closed with 1009'),
+    );
+    // Shared results go out as the bytes serialized once for their group; a socket that does not keep up is closed.
+    sendRawPayloads(socket, maxBufferedBytes, (bufferedBytes) =>
+      logger.warn({ bufferedBytes, limitBytes: maxBufferedBytes, closeCode: SLOW_CONSUMER_CLOSE_CODE }, 'graphql-ws client not reading: socket closed'),
     );
     const started = performance.now();
     socket.once('close', (code) => {
@@ -99,7 +105,11 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       execute: (args) => (args.rootValue as Enveloped).execute(args),
       subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
       // Errors carry extensions.http for HTTP (a 429's status and Retry-After); it means nothing here.
-      onNext: (_ctx, _id, _payload, _args, result) => withoutHttpExtensions(result),
+      // A shared result (one execution for its group) is sent as the bytes serialized once for all.
+      onNext: (ctx, _id, _payload, _args, result) => {
+        const bytes = serializedOf(result);
+        return bytes === null ? withoutHttpExtensions(result) : (rawPayload(ctx.extra.socket, bytes) as never);
+      },
       onError: (_ctx, _id, _payload, errors) => errors.map(formatWithoutHttp),
       onSubscribe: async (ctx, id, payload) => {
         try {

@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { useResponseCache } from './response-cache.js';
+import { createFanout, type Fanout } from '../live/fanout/fanout.js';
 import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
@@ -27,6 +28,8 @@ export interface ServerContext {
 export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   /** The per-token limits' state (open subscriptions per token). */
   limits: Pick<OperationLimits, 'subscriptions' | 'admit' | 'refused'>;
+  /** Live subscriptions executed once per group (`fanout.stats()`: groups, members, executions, shared). */
+  fanout: Pick<Fanout, 'stats'>;
 };
 
 const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
@@ -54,6 +57,7 @@ export function createYogaApp(
   const logged = new WeakSet<object>();
   const limits = createOperationLimits(config);
   const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
+  const fanout = createFanout();
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -87,6 +91,7 @@ export function createYogaApp(
       authenticateFirst.plugin,
       ...useQueryLimits(config),
       limits.plugin,
+      fanout.plugin,
       useEndSubscriptions(shutdown),
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
@@ -95,7 +100,7 @@ export function createYogaApp(
       ...(dataVersion && config.responseCacheMs ? [useResponseCache({ version: dataVersion, maxAgeMs: config.responseCacheMs })] : []),
     ],
   });
-  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused } });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused }, fanout: { stats: fanout.stats } });
 }
 
 function isObject(value: unknown): value is object {

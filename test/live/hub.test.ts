@@ -108,6 +108,6 @@ describe('hub', () => {
       }, 5);
     });
     expect(src.counts()).toEqual({ starts: 1, stops: 1 });
-    expect(hub.stats()).toEqual({ streams: 0, subscribers: 0, buffered: 0, queued: 0 });
+    expect(hub.stats()).toMatchObject({ streams: 0, subscribers: 0, buffered: 0, queued: 0 });
   });
 });

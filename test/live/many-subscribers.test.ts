@@ -40,6 +40,6 @@ it('200 subscribers share one pod watch, and leave nothing behind', async () => 
   for (const s of subs) s.close();
   // The informers stop `idleMs` after the hub's stream (which lingers `lingerMs`) lets go of them; their watches then close.
   await h.cluster.counters.until(() => h.cluster.counters.openWatches() === 0);
-  expect(h.live.hub.stats()).toEqual({ streams: 0, subscribers: 0, buffered: 0, queued: 0 });
+  expect(h.live.hub.stats()).toMatchObject({ streams: 0, subscribers: 0, buffered: 0, queued: 0 });
   expect(h.live.informers.stats()).toEqual({ informers: 0, leases: 0 });
 });

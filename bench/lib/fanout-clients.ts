@@ -1,0 +1,98 @@
+/**
+ * The subscribers of bench/live-fanout.ts, in a process of their own (so that the server's RSS and CPU
+ * are its own): plain graphql-transport-ws clients on `ws`, `perSocket` subscriptions per socket.
+ * Stalled sockets stop reading (their TCP socket is paused) right after their snapshots.
+ *
+ * Messages from the parent: { type: 'open', ... } then { type: 'close' }. To the parent:
+ * { type: 'ready' } once every subscription got its snapshot, { type: 'arrived', version, times }
+ * once every live (not stalled) subscription got the change with that resourceVersion (times are
+ * absolute: performance.timeOrigin + performance.now()), { type: 'closed' }.
+ */
+import { performance } from 'node:perf_hooks';
+import WebSocket from 'ws';
+
+interface Open {
+  type: 'open';
+  url: string;
+  authorization: string;
+  query: string;
+  variables: Record<string, unknown>;
+  count: number;
+  perSocket: number;
+  /** Every `stallEvery`-th socket stops reading (0: none). */
+  stallEvery: number;
+}
+
+const send = (m: unknown) => process.send!(m);
+const now = () => performance.timeOrigin + performance.now();
+let sockets: WebSocket[] = [];
+let closing = false;
+
+async function open(o: Open): Promise<void> {
+  const arrivals = new Map<string, number[]>();
+  let live = 0;
+  let snapshots = 0;
+  let ready = false;
+  const socketCount = Math.ceil(o.count / o.perSocket);
+  const connectOne = (index: number) =>
+    new Promise<void>((resolve, reject) => {
+      const subs = Math.min(o.perSocket, o.count - index * o.perSocket);
+      const stalled = o.stallEvery > 0 && index % o.stallEvery === o.stallEvery - 1;
+      if (!stalled) live += subs;
+      const ws = new WebSocket(o.url, 'graphql-transport-ws');
+      sockets.push(ws);
+      let mySnapshots = 0;
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: o.authorization } })));
+      ws.on('error', reject);
+      let acknowledged = false;
+      ws.on('close', (code, reason) => {
+        if (!acknowledged) reject(new Error(`socket ${index} closed before connection_ack: ${code} ${String(reason)}`));
+        else if (!closing) send({ type: 'failed', error: `socket ${index} closed: ${code} ${String(reason)}` });
+      });
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data));
+        if (m.type === 'connection_ack') {
+          acknowledged = true;
+          for (let s = 0; s < subs; s++) ws.send(JSON.stringify({ id: String(s), type: 'subscribe', payload: { query: o.query, variables: o.variables } }));
+        } else if (m.type === 'next') {
+          const e = Object.values(m.payload.data ?? {})[0] as { kind: string; instance?: { resourceVersion: string } } | undefined;
+          if (e?.kind === 'SNAPSHOT') {
+            mySnapshots += 1;
+            if (mySnapshots === subs) resolve();
+            if (stalled && mySnapshots === subs) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+            if (++snapshots === o.count && !ready) {
+              ready = true;
+              send({ type: 'ready' });
+            }
+          } else if (e?.kind === 'INSTANCE_CHANGED' && !stalled) {
+            const version = e.instance!.resourceVersion;
+            const times = arrivals.get(version) ?? [];
+            times.push(now());
+            arrivals.set(version, times);
+            if (times.length === live) {
+              arrivals.delete(version);
+              send({ type: 'arrived', version, times });
+            }
+          }
+        } else if (m.type === 'error') {
+          send({ type: 'failed', error: JSON.stringify(m.payload) });
+        }
+      });
+    });
+  // Open in waves (each once the previous one has its snapshots), so that the server is not asked
+  // for thousands of connections at once (graphql-ws closes one not initialised within 3 s).
+  const wave = Math.max(1, Math.floor(500 / o.perSocket));
+  for (let i = 0; i < socketCount; i += wave) {
+    await Promise.all(Array.from({ length: Math.min(wave, socketCount - i) }, (_, k) => connectOne(i + k)));
+  }
+}
+
+process.on('message', (m: { type: string }) => {
+  if (m.type === 'open') void open(m as Open).catch((error: unknown) => send({ type: 'failed', error: String(error) }));
+  if (m.type === 'close') {
+    closing = true;
+    for (const ws of sockets) ws.terminate();
+    sockets = [];
+    send({ type: 'closed' });
+  }
+});

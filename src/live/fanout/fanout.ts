@@ -1,0 +1,171 @@
+/**
+ * Execute once, send many. Live subscriptions that share a group (same document, variables and view:
+ * see group-key.ts) share the execution of each event: the first member that reads an event executes
+ * it (with its own context), the others get the same result object, serialized once (shared-result.ts).
+ *
+ * Each member keeps its own source stream — its own subscription to the hub, so its own snapshot,
+ * `after` catch-up, cursors, order, BUFFER_EXCEEDED when it falls behind — and its own wrappers (end
+ * on revocation, on a lowered role, on expiry, at shutdown; its token's subscription cap). A member that
+ * is revoked or demoted ends like any subscription and so leaves its group at once; a member whose
+ * role changed would compute another view, so it never shares a result with the old one's group.
+ * A result with errors is never shared (it may tell of that member's own rights): each member that
+ * meets one executes the event itself.
+ */
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import { eventKeyOf } from './event-key.js';
+import { planOf, type GroupViewer } from './group-key.js';
+import { share } from './shared-result.js';
+
+/** The live subscriptions whose events are executed once per group. Logs and terminals stay per subscriber. */
+export const GROUPED_FIELDS: ReadonlySet<string> = new Set(['instancesChanged', 'instanceEvents', 'releaseOrderUpdated', 'releaseOrderFeed', 'clusterUpdates']);
+
+export interface FanoutStats {
+  /** Groups with at least one member. */
+  groups: number;
+  /** Subscriptions in a group. */
+  members: number;
+  /** Events executed (once per group and event; and again by a member that met a result with errors). */
+  executions: number;
+  /** Deliveries that reused another member's execution. */
+  shared: number;
+}
+
+export interface Fanout {
+  /** The envelop plugin that groups subscriptions (put it in yoga's plugins). */
+  plugin: Plugin;
+  stats(): FanoutStats;
+}
+
+export interface FanoutOptions {
+  /** Fields to group (default GROUPED_FIELDS). */
+  fields?: ReadonlySet<string>;
+  /** Results each group keeps for its slower members (default 64 events). */
+  resultsKept?: number;
+}
+
+interface Group {
+  members: number;
+  results: Map<string, ExecutionResult | Promise<ExecutionResult>>;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
+
+export function createFanout(options: FanoutOptions = {}): Fanout {
+  const fields = options.fields ?? GROUPED_FIELDS;
+  const resultsKept = options.resultsKept ?? 64;
+  const groups = new Map<string, Group>();
+  let executions = 0;
+  let sharedCount = 0;
+
+  function join(key: string): Group {
+    let group = groups.get(key);
+    if (!group) {
+      group = { members: 0, results: new Map() };
+      groups.set(key, group);
+    }
+    group.members += 1;
+    return group;
+  }
+
+  function leave(key: string, group: Group): void {
+    group.members -= 1;
+    if (group.members === 0 && groups.get(key) === group) groups.delete(key);
+  }
+
+  function executeOwn(args: ExecutionArgs, payload: unknown): MaybePromise<ExecutionResult> {
+    executions += 1;
+    return execute({ ...args, rootValue: payload });
+  }
+
+  /** The event's result for this member: the group's when one is kept (and free of errors), else its own execution. */
+  function resultFor(group: Group, args: ExecutionArgs, payload: unknown): MaybePromise<ExecutionResult> {
+    const key = eventKeyOf(payload);
+    if (key === null) return executeOwn(args, payload);
+    const kept = group.results.get(key);
+    if (kept !== undefined) {
+      if (!isPromise(kept)) {
+        sharedCount += 1;
+        return kept;
+      }
+      return kept.then((r) => {
+        if (r.errors) return executeOwn(args, payload);
+        sharedCount += 1;
+        return r;
+      });
+    }
+    const own = executeOwn(args, payload);
+    const keep = (r: ExecutionResult) => {
+      if (r.errors) group.results.delete(key);
+      else group.results.set(key, share(r));
+      return r;
+    };
+    group.results.set(key, isPromise(own) ? own.then(keep) : keep(own));
+    if (group.results.size > resultsKept) group.results.delete(group.results.keys().next().value!);
+    return isPromise(own) ? own.then((r) => (r.errors ? r : share(r))) : own.errors ? own : share(own);
+  }
+
+  /** One member: its own source stream, each event's result from the group. */
+  async function subscribe(args: ExecutionArgs, key: string): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
+    const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    const group = join(key);
+    let left = false;
+    const leaveOnce = () => {
+      if (left) return;
+      left = true;
+      leave(key, group);
+    };
+    const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+    const member: AsyncIterableIterator<ExecutionResult> = {
+      async next() {
+        if (left) return done;
+        let r: IteratorResult<unknown>;
+        try {
+          r = await iterator.next();
+        } catch (error) {
+          leaveOnce();
+          throw error;
+        }
+        if (r.done || left) {
+          leaveOnce();
+          return done;
+        }
+        return { done: false, value: await resultFor(group, args, r.value) };
+      },
+      async return() {
+        leaveOnce();
+        // Not awaited: a source's return() may wait for its pending next().
+        void Promise.resolve(iterator.return?.()).catch(() => {});
+        return done;
+      },
+      async throw(error: unknown) {
+        leaveOnce();
+        void Promise.resolve(iterator.return?.()).catch(() => {});
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => member,
+    };
+    return member;
+  }
+
+  const plugin: Plugin = {
+    onSubscribe({ args, setSubscribeFn }) {
+      const viewer = (args.contextValue as { viewer?: GroupViewer } | undefined)?.viewer;
+      const plan = planOf(args as ExecutionArgs, fields, viewer);
+      if (plan) setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
+    },
+  };
+
+  return {
+    plugin,
+    stats() {
+      let members = 0;
+      for (const g of groups.values()) members += g.members;
+      return { groups: groups.size, members, executions, shared: sharedCount };
+    },
+  };
+}

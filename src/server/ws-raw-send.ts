@@ -1,0 +1,84 @@
+/**
+ * Sends a shared (already serialized) result in a graphql-ws `next` frame without serializing it again,
+ * and bounds what one socket may have waiting to be sent.
+ *
+ * graphql-ws builds each frame with JSON.stringify; its `onNext` hook may replace the payload. For a
+ * shared result `rawPayload` gives it a small stand-in (`{"__cairnRaw":n}`) and keeps the bytes on the
+ * socket; the socket's `send`, wrapped by `sendRawPayloads`, swaps the stand-in for the bytes. So ten
+ * thousand members of one group cost one serialization and ten thousand small string joins.
+ *
+ * graphql-ws waits for each frame to be written before it reads the subscription's next event, so a
+ * client that stops reading holds at most one frame per subscription here; its events then wait in
+ * the hub, which cuts a subscriber that falls `maxQueued` events behind to BUFFER_EXCEEDED and a
+ * fresh snapshot. Past `maxBufferedBytes` waiting on one socket, the socket is closed with
+ * SLOW_CONSUMER_CLOSE_CODE: the client reconnects and resumes with `after:`.
+ */
+import type { WebSocket } from 'ws';
+
+/** The close code of a socket that fell too far behind (its buffer over the bound). */
+export const SLOW_CONSUMER_CLOSE_CODE = 4413;
+
+/** The default bound of bytes waiting to be sent on one socket. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+const RAW_KEY = '__cairnRaw';
+const STAND_IN = `"payload":{"${RAW_KEY}":`;
+
+const pending = new WeakMap<WebSocket, Map<number, string>>();
+let counter = 0;
+
+/** The stand-in payload for `bytes` on `socket` (for graphql-ws's onNext). */
+export function rawPayload(socket: WebSocket, bytes: string): Record<string, number> {
+  let waiting = pending.get(socket);
+  if (!waiting) {
+    waiting = new Map();
+    pending.set(socket, waiting);
+  }
+  const n = ++counter;
+  waiting.set(n, bytes);
+  return { [RAW_KEY]: n };
+}
+
+/** The frame with its stand-in replaced by the bytes it stands for. */
+export function withRawPayload(socket: WebSocket, frame: string): string {
+  const at = frame.lastIndexOf(STAND_IN);
+  if (at < 0) return frame;
+  const n = Number(frame.slice(at + STAND_IN.length, frame.length - 2));
+  const waiting = pending.get(socket);
+  const bytes = waiting?.get(n);
+  if (bytes === undefined) return frame;
+  waiting!.delete(n);
+  return `${frame.slice(0, at)}"payload":${bytes}}`;
+}
+
+/**
+ * Wraps `socket.send` (before graphql-ws uses it): stand-ins are swapped for their bytes; over the
+ * bound, the socket closes. Frames sent in one turn of the event loop leave in one write: the TCP
+ * socket is corked at the first and uncorked on the next turn (ten members on a socket, one syscall).
+ */
+export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onSlow: (bufferedBytes: number) => void): void {
+  const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    (socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
+  };
+  socket.send = ((data: unknown, ...rest: unknown[]) => {
+    const tcp = (socket as unknown as { _socket?: { cork(): void } })._socket;
+    if (!corked && tcp) {
+      corked = true;
+      tcp.cork();
+      setImmediate(uncork);
+    }
+    if (socket.bufferedAmount > maxBufferedBytes && socket.readyState === socket.OPEN) {
+      onSlow(socket.bufferedAmount);
+      socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: too much waiting to be sent; reconnect and resume with after');
+      // The frame is dropped with the connection; the sender goes on (graphql-ws then sees the socket closing).
+      const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      callback?.();
+      return;
+    }
+    send(typeof data === 'string' ? withRawPayload(socket, data) : data, ...rest);
+  }) as typeof socket.send;
+  socket.once('close', () => pending.delete(socket));
+}
