@@ -35,6 +35,7 @@ export interface ServerOptions {
     | 'maxSubscriptionsPerToken'
     | 'corsOrigins'
   > &
+    Partial<Pick<Config, 'persistedOperations' | 'persistedOnly'>> &
     Partial<Pick<Config, 'responseCacheMs'>>;
   logger: Logger;
   schema: GraphQLSchema;

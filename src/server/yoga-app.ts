@@ -15,6 +15,10 @@ import { useQueryLimits } from './limits/query-limits.js';
 import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { useRequestLog } from './request-log-plugin.js';
+import { useErrorCodes } from './error-codes.js';
+import { GRAPHIQL_OPTIONS, loadGraphiqlPage, useGraphiQLHeaders } from './graphiql.js';
+import { usePersisted } from './persisted-operations.js';
+import { loadPersistedStore } from './persisted-store.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -32,18 +36,6 @@ export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   fanout: Pick<Fanout, 'stats'>;
 };
 
-const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
-query Clusters {
-  clusters {
-    name
-    server
-    reachable
-    lastCheckedAt
-    sandbox
-  }
-}
-`;
-
 /**
  * The GraphQL app: schema, GraphiQL (subscriptions over graphql-ws), SSE subscriptions, health
  * routes, masked unexpected errors, the limits (CSRF, query depth/aliases/tokens/cost, introspection,
@@ -58,14 +50,17 @@ export function createYogaApp(
   const limits = createOperationLimits(config);
   const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
   const fanout = createFanout();
+  const persisted = loadPersistedStore(config.persistedOperations ?? [], schema);
+  if (persisted.files.length > 0) logger.info({ manifests: persisted.files, operations: persisted.size, persistedOnly: config.persistedOnly === true }, 'persisted operations loaded');
+  for (const line of persisted.skipped) logger.warn({ skipped: line }, 'persisted operation skipped');
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
-    // GraphiQL runs subscriptions over server-sent events: they are plain requests that carry the Headers tab's
-    // Authorization, which GraphiQL does not put into a graphql-ws connection_init payload.
-    graphiql: { title: 'cairn', subscriptionsProtocol: 'SSE', defaultQuery: DEFAULT_QUERY },
+    // GraphiQL from the installed packages, with a token prompt and a content-security policy (graphiql.ts).
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: async () => (await loadGraphiqlPage()).html,
     logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -87,14 +82,21 @@ export function createYogaApp(
       useRequestLog(),
       ...(options.plugins ?? []),
       useHealthRoutes(readiness, GRAPHQL_PATH),
+      useGraphiQLHeaders(loadGraphiqlPage),
       useCsrfPrevention(),
       authenticateFirst.plugin,
+      ...usePersisted({
+        store: persisted,
+        persistedOnly: config.persistedOnly === true,
+        contextOf: (request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request),
+      }),
       ...useQueryLimits(config),
       limits.plugin,
       fanout.plugin,
       useEndSubscriptions(shutdown),
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
+      useErrorCodes(),
       useRefusalPenalty((request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request), limits.refused),
       // Last: a query answered again from the cache has passed every limit above.
       ...(dataVersion && config.responseCacheMs ? [useResponseCache({ version: dataVersion, maxAgeMs: config.responseCacheMs })] : []),

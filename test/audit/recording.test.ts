@@ -49,7 +49,7 @@ describe('every mutation is audited', () => {
     const res = await api.gql(PROBE, { input: { outcome: 'not-found', app: app.id } });
     expect(dataOf(res).auditProbe).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     const entry = lastEntryOf(api, 'auditProbe');
-    expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: `No App has the ID ${app.id}.`, targetId: app.id, appId: Number(Buffer.from(app.id, 'base64').toString().split(':')[1]) });
+    expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: `No app has the ID ${app.id}.`, targetId: app.id, appId: Number(Buffer.from(app.id, 'base64').toString().split(':')[1]) });
   });
 
   it('a thrown typed error is FAILED with its code', async () => {
@@ -94,7 +94,7 @@ describe('real mutations', () => {
   it('an environment ID resolves to its app', async () => {
     const app = await createApp(api, 'env-target');
     const appEntry = lastEntryOf(api, 'createApp');
-    const res = await api.gql(`mutation ($input: SetInstanceCountInput!) { setInstanceCount(input: $input) { __typename } }`, { input: { environmentId: app.production.id, instances: 2 } });
+    const res = await api.gql(`mutation ($input: SetInstanceCountInput!) { setInstanceCount(input: $input) { __typename } }`, { input: { environment: app.production.id, instances: 2 } });
     expect(dataOf(res).setInstanceCount.__typename).toBe('SetInstanceCountPayload');
     expect(lastEntryOf(api, 'setInstanceCount')).toMatchObject({ outcome: 'SUCCEEDED', targetId: app.production.id, appId: appEntry.appId });
   });
