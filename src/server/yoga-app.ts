@@ -6,6 +6,7 @@ import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { useConsoleRoute } from './console-route.js';
 import { useAuthenticateFirst } from './limits/authenticate-first.js';
 import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
@@ -80,6 +81,7 @@ export function createYogaApp(
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
       useHealthRoutes(readiness, GRAPHQL_PATH),
+      useConsoleRoute(),
       useCsrfPrevention(),
       authenticateFirst.plugin,
       ...useQueryLimits(config),

@@ -1,0 +1,62 @@
+/**
+ * A cairn for the browser test: two sandbox clusters (fast simulated time) and cairn's real HTTP
+ * server on port 0 — the console route, the GraphQL endpoint and graphql-ws — over a database file.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { createCairn } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Repositories } from '../../src/db/repositories.js';
+import { namedAdminToken } from '../helpers/auth.js';
+import { alwaysReachable } from '../helpers/cairn.js';
+import { startSandboxes, tempDatabase, type Sandboxes } from '../e2e/harness.js';
+
+export interface ConsoleCairn {
+  /** http://127.0.0.1:<port> */
+  origin: string;
+  /** An admin token's secret (the one the browser signs in with). */
+  token: string;
+  sandboxes: Sandboxes;
+  repos: Repositories;
+  /** Runs an operation over HTTP as the admin token. */
+  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: unknown[] }>;
+  logText(): string;
+  stop(): Promise<void>;
+}
+
+export async function startConsoleCairn(): Promise<ConsoleCairn> {
+  const sandboxes = await startSandboxes();
+  const db = tempDatabase();
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
+  const config = loadConfig({}, { host: '127.0.0.1', port: 0, databasePath: db.path, releaseBatchDeadlineMs: 30_000, releaseResyncIntervalMs: 1_000 });
+  const cairn = createCairn(config, {
+    logger,
+    kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })) },
+    testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
+  });
+  const { port } = await cairn.start();
+  const origin = `http://127.0.0.1:${port}`;
+  const token = namedAdminToken(cairn.repos, 'console-admin');
+  return {
+    origin,
+    token,
+    sandboxes,
+    repos: cairn.repos,
+    async gql(query, variables = {}) {
+      const res = await fetch(`${origin}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ query, variables }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      return (await res.json()) as { data?: any; errors?: unknown[] };
+    },
+    logText: () => lines.join(''),
+    async stop() {
+      await cairn.stop();
+      await sandboxes.stop();
+      db.remove();
+    },
+  };
+}
