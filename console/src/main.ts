@@ -4,12 +4,16 @@ import { disconnect, request, whenUnauthenticated } from './graphql.js';
 import * as op from './operations.js';
 import { session } from './session.js';
 import { renderApps, type EnvironmentSummary } from './views/apps.js';
+import { environmentView } from './views/environment.js';
 import { signInView } from './views/sign-in.js';
 
 const root = byId('root');
 const viewerEl = byId('viewer');
+let current: { close(): void } | null = null;
 
 function signOut(notice = ''): void {
+  current?.close();
+  current = null;
   session.signOut();
   disconnect();
   show(viewerEl);
@@ -26,14 +30,21 @@ async function start(): Promise<void> {
   const apps = h('section', { id: 'apps', class: 'apps' }, 'Loading apps…');
   const detail = h('div', { id: 'detail' }, h('section', {}, h('p', { class: 'muted' }, 'Pick an environment.')));
   show(root, h('div', {}, apps), detail);
-  let selected: string | null = null;
-  const refresh = () =>
-    renderApps(apps, selected, (env: EnvironmentSummary) => {
-      selected = env.id;
-      void refresh();
-      show(detail, h('section', {}, h('h2', {}, env.kind)));
-    }).catch((error: unknown) => show(apps, h('p', { class: 'error' }, String(error))));
+  // The environment shown is in the URL (#env=<id>), so a reload comes back to it.
+  let selected: string | null = new URLSearchParams(location.hash.slice(1)).get('env');
+  const refresh = () => renderApps(apps, selected, (env: EnvironmentSummary) => void select(env.id)).catch((error: unknown) => show(apps, h('p', { class: 'error' }, String(error))));
+  const select = async (id: string) => {
+    selected = id;
+    history.replaceState(null, '', `#env=${encodeURIComponent(id)}`);
+    current?.close();
+    void refresh();
+    current = await environmentView(detail, id, () => void refresh()).catch((error: unknown) => {
+      show(detail, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error))));
+      return null;
+    });
+  };
   await refresh();
+  if (selected) await select(selected);
 }
 
-void start().catch((error: unknown) => show(root, h('section', {}, h('p', { class: 'error' }, String(error)))));
+void start().catch((error: unknown) => show(root, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error)))));

@@ -76,6 +76,64 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     if (SCREENSHOTS) await screenshot('apps');
   });
 
+  it('releases 4 instances in 2 batches with FIRST_BATCH: the preview, the pause, resume, COMPLETED', async () => {
+    const { page } = browser;
+    await page.click('[data-env="shop/PRODUCTION"]');
+    await waitForText(page, 'Deploys nginx:1.25 in 2 batches: 2 + 2 instances.', '#preview');
+    expect(await textOf(page, '#preview')).toContain('Everything is new (first release)');
+    await page.select('#pause-mode', 'FIRST_BATCH');
+    await page.type('#description', 'first release');
+    await page.click('#submit-order');
+    await waitForText(page, 'PAUSED', '#order-state');
+    expect(await textOf(page, '#batches')).toMatch(/Batch 1\s+2 instances · DONE\s*Batch 2\s+2 instances · PENDING/);
+    expect(await textOf(page, '#order-status')).toContain('1 of 2 batches done, pause mode FIRST_BATCH');
+    await waitForText(page, 'Instances (2)', '#instances-live');
+    expect((await textOf(page, '#instances-live')).match(/\bREADY\b/g)).toHaveLength(2);
+    expect(await page.$eval('#resume', (b) => (b as HTMLButtonElement).disabled)).toBe(false);
+    await waitForText(page, 'PAUSED', '#apps');
+    if (SCREENSHOTS) await screenshot('order');
+
+    await page.click('#resume');
+    await waitForText(page, 'COMPLETED', '#order-state', 30_000);
+    expect(await textOf(page, '#batches')).toMatch(/Batch 1\s+2 instances · DONE\s*Batch 2\s+2 instances · DONE/);
+    expect(await page.$eval('#resume', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
+    await waitForText(page, 'revision 1 (1.25) · 4/4 instances', '#apps');
+    await waitForText(page, 'No changes: the draft is what runs.', '#preview');
+  });
+
+  it('shows an instance\'s log tail and runs a command in its terminal', async () => {
+    const { page } = browser;
+    await waitForText(page, 'Instances (4)', '#instances-live');
+    await page.click('#instances-live tr[data-instance] button.logs');
+    await page.waitForFunction(() => (document.querySelector('#log')?.textContent ?? '').length > 0, { polling: 'mutation' });
+    await page.click('#instances-live tr[data-instance] button.terminal');
+    await waitForText(page, 'Shell in container', '#terminal-status');
+    await page.type('#terminal-input', 'cat /etc/cairn/release.txt\n');
+    await waitForText(page, 'one', '#terminal-output');
+    await page.click('#terminal-close');
+    await waitForText(page, 'Closed.', '#terminal-status');
+  });
+
+  it('a broken tag fails with IMAGE_PULL, and the order is rolled back', async () => {
+    const { page } = browser;
+    await page.$eval('#image-tag', (el) => ((el as HTMLInputElement).value = ''));
+    await page.type('#image-tag', '9.9.9');
+    await page.click('#save-draft');
+    await waitForText(page, 'Draft saved', '#draft-message');
+    await waitForText(page, 'Deploys nginx:9.9.9', '#preview');
+    expect(await textOf(page, '#preview')).toMatch(/Changes from revision 1\s+Setting\s+Deployed\s+Draft\s+imageTag\s+1\.25\s+9\.9\.9/);
+    await page.select('#pause-mode', 'NONE');
+    await page.click('#submit-order');
+    await waitForText(page, 'revision 2 (9.9.9)', '#order');
+    await waitForText(page, 'IMAGE_PULL', '#failures', 30_000);
+    await waitForText(page, 'IMAGE_PULL_FAILED', '#instances-live');
+    await waitForText(page, 'FAILED', '#order-state');
+    expect(await textOf(page, '#warnings')).toMatch(/Warning events \([1-9]/);
+    await page.click('#rollback');
+    await waitForText(page, 'ROLLED_BACK', '#order-state', 30_000);
+    await waitForText(page, 'revision 1 (1.25) · 4/4 instances', '#apps');
+  });
+
   it('no request left cairn\'s host, and the page threw nothing', () => {
     expect(browser.offHost).toEqual([]);
     // The one error the page saw: the refused token's 401, on purpose.
