@@ -33,15 +33,20 @@ async function start(): Promise<void> {
   // The environment shown is in the URL (#env=<id>), so a reload comes back to it.
   let selected: string | null = new URLSearchParams(location.hash.slice(1)).get('env');
   const refresh = () => renderApps(apps, selected, (env: EnvironmentSummary) => void select(env.id)).catch((error: unknown) => show(apps, h('p', { class: 'error' }, String(error))));
+  let shown = 0; // the latest selection wins when two load at once
   const select = async (id: string) => {
+    const mine = ++shown;
     selected = id;
     history.replaceState(null, '', `#env=${encodeURIComponent(id)}`);
     current?.close();
+    current = null;
     void refresh();
-    current = await environmentView(detail, id, () => void refresh()).catch((error: unknown) => {
-      show(detail, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error))));
+    const view = await environmentView(detail, id, () => void refresh()).catch((error: unknown) => {
+      if (mine === shown) show(detail, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error))));
       return null;
     });
+    if (mine === shown) current = view;
+    else view?.close();
   };
   await refresh();
   if (selected) await select(selected);

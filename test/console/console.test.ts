@@ -30,6 +30,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     const api = { gql: (query: string, variables?: Record<string, unknown>) => cairn.gql(query, variables) } as Cairn;
     ({ envId } = await createApp(api, 'shop', 'STATELESS'));
     await setDraft(api, envId, { instances: 4, tag: '1.25', greeting: 'hello', file: 'one' });
+    await createApp(api, 'billing', 'STATEFUL'); // a second app in the list
     browser = await openBrowser(cairn.origin);
   }, 60_000);
 
@@ -73,7 +74,6 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     const apps = await textOf(page, '#apps');
     expect(apps).toContain('PRODUCTION · e2e-production · nothing deployed · 0/4 instances');
     expect(apps).toContain('TEST · e2e-test');
-    if (SCREENSHOTS) await screenshot('apps');
   });
 
   it('releases 4 instances in 2 batches with FIRST_BATCH: the preview, the pause, resume, COMPLETED', async () => {
@@ -93,12 +93,19 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     await waitForText(page, 'PAUSED', '#apps');
     if (SCREENSHOTS) await screenshot('order');
 
+    expect(await page.$eval('#switch-mode-select', (el) => (el as HTMLSelectElement).value)).toBe('FIRST_BATCH');
+    await page.select('#switch-mode-select', 'NONE');
+    await page.click('#switch-mode');
+    await waitForText(page, 'Pause mode is now NONE.', '#order-message');
+    await waitForText(page, 'pause mode NONE', '#order-status');
+
     await page.click('#resume');
     await waitForText(page, 'COMPLETED', '#order-state', 30_000);
     expect(await textOf(page, '#batches')).toMatch(/Batch 1\s+2 instances · DONE\s*Batch 2\s+2 instances · DONE/);
     expect(await page.$eval('#resume', (b) => (b as HTMLButtonElement).disabled)).toBe(true);
     await waitForText(page, 'revision 1 (1.25) · 4/4 instances', '#apps');
     await waitForText(page, 'No changes: the draft is what runs.', '#preview');
+    if (SCREENSHOTS) await screenshot('apps');
   });
 
   it('shows an instance\'s log tail and runs a command in its terminal', async () => {
@@ -121,7 +128,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     await page.click('#save-draft');
     await waitForText(page, 'Draft saved', '#draft-message');
     await waitForText(page, 'Deploys nginx:9.9.9', '#preview');
-    expect(await textOf(page, '#preview')).toMatch(/Changes from revision 1\s+Setting\s+Deployed\s+Draft\s+imageTag\s+1\.25\s+9\.9\.9/);
+    expect(await textOf(page, '#preview')).toMatch(/Changes from revision 1\s+1 setting\s+Setting\s+Deployed\s+Draft\s+imageTag\s+1\.25\s+9\.9\.9/);
     await page.select('#pause-mode', 'NONE');
     await page.click('#submit-order');
     await waitForText(page, 'revision 2 (9.9.9)', '#order');
@@ -129,6 +136,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
     await waitForText(page, 'IMAGE_PULL_FAILED', '#instances-live');
     await waitForText(page, 'FAILED', '#order-state');
     expect(await textOf(page, '#warnings')).toMatch(/Warning events \([1-9]/);
+    if (SCREENSHOTS) await screenshot('failure');
     await page.click('#rollback');
     await waitForText(page, 'ROLLED_BACK', '#order-state', 30_000);
     await waitForText(page, 'revision 1 (1.25) · 4/4 instances', '#apps');
@@ -142,6 +150,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
 
   async function screenshot(name: string) {
     mkdirSync(DOCS, { recursive: true });
+    await browser.page.evaluate(() => window.scrollTo(0, 0));
     await browser.page.screenshot({ path: join(DOCS, `console-${name}.png`) as `${string}.png` });
   }
 });

@@ -119,10 +119,7 @@ export async function environmentView(el: HTMLElement, id: string, changed: () =
       p.warnings.length ? h('ul', { class: 'muted' }, p.warnings.map((w) => h('li', {}, `${w.code}: ${w.message}`))) : null,
       p.activeReleaseOrder ? h('p', { class: 'error' }, `An order is in progress (${p.activeReleaseOrder.state}): it must finish first.`) : null,
       h('h3', {}, p.deployedRevision ? `Changes from revision ${p.deployedRevision.number}` : 'Everything is new (first release)'),
-      p.changes.length === 0
-        ? h('p', { class: 'muted' }, 'No changes: the draft is what runs.')
-        : h('table', { class: 'diff' }, h('tr', {}, h('th', {}, 'Setting'), h('th', {}, 'Deployed'), h('th', {}, 'Draft')),
-          p.changes.map((c) => h('tr', {}, h('td', {}, c.path.join('.')), h('td', { class: 'before' }, c.secret ? '••••' : (c.before ?? '—')), h('td', { class: 'after' }, c.secret ? '••••' : (c.after ?? '—'))))),
+      p.changes.length === 0 ? h('p', { class: 'muted' }, 'No changes: the draft is what runs.') : diff(p.changes),
     );
   };
   const submitOrder = async () => {
@@ -136,6 +133,7 @@ export async function environmentView(el: HTMLElement, id: string, changed: () =
       return;
     }
     submitMessage.textContent = 'Submitted.';
+    description.value = '';
     await refresh();
     follow(result.releaseOrder.id);
   };
@@ -161,11 +159,20 @@ export async function environmentView(el: HTMLElement, id: string, changed: () =
   };
 
   renderSummary();
-  show(el, summary, draft, release, h('section', {}, orders), orderEl);
+  show(el, summary, orderEl, draft, release, h('section', {}, orders));
   await preview().catch(fail(previewEl));
   const current = env.activeReleaseOrder?.id ?? env.releaseOrders.edges[0]?.node.id;
   if (current) follow(current);
   return { close: () => order?.close() };
+}
+
+const DIFF_ROWS_OPEN = 8;
+
+/** The differences as a table: setting, deployed value, draft value (secrets masked); a long one folded. */
+function diff(changes: Preview['changes']): HTMLElement {
+  const table = h('table', { class: 'diff' }, h('tr', {}, h('th', {}, 'Setting'), h('th', {}, 'Deployed'), h('th', {}, 'Draft')),
+    changes.map((c) => h('tr', {}, h('td', {}, c.path.join('.')), h('td', { class: 'before' }, c.secret ? '••••' : (c.before ?? '—')), h('td', { class: 'after' }, c.secret ? '••••' : (c.after ?? '—')))));
+  return h('details', { open: changes.length <= DIFF_ROWS_OPEN }, h('summary', {}, `${changes.length} setting${changes.length === 1 ? '' : 's'}`), table);
 }
 
 /** Shows an unexpected failure in `el`. */

@@ -51,9 +51,14 @@ export function orderView(el: HTMLElement, id: string, progressed: (order: Order
         message.textContent = String(error instanceof Error ? error.message : error);
       }).finally(() => render());
     } }, label);
-  const modeSelect = h('select', { id: 'switch-mode-select' }, PAUSE_MODES.map((m) => h('option', { value: m }, m)));
+  // Shows the order's pause mode until the user picks another one to switch to.
+  let modePicked = false;
+  const modeSelect = h('select', { id: 'switch-mode-select', onchange: () => (modePicked = true) }, PAUSE_MODES.map((m) => h('option', { value: m }, m)));
   const resume = button('resume', 'Resume', () => act(op.ResumeReleaseOrder, 'resumeReleaseOrder', {}, 'Resumed.'));
-  const switchMode = button('switch-mode', 'Switch pause mode', () => act(op.SetReleaseOrderPauseMode, 'setReleaseOrderPauseMode', { pauseMode: modeSelect.value }, `Pause mode is now ${modeSelect.value}.`));
+  const switchMode = button('switch-mode', 'Switch pause mode', async () => {
+    await act(op.SetReleaseOrderPauseMode, 'setReleaseOrderPauseMode', { pauseMode: modeSelect.value }, `Pause mode is now ${modeSelect.value}.`);
+    modePicked = false;
+  });
   const retry = button('retry', 'Retry failed instances', () => act(op.RetryFailedInstances, 'retryFailedInstances', {}, 'Retrying.'));
   const rollback = button('rollback', 'Roll back', () => act(op.RollbackReleaseOrder, 'rollbackReleaseOrder', {}, 'Rolling back.'));
   const close = button('close-order', 'Close', () => act(op.CloseReleaseOrder, 'closeReleaseOrder', {}, 'Closed.'));
@@ -73,6 +78,7 @@ export function orderView(el: HTMLElement, id: string, progressed: (order: Order
     );
     show(batches, o.batches.map((b) => h('div', { class: `batch batch-${b.state}` }, h('strong', {}, `Batch ${b.number}`), h('br'), `${b.size} instances · ${b.state}`)));
     resume.disabled = o.state !== 'PAUSED';
+    if (!modePicked) modeSelect.value = o.pauseMode;
     switchMode.disabled = !o.active;
     modeSelect.disabled = !o.active;
     retry.disabled = !o.active || !o.failures.some((f) => !f.resolvedAt);
@@ -94,7 +100,8 @@ export function orderView(el: HTMLElement, id: string, progressed: (order: Order
         : h('table', {}, h('tr', {}, h('th', {}, 'Reason'), h('th', {}, 'Instance'), h('th', {}, 'Message'), h('th', {}, 'Count')),
             warnings.slice(0, WARNINGS_SHOWN).map((w) => h('tr', { class: 'warning' }, h('td', {}, w.reason), h('td', {}, w.instanceName), h('td', {}, w.message), h('td', {}, w.count)))),
     );
-    const list = [...instances.values()].sort((a, b) => a.name.localeCompare(b.name));
+    // Instances that are not Ready first: they are the ones to look at.
+    const list = [...instances.values()].sort((a, b) => Number(a.ready) - Number(b.ready) || a.name.localeCompare(b.name));
     show(
       instancesEl,
       h('h3', {}, `Instances (${list.length})`),
