@@ -41,12 +41,16 @@ async function start(): Promise<void> {
     current?.close();
     current = null;
     void refresh();
-    const view = await environmentView(detail, id, () => void refresh()).catch((error: unknown) => {
-      if (mine === shown) show(detail, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error))));
+    show(detail, h('section', {}, h('p', { class: 'muted' }, 'Loading…')));
+    // Built off-page and shown only if it is still the one picked.
+    const container = h('div');
+    const view = await environmentView(container, id, () => void refresh()).catch((error: unknown) => {
+      show(container, h('section', {}, h('p', { class: 'error' }, String(error instanceof Error ? error.message : error))));
       return null;
     });
-    if (mine === shown) current = view;
-    else view?.close();
+    if (mine !== shown) return view?.close();
+    current = view;
+    show(detail, container);
   };
   await refresh();
   if (selected) await select(selected);
