@@ -19,7 +19,8 @@ if (!chromiumInstalled) {
   console.warn(`console browser test skipped: no chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
 }
 
-describe.skipIf(!chromiumInstalled)('the reference console in chromium', () => {
+// Waits are on conditions; the timeout only bounds a test on a loaded machine.
+describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeout: 90_000 }, () => {
   let cairn: ConsoleCairn;
   let browser: ConsoleBrowser;
   let envId: string;

@@ -148,9 +148,11 @@ export function orderView(el: HTMLElement, id: string, progressed: (order: Order
     render();
   };
 
+  let emptyEnds = 0; // streams in a row that ended without an event
   const connect = () => {
     feed = subscribe<{ releaseOrderFeed: FeedEvent }>(op.ReleaseOrderFeed, { id, ...(cursor ? { after: cursor } : {}) }, {
       next: (data) => {
+        emptyEnds = 0;
         status.className = '';
         apply(data.releaseOrderFeed);
       },
@@ -159,8 +161,14 @@ export function orderView(el: HTMLElement, id: string, progressed: (order: Order
         status.textContent = `The live feed stopped: ${error.message}`;
       },
       complete: () => {
-        // The stream ends when the server stops (or the order is gone): follow again from the last cursor.
-        if (!closed && order) setTimeout(() => !closed && connect(), 1000);
+        // The stream ends when the server stops (or the order is gone): follow again from the last cursor, a few times.
+        if (closed) return;
+        if (++emptyEnds > 5 || !order) {
+          status.className = 'error';
+          status.textContent = order ? 'The live feed ended: pick the environment again to reload.' : 'This order cannot be followed (it no longer exists, or live status is off).';
+          return;
+        }
+        setTimeout(() => !closed && connect(), 1000 * emptyEnds);
       },
     });
   };
