@@ -18,8 +18,10 @@ export interface ConsoleCairn {
   token: string;
   sandboxes: Sandboxes;
   repos: Repositories;
-  /** Runs an operation over HTTP as the admin token. */
-  gql(query: string, variables?: Record<string, unknown>): Promise<{ data?: any; errors?: unknown[] }>;
+  /** Runs an operation over HTTP as the admin token (or as `as`, another token's secret). */
+  gql(query: string, variables?: Record<string, unknown>, as?: string): Promise<{ data?: any; errors?: unknown[] }>;
+  /** The secret of another admin token, created on first use. */
+  adminToken(name: string): string;
   logText(): string;
   stop(): Promise<void>;
 }
@@ -43,10 +45,11 @@ export async function startConsoleCairn(): Promise<ConsoleCairn> {
     token,
     sandboxes,
     repos: cairn.repos,
-    async gql(query, variables = {}) {
+    adminToken: (name) => namedAdminToken(cairn.repos, name),
+    async gql(query, variables = {}, as = token) {
       const res = await fetch(`${origin}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${as}` },
         body: JSON.stringify({ query, variables }),
         signal: AbortSignal.timeout(10_000),
       });

@@ -123,6 +123,19 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
     await waitForText(page, 'revision 1 (1.25) · 4/4 instances', '#apps');
   });
 
+  it('a revoked token ends the live feed and brings the sign-in form back', async () => {
+    const { page } = browser;
+    const { data } = await cairn.gql('query { viewer { token { id } } }');
+    const revoked = await cairn.gql(
+      'mutation ($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { __typename } }',
+      { input: { id: data.viewer.token.id } },
+      cairn.adminToken('another-admin'),
+    );
+    expect(revoked.data?.revokeApiToken.__typename).toBe('RevokeApiTokenPayload');
+    await waitForText(page, 'The token was refused: sign in again.', '#sign-in-error');
+    expect(await page.evaluate(() => sessionStorage.getItem('cairn.token'))).toBeNull();
+  });
+
   it('no request left cairn\'s host, and the page threw nothing', () => {
     expect(browser.offHost).toEqual([]);
     // The one error the page saw: the refused token's 401, on purpose.

@@ -81,6 +81,7 @@ export async function environmentView(el: HTMLElement, id: string, changed: () =
     for (const [document, field, input] of steps) {
       const result = (await request<Record<string, Result<{ config: { version: number } }>>>(document, { input: { environment: env.id, version: env.config.version, ...input } }))[field]!;
       if (!result.config) {
+        env = await load(id); // what was saved before the refusal (and the current version)
         draftMessage.className = 'error';
         draftMessage.textContent = describeFailure(result);
         return;
