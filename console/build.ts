@@ -14,6 +14,8 @@ import { build } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CONSOLE_OUT_DIR = join(HERE, '..', 'dist', 'console');
+/** The console's persisted operations (sha256 → document), written by scripts/persist-operations.ts; cairn loads it at start. */
+export const PERSISTED_MANIFEST = 'operations.persisted.json';
 
 /** The built console: file name (relative to /console/) → content. */
 export type ConsoleFiles = Map<string, Uint8Array>;
@@ -49,12 +51,12 @@ export async function buildConsole(options: { write: boolean; outDir?: string } 
 }
 
 /**
- * The console's persisted operations (console/persisted-operations.json, built from operations/ by
+ * The console's persisted operations (console/operations.persisted.json, built from operations/ by
  * scripts/persist-operations.ts): operation name → hash. Empty when there is no manifest: then the
  * console sends the documents themselves.
  */
 function persistedOperations(): Record<string, string> {
-  const manifest = join(HERE, 'persisted-operations.json');
+  const manifest = join(HERE, PERSISTED_MANIFEST);
   if (!existsSync(manifest)) return {};
   const byHash = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, string>;
   const byName: Record<string, string> = {};

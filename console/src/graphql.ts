@@ -29,11 +29,11 @@ function nameOf(document: string): string {
   return match[1]!;
 }
 
-/** The request body: the document, or its persisted hash. */
-function payload(document: string, variables: Record<string, unknown>) {
+/** The request body: the persisted operation's hash when the build has one (the document otherwise, or when `sendDocument`). */
+function payload(document: string, variables: Record<string, unknown>, sendDocument = false) {
   const operationName = nameOf(document);
   const hash = CAIRN_PERSISTED_OPERATIONS[operationName];
-  if (hash) return { operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
+  if (hash && !sendDocument) return { operationName, variables, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } };
   return { operationName, variables, query: document };
 }
 
@@ -43,8 +43,20 @@ export function whenUnauthenticated(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
-/** Runs a query or mutation; resolves with `data`, rejects with a RequestError. */
+/**
+ * Runs a query or mutation; resolves with `data`, rejects with a RequestError. A server that does not
+ * know the operation's hash (it loaded another manifest) gets the document once instead.
+ */
 export async function request<T = any>(document: string, variables: Record<string, unknown> = {}, token = session.token()): Promise<T> {
+  try {
+    return await send<T>(document, variables, token, false);
+  } catch (error) {
+    if (error instanceof RequestError && error.code === 'PERSISTED_QUERY_NOT_FOUND') return send<T>(document, variables, token, true);
+    throw error;
+  }
+}
+
+async function send<T>(document: string, variables: Record<string, unknown>, token: string | null, sendDocument: boolean): Promise<T> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), REQUEST_TIMEOUT_MS);
   let response: Response;
@@ -52,7 +64,7 @@ export async function request<T = any>(document: string, variables: Record<strin
     response = await fetch(ENDPOINT, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(payload(document, variables)),
+      body: JSON.stringify(payload(document, variables, sendDocument)),
       signal: abort.signal,
     });
   } catch (error) {
