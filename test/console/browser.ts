@@ -14,6 +14,8 @@ export interface ConsoleBrowser {
   offHost: string[];
   /** Errors the page threw or logged (console.error). */
   pageErrors: string[];
+  /** The bodies of the page's POSTs to /graphql, parsed. */
+  graphqlBodies: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
@@ -30,9 +32,11 @@ export async function openBrowser(origin: string): Promise<ConsoleBrowser> {
   const host = new URL(origin).host;
   const offHost: string[] = [];
   const pageErrors: string[] = [];
+  const graphqlBodies: Array<Record<string, unknown>> = [];
   await page.setRequestInterception(true);
   page.on('request', (request) => {
     const url = request.url();
+    if (request.method() === 'POST' && url.endsWith('/graphql')) graphqlBodies.push(JSON.parse(request.postData() ?? '{}') as Record<string, unknown>);
     if (url.startsWith('data:') || new URL(url).host === host) return void request.continue();
     offHost.push(url);
     void request.abort('blockedbyclient');
@@ -46,7 +50,7 @@ export async function openBrowser(origin: string): Promise<ConsoleBrowser> {
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
-  return { page, offHost, pageErrors, close: () => browser.close() };
+  return { page, offHost, pageErrors, graphqlBodies, close: () => browser.close() };
 }
 
 /** Waits until the page's visible text (document.body.innerText) contains `text`. */

@@ -2,14 +2,17 @@
  * A cairn for the browser test: two sandbox clusters (fast simulated time) and cairn's real HTTP
  * server on port 0 — the console route, the GraphQL endpoint and graphql-ws — over a database file.
  */
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createCairn } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Repositories } from '../../src/db/repositories.js';
-import { namedAdminToken } from '../helpers/auth.js';
+import { issueTestToken, namedAdminToken } from '../helpers/auth.js';
 import { alwaysReachable } from '../helpers/cairn.js';
 import { startSandboxes, tempDatabase, type Sandboxes } from '../e2e/harness.js';
+
+const CONSOLE_MANIFEST = join(import.meta.dirname, '..', '..', 'console', 'operations.persisted.json');
 
 export interface ConsoleCairn {
   /** http://127.0.0.1:<port> */
@@ -22,6 +25,8 @@ export interface ConsoleCairn {
   gql(query: string, variables?: Record<string, unknown>, as?: string): Promise<{ data?: any; errors?: unknown[] }>;
   /** The secret of another admin token, created on first use. */
   adminToken(name: string): string;
+  /** Issues a token that is not an admin, with these roles on apps (by name); returns its secret. */
+  memberToken(name: string, roles: Record<string, 'VIEWER' | 'DEPLOYER' | 'OWNER'>): string;
   logText(): string;
   stop(): Promise<void>;
 }
@@ -31,7 +36,16 @@ export async function startConsoleCairn(): Promise<ConsoleCairn> {
   const db = tempDatabase();
   const lines: string[] = [];
   const logger = pino({ level: 'info' }, new Writable({ write: (c, _e, done) => (lines.push(String(c)), done()) }));
-  const config = loadConfig({}, { host: '127.0.0.1', port: 0, databasePath: db.path, releaseBatchDeadlineMs: 30_000, releaseResyncIntervalMs: 1_000 });
+  // Persisted operations only (for tokens that are not admins): the console's manifest, as `npm start` loads it.
+  const config = loadConfig({}, {
+    host: '127.0.0.1',
+    port: 0,
+    databasePath: db.path,
+    releaseBatchDeadlineMs: 30_000,
+    releaseResyncIntervalMs: 1_000,
+    persistedOperations: [CONSOLE_MANIFEST],
+    persistedOnly: true,
+  });
   const cairn = createCairn(config, {
     logger,
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })) },
@@ -46,6 +60,8 @@ export async function startConsoleCairn(): Promise<ConsoleCairn> {
     sandboxes,
     repos: cairn.repos,
     adminToken: (name) => namedAdminToken(cairn.repos, name),
+    memberToken: (name, roles) =>
+      issueTestToken(cairn.repos, { name, admin: false, grants: Object.entries(roles).map(([app, role]) => ({ appId: cairn.repos.apps.byName(app)!.id, role })) }),
     async gql(query, variables = {}, as = token) {
       const res = await fetch(`${origin}/graphql`, {
         method: 'POST',

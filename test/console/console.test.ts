@@ -24,6 +24,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
   let cairn: ConsoleCairn;
   let browser: ConsoleBrowser;
   let envId: string;
+  let token: string;
 
   beforeAll(async () => {
     cairn = await startConsoleCairn();
@@ -32,6 +33,8 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
     ({ envId } = await createApp(api, 'shop', 'STATELESS'));
     await setDraft(api, envId, { instances: 4, tag: '1.25', greeting: 'hello', file: 'one' });
     await createApp(api, 'billing', 'STATEFUL'); // a second app in the list
+    // The browser signs in as the app's owner, not an admin: under CAIRN_PERSISTED_ONLY it may send hashes only.
+    token = cairn.memberToken('console-owner', { shop: 'OWNER', billing: 'VIEWER' });
     browser = await openBrowser(cairn.origin);
   }, 60_000);
 
@@ -48,9 +51,10 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
     await page.click('#sign-in');
     await waitForText(page, 'The API token is not valid.', '#sign-in-error');
     await page.$eval('#token', (el) => ((el as HTMLInputElement).value = ''));
-    await page.type('#token', cairn.token);
+    await page.type('#token', token);
     await page.click('#sign-in');
-    await waitForText(page, 'console-admin (admin)', '#viewer');
+    await waitForText(page, 'console-owner', '#viewer');
+    expect(await textOf(page, '#viewer')).not.toContain('(admin)');
     await waitForText(page, 'shop', '#apps');
     const apps = await textOf(page, '#apps');
     expect(apps).toContain('PRODUCTION · e2e-production · nothing deployed · 0/4 instances');
@@ -125,15 +129,20 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
 
   it('a revoked token ends the live feed and brings the sign-in form back', async () => {
     const { page } = browser;
-    const { data } = await cairn.gql('query { viewer { token { id } } }');
-    const revoked = await cairn.gql(
-      'mutation ($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { __typename } }',
-      { input: { id: data.viewer.token.id } },
-      cairn.adminToken('another-admin'),
-    );
+    const { data } = await cairn.gql('query { apiTokens(first: 50) { edges { node { id name } } } }');
+    const id = data.apiTokens.edges.find((e: { node: { name: string } }) => e.node.name === 'console-owner').node.id;
+    const revoked = await cairn.gql('mutation ($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { __typename } }', { input: { id } });
     expect(revoked.data?.revokeApiToken.__typename).toBe('RevokeApiTokenPayload');
     await waitForText(page, 'The token was refused: sign in again.', '#sign-in-error');
     expect(await page.evaluate(() => sessionStorage.getItem('cairn.token'))).toBeNull();
+  });
+
+  it('sent every operation as its persisted hash (the server runs persisted operations only)', () => {
+    expect(browser.graphqlBodies.length).toBeGreaterThan(10);
+    for (const body of browser.graphqlBodies) {
+      expect(body.query).toBeUndefined();
+      expect(body.extensions).toMatchObject({ persistedQuery: { version: 1, sha256Hash: expect.stringMatching(/^[0-9a-f]{64}$/) } });
+    }
   });
 
   it('no request left cairn\'s host, and the page threw nothing', () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Kind, parse, validate } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
+import { run } from '../../scripts/persist-operations.js';
 
 const DIR = join(import.meta.dirname, '..', '..', 'console', 'operations');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.graphql'));
@@ -19,6 +20,13 @@ describe('the console\'s operations', () => {
     expect(operations).toHaveLength(1);
     expect(operations[0]!.name?.value).toBeTruthy();
     expect(validate(schema, document).map((e) => e.message)).toEqual([]);
+  });
+
+  it('the console\'s manifest of persisted operations (console/operations.persisted.json) is up to date', () => {
+    let errors = '';
+    const code = run([DIR, join(DIR, '..', 'operations.persisted.json'), '--check'], { write: () => true }, { write: (text: string) => ((errors += text), true) });
+    expect(errors).toBe('');
+    expect(code).toBe(0);
   });
 
   it('every operation is sent by the console', () => {
