@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
 import { GRAPHIQL_TOUR } from './graphiql-tour.js';
+import { isConsolePath } from './console-route.js';
 
 /** The options GraphiQL starts with (the token is added in the browser). */
 export const GRAPHIQL_OPTIONS: GraphiQLOptions = {
@@ -140,6 +141,7 @@ export function useGraphiQLHeaders(page: () => Promise<GraphiQLPage>): Plugin {
   return {
     async onResponse({ request, response }) {
       if (request.method !== 'GET' || !(response.headers.get('content-type') ?? '').startsWith('text/html')) return;
+      if (isConsolePath(new URL(request.url).pathname)) return; // the console's pages carry their own policy (console-route.ts)
       response.headers.set('content-security-policy', (await page()).csp);
       response.headers.set('x-content-type-options', 'nosniff');
       response.headers.set('referrer-policy', 'no-referrer');

@@ -7,6 +7,7 @@ import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
 import { useEndSubscriptions } from './end-subscriptions.js';
 import { useHealthRoutes } from './health-routes.js';
+import { useConsoleRoute } from './console-route.js';
 import { useAuthenticateFirst } from './limits/authenticate-first.js';
 import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
@@ -82,6 +83,7 @@ export function createYogaApp(
       useRequestLog(),
       ...(options.plugins ?? []),
       useHealthRoutes(readiness, GRAPHQL_PATH),
+      useConsoleRoute(),
       useGraphiQLHeaders(loadGraphiqlPage),
       useCsrfPrevention(),
       authenticateFirst.plugin,

@@ -4,6 +4,7 @@ import type { Context } from '../../schema/context.js';
 import { GRAPHQL_PATH, type ContextFactory } from '../types.js';
 import { HEALTH_PATHS } from '../health-routes.js';
 import { METRICS_PATH } from '../../observability/metrics-route.js';
+import { isConsolePath } from '../console-route.js';
 import { csrfRefusal, isPreflighted } from './csrf.js';
 import { formatWithoutHttp } from './ws-result.js';
 
@@ -46,7 +47,7 @@ export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId:
   return async (req: IncomingMessage, res: ServerResponse): Promise<GateResult> => {
     const path = pathOf(req.url);
     if (path === null || !GRAPHQL_PATHS.has(path)) {
-      if (path !== null && (HEALTH_PATHS.has(path) || path === METRICS_PATH) && BODILESS_METHODS.has(req.method ?? '')) return { refused: false };
+      if (path !== null && (HEALTH_PATHS.has(path) || path === METRICS_PATH || isConsolePath(path)) && BODILESS_METHODS.has(req.method ?? '')) return { refused: false };
       notFound(req, res);
       return { refused: true };
     }

@@ -1,0 +1,19 @@
+/** Every operation the console sends: the documents in operations/*.graphql, bundled as text. */
+export { default as Viewer } from '../operations/viewer.graphql';
+export { default as Apps } from '../operations/apps.graphql';
+export { default as Environment } from '../operations/environment.graphql';
+export { default as PreviewRelease } from '../operations/preview-release.graphql';
+export { default as SetImageTag } from '../operations/set-image-tag.graphql';
+export { default as SetInstanceCount } from '../operations/set-instance-count.graphql';
+export { default as CreateReleaseOrder } from '../operations/create-release-order.graphql';
+export { default as ReleaseOrderFeed } from '../operations/release-order-feed.graphql';
+export { default as ResumeReleaseOrder } from '../operations/resume-release-order.graphql';
+export { default as SetReleaseOrderPauseMode } from '../operations/set-release-order-pause-mode.graphql';
+export { default as RetryFailedInstances } from '../operations/retry-failed-instances.graphql';
+export { default as RollbackReleaseOrder } from '../operations/rollback-release-order.graphql';
+export { default as CloseReleaseOrder } from '../operations/close-release-order.graphql';
+export { default as InstanceLogs } from '../operations/instance-logs.graphql';
+export { default as OpenTerminal } from '../operations/open-terminal.graphql';
+export { default as SendTerminalInput } from '../operations/send-terminal-input.graphql';
+export { default as CloseTerminal } from '../operations/close-terminal.graphql';
+export { default as TerminalOutput } from '../operations/terminal-output.graphql';
