@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillBlock, placeholders, readmeBlocks, valueAt } from './readme-blocks.js';
+import { captureValue, fillBlock, placeholders, readmeBlocks, valueAt } from './readme-blocks.js';
 
 const md = [
   '# Title',
@@ -67,5 +67,14 @@ describe('valueAt', () => {
     expect(valueAt(answer, 'data.app.environments[kind=PRODUCTION].id')).toBe('p');
     expect(valueAt(answer, 'data.app.environments[kind=STAGING].id')).toBeUndefined();
     expect(valueAt(answer, 'data.nothing.here')).toBeUndefined();
+  });
+});
+
+describe('captureValue', () => {
+  it('takes the last answer holding the path, or a regex group of the printed text', () => {
+    const answers = [{ data: { x: { state: 'DEPLOYING' } } }, { other: 1 }, { data: { x: { state: 'PAUSED' } } }];
+    expect(captureValue({ name: 's', path: 'data.x.state' }, answers, '')).toBe('PAUSED');
+    expect(captureValue({ name: 'id', path: '/order (\\S+): revision/' }, [], 'order T3JkZXI6Mw==: revision 2')).toBe('T3JkZXI6Mw==');
+    expect(captureValue({ name: 'id', path: 'data.none' }, answers, '')).toBeUndefined();
   });
 });

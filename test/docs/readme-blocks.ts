@@ -6,8 +6,9 @@
  *
  * - `capture <name> = path`: after the block runs, the value at `path` in its answer (JSON; for a
  *   stream, the last event where the path exists) fills the placeholder `<name>` in later blocks.
- *   A path is dot-separated: `data.apps.edges.0.node.id`; `[kind=TEST]` picks the first list item
- *   whose field has that value: `data.createApp.app.environments[kind=TEST].id`.
+ *   A path is dot-separated: `data.apps.edges[0].node.id`; `[kind=TEST]` picks the first list item
+ *   whose field has that value: `data.createApp.app.environments[kind=TEST].id`. A `/regex/` instead
+ *   of a path takes its first group from the block's printed text (for a script that prints prose).
  * - `until /regex/`: the block is a stream (a subscription, `curl -N`, a follower script); it runs
  *   until its output matches, then it is stopped.
  * - `expect /regex/`: its output must match (besides holding no GraphQL error and no `…Error` result).
@@ -18,7 +19,18 @@ export type Language = 'graphql' | 'sh' | 'console' | 'js' | 'python' | string;
 
 export interface Capture {
   name: string;
+  /** A path into the JSON answer, or `/regex/` over the printed text. */
   path: string;
+}
+
+/** The captured value: the path's value in the last answer that has it, or the regex's first group in the text. */
+export function captureValue(capture: Capture, answers: readonly unknown[], output: string): string | undefined {
+  if (capture.path.startsWith('/')) {
+    const m = regex(capture.path, `capture <${capture.name}>`).exec(output);
+    return m?.[1];
+  }
+  const found = answers.map((a) => valueAt(a, capture.path)).filter((v) => v !== undefined && v !== null);
+  return found.length > 0 ? String(found.at(-1)) : undefined;
 }
 
 export interface ReadmeBlock {
@@ -49,7 +61,7 @@ export function parseDirectives(text: string, where: string): Pick<ReadmeBlock, 
   for (const part of text.split(/\s+;\s+/).map((p) => p.trim()).filter(Boolean)) {
     let m: RegExpExecArray | null;
     if ((m = /^skip:\s*(.+)$/s.exec(part))) out.skip = m[1]!.trim();
-    else if ((m = /^capture\s+<([^>]+)>\s*=\s*(\S+)$/.exec(part))) out.captures.push({ name: m[1]!, path: m[2]! });
+    else if ((m = /^capture\s+<([^>]+)>\s*=\s*(.+)$/s.exec(part))) out.captures.push({ name: m[1]!, path: m[2]!.trim() });
     else if ((m = /^until\s+(.+)$/s.exec(part))) out.until = regex(m[1]!, where);
     else if ((m = /^expect\s+(.+)$/s.exec(part))) out.expect = regex(m[1]!, where);
     else throw new Error(`${where}: unknown doc-test directive "${part}"`);

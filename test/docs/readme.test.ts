@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FreshCairn, ROOT, startFreshCairn } from './fresh-cairn.js';
-import { fillBlock, type ReadmeBlock, readmeBlocks, valueAt } from './readme-blocks.js';
+import { captureValue, fillBlock, type ReadmeBlock, readmeBlocks } from './readme-blocks.js';
 import { runBlock } from './run-block.js';
 
 const blocks = readmeBlocks(readFileSync(resolve(ROOT, 'README.md'), 'utf8'));
@@ -55,9 +55,9 @@ describe(`README: ${toRun.length} code blocks run against a fresh cairn, ${skipp
         if (block.expect) expect(run.output).toMatch(block.expect);
         if (block.until) expect(run.output).toMatch(block.until);
         for (const capture of block.captures) {
-          const found = run.answers.map((a) => valueAt(a, capture.path)).filter((v) => v !== undefined && v !== null);
-          expect(found.length, `capture <${capture.name}> = ${capture.path} in:\n${run.output}`).toBeGreaterThan(0);
-          values.set(capture.name, String(found.at(-1)));
+          const value = captureValue(capture, run.answers, run.output);
+          expect(value, `capture <${capture.name}> = ${capture.path} in:\n${run.output}`).toBeTruthy();
+          values.set(capture.name, value!);
         }
       },
       180_000,
