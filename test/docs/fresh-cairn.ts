@@ -28,6 +28,8 @@ export interface FreshCairn {
   env: Record<string, string>;
   /** The server's log so far (JSON lines). */
   log(): string;
+  /** Resolves once the server's log satisfies `match` (checked on every new line), or fails after `timeoutMs`. */
+  waitForLog(match: (log: string) => boolean, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,11 +54,13 @@ export async function startFreshCairn(options: { speed?: number; timeoutMs?: num
   });
   let log = '';
   let stderr = '';
+  const logWaiters = new Set<() => void>();
   child.stderr!.on('data', (chunk) => (stderr += String(chunk)));
   const ready = new Promise<number>((done, fail) => {
     let port = 0;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       log += `${line}\n`;
+      for (const wake of logWaiters) wake();
       let entry: { msg?: string; port?: number };
       try {
         entry = JSON.parse(line) as typeof entry;
@@ -92,6 +96,21 @@ export async function startFreshCairn(options: { speed?: number; timeoutMs?: num
     token,
     env: { ...baseEnv, CAIRN_TOKEN: token, CAIRN_URL: url },
     log: () => log + stderr,
+    waitForLog: (match, waitMs = 10_000) =>
+      new Promise<void>((done, fail) => {
+        const check = () => {
+          if (!match(log)) return;
+          logWaiters.delete(check);
+          clearTimeout(timer);
+          done();
+        };
+        const timer = setTimeout(() => {
+          logWaiters.delete(check);
+          fail(new Error(`the expected log line did not come within ${waitMs} ms`));
+        }, waitMs);
+        logWaiters.add(check);
+        check();
+      }),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
