@@ -67,7 +67,7 @@ export async function seedApp(api: Api, name: string, clusters: { production: st
   const updated = await gql(
     api,
     `mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename ${ERRORS} ... on InvalidInputError { problems { path message } } } }`,
-    { input: { environmentId: env.id, version: env.config.version, config } },
+    { input: { environment: env.id, version: env.config.version, config } },
   );
   if (updated.updateDeploymentConfig.__typename !== 'UpdateDeploymentConfigPayload') throw new Error(`updateDeploymentConfig ${name}: ${JSON.stringify(updated)}`);
   return { name, environmentId: env.id, namespace: env.namespace };

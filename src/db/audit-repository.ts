@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { inIds } from './batch-sql.js';
 import type { Db } from './client.js';
@@ -72,6 +72,10 @@ export function auditRepository(db: Db, cipher: SecretCipher) {
     },
     byIds(ids: readonly number[]): AuditEntryRow[] {
       return ids.length === 0 ? [] : db.select().from(auditEntries).where(inIds(auditEntries.id, ids)).all();
+    },
+    /** How many entries match the filter (one COUNT statement). */
+    count(filter: AuditFilter): number {
+      return db.select({ n: count() }).from(auditEntries).where(and(...where(filter))).get()?.n ?? 0;
     },
     /**
      * Up to `first` entries newest first, older than `after` when given. With `fromOldest`, the

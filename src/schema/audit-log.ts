@@ -82,6 +82,8 @@ builder.queryField('auditLog', (t) =>
         const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
         return {
           edges,
+          // Counted only when asked for: one COUNT over the same filter.
+          countAll: () => ctx.repos.audit.count(filter),
           pageInfo: {
             hasNextPage: backward ? position !== null : more,
             hasPreviousPage: backward ? more : position !== null,
@@ -91,7 +93,16 @@ builder.queryField('auditLog', (t) =>
         };
       },
     },
-    { name: 'AuditEntryConnection', description: 'A page of the audit trail, newest first.' },
+    {
+      name: 'AuditEntryConnection',
+      description: 'A page of the audit trail, newest first.',
+      fields: (c) => ({
+        totalCount: c.int({
+          description: 'How many entries match the filters (and the caller may read), over all pages.',
+          resolve: (conn) => (conn as { countAll?: () => number }).countAll?.() ?? 0,
+        }),
+      }),
+    },
     { name: 'AuditEntryEdge', description: 'One audit entry of a page, with its cursor.' },
   ),
 );

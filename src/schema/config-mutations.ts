@@ -12,7 +12,7 @@ import { ConfigWarningRef } from './warning.js';
 const UpdateDeploymentConfigInput = builder.inputType('UpdateDeploymentConfigInput', {
   description: 'A whole new draft configuration for an environment, based on the version you read.',
   fields: (t) => ({
-    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    environment: t.id({ required: true, description: 'The environment\'s global ID.' }),
     version: t.int({ required: true, description: 'The `version` of the configuration you read; a stale one is refused with ConflictError.' }),
     config: t.field({ type: DeploymentConfigInput, required: true, description: 'The new configuration (it replaces the draft).' }),
   }),
@@ -30,7 +30,7 @@ const ConfigPayloadShape = builder.objectRef<{ config: DeploymentConfigRow; warn
 const SetImageTagInput = builder.inputType('SetImageTagInput', {
   description: 'A new image tag for an environment\'s draft; every other setting stays.',
   fields: (t) => ({
-    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    environment: t.id({ required: true, description: 'The environment\'s global ID.' }),
     imageTag: t.string({ required: true, description: 'The new tag, e.g. 1.4.2.' }),
     version: t.int({ description: 'Optionally, the `version` you read; when given and stale, the change is refused with ConflictError.' }),
   }),
@@ -45,7 +45,7 @@ const SetImageTagPayload = builder.objectRef<{ config: DeploymentConfigRow }>('S
 const SetInstanceCountInput = builder.inputType('SetInstanceCountInput', {
   description: 'A new instance count for an environment\'s draft; every other setting stays.',
   fields: (t) => ({
-    environmentId: t.id({ required: true, description: 'The environment\'s global ID.' }),
+    environment: t.id({ required: true, description: 'The environment\'s global ID.' }),
     instances: t.int({ required: true, description: 'Instances to run: at least 1 (a warning below 2), at most the configured maximum.' }),
     version: t.int({ description: 'Optionally, the `version` you read; when given and stale, the change is refused with ConflictError.' }),
   }),
@@ -65,35 +65,35 @@ builder.mutationFields((t) => ({
     type: SetInstanceCountPayload,
     description:
       'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes. Needs the OWNER role on the app.',
-    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
+    authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: SetInstanceCountInput, required: true, description: 'The environment and its new instance count.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'SetInstanceCountResult', description: 'The configuration with its new instance count, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => setInstanceCount(ctx, idRef(input.environmentId, 'Environment'), input),
+    resolve: (_root, { input }, ctx) => setInstanceCount(ctx, idRef(input.environment, 'Environment'), input),
   }),
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
     description:
       'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app; a directory mount\'s host path must be one of the app\'s own directories `<prefix>/<app name>` under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES), or a mount the draft already holds, unless the caller is an admin.',
-    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
+    authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'UpdateDeploymentConfigResult', description: 'The saved configuration, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => updateDeploymentConfig(ctx, idRef(input.environmentId, 'Environment'), input),
+    resolve: (_root, { input }, ctx) => updateDeploymentConfig(ctx, idRef(input.environment, 'Environment'), input),
   }),
   setImageTag: t.field({
     type: SetImageTagPayload,
     description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is. Needs the OWNER role on the app.',
-    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
+    authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: SetImageTagInput, required: true, description: 'The environment and its new tag.' }) },
     errors: {
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'SetImageTagResult', description: 'The configuration with its new tag, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => ({ config: setImageTag(ctx, idRef(input.environmentId, 'Environment'), input) }),
+    resolve: (_root, { input }, ctx) => ({ config: setImageTag(ctx, idRef(input.environment, 'Environment'), input) }),
   }),
 }));

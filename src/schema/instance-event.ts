@@ -36,7 +36,14 @@ export async function eventsOf(ctx: Context, env: EnvironmentRow): Promise<LiveS
 }
 
 const InstanceEventConnection = builder.connectionObject(
-  { type: InstanceEventRef, name: 'InstanceEventConnection', description: 'A page of system events, newest first.' },
+  {
+    type: InstanceEventRef,
+    name: 'InstanceEventConnection',
+    description: 'A page of system events, newest first.',
+    fields: (c) => ({
+      totalCount: c.int({ description: 'How many events match (`warningsOnly` applied), over all pages.', resolve: (conn) => (conn as { totalCount?: number }).totalCount ?? 0 }),
+    }),
+  },
   { name: 'InstanceEventEdge', description: 'One system event of a page, with its cursor.' },
 );
 
@@ -52,7 +59,8 @@ builder.objectFields(EnvironmentRef, (t) => ({
       resolve: async (env, args, ctx) => {
         const events = await eventsOf(ctx, env);
         if (!events) return null;
-        return resolveArrayConnection({ args }, args.warningsOnly ? events.filter((e) => e.type === 'Warning') : events);
+        const matching = args.warningsOnly ? events.filter((e) => e.type === 'Warning') : events;
+        return { ...resolveArrayConnection({ args }, matching), totalCount: matching.length };
       },
     },
     InstanceEventConnection,
@@ -71,7 +79,7 @@ builder.objectFields(InstanceRef, (t) => ({
         const events = env ? await eventsOf(ctx, env) : null;
         if (!events) return null;
         const mine = events.filter((e) => e.instanceName === instance.name && (!args.warningsOnly || e.type === 'Warning'));
-        return resolveArrayConnection({ args }, mine);
+        return { ...resolveArrayConnection({ args }, mine), totalCount: mine.length };
       },
     },
     InstanceEventConnection,

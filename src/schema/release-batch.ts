@@ -1,8 +1,10 @@
 import { ownedByApp, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import type { BatchView } from '../engine/batches.js';
+import { statusOf } from '../live/instances.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
+import { InstanceStatusEnum } from './instance.js';
 import { ReleaseBatchStateEnum, ReleaseDirectionEnum, ReleaseOrderStateEnum } from './release-enums.js';
 import { InstanceFailureRef, ReleaseBatchRef, ReleaseInstanceRef, ReleaseOrderTransitionRef } from './release-refs.js';
 
@@ -29,7 +31,8 @@ ReleaseInstanceRef.implement({
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The pod\'s name.' }),
     revision: t.exposeInt('revision', { nullable: true, description: 'The revision number the instance runs; null for a pod cairn did not label.' }),
-    status: t.exposeString('phase', { description: 'The pod phase: Pending, Running, Succeeded, Failed or Unknown.' }),
+    phase: t.exposeString('phase', { description: 'The pod\'s phase: Pending, Running, Succeeded, Failed or Unknown.' }),
+    status: t.field({ type: InstanceStatusEnum, description: 'What it is doing, derived from its phase, containers and Warning events (as `Instance.status`).', resolve: (i) => statusOf(i) }),
     ready: t.exposeBoolean('ready', { description: 'Whether the instance passes its readiness check (and is not being deleted).' }),
     restarts: t.exposeInt('restarts', { description: 'How many times its containers restarted.' }),
     reason: t.string({

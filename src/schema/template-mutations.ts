@@ -37,7 +37,7 @@ const DeleteTemplatePayload = builder.objectRef<{ deletedTemplateId: string }>('
 const SaveTemplateInput = builder.inputType('SaveTemplateInput', {
   description: 'Saves an environment\'s draft configuration, without its tag, as a new template.',
   fields: (t) => ({
-    environmentId: t.id({ required: true, description: 'The environment whose draft configuration to save.' }),
+    environment: t.id({ required: true, description: 'The environment whose draft configuration to save.' }),
     name: t.string({ required: true, description: 'A unique name (1–100 characters; surrounding spaces are dropped).' }),
   }),
 });
@@ -45,8 +45,8 @@ const SaveTemplateInput = builder.inputType('SaveTemplateInput', {
 const ApplyTemplateInput = builder.inputType('ApplyTemplateInput', {
   description: 'Loads a template into an environment\'s draft configuration; the environment keeps its image tag.',
   fields: (t) => ({
-    templateId: t.id({ required: true, description: 'The template\'s global ID.' }),
-    environmentId: t.id({ required: true, description: 'The environment whose draft configuration to replace.' }),
+    template: t.id({ required: true, description: 'The template\'s global ID.' }),
+    environment: t.id({ required: true, description: 'The environment whose draft configuration to replace.' }),
     version: t.int({ description: 'Optionally, the `version` of the draft you read; when given and stale, the change is refused with ConflictError.' }),
   }),
 });
@@ -72,19 +72,19 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) => ({ template: saveTemplate(ctx, idRef(input.environmentId, 'Environment'), input.name) }),
+    resolve: (_root, { input }, ctx) => ({ template: saveTemplate(ctx, idRef(input.environment, 'Environment'), input.name) }),
   }),
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
     description:
-      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template), and to read the template: admins, and OWNERs of the app it was saved from (for others it is a NotFoundError, as an ID that names nothing). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.templateId`.',
-    authScopes: appRule('OWNER', idIn((a: { input: { environmentId: string } }) => a.input.environmentId, 'Environment')),
+      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template), and to read the template: admins, and OWNERs of the app it was saved from (for others it is a NotFoundError, as an ID that names nothing). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.template`.',
+    authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
     errors: {
       types: [NotFoundError, ConflictError, NotAllowedError, InvalidInputError],
       union: { name: 'ApplyTemplateResult', description: 'The new draft configuration, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => applyTemplate(ctx, idRef(input.templateId, 'Template'), idRef(input.environmentId, 'Environment'), input.version),
+    resolve: (_root, { input }, ctx) => applyTemplate(ctx, idRef(input.template, 'Template'), idRef(input.environment, 'Environment'), input.version),
   }),
   renameTemplate: t.field({
     type: RenameTemplatePayload,

@@ -63,7 +63,7 @@ export function writeDraft(
   return updated;
 }
 
-const ENVIRONMENT_PATH = ['input', 'environmentId'];
+const ENVIRONMENT_PATH = ['input', 'environment'];
 
 /**
  * Changes only the draft's instance count (at least 1, at most the configured maximum); a warning

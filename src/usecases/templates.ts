@@ -40,14 +40,14 @@ function freeName(deps: TemplatesDeps, name: string, path: string[], self?: numb
 /**
  * Saves the environment's draft, without its image tag, as a template named `name` (trimmed,
  * unique), belonging to the environment's app. A draft that breaks a rule (stored before the rule
- * existed) is refused with its problems under `input.environmentId`. Admins only (the caller checks).
+ * existed) is refused with its problems under `input.environment`. Admins only (the caller checks).
  */
 export function saveTemplate(deps: TemplatesDeps, environment: IdRef, name: string): TemplateRow {
   return deps.repos.transaction(() => {
     const free = freeName(deps, name, ['input', 'name']);
-    const draft = draftOf(deps.repos, environment, ['input', 'environmentId']);
+    const draft = draftOf(deps.repos, environment, ['input', 'environment']);
     // A draft stored before a rule existed may break it: a template must not carry it further.
-    const problems = storedConfigProblems(draft.settings, ['input', 'environmentId']);
+    const problems = storedConfigProblems(draft.settings, ['input', 'environment']);
     if (problems.length) throw new InvalidInputError(problems);
     const appId = deps.repos.apps.environmentsByIds([draft.environmentId])[0]?.appId ?? null;
     const template = uniqueOr(
@@ -64,22 +64,22 @@ export function saveTemplate(deps: TemplatesDeps, environment: IdRef, name: stri
  * when given, must be the draft's. Refused: a template the caller may not read (NotFoundError); one
  * holding secret values, for a caller who is not an admin (its secrets belong to the app it was saved
  * from: NotAllowedError); one that breaks a rule or, for a caller who is not an admin, mounts host
- * directories outside the app's own (InvalidInputError, paths under `input.templateId`).
+ * directories outside the app's own (InvalidInputError, paths under `input.template`).
  */
 export function applyTemplate(deps: ConfigsDeps & TemplatesDeps, template: IdRef, environment: IdRef, version?: number | null): DraftChange {
   return deps.repos.transaction(() => {
-    const row = templateOf(deps, template, ['input', 'templateId']);
+    const row = templateOf(deps, template, ['input', 'template']);
     // Its secret values came from another app's environment: only an admin may copy them into this one.
     if (!deps.viewer?.admin && row.settings.env.some((e) => e.secret && e.value !== '')) {
       throw new NotAllowedError(`The template "${row.name}" holds secret values, which only an admin may copy into another environment; ask an admin, or set the variables yourself.`);
     }
-    const draft = draftOf(deps.repos, environment, ['input', 'environmentId']);
-    // Paths under input.templateId name the template's own fields: it may predate a rule, and
+    const draft = draftOf(deps.repos, environment, ['input', 'environment']);
+    // Paths under input.template name the template's own fields: it may predate a rule, and
     // its host paths are checked against the environment's app like any written configuration.
     const rule = hostPathRule(deps, draft);
     const problems = [
-      ...storedConfigProblems(row.settings, ['input', 'templateId']),
-      ...(rule ? hostPathProblems(row.settings.directoryMounts, rule.prefixes, rule.appName, ['input', 'templateId']) : []),
+      ...storedConfigProblems(row.settings, ['input', 'template']),
+      ...(rule ? hostPathProblems(row.settings.directoryMounts, rule.prefixes, rule.appName, ['input', 'template']) : []),
     ];
     if (problems.length) throw new InvalidInputError(problems);
     const config = writeDraft(deps, draft, version, { imageTag: draft.imageTag, settings: row.settings });

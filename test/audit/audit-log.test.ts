@@ -43,8 +43,8 @@ beforeAll(async () => {
   ownerB = issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appDbId(appB), role: 'OWNER' }] });
   deployerA = issueTestToken(api.repos, { name: 'deployer-a', grants: [{ appId: appDbId(appA), role: 'DEPLOYER' }] });
   stranger = issueTestToken(api.repos, { name: 'stranger', grants: [] });
-  await api.gql(SET_COUNT, { input: { environmentId: appA.production.id, instances: 2 } });
-  await api.gql(SET_COUNT, { input: { environmentId: appB.production.id, instances: 3 } });
+  await api.gql(SET_COUNT, { input: { environment: appA.production.id, instances: 2 } });
+  await api.gql(SET_COUNT, { input: { environment: appB.production.id, instances: 3 } });
   await api.gql(UPDATE_APP, { input: { id: appA.id, description: 'by its owner' } }, { token: ownerA });
   await api.gql(UPDATE_APP, { input: { id: appB.id, description: 'not mine' } }, { token: ownerA }); // denied, on app B
   await api.gql(UPDATE_APP, { input: { id: appA.id, description: 'by a deployer' } }, { token: deployerA }); // denied, on app A

@@ -93,7 +93,7 @@ describe('a 1 MB input', () => {
     const env = Array.from({ length: 200 }, (_, i) => ({ name: `VAR_${i}`, value: 'v'.repeat(1000) }));
     const app = await createApp(api, 'bounds-many');
     const production = app.production.id;
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: production, version: 1, config: { env } } });
+    await api.gql(UPDATE_CONFIG, { input: { environment: production, version: 1, config: { env } } });
     const entry = lastEntryOf(api, 'updateDeploymentConfig');
     expect(entry.input.length).toBeLessThanOrEqual(MAX_INPUT_JSON);
     expect(JSON.parse(entry.input)).toMatchObject({ inputCut: true });

@@ -50,8 +50,8 @@ describe('maskValue', () => {
 
 describe('maskedInputJson', () => {
   it('records the input argument alone, masked', () => {
-    const json = maskedInputJson('updateDeploymentConfig', { input: { environmentId: 'RW52OjE=', config: { env: [{ name: 'K', value: 's3cr3t', secret: true }] } } });
-    expect(JSON.parse(json)).toEqual({ environmentId: 'RW52OjE=', config: { env: [{ name: 'K', value: MASKED, secret: true }] } });
+    const json = maskedInputJson('updateDeploymentConfig', { input: { environment: 'RW52OjE=', config: { env: [{ name: 'K', value: 's3cr3t', secret: true }] } } });
+    expect(JSON.parse(json)).toEqual({ environment: 'RW52OjE=', config: { env: [{ name: 'K', value: MASKED, secret: true }] } });
     expect(json).not.toContain('s3cr3t');
   });
   it('records every argument when there is more than `input`', () => {

@@ -94,7 +94,7 @@ describe('real mutations', () => {
   it('an environment ID resolves to its app', async () => {
     const app = await createApp(api, 'env-target');
     const appEntry = lastEntryOf(api, 'createApp');
-    const res = await api.gql(`mutation ($input: SetInstanceCountInput!) { setInstanceCount(input: $input) { __typename } }`, { input: { environmentId: app.production.id, instances: 2 } });
+    const res = await api.gql(`mutation ($input: SetInstanceCountInput!) { setInstanceCount(input: $input) { __typename } }`, { input: { environment: app.production.id, instances: 2 } });
     expect(dataOf(res).setInstanceCount.__typename).toBe('SetInstanceCountPayload');
     expect(lastEntryOf(api, 'setInstanceCount')).toMatchObject({ outcome: 'SUCCEEDED', targetId: app.production.id, appId: appEntry.appId });
   });

@@ -32,10 +32,10 @@ describe('secrets in audited inputs', () => {
       ],
       fileMounts: [{ path: '/etc/app/db.properties', content: FILE_SECRET }],
     };
-    const res = await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config } });
+    const res = await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config } });
     expect(dataOf(res).updateDeploymentConfig.__typename).toBe('UpdateDeploymentConfigPayload');
     // A refused attempt (stale version) carries the secret too.
-    const stale = await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config } });
+    const stale = await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config } });
     expect(dataOf(stale).updateDeploymentConfig.__typename).toBe('ConflictError');
 
     const entry = lastEntryOf(api, 'updateDeploymentConfig');
@@ -61,7 +61,7 @@ describe('secrets in audited inputs', () => {
     const viewer = issueTestToken(api.repos, { name: 'just-looking', grants: [] });
     const res = await api.gql(
       UPDATE_CONFIG,
-      { input: { environmentId: app.production.id, version: 1, config: { image: 'nginx', env: [{ name: 'K', value: SECRET, secret: true }] } } },
+      { input: { environment: app.production.id, version: 1, config: { image: 'nginx', env: [{ name: 'K', value: SECRET, secret: true }] } } },
       { token: viewer },
     );
     expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });

@@ -127,7 +127,7 @@ export async function startMatrixServer(): Promise<MatrixServer> {
   if (order.createReleaseOrder.__typename !== 'ReleaseOrderPayload') throw new Error(`no release order: ${JSON.stringify(order)}`);
   const template = await admin(
     `mutation ($input: SaveTemplateInput!) { saveTemplate(input: $input) { __typename ... on SaveTemplatePayload { template { id } } } }`,
-    { input: { environmentId: shop.production, name: 'matrix-template' } },
+    { input: { environment: shop.production, name: 'matrix-template' } },
   );
   const local = (globalId: string) => Number(Buffer.from(globalId, 'base64').toString().split(':')[1]);
   sessionInfo.owner.environmentId = local(shop.production);

@@ -92,7 +92,7 @@ export const OPERATIONS: Record<string, OperationCase> = {
   viewer: { kind: 'query', need: 'authenticated', denial: 'forbidden', document: '{ viewer { name admin } }', variables: () => ({}) },
 
   // Mutations
-  applyTemplate: mutation('applyTemplate', 'ApplyTemplateInput', 'OWNER', (m) => ({ templateId: m.fx.templateId, environmentId: m.fx.envATest })),
+  applyTemplate: mutation('applyTemplate', 'ApplyTemplateInput', 'OWNER', (m) => ({ template: m.fx.templateId, environment: m.fx.envATest })),
   closeReleaseOrder: mutation('closeReleaseOrder', 'CloseReleaseOrderInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA, reason: 'matrix' })),
   closeTerminal: mutation('closeTerminal', 'CloseTerminalInput', 'DEPLOYER', (m) => ({ session: m.fx.sessionA })),
   createApiToken: mutation('createApiToken', 'CreateApiTokenInput', 'admin', () => ({ name: unique('made') })),
@@ -110,7 +110,7 @@ export const OPERATIONS: Record<string, OperationCase> = {
   deleteTemplate: mutation('deleteTemplate', 'DeleteTemplateInput', 'admin', async (m, role) => {
     if (role !== 'admin') return { id: m.fx.templateId };
     const data = await m.admin('mutation ($input: SaveTemplateInput!) { saveTemplate(input: $input) { ... on SaveTemplatePayload { template { id } } } }', {
-      input: { environmentId: m.fx.envA, name: unique('doomed-template') },
+      input: { environment: m.fx.envA, name: unique('doomed-template') },
     });
     return { id: data.saveTemplate.template.id };
   }),
@@ -127,15 +127,15 @@ export const OPERATIONS: Record<string, OperationCase> = {
   retryFailedInstances: mutation('retryFailedInstances', 'RetryFailedInstancesInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA })),
   revokeApiToken: mutation('revokeApiToken', 'RevokeApiTokenInput', 'admin', (m) => ({ id: m.freshTokenId() })),
   rollbackReleaseOrder: mutation('rollbackReleaseOrder', 'RollbackReleaseOrderInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA })),
-  saveTemplate: mutation('saveTemplate', 'SaveTemplateInput', 'admin', (m) => ({ environmentId: m.fx.envA, name: unique('saved') })),
+  saveTemplate: mutation('saveTemplate', 'SaveTemplateInput', 'admin', (m) => ({ environment: m.fx.envA, name: unique('saved') })),
   sendTerminalInput: mutation('sendTerminalInput', 'SendTerminalInputInput', 'DEPLOYER', (m) => ({ session: m.fx.sessionA, data: '' })),
   setAppMember: mutation('setAppMember', 'SetAppMemberInput', 'OWNER', (m) => ({ app: m.fx.appA, token: m.fx.bystander, role: 'VIEWER' })),
-  setImageTag: mutation('setImageTag', 'SetImageTagInput', 'OWNER', (m) => ({ environmentId: m.fx.envA, imageTag: '1.25.1' })),
-  setInstanceCount: mutation('setInstanceCount', 'SetInstanceCountInput', 'OWNER', (m) => ({ environmentId: m.fx.envA, instances: 2 })),
+  setImageTag: mutation('setImageTag', 'SetImageTagInput', 'OWNER', (m) => ({ environment: m.fx.envA, imageTag: '1.25.1' })),
+  setInstanceCount: mutation('setInstanceCount', 'SetInstanceCountInput', 'OWNER', (m) => ({ environment: m.fx.envA, instances: 2 })),
   setReleaseOrderPauseMode: mutation('setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA, pauseMode: 'EVERY_BATCH' })),
   updateApp: mutation('updateApp', 'UpdateAppInput', 'OWNER', (m) => ({ id: m.fx.appA, description: unique('described by') })),
   updateDeploymentConfig: mutation('updateDeploymentConfig', 'UpdateDeploymentConfigInput', 'OWNER', (m) => ({
-    environmentId: m.fx.envATest,
+    environment: m.fx.envATest,
     version: m.repos.configs.byEnvironmentId(localOf(m.fx.envATest))!.version,
     config: { officialImage: 'NGINX', instances: 2 },
   })),

@@ -17,7 +17,7 @@ const ERRORS = `... on Error { __typename message code } ... on InvalidInputErro
 async function update(envId: string, config: Record<string, unknown>) {
   const read = await cairn.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: envId });
   const res = await cairn.gql(`mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename ${ERRORS} } }`, {
-    input: { environmentId: envId, version: read.data.node.config.version, config },
+    input: { environment: envId, version: read.data.node.config.version, config },
   });
   return res.data.updateDeploymentConfig;
 }

@@ -44,10 +44,10 @@ export async function setDraft(
   };
   const res = await cairn.gql(
     `mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename ${ERRORS} ... on InvalidInputError { problems { path message } } } }`,
-    { input: { environmentId: envId, version, config } },
+    { input: { environment: envId, version, config } },
   );
   if (res.data?.updateDeploymentConfig?.__typename !== 'UpdateDeploymentConfigPayload') throw new Error(`updateDeploymentConfig: ${JSON.stringify(res)}`);
-  const tag = await cairn.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environmentId: envId, imageTag: draft.tag } });
+  const tag = await cairn.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environment: envId, imageTag: draft.tag } });
   if (tag.data?.setImageTag?.__typename !== 'SetImageTagPayload') throw new Error(`setImageTag: ${JSON.stringify(tag)}`);
 }
 

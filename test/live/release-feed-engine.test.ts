@@ -26,10 +26,10 @@ it('follows a release from submission to completion, driven by the shared inform
   const read = await h.gql(`query ($id: ID!) { node(id: $id) { ... on Environment { config { version } } } }`, { id: h.env.id });
   const probe = { http: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
   const updated = await h.gql(`mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename } }`, {
-    input: { environmentId: h.env.id, version: read.data.node.config.version, config: { officialImage: 'NGINX', instances: 2, ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }], readinessProbe: probe, terminationGracePeriodSeconds: 1 } },
+    input: { environment: h.env.id, version: read.data.node.config.version, config: { officialImage: 'NGINX', instances: 2, ports: [{ containerPort: 80, protocol: 'TCP', name: 'http' }], readinessProbe: probe, terminationGracePeriodSeconds: 1 } },
   });
   expect(updated.data.updateDeploymentConfig.__typename).toBe('UpdateDeploymentConfigPayload');
-  await h.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environmentId: h.env.id, imageTag: '1.25' } });
+  await h.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environment: h.env.id, imageTag: '1.25' } });
   const created = await h.gql(`mutation ($input: CreateReleaseOrderInput!) { createReleaseOrder(input: $input) { __typename ... on ReleaseOrderPayload { releaseOrder { id } } } }`, {
     input: { environment: h.env.id, batchCount: 2, pauseMode: 'NONE' },
   });

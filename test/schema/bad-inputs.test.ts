@@ -21,7 +21,7 @@ beforeAll(async () => {
   api = await createTestApi();
   app = await createApp(api, 'victim');
   await createApp(api, 'existing');
-  const saved = dataOf(await api.gql(SAVE_TEMPLATE, { input: { environmentId: app.production.id, name: 'existing-template' } })).saveTemplate;
+  const saved = dataOf(await api.gql(SAVE_TEMPLATE, { input: { environment: app.production.id, name: 'existing-template' } })).saveTemplate;
   templateId = saved.template.id;
 });
 afterAll(async () => {
@@ -41,7 +41,7 @@ const HTTP_PROBE = { http: { path: '/', port: 80 } };
 const MiB = 1024 * 1024;
 
 const config = (field: Record<string, unknown>, version = 1) => async () =>
-  dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version, config: { ...BASE, ...field } } })).updateDeploymentConfig;
+  dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version, config: { ...BASE, ...field } } })).updateDeploymentConfig;
 const create = (fields: Record<string, unknown>) => async () =>
   dataOf(await api.gql(CREATE_APP, { input: { name: 'fresh', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', ...fields } })).createApp;
 const invalid = (...problems: [string, string][]): Expectation => ({ typename: 'InvalidInputError', problems });
@@ -147,29 +147,29 @@ const rows: Row[] = [
   { name: 'stale version', run: config({}, 7), expect: { typename: 'ConflictError' } },
   {
     name: 'unknown environment',
-    run: async () => dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.id, version: 1, config: BASE } })).updateDeploymentConfig,
-    expect: { typename: 'NotFoundError', path: 'input.environmentId' },
+    run: async () => dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.id, version: 1, config: BASE } })).updateDeploymentConfig,
+    expect: { typename: 'NotFoundError', path: 'input.environment' },
   },
   // setImageTag
   {
     name: 'tag with a space',
-    run: async () => dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: 'v 1' } })).setImageTag,
+    run: async () => dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: 'v 1' } })).setImageTag,
     expect: invalid(['INVALID_FORMAT', 'input.imageTag']),
   },
   {
     name: 'tag longer than 128 characters',
-    run: async () => dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: 'a'.repeat(129) } })).setImageTag,
+    run: async () => dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: 'a'.repeat(129) } })).setImageTag,
     expect: invalid(['INVALID_FORMAT', 'input.imageTag']),
   },
   // setInstanceCount
   {
     name: 'setInstanceCount to 0',
-    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 0 } })).setInstanceCount,
+    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environment: app.production.id, instances: 0 } })).setInstanceCount,
     expect: invalid(['TOO_SMALL', 'input.instances']),
   },
   {
     name: 'setInstanceCount above the maximum',
-    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 1000 } })).setInstanceCount,
+    run: async () => dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environment: app.production.id, instances: 1000 } })).setInstanceCount,
     expect: invalid(['TOO_LARGE', 'input.instances']),
   },
   // createApp
@@ -203,23 +203,23 @@ const rows: Row[] = [
   // templates
   {
     name: 'empty template name',
-    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environmentId: app.production.id, name: '   ' } })).saveTemplate,
+    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environment: app.production.id, name: '   ' } })).saveTemplate,
     expect: invalid(['REQUIRED', 'input.name']),
   },
   {
     name: 'template name too long',
-    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environmentId: app.production.id, name: 't'.repeat(101) } })).saveTemplate,
+    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environment: app.production.id, name: 't'.repeat(101) } })).saveTemplate,
     expect: invalid(['TOO_LONG', 'input.name']),
   },
   {
     name: 'taken template name',
-    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environmentId: app.production.id, name: 'existing-template' } })).saveTemplate,
+    run: async () => dataOf(await api.gql(SAVE_TEMPLATE, { input: { environment: app.production.id, name: 'existing-template' } })).saveTemplate,
     expect: { typename: 'AlreadyExistsError', path: 'input.name' },
   },
   {
     name: 'apply an unknown template',
-    run: async () => dataOf(await api.gql(APPLY_TEMPLATE, { input: { templateId: app.id, environmentId: app.production.id } })).applyTemplate,
-    expect: { typename: 'NotFoundError', path: 'input.templateId' },
+    run: async () => dataOf(await api.gql(APPLY_TEMPLATE, { input: { template: app.id, environment: app.production.id } })).applyTemplate,
+    expect: { typename: 'NotFoundError', path: 'input.template' },
   },
   {
     name: 'rename to an empty name',

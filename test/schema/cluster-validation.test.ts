@@ -31,7 +31,7 @@ const ownerOf = (app: CreatedApp) => issueTestToken(api.repos, { grants: [{ appI
 
 async function update(app: CreatedApp, config: Record<string, unknown>, token?: string) {
   const current = api.repos.configs.byEnvironmentId(localId(app.production.id))!;
-  return dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: current.version, config } }, { token })).updateDeploymentConfig;
+  return dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: current.version, config } }, { token })).updateDeploymentConfig;
 }
 
 /** [code, path] of a typed error's problems. */
@@ -130,15 +130,15 @@ describe('host paths (defect: an app OWNER may mount any host path read-write)',
   it("applyTemplate: an OWNER cannot load a template's host paths outside the app's directories; an admin can", async () => {
     const source = await createApp(api, 'hosts-src');
     await update(source, { image: 'nginx', directoryMounts: [{ containerPath: '/run/docker.sock', hostPath: '/var/run/docker.sock' }] });
-    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: source.production.id, name: 'docker-socket' } })).saveTemplate;
+    const saved = dataOf(await api.gql(SAVE, { input: { environment: source.production.id, name: 'docker-socket' } })).saveTemplate;
     expect(saved.__typename).toBe('SaveTemplatePayload');
     const before = api.dump();
     // An OWNER of both apps reads the template (it belongs to hosts-src); the host path is still refused.
     const ownerOfBoth = issueTestToken(api.repos, { grants: [{ appId: localId(app.id), role: 'OWNER' }, { appId: localId(source.id), role: 'OWNER' }] });
-    const refused = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: app.production.id } }, { token: ownerOfBoth })).applyTemplate;
-    expect(refused).toMatchObject({ __typename: 'InvalidInputError', problems: [{ code: 'NOT_ALLOWED', path: ['input', 'templateId', 'directoryMounts', '0', 'hostPath'] }] });
+    const refused = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: app.production.id } }, { token: ownerOfBoth })).applyTemplate;
+    expect(refused).toMatchObject({ __typename: 'InvalidInputError', problems: [{ code: 'NOT_ALLOWED', path: ['input', 'template', 'directoryMounts', '0', 'hostPath'] }] });
     expect(api.dump()).toBe(before);
-    const applied = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: app.production.id } })).applyTemplate;
+    const applied = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: app.production.id } })).applyTemplate;
     expect(applied.__typename).toBe('ApplyTemplatePayload');
   });
 });
@@ -191,22 +191,22 @@ describe('configurations stored before the rules', () => {
   it('saveTemplate refuses an old draft that breaks a rule; applyTemplate refuses an old template', async () => {
     const app = await createApp(api, 'old-template');
     storeDraft(app, broken());
-    const save = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'from-old-draft' } })).saveTemplate;
+    const save = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'from-old-draft' } })).saveTemplate;
     expect(save.__typename).toBe('InvalidInputError');
     expect(problems(save)).toEqual([
-      ['INVALID_FORMAT', 'input.environmentId.env.0.value'],
-      ['INVALID_FORMAT', 'input.environmentId.ports.1.name'],
+      ['INVALID_FORMAT', 'input.environment.env.0.value'],
+      ['INVALID_FORMAT', 'input.environment.ports.1.name'],
     ]);
 
     const template = api.repos.templates.create('old-template', broken(), null, new Date());
     const target = await createApp(api, 'old-template-target');
     const before = api.dump();
     const templateId = Buffer.from(`Template:${template.id}`).toString('base64');
-    const apply = dataOf(await api.gql(APPLY, { input: { templateId, environmentId: target.production.id } })).applyTemplate;
+    const apply = dataOf(await api.gql(APPLY, { input: { template: templateId, environment: target.production.id } })).applyTemplate;
     expect(apply.__typename).toBe('InvalidInputError');
     expect(problems(apply)).toEqual([
-      ['INVALID_FORMAT', 'input.templateId.env.0.value'],
-      ['INVALID_FORMAT', 'input.templateId.ports.1.name'],
+      ['INVALID_FORMAT', 'input.template.env.0.value'],
+      ['INVALID_FORMAT', 'input.template.ports.1.name'],
     ]);
     expect(api.dump()).toBe(before);
   });

@@ -63,7 +63,7 @@ async function configOf(envId: string) {
 describe('updateDeploymentConfig', () => {
   it('round-trips a full configuration unchanged', async () => {
     const app = await createApp(api, 'round-trip');
-    const res = dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: FULL_CONFIG } })).updateDeploymentConfig;
+    const res = dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: FULL_CONFIG } })).updateDeploymentConfig;
     expect(res.__typename).toBe('UpdateDeploymentConfigPayload');
     expect(res.warnings).toEqual([]);
     expect(res.config.version).toBe(2);
@@ -72,7 +72,7 @@ describe('updateDeploymentConfig', () => {
     expect(read.env.map((e: any) => e.hasValue)).toEqual([true, false]);
 
     // Sending back what was read changes nothing, not even the version.
-    const again = dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 2, config: toInput(read) } })).updateDeploymentConfig;
+    const again = dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 2, config: toInput(read) } })).updateDeploymentConfig;
     expect(again.config).toEqual(read);
     // The other environment is untouched.
     expect((await configOf(app.test.id)).version).toBe(1);
@@ -82,7 +82,7 @@ describe('updateDeploymentConfig', () => {
     const app = await createApp(api, 'preset');
     const res = dataOf(
       await api.gql(UPDATE_CONFIG, {
-        input: { environmentId: app.test.id, version: 1, config: { officialImage: 'SPRINGBOOT2', imageTag: '2.7.18', memoryMb: 4096, preStop: { exec: { command: ['sleep', '5'] } } } },
+        input: { environment: app.test.id, version: 1, config: { officialImage: 'SPRINGBOOT2', imageTag: '2.7.18', memoryMb: 4096, preStop: { exec: { command: ['sleep', '5'] } } } },
       }),
     ).updateDeploymentConfig;
     expect(res.config).toMatchObject({
@@ -103,7 +103,7 @@ describe('updateDeploymentConfig', () => {
 
     // An explicit null means "none", even with an official image.
     const none = dataOf(
-      await api.gql(UPDATE_CONFIG, { input: { environmentId: app.test.id, version: 2, config: { officialImage: 'NGINX', livenessProbe: null } } }),
+      await api.gql(UPDATE_CONFIG, { input: { environment: app.test.id, version: 2, config: { officialImage: 'NGINX', livenessProbe: null } } }),
     ).updateDeploymentConfig;
     expect(none.config).toMatchObject({ image: 'nginx', imageTag: '2.7.18', livenessProbe: null, readinessProbe: { http: { path: '/', port: 80 } } });
   });
@@ -125,7 +125,7 @@ describe('updateDeploymentConfig', () => {
     const res = dataOf(
       await api.gql(UPDATE_CONFIG, {
         input: {
-          environmentId: app.production.id,
+          environment: app.production.id,
           version: 1,
           config: { image: 'nginx', instances: 1, ports: [{ containerPort: 80 }], readinessProbe: { http: { path: '/', port: 8080 } } },
         },
@@ -141,9 +141,9 @@ describe('updateDeploymentConfig', () => {
 
   it('refuses a stale version with ConflictError and changes nothing', async () => {
     const app = await createApp(api, 'conflicted');
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: { image: 'nginx' } } });
+    await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: { image: 'nginx' } } });
     const before = api.dump();
-    const res = dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: { image: 'httpd' } } })).updateDeploymentConfig;
+    const res = dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: { image: 'httpd' } } })).updateDeploymentConfig;
     expect(res).toMatchObject({ __typename: 'ConflictError', code: 'CONFLICT', expectedVersion: 1, currentVersion: 2 });
     expect(api.dump()).toBe(before);
   });
@@ -152,16 +152,16 @@ describe('updateDeploymentConfig', () => {
 describe('setImageTag', () => {
   it('changes the tag and nothing else, and bumps the version', async () => {
     const app = await createApp(api, 'tagged');
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: FULL_CONFIG } });
+    await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: FULL_CONFIG } });
     const before = await configOf(app.production.id);
-    const res = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: '1.5.0', version: before.version } })).setImageTag;
+    const res = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: '1.5.0', version: before.version } })).setImageTag;
     expect(res.__typename).toBe('SetImageTagPayload');
     expect(res.config).toEqual({ ...before, imageTag: '1.5.0', version: before.version + 1 });
     // Without a version it applies to the current one.
-    const unguarded = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: '1.5.1' } })).setImageTag;
+    const unguarded = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: '1.5.1' } })).setImageTag;
     expect(unguarded.config).toEqual({ ...before, imageTag: '1.5.1', version: before.version + 2 });
     // A stale version is refused.
-    const stale = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: '9', version: before.version } })).setImageTag;
+    const stale = dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: '9', version: before.version } })).setImageTag;
     expect(stale).toMatchObject({ __typename: 'ConflictError', currentVersion: before.version + 2 });
   });
 });
@@ -169,9 +169,9 @@ describe('setImageTag', () => {
 describe('setInstanceCount', () => {
   it('changes the instance count and nothing else, warning below 2', async () => {
     const app = await createApp(api, 'scaled');
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: FULL_CONFIG } });
+    await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: FULL_CONFIG } });
     const before = await configOf(app.production.id);
-    const res = dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environmentId: app.production.id, instances: 1, version: before.version } })).setInstanceCount;
+    const res = dataOf(await api.gql(SET_INSTANCE_COUNT, { input: { environment: app.production.id, instances: 1, version: before.version } })).setInstanceCount;
     expect(res.__typename).toBe('SetInstanceCountPayload');
     expect(res.config).toEqual({ ...before, instances: 1, version: before.version + 1 });
     expect(res.warnings).toEqual([{ path: ['instances'], code: 'FEW_INSTANCES' }]);
@@ -184,7 +184,7 @@ describe('secret environment variables', () => {
   it('are stored and deployed but never returned nor logged, and keep their value when omitted', async () => {
     const app = await createApp(api, 'secretive');
     const config = { ...FULL_CONFIG, env: [{ name: 'DB_PASSWORD', value: SECRET, secret: true }, { name: 'PLAIN', value: 'visible' }] };
-    const saved = dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config } })).updateDeploymentConfig;
+    const saved = dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config } })).updateDeploymentConfig;
     expect(saved.config.env).toEqual([
       { name: 'DB_PASSWORD', value: null, secret: true, hasValue: true },
       { name: 'PLAIN', value: 'visible', secret: false, hasValue: true },
@@ -193,7 +193,7 @@ describe('secret environment variables', () => {
     // Sending the read config back (value null) keeps the stored secret.
     const read = await configOf(app.production.id);
     const kept = dataOf(
-      await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: read.version, config: { ...toInput(read), instances: 5 } } }),
+      await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: read.version, config: { ...toInput(read), instances: 5 } } }),
     ).updateDeploymentConfig;
     expect(kept.config.env[0]).toEqual({ name: 'DB_PASSWORD', value: null, secret: true, hasValue: true });
     // Stored encrypted (src/secrets): the database holds ciphertext, the repositories give the value back.
@@ -204,7 +204,7 @@ describe('secret environment variables', () => {
 
     // A template saved from it and applied elsewhere carries the secret, still hidden.
     const tpl = dataOf(
-      await api.gql(`mutation ($e: ID!) { saveTemplate(input: { environmentId: $e, name: "with-secret" }) { ... on SaveTemplatePayload { template { id env { name value hasValue } } } } }`, {
+      await api.gql(`mutation ($e: ID!) { saveTemplate(input: { environment: $e, name: "with-secret" }) { ... on SaveTemplatePayload { template { id env { name value hasValue } } } } }`, {
         e: app.production.id,
       }),
     ).saveTemplate.template;
@@ -212,7 +212,7 @@ describe('secret environment variables', () => {
 
     // A refused input that carries the secret does not echo it either.
     const refused = await api.gql(UPDATE_CONFIG, {
-      input: { environmentId: app.test.id, version: 1, config: { image: 'nginx', instances: 0, env: [{ name: 'DB_PASSWORD', value: SECRET, secret: true }, { name: 'DB_PASSWORD', value: SECRET }] } },
+      input: { environment: app.test.id, version: 1, config: { image: 'nginx', instances: 0, env: [{ name: 'DB_PASSWORD', value: SECRET, secret: true }, { name: 'DB_PASSWORD', value: SECRET }] } },
     });
     expect(dataOf(refused).updateDeploymentConfig.__typename).toBe('InvalidInputError');
     expect(JSON.stringify(refused)).not.toContain(SECRET);
@@ -233,7 +233,7 @@ describe('secret environment variables', () => {
   it('needs a value when a secret is new', async () => {
     const app = await createApp(api, 'new-secret');
     const res = dataOf(
-      await api.gql(UPDATE_CONFIG, { input: { environmentId: app.production.id, version: 1, config: { image: 'nginx', env: [{ name: 'TOKEN', secret: true }] } } }),
+      await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config: { image: 'nginx', env: [{ name: 'TOKEN', secret: true }] } } }),
     ).updateDeploymentConfig;
     expect(res.problems).toEqual([expect.objectContaining({ path: ['input', 'config', 'env', '0', 'value'], code: 'REQUIRED' })]);
   });

@@ -58,7 +58,7 @@ describe('createReleaseOrder of an unchanged draft', () => {
     const app = await createApp(api, 'changed', { officialImage: 'NGINX' });
     complete((await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id);
     const version = app.production.config.version;
-    expect(dataOf(await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.production.id, imageTag: '1.27', version } })).setImageTag.__typename).toBe('SetImageTagPayload');
+    expect(dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: '1.27', version } })).setImageTag.__typename).toBe('SetImageTagPayload');
     const changed = await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE', restart: true });
     expect(changed).toMatchObject({ __typename: 'ReleaseOrderPayload', releaseOrder: { revision: { number: 2, imageReference: 'nginx:1.27' } } });
     expect(changed.releaseOrder.transitions[0].reason).not.toContain('restart');

@@ -38,8 +38,8 @@ beforeAll(async () => {
   ownerB = issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appIdOf(appB), role: 'OWNER' }] });
   viewerA = issueTestToken(api.repos, { name: 'viewer-a', grants: [{ appId: appIdOf(appA), role: 'VIEWER' }] });
   const config = { officialImage: 'NGINX', instances: 1, env: [{ name: 'MODE', value: VALUE }], fileMounts: [{ path: '/etc/app/db.conf', content: FILE }] };
-  dataOf(await api.gql(UPDATE_CONFIG, { input: { environmentId: appA.production.id, version: 1, config } }));
-  const saved = dataOf(await api.gql(SAVE, { input: { environmentId: appA.production.id, name: 'from-a' } })).saveTemplate;
+  dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: appA.production.id, version: 1, config } }));
+  const saved = dataOf(await api.gql(SAVE, { input: { environment: appA.production.id, name: 'from-a' } })).saveTemplate;
   expect(saved).toMatchObject({ __typename: 'SaveTemplatePayload', template: { sourceApp: { name: 'tpl-app-a' } } });
   templateId = saved.template.id;
 });
@@ -70,7 +70,7 @@ describe('who reads a template', () => {
 
   it('another app\'s OWNER cannot apply it to copy the contents into its own app: NotFoundError, nothing changes', async () => {
     const before = api.dump();
-    const res = dataOf(await api.gql(APPLY, { input: { templateId, environmentId: appB.test.id } }, { token: ownerB })).applyTemplate;
+    const res = dataOf(await api.gql(APPLY, { input: { template: templateId, environment: appB.test.id } }, { token: ownerB })).applyTemplate;
     expect(res).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     expect(api.dump()).toBe(before);
     const config = dataOf(await api.gql(ENVIRONMENT_CONFIG, { id: appB.test.id }, { token: ownerB })).node.config;
@@ -78,7 +78,7 @@ describe('who reads a template', () => {
   });
 
   it('the source app\'s OWNER applies it to another environment of that app', async () => {
-    const res = dataOf(await api.gql(APPLY, { input: { templateId, environmentId: appA.test.id } }, { token: ownerA })).applyTemplate;
+    const res = dataOf(await api.gql(APPLY, { input: { template: templateId, environment: appA.test.id } }, { token: ownerA })).applyTemplate;
     expect(res.__typename).toBe('ApplyTemplatePayload');
     const config = dataOf(await api.gql(ENVIRONMENT_CONFIG, { id: appA.test.id }, { token: ownerA })).node.config;
     expect(config.fileMounts.map((f: any) => f.content)).toEqual([FILE]);
@@ -87,7 +87,7 @@ describe('who reads a template', () => {
   it('a template whose app was deleted stays, for admins only', async () => {
     const appC = await createApp(api, 'tpl-app-c');
     const ownerC = issueTestToken(api.repos, { name: 'owner-c', grants: [{ appId: appIdOf(appC), role: 'OWNER' }] });
-    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: appC.production.id, name: 'from-c' } })).saveTemplate;
+    const saved = dataOf(await api.gql(SAVE, { input: { environment: appC.production.id, name: 'from-c' } })).saveTemplate;
     expect(await namesFor(ownerC)).toEqual(['from-c']);
     expect(dataOf(await api.gql(DELETE_APP, { input: { id: appC.id } })).deleteApp.__typename).toBe('DeleteAppPayload');
     const read = dataOf(await api.gql(`query ($id: ID!) { node(id: $id) { ... on Template { name sourceApp { name } } } }`, { id: saved.template.id })).node;

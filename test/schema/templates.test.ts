@@ -26,14 +26,14 @@ describe('templates', () => {
     const source = await createApp(api, 'tpl-source');
     const target = await createApp(api, 'tpl-target');
     const config = { officialImage: 'NODEJS', imageTag: 'source-tag', instances: 3, env: [{ name: 'MODE', value: 'fast' }], fileMounts: [{ path: '/etc/a.conf', content: 'x' }] };
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: source.production.id, version: 1, config } });
-    await api.gql(SET_IMAGE_TAG, { input: { environmentId: target.test.id, imageTag: 'target-tag' } });
+    await api.gql(UPDATE_CONFIG, { input: { environment: source.production.id, version: 1, config } });
+    await api.gql(SET_IMAGE_TAG, { input: { environment: target.test.id, imageTag: 'target-tag' } });
 
-    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: source.production.id, name: '  node default  ' } })).saveTemplate;
+    const saved = dataOf(await api.gql(SAVE, { input: { environment: source.production.id, name: '  node default  ' } })).saveTemplate;
     expect(saved).toMatchObject({ __typename: 'SaveTemplatePayload', template: { name: 'node default', image: 'nodejs', instances: 3 } });
 
     const before = await configOf(target.test.id);
-    const applied = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id, version: before.version } })).applyTemplate;
+    const applied = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: target.test.id, version: before.version } })).applyTemplate;
     expect(applied.__typename).toBe('ApplyTemplatePayload');
     expect(applied.config.imageTag).toBe('target-tag');
     expect(applied.config.version).toBe(before.version + 1);
@@ -56,35 +56,35 @@ describe('templates', () => {
     const source = await createApp(api, 'tpl-secret-src');
     const target = await createApp(api, 'tpl-secret-dst');
     const config = { officialImage: 'NGINX', instances: 1, env: [{ name: 'DB_PASSWORD', value: 'from-the-source-app', secret: true }] };
-    await api.gql(UPDATE_CONFIG, { input: { environmentId: source.production.id, version: 1, config } });
-    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: source.production.id, name: 'with-secret' } })).saveTemplate;
+    await api.gql(UPDATE_CONFIG, { input: { environment: source.production.id, version: 1, config } });
+    const saved = dataOf(await api.gql(SAVE, { input: { environment: source.production.id, name: 'with-secret' } })).saveTemplate;
     // OWNER of the source app too, so it reads the template: the secrets still stay in their app.
     const grants = [source, target].map((app) => ({ appId: Number(decodeGlobalID(app.id).id), role: 'OWNER' as const }));
     const owner = issueTestToken(api.repos, { name: 'dst-owner', grants });
     const before = api.dump();
-    const refused = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id } }, { token: owner })).applyTemplate;
+    const refused = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: target.test.id } }, { token: owner })).applyTemplate;
     expect(refused).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
     expect(api.dump()).toBe(before);
-    const applied = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: target.test.id } })).applyTemplate;
+    const applied = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: target.test.id } })).applyTemplate;
     expect(applied.__typename).toBe('ApplyTemplatePayload');
   });
 
   it('applying with a stale version is a ConflictError and changes nothing', async () => {
     const app = await createApp(api, 'tpl-stale');
-    const saved = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'stale-src' } })).saveTemplate;
-    await api.gql(SET_IMAGE_TAG, { input: { environmentId: app.test.id, imageTag: 'v2' } });
+    const saved = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'stale-src' } })).saveTemplate;
+    await api.gql(SET_IMAGE_TAG, { input: { environment: app.test.id, imageTag: 'v2' } });
     const before = api.dump();
-    const res = dataOf(await api.gql(APPLY, { input: { templateId: saved.template.id, environmentId: app.test.id, version: 1 } })).applyTemplate;
+    const res = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: app.test.id, version: 1 } })).applyTemplate;
     expect(res).toMatchObject({ __typename: 'ConflictError', expectedVersion: 1, currentVersion: 2 });
     expect(api.dump()).toBe(before);
   });
 
   it('names are unique, on save and on rename', async () => {
     const app = await createApp(api, 'tpl-names');
-    const a = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'alpha' } })).saveTemplate.template;
-    const b = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'beta' } })).saveTemplate.template;
+    const a = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'alpha' } })).saveTemplate.template;
+    const b = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'beta' } })).saveTemplate.template;
     const before = api.dump();
-    const dup = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'alpha' } })).saveTemplate;
+    const dup = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'alpha' } })).saveTemplate;
     expect(dup).toMatchObject({ __typename: 'AlreadyExistsError', code: 'ALREADY_EXISTS', path: ['input', 'name'] });
     const clash = dataOf(await api.gql(RENAME, { input: { id: b.id, name: 'alpha' } })).renameTemplate;
     expect(clash).toMatchObject({ __typename: 'AlreadyExistsError', path: ['input', 'name'] });
@@ -98,8 +98,8 @@ describe('templates', () => {
 
   it('deletes a template; the configs loaded from it stay', async () => {
     const app = await createApp(api, 'tpl-delete', { officialImage: 'TOMCAT' });
-    const t = dataOf(await api.gql(SAVE, { input: { environmentId: app.production.id, name: 'to-delete' } })).saveTemplate.template;
-    await api.gql(APPLY, { input: { templateId: t.id, environmentId: app.test.id } });
+    const t = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'to-delete' } })).saveTemplate.template;
+    await api.gql(APPLY, { input: { template: t.id, environment: app.test.id } });
     const config = await configOf(app.test.id);
     const res = dataOf(await api.gql(DELETE, { input: { id: t.id } })).deleteTemplate;
     expect(res).toEqual({ __typename: 'DeleteTemplatePayload', deletedTemplateId: t.id });

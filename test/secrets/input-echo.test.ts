@@ -28,7 +28,7 @@ describe('responses never quote a variable value back', () => {
     ];
     const messages: string[] = [];
     for (const config of cases) {
-      const res = await graphql(running.server, UPDATE, { input: { environmentId, version: 1, ...config } });
+      const res = await graphql(running.server, UPDATE, { input: { environment: environmentId, version: 1, ...config } });
       expect(res.body.data).toBeUndefined();
       expect(JSON.stringify(res.body)).not.toContain(secret);
       messages.push(res.body.errors![0]!.message);

@@ -165,7 +165,7 @@ describe('no secret value in plain text anywhere', () => {
       terminationGracePeriodSeconds: 1,
     };
     const UPDATE = `mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename ... on UpdateDeploymentConfigPayload { config { version imageTag ${ENV} } warnings { path code message } } ${ERRORS} } }`;
-    const updated = (await gql(UPDATE, { input: { environmentId: production.id, version: production.config.version, config } })).updateDeploymentConfig;
+    const updated = (await gql(UPDATE, { input: { environment: production.id, version: production.config.version, config } })).updateDeploymentConfig;
     expect(updated.__typename).toBe('UpdateDeploymentConfigPayload');
     expect(updated.config.env).toEqual([
       { name: 'DB_PASSWORD', value: null, secret: true, hasValue: true },
@@ -175,7 +175,7 @@ describe('no secret value in plain text anywhere', () => {
     // Bad input that carries a secret: the error names the problem, not the value; nothing is written.
     const rejected = (
       await gql(UPDATE, {
-        input: { environmentId: production.id, version: updated.config.version, config: { ...config, env: [...config.env, { name: 'EXTRA', value: SECRETS.rejected, secret: true }], instances: 0 } },
+        input: { environment: production.id, version: updated.config.version, config: { ...config, env: [...config.env, { name: 'EXTRA', value: SECRETS.rejected, secret: true }], instances: 0 } },
       })
     ).updateDeploymentConfig;
     expect(rejected.__typename).toBe('InvalidInputError');
@@ -183,13 +183,13 @@ describe('no secret value in plain text anywhere', () => {
     const misshapen = await fetch(`http://127.0.0.1:${port}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${adminToken}` },
-      body: JSON.stringify({ query: UPDATE, variables: { input: { environmentId: production.id, version: 2, config: { env: [{ name: 'X', value: SECRETS.echoed, secret: true, bogus: 1 }] } } } }),
+      body: JSON.stringify({ query: UPDATE, variables: { input: { environment: production.id, version: 2, config: { env: [{ name: 'X', value: SECRETS.echoed, secret: true, bogus: 1 }] } } } }),
     });
     const misshapenText = await misshapen.text();
     responses.push(misshapenText);
     expect(JSON.parse(misshapenText).errors[0].message).toContain('got an invalid value at "input.config.env[0]"');
     const tagged = await gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename ... on SetImageTagPayload { config { version } } ${ERR} } }`, {
-      input: { environmentId: production.id, imageTag: '1.25' },
+      input: { environment: production.id, imageTag: '1.25' },
     });
     expect(tagged.setImageTag.__typename).toBe('SetImageTagPayload');
 
@@ -204,14 +204,14 @@ describe('no secret value in plain text anywhere', () => {
     expect(secretChanges.length).toBeGreaterThan(0);
     for (const change of secretChanges) expect(change.after).not.toBeNull();
     const saved = await gql(`mutation ($input: SaveTemplateInput!) { saveTemplate(input: $input) { __typename ... on SaveTemplatePayload { template { id name ${ENV} } } ${ERR} } }`, {
-      input: { environmentId: production.id, name: `with-secrets-${nonce}` },
+      input: { environment: production.id, name: `with-secrets-${nonce}` },
     });
     const template = saved.saveTemplate.template;
     expect(template.env.filter((e: { hasValue: boolean; value: unknown }) => e.hasValue && e.value === null)).toHaveLength(2);
     await gql(`query { templates(first: 50) { edges { node { id name ${ENV} } } } }`);
     const applied = await gql(
       `mutation ($input: ApplyTemplateInput!) { applyTemplate(input: $input) { __typename ... on ApplyTemplatePayload { config { version ${ENV} } warnings { path code message } } ${ERR} } }`,
-      { input: { environmentId: testEnv.id, templateId: template.id } },
+      { input: { environment: testEnv.id, template: template.id } },
     );
     expect(applied.applyTemplate.config.env.map((e: { name: string; hasValue: boolean }) => [e.name, e.hasValue])).toEqual([
       ['DB_PASSWORD', true],
@@ -269,7 +269,7 @@ describe('no secret value in plain text anywhere', () => {
     const rotated = (
       await gql(UPDATE, {
         input: {
-          environmentId: production.id,
+          environment: production.id,
           version: current.node.config.version,
           config: { ...config, env: [{ name: 'DB_PASSWORD', value: SECRETS.rotated, secret: true }, { name: 'API_TOKEN', secret: true }, config.env[2]] },
         },

@@ -32,10 +32,10 @@ describe('setInstanceCount', () => {
     expect(stale).toMatchObject({ expectedVersion: 99, currentVersion: 1 });
   });
 
-  it('is a NotFoundError at input.environmentId for an environment that does not exist', async () => {
+  it('is a NotFoundError at input.environment for an environment that does not exist', async () => {
     const error = await thrown(() => setInstanceCount(world(), { id: 5, sent: 'RW52aXJvbm1lbnQ6NQ==' }, { instances: 2 }));
     expect(error).toBeInstanceOf(NotFoundError);
-    expect(error).toMatchObject({ typename: 'Environment', path: ['input', 'environmentId'] });
+    expect(error).toMatchObject({ typename: 'Environment', path: ['input', 'environment'] });
   });
 });
 

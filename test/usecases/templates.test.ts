@@ -21,7 +21,7 @@ describe('templates', () => {
     const w = world();
     const { production } = appIn(w);
     expect(await thrown(() => saveTemplate(w, { id: null, sent: 'bad' }, ' '))).toBeInstanceOf(InvalidInputError);
-    expect(await thrown(() => saveTemplate(w, { id: null, sent: 'bad' }, 'base'))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'environmentId'] });
+    expect(await thrown(() => saveTemplate(w, { id: null, sent: 'bad' }, 'base'))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'environment'] });
     saveTemplate(w, { id: production.id }, 'base');
     const taken = await thrown(() => saveTemplate(w, { id: production.id }, 'base'));
     expect(taken).toBeInstanceOf(AlreadyExistsError);
@@ -36,7 +36,7 @@ describe('templates', () => {
     w.viewer = viewer(false, [[other.app.id, 'OWNER']]);
     const hidden = await thrown(() => applyTemplate(w, { id: template.id }, { id: other.test.id }));
     expect(hidden).toBeInstanceOf(NotFoundError);
-    expect(hidden).toMatchObject({ typename: 'Template', path: ['input', 'templateId'] });
+    expect(hidden).toMatchObject({ typename: 'Template', path: ['input', 'template'] });
     w.viewer = viewer(false, [[app.id, 'OWNER'], [other.app.id, 'OWNER']]);
     expect(applyTemplate(w, { id: template.id }, { id: other.test.id }).config.settings).toEqual(template.settings);
   });
