@@ -21,7 +21,7 @@ type Documents = {
     "query PreviewRelease($environment: ID!, $batchCount: Int!) {\n  previewRelease(environment: $environment, batchCount: $batchCount) {\n    __typename\n    ... on ReleasePreview {\n      imageReference\n      batchSizes\n      changes {\n        path\n        before\n        after\n      }\n      warnings {\n        code\n        message\n      }\n      problems {\n        path\n        code\n        message\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": typeof types.PreviewReleaseDocument,
     "query ReleaseOrderState($id: ID!) {\n  releaseOrder(id: $id) {\n    id\n    state\n    batchesDone\n    batchCount\n    failures {\n      instanceName\n      reason\n      message\n      resolvedAt\n    }\n  }\n}": typeof types.ReleaseOrderStateDocument,
     "mutation ResumeReleaseOrder($id: ID!) {\n  resumeReleaseOrder(input: {id: $id}) {\n    __typename\n    ... on ReleaseOrderPayload {\n      releaseOrder {\n        state\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": typeof types.ResumeReleaseOrderDocument,
-    "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environmentId: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": typeof types.SetImageTagDocument,
+    "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environment: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": typeof types.SetImageTagDocument,
 };
 const documents: Documents = {
     "mutation CreateReleaseOrder($environment: ID!, $batchCount: Int!, $pauseMode: PauseMode!, $description: String) {\n  createReleaseOrder(\n    input: {environment: $environment, batchCount: $batchCount, pauseMode: $pauseMode, description: $description}\n  ) {\n    __typename\n    ... on ReleaseOrderPayload {\n      releaseOrder {\n        id\n        state\n        batchSizes\n        revision {\n          number\n          imageReference\n        }\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": types.CreateReleaseOrderDocument,
@@ -30,7 +30,7 @@ const documents: Documents = {
     "query PreviewRelease($environment: ID!, $batchCount: Int!) {\n  previewRelease(environment: $environment, batchCount: $batchCount) {\n    __typename\n    ... on ReleasePreview {\n      imageReference\n      batchSizes\n      changes {\n        path\n        before\n        after\n      }\n      warnings {\n        code\n        message\n      }\n      problems {\n        path\n        code\n        message\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": types.PreviewReleaseDocument,
     "query ReleaseOrderState($id: ID!) {\n  releaseOrder(id: $id) {\n    id\n    state\n    batchesDone\n    batchCount\n    failures {\n      instanceName\n      reason\n      message\n      resolvedAt\n    }\n  }\n}": types.ReleaseOrderStateDocument,
     "mutation ResumeReleaseOrder($id: ID!) {\n  resumeReleaseOrder(input: {id: $id}) {\n    __typename\n    ... on ReleaseOrderPayload {\n      releaseOrder {\n        state\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": types.ResumeReleaseOrderDocument,
-    "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environmentId: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": types.SetImageTagDocument,
+    "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environment: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}": types.SetImageTagDocument,
 };
 
 /**
@@ -60,7 +60,7 @@ export function graphql(source: "mutation ResumeReleaseOrder($id: ID!) {\n  resu
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environmentId: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}"): typeof import('./graphql.js').SetImageTagDocument;
+export function graphql(source: "mutation SetImageTag($environment: ID!, $imageTag: String!) {\n  setImageTag(input: {environment: $environment, imageTag: $imageTag}) {\n    __typename\n    ... on SetImageTagPayload {\n      config {\n        imageTag\n        version\n      }\n    }\n    ... on Error {\n      code\n      message\n    }\n  }\n}"): typeof import('./graphql.js').SetImageTagDocument;
 
 
 export function graphql(source: string) {

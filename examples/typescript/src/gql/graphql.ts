@@ -384,7 +384,7 @@ export const ResumeReleaseOrderDocument = new TypedDocumentString(`
     `) as unknown as TypedDocumentString<ResumeReleaseOrderMutation, ResumeReleaseOrderMutationVariables>;
 export const SetImageTagDocument = new TypedDocumentString(`
     mutation SetImageTag($environment: ID!, $imageTag: String!) {
-  setImageTag(input: {environmentId: $environment, imageTag: $imageTag}) {
+  setImageTag(input: {environment: $environment, imageTag: $imageTag}) {
     __typename
     ... on SetImageTagPayload {
       config {
