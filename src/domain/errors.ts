@@ -1,4 +1,5 @@
 import { boundedMessage, echo } from './echo.js';
+import { nounOf, withArticle } from './nouns.js';
 import type { Problem } from './problems.js';
 
 /** The kinds of expected failure a mutation or query can return. */
@@ -38,7 +39,7 @@ export class NotFoundError extends CairnError {
     readonly path: string[],
   ) {
     const shown = echo(id);
-    super(`No ${typename} has the ID ${shown}.`);
+    super(`No ${nounOf(typename)} has the ID ${shown}.`);
     this.id = shown;
   }
 }
@@ -64,7 +65,7 @@ export class AlreadyExistsError extends CairnError {
     readonly takenName: string,
     readonly path: string[],
   ) {
-    super(`A ${typename} named "${echo(takenName)}" already exists; choose another name.`);
+    super(`${capitalized(withArticle(nounOf(typename)))} named "${echo(takenName)}" already exists; choose another name.`);
     this.takenName = echo(takenName);
   }
 }
@@ -77,4 +78,8 @@ export class NotAllowedError extends CairnError {
     super(boundedMessage(reason));
     this.reason = this.message;
   }
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -1,8 +1,9 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { tokenActive, tokenNow } from '../auth/token-admin.js';
 import type { Viewer } from '../auth/roles.js';
 import type { ApiTokenRow, AppRoleName } from '../db/auth-tables.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
+import { offsetConnection } from './connections.js';
 import { loadersOf } from './loaders.js';
 import { AppRoleEnum } from './app-role.js';
 import { AppRef } from './refs.js';
@@ -97,18 +98,18 @@ ViewerRef.implement({
 builder.queryFields((t) => ({
   viewer: t.field({
     type: ViewerRef,
-    description: 'The caller: the API token of this request, its name and roles. Any token may ask.',
+    description: 'The caller: the API token of this request, its name and roles. ' + ACCESS.anyToken,
     authScopes: { authenticated: true },
     resolve: (_root, _args, ctx) => ctx.viewer!,
   }),
   apiTokens: t.connection(
     {
       type: ApiTokenRef,
-      description: 'Every API token, revoked and expired ones included, oldest first. Admins only.',
+      description: 'Every API token, revoked and expired ones included, oldest first. ' + ACCESS.admins,
       authScopes: { admin: true },
       resolve: (_root, args, ctx) => {
         const totalCount = ctx.repos.tokens.count();
-        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
           ctx.repos.tokens.page(0, offset + limit).slice(offset),
         );
       },

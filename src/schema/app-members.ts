@@ -5,11 +5,12 @@ import type { AppRow } from '../db/tables.js';
 import { NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { removeAppMember, setAppMember, type Member } from '../usecases/members.js';
 import { AppRoleEnum } from './app-role.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { idRef } from './ids.js';
 import { loadersOf } from './loaders.js';
-import { appRule, idIn } from './auth-rules.js';
+import { appRule, idIn, withAccess } from './auth-rules.js';
 import { AppRef } from './refs.js';
 
 /** Members are managed by the app's OWNER (and admins); an app ID that names nothing is left to admins. */
@@ -48,8 +49,8 @@ async function membersOf(ctx: Context, appId: number): Promise<Member[]> {
 builder.objectFields(AppRef, (t) => ({
   members: t.field({
     type: [AppMemberRef],
-    description: 'The tokens with a role on this app, by token. Visible to the app\'s OWNER and admins (admins act on every app without being members).',
-    authScopes: (app) => ({ app: { id: app.id, role: 'OWNER' } }),
+    description: 'The tokens with a role on this app, by token (admins act on every app without being members). ' + ACCESS.ownerOfThisApp,
+    authScopes: withAccess((app: AppRow) => ({ app: { id: app.id, role: 'OWNER' as const } }), { kind: 'action', role: 'OWNER', unknownIds: 'everyone' }),
     resolve: (app, _args, ctx) => membersOf(ctx, app.id),
   }),
 }));
@@ -92,8 +93,7 @@ const RemoveAppMemberPayload = builder.objectRef<{ app: AppRow; token: ApiTokenR
 builder.mutationFields((t) => ({
   setAppMember: t.field({
     type: SetAppMemberPayload,
-    description:
-      'Gives a token a role on an app, or changes the role it has. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for a revoked token, and when it would demote the app\'s last active OWNER. Lowering a role ends the token\'s open subscriptions (it may subscribe again with its new role).',
+    description: 'Gives a token a role on an app, or changes the role it has. Refused (NOT_ALLOWED) for a revoked token, and when it would demote the app\'s last active OWNER. Lowering a role ends the token\'s open subscriptions (it may subscribe again with its new role). ' + ACCESS.owner,
     authScopes: ownerOfInputApp,
     args: { input: t.arg({ type: SetAppMemberInput, required: true, description: 'The app, the token and its role.' }) },
     errors: {
@@ -104,8 +104,7 @@ builder.mutationFields((t) => ({
   }),
   removeAppMember: t.field({
     type: RemoveAppMemberPayload,
-    description:
-      'Takes a token\'s role on an app away; the token\'s open subscriptions end. The app\'s OWNER or an admin. Refused (NOT_ALLOWED) for the app\'s last active OWNER: make another token OWNER first. NOT_FOUND when the token is no member.',
+    description: 'Takes a token\'s role on an app away; the token\'s open subscriptions end. Refused (NOT_ALLOWED) for the app\'s last active OWNER: make another token OWNER first. NOT_FOUND when the token is no member. ' + ACCESS.owner,
     authScopes: ownerOfInputApp,
     args: { input: t.arg({ type: RemoveAppMemberInput, required: true, description: 'The app and the token.' }) },
     errors: {

@@ -4,6 +4,7 @@ import { AlreadyExistsError, InvalidInputError, NotAllowedError, NotFoundError }
 import { countRunningInstances } from '../kube/running-instances.js';
 import { createApp, deleteApp, updateApp } from '../usecases/apps.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { AppTypeEnum, DeployMethodEnum, OfficialImageKindEnum } from './enums.js';
 import { idRef } from './ids.js';
@@ -66,7 +67,7 @@ const errorUnion = (name: string, description: string) => ({ union: { name, desc
 builder.mutationFields((t) => ({
   createApp: t.field({
     type: CreateAppPayload,
-    description: 'Creates an app with its PRODUCTION and TEST environments (on two different clusters) and their draft configurations, all at once. Admins only.',
+    description: 'Creates an app with its PRODUCTION and TEST environments (on two different clusters) and their draft configurations, all at once. ' + ACCESS.admins,
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: CreateAppInput, required: true, description: 'The new app.' }) },
     errors: { types: [InvalidInputError, AlreadyExistsError], ...errorUnion('CreateAppResult', 'The created app, or why it was refused.') },
@@ -74,7 +75,7 @@ builder.mutationFields((t) => ({
   }),
   updateApp: t.field({
     type: UpdateAppPayload,
-    description: 'Changes an app\'s business type or description. The name is immutable. Needs the OWNER role on the app.',
+    description: 'Changes an app\'s business type or description. The name is immutable. ' + ACCESS.owner,
     authScopes: appRule('OWNER', idIn((a: { input: { id: string } }) => a.input.id, 'App')),
     args: { input: t.arg({ type: UpdateAppInput, required: true, description: 'The changes.' }) },
     errors: { types: [InvalidInputError, NotFoundError], ...errorUnion('UpdateAppResult', 'The updated app, or why it was refused.') },
@@ -82,8 +83,7 @@ builder.mutationFields((t) => ({
   }),
   deleteApp: t.field({
     type: DeleteAppPayload,
-    description:
-      'Deletes an app with its environments and draft configurations. Refused while it has an active release order or running instances on either cluster. Admins only (as creating one).',
+    description: 'Deletes an app with its environments and draft configurations. Refused while it has an active release order or running instances on either cluster. ' + ACCESS.admins,
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteAppInput, required: true, description: 'The app to delete.' }) },
     errors: { types: [NotFoundError, NotAllowedError], ...errorUnion('DeleteAppResult', 'The deleted app\'s ID, or why it was refused.') },

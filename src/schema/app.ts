@@ -1,9 +1,10 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { visibleApps } from '../auth/roles.js';
 import type { AppRow } from '../db/tables.js';
 import type { AppFilter } from '../db/apps-repository.js';
 import { AUTHENTICATED, idIn, ownedByApp, readRule } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
+import { offsetConnection } from './connections.js';
 import { byRequestedIds } from './node-order.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
@@ -45,7 +46,7 @@ builder.queryFields((t) => ({
   app: t.field({
     type: AppRef,
     nullable: true,
-    description: 'An app by its global ID; null when there is none, or when the caller has no role on it.',
+    description: 'An app by its global ID; null when there is none, or when the caller has no role on it. ' + ACCESS.read,
     args: { id: t.arg.id({ required: true, description: 'The app\'s global ID.' }) },
     authScopes: readRule(idIn((a: { id: string }) => a.id, 'App')),
     unauthorizedResolver: () => null,
@@ -57,7 +58,7 @@ builder.queryFields((t) => ({
   apps: t.connection(
     {
       type: AppRef,
-      description: 'The apps the caller has a role on (admins: all apps), ordered by name, optionally filtered; every filter given must match.',
+      description: 'The apps the caller has a role on (admins: all apps), ordered by name, optionally filtered; every filter given must match. ' + ACCESS.anyToken,
       authScopes: AUTHENTICATED,
       args: {
         namePrefix: t.arg.string({ description: 'Only apps whose name starts with this text.' }),
@@ -69,10 +70,10 @@ builder.queryFields((t) => ({
         const visible = visibleApps(ctx.viewer);
         if (visible !== 'all') {
           const rows = appsAmong(ctx, visible, filter);
-          return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount: rows.length }, ({ offset, limit }) => rows.slice(offset, offset + limit));
+          return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount: rows.length }, ({ offset, limit }) => rows.slice(offset, offset + limit));
         }
         const totalCount = ctx.repos.apps.count(filter);
-        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.apps.list(filter, offset, limit));
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.apps.list(filter, offset, limit));
       },
     },
     {
@@ -88,7 +89,7 @@ builder.queryFields((t) => ({
     { name: 'AppEdge', description: 'One app of a page, with its cursor.' },
   ),
   businessTypes: t.stringList({
-    description: 'The business types an app can have (configured with CAIRN_BUSINESS_TYPES).',
+    description: 'The business types an app can have (configured with CAIRN_BUSINESS_TYPES). ' + ACCESS.anyToken,
     authScopes: AUTHENTICATED,
     resolve: (_root, _args, ctx) => ctx.config.businessTypes,
   }),

@@ -5,6 +5,7 @@
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { mayReadAuditOf } from '../audit/visibility.js';
 import { AUDIT_OUTCOMES, type AuditEntryRow, type AuditOutcome } from '../db/auth-tables.js';
+import { ACCESS } from './access-text.js';
 import { ADMIN_ONLY } from './auth-rules.js';
 import { builder } from './builder.js';
 import { loadersOf } from './loaders.js';
@@ -80,7 +81,7 @@ builder.node(AuditEntryRef, {
     unmaskedInput: t.string({
       nullable: true,
       description:
-        'For an entry marked possiblySecret: the input as typed, as JSON (the line in clear). Admins only: null for other callers, and for entries not so marked.',
+        'For an entry marked possiblySecret: the input as typed, as JSON (the line in clear); null for entries not so marked. ' + ACCESS.adminsElseNull,
       authScopes: ADMIN_ONLY,
       unauthorizedResolver: () => null,
       resolve: (e, _args, ctx) => ctx.repos.audit.unmaskedInputOf(e),

@@ -8,7 +8,10 @@ import { auditableApps } from '../audit/visibility.js';
 import type { AuditEntryRow } from '../db/auth-tables.js';
 import type { AuditFilter, AuditPosition } from '../db/audit-repository.js';
 import { AuditEntryRef, AuditOutcomeEnum } from './audit-entry.js';
+import { ACCESS } from './access-text.js';
+import { ADMIN_ONLY, withAccess } from './auth-rules.js';
 import { builder } from './builder.js';
+import type { Context } from './context.js';
 import { isGlobalId, localIdOrNull } from './ids.js';
 
 /** A target no entry has (every recorded target is a global ID). */
@@ -40,7 +43,7 @@ builder.queryField('auditLog', (t) =>
   t.connection(
     {
       type: AuditEntryRef,
-      description: `The audit trail, newest first: every mutation (denied and failed ones too) and every line typed into a terminal. Every filter given must match. Admins read every entry; an app's OWNER reads only that app's entries (without \`app\`, those of every app it owns; with another app's ID, FORBIDDEN); other callers are refused. Pages of ${DEFAULT_PAGE} by default, at most ${MAX_PAGE}.`,
+      description: `The audit trail, newest first: every mutation (denied and failed ones too) and every line typed into a terminal. Every filter given must match. Admins read every entry; an app's OWNER reads only that app's entries (without \`app\`, those of every app it owns). Pages of ${DEFAULT_PAGE} by default, at most ${MAX_PAGE}. ${ACCESS.owner}`,
       args: {
         actor: t.arg.string({ description: 'Only entries of this actor: a token\'s global ID (`ApiToken` id) or a token\'s name.' }),
         target: t.arg.id({ description: 'Only entries whose target is this global ID (an app, environment, release order, instance …).' }),
@@ -50,14 +53,18 @@ builder.queryField('auditLog', (t) =>
         since: t.arg({ type: 'DateTime', description: 'Only entries at or after this time.' }),
         until: t.arg({ type: 'DateTime', description: 'Only entries before this time.' }),
       },
-      authScopes: (_root, args, ctx) => {
-        if (args.app != null) {
-          const appId = localIdOrNull(String(args.app), 'App');
-          return appId === null ? { admin: true } : { app: { id: appId, role: 'OWNER' } };
-        }
-        const apps = auditableApps(ctx.viewer);
-        return apps === 'all' || apps.length > 0;
-      },
+      // With `app`: that app's OWNER; without: admins, and OWNERs of at least one app (who read their apps' entries).
+      authScopes: withAccess(
+        (_root: unknown, args: { app?: string | number | null }, ctx: Context) => {
+          if (args.app != null) {
+            const appId = localIdOrNull(String(args.app), 'App');
+            return appId === null ? ADMIN_ONLY : { app: { id: appId, role: 'OWNER' as const } };
+          }
+          const apps = auditableApps(ctx.viewer);
+          return apps === 'all' || apps.length > 0;
+        },
+        { kind: 'action', role: 'OWNER', unknownIds: 'admins' },
+      ),
       resolve: (_root, args, ctx) => {
         const visible = auditableApps(ctx.viewer);
         const actorToken = args.actor != null ? tokenIdOf(args.actor) : null;

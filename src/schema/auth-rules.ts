@@ -33,6 +33,20 @@ export const REACHED_THROUGH_PARENT = { authenticated: true } as const;
 type AppScope = { app: { id: number; role: AppRoleName } };
 type Scopes = typeof AUTHENTICATED | typeof ADMIN_ONLY | AppScope;
 
+/**
+ * What a root field's rule asks of the caller, kept on the rule so that its description can be
+ * checked against it (access-text.ts): an action (or stream) on an app needing `role`, or a read by
+ * ID that answers an app without a role as it answers an ID that names nothing.
+ */
+export type Access =
+  | { kind: 'action'; role: AppRoleName; unknownIds: 'admins' | 'everyone' }
+  | { kind: 'read'; role: AppRoleName };
+
+/** The rule, marked with what it asks (see Access). */
+export function withAccess<F extends object>(rule: F, access: Access): F & { access: Access } {
+  return Object.assign(rule, { access });
+}
+
 /** Finds the app that a field's arguments name; null when they name nothing. */
 export type AppIdOfArgs<Args> = (args: Args, ctx: Context) => number | null;
 
@@ -43,11 +57,12 @@ export type AppIdOfArgs<Args> = (args: Args, ctx: Context) => number | null;
  * IDs that are unguessable secrets and tell nothing about apps (terminal sessions).
  */
 export function appRule<Args>(role: AppRoleName, appIdOf: AppIdOfArgs<Args>, unknownIds: 'admins' | 'everyone' = 'admins') {
-  return (_parent: unknown, args: Args, ctx: Context): Scopes => {
+  const rule = (_parent: unknown, args: Args, ctx: Context): Scopes => {
     const appId = appIdOf(args, ctx);
     if (appId === null) return unknownIds === 'admins' ? ADMIN_ONLY : AUTHENTICATED;
     return { app: { id: appId, role } };
   };
+  return withAccess(rule, { kind: 'action', role, unknownIds });
 }
 
 /** Finds the app through the global ID that `pick` takes from the arguments (one of `typenames`). */
@@ -61,10 +76,11 @@ export function idIn<Args>(pick: (args: Args) => GlobalIdInput | null | undefine
  * same for an app the caller has no role on.
  */
 export function readRule<Args>(appIdOf: AppIdOfArgs<Args>) {
-  return (_parent: unknown, args: Args, ctx: Context): Scopes => {
+  const rule = (_parent: unknown, args: Args, ctx: Context): Scopes => {
     const appId = appIdOf(args, ctx);
     return appId === null ? AUTHENTICATED : { app: { id: appId, role: 'VIEWER' } };
   };
+  return withAccess(rule, { kind: 'read', role: 'VIEWER' });
 }
 
 /**

@@ -8,6 +8,7 @@ import { GraphQLError } from 'graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { AppRoleName } from '../db/auth-tables.js';
 import { mayActOnApp } from '../auth/roles.js';
+import { ACCESS } from './access-text.js';
 import type { Context } from './context.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { nodeVisible, visibleNodes } from './auth-nodes.js';
@@ -63,13 +64,13 @@ export const builder = new SchemaBuilder<{
     idFieldOptions: { description: 'The global ID of this object (opaque; use it with `node(id:)` and in mutation inputs).' },
     pageInfoTypeOptions: { description: 'Where a page of a connection sits in the whole list.', authScopes: REACHED_THROUGH_PARENT },
     nodeQueryOptions: {
-      description: 'Any object by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on.',
+      description: 'Any object by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on. ' + ACCESS.anyToken,
       args: { id: { description: 'A global ID, as returned in any `id` field.' } },
       authScopes: { authenticated: true },
       resolve: (_root, { id }, ctx, _info, resolveNode) => (nodeVisible(ctx, id) ? resolveNode(id) : null),
     },
     nodesQueryOptions: {
-      description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing or an object of an app the caller has no role on.',
+      description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing or an object of an app the caller has no role on. ' + ACCESS.anyToken,
       args: { ids: { description: 'Global IDs, as returned in `id` fields.' } },
       authScopes: { authenticated: true },
       resolve: (_root, { ids }, ctx, _info, resolveNodes) => visibleNodes(ctx, ids, resolveNodes),

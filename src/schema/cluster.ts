@@ -1,5 +1,6 @@
 import type { ClusterInfo } from '../kube/types.js';
 import { AUTHENTICATED, freshChecksPerEvent } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 
 /** The GraphQL type of a cluster. Other types (an environment's cluster …) return it by this ref. */
@@ -44,7 +45,7 @@ builder.node(ClusterRef, {
 builder.queryField('clusters', (t) =>
   t.field({
     type: [ClusterRef],
-    description: 'Every cluster cairn can deploy to, sorted by name, with its reachability.',
+    description: 'Every cluster cairn can deploy to, sorted by name, with its reachability. ' + ACCESS.anyToken,
     authScopes: AUTHENTICATED,
     resolve: (_root, _args, context) => context.clusters.list(),
   }),
@@ -54,7 +55,7 @@ builder.queryField('cluster', (t) =>
   t.field({
     type: ClusterRef,
     nullable: true,
-    description: 'One cluster by its name; null when no cluster has that name.',
+    description: 'One cluster by its name; null when no cluster has that name. ' + ACCESS.anyToken,
     authScopes: AUTHENTICATED,
     args: {
       name: t.arg.string({ required: true, description: 'The kubeconfig context name of the cluster.' }),
@@ -66,8 +67,7 @@ builder.queryField('cluster', (t) =>
 builder.subscriptionField('clusterUpdates', (t) =>
   t.field({
     type: ClusterRef,
-    description:
-      "Follows the clusters' reachability: first one event per cluster with its current state, then one event each time a cluster becomes reachable or unreachable (or the reason it is unreachable changes).",
+    description: "Follows the clusters' reachability: first one event per cluster with its current state, then one event each time a cluster becomes reachable or unreachable (or the reason it is unreachable changes). " + ACCESS.anyToken,
     authScopes: AUTHENTICATED,
     subscribe: (_root, _args, context) => context.clusters.watch(),
     resolve: (cluster, _args, context) => freshChecksPerEvent(cluster, context),

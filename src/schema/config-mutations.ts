@@ -3,6 +3,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain/error
 import type { DeploymentConfigRow } from '../db/tables.js';
 import { setImageTag, setInstanceCount, updateDeploymentConfig } from '../usecases/configs.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { DeploymentConfigInput } from './config-input.js';
 import { idRef } from './ids.js';
@@ -63,8 +64,7 @@ const SetInstanceCountPayload = builder.objectRef<{ config: DeploymentConfigRow;
 builder.mutationFields((t) => ({
   setInstanceCount: t.field({
     type: SetInstanceCountPayload,
-    description:
-      'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes. Needs the OWNER role on the app.',
+    description: 'Changes only the instance count of an environment\'s draft configuration (what the next release will run); nothing running changes. ' + ACCESS.owner,
     authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: SetInstanceCountInput, required: true, description: 'The environment and its new instance count.' }) },
     errors: {
@@ -75,8 +75,7 @@ builder.mutationFields((t) => ({
   }),
   updateDeploymentConfig: t.field({
     type: ConfigPayloadShape,
-    description:
-      'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. Needs the OWNER role on the app; a directory mount\'s host path must be one of the app\'s own directories `<prefix>/<app name>` under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES), or a mount the draft already holds, unless the caller is an admin.',
+    description: 'Replaces an environment\'s draft deployment configuration (what the next release deploys; nothing running changes). Every problem of the input is reported at once. A directory mount\'s host path must be one of the app\'s own directories `<prefix>/<app name>` under the server\'s allowed prefixes (CAIRN_HOSTPATH_PREFIXES), or a mount the draft already holds, unless the caller is an admin. ' + ACCESS.owner,
     authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: UpdateDeploymentConfigInput, required: true, description: 'The environment, the version you read and the new configuration.' }) },
     errors: {
@@ -87,7 +86,7 @@ builder.mutationFields((t) => ({
   }),
   setImageTag: t.field({
     type: SetImageTagPayload,
-    description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is. Needs the OWNER role on the app.',
+    description: 'Changes only the image tag of an environment\'s draft configuration; everything else stays as it is. ' + ACCESS.owner,
     authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: SetImageTagInput, required: true, description: 'The environment and its new tag.' }) },
     errors: {

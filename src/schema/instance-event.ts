@@ -2,11 +2,11 @@
  * System events (Kubernetes Events about an environment's pods): `instance.events` and
  * `environment.events`, newest first, served from live status's event informer.
  */
-import { resolveArrayConnection } from '@pothos/plugin-relay';
 import type { EnvironmentRow } from '../db/tables.js';
 import type { LiveSystemEvent } from '../live/instances.js';
 import { REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { builder } from './builder.js';
+import { arrayConnection } from './connections.js';
 import { targetLoaded } from './environment-target.js';
 import { loadersOf } from './loaders.js';
 import type { Context } from './context.js';
@@ -60,7 +60,7 @@ builder.objectFields(EnvironmentRef, (t) => ({
         const events = await eventsOf(ctx, env);
         if (!events) return null;
         const matching = args.warningsOnly ? events.filter((e) => e.type === 'Warning') : events;
-        return { ...resolveArrayConnection({ args }, matching), totalCount: matching.length };
+        return arrayConnection(args, matching);
       },
     },
     InstanceEventConnection,
@@ -79,7 +79,7 @@ builder.objectFields(InstanceRef, (t) => ({
         const events = env ? await eventsOf(ctx, env) : null;
         if (!events) return null;
         const mine = events.filter((e) => e.instanceName === instance.name && (!args.warningsOnly || e.type === 'Warning'));
-        return { ...resolveArrayConnection({ args }, mine), totalCount: mine.length };
+        return arrayConnection(args, mine);
       },
     },
     InstanceEventConnection,

@@ -10,6 +10,7 @@ import type { InstanceAddress } from '../live/exec-instance.js';
 import { runningInstance } from '../live/exec-instance.js';
 import { runExec, type ExecResult } from '../live/exec.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { ErrorInterface } from './errors.js';
@@ -147,8 +148,7 @@ function validateExec(command: string[], timeoutSeconds: number | null | undefin
 builder.mutationField('execInInstance', (t) =>
   t.field({
     type: ExecResultRef,
-    description:
-      'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal. Needs the DEPLOYER role on the app.',
+    description: 'Runs one command in a running container of an instance and returns its output and exit code (remote login for one command, e.g. ["curl", "-s", "localhost:8080/healthcheck"]). For an interactive shell use openTerminal. ' + ACCESS.deployer,
     args: { input: t.arg({ type: ExecInInstanceInput, required: true, description: 'The instance and the command.' }) },
     authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),
     errors: {

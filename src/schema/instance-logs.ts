@@ -12,6 +12,7 @@ import { createChannel } from '../live/logs-channel.js';
 import { streamLogs, type LogLine } from '../live/logs.js';
 import { toKubeError } from '../kube/kube-errors.js';
 import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
@@ -94,8 +95,7 @@ function validate(tailLines: number | null | undefined, sinceSeconds: number | n
 builder.subscriptionField('instanceLogs', (t) =>
   t.field({
     type: InstanceLogsEventUnion,
-    description:
-      'Streams an instance\'s container log with timestamps. With `follow` it goes on until the container stops (then InstanceLogsEnded) or you unsubscribe; cairn closes the Kubernetes log request within a second of either. Without `follow` it sends the selected lines and ends. Needs a role on the app (VIEWER or more).',
+    description: 'Streams an instance\'s container log with timestamps. With `follow` it goes on until the container stops (then InstanceLogsEnded) or you unsubscribe; cairn closes the Kubernetes log request within a second of either. Without `follow` it sends the selected lines and ends. ' + ACCESS.viewer,
     args: {
       instance: t.arg.id({ required: true, description: INSTANCE_ARG_DESCRIPTION }),
       container: t.arg.string({ description: 'The container; the app\'s container by default.' }),

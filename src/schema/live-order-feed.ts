@@ -11,6 +11,7 @@ import type { StreamSource } from '../live/hub.js';
 import type { EnvironmentScope, LiveInstance, LiveSystemEvent } from '../live/instances.js';
 import type { LiveStatus } from '../live/live-status.js';
 import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localIdOrNull } from './ids.js';
@@ -76,8 +77,7 @@ function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, sco
 builder.subscriptionField('releaseOrderFeed', (t) =>
   t.field({
     type: LiveEventRef,
-    description:
-      'Follows a release order with everything a console shows: a SNAPSHOT first (the order, its environment\'s instances and their latest Warning events), then in order RELEASE_ORDER_PROGRESS (order and batch progress), INSTANCE_CHANGED and SYSTEM_EVENT (Warnings only), each with a cursor. Ends at once when the ID names no order (or live status is off). Needs a role on the app (VIEWER or more).',
+    description: 'Follows a release order with everything a console shows: a SNAPSHOT first (the order, its environment\'s instances and their latest Warning events), then in order RELEASE_ORDER_PROGRESS (order and batch progress), INSTANCE_CHANGED and SYSTEM_EVENT (Warnings only), each with a cursor. Ends at once when the ID names no order (or live status is off). ' + ACCESS.viewer,
     args: {
       id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }),
       after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' }),

@@ -4,6 +4,7 @@ import { targetOf } from '../engine/targets.js';
 import type { EnvironmentEvent, EnvironmentSnapshot } from '../live/environment-feed.js';
 import type { Delivery } from '../live/hub.js';
 import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { decodeId, localIdOrNull } from './ids.js';
@@ -36,8 +37,7 @@ export function environmentPayload(environmentId: number, d: Delivery<Environmen
 builder.subscriptionField('instancesChanged', (t) =>
   t.field({
     type: LiveEventRef,
-    description:
-      'Follows an environment\'s instances: a SNAPSHOT first, then one INSTANCE_CHANGED per change (added, updated, removed), in order, each with a cursor. Ends at once when the ID names no environment (or live status is off). Needs a role on the app (VIEWER or more).',
+    description: 'Follows an environment\'s instances: a SNAPSHOT first, then one INSTANCE_CHANGED per change (added, updated, removed), in order, each with a cursor. Ends at once when the ID names no environment (or live status is off). ' + ACCESS.viewer,
     args: {
       environment: t.arg.id({ required: true, description: 'The environment\'s global ID.' }),
       after: t.arg.string({ required: false, ...afterArg }),
@@ -57,8 +57,7 @@ builder.subscriptionField('instancesChanged', (t) =>
 builder.subscriptionField('instanceEvents', (t) =>
   t.field({
     type: LiveEventRef,
-    description:
-      'Follows the system events of an environment\'s instances, or of one instance: a SNAPSHOT of the latest first, then one SYSTEM_EVENT per new or repeated event, in order, each with a cursor. Give `environment` or `instance`. Ends at once when the ID names nothing (or live status is off). Needs a role on the app (VIEWER or more).',
+    description: 'Follows the system events of an environment\'s instances, or of one instance: a SNAPSHOT of the latest first, then one SYSTEM_EVENT per new or repeated event, in order, each with a cursor. Give `environment` or `instance`. Ends at once when the ID names nothing (or live status is off). ' + ACCESS.viewer,
     args: {
       environment: t.arg.id({ required: false, description: 'The environment\'s global ID (all its instances).' }),
       instance: t.arg.id({ required: false, description: 'An instance\'s global ID (only its events).' }),

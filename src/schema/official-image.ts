@@ -1,6 +1,7 @@
 import { OFFICIAL_IMAGE_KINDS } from '../domain/config-types.js';
 import { OFFICIAL_IMAGES, presetSettings, type OfficialImage } from '../domain/official-images.js';
 import { AUTHENTICATED } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { OfficialImageKindEnum } from './enums.js';
@@ -25,7 +26,7 @@ OfficialImageRef.implement({
 builder.queryFields((t) => ({
   officialImages: t.field({
     type: [OfficialImageRef],
-    description: 'The official images (tomcat, springboot2, nodejs, nginx …) with the defaults each fills in.',
+    description: 'The official images (tomcat, springboot2, nodejs, nginx …) with the defaults each fills in. ' + ACCESS.anyToken,
     authScopes: AUTHENTICATED,
     resolve: () => OFFICIAL_IMAGE_KINDS.map((k) => ({ ...OFFICIAL_IMAGES[k], settings: presetSettings(k) })),
   }),

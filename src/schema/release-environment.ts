@@ -1,6 +1,6 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { deployedRevisionNumber, revisionLeftRunning } from '../engine/orders.js';
 import { builder } from './builder.js';
+import { offsetConnection } from './connections.js';
 import type { Context } from './context.js';
 import { loadersOf } from './loaders.js';
 import { EnvironmentRef } from './refs.js';
@@ -27,7 +27,7 @@ builder.objectFields(EnvironmentRef, (t) => ({
       resolve: async (env, args, ctx) => {
         const loaders = loadersOf(ctx);
         const totalCount = await loaders.orderCountOfEnvironment.load(env.id);
-        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
           loaders.ordersOfEnvironment.load({ environmentId: env.id, offset, limit }),
         );
       },
@@ -54,7 +54,7 @@ builder.objectFields(EnvironmentRef, (t) => ({
       resolve: async (env, args, ctx) => {
         const loaders = loadersOf(ctx);
         const totalCount = await loaders.revisionCountOfEnvironment.load(env.id);
-        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
           loaders.revisionsOfEnvironment.load({ environmentId: env.id, offset, limit }),
         );
       },

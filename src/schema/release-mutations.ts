@@ -5,6 +5,7 @@ import { applyEvent } from '../engine/apply.js';
 import { createReleaseOrder } from '../engine/orders.js';
 import type { OrderEvent } from '../engine/transition.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { localId } from './ids.js';
@@ -76,8 +77,7 @@ const result = (name: string, what: string) => ({ name, description: `The order 
 builder.mutationFields((t) => ({
   createReleaseOrder: t.field({
     type: ReleaseOrderPayload,
-    description:
-      'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment. A draft identical to what runs is refused (NoChangesError) unless `restart` is set. Needs the DEPLOYER role on the app.',
+    description: 'Submits a release order: freezes the environment\'s draft configuration and image into a new numbered revision (or takes an earlier revision again with `revision`) and releases it batch by batch. One active order per environment. A draft identical to what runs is refused (NoChangesError) unless `restart` is set. ' + ACCESS.deployer,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: CreateReleaseOrderInput, required: true, description: 'The order.' }) },
     errors: {
@@ -116,7 +116,7 @@ builder.mutationFields((t) => ({
   resumeReleaseOrder: t.field({
     type: ReleaseOrderPayload,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
-    description: 'Resumes a PAUSED order: it goes on with the next batch. Refused in any other state. Needs the DEPLOYER role on the app.',
+    description: 'Resumes a PAUSED order: it goes on with the next batch. Refused in any other state. ' + ACCESS.deployer,
     args: { input: t.arg({ type: ResumeInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('ResumeReleaseOrderResult', 'resuming') },
     resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'RESUME' }),
@@ -124,7 +124,7 @@ builder.mutationFields((t) => ({
   setReleaseOrderPauseMode: t.field({
     type: ReleaseOrderPayload,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
-    description: 'Switches an active order\'s pause mode to one of the two other modes; it takes effect for the batches still to come. Needs the DEPLOYER role on the app.',
+    description: 'Switches an active order\'s pause mode to one of the two other modes; it takes effect for the batches still to come. ' + ACCESS.deployer,
     args: { input: t.arg({ type: PauseModeInput, required: true, description: 'The order and the new mode.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('SetReleaseOrderPauseModeResult', 'switching its pause mode') },
     resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'SET_PAUSE_MODE', mode: (input as { pauseMode: 'FIRST_BATCH' | 'EVERY_BATCH' | 'NONE' }).pauseMode }),
@@ -132,7 +132,7 @@ builder.mutationFields((t) => ({
   retryFailedInstances: t.field({
     type: ReleaseOrderPayload,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
-    description: 'Recreates the failed instances of an order and lets it go on. Allowed at any time; succeeds doing nothing when nothing failed. Needs the DEPLOYER role on the app.',
+    description: 'Recreates the failed instances of an order and lets it go on. Allowed at any time; succeeds doing nothing when nothing failed. ' + ACCESS.deployer,
     args: { input: t.arg({ type: RetryInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('RetryFailedInstancesResult', 'the retry') },
     resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'RETRY' }),
@@ -140,7 +140,7 @@ builder.mutationFields((t) => ({
   closeReleaseOrder: t.field({
     type: ReleaseOrderPayload,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
-    description: 'Closes an order that has not completed: it stops and counts as failed (CLOSED). What runs stays as it is; fix the configuration and submit a new order. Needs the DEPLOYER role on the app.',
+    description: 'Closes an order that has not completed: it stops and counts as failed (CLOSED). What runs stays as it is; fix the configuration and submit a new order. ' + ACCESS.deployer,
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseReleaseOrderResult', 'closing') },
     resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'CLOSE', reason: (input as { reason?: string | null }).reason ?? null }),
@@ -148,8 +148,7 @@ builder.mutationFields((t) => ({
   rollbackReleaseOrder: t.field({
     type: ReleaseOrderPayload,
     authScopes: appRule('DEPLOYER', idIn((a: { input: { id: string } }) => a.input.id, 'ReleaseOrder')),
-    description:
-      'Rolls back an order during its release (deploying, paused or failed): returns the environment to the previous revision in batches of the same plan, without pausing unless asked. For a first release, removes the new instances. A completed order is undone with a new order of the previous revision instead. Needs the DEPLOYER role on the app.',
+    description: 'Rolls back an order during its release (deploying, paused or failed): returns the environment to the previous revision in batches of the same plan, without pausing unless asked. For a first release, removes the new instances. A completed order is undone with a new order of the previous revision instead. ' + ACCESS.deployer,
     args: { input: t.arg({ type: RollbackInput, required: true, description: 'The order.' }) },
     errors: { types: [NotFoundError, NotAllowedError], union: result('RollbackReleaseOrderResult', 'the rollback') },
     resolve: (_root, { input }, ctx) => act(ctx, String(input.id), { type: 'ROLLBACK', pauseMode: (input as { pauseMode?: 'FIRST_BATCH' | 'EVERY_BATCH' | 'NONE' | null }).pauseMode ?? null }),

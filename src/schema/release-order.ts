@@ -3,6 +3,7 @@ import { isTerminal } from '../engine/order-state.js';
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { idIn, ownedByApp, readRule } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
@@ -82,7 +83,7 @@ builder.queryFields((t) => ({
   releaseOrder: t.field({
     type: ReleaseOrderRef,
     nullable: true,
-    description: 'A release order by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on.',
+    description: 'A release order by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on. ' + ACCESS.read,
     args: { id: t.arg.id({ required: true, description: 'The order\'s global ID.' }) },
     authScopes: readRule(idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     unauthorizedResolver: () => null,

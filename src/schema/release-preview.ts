@@ -8,6 +8,7 @@ import type { EnvironmentRow } from '../db/tables.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
 import { imageReference } from '../domain/image-reference.js';
 import { idIn, readRule, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { InputProblemRef } from './errors.js';
 import { localId } from './ids.js';
@@ -63,8 +64,7 @@ const ReleasePreviewRef = builder.objectRef<Preview>('ReleasePreview').implement
 builder.queryFields((t) => ({
   previewRelease: t.field({
     type: ReleasePreviewRef,
-    description:
-      'Shows what releasing the environment\'s draft would do: the batch plan, the differences from what runs, and the config\'s warnings. Changes nothing. Needs a role on the app; for an app the caller has no role on, the answer is NotFoundError, as for an ID that names nothing.',
+    description: 'Shows what releasing the environment\'s draft would do: the batch plan, the differences from what runs, and the config\'s warnings. Changes nothing. ' + ACCESS.read,
     authScopes: readRule(idIn((a: { environment: string }) => a.environment, 'Environment')),
     unauthorizedResolver: (_root, args) => {
       throw new NotFoundError('Environment', String(args.environment), ['environment']);

@@ -1,5 +1,6 @@
 import type { OrderUpdate } from '../engine/order-updates.js';
 import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { localIdOrNull } from './ids.js';
 import { ReleaseOrderRef } from './release-refs.js';
@@ -18,8 +19,7 @@ const ReleaseOrderUpdateRef = builder.objectRef<OrderUpdate>('ReleaseOrderUpdate
 builder.subscriptionField('releaseOrderUpdated', (t) =>
   t.field({
     type: ReleaseOrderUpdateRef,
-    description:
-      'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order. Needs a role on the app (VIEWER or more).',
+    description: 'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order. ' + ACCESS.viewer,
     args: { id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }) },
     authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     subscribe: (_root, { id }, ctx) => {

@@ -4,6 +4,7 @@ import { AlreadyExistsError, ConflictError, InvalidInputError, NotAllowedError, 
 import type { DeploymentConfigRow, TemplateRow } from '../db/tables.js';
 import { applyTemplate, deleteTemplate, renameTemplate, saveTemplate } from '../usecases/templates.js';
 import { ADMIN_ONLY, appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { idRef } from './ids.js';
 import { DeploymentConfigRef, TemplateRef } from './refs.js';
@@ -67,8 +68,7 @@ const DeleteTemplateInput = builder.inputType('DeleteTemplateInput', {
 builder.mutationFields((t) => ({
   saveTemplate: t.field({
     type: SaveTemplatePayload,
-    description:
-      'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown). The template belongs to the environment\'s app: admins and that app\'s OWNERs read and apply it. Admins only.',
+    description: 'Saves an environment\'s draft configuration, without its image tag, as a template (secret values are kept, never shown). The template belongs to the environment\'s app: admins and that app\'s OWNERs read and apply it. ' + ACCESS.admins,
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
@@ -76,8 +76,7 @@ builder.mutationFields((t) => ({
   }),
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
-    description:
-      'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. Needs the OWNER role on the environment\'s app (it changes the app\'s configuration, not the template), and to read the template: admins, and OWNERs of the app it was saved from (for others it is a NotFoundError, as an ID that names nothing). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.template`.',
+    description: 'Replaces an environment\'s draft configuration with a template\'s settings, keeping the environment\'s image tag; bumps the version. The caller must also be able to read the template: admins, and OWNERs of the app it was saved from (for others it is a NotFoundError, as an ID that names nothing). A template holding secret values (saved from an environment with secret variables) may be applied by admins only: its secrets belong to the app it was saved from (NotAllowedError). A template that breaks a configuration rule (saved before the rule existed), or whose directory mounts use host paths outside the app\'s allowed directories (for a caller who is not an admin), is refused with InvalidInputError, paths under `input.template`. ' + ACCESS.owner,
     authScopes: appRule('OWNER', idIn((a: { input: { environment: string } }) => a.input.environment, 'Environment')),
     args: { input: t.arg({ type: ApplyTemplateInput, required: true, description: 'The template and the environment.' }) },
     errors: {
@@ -88,7 +87,7 @@ builder.mutationFields((t) => ({
   }),
   renameTemplate: t.field({
     type: RenameTemplatePayload,
-    description: 'Renames a template. Admins only.',
+    description: 'Renames a template. ' + ACCESS.admins,
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: RenameTemplateInput, required: true, description: 'The template and its new name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'RenameTemplateResult', description: 'The renamed template, or why it was refused.' } },
@@ -96,7 +95,7 @@ builder.mutationFields((t) => ({
   }),
   deleteTemplate: t.field({
     type: DeleteTemplatePayload,
-    description: 'Deletes a template. Configurations that were loaded from it do not change. Admins only.',
+    description: 'Deletes a template. Configurations that were loaded from it do not change. ' + ACCESS.admins,
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteTemplateInput, required: true, description: 'The template to delete.' }) },
     errors: { types: [NotFoundError], union: { name: 'DeleteTemplateResult', description: 'The deleted template\'s ID, or why it was refused.' } },

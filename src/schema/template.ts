@@ -1,6 +1,7 @@
-import { resolveOffsetConnection } from '@pothos/plugin-relay';
 import { AUTHENTICATED } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
+import { offsetConnection } from './connections.js';
 import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
@@ -34,13 +35,12 @@ builder.queryFields((t) => ({
   templates: t.connection(
     {
       type: TemplateRef,
-      description:
-        'The configuration templates the caller may read, ordered by name: every one for an admin, else those saved from the apps where it is OWNER (empty for other tokens). Only admins save, rename and delete templates.',
+      description: 'The configuration templates the caller may read, ordered by name: every one for an admin, else those saved from the apps where it is OWNER (empty for other tokens). ' + ACCESS.anyToken,
       authScopes: AUTHENTICATED,
       resolve: (_root, args, ctx) => {
         const sources = templateSourcesOf(ctx.viewer);
         const totalCount = ctx.repos.templates.count(sources);
-        return resolveOffsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.templates.list(offset, limit, sources));
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.templates.list(offset, limit, sources));
       },
     },
     {

@@ -14,6 +14,7 @@ import type { TerminalEvent, TerminalInfo } from '../live/terminal.js';
 import { recordTerminalInput } from '../audit/terminal-commands.js';
 import { appIdOfTerminal, ownTerminal } from './auth-app-ids.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
@@ -134,8 +135,7 @@ const result = (name: string, what: string) => ({ name, description: `The sessio
 builder.mutationFields((t) => ({
   openTerminal: t.field({
     type: TerminalPayload,
-    description:
-      'Opens an interactive shell (sh) in a running container of an instance (remote login). Subscribe to terminalOutput with the session ID at once (the session closes if no one reads its output for the reconnect grace period), then send keystrokes with sendTerminalInput. Needs the DEPLOYER role on the app.',
+    description: 'Opens an interactive shell (sh) in a running container of an instance (remote login). Subscribe to terminalOutput with the session ID at once (the session closes if no one reads its output for the reconnect grace period), then send keystrokes with sendTerminalInput. ' + ACCESS.deployer,
     args: { input: t.arg({ type: OpenTerminalInput, required: true, description: 'Where to open the shell.' }) },
     authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),
     errors: {
@@ -164,7 +164,7 @@ builder.mutationFields((t) => ({
   }),
   sendTerminalInput: t.field({
     type: TerminalPayload,
-    description: 'Types into a terminal session. Any input (even empty) resets its idle timeout. Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
+    description: 'Types into a terminal session. Any input (even empty) resets its idle timeout. Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
@@ -178,7 +178,7 @@ builder.mutationFields((t) => ({
   }),
   resizeTerminal: t.field({
     type: TerminalPayload,
-    description: 'Tells the shell the terminal\'s new size (as a terminal window resize does). Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
+    description: 'Tells the shell the terminal\'s new size (as a terminal window resize does). Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: ResizeInput, required: true, description: 'The session and its new size.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
@@ -193,7 +193,7 @@ builder.mutationFields((t) => ({
   }),
   closeTerminal: t.field({
     type: TerminalPayload,
-    description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED). Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
+    description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED). Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The session.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
@@ -208,8 +208,7 @@ builder.mutationFields((t) => ({
 builder.subscriptionField('terminalOutput', (t) =>
   t.field({
     type: TerminalOutputEventUnion,
-    description:
-      'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes. Only the token that opened the session may use it, while it has the DEPLOYER role on the session\'s app.',
+    description: 'Streams a terminal session\'s output: what was printed since the last reader left (bounded), then live output, then TerminalEnded. One reader at a time: a new subscription replaces the previous one. A stream that completes without TerminalEnded (replaced, or too slow: over 1000 events behind) means: subscribe again. When the reader leaves and none comes back within the reconnect grace period, the session closes. Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {

@@ -3,6 +3,7 @@ import { AlreadyExistsError, InvalidInputError, NotAllowedError, NotFoundError }
 import { createApiToken, revokeApiToken } from '../usecases/tokens.js';
 import { ApiTokenRef } from './api-token.js';
 import { AppRoleEnum } from './app-role.js';
+import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { idRef } from './ids.js';
 
@@ -57,8 +58,7 @@ const RevokeApiTokenPayload = builder.objectRef<{ token: ApiTokenRow }>('RevokeA
 builder.mutationFields((t) => ({
   createApiToken: t.field({
     type: CreateApiTokenPayload,
-    description:
-      'Creates an API token and returns its secret, shown this once only (cairn keeps only a hash). Admins only. Names are unique and never reused.',
+    description: 'Creates an API token and returns its secret, shown this once only (cairn keeps only a hash). Names are unique and never reused. ' + ACCESS.admins,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The new token.' }) },
     errors: {
@@ -72,8 +72,7 @@ builder.mutationFields((t) => ({
   }),
   revokeApiToken: t.field({
     type: RevokeApiTokenPayload,
-    description:
-      'Revokes an API token: its next requests get 401, its open subscriptions end and its graphql-ws connections close (4403). Admins only. A token may revoke itself, but not the last active admin token (create another admin first). Revoking twice is NOT_ALLOWED.',
+    description: 'Revokes an API token: its next requests get 401, its open subscriptions end and its graphql-ws connections close (4403). A token may revoke itself, but not the last active admin token (create another admin first). Revoking twice is NOT_ALLOWED. ' + ACCESS.admins,
     authScopes: { admin: true },
     args: { input: t.arg({ type: RevokeApiTokenInput, required: true, description: 'The token to revoke.' }) },
     errors: {

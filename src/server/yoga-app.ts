@@ -13,6 +13,7 @@ import { createOperationLimits, type OperationLimits } from './limits/operation-
 import { useQueryLimits } from './limits/query-limits.js';
 import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
+import { useErrorCodes } from './error-codes.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -87,6 +88,7 @@ export function createYogaApp(
       useEndSubscriptions(shutdown),
       useEndRevokedSubscriptions(),
       useNoInputEcho(),
+      useErrorCodes(),
       useRefusalPenalty((request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request), limits.refused),
       // Last: a query answered again from the cache has passed every limit above.
       ...(dataVersion && config.responseCacheMs ? [useResponseCache({ version: dataVersion, maxAgeMs: config.responseCacheMs })] : []),

@@ -7,7 +7,7 @@ import { NotAllowedError, NotFoundError } from '../../src/domain/errors.js';
 describe('audit outcomes', () => {
   it('a result is SUCCEEDED, a typed error result FAILED with its code', () => {
     expect(outcomeOfResult({ app: { id: 1 } })).toEqual({ outcome: 'SUCCEEDED', errorCode: null, message: null });
-    expect(outcomeOfResult(new NotFoundError('App', 'QXBwOjk=', ['input', 'id']))).toEqual({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: 'No App has the ID QXBwOjk=.' });
+    expect(outcomeOfResult(new NotFoundError('App', 'QXBwOjk=', ['input', 'id']))).toEqual({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: 'No app has the ID QXBwOjk=.' });
   });
   it('a FORBIDDEN GraphQL error is DENIED', () => {
     expect(outcomeOfError(new GraphQLError('no', { extensions: { code: 'FORBIDDEN' } }))).toEqual({ outcome: 'DENIED', errorCode: 'FORBIDDEN', message: 'no' });
@@ -24,6 +24,6 @@ describe('audit outcomes', () => {
 describe('typed errors as the errors plugin returns them', () => {
   it('a wrapped error result (a proxy instanceof does not see through) is FAILED with its code', () => {
     const wrapped = wrapErrorIfMatches(new NotFoundError('App', 'x', ['input', 'id']), [NotFoundError]);
-    expect(outcomeOfResult(wrapped)).toEqual({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: 'No App has the ID x.' });
+    expect(outcomeOfResult(wrapped)).toEqual({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: 'No app has the ID x.' });
   });
 });

@@ -49,7 +49,7 @@ describe('every mutation is audited', () => {
     const res = await api.gql(PROBE, { input: { outcome: 'not-found', app: app.id } });
     expect(dataOf(res).auditProbe).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
     const entry = lastEntryOf(api, 'auditProbe');
-    expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: `No App has the ID ${app.id}.`, targetId: app.id, appId: Number(Buffer.from(app.id, 'base64').toString().split(':')[1]) });
+    expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', message: `No app has the ID ${app.id}.`, targetId: app.id, appId: Number(Buffer.from(app.id, 'base64').toString().split(':')[1]) });
   });
 
   it('a thrown typed error is FAILED with its code', async () => {

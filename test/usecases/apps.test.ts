@@ -39,7 +39,7 @@ describe('createApp', () => {
     appIn(w);
     const error = await thrown(() => createApp(w, { name: 'shop', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta' }));
     expect(error).toBeInstanceOf(AlreadyExistsError);
-    expect(error).toMatchObject({ path: ['input', 'name'], message: 'A App named "shop" already exists; choose another name.' });
+    expect(error).toMatchObject({ path: ['input', 'name'], message: 'An app named "shop" already exists; choose another name.' });
   });
 });
 
@@ -55,10 +55,10 @@ describe('updateApp', () => {
     const w = world();
     const malformed = await thrown(() => updateApp(w, { id: null, sent: 'nonsense' }, { businessType: 'HR' }));
     expect(malformed).toBeInstanceOf(NotFoundError);
-    expect(malformed).toMatchObject({ message: 'No App has the ID nonsense.', path: ['input', 'id'] });
+    expect(malformed).toMatchObject({ message: 'No app has the ID nonsense.', path: ['input', 'id'] });
     expect(await thrown(() => updateApp(w, { id: 99 }, { businessType: 'HR' }))).toBeInstanceOf(InvalidInputError);
     // Without the ID as sent, the error quotes the app's global ID.
-    expect(await thrown(() => updateApp(w, { id: 99 }, {}))).toMatchObject({ message: `No App has the ID ${btoa('App:99')}.` });
+    expect(await thrown(() => updateApp(w, { id: 99 }, {}))).toMatchObject({ message: `No app has the ID ${btoa('App:99')}.` });
   });
 });
 
@@ -104,6 +104,6 @@ describe('deleteApp', () => {
 
   it('is a NotFoundError at input.id for an app that does not exist', async () => {
     const error = await thrown(() => deleteApp({ ...world(), countRunning: none }, { id: 7, sent: 'QXBwOjc=' }));
-    expect(error).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'id'], message: 'No App has the ID QXBwOjc=.' });
+    expect(error).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'id'], message: 'No app has the ID QXBwOjc=.' });
   });
 });
