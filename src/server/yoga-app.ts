@@ -14,6 +14,7 @@ import { useQueryLimits } from './limits/query-limits.js';
 import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { useErrorCodes } from './error-codes.js';
+import { GRAPHIQL_OPTIONS, loadGraphiqlPage, useGraphiQLHeaders } from './graphiql.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -28,18 +29,6 @@ export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   /** The per-token limits' state (open subscriptions per token). */
   limits: Pick<OperationLimits, 'subscriptions' | 'admit' | 'refused'>;
 };
-
-const DEFAULT_QUERY = `# Welcome to cairn. Press the run button (or Ctrl-Enter).
-query Clusters {
-  clusters {
-    name
-    server
-    reachable
-    lastCheckedAt
-    sandbox
-  }
-}
-`;
 
 /**
  * The GraphQL app: schema, GraphiQL (subscriptions over graphql-ws), SSE subscriptions, health
@@ -59,9 +48,9 @@ export function createYogaApp(
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
-    // GraphiQL runs subscriptions over server-sent events: they are plain requests that carry the Headers tab's
-    // Authorization, which GraphiQL does not put into a graphql-ws connection_init payload.
-    graphiql: { title: 'cairn', subscriptionsProtocol: 'SSE', defaultQuery: DEFAULT_QUERY },
+    // GraphiQL from the installed packages, with a token prompt and a content-security policy (graphiql.ts).
+    graphiql: GRAPHIQL_OPTIONS,
+    renderGraphiQL: async () => (await loadGraphiqlPage()).html,
     logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -81,6 +70,7 @@ export function createYogaApp(
       contextFactory(connectionParams ? { headers: request.headers, connectionParams } : { headers: request.headers }),
     plugins: [
       useHealthRoutes(readiness, GRAPHQL_PATH),
+      useGraphiQLHeaders(loadGraphiqlPage),
       useCsrfPrevention(),
       authenticateFirst.plugin,
       ...useQueryLimits(config),
