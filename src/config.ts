@@ -114,6 +114,15 @@ const schema = z.object({
   corsOrigins: z
     .array(z.string().refine((v) => v === '*' || isOrigin(v), 'must be an origin such as https://console.example.com, or *'))
     .default([]),
+  /**
+   * Manifests of persisted operations (sha256 → document): files, or folders whose
+   * `*.persisted.json` files are read. Default: the `console` and `examples` folders, when they exist.
+   */
+  persistedOperations: z.array(z.string().min(1)).default(['console', 'examples']),
+  /** Only persisted operations for tokens that are not admins: a document they send is refused (PERSISTED_QUERY_ONLY). */
+  persistedOnly: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(false),
 });
 
 function isOrigin(value: string): boolean {
@@ -171,6 +180,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxSubscriptionsPerToken: env.CAIRN_MAX_SUBSCRIPTIONS_PER_TOKEN,
     corsOrigins: env.CAIRN_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean),
     hostPathPrefixes: env.CAIRN_HOSTPATH_PREFIXES?.split(',').map((s) => s.trim()).filter(Boolean),
+    persistedOperations: env.CAIRN_PERSISTED_OPERATIONS?.split(',').map((s) => s.trim()).filter(Boolean),
+    persistedOnly: env.CAIRN_PERSISTED_ONLY,
   };
   const defined = Object.fromEntries(Object.entries(fromEnv).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse({ ...defined, ...overrides });

@@ -34,6 +34,7 @@ export interface ServerOptions {
     | 'maxSubscriptionsPerToken'
     | 'corsOrigins'
   > &
+    Partial<Pick<Config, 'persistedOperations' | 'persistedOnly'>> &
     Partial<Pick<Config, 'responseCacheMs'>>;
   logger: Logger;
   schema: GraphQLSchema;

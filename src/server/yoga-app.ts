@@ -15,6 +15,8 @@ import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { useErrorCodes } from './error-codes.js';
 import { GRAPHIQL_OPTIONS, loadGraphiqlPage, useGraphiQLHeaders } from './graphiql.js';
+import { usePersisted } from './persisted-operations.js';
+import { loadPersistedStore } from './persisted-store.js';
 import { safeError } from './safe-error.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
 
@@ -43,6 +45,9 @@ export function createYogaApp(
   const logged = new WeakSet<object>();
   const limits = createOperationLimits(config);
   const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
+  const persisted = loadPersistedStore(config.persistedOperations ?? [], schema);
+  if (persisted.files.length > 0) logger.info({ manifests: persisted.files, operations: persisted.size, persistedOnly: config.persistedOnly === true }, 'persisted operations loaded');
+  for (const line of persisted.skipped) logger.warn({ skipped: line }, 'persisted operation skipped');
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
@@ -73,6 +78,11 @@ export function createYogaApp(
       useGraphiQLHeaders(loadGraphiqlPage),
       useCsrfPrevention(),
       authenticateFirst.plugin,
+      ...usePersisted({
+        store: persisted,
+        persistedOnly: config.persistedOnly === true,
+        contextOf: (request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request),
+      }),
       ...useQueryLimits(config),
       limits.plugin,
       useEndSubscriptions(shutdown),

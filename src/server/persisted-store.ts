@@ -1,0 +1,95 @@
+/**
+ * The store of persisted operations (trusted documents): manifests that map the sha256 hash (hex) of
+ * a GraphQL document to the document, `{ "<sha256>": "query … { … }" }` — the format
+ * scripts/persist-operations.ts writes and graphql-codegen's client preset writes with
+ * `persistedDocuments: { hashAlgorithm: 'sha256' }`. A path is a manifest file, or a folder whose
+ * `*.persisted.json` files (also in its subfolders, node_modules aside) are manifests. Every
+ * document must hash to its key and parse; one that does not validate against the schema is
+ * skipped with the reason (it would fail at use anyway).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+
+/** Where cairn looks when CAIRN_PERSISTED_OPERATIONS is not set: the console's and the examples' folders, when they exist. */
+export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
+
+/** The manifest suffix looked for in folders. */
+export const MANIFEST_SUFFIX = '.persisted.json';
+
+/** How deep folders are searched for manifests. */
+const MAX_DEPTH = 4;
+
+export interface PersistedOperation {
+  hash: string;
+  document: string;
+  ast: DocumentNode;
+  /** The manifest it came from. */
+  file: string;
+}
+
+export interface PersistedStore {
+  get(hash: string): PersistedOperation | undefined;
+  readonly size: number;
+  /** The manifests read. */
+  readonly files: readonly string[];
+  /** What was skipped, and why (one line each). */
+  readonly skipped: readonly string[];
+}
+
+/** The sha256 of a document, as manifests key it (lowercase hex of its UTF-8 bytes). */
+export const operationHash = (document: string): string => createHash('sha256').update(document, 'utf8').digest('hex');
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/** The manifest files a path names (itself, or the `*.persisted.json` files under a folder). */
+export function manifestFiles(path: string, depth = 0): string[] {
+  if (!existsSync(path)) return [];
+  if (!statSync(path).isDirectory()) return [path];
+  if (depth >= MAX_DEPTH) return [];
+  return readdirSync(path, { withFileTypes: true })
+    .filter((e) => e.name !== 'node_modules' && !e.name.startsWith('.'))
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? manifestFiles(join(path, e.name), depth + 1) : e.name.endsWith(MANIFEST_SUFFIX) ? [join(path, e.name)] : []));
+}
+
+/** Reads one manifest's operations; throws (naming the file) when it is not a manifest. Problems with single documents go to `skipped`. */
+export function readManifest(file: string, schema: GraphQLSchema, skipped: string[]): PersistedOperation[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`persisted operations: ${file} is not JSON (${(error as Error).message})`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`persisted operations: ${file} must be a JSON object of sha256 hash → document`);
+  const operations: PersistedOperation[] = [];
+  for (const [hash, document] of Object.entries(json)) {
+    const skip = (why: string) => skipped.push(`${file}: ${hash.slice(0, 16)}…: ${why}`);
+    if (!HASH.test(hash)) skip('the key is not a sha256 hash (64 lowercase hex digits)');
+    else if (typeof document !== 'string') skip('the value is not a document (a string)');
+    else if (operationHash(document) !== hash) skip('the document does not hash to its key');
+    else {
+      let ast: DocumentNode;
+      try {
+        ast = parse(document);
+      } catch (error) {
+        skip(`does not parse: ${(error as Error).message}`);
+        continue;
+      }
+      const errors = validate(schema, ast);
+      if (errors.length > 0) skip(`does not validate: ${errors.map((e) => e.message).join(' ')}`);
+      else operations.push({ hash, document, ast, file });
+    }
+  }
+  return operations;
+}
+
+/** The store of every manifest under `paths` (missing paths are ignored). */
+export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
+  const byHash = new Map<string, PersistedOperation>();
+  const skipped: string[] = [];
+  const files = [...new Set(paths.flatMap((p) => manifestFiles(p)))];
+  for (const file of files) for (const op of readManifest(file, schema, skipped)) byHash.set(op.hash, op);
+  return { get: (hash) => byHash.get(hash), size: byHash.size, files, skipped };
+}
