@@ -1,6 +1,8 @@
 /** examples/node/follow-release.mjs follows a release over graphql-ws, and stops at once on 4403. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type FreshCairn, gql, runExample, SPEED, startFreshCairn } from './setup.js';
+import { createApp, type FreshCairn, gql, ROOT, runExample, SPEED, startFreshCairn } from './setup.js';
 
 const FOLLOW = 'examples/node/follow-release.mjs';
 
@@ -45,6 +47,18 @@ describe('the Node example (graphql-ws)', () => {
     // before giving up (and the script would exit only then).
     await cairn.waitForLog((log) => closesWith4403(log) > refusedBefore);
     expect(closesWith4403(cairn.log()) - refusedBefore).toBe(1);
+  });
+
+  it("is answered by the hash of its persisted operation alone (examples/operations.persisted.json)", async () => {
+    const ids = JSON.parse(readFileSync(join(ROOT, 'examples/operations.ids.json'), 'utf8')) as Record<string, string>;
+    const res = await fetch(cairn.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${cairn.token}` },
+      body: JSON.stringify({ variables: { id: orderId }, extensions: { persistedQuery: { version: 1, sha256Hash: ids.ReleaseOrderState } } }),
+    });
+    const answer = (await res.json()) as { data?: { releaseOrder?: { id: string; state: string } }; errors?: unknown };
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.releaseOrder).toMatchObject({ id: orderId, state: 'COMPLETED' });
   });
 
   it('says how to call it', async () => {
