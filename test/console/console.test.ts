@@ -147,8 +147,10 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
 
   it('no request left cairn\'s host, and the page threw nothing', () => {
     expect(browser.offHost).toEqual([]);
-    // The one error the page saw: the refused token's 401, on purpose.
-    expect(browser.pageErrors).toEqual(['Failed to load resource: the server responded with a status of 401 (Unauthorized)']);
+    // The only errors the page saw are 401s, on purpose: the refused token at sign-in, and the revoked token's
+    // last requests (how many depends on what was in flight when it was revoked).
+    expect(browser.pageErrors.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(browser.pageErrors)).toEqual(new Set(['Failed to load resource: the server responded with a status of 401 (Unauthorized)']));
   });
 
   async function screenshot(name: string) {

@@ -28,7 +28,7 @@ async function configure(envId: string, logCollection: { paths: string[]; logSto
   const config = { officialImage: 'NGINX', instances: 2, readinessProbe: probe, livenessProbe: null, terminationGracePeriodSeconds: 1, logCollection };
   const res = await cairn.gql(
     `mutation ($input: UpdateDeploymentConfigInput!) { updateDeploymentConfig(input: $input) { __typename ${ERRORS} } }`,
-    { input: { environmentId: envId, version: read.data.node.config.version, config } },
+    { input: { environment: envId, version: read.data.node.config.version, config } },
   );
   return res.data.updateDeploymentConfig;
 }
@@ -49,7 +49,7 @@ describe('log collection', () => {
   it('a released app writes its log file on a volume at the configured path, with the collector variables', async () => {
     const { envId } = await createApp(cairn, 'logged', 'STATELESS');
     expect(await configure(envId, { paths: ['/var/log/shop/*.log', 'stdout'], logStore: 'shop-logs' })).toEqual({ __typename: 'UpdateDeploymentConfigPayload' });
-    await cairn.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environmentId: envId, imageTag: '1.27' } });
+    await cairn.gql(`mutation ($input: SetImageTagInput!) { setImageTag(input: $input) { __typename } }`, { input: { environment: envId, imageTag: '1.27' } });
     const order = (await createOrder(cairn, { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder;
     await until('COMPLETED', async () => ((await readOrder(cairn, order.id)).state === 'COMPLETED' ? true : undefined), 60_000);
 

@@ -119,6 +119,10 @@ export type ReleaseOrderState =
 export type WarningCode =
   /** Fewer than 2 instances: the app is down while its only instance restarts or is released. */
   | 'FEW_INSTANCES'
+  /** A stored log path breaks the log-collection rules (saved before they existed): it is released without its collector variable and volume. */
+  | 'LOG_PATH_NOT_COLLECTED'
+  /** The release mounts an empty log volume the running revision does not have: what the image ships in that directory is hidden. */
+  | 'LOG_VOLUME_ADDED'
   /** An HTTP probe checks a port that is not among the port mappings; the release will likely fail its health checks. */
   | 'PROBE_PORT_NOT_MAPPED';
 
