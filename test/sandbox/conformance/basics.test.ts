@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../../src/sandbox/cluster.js';
 import { KUBERNETES_VERSION } from '../../../src/sandbox/apiserver/discovery.js';
 import { kubeletVersion } from '../../../src/sandbox/node/node-object.js';
+import { serviceEnv } from '../../../src/sandbox/node/environment.js';
 import { decodeKubernetesProtobuf, goDuration } from '../../../src/sandbox/apiserver/protobuf.js';
 
 // A minimal protobuf writer (field numbers from Kubernetes' generated.proto files).
@@ -139,5 +140,38 @@ describe('the objects every namespace and cluster has', () => {
     // Deleted, it comes back.
     store.delete('/services', 'default', 'kubernetes');
     await until('the kubernetes service again', () => store.get('/services', 'default', 'kubernetes'));
+  });
+});
+
+describe('service environment variables', () => {
+  it('as the kubelet makes them (envvars.FromServices); none for a headless service', () => {
+    expect(
+      serviceEnv([
+        { name: 'fooservice', clusterIP: '10.96.1.2', ports: [{ port: 8765, protocol: 'TCP' }] },
+        { name: 'web-api', clusterIP: '10.96.1.3', ports: [{ name: 'http', port: 80 }, { name: 'dns-udp', port: 53, protocol: 'UDP' }] },
+        { name: 'headless', clusterIP: 'None', ports: [{ port: 80 }] },
+      ]),
+    ).toEqual({
+      FOOSERVICE_SERVICE_HOST: '10.96.1.2',
+      FOOSERVICE_SERVICE_PORT: '8765',
+      FOOSERVICE_PORT: 'tcp://10.96.1.2:8765',
+      FOOSERVICE_PORT_8765_TCP: 'tcp://10.96.1.2:8765',
+      FOOSERVICE_PORT_8765_TCP_PROTO: 'tcp',
+      FOOSERVICE_PORT_8765_TCP_PORT: '8765',
+      FOOSERVICE_PORT_8765_TCP_ADDR: '10.96.1.2',
+      WEB_API_SERVICE_HOST: '10.96.1.3',
+      WEB_API_SERVICE_PORT: '80',
+      WEB_API_SERVICE_PORT_HTTP: '80',
+      WEB_API_SERVICE_PORT_DNS_UDP: '53',
+      WEB_API_PORT: 'tcp://10.96.1.3:80',
+      WEB_API_PORT_80_TCP: 'tcp://10.96.1.3:80',
+      WEB_API_PORT_80_TCP_PROTO: 'tcp',
+      WEB_API_PORT_80_TCP_PORT: '80',
+      WEB_API_PORT_80_TCP_ADDR: '10.96.1.3',
+      WEB_API_PORT_53_UDP: 'udp://10.96.1.3:53',
+      WEB_API_PORT_53_UDP_PROTO: 'udp',
+      WEB_API_PORT_53_UDP_PORT: '53',
+      WEB_API_PORT_53_UDP_ADDR: '10.96.1.3',
+    });
   });
 });
