@@ -68,7 +68,7 @@ function main() {
   const suiteNodes: SpecResult[] = [];
   for (const f of files) {
     for (const r of parseJunit(readFileSync(join(dir, f), 'utf8'))) {
-      if (/^\[(Before|After)Suite\]/.test(r.name) || /^\[(SynchronizedBefore|SynchronizedAfter)Suite\]/.test(r.name)) {
+      if (/^\[?(Synchronized)?(Before|After)Suite\]?$/.test(r.name)) {
         suiteNodes.push(r);
         continue;
       }
@@ -89,7 +89,7 @@ function main() {
   console.log(`  passed  ${passed.length}`);
   console.log(`  failed  ${failed.length}`);
   console.log(`  skipped ${skipped.length} (${onList.length} on the skip list, ${skipped.length - onList.length} skipped by the suite itself or not run)`);
-  for (const s of suiteNodes.filter((n) => n.state === 'failed')) console.log(`\n${s.name} FAILED:\n  ${(s.message ?? '').split('\n').slice(0, 5).join('\n  ')}`);
+  for (const s of suiteNodes.filter((n) => n.state === 'failed')) console.log(`\n${s.name} FAILED (no spec ran on that worker):\n  ${(s.message ?? '').split('\n').slice(0, 5).join('\n  ')}`);
   if (failed.length) {
     console.log('\nFailed:');
     for (const r of failed) console.log(`  - ${r.name}\n      ${(r.message ?? '').split('\n')[0]!.slice(0, 300)}`);

@@ -133,7 +133,8 @@ function unpack(type: string, buf: Buffer): unknown[] {
 function decodeValue(type: string, value: WireValue): unknown {
   if (schema.messages[type]) {
     if (!Buffer.isBuffer(value)) throw new ProtobufError(`expected a message for ${type}`);
-    return special(type, value) ?? readMessage(value, type);
+    const s = special(type, value);
+    return s !== undefined ? s : readMessage(value, type);
   }
   return scalar(type, value);
 }

@@ -80,6 +80,8 @@ describe('protobuf request bodies', () => {
 
   it('DeleteOptions of any group version: gracePeriodSeconds 0 is kept', () => {
     expect(decodeKubernetesProtobuf(envelope('v1', 'DeleteOptions', num(1, 0)))).toEqual({ apiVersion: 'v1', kind: 'DeleteOptions', gracePeriodSeconds: 0 });
+    // A zero time (an empty message) is left out, as Go's JSON writes it null.
+    expect(decodeKubernetesProtobuf(envelope('v1', 'Namespace', msg(1, bytes(1, 'x'), msg(8))))).toEqual({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x' } });
   });
 
   it('Go durations', () => {
