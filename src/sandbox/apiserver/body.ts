@@ -1,6 +1,7 @@
 /** Reading request bodies: raw bytes, JSON with Kubernetes' 400 for bad input, and the media type. */
 import type { IncomingMessage } from 'node:http';
 import { badRequest, ApiError } from './errors.js';
+import { decodeKubernetesProtobuf, PROTOBUF_MEDIA_TYPE, ProtobufError } from './protobuf.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024; // kube-apiserver's default request size limit
 
@@ -18,6 +19,14 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 export async function readJson(req: IncomingMessage): Promise<unknown> {
   const raw = await readBody(req);
   if (raw.length === 0) return undefined;
+  if (mediaType(req) === PROTOBUF_MEDIA_TYPE) {
+    try {
+      return decodeKubernetesProtobuf(raw);
+    } catch (error) {
+      if (error instanceof ProtobufError) throw badRequest(error.message);
+      throw error;
+    }
+  }
   try {
     return JSON.parse(raw.toString('utf8'));
   } catch (error) {

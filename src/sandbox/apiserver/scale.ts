@@ -27,7 +27,11 @@ export function scaleOf(_type: ResourceType, object: KubeObject): Scale {
     spec: { replicas: spec.replicas ?? 1 },
     status: { replicas: status.replicas ?? 0 },
   };
-  if (spec.selector) scale.status.selector = labelSelectorToString(spec.selector);
+  if (spec.selector) {
+    // A ReplicationController's selector is a plain label map.
+    const selector = _type.kind === 'ReplicationController' ? { matchLabels: spec.selector as Record<string, string> } : spec.selector;
+    scale.status.selector = labelSelectorToString(selector);
+  }
   return scale;
 }
 

@@ -19,7 +19,9 @@ import { createEventFactory } from './events.js';
 import { createGarbageCollector } from './gc.js';
 import { createPodGarbageCollector } from './podgc.js';
 import { createWorkQueue, type WorkQueue } from './queue.js';
-import { createReplicaSetController } from './replicaset.js';
+import { createReplicaSetController, REPLICATION_CONTROLLER } from './replicaset.js';
+import { createServiceAccountController } from './serviceaccounts.js';
+import { createKubernetesServiceController } from './kubernetes-service.js';
 import { createScheduler } from './scheduler.js';
 import { createStatefulSetController } from './statefulset.js';
 
@@ -36,6 +38,9 @@ export function startControllers({ store, clock, resyncMs = 30_000 }: Controller
   const controllers: Controller[] = [
     createDeploymentController(ctx),
     createReplicaSetController(ctx),
+    createReplicaSetController(ctx, REPLICATION_CONTROLLER),
+    createServiceAccountController(ctx),
+    createKubernetesServiceController(ctx),
     createStatefulSetController(ctx),
     createScheduler(ctx),
     createGarbageCollector(ctx),

@@ -1,4 +1,8 @@
-/** The ReplicaSet controller: keeps the number of a ReplicaSet's pods at spec.replicas. */
+/**
+ * The ReplicaSet controller: keeps the number of a ReplicaSet's pods at spec.replicas. The
+ * ReplicationController manager is the same controller over ReplicationControllers (Kubernetes
+ * runs pkg/controller/replicaset for both), whose set-based selector is a plain label map.
+ */
 import { resourceKey, type KubeObject, type StoreEvent } from '../store/types.js';
 import { keyOf, keysOfList, ownerKeys, type Controller, type ControllerContext } from './context.js';
 import { selectorMatches } from './labels.js';
@@ -9,18 +13,42 @@ import { nextAvailabilityCheck, planReplicaSet, podFromTemplate, replicaSetStatu
 
 export const REPLICASETS = resourceKey('apps', 'replicasets');
 export const PODS = resourceKey('', 'pods');
+export const REPLICATIONCONTROLLERS = resourceKey('', 'replicationcontrollers');
 
-export function createReplicaSetController(ctx: ControllerContext): Controller {
+interface Variant {
+  key: typeof REPLICASETS;
+  kind: string;
+  component: string;
+  /** The object as a ReplicaSet (a ReplicationController's map selector as matchLabels). */
+  view(o: KubeObject): KubeObject;
+}
+
+const REPLICASET: Variant = { key: REPLICASETS, kind: 'ReplicaSet', component: 'replicaset-controller', view: (o) => o };
+
+export const REPLICATION_CONTROLLER: Variant = {
+  key: REPLICATIONCONTROLLERS,
+  kind: 'ReplicationController',
+  component: 'replication-controller',
+  view: (rc) => {
+    const spec = (rc.spec ?? {}) as Record<string, unknown>;
+    const selector = spec.selector as Record<string, string> | undefined;
+    // An RC with an empty selector selects nothing (the API server defaults it to the template's labels).
+    return { ...rc, spec: { ...spec, selector: selector && Object.keys(selector).length ? { matchLabels: selector } : { matchLabels: { '\u0000none': '' } } } };
+  },
+};
+
+export function createReplicaSetController(ctx: ControllerContext, variant: Variant = REPLICASET): Controller {
   const { store, clock } = ctx;
-  const recorder = ctx.recorder('replicaset-controller');
+  const recorder = ctx.recorder(variant.component);
+  const REPLICASETS = variant.key;
 
   function keysFor(event: StoreEvent): string[] {
     if (event.key === REPLICASETS) return [keyOf(event.object)];
     if (event.key !== PODS) return [];
-    const keys = ownerKeys(event, 'ReplicaSet');
+    const keys = ownerKeys(event, variant.kind);
     if (keys.length === 0 && event.type !== 'DELETED') {
       // An orphan pod: a ReplicaSet whose selector matches may adopt it.
-      for (const rs of store.list(REPLICASETS, { namespace: event.object.metadata.namespace }).items) {
+      for (const rs of store.list(REPLICASETS, { namespace: event.object.metadata.namespace }).items.map(variant.view)) {
         if (selectorMatches(rsSpec(rs).selector, event.object.metadata.labels)) keys.push(keyOf(rs));
       }
     }
@@ -29,8 +57,9 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
 
   function sync(key: string): number | undefined {
     const { namespace, name } = splitKey(key);
-    const rs = store.get(REPLICASETS, namespace, name);
-    if (!rs) return undefined;
+    const stored = store.get(REPLICASETS, namespace, name);
+    if (!stored) return undefined;
+    const rs = variant.view(stored);
     const now = clock.now();
     const selector = rsSpec(rs).selector;
     const all = store.list(PODS, { namespace }).items;
@@ -120,5 +149,5 @@ export function createReplicaSetController(ctx: ControllerContext): Controller {
     });
   }
 
-  return { name: 'replicaset-controller', keysFor, sync, allKeys: () => keysOfList(store, REPLICASETS) };
+  return { name: variant.component, keysFor, sync, allKeys: () => keysOfList(store, REPLICASETS) };
 }

@@ -6,6 +6,7 @@ import { nodejs } from './nodejs.js';
 import { canonicalRepo, fullName, parseImageRef } from './reference.js';
 import { springboot2 } from './springboot2.js';
 import { tomcat } from './tomcat.js';
+import { agnhost, busybox, httpd, pause } from './test-images.js';
 import type { ImageSpec, ResolvedImage } from './types.js';
 
 export type { Behaviour, HttpAnswer, ImageLogLine, ImageSpec, ResolvedImage } from './types.js';
@@ -13,7 +14,7 @@ export { failureTags } from './behaviours.js';
 export { parseImageRef } from './reference.js';
 
 /** The built-in images, by catalog key (the last path segment of the repository; see reference.ts). */
-export const defaultCatalog: Record<string, ImageSpec> = { tomcat, springboot2, nodejs, nginx, demo };
+export const defaultCatalog: Record<string, ImageSpec> = { tomcat, springboot2, nodejs, nginx, demo, agnhost, busybox, httpd, pause };
 
 export type ImageCatalog = Record<string, ImageSpec>;
 

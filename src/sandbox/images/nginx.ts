@@ -6,7 +6,7 @@ const access = '10.1.0.1 - - "{method} {path} HTTP/1.1" {status} 615 "-" "kube-p
 export const nginx: ImageSpec = {
   name: 'nginx',
   description: 'nginx web server serving its welcome page on port 80',
-  tags: ['latest', 'stable', 'alpine', '1.25', '1.25.5', '1.26', '1.27', '1.27.3'],
+  tags: ['latest', 'stable', 'alpine', '1.25', '1.25.5', '1.26', '1.27', '1.27.3', '1.14-alpine', '1.15-alpine'],
   sizeBytes: 71_000_000,
   pullMs: 2_400,
   startupMs: 300,

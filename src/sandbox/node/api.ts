@@ -46,6 +46,14 @@ export function objectLookup(api: Api): ObjectLookup {
       for (const [k, v] of Object.entries(s.stringData ?? {})) out[k] = v;
       return out;
     },
+    async services(namespace) {
+      const list = await api.core.listNamespacedService({ namespace });
+      return list.items.map((s) => ({
+        name: s.metadata?.name ?? '',
+        clusterIP: s.spec?.clusterIP,
+        ports: (s.spec?.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
+      }));
+    },
   };
 }
 

@@ -13,6 +13,43 @@ export interface ObjectLookup {
   configMap(namespace: string, name: string): Promise<Record<string, string> | undefined>;
   /** The Secret's data, base64-decoded, undefined when it does not exist. */
   secret(namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  /** The namespace's Services, for the service environment variables (none when absent). */
+  services?(namespace: string): Promise<ServiceInfo[]>;
+}
+
+export interface ServiceInfo {
+  name: string;
+  clusterIP?: string;
+  ports: { name?: string; port: number; protocol?: string }[];
+}
+
+/**
+ * The kubelet's service environment variables (pkg/kubelet/envvars FromServices): `FOO_SERVICE_HOST`,
+ * `FOO_SERVICE_PORT` (and one per named port), and the Docker-link style `FOO_PORT…` variables,
+ * for every Service with a cluster IP. Headless services (clusterIP None) give none.
+ */
+export function serviceEnv(services: ServiceInfo[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const envName = (s: string) => s.toUpperCase().replace(/-/g, '_');
+  for (const svc of services) {
+    const ip = svc.clusterIP;
+    if (!ip || ip === 'None' || svc.ports.length === 0) continue;
+    const name = envName(svc.name);
+    out[`${name}_SERVICE_HOST`] = ip;
+    out[`${name}_SERVICE_PORT`] = String(svc.ports[0]!.port);
+    for (const p of svc.ports) if (p.name) out[`${name}_SERVICE_PORT_${envName(p.name)}`] = String(p.port);
+    const first = svc.ports[0]!;
+    out[`${name}_PORT`] = `${(first.protocol ?? 'TCP').toLowerCase()}://${ip}:${first.port}`;
+    for (const p of svc.ports) {
+      const proto = (p.protocol ?? 'TCP').toUpperCase();
+      const prefix = `${name}_PORT_${p.port}_${proto}`;
+      out[prefix] = `${proto.toLowerCase()}://${ip}:${p.port}`;
+      out[`${prefix}_PROTO`] = proto.toLowerCase();
+      out[`${prefix}_PORT`] = String(p.port);
+      out[`${prefix}_ADDR`] = ip;
+    }
+  }
+  return out;
 }
 
 /** CreateContainerConfigError. */
@@ -108,6 +145,11 @@ export async function containerEnv(pod: Pod, container: Container, imageEnv: Rec
     KUBERNETES_PORT_443_TCP_ADDR: '10.96.0.1',
   };
   for (const [k, v] of Object.entries(svc)) if (!env.has(k)) env.set(k, v);
+  // The namespace's services that exist when the container starts (enableServiceLinks, default true).
+  if (pod.spec.enableServiceLinks !== false && lookup.services) {
+    const own = (await lookup.services(ns)).filter((s) => !(ns === 'default' && s.name === 'kubernetes'));
+    for (const [k, v] of Object.entries(serviceEnv(own))) if (!env.has(k)) env.set(k, v);
+  }
   if (!env.has('HOME')) env.set('HOME', '/root');
   return env;
 }

@@ -38,6 +38,16 @@ export class VirtualFs {
     this.mkdir(posix.dirname(p));
   }
 
+  /** Removes a file (or a directory and what is under it); false when there was nothing. */
+  remove(path: string): boolean {
+    const p = VirtualFs.normalize(path);
+    if (!this.exists(p)) return false;
+    this.clear(p);
+    this.dirs.delete(p);
+    this.dynamic.delete(p);
+    return true;
+  }
+
   /** Removes everything under a directory (a volume mount hides what the image had there). */
   clear(path: string): void {
     const p = VirtualFs.normalize(path);

@@ -1,6 +1,7 @@
 /** The Node objects a simulated kubelet registers, and their status. Pure. */
 import { createHash } from 'node:crypto';
 import { toKi } from './quantity.js';
+import { KUBERNETES_VERSION } from '../apiserver/discovery.js';
 
 export interface NodeInput {
   name?: string;
@@ -23,7 +24,8 @@ export interface NodeConfig {
   podCIDR: string;
 }
 
-export const kubeletVersion = 'v1.33.1';
+/** The API server's version: a kubelet is never newer than its API server (version skew policy). */
+export const kubeletVersion = KUBERNETES_VERSION.gitVersion;
 export const defaultNode = { cpu: '4', memory: '8Gi', pods: 110 };
 
 /** `nodes` as a count (default 3) or a list; names default to `<cluster>-node-<n>`. */

@@ -13,7 +13,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill',
+  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill', 'touch', 'rm', 'mkdir',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -124,6 +124,28 @@ export async function runCommand(
         return 1;
       }
       await ctx.sleep(s * 1000, signal);
+      return 0;
+    }
+    case 'touch': {
+      for (const a of args.filter((x) => !x.startsWith('-'))) if (fs.read(abs(a)) === undefined && !fs.isDir(abs(a))) fs.write(abs(a), '');
+      return 0;
+    }
+    case 'rm': {
+      const flags = args.filter((x) => x.startsWith('-')).join('');
+      let code = 0;
+      for (const a of args.filter((x) => !x.startsWith('-'))) {
+        if (fs.isDir(abs(a)) && !flags.includes('r')) {
+          io.stderr(`rm: can't remove '${a}': Is a directory\n`);
+          code = 1;
+        } else if (!fs.remove(abs(a)) && !flags.includes('f')) {
+          io.stderr(`rm: can't remove '${a}': No such file or directory\n`);
+          code = 1;
+        }
+      }
+      return code;
+    }
+    case 'mkdir': {
+      for (const a of args.filter((x) => !x.startsWith('-'))) fs.mkdir(abs(a));
       return 0;
     }
     case 'cat': {

@@ -1,8 +1,8 @@
 /**
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
- * $VAR expansion, `;` `&&` `||` `|`, a few redirections to /dev/null, and builtins
+ * $VAR expansion, `;` `&&` `||` `|`, redirections (to /dev/null, between streams, to and from files), and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, tail, sort, wc, export, ps, kill, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, tail, sort, wc, export, ps, kill, touch, rm, mkdir, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 
@@ -208,12 +208,33 @@ export class Shell {
   }
 
   private async command(rawArgv: string[], io0: ShellIO, stdin: string | undefined, signal?: AbortSignal): Promise<number> {
-    // Redirections we understand: >/dev/null, 2>/dev/null, 2>&1, &>/dev/null.
+    // Redirections: to /dev/null, between stdout and stderr, and to files (`>f`, `>> f`, `2>f`, `<f`).
     const argv: string[] = [];
     let out = io0.stdout;
     let err = io0.stderr;
+    const fs = this.ctx.fs;
+    const toFile = (target: string, append: boolean): ((s: string) => void) => {
+      const path = target.startsWith('/') ? target : `${this.ctx.cwd.replace(/\/$/, '')}/${target}`;
+      if (!append || fs.read(path) === undefined) fs.write(path, '');
+      return (s) => fs.write(path, (fs.read(path) ?? '') + s);
+    };
     for (let i = 0; i < rawArgv.length; i++) {
       const a = rawArgv[i]!;
+      const file = /^([12]?)(>>|>|<)(.*)$/.exec(a);
+      if (file && file[3] !== '/dev/null' && !file[3]!.startsWith('&') && (file[3] !== '' || (rawArgv[i + 1] !== undefined && rawArgv[i + 1] !== '/dev/null'))) {
+        const target = file[3] || rawArgv[++i]!;
+        if (file[2] === '<') {
+          const content = fs.read(target.startsWith('/') ? target : `${this.ctx.cwd.replace(/\/$/, '')}/${target}`);
+          if (content === undefined) {
+            io0.stderr(`${this.name}: can't open ${target}: no such file
+`);
+            return 2;
+          }
+          stdin = content;
+        } else if (file[1] === '2') err = toFile(target, file[2] === '>>');
+        else out = toFile(target, file[2] === '>>');
+        continue;
+      }
       if (a === '>/dev/null' || a === '1>/dev/null') out = () => {};
       else if (a === '2>/dev/null') err = () => {};
       else if (a === '&>/dev/null') out = err = () => {};

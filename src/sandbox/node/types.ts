@@ -133,6 +133,7 @@ export interface Pod {
     subdomain?: string;
     hostNetwork?: boolean;
     serviceAccountName?: string;
+    enableServiceLinks?: boolean;
     readinessGates?: { conditionType: string }[];
   };
   status?: PodStatus;

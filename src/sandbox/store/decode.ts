@@ -33,7 +33,7 @@ export function decodeError(key: ResourceKey, o: KubeObject): string | undefined
       if (t) return cannot(`json: cannot unmarshal ${t} into Go struct field ${o.kind}.data of type ${key === '/secrets' ? '[]uint8' : 'string'}`);
     }
   }
-  const podSpec = key === '/pods' ? o.spec : ['apps/deployments', 'apps/replicasets', 'apps/statefulsets'].includes(key) ? (isObj(spec(o).template) ? (spec(o).template as Obj).spec : undefined) : undefined;
+  const podSpec = key === '/pods' ? o.spec : ['apps/deployments', 'apps/replicasets', 'apps/statefulsets', '/replicationcontrollers'].includes(key) ? (isObj(spec(o).template) ? (spec(o).template as Obj).spec : undefined) : undefined;
   if (podSpec !== undefined && badQuantity(podSpec) !== undefined) return cannot(QUANTITY_FORMAT_ERROR);
   if (key !== '/secrets' || !isObj(o.data)) return undefined;
   for (const v of Object.values(o.data)) {

@@ -204,6 +204,19 @@ export function applyDefaults(key: ResourceKey, o: KubeObject): KubeObject {
       defaultTemplate(spec);
       break;
     }
+    case '/replicationcontrollers': {
+      // SetDefaults_ReplicationController: selector and labels from the template's labels.
+      const spec = obj(x, 'spec');
+      const labels = isObj(spec.template) && isObj((spec.template as Obj).metadata) ? ((spec.template as Obj).metadata as Obj).labels : undefined;
+      if (isObj(labels) && Object.keys(labels).length) {
+        if (!isObj(spec.selector) || Object.keys(spec.selector as Obj).length === 0) spec.selector = { ...(labels as Obj) };
+        const meta = obj(x, 'metadata');
+        if (!isObj(meta.labels) || Object.keys(meta.labels as Obj).length === 0) meta.labels = { ...(labels as Obj) };
+      }
+      setDefault(spec, 'replicas', 1);
+      defaultTemplate(spec);
+      break;
+    }
     case 'apps/replicasets': {
       const spec = obj(x, 'spec');
       setDefault(spec, 'replicas', 1);
@@ -250,6 +263,7 @@ export function prepareForCreate(key: ResourceKey, o: KubeObject): KubeObject {
       break;
     // The fields of each status that are not omitempty, as a v1.30 API server serialises them.
     case 'apps/replicasets':
+    case '/replicationcontrollers':
       o.status = { replicas: 0 };
       break;
     case 'apps/statefulsets':

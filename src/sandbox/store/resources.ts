@@ -32,6 +32,8 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   core('configmaps', 'ConfigMap', true, ['cm']),
   core('secrets', 'Secret', true, []),
   core('events', 'Event', true, ['ev']),
+  core('replicationcontrollers', 'ReplicationController', true, ['rc'], ['status', 'scale']),
+  core('serviceaccounts', 'ServiceAccount', true, ['sa']),
   apps('deployments', 'Deployment', ['deploy'], ['status', 'scale']),
   apps('replicasets', 'ReplicaSet', ['rs'], ['status', 'scale']),
   apps('statefulsets', 'StatefulSet', ['sts'], ['status', 'scale']),
@@ -84,7 +86,7 @@ export const qualifiedKind = (t: ResourceType): string => (t.group ? `${t.kind}.
  * Types whose metadata.generation the API server maintains (bumped when the spec changes). Pods are
  * not among them in Kubernetes v1.30, the version the sandbox reports (pod generation came in v1.33+).
  */
-export const GENERATION_TRACKED: ReadonlySet<ResourceKey> = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets']);
+export const GENERATION_TRACKED: ReadonlySet<ResourceKey> = new Set(['apps/deployments', 'apps/replicasets', 'apps/statefulsets', '/replicationcontrollers']);
 
 /** Types for which an update of a missing object creates it (Kubernetes' AllowCreateOnUpdate). */
 export const CREATE_ON_UPDATE: ReadonlySet<ResourceKey> = new Set(['/endpoints', '/events', 'coordination.k8s.io/leases']);

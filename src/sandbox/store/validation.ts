@@ -133,6 +133,14 @@ export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: bool
     case 'apps/statefulsets':
       validateStatefulSetSpec(spec(o), errs);
       break;
+    case '/replicationcontrollers': {
+      // ValidateReplicationControllerSpec: a map selector, checked as the ReplicaSet's matchLabels.
+      const s = spec(o);
+      nonNegative(s, 'replicas', errs);
+      nonNegative(s, 'minReadySeconds', errs);
+      validateSelectorAndTemplate('replicaset', { ...s, selector: isObj(s.selector) ? { matchLabels: s.selector } : s.selector }, errs);
+      break;
+    }
     case '/services':
       validateServiceSpec(spec(o), errs);
       break;
