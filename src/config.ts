@@ -82,6 +82,17 @@ const schema = z.object({
    */
   adminTokenFile: z.string().min(1).optional(),
   /**
+   * The first admin token's secret, given (e.g. from a Kubernetes Secret) instead of generated: used on the
+   * first start only (no token in the database), and then no file is written. Like every cairn token it
+   * starts with `cairn_`, then at least 32 printable ASCII characters without spaces (e.g. `cairn_` and
+   * `openssl rand -hex 32`).
+   */
+  adminToken: z
+    .string()
+    .max(256, 'At most 256 characters.')
+    .regex(/^cairn_[\x21-\x7e]{32,}$/, 'cairn_ followed by at least 32 printable ASCII characters without spaces.')
+    .optional(),
+  /**
    * The key that encrypts secret values at rest: 32 bytes, base64. When unset, it is read from
    * `secretKeyFile`, which is generated (mode 0600) on the first start.
    */
@@ -195,6 +206,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     execMaxOutputBytes: env.CAIRN_EXEC_MAX_OUTPUT_BYTES,
     logMaxLineBytes: env.CAIRN_LOG_MAX_LINE_BYTES,
     adminTokenFile: env.CAIRN_ADMIN_TOKEN_FILE,
+    adminToken: env.CAIRN_ADMIN_TOKEN,
     secretKey: env.CAIRN_SECRET_KEY,
     secretKeyFile: env.CAIRN_SECRET_KEY_FILE,
     maxQueryDepth: env.CAIRN_MAX_QUERY_DEPTH,

@@ -40,12 +40,13 @@ export function tokenSpecProblems(spec: TokenSpec, now: Date, prefix: string[] =
  * Creates a token: validates the spec (every problem at once), stores the hash of a fresh secret
  * with the grants, and returns the row and the secret (shown once, never stored).
  */
-export function issueToken(repos: Pick<Repositories, 'tokens' | 'transaction'>, spec: TokenSpec, createdBy: string, now: Date): { token: ApiTokenRow; secret: string } {
+/** Issues a token; `given` is a secret chosen by the operator (the first admin token from a Secret), else one is generated. */
+export function issueToken(repos: Pick<Repositories, 'tokens' | 'transaction'>, spec: TokenSpec, createdBy: string, now: Date, given?: string): { token: ApiTokenRow; secret: string } {
   const problems = tokenSpecProblems(spec, now, ['input']);
   if (problems.length > 0) throw new InvalidInputError(problems);
   return repos.transaction(() => {
     if (repos.tokens.byName(spec.name)) throw new AlreadyExistsError('ApiToken', spec.name, ['input', 'name']);
-    const secret = newTokenSecret();
+    const secret = given ?? newTokenSecret();
     const token = repos.tokens.create(
       { name: spec.name, admin: spec.admin, grants: spec.grants, expiresAt: spec.expiresAt, createdBy, secretHash: hashTokenSecret(secret), prefix: secretPrefix(secret) },
       now,

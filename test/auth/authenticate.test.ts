@@ -1,9 +1,10 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { authenticate, AuthenticationError, bearerToken } from '../../src/auth/authenticate.js';
 import { ensureAdminToken } from '../../src/auth/bootstrap.js';
+import { loadConfig } from '../../src/config.js';
 import { mayActOnApp, roleIncludes, type Viewer } from '../../src/auth/roles.js';
 import { hashTokenSecret, newTokenSecret } from '../../src/auth/secret.js';
 import { issueToken } from '../../src/auth/tokens.js';
@@ -106,6 +107,28 @@ describe('the first start', () => {
     // A second start finds a token and writes nothing.
     expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
     expect(repos.tokens.count()).toBe(1);
+  });
+
+  it('takes the secret given in CAIRN_ADMIN_TOKEN on the first start, writes no file, and ignores it later', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
+    const repos = fresh();
+    const logs = memoryLogger();
+    const given = 'cairn_operator-chosen-secret-0123456789abcdef';
+    const config = { databasePath: join(dir, 'cairn.db'), adminTokenFile: undefined, adminToken: given };
+    expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
+    expect(existsSync(join(dir, 'admin-token'))).toBe(false);
+    expect(authenticate(repos.tokens, given, new Date())).toMatchObject({ name: 'admin', admin: true });
+    expect(logs.text()).not.toContain(given);
+    // A later start (tokens exist) creates nothing, whatever the variable says.
+    expect(ensureAdminToken(repos, { ...config, adminToken: 'cairn_another-secret-that-is-long-enough-000' }, logs.logger, new Date())).toBeNull();
+    expect(repos.tokens.count()).toBe(1);
+  });
+
+  it('refuses a CAIRN_ADMIN_TOKEN that is short, has spaces or lacks the cairn_ prefix, naming the setting', () => {
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'cairn_short' })).toThrow(/adminToken/);
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'cairn_has a space in it but is long enough 0123' })).toThrow(/adminToken/);
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'x'.repeat(40) })).toThrow(/adminToken/);
+    expect(loadConfig({ CAIRN_ADMIN_TOKEN: `cairn_${'x'.repeat(40)}` }).adminToken).toBe(`cairn_${'x'.repeat(40)}`);
   });
 
   it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', () => {

@@ -77,6 +77,7 @@ describe('deploy/', () => {
     // The secret key from a Secret the operator makes (optional: without it cairn keeps a generated one on the volume).
     expect(container(base).env.find((e: any) => e.name === 'CAIRN_SECRET_KEY').valueFrom.secretKeyRef).toMatchObject({ key: 'secret-key', optional: true });
     // The metrics token from a Secret the operator makes (optional: without it /metrics is refused on 0.0.0.0).
+    expect(container(base).env.find((e: any) => e.name === 'CAIRN_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'cairn-admin-token', key: 'token', optional: true });
     expect(container(base).env.find((e: any) => e.name === 'CAIRN_METRICS_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'cairn-metrics-token', key: 'token', optional: true });
   });
 
