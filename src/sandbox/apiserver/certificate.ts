@@ -15,7 +15,18 @@ const tag = (t: number, ...parts: Buffer[]): Buffer => {
 };
 const seq = (...parts: Buffer[]) => tag(0x30, ...parts);
 const set = (...parts: Buffer[]) => tag(0x31, ...parts);
-const int = (bytes: Buffer) => tag(0x02, bytes[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+/**
+ * A DER INTEGER of the big-endian unsigned `bytes`: minimal, as DER requires — leading zero bytes dropped
+ * (a random serial starting with 0x00 was refused as "illegal padding" about once in 500 certificates),
+ * then one zero byte added back when the high bit is set (else it would read as negative).
+ */
+export function derInteger(bytes: Buffer): Buffer {
+  let start = 0;
+  while (start < bytes.length - 1 && bytes[start] === 0) start++;
+  const minimal = bytes.subarray(start);
+  return tag(0x02, minimal[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal);
+}
+const int = derInteger;
 const oid = (dotted: string) => {
   const [a, b, ...rest] = dotted.split('.').map(Number);
   const out = [a! * 40 + b!];
@@ -37,6 +48,13 @@ function time(d: Date): Buffer {
 }
 
 const ECDSA_WITH_SHA256 = seq(oid('1.2.840.10045.4.3.2'));
+
+/** A random positive serial number of 16 bytes (RFC 5280: positive, at most 20 bytes). */
+function serialNumber(): Buffer {
+  const serial = randomBytes(16);
+  serial[0] = (serial[0]! & 0x7f) | 0x40;
+  return serial;
+}
 
 export interface ServingCertificate {
   /** PEM certificate (also the CA to trust). */
@@ -61,7 +79,7 @@ export function selfSignedCertificate(commonName: string, ips = ['127.0.0.1'], d
   );
   const tbs = seq(
     explicit(0, int(Buffer.from([2]))),
-    int(randomBytes(16)),
+    int(serialNumber()),
     ECDSA_WITH_SHA256,
     name,
     seq(time(new Date(now - 60_000)), time(new Date(now + days * 86_400_000))),
