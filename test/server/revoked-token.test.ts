@@ -170,7 +170,8 @@ describe('an expiring token', () => {
     t = testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
-    const expiresAt = new Date(Date.now() + 1500);
+    // Long enough for both subscriptions to open first on a busy machine (at 1.5 s one CI run expired the token before that).
+    const expiresAt = new Date(Date.now() + 4000);
     const secret = issueTestToken(t.repos, { name: 'brief', admin: false, grants: [], expiresAt });
     const sse = await followSse(url, secret);
     expect([await sse(), await sse()]).toHaveLength(2);
