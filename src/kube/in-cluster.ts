@@ -40,7 +40,7 @@ export function inClusterKubeconfig({ name, host, port, dir }: InClusterOptions)
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
   };
-  return { text: JSON.stringify(doc), origin: `service account ${dir}`, sandbox: false };
+  return { text: JSON.stringify(doc), origin: `service account ${dir}`, sandbox: false, tokenFile: true };
 }
 
 type Authenticator = Parameters<KubeConfig['addAuthenticator']>[0];

@@ -14,6 +14,12 @@ export interface KubeconfigSource {
   origin: string;
   /** True when the clusters it names are sandbox clusters that cairn runs in-process. */
   sandbox: boolean;
+  /**
+   * True only for the in-cluster document cairn builds itself (in-cluster.ts): its user reads the
+   * service-account token file. Any other kubeconfig naming that auth provider gets no token from a
+   * file — a kubeconfig from elsewhere must not make cairn send a local file to a server it names.
+   */
+  tokenFile?: boolean;
 }
 
 /**

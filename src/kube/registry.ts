@@ -155,7 +155,7 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
             signal: options.signal,
             ...(options.observe ? { observe: options.observe } : {}),
           });
-          kubeConfig.addAuthenticator(tokenFiles);
+          if (source.tokenFile) kubeConfig.addAuthenticator(tokenFiles);
           const server = kubeConfig.getCurrentCluster()?.server ?? '';
           entries.set(context.name, {
             info: {

@@ -113,22 +113,24 @@ describe('the first start', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
     const repos = fresh();
     const logs = memoryLogger();
-    const given = 'cairn_operator-chosen-secret-0123456789abcdef';
+    const given = 'cairn_operator-chosen-secret-0123456789abcdefghijklmnop';
     const config = { databasePath: join(dir, 'cairn.db'), adminTokenFile: undefined, adminToken: given };
     expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
     expect(existsSync(join(dir, 'admin-token'))).toBe(false);
     expect(authenticate(repos.tokens, given, new Date())).toMatchObject({ name: 'admin', admin: true });
     expect(logs.text()).not.toContain(given);
     // A later start (tokens exist) creates nothing, whatever the variable says.
-    expect(ensureAdminToken(repos, { ...config, adminToken: 'cairn_another-secret-that-is-long-enough-000' }, logs.logger, new Date())).toBeNull();
+    expect(ensureAdminToken(repos, { ...config, adminToken: 'cairn_another-secret-that-is-long-enough-0123456789abcdef' }, logs.logger, new Date())).toBeNull();
     expect(repos.tokens.count()).toBe(1);
   });
 
   it('refuses a CAIRN_ADMIN_TOKEN that is short, has spaces or lacks the cairn_ prefix, naming the setting', () => {
     expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'cairn_short' })).toThrow(/adminToken/);
     expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'cairn_has a space in it but is long enough 0123' })).toThrow(/adminToken/);
-    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'x'.repeat(40) })).toThrow(/adminToken/);
-    expect(loadConfig({ CAIRN_ADMIN_TOKEN: `cairn_${'x'.repeat(40)}` }).adminToken).toBe(`cairn_${'x'.repeat(40)}`);
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: 'x'.repeat(60) })).toThrow(/adminToken/);
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: `cairn_${'a'.repeat(50)}` })).toThrow(/Not random enough/);
+    const hex = 'cairn_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
+    expect(loadConfig({ CAIRN_ADMIN_TOKEN: hex }).adminToken).toBe(hex);
   });
 
   it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', () => {

@@ -132,6 +132,18 @@ describe('the in-cluster service account', () => {
   });
 });
 
+describe('a kubeconfig from elsewhere naming the token-file auth provider', () => {
+  it('gets no token from a file: cairn never sends a local file to a server another kubeconfig names', async () => {
+    writeFileSync(join(dir, 'token'), 'a-local-secret\n');
+    const borrowed = inClusterKubeconfig({ name: 'borrowed', host: '127.0.0.1', port: String(port), dir });
+    const registry = createClusterRegistry({ logger: pino({ level: 'silent' }), check: alwaysReachable, checkIntervalMs: 60_000 });
+    // The same document, but given as a kubeconfig file would be (not built by cairn for its own pod).
+    registry.load([{ text: borrowed.text, origin: '/etc/cairn/kubeconfig/remote', sandbox: false }]);
+    await version(registry, 'borrowed').catch(() => undefined);
+    expect(seen.filter((h) => h.includes('a-local-secret'))).toEqual([]);
+  });
+});
+
 describe('the allow-list (CAIRN_CLUSTERS)', () => {
   it('loads only the allowed contexts', () => {
     writeFileSync(join(dir, 'token'), 'allow-token');

@@ -102,7 +102,10 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
       else group.results.set(key, share(r));
       return r;
     };
-    group.results.set(key, isPromise(own) ? own.then(keep) : keep(own));
+    // A kept promise that no other member reads must not be an unhandled rejection (that ends the process).
+    const stored = isPromise(own) ? own.then(keep) : keep(own);
+    if (isPromise(stored)) stored.catch(() => group.results.delete(key));
+    group.results.set(key, stored);
     if (group.results.size > resultsKept) group.results.delete(group.results.keys().next().value!);
     return isPromise(own) ? own.then((r) => (r.errors ? r : share(r))) : own.errors ? own : share(own);
   }
