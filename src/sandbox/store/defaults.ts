@@ -5,6 +5,7 @@
  */
 import type { KubeObject, ResourceKey } from './types.js';
 import { parseQuantity } from './quantity.js';
+import { defaultRbac } from './rbac.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -164,6 +165,7 @@ function defaultSecret(secret: Obj) {
 /** Defaults for every write (create and update) of an object under `key`. Mutates and returns `o`. */
 export function applyDefaults(key: ResourceKey, o: KubeObject): KubeObject {
   const x = o as unknown as Obj;
+  defaultRbac(key, o);
   switch (key) {
     case '/pods':
       defaultPod(x);

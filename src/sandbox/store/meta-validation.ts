@@ -1,16 +1,18 @@
 /** ObjectMeta validation (apimachinery's ValidateObjectMeta) and label map checks. */
 import type { KubeObject, ResourceKey } from './types.js';
 import { fieldErr, goLiteral, type FieldError } from './field-errors.js';
+import { isRbacKey, rbacNameErrors } from './rbac.js';
 import { dns1035LabelErrors, dns1123LabelErrors, dns1123SubdomainErrors, labelKeyErrors, labelValueErrors } from './names.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.map((x) => (isObj(x) ? x : {})) : []);
 
-/** The name rule each type's registry uses (services: DNS-1035 label; namespaces: DNS-1123 label; the rest: subdomain). */
+/** The name rule each type's registry uses (services: DNS-1035 label; namespaces: DNS-1123 label; RBAC: a path segment; the rest: subdomain). */
 export function nameErrors(key: ResourceKey, name: string): string[] {
   if (key === '/services') return dns1035LabelErrors(name);
   if (key === '/namespaces') return dns1123LabelErrors(name);
+  if (isRbacKey(key)) return rbacNameErrors(name);
   return dns1123SubdomainErrors(name);
 }
 

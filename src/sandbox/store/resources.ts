@@ -2,6 +2,7 @@
  * The resource types a sandbox cluster serves, with the names, kinds and short names a real API server
  * reports in discovery.
  */
+import { RBAC_TYPES } from './rbac.js';
 import { resourceKey, type ResourceKey, type ResourceType } from './types.js';
 
 const core = (
@@ -48,6 +49,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
     shortNames: [],
     subresources: [],
   },
+  ...RBAC_TYPES,
 ]);
 
 const byKey = new Map<ResourceKey, ResourceType>(RESOURCE_TYPES.map((t) => [resourceKey(t.group, t.resource), t]));

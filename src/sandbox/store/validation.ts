@@ -10,6 +10,7 @@ import { PROTOCOLS, validatePodSpec, validatePodSpecUpdate } from './pod-validat
 import { goSelector } from './go-values.js';
 import { nonNegative, validateDeploymentSpec, validateSelectorAndTemplate, validateStatefulSetSpec } from './workload-validation.js';
 import { semanticEqual } from './semantic.js';
+import { isRbacKey, validateRbac, validateRbacUpdate } from './rbac.js';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -118,6 +119,7 @@ function validateEndpoints(o: KubeObject, errs: FieldError[]) {
 /** Validation of a new object under `key` (already defaulted). */
 export function validateCreate(key: ResourceKey, o: KubeObject, namespaced: boolean): FieldError[] {
   const errs = validateObjectMeta(key, o, namespaced);
+  if (isRbacKey(key)) return [...errs, ...validateRbac(key, o, namespaced)];
   switch (key) {
     case '/pods':
       errs.push(...validatePodSpec(o.spec, 'spec'));
@@ -184,6 +186,7 @@ const STS_FORBIDDEN =
 /** Validation of an update (both objects defaulted, server-owned metadata already carried over). */
 export function validateUpdate(key: ResourceKey, o: KubeObject, old: KubeObject, namespaced: boolean): FieldError[] {
   const errs = validateCreate(key, o, namespaced);
+  if (isRbacKey(key)) return [...errs, ...validateRbacUpdate(key, o, old)];
   const s = spec(o);
   const os = spec(old);
   switch (key) {
