@@ -129,7 +129,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   // One read path: it observes its environments from the shared informer caches of live status (no list per pass)
   // and is woken by their changes. Each retried and each failed cluster request is logged at debug; retries stop at shutdown.
   const retry = { ...testing.retry, logger, signal: clusterCalls.signal };
-  const workloads = createWorkloads(kubeConfigOf, { retry });
+  const namespaceBinding = config.namespaceBinding ? { clusterRole: config.namespaceBindingRole, user: config.namespaceBindingUser } : null;
+  const workloads = createWorkloads(kubeConfigOf, { retry, namespaceBinding });
   const engineKube: KubePort = {
     ...workloads,
     observeEnvironment: live.reads.observeEnvironment,

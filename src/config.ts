@@ -28,6 +28,17 @@ const schema = z.object({
   inClusterName: z.string().min(1).max(253).default('in-cluster'),
   /** Where the pod's service account is mounted (token, ca.crt, namespace). */
   serviceAccountDir: z.string().min(1).default('/var/run/secrets/kubernetes.io/serviceaccount'),
+  /**
+   * cairn binds `namespaceBindingRole` to itself (a RoleBinding `cairn`) in each app namespace it creates
+   * (src/kube/namespace.ts); false: it never does (an operator pre-creates the namespaces and their bindings).
+   */
+  namespaceBinding: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])
+    .default(true),
+  /** The ClusterRole bound in each app namespace: deploy/'s `cairn-namespace`. */
+  namespaceBindingRole: z.string().min(1).max(253).default('cairn-namespace'),
+  /** cairn's identity on its clusters, the binding's subject: `system:serviceaccount:<ns>:<name>` or a user name. */
+  namespaceBindingUser: z.string().min(1).max(253).default('system:serviceaccount:cairn:cairn'),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   businessTypes: z.array(z.string().min(1)).min(1).default(DEFAULT_BUSINESS_TYPES),
   maxInstances: z.coerce.number().int().min(1).default(100),
@@ -183,6 +194,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     clusters: nonEmptyList(env.CAIRN_CLUSTERS),
     inClusterName: env.CAIRN_IN_CLUSTER_NAME,
     serviceAccountDir: env.CAIRN_SERVICE_ACCOUNT_DIR,
+    namespaceBinding: env.CAIRN_NAMESPACE_BINDING,
+    namespaceBindingRole: env.CAIRN_NAMESPACE_BINDING_ROLE,
+    namespaceBindingUser: env.CAIRN_NAMESPACE_BINDING_USER,
     logLevel: env.CAIRN_LOG_LEVEL,
     businessTypes: env.CAIRN_BUSINESS_TYPES?.split(',').map((s) => s.trim()).filter(Boolean),
     maxInstances: env.CAIRN_MAX_INSTANCES,

@@ -7,8 +7,9 @@
  * retried with capped exponential back-off; every call is idempotent and safe to repeat after a crash):
  *
  *   const kube = createWorkloads((cluster) => registry.kubeConfig(cluster));
- *   kube.ensureBase(target, ports)              namespace + environment Service over `ports` (deleted when `ports` is
- *                                               empty) + headless Service when stateful; updates ports/selector
+ *   kube.ensureBase(target, ports)              namespace (+ cairn's RoleBinding in it, namespace.ts) + environment
+ *                                               Service over `ports` (deleted when `ports` is empty) + headless
+ *                                               Service when stateful; updates ports/selector
  *   kube.ensureRevision(target, revision, replicas, { partition? })
  *                                               stateless: create the revision's ConfigMap/Secret/Deployment if
  *                                               missing, else only scale it (a revision's template never changes);
@@ -50,8 +51,9 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import type { PortMapping } from '../domain/config-types.js';
 import { inNamespace } from './error-object.js';
-import { attempt, unwrap, type KubeObjectRef, type KubeResult, type RetryOptions } from './kube-errors.js';
-import { environmentLabelSelector, names, renderConfigMap, renderNamespace, renderSecret, renderService } from './render/index.js';
+import { attempt, unwrap, type KubeResult, type RetryOptions } from './kube-errors.js';
+import { environmentLabelSelector, names, renderConfigMap, renderSecret, renderService } from './render/index.js';
+import { ensureNamespace, type NamespaceBinding } from './namespace.js';
 import { workloadCalls, workloadContext, workloadStrategy, type WorkloadContext } from './strategy/index.js';
 import { clientCache } from './workloads-clients.js';
 import { listRevisionsInCluster } from './workloads-list.js';
@@ -67,6 +69,11 @@ export interface WorkloadsOptions {
   retry?: RetryOptions;
   /** Default for observeEnvironment (60 s). */
   unschedulableAfterMs?: number;
+  /**
+   * The ClusterRole cairn binds to itself in each app namespace it creates (namespace.ts); null or
+   * absent: no binding (cairn already holds its rights there, e.g. an operator's own RoleBindings).
+   */
+  namespaceBinding?: NamespaceBinding | null;
 }
 
 export interface EnsureRevisionOptions {
@@ -97,16 +104,8 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
   const calls = workloadCalls(options.retry ?? {});
   const { call } = calls;
   const contextFor = (target: EnvironmentTarget): WorkloadContext => workloadContext(clientsFor(target.cluster), calls);
-
-  async function ensureNamespace(k: WorkloadContext, target: EnvironmentTarget): Promise<void> {
-    const body = renderNamespace(target);
-    const object: KubeObjectRef = { kind: 'Namespace', name: target.namespace };
-    const created = await k.create(() => k.c.core.createNamespace({ body }), object);
-    if (created.ok || created.error.kind === 'Conflict') return;
-    // Without the right to create namespaces, an existing one is enough.
-    if (created.error.kind === 'Forbidden' && (await call(() => k.c.core.readNamespace({ name: target.namespace }))).ok) return;
-    throw created.error;
-  }
+  const binding = options.namespaceBinding ?? null;
+  const bound = new Set<string>();
 
   async function ensureRevisionObjects(k: WorkloadContext, target: EnvironmentTarget, revision: RevisionSpec): Promise<void> {
     const { namespace } = target;
@@ -120,7 +119,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     ensureBase: (target, ports) =>
       attempt(async () => {
         const k = contextFor(target);
-        await ensureNamespace(k, target);
+        await ensureNamespace(k, target, binding, bound);
         const service = renderService(target, ports);
         if (service) await k.ensureService(service);
         else {

@@ -56,8 +56,9 @@ export function defaultRbac(key: ResourceKey, o: KubeObject): void {
   if (!str(roleRef.apiGroup)) roleRef.apiGroup = RBAC_GROUP;
   for (const s of list(x.subjects)) {
     if (str(s.apiGroup)) continue;
-    if (s.kind === 'ServiceAccount') s.apiGroup = '';
-    else if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
+    // A ServiceAccount's is "" (omitempty: not written back).
+    if (s.kind === 'User' || s.kind === 'Group') s.apiGroup = RBAC_GROUP;
+    else delete s.apiGroup;
   }
 }
 
