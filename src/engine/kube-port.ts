@@ -14,8 +14,11 @@ export interface KubePort {
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<unknown>>;
   deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<unknown>>;
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<unknown>>;
-  /** The revisions whose objects the cluster holds (to prune old ones). */
-  listRevisionsInCluster(target: EnvironmentTarget): Promise<KubeResult<RevisionInCluster[]>>;
+  /**
+   * The revisions whose workloads the cluster holds (to prune old ones), plus `candidates`: revision
+   * numbers whose ConfigMap and Secret may be left (cairn never lists those; it deletes them by name).
+   */
+  listRevisionsInCluster(target: EnvironmentTarget, candidates?: readonly number[]): Promise<KubeResult<RevisionInCluster[]>>;
   observeEnvironment(target: EnvironmentTarget): Promise<KubeResult<EnvironmentObservation>>;
   /** Calls `onChange` (debounced) whenever the environment's pods, workloads or events change, until `signal` aborts. */
   watchEnvironment(target: EnvironmentTarget, onChange: () => void, signal: AbortSignal): unknown;

@@ -1,6 +1,6 @@
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import type { EnvironmentTarget } from './kube-port.js';
-import { revisionsToPrune } from './prune.js';
+import { pruneCandidates, revisionsToPrune } from './prune.js';
 import type { ReconcileDeps } from './reconcile.js';
 
 /**
@@ -9,7 +9,8 @@ import type { ReconcileDeps } from './reconcile.js';
  * what fails is logged and left for the next completed order.
  */
 export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' | 'logger' | 'revisionsKept'>, target: EnvironmentTarget, order: ReleaseOrderRow): Promise<number[]> {
-  const listed = await deps.kube.listRevisionsInCluster(target);
+  const keep = deps.revisionsKept ?? 5;
+  const listed = await deps.kube.listRevisionsInCluster(target, pruneCandidates(deps.repos.releases.countRevisions(order.environmentId), keep));
   if (!listed.ok) {
     deps.logger.warn({ orderId: order.id, error: listed.error }, 'cannot list the revisions in the cluster; old revisions are pruned after the next order');
     return [];
@@ -17,7 +18,7 @@ export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' 
   const active = deps.repos.releases.activeOrderOf(order.environmentId);
   const protect = [order.toRevision, order.fromRevision, active?.toRevision, active?.fromRevision].filter((n): n is number => typeof n === 'number');
   const removed: number[] = [];
-  for (const revision of revisionsToPrune(listed.value, deps.revisionsKept ?? 5, protect)) {
+  for (const revision of revisionsToPrune(listed.value, keep, protect)) {
     const result = await deps.kube.removeRevision(target, revision);
     if (!result.ok) {
       deps.logger.warn({ orderId: order.id, revision, error: result.error }, 'cannot prune an old revision; trying again after the next order');

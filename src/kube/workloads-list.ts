@@ -1,28 +1,24 @@
-/** The revisions cairn finds in a cluster by label (after a restart, or to clean up). */
-import { unwrap } from './kube-errors.js';
-import { environmentLabelSelector } from './render/index.js';
-import { revisionLabel, type WorkloadContext, type WorkloadStrategy } from './strategy/index.js';
+/**
+ * The revisions cairn finds in a cluster (after a restart, or to clean up). Only the workloads
+ * (Deployments, the StatefulSet and its pods) are listed: cairn may not list or read Secrets (nor
+ * ConfigMaps) at all, so a revision whose workload is gone — a stateful app's older revisions, or a
+ * stateless one whose removal was cut short — is known by its number from the caller (the revisions
+ * cairn stored), and removeRevision deletes its ConfigMap and Secret by their derived names.
+ */
+import type { WorkloadContext, WorkloadStrategy } from './strategy/index.js';
 import type { EnvironmentTarget, RevisionInCluster } from './workloads-types.js';
 
 /**
  * The environment's revisions, by number: those its workloads hold (as `strategy` reads them), then
- * those only a ConfigMap or Secret is left of; each says whether its ConfigMap and Secret exist.
+ * each of `candidates` they do not hold (nothing running: its ConfigMap and Secret may be left).
  */
-export async function listRevisionsInCluster(k: WorkloadContext, target: EnvironmentTarget, strategy: WorkloadStrategy): Promise<RevisionInCluster[]> {
-  const { namespace } = target;
-  const labelSelector = environmentLabelSelector(target);
-  const [configMaps, secrets] = [
-    unwrap(await k.call(() => k.c.core.listNamespacedConfigMap({ namespace, labelSelector }))).items,
-    unwrap(await k.call(() => k.c.core.listNamespacedSecret({ namespace, labelSelector }))).items,
-  ];
-  const withConfigMap = new Set(configMaps.map(revisionLabel));
-  const withSecret = new Set(secrets.map(revisionLabel));
+export async function listRevisionsInCluster(k: WorkloadContext, target: EnvironmentTarget, strategy: WorkloadStrategy, candidates: readonly number[] = []): Promise<RevisionInCluster[]> {
   const found = new Map<number, RevisionInCluster>();
   const add = (n: number | null, workload: string, replicas: number, releaseOrderId: string | null, deleting = false) => {
     if (n === null || found.has(n)) return;
-    found.set(n, { number: n, workload, replicas, releaseOrderId, hasConfigMap: withConfigMap.has(n), hasSecret: withSecret.has(n), deleting });
+    found.set(n, { number: n, workload, replicas, releaseOrderId, deleting });
   };
   for (const r of await strategy.listWorkloadRevisions(k, target)) add(r.number, r.workload, r.replicas, r.releaseOrderId, r.deleting);
-  for (const n of [...withConfigMap, ...withSecret]) add(n, '', 0, null);
+  for (const n of candidates) if (Number.isSafeInteger(n) && n > 0) add(n, '', 0, null);
   return [...found.values()].sort((a, b) => a.number - b.number);
 }

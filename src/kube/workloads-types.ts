@@ -111,16 +111,17 @@ export interface EnvironmentObservation {
   observedAt: Date;
 }
 
-/** A revision cairn finds in the cluster by its labels. */
+/**
+ * A revision cairn finds in the cluster by its workloads' labels, or a number the caller named whose
+ * ConfigMap and Secret may be left (workload '', no replicas): cairn never lists those.
+ */
 export interface RevisionInCluster {
   number: number;
-  /** Deployment name (stateless) or StatefulSet name (stateful: only its template's revision). */
+  /** Deployment name (stateless) or StatefulSet name (stateful: only its template's revision); '' when none holds it. */
   workload: string;
   replicas: number;
   /** The cairn.dev/release-order annotation, when it was set. */
   releaseOrderId: string | null;
-  hasConfigMap: boolean;
-  hasSecret: boolean;
   /** The Deployment is being deleted (removeRevision waits for its pods in the foreground). */
   deleting: boolean;
 }

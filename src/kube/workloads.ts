@@ -24,8 +24,11 @@
  *                                               unknown names are skipped; their controller recreates them
  *   kube.removeRevision(target, revisionNumber) stateless: Deployment (foreground) + ConfigMap + Secret;
  *                                               stateful: ConfigMap + Secret (Invalid for the template's revision);
- *                                               missing objects are fine
- *   kube.listRevisionsInCluster(target)         → RevisionInCluster[] found by label (after a restart)
+ *                                               deleted by their derived names, missing objects are fine
+ *   kube.listRevisionsInCluster(target, candidates?)
+ *                                               → RevisionInCluster[] its workloads hold, found by label (after a
+ *                                                 restart), plus the `candidates` (revision numbers) they do not
+ *                                                 hold; ConfigMaps and Secrets are never listed (nor read)
  *   kube.observeEnvironment(target, { unschedulableAfterMs?, now? })
  *                                               → EnvironmentObservation { revisions, instances (each with its
  *                                                 failure or null), statefulSet, observedAt }
@@ -93,7 +96,8 @@ export interface Workloads {
   /** Deletes those of the named pods that belong to the environment; returns the names deleted. */
   deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<string[]>>;
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<void>>;
-  listRevisionsInCluster(target: EnvironmentTarget): Promise<KubeResult<RevisionInCluster[]>>;
+  /** The revisions the workloads hold, plus `candidates` (numbers whose ConfigMap and Secret may be left). */
+  listRevisionsInCluster(target: EnvironmentTarget, candidates?: readonly number[]): Promise<KubeResult<RevisionInCluster[]>>;
   observeEnvironment(target: EnvironmentTarget, options?: Partial<ObserveOptions>): Promise<KubeResult<EnvironmentObservation>>;
   /** The events of one of the environment's pods, oldest first. */
   listInstanceEvents(target: EnvironmentTarget, podName: string): Promise<KubeResult<InstanceEvent[]>>;
@@ -167,7 +171,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         await k.deleteIfPresent(inNamespace('Secret', namespace, secret), () => k.c.core.deleteNamespacedSecret({ name: secret, namespace }));
       }),
 
-    listRevisionsInCluster: (target) => attempt(() => listRevisionsInCluster(contextFor(target), target, workloadStrategy(target.appType))),
+    listRevisionsInCluster: (target, candidates = []) => attempt(() => listRevisionsInCluster(contextFor(target), target, workloadStrategy(target.appType), candidates)),
 
     observeEnvironment: (target, opts = {}) =>
       attempt(async () => {

@@ -23,7 +23,7 @@ export function fakeKube() {
     removeRevision: async (_t, n) => (calls.push(`remove ${n}`), replicas.delete(n), ok),
     listRevisionsInCluster: async () => ({
       ok: true,
-      value: [...replicas].map(([number, n]) => ({ number, workload: `w-r${number}`, replicas: n, releaseOrderId: null, hasConfigMap: true, hasSecret: true, deleting: false })),
+      value: [...replicas].map(([number, n]) => ({ number, workload: `w-r${number}`, replicas: n, releaseOrderId: null, deleting: false })),
     }),
     async observeEnvironment() {
       if (gate) {

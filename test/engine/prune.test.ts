@@ -2,7 +2,7 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OpenDatabase } from '../../src/db/client.js';
-import { revisionsToPrune } from '../../src/engine/prune.js';
+import { pruneCandidates, revisionsToPrune } from '../../src/engine/prune.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import type { RevisionInCluster } from '../../src/kube/workloads-types.js';
 import { fakeKube, setUp, submit } from './fake-kube.js';
@@ -12,8 +12,6 @@ const rev = (number: number, replicas = 0, deleting = false): RevisionInCluster 
   workload: `shop-production-r${number}`,
   replicas,
   releaseOrderId: null,
-  hasConfigMap: true,
-  hasSecret: true,
   deleting,
 });
 
@@ -29,6 +27,15 @@ describe('revisionsToPrune', () => {
   ])('%s', (_what, inCluster, keep, protect, expected) => {
     expect(revisionsToPrune(inCluster, keep, protect)).toEqual(expected);
   });
+});
+
+describe('pruneCandidates: the stored revisions whose ConfigMap and Secret may be left (never listed)', () => {
+  it.each<[number, number, number[]]>([
+    [0, 5, []],
+    [3, 5, [1, 2, 3]],
+    [12, 5, [3, 4, 5, 6, 7, 8, 9, 10, 11, 12]],
+    [7, 2, [4, 5, 6, 7]],
+  ])('newest %i, keep %i', (newest, keep, expected) => expect(pruneCandidates(newest, keep)).toEqual(expected));
 });
 
 describe('pruning after a completed order', () => {

@@ -67,10 +67,11 @@ describe('a stateful app', () => {
 
     expect((await kube.setPartition(t, 0)).ok).toBe(true);
     o = await observeUntil(kube, t, (o) => readyOf(o, 2) === 3 && liveOf(o, 1) === 0);
-    const listed = await kube.listRevisionsInCluster(t);
-    expect(listed.ok && listed.value.map((r) => [r.number, r.replicas, r.hasSecret])).toEqual([
-      [1, 0, true],
-      [2, 3, false], // r2 has no secret env var
+    // Revision 1 has no workload (the StatefulSet's template is r2): it is known as a candidate, never from its ConfigMap or Secret.
+    const listed = await kube.listRevisionsInCluster(t, [1, 2]);
+    expect(listed.ok && listed.value.map((r) => [r.number, r.replicas, r.workload])).toEqual([
+      [1, 0, ''],
+      [2, 3, 'ledger-production'],
     ]);
   });
 
@@ -79,6 +80,7 @@ describe('a stateful app', () => {
     expect((await kube.removeRevision(t, 1)).ok).toBe(true);
     const listed = await kube.listRevisionsInCluster(t);
     expect(listed.ok && listed.value.map((r) => r.number)).toEqual([2]);
+    await expect(core.readNamespacedConfigMap({ name: 'ledger-production-r1-files', namespace: t.namespace })).rejects.toMatchObject({ code: 404 });
   });
 
   it('creates a new StatefulSet with every pod on its revision when no partition is given', async () => {

@@ -63,7 +63,7 @@ describe('stateless revisions on a sandbox cluster', () => {
 
     // Found again by label, as after a restart.
     const listed = await kube.listRevisionsInCluster(t);
-    expect(listed).toEqual({ ok: true, value: [{ number: 1, workload: 'shop-production-r1', replicas: 2, releaseOrderId: 'order-1', hasConfigMap: true, hasSecret: true, deleting: false }] });
+    expect(listed).toEqual({ ok: true, value: [{ number: 1, workload: 'shop-production-r1', replicas: 2, releaseOrderId: 'order-1', deleting: false }] });
     const selector = 'cairn.dev/app=shop,cairn.dev/environment=production,app.kubernetes.io/managed-by=cairn';
     expect((await core.listNamespacedService({ namespace: t.namespace, labelSelector: selector })).items.map((s) => s.metadata?.name)).toEqual(['shop-production']);
     expect((await core.listNamespacedConfigMap({ namespace: t.namespace, labelSelector: `${selector},cairn.dev/revision=1` })).items).toHaveLength(1);
@@ -100,9 +100,9 @@ describe('stateless revisions on a sandbox cluster', () => {
     expect(d2.metadata?.annotations?.['cairn.dev/release-order']).toBe('order-2');
 
     const listed = await kube.listRevisionsInCluster(t);
-    expect(listed.ok && listed.value.map((r) => [r.number, r.replicas, r.hasSecret])).toEqual([
-      [1, 0, true],
-      [2, 2, false],
+    expect(listed.ok && listed.value.map((r) => [r.number, r.replicas])).toEqual([
+      [1, 0],
+      [2, 2],
     ]);
   });
 
@@ -121,6 +121,21 @@ describe('stateless revisions on a sandbox cluster', () => {
     const listed = await kube.listRevisionsInCluster(t);
     expect(listed.ok && listed.value.map((r) => r.number)).toEqual([2]);
     await expect(core.readNamespacedConfigMap({ name: 'shop-production-r1-files', namespace: t.namespace })).rejects.toMatchObject({ code: 404 });
+    await expect(core.readNamespacedSecret({ name: 'shop-production-r1-env', namespace: t.namespace })).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('never lists or reads a Secret or a ConfigMap (it has no right to): candidates are named, their objects deleted by name', async () => {
+    const reads = () => ['secrets', 'configmaps'].map((resource) => cluster.counters.count({ verb: ['list', 'get', 'watch'], resource }));
+    const before = reads();
+    // A candidate no workload holds is listed with nothing running; removing it again is fine.
+    const listed = await kube.listRevisionsInCluster(t, [1, 2]);
+    expect(listed.ok && listed.value.map((r) => [r.number, r.workload, r.replicas])).toEqual([
+      [1, '', 0],
+      [2, 'shop-production-r2', 2],
+    ]);
+    expect((await kube.removeRevision(t, 1)).ok).toBe(true);
+    expect(cluster.counters.count({ verb: 'delete', resource: 'secrets', name: 'shop-production-r1-env' })).toBeGreaterThan(0);
+    expect(reads()).toEqual(before);
   });
 
   it('reports Kubernetes errors as data', async () => {

@@ -9,8 +9,8 @@ export type WorkloadInformerKind = 'deployments' | 'statefulsets';
 /** A Deployment or a StatefulSet, as the API or an informer's cache gives it. */
 export type WorkloadObject = V1Deployment | V1StatefulSet;
 
-/** What a workload tells of a revision it holds; listRevisionsInCluster adds the ConfigMap and Secret. */
-export type WorkloadRevision = Omit<RevisionInCluster, 'hasConfigMap' | 'hasSecret'>;
+/** What a workload tells of a revision it holds. */
+export type WorkloadRevision = RevisionInCluster;
 
 /** The revisions the workloads hold, by number (observedRevisions adds those only pods still show, and sorts). */
 export interface WorkloadRevisions {
