@@ -1,6 +1,6 @@
 /**
  * deploy/ as kubectl renders it (`kubectl kustomize`): the Deployment's safety settings, probes,
- * volume and configuration; the remote-cluster overlay; and the ClusterRole against cairn's code —
+ * volume and configuration; the remote-cluster overlay; and the ClusterRoles against cairn's code —
  * every Kubernetes call in src/ (outside the sandbox) must be granted, and every right granted must
  * be used by some call, so that the RBAC stays exactly what cairn needs as the code changes.
  * (npm run test:k8s proves the same rules on a real API server.)
@@ -33,6 +33,7 @@ describe('deploy/', () => {
   it('holds the namespace, identity, rights, volume, server and its Service', () => {
     expect(base.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(expect.arrayContaining([
       'ClusterRole/cairn',
+      'ClusterRole/cairn-namespace',
       'ClusterRoleBinding/cairn',
       'Deployment/cairn',
       'Namespace/cairn',
@@ -81,6 +82,17 @@ describe('deploy/', () => {
     expect(container(base).env.find((e: any) => e.name === 'CAIRN_METRICS_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'cairn-metrics-token', key: 'token', optional: true });
   });
 
+  it("binds cairn-namespace in app namespaces to the pod's own ServiceAccount (from the downward API)", () => {
+    const env = container(base).env as any[];
+    const byName = (name: string) => env.find((e) => e.name === name);
+    expect(byName('CAIRN_POD_NAMESPACE').valueFrom.fieldRef.fieldPath).toBe('metadata.namespace');
+    expect(byName('CAIRN_POD_SERVICE_ACCOUNT').valueFrom.fieldRef.fieldPath).toBe('spec.serviceAccountName');
+    // $(VAR) refers only to variables defined before it.
+    expect(env.indexOf(byName('CAIRN_NAMESPACE_BINDING_USER'))).toBeGreaterThan(env.indexOf(byName('CAIRN_POD_SERVICE_ACCOUNT')));
+    expect(envOf(base)).toMatchObject({ CAIRN_NAMESPACE_BINDING: 'true', CAIRN_NAMESPACE_BINDING_ROLE: 'cairn-namespace', CAIRN_NAMESPACE_BINDING_USER: 'system:serviceaccount:$(CAIRN_POD_NAMESPACE):$(CAIRN_POD_SERVICE_ACCOUNT)' });
+    expect(loadConfig(envOf(base))).toMatchObject({ namespaceBinding: true, namespaceBindingRole: 'cairn-namespace' });
+  });
+
   it('overlays/remote-cluster: a kubeconfig Secret mounted as a directory, and no service account token in the pod', () => {
     const pod = find(remote, 'Deployment').spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
@@ -103,6 +115,7 @@ function callsInCode(): Set<string> {
     StatefulSet: 'statefulsets',
     ReplicaSet: 'replicasets',
     Lease: 'leases',
+    RoleBinding: 'rolebindings',
   };
   const VERBS: Record<string, string> = { create: 'create', read: 'get', list: 'list', patch: 'patch', replace: 'update', delete: 'delete' };
   const calls = new Set<string>();
@@ -127,17 +140,49 @@ function callsInCode(): Set<string> {
   return calls;
 }
 
-describe('the ClusterRole against the code', () => {
-  it('grants every call cairn makes, and nothing no call uses', () => {
-    const granted = new Set<string>();
-    for (const rule of find(base, 'ClusterRole').rules) for (const r of rule.resources) for (const v of rule.verbs) granted.add(`${r}:${v}`);
+const clusterRole = (name: string) => base.find((o) => o.kind === 'ClusterRole' && o.metadata.name === name)!;
+const rights = (role: Obj) => new Set<string>(role.rules.flatMap((rule: any) => rule.resources.flatMap((r: string) => rule.verbs.map((v: string) => `${r}:${v}`))));
+
+describe('the ClusterRoles against the code', () => {
+  it('grant every call cairn makes, and nothing no call uses', () => {
+    const granted = new Set([...rights(clusterRole('cairn')), ...rights(clusterRole('cairn-namespace'))]);
     const used = callsInCode();
     expect(used.size).toBeGreaterThan(15);
     const missing = [...used].filter((c) => !granted.has(c));
-    expect(missing, 'calls in src/ the ClusterRole does not grant').toEqual([]);
-    // Exec over WebSocket is a GET before Kubernetes 1.30 (create from 1.30): both, on purpose.
-    const unused = [...granted].filter((g) => !used.has(g) && g !== 'pods/exec:get');
+    expect(missing, 'calls in src/ the ClusterRoles do not grant').toEqual([]);
+    // Exec over WebSocket is a GET before Kubernetes 1.30 (create from 1.30): both, on purpose. `bind` is what
+    // creating the RoleBinding of cairn-namespace needs (no call of its own).
+    const unused = [...granted].filter((g) => !used.has(g) && g !== 'pods/exec:get' && g !== 'clusterroles:bind');
     expect(unused, 'rights granted that no call in src/ uses').toEqual([]);
+  });
+
+  it('cluster-wide: no write, exec, log, Secret or ConfigMap right; may bind exactly cairn-namespace', () => {
+    const binding = base.find((o) => o.kind === 'ClusterRoleBinding' && o.metadata.name === 'cairn')!;
+    expect(binding.roleRef.name).toBe('cairn');
+    expect([...rights(clusterRole('cairn'))].sort()).toEqual([
+      'clusterroles:bind',
+      'deployments:list',
+      'deployments:watch',
+      'events:list',
+      'events:watch',
+      'namespaces:create',
+      'namespaces:get',
+      'pods:list',
+      'pods:watch',
+      'rolebindings:create',
+      'statefulsets:list',
+      'statefulsets:watch',
+    ]);
+    const bind = clusterRole('cairn').rules.find((r: any) => r.verbs.includes('bind'));
+    expect(bind).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cairn-namespace'] });
+    // Nothing binds cairn-namespace cluster-wide.
+    expect(base.filter((o) => o.kind === 'ClusterRoleBinding' && o.roleRef.name === 'cairn-namespace')).toEqual([]);
+  });
+
+  it('in an app namespace: Secrets and ConfigMaps created and deleted only (never read or listed)', () => {
+    const namespaced = rights(clusterRole('cairn-namespace'));
+    for (const r of ['secrets', 'configmaps']) expect([...namespaced].filter((g) => g.startsWith(`${r}:`)).sort()).toEqual([`${r}:create`, `${r}:delete`]);
+    expect(loadConfig({}).namespaceBindingRole).toBe('cairn-namespace');
   });
 
   it('grants Leases only in cairn\'s own namespace (a Role, for leader election later)', () => {
