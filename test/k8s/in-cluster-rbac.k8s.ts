@@ -7,6 +7,10 @@
  * rotated (and the old one invalidated) under the running process; a rule taken away shows as the
  * order's typed failure (CLUSTER_REFUSED, naming the refused call), not as a hang. And the whole of
  * deploy/ passes `kubectl apply --dry-run=server`.
+ * Least privilege, checked with real calls under cairn's token: cairn bound cairn-namespace to itself in
+ * the app namespace it created (RoleBinding cairn), and may NOT list or read Secrets anywhere (kube-system,
+ * cluster-wide, its own app namespace), exec or delete pods outside its app namespaces, or bind any other
+ * ClusterRole; a namespace it did not create is never bound (NamespaceNotManaged) until the operator binds it.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -15,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
-import { CoreV1Api, KubeConfig, loadAllYaml } from '@kubernetes/client-node';
+import { AuthorizationV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, loadAllYaml } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startSandboxes, until, type Cairn, type Sandboxes } from '../e2e/harness.js';
 import { createApp, createOrder, orderAction, readOrder, setDraft } from '../e2e/operations.js';
@@ -58,6 +62,22 @@ async function serviceAccountToken(boundTo: string): Promise<string> {
 }
 /** The tokens handed out so far, by the Secret they are bound to. */
 const handedOut = new Map<string, string>();
+
+/** The HTTP status of a request to e2e-production with `token`. */
+async function call(token: string, method: string, path: string, body?: unknown): Promise<number> {
+  const { server, ca } = connection();
+  const args = ['-s', '-o', '/dev/null', '-w', '%{http_code}', '--cacert', ca, '-X', method, '-H', `Authorization: Bearer ${token}`];
+  if (body !== undefined) args.push('-H', 'Content-Type: application/json', '--data', JSON.stringify(body));
+  return Number((await run('curl', [...args, `${server}${path}`], { timeout: 30_000 })).stdout);
+}
+
+/** Whether cairn's ServiceAccount may do this, as the authorizer answers (a SubjectAccessReview, asked as the admin). */
+async function allowed(resourceAttributes: { namespace: string; verb: string; resource: string; subresource?: string }): Promise<boolean> {
+  const review = await admin().makeApiClient(AuthorizationV1Api).createSubjectAccessReview({
+    body: { spec: { user: 'system:serviceaccount:cairn:cairn', groups: ['system:serviceaccounts', 'system:serviceaccounts:cairn', 'system:authenticated'], resourceAttributes } },
+  });
+  return review.status?.allowed === true;
+}
 
 /** Whether the API server accepts `token` now (a request any authenticated user may make). */
 async function accepted(token: string): Promise<boolean> {
@@ -177,8 +197,8 @@ afterAll(async () => {
     await once(cairn.child, 'exit');
   }
   if (adminKubeconfig) {
-    await kubectl('delete', 'clusterrolebinding/cairn', 'clusterrole/cairn', '--ignore-not-found').catch(() => undefined);
-    await kubectl('delete', 'namespace/cairn', '--ignore-not-found', '--wait=false').catch(() => undefined);
+    await kubectl('delete', 'clusterrolebinding/cairn', 'clusterrole/cairn', 'clusterrole/cairn-namespace', '--ignore-not-found').catch(() => undefined);
+    await kubectl('delete', 'namespace/cairn', 'namespace/cairn-foreign', '--ignore-not-found', '--wait=false').catch(() => undefined);
   }
   await sandboxes?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -187,9 +207,10 @@ afterAll(async () => {
 describe("deploy/ on a real API server (RBAC)", () => {
   it("applies deploy/'s Namespace, ServiceAccount and roles, and the whole of deploy/ passes a server-side dry run", async () => {
     // cairn's own (deploy/ may hold others, e.g. a log collector's).
-    const rbac = rendered.filter((m) => RBAC_KINDS.has(m.kind) && m.metadata.name === 'cairn');
+    const rbac = rendered.filter((m) => RBAC_KINDS.has(m.kind) && (m.metadata.name === 'cairn' || m.metadata.name === 'cairn-namespace'));
     expect(rbac.map((m) => `${m.kind}/${m.metadata.name}`).sort()).toEqual([
       'ClusterRole/cairn',
+      'ClusterRole/cairn-namespace',
       'ClusterRoleBinding/cairn',
       'Namespace/cairn',
       'Role/cairn',
@@ -250,6 +271,60 @@ describe("deploy/ on a real API server (RBAC)", () => {
     const events = await streamUntilEnded(`subscription ($id: ID!) { instanceLogs(instance: $id, tailLines: 20, follow: false) { __typename ... on InstanceLogLines { lines { message } } ... on InstanceLogsEnded { reason } ... on Error { message } } }`, { id: instance });
     expect(events.at(-1)?.__typename).toBe('InstanceLogsEnded');
     expect(events.filter((e) => e.__typename === 'InstanceLogLines').flatMap((e) => e.lines).length).toBeGreaterThan(0);
+
+    // The app namespace got cairn's RoleBinding (made by cairn's identity: it holds no such right cluster-wide).
+    const binding = await admin().makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-ranked' });
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cairn-namespace' });
+    expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'cairn', namespace: 'cairn' }]);
+  });
+
+  it("cairn's identity may not read or list Secrets anywhere, exec or delete outside its app namespaces, nor bind another ClusterRole (real calls: 403)", async () => {
+    const token = readFileSync(join(work, 'serviceaccount', 'token'), 'utf8');
+    const asCairn = (method: string, path: string, body?: unknown) => call(token, method, path, body);
+    // Secrets: never listed or read, in kube-system, across namespaces, or in the app namespace cairn created.
+    expect(await asCairn('GET', '/api/v1/namespaces/kube-system/secrets')).toBe(403);
+    expect(await asCairn('GET', '/api/v1/secrets')).toBe(403);
+    expect(await asCairn('GET', '/api/v1/namespaces/cairn-ranked/secrets')).toBe(403);
+    expect(await asCairn('GET', '/api/v1/namespaces/cairn-ranked/secrets/ranked-production-r1-env')).toBe(403);
+    expect(await asCairn('GET', '/api/v1/namespaces/cairn-ranked/configmaps')).toBe(403);
+    // Exec, logs and deletes: not in kube-system (nor any namespace cairn did not bind).
+    const kubeSystemPod = (await admin().makeApiClient(CoreV1Api).listNamespacedPod({ namespace: 'kube-system' })).items[0]?.metadata?.name ?? 'any';
+    expect(await asCairn('POST', `/api/v1/namespaces/kube-system/pods/${kubeSystemPod}/exec?command=id&stdout=true`)).toBe(403);
+    expect(await asCairn('GET', `/api/v1/namespaces/kube-system/pods/${kubeSystemPod}/exec?command=id&stdout=true`)).toBe(403);
+    expect(await asCairn('GET', `/api/v1/namespaces/kube-system/pods/${kubeSystemPod}/log`)).toBe(403);
+    expect(await asCairn('DELETE', `/api/v1/namespaces/kube-system/pods/${kubeSystemPod}`)).toBe(403);
+    expect(await asCairn('POST', '/api/v1/namespaces/kube-system/secrets', { metadata: { name: 'planted' } })).toBe(403);
+    // The same questions to the authorizer (SubjectAccessReview as the admin), for the record.
+    const may = (namespace: string, verb: string, resource: string, subresource?: string) => allowed({ namespace, verb, resource, subresource });
+    expect(await may('kube-system', 'list', 'secrets')).toBe(false);
+    expect(await may('kube-system', 'create', 'pods', 'exec')).toBe(false);
+    expect(await may('cairn-ranked', 'get', 'secrets')).toBe(false);
+    expect(await may('cairn-ranked', 'create', 'pods', 'exec')).toBe(true);
+    // Binding any ClusterRole but cairn-namespace is refused (escalation), even in its own app namespace.
+    const grab = { metadata: { name: 'grab' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }, subjects: [{ kind: 'ServiceAccount', name: 'cairn', namespace: 'cairn' }] };
+    expect(await asCairn('POST', '/apis/rbac.authorization.k8s.io/v1/namespaces/cairn-ranked/rolebindings', grab)).toBe(403);
+  });
+
+  it('a namespace cairn did not create is never bound: the order fails at once, named (NamespaceNotManaged); with the operator’s RoleBinding, retry completes', async () => {
+    const core = admin().makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'cairn-foreign' } } });
+    const { envId } = await createApp(api(), 'foreign', 'STATELESS');
+    await setDraft(api(), envId, { instances: 1, tag: '1.25', greeting: 'not mine', file: 'f' });
+    const id = (await createOrder(api(), { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+    const failed = await until('FAILED', stateIs(id, 'FAILED', 'COMPLETED'), 30_000);
+    expect(failed.failures).toMatchObject([{ instanceName: 'Namespace/cairn-foreign', reason: 'CLUSTER_REFUSED' }]);
+    expect(failed.failures[0].message).toContain('was not created by cairn');
+    expect(failed.failures[0].message).toContain('apply a RoleBinding of ClusterRole cairn-namespace to system:serviceaccount:cairn:cairn in cairn-foreign');
+    await expect(admin().makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-foreign' })).rejects.toMatchObject({ code: 404 });
+
+    // The operator binds it (as the README says); cairn then works there without binding anything itself.
+    await apply([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'cairn-by-operator', namespace: 'cairn-foreign' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cairn-namespace' }, subjects: [{ kind: 'ServiceAccount', name: 'cairn', namespace: 'cairn' }] } as unknown as Manifest,
+    ]);
+    await orderAction(api(), 'retryFailedInstances', 'RetryFailedInstancesInput', { id });
+    const done = await until('COMPLETED', stateIs(id, 'COMPLETED'), 60_000);
+    expect(done.failures).toMatchObject([{ reason: 'CLUSTER_REFUSED', resolvedAt: expect.any(String) }]);
+    await expect(admin().makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-foreign' })).rejects.toMatchObject({ code: 404 });
   });
 
   it('a rotated token is used without a restart: the old one invalidated, the next release completes; a refused token shows on the cluster', async () => {
@@ -285,8 +360,8 @@ describe("deploy/ on a real API server (RBAC)", () => {
     expect((await refused()).lastError).toBeNull();
   });
 
-  it('a rule taken away (Services) fails the order at once with CLUSTER_REFUSED naming the refused call; with the rule back, retry completes', async () => {
-    const full = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'cairn')!;
+  it('a rule taken away (Services, from cairn-namespace) fails the order at once with CLUSTER_REFUSED naming the refused call; with the rule back, retry completes', async () => {
+    const full = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'cairn-namespace')!;
     const without = { ...full, rules: full.rules!.filter((r) => !r.resources.includes('services')) };
     expect(without.rules!.length).toBe(full.rules!.length - 1);
     await apply([without]);
