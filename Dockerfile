@@ -13,6 +13,8 @@ RUN npm ci --no-audit --no-fund
 RUN npm prune --omit=dev --no-audit --no-fund
 
 # Run: the built server, its migrations and the production dependencies; no compiler, no npm cache, not root.
+# dist/ also holds the persisted-operation manifests (dist/persisted/, copied by `npm run build`): cairn finds
+# them from its package root, so CAIRN_PERSISTED_ONLY=true works for the console without console/ in the image.
 FROM node:20-slim
 ENV NODE_ENV=production CAIRN_HOST=0.0.0.0 CAIRN_PORT=4000 CAIRN_DATABASE=/var/lib/cairn/cairn.db
 WORKDIR /app

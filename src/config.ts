@@ -158,7 +158,8 @@ const schema = z.object({
   metricsToken: z.string().min(16).optional(),
   /**
    * Manifests of persisted operations (sha256 → document): files, or folders whose
-   * `*.persisted.json` files are read. Default: the `console` and `examples` folders, when they exist.
+   * `*.persisted.json` files are read. Default: cairn's own `console` and `examples` folders (found from its
+   * package root, not the working directory), or their copies in dist/persisted/ (src/server/persisted-store.ts).
    */
   persistedOperations: z.array(z.string().min(1)).default(['console', 'examples']),
   /** Only persisted operations for tokens that are not admins: a document they send is refused (PERSISTED_QUERY_ONLY). */

@@ -9,11 +9,35 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
 
-/** Where cairn looks when CAIRN_PERSISTED_OPERATIONS is not set: the console's and the examples' folders, when they exist. */
+/**
+ * Where cairn looks when CAIRN_PERSISTED_OPERATIONS is not set: the console's and the examples' folders
+ * of cairn's own package (not of the working directory), when they hold manifests; else their copies in
+ * dist/persisted/ (`npm run build` makes them; the Docker image carries only dist/). See defaultPersistedPaths.
+ */
 export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
+
+/** Where `npm run build:persisted` (scripts/copy-persisted.mjs) copies the manifests, under the package root. */
+export const BUILT_PERSISTED_DIR = join('dist', 'persisted');
+
+/** cairn's package root: the nearest folder above this file (src/server/, or dist/ and its chunks/ once built) with a package.json. */
+export function packageRoot(from = dirname(fileURLToPath(import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+/** The default manifests' paths, absolute: the package's console/ and examples/ when they hold any, else its dist/persisted/. */
+export function defaultPersistedPaths(root = packageRoot()): string[] {
+  const sources = DEFAULT_PERSISTED_PATHS.map((p) => join(root, p));
+  return sources.some((p) => manifestFiles(p).length > 0) ? sources : [join(root, BUILT_PERSISTED_DIR)];
+}
+
+const isDefault = (paths: readonly string[]) => paths.length === DEFAULT_PERSISTED_PATHS.length && paths.every((p, i) => p === DEFAULT_PERSISTED_PATHS[i]);
 
 /** The manifest suffix looked for in folders. */
 export const MANIFEST_SUFFIX = '.persisted.json';
@@ -85,11 +109,15 @@ export function readManifest(file: string, schema: GraphQLSchema, skipped: strin
   return operations;
 }
 
-/** The store of every manifest under `paths` (missing paths are ignored). */
+/**
+ * The store of every manifest under `paths` (missing paths are ignored). The default paths (the
+ * configuration's default, DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the
+ * working directory; paths an operator gives are taken as given (relative to the working directory).
+ */
 export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
   const byHash = new Map<string, PersistedOperation>();
   const skipped: string[] = [];
-  const files = [...new Set(paths.flatMap((p) => manifestFiles(p)))];
+  const files = [...new Set((isDefault(paths) ? defaultPersistedPaths() : paths).flatMap((p) => manifestFiles(p)))];
   for (const file of files) for (const op of readManifest(file, schema, skipped)) byHash.set(op.hash, op);
   return { get: (hash) => byHash.get(hash), size: byHash.size, files, skipped };
 }

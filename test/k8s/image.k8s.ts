@@ -162,6 +162,12 @@ describe('the Dockerfile, followed without a container engine', () => {
     });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
+    // The persisted-operation manifests came with dist/ (npm run build copies them to dist/persisted/): the image has
+    // no console/ or examples/ folder, and cairn finds them from its package root, not the working directory.
+    expect(existsSync(join(image.dir, 'console'))).toBe(false);
+    const loaded = output.split('\n').map((l) => { try { return JSON.parse(l) as { msg?: string; manifests?: string[]; operations?: number }; } catch { return {}; } }).find((l) => l.msg === 'persisted operations loaded');
+    expect(loaded?.manifests).toEqual([join(image.dir, 'dist', 'persisted', 'console', 'operations.persisted.json'), join(image.dir, 'dist', 'persisted', 'examples', 'operations.persisted.json')]);
+    expect(loaded?.operations).toBeGreaterThan(0);
     if (asUser) expect(statSync(join(data, 'cairn.db')).uid).toBe(uid);
   }, 1_200_000);
 });
