@@ -100,6 +100,14 @@ describe('deploy/', () => {
     const mount = container(remote).volumeMounts.find((m: any) => m.mountPath === env.CAIRN_KUBECONFIG);
     expect(pod.volumes.find((v: any) => v.name === mount.name).secret.secretName).toBe('cairn-kubeconfig');
   });
+
+  it("overlays/remote-cluster suggests a long-lived token of cairn's ServiceAccount (a service-account-token Secret), not an expiring one", () => {
+    const [secret] = loadAllYaml(readFileSync(join(ROOT, 'deploy/overlays/remote-cluster/remote-cluster-token.yaml'), 'utf8')) as Obj[];
+    expect(secret).toMatchObject({ kind: 'Secret', type: 'kubernetes.io/service-account-token', metadata: { namespace: 'cairn', annotations: { 'kubernetes.io/service-account.name': 'cairn' } } });
+    const guide = readFileSync(join(ROOT, 'deploy/overlays/remote-cluster/kustomization.yaml'), 'utf8');
+    expect(guide).toContain('remote-cluster-token.yaml');
+    expect(guide).not.toMatch(/create token cairn --duration/);
+  });
 });
 
 /** Every Kubernetes call in src/ (not the sandbox) as `resource:verb`. */

@@ -223,6 +223,9 @@ describe("deploy/ on a real API server (RBAC)", () => {
     expect(dryRun.stdout).toContain('(server dry run)');
     expect(dryRun.stdout).toContain('persistentvolumeclaim/cairn-data');
     expect(dryRun.stdout).toContain('service/cairn');
+    // The long-lived token a remote cluster hands out (overlays/remote-cluster), against the same API server.
+    const token = await kubectl('apply', '--dry-run=server', '-f', 'deploy/overlays/remote-cluster/remote-cluster-token.yaml');
+    expect(token.stdout).toContain('secret/cairn-remote-token created (server dry run)');
   });
 
   it('cairn with only the ServiceAccount\'s token, through the in-cluster path, releases 4 instances in 2 batches (pause, resume, complete), execs in an instance and reads its log', async () => {
