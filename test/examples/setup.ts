@@ -22,7 +22,7 @@ export async function gql(cairn: FreshCairn, query: string, variables: Record<st
 
 /**
  * A fresh cairn that runs persisted operations only for tokens that are not admins (CAIRN_PERSISTED_ONLY=true):
- * the examples send their operations' hashes, so they work there with a deployer's token.
+ * the examples send their operations' hashes, so they work there with an app owner's token.
  */
 export function startPersistedOnlyCairn(): Promise<FreshCairn> {
   return startFreshCairn({ speed: SPEED, serverEnv: { CAIRN_PERSISTED_ONLY: 'true' } });
@@ -42,12 +42,15 @@ export async function createApp(cairn: FreshCairn, name: string): Promise<{ app:
   return { app: app.id, production: app.environments.find((e) => e.kind === 'PRODUCTION')!.id, test: app.environments.find((e) => e.kind === 'TEST')!.id };
 }
 
-/** A new token that is not an admin, with the DEPLOYER role on `app` (the admin sends the document: admins may). Answers its secret. */
-export async function deployerToken(cairn: FreshCairn, app: string, name: string): Promise<string> {
+/**
+ * A new token that is not an admin, with the OWNER role on `app` (the examples set the draft's image tag, which
+ * needs OWNER); the admin sends the document, as admins may. Answers its secret.
+ */
+export async function ownerToken(cairn: FreshCairn, app: string, name: string): Promise<string> {
   const answer = await gql(
     cairn,
     `mutation ($input: CreateApiTokenInput!) { createApiToken(input: $input) { __typename ... on CreateApiTokenPayload { secret } } }`,
-    { input: { name, grants: [{ app, role: 'DEPLOYER' }] } },
+    { input: { name, grants: [{ app, role: 'OWNER' }] } },
   );
   const secret = answer.data?.createApiToken?.secret as string | undefined;
   if (!secret) throw new Error(`createApiToken: ${JSON.stringify(answer)}`);
