@@ -10,6 +10,12 @@ export interface Failure {
   problems?: Problem[];
 }
 
+/** Why an instance cannot become Ready (the schema's InstanceProblemReason). */
+export type ProblemReason = 'IMAGE_PULL' | 'CRASH_LOOP' | 'OOM_KILLED' | 'POST_START_HOOK_FAILED' | 'UNSCHEDULABLE' | 'CONFIG_ERROR' | 'OTHER';
+
+/** Why a release order recorded a failure (the schema's InstanceFailureReason). */
+export type FailureReason = ProblemReason | 'DEADLINE_EXCEEDED' | 'CLUSTER_REFUSED';
+
 export interface Order {
   id: string;
   kind: string;
@@ -24,11 +30,11 @@ export interface Order {
   createdBy: string;
   createdAt: string;
   finishedAt: string | null;
-  failureReason: string | null;
+  failureReason: FailureReason | null;
   revision: { number: number; imageTag: string; imageReference: string };
   previousRevision: { number: number; imageTag: string } | null;
   batches: { number: number; size: number; state: string }[];
-  failures: { instanceName: string; batch: number; reason: string; message: string; resolvedAt: string | null }[];
+  failures: { instanceName: string; batch: number; reason: FailureReason; message: string; resolvedAt: string | null }[];
   environment: { id: string; kind: string; app: { name: string } };
 }
 
@@ -42,7 +48,7 @@ export interface Instance {
   revision: number | null;
   node: string | null;
   createdAt: string;
-  problem: { reason: string; message: string } | null;
+  problem: { reason: ProblemReason; message: string } | null;
 }
 
 export interface InstanceEvent {

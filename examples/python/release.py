@@ -7,6 +7,8 @@ Sets the tag on the environment's draft, previews the release (stopping on probl
 follows its feed until it reaches a state that waits for someone. Exits 0 when the order COMPLETED,
 10 when it is PAUSED (resume it, then follow it again with --follow ORDER_ID), 1 otherwise.
 CAIRN_URL (default http://127.0.0.1:4000/graphql) says where cairn is. Python 3.8 or later.
+Each operation is sent as its persisted hash (examples/operations.ids.json), not as its document, so the
+script runs under CAIRN_PERSISTED_ONLY=true; a cairn that does not know a hash gets the document once instead.
 """
 import argparse
 import json
@@ -18,54 +20,93 @@ import urllib.request
 
 URL = os.environ.get("CAIRN_URL", "http://127.0.0.1:4000/graphql")
 TOKEN = os.environ.get("CAIRN_TOKEN", "")
-OPERATIONS = pathlib.Path(__file__).resolve().parent.parent / "operations"
+EXAMPLES = pathlib.Path(__file__).resolve().parent.parent
+OPERATIONS = EXAMPLES / "operations"
+# Operation name -> sha256 of its document in examples/operations.persisted.json, which cairn loads at start.
+HASHES = json.loads((EXAMPLES / "operations.ids.json").read_text())
 EXIT = {"COMPLETED": 0, "PAUSED": 10, "FAILED": 1, "CLOSED": 1, "ROLLED_BACK": 1}
+NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 
 
-def operation(name):
-    return (OPERATIONS / f"{name}.graphql").read_text()
+class PersistedNotFound(Exception):
+    """cairn does not know the operation's hash (it loaded another manifest): send the document instead."""
 
 
-def post(query, variables, accept="application/json", timeout=15):
-    body = json.dumps({"query": query, "variables": variables}).encode()
-    request = urllib.request.Request(URL, data=body, method="POST", headers={
+def body(operation_name, variables, document=False):
+    """The request: the operation's persisted hash, or (when asked, or without a hash) its document."""
+    if document or operation_name not in HASHES:
+        return {"operationName": operation_name, "query": (OPERATIONS / f"{operation_name}.graphql").read_text(), "variables": variables}
+    persisted = {"version": 1, "sha256Hash": HASHES[operation_name]}
+    return {"operationName": operation_name, "variables": variables, "extensions": {"persistedQuery": persisted}}
+
+
+def describe(errors):
+    return "; ".join(f"{e.get('extensions', {}).get('code', 'ERROR')}: {e['message']}" for e in errors)
+
+
+def codes(errors):
+    return {e.get("extensions", {}).get("code") for e in errors or []}
+
+
+def post(payload, accept="application/json", timeout=15):
+    request = urllib.request.Request(URL, data=json.dumps(payload).encode(), method="POST", headers={
         "content-type": "application/json",
         "accept": accept,
         "authorization": f"Bearer {TOKEN}",
     })
     try:
         return urllib.request.urlopen(request, timeout=timeout)
-    except urllib.error.HTTPError as error:  # 401, 429 ...: the body says why, as GraphQL errors (JSON or an SSE event)
+    except urllib.error.HTTPError as error:  # 400, 401, 429 ...: the body says why, as GraphQL errors (JSON or an SSE event)
         text = error.read().decode()
         for line in text.splitlines():
             line = line[5:].strip() if line.startswith("data:") else line
             if line.startswith("{"):
                 errors = json.loads(line).get("errors") or []
-                text = "; ".join(f"{e.get('extensions', {}).get('code', 'ERROR')}: {e['message']}" for e in errors)
+                if NOT_FOUND in codes(errors) and "extensions" in payload:
+                    raise PersistedNotFound() from None
+                text = describe(errors)
                 break
         sys.exit(f"cairn answered {error.code}: {text}")
 
 
 def graphql(operation_name, **variables):
-    with post(operation(operation_name), variables) as response:
-        answer = json.load(response)
+    try:
+        with post(body(operation_name, variables)) as response:
+            answer = json.load(response)
+    except PersistedNotFound:
+        answer = {"errors": [{"message": "not found", "extensions": {"code": NOT_FOUND}}]}
+    if NOT_FOUND in codes(answer.get("errors")):
+        with post(body(operation_name, variables, document=True)) as response:
+            answer = json.load(response)
     if answer.get("errors"):
-        sys.exit("; ".join(f"{e.get('extensions', {}).get('code', 'ERROR')}: {e['message']}" for e in answer["errors"]))
+        sys.exit(describe(answer["errors"]))
     return answer["data"]
 
 
 def events(operation_name, **variables):
     """Each event of a subscription over server-sent events (`event: next` / `data: …`, `event: complete`)."""
+    try:
+        yield from stream(body(operation_name, variables))
+    except PersistedNotFound:
+        yield from stream(body(operation_name, variables, document=True))
+
+
+def stream(payload):
     # The stream sends a keep-alive comment every few seconds: a read that waits a minute means it is gone.
-    with post(operation(operation_name), variables, accept="text/event-stream", timeout=60) as response:
+    with post(payload, accept="text/event-stream", timeout=60) as response:
         data = []
+        first = True
         for raw in response:
             line = raw.decode().rstrip("\r\n")
             if line.startswith("data:"):
                 data.append(line[5:].strip())
             elif line == "" and data:
-                yield json.loads("\n".join(data))
+                event = json.loads("\n".join(data))
                 data = []
+                if first and "extensions" in payload and NOT_FOUND in codes(event.get("errors")):
+                    raise PersistedNotFound()
+                first = False
+                yield event
             elif line.startswith("event: complete"):
                 return
 

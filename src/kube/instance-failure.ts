@@ -10,8 +10,9 @@
  * | CRASH_LOOP              | a container waiting in CrashLoopBackOff                                        |
  * | UNSCHEDULABLE           | PodScheduled False/Unschedulable for at least `unschedulableAfterMs`           |
  *
- * Checked in that order (the first is the most specific cause: an OOM or a failed hook ends in a
- * crash loop too). A Ready pod, and a pod being deleted, has no failure. "Not Ready by the batch
+ * The Kubernetes reason it was seen as (ErrImagePull, OOMKilled, FailedPostStartHook, Unschedulable …)
+ * is kept as `kubernetesReason`. Checked in that order (the first is the most specific cause: an OOM
+ * or a failed hook ends in a crash loop too). A Ready pod, and a pod being deleted, has no failure. "Not Ready by the batch
  * deadline" is the engine's to decide from the pod's creation time.
  */
 import type { CoreV1Event, V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
@@ -72,13 +73,13 @@ export function instanceFailure(pod: V1Pod, events: CoreV1Event[], now: Date | n
     const reason = c.state?.waiting?.reason;
     if (reason && IMAGE_PULL.has(reason)) {
       const pullEvent = mine.find((e) => e.type === 'Warning' && (e.message ?? '').startsWith('Failed to pull image'));
-      return { reason: 'IMAGE_PULL', message: pullEvent?.message ?? c.state?.waiting?.message ?? `${reason}: cannot pull image "${c.image}"` };
+      return { reason: 'IMAGE_PULL', message: pullEvent?.message ?? c.state?.waiting?.message ?? `${reason}: cannot pull image "${c.image}"`, kubernetesReason: reason };
     }
   }
   for (const c of containers) {
     const reason = c.state?.waiting?.reason;
     if (reason && CONFIG_ERROR.has(reason)) {
-      return { reason: 'CONFIG_ERROR', message: c.state?.waiting?.message || `${reason} in container ${c.name}` };
+      return { reason: 'CONFIG_ERROR', message: c.state?.waiting?.message || `${reason} in container ${c.name}`, kubernetesReason: reason };
     }
   }
   for (const c of containers) {
@@ -88,18 +89,19 @@ export function instanceFailure(pod: V1Pod, events: CoreV1Event[], now: Date | n
       return {
         reason: 'OOM_KILLED',
         message: `Container ${c.name} was killed for going over its memory limit${limit ? ` of ${limit}` : ''} (OOMKilled, exit code ${terminated.exitCode ?? 137}); restarts: ${c.restartCount ?? 0}`,
+        kubernetesReason: 'OOMKilled',
       };
     }
   }
   const hook = mine.find((e) => e.reason === 'FailedPostStartHook');
   if (hook) {
-    return { reason: 'POST_START_HOOK_FAILED', message: hook.message || 'PostStartHook failed' };
+    return { reason: 'POST_START_HOOK_FAILED', message: hook.message || 'PostStartHook failed', kubernetesReason: 'FailedPostStartHook' };
   }
   for (const c of containers) {
     if (c.state?.waiting?.reason === 'CrashLoopBackOff') {
       const last = c.lastState?.terminated;
       const exit = last ? `; last exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ''}` : '';
-      return { reason: 'CRASH_LOOP', message: `${c.state.waiting.message || `Back-off restarting failed container ${c.name}`}${exit}` };
+      return { reason: 'CRASH_LOOP', message: `${c.state.waiting.message || `Back-off restarting failed container ${c.name}`}${exit}`, kubernetesReason: 'CrashLoopBackOff' };
     }
   }
   const scheduled = (pod.status?.conditions ?? []).find((c) => c.type === 'PodScheduled');
@@ -107,7 +109,7 @@ export function instanceFailure(pod: V1Pod, events: CoreV1Event[], now: Date | n
     const since = timeOf(scheduled.lastTransitionTime as Time) ?? timeOf(pod.metadata?.creationTimestamp as Time) ?? 0;
     const nowMs = typeof now === 'number' ? now : now.getTime();
     if (nowMs - since >= options.unschedulableAfterMs) {
-      return { reason: 'UNSCHEDULABLE', message: scheduled.message || 'No node can run this instance' };
+      return { reason: 'UNSCHEDULABLE', message: scheduled.message || 'No node can run this instance', kubernetesReason: 'Unschedulable' };
     }
   }
   return null;

@@ -34,6 +34,12 @@ export interface InstanceFailure {
   reason: FailureReason;
   /** The human reason: the event's, the container state's or the condition's message. */
   message: string;
+  /**
+   * Kubernetes' own word for it: the container's waiting reason (ErrImagePull, ImagePullBackOff,
+   * CreateContainerConfigError, CrashLoopBackOff …), its termination reason (OOMKilled), the event's
+   * reason (FailedPostStartHook) or the condition's (Unschedulable).
+   */
+  kubernetesReason?: string;
 }
 
 export interface ObservedContainer {

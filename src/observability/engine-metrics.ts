@@ -5,7 +5,8 @@
  * its rules.
  */
 import { count } from 'drizzle-orm';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { metricsIn } from './declare.js';
 import type { Db } from '../db/client.js';
 import { ORDER_STATES, releaseOrders } from '../db/release-tables.js';
 import type { EngineObserver } from '../engine/engine-observer.js';
@@ -38,32 +39,29 @@ export function cachedFor<T>(ms: number, now: () => number, count: () => T): () 
 }
 
 export function createEngineMetrics(registry: Registry, options: EngineMetricsOptions = {}): EngineMetrics {
-  const registers = [registry];
+  const declare = metricsIn(registry);
   let counts: (() => Map<string, number>) | null = null;
-  new Gauge({
-    name: 'cairn_release_orders',
-    help: `Release orders by state, counted in the database at most once per ${(options.ordersCacheMs ?? ORDERS_CACHE_MS) / 1000} s.`,
-    labelNames: ['state'] as const,
-    registers,
-    collect() {
+  declare.gauge(
+    'cairn_release_orders',
+    `Release orders by state, counted in the database at most once per ${(options.ordersCacheMs ?? ORDERS_CACHE_MS) / 1000} s.`,
+    ['state'],
+    function collect() {
       if (!counts) return;
       const now = counts();
       for (const state of ORDER_STATES) this.set({ state }, now.get(state) ?? 0);
     },
-  });
-  const batches = new Histogram({
-    name: 'cairn_release_batch_duration_seconds',
-    help: 'How long a release batch took, from its start (or its resume after a pause, or its retry after a failure) until all its instances were Ready, by direction.',
-    labelNames: ['direction'] as const,
-    buckets: [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
-    registers,
-  });
-  const failures = new Counter({
-    name: 'cairn_release_instance_failures_total',
-    help: 'Instance failures the release engine recorded (an order failed on them), by reason (CrashLoopBackOff, ImagePullBackOff, DEADLINE_EXCEEDED, CLUSTER_REFUSED …).',
-    labelNames: ['reason'] as const,
-    registers,
-  });
+  );
+  const batches = declare.histogram(
+    'cairn_release_batch_duration_seconds',
+    'How long a release batch took, from its start (or its resume after a pause, or its retry after a failure) until all its instances were Ready, by direction.',
+    ['direction'],
+    [1, 5, 10, 30, 60, 120, 300, 600, 1200, 1800, 3600],
+  );
+  const failures = declare.counter(
+    'cairn_release_instance_failures_total',
+    'Instance failures the release engine recorded (an order failed on them), by reason, as InstanceFailure.reason (IMAGE_PULL, CRASH_LOOP, DEADLINE_EXCEEDED, CLUSTER_REFUSED …).',
+    ['reason'],
+  );
   const reasons = boundedLabels(50);
   return {
     observer: {

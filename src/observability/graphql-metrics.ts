@@ -9,7 +9,8 @@
  */
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { countOpen, metricsIn, secondsSince } from './declare.js';
 import { boundedLabels } from './labels.js';
 import { operationOf, transportOf } from './operation-name.js';
 
@@ -24,33 +25,26 @@ const isAsyncIterable = (value: unknown): value is AsyncIterable<unknown> =>
   typeof value === 'object' && value !== null && Symbol.asyncIterator in value;
 
 export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
-  const registers = [registry];
-  const operations = new Counter({
-    name: 'cairn_graphql_operations_total',
-    help: 'GraphQL operations, by operation name, type and outcome (success; error: the answer carries errors; invalid: it did not validate).',
-    labelNames: ['operation', 'type', 'outcome'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'cairn_graphql_operation_duration_seconds',
-    help: "Time to execute a GraphQL operation (a subscription: until its stream is set up), by operation name and type.",
-    labelNames: ['operation', 'type'] as const,
-    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers,
-  });
-  const subscriptions = new Gauge({
-    name: 'cairn_graphql_subscriptions_open',
-    help: 'GraphQL subscriptions open now, by transport (graphql-ws, sse, http).',
-    labelNames: ['transport'] as const,
-    registers,
-  });
+  const declare = metricsIn(registry);
+  const operations = declare.counter(
+    'cairn_graphql_operations_total',
+    'GraphQL operations, by operation name, type and outcome (success; error: the answer carries errors; invalid: it did not validate).',
+    ['operation', 'type', 'outcome'],
+  );
+  const duration = declare.histogram(
+    'cairn_graphql_operation_duration_seconds',
+    'Time to execute a GraphQL operation (a subscription: until its stream is set up), by operation name and type.',
+    ['operation', 'type'],
+    [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  );
+  const subscriptions = declare.gauge('cairn_graphql_subscriptions_open', 'GraphQL subscriptions open now, by transport (graphql-ws, sse, http).', ['transport']);
   // Operation names come from clients: the first 200 distinct ones are kept, later ones count as `other`.
   const names = boundedLabels(200);
 
   const finish = (document: DocumentNode, operationName: string | null | undefined, started: number) => {
     const op = operationOf(document, operationName);
     const labels = { operation: names.of(op.name), type: op.type };
-    duration.observe(labels, (performance.now() - started) / 1000);
+    duration.observe(labels, secondsSince(started));
     return (outcome: 'success' | 'error') => operations.inc({ ...labels, outcome });
   };
   const outcomeOf = (result: unknown) => ((result as ExecutionResult).errors?.length ? 'error' : 'success');
@@ -86,14 +80,7 @@ export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
           const count = finish(args.document, args.operationName, started);
           if (!isAsyncIterable(result)) return count(outcomeOf(result));
           count('success');
-          const labels = { transport: transportOf(args.contextValue) };
-          subscriptions.inc(labels);
-          let open = true;
-          close = () => {
-            if (!open) return;
-            open = false;
-            subscriptions.dec(labels);
-          };
+          close = countOpen(subscriptions, { transport: transportOf(args.contextValue) });
           return { onEnd: () => close() };
         },
         // A stream that fails ends too (its onEnd is not told of a failure).

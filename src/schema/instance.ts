@@ -8,6 +8,7 @@ import type { LiveInstance } from '../live/instances.js';
 import { ownedByApp, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
+import { InstanceProblemReasonEnum, problemReasonOf } from './failure-reasons.js';
 import { targetLoaded } from './environment-target.js';
 import { loadersOf } from './loaders.js';
 import type { Context } from './context.js';
@@ -73,7 +74,12 @@ const FailureRef = builder.objectRef<NonNullable<LiveInstance['failure']>>('Inst
   authScopes: REACHED_THROUGH_PARENT,
   description: 'Why an instance cannot become Ready, as the release engine would classify it.',
   fields: (t) => ({
-    reason: t.exposeString('reason', { description: 'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE or CONFIG_ERROR.' }),
+    reason: t.field({ type: InstanceProblemReasonEnum, description: 'Why, as cairn classifies it (the reasons a release order\'s failures carry too).', resolve: (f) => problemReasonOf(f.reason) }),
+    kubernetesReason: t.string({
+      nullable: true,
+      description: 'Kubernetes\' own word for it: the container\'s waiting or termination reason (ErrImagePull, CrashLoopBackOff, OOMKilled …), the event\'s (FailedPostStartHook) or the condition\'s (Unschedulable); null when not known.',
+      resolve: (f) => f.kubernetesReason ?? null,
+    }),
     message: t.exposeString('message', { description: 'The human reason: the event\'s, the container state\'s or the condition\'s message.' }),
   }),
 });

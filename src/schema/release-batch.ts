@@ -4,6 +4,7 @@ import type { BatchView } from '../engine/batches.js';
 import { statusOf } from '../live/instances.js';
 import { appIdOfEnvironment } from './auth-app-ids.js';
 import { builder } from './builder.js';
+import { failureReasonOf, InstanceFailureReasonEnum, InstanceProblemReasonEnum, problemReasonOf } from './failure-reasons.js';
 import { InstanceStatusEnum } from './instance.js';
 import { ReleaseBatchStateEnum, ReleaseDirectionEnum, ReleaseOrderStateEnum } from './release-enums.js';
 import { InstanceFailureRef, ReleaseBatchRef, ReleaseInstanceRef, ReleaseOrderTransitionRef } from './release-refs.js';
@@ -35,10 +36,11 @@ ReleaseInstanceRef.implement({
     status: t.field({ type: InstanceStatusEnum, description: 'What it is doing, derived from its phase, containers and Warning events (as `Instance.status`).', resolve: (i) => statusOf(i) }),
     ready: t.exposeBoolean('ready', { description: 'Whether the instance passes its readiness check (and is not being deleted).' }),
     restarts: t.exposeInt('restarts', { description: 'How many times its containers restarted.' }),
-    reason: t.string({
+    reason: t.field({
+      type: InstanceProblemReasonEnum,
       nullable: true,
-      description: 'Why the instance cannot become Ready (IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR); null when nothing is wrong.',
-      resolve: (i) => i.failure?.reason ?? null,
+      description: 'Why the instance cannot become Ready (as `Instance.problem.reason`); null when nothing is wrong.',
+      resolve: (i) => (i.failure ? problemReasonOf(i.failure.reason) : null),
     }),
     message: t.string({ nullable: true, description: 'The reason in words (the event\'s or the container state\'s message).', resolve: (i) => i.failure?.message ?? null }),
     node: t.exposeString('node', { nullable: true, description: 'The node it runs on; null until scheduled.' }),
@@ -56,10 +58,7 @@ InstanceFailureRef.implement({
     }),
     batch: t.int({ description: 'The batch it belonged to, from 1.', resolve: (f) => f.batch + 1 }),
     direction: t.field({ type: ReleaseDirectionEnum, description: 'Whether it failed while releasing or while rolling back.', resolve: (f) => f.direction }),
-    reason: t.exposeString('reason', {
-      description:
-        'IMAGE_PULL, CRASH_LOOP, OOM_KILLED, POST_START_HOOK_FAILED, UNSCHEDULABLE, CONFIG_ERROR; DEADLINE_EXCEEDED (not Ready by the batch deadline, still running then when it should have stopped, or a step still failing then); CLUSTER_REFUSED (the Kubernetes API server refused a step for good — 422 Invalid, 403 Forbidden, an object of that name that is not the revision\'s …; the message names the step, the object and the API server\'s answer: fix the cause, then retry, roll back or close the order).',
-    }),
+    reason: t.field({ type: InstanceFailureReasonEnum, description: 'Why, as cairn classifies it: an instance\'s problem, the batch deadline or a step the cluster refused.', resolve: (f) => failureReasonOf(f.reason) }),
     message: t.exposeString('message', { description: 'The reason in words, as the cluster gave it (for CLUSTER_REFUSED: the step, the object and the API server\'s message).' }),
     firstSeenAt: t.field({ type: 'DateTime', description: 'When cairn saw the failure.', resolve: (f) => f.firstSeenAt }),
     resolvedAt: t.field({

@@ -5,6 +5,7 @@ import { appIdOfEnvironment } from './auth-app-ids.js';
 import { idIn, ownedByApp, readRule } from './auth-rules.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
+import { failureReasonOf, InstanceFailureReasonEnum } from './failure-reasons.js';
 import { loadersOf } from './loaders.js';
 import { byRequestedIds } from './node-order.js';
 import { localIdOrNull } from './ids.js';
@@ -56,11 +57,15 @@ builder.node(ReleaseOrderRef, {
         return describeBatches(o, app.appType, observation, failures).map((b) => ({ ...b, order: o }));
       },
     }),
-    failureReason: t.string({
+    failureReason: t.field({
+      type: InstanceFailureReasonEnum,
       nullable: true,
-      description:
-        'While the order is FAILED: the reason of its first open failure (CLUSTER_REFUSED, DEADLINE_EXCEEDED, IMAGE_PULL … as in `failures`); null in any other state.',
-      resolve: async (o, _args, ctx) => (o.state === 'FAILED' ? ((await loadersOf(ctx).failuresOfOrder.load(o.id)).find((f) => f.resolvedAt === null)?.reason ?? null) : null),
+      description: 'While the order is FAILED: the reason of its first open failure (as in `failures`); null in any other state.',
+      resolve: async (o, _args, ctx) => {
+        if (o.state !== 'FAILED') return null;
+        const open = (await loadersOf(ctx).failuresOfOrder.load(o.id)).find((f) => f.resolvedAt === null);
+        return open ? failureReasonOf(open.reason) : null;
+      },
     }),
     failures: t.field({
       type: [InstanceFailureRef],

@@ -6,6 +6,7 @@ import { limitRequestBody } from './limits/body-limit.js';
 import { refuseDeepJson } from './limits/json-depth.js';
 import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
+import { originForm } from './request-path.js';
 import { safeError } from './safe-error.js';
 import { closeGracefully } from './shutdown.js';
 import { GRAPHQL_PATH, type ServerOptions } from './types.js';
@@ -39,6 +40,7 @@ export function buildServer(options: ServerOptions): CairnServer {
   const active = new Set<ServerResponse>();
   const http: Server = createServer((req, res) => {
     logRequest(logger, req, res);
+    req.url = originForm(req.url); // an absolute-form target (`GET http://host/graphql`) as the path yoga parses
     if (shutdown.signal.aborted) res.setHeader('connection', 'close');
     active.add(res);
     res.once('close', () => {

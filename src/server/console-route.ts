@@ -11,7 +11,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Plugin } from 'graphql-yoga';
+import type { Plugin, YogaLogger } from 'graphql-yoga';
+import { cacheSuccess, unavailable } from './cache-success.js';
 
 export const CONSOLE_PATH = '/console';
 
@@ -78,20 +79,21 @@ export function defaultConsoleSource(): ConsoleSource {
   };
 }
 
+/**
+ * The console's files, loaded on first use and kept once loaded. Neither a failed load nor a folder without a
+ * build is kept: the next request tries again (a console built after cairn started is served without a restart).
+ */
 function loader(source: ConsoleSource): () => Promise<ConsoleFiles | null> {
   if ('dir' in source) {
-    let files: ConsoleFiles | null | undefined;
+    let files: ConsoleFiles | undefined;
     return async () => {
-      if (files === undefined) {
-        files = existsSync(join(source.dir, 'index.html'))
-          ? toFiles(readdirSync(source.dir).map((name) => [name, readFileSync(join(source.dir, name))] as [string, Uint8Array]))
-          : null;
-      }
+      if (files) return files;
+      if (!existsSync(join(source.dir, 'index.html'))) return null;
+      files = toFiles(readdirSync(source.dir).map((name) => [name, readFileSync(join(source.dir, name))] as [string, Uint8Array]));
       return files;
     };
   }
-  let building: Promise<ConsoleFiles | null> | undefined;
-  return () => (building ??= source.build().then(toFiles));
+  return cacheSuccess(async () => toFiles(await source.build()));
 }
 
 /** The content-security policy: this origin only; WebSockets to this host only (graphql-ws). */
@@ -113,7 +115,11 @@ export function contentSecurityPolicy(host: string | null): string {
 /** Serves the console at /console/ (and redirects /console there, so relative asset URLs resolve). */
 export function useConsoleRoute(source: ConsoleSource = defaultConsoleSource()): Plugin {
   const load = loader(source);
+  let logger: YogaLogger | undefined;
   return {
+    onYogaInit({ yoga }) {
+      logger = yoga.logger;
+    },
     async onRequest({ request, url, endResponse, fetchAPI }) {
       if ((request.method !== 'GET' && request.method !== 'HEAD') || !isConsolePath(url.pathname)) return;
       const respond = (status: number, body: Uint8Array<ArrayBuffer> | string | null, headers: Record<string, string>) =>
@@ -124,9 +130,12 @@ export function useConsoleRoute(source: ConsoleSource = defaultConsoleSource()):
       try {
         files = await load();
       } catch (error) {
-        return respond(500, `The console could not be built: ${error instanceof Error ? error.message : String(error)}\n`, { 'content-type': 'text/plain; charset=utf-8' });
+        // Not kept (loader): the next request loads again. The cause goes to the log, not to whoever asked.
+        logger?.error('the console could not be loaded', error);
+        const answer = unavailable('The console');
+        return respond(answer.status, answer.body, answer.headers);
       }
-      if (!files) return respond(404, 'The console is not built: run `npm run build:console`.\n', { 'content-type': 'text/plain; charset=utf-8' });
+      if (!files) return respond(404, 'The console is not built: run `npm run build:console`.\n', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       const file = files.get(name);
       if (!file) return respond(404, 'Not found.\n', { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
       const headers: Record<string, string> = {

@@ -10,7 +10,8 @@
  * inline script (by its sha256), its styles, its workers (blob: URLs) and requests to this origin.
  */
 import { createHash } from 'node:crypto';
-import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import type { GraphiQLOptions, Plugin, YogaLogger } from 'graphql-yoga';
+import { cacheSuccess, unavailable } from './cache-success.js';
 import { GRAPHIQL_TOUR } from './graphiql-tour.js';
 import { isConsolePath } from './console-route.js';
 
@@ -122,30 +123,68 @@ export function graphiqlPage(render: (options: GraphiQLOptions) => string, optio
   return { html, csp };
 }
 
-let loaded: Promise<GraphiQLPage> | undefined;
+/** The renderer's module (9 MB of inlined assets): imported on first use only. */
+const importRenderer = async () => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL;
 
 /**
- * cairn's GraphiQL page, built on first use and kept: the renderer's module is 9 MB of inlined
- * assets, so a server that nobody opens GraphiQL on never loads it.
+ * cairn's GraphiQL page, built on first use and kept once built (a failed build is not kept: the next
+ * request tries again). A server that nobody opens GraphiQL on never loads the renderer.
  */
-export function loadGraphiqlPage(): Promise<GraphiQLPage> {
-  loaded ??= import('@graphql-yoga/render-graphiql').then((m) => graphiqlPage(m.renderGraphiQL));
-  return loaded;
+export function graphiqlPageLoader(renderer: () => Promise<(options: GraphiQLOptions) => string> = importRenderer): () => Promise<GraphiQLPage> {
+  return cacheSuccess(async () => graphiqlPage(await renderer()));
+}
+
+/** The server's GraphiQL page (graphiqlPageLoader). */
+export const loadGraphiqlPage = graphiqlPageLoader();
+
+/** What yoga needs to serve GraphiQL's page: its `graphiql` and `renderGraphiQL` options and a plugin. */
+export interface GraphiQLServing {
+  /** yoga's `graphiql` option: loads the page first; GRAPHIQL_OPTIONS once it is loaded, false (no page) when loading failed. */
+  options: (request: Request) => Promise<GraphiQLOptions | false>;
+  /** yoga's `renderGraphiQL`: the loaded page. */
+  render: () => Promise<string>;
+  /** Answers 503 for a page that could not be loaded, and sets the page's policy and headers. */
+  plugin: Plugin;
 }
 
 /**
  * Serves GraphiQL's page with its policy (and headers that keep it out of frames and caches of
- * other origins). yoga renders the page (`renderGraphiQL`); this sets the headers on its response.
+ * other origins). yoga renders the page (`renderGraphiQL`) once `options` has loaded it; when loading
+ * fails, yoga renders nothing and the plugin answers 503 (the cause in the log) — and the next request
+ * loads again.
  */
-export function useGraphiQLHeaders(page: () => Promise<GraphiQLPage>): Plugin {
+export function serveGraphiql(page: () => Promise<GraphiQLPage> = loadGraphiqlPage): GraphiQLServing {
+  const failed = new WeakMap<Request, unknown>();
+  let logger: YogaLogger | undefined;
   return {
-    async onResponse({ request, response }) {
-      if (request.method !== 'GET' || !(response.headers.get('content-type') ?? '').startsWith('text/html')) return;
-      if (isConsolePath(new URL(request.url).pathname)) return; // the console's pages carry their own policy (console-route.ts)
-      response.headers.set('content-security-policy', (await page()).csp);
-      response.headers.set('x-content-type-options', 'nosniff');
-      response.headers.set('referrer-policy', 'no-referrer');
-      response.headers.set('cache-control', 'no-store');
+    async options(request) {
+      try {
+        await page();
+        return GRAPHIQL_OPTIONS;
+      } catch (error) {
+        failed.set(request, error);
+        return false;
+      }
+    },
+    render: async () => (await page()).html,
+    plugin: {
+      onYogaInit({ yoga }) {
+        logger = yoga.logger;
+      },
+      onRequest({ request, endResponse, fetchAPI }) {
+        if (!failed.has(request)) return;
+        logger?.error('the GraphiQL page could not be loaded', failed.get(request));
+        const answer = unavailable('GraphiQL');
+        endResponse(new fetchAPI.Response(answer.body, { status: answer.status, headers: answer.headers }));
+      },
+      async onResponse({ request, response }) {
+        if (request.method !== 'GET' || !(response.headers.get('content-type') ?? '').startsWith('text/html')) return;
+        if (isConsolePath(new URL(request.url).pathname)) return; // the console's pages carry their own policy (console-route.ts)
+        response.headers.set('content-security-policy', (await page()).csp);
+        response.headers.set('x-content-type-options', 'nosniff');
+        response.headers.set('referrer-policy', 'no-referrer');
+        response.headers.set('cache-control', 'no-store');
+      },
     },
   };
 }

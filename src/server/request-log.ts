@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { pathOf } from './request-path.js';
 
 /** The header that carries a request's ID, in and out. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -54,21 +55,21 @@ export function noteToken(req: IncomingMessage | undefined, viewer: { name: stri
 
 /**
  * Gives the request its ID (echoed at once as the `x-request-id` response header) and logs one line when
- * it ends (plus a debug line when it starts): request ID, method, path (never the query string, which may
- * hold variables), status, duration, and — when the GraphQL layer noted them — the operation's name and
- * type and the token's name. Headers, bodies and token secrets are never logged.
+ * it ends (plus a debug line when it starts): request ID, method, path (never the target's scheme, host or
+ * query string, which may hold credentials or variables: see loggedPath), status, duration, and — when the
+ * GraphQL layer noted them — the operation's name and type and the token's name. Headers, bodies and token secrets are never logged.
  */
 export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResponse): RequestDetails {
   const started = performance.now();
   const known: RequestDetails = { requestId: requestIdOf(req.headers[REQUEST_ID_HEADER]) };
   details.set(req, known);
   res.setHeader(REQUEST_ID_HEADER, known.requestId);
-  logger.debug({ requestId: known.requestId, method: req.method, path: pathOf(req.url) }, 'request started');
+  logger.debug({ requestId: known.requestId, method: req.method, path: loggedPath(req.url) }, 'request started');
   res.once('close', () => {
     const fields = {
       requestId: known.requestId,
       method: req.method,
-      path: pathOf(req.url),
+      path: loggedPath(req.url),
       status: res.statusCode,
       durationMs: Math.round((performance.now() - started) * 10) / 10,
       ...(known.operationName ? { operationName: known.operationName } : {}),
@@ -81,8 +82,17 @@ export function logRequest(logger: Logger, req: IncomingMessage, res: ServerResp
   return known;
 }
 
-function pathOf(url: string | undefined): string {
-  if (!url) return '/';
-  const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+/** A logged path keeps this many characters (a request line can be up to node's 16 KiB header limit). */
+const MAX_LOGGED_PATH = 512;
+
+/**
+ * The path to log for a request target: its path alone, as the router saw it (request-path.ts) — an
+ * absolute-form target (`GET http://user:secret@host/graphql?token=…`, as proxies send) is logged as
+ * `/graphql`, never with its scheme, host, credentials, query or fragment — bounded in length. A target
+ * that is not a URL at all is logged as `*` (`OPTIONS *`) or `(unparsable)`, never verbatim.
+ */
+export function loggedPath(target: string | undefined): string {
+  const path = pathOf(target);
+  if (path === null) return target === '*' ? '*' : '(unparsable)';
+  return path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}…` : path;
 }

@@ -17,7 +17,7 @@ import { useRefusalPenalty } from './limits/refusal-penalty.js';
 import { useNoInputEcho } from './input-echo.js';
 import { useRequestLog } from './request-log-plugin.js';
 import { useErrorCodes } from './error-codes.js';
-import { GRAPHIQL_OPTIONS, loadGraphiqlPage, useGraphiQLHeaders } from './graphiql.js';
+import { serveGraphiql } from './graphiql.js';
 import { usePersisted } from './persisted-operations.js';
 import { loadPersistedStore } from './persisted-store.js';
 import { safeError } from './safe-error.js';
@@ -54,14 +54,15 @@ export function createYogaApp(
   const persisted = loadPersistedStore(config.persistedOperations ?? [], schema);
   if (persisted.files.length > 0) logger.info({ manifests: persisted.files, operations: persisted.size, persistedOnly: config.persistedOnly === true }, 'persisted operations loaded');
   for (const line of persisted.skipped) logger.warn({ skipped: line }, 'persisted operation skipped');
+  const graphiql = serveGraphiql();
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     // GraphiQL from the installed packages, with a token prompt and a content-security policy (graphiql.ts).
-    graphiql: GRAPHIQL_OPTIONS,
-    renderGraphiQL: async () => (await loadGraphiqlPage()).html,
+    graphiql: graphiql.options,
+    renderGraphiQL: graphiql.render,
     logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {
@@ -84,7 +85,7 @@ export function createYogaApp(
       ...(options.plugins ?? []),
       useHealthRoutes(readiness, GRAPHQL_PATH),
       useConsoleRoute(),
-      useGraphiQLHeaders(loadGraphiqlPage),
+      graphiql.plugin,
       useCsrfPrevention(),
       authenticateFirst.plugin,
       ...usePersisted({

@@ -3,7 +3,7 @@
  * in memory from console/ when cairn runs from source), and on its own with a built folder (as `npm start` serves
  * dist/console).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createYoga } from 'graphql-yoga';
@@ -78,10 +78,47 @@ describe('the console route with a built folder', () => {
     expect((await yoga.fetch('http://cairn.test/console/app-ABC.js')).headers.get('cache-control')).toContain('immutable');
   });
 
-  it('says how to build the console when the folder holds no build', async () => {
-    const res = await yogaOn(join(dir, 'missing')).fetch('http://cairn.test/console/');
+  it('says how to build the console when the folder holds no build, and serves a build made after it started', async () => {
+    const later = join(dir, 'later');
+    const yoga = yogaOn(later);
+    const res = await yoga.fetch('http://cairn.test/console/');
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('npm run build:console');
+    mkdirSync(later);
+    writeFileSync(join(later, 'index.html'), '<!doctype html><title>later</title>');
+    const built = await yoga.fetch('http://cairn.test/console/');
+    expect(built.status).toBe(200);
+    expect(await built.text()).toBe('<!doctype html><title>later</title>');
+  });
+});
+
+describe('the console route when its build fails', () => {
+  it('answers 503 with a plain message, keeps nothing, and builds again on the next request', async () => {
+    let builds = 0;
+    const errors: unknown[][] = [];
+    const build = async (): Promise<Iterable<[string, Uint8Array]>> => {
+      builds += 1;
+      if (builds === 1) throw new Error('esbuild: service was stopped in /home/someone/cairn');
+      return [['index.html', new TextEncoder().encode('<!doctype html><title>rebuilt</title>')]];
+    };
+    const yoga = createYoga({
+      schema: undefined as never,
+      logging: { debug() {}, info() {}, warn() {}, error: (...args: unknown[]) => errors.push(args) },
+      plugins: [useConsoleRoute({ build })],
+    });
+    const failed = await yoga.fetch('http://cairn.test/console/');
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('1');
+    expect(failed.headers.get('cache-control')).toBe('no-store');
+    const message = await failed.text();
+    expect(message).toContain('The console could not be loaded');
+    expect(message).not.toContain('/home/someone'); // the cause goes to the log, not to the browser
+    expect(errors.some((args) => args.some((a) => a instanceof Error && a.message.startsWith('esbuild')))).toBe(true);
+    const served = await yoga.fetch('http://cairn.test/console/');
+    expect(served.status).toBe(200);
+    expect(await served.text()).toBe('<!doctype html><title>rebuilt</title>');
+    await (await yoga.fetch('http://cairn.test/console/')).text();
+    expect(builds).toBe(2); // kept once built
   });
 });
 

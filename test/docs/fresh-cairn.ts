@@ -33,8 +33,11 @@ export interface FreshCairn {
   stop(): Promise<void>;
 }
 
-/** Starts cairn on a free port with sandbox clusters; `speed` speeds up simulated time (CAIRN_SANDBOX_SPEED). */
-export async function startFreshCairn(options: { speed?: number; timeoutMs?: number } = {}): Promise<FreshCairn> {
+/**
+ * Starts cairn on a free port with sandbox clusters; `speed` speeds up simulated time (CAIRN_SANDBOX_SPEED);
+ * `serverEnv` adds to the server's environment (e.g. CAIRN_PERSISTED_ONLY).
+ */
+export async function startFreshCairn(options: { speed?: number; timeoutMs?: number; serverEnv?: Record<string, string> } = {}): Promise<FreshCairn> {
   const dir = mkdtempSync(join(tmpdir(), 'cairn-clone-'));
   for (const name of LINKED) symlinkSync(join(ROOT, name), join(dir, name));
   mkdirSync(join(dir, 'data'));
@@ -49,7 +52,7 @@ export async function startFreshCairn(options: { speed?: number; timeoutMs?: num
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: dir,
-    env: { ...baseEnv, CAIRN_PORT: '0', CAIRN_SANDBOX_SPEED: String(options.speed ?? 1) },
+    env: { ...baseEnv, ...options.serverEnv, CAIRN_PORT: '0', CAIRN_SANDBOX_SPEED: String(options.speed ?? 1) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -2,17 +2,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type FreshCairn, gql, ROOT, runExample, SPEED, startFreshCairn } from './setup.js';
+import { createApp, ownerToken, documentsRefused, type FreshCairn, gql, ROOT, runExample, startPersistedOnlyCairn } from './setup.js';
 
 const FOLLOW = 'examples/node/follow-release.mjs';
 
 describe('the Node example (graphql-ws)', () => {
   let cairn: FreshCairn;
   let orderId: string;
+  /** An app owner's token on a cairn that runs persisted operations only for such tokens: the follower sends the hash. */
+  let owner: Record<string, string>;
 
   beforeAll(async () => {
-    cairn = await startFreshCairn({ speed: SPEED });
-    const { test } = await createApp(cairn, 'node-shop');
+    cairn = await startPersistedOnlyCairn();
+    const { app, test } = await createApp(cairn, 'node-shop');
+    const token = await ownerToken(cairn, app, 'node-owner');
+    expect(await documentsRefused(cairn, token)).toBe(true);
+    owner = { CAIRN_TOKEN: token };
     const order = await gql(
       cairn,
       `mutation ($env: ID!) { createReleaseOrder(input: { environment: $env, batchCount: 2, pauseMode: FIRST_BATCH }) {
@@ -25,7 +30,7 @@ describe('the Node example (graphql-ws)', () => {
   afterAll(() => cairn?.stop(), 30_000);
 
   it('follows the order to its pause (exit 10), then, resumed, to COMPLETED (exit 0)', async () => {
-    const paused = await runExample(cairn, process.execPath, [FOLLOW, orderId]);
+    const paused = await runExample(cairn, process.execPath, [FOLLOW, orderId], owner);
     expect(paused.stderr).toBe('');
     expect(paused.code).toBe(10);
     expect(paused.stdout).toMatch(/node-shop-test-r1-\S+ READY/);
@@ -33,7 +38,7 @@ describe('the Node example (graphql-ws)', () => {
 
     const resumed = await gql(cairn, 'mutation ($id: ID!) { resumeReleaseOrder(input: { id: $id }) { __typename } }', { id: orderId });
     expect(resumed.data.resumeReleaseOrder.__typename).toBe('ReleaseOrderPayload');
-    const completed = await runExample(cairn, process.execPath, [FOLLOW, orderId]);
+    const completed = await runExample(cairn, process.execPath, [FOLLOW, orderId], owner);
     expect(completed.code).toBe(0);
     expect(completed.stdout.trim().split('\n').at(-1)).toBe('order COMPLETED: 2 of 2 batches done');
   }, 180_000);

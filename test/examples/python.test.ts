@@ -1,18 +1,23 @@
 /** examples/python/release.py (standard library only) submits a release and follows it over SSE. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type FreshCairn, gql, runExample, SPEED, startFreshCairn } from './setup.js';
+import { createApp, ownerToken, documentsRefused, type FreshCairn, gql, runExample, startPersistedOnlyCairn } from './setup.js';
 
 describe('the Python example (SSE)', () => {
   let cairn: FreshCairn;
+  /** An app owner's token on a cairn that runs persisted operations only for such tokens: the script sends hashes. */
+  let owner: Record<string, string>;
 
   beforeAll(async () => {
-    cairn = await startFreshCairn({ speed: SPEED });
-    await createApp(cairn, 'py-shop');
+    cairn = await startPersistedOnlyCairn();
+    const { app } = await createApp(cairn, 'py-shop');
+    const token = await ownerToken(cairn, app, 'py-owner');
+    expect(await documentsRefused(cairn, token)).toBe(true);
+    owner = { CAIRN_TOKEN: token };
   }, 90_000);
   afterAll(() => cairn?.stop(), 30_000);
 
   it('releases a tag and follows the order to COMPLETED', async () => {
-    const run = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7.18', '--batches', '2']);
+    const run = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7.18', '--batches', '2'], owner);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/imageTag: .* -> 2\.7\.18/);
@@ -22,19 +27,19 @@ describe('the Python example (SSE)', () => {
   }, 180_000);
 
   it('stops at a pause with exit 10, and follows the resumed order with --follow', async () => {
-    const paused = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7', '--pause-mode', 'FIRST_BATCH']);
+    const paused = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7', '--pause-mode', 'FIRST_BATCH'], owner);
     expect(paused.code).toBe(10);
     expect(paused.stdout.trim().split('\n').at(-1)).toBe('order PAUSED: 1 of 2 batches done');
     const orderId = /order (\S+): revision 2/.exec(paused.stdout)![1]!;
     const resumed = await gql(cairn, 'mutation ($id: ID!) { resumeReleaseOrder(input: { id: $id }) { __typename } }', { id: orderId });
     expect(resumed.data.resumeReleaseOrder.__typename).toBe('ReleaseOrderPayload');
-    const followed = await runExample(cairn, 'python3', ['examples/python/release.py', '--follow', orderId]);
+    const followed = await runExample(cairn, 'python3', ['examples/python/release.py', '--follow', orderId], owner);
     expect(followed.code).toBe(0);
     expect(followed.stdout.trim().split('\n').at(-1)).toBe('order COMPLETED: 2 of 2 batches done');
   }, 180_000);
 
   it('reports a tag that cannot be pulled and exits 1', async () => {
-    const run = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7.19']);
+    const run = await runExample(cairn, 'python3', ['examples/python/release.py', 'py-shop', 'TEST', '2.7.19'], owner);
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/order FAILED/);
   }, 180_000);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { generate } from '@graphql-codegen/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import config from '../../examples/typescript/codegen.js';
-import { createApp, type FreshCairn, ROOT, runExample, SPEED, startFreshCairn } from './setup.js';
+import { createApp, ownerToken, documentsRefused, type FreshCairn, ROOT, runExample, startPersistedOnlyCairn } from './setup.js';
 
 const DIR = join(ROOT, 'examples/typescript');
 
@@ -29,17 +29,21 @@ describe('the typed TypeScript example', () => {
     expect(run.stdout).toBe('');
   }, 120_000);
 
-  describe('on a fresh cairn', () => {
+  describe('on a fresh cairn that runs persisted operations only (CAIRN_PERSISTED_ONLY=true), with an app owner\'s token', () => {
     let cairn: FreshCairn;
+    let owner: Record<string, string>;
 
     beforeAll(async () => {
-      cairn = await startFreshCairn({ speed: SPEED });
-      await createApp(cairn, 'ts-shop');
+      cairn = await startPersistedOnlyCairn();
+      const { app } = await createApp(cairn, 'ts-shop');
+      const token = await ownerToken(cairn, app, 'ts-owner');
+      expect(await documentsRefused(cairn, token)).toBe(true);
+      owner = { CAIRN_TOKEN: token };
     }, 90_000);
     afterAll(() => cairn?.stop(), 30_000);
 
     it('releases a tag and waits for COMPLETED', async () => {
-      const run = await runExample(cairn, process.execPath, ['--import', 'tsx', 'examples/typescript/src/release.ts', 'ts-shop', 'PRODUCTION', '2.7.18']);
+      const run = await runExample(cairn, process.execPath, ['--import', 'tsx', 'examples/typescript/src/release.ts', 'ts-shop', 'PRODUCTION', '2.7.18'], owner);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       expect(run.stdout).toMatch(/^ts-shop PRODUCTION on sandbox-production: deployed nothing yet$/m);
@@ -48,7 +52,7 @@ describe('the typed TypeScript example', () => {
     }, 180_000);
 
     it('exits 1 when the order fails (a tag that cannot be pulled)', async () => {
-      const run = await runExample(cairn, process.execPath, ['--import', 'tsx', 'examples/typescript/src/release.ts', 'ts-shop', 'PRODUCTION', '2.7.19']);
+      const run = await runExample(cairn, process.execPath, ['--import', 'tsx', 'examples/typescript/src/release.ts', 'ts-shop', 'PRODUCTION', '2.7.19'], owner);
       expect(run.code).toBe(1);
       expect(run.stdout).toMatch(/order FAILED/);
       expect(run.stdout).toMatch(/IMAGE_PULL/);

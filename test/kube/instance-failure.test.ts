@@ -176,6 +176,16 @@ const cases: { name: string; pod: V1Pod; events?: CoreV1Event[]; bound?: number;
   { name: 'a pod being deleted', pod: pod({ deleting: true, state: crashLoop, lastState: lastError }), want: null },
 ];
 
+/** The Kubernetes reasons each of cairn's reasons is seen as. */
+const KUBERNETES_REASONS: Record<string, string[]> = {
+  IMAGE_PULL: ['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull'],
+  CONFIG_ERROR: ['CreateContainerConfigError', 'CreateContainerError'],
+  OOM_KILLED: ['OOMKilled'],
+  POST_START_HOOK_FAILED: ['FailedPostStartHook'],
+  CRASH_LOOP: ['CrashLoopBackOff'],
+  UNSCHEDULABLE: ['Unschedulable'],
+};
+
 describe('instanceFailure', () => {
   it.each(cases)('$name', ({ pod, events, bound, want }) => {
     const got = instanceFailure(pod, events ?? [], new Date(NOW), { unschedulableAfterMs: bound ?? 60_000 });
@@ -183,6 +193,7 @@ describe('instanceFailure', () => {
     expect(got?.reason).toBe(want.reason);
     if (typeof want.message === 'string') expect(got?.message).toBe(want.message);
     else expect(got?.message).toMatch(want.message);
+    expect(KUBERNETES_REASONS[want.reason]).toContain(got?.kubernetesReason); // Kubernetes' own word, kept beside cairn's
   });
 
   it('accepts Date fields as client-node deserializes them', () => {

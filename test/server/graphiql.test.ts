@@ -10,7 +10,8 @@ import { parse, validate } from 'graphql';
 import type { Browser } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
-import { GRAPHIQL_OPTIONS, graphiqlPage } from '../../src/server/graphiql.js';
+import { createYoga } from 'graphql-yoga';
+import { GRAPHIQL_OPTIONS, graphiqlPage, graphiqlPageLoader, serveGraphiql } from '../../src/server/graphiql.js';
 import { GRAPHIQL_TOUR } from '../../src/server/graphiql-tour.js';
 import { chromiumMissing, launchChromium, screenshotFolder, watchPage } from '../helpers/browser.js';
 import { graphql, testServer, type TestServer } from './helpers.js';
@@ -46,6 +47,43 @@ describe('the GraphiQL page', () => {
     });
     expect(page.csp).not.toContain('unsafe-eval');
     expect(directives['script-src']).not.toContain('unsafe-inline');
+  });
+});
+
+describe('a GraphiQL page that fails to load', () => {
+  it('answers 503 with a plain message, keeps nothing, and loads again on the next request', async () => {
+    let imports = 0;
+    const errors: unknown[][] = [];
+    const renderer = async () => {
+      imports += 1;
+      if (imports === 1) throw new Error('EMFILE: too many open files, open /somewhere/render-graphiql.js');
+      return renderGraphiQL;
+    };
+    const graphiql = serveGraphiql(graphiqlPageLoader(renderer));
+    const yoga = createYoga({
+      schema,
+      graphiql: graphiql.options,
+      renderGraphiQL: graphiql.render,
+      plugins: [graphiql.plugin],
+      logging: { debug() {}, info() {}, warn() {}, error: (...args: unknown[]) => errors.push(args) },
+    });
+    const open = () => yoga.fetch('http://cairn.test/graphql', { headers: { accept: 'text/html' } });
+
+    const failed = await open();
+    expect(failed.status).toBe(503);
+    expect(failed.headers.get('retry-after')).toBe('1');
+    expect(failed.headers.get('cache-control')).toBe('no-store');
+    const message = await failed.text();
+    expect(message).toContain('GraphiQL could not be loaded');
+    expect(message).not.toContain('EMFILE'); // the cause goes to the log, not to the browser
+    expect(errors.some((args) => args.some((a) => a instanceof Error && a.message.startsWith('EMFILE')))).toBe(true);
+
+    const served = await open();
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-security-policy')).toMatch(/^default-src 'self'; script-src 'sha256-/);
+    expect(await served.text()).toContain('renderYogaGraphiQL(root, options)');
+    await (await open()).text();
+    expect(imports).toBe(2); // kept once loaded
   });
 });
 

@@ -1,5 +1,6 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { requestIdOf } from '../../src/server/request-log.js';
+import { loggedPath, requestIdOf } from '../../src/server/request-log.js';
 import { bearer, issueTestToken } from '../helpers/auth.js';
 import { type TestServer, testServer } from './helpers.js';
 
@@ -98,6 +99,42 @@ describe('request log lines', () => {
       expect(id).toMatch(/^[0-9a-f-]{36}$/);
       await requestLine(id);
     }
+  });
+
+  it('log an absolute-form target by its path alone: no scheme, host, credentials or query string', async () => {
+    const { base, requestLine, server } = await started();
+    const { port } = new URL(base);
+    // What a client speaking through a proxy sends: the whole URL as the request target (fetch cannot send one).
+    const absolute = (target: string, headers: Record<string, string> = {}) =>
+      new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'GET', path: target, headers: { accept: 'application/json', ...headers }, timeout: 10_000 }, (res) => {
+          res.resume();
+          res.once('end', () => resolve(String(res.headers['x-request-id'])));
+        });
+        req.once('timeout', () => req.destroy(new Error('timed out')));
+        req.once('error', reject);
+        req.end();
+      });
+    const health = await absolute('http://user:hunter2@cairn.example/healthz?token=cairn_secret-in-query#frag');
+    expect(await requestLine(health)).toMatchObject({ method: 'GET', path: '/healthz', status: 200 });
+    const graphql = await absolute('http://cairn.example/graphql?query=%7Bclusters%7Bname%7D%7D&token=cairn_secret-in-query');
+    expect(await requestLine(graphql)).toMatchObject({ path: '/graphql', status: 403 }) // not preflighted: refused before the token is read;
+    // With a token, the same target reaches yoga as its origin form and is served.
+    const served = await absolute('http://cairn.example/graphql?query=query%20Names%7Bclusters%7Bname%7D%7D&secret-in-query=1', bearer(server.adminToken));
+    expect(await requestLine(served)).toMatchObject({ path: '/graphql', status: 200, operationName: 'Names', tokenName: 'test-admin' });
+    const text = JSON.stringify(server.logs.lines());
+    for (const leak of ['cairn.example', 'hunter2', 'secret-in-query', 'frag']) expect(text).not.toContain(leak);
+    for (const line of server.logs.lines().filter((l) => l.requestId)) expect(line.path).toMatch(/^\/(healthz|graphql)$/);
+  });
+
+  it('derive the logged path from the target as the router does (unit)', () => {
+    expect(loggedPath('/graphql?token=x')).toBe('/graphql');
+    expect(loggedPath('/a/../readyz#x')).toBe('/readyz');
+    expect(loggedPath('https://u:p@host:8443/graphql?token=x')).toBe('/graphql');
+    expect(loggedPath(undefined)).toBe('/');
+    expect(loggedPath('*')).toBe('*');
+    expect(loggedPath('not a url?token=x')).toBe('(unparsable)');
+    expect(loggedPath(`/${'a'.repeat(2000)}`)).toHaveLength(513);
   });
 
   it('accepts request IDs by a bounded pattern (unit)', () => {

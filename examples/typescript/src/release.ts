@@ -5,7 +5,9 @@
  *
  * It sets the tag on the draft, previews the release (stopping on problems), submits it without
  * pausing, and reads the order once a second until it is COMPLETED (exit 0) or stops otherwise (exit 1).
+ * Each operation is sent as its persisted hash (examples/operations.ids.json), not as a document.
  */
+import { readFileSync } from 'node:fs';
 import { cairnClient } from './cairn-client.js';
 import {
   CreateReleaseOrderDocument,
@@ -23,7 +25,9 @@ if (!appName || !kindArg || !imageTag || !['TEST', 'PRODUCTION'].includes(kindAr
 }
 const kind = kindArg as EnvironmentKind;
 const batchCount = Number(batchesArg);
-const request = cairnClient({ url: process.env.CAIRN_URL ?? 'http://127.0.0.1:4000/graphql', token: process.env.CAIRN_TOKEN ?? '' });
+// The operations' hashes (npm run examples:codegen writes them): only those are sent, so the example runs under CAIRN_PERSISTED_ONLY=true.
+const persisted = JSON.parse(readFileSync(new URL('../../operations.ids.json', import.meta.url), 'utf8')) as Record<string, string>;
+const request = cairnClient({ url: process.env.CAIRN_URL ?? 'http://127.0.0.1:4000/graphql', token: process.env.CAIRN_TOKEN ?? '', persisted });
 
 const found = await request(FindEnvironmentDocument, { name: appName, kind });
 const app = found.apps.edges.map((e) => e.node).find((a) => a.name === appName);

@@ -7,6 +7,7 @@ import { METRICS_PATH } from '../../observability/metrics-route.js';
 import { isConsolePath } from '../console-route.js';
 import { csrfRefusal, isPreflighted } from './csrf.js';
 import { formatWithoutHttp } from './ws-result.js';
+import { pathOf } from '../request-path.js';
 
 /** A body up to this size is left for node to read and drop (the connection stays open); a larger one closes it. */
 const KEEP_ALIVE_BODY_BYTES = 64 * 1024;
@@ -78,21 +79,6 @@ export function createTokenGate(contextFactory: ContextFactory, admit: (tokenId:
 
 /** Methods whose requests cairn never reads a body of (yoga's health routes and CORS answer them). */
 const BODILESS_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-/**
- * The request target's path, normalised as a URL parser does (dot segments, `\` for `/`), without
- * its query; an absolute-form target (`http://host/graphql`, as proxies send) gives its own path.
- * A target that starts with `/` is always a path (`//graphql` is not a host named graphql). Null when
- * it does not parse (`*`).
- */
-export function pathOf(target: string | undefined): string | null {
-  const url = target ?? '/';
-  try {
-    return (url.startsWith('/') ? new URL(`http://x${url}`) : new URL(url)).pathname;
-  } catch {
-    return null;
-  }
-}
 
 /** Whether a request on the GraphQL path is a GraphQL request: not a CORS preflight, not GraphiQL's page. */
 function gated(req: IncomingMessage): boolean {

@@ -33,6 +33,27 @@ export type InstanceChange =
   /** The instance changed (status, readiness, restarts, containers …). */
   | 'UPDATED';
 
+/** Why a release order recorded a failure: an instance's problem (as `InstanceProblemReason`), the batch deadline, or a step the cluster refused. */
+export type InstanceFailureReason =
+  /** The Kubernetes API server refused a step for good (422 Invalid, 403 Forbidden, an object of that name that is not the revision's …); `message` names the step, the object and the API server's answer: fix the cause, then retry, roll back or close the order. */
+  | 'CLUSTER_REFUSED'
+  /** A container cannot be created from its configuration: a missing ConfigMap or Secret key … (Kubernetes: CreateContainerConfigError, CreateContainerError). */
+  | 'CONFIG_ERROR'
+  /** A container keeps exiting and is restarted with back-off (Kubernetes: CrashLoopBackOff); `message` carries the last exit code. */
+  | 'CRASH_LOOP'
+  /** The batch deadline passed: an instance was not Ready by then, was still running when it should have stopped, or a step of the order was still failing then (`message` has its last error). */
+  | 'DEADLINE_EXCEEDED'
+  /** The image cannot be pulled: a wrong tag or name, or no access to the registry (Kubernetes: ErrImagePull, ImagePullBackOff, InvalidImageName, ErrImageNeverPull). */
+  | 'IMAGE_PULL'
+  /** A container was killed for going over its memory limit, now or at its last exit (Kubernetes: OOMKilled). */
+  | 'OOM_KILLED'
+  /** A reason this version of cairn does not classify (a failure recorded by another version): read `message`. */
+  | 'OTHER'
+  /** The container's PostStart hook failed, so the container was killed (Kubernetes: a FailedPostStartHook event). */
+  | 'POST_START_HOOK_FAILED'
+  /** No node can run the instance (not enough CPU or memory, no matching node) for longer than cairn waits (Kubernetes: PodScheduled False, Unschedulable). */
+  | 'UNSCHEDULABLE';
+
 /** What an instance is doing, derived from its pod's phase, conditions and containers, and its Warning events (the failure classification the release engine uses). */
 export type InstanceStatus =
   /** A container cannot be created from its configuration (a missing ConfigMap or Secret key …). */
@@ -184,7 +205,7 @@ export type ReleaseOrderStateQueryVariables = Exact<{
 }>;
 
 
-export type ReleaseOrderStateQuery = { releaseOrder: { id: string, state: ReleaseOrderState, batchesDone: number, batchCount: number, failures: Array<{ instanceName: string, reason: string, message: string, resolvedAt: string | null }> } | null };
+export type ReleaseOrderStateQuery = { releaseOrder: { id: string, state: ReleaseOrderState, batchesDone: number, batchCount: number, failures: Array<{ instanceName: string, reason: InstanceFailureReason, message: string, resolvedAt: string | null }> } | null };
 
 export type ResumeReleaseOrderMutationVariables = Exact<{
   id: string | number;
