@@ -15,6 +15,8 @@
  * executions per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -136,6 +138,12 @@ async function main(): Promise<void> {
     const fanoutStats = () => (server.yoga as { fanout?: { stats(): { groups: number; executions: number } } }).fanout?.stats() ?? { groups: NaN, executions: NaN };
     const stats0 = fanoutStats();
     const resyncs0 = (live.hub.stats() as { resyncs?: number }).resyncs ?? NaN;
+    const profiler = process.env.PROFILE ? new Session() : null;
+    if (profiler) {
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+    }
     const cpu0 = process.cpuUsage();
     const wall0 = performance.now();
     let rss = process.memoryUsage().rss;
@@ -156,6 +164,12 @@ async function main(): Promise<void> {
       rss = Math.max(rss, process.memoryUsage().rss);
     }
     const cpu = process.cpuUsage(cpu0);
+    if (profiler) {
+      const { profile } = await profiler.post('Profiler.stop');
+      const file = `${process.env.PROFILE}/fanout-${count}-${perSocket}-${stallEvery}.cpuprofile`;
+      writeFileSync(file, JSON.stringify(profile));
+      profiler.disconnect();
+    }
     const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
     const stats = fanoutStats();
     const watches = cairnPodWatches();

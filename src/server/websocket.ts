@@ -10,7 +10,8 @@ import { limitMessagesBeforeAuth, PRE_AUTH_MESSAGE_BYTES } from './limits/ws-ini
 import { formatWithoutHttp, withoutHttpExtensions } from './limits/ws-result.js';
 import { serializedOf } from '../live/fanout/shared-result.js';
 import { safeError } from './safe-error.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, rawPayload, sendRawPayloads, SLOW_CONSUMER_CLOSE_CODE } from './ws-raw-send.js';
+import { DIRECT_SINK, type DirectSink } from '../live/fanout/direct-sink.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, directSink, rawPayload, sendRawPayloads, SLOW_CONSUMER_CLOSE_CODE } from './ws-raw-send.js';
 import { GRAPHQL_PATH } from './types.js';
 import type { YogaApp } from './yoga-app.js';
 
@@ -24,6 +25,7 @@ export interface GraphqlWs {
 interface Enveloped {
   execute: (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult;
   subscribe: (args: ExecutionArgs) => unknown;
+  [DIRECT_SINK]: DirectSink;
 }
 
 /**
@@ -57,7 +59,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
    * Authenticates the operation and counts it against its token's rate (before parsing, as over
    * HTTP), then parses, validates and builds its execution arguments through yoga's envelop.
    */
-  const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, payload: SubscribePayload) => {
+  const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
       request: toRequest(ctx.extra.request),
@@ -82,7 +84,8 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       operationName: payload.operationName ?? null,
       variableValues: payload.variables ?? null,
       contextValue,
-      rootValue: { execute, subscribe } satisfies Enveloped,
+      // A grouped subscription writes its shared results straight to the socket (src/live/fanout/member-pump.ts).
+      rootValue: { execute, subscribe, [DIRECT_SINK]: directSink(ctx.extra.socket, id) } satisfies Enveloped,
     };
     return args;
   };
@@ -113,7 +116,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       onError: (_ctx, _id, _payload, errors) => errors.map(formatWithoutHttp),
       onSubscribe: async (ctx, id, payload) => {
         try {
-          return await prepare(ctx, payload);
+          return await prepare(ctx, id, payload);
         } catch (error) {
           // yoga's envelop has already masked (and logged) what fails in its context factory.
           if (error instanceof GraphQLError) return [error];

@@ -14,12 +14,16 @@
  * SLOW_CONSUMER_CLOSE_CODE: the client reconnects and resumes with `after:`.
  */
 import type { WebSocket } from 'ws';
+import type { DirectSink } from '../live/fanout/direct-sink.js';
 
 /** The close code of a socket that fell too far behind (its buffer over the bound). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 
 /** The default bound of bytes waiting to be sent on one socket. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Past this much waiting on a socket, a grouped member waits for its frame to be written before reading on. */
+export const DIRECT_HIGH_WATER_BYTES = 256 * 1024;
 
 const RAW_KEY = '__cairnRaw';
 const STAND_IN = `"payload":{"${RAW_KEY}":`;
@@ -81,4 +85,27 @@ export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onS
     send(typeof data === 'string' ? withRawPayload(socket, data) : data, ...rest);
   }) as typeof socket.send;
   socket.once('close', () => pending.delete(socket));
+}
+
+/**
+ * Where the fan-out writes a grouped subscription's shared results on `socket` (subscription `id`): a
+ * graphql-ws `next` frame made of a prefix computed once and the group's bytes, sent through the socket's
+ * (wrapped) send — so the bound above holds. Past DIRECT_HIGH_WATER_BYTES waiting, the member waits for
+ * the frame to be written before it reads its next event (its events then wait in the hub).
+ */
+export function directSink(socket: WebSocket, id: string): DirectSink {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return {
+    get open() {
+      return socket.readyState === socket.OPEN;
+    },
+    send(serialized) {
+      const frame = `${prefix}${serialized}}`;
+      if (socket.bufferedAmount < DIRECT_HIGH_WATER_BYTES) {
+        socket.send(frame);
+        return null;
+      }
+      return new Promise<void>((written) => socket.send(frame, () => written()));
+    },
+  };
 }
