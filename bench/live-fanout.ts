@@ -17,6 +17,7 @@
 import { fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { writeHeapSnapshot } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
@@ -134,7 +135,8 @@ async function main(): Promise<void> {
     const gc = (globalThis as { gc?: () => void }).gc;
     gc?.();
     const mem = process.memoryUsage();
-    const heapNote = `heap ${(mem.heapUsed / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB${gc ? ' after gc' : ''}`;
+    if (process.env.HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.HEAPSNAPSHOT}/fanout-${count}-${perSocket}-${stallEvery}.heapsnapshot`);
+    const heapNote = `rss ${(mem.rss / 1048576).toFixed(0)} MB, heap ${(mem.heapUsed / 1048576).toFixed(0)} of ${(mem.heapTotal / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB${gc ? ' after gc' : ''}`;
     const fanoutStats = () => (server.yoga as { fanout?: { stats(): { groups: number; executions: number } } }).fanout?.stats() ?? { groups: NaN, executions: NaN };
     const stats0 = fanoutStats();
     const resyncs0 = (live.hub.stats() as { resyncs?: number }).resyncs ?? NaN;

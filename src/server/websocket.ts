@@ -62,7 +62,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
   const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
-      request: toRequest(ctx.extra.request),
+      request: requestOf(ctx.extra.request),
       connectionParams: ctx.connectionParams,
       params: payload,
     });
@@ -96,7 +96,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       // No anonymous connections: connection_init must carry a usable API token, else 4403 Forbidden.
       onConnect: async (ctx) => {
         try {
-          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
+          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: requestOf(ctx.extra.request), connectionParams: ctx.connectionParams });
           closeWhenRevoked(ctx.extra.socket, (await contextFactory()) as Context);
           authenticated.add(ctx.extra.socket);
           return true;
@@ -106,7 +106,13 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
         }
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+      // Once subscribed, the operation's arguments (which graphql-ws keeps for the subscription's life) let
+      // go of envelop's functions: a grouped member keeps only what it executes with (src/live/fanout).
+      subscribe: async (args) => {
+        const result = await ((args.rootValue as Enveloped).subscribe(args) as Promise<unknown>);
+        (args as { rootValue?: unknown }).rootValue = undefined;
+        return result as never;
+      },
       // Errors carry extensions.http for HTTP (a 429's status and Retry-After); it means nothing here.
       // A shared result (one execution for its group) is sent as the bytes serialized once for all.
       onNext: (ctx, _id, _payload, _args, result) => {
@@ -161,6 +167,18 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
  * A fetch Request carrying the upgrade request's headers, for the context factory. It says POST:
  * each graphql-ws message is an operation sent by the client, and yoga refuses mutations in GET requests.
  */
+const requests = new WeakMap<IncomingMessage, Request>();
+
+/** The socket's Request (one per connection: its operations share it; ten subscriptions on a socket, one Request). */
+function requestOf(message: IncomingMessage): Request {
+  let request = requests.get(message);
+  if (!request) {
+    request = toRequest(message);
+    requests.set(message, request);
+  }
+  return request;
+}
+
 function toRequest(message: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {

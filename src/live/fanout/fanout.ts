@@ -134,8 +134,10 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     // Over graphql-ws: shared results are written straight to the socket (member-pump.ts).
     const sink = sinkOf(args.rootValue);
     if (sink) {
+      // What the member executes with, and no more (the root value holds envelop's functions).
+      const own: ExecutionArgs = { schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues, contextValue: args.contextValue, fieldResolver: args.fieldResolver, typeResolver: args.typeResolver };
       return pumpMember(iterator, sink, {
-        resultOf: (payload) => resultFor(group, args, payload),
+        resultOf: (payload) => resultFor(group, own, payload),
         onEnd: leaveOnce,
         onDirect: () => {
           directCount += 1;
