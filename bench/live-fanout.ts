@@ -16,7 +16,8 @@
  * Figures: subscriber arrival − raw watch arrival (p50, p99, max); when the server handed the frame to the
  * socket − raw watch (the server's share); PATCH sent → raw watch (the floor's own latency); RSS (the most
  * while the changes were delivered) and heap after GC with the subscribers open; the server's CPU while
- * the changes were delivered (% of one core); cairn's pod watches; the fan-out's groups, executions and
+ * the changes were delivered (% of one core, and ms per change: the figure the machine's load changes
+ * least); cairn's pod watches; the fan-out's groups, executions and
  * direct writes per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
@@ -40,14 +41,24 @@ const SUBSCRIPTION = `subscription ($environment: ID!) {
 const sent = new Map<string, number[]>();
 const VERSION = /"kind":"INSTANCE_CHANGED".*"resourceVersion":"(\d+)"/;
 const originalSend = WebSocket.prototype.send;
+/** The change each frame buffer carries (a grouped member's frame is one buffer for many sockets: read it once). */
+const versionOfBuffer = new WeakMap<Buffer, string | null>();
+const versionOf = (data: unknown): string | null => {
+  if (typeof data === 'string') return VERSION.exec(data)?.[1] ?? null;
+  if (!Buffer.isBuffer(data)) return null;
+  let version = versionOfBuffer.get(data);
+  if (version === undefined) {
+    version = VERSION.exec(data.toString())?.[1] ?? null;
+    versionOfBuffer.set(data, version);
+  }
+  return version;
+};
 WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
-  if (typeof data === 'string') {
-    const m = VERSION.exec(data);
-    if (m) {
-      const times = sent.get(m[1]!) ?? [];
-      times.push(now());
-      sent.set(m[1]!, times);
-    }
+  const version = versionOf(data);
+  if (version !== null) {
+    const times = sent.get(version) ?? [];
+    times.push(now());
+    sent.set(version, times);
   }
   return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
 } as typeof WebSocket.prototype.send;
@@ -66,6 +77,8 @@ interface Row {
   rssMb: number;
   heapMb: number;
   cpuPercent: number;
+  /** The server's CPU time per change (ms): what the machine's load changes least. */
+  cpuMsPerChange: number;
   watches: number;
   groups: number;
   executionsPerChange: number;
@@ -205,6 +218,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     rssMb: mb(rss),
     heapMb,
     cpuPercent,
+    cpuMsPerChange: (cpu.user + cpu.system) / 1000 / CHANGES,
     watches: bench.podWatches(),
     groups: stats.groups,
     executionsPerChange: (stats.executions - stats0.executions) / CHANGES,
@@ -222,12 +236,12 @@ const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').
 
 function printHeader(): void {
   console.log('                                                 subscriber − raw watch      sent − raw watch   PATCH → raw watch');
-  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  heap MB   CPU %  pod watches  groups  executions/change  direct/change  resyncs');
+  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
 }
 
 function print(r: Row): void {
   console.log(
-    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
+    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
   );
 }
 

@@ -87,10 +87,28 @@ export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onS
   socket.once('close', () => pending.delete(socket));
 }
 
+/** The frames of the shared result being sent now, by subscription id: members with the same id (one per socket: "0", "1" …) share one buffer. */
+let framesOf: string | null = null;
+const frames = new Map<string, Buffer>();
+
+function frameOf(id: string, prefix: string, serialized: string): Buffer {
+  if (framesOf !== serialized) {
+    framesOf = serialized;
+    frames.clear();
+  }
+  let frame = frames.get(id);
+  if (!frame) {
+    frame = Buffer.from(`${prefix}${serialized}}`);
+    frames.set(id, frame);
+  }
+  return frame;
+}
+
 /**
  * Where the fan-out writes a grouped subscription's shared results on `socket` (subscription `id`): a
- * graphql-ws `next` frame made of a prefix computed once and the group's bytes, sent through the socket's
- * (wrapped) send — so the bound above holds. Past DIRECT_HIGH_WATER_BYTES waiting, the member waits for
+ * graphql-ws `next` frame made of a prefix computed once and the group's bytes — encoded once for every
+ * member with that id, and never copied (a server's frames are not masked) — sent through the socket's
+ * (wrapped) send, so the bound above holds. Past DIRECT_HIGH_WATER_BYTES waiting, the member waits for
  * the frame to be written before it reads its next event (its events then wait in the hub).
  */
 export function directSink(socket: WebSocket, id: string): DirectSink {
@@ -100,7 +118,7 @@ export function directSink(socket: WebSocket, id: string): DirectSink {
       return socket.readyState === socket.OPEN;
     },
     send(serialized) {
-      const frame = `${prefix}${serialized}}`;
+      const frame = frameOf(id, prefix, serialized);
       if (socket.bufferedAmount < DIRECT_HIGH_WATER_BYTES) {
         socket.send(frame);
         return null;
