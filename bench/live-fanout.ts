@@ -75,6 +75,8 @@ interface Row {
   sentDiffs: number[];
   floor: number[];
   rssMb: number;
+  /** How much RSS grew while the changes were delivered (the most − when the subscribers were ready). */
+  rssGrowthMb: number;
   heapMb: number;
   cpuPercent: number;
   /** The server's CPU time per change (ms): what the machine's load changes least. */
@@ -184,7 +186,8 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   }
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
-  let rss = process.memoryUsage().rss;
+  const rssReady = process.memoryUsage().rss;
+  let rss = rssReady;
   const diffs: number[] = [];
   const sentDiffs: number[] = [];
   const floor: number[] = [];
@@ -216,6 +219,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     sentDiffs: sentDiffs.sort((a, b) => a - b),
     floor: floor.sort((a, b) => a - b),
     rssMb: mb(rss),
+    rssGrowthMb: mb(rss - rssReady),
     heapMb,
     cpuPercent,
     cpuMsPerChange: (cpu.user + cpu.system) / 1000 / CHANGES,
@@ -236,12 +240,12 @@ const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').
 
 function printHeader(): void {
   console.log('                                                 subscriber − raw watch      sent − raw watch   PATCH → raw watch');
-  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
+  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
 }
 
 function print(r: Row): void {
   console.log(
-    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
+    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
   );
 }
 
@@ -279,7 +283,7 @@ async function main(): Promise<void> {
     const stalled = find('graphql-ws', count, 1, 10);
     if (base && stalled) {
       console.log(
-        `  with 10 % stalled at ${count}: the others' p99 ${f(p99(stalled), 0)} ms, ${f(p99(base), 0)} ms without (${(((p99(stalled) / p99(base)) - 1) * 100).toFixed(0)} %, goal within 20 %); RSS ${f(stalled.rssMb, 0)} MB, ${f(base.rssMb, 0)} MB without`,
+        `  with 10 % stalled at ${count}: the others' p99 ${f(p99(stalled), 0)} ms, ${f(p99(base), 0)} ms without (${(((p99(stalled) / p99(base)) - 1) * 100).toFixed(0)} %, goal within 20 %); RSS ${f(stalled.rssMb, 0)} MB (+${f(stalled.rssGrowthMb, 0)} MB while delivering), ${f(base.rssMb, 0)} MB (+${f(base.rssGrowthMb, 0)} MB) without; heap ${f(stalled.heapMb, 0)} MB, ${f(base.heapMb, 0)} MB without`,
       );
     }
   }

@@ -89,6 +89,7 @@ export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onS
 
 /** The frames of the shared result being sent now, by subscription id: members with the same id (one per socket: "0", "1" …) share one buffer. */
 let framesOf: string | null = null;
+const TEXT = { binary: false } as const;
 const frames = new Map<string, Buffer>();
 
 function frameOf(id: string, prefix: string, serialized: string): Buffer {
@@ -119,11 +120,12 @@ export function directSink(socket: WebSocket, id: string): DirectSink {
     },
     send(serialized) {
       const frame = frameOf(id, prefix, serialized);
+      // A text frame (graphql-ws speaks text; a buffer alone would go as binary).
       if (socket.bufferedAmount < DIRECT_HIGH_WATER_BYTES) {
-        socket.send(frame);
+        socket.send(frame, TEXT);
         return null;
       }
-      return new Promise<void>((written) => socket.send(frame, () => written()));
+      return new Promise<void>((written) => socket.send(frame, TEXT, () => written()));
     },
   };
 }

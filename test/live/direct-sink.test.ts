@@ -20,7 +20,9 @@ function fakeSocket() {
     bufferedAmount: 0,
     sent: [] as Buffer[],
     callbacks: [] as Array<() => void>,
-    send(data: Buffer, cb?: () => void) {
+    send(data: Buffer, options: { binary?: boolean }, cb?: () => void) {
+      // graphql-ws speaks text frames.
+      expect(options.binary).toBe(false);
       this.sent.push(data);
       if (cb) this.callbacks.push(cb);
     },
