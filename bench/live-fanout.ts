@@ -10,6 +10,13 @@
  *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 STALL_COUNTS=1000 CHANGES=20 to choose)
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open.
  *
+ * Compiled, as `npm start` runs cairn (under tsx every closure carries its own name and the sources stay in
+ * memory: about a third more heap per subscription, and 100 MB more RSS at rest), bundle it as the build does:
+ *   npx esbuild bench/live-fanout.ts --bundle --platform=node --format=esm --target=node20 --external:better-sqlite3 \
+ *     --minify-whitespace --minify-syntax --outfile=dist/bench/live-fanout.mjs \
+ *     "--banner:js=import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);"
+ *   node --expose-gc dist/bench/live-fanout.mjs
+ *
  * cairn's server runs here (bench/lib/live-setup.ts); the graphql-ws subscribers run in a child process
  * (bench/lib/fanout-clients.ts), so RSS and CPU are the server's (with the sandbox API server, also here).
  * Each row: CHANGES pod PATCHes, one at a time, each once every live subscriber got the previous one.
@@ -21,8 +28,9 @@
  * direct writes per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
 import WebSocket from 'ws';
@@ -63,6 +71,10 @@ WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: un
   return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
 } as typeof WebSocket.prototype.send;
 
+/** The subscribers' script: beside this one, or (when this bench runs bundled, see the header) under bench/lib from the working directory. */
+const besideThis = fileURLToPath(new URL('./lib/fanout-clients.ts', import.meta.url));
+const CLIENTS = existsSync(besideThis) ? besideThis : resolve('bench/lib/fanout-clients.ts');
+
 const gc = (globalThis as { gc?: () => void }).gc;
 const mb = (bytes: number) => bytes / 1048576;
 
@@ -96,7 +108,7 @@ interface Subscribers {
 }
 
 function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number, stallEvery: number): Subscribers {
-  const child = fork(fileURLToPath(new URL('./lib/fanout-clients.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(CLIENTS, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiters = new Map<string, (times: number[]) => void>();
   const early = new Map<string, number[]>();
   let readyResolve!: () => void;
@@ -252,7 +264,7 @@ function print(r: Row): void {
 async function main(): Promise<void> {
   const bench = await startLiveBench(Math.max(...COUNTS, ...STALL_COUNTS, 1));
   console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each subscriber of instancesChanged; ${CHANGES} changes per row`);
-  console.log(`node ${process.version}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
+  console.log(`node ${process.version}; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
   printHeader();
   const rows: Row[] = [];
   for (const count of COUNTS) {
