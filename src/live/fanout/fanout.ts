@@ -18,7 +18,7 @@
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { sinkOf } from './direct-sink.js';
-import { eventKeyOf } from './event-key.js';
+import { eventKeyOf, type EventKey } from './event-key.js';
 import { planOf, type GroupViewer } from './group-key.js';
 import { pumpMember } from './member-pump.js';
 import { share } from './shared-result.js';
@@ -54,7 +54,7 @@ export interface FanoutOptions {
 
 interface Group {
   members: number;
-  results: Map<string, ExecutionResult | Promise<ExecutionResult>>;
+  results: Map<EventKey, ExecutionResult | Promise<ExecutionResult>>;
 }
 
 type MaybePromise<T> = T | Promise<T>;
