@@ -1,33 +1,43 @@
 /**
- * Many watchers: a pod change seen by a raw watch in cairn's process and by every graphql-ws
- * subscriber of `instancesChanged` to one environment, at 1, 100, 1,000 and 10,000 subscribers —
- * several (10) per WebSocket and one per WebSocket — then with 10 % of the subscribers stalled
- * (their sockets stop reading after the snapshot).
+ * Many watchers, one bench: a pod change seen by a raw watch in cairn's process (the floor) and by every
+ * subscriber of `instancesChanged` to one environment —
+ *   1. graphql-ws subscribers at 1, 100, 1,000 and 10,000, several (10) per WebSocket and one per WebSocket;
+ *   2. the same with 10 % of the subscribers stalled (their sockets stop reading after the snapshot);
+ *   3. the hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket), to tell
+ *      the hub's share from execution and sending —
+ * then the issue's done-when figures, each beside what it is compared with.
  *
- *   npx tsx bench/live-fanout.ts            (COUNTS=1,100,1000 CHANGES=20 to choose)
+ *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 STALL_COUNTS=1000 CHANGES=20 to choose)
+ *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open.
  *
- * cairn's server runs here, on a sandbox cluster (API server on loopback, no controllers, no node
- * agent); the subscribers run in a child process (bench/lib/fanout-clients.ts), so RSS and CPU are the
- * server's. Each row: CHANGES pod PATCHes, one at a time, each once every live subscriber got the
- * previous one. Figures: subscriber arrival − raw watch arrival (p50, p99) — the raw watch is the floor,
- * the moment the change reached this process —; RSS with the subscribers open; the server's CPU while
- * the changes were delivered (% of one core); cairn's open pod watches; the fan-out's groups and the
- * executions per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
+ * Compiled, as `npm start` runs cairn (under tsx every closure carries its own name and the sources stay in
+ * memory: about a third more heap per subscription, and 100 MB more RSS at rest), bundle it as the build does:
+ *   npx esbuild bench/live-fanout.ts --bundle --platform=node --format=esm --target=node20 --external:better-sqlite3 \
+ *     --minify-whitespace --minify-syntax --outfile=dist/bench/live-fanout.mjs \
+ *     "--banner:js=import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);"
+ *   node --expose-gc dist/bench/live-fanout.mjs
+ *
+ * cairn's server runs here (bench/lib/live-setup.ts); the graphql-ws subscribers run in a child process
+ * (bench/lib/fanout-clients.ts), so RSS and CPU are the server's (with the sandbox API server, also here).
+ * Each row: CHANGES pod PATCHes, one at a time, each once every live subscriber got the previous one.
+ * Figures: subscriber arrival − raw watch arrival (p50, p99, max); when the server handed the frame to the
+ * socket − raw watch (the server's share); PATCH sent → raw watch (the floor's own latency); RSS (the most
+ * while the changes were delivered) and heap after GC with the subscribers open; the server's CPU while
+ * the changes were delivered (% of one core, and ms per change: the figure the machine's load changes
+ * least); cairn's pod watches; the fan-out's groups, executions and
+ * direct writes per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
-import { performance } from 'node:perf_hooks';
+import { existsSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { pino } from 'pino';
+import { writeHeapSnapshot } from 'node:v8';
 import WebSocket from 'ws';
-import { createCairn } from '../src/app.js';
-import { issueToken } from '../src/auth/tokens.js';
-import { kubeconfigText } from '../src/sandbox/apiserver/kubeconfig.js';
-import { startSandboxCluster } from '../src/sandbox/cluster.js';
-import { alwaysReachable, testConfig } from '../test/helpers/cairn.js';
-import { rawWatch } from './lib/raw-watch.js';
+import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
+import { percentile } from './lib/stats.js';
 
-const COUNTS = (process.env.COUNTS ?? '1,100,1000,10000').split(',').map(Number);
+const COUNTS = (process.env.COUNTS ?? '1,100,1000,10000').split(',').filter(Boolean).map(Number);
 const CHANGES = Number(process.env.CHANGES ?? 20);
 const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 
@@ -35,161 +45,262 @@ const SUBSCRIPTION = `subscription ($environment: ID!) {
   instancesChanged(environment: $environment) { kind cursor ... on InstanceChanged { change instance { name status ready restarts resourceVersion } } ... on LiveSnapshot { instances { name } } }
 }`;
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-const now = () => performance.timeOrigin + performance.now();
-
 /** When the server handed each change's frame to a socket (by resourceVersion): the server's share of the delay. */
 const sent = new Map<string, number[]>();
 const VERSION = /"kind":"INSTANCE_CHANGED".*"resourceVersion":"(\d+)"/;
 const originalSend = WebSocket.prototype.send;
+/** The change each frame buffer carries (a grouped member's frame is one buffer for many sockets: read it once). */
+const versionOfBuffer = new WeakMap<Buffer, string | null>();
+const versionOf = (data: unknown): string | null => {
+  if (typeof data === 'string') return VERSION.exec(data)?.[1] ?? null;
+  if (!Buffer.isBuffer(data)) return null;
+  let version = versionOfBuffer.get(data);
+  if (version === undefined) {
+    version = VERSION.exec(data.toString())?.[1] ?? null;
+    versionOfBuffer.set(data, version);
+  }
+  return version;
+};
 WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
-  if (typeof data === 'string') {
-    const m = VERSION.exec(data);
-    if (m) {
-      const times = sent.get(m[1]!) ?? [];
-      times.push(now());
-      sent.set(m[1]!, times);
-    }
+  const version = versionOf(data);
+  if (version !== null) {
+    const times = sent.get(version) ?? [];
+    times.push(now());
+    sent.set(version, times);
   }
   return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
 } as typeof WebSocket.prototype.send;
 
-async function main(): Promise<void> {
-  const logger = pino({ level: 'silent' });
-  const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
-  const most = Math.max(...COUNTS, ...STALL_COUNTS);
-  const config = testConfig({ logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
-  const cairn = createCairn(config, {
-    logger,
-    kubeconfig: {
-      documents: [
-        { text: cluster.kubeconfig, origin: 'alpha', sandbox: true },
-        { text: kubeconfigText([{ name: 'beta', url: cluster.url }]), origin: 'beta', sandbox: true },
-      ],
-    },
-    testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, live: { hub: { lingerMs: 100 }, informers: { idleMs: 100 } } },
-  });
-  const { url } = await cairn.start();
-  const { server, repos, live } = cairn;
-  const { secret } = issueToken(repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
-  const authorization = `Bearer ${secret}`;
-  const created = await (
-    await server.yoga.fetch('http://cairn.test/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization },
-      body: JSON.stringify({
-        query: 'mutation ($input: CreateAppInput!) { createApp(input: $input) { ... on CreateAppPayload { app { environments { id kind namespace } } } } }',
-        variables: { input: { name: 'bench', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' } },
-      }),
-    })
-  ).json();
-  const env = (created as any).data.createApp.app.environments.find((e: any) => e.kind === 'PRODUCTION');
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  const core = kc.makeApiClient(CoreV1Api);
-  const namespace = env.namespace as string;
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
-  const labels = { 'cairn.dev/app': 'bench', 'cairn.dev/environment': 'production', 'app.kubernetes.io/managed-by': 'cairn', 'cairn.dev/revision': '1' };
-  await core.createNamespacedPod({ namespace, body: { metadata: { name: 'bench-production-r1-a', labels }, spec: { containers: [{ name: 'bench', image: 'nginx:1.25' }] } } });
+/** The subscribers' script: beside this one, or (when this bench runs bundled, see the header) under bench/lib from the working directory. */
+const besideThis = fileURLToPath(new URL('./lib/fanout-clients.ts', import.meta.url));
+const CLIENTS = existsSync(besideThis) ? besideThis : resolve('bench/lib/fanout-clients.ts');
 
-  // The floor: the change as a raw watch in this process sees it.
-  const rawArrivals = new Map<string, number>();
-  const rawWaiters = new Map<string, () => void>();
-  const raw = rawWatch(cluster.url, `/api/v1/namespaces/${namespace}/pods`, (_type, object, at) => {
-    const version = object.metadata.resourceVersion!;
-    rawArrivals.set(version, performance.timeOrigin + at);
-    rawWaiters.get(version)?.();
-  });
-  await raw.opened;
-  const cairnPodWatches = () => cluster.counters.watches({ resource: 'pods' }).filter((w) => w.namespace === undefined).length;
+const gc = (globalThis as { gc?: () => void }).gc;
+const mb = (bytes: number) => bytes / 1048576;
 
-  console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each graphql-ws subscriber of instancesChanged; ${CHANGES} changes per row`);
-  console.log(`node ${process.version}; subscribers in a child process; figures are subscriber − raw watch arrival; this machine is shared: noisy`);
-  console.log('                                               arrived at the subscriber   sent by the server');
-  console.log('subscribers  per socket  stalled   deliveries   p50 ms   p99 ms   max ms   p50 ms   p99 ms   RSS MB   CPU %   pod watches   groups   executions/change   hub resyncs');
+interface Row {
+  label: string;
+  count: number;
+  perSocket: number;
+  stallEvery: number;
+  diffs: number[];
+  sentDiffs: number[];
+  floor: number[];
+  rssMb: number;
+  /** How much RSS grew while the changes were delivered (the most − when the subscribers were ready). */
+  rssGrowthMb: number;
+  heapMb: number;
+  cpuPercent: number;
+  /** The server's CPU time per change (ms): what the machine's load changes least. */
+  cpuMsPerChange: number;
+  watches: number;
+  groups: number;
+  executionsPerChange: number;
+  directPerChange: number;
+  resyncs: number;
+}
 
-  const rows: Record<string, number> = {};
-  async function row(count: number, perSocket: number, stallEvery: number): Promise<void> {
-    const child = fork(fileURLToPath(new URL('./lib/fanout-clients.ts', import.meta.url)), { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const waiters = new Map<string, (times: number[]) => void>();
-    const early = new Map<string, number[]>();
-    let readyResolve!: () => void;
-    const ready = new Promise<void>((r) => (readyResolve = r));
-    let closedResolve!: () => void;
-    const closed = new Promise<void>((r) => (closedResolve = r));
-    child.on('message', (m: any) => {
-      if (m.type === 'ready') readyResolve();
-      else if (m.type === 'closed') closedResolve();
-      else if (m.type === 'failed') console.error('subscriber failed:', m.error);
-      else if (m.type === 'arrived') {
-        const w = waiters.get(m.version);
-        if (w) w(m.times);
-        else early.set(m.version, m.times);
-      }
-    });
-    child.send({ type: 'open', url: url.replace(/^http/, 'ws'), authorization, query: SUBSCRIPTION, variables: { environment: env.id }, count, perSocket, stallEvery });
-    await ready;
-    const gc = (globalThis as { gc?: () => void }).gc;
-    gc?.();
-    const mem = process.memoryUsage();
-    const heapNote = `heap ${(mem.heapUsed / 1048576).toFixed(0)} MB, external ${(mem.external / 1048576).toFixed(0)} MB, array buffers ${(mem.arrayBuffers / 1048576).toFixed(0)} MB${gc ? ' after gc' : ''}`;
-    const fanoutStats = () => (server.yoga as { fanout?: { stats(): { groups: number; executions: number } } }).fanout?.stats() ?? { groups: NaN, executions: NaN };
-    const stats0 = fanoutStats();
-    const resyncs0 = (live.hub.stats() as { resyncs?: number }).resyncs ?? NaN;
-    const cpu0 = process.cpuUsage();
-    const wall0 = performance.now();
-    let rss = process.memoryUsage().rss;
-    const diffs: number[] = [];
-    const sentDiffs: number[] = [];
-    sent.clear();
-    for (let change = 0; change < CHANGES; change++) {
-      const pod = await core.patchNamespacedPod({ name: 'bench-production-r1-a', namespace, body: [{ op: 'add', path: '/metadata/annotations', value: { step: `${count}-${perSocket}-${stallEvery}-${change}` } }] });
-      const version = pod.metadata!.resourceVersion!;
-      const times = early.get(version) ?? (await new Promise<number[]>((r) => waiters.set(version, r)));
-      if (!rawArrivals.has(version)) await new Promise<void>((r) => rawWaiters.set(version, r));
-      const rawAt = rawArrivals.get(version)!;
-      for (const t of times) diffs.push(t - rawAt);
-      for (const t of sent.get(version) ?? []) sentDiffs.push(t - rawAt);
-      sent.delete(version);
-      waiters.delete(version);
-      rawWaiters.delete(version);
-      rss = Math.max(rss, process.memoryUsage().rss);
+/** How `count` subscribers are opened, followed and closed; `arrived(version)` resolves with each live subscriber's arrival time. */
+interface Subscribers {
+  ready: Promise<void>;
+  arrived(version: string): Promise<number[]>;
+  close(): Promise<void>;
+}
+
+function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number, stallEvery: number): Subscribers {
+  const child = fork(CLIENTS, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiters = new Map<string, (times: number[]) => void>();
+  const early = new Map<string, number[]>();
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((r) => (readyResolve = r));
+  let closedResolve!: () => void;
+  const closed = new Promise<void>((r) => (closedResolve = r));
+  child.on('message', (m: any) => {
+    if (m.type === 'ready') readyResolve();
+    else if (m.type === 'closed') closedResolve();
+    else if (m.type === 'failed') console.error('subscriber failed:', m.error);
+    else if (m.type === 'arrived') {
+      const w = waiters.get(m.version);
+      if (w) w(m.times);
+      else early.set(m.version, m.times);
     }
-    const cpu = process.cpuUsage(cpu0);
-    const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
-    const stats = fanoutStats();
-    const watches = cairnPodWatches();
-    const groups = stats.groups;
-    const executionsPerChange = (stats.executions - stats0.executions) / CHANGES;
-    const resyncs = ((live.hub.stats() as { resyncs?: number }).resyncs ?? NaN) - resyncs0;
-    child.send({ type: 'close' });
-    await closed;
-    child.kill();
-    diffs.sort((a, b) => a - b);
-    sentDiffs.sort((a, b) => a - b);
-    const f = (n: number) => n.toFixed(1).padStart(8);
-    const p99 = percentile(diffs, 99);
-    rows[`${count}/${perSocket}/${stallEvery}`] = p99;
-    console.log(
-      `${String(count).padStart(11)}  ${String(perSocket).padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)}  ${String(diffs.length).padStart(11)} ${f(percentile(diffs, 50))} ${f(p99)} ${f(diffs[diffs.length - 1]!)} ${f(percentile(sentDiffs, 50))} ${f(percentile(sentDiffs, 99))} ${(rss / 1024 / 1024).toFixed(0).padStart(8)} ${cpuPercent.toFixed(0).padStart(7)}   ${String(watches).padStart(11)}   ${String(groups).padStart(6)}   ${executionsPerChange.toFixed(1).padStart(17)}   ${String(resyncs).padStart(11)}`,
-    );
-    if (process.env.HEAP) console.log(`             with the subscribers open: ${heapNote}`);
-    // Let the hub's stream and the informers go between rows only when nothing is open (they linger 100 ms).
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  });
+  child.send({ type: 'open', url: bench.url.replace(/^http/, 'ws'), authorization: bench.authorization, query: SUBSCRIPTION, variables: { environment: bench.env.id }, count, perSocket, stallEvery });
+  return {
+    ready,
+    async arrived(version) {
+      const times = early.get(version) ?? (await new Promise<number[]>((r) => waiters.set(version, r)));
+      early.delete(version);
+      waiters.delete(version);
+      return times;
+    },
+    async close() {
+      child.send({ type: 'close' });
+      await closed;
+      child.kill();
+    },
+  };
+}
 
-  for (const count of COUNTS) for (const perSocket of [10, 1]) if (perSocket <= count) await row(count, perSocket, 0);
-  console.log('\nwith 10 % of the subscribers stalled (every 10th socket stops reading after its snapshot), one per socket:');
-  for (const count of STALL_COUNTS) {
-    await row(count, 1, 10);
-    const base = rows[`${count}/1/0`];
-    const stalled = rows[`${count}/1/10`];
-    if (base !== undefined && stalled !== undefined) console.log(`  the others' p99 at ${count}: ${stalled.toFixed(1)} ms with stalled consumers, ${base.toFixed(1)} ms without (${((stalled / base - 1) * 100).toFixed(0)} %)`);
+function hubSubscribers(bench: LiveBench, count: number): Subscribers {
+  const scope = { cluster: 'alpha', namespace: bench.env.namespace, appName: 'bench', environmentKind: 'PRODUCTION' as const };
+  const subs = Array.from({ length: count }, () => bench.cairn.live.followEnvironment(scope, { filter: (e) => e.type === 'instance' }));
+  const received = new Map<string, number[]>();
+  const waiters = new Map<string, (times: number[]) => void>();
+  let snapshots = 0;
+  let readyResolve!: () => void;
+  const ready = new Promise<void>((r) => (readyResolve = r));
+  for (const sub of subs) {
+    void (async () => {
+      for await (const d of sub) {
+        if (d.type === 'snapshot' && ++snapshots === count) readyResolve();
+        else if (d.type === 'event' && d.event.type === 'instance') {
+          const version = d.event.instance.resourceVersion;
+          const times = received.get(version) ?? [];
+          times.push(now());
+          received.set(version, times);
+          if (times.length === count) waiters.get(version)?.(times);
+        }
+      }
+    })();
   }
-  console.log(`after all left: hub ${JSON.stringify(live.hub.stats())}, fan-out ${JSON.stringify((server.yoga as { fanout?: { stats(): unknown } }).fanout?.stats() ?? null)}`);
-  raw.stop();
-  await cairn.stop();
-  await cluster.stop();
+  return {
+    ready,
+    async arrived(version) {
+      const times = received.get(version);
+      const all = times && times.length === count ? times : await new Promise<number[]>((r) => waiters.set(version, r));
+      received.delete(version);
+      waiters.delete(version);
+      return all;
+    },
+    async close() {
+      for (const sub of subs) await sub.return?.();
+    },
+  };
+}
+
+async function measure(bench: LiveBench, label: string, count: number, perSocket: number, stallEvery: number, open: () => Subscribers): Promise<Row> {
+  const subscribers = open();
+  await subscribers.ready;
+  const tag = `${label}-${count}-${perSocket}-${stallEvery}`;
+  gc?.();
+  gc?.();
+  const heapMb = mb(process.memoryUsage().heapUsed);
+  if (process.env.HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.HEAPSNAPSHOT}/${tag}.heapsnapshot`);
+  const fanout = () => bench.cairn.server.yoga.fanout.stats();
+  const stats0 = fanout();
+  const resyncs0 = bench.cairn.live.hub.stats().resyncs;
+  const profiler = process.env.PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  const rssReady = process.memoryUsage().rss;
+  let rss = rssReady;
+  const diffs: number[] = [];
+  const sentDiffs: number[] = [];
+  const floor: number[] = [];
+  sent.clear();
+  for (let change = 0; change < CHANGES; change++) {
+    const { version, sentAt } = await bench.touch(`${tag}-${change}`);
+    const times = await subscribers.arrived(version);
+    const rawAt = await bench.rawArrival(version);
+    floor.push(rawAt - sentAt);
+    for (const t of times) diffs.push(t - rawAt);
+    for (const t of sent.get(version) ?? []) sentDiffs.push(t - rawAt);
+    sent.delete(version);
+    rss = Math.max(rss, process.memoryUsage().rss);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(`${process.env.PROFILE}/${tag}.cpuprofile`, JSON.stringify(profile));
+    profiler.disconnect();
+  }
+  const stats = fanout();
+  const row: Row = {
+    label,
+    count,
+    perSocket,
+    stallEvery,
+    diffs: diffs.sort((a, b) => a - b),
+    sentDiffs: sentDiffs.sort((a, b) => a - b),
+    floor: floor.sort((a, b) => a - b),
+    rssMb: mb(rss),
+    rssGrowthMb: mb(rss - rssReady),
+    heapMb,
+    cpuPercent,
+    cpuMsPerChange: (cpu.user + cpu.system) / 1000 / CHANGES,
+    watches: bench.podWatches(),
+    groups: stats.groups,
+    executionsPerChange: (stats.executions - stats0.executions) / CHANGES,
+    directPerChange: (stats.direct - stats0.direct) / CHANGES,
+    resyncs: bench.cairn.live.hub.stats().resyncs - resyncs0,
+  };
+  await subscribers.close();
+  // Let the hub's stream and the informers go between rows (they linger 100 ms).
+  await new Promise((r) => setTimeout(r, 300));
+  print(row);
+  return row;
+}
+
+const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').padStart(width);
+
+function printHeader(): void {
+  console.log('                                                 subscriber − raw watch      sent − raw watch   PATCH → raw watch');
+  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
+}
+
+function print(r: Row): void {
+  console.log(
+    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const bench = await startLiveBench(Math.max(...COUNTS, ...STALL_COUNTS, 1));
+  console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each subscriber of instancesChanged; ${CHANGES} changes per row`);
+  console.log(`node ${process.version}; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
+  printHeader();
+  const rows: Row[] = [];
+  for (const count of COUNTS) {
+    for (const perSocket of [10, 1]) {
+      if (perSocket <= count) rows.push(await measure(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0)));
+    }
+  }
+  console.log('\nwith 10 % of the subscribers stalled (every 10th socket stops reading after its snapshot), one per socket:');
+  for (const count of STALL_COUNTS) rows.push(await measure(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10)));
+  console.log('\nthe hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket):');
+  for (const count of COUNTS) rows.push(await measure(bench, 'hub', count, 0, 0, () => hubSubscribers(bench, count)));
+
+  const find = (label: string, count: number, perSocket: number, stallEvery = 0) => rows.find((r) => r.label === label && r.count === count && r.perSocket === perSocket && r.stallEvery === stallEvery);
+  const p99 = (r: Row | undefined) => (r ? percentile(r.diffs, 99) : NaN);
+  console.log('\ndone when (issue 13), one per socket unless said; each beside what it is compared with:');
+  for (const [count, goal] of [[1000, 25], [10000, 250]] as const) {
+    const one = find('graphql-ws', count, 1);
+    const ten = find('graphql-ws', count, 10);
+    const hub = find('hub', count, 0);
+    if (one || ten) console.log(`  subscriber − raw watch p99 at ${count}: ${f(p99(one), 0)} ms one per socket, ${f(p99(ten), 0)} ms ten per socket (goal ≤ ${goal} ms; the hub alone ${f(p99(hub), 0)} ms)`);
+  }
+  const most = find('graphql-ws', 10000, 1) ?? find('graphql-ws', 10000, 10);
+  if (most) console.log(`  RSS with 10,000 open: ${f(most.rssMb, 0)} MB (goal ≤ 500 MB; with 1 open: ${f(find('graphql-ws', 1, 1)?.rssMb ?? NaN, 0)} MB)`);
+  const watches = rows.filter((r) => r.label === 'graphql-ws').map((r) => r.watches);
+  console.log(`  pod watches: ${[...new Set(watches)].join(', ')} over every row (goal: as with 1 subscriber, ${find('graphql-ws', 1, 1)?.watches ?? '—'})`);
+  for (const count of STALL_COUNTS) {
+    const base = find('graphql-ws', count, 1);
+    const stalled = find('graphql-ws', count, 1, 10);
+    if (base && stalled) {
+      console.log(
+        `  with 10 % stalled at ${count}: the others' p99 ${f(p99(stalled), 0)} ms, ${f(p99(base), 0)} ms without (${(((p99(stalled) / p99(base)) - 1) * 100).toFixed(0)} %, goal within 20 %); RSS ${f(stalled.rssMb, 0)} MB (+${f(stalled.rssGrowthMb, 0)} MB while delivering), ${f(base.rssMb, 0)} MB (+${f(base.rssGrowthMb, 0)} MB) without; heap ${f(stalled.heapMb, 0)} MB, ${f(base.heapMb, 0)} MB without`,
+      );
+    }
+  }
+  console.log(`after all left: hub ${JSON.stringify(bench.cairn.live.hub.stats())}, fan-out ${JSON.stringify(bench.cairn.server.yoga.fanout.stats())}`);
+  await bench.stop();
 }
 
 main().then(

@@ -7,6 +7,7 @@ import { offsetConnection } from './connections.js';
 import { loadersOf } from './loaders.js';
 import { AppRoleEnum } from './app-role.js';
 import { AppRef } from './refs.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 /** A token's role on one app. */
 export interface AppGrant {
@@ -36,6 +37,7 @@ AppGrantRef.implement({
 });
 
 builder.node(ApiTokenRef, {
+  extensions: perViewer('a token sees itself: its scope rule and loader compare the caller\'s token id'),
   description:
     'An API token: who calls cairn. Only its hash is stored; the secret itself was shown once, by createApiToken (or the command line). Visible to admins, and to the token itself.',
   // Admins see every token; any token sees itself (viewer.token).
@@ -98,6 +100,7 @@ ViewerRef.implement({
 builder.queryFields((t) => ({
   viewer: t.field({
     type: ViewerRef,
+    extensions: perViewer('the caller\'s own token'),
     description: 'The caller: the API token of this request, its name and roles. ' + ACCESS.anyToken,
     authScopes: { authenticated: true },
     resolve: (_root, _args, ctx) => ctx.viewer!,

@@ -11,6 +11,7 @@ import { localIdOrNull } from './ids.js';
 import { loadersOf } from './loaders.js';
 import { AppTypeEnum, DeployMethodEnum, EnvironmentKindEnum } from './enums.js';
 import { AppRef, EnvironmentRef } from './refs.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 builder.node(AppRef, {
   description: 'An app: something a team releases, with a production and a test environment on different clusters.',
@@ -58,6 +59,7 @@ builder.queryFields((t) => ({
   apps: t.connection(
     {
       type: AppRef,
+      extensions: perViewer('the apps the caller has a role on: all its roles'),
       description: 'The apps the caller has a role on (admins: all apps), ordered by name, optionally filtered; every filter given must match. ' + ACCESS.anyToken,
       authScopes: AUTHENTICATED,
       args: {

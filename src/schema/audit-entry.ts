@@ -10,6 +10,7 @@ import { ADMIN_ONLY } from './auth-rules.js';
 import { builder } from './builder.js';
 import { loadersOf } from './loaders.js';
 import { AppRef } from './refs.js';
+import { roleOnOwnApp } from '../live/fanout/viewer-reads.js';
 
 const outcomeDescriptions: Record<AuditOutcome, string> = {
   SUCCEEDED: 'The action was done.',
@@ -39,6 +40,7 @@ const AuditActorRef = builder.objectRef<AuditEntryRow>('AuditActor').implement({
 export const AuditEntryRef = builder.objectRef<AuditEntryRow>('AuditEntry');
 
 builder.node(AuditEntryRef, {
+  extensions: roleOnOwnApp('its scope rule and loader check the caller\'s role on the entry\'s own app'),
   description:
     'One entry of the audit trail: a mutation (any outcome, denials included) or a line typed into a terminal (`terminalCommand`). Admins read every entry; an app\'s owners read that app\'s.',
   // However it is reached (auditLog, node(id:)): admins, or an owner of the entry's app.

@@ -13,6 +13,7 @@ import { ADMIN_ONLY, withAccess } from './auth-rules.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { isGlobalId, localIdOrNull } from './ids.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 /** A target no entry has (every recorded target is a global ID). */
 const NO_SUCH_TARGET = '';
@@ -43,6 +44,7 @@ builder.queryField('auditLog', (t) =>
   t.connection(
     {
       type: AuditEntryRef,
+      extensions: perViewer('without `app`: the entries of every app the caller owns'),
       description: `The audit trail, newest first: every mutation (denied and failed ones too) and every line typed into a terminal. Every filter given must match. Admins read every entry; an app's OWNER reads only that app's entries (without \`app\`, those of every app it owns). Pages of ${DEFAULT_PAGE} by default, at most ${MAX_PAGE}. ${ACCESS.owner}`,
       args: {
         actor: t.arg.string({ description: 'Only entries of this actor: a token\'s global ID (`ApiToken` id) or a token\'s name.' }),

@@ -13,6 +13,7 @@ import { targetLoaded } from './environment-target.js';
 import { loadersOf } from './loaders.js';
 import type { Context } from './context.js';
 import { EnvironmentRef } from './refs.js';
+import { roleOnOwnApp } from '../live/fanout/viewer-reads.js';
 
 /** An instance as the API shows it: live status's view plus the environment it belongs to. */
 export type InstanceView = LiveInstance & { environmentId: number };
@@ -85,6 +86,7 @@ const FailureRef = builder.objectRef<NonNullable<LiveInstance['failure']>>('Inst
 });
 
 builder.node(InstanceRef, {
+  extensions: roleOnOwnApp('loadOne (node(id:)) checks the caller\'s role on the instance\'s own app'),
   description: 'One instance (a pod) of an environment, as its cluster shows it now.',
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'restarts' in v,
   authScopes: ownedByApp((i: InstanceView, ctx) => appIdOfEnvironment(ctx, i.environmentId)),

@@ -7,8 +7,10 @@ import { byRequestedIds } from './node-order.js';
 import { DeploymentSettingsInterface } from './deployment-settings.js';
 import { AppRef, TemplateRef } from './refs.js';
 import { mayReadTemplate, templateScope, templateSourcesOf } from './template-access.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 builder.node(TemplateRef, {
+  extensions: perViewer('its loader keeps the templates the caller may read: its roles over every app'),
   description:
     'A saved deployment configuration without its image tag, from one app\'s environment. applyTemplate loads it into an environment\'s draft and keeps that environment\'s tag. It holds that app\'s file contents and environment values, so admins and the OWNERs of the app it was saved from read it; for anyone else it does not exist.',
   interfaces: [DeploymentSettingsInterface],
@@ -35,6 +37,7 @@ builder.queryFields((t) => ({
   templates: t.connection(
     {
       type: TemplateRef,
+      extensions: perViewer('the templates the caller may read: its roles over every app'),
       description: 'The configuration templates the caller may read, ordered by name: every one for an admin, else those saved from the apps where it is OWNER (empty for other tokens). ' + ACCESS.anyToken,
       authScopes: AUTHENTICATED,
       resolve: (_root, args, ctx) => {

@@ -18,6 +18,7 @@ import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
 import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 const MAX_INPUT_BYTES = 64 * 1024;
 const MAX_SIZE = 1000;
@@ -135,6 +136,7 @@ const result = (name: string, what: string) => ({ name, description: `The sessio
 builder.mutationFields((t) => ({
   openTerminal: t.field({
     type: TerminalPayload,
+    extensions: perViewer('the session is the caller\'s token\'s'),
     description: 'Opens an interactive shell (sh) in a running container of an instance (remote login). Subscribe to terminalOutput with the session ID at once (the session closes if no one reads its output for the reconnect grace period), then send keystrokes with sendTerminalInput. ' + ACCESS.deployer,
     args: { input: t.arg({ type: OpenTerminalInput, required: true, description: 'Where to open the shell.' }) },
     authScopes: appRule('DEPLOYER', idIn((a: { input: { instance: string } }) => a.input.instance, 'Instance')),

@@ -6,6 +6,7 @@ import { AppRoleEnum } from './app-role.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import { idRef } from './ids.js';
+import { perViewer } from '../live/fanout/viewer-reads.js';
 
 const AppGrantInput = builder.inputType('AppGrantInput', {
   description: 'A role on one app.',
@@ -58,6 +59,7 @@ const RevokeApiTokenPayload = builder.objectRef<{ token: ApiTokenRow }>('RevokeA
 builder.mutationFields((t) => ({
   createApiToken: t.field({
     type: CreateApiTokenPayload,
+    extensions: perViewer('records the caller\'s name as the creator'),
     description: 'Creates an API token and returns its secret, shown this once only (cairn keeps only a hash). Names are unique and never reused. ' + ACCESS.admins,
     authScopes: { admin: true },
     args: { input: t.arg({ type: CreateApiTokenInput, required: true, description: 'The new token.' }) },

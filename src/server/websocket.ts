@@ -10,7 +10,8 @@ import { limitMessagesBeforeAuth, PRE_AUTH_MESSAGE_BYTES } from './limits/ws-ini
 import { formatWithoutHttp, withoutHttpExtensions } from './limits/ws-result.js';
 import { serializedOf } from '../live/fanout/shared-result.js';
 import { safeError } from './safe-error.js';
-import { DEFAULT_MAX_BUFFERED_BYTES, rawPayload, sendRawPayloads, SLOW_CONSUMER_CLOSE_CODE } from './ws-raw-send.js';
+import { DIRECT_SINK, type DirectSink } from '../live/fanout/direct-sink.js';
+import { DEFAULT_MAX_BUFFERED_BYTES, directSink, rawPayload, sendRawPayloads, SLOW_CONSUMER_CLOSE_CODE } from './ws-raw-send.js';
 import { GRAPHQL_PATH } from './types.js';
 import type { YogaApp } from './yoga-app.js';
 
@@ -24,6 +25,7 @@ export interface GraphqlWs {
 interface Enveloped {
   execute: (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult;
   subscribe: (args: ExecutionArgs) => unknown;
+  [DIRECT_SINK]: DirectSink;
 }
 
 /**
@@ -57,10 +59,10 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
    * Authenticates the operation and counts it against its token's rate (before parsing, as over
    * HTTP), then parses, validates and builds its execution arguments through yoga's envelop.
    */
-  const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, payload: SubscribePayload) => {
+  const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
-      request: toRequest(ctx.extra.request),
+      request: requestOf(ctx.extra.request),
       connectionParams: ctx.connectionParams,
       params: payload,
     });
@@ -82,7 +84,8 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       operationName: payload.operationName ?? null,
       variableValues: payload.variables ?? null,
       contextValue,
-      rootValue: { execute, subscribe } satisfies Enveloped,
+      // A grouped subscription writes its shared results straight to the socket (src/live/fanout/member-pump.ts).
+      rootValue: { execute, subscribe, [DIRECT_SINK]: directSink(ctx.extra.socket, id) } satisfies Enveloped,
     };
     return args;
   };
@@ -93,7 +96,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       // No anonymous connections: connection_init must carry a usable API token, else 4403 Forbidden.
       onConnect: async (ctx) => {
         try {
-          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: toRequest(ctx.extra.request), connectionParams: ctx.connectionParams });
+          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: requestOf(ctx.extra.request), connectionParams: ctx.connectionParams });
           closeWhenRevoked(ctx.extra.socket, (await contextFactory()) as Context);
           authenticated.add(ctx.extra.socket);
           return true;
@@ -103,7 +106,13 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
         }
       },
       execute: (args) => (args.rootValue as Enveloped).execute(args),
-      subscribe: (args) => (args.rootValue as Enveloped).subscribe(args) as never,
+      // Once subscribed, the operation's arguments (which graphql-ws keeps for the subscription's life) let
+      // go of envelop's functions: a grouped member keeps only what it executes with (src/live/fanout).
+      subscribe: async (args) => {
+        const result = await ((args.rootValue as Enveloped).subscribe(args) as Promise<unknown>);
+        (args as { rootValue?: unknown }).rootValue = undefined;
+        return result as never;
+      },
       // Errors carry extensions.http for HTTP (a 429's status and Retry-After); it means nothing here.
       // A shared result (one execution for its group) is sent as the bytes serialized once for all.
       onNext: (ctx, _id, _payload, _args, result) => {
@@ -113,7 +122,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       onError: (_ctx, _id, _payload, errors) => errors.map(formatWithoutHttp),
       onSubscribe: async (ctx, id, payload) => {
         try {
-          return await prepare(ctx, payload);
+          return await prepare(ctx, id, payload);
         } catch (error) {
           // yoga's envelop has already masked (and logged) what fails in its context factory.
           if (error instanceof GraphQLError) return [error];
@@ -158,6 +167,18 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
  * A fetch Request carrying the upgrade request's headers, for the context factory. It says POST:
  * each graphql-ws message is an operation sent by the client, and yoga refuses mutations in GET requests.
  */
+const requests = new WeakMap<IncomingMessage, Request>();
+
+/** The socket's Request (one per connection: its operations share it; ten subscriptions on a socket, one Request). */
+function requestOf(message: IncomingMessage): Request {
+  let request = requests.get(message);
+  if (!request) {
+    request = toRequest(message);
+    requests.set(message, request);
+  }
+  return request;
+}
+
 function toRequest(message: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {

@@ -14,12 +14,16 @@
  * SLOW_CONSUMER_CLOSE_CODE: the client reconnects and resumes with `after:`.
  */
 import type { WebSocket } from 'ws';
+import type { DirectSink } from '../live/fanout/direct-sink.js';
 
 /** The close code of a socket that fell too far behind (its buffer over the bound). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4413;
 
 /** The default bound of bytes waiting to be sent on one socket. */
 export const DEFAULT_MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/** Past this much waiting on a socket, a grouped member waits for its frame to be written before reading on. */
+export const DIRECT_HIGH_WATER_BYTES = 256 * 1024;
 
 const RAW_KEY = '__cairnRaw';
 const STAND_IN = `"payload":{"${RAW_KEY}":`;
@@ -81,4 +85,47 @@ export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onS
     send(typeof data === 'string' ? withRawPayload(socket, data) : data, ...rest);
   }) as typeof socket.send;
   socket.once('close', () => pending.delete(socket));
+}
+
+/** The frames of the shared result being sent now, by subscription id: members with the same id (one per socket: "0", "1" …) share one buffer. */
+let framesOf: string | null = null;
+const TEXT = { binary: false } as const;
+const frames = new Map<string, Buffer>();
+
+function frameOf(id: string, prefix: string, serialized: string): Buffer {
+  if (framesOf !== serialized) {
+    framesOf = serialized;
+    frames.clear();
+  }
+  let frame = frames.get(id);
+  if (!frame) {
+    frame = Buffer.from(`${prefix}${serialized}}`);
+    frames.set(id, frame);
+  }
+  return frame;
+}
+
+/**
+ * Where the fan-out writes a grouped subscription's shared results on `socket` (subscription `id`): a
+ * graphql-ws `next` frame made of a prefix computed once and the group's bytes — encoded once for every
+ * member with that id, and never copied (a server's frames are not masked) — sent through the socket's
+ * (wrapped) send, so the bound above holds. Past DIRECT_HIGH_WATER_BYTES waiting, the member waits for
+ * the frame to be written before it reads its next event (its events then wait in the hub).
+ */
+export function directSink(socket: WebSocket, id: string): DirectSink {
+  const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return {
+    get open() {
+      return socket.readyState === socket.OPEN;
+    },
+    send(serialized) {
+      const frame = frameOf(id, prefix, serialized);
+      // A text frame (graphql-ws speaks text; a buffer alone would go as binary).
+      if (socket.bufferedAmount < DIRECT_HIGH_WATER_BYTES) {
+        socket.send(frame, TEXT);
+        return null;
+      }
+      return new Promise<void>((written) => socket.send(frame, TEXT, () => written()));
+    },
+  };
 }

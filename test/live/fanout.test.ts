@@ -194,8 +194,9 @@ it('every member keeps its own order and cursors, over graphql-ws and SSE; one t
   }
   const cursors = seen[0]!.map((e) => e.cursor as string);
   expect(new Set(cursors).size).toBe(5);
-  // Five events, each executed once for the nine.
+  // Five events, each executed once for the nine; the six over graphql-ws got each straight from the group (SSE goes through yoga).
   expect(fanout().executions - before.executions).toBe(5);
+  expect(fanout().direct - before.direct).toBe(30);
 
   // A member that comes back after the second event gets the three that followed, with the same cursors.
   const resumed = h.ws(INSTANCES_CHANGED, { ...variables, after: cursors[1] }, client);

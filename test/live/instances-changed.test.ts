@@ -36,7 +36,10 @@ describe.each(['ws', 'sse'] as const)('instancesChanged over %s', (transport) =>
   });
 
   it('resumes after a cursor with exactly what was missed', async () => {
-    h = await startLiveHarness();
+    // The stream must outlive the gap between the first subscriber leaving and the second coming back:
+    // with the harness's 100 ms linger a loaded machine stopped it in between (the second then got
+    // BUFFER_EXCEEDED + a snapshot of a new stream, and waited for five events that had gone with the old one).
+    h = await startLiveHarness({ hub: { lingerMs: 60_000 } });
     await h.createPod('web-production-r1-a');
     const first = h[transport](INSTANCES_CHANGED, { environment: h.env.id });
     await first.next();

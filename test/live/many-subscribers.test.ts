@@ -3,7 +3,7 @@
  * one pod watch and one event watch for the namespace, every subscriber gets every change, and
  * once they all leave the hub holds nothing (no stream, no subscriber, no buffered or queued
  * event), the informers stop and their watches close. What is measured is those counts, not the heap
- * (bench/live-latency.ts prints heap use before and after with --expose-gc).
+ * (bench/live-fanout.ts prints heap use with the subscribers open, with --expose-gc).
  */
 import { afterEach, expect, it } from 'vitest';
 import { INSTANCES_CHANGED, startLiveHarness, type LiveHarness, type Subscription } from './harness.js';

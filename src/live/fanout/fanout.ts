@@ -10,11 +10,17 @@
  * role changed would compute another view, so it never shares a result with the old one's group.
  * A result with errors is never shared (it may tell of that member's own rights): each member that
  * meets one executes the event itself.
+ *
+ * Over graphql-ws (whose operations carry a direct sink) a member writes each shared result straight to
+ * its socket as a precomputed frame around the group's bytes (member-pump.ts); over SSE yoga sends the
+ * result's bytes, serialized once (shared-result.ts).
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { eventKeyOf } from './event-key.js';
+import { sinkOf } from './direct-sink.js';
+import { eventKeyOf, type EventKey } from './event-key.js';
 import { planOf, type GroupViewer } from './group-key.js';
+import { pumpMember } from './member-pump.js';
 import { share } from './shared-result.js';
 
 /** The live subscriptions whose events are executed once per group. Logs and terminals stay per subscriber. */
@@ -29,6 +35,8 @@ export interface FanoutStats {
   executions: number;
   /** Deliveries that reused another member's execution. */
   shared: number;
+  /** Shared results written straight to a member's connection (graphql-ws), past the transport's own loop. */
+  direct: number;
 }
 
 export interface Fanout {
@@ -46,7 +54,7 @@ export interface FanoutOptions {
 
 interface Group {
   members: number;
-  results: Map<string, ExecutionResult | Promise<ExecutionResult>>;
+  results: Map<EventKey, ExecutionResult | Promise<ExecutionResult>>;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -59,6 +67,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   const groups = new Map<string, Group>();
   let executions = 0;
   let sharedCount = 0;
+  let directCount = 0;
 
   function join(key: string): Group {
     let group = groups.get(key);
@@ -122,6 +131,19 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
       left = true;
       leave(key, group);
     };
+    // Over graphql-ws: shared results are written straight to the socket (member-pump.ts).
+    const sink = sinkOf(args.rootValue);
+    if (sink) {
+      // What the member executes with, and no more (the root value holds envelop's functions).
+      const own: ExecutionArgs = { schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues, contextValue: args.contextValue, fieldResolver: args.fieldResolver, typeResolver: args.typeResolver };
+      return pumpMember(iterator, sink, {
+        resultOf: (payload) => resultFor(group, own, payload),
+        onEnd: leaveOnce,
+        onDirect: () => {
+          directCount += 1;
+        },
+      });
+    }
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
     const member: AsyncIterableIterator<ExecutionResult> = {
       async next() {
@@ -168,7 +190,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     stats() {
       let members = 0;
       for (const g of groups.values()) members += g.members;
-      return { groups: groups.size, members, executions, shared: sharedCount };
+      return { groups: groups.size, members, executions, shared: sharedCount, direct: directCount };
     },
   };
 }

@@ -1,0 +1,140 @@
+/**
+ * One grouped member over a transport with a direct sink (graphql-ws). The member reads its own source
+ * (its hub subscription: its snapshot, catch-up, cursors, order) and writes each shared result — the
+ * group's bytes, serialized once — straight to the sink: no per-member trip through the transport's
+ * loop, the envelop hooks or JSON.stringify.
+ *
+ * A result that is not shared (the member's own snapshot, a BUFFER_EXCEEDED marker, a result with errors)
+ * goes out through the returned iterator — the transport's usual path, with every hook — and the member
+ * writes nothing more until the transport asks for its next result (so that one was sent): order holds.
+ * The iterator ends when the source ends (after the last result was taken); its `return()` (the client's
+ * complete, a closed socket, a revoked token, shutdown) stops the member at once.
+ */
+import type { ExecutionResult } from 'graphql';
+import type { DirectSink } from './direct-sink.js';
+import { serializedOf } from './shared-result.js';
+
+type MaybePromise<T> = T | Promise<T>;
+
+const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
+
+export interface PumpHooks {
+  /** The result of one source event for this member (the group's when it has one). */
+  resultOf(payload: unknown): MaybePromise<ExecutionResult>;
+  /** Called once when the member ends, however it ends. */
+  onEnd(): void;
+  /** Called for each result written straight to the sink. */
+  onDirect(): void;
+}
+
+export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hooks: PumpHooks): AsyncIterableIterator<ExecutionResult> {
+  const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
+  let started = false;
+  let stopped = false;
+  let finished: { error?: unknown } | null = null;
+  /** The transport's pending read. */
+  let reader: { resolve(r: IteratorResult<ExecutionResult>): void; reject(e: unknown): void } | null = null;
+  /** A result waiting for the transport to read it, and the member's wait for it to be sent. */
+  let offered: { value: ExecutionResult; sent: () => void } | null = null;
+  /** The member's wait for the result the transport took to be sent (it is when the transport reads again). */
+  let sending: (() => void) | null = null;
+
+  const release = () => {
+    const s = sending ?? offered?.sent;
+    sending = null;
+    offered = null;
+    s?.();
+  };
+
+  const finish = (error?: unknown) => {
+    if (finished) return;
+    finished = error === undefined ? {} : { error };
+    hooks.onEnd();
+    const r = reader;
+    reader = null;
+    if (!r) return;
+    if (error === undefined) r.resolve(done);
+    else {
+      finished = {};
+      r.reject(error);
+    }
+  };
+
+  const handOver = (value: ExecutionResult) =>
+    new Promise<void>((sent) => {
+      if (reader) {
+        const r = reader;
+        reader = null;
+        sending = sent;
+        r.resolve({ done: false, value });
+      } else offered = { value, sent };
+    });
+
+  const pump = async () => {
+    try {
+      for (;;) {
+        const r = await source.next();
+        if (r.done || stopped) break;
+        const maybe = hooks.resultOf(r.value);
+        const result = isPromise(maybe) ? await maybe : maybe;
+        if (stopped) break;
+        const bytes = serializedOf(result);
+        if (bytes !== null && sink.open) {
+          hooks.onDirect();
+          const wait = sink.send(bytes);
+          if (wait) await wait;
+        } else await handOver(result);
+        if (stopped) break;
+      }
+      finish();
+    } catch (error) {
+      finish(stopped ? undefined : error);
+    }
+  };
+
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    release();
+    // Not awaited: a source's return() may wait for its pending next().
+    void Promise.resolve(source.return?.()).catch(() => {});
+    finish();
+  };
+
+  const member: AsyncIterableIterator<ExecutionResult> = {
+    next() {
+      // Started on the transport's first read: by then it has registered the subscription.
+      if (!started) {
+        started = true;
+        void pump();
+      }
+      if (sending) {
+        const s = sending;
+        sending = null;
+        s();
+      }
+      if (offered) {
+        const o = offered;
+        offered = null;
+        sending = o.sent;
+        return Promise.resolve({ done: false, value: o.value });
+      }
+      if (finished) {
+        const { error } = finished;
+        finished = {};
+        return error === undefined ? Promise.resolve(done) : Promise.reject(error);
+      }
+      return new Promise((resolve, reject) => (reader = { resolve, reject }));
+    },
+    async return() {
+      stop();
+      return done;
+    },
+    async throw(error: unknown) {
+      stop();
+      throw error;
+    },
+    [Symbol.asyncIterator]: () => member,
+  };
+  return member;
+}
