@@ -135,6 +135,7 @@ export interface Pod {
     serviceAccountName?: string;
     enableServiceLinks?: boolean;
     readinessGates?: { conditionType: string }[];
+    activeDeadlineSeconds?: number;
   };
   status?: PodStatus;
 }
