@@ -310,6 +310,12 @@ export class PodWorker {
     if (this.net && !this.pod.spec.hostNetwork) this.node.releaseIP(this.net.podIP);
   }
 
+  /** Admitted and not yet finished: what the kubelet counts as an active pod (its host ports are taken). */
+  get isActive(): boolean {
+    const phase = this.lastStatus?.phase;
+    return !this.disposed && !this.finalPhase && phase !== 'Succeeded' && phase !== 'Failed';
+  }
+
   get isDisposed(): boolean {
     return this.disposed;
   }

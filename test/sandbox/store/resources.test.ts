@@ -16,12 +16,14 @@ describe('served resource types', () => {
     ['apps/statefulsets', 'StatefulSet', 'StatefulSetList', true, ['sts']],
     ['apps/controllerrevisions', 'ControllerRevision', 'ControllerRevisionList', true, []],
     ['coordination.k8s.io/leases', 'Lease', 'LeaseList', true, []],
+    ['/persistentvolumeclaims', 'PersistentVolumeClaim', 'PersistentVolumeClaimList', true, ['pvc']],
+    ['/persistentvolumes', 'PersistentVolume', 'PersistentVolumeList', false, ['pv']],
   ])('%s', (key, kind, listKind, namespaced, shortNames) => {
     const t = findType(key)!;
     expect({ kind: t.kind, listKind: t.listKind, namespaced: t.namespaced, shortNames: t.shortNames }).toEqual({ kind, listKind, namespaced, shortNames });
   });
 
-  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(15));
+  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(17));
 
   it('names them as Kubernetes messages do', () => {
     const d = findType('apps/deployments')!;
