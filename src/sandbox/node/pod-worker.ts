@@ -63,10 +63,13 @@ export class PodWorker {
   /** Set when the pod failed its active deadline: the status's reason and message. */
   private evicted?: { reason: string; message: string };
   private syncTimer?: () => void;
+  /** The mutable part of the spec (images, active deadline) the worker last acted on. */
+  private appliedSpec: string;
   private deadlineTimer?: () => void;
 
   constructor(pod: Pod, private readonly node: NodeServices) {
     this.pod = pod;
+    this.appliedSpec = mutableSpec(pod);
   }
 
   get key(): string {
@@ -173,6 +176,7 @@ export class PodWorker {
     if (pod.metadata.uid !== this.pod.metadata.uid) return;
     this.pod = pod;
     if (pod.metadata.deletionTimestamp && !this.terminating) return void this.terminate();
+    if (mutableSpec(pod) === this.appliedSpec) return;
     this.syncTimer ??= this.node.clock.after(SYNC_DELAY_MS, () => {
       this.syncTimer = undefined;
       this.syncSpec();
@@ -183,6 +187,7 @@ export class PodWorker {
   private syncSpec(): void {
     if (this.disposed || this.terminating || this.evicted) return;
     const pod = this.pod;
+    this.appliedSpec = mutableSpec(pod);
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) this.runners.get(c.name)?.update(c);
     this.armDeadline();
   }
@@ -319,6 +324,12 @@ export class PodWorker {
   get isDisposed(): boolean {
     return this.disposed;
   }
+}
+
+/** What of a pod's spec may change after creation and matters to the kubelet: images and the active deadline. */
+function mutableSpec(pod: Pod): string {
+  const images = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.image ?? '');
+  return JSON.stringify([images, pod.spec.activeDeadlineSeconds ?? null]);
 }
 
 /** The pod is gone, or was replaced by another of the same name (its uid no longer matches). */
