@@ -81,6 +81,12 @@ export function parseProgress(log: string): Map<string, 'passed' | 'failed'> {
   return out;
 }
 
+/** The first line of a failure that says what went wrong (ginkgo puts the spec's source location first). */
+export function failureLine(message: string | undefined): string {
+  const lines = (message ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+  return (lines.find((l) => !/^\S+\.go:\d+$/.test(l)) ?? lines[0] ?? '').slice(0, 300);
+}
+
 export interface Summary {
   passed: SpecResult[];
   failed: SpecResult[];
@@ -153,7 +159,7 @@ function main() {
   for (const s of suiteNodes.filter((n) => n.state === 'failed')) console.log(`\n${s.name} FAILED (no spec ran on that worker):\n  ${(s.message ?? '').split('\n').slice(0, 5).join('\n  ')}`);
   if (failed.length) {
     console.log('\nFailed:');
-    for (const r of failed) console.log(`  - ${r.name}\n      ${(r.message ?? '').split('\n')[0]!.slice(0, 300)}`);
+    for (const r of failed) console.log(`  - ${r.name}\n      ${failureLine(r.message)}`);
   }
   if (unfinished.length) {
     console.log('\nNot finished:');

@@ -4,7 +4,7 @@
  * timeout writes no JUnit report; the baseline run reported 0 specs that way).
  */
 import { describe, expect, it } from 'vitest';
-import { parseJunit, parseProgress, summarize } from '../../../scripts/conformance/report.js';
+import { failureLine, parseJunit, parseProgress, summarize } from '../../../scripts/conformance/report.js';
 
 const LOG = [
   'SSSS',
@@ -35,5 +35,10 @@ describe('conformance report', () => {
     expect(s.unfinished).toEqual(['d']);
     expect(s.onList.map((r) => r.name)).toEqual(['e']);
     expect(s.total).toBe(5);
+  });
+
+  it('names a failure by its first line that is not a source location', () => {
+    expect(failureLine('/x/test/e2e/framework/framework.go:629\nDec  6 21:29:11.206: pod p - expected number of restarts: 0, found restarts: 1\n')).toBe('Dec  6 21:29:11.206: pod p - expected number of restarts: 0, found restarts: 1');
+    expect(failureLine(undefined)).toBe('');
   });
 });
