@@ -6,43 +6,29 @@
  * whose dependent is itself deleting its dependents has its owner references made non-blocking.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, KubeConfig, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
-import { startSandboxCluster, type SandboxCluster } from '../../../src/sandbox/cluster.js';
+import { PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { fastCluster, waitForPodGone, type TestCluster } from '../node/helpers.js';
 
-let cluster: SandboxCluster;
-let core: CoreV1Api;
-const ns = 'gc-cycle';
+let t: TestCluster;
 beforeAll(async () => {
-  cluster = await startSandboxCluster({ name: 'gc-cycle', speed: 20 });
-  const kc = new KubeConfig();
-  kc.loadFromString(cluster.kubeconfig);
-  core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: ns } } });
+  t = await fastCluster(20);
 });
-afterAll(() => cluster?.stop());
+afterAll(() => t?.stop());
 
+const ns = 'default';
 const strategic = setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch);
 const gcPod = (name: string): V1Pod => ({ metadata: { name }, spec: { containers: [{ name: 'pause', image: 'registry.k8s.io/pause:3.2' }] } });
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  // Polling the API as the upstream spec does (wait.Poll): there is no event to await over HTTP.
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('garbage collector: an ownership cycle under foreground deletion', () => {
   it('deleting one pod of the cycle removes all three', async () => {
-    const [p1, p2, p3] = await Promise.all(['pod1', 'pod2', 'pod3'].map((n) => core.createNamespacedPod({ namespace: ns, body: gcPod(n) })));
+    const [p1, p2, p3] = await Promise.all(['pod1', 'pod2', 'pod3'].map((n) => t.core.createNamespacedPod({ namespace: ns, body: gcPod(n) })));
     const ref = (p: V1Pod) => ({ metadata: { ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name!, uid: p.metadata!.uid!, controller: true, blockOwnerDeletion: true }] } });
-    await core.patchNamespacedPod({ name: 'pod1', namespace: ns, body: ref(p3!) }, strategic);
-    await core.patchNamespacedPod({ name: 'pod2', namespace: ns, body: ref(p1!) }, strategic);
-    await core.patchNamespacedPod({ name: 'pod3', namespace: ns, body: ref(p2!) }, strategic);
+    await t.core.patchNamespacedPod({ name: 'pod1', namespace: ns, body: ref(p3!) }, strategic);
+    await t.core.patchNamespacedPod({ name: 'pod2', namespace: ns, body: ref(p1!) }, strategic);
+    await t.core.patchNamespacedPod({ name: 'pod3', namespace: ns, body: ref(p2!) }, strategic);
 
-    await core.deleteNamespacedPod({ name: 'pod1', namespace: ns, propagationPolicy: 'Foreground', body: { preconditions: { uid: p1!.metadata!.uid } } });
-    await until(async () => (await core.listNamespacedPod({ namespace: ns })).items.length === 0, 'every pod of the cycle to be deleted');
-    expect((await core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
+    await t.core.deleteNamespacedPod({ name: 'pod1', namespace: ns, propagationPolicy: 'Foreground', body: { preconditions: { uid: p1!.metadata!.uid } } });
+    await Promise.all(['pod1', 'pod2', 'pod3'].map((n) => waitForPodGone(t, n, 20_000)));
+    expect((await t.core.listNamespacedPod({ namespace: ns })).items).toEqual([]);
   });
 });
