@@ -3,7 +3,8 @@
 # what cairn uses, against a sandbox cluster (`npm run sandbox`). Builds e2e.test and ginkgo once per
 # machine (build.sh), runs the focus in focus.txt unmodified with parallel workers, skipping
 # `Serial|Disruptive|Slow|Flaky|Feature` and the specs of skip-list.txt, then prints
-# passed / failed / skipped with the failing spec names (report.ts, from the JUnit reports).
+# passed / failed / skipped with the failing spec names (report.ts, from the JUnit reports and the
+# progress lines of e2e.log; the specs that never finished named from a dry run).
 #
 #   CONFORMANCE_NODES    parallel ginkgo workers (default 4)
 #   CONFORMANCE_TIMEOUT  suite timeout for ginkgo (default 30m)
@@ -19,6 +20,9 @@ rm -f "$out"/reports/junit_*.xml "$out/kubeconfig.yaml"
 
 focus=$(grep -v '^#' "$here/focus.txt" | head -n1)
 skip='Serial|Disruptive|Slow|Flaky|Feature'
+# The focused specs, named by a dry run (a worker stopped by the suite timeout writes no JUnit
+# report: report.ts names the specs that never finished from this list).
+"$bin/e2e.test" --ginkgo.dryRun --ginkgo.noColor --ginkgo.focus="$focus" --ginkgo.skip="$skip" >"$out/dry-run.log" 2>&1 || true
 # The skip list: "spec name<TAB>reason"; each name escaped for the regex.
 while IFS=$'\t' read -r name reason; do
   [ -z "$name" ] && continue
@@ -51,4 +55,4 @@ code=$?
 set -e
 echo "[conformance] e2e.test ended with code $code after $(( $(date +%s) - start )) s"
 
-node --import tsx "$here/report.ts" "$out/reports" "$here/focus.txt" "$here/skip-list.txt"
+node --import tsx "$here/report.ts" "$out/reports" "$here/focus.txt" "$here/skip-list.txt" "$out/dry-run.log" "$out/e2e.log"

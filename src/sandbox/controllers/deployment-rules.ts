@@ -32,6 +32,7 @@ import {
   type DeploymentStatus,
   type RS,
 } from './deployment-util.js';
+import { addInt64, compareRevisions, maxRevision, parseInt64 } from './revision.js';
 import { calculateStatus, deploymentComplete, getCondition, newCondition, rolloutStatus, setCondition, stuckRequeueAfter, rfc3339 } from './deployment-status.js';
 
 export type DeploymentEffect =
@@ -126,8 +127,7 @@ export function planDeployment(input: DeploymentInput): DeploymentPlan {
   const allAndSync = (create: boolean): { newRS: RS | undefined; oldRSs: RS[] } => {
     const existing = findNewReplicaSet(d, rsList);
     const oldRSs = rsList.filter((rs) => rs !== existing);
-    const maxOld = oldRSs.reduce((m, rs) => Math.max(m, revisionOf(rs)), 0);
-    const newRevision = String(maxOld + 1);
+    const newRevision = addInt64(maxRevision(oldRSs.map(revisionOf)), 1n).toString();
     if (existing) {
       const changed: Record<string, string> = {};
       const a = (existing.metadata.annotations ??= {});
@@ -137,7 +137,9 @@ export function planDeployment(input: DeploymentInput): DeploymentPlan {
         changed[k] = v;
       }
       const oldRev = a[REVISION];
-      if (oldRev === undefined || Number(oldRev) < Number(newRevision)) {
+      // SetNewReplicaSetAnnotations: an empty revision counts as 0, an unparsable one is left alone.
+      const oldRevInt = oldRev === undefined || oldRev === '' ? 0n : parseInt64(oldRev);
+      if (oldRevInt !== undefined && oldRevInt < BigInt(newRevision)) {
         if (oldRev !== undefined && oldRev !== '') {
           const history = a[REVISION_HISTORY] ? `${a[REVISION_HISTORY]},${oldRev}` : oldRev;
           a[REVISION_HISTORY] = history;
@@ -202,7 +204,7 @@ export function planDeployment(input: DeploymentInput): DeploymentPlan {
     const cleanable = oldRSs.filter((rs) => replicasOf(rs) === 0 && (statusOf(rs).replicas ?? 0) === 0 && !rs.metadata.deletionTimestamp);
     const diff = cleanable.length - spec.revisionHistoryLimit;
     if (diff <= 0) return;
-    cleanable.sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+    cleanable.sort((a, b) => compareRevisions(revisionOf(a), revisionOf(b)) || byCreation(a, b));
     for (const rs of cleanable.slice(0, diff)) {
       if ((rs.metadata.generation ?? 1) > (statusOf(rs).observedGeneration ?? 0)) continue;
       effects.push({ type: 'deleteReplicaSet', name: rs.metadata.name!, uid: rs.metadata.uid ?? '' });

@@ -8,6 +8,7 @@ import { computeHash, canonicalJson } from './hash.js';
 import { scaledValue, type IntOrString } from './intstr.js';
 import type { LabelSelector } from './labels.js';
 import { clone, creationTime } from './pods.js';
+import { revisionValue } from './revision.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
 export const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
@@ -102,11 +103,8 @@ export const statusOf = (rs: RS) => (rs.status ?? {}) as { replicas?: number; re
 export const setReplicas = (rs: RS, n: number) => {
   rs.spec = { ...(rs.spec as object), replicas: n };
 };
-export const revisionOf = (obj: KubeObject): number => {
-  const v = obj.metadata.annotations?.[REVISION];
-  const n = v === undefined ? 0 : Number(v);
-  return Number.isInteger(n) ? n : 0;
-};
+/** deploymentutil.Revision: the revision as an exact int64 (0 when missing, undefined when unparsable). */
+export const revisionOf = (obj: KubeObject): bigint | undefined => revisionValue(obj.metadata.annotations, REVISION);
 
 function withoutHash(template: unknown): string {
   const t = clone((template ?? {}) as { metadata?: { labels?: Record<string, string> } });

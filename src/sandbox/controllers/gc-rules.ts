@@ -39,10 +39,16 @@ export function classifyReferences(owners: OwnerLookupResult[]): Classified {
 export type DependentDecision =
   | { action: 'none' }
   | { action: 'removeOwnerReferences'; uids: string[] }
-  | { action: 'delete'; policy: Policy };
+  /** `unblock`: first make the item's blocking owner references non-blocking (a cycle would deadlock). */
+  | { action: 'delete'; policy: Policy; unblock?: boolean };
 
-/** attemptToDeleteItem for an object with ownerReferences. */
-export function decideDependent(item: KubeObject, owners: OwnerLookupResult[], hasDependents: boolean): DependentDecision {
+/**
+ * attemptToDeleteItem for an object with ownerReferences. An item whose owner deletes in the
+ * foreground and which has dependents goes in the foreground too; when one of those dependents is
+ * itself deleting its dependents, the chain may be a cycle (a → b → c → a, all blocking), so the
+ * item's owner references are first made non-blocking, as the real collector does.
+ */
+export function decideDependent(item: KubeObject, owners: OwnerLookupResult[], dependents: KubeObject[]): DependentDecision {
   if (item.metadata.deletionTimestamp) return { action: 'none' }; // being deleted: a one-way trip
   if (owners.length === 0) return { action: 'none' };
   const { solid, dangling, waiting } = classifyReferences(owners);
@@ -50,10 +56,25 @@ export function decideDependent(item: KubeObject, owners: OwnerLookupResult[], h
     if (!dangling.length && !waiting.length) return { action: 'none' };
     return { action: 'removeOwnerReferences', uids: [...dangling, ...waiting].map((r) => r.uid) };
   }
-  if (waiting.length && hasDependents) return { action: 'delete', policy: 'Foreground' };
+  if (waiting.length && dependents.length) {
+    const cycle = dependents.some(isDeletingDependents);
+    const blocking = (item.metadata.ownerReferences ?? []).some((r) => r.blockOwnerDeletion);
+    return { action: 'delete', policy: 'Foreground', ...(cycle && blocking ? { unblock: true } : {}) };
+  }
   if (hasFinalizer(item, ORPHAN)) return { action: 'delete', policy: 'Orphan' };
   if (hasFinalizer(item, FOREGROUND)) return { action: 'delete', policy: 'Foreground' };
   return { action: 'delete', policy: 'Background' };
+}
+
+/** unblockOwnerReferences: every blocking owner reference made non-blocking. */
+export function unblockOwnerReferences(refs: OwnerReference[]): OwnerReference[] {
+  return refs.map((r) => (r.blockOwnerDeletion ? { ...r, blockOwnerDeletion: false } : r));
+}
+
+/** Owners whose blocking reference from this object went away or stopped blocking (addUnblockedOwnersToDeleteQueue). */
+export function unblockedOwners(before: OwnerReference[] | undefined, after: OwnerReference[] | undefined): OwnerReference[] {
+  const stillBlocking = new Set((after ?? []).filter((r) => r.blockOwnerDeletion).map((r) => r.uid));
+  return (before ?? []).filter((r) => r.blockOwnerDeletion && !stillBlocking.has(r.uid));
 }
 
 export type OwnerDecision =

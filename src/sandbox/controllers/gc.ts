@@ -11,7 +11,7 @@
 import { resourceKey, StoreError, type KubeObject, type OwnerReference, type ResourceKey, type StoreEvent } from '../store/types.js';
 import type { Controller, ControllerContext } from './context.js';
 import { dropOwner } from './pods.js';
-import { decideDependent, decideOwner, FOREGROUND, ORPHAN, type OwnerLookupResult } from './gc-rules.js';
+import { decideDependent, decideOwner, FOREGROUND, ORPHAN, unblockedOwners, unblockOwnerReferences, type OwnerLookupResult } from './gc-rules.js';
 
 const EVENTS = resourceKey('', 'events');
 const SEP = '|';
@@ -82,6 +82,13 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
     }
     if (o.metadata.ownerReferences?.length || refsById.has(id)) index(id, o);
     if (o.metadata.ownerReferences?.length) keys.push(id);
+    // An owner waiting for its blocking dependents may be free once a reference stops blocking.
+    if (event.old?.metadata.ownerReferences?.length) {
+      for (const ref of unblockedOwners(event.old.metadata.ownerReferences, o.metadata.ownerReferences)) {
+        const oid = ownerIdentity(ref, o.metadata.namespace);
+        if (oid) keys.push(oid);
+      }
+    }
     const fin = o.metadata.finalizers ?? [];
     if (o.metadata.deletionTimestamp && (fin.includes(FOREGROUND) || fin.includes(ORPHAN))) keys.push(id);
     return keys;
@@ -99,7 +106,11 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
       const p = parse(oid);
       return { ref, owner: store.get(p.key, p.namespace, p.name) };
     });
-    const decision = decideDependent(item, owners, dependentsOf(item.metadata.uid).length > 0);
+    const decision = decideDependent(
+      item,
+      owners,
+      dependentsOf(item.metadata.uid).map((d) => d.object),
+    );
     if (decision.action === 'removeOwnerReferences') {
       store.modify(key, namespace, name, (cur) => {
         if (cur.metadata.uid !== item.metadata.uid) return undefined;
@@ -108,6 +119,13 @@ export function createGarbageCollector(ctx: ControllerContext): Controller {
         return cur;
       });
     } else if (decision.action === 'delete') {
+      if (decision.unblock) {
+        store.modify(key, namespace, name, (cur) => {
+          if (cur.metadata.uid !== item.metadata.uid || !cur.metadata.ownerReferences) return undefined;
+          cur.metadata.ownerReferences = unblockOwnerReferences(cur.metadata.ownerReferences);
+          return cur;
+        });
+      }
       try {
         store.delete(key, namespace, name, { propagationPolicy: decision.policy, preconditions: { uid: item.metadata.uid } });
       } catch (err) {

@@ -59,6 +59,12 @@ export interface ImageSpec {
   logFile?: string;
   /** Files shipped in the image, by absolute path. */
   files: Record<string, string>;
+  /**
+   * A web server serving the container's files: on `port`, a path is the file under `dir` (a
+   * directory: its index.html), read from the container's filesystem at each request — so a file
+   * moved away in an exec answers 404. Paths in `http` for that port answer first.
+   */
+  docRoot?: { port: number; dir: string };
 }
 
 /** What a failure tag does to an image. */

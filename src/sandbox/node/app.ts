@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import type { HttpAnswer, ResolvedImage } from '../images/catalog.js';
+import type { VirtualFs } from './filesystem.js';
 import type { LogBuffer } from './logs.js';
 import { simSince } from './sim-time.js';
 import type { HttpResult } from './shell.js';
@@ -54,12 +55,25 @@ export function processFate(image: ResolvedImage, firstPod: boolean, limitMi: nu
   return undefined;
 }
 
+/** A web server's answer from its document root: the file (a directory's index.html), or undefined (404). */
+export function docRootAnswer(docRoot: { port: number; dir: string } | undefined, port: number, path: string, fs: VirtualFs | undefined): HttpAnswer | undefined {
+  if (!docRoot || docRoot.port !== port || !fs) return undefined;
+  let file = `${docRoot.dir}${path.startsWith('/') ? '' : '/'}${path}`;
+  if (file.includes('/../')) return undefined;
+  if (fs.isDir(file)) file = `${file.replace(/\/$/, '')}/index.html`;
+  const body = fs.read(file);
+  if (body === undefined) return undefined;
+  return { status: 200, body, contentType: file.endsWith('.html') ? 'text/html' : 'text/plain' };
+}
+
 export interface AppOptions {
   clock: Clock;
   log: LogBuffer;
   /** The pod is the first of its namespace to run this image (see FirstPods). */
   firstPod: boolean;
   memoryLimitMi?: number;
+  /** The container's files (a docRoot image serves them). */
+  fs?: VirtualFs;
   /** Called once when the process ends on its own (crash, exit, OOM kill). */
   onExit(fate: Fate): void;
 }
@@ -117,7 +131,7 @@ export class AppProcess {
     const cleanPath = path.split('?')[0] || '/';
     let answer: HttpAnswer;
     if (this.image.behaviour.neverReady && spec.healthPaths.includes(cleanPath)) answer = spec.unhealthyAnswer;
-    else answer = spec.http[port]?.[cleanPath] ?? spec.notFound;
+    else answer = spec.http[port]?.[cleanPath] ?? docRootAnswer(spec.docRoot, port, cleanPath, this.opts.fs) ?? spec.notFound;
     const fill = (s: string) => s.replaceAll('{method}', method).replaceAll('{path}', cleanPath).replaceAll('{status}', String(answer.status));
     if (answer.log) this.opts.log.write(fill(answer.log));
     const body = fill(answer.body);

@@ -271,6 +271,7 @@ export class ContainerRunner {
             log,
             firstPod: this.pod.firstToRun(image.fullName),
             memoryLimitMi: this.memoryLimitMi(),
+            fs,
             onExit: (fate) => end({ kind: 'exit', fate }),
           });
     const logText = () => log.lines.map((l) => `${l.text}\n`).join('');

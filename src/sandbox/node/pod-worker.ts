@@ -11,6 +11,8 @@ import type { InvolvedObject } from './events.js';
 import { messages, podDesc, type EventMessage } from './messages.js';
 import type { FirstPods } from './first-pods.js';
 import { derivePodStatus } from './pod-status.js';
+import { DEADLINE_MESSAGE, DEADLINE_REASON, deadlineEvent, deadlineRemainingMs } from './active-deadline.js';
+import { simSince } from './sim-time.js';
 import type { HttpResult } from './shell.js';
 import type { Container, Pod, PodStatus } from './types.js';
 
@@ -37,6 +39,12 @@ export interface NodeServices {
 
 const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/**
+ * A changed pod spec takes effect at the kubelet's next sync (its PLEG relists every second), never
+ * in the same round trip as the change: a client that changes the spec still reads the old status.
+ */
+export const SYNC_DELAY_MS = 1000;
+
 export class PodWorker {
   pod: Pod;
   readonly runners = new Map<string, ContainerRunner>();
@@ -52,9 +60,16 @@ export class PodWorker {
   private readonly abort = new AbortController();
   /** Overrides the phase while the pod is being removed (terminal phase before deletion). */
   private finalPhase?: string;
+  /** Set when the pod failed its active deadline: the status's reason and message. */
+  private evicted?: { reason: string; message: string };
+  private syncTimer?: () => void;
+  /** The mutable part of the spec (images, active deadline) the worker last acted on. */
+  private appliedSpec: string;
+  private deadlineTimer?: () => void;
 
   constructor(pod: Pod, private readonly node: NodeServices) {
     this.pod = pod;
+    this.appliedSpec = mutableSpec(pod);
   }
 
   get key(): string {
@@ -72,6 +87,7 @@ export class PodWorker {
     for (const c of this.pod.spec.containers) this.runners.set(c.name, new ContainerRunner(c, ctx, false, initializing ? 'PodInitializing' : 'ContainerCreating'));
     this.changed();
     if (this.pod.metadata.deletionTimestamp) return void this.terminate();
+    this.armDeadline();
     // Volumes are mounted before any container starts; a missing ConfigMap/Secret keeps the pod ContainerCreating.
     let attempt = 0;
     for (;;) {
@@ -155,12 +171,51 @@ export class PodWorker {
     return { kind: 'refused' };
   }
 
-  /** A newer version of the pod from the API. */
+  /** A newer version of the pod from the API: deletion starts at once, a changed spec at the next sync. */
   update(pod: Pod): void {
     if (pod.metadata.uid !== this.pod.metadata.uid) return;
     this.pod = pod;
+    if (pod.metadata.deletionTimestamp && !this.terminating) return void this.terminate();
+    if (mutableSpec(pod) === this.appliedSpec) return;
+    this.syncTimer ??= this.node.clock.after(SYNC_DELAY_MS, () => {
+      this.syncTimer = undefined;
+      this.syncSpec();
+    });
+  }
+
+  /** The kubelet's sync of a changed spec: changed images restart their containers; a new active deadline is armed. */
+  private syncSpec(): void {
+    if (this.disposed || this.terminating || this.evicted) return;
+    const pod = this.pod;
+    this.appliedSpec = mutableSpec(pod);
     for (const c of [...(pod.spec.initContainers ?? []), ...pod.spec.containers]) this.runners.get(c.name)?.update(c);
-    if (pod.metadata.deletionTimestamp && !this.terminating) void this.terminate();
+    this.armDeadline();
+  }
+
+  /** Schedules the active deadline check from the pod's start time (activeDeadlineHandler). */
+  private armDeadline(): void {
+    this.deadlineTimer?.();
+    this.deadlineTimer = undefined;
+    const remaining = deadlineRemainingMs(this.pod, simSince(this.node.clock, new Date(this.startTime)));
+    if (remaining === undefined) return;
+    this.deadlineTimer = this.node.clock.after(remaining, () => {
+      this.deadlineTimer = undefined;
+      void this.deadlineExceeded();
+    });
+  }
+
+  /** Past the active deadline: the pod fails with DeadlineExceeded and its containers are killed; it stays on the node. */
+  private async deadlineExceeded(): Promise<void> {
+    if (this.disposed || this.terminating || this.evicted) return;
+    this.evicted = { reason: DEADLINE_REASON, message: DEADLINE_MESSAGE };
+    this.event(undefined, deadlineEvent());
+    this.abort.abort();
+    this.finalPhase = 'Failed';
+    this.changed();
+    const grace = this.pod.spec.terminationGracePeriodSeconds ?? 30;
+    await Promise.all([...this.runners.values()].map((r) => r.stop(grace * 1000)));
+    this.sandboxReady = false;
+    this.changed();
   }
 
   status(): PodStatus {
@@ -182,6 +237,7 @@ export class PodWorker {
       sandboxReady: this.sandboxReady,
       now: iso(this.node.clock.now()),
     });
+    if (this.evicted) Object.assign(status, this.evicted);
     if (this.finalPhase) {
       status.phase = this.finalPhase;
       for (const c of status.conditions ?? []) if (c.type === 'Ready' || c.type === 'ContainersReady') {
@@ -232,10 +288,11 @@ export class PodWorker {
     if (this.terminating) return;
     this.terminating = true;
     this.abort.abort();
+    this.deadlineTimer?.();
     const grace = this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30;
     await Promise.all([...this.runners.values()].map((r) => r.stop(grace * 1000)));
     const statuses = [...this.runners.values()].map((r) => r.status);
-    this.finalPhase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
+    if (!this.evicted) this.finalPhase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
     this.sandboxReady = false;
     this.changed();
     await this.flush();
@@ -252,13 +309,27 @@ export class PodWorker {
     if (this.disposed) return;
     this.disposed = true;
     this.abort.abort();
+    this.syncTimer?.();
+    this.deadlineTimer?.();
     for (const r of this.runners.values()) r.dispose();
     if (this.net && !this.pod.spec.hostNetwork) this.node.releaseIP(this.net.podIP);
+  }
+
+  /** Admitted and not yet finished: what the kubelet counts as an active pod (its host ports are taken). */
+  get isActive(): boolean {
+    const phase = this.lastStatus?.phase;
+    return !this.disposed && !this.finalPhase && phase !== 'Succeeded' && phase !== 'Failed';
   }
 
   get isDisposed(): boolean {
     return this.disposed;
   }
+}
+
+/** What of a pod's spec may change after creation and matters to the kubelet: images and the active deadline. */
+function mutableSpec(pod: Pod): string {
+  const images = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.image ?? '');
+  return JSON.stringify([images, pod.spec.activeDeadlineSeconds ?? null]);
 }
 
 /** The pod is gone, or was replaced by another of the same name (its uid no longer matches). */

@@ -13,7 +13,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill', 'touch', 'rm', 'mkdir',
+  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill', 'touch', 'rm', 'mkdir', 'mv',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -141,6 +141,31 @@ export async function runCommand(
           io.stderr(`rm: can't remove '${a}': No such file or directory\n`);
           code = 1;
         }
+      }
+      return code;
+    }
+    case 'mv': {
+      // Files only (the simulated filesystem's directories hold nothing of their own).
+      const verbose = args.some((x) => /^-[a-z]*v/.test(x));
+      const paths = args.filter((x) => !x.startsWith('-'));
+      if (paths.length < 2) {
+        io.stderr('mv: missing file operand\n');
+        return 1;
+      }
+      const dest = abs(paths.pop()!);
+      const intoDir = fs.isDir(dest);
+      let code = 0;
+      for (const a of paths) {
+        const content = fs.read(abs(a));
+        if (content === undefined) {
+          io.stderr(`mv: can't rename '${a}': No such file or directory\n`);
+          code = 1;
+          continue;
+        }
+        const target = intoDir ? posix.join(dest, posix.basename(a)) : dest;
+        fs.write(target, content);
+        fs.remove(abs(a));
+        if (verbose) io.stdout(`'${a}' -> '${target}'\n`);
       }
       return code;
     }

@@ -11,6 +11,7 @@ import { PodWorker, type NodeServices } from './pod-worker.js';
 import { watchNodePods } from './pod-watch.js';
 import { LeaseKeeper, leaseRenewMs, registerNode, reportNodeStatus, statusReportMs } from './registration.js';
 import type { Pod } from './types.js';
+import { admit, rejectionEvent, rejectionStatus } from './admission.js';
 
 export type Log = (msg: string, err?: unknown) => void;
 
@@ -25,6 +26,8 @@ export class SimNode {
   private readonly kernelEvents: EventRecorder;
   private readonly services: NodeServices;
   private watching?: Promise<void>;
+  /** Pods this node refused to admit (by uid), until they are deleted. */
+  private readonly rejected = new Set<string>();
 
   constructor(
     private readonly api: Api,
@@ -104,6 +107,7 @@ export class SimNode {
   private onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', pod: Pod): void {
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
     if (type === 'DELETED') {
+      this.rejected.delete(pod.metadata.uid);
       const w = this.workers.get(key);
       if (w && w.pod.metadata.uid === pod.metadata.uid) {
         w.dispose();
@@ -122,12 +126,34 @@ export class SimNode {
       existing.update(pod);
       return;
     }
-    if (existing) existing.dispose();
+    if (existing) {
+      existing.dispose();
+      this.workers.delete(key);
+    }
+    if (this.rejected.has(pod.metadata.uid)) {
+      // A rejected pod never ran: once deleted, it goes at once.
+      if (pod.metadata.deletionTimestamp) void this.services.deletePod(pod).catch(() => {});
+      return;
+    }
     // A pod already finished before this agent saw it is left as it is.
     if (!existing && (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') && !pod.metadata.deletionTimestamp) return;
+    if (!pod.metadata.deletionTimestamp && this.reject(pod)) return;
     const worker = new PodWorker(pod, this.services);
     this.workers.set(key, worker);
     worker.start().catch((e) => this.log(`pod ${key} failed`, e));
+  }
+
+  /** Admission (canAdmitPod) against the node's active pods; a rejected pod fails at once and never runs. */
+  private reject(pod: Pod): boolean {
+    const active = [...this.workers.values()].filter((w) => w.isActive).map((w) => w.pod);
+    const rejection = admit(pod, active);
+    if (!rejection) return false;
+    this.rejected.add(pod.metadata.uid);
+    const m = pod.metadata;
+    this.events.record({ kind: 'Pod', apiVersion: 'v1', namespace: m.namespace, name: m.name, uid: m.uid, ...(m.resourceVersion ? { resourceVersion: m.resourceVersion } : {}) }, rejectionEvent(rejection));
+    const now = this.clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    void this.services.writeStatus(pod, rejectionStatus(rejection, now, pod.status?.startTime)).catch((e) => this.log(`status of rejected pod ${m.namespace}/${m.name} failed`, e));
+    return true;
   }
 
   async stop(): Promise<void> {

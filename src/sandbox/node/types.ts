@@ -41,7 +41,7 @@ export interface Container {
   command?: string[];
   args?: string[];
   workingDir?: string;
-  ports?: { name?: string; containerPort: number; protocol?: string }[];
+  ports?: { name?: string; containerPort: number; protocol?: string; hostPort?: number; hostIP?: string }[];
   env?: EnvVar[];
   envFrom?: EnvFromSource[];
   resources?: { limits?: ResourceList; requests?: ResourceList };
@@ -135,6 +135,7 @@ export interface Pod {
     serviceAccountName?: string;
     enableServiceLinks?: boolean;
     readinessGates?: { conditionType: string }[];
+    activeDeadlineSeconds?: number;
   };
   status?: PodStatus;
 }

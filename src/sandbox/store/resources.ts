@@ -35,6 +35,10 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   core('events', 'Event', true, ['ev']),
   core('replicationcontrollers', 'ReplicationController', true, ['rc'], ['status', 'scale']),
   core('serviceaccounts', 'ServiceAccount', true, ['sa']),
+  // Served (empty unless a client creates some: no provisioner binds them) because the e2e suite's
+  // StatefulSet clean-up lists both and retries for ten minutes on a 404.
+  core('persistentvolumeclaims', 'PersistentVolumeClaim', true, ['pvc'], ['status']),
+  core('persistentvolumes', 'PersistentVolume', false, ['pv'], ['status']),
   apps('deployments', 'Deployment', ['deploy'], ['status', 'scale']),
   apps('replicasets', 'ReplicaSet', ['rs'], ['status', 'scale']),
   apps('statefulsets', 'StatefulSet', ['sts'], ['status', 'scale']),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject, OwnerReference } from '../../../src/sandbox/store/types.js';
-import { decideDependent, decideOwner } from '../../../src/sandbox/controllers/gc-rules.js';
+import { decideDependent, decideOwner, unblockedOwners } from '../../../src/sandbox/controllers/gc-rules.js';
 
 const ref = (uid: string, block = true): OwnerReference => ({ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: `rs-${uid}`, uid, controller: true, blockOwnerDeletion: block });
 const obj = (uid: string, o: { refs?: OwnerReference[]; deleting?: boolean; finalizers?: string[] } = {}): KubeObject => ({
@@ -25,12 +25,19 @@ describe('decideDependent (attemptToDeleteItem)', () => {
     ['owner deleting in foreground, leaf item → background', [{ ref: ref('a'), owner: obj('a', { deleting: true, finalizers: ['foregroundDeletion'] }) }], false, { action: 'delete', policy: 'Background' }],
     ['unknown owner kind → keep', [{ ref: ref('a'), owner: 'unknown' as const }], false, { action: 'none' }],
   ])('%s', (_, owners, hasDeps, want) => {
-    expect(decideDependent(obj('x', { refs: owners.map((o) => o.ref) }), owners as never, hasDeps)).toEqual(want);
+    expect(decideDependent(obj('x', { refs: owners.map((o) => o.ref) }), owners as never, hasDeps ? [obj('d', { refs: [ref('x')] })] : [])).toEqual(want);
+  });
+
+  it('a dependent already deleting its own dependents (a cycle): foreground, with the blocking references unblocked first', () => {
+    const waiting = { ref: ref('a'), owner: obj('a', { deleting: true, finalizers: ['foregroundDeletion'] }) };
+    const dep = obj('d', { refs: [ref('x')], deleting: true, finalizers: ['foregroundDeletion'] });
+    expect(decideDependent(obj('x', { refs: [waiting.ref] }), [waiting], [dep])).toEqual({ action: 'delete', policy: 'Foreground', unblock: true });
+    expect(decideDependent(obj('x', { refs: [ref('a', false)] }), [{ ...waiting, ref: ref('a', false) }], [dep])).toEqual({ action: 'delete', policy: 'Foreground' });
   });
 
   it('honours an orphan finalizer on the dependent and skips items already being deleted', () => {
-    expect(decideDependent(obj('x', { refs: [ref('a')], finalizers: ['orphan'] }), [{ ref: ref('a'), owner: undefined }], false)).toEqual({ action: 'delete', policy: 'Orphan' });
-    expect(decideDependent(obj('x', { refs: [ref('a')], deleting: true }), [{ ref: ref('a'), owner: undefined }], false)).toEqual({ action: 'none' });
+    expect(decideDependent(obj('x', { refs: [ref('a')], finalizers: ['orphan'] }), [{ ref: ref('a'), owner: undefined }], [])).toEqual({ action: 'delete', policy: 'Orphan' });
+    expect(decideDependent(obj('x', { refs: [ref('a')], deleting: true }), [{ ref: ref('a'), owner: undefined }], [])).toEqual({ action: 'none' });
   });
 });
 
@@ -50,5 +57,16 @@ describe('decideOwner', () => {
   });
   it('does nothing for live owners', () => {
     expect(decideOwner(obj('o'), [obj('d', { refs: [ref('o')] })])).toEqual({ action: 'none' });
+  });
+});
+
+describe('unblockedOwners (addUnblockedOwnersToDeleteQueue)', () => {
+  it.each([
+    ['a blocking reference made non-blocking', [ref('a')], [ref('a', false)], ['a']],
+    ['a blocking reference removed', [ref('a'), ref('b')], [ref('b')], ['a']],
+    ['still blocking', [ref('a')], [ref('a')], []],
+    ['never blocked', [ref('a', false)], [], []],
+  ])('%s', (_, before, after, want) => {
+    expect(unblockedOwners(before, after).map((r) => r.uid)).toEqual(want);
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultCatalog, resolveImage } from '../../../src/sandbox/images/catalog.js';
 import { imageDigest } from '../../../src/sandbox/images/digest.js';
 import { parseImageRef } from '../../../src/sandbox/images/reference.js';
-import { oomAfterMs, processFate, workingSetMi } from '../../../src/sandbox/node/app.js';
+import { docRootAnswer, oomAfterMs, processFate, workingSetMi } from '../../../src/sandbox/node/app.js';
+import { VirtualFs } from '../../../src/sandbox/node/filesystem.js';
 
 describe('image references', () => {
   it.each([
@@ -51,7 +52,7 @@ describe('image resolution', () => {
       if (spec.name === 'busybox' || spec.name === 'pause') expect(spec.ports).toEqual([]);
       else expect(spec.ports.length).toBeGreaterThan(0);
       for (const path of spec.healthPaths) {
-        const answer = Object.values(spec.http).find((byPath) => byPath[path])?.[path];
+        const answer = Object.values(spec.http).find((byPath) => byPath[path])?.[path] ?? docRootAnswer(spec.docRoot, spec.docRoot?.port ?? 0, path, new VirtualFs(spec.files));
         expect(answer?.status, `${spec.name} ${path}`).toBe(200);
       }
       expect(spec.startupMs).toBeGreaterThan(0);

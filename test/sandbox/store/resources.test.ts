@@ -20,12 +20,14 @@ describe('served resource types', () => {
     ['rbac.authorization.k8s.io/rolebindings', 'RoleBinding', 'RoleBindingList', true, []],
     ['rbac.authorization.k8s.io/clusterroles', 'ClusterRole', 'ClusterRoleList', false, []],
     ['rbac.authorization.k8s.io/clusterrolebindings', 'ClusterRoleBinding', 'ClusterRoleBindingList', false, []],
+    ['/persistentvolumeclaims', 'PersistentVolumeClaim', 'PersistentVolumeClaimList', true, ['pvc']],
+    ['/persistentvolumes', 'PersistentVolume', 'PersistentVolumeList', false, ['pv']],
   ])('%s', (key, kind, listKind, namespaced, shortNames) => {
     const t = findType(key)!;
     expect({ kind: t.kind, listKind: t.listKind, namespaced: t.namespaced, shortNames: t.shortNames }).toEqual({ kind, listKind, namespaced, shortNames });
   });
 
-  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(19));
+  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(21));
 
   it('names them as Kubernetes messages do', () => {
     const d = findType('apps/deployments')!;
