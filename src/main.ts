@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createCairn, type SandboxStarter } from './app.js';
@@ -12,6 +12,7 @@ import { type Config, loadConfig } from './config.js';
 import { chooseClusters } from './kube/cluster-source.js';
 import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
+import { writePrivateFile } from './kube/private-file.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
 import { exitOnStartFailure } from './server/start-failure.js';
@@ -108,9 +109,7 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
       contexts.push({ name, url: cluster.url, token: cluster.token, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) });
     }
     const file = sandboxKubeconfigPath(config);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, kubeconfigText(contexts), { mode: 0o600 });
-    chmodSync(file, 0o600); // an existing file keeps its mode on write
+    writePrivateFile(file, kubeconfigText(contexts)); // 0600 from the start: a temp file created so, renamed over
     logger.warn({ file, try: `kubectl --kubeconfig ${file} get pods -A` }, 'the sandbox clusters\' kubeconfig (both contexts; readable by its owner only)');
     return sources;
   };

@@ -252,4 +252,13 @@ describe('a start that fails: one JSON line on stderr, exit code 1', () => {
     expect(missing.code).toBe(1);
     expect(oneFatalLine(missing.stderr).msg).toBe(`cannot start: kubeconfig not found: ${join(dir, 'nowhere.yaml')}`);
   });
+
+  it('an allow-list (CAIRN_CLUSTERS) that keeps none of the clusters found', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-kc-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigText([{ name: 'staging', server: 'https://127.0.0.1:1', token: TOKEN }]));
+    const { code, stderr } = await failedStartStderr({ CAIRN_KUBECONFIG: kubeconfig, CAIRN_CLUSTERS: 'prod,typo' });
+    expect(code).toBe(1);
+    expect(oneFatalLine(stderr).msg).toBe('cannot start: the allow-list CAIRN_CLUSTERS (prod, typo) keeps none of the clusters found (staging): name at least one of them, or unset CAIRN_CLUSTERS');
+  });
 });
