@@ -95,15 +95,21 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
   return async (started) => {
     logger.warn({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'running sandbox clusters in-process');
     // Loaded only when needed: with a kubeconfig, the sandbox's code is never even read.
-    const { startSandboxCluster } = await import('./sandbox/cluster.js');
-    const { kubeconfigText } = await import('./sandbox/apiserver/kubeconfig.js');
+    const [{ startSandboxCluster }, { kubeconfigText }] = await Promise.all([import('./sandbox/cluster.js'), import('./sandbox/apiserver/kubeconfig.js')]);
+    // Both at once: each one's start mostly waits on its own API server's answers, so their starts overlap.
+    const clusters = await Promise.all(
+      SANDBOX_CLUSTERS.map(async (name) => {
+        // A fresh bearer token per run, over HTTPS (kubectl sends a token over HTTPS only): cairn reaches its sandboxes
+        // exactly as it reaches a real cluster.
+        const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url'), tls: true });
+        started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
+        return cluster;
+      }),
+    );
     const sources: KubeconfigSource[] = [];
     const contexts: Parameters<typeof kubeconfigText>[0] = [];
-    for (const name of SANDBOX_CLUSTERS) {
-      // A fresh bearer token per run, over HTTPS (kubectl sends a token over HTTPS only): cairn reaches its sandboxes
-      // exactly as it reaches a real cluster.
-      const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url'), tls: true });
-      started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
+    for (const cluster of clusters) {
+      const { name } = cluster;
       logger.info({ cluster: name, server: cluster.url }, 'sandbox cluster started');
       sources.push({ text: cluster.kubeconfig, origin: `sandbox ${name}`, sandbox: true });
       contexts.push({ name, url: cluster.url, token: cluster.token, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) });
