@@ -124,4 +124,5 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
 /** Where `npm start` writes its sandbox clusters' kubeconfig: next to the database file. */
 const sandboxKubeconfigPath = (config: Config) => join(dirname(resolve(config.databasePath)), 'sandbox-kubeconfig.yaml');
 
-main().catch(exitOnStartFailure);
+// The build evaluates this bundle (its modules, not main) to write its V8 code cache: see scripts/server-loader.mjs.
+if (process.env.CAIRN_WRITE_CODE_CACHE !== '1') main().catch(exitOnStartFailure);

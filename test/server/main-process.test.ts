@@ -185,6 +185,10 @@ describe('npm start (the compiled dist/main.js as a process)', () => {
     expect(readyz.headers.get('x-request-id')).toBe('probe-1');
     expect(await cairn.waitFor((l) => l.msg === 'request' && l.requestId === 'probe-1')).toMatchObject({ path: '/readyz', status: 200 });
     expect(ready.sinceStartMs).toEqual(expect.any(Number));
+    // GraphiQL's page, which the compiled server loads from node_modules only when asked for it.
+    const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(await graphiql.text()).toContain('renderYogaGraphiQL');
     cairn.child.kill('SIGINT');
     const [code] = await cairn.exited;
     expect(code).toBe(0);
