@@ -94,7 +94,8 @@ function sinceStart(): number {
 function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
   return async (started) => {
     logger.warn({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'running sandbox clusters in-process');
-    // Loaded only when needed: with a kubeconfig, the sandbox's code is never even read.
+    // Evaluated only when needed (in the compiled server, a part of the bundle initialised on first import): with a
+    // kubeconfig, the sandbox's modules never run.
     const [{ startSandboxCluster }, { kubeconfigText }] = await Promise.all([import('./sandbox/cluster.js'), import('./sandbox/apiserver/kubeconfig.js')]);
     // Both at once: each one's start mostly waits on its own API server's answers, so their starts overlap.
     const clusters = await Promise.all(
