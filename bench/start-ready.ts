@@ -6,6 +6,9 @@
  *   npx tsx bench/start-ready.ts            (RUNS=5 IDLE=3000 TSX=1; needs `npm run build` first)
  *   TSX=0 npx tsx bench/start-ready.ts      (skip the old start under tsx)
  *   NPM=1 npx tsx bench/start-ready.ts      (also time `npm start`, i.e. npm's own start-up on top)
+ *   MAPS=0 npx tsx bench/start-ready.ts     (also time dist/main.js without --enable-source-maps: what loading the maps costs)
+ *   BEFORE=old-dist npx tsx bench/start-ready.ts   (also time another build's main.js, e.g. an earlier commit's
+ *                                           dist/ copied to a folder inside the repository, beside this one)
  *
  * Each run starts a fresh process on a free port with a temp database and HOME (so no kubeconfig is found
  * and cairn starts its two sandbox clusters in-process, as `npm start` on a fresh clone does). The variants
@@ -40,6 +43,8 @@ interface Variant {
 const VARIANTS: Variant[] = [
   { name: 'floor: bare node -e http server', command: process.execPath, args: ['-e', FLOOR_SERVER] },
   { name: 'cairn: node --enable-source-maps dist/main.js', command: process.execPath, args: ['--enable-source-maps', 'dist/main.js'] },
+  ...(process.env.MAPS === '0' ? [{ name: 'cairn: node dist/main.js (no source maps)', command: process.execPath, args: ['dist/main.js'] }] : []),
+  ...(process.env.BEFORE ? [{ name: `cairn (before): ${process.env.BEFORE}/main.js`, command: process.execPath, args: ['--enable-source-maps', join(process.env.BEFORE, 'main.js')] }] : []),
   ...(process.env.NPM === '1' ? [{ name: 'cairn: npm start', command: 'npm', args: ['start', '--silent'] }] : []),
   ...(process.env.TSX !== '0' ? [{ name: 'cairn (old): node --import tsx src/main.ts', command: process.execPath, args: ['--import', 'tsx', 'src/main.ts'] }] : []),
 ];

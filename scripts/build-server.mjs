@@ -1,32 +1,41 @@
 /**
- * `npm run build:server`: bundles cairn's server into dist/ with esbuild — dist/main.js (the server, what
- * `npm start` runs), dist/sandbox/cli.js (`npm run sandbox`) and dist/cli/token.js (`npm run token`).
- * Code shared between them, and code loaded lazily with a dynamic import (the sandbox clusters), lands in
- * split chunks under dist/chunks/. ESM, Node 20, source maps without the sources' text (for
- * `node --enable-source-maps`).
+ * `npm run build:server`: bundles cairn's server into dist/ with esbuild.
  *
- * The dependencies are bundled too, all but native addons (EXTERNAL). Measured with bench/start-ready.ts:
- * with node_modules left external, Node's ESM loader resolves, reads, links and evaluates ~1,950 files at
- * start (826 of them @kubernetes/client-node's generated models), which cost ~1.5 s of CPU to /readyz and
- * an idle RSS of ~165 MB; bundled, ~0.6 s and ~120 MB. Whitespace and syntax are minified (comments go:
- * client-node alone is 13 MB of mostly doc comments), names are kept so that logged error names and
- * stacks stay readable. Should a dependency misbehave once bundled (it reads files beside itself, say),
- * add it to EXTERNAL: it is then loaded from node_modules at run time, as under tsx.
+ *   dist/server.cjs        the server (src/main.ts), one CommonJS bundle, and dist/server.cjs.cache, the V8
+ *                          code cache of its compiled top level, written here by running the loader with
+ *                          CAIRN_WRITE_CODE_CACHE=1 (nothing of the server is executed);
+ *   dist/main.js           what `npm start` runs: scripts/server-loader.mjs, which runs the bundle with that
+ *                          cache (see there why: Node 20 has no compile cache for ES modules);
+ *   dist/sandbox/cli.js    `npm run sandbox`, and dist/cli/token.js, `npm run token`: ESM, code shared between
+ *                          them in split chunks under dist/chunks/.
+ *
+ * Node 20, source maps without the sources' text (`node --enable-source-maps`; the loader maps the server's
+ * frames itself). Measured with bench/start-ready.ts: with node_modules left external, Node's ESM loader
+ * resolves, reads, links and evaluates ~1,950 files at start (826 of them @kubernetes/client-node's generated
+ * models), which cost ~1.5 s of CPU to /readyz and an idle RSS of ~165 MB; bundled, ~0.6 s and ~120 MB; with
+ * the code cache, ~0.1 s less again. Whitespace and syntax are minified (comments go: client-node alone is
+ * 13 MB of mostly doc comments), names are kept so that logged error names and stacks stay readable. Should
+ * a dependency misbehave once bundled (it reads files beside itself, say), add it to EXTERNAL: it is then
+ * loaded from node_modules at run time, as under tsx. GraphiQL's page (9 MB, loaded only when asked for) is
+ * left to node_modules in the server bundle, which would otherwise carry it.
  *
  * Plain JavaScript, so that it runs during `npm ci` (the `prepare` script) before anything is compiled.
  * It removes what an earlier build left in dist/ (except dist/console/, built by `npm run build:console`).
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = join(ROOT, 'dist');
-/** Entry points, relative to src/; each lands at the same path under dist/ with .js. */
-export const ENTRIES = ['main.ts', 'sandbox/cli.ts', 'cli/token.ts'];
+/** ESM entry points, relative to src/; each lands at the same path under dist/ with .js. */
+export const ENTRIES = ['sandbox/cli.ts', 'cli/token.ts'];
+/** The server: src/main.ts as one CommonJS bundle, run by dist/main.js (scripts/server-loader.mjs) with a code cache. */
+const SERVER = 'dist/server.cjs';
 /** What build:server owns in dist/; anything else there (dist/console/) belongs to another build. */
-const KEEP = new Set(['console']);
+const KEEP = new Set(['console', 'persisted']);
 /** Packages loaded from node_modules at run time rather than bundled: native addons. */
 const EXTERNAL = ['better-sqlite3'];
 /** Bundled CommonJS packages may require() node's own modules: give the ESM output a real require. */
@@ -74,7 +83,32 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
-removeStale(new Set(Object.keys(result.metafile.outputs).map((file) => resolve(ROOT, file))));
-const files = Object.keys(result.metafile.outputs).filter((file) => file.endsWith('.js'));
-const kb = files.reduce((sum, file) => sum + result.metafile.outputs[file].bytes, 0) / 1024;
-console.log(`build:server: ${files.length} files (${kb.toFixed(0)} kB of JavaScript) in dist/ in ${Math.round(performance.now() - started)} ms`);
+const server = await build({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/main.ts'],
+  outfile: SERVER,
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: [...EXTERNAL, '@graphql-yoga/render-graphiql'],
+  // The loader passes the bundle's own file URL under this name.
+  define: { 'import.meta.url': '__cairnImportMetaUrl' },
+  // import() of what stays in node_modules becomes require(): a vm.Script compiled from a code cache loses its
+  // dynamic-import callback on Node 20 ("A dynamic import callback was not specified").
+  supported: { 'dynamic-import': false },
+  minifyWhitespace: true,
+  minifySyntax: true,
+  sourcemap: true,
+  sourcesContent: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+});
+copyFileSync(join(ROOT, 'scripts', 'server-loader.mjs'), join(OUT, 'main.js'));
+execFileSync(process.execPath, [join(OUT, 'main.js')], { env: { ...process.env, CAIRN_WRITE_CODE_CACHE: '1' }, stdio: 'inherit' });
+const outputs = { ...result.metafile.outputs, ...server.metafile.outputs };
+removeStale(new Set([...Object.keys(outputs).map((file) => resolve(ROOT, file)), join(OUT, 'main.js'), join(OUT, 'server.cjs.cache')]));
+const files = Object.keys(outputs).filter((file) => /\.c?js$/.test(file));
+const kb = files.reduce((sum, file) => sum + outputs[file].bytes, 0) / 1024;
+console.log(`build:server: ${files.length + 1} files (${kb.toFixed(0)} kB of JavaScript) and a code cache in dist/ in ${Math.round(performance.now() - started)} ms`);

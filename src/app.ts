@@ -210,6 +210,14 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     const loading = await sources();
     if (stopping) return listening;
     if (loading) clusters.load(loading);
+    // Ready now (the clusters are known): the persisted operations are checked and reported just after, not on the way.
+    setImmediate(() => {
+      try {
+        if (!stopping) server.yoga.reportPersisted();
+      } catch (error) {
+        logger.error({ error: safeError(error) }, 'checking the persisted operations failed');
+      }
+    });
     await clusters.checkAll();
     if (stopping) return listening;
     clusters.startChecking();

@@ -4,7 +4,7 @@
  * SIGTERM/SIGINT.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createCairn, type SandboxStarter } from './app.js';
@@ -12,6 +12,7 @@ import { type Config, loadConfig } from './config.js';
 import { chooseClusters } from './kube/cluster-source.js';
 import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
+import { writePrivateFile } from './kube/private-file.js';
 import { createLogger } from './server/logger.js';
 import { safeError } from './server/safe-error.js';
 import { exitOnStartFailure } from './server/start-failure.js';
@@ -93,24 +94,29 @@ function sinceStart(): number {
 function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
   return async (started) => {
     logger.warn({ clusters: SANDBOX_CLUSTERS, speed: config.sandboxSpeed }, 'running sandbox clusters in-process');
-    // Loaded only when needed: with a kubeconfig, the sandbox's code is never even read.
-    const { startSandboxCluster } = await import('./sandbox/cluster.js');
-    const { kubeconfigText } = await import('./sandbox/apiserver/kubeconfig.js');
+    // Evaluated only when needed (in the compiled server, a part of the bundle initialised on first import): with a
+    // kubeconfig, the sandbox's modules never run.
+    const [{ startSandboxCluster }, { kubeconfigText }] = await Promise.all([import('./sandbox/cluster.js'), import('./sandbox/apiserver/kubeconfig.js')]);
+    // Both at once: each one's start mostly waits on its own API server's answers, so their starts overlap.
+    const clusters = await Promise.all(
+      SANDBOX_CLUSTERS.map(async (name) => {
+        // A fresh bearer token per run, over HTTPS (kubectl sends a token over HTTPS only): cairn reaches its sandboxes
+        // exactly as it reaches a real cluster.
+        const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url'), tls: true });
+        started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
+        return cluster;
+      }),
+    );
     const sources: KubeconfigSource[] = [];
     const contexts: Parameters<typeof kubeconfigText>[0] = [];
-    for (const name of SANDBOX_CLUSTERS) {
-      // A fresh bearer token per run, over HTTPS (kubectl sends a token over HTTPS only): cairn reaches its sandboxes
-      // exactly as it reaches a real cluster.
-      const cluster = await startSandboxCluster({ name, speed: config.sandboxSpeed, token: randomBytes(24).toString('base64url'), tls: true });
-      started({ name: `sandbox cluster ${name}`, stop: () => cluster.stop() });
+    for (const cluster of clusters) {
+      const { name } = cluster;
       logger.info({ cluster: name, server: cluster.url }, 'sandbox cluster started');
       sources.push({ text: cluster.kubeconfig, origin: `sandbox ${name}`, sandbox: true });
       contexts.push({ name, url: cluster.url, token: cluster.token, ...(cluster.certificateAuthority ? { certificateAuthority: cluster.certificateAuthority } : {}) });
     }
     const file = sandboxKubeconfigPath(config);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, kubeconfigText(contexts), { mode: 0o600 });
-    chmodSync(file, 0o600); // an existing file keeps its mode on write
+    writePrivateFile(file, kubeconfigText(contexts)); // 0600 from the start: a temp file created so, renamed over
     logger.warn({ file, try: `kubectl --kubeconfig ${file} get pods -A` }, 'the sandbox clusters\' kubeconfig (both contexts; readable by its owner only)');
     return sources;
   };
@@ -119,4 +125,5 @@ function sandboxStarter(config: Config, logger: Logger): SandboxStarter {
 /** Where `npm start` writes its sandbox clusters' kubeconfig: next to the database file. */
 const sandboxKubeconfigPath = (config: Config) => join(dirname(resolve(config.databasePath)), 'sandbox-kubeconfig.yaml');
 
-main().catch(exitOnStartFailure);
+// The build evaluates this bundle (its modules, not main) to write its V8 code cache: see scripts/server-loader.mjs.
+if (process.env.CAIRN_WRITE_CODE_CACHE !== '1') main().catch(exitOnStartFailure);

@@ -73,3 +73,16 @@ export function allowedClusters(names: readonly string[], allow: readonly string
     unknown: allow.filter((n) => !names.includes(n)),
   };
 }
+
+/** At most this many names in the message below (a kubeconfig may hold many contexts). */
+const NAMES_SHOWN = 20;
+const nameList = (names: readonly string[]) =>
+  names.length === 0 ? 'none' : names.length <= NAMES_SHOWN ? names.join(', ') : `${names.slice(0, NAMES_SHOWN).join(', ')} and ${names.length - NAMES_SHOWN} more`;
+
+/**
+ * Why cairn does not start when the allow-list (CAIRN_CLUSTERS) keeps none of the clusters found: it would
+ * run with no cluster at all (every release refused), which is never what was meant.
+ */
+export function noClusterAllowed(allow: readonly string[], found: readonly string[]): string {
+  return `the allow-list CAIRN_CLUSTERS (${nameList(allow)}) keeps none of the clusters found (${nameList(found)}): name at least one of them, or unset CAIRN_CLUSTERS`;
+}

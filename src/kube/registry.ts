@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { BoundedKubeConfig } from './bounded-kubeconfig.js';
-import { allowedClusters } from './cluster-source.js';
+import { allowedClusters, noClusterAllowed } from './cluster-source.js';
 import { credentialStrings } from './credentials.js';
 import { tokenFileAuthenticator } from './in-cluster.js';
 import { DEFAULT_KUBE_TIMEOUTS, type KubeTimeouts } from './kube-timeouts.js';
@@ -177,6 +177,8 @@ export function createClusterRegistry(options: ClusterRegistryOptions): Loadable
       }
       if (options.allow) {
         const { kept, dropped, unknown } = allowedClusters(seen, options.allow);
+        // Nothing kept: cairn would run with no cluster at all — a failed start (main.ts: one JSON line, exit 1), not a warning.
+        if (kept.length === 0) throw new Error(noClusterAllowed(options.allow, seen));
         logger.info({ kept, dropped }, 'clusters limited to the allow-list (CAIRN_CLUSTERS)');
         if (unknown.length > 0) logger.warn({ unknown, known: seen }, 'the allow-list (CAIRN_CLUSTERS) names clusters that no kubeconfig holds');
       }

@@ -4,8 +4,8 @@
  * scripts/persist-operations.ts writes and graphql-codegen's client preset writes with
  * `persistedDocuments: { hashAlgorithm: 'sha256' }`. A path is a manifest file, or a folder whose
  * `*.persisted.json` files (also in its subfolders, node_modules aside) are manifests. Every
- * document must hash to its key and parse; one that does not validate against the schema is
- * skipped with the reason (it would fail at use anyway).
+ * document must hash to its key, parse and validate against the schema; one that does not is
+ * skipped with the reason (it would fail at use anyway). Documents are checked when first needed.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -58,7 +58,7 @@ export interface PersistedStore {
   readonly size: number;
   /** The manifests read. */
   readonly files: readonly string[];
-  /** What was skipped, and why (one line each). */
+  /** What was skipped, and why (one line each); reading it (or `size`) checks every document not checked yet. */
   readonly skipped: readonly string[];
 }
 
@@ -78,8 +78,17 @@ export function manifestFiles(path: string, depth = 0): string[] {
     .flatMap((e) => (e.isDirectory() ? manifestFiles(join(path, e.name), depth + 1) : e.name.endsWith(MANIFEST_SUFFIX) ? [join(path, e.name)] : []));
 }
 
-/** Reads one manifest's operations; throws (naming the file) when it is not a manifest. Problems with single documents go to `skipped`. */
-export function readManifest(file: string, schema: GraphQLSchema, skipped: string[]): PersistedOperation[] {
+/** One entry of a manifest, checked (hash, parse, validation) the first time it is needed. */
+interface Entry {
+  hash: string;
+  file: string;
+  value: unknown;
+  /** Set once checked: the operation, or why it is skipped. */
+  checked?: { op: PersistedOperation } | { skip: string };
+}
+
+/** Reads one manifest's entries; throws (naming the file) when it is not a manifest. Its documents are checked later (checkEntry). */
+function readManifestEntries(file: string): Entry[] {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(file, 'utf8'));
@@ -87,28 +96,10 @@ export function readManifest(file: string, schema: GraphQLSchema, skipped: strin
     throw new Error(`persisted operations: ${file} is not JSON (${(error as Error).message})`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new Error(`persisted operations: ${file} must be a JSON object of sha256 hash → document`);
-  const operations: PersistedOperation[] = [];
-  for (const [hash, document] of Object.entries(json)) {
-    const skip = (why: string) => skipped.push(`${file}: ${hash.slice(0, 16)}…: ${why}`);
-    if (!HASH.test(hash)) skip('the key is not a sha256 hash (64 lowercase hex digits)');
-    else if (typeof document !== 'string') skip('the value is not a document (a string)');
-    else if (operationHash(document) !== hash) skip('the document does not hash to its key');
-    else {
-      let ast: DocumentNode;
-      try {
-        ast = parse(document);
-      } catch (error) {
-        skip(`does not parse: ${(error as Error).message}`);
-        continue;
-      }
-      const errors = validate(schema, ast);
-      if (errors.length > 0) skip(`does not validate: ${errors.map((e) => e.message).join(' ')}`);
-      else operations.push({ hash, document, ast, file });
-    }
-  }
-  return operations;
+  return Object.entries(json).map(([hash, value]) => ({ hash, file, value }));
 }
 
+<<<<<<< HEAD
 /**
  * The store of every manifest under `paths` (missing paths are ignored). The default paths (the
  * configuration's default, DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the
@@ -120,4 +111,55 @@ export function loadPersistedStore(paths: readonly string[], schema: GraphQLSche
   const files = [...new Set((isDefault(paths) ? defaultPersistedPaths() : paths).flatMap((p) => manifestFiles(p)))];
   for (const file of files) for (const op of readManifest(file, schema, skipped)) byHash.set(op.hash, op);
   return { get: (hash) => byHash.get(hash), size: byHash.size, files, skipped };
+=======
+/** Checks an entry once: it must have a sha256 key, be a document that hashes to it, parse, and validate against the schema. */
+function checkEntry(entry: Entry, schema: GraphQLSchema): NonNullable<Entry['checked']> {
+  if (entry.checked) return entry.checked;
+  const { hash, value: document, file } = entry;
+  const skip = (why: string) => (entry.checked = { skip: `${file}: ${hash.slice(0, 16)}…: ${why}` });
+  if (!HASH.test(hash)) return skip('the key is not a sha256 hash (64 lowercase hex digits)');
+  if (typeof document !== 'string') return skip('the value is not a document (a string)');
+  if (operationHash(document) !== hash) return skip('the document does not hash to its key');
+  let ast: DocumentNode;
+  try {
+    ast = parse(document);
+  } catch (error) {
+    return skip(`does not parse: ${(error as Error).message}`);
+  }
+  const errors = validate(schema, ast);
+  if (errors.length > 0) return skip(`does not validate: ${errors.map((e) => e.message).join(' ')}`);
+  return (entry.checked = { op: { hash, document, ast, file } });
+}
+
+/**
+ * The store of every manifest under `paths` (missing paths are ignored). The manifests are read now (one
+ * that is not a manifest throws); each document is checked — hashed, parsed, validated against the schema —
+ * when it is first asked for, or when `size` or `skipped` is read: validating them all took ~50 ms of a
+ * start's CPU, before cairn could answer anything.
+ */
+export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
+  const files = [...new Set(paths.flatMap((p) => manifestFiles(p)))];
+  const entries = files.flatMap((file) => readManifestEntries(file));
+  const byHash = new Map<string, Entry[]>();
+  for (const entry of entries) byHash.set(entry.hash, [...(byHash.get(entry.hash) ?? []), entry]);
+  /** The operation under a hash: of the entries with that key, the last that checks out (a later manifest wins). */
+  const get = (hash: string): PersistedOperation | undefined => {
+    let found: PersistedOperation | undefined;
+    for (const entry of byHash.get(hash) ?? []) {
+      const checked = checkEntry(entry, schema);
+      if ('op' in checked) found = checked.op;
+    }
+    return found;
+  };
+  return {
+    get,
+    get size() {
+      return [...byHash.keys()].filter((hash) => get(hash) !== undefined).length;
+    },
+    files,
+    get skipped() {
+      return entries.map((entry) => checkEntry(entry, schema)).flatMap((checked) => ('skip' in checked ? [checked.skip] : []));
+    },
+  };
+>>>>>>> start15
 }

@@ -35,6 +35,8 @@ export type YogaApp = YogaServerInstance<ServerContext, Context> & {
   limits: Pick<OperationLimits, 'subscriptions' | 'admit' | 'refused'>;
   /** Live subscriptions executed once per group (`fanout.stats()`: groups, members, executions, shared). */
   fanout: Pick<Fanout, 'stats'>;
+  /** Checks the persisted operations not checked yet and logs what was loaded and skipped (off the path to ready). */
+  reportPersisted(): void;
 };
 
 /**
@@ -52,8 +54,11 @@ export function createYogaApp(
   const authenticateFirst = useAuthenticateFirst(contextFactory, limits.admit);
   const fanout = createFanout();
   const persisted = loadPersistedStore(config.persistedOperations ?? [], schema);
-  if (persisted.files.length > 0) logger.info({ manifests: persisted.files, operations: persisted.size, persistedOnly: config.persistedOnly === true }, 'persisted operations loaded');
-  for (const line of persisted.skipped) logger.warn({ skipped: line }, 'persisted operation skipped');
+  // Checks every persisted document (each is also checked when first asked for) and logs the outcome: cairn calls it once ready.
+  const reportPersisted = () => {
+    if (persisted.files.length > 0) logger.info({ manifests: persisted.files, operations: persisted.size, persistedOnly: config.persistedOnly === true }, 'persisted operations loaded');
+    for (const line of persisted.skipped) logger.warn({ skipped: line }, 'persisted operation skipped');
+  };
   const graphiql = serveGraphiql();
   const yoga = createYoga<ServerContext, Context>({
     schema,
@@ -105,7 +110,7 @@ export function createYogaApp(
       ...(dataVersion && config.responseCacheMs ? [useResponseCache({ version: dataVersion, maxAgeMs: config.responseCacheMs })] : []),
     ],
   });
-  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused }, fanout: { stats: fanout.stats } });
+  return Object.assign(yoga, { limits: { subscriptions: limits.subscriptions, admit: limits.admit, refused: limits.refused }, fanout: { stats: fanout.stats }, reportPersisted });
 }
 
 function isObject(value: unknown): value is object {

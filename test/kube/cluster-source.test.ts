@@ -1,6 +1,9 @@
 /** Where cairn's clusters come from: every case of chooseClusters, one row each. */
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { allowedClusters, chooseClusters, type ClusterFacts } from '../../src/kube/cluster-source.js';
+import { allowedClusters, chooseClusters, type ClusterFacts, noClusterAllowed } from '../../src/kube/cluster-source.js';
+import { createClusterRegistry } from '../../src/kube/registry.js';
+import { alwaysReachable } from '../helpers/cairn.js';
 
 const DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 const none: ClusterFacts = { serviceAccountToken: false, serviceAccountDir: DIR, kubeconfigFiles: [] };
@@ -41,5 +44,36 @@ describe('allowedClusters (CAIRN_CLUSTERS)', () => {
   });
   it('keeps the allowed ones and names the allowed ones that exist nowhere', () => {
     expect(allowedClusters(['in-cluster', 'staging', 'prod'], ['prod', 'in-cluster', 'typo'])).toEqual({ kept: ['in-cluster', 'prod'], dropped: ['staging'], unknown: ['typo'] });
+  });
+});
+
+describe('an allow-list (CAIRN_CLUSTERS) that keeps no cluster', () => {
+  const kubeconfig = (name: string) =>
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name, cluster: { server: 'https://127.0.0.1:1' } }],
+      users: [{ name, user: { token: 't' } }],
+      contexts: [{ name, context: { cluster: name, user: name } }],
+      'current-context': name,
+    });
+
+  it('names what it allows, what was found and what to do', () => {
+    expect(noClusterAllowed(['prod'], ['staging', 'dev'])).toBe(
+      'the allow-list CAIRN_CLUSTERS (prod) keeps none of the clusters found (staging, dev): name at least one of them, or unset CAIRN_CLUSTERS',
+    );
+    expect(noClusterAllowed(['prod'], [])).toContain('keeps none of the clusters found (none)');
+    const many = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    expect(noClusterAllowed(['prod'], many)).toContain('c19 and 10 more)');
+  });
+
+  it('fails the load (a failed start), where one kept cluster loads', () => {
+    const registry = (allow: string[]) => createClusterRegistry({ logger: pino({ level: 'silent' }), check: alwaysReachable, checkIntervalMs: 60_000, allow });
+    const none = registry(['prod']);
+    expect(() => none.load([{ text: kubeconfig('staging'), origin: 'test', sandbox: false }])).toThrow(noClusterAllowed(['prod'], ['staging']));
+    expect(none.loaded).toBe(false);
+    const one = registry(['staging', 'prod']);
+    one.load([{ text: kubeconfig('staging'), origin: 'test', sandbox: false }]);
+    expect(one.list().map((c) => c.name)).toEqual(['staging']);
   });
 });

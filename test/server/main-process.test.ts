@@ -185,6 +185,10 @@ describe('npm start (the compiled dist/main.js as a process)', () => {
     expect(readyz.headers.get('x-request-id')).toBe('probe-1');
     expect(await cairn.waitFor((l) => l.msg === 'request' && l.requestId === 'probe-1')).toMatchObject({ path: '/readyz', status: 200 });
     expect(ready.sinceStartMs).toEqual(expect.any(Number));
+    // GraphiQL's page, which the compiled server loads from node_modules only when asked for it.
+    const graphiql = await fetch(`http://127.0.0.1:${port}/graphql`, { headers: { accept: 'text/html' } });
+    expect(graphiql.status).toBe(200);
+    expect(await graphiql.text()).toContain('renderYogaGraphiQL');
     cairn.child.kill('SIGINT');
     const [code] = await cairn.exited;
     expect(code).toBe(0);
@@ -251,5 +255,14 @@ describe('a start that fails: one JSON line on stderr, exit code 1', () => {
     const missing = await failedStartStderr({ CAIRN_KUBECONFIG: join(dir, 'nowhere.yaml') });
     expect(missing.code).toBe(1);
     expect(oneFatalLine(missing.stderr).msg).toBe(`cannot start: kubeconfig not found: ${join(dir, 'nowhere.yaml')}`);
+  });
+
+  it('an allow-list (CAIRN_CLUSTERS) that keeps none of the clusters found', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-kc-'));
+    const kubeconfig = join(dir, 'kubeconfig');
+    writeFileSync(kubeconfig, kubeconfigText([{ name: 'staging', server: 'https://127.0.0.1:1', token: TOKEN }]));
+    const { code, stderr } = await failedStartStderr({ CAIRN_KUBECONFIG: kubeconfig, CAIRN_CLUSTERS: 'prod,typo' });
+    expect(code).toBe(1);
+    expect(oneFatalLine(stderr).msg).toBe('cannot start: the allow-list CAIRN_CLUSTERS (prod, typo) keeps none of the clusters found (staging): name at least one of them, or unset CAIRN_CLUSTERS');
   });
 });

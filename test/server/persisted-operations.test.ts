@@ -132,6 +132,27 @@ describe('the manifest builder and the store', () => {
     });
   });
 
+  it('checks a document when it is first asked for (not at load): one that does not validate is not served, and is skipped once', () => {
+    const other = mkdtempSync(join(tmpdir(), 'cairn-persisted-lazy-'));
+    const good = '{ clusters { name } }';
+    const bad = '{ nope }';
+    writeFileSync(join(other, 'a.persisted.json'), JSON.stringify({ [operationHash(good)]: good, [operationHash(bad)]: bad }));
+    const store = loadPersistedStore([other], schema);
+    expect(store.get(operationHash(bad))).toBeUndefined();
+    expect(store.get(operationHash(good))?.ast).toBeDefined();
+    expect(store.skipped).toEqual([expect.stringContaining('does not validate: Cannot query field "nope"')]);
+    expect(store.skipped).toHaveLength(1);
+    expect(store.size).toBe(1);
+    rmSync(other, { recursive: true, force: true });
+  });
+
+  it('a file that is not a manifest fails at load, naming it', () => {
+    const other = mkdtempSync(join(tmpdir(), 'cairn-persisted-broken-'));
+    writeFileSync(join(other, 'b.persisted.json'), '[1, 2]');
+    expect(() => loadPersistedStore([other], schema)).toThrow(`persisted operations: ${join(other, 'b.persisted.json')} must be a JSON object`);
+    rmSync(other, { recursive: true, force: true });
+  });
+
   it('loads every manifest shipped in the console and the examples with nothing skipped', () => {
     const store = loadPersistedStore(DEFAULT_PERSISTED_PATHS, schema);
     expect(store.skipped).toEqual([]);

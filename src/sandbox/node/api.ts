@@ -1,5 +1,7 @@
 /** The node agent's only way to the cluster: the Kubernetes API through @kubernetes/client-node. */
-import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, type RequestContext, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import type { ObjectLookup } from './environment.js';
 import type { EventSink } from './events.js';
 import type { Pod, PodStatus } from './types.js';
@@ -9,12 +11,43 @@ export interface Api {
   core: CoreV1Api;
   coordination: CoordinationV1Api;
   watch: Watch;
+  /** Closes the API calls' idle connections (at stop). */
+  close(): void;
+}
+
+/** An idle connection is closed after this: before the API server's own keep-alive timeout (node's default, 5 s). */
+const IDLE_SOCKET_MS = 4_000;
+
+/**
+ * client-node 1.4 makes a new agent, so a new connection (over HTTPS, a full TLS handshake with a new secure
+ * context), for every API call. The node agent's API calls share one keep-alive agent instead (its streams,
+ * the pod watches, keep their own): with ~5 calls per node at registration, the handshakes were most of a
+ * sandbox cluster's start time over HTTPS.
+ */
+class SharedAgentKubeConfig extends KubeConfig {
+  private shared: HttpAgent | undefined;
+
+  override async applySecurityAuthentication(context: RequestContext): Promise<void> {
+    await super.applySecurityAuthentication(context);
+    const fresh = context.getAgent();
+    // Only plain http(s) agents are shared (a proxy's agent is left as it is).
+    if (!fresh || (fresh.constructor !== HttpAgent && fresh.constructor !== HttpsAgent)) return;
+    const options = { ...(fresh as HttpsAgent).options, keepAlive: true, timeout: IDLE_SOCKET_MS };
+    this.shared ??= fresh instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
+    context.setAgent(this.shared);
+    fresh.destroy();
+  }
+
+  close(): void {
+    this.shared?.destroy();
+    this.shared = undefined;
+  }
 }
 
 export function createApi(kubeconfig: string): Api {
-  const kc = new KubeConfig();
+  const kc = new SharedAgentKubeConfig();
   kc.loadFromString(kubeconfig);
-  return { kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api), watch: new Watch(kc) };
+  return { kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api), watch: new Watch(kc), close: () => kc.close() };
 }
 
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);

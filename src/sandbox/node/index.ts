@@ -69,6 +69,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     await Promise.all(nodes.map((n) => n.stop()));
     for (const off of unregister) off();
     await Promise.all(servers.map((s) => s.close()));
+    api.close();
     throw e;
   }
   let stopped: Promise<void> | undefined;
@@ -79,6 +80,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
         await Promise.all(nodes.map((n) => n.stop()));
         for (const off of unregister) off();
         await Promise.all(servers.map((s) => s.close()));
+        api.close();
       })();
       return stopped;
     },
