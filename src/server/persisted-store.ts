@@ -99,19 +99,6 @@ function readManifestEntries(file: string): Entry[] {
   return Object.entries(json).map(([hash, value]) => ({ hash, file, value }));
 }
 
-<<<<<<< HEAD
-/**
- * The store of every manifest under `paths` (missing paths are ignored). The default paths (the
- * configuration's default, DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the
- * working directory; paths an operator gives are taken as given (relative to the working directory).
- */
-export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
-  const byHash = new Map<string, PersistedOperation>();
-  const skipped: string[] = [];
-  const files = [...new Set((isDefault(paths) ? defaultPersistedPaths() : paths).flatMap((p) => manifestFiles(p)))];
-  for (const file of files) for (const op of readManifest(file, schema, skipped)) byHash.set(op.hash, op);
-  return { get: (hash) => byHash.get(hash), size: byHash.size, files, skipped };
-=======
 /** Checks an entry once: it must have a sha256 key, be a document that hashes to it, parse, and validate against the schema. */
 function checkEntry(entry: Entry, schema: GraphQLSchema): NonNullable<Entry['checked']> {
   if (entry.checked) return entry.checked;
@@ -135,10 +122,12 @@ function checkEntry(entry: Entry, schema: GraphQLSchema): NonNullable<Entry['che
  * The store of every manifest under `paths` (missing paths are ignored). The manifests are read now (one
  * that is not a manifest throws); each document is checked — hashed, parsed, validated against the schema —
  * when it is first asked for, or when `size` or `skipped` is read: validating them all took ~50 ms of a
- * start's CPU, before cairn could answer anything.
+ * start's CPU, before cairn could answer anything. The default paths (the configuration's default,
+ * DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the working directory; paths an
+ * operator gives are taken as given (relative to the working directory).
  */
 export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
-  const files = [...new Set(paths.flatMap((p) => manifestFiles(p)))];
+  const files = [...new Set((isDefault(paths) ? defaultPersistedPaths() : paths).flatMap((p) => manifestFiles(p)))];
   const entries = files.flatMap((file) => readManifestEntries(file));
   const byHash = new Map<string, Entry[]>();
   for (const entry of entries) byHash.set(entry.hash, [...(byHash.get(entry.hash) ?? []), entry]);
@@ -161,5 +150,4 @@ export function loadPersistedStore(paths: readonly string[], schema: GraphQLSche
       return entries.map((entry) => checkEntry(entry, schema)).flatMap((checked) => ('skip' in checked ? [checked.skip] : []));
     },
   };
->>>>>>> start15
 }
