@@ -65,6 +65,9 @@ export function environmentPayload(environmentId: number, d: Delivery<Environmen
   return eventPayload(environmentId, d, show);
 }
 
+const isInstanceEvent = (e: EnvironmentEvent) => e.type === 'instance';
+const INSTANCES_ONLY = { instances: true, events: () => false };
+
 builder.subscriptionField('instancesChanged', (t) =>
   t.field({
     type: LiveEventRef,
@@ -78,8 +81,10 @@ builder.subscriptionField('instancesChanged', (t) =>
       const env = environmentById(ctx, String(args.environment));
       const target = env && targetOf(ctx.repos, env);
       if (!env || !target) return ended();
-      const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'instance' });
-      return mapDeliveries(source, (d) => environmentPayload(env.id, d, { instances: true, events: () => false }));
+      const source = ctx.live.followEnvironment(target, { after: args.after, filter: isInstanceEvent });
+      // What the member keeps for its whole life: the environment's ID (not its row).
+      const id = env.id;
+      return mapDeliveries(source, (d) => environmentPayload(id, d, INSTANCES_ONLY));
     },
     resolve: (p, _args, ctx) => freshChecksPerEvent(p, ctx),
   }),
