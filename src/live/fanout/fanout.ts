@@ -55,6 +55,9 @@ export interface FanoutOptions {
 interface Group {
   members: number;
   results: Map<EventKey, ExecutionResult | Promise<ExecutionResult>>;
+  /** The payload whose shared result was given last, and that result: its other members (the same payload object, so the same event) take it without a lookup. */
+  lastPayload: unknown;
+  lastResult: ExecutionResult | null;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -82,7 +85,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   function join(key: string): Group {
     let group = groups.get(key);
     if (!group) {
-      group = { members: 0, results: new Map() };
+      group = { members: 0, results: new Map(), lastPayload: undefined, lastResult: null };
       groups.set(key, group);
     }
     group.members += 1;
@@ -101,12 +104,18 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
 
   /** The event's result for this member: the group's when one is kept (and free of errors), else its own execution. */
   function resultFor(group: Group, args: ExecutionArgs, payload: unknown): MaybePromise<ExecutionResult> {
+    if (payload === group.lastPayload && group.lastResult !== null) {
+      sharedCount += 1;
+      return group.lastResult;
+    }
     const key = eventKeyOf(payload);
     if (key === null) return executeOwn(args, payload);
     const kept = group.results.get(key);
     if (kept !== undefined) {
       if (!isPromise(kept)) {
         sharedCount += 1;
+        group.lastPayload = payload;
+        group.lastResult = kept;
         return kept;
       }
       return kept.then((r) => {
