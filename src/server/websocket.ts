@@ -61,7 +61,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
    */
   const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
     // graphql-ws keeps each operation's message for its whole life: ten thousand subscribers of one document keep one copy of its text.
-    (payload as { query: string }).query = internQuery(payload.query);
+    if (typeof payload.query === 'string') (payload as { query: string }).query = internQuery(payload.query);
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
       request: requestOf(ctx.extra.request),
@@ -171,7 +171,7 @@ const QUERIES_KEPT = 256;
 const QUERY_KEPT_CHARS = 16_384;
 
 function internQuery(query: string): string {
-  if (typeof query !== 'string' || query.length > QUERY_KEPT_CHARS) return query;
+  if (query.length > QUERY_KEPT_CHARS) return query;
   const kept = queries.get(query);
   if (kept !== undefined) return kept;
   queries.set(query, query);
