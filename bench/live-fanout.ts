@@ -8,7 +8,8 @@
  * then the issue's done-when figures, each beside what it is compared with.
  *
  *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 STALL_COUNTS=1000 CHANGES=20 to choose)
- *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open.
+ *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
+ *   (slow on a large heap); HEAPPROFILE=dir: a sampling heap profile of what the subscribers hold, by allocation site.
  *
  * Compiled, as `npm start` runs cairn (under tsx every closure carries its own name and the sources stay in
  * memory: about a third more heap per subscription, and 100 MB more RSS at rest), bundle it as the build does:
@@ -180,12 +181,25 @@ function hubSubscribers(bench: LiveBench, count: number): Subscribers {
 }
 
 async function measure(bench: LiveBench, label: string, count: number, perSocket: number, stallEvery: number, open: () => Subscribers): Promise<Row> {
+  // HEAPPROFILE: V8's sampling heap profiler from before the subscribers open, read with them open (what they
+  // hold, by where it was allocated; far cheaper than a heap snapshot of a large heap).
+  const sampler = process.env.HEAPPROFILE ? new Session() : null;
+  if (sampler) {
+    sampler.connect();
+    await sampler.post('HeapProfiler.startSampling', { samplingInterval: 4096 });
+  }
   const subscribers = open();
   await subscribers.ready;
   const tag = `${label}-${count}-${perSocket}-${stallEvery}`;
   gc?.();
   gc?.();
   const heapMb = mb(process.memoryUsage().heapUsed);
+  if (sampler) {
+    const { profile } = await sampler.post('HeapProfiler.getSamplingProfile');
+    await sampler.post('HeapProfiler.stopSampling');
+    writeFileSync(`${process.env.HEAPPROFILE}/${tag}.heapprofile`, JSON.stringify(profile));
+    sampler.disconnect();
+  }
   if (process.env.HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.HEAPSNAPSHOT}/${tag}.heapsnapshot`);
   const fanout = () => bench.cairn.server.yoga.fanout.stats();
   const stats0 = fanout();

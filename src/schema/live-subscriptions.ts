@@ -7,6 +7,7 @@ import { appRule, freshChecksPerEvent, idIn } from './auth-rules.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
+import type { InstanceView } from './instance.js';
 import { decodeId, localIdOrNull } from './ids.js';
 import { ended, LiveEventRef, mapDeliveries, type LivePayload } from './live-events.js';
 
@@ -17,6 +18,38 @@ export function environmentById(ctx: Context, id: string): EnvironmentRow | unde
   return n === null ? undefined : ctx.repos.apps.environmentsByIds([n])[0];
 }
 
+/**
+ * Views and payloads built once and shared by every subscriber (frozen: nothing may change them). The hub
+ * hands one delivery object to every subscriber of an event, and its snapshots hold the informer's own
+ * instance objects: ten thousand subscribers of one environment cost one payload per event (and one view
+ * per instance), not one copy each. Each subscriber keeps its own cursors and order (its own deliveries).
+ */
+const views = new WeakMap<object, InstanceView>();
+const eventPayloads = new WeakMap<object, LivePayload>();
+
+/** The instance as the schema shows it (its environment's ID beside it), shared. */
+function instanceView(instance: EnvironmentSnapshot['instances'][number], environmentId: number): InstanceView {
+  const kept = views.get(instance);
+  if (kept !== undefined && kept.environmentId === environmentId) return kept;
+  const view = Object.freeze({ ...instance, environmentId });
+  views.set(instance, view);
+  return view;
+}
+
+/** The payload of one event delivery (shared when the delivery is: a live event), or null for what the subscription does not show. */
+function eventPayload(environmentId: number, d: Extract<Delivery<EnvironmentEvent, EnvironmentSnapshot>, { type: 'event' }>, show: { instances: boolean; events: (e: EnvironmentSnapshot['events'][number]) => boolean }): LivePayload | null {
+  const e = d.event;
+  if (e.type === 'instance' ? !show.instances : !show.events(e.event)) return null;
+  const kept = eventPayloads.get(d);
+  if (kept !== undefined && (kept.kind !== 'INSTANCE_CHANGED' || kept.instance.environmentId === environmentId)) return kept;
+  const payload: LivePayload =
+    e.type === 'instance'
+      ? Object.freeze({ kind: 'INSTANCE_CHANGED', cursor: d.cursor, change: e.change, instance: instanceView(e.instance, environmentId) })
+      : Object.freeze({ kind: 'SYSTEM_EVENT', cursor: d.cursor, event: e.event });
+  eventPayloads.set(d, payload);
+  return payload;
+}
+
 /** An environment delivery as a payload (null for what the subscription does not show). */
 export function environmentPayload(environmentId: number, d: Delivery<EnvironmentEvent, EnvironmentSnapshot>, show: { instances: boolean; events: (e: EnvironmentSnapshot['events'][number]) => boolean }): LivePayload | null {
   if (d.type === 'bufferExceeded') return { kind: 'BUFFER_EXCEEDED', cursor: d.cursor, missedFrom: d.missedFrom };
@@ -24,15 +57,16 @@ export function environmentPayload(environmentId: number, d: Delivery<Environmen
     return {
       kind: 'SNAPSHOT',
       cursor: d.cursor,
-      instances: show.instances ? d.snapshot.instances.map((i) => ({ ...i, environmentId })) : [],
+      instances: show.instances ? d.snapshot.instances.map((i) => instanceView(i, environmentId)) : [],
       events: d.snapshot.events.filter(show.events).slice(0, 100),
       releaseOrder: null,
     };
   }
-  const e = d.event;
-  if (e.type === 'instance') return show.instances ? { kind: 'INSTANCE_CHANGED', cursor: d.cursor, change: e.change, instance: { ...e.instance, environmentId } } : null;
-  return show.events(e.event) ? { kind: 'SYSTEM_EVENT', cursor: d.cursor, event: e.event } : null;
+  return eventPayload(environmentId, d, show);
 }
+
+const isInstanceEvent = (e: EnvironmentEvent) => e.type === 'instance';
+const INSTANCES_ONLY = { instances: true, events: () => false };
 
 builder.subscriptionField('instancesChanged', (t) =>
   t.field({
@@ -47,8 +81,10 @@ builder.subscriptionField('instancesChanged', (t) =>
       const env = environmentById(ctx, String(args.environment));
       const target = env && targetOf(ctx.repos, env);
       if (!env || !target) return ended();
-      const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'instance' });
-      return mapDeliveries(source, (d) => environmentPayload(env.id, d, { instances: true, events: () => false }));
+      const source = ctx.live.followEnvironment(target, { after: args.after, filter: isInstanceEvent });
+      // What the member keeps for its whole life: the environment's ID (not its row).
+      const id = env.id;
+      return mapDeliveries(source, (d) => environmentPayload(id, d, INSTANCES_ONLY));
     },
     resolve: (p, _args, ctx) => freshChecksPerEvent(p, ctx),
   }),

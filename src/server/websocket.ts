@@ -60,6 +60,8 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
    * HTTP), then parses, validates and builds its execution arguments through yoga's envelop.
    */
   const prepare = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>, id: string, payload: SubscribePayload) => {
+    // graphql-ws keeps each operation's message for its whole life: ten thousand subscribers of one document keep one copy of its text.
+    if (typeof payload.query === 'string') (payload as { query: string }).query = internQuery(payload.query);
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
       request: requestOf(ctx.extra.request),
@@ -161,6 +163,20 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       for (const client of wss.clients) client.terminate();
     },
   };
+}
+
+/** The texts of the documents operations were sent with lately (at most QUERIES_KEPT of at most QUERY_KEPT_CHARS each, the oldest forgotten first). */
+const queries = new Map<string, string>();
+const QUERIES_KEPT = 256;
+const QUERY_KEPT_CHARS = 16_384;
+
+function internQuery(query: string): string {
+  if (query.length > QUERY_KEPT_CHARS) return query;
+  const kept = queries.get(query);
+  if (kept !== undefined) return kept;
+  queries.set(query, query);
+  if (queries.size > QUERIES_KEPT) queries.delete(queries.keys().next().value!);
+  return query;
 }
 
 /**

@@ -62,18 +62,9 @@ export function withRawPayload(socket: WebSocket, frame: string): string {
  */
 export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onSlow: (bufferedBytes: number) => void): void {
   const send = socket.send.bind(socket) as (data: unknown, ...rest: unknown[]) => void;
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    (socket as unknown as { _socket?: { uncork(): void } })._socket?.uncork();
-  };
   socket.send = ((data: unknown, ...rest: unknown[]) => {
-    const tcp = (socket as unknown as { _socket?: { cork(): void } })._socket;
-    if (!corked && tcp) {
-      corked = true;
-      tcp.cork();
-      setImmediate(uncork);
-    }
+    const tcp = (socket as unknown as { _socket?: TcpSocket })._socket;
+    if (tcp && !corked.has(tcp)) cork(tcp);
     if (socket.bufferedAmount > maxBufferedBytes && socket.readyState === socket.OPEN) {
       onSlow(socket.bufferedAmount);
       socket.close(SLOW_CONSUMER_CLOSE_CODE, 'Slow consumer: too much waiting to be sent; reconnect and resume with after');
@@ -85,6 +76,25 @@ export function sendRawPayloads(socket: WebSocket, maxBufferedBytes: number, onS
     send(typeof data === 'string' ? withRawPayload(socket, data) : data, ...rest);
   }) as typeof socket.send;
   socket.once('close', () => pending.delete(socket));
+}
+
+interface TcpSocket {
+  cork(): void;
+  uncork(): void;
+}
+
+/** The TCP sockets corked this turn, all uncorked by one immediate (ten thousand sockets, one timer). */
+const corked = new Set<TcpSocket>();
+
+function uncorkAll(): void {
+  for (const tcp of corked) tcp.uncork();
+  corked.clear();
+}
+
+function cork(tcp: TcpSocket): void {
+  if (corked.size === 0) setImmediate(uncorkAll);
+  corked.add(tcp);
+  tcp.cork();
 }
 
 /** The frames of the shared result being sent now, by subscription id: members with the same id (one per socket: "0", "1" …) share one buffer. */

@@ -55,9 +55,22 @@ export interface FanoutOptions {
 interface Group {
   members: number;
   results: Map<EventKey, ExecutionResult | Promise<ExecutionResult>>;
+  /** The payload whose shared result was given last, and that result: its other members (the same payload object, so the same event) take it without a lookup. */
+  lastPayload: unknown;
+  lastResult: ExecutionResult | null;
 }
 
 type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * The context one execution runs with: a shallow copy of the member's (the same caller, services and
+ * headers), so that what resolvers cache per context (data loaders, access checks, app lookups: keyed by
+ * the context object) is dropped with the execution, not kept for the subscription's whole life by every
+ * member that executed its own snapshot.
+ */
+function executionContext(context: unknown): unknown {
+  return context !== null && typeof context === 'object' ? { ...context } : context;
+}
 
 const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
 
@@ -72,7 +85,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   function join(key: string): Group {
     let group = groups.get(key);
     if (!group) {
-      group = { members: 0, results: new Map() };
+      group = { members: 0, results: new Map(), lastPayload: undefined, lastResult: null };
       groups.set(key, group);
     }
     group.members += 1;
@@ -86,17 +99,23 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
 
   function executeOwn(args: ExecutionArgs, payload: unknown): MaybePromise<ExecutionResult> {
     executions += 1;
-    return execute({ ...args, rootValue: payload });
+    return execute({ ...args, rootValue: payload, contextValue: executionContext(args.contextValue) });
   }
 
   /** The event's result for this member: the group's when one is kept (and free of errors), else its own execution. */
   function resultFor(group: Group, args: ExecutionArgs, payload: unknown): MaybePromise<ExecutionResult> {
+    if (payload === group.lastPayload && group.lastResult !== null) {
+      sharedCount += 1;
+      return group.lastResult;
+    }
     const key = eventKeyOf(payload);
     if (key === null) return executeOwn(args, payload);
     const kept = group.results.get(key);
     if (kept !== undefined) {
       if (!isPromise(kept)) {
         sharedCount += 1;
+        group.lastPayload = payload;
+        group.lastResult = kept;
         return kept;
       }
       return kept.then((r) => {
@@ -121,7 +140,9 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
 
   /** One member: its own source stream, each event's result from the group. */
   async function subscribe(args: ExecutionArgs, key: string): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
-    const source = await createSourceEventStream(args);
+    // Subscribed with a copy of the context too: what the subscribe step caches per context (its access
+    // checks, app lookups) goes with it rather than staying with the member.
+    const source = await createSourceEventStream({ ...args, contextValue: executionContext(args.contextValue) });
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     const group = join(key);
