@@ -97,7 +97,10 @@ async function awaitEffective(k: WorkloadContext, namespace: string, withinMs: n
   }
 }
 
-const keyOf = (target: EnvironmentTarget) => `${target.cluster}\0${target.namespace}`;
+/** What the binding step needs of a target. */
+export type BindingTarget = Pick<EnvironmentTarget, 'cluster' | 'namespace' | 'appName'>;
+
+const keyOf = (target: BindingTarget) => `${target.cluster}\0${target.namespace}`;
 
 /**
  * Creates the target's namespace (an existing one is fine; without the right to create namespaces,
@@ -122,7 +125,7 @@ export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTar
  * cairn bound itself gets its binding now instead of at its next release. A namespace that does not
  * exist is left alone (nothing to reach there).
  */
-export async function ensureBinding(k: WorkloadContext, target: EnvironmentTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
+export async function ensureBinding(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
   if (!binding || bound.has(keyOf(target))) return;
   const object: KubeObjectRef = { kind: 'Namespace', name: target.namespace };
   const read = await k.call(() => k.c.core.readNamespace({ name: target.namespace }), object);
@@ -134,7 +137,7 @@ export async function ensureBinding(k: WorkloadContext, target: EnvironmentTarge
 }
 
 /** Binds cairn in the namespace (`existing`: as read; null: created by cairn just now). */
-async function bindIn(k: WorkloadContext, target: EnvironmentTarget, binding: NamespaceBinding, bound: Set<string>, existing: V1Namespace | null): Promise<void> {
+async function bindIn(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding, bound: Set<string>, existing: V1Namespace | null): Promise<void> {
   const { namespace } = target;
   const key = keyOf(target);
   const object: KubeObjectRef = { kind: 'Namespace', name: namespace };

@@ -59,7 +59,7 @@ import type { PortMapping } from '../domain/config-types.js';
 import { inNamespace } from './error-object.js';
 import { attempt, unwrap, type KubeResult, type RetryOptions } from './kube-errors.js';
 import { environmentLabelSelector, names, renderConfigMap, renderSecret, renderService } from './render/index.js';
-import { ensureBinding, ensureNamespace, type NamespaceBinding } from './namespace.js';
+import { ensureBinding, ensureNamespace, type BindingTarget, type NamespaceBinding } from './namespace.js';
 import { workloadCalls, workloadContext, workloadStrategy, type WorkloadContext } from './strategy/index.js';
 import { clientCache } from './workloads-clients.js';
 import { listRevisionsInCluster } from './workloads-list.js';
@@ -97,7 +97,7 @@ export interface Workloads {
   scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<void>>;
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<void>>;
   /** cairn's RoleBinding in the target's existing namespace, when it lacks one (cached: free once bound). */
-  ensureAccess(target: EnvironmentTarget): Promise<KubeResult<void>>;
+  ensureAccess(target: BindingTarget): Promise<KubeResult<void>>;
   /** Deletes those of the named pods that belong to the environment; returns the names deleted. */
   deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<string[]>>;
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<void>>;
@@ -150,7 +150,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
 
     setPartition: (target, partition) => attempt(() => workloadStrategy(target.appType).setPartition(contextFor(target), target, partition)),
 
-    ensureAccess: (target) => attempt(() => ensureBinding(contextFor(target), target, binding, bound)),
+    ensureAccess: (target) => attempt(() => ensureBinding(workloadContext(clientsFor(target.cluster), calls), target, binding, bound)),
 
     deleteInstances: (target, podNames) =>
       attempt(async () => {
