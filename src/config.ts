@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_PERSISTED_PATHS } from './server/persisted-store.js';
 
 /**
  * cairn's configuration: environment variables, validated once at start. Every setting has an
@@ -161,7 +162,7 @@ const schema = z.object({
    * `*.persisted.json` files are read. Default: cairn's own `console` and `examples` folders (found from its
    * package root, not the working directory), or their copies in dist/persisted/ (src/server/persisted-store.ts).
    */
-  persistedOperations: z.array(z.string().min(1)).default(['console', 'examples']),
+  persistedOperations: z.array(z.string().min(1)).default(() => DEFAULT_PERSISTED_PATHS),
   /** Only persisted operations for tokens that are not admins: a document they send is refused (PERSISTED_QUERY_ONLY). */
   persistedOnly: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])

@@ -37,7 +37,11 @@ export function defaultPersistedPaths(root = packageRoot()): string[] {
   return sources.some((p) => manifestFiles(p).length > 0) ? sources : [join(root, BUILT_PERSISTED_DIR)];
 }
 
-const isDefault = (paths: readonly string[]) => paths.length === DEFAULT_PERSISTED_PATHS.length && paths.every((p, i) => p === DEFAULT_PERSISTED_PATHS[i]);
+/**
+ * The configuration's default is this very array (config.ts: `.default(() => DEFAULT_PERSISTED_PATHS)`): an
+ * explicit CAIRN_PERSISTED_OPERATIONS, even `console,examples`, is another array and is taken as given.
+ */
+const isDefault = (paths: readonly string[]) => paths === DEFAULT_PERSISTED_PATHS;
 
 /** The manifest suffix looked for in folders. */
 export const MANIFEST_SUFFIX = '.persisted.json';
@@ -111,8 +115,9 @@ export function readManifest(file: string, schema: GraphQLSchema, skipped: strin
 
 /**
  * The store of every manifest under `paths` (missing paths are ignored). The default paths (the
- * configuration's default, DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the
- * working directory; paths an operator gives are taken as given (relative to the working directory).
+ * configuration's default: DEFAULT_PERSISTED_PATHS itself, not an equal list) are found from the package
+ * root, whatever the working directory; paths an operator gives are taken as given (relative to the
+ * working directory), even when they read `console,examples`.
  */
 export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
   const byHash = new Map<string, PersistedOperation>();
