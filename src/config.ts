@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DEFAULT_PERSISTED_PATHS } from './server/persisted-store.js';
+
+/**
+ * CAIRN_PERSISTED_OPERATIONS when not set: this very array (src/server/persisted-store.ts tells it from an
+ * explicit `console,examples` by identity, and looks for it in cairn's package, not the working directory).
+ */
+export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
 
 /**
  * cairn's configuration: environment variables, validated once at start. Every setting has an

@@ -12,13 +12,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { DEFAULT_PERSISTED_PATHS } from '../config.js';
 
 /**
  * Where cairn looks when CAIRN_PERSISTED_OPERATIONS is not set: the console's and the examples' folders
  * of cairn's own package (not of the working directory), when they hold manifests; else their copies in
  * dist/persisted/ (`npm run build` makes them; the Docker image carries only dist/). See defaultPersistedPaths.
  */
-export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
+export { DEFAULT_PERSISTED_PATHS };
 
 /** Where `npm run build:persisted` (scripts/copy-persisted.mjs) copies the manifests, under the package root. */
 export const BUILT_PERSISTED_DIR = join('dist', 'persisted');
