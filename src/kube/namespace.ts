@@ -123,14 +123,16 @@ export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTar
 /**
  * The binding step alone, for an existing namespace (exec, logs, deletes): an app namespace made before
  * cairn bound itself gets its binding now instead of at its next release. A namespace that does not
- * exist is left alone (nothing to reach there).
+ * exist, or that cairn may not read, is left alone.
  */
 export async function ensureBinding(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
   if (!binding || bound.has(keyOf(target))) return;
   const object: KubeObjectRef = { kind: 'Namespace', name: target.namespace };
   const read = await k.call(() => k.c.core.readNamespace({ name: target.namespace }), object);
   if (!read.ok) {
-    if (read.error.kind === 'NotFound') return;
+    // Missing: nothing to reach there. Refused: cairn cannot tell whose it is, so it binds nothing and the
+    // call that follows (an exec, a delete) names its own refusal.
+    if (read.error.kind === 'NotFound' || read.error.kind === 'Forbidden') return;
     throw read.error;
   }
   await bindIn(k, target, binding, bound, read.value);

@@ -177,5 +177,17 @@ describe('the RoleBinding of an app namespace', () => {
     // A namespace that does not exist is left alone.
     expect((await kube.ensureAccess(target('never-made'))).ok).toBe(true);
     expect(writesIn(target('never-made').namespace)).toEqual([]);
+
+    // One cairn may not read is left alone too: the delete that follows names its own refusal.
+    const unread = target('unreadable');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(unread, nginxSettings().ports)).ok).toBe(true);
+    const undo = cluster.faults.failRequests({ verb: 'get', resource: 'namespaces', code: 403 });
+    try {
+      expect((await kube.ensureAccess(unread)).ok).toBe(true);
+      expect((await kube.deleteInstances(unread, ['none'])).ok).toBe(true);
+      expect(writesIn(unread.namespace).filter((w) => w.includes('rolebindings'))).toEqual([]);
+    } finally {
+      undo();
+    }
   });
 });
