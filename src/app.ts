@@ -167,7 +167,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
 
   // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
   const tokenEvents = createTokenEvents();
-  const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents });
+  const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess });
   const onContext = testing.onContext;
   const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
   const server = buildServer({

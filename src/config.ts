@@ -1,6 +1,12 @@
 import { z } from 'zod';
 
 /**
+ * CAIRN_PERSISTED_OPERATIONS when not set: this very array (src/server/persisted-store.ts tells it from an
+ * explicit `console,examples` by identity, and looks for it in cairn's package, not the working directory).
+ */
+export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
+
+/**
  * cairn's configuration: environment variables, validated once at start. Every setting has an
  * embedded default so that `npm start` works on a fresh machine.
  */
@@ -161,7 +167,7 @@ const schema = z.object({
    * `*.persisted.json` files are read. Default: cairn's own `console` and `examples` folders (found from its
    * package root, not the working directory), or their copies in dist/persisted/ (src/server/persisted-store.ts).
    */
-  persistedOperations: z.array(z.string().min(1)).default(['console', 'examples']),
+  persistedOperations: z.array(z.string().min(1)).default(() => DEFAULT_PERSISTED_PATHS),
   /** Only persisted operations for tokens that are not admins: a document they send is refused (PERSISTED_QUERY_ONLY). */
   persistedOnly: z
     .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')])

@@ -27,6 +27,8 @@ if [ -z "$tree" ] || [ ! -f "$tree/.cairn-prepared" ]; then
   log "installing Debian packages"
   install_build_tools
   enable_deb_src
+  # enable_deb_src does not update the lists when its entries were written earlier: they may be stale.
+  as_root apt-get update -qq
   tree=$(fetch_kubernetes_source "$work")
   touch "$tree/.cairn-prepared"
 fi

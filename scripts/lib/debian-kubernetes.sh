@@ -15,14 +15,16 @@ k8s_cache_dir() {
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # deb-src entries for the Debian archive this machine already installs from (its stanzas signed by Debian's
-# key, in deb822 .sources files, and the `deb` lines of a one-line sources.list), written once to
-# <dir>/cairn-deb-src.sources (and .list); then the package lists are updated. Does nothing when they exist.
+# key, in deb822 .sources files, and the `deb` lines of a one-line sources.list that name deb.debian.org or
+# security.debian.org — never a third-party repository's), written once to <dir>/cairn-deb-src.sources (and
+# .list); then the package lists are updated. Does nothing when one of them exists and is not empty (the
+# caller still runs `apt-get update` before `apt-get source`: the lists may be stale by then).
 # The arguments are for checking it elsewhere: the folder to write to, the .sources folder and the
 # sources.list to read (default: /etc/apt/sources.list.d, the same, /etc/apt/sources.list).
 enable_deb_src() {
   local dir="${1:-/etc/apt/sources.list.d}" sources="${2:-/etc/apt/sources.list.d}" list="${3:-/etc/apt/sources.list}"
   local out="$dir/cairn-deb-src.sources" out_list="$dir/cairn-deb-src.list"
-  if [ -f "$out" ] || [ -f "$out_list" ]; then return 0; fi
+  if [ -s "$out" ] || [ -s "$out_list" ]; then return 0; fi
   local tmp tmp_list f
   tmp=$(mktemp); tmp_list=$(mktemp)
   for f in "$sources"/*.sources; do
@@ -32,11 +34,13 @@ enable_deb_src() {
     awk -v RS= -v ORS='\n\n' '/debian-archive-keyring/ && /(^|\n)Types:([^\n]*[ \t])?deb([ \t]|\n|$)/' "$f" \
       | sed -E 's/^Types:.*/Types: deb-src/' >>"$tmp"
   done
-  if [ -f "$list" ]; then grep -E '^deb [^#]*' "$list" | sed -E 's/^deb /deb-src /' >"$tmp_list" || true; fi
+  if [ -f "$list" ]; then
+    grep -E '^deb[[:space:]]+(\[[^]]*\][[:space:]]+)?https?://(deb|security)\.debian\.org/' "$list" | sed -E 's/^deb[[:space:]]/deb-src /' >"$tmp_list" || true
+  fi
   if [ -s "$tmp" ]; then as_root install -m 0644 "$tmp" "$out"; fi
   if [ -s "$tmp_list" ]; then as_root install -m 0644 "$tmp_list" "$out_list"; fi
   rm -f "$tmp" "$tmp_list"
-  if [ ! -f "$out" ] && [ ! -f "$out_list" ]; then log "no Debian archive found to add deb-src entries for"; return 1; fi
+  if [ ! -s "$out" ] && [ ! -s "$out_list" ]; then log "no Debian archive found to add deb-src entries for"; return 1; fi
   if [ "$dir" = /etc/apt/sources.list.d ]; then as_root apt-get update -qq; fi
 }
 

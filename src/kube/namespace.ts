@@ -4,19 +4,30 @@
  * `cairn-namespace` (services, configmaps, secrets, pods delete/log/exec, deployments, statefulsets)
  * to itself there with a RoleBinding `cairn`, before anything else is made in it.
  *
- *   ensureNamespace(k, target, binding, bound)
+ *   ensureNamespace(k, target, binding, bound)   before a release's objects
  *     namespace created (or it exists)                      → then, with a binding configured:
- *     created by cairn now, or labelled managed-by=cairn     → RoleBinding `cairn` created (AlreadyExists is fine),
- *                                                              then awaited until the API server applies it
+ *     created by cairn now, or labelled managed-by=cairn     → RoleBinding `cairn` created, then awaited until the
+ *                                                              API server applies it;
+ *                                                              AlreadyExists: fine when cairn may work there, else a
+ *                                                              refusal naming `RoleBinding <ns>/cairn` and the subject
+ *                                                              expected (bound to someone else);
+ *                                                              Forbidden: fine when cairn may already work there (the
+ *                                                              RBAC of an earlier cairn, an operator's binding), else a
+ *                                                              refusal naming the missing `rolebindings: create` and
+ *                                                              `bind` rights
  *     exists and is not cairn's (no managed-by=cairn label)  → never bound by cairn; fine when cairn already
  *                                                              may work in it (an operator's binding), else a
  *                                                              NamespaceNotManaged refusal naming the namespace
- *   A refusal (a 403 on the RoleBinding) is a KubeError about `RoleBinding <ns>/cairn`: the order fails
- *   at once with CLUSTER_REFUSED, never a hang.
+ *   ensureBinding(k, target, binding, bound)     before exec, logs and deletes: the same binding step for a
+ *                                                namespace that exists (made before cairn bound itself), no create
+ *   "May cairn work there" is a SelfSubjectAccessReview (create services); when that review itself fails
+ *   (not allowed, unavailable) the answer is unknown: no wait, and a namespace not cairn's is NamespaceNotManaged.
+ *   `bound` caches, per process, the namespaces found bound: once bound, each step costs nothing.
+ *   A refusal is a permanent KubeError: the order fails at once with CLUSTER_REFUSED, never a hang.
  */
 import type { RbacV1Subject, V1Namespace, V1RoleBinding } from '@kubernetes/client-node';
 import { inNamespace } from './error-object.js';
-import { unwrap, type KubeError, type KubeObjectRef } from './kube-errors.js';
+import type { KubeError, KubeObjectRef } from './kube-errors.js';
 import { LABEL_MANAGED_BY, MANAGED_BY, renderNamespace } from './render/index.js';
 import type { WorkloadContext } from './strategy/index.js';
 import type { EnvironmentTarget } from './workloads-types.js';
@@ -59,28 +70,37 @@ const isCairns = (ns: V1Namespace | undefined) => ns?.metadata?.labels?.[LABEL_M
 /** A refusal cairn makes itself (not the API server's): permanent, about `object`. */
 const refusal = (object: KubeObjectRef, reason: string, message: string): KubeError => ({ kind: 'Forbidden', status: null, reason, message, object, permanent: true });
 
-/** Whether the API server lets cairn create Services in `namespace` now (a SelfSubjectAccessReview: any authenticated user may ask). */
-async function mayWorkIn(k: WorkloadContext, namespace: string): Promise<boolean> {
-  const review = unwrap(
-    await k.call(() => k.c.authorization.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb: 'create', resource: 'services' } } } })),
-  );
-  return review.status?.allowed === true;
+const subjectText = (s: RbacV1Subject) => (s.kind === 'ServiceAccount' ? `ServiceAccount ${s.namespace}/${s.name}` : `${s.kind} ${s.name}`);
+
+/**
+ * Whether the API server lets cairn create Services in `namespace` now (a SelfSubjectAccessReview:
+ * system:basic-user and ClusterRole cairn allow it); null when the review itself fails (unknown).
+ */
+export async function mayWorkIn(k: WorkloadContext, namespace: string): Promise<boolean | null> {
+  const review = await k.call(() => k.c.authorization.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { namespace, verb: 'create', resource: 'services' } } } }));
+  return review.ok ? review.value.status?.allowed === true : null;
 }
 
 /**
  * Waits (doubling from 50 ms, at most `withinMs`) until a new binding applies: the API server's
  * authorizer learns of it through a watch, so the very next call could still be refused. Asked as
- * "may cairn create Services here" (its next call); when that stays no (an operator took the rule away),
- * cairn goes on and that call's own refusal names what is missing.
+ * "may cairn create Services here" (its next call); when that stays no (an operator took the rule away)
+ * or cannot be asked, cairn goes on and that call's own refusal names what is missing.
  */
 async function awaitEffective(k: WorkloadContext, namespace: string, withinMs: number): Promise<void> {
   const until = Date.now() + withinMs;
   for (let delay = 50; ; delay = Math.min(delay * 2, 1000)) {
-    if (await mayWorkIn(k, namespace)) return;
+    const may = await mayWorkIn(k, namespace);
+    if (may !== false) return;
     if (Date.now() + delay > until) return;
     await new Promise((r) => setTimeout(r, delay));
   }
 }
+
+/** What the binding step needs of a target. */
+export type BindingTarget = Pick<EnvironmentTarget, 'cluster' | 'namespace' | 'appName'>;
+
+const keyOf = (target: BindingTarget) => `${target.cluster}\0${target.namespace}`;
 
 /**
  * Creates the target's namespace (an existing one is fine; without the right to create namespaces,
@@ -89,22 +109,43 @@ async function awaitEffective(k: WorkloadContext, namespace: string, withinMs: n
  */
 export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
   const { namespace } = target;
-  const key = `${target.cluster}\0${namespace}`;
   const object: KubeObjectRef = { kind: 'Namespace', name: namespace };
   const created = await k.create(() => k.c.core.createNamespace({ body: renderNamespace(target) }), object);
-  let existing: V1Namespace | undefined;
-  if (!created.ok) {
-    if (created.error.kind !== 'Conflict' && created.error.kind !== 'Forbidden') throw created.error;
-    if (binding && bound.has(key)) return;
-    const read = await k.call(() => k.c.core.readNamespace({ name: namespace }), object);
-    if (!read.ok) throw created.error.kind === 'Forbidden' ? created.error : read.error;
-    existing = read.value;
+  if (created.ok) return binding ? bindIn(k, target, binding, bound, null) : undefined;
+  if (created.error.kind !== 'Conflict' && created.error.kind !== 'Forbidden') throw created.error;
+  // It exists (or cairn may not create namespaces and it may exist): without a binding nothing more to know.
+  if (!binding || bound.has(keyOf(target))) return;
+  const read = await k.call(() => k.c.core.readNamespace({ name: namespace }), object);
+  if (!read.ok) throw created.error.kind === 'Forbidden' ? created.error : read.error;
+  await bindIn(k, target, binding, bound, read.value);
+}
+
+/**
+ * The binding step alone, for an existing namespace (exec, logs, deletes): an app namespace made before
+ * cairn bound itself gets its binding now instead of at its next release. A namespace that does not
+ * exist, or that cairn may not read, is left alone.
+ */
+export async function ensureBinding(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
+  if (!binding || bound.has(keyOf(target))) return;
+  const object: KubeObjectRef = { kind: 'Namespace', name: target.namespace };
+  const read = await k.call(() => k.c.core.readNamespace({ name: target.namespace }), object);
+  if (!read.ok) {
+    // Missing: nothing to reach there. Refused: cairn cannot tell whose it is, so it binds nothing and the
+    // call that follows (an exec, a delete) names its own refusal.
+    if (read.error.kind === 'NotFound' || read.error.kind === 'Forbidden') return;
+    throw read.error;
   }
-  if (!binding) return;
-  const bindingRef = inNamespace('RoleBinding', namespace, ROLE_BINDING_NAME);
+  await bindIn(k, target, binding, bound, read.value);
+}
+
+/** Binds cairn in the namespace (`existing`: as read; null: created by cairn just now). */
+async function bindIn(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding, bound: Set<string>, existing: V1Namespace | null): Promise<void> {
+  const { namespace } = target;
+  const key = keyOf(target);
+  const object: KubeObjectRef = { kind: 'Namespace', name: namespace };
   if (existing && !isCairns(existing)) {
     // Not cairn's: cairn never grants itself rights there. An operator may have (their own RoleBinding).
-    if (await mayWorkIn(k, namespace)) return void bound.add(key);
+    if ((await mayWorkIn(k, namespace)) === true) return void bound.add(key);
     throw refusal(
       object,
       'NamespaceNotManaged',
@@ -112,9 +153,33 @@ export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTar
         `apply a RoleBinding of ClusterRole ${binding.clusterRole} to ${binding.user} in ${namespace} (README, "Run it in a cluster"), or label the namespace ${LABEL_MANAGED_BY}=${MANAGED_BY}`,
     );
   }
-  const madeNow = await k.create(() => k.c.rbac.createNamespacedRoleBinding({ namespace, body: renderRoleBinding(target, binding) }), bindingRef);
-  if (!madeNow.ok && madeNow.error.kind !== 'Conflict') throw madeNow.error;
-  // Only a binding made just now may not apply yet (AlreadyExists: made by an earlier pass).
-  if (madeNow.ok) await awaitEffective(k, namespace, binding.effectiveWithinMs ?? 5_000);
-  bound.add(key);
+  const bindingRef = inNamespace('RoleBinding', namespace, ROLE_BINDING_NAME);
+  const made = await k.create(() => k.c.rbac.createNamespacedRoleBinding({ namespace, body: renderRoleBinding(target, binding) }), bindingRef);
+  if (made.ok) {
+    // A binding made just now may not apply yet.
+    await awaitEffective(k, namespace, binding.effectiveWithinMs ?? 5_000);
+    return void bound.add(key);
+  }
+  const subject = subjectText(bindingSubject(binding.user));
+  if (made.error.kind === 'Conflict') {
+    // AlreadyExists: made by an earlier pass, or by someone else for another subject or role.
+    if ((await mayWorkIn(k, namespace)) !== false) return void bound.add(key);
+    throw refusal(
+      bindingRef,
+      'RoleBindingMismatch',
+      `RoleBinding ${namespace}/${ROLE_BINDING_NAME} exists but does not let cairn work in ${namespace}: it should bind ClusterRole ${binding.clusterRole} to ${subject}; ` +
+        `replace it (kubectl -n ${namespace} delete rolebinding ${ROLE_BINDING_NAME}, and cairn makes it again) or bind ${binding.clusterRole} to ${subject} there yourself`,
+    );
+  }
+  if (made.error.kind !== 'Forbidden') throw made.error;
+  // Refused: an older RBAC (cluster-wide rights, an operator's bindings) may let cairn work there already.
+  if ((await mayWorkIn(k, namespace)) === true) return void bound.add(key);
+  throw {
+    ...made.error,
+    permanent: true,
+    message:
+      `cairn may not bind itself in ${namespace}: creating RoleBinding ${namespace}/${ROLE_BINDING_NAME} was refused (${made.error.message}). ` +
+      `ClusterRole cairn needs \`rolebindings: create\` (rbac.authorization.k8s.io) and \`bind\` on ClusterRole ${binding.clusterRole} ` +
+      `(re-apply deploy/base/rbac after an upgrade), or bind ${binding.clusterRole} to ${subject} in ${namespace} yourself`,
+  } satisfies KubeError;
 }

@@ -20,6 +20,9 @@
  *   kube.scaleRevision(target, revisionNumber, replicas)   stateless: scale that Deployment (NotFound if missing);
  *                                               stateful: scale the StatefulSet
  *   kube.setPartition(target, partition)        stateful: rollingUpdate.partition (lower it batch by batch)
+ *   kube.ensureAccess(target)                   cairn's RoleBinding in an existing app namespace (namespace.ts
+ *                                               ensureBinding), once per process: before exec and logs; deletes
+ *                                               and removeRevision do it themselves
  *   kube.deleteInstances(target, podNames)      → names deleted: only the environment's pods, not already deleting;
  *                                               unknown names are skipped; their controller recreates them
  *   kube.removeRevision(target, revisionNumber) stateless: Deployment (foreground) + ConfigMap + Secret;
@@ -56,7 +59,7 @@ import type { PortMapping } from '../domain/config-types.js';
 import { inNamespace } from './error-object.js';
 import { attempt, unwrap, type KubeResult, type RetryOptions } from './kube-errors.js';
 import { environmentLabelSelector, names, renderConfigMap, renderSecret, renderService } from './render/index.js';
-import { ensureNamespace, type NamespaceBinding } from './namespace.js';
+import { ensureBinding, ensureNamespace, type BindingTarget, type NamespaceBinding } from './namespace.js';
 import { workloadCalls, workloadContext, workloadStrategy, type WorkloadContext } from './strategy/index.js';
 import { clientCache } from './workloads-clients.js';
 import { listRevisionsInCluster } from './workloads-list.js';
@@ -93,6 +96,8 @@ export interface Workloads {
   ensureRevision(target: EnvironmentTarget, revision: RevisionSpec, replicas: number, options?: EnsureRevisionOptions): Promise<KubeResult<void>>;
   scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<void>>;
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<void>>;
+  /** cairn's RoleBinding in the target's existing namespace, when it lacks one (cached: free once bound). */
+  ensureAccess(target: BindingTarget): Promise<KubeResult<void>>;
   /** Deletes those of the named pods that belong to the environment; returns the names deleted. */
   deleteInstances(target: EnvironmentTarget, podNames: string[]): Promise<KubeResult<string[]>>;
   removeRevision(target: EnvironmentTarget, revisionNumber: number): Promise<KubeResult<void>>;
@@ -145,9 +150,12 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
 
     setPartition: (target, partition) => attempt(() => workloadStrategy(target.appType).setPartition(contextFor(target), target, partition)),
 
+    ensureAccess: (target) => attempt(() => ensureBinding(workloadContext(clientsFor(target.cluster), calls), target, binding, bound)),
+
     deleteInstances: (target, podNames) =>
       attempt(async () => {
         const k = contextFor(target);
+        await ensureBinding(k, target, binding, bound);
         const pods = unwrap(await call(() => k.c.core.listNamespacedPod({ namespace: target.namespace, labelSelector: environmentLabelSelector(target) })));
         const mine = new Map(pods.items.map((p: V1Pod) => [p.metadata!.name!, p]));
         const deleted: string[] = [];
@@ -164,6 +172,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
       attempt(async () => {
         const k = contextFor(target);
         const { namespace } = target;
+        await ensureBinding(k, target, binding, bound);
         await workloadStrategy(target.appType).removeWorkload(k, target, revisionNumber);
         const configMap = names.configMap(target, revisionNumber);
         const secret = names.secret(target, revisionNumber);

@@ -4,6 +4,8 @@ import type { TokenEvents } from '../auth/token-events.js';
 import type { Config } from '../config.js';
 import type { Repositories } from '../db/repositories.js';
 import type { ClusterRegistry } from '../kube/types.js';
+import type { KubeResult } from '../kube/kube-errors.js';
+import type { BindingTarget } from '../kube/namespace.js';
 import type { ReleaseService } from '../engine/service.js';
 import type { LiveStatus } from '../live/live-status.js';
 import type { Terminals } from '../live/terminal.js';
@@ -27,6 +29,11 @@ export interface Context {
   terminals: Terminals;
   /** Live status: shared informers and the event hub (instances, events, live subscriptions). */
   live: LiveStatus;
+  /**
+   * cairn's RoleBinding in an app's existing namespace (src/kube/namespace.ts ensureBinding), asked before
+   * exec, logs and terminals: cached per process, free once bound. Absent: nothing to ensure.
+   */
+  ensureAccess?: (target: BindingTarget) => Promise<KubeResult<void>>;
   /** Announces that a token was revoked or lost a role: the server ends its open subscriptions. */
   tokenEvents: TokenEvents;
   /** Who calls: the API token the request was authenticated with, and its roles. Absent only outside a request. */

@@ -24,6 +24,16 @@ export const INSTANCE_ARG_DESCRIPTION =
  * Where the instance an Instance global ID names is (`<environment id>/<pod name>` inside), and the
  * KubeConfig to reach it. NotFoundError at `path` for a malformed ID (or one not in its one spelling, see ids.ts) or a deleted environment.
  */
+/**
+ * Before exec, logs and terminals: cairn's RoleBinding in the instance's namespace, when that namespace was
+ * made before cairn bound itself there (src/kube/namespace.ts). Best effort: a refusal is logged, and the
+ * call that follows names what is missing.
+ */
+export async function ensureAccess(ctx: Context, address: InstanceAddress): Promise<void> {
+  const done = await ctx.ensureAccess?.({ cluster: address.cluster, namespace: address.namespace, appName: address.appName });
+  if (done && !done.ok) ctx.logger.warn({ cluster: address.cluster, namespace: address.namespace, err: done.error.message }, 'cairn could not bind itself in the namespace');
+}
+
 export function addressOf(ctx: Context, instanceId: string, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
   const notFound = () => new NotFoundError('Instance', instanceId, path);
   const decoded = decodeId(instanceId);
@@ -158,6 +168,7 @@ builder.mutationField('execInInstance', (t) =>
     resolve: async (_root, { input }, ctx) => {
       validateExec(input.command, input.timeoutSeconds);
       const { address, kc } = addressOf(ctx, String(input.instance), ['input', 'instance']);
+      await ensureAccess(ctx, address);
       const instance = await runningInstance(kc, address, input.container);
       ctx.logger.info({ namespace: instance.namespace, pod: instance.pod, container: instance.container, program: input.command[0] }, 'exec in instance');
       try {

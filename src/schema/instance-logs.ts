@@ -14,7 +14,7 @@ import { toKubeError } from '../kube/kube-errors.js';
 import { appRule, freshChecksPerEvent, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
-import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
+import { addressOf, ensureAccess, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 
 const DEFAULT_TAIL_LINES = 500;
 const MAX_TAIL_LINES = 10_000;
@@ -115,6 +115,7 @@ builder.subscriptionField('instanceLogs', (t) =>
           validate(args.tailLines, args.sinceSeconds);
           const { address, kc } = addressOf(ctx, String(args.instance), ['instance']);
           cluster = address.cluster;
+          await ensureAccess(ctx, address);
           const instance = await resolveInstance(kc, address, args.container);
           const previous = args.previous ?? false;
           if (!previous && instance.state !== 'running' && instance.state !== 'terminated') {

@@ -17,7 +17,7 @@ import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
-import { addressOf, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
+import { addressOf, ensureAccess, INSTANCE_ARG_DESCRIPTION } from './instance-exec.js';
 import { perViewer } from '../live/fanout/viewer-reads.js';
 
 const MAX_INPUT_BYTES = 64 * 1024;
@@ -152,6 +152,7 @@ builder.mutationFields((t) => ({
       if (problems.length > 0) throw new InvalidInputError(problems);
       const terminals = ctx.terminals;
       const { address, kc, environmentId } = addressOf(ctx, String(input.instance), ['input', 'instance']);
+      await ensureAccess(ctx, address);
       const instance = await runningInstance(kc, address, input.container);
       let session: TerminalInfo;
       try {

@@ -12,13 +12,14 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, validate, type DocumentNode, type GraphQLSchema } from 'graphql';
+import { DEFAULT_PERSISTED_PATHS } from '../config.js';
 
 /**
  * Where cairn looks when CAIRN_PERSISTED_OPERATIONS is not set: the console's and the examples' folders
  * of cairn's own package (not of the working directory), when they hold manifests; else their copies in
  * dist/persisted/ (`npm run build` makes them; the Docker image carries only dist/). See defaultPersistedPaths.
  */
-export const DEFAULT_PERSISTED_PATHS = ['console', 'examples'];
+export { DEFAULT_PERSISTED_PATHS };
 
 /** Where `npm run build:persisted` (scripts/copy-persisted.mjs) copies the manifests, under the package root. */
 export const BUILT_PERSISTED_DIR = join('dist', 'persisted');
@@ -37,7 +38,11 @@ export function defaultPersistedPaths(root = packageRoot()): string[] {
   return sources.some((p) => manifestFiles(p).length > 0) ? sources : [join(root, BUILT_PERSISTED_DIR)];
 }
 
-const isDefault = (paths: readonly string[]) => paths.length === DEFAULT_PERSISTED_PATHS.length && paths.every((p, i) => p === DEFAULT_PERSISTED_PATHS[i]);
+/**
+ * The configuration's default is this very array (config.ts: `.default(() => DEFAULT_PERSISTED_PATHS)`): an
+ * explicit CAIRN_PERSISTED_OPERATIONS, even `console,examples`, is another array and is taken as given.
+ */
+const isDefault = (paths: readonly string[]) => paths === DEFAULT_PERSISTED_PATHS;
 
 /** The manifest suffix looked for in folders. */
 export const MANIFEST_SUFFIX = '.persisted.json';
@@ -122,9 +127,10 @@ function checkEntry(entry: Entry, schema: GraphQLSchema): NonNullable<Entry['che
  * The store of every manifest under `paths` (missing paths are ignored). The manifests are read now (one
  * that is not a manifest throws); each document is checked — hashed, parsed, validated against the schema —
  * when it is first asked for, or when `size` or `skipped` is read: validating them all took ~50 ms of a
- * start's CPU, before cairn could answer anything. The default paths (the configuration's default,
- * DEFAULT_PERSISTED_PATHS) are found from the package root, whatever the working directory; paths an
- * operator gives are taken as given (relative to the working directory).
+ * start's CPU, before cairn could answer anything. The default paths (the configuration's default:
+ * DEFAULT_PERSISTED_PATHS itself, not an equal list) are found from the package root, whatever the working
+ * directory; paths an operator gives are taken as given (relative to the working directory), even when they
+ * read `console,examples`.
  */
 export function loadPersistedStore(paths: readonly string[], schema: GraphQLSchema): PersistedStore {
   const files = [...new Set((isDefault(paths) ? defaultPersistedPaths() : paths).flatMap((p) => manifestFiles(p)))];

@@ -110,8 +110,13 @@ describe('deploy/', () => {
   });
 });
 
-/** Every Kubernetes call in src/ (not the sandbox) as `resource:verb`. */
-function callsInCode(): Set<string> {
+/**
+ * Every Kubernetes call in src/ (not the sandbox) as `resource:verb`, with the scope it needs its right in:
+ * `cluster` for cluster-scoped calls, calls across namespaces and those made before cairn's RoleBinding exists
+ * in an app namespace (namespaces, rolebindings, the access review): ClusterRole cairn must grant them;
+ * `namespace` for calls inside an app namespace: cairn-namespace (bound there) or cairn may grant them.
+ */
+function callsInCode(): Map<string, 'cluster' | 'namespace'> {
   const KINDS: Record<string, string> = {
     Namespace: 'namespaces',
     Service: 'services',
@@ -124,9 +129,12 @@ function callsInCode(): Set<string> {
     ReplicaSet: 'replicasets',
     Lease: 'leases',
     RoleBinding: 'rolebindings',
+    SelfSubjectAccessReview: 'selfsubjectaccessreviews',
   };
+  const BEFORE_BINDING = new Set(['namespaces', 'rolebindings', 'selfsubjectaccessreviews']);
   const VERBS: Record<string, string> = { create: 'create', read: 'get', list: 'list', patch: 'patch', replace: 'update', delete: 'delete' };
-  const calls = new Set<string>();
+  const calls = new Map<string, 'cluster' | 'namespace'>();
+  const add = (call: string, scope: 'cluster' | 'namespace') => calls.set(call, calls.get(call) === 'cluster' ? 'cluster' : scope);
   const walk = (dir: string): string[] =>
     readdirSync(dir).flatMap((name) => {
       const path = join(dir, name);
@@ -137,14 +145,19 @@ function callsInCode(): Set<string> {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/\.(create|read|list|patch|replace|delete)(Namespaced)?([A-Z][A-Za-z]*?)(ForAllNamespaces|Status|Scale)?\(/g)) {
       const resource = KINDS[m[3]!];
-      if (resource) calls.add(`${resource}${m[4] === 'Status' ? '/status' : m[4] === 'Scale' ? '/scale' : ''}:${VERBS[m[1]!]}`);
+      if (!resource) continue;
+      const scope = BEFORE_BINDING.has(resource) || m[4] === 'ForAllNamespaces' ? 'cluster' : 'namespace';
+      add(`${resource}${m[4] === 'Status' ? '/status' : m[4] === 'Scale' ? '/scale' : ''}:${VERBS[m[1]!]}`, scope);
     }
-    if (/new Log\(/.test(text)) calls.add('pods/log:get');
-    if (/new Exec\(/.test(text)) calls.add('pods/exec:create');
+    if (/new Log\(/.test(text)) add('pods/log:get', 'namespace');
+    if (/new Exec\(/.test(text)) add('pods/exec:create', 'namespace');
   }
-  // The shared informers watch every kind they list (src/live/informer-kinds.ts).
+  // The shared informers list and watch every kind across namespaces (src/live/informer-kinds.ts).
   const kinds = readFileSync(join(ROOT, 'src/live/informer-kinds.ts'), 'utf8');
-  for (const m of kinds.matchAll(/^\s+(\w+): \{ namespaced:/gm)) calls.add(`${m[1]}:watch`);
+  for (const m of kinds.matchAll(/^\s+(\w+): \{ namespaced:/gm)) {
+    add(`${m[1]}:watch`, 'cluster');
+    add(`${m[1]}:list`, 'cluster');
+  }
   return calls;
 }
 
@@ -152,12 +165,19 @@ const clusterRole = (name: string) => base.find((o) => o.kind === 'ClusterRole' 
 const rights = (role: Obj) => new Set<string>(role.rules.flatMap((rule: any) => rule.resources.flatMap((r: string) => rule.verbs.map((v: string) => `${r}:${v}`))));
 
 describe('the ClusterRoles against the code', () => {
-  it('grant every call cairn makes, and nothing no call uses', () => {
-    const granted = new Set([...rights(clusterRole('cairn')), ...rights(clusterRole('cairn-namespace'))]);
+  it('grant every call cairn makes, each in the role its scope requires, and nothing no call uses', () => {
+    const cluster = rights(clusterRole('cairn'));
+    const namespaced = rights(clusterRole('cairn-namespace'));
+    const granted = new Set([...cluster, ...namespaced]);
     const used = callsInCode();
     expect(used.size).toBeGreaterThan(15);
-    const missing = [...used].filter((c) => !granted.has(c));
-    expect(missing, 'calls in src/ the ClusterRoles do not grant').toEqual([]);
+    // Cluster-scoped, across namespaces, or before the RoleBinding exists: only ClusterRole cairn applies.
+    const clusterCalls = [...used].filter(([, scope]) => scope === 'cluster').map(([c]) => c);
+    expect(clusterCalls).toEqual(expect.arrayContaining(['namespaces:get', 'namespaces:create', 'rolebindings:create', 'selfsubjectaccessreviews:create', 'pods:watch']));
+    expect(clusterCalls.filter((c) => !cluster.has(c)), 'cluster-scoped or pre-binding calls ClusterRole cairn does not grant').toEqual([]);
+    // Inside an app namespace: cairn-namespace (bound there) and cairn (cluster-wide) both apply.
+    const namespaceCalls = [...used].filter(([, scope]) => scope === 'namespace').map(([c]) => c);
+    expect(namespaceCalls.filter((c) => !granted.has(c)), 'calls in app namespaces neither role grants').toEqual([]);
     // Exec over WebSocket is a GET before Kubernetes 1.30 (create from 1.30): both, on purpose. `bind` is what
     // creating the RoleBinding of cairn-namespace needs (no call of its own).
     const unused = [...granted].filter((g) => !used.has(g) && g !== 'pods/exec:get' && g !== 'clusterroles:bind');
@@ -178,6 +198,7 @@ describe('the ClusterRoles against the code', () => {
       'pods:list',
       'pods:watch',
       'rolebindings:create',
+      'selfsubjectaccessreviews:create',
       'statefulsets:list',
       'statefulsets:watch',
     ]);

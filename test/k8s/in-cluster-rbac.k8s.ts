@@ -11,6 +11,8 @@
  * the app namespace it created (RoleBinding cairn), and may NOT list or read Secrets anywhere (kube-system,
  * cluster-wide, its own app namespace), exec or delete pods outside its app namespaces, or bind any other
  * ClusterRole; a namespace it did not create is never bound (NamespaceNotManaged) until the operator binds it.
+ * After an upgrade: a RoleBinding `cairn` made for another subject is refused by name, and on an older RBAC
+ * (no `rolebindings: create`) cairn goes on where it may already work, else names the missing rights.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -197,8 +199,8 @@ afterAll(async () => {
     await once(cairn.child, 'exit');
   }
   if (adminKubeconfig) {
-    await kubectl('delete', 'clusterrolebinding/cairn', 'clusterrole/cairn', 'clusterrole/cairn-namespace', '--ignore-not-found').catch(() => undefined);
-    await kubectl('delete', 'namespace/cairn', 'namespace/cairn-foreign', '--ignore-not-found', '--wait=false').catch(() => undefined);
+    await kubectl('delete', 'clusterrolebinding/cairn', 'clusterrolebinding/cairn-old-rbac', 'clusterrole/cairn', 'clusterrole/cairn-namespace', '--ignore-not-found').catch(() => undefined);
+    await kubectl('delete', 'namespace/cairn', 'namespace/cairn-foreign', 'namespace/cairn-squatted', '--ignore-not-found', '--wait=false').catch(() => undefined);
   }
   await sandboxes?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
@@ -383,5 +385,49 @@ describe("deploy/ on a real API server (RBAC)", () => {
     await orderAction(api(), 'retryFailedInstances', 'RetryFailedInstancesInput', { id });
     const done = await until('COMPLETED', stateIs(id, 'COMPLETED'), 60_000);
     expect(done.failures).toMatchObject([{ reason: 'CLUSTER_REFUSED', resolvedAt: expect.any(String) }]);
+  });
+
+  it('a RoleBinding `cairn` that exists for another subject is not taken as bound: the order fails at once, naming it and the subject expected', async () => {
+    const core = admin().makeApiClient(CoreV1Api);
+    await core.createNamespace({ body: { metadata: { name: 'cairn-squatted', labels: { 'app.kubernetes.io/managed-by': 'cairn' } } } });
+    await apply([
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'cairn', namespace: 'cairn-squatted' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cairn-namespace' }, subjects: [{ kind: 'ServiceAccount', name: 'renamed', namespace: 'cairn' }] } as unknown as Manifest,
+    ]);
+    const { envId } = await createApp(api(), 'squatted', 'STATELESS');
+    await setDraft(api(), envId, { instances: 1, tag: '1.25', greeting: 'squat', file: 's' });
+    const id = (await createOrder(api(), { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+    const failed = await until('FAILED', stateIs(id, 'FAILED', 'COMPLETED'), 30_000);
+    expect(failed.failures).toMatchObject([{ reason: 'CLUSTER_REFUSED' }]);
+    expect(failed.failures[0].message).toContain('RoleBinding cairn-squatted/cairn exists but does not let cairn work in cairn-squatted');
+    expect(failed.failures[0].message).toContain('ServiceAccount cairn/cairn');
+  });
+
+  it('after an upgrade, on a cluster still on an older RBAC: a refused RoleBinding names the missing rights, and where cairn may work already (cluster-wide rights) it goes on', async () => {
+    const full = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'cairn')!;
+    const old = { ...full, rules: full.rules!.filter((r) => !r.resources.includes('rolebindings') && !r.resources.includes('clusterroles')) };
+    expect(old.rules!.length).toBe(full.rules!.length - 2);
+    await apply([old]);
+    try {
+      const { envId } = await createApp(api(), 'oldrbac', 'STATELESS');
+      await setDraft(api(), envId, { instances: 1, tag: '1.25', greeting: 'old', file: 'o' });
+      const id = (await createOrder(api(), { environment: envId, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id;
+      const failed = await until('FAILED', stateIs(id, 'FAILED', 'COMPLETED'), 30_000);
+      expect(failed.failures).toMatchObject([{ reason: 'CLUSTER_REFUSED' }]);
+      expect(failed.failures[0].message).toContain('creating RoleBinding cairn-oldrbac/cairn was refused');
+      expect(failed.failures[0].message).toContain('`rolebindings: create`');
+
+      // The old cluster-wide grant (cairn's rights bound in every namespace): cairn works without binding itself.
+      await apply([
+        { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'cairn-old-rbac' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cairn-namespace' }, subjects: [{ kind: 'ServiceAccount', name: 'cairn', namespace: 'cairn' }] } as unknown as Manifest,
+      ]);
+      await until('the old grant applies', async () => ((await allowed({ namespace: 'cairn-oldrbac', verb: 'create', resource: 'services' })) ? true : undefined), 30_000);
+      await orderAction(api(), 'retryFailedInstances', 'RetryFailedInstancesInput', { id });
+      const done = await until('COMPLETED', stateIs(id, 'COMPLETED', 'FAILED'), 60_000);
+      expect(done.state).toBe('COMPLETED');
+      await expect(admin().makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-oldrbac' })).rejects.toMatchObject({ code: 404 });
+    } finally {
+      await apply([full]);
+      await kubectl('delete', 'clusterrolebinding/cairn-old-rbac', '--ignore-not-found');
+    }
   });
 });

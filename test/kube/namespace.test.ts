@@ -75,14 +75,117 @@ describe('the RoleBinding of an app namespace', () => {
     expect(writesIn(t.namespace)).toEqual(['create services 201']);
   });
 
-  it('refused (403) is a Forbidden error about the RoleBinding, and nothing else is made in the namespace', async () => {
-    const undo = cluster.faults.failRequests({ verb: 'create', resource: 'rolebindings', code: 403 });
+  it('refused (403), with no way to tell whether cairn may work there, is a Forbidden error naming the missing rights, and nothing else is made', async () => {
+    const undo = [
+      cluster.faults.failRequests({ verb: 'create', resource: 'rolebindings', code: 403 }),
+      cluster.faults.failRequests({ verb: 'create', resource: 'selfsubjectaccessreviews', code: 403 }),
+    ];
     try {
       const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
       const t = target('refused');
       const result = await kube.ensureBase(t, nginxSettings().ports);
-      expect(result).toMatchObject({ ok: false, error: { kind: 'Forbidden', status: 403, object: { kind: 'RoleBinding', namespace: t.namespace, name: 'cairn' } } });
+      expect(result).toMatchObject({ ok: false, error: { kind: 'Forbidden', status: 403, permanent: true, object: { kind: 'RoleBinding', namespace: t.namespace, name: 'cairn' } } });
+      if (result.ok) return;
+      expect(result.error.message).toContain(`creating RoleBinding ${t.namespace}/cairn was refused`);
+      expect(result.error.message).toContain('`rolebindings: create`');
+      expect(result.error.message).toContain('`bind` on ClusterRole cairn-namespace');
       expect(writesIn(t.namespace)).toEqual(['create rolebindings 403']);
+    } finally {
+      for (const u of undo) u();
+    }
+  });
+
+  it('refused (403) where cairn may already work (the RBAC of an earlier cairn, a cluster-admin kubeconfig) is fine, and remembered', async () => {
+    const undo = cluster.faults.failRequests({ verb: 'create', resource: 'rolebindings', code: 403 });
+    try {
+      const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+      const t = target('old-rbac');
+      expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+      expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+      expect(writesIn(t.namespace).filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 403']);
+      expect(writesIn(t.namespace)).toContain('create services 201');
+    } finally {
+      undo();
+    }
+  });
+
+  it('a namespace not cairn\'s, where the access review fails (unknown), is NamespaceNotManaged at once', async () => {
+    const core = workloadsFor(cluster.kubeconfig).kc.makeApiClient(CoreV1Api);
+    const t = target('foreign-unknown');
+    await core.createNamespace({ body: { metadata: { name: t.namespace } } });
+    const undo = cluster.faults.failRequests({ verb: 'create', resource: 'selfsubjectaccessreviews', code: 403 });
+    try {
+      const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+      expect(await kube.ensureBase(t, nginxSettings().ports)).toMatchObject({ ok: false, error: { kind: 'Forbidden', reason: 'NamespaceNotManaged', object: { kind: 'Namespace', name: t.namespace } } });
+      expect(writesIn(t.namespace)).toEqual([]);
+    } finally {
+      undo();
+    }
+  });
+
+  it('a new binding whose access review fails is not waited for', async () => {
+    const undo = cluster.faults.failRequests({ verb: 'create', resource: 'selfsubjectaccessreviews', code: 403 });
+    try {
+      const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: { ...binding, effectiveWithinMs: 60_000 } });
+      const t = target('unknown-wait');
+      const before = cluster.counters.count({ verb: 'create', resource: 'selfsubjectaccessreviews' });
+      expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+      expect(cluster.counters.count({ verb: 'create', resource: 'selfsubjectaccessreviews' }) - before).toBe(1);
+      expect(writesIn(t.namespace)).toEqual(['create rolebindings 201', 'create services 201']);
+    } finally {
+      undo();
+    }
+  });
+
+  it('without a binding, an existing namespace is not read (and a refused read cannot fail the release)', async () => {
+    const { kube } = workloadsFor(cluster.kubeconfig);
+    const t = target('unbound-again');
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    const undo = cluster.faults.failRequests({ verb: 'get', resource: 'namespaces', code: 403 });
+    try {
+      const reads = () => cluster.counters.count({ verb: 'get', resource: 'namespaces' });
+      const before = reads();
+      expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+      expect(reads()).toBe(before);
+    } finally {
+      undo();
+    }
+  });
+
+  it('an app namespace made before cairn bound itself is bound before exec, logs and deletes (ensureAccess, deleteInstances, removeRevision), once', async () => {
+    const t = target('before-upgrade');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+    const bindings = () => writesIn(t.namespace).filter((w) => w.includes('rolebindings'));
+    expect(await kube.ensureAccess(t)).toEqual({ ok: true, value: undefined });
+    expect(bindings()).toEqual(['create rolebindings 201']);
+    expect((await kube.deleteInstances(t, ['none'])).ok).toBe(true);
+    expect((await kube.ensureAccess(t)).ok).toBe(true);
+    expect(bindings()).toEqual(['create rolebindings 201']);
+
+    // deleteInstances and removeRevision bind by themselves (a new process: an empty cache).
+    const other = target('before-upgrade-2');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(other, nginxSettings().ports)).ok).toBe(true);
+    const fresh = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding }).kube;
+    expect((await fresh.deleteInstances(other, ['none'])).ok).toBe(true);
+    expect(writesIn(other.namespace).filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 201']);
+    const third = target('before-upgrade-3');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(third, nginxSettings().ports)).ok).toBe(true);
+    expect((await workloadsFor(cluster.kubeconfig, { namespaceBinding: binding }).kube.removeRevision(third, 1)).ok).toBe(true);
+    expect(writesIn(third.namespace).filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 201']);
+
+    // A namespace that does not exist is left alone.
+    expect((await kube.ensureAccess(target('never-made'))).ok).toBe(true);
+    expect(writesIn(target('never-made').namespace)).toEqual([]);
+
+    // One cairn may not read is left alone too: the delete that follows names its own refusal.
+    const unread = target('unreadable');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(unread, nginxSettings().ports)).ok).toBe(true);
+    const undo = cluster.faults.failRequests({ verb: 'get', resource: 'namespaces', code: 403 });
+    try {
+      expect((await kube.ensureAccess(unread)).ok).toBe(true);
+      expect((await kube.deleteInstances(unread, ['none'])).ok).toBe(true);
+      expect(writesIn(unread.namespace).filter((w) => w.includes('rolebindings'))).toEqual([]);
     } finally {
       undo();
     }

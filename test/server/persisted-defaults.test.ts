@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { schema } from '../../src/schema/index.js';
+import { loadConfig } from '../../src/config.js';
 import { DEFAULT_PERSISTED_PATHS, defaultPersistedPaths, loadPersistedStore, packageRoot } from '../../src/server/persisted-store.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -61,5 +62,14 @@ describe('the default persisted-operation manifests', () => {
   it('paths an operator gives are taken as given (relative to the working directory)', () => {
     expect(loadPersistedStore(['no-such-folder'], schema).files).toEqual([]);
     expect(loadPersistedStore([join(ROOT, 'console')], schema).files).toEqual([join(ROOT, 'console', 'operations.persisted.json')]);
+  });
+
+  it('an explicit CAIRN_PERSISTED_OPERATIONS equal to the default is still taken as given (relative to the working directory)', () => {
+    expect(process.cwd()).toBe(ROOT);
+    const explicit = loadConfig({ CAIRN_PERSISTED_OPERATIONS: 'console,examples' }).persistedOperations;
+    expect(explicit).toEqual(DEFAULT_PERSISTED_PATHS);
+    expect(loadPersistedStore(explicit, schema).files).toEqual([join('console', 'operations.persisted.json'), join('examples', 'operations.persisted.json')]);
+    // Not set: the default, found from the package root.
+    expect(loadPersistedStore(loadConfig({}).persistedOperations, schema).files).toEqual([join(ROOT, 'console', 'operations.persisted.json'), join(ROOT, 'examples', 'operations.persisted.json')]);
   });
 });
