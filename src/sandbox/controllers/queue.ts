@@ -3,6 +3,7 @@
  * synchronous event delivery, retried with back-off on error, re-examined after a requested delay
  * and all re-listed on a periodic resync (level-triggered: a sync always looks at the whole state).
  */
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { StoreError } from '../store/types.js';
 
@@ -20,6 +21,9 @@ export interface WorkQueue {
   resync(): void;
   stop(): void;
 }
+
+/** Milliseconds of syncs a queue runs before it lets the event loop serve I/O. */
+const SLICE_MS = 5;
 
 // Races with other writers, and namespaces being deleted (Forbidden): retried quietly.
 const EXPECTED = new Set(['NotFound', 'Conflict', 'AlreadyExists', 'Forbidden']);
@@ -50,8 +54,12 @@ export function createWorkQueue(
   function drain() {
     scheduled = false;
     if (stopped) return;
+    // A slice of the event loop, then the rest after pending I/O: the API server's requests and
+    // watches (in this process too) are not held up behind a burst of syncs, as they are not when
+    // the controller manager is a process of its own.
+    const until = performance.now() + SLICE_MS;
     let budget = 200;
-    while (pending.size > 0 && budget-- > 0 && !stopped) {
+    while (pending.size > 0 && budget-- > 0 && !stopped && performance.now() < until) {
       const key = pending.values().next().value as string;
       pending.delete(key);
       try {
