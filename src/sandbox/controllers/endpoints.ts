@@ -20,7 +20,7 @@ export function createEndpointsController(ctx: ControllerContext): Controller {
     if (event.key === ENDPOINTS && event.type === 'DELETED') return managed.has(keyOf(event.object)) ? [keyOf(event.object)] : [];
     if (event.key !== PODS) return [];
     const keys = new Set<string>();
-    const services = store.list(SERVICES, { namespace: event.object.metadata.namespace }).items;
+    const services = store.list(SERVICES, { namespace: event.object.metadata.namespace, readOnly: true }).items;
     for (const svc of services) {
       if (selectsPod(svc, event.object) || (event.old && selectsPod(svc, event.old))) keys.add(keyOf(svc));
     }
@@ -42,7 +42,7 @@ export function createEndpointsController(ctx: ControllerContext): Controller {
       return undefined;
     }
     managed.add(key);
-    const subsets = endpointSubsets(svc, store.list(PODS, { namespace }).items);
+    const subsets = endpointSubsets(svc, store.list(PODS, { namespace, readOnly: true }).items);
     const labels = endpointsLabels(svc);
     const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
     const current = store.get(ENDPOINTS, namespace, name);

@@ -69,6 +69,17 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 const IMMORTAL_NAMESPACES = new Set(DEFAULT_NAMESPACES);
 
 const clone = <T>(x: T): T => deepCopy(x);
+
+/**
+ * Under vitest every stored object is frozen: the store hands its own objects to read-only readers
+ * (watches, controllers' listers), and a test then fails on any change to them.
+ */
+const FREEZE = process.env.VITEST !== undefined;
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
 const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 type Obj = Record<string, unknown>;
 
@@ -156,6 +167,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   function write(t: ResourceType, type: WatchEventType, next: KubeObject, old?: KubeObject): KubeObject {
     version++;
     next.metadata.resourceVersion = String(version);
+    if (FREEZE) deepFreeze(next);
     const k = objKey(next.metadata.namespace, next.metadata.name!);
     if (type === 'DELETED') bucket(keyOf(t)).delete(k);
     else bucket(keyOf(t)).set(k, next);
@@ -407,7 +419,7 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     const items = [...(scope ?? new Map<string, KubeObject>()).entries()]
       .filter(([, o]) => matchesRequirements(labels, o.metadata.labels) && matchesFieldSelector(key, fields, o))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => clone(o));
+      .map(([, o]) => (opts.readOnly ? o : clone(o)));
     return { items, resourceVersion: String(version) };
   }
 

@@ -79,6 +79,12 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * The caller only reads the items (an in-process controller's lister): they are then the stored
+   * objects themselves, not copies. Under vitest the store freezes what it stores, so a caller that
+   * changes them after all fails loudly.
+   */
+  readOnly?: boolean;
 }
 
 export interface DeleteOptions {
