@@ -102,6 +102,13 @@ async function main(): Promise<void> {
     ],
   );
   console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled every 2 s); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
+  const phase = (name: keyof typeof run.firstBatchPhases) => {
+    const s = summarize(run.firstBatchPhases[name]);
+    return `${ms(s.p50)} / ${ms(s.p99)}`;
+  };
+  console.log(
+    `cairn: sent → first batch, step by step (p50 / p99 from the moment each order was sent): mutation answered ${phase('answered')}; at the cluster's door: Service create ${phase('service')}, Deployment create ${phase('deployment')}; first batch seen ${phase('seen')}`,
+  );
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
   console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
