@@ -70,13 +70,29 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
   let first = true;
 
   let closed = false;
-  const send = (type: WatchEventType, object: unknown) => {
-    if (closed) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+  // Events are written once per turn of the event loop: everything a burst of writes (one request,
+  // a slice of controller syncs) produced goes out in one chunk instead of one socket write each.
+  let buffered: string[] = [];
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    if (closed || buffered.length === 0) return void (buffered = []);
+    const chunk = buffered.length === 1 ? buffered[0]! : buffered.join('');
+    buffered = [];
+    res.write(chunk);
   };
+  const write = (line: string) => {
+    if (closed) return;
+    buffered.push(line);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  };
+  const send = (type: WatchEventType, object: unknown) => write(`${JSON.stringify({ type, object })}\n`);
   const sendObject = (type: WatchEventType, object: KubeObject, stored = false) => {
     if (stored && !w.render) {
-      if (!closed) res.write(`{"type":"${type}","object":${jsonOf(object)}}\n`);
+      write(`{"type":"${type}","object":${jsonOf(object)}}\n`);
     } else send(type, render(object, first));
     first = false;
   };
@@ -127,6 +143,7 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
   if (expired !== undefined) {
     // A real API server answers a watch from a compacted version with 200, then this event.
     send('ERROR', failure(410, 'Expired', expired));
+    flush();
     res.end();
     return;
   }
@@ -140,6 +157,7 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
   const finish = (how: 'end' | 'reset' | 'gone') => {
     if (closed) return;
     if (how === 'end' && w.allowWatchBookmarks) sendBookmark();
+    if (how === 'end') flush();
     closed = true;
     unsubscribe();
     for (const cancel of timers) cancel();

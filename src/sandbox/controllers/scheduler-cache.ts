@@ -16,7 +16,7 @@ interface Bound {
 interface NodeEntry {
   pods: Map<string, KubeObject>;
   /** Derived from `pods`; dropped whenever they change. */
-  derived?: { pods: KubeObject[]; requested: Resources; nonZeroRequested: { cpu: number; memory: number } };
+  derived?: { pods: KubeObject[]; index: Map<string, number>; requested: Resources; nonZeroRequested: { cpu: number; memory: number } };
 }
 
 export interface SchedulerCache {
@@ -25,6 +25,12 @@ export interface SchedulerCache {
   /** NodeInfo for each node, in the order given. */
   infos(nodes: readonly KubeObject[]): NodeInfo[];
 }
+
+const sameResources = (a: Resources, b: Resources) => {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
+};
+const sameRequests = (a: Bound, b: Bound) => a.nonZero.cpu === b.nonZero.cpu && a.nonZero.memory === b.nonZero.memory && sameResources(a.requests, b.requests);
 
 const nodeNameOf = (pod: KubeObject) => (pod.spec as { nodeName?: string } | undefined)?.nodeName;
 
@@ -42,7 +48,10 @@ export function createSchedulerCache(): SchedulerCache {
       nonZeroRequested.cpu += b.nonZero.cpu;
       nonZeroRequested.memory += b.nonZero.memory;
     }
-    return (entry.derived = { pods: [...entry.pods.values()], requested, nonZeroRequested });
+    const index = new Map<string, number>();
+    let i = 0;
+    for (const key of entry.pods.keys()) index.set(key, i++);
+    return (entry.derived = { pods: [...entry.pods.values()], index, requested, nonZeroRequested });
   };
 
   return {
@@ -57,11 +66,17 @@ export function createSchedulerCache(): SchedulerCache {
         bound.delete(key);
       }
       if (gone || !node || isPodTerminal(pod)) return;
-      bound.set(key, { node, requests: podRequests(pod), nonZero: nonZeroRequests(pod) });
+      const next: Bound = { node, requests: podRequests(pod), nonZero: nonZeroRequests(pod) };
+      const still = bound.get(key);
+      bound.set(key, next);
       let entry = byNode.get(node);
       if (!entry) byNode.set(node, (entry = { pods: new Map() }));
       entry.pods.set(key, pod);
-      entry.derived = undefined;
+      // A pod that stays on its node with the same requests (a status change): its place in the
+      // derived list takes the new state, the sums stand.
+      const at = still && entry.derived?.index.get(key);
+      if (at !== undefined && sameRequests(still!, next)) entry.derived!.pods[at] = pod;
+      else entry.derived = undefined;
     },
     infos(nodes) {
       return nodes.map((node) => {
