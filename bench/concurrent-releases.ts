@@ -52,9 +52,11 @@ async function main(): Promise<void> {
   console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; node ${process.version}`);
 
   const floorStarted = performance.now();
+  const floorCpu = process.cpuUsage();
   const floor = FLOOR
     ? await runDirectBatches({ releases: RELEASES, instances: INSTANCES, batches: BATCHES, speed: SPEED, timeoutMs: TIMEOUT_S * 1000 })
     : { totalMs: NaN, gaps: [], firstBatch: [], early: 0, lastReadyAt: NaN };
+  const floorSandboxCpu = process.cpuUsage(floorCpu);
   if (FLOOR) console.log(`floor measured in ${ms(performance.now() - floorStarted)}`);
 
   const dir = tempDir('cairn-bench-releases-');
@@ -75,6 +77,7 @@ async function main(): Promise<void> {
   }, 500);
   const requestsBefore = clusters.cairnRequests();
   const cpuBefore = cairn.cpuSeconds();
+  const sandboxCpuBefore = process.cpuUsage();
   let run;
   try {
     run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000 });
@@ -82,6 +85,8 @@ async function main(): Promise<void> {
     clearInterval(sampler);
   }
   const cpu = cairn.cpuSeconds() - cpuBefore;
+  const seconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+  const sandboxCpu = seconds(process.cpuUsage(sandboxCpuBefore));
   peakRss = Math.max(peakRss, cairn.memoryMb().rss);
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
@@ -108,6 +113,9 @@ async function main(): Promise<void> {
   };
   console.log(
     `cairn: sent → first batch, step by step (p50 / p99 from the moment each order was sent): mutation answered ${phase('answered')}; at the cluster's door: Service create ${phase('service')}, Deployment create ${phase('deployment')}; first batch seen ${phase('seen')}`,
+  );
+  console.log(
+    `the sandbox (this process: API servers, controllers, watches; the simulated pods run in ${process.env.NODE_AGENT === 'child' ? 'a child process' : 'it too'}): CPU ${sandboxCpu.toFixed(1)} s during cairn's run, ${FLOOR ? `${seconds(floorSandboxCpu).toFixed(1)} s during the floor` : 'floor skipped'}`,
   );
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
   console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
