@@ -34,7 +34,7 @@ import { runBench, tempDir } from './lib/cleanup.js';
 import { runDirectBatches } from './lib/direct-batches.js';
 import { inLanes, seedApp, type Api } from './lib/graphql.js';
 import { runReleases } from './lib/release-run.js';
-import { PRODUCTION, startBenchClusters, TEST } from './lib/sandbox.js';
+import { childAgentsCpuSeconds, PRODUCTION, startBenchClusters, TEST } from './lib/sandbox.js';
 import { byVerb, countsSince, countsText, ms, printTable, summarize } from './lib/stats.js';
 
 const RELEASES = Number(process.env.RELEASES ?? 20);
@@ -53,10 +53,12 @@ async function main(): Promise<void> {
 
   const floorStarted = performance.now();
   const floorCpu = process.cpuUsage();
+  const floorAgentCpu = childAgentsCpuSeconds();
   const floor = FLOOR
     ? await runDirectBatches({ releases: RELEASES, instances: INSTANCES, batches: BATCHES, speed: SPEED, timeoutMs: TIMEOUT_S * 1000 })
     : { totalMs: NaN, gaps: [], firstBatch: [], early: 0, lastReadyAt: NaN };
   const floorSandboxCpu = process.cpuUsage(floorCpu);
+  const floorAgent = childAgentsCpuSeconds() - floorAgentCpu;
   if (FLOOR) console.log(`floor measured in ${ms(performance.now() - floorStarted)}`);
 
   const dir = tempDir('cairn-bench-releases-');
@@ -78,6 +80,7 @@ async function main(): Promise<void> {
   const requestsBefore = clusters.cairnRequests();
   const cpuBefore = cairn.cpuSeconds();
   const sandboxCpuBefore = process.cpuUsage();
+  const agentCpuBefore = childAgentsCpuSeconds();
   let run;
   try {
     run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000 });
@@ -87,6 +90,7 @@ async function main(): Promise<void> {
   const cpu = cairn.cpuSeconds() - cpuBefore;
   const seconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
   const sandboxCpu = seconds(process.cpuUsage(sandboxCpuBefore));
+  const agentCpu = childAgentsCpuSeconds() - agentCpuBefore;
   peakRss = Math.max(peakRss, cairn.memoryMb().rss);
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
@@ -117,6 +121,7 @@ async function main(): Promise<void> {
   console.log(
     `the sandbox (this process: API servers, controllers, watches; the simulated pods run in ${process.env.NODE_AGENT === 'child' ? 'a child process' : 'it too'}): CPU ${sandboxCpu.toFixed(1)} s during cairn's run, ${FLOOR ? `${seconds(floorSandboxCpu).toFixed(1)} s during the floor` : 'floor skipped'}`,
   );
+  if (process.env.NODE_AGENT === 'child') console.log(`the simulated pods (the node agent's process): CPU ${agentCpu.toFixed(1)} s during cairn's run${FLOOR ? `, ${floorAgent.toFixed(1)} s during the floor (its start included)` : ''}`);
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
   console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
