@@ -34,7 +34,7 @@ import { runBench, tempDir } from './lib/cleanup.js';
 import { runDirectBatches } from './lib/direct-batches.js';
 import { inLanes, seedApp, type Api } from './lib/graphql.js';
 import { runReleases } from './lib/release-run.js';
-import { PRODUCTION, startBenchClusters, TEST } from './lib/sandbox.js';
+import { childAgentsCpuSeconds, PRODUCTION, startBenchClusters, TEST } from './lib/sandbox.js';
 import { byVerb, countsSince, countsText, ms, printTable, summarize } from './lib/stats.js';
 
 const RELEASES = Number(process.env.RELEASES ?? 20);
@@ -52,9 +52,13 @@ async function main(): Promise<void> {
   console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; node ${process.version}`);
 
   const floorStarted = performance.now();
+  const floorCpu = process.cpuUsage();
+  const floorAgentCpu = childAgentsCpuSeconds();
   const floor = FLOOR
     ? await runDirectBatches({ releases: RELEASES, instances: INSTANCES, batches: BATCHES, speed: SPEED, timeoutMs: TIMEOUT_S * 1000 })
     : { totalMs: NaN, gaps: [], firstBatch: [], early: 0, lastReadyAt: NaN };
+  const floorSandboxCpu = process.cpuUsage(floorCpu);
+  const floorAgent = childAgentsCpuSeconds() - floorAgentCpu;
   if (FLOOR) console.log(`floor measured in ${ms(performance.now() - floorStarted)}`);
 
   const dir = tempDir('cairn-bench-releases-');
@@ -75,6 +79,8 @@ async function main(): Promise<void> {
   }, 500);
   const requestsBefore = clusters.cairnRequests();
   const cpuBefore = cairn.cpuSeconds();
+  const sandboxCpuBefore = process.cpuUsage();
+  const agentCpuBefore = childAgentsCpuSeconds();
   let run;
   try {
     run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000 });
@@ -82,6 +88,9 @@ async function main(): Promise<void> {
     clearInterval(sampler);
   }
   const cpu = cairn.cpuSeconds() - cpuBefore;
+  const seconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
+  const sandboxCpu = seconds(process.cpuUsage(sandboxCpuBefore));
+  const agentCpu = childAgentsCpuSeconds() - agentCpuBefore;
   peakRss = Math.max(peakRss, cairn.memoryMb().rss);
   const memory = cairn.memoryMb();
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
@@ -102,6 +111,17 @@ async function main(): Promise<void> {
     ],
   );
   console.log(`\ncairn: orders ${JSON.stringify(run.states)}, every order finished ${ms(run.settledMs)} after the first was sent (polled every 2 s); ${run.early} batches started before the previous one was Ready; ${gaps.n} gaps measured`);
+  const phase = (name: keyof typeof run.firstBatchPhases) => {
+    const s = summarize(run.firstBatchPhases[name]);
+    return `${ms(s.p50)} / ${ms(s.p99)}`;
+  };
+  console.log(
+    `cairn: sent → first batch, step by step (p50 / p99 from the moment each order was sent): mutation answered ${phase('answered')}; at the cluster's door: Service create ${phase('service')}, Deployment create ${phase('deployment')}; first batch seen ${phase('seen')}`,
+  );
+  console.log(
+    `the sandbox (this process: API servers, controllers, watches; the simulated pods run in ${process.env.NODE_AGENT === 'child' ? 'a child process' : 'it too'}): CPU ${sandboxCpu.toFixed(1)} s during cairn's run, ${FLOOR ? `${seconds(floorSandboxCpu).toFixed(1)} s during the floor` : 'floor skipped'}`,
+  );
+  if (process.env.NODE_AGENT === 'child') console.log(`the simulated pods (the node agent's process): CPU ${agentCpu.toFixed(1)} s during cairn's run${FLOOR ? `, ${floorAgent.toFixed(1)} s during the floor (its start included)` : ''}`);
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
   console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);

@@ -49,6 +49,15 @@ function procStatus(pid: number, field: string): number {
   return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN; // kB → MB
 }
 
+/** CPU seconds (user + system) of process `pid` so far, from /proc; NaN once it is gone. */
+export function processCpuSeconds(pid: number): number {
+  try {
+    return cpuTicks(pid) / TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
 function cpuTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3 (state) on

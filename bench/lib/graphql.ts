@@ -77,6 +77,8 @@ export interface Submitted {
   orderId: string;
   /** performance.now() just before the mutation was sent. */
   sentAt: number;
+  /** performance.now() when its answer was read. */
+  answeredAt: number;
 }
 
 /** Submits a release order of the environment's draft (pause mode NONE). */
@@ -89,7 +91,7 @@ export async function submitRelease(api: Api, environmentId: string, batchCount:
   );
   const id = data.createReleaseOrder.releaseOrder?.id;
   if (!id) throw new Error(`createReleaseOrder: ${JSON.stringify(data)}`);
-  return { orderId: id, sentAt };
+  return { orderId: id, sentAt, answeredAt: performance.now() };
 }
 
 /**

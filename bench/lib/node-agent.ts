@@ -6,12 +6,13 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { NodeInput } from '../../src/sandbox/node/index.js';
+import { processCpuSeconds } from './cairn.js';
 import { atEnd } from './cleanup.js';
 
 const CHILD = fileURLToPath(new URL('./node-agent-child.ts', import.meta.url));
 const READY_WITHIN_MS = 60_000;
 
-export async function startChildNodeAgent(options: { kubeconfig: string; clusterName: string; speed: number; nodes: NodeInput[] }): Promise<{ stop(): Promise<void> }> {
+export async function startChildNodeAgent(options: { kubeconfig: string; clusterName: string; speed: number; nodes: NodeInput[] }): Promise<{ stop(): Promise<void>; cpuSeconds(): number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stopping: Promise<void> | null = null;
@@ -42,5 +43,5 @@ export async function startChildNodeAgent(options: { kubeconfig: string; cluster
     await stop();
     throw error;
   }
-  return { stop };
+  return { stop, cpuSeconds: () => processCpuSeconds(child.pid!) };
 }

@@ -19,6 +19,11 @@ export interface ReleaseRun extends ReleaseFigures {
   settledMs: number;
   /** How many orders ended in each state. */
   states: Record<string, number>;
+  /**
+   * Where sent → first batch goes, per order (ms from the moment it was sent): the mutation answered,
+   * and cairn's Service and Deployment creates arriving at its door to the cluster.
+   */
+  firstBatchPhases: Record<'answered' | 'service' | 'deployment' | 'seen', number[]>;
   /** Why the orders that did not complete ended so (then totalMs is up to the last pod seen Ready). */
   failures: string[];
 }
@@ -31,6 +36,33 @@ async function failureReasons(api: Api, ids: readonly string[]): Promise<string[
       if (node && node.state !== 'COMPLETED') out.push(`${node.state}: ${node.failureReason ?? ''} ${JSON.stringify(node.failures).slice(0, 400)}`);
     }
   }
+  return out;
+}
+
+/** Each order's steps to its first batch, from the door's request log (its times are wall-clock; the tracker's performance.now()). */
+function phases(clusters: BenchClusters, apps: SeededApp[], orders: { sentAt: number; answeredAt: number }[], firstStarts: Map<string, number>): ReleaseRun['firstBatchPhases'] {
+  const out: ReleaseRun['firstBatchPhases'] = { answered: [], service: [], deployment: [], seen: [] };
+  const door = clusters.doors[0]!.counters;
+  const arrived = (resource: string, key: (r: { namespace?: string; name?: string }) => string | undefined) => {
+    const at = new Map<string, number>();
+    for (const r of door.requests({ verb: 'create', resource })) {
+      const k = key(r);
+      if (k !== undefined && !at.has(k)) at.set(k, r.time.getTime() - performance.timeOrigin);
+    }
+    return at;
+  };
+  const services = arrived('services', (r) => r.namespace);
+  const deployments = arrived('deployments', (r) => r.namespace);
+  apps.forEach((app, i) => {
+    const sent = orders[i]!.sentAt;
+    const add = (phase: keyof ReleaseRun['firstBatchPhases'], at: number | undefined) => {
+      if (at !== undefined) out[phase].push(at - sent);
+    };
+    add('answered', orders[i]!.answeredAt);
+    add('service', services.get(app.namespace));
+    add('deployment', deployments.get(app.namespace));
+    add('seen', firstStarts.get(app.namespace));
+  });
   return out;
 }
 
@@ -73,7 +105,8 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
     const { states, at } = await settled;
     const settledMs = at - started;
     const failures = failed ? await failureReasons(api, orders.map((o) => o.orderId)) : [];
-    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures };
+    const firstBatchPhases = phases(clusters, apps, orders, tracker.firstStarts());
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases };
   } finally {
     for (const w of watches) w.stop();
   }

@@ -34,6 +34,8 @@ export interface ReleaseTracker {
   /** Resolves once every tracked namespace has `instances` Ready pods of its latest revision. */
   allReady(namespaces: readonly string[], instances: number): Promise<number>;
   results(): ReleaseFigures;
+  /** When each namespace's first batch started (its latest revision's first replicas seen), by namespace. */
+  firstStarts(): Map<string, number>;
   /** Progress for long runs: pods Ready now, and batches started and done so far. */
   progress(): { readyPods: number; batchesStarted: number; batchesDone: number };
 }
@@ -139,6 +141,14 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
         batchesDone += r.steps.filter((s) => s.readyAt !== undefined).length;
       }
       return { readyPods, batchesStarted, batchesDone };
+    },
+    firstStarts() {
+      const out = new Map<string, number>();
+      for (const [ns, number] of latest) {
+        const first = revisions.get(`${ns}/${number}`)?.steps[0];
+        if (first) out.set(ns, first.startedAt);
+      }
+      return out;
     },
     results() {
       const gaps: number[] = [];

@@ -21,6 +21,12 @@ import { startChildNodeAgent } from './node-agent.js';
 /** NODE_AGENT=child runs the production cluster's node agent (the simulated pods) in a process of its own (see node-agent-child.ts). */
 export const childNodeAgent = process.env.NODE_AGENT === 'child';
 
+/** CPU seconds of the node agents running in child processes (NODE_AGENT=child), all of them so far. */
+const agentCpu: Array<() => number> = [];
+export function childAgentsCpuSeconds(): number {
+  return agentCpu.reduce((sum, f) => sum + (Number.isFinite(f()) ? f() : 0), 0);
+}
+
 /** A production-like sandbox cluster: controllers in this process, the node agent here or in a child process. */
 export async function startPodsCluster(name: string, speed: number, pods: number): Promise<SandboxCluster> {
   const nodes = nodesFor(pods);
@@ -30,8 +36,16 @@ export async function startPodsCluster(name: string, speed: number, pods: number
     await cluster.stop();
     throw error;
   });
+  let last = 0;
+  const readCpu = () => {
+    const now = agent.cpuSeconds();
+    if (Number.isFinite(now)) last = now;
+    return last;
+  };
+  agentCpu.push(readCpu);
   return Object.assign(Object.create(cluster) as SandboxCluster, {
     async stop() {
+      readCpu(); // the last reading before the process goes
       await agent.stop();
       await cluster.stop();
     },

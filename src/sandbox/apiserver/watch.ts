@@ -47,6 +47,17 @@ export function parseResourceVersion(value: string | undefined): number | undefi
   return Number(value);
 }
 
+/**
+ * The JSON of stored objects, shared by every watch that sends the same event (stored objects never
+ * change after their write; the store hands watches the stored objects themselves).
+ */
+const serialized = new WeakMap<object, string>();
+const jsonOf = (object: object): string => {
+  let json = serialized.get(object);
+  if (json === undefined) serialized.set(object, (json = JSON.stringify(object)));
+  return json;
+};
+
 export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerResponse, w: WatchRequest): void {
   const { store, openWatches } = deps;
   const key = resourceKey(w.type.group, w.type.resource);
@@ -59,12 +70,30 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
   let first = true;
 
   let closed = false;
-  const send = (type: WatchEventType, object: unknown) => {
-    if (closed) return;
-    res.write(`${JSON.stringify({ type, object })}\n`);
+  // Events are written once per turn of the event loop: everything a burst of writes (one request,
+  // a slice of controller syncs) produced goes out in one chunk instead of one socket write each.
+  let buffered: string[] = [];
+  let flushing = false;
+  const flush = () => {
+    flushing = false;
+    if (closed || buffered.length === 0) return void (buffered = []);
+    const chunk = buffered.length === 1 ? buffered[0]! : buffered.join('');
+    buffered = [];
+    res.write(chunk);
   };
-  const sendObject = (type: WatchEventType, object: KubeObject) => {
-    send(type, render(object, first));
+  const write = (line: string) => {
+    if (closed) return;
+    buffered.push(line);
+    if (!flushing) {
+      flushing = true;
+      setImmediate(flush);
+    }
+  };
+  const send = (type: WatchEventType, object: unknown) => write(`${JSON.stringify({ type, object })}\n`);
+  const sendObject = (type: WatchEventType, object: KubeObject, stored = false) => {
+    if (stored && !w.render) {
+      write(`{"type":"${type}","object":${jsonOf(object)}}\n`);
+    } else send(type, render(object, first));
     first = false;
   };
   const sendBookmark = (annotations?: Record<string, string>) =>
@@ -76,19 +105,19 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
 
   // What a store event means for this watcher (cacher.go convertToWatchEvent).
   let lastSent = 0;
-  const deliver = (event: StoreEvent) => {
+  const deliver = (event: StoreEvent, stored = false) => {
     if (event.key !== key) return;
     const rv = Number(event.object.metadata.resourceVersion);
     if (rv <= lastSent) return;
     lastSent = rv;
     const now = matches(event.object);
     if (event.type === 'DELETED') {
-      if (now) sendObject('DELETED', event.object);
+      if (now) sendObject('DELETED', event.object, stored);
       return;
     }
     const before = event.type === 'MODIFIED' && matches(event.old);
-    if (now && before) sendObject('MODIFIED', event.object);
-    else if (now) sendObject('ADDED', event.object);
+    if (now && before) sendObject('MODIFIED', event.object, stored);
+    else if (now) sendObject('ADDED', event.object, stored);
     else if (before) sendObject('DELETED', { ...event.old!, metadata: { ...event.old!.metadata, resourceVersion: event.object.metadata.resourceVersion } });
   };
 
@@ -114,18 +143,21 @@ export function serveWatch(deps: WatchDeps, _req: IncomingMessage, res: ServerRe
   if (expired !== undefined) {
     // A real API server answers a watch from a compacted version with 200, then this event.
     send('ERROR', failure(410, 'Expired', expired));
+    flush();
     res.end();
     return;
   }
   for (const item of initial) sendObject('ADDED', item);
   if (w.sendInitialEvents) sendBookmark({ 'k8s.io/initial-events-end': 'true' });
   for (const event of missed) deliver(event);
-  const unsubscribe = store.subscribe(deliver);
+  // Watches only read and serialise what they are given: the store's own objects, uncopied.
+  const unsubscribe = store.subscribe((event) => deliver(event, true), { readOnly: true });
 
   const timers: (() => void)[] = [];
   const finish = (how: 'end' | 'reset' | 'gone') => {
     if (closed) return;
     if (how === 'end' && w.allowWatchBookmarks) sendBookmark();
+    if (how === 'end') flush();
     closed = true;
     unsubscribe();
     for (const cancel of timers) cancel();

@@ -1,4 +1,5 @@
 /** Small facts about pods and owner references that every controller needs (podutil / controller_utils). */
+import { deepCopy } from '../store/copy.js';
 import type { KubeObject, OwnerReference } from '../store/types.js';
 
 interface Condition {
@@ -110,7 +111,7 @@ export function omitZero<T extends object>(obj: T, keys: readonly (keyof T)[]): 
   return obj;
 }
 
-/** Deep copy of plain JSON data. */
+/** Deep copy of plain JSON data (the store's copy: several times faster than a JSON round trip). */
 export function clone<T>(value: T): T {
-  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+  return deepCopy(value);
 }

@@ -3,6 +3,7 @@
  * synchronous event delivery, retried with back-off on error, re-examined after a requested delay
  * and all re-listed on a periodic resync (level-triggered: a sync always looks at the whole state).
  */
+import { performance } from 'node:perf_hooks';
 import type { Clock } from '../clock.js';
 import { StoreError } from '../store/types.js';
 
@@ -21,6 +22,39 @@ export interface WorkQueue {
   stop(): void;
 }
 
+/**
+ * Milliseconds of syncs, all queues together, in one turn of the event loop before it serves I/O
+ * again: the API server's requests and watches (in this process too) are not held up behind a
+ * burst of syncs, as they are not when the controller manager is a process of its own.
+ */
+const SLICE_MS = 5;
+
+/** A queue with keys pending: `step()` syncs one and says whether more are pending. */
+interface Runnable {
+  step(): boolean;
+}
+/** Every queue of every cluster in this process takes its turn, one key at a time, within one slice. */
+const runnable = new Set<Runnable>();
+let turnScheduled = false;
+
+function scheduleTurn() {
+  if (turnScheduled) return;
+  turnScheduled = true;
+  setImmediate(turn);
+}
+
+function turn() {
+  turnScheduled = false;
+  const until = performance.now() + SLICE_MS;
+  while (runnable.size > 0 && performance.now() < until) {
+    for (const queue of runnable) {
+      if (!queue.step()) runnable.delete(queue);
+      if (performance.now() >= until) break;
+    }
+  }
+  if (runnable.size > 0) scheduleTurn();
+}
+
 // Races with other writers, and namespaces being deleted (Forbidden): retried quietly.
 const EXPECTED = new Set(['NotFound', 'Conflict', 'AlreadyExists', 'Forbidden']);
 
@@ -32,7 +66,6 @@ export function createWorkQueue(
   const pending = new Set<string>();
   const delayed = new Map<string, { at: number; cancel: () => void }>();
   const failures = new Map<string, number>();
-  let scheduled = false;
   let stopped = false;
   const onError =
     options.onError ??
@@ -41,17 +74,9 @@ export function createWorkQueue(
       console.error(`[sandbox ${controller}] sync ${key} failed:`, err);
     });
 
-  function schedule() {
-    if (scheduled || stopped) return;
-    scheduled = true;
-    setImmediate(drain);
-  }
-
-  function drain() {
-    scheduled = false;
-    if (stopped) return;
-    let budget = 200;
-    while (pending.size > 0 && budget-- > 0 && !stopped) {
+  const runner: Runnable = {
+    step() {
+      if (stopped || pending.size === 0) return false;
       const key = pending.values().next().value as string;
       pending.delete(key);
       try {
@@ -64,8 +89,14 @@ export function createWorkQueue(
         failures.set(key, n);
         addAfter(key, Math.min(5 * 2 ** n, 10_000));
       }
-    }
-    if (pending.size > 0) schedule();
+      return !stopped && pending.size > 0;
+    },
+  };
+
+  function schedule() {
+    if (stopped) return;
+    runnable.add(runner);
+    scheduleTurn();
   }
 
   function add(key: string) {
@@ -96,6 +127,7 @@ export function createWorkQueue(
     },
     stop() {
       stopped = true;
+      runnable.delete(runner);
       pending.clear();
       for (const d of delayed.values()) d.cancel();
       delayed.clear();

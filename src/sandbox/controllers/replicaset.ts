@@ -48,7 +48,7 @@ export function createReplicaSetController(ctx: ControllerContext, variant: Vari
     const keys = ownerKeys(event, variant.kind);
     if (keys.length === 0 && event.type !== 'DELETED') {
       // An orphan pod: a ReplicaSet whose selector matches may adopt it.
-      for (const rs of store.list(REPLICASETS, { namespace: event.object.metadata.namespace }).items.map(variant.view)) {
+      for (const rs of store.list(REPLICASETS, { namespace: event.object.metadata.namespace, readOnly: true }).items.map(variant.view)) {
         if (selectorMatches(rsSpec(rs).selector, event.object.metadata.labels)) keys.push(keyOf(rs));
       }
     }
@@ -62,7 +62,7 @@ export function createReplicaSetController(ctx: ControllerContext, variant: Vari
     const rs = variant.view(stored);
     const now = clock.now();
     const selector = rsSpec(rs).selector;
-    const all = store.list(PODS, { namespace }).items;
+    const all = store.list(PODS, { namespace, readOnly: true }).items;
     const owned: KubeObject[] = [];
     for (const pod of all) {
       const ref = controllerRef(pod);
@@ -91,7 +91,7 @@ export function createReplicaSetController(ctx: ControllerContext, variant: Vari
       const siblingUids = new Set(
         ownerUid
           ? store
-              .list(REPLICASETS, { namespace })
+              .list(REPLICASETS, { namespace, readOnly: true })
               .items.filter((r) => controllerRef(r)?.uid === ownerUid)
               .map((r) => r.metadata.uid)
           : [rs.metadata.uid],

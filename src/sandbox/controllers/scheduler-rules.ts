@@ -82,6 +82,29 @@ export interface NodeInfo {
   node: KubeObject;
   /** Non-terminal pods bound to the node. */
   pods: KubeObject[];
+  /** The sum of the pods' podRequests, when the caller keeps it (the scheduler's cache); else summed from `pods`. */
+  requested?: Resources;
+  /** The sum of the pods' nonZeroRequests, likewise. */
+  nonZeroRequested?: { cpu: number; memory: number };
+}
+
+/** The sum of the pods' requests (what NodeInfo.Requested holds in the scheduler's cache). */
+export function requestedBy(pods: readonly KubeObject[]): Resources {
+  const used: Resources = {};
+  for (const p of pods) for (const [r, v] of Object.entries(podRequests(p))) used[r] = (used[r] ?? 0) + v;
+  return used;
+}
+
+/** The sum of the pods' nonZeroRequests (NodeInfo.NonZeroRequested). */
+export function nonZeroRequestedBy(pods: readonly KubeObject[]): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const p of pods) {
+    const r = nonZeroRequests(p);
+    cpu += r.cpu;
+    memory += r.memory;
+  }
+  return { cpu, memory };
 }
 
 export function nodeAllocatable(node: KubeObject): Resources {
@@ -180,8 +203,7 @@ export function filterNode(pod: KubeObject, info: NodeInfo): string[] {
   const maxPods = alloc.pods ?? 110;
   if (info.pods.length + 1 > maxPods) reasons.push('Too many pods');
   const want = podRequests(pod);
-  const used: Resources = {};
-  for (const p of info.pods) for (const [r, v] of Object.entries(podRequests(p))) used[r] = (used[r] ?? 0) + v;
+  const used = info.requested ?? requestedBy(info.pods);
   for (const r of ['cpu', 'memory', 'ephemeral-storage', ...Object.keys(want).filter((k) => !['cpu', 'memory', 'ephemeral-storage'].includes(k))]) {
     const w = want[r] ?? 0;
     if (w <= 0) continue;
@@ -194,13 +216,9 @@ export function filterNode(pod: KubeObject, info: NodeInfo): string[] {
 export function scoreNode(pod: KubeObject, info: NodeInfo): number {
   const alloc = nodeAllocatable(info.node);
   const req = nonZeroRequests(pod);
-  let cpu = req.cpu;
-  let memory = req.memory;
-  for (const p of info.pods) {
-    const r = nonZeroRequests(p);
-    cpu += r.cpu;
-    memory += r.memory;
-  }
+  const existing = info.nonZeroRequested ?? nonZeroRequestedBy(info.pods);
+  const cpu = existing.cpu + req.cpu;
+  const memory = existing.memory + req.memory;
   const least = (requested: number, capacity: number) => (capacity > 0 && requested <= capacity ? ((capacity - requested) * 100) / capacity : 0);
   const leastScore = (least(cpu, alloc.cpu ?? 0) + least(memory, alloc.memory ?? 0)) / 2;
   const cf = alloc.cpu ? Math.min(1, cpu / alloc.cpu) : 1;

@@ -4,7 +4,8 @@ import { keyOf, type Controller, type ControllerContext } from './context.js';
 import { canonicalJson } from './hash.js';
 import { isPodTerminal } from './pods.js';
 import { splitKey } from './queue.js';
-import { nodeInfos, schedulePod } from './scheduler-rules.js';
+import { createSchedulerCache } from './scheduler-cache.js';
+import { schedulePod } from './scheduler-rules.js';
 
 const PODS = resourceKey('', 'pods');
 const NODES = resourceKey('', 'nodes');
@@ -75,12 +76,8 @@ export function createScheduler(ctx: ControllerContext): Controller {
   }
 
   /** The scheduler cache: bound, non-terminal pods by key, kept from store events (no full list per pod). */
-  const bound = new Map<string, KubeObject>();
-  const track = (pod: KubeObject, gone: boolean) => {
-    const key = keyOf(pod);
-    if (!gone && nodeNameOf(pod) && !isPodTerminal(pod)) bound.set(key, pod);
-    else bound.delete(key);
-  };
+  const bound = createSchedulerCache();
+  const track = (pod: KubeObject, gone: boolean) => bound.track(keyOf(pod), pod, gone);
   for (const pod of store.list(PODS).items) track(pod, false);
   /** Pods waiting for a node, tracked the same way. */
   const pending = new Map<string, KubeObject>(store.list(PODS).items.filter(needsScheduling).map((p) => [keyOf(p), p]));
@@ -121,7 +118,7 @@ export function createScheduler(ctx: ControllerContext): Controller {
     const pod = store.get(PODS, namespace, name);
     if (!pod || !needsScheduling(pod)) return undefined;
     const nodes = store.list(NODES).items;
-    const result = schedulePod(pod, nodeInfos(nodes, [...bound.values()]));
+    const result = schedulePod(pod, bound.infos(nodes));
     const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
     if ('node' in result) {
       bind(pod, result.node, now);

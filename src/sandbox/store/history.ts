@@ -9,7 +9,9 @@ import type { ResourceKey, StoreEvent } from './types.js';
 import { tooOld } from './errors.js';
 
 interface Window {
+  /** The retained events are events[start..]; the dropped ones before `start` are cut off in bulk. */
   events: StoreEvent[];
+  start: number;
   /** Every event with a resourceVersion greater than this is retained. */
   after: number;
 }
@@ -28,7 +30,7 @@ export class History {
   private window(key: ResourceKey): Window {
     let w = this.windows.get(key);
     if (!w) {
-      w = { events: [], after: this.compactedTo };
+      w = { events: [], start: 0, after: this.compactedTo };
       this.windows.set(key, w);
     }
     return w;
@@ -37,9 +39,14 @@ export class History {
   record(event: StoreEvent): void {
     const w = this.window(event.key);
     w.events.push(event);
-    if (w.events.length > this.limit) {
-      const dropped = w.events.splice(0, w.events.length - this.limit);
-      w.after = rvOf(dropped[dropped.length - 1]!);
+    if (w.events.length - w.start > this.limit) {
+      w.after = rvOf(w.events[w.start]!);
+      w.start++;
+      // Amortised O(1): the dropped prefix is cut once it is as long as the window.
+      if (w.start >= this.limit) {
+        w.events = w.events.slice(w.start);
+        w.start = 0;
+      }
     }
   }
 
@@ -51,7 +58,7 @@ export class History {
     const w = this.window(key);
     if (resourceVersion < w.after) throw tooOld(resourceVersion, w.after);
     // Binary search for the first event newer than resourceVersion.
-    let lo = 0;
+    let lo = w.start;
     let hi = w.events.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
@@ -73,7 +80,8 @@ export class History {
   compact(upTo: number): void {
     this.compactedTo = Math.max(this.compactedTo, upTo);
     for (const w of this.windows.values()) {
-      w.events = w.events.filter((e) => rvOf(e) > upTo);
+      w.events = w.events.slice(w.start).filter((e) => rvOf(e) > upTo);
+      w.start = 0;
       w.after = Math.max(w.after, upTo);
     }
   }

@@ -350,8 +350,13 @@ function splitTerm(term: string): [string, string, string] | undefined {
   return undefined;
 }
 
+/** The field getters of each resource type (the common ones and its own), merged once. */
+const gettersByKey = new Map<ResourceKey, typeof COMMON>();
+
 export function matchesFieldSelector(key: ResourceKey, reqs: readonly FieldRequirement[], o: KubeObject): boolean {
-  const supported = { ...COMMON, ...(FIELDS[key] ?? {}) };
+  if (reqs.length === 0) return true;
+  let supported = gettersByKey.get(key);
+  if (!supported) gettersByKey.set(key, (supported = { ...COMMON, ...(FIELDS[key] ?? {}) }));
   return reqs.every((r) => {
     const v = supported[r.field]!(o);
     return r.operator === '=' ? v === r.value : v !== r.value;

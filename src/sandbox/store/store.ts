@@ -69,8 +69,46 @@ export const DEFAULT_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kub
 const IMMORTAL_NAMESPACES = new Set(DEFAULT_NAMESPACES);
 
 const clone = <T>(x: T): T => deepCopy(x);
+
+/**
+ * Under vitest every stored object is frozen: the store hands its own objects to read-only readers
+ * (watches, controllers' listers), and a test then fails on any change to them.
+ */
+const FREEZE = process.env.VITEST !== undefined;
+function deepFreeze(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
+  Object.freeze(value);
+  for (const v of Object.values(value)) deepFreeze(v);
+}
 const objKey = (ns: string | undefined, name: string) => `${ns ?? ''}/${name}`;
 type Obj = Record<string, unknown>;
+
+/**
+ * A listener's view of an event: its objects are deep-copied the first time they are read, so a
+ * listener that looks only at `key` (most watches, for most events) costs no copy at all.
+ */
+function copyOnRead(e: StoreEvent): StoreEvent {
+  let object: KubeObject | undefined;
+  let old: KubeObject | undefined;
+  const view = {
+    type: e.type,
+    key: e.key,
+    get object(): KubeObject {
+      return (object ??= clone(e.object));
+    },
+    set object(value: KubeObject) {
+      object = value;
+    },
+  } as StoreEvent;
+  if (e.old)
+    Object.defineProperty(view, 'old', {
+      get: () => (old ??= clone(e.old!)),
+      set: (value: KubeObject) => (old = value),
+      enumerable: true,
+      configurable: true,
+    });
+  return view;
+}
 
 /** Empty metadata maps and lists are omitted (omitempty) when a real API server serialises an object. */
 function dropEmptyMeta(meta: KubeObject['metadata']) {
@@ -86,9 +124,12 @@ function unknownResource(key: ResourceKey): StoreError {
 
 export function createStore(clock: Clock, options: StoreOptions = {}): SandboxStore {
   const objects = new Map<ResourceKey, Map<string, KubeObject>>(RESOURCE_TYPES.map((t) => [keyOf(t), new Map()]));
+  /** The same objects by namespace (namespaced types only), so a namespace's list does not walk the cluster. */
+  const byNamespace = new Map<ResourceKey, Map<string, Map<string, KubeObject>>>(RESOURCE_TYPES.filter((t) => t.namespaced).map((t) => [keyOf(t), new Map()]));
   const history = new History(options.historySize ?? 1000);
   const alloc = new Allocator();
-  const listeners = new Set<(e: StoreEvent) => void>();
+  /** Listeners, and whether each one only reads what it is given (then it gets the stored objects, uncopied). */
+  const listeners = new Map<(e: StoreEvent) => void, boolean>();
   const queue: StoreEvent[] = [];
   let dispatching = false;
   let version = 0;
@@ -109,9 +150,9 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     try {
       while (queue.length) {
         const e = queue.shift()!;
-        for (const l of [...listeners]) {
+        for (const [l, readOnly] of [...listeners]) {
           try {
-            l({ type: e.type, key: e.key, object: clone(e.object), ...(e.old ? { old: clone(e.old) } : {}) });
+            l(readOnly ? e : copyOnRead(e));
           } catch (err) {
             console.error('sandbox store: a subscriber threw', err);
           }
@@ -126,9 +167,22 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
   function write(t: ResourceType, type: WatchEventType, next: KubeObject, old?: KubeObject): KubeObject {
     version++;
     next.metadata.resourceVersion = String(version);
+    if (FREEZE) deepFreeze(next);
     const k = objKey(next.metadata.namespace, next.metadata.name!);
     if (type === 'DELETED') bucket(keyOf(t)).delete(k);
     else bucket(keyOf(t)).set(k, next);
+    const index = byNamespace.get(keyOf(t));
+    if (index) {
+      const ns = next.metadata.namespace ?? '';
+      let inNs = index.get(ns);
+      if (type !== 'DELETED') {
+        if (!inNs) index.set(ns, (inNs = new Map()));
+        inNs.set(k, next);
+      } else if (inNs) {
+        inNs.delete(k);
+        if (inNs.size === 0) index.delete(ns);
+      }
+    }
     const event: StoreEvent = { type, key: keyOf(t), object: next, ...(old ? { old } : {}) };
     history.record(event);
     dispatch(event);
@@ -361,11 +415,11 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     const t = typeOf(key);
     const labels = parseLabelSelector(opts.labelSelector);
     const fields = parseFieldSelector(key, opts.fieldSelector);
-    const items = [...bucket(key).entries()]
-      .filter(([, o]) => !t.namespaced || !opts.namespace || o.metadata.namespace === opts.namespace)
+    const scope = t.namespaced && opts.namespace ? byNamespace.get(key)!.get(opts.namespace) : bucket(key);
+    const items = [...(scope ?? new Map<string, KubeObject>()).entries()]
       .filter(([, o]) => matchesRequirements(labels, o.metadata.labels) && matchesFieldSelector(key, fields, o))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, o]) => clone(o));
+      .map(([, o]) => (opts.readOnly ? o : clone(o)));
     return { items, resourceVersion: String(version) };
   }
 
@@ -401,8 +455,8 @@ export function createStore(clock: Clock, options: StoreOptions = {}): SandboxSt
     update,
     modify,
     delete: del,
-    subscribe(listener) {
-      listeners.add(listener);
+    subscribe(listener, subscribeOptions) {
+      listeners.set(listener, subscribeOptions?.readOnly === true);
       return () => listeners.delete(listener);
     },
     eventsSince,

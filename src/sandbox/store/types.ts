@@ -58,6 +58,14 @@ export const resourceKey = (group: string, resource: string): ResourceKey => `${
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
+export interface SubscribeOptions {
+  /**
+   * The listener never changes what it is given (nor keeps it to change later): it then gets the
+   * stored objects themselves instead of copies (the API server's watches, which only serialise).
+   */
+  readOnly?: boolean;
+}
+
 export interface StoreEvent {
   type: WatchEventType;
   key: ResourceKey;
@@ -71,6 +79,12 @@ export interface ListOptions {
   namespace?: string;
   labelSelector?: string;
   fieldSelector?: string;
+  /**
+   * The caller only reads the items (an in-process controller's lister): they are then the stored
+   * objects themselves, not copies. Under vitest the store freezes what it stores, so a caller that
+   * changes them after all fails loudly.
+   */
+  readOnly?: boolean;
 }
 
 export interface DeleteOptions {
@@ -124,7 +138,7 @@ export interface Store {
   /** Deletes honouring finalizers, grace periods and propagation policy. Returns the deleted (or now-terminating) object. */
   delete(key: ResourceKey, namespace: string | undefined, name: string, options?: DeleteOptions): KubeObject;
   /** Every change to every object, in resourceVersion order, delivered synchronously after the write. Returns unsubscribe. */
-  subscribe(listener: (event: StoreEvent) => void): () => void;
+  subscribe(listener: (event: StoreEvent) => void, options?: SubscribeOptions): () => void;
 
   // --- Optional in the contract; createStore (src/sandbox/store/store.ts) implements them all. ---
 

@@ -125,3 +125,39 @@ describe('deepCopy', () => {
     expect((src.a[1] as { b: string }).b).toBe('c');
   });
 });
+
+describe('reads for in-process readers', () => {
+  it("lists one namespace's objects in name order, and read-only lists hand out the stored objects, frozen under vitest", () => {
+    const s = newStore();
+    s.create('/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    for (const name of ['b', 'a']) s.create('/pods', pod(name));
+    s.create('/pods', { ...pod('c'), metadata: { name: 'c', namespace: 'other' } });
+    expect(s.list('/pods', { namespace: 'default' }).items.map((p) => p.metadata.name)).toEqual(['a', 'b']);
+    expect(s.list('/pods', { namespace: 'other' }).items.map((p) => p.metadata.name)).toEqual(['c']);
+    expect(s.list('/pods').items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`)).toEqual(['default/a', 'default/b', 'other/c']);
+    const copy = s.list('/pods', { namespace: 'default' }).items[0]!;
+    copy.metadata.labels = { changed: 'yes' };
+    const stored = s.list('/pods', { namespace: 'default', readOnly: true }).items[0]!;
+    expect(stored.metadata.labels).not.toEqual({ changed: 'yes' });
+    expect(() => {
+      stored.metadata.labels = { changed: 'yes' };
+    }).toThrow(TypeError);
+    s.delete('/pods', 'other', 'c', { gracePeriodSeconds: 0 });
+    expect(s.list('/pods', { namespace: 'other' }).items).toEqual([]);
+  });
+
+  it('copies an event for a listener only when it reads the objects, and gives read-only listeners the stored ones', () => {
+    const s = newStore();
+    const copies: StoreEvent[] = [];
+    const stored: StoreEvent[] = [];
+    s.subscribe((e) => copies.push(e));
+    s.subscribe((e) => stored.push(e), { readOnly: true });
+    s.create('/pods', pod('a'));
+    const created = copies[0]!.object;
+    created.metadata.labels = { mine: 'yes' };
+    expect(copies[0]!.object.metadata.labels).toEqual({ mine: 'yes' });
+    expect(s.get('/pods', 'default', 'a')!.metadata.labels).not.toEqual({ mine: 'yes' });
+    expect(Object.isFrozen(stored[0]!.object)).toBe(true);
+    expect(stored[0]!.object).toEqual(s.get('/pods', 'default', 'a'));
+  });
+});
