@@ -4,13 +4,38 @@
  * All durations are simulated milliseconds (the node agent runs them through the sandbox Clock).
  */
 
-/** One answer of the simulated app's HTTP server. */
+/**
+ * One answer of the simulated app's HTTP server. The body, headers and log line may hold
+ * placeholders filled per request: `{method}`, `{path}`, `{status}`, `{hostname}` (the container's),
+ * `{uptimeSeconds}` (since the process started), `{now}` and `{query:NAME}` (a query parameter).
+ */
 export interface HttpAnswer {
   status: number;
   body: string;
   contentType?: string;
-  /** A line the app writes to stdout when it serves this path (an access log), `{method}`, `{path}`, `{status}` filled in. */
+  /** Extra response headers (a redirect's `Location`). */
+  headers?: Record<string, string>;
+  /** A line the app writes to stdout when it serves this path (an access log). */
   log?: string;
+  /** From this long after the process started (simulated ms), the path answers this instead. */
+  after?: { ms: number; answer: HttpAnswer };
+}
+
+/**
+ * What an image runs for a subcommand (agnhost's `netexec`, `serve-hostname` …): the first argument
+ * after the entrypoint. It replaces the image's ports, answers and logs.
+ */
+export interface Subcommand {
+  description: string;
+  ports: number[];
+  http: Record<number, Record<string, HttpAnswer>>;
+  healthPaths?: string[];
+  notFound?: HttpAnswer;
+  startupMs?: number;
+  startupLogs?: ImageLogLine[];
+  readyLogs?: ImageLogLine[];
+  /** A flag that moves the (single) listening port, e.g. `port` for `--port=8080`. */
+  portFlag?: string;
 }
 
 export interface ImageLogLine {
@@ -59,6 +84,10 @@ export interface ImageSpec {
   logFile?: string;
   /** Files shipped in the image, by absolute path. */
   files: Record<string, string>;
+  /** Subcommands chosen by the first argument (a container's `args`, or what follows the entrypoint in its `command`). */
+  subcommands?: Record<string, Subcommand>;
+  /** The subcommand of the image's CMD, run when the container gives no arguments. */
+  defaultSubcommand?: string;
 }
 
 /** What a failure tag does to an image. */

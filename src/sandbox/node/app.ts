@@ -59,6 +59,8 @@ export interface AppOptions {
   log: LogBuffer;
   /** The pod is the first of its namespace to run this image (see FirstPods). */
   firstPod: boolean;
+  /** The container's hostname (`{hostname}` in the image's answers). */
+  hostname?: string;
   memoryLimitMi?: number;
   /** Called once when the process ends on its own (crash, exit, OOM kill). */
   onExit(fate: Fate): void;
@@ -114,17 +116,32 @@ export class AppProcess {
   request(port: number, method: string, path: string): HttpResult {
     const spec = this.image.spec;
     if (!this.isListening || !spec.ports.includes(port)) return { kind: 'refused' };
-    const cleanPath = path.split('?')[0] || '/';
+    const q = path.indexOf('?');
+    const cleanPath = (q < 0 ? path : path.slice(0, q)) || '/';
+    const query = new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
+    const uptimeMs = simSince(this.opts.clock, this.startedAt);
     let answer: HttpAnswer;
     if (this.image.behaviour.neverReady && spec.healthPaths.includes(cleanPath)) answer = spec.unhealthyAnswer;
     else answer = spec.http[port]?.[cleanPath] ?? spec.notFound;
-    const fill = (s: string) => s.replaceAll('{method}', method).replaceAll('{path}', cleanPath).replaceAll('{status}', String(answer.status));
+    while (answer.after && uptimeMs >= answer.after.ms) answer = answer.after.answer;
+    const status = answer.status;
+    const fill = (s: string) =>
+      s.replace(/\{(method|path|status|hostname|uptimeSeconds|now|query:[^}]+)\}/g, (_, key: string) => {
+        if (key === 'method') return method;
+        if (key === 'path') return cleanPath;
+        if (key === 'status') return String(status);
+        if (key === 'hostname') return this.opts.hostname ?? 'localhost';
+        if (key === 'uptimeSeconds') return String(uptimeMs / 1000);
+        if (key === 'now') return this.opts.clock.now().toISOString();
+        return query.get(key.slice('query:'.length)) ?? '';
+      });
     if (answer.log) this.opts.log.write(fill(answer.log));
     const body = fill(answer.body);
+    const extra = Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k, fill(v)]));
     return {
       kind: 'response',
-      status: answer.status,
-      headers: { 'Content-Type': answer.contentType ?? 'text/plain', 'Content-Length': String(Buffer.byteLength(body)) },
+      status,
+      headers: { 'Content-Type': answer.contentType ?? 'text/plain', ...extra, 'Content-Length': String(Buffer.byteLength(body)) },
       body: method === 'HEAD' ? '' : body,
     };
   }

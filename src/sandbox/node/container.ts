@@ -8,6 +8,8 @@ import type { Clock } from '../clock.js';
 import type { ImageCatalog, ResolvedImage } from '../images/catalog.js';
 import { ImagePuller } from './image-puller.js';
 import { AppProcess, type Fate } from './app.js';
+import { withSubcommand } from '../images/subcommands.js';
+import { podHostname } from './hostname.js';
 import { containerArgv, ScriptProcess } from './script-process.js';
 import { isKnownCommand } from './shell-commands.js';
 import { inBackoffSince, nextBackoff, type BackoffEntry } from './backoff.js';
@@ -208,7 +210,7 @@ export class ContainerRunner {
       env: new Map(inst.env),
       fs: inst.fs,
       cwd: this.container.workingDir ?? this.image?.spec.workingDir ?? '/',
-      hostname: this.pod.pod.spec.hostname ?? this.pod.pod.metadata.name,
+      hostname: podHostname(this.pod.pod),
       localIPs: [this.pod.net.podIP],
       http: async (port, method, path) => this.pod.request(port, method, path),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
@@ -266,9 +268,10 @@ export class ContainerRunner {
     const app =
       argv && isKnownCommand(argv[0]!)
         ? new ScriptProcess(image, argv, this.clock, log, () => this.shellContext(inst), (fate) => end({ kind: 'exit', fate }))
-        : new AppProcess(image, {
+        : new AppProcess(withSubcommand(image, this.container.command?.map((a) => expandRefs(a, env)), this.container.args?.map((a) => expandRefs(a, env))), {
             clock: this.clock,
             log,
+            hostname: podHostname(this.pod.pod),
             firstPod: this.pod.firstToRun(image.fullName),
             memoryLimitMi: this.memoryLimitMi(),
             onExit: (fate) => end({ kind: 'exit', fate }),

@@ -56,10 +56,27 @@ export class SimNode {
       deletePod: (pod) => deletePodNow(api, pod),
       log,
     };
-    this.kubelet = createKubeletApi((ns, name) => {
-      const w = this.workers.get(`${ns}/${name}`);
-      return w && !w.isDisposed ? w : undefined;
-    });
+    const startTime = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.kubelet = createKubeletApi(
+      (ns, name) => {
+        const w = this.workers.get(`${ns}/${name}`);
+        return w && !w.isDisposed ? w : undefined;
+      },
+      {
+        nodeName: cfg.name,
+        startTime,
+        pods: () =>
+          [...this.workers.values()]
+            .filter((w) => !w.isDisposed)
+            .map((w) => ({
+              pod: w.pod,
+              running: [...w.runners.values()].flatMap((r) => {
+                const inst = r.runningInstance();
+                return inst ? [{ name: r.name, startedAt: inst.startedAt, memoryMi: inst.app.memoryMi() }] : [];
+              }),
+            })),
+      },
+    );
   }
 
   async start(): Promise<void> {

@@ -46,13 +46,15 @@ describe('image resolution', () => {
     expect(resolveImage(`nginx@sha256:${'0'.repeat(64)}`).ok).toBe(false);
   });
 
-  it('every image has ports (but busybox and pause, which listen on none), health paths that answer 2xx, and a start-up time', () => {
+  it('every image has ports (but busybox, pause and agnhost, whose subcommands listen), health paths that answer 2xx, and a start-up time', () => {
     for (const spec of Object.values(defaultCatalog)) {
-      if (spec.name === 'busybox' || spec.name === 'pause') expect(spec.ports).toEqual([]);
+      if (spec.name === 'busybox' || spec.name === 'pause' || spec.name === 'agnhost') expect(spec.ports).toEqual([]);
       else expect(spec.ports.length).toBeGreaterThan(0);
-      for (const path of spec.healthPaths) {
-        const answer = Object.values(spec.http).find((byPath) => byPath[path])?.[path];
-        expect(answer?.status, `${spec.name} ${path}`).toBe(200);
+      for (const { name, healthPaths, http } of [spec, ...Object.entries(spec.subcommands ?? {}).map(([sub, s]) => ({ ...s, name: `${spec.name} ${sub}` }))]) {
+        for (const path of healthPaths ?? []) {
+          const answer = Object.values(http).find((byPath) => byPath[path])?.[path];
+          expect(answer?.status, `${name} ${path}`).toBe(200);
+        }
       }
       expect(spec.startupMs).toBeGreaterThan(0);
     }
