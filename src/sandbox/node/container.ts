@@ -45,6 +45,8 @@ export interface PodContext {
   /** The kubelet's own log (not the container's). */
   log(msg: string): void;
   request(port: number, method: string, path: string): HttpResult;
+  /** A request to another pod's IP over the cluster's pod network; undefined when no pod has it. */
+  remote?(ip: string, port: number, method: string, path: string): HttpResult | undefined;
 }
 
 interface Instance {
@@ -213,6 +215,7 @@ export class ContainerRunner {
       hostname: podHostname(this.pod.pod),
       localIPs: [this.pod.net.podIP],
       http: async (port, method, path) => this.pod.request(port, method, path),
+      remote: async (host, port, method, path) => this.pod.remote?.(host, port, method, path),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
       mainProcess: (containerArgv(this.container.command, this.container.args) ?? inst.app.image.spec.command).join(' '),
       signalMain: (signal) => {
@@ -230,6 +233,7 @@ export class ContainerRunner {
       podIP: this.pod.net.podIP,
       container: this.container,
       request: (port, method, path) => this.pod.request(port, method, path),
+      remote: (host, port, method, path) => this.pod.remote?.(host, port, method, path),
       sleep: (ms) => this.clock.sleep(ms, inst.stop.signal).catch(() => {}),
       exec: async (argv, timeoutMs) => {
         let output = '';

@@ -10,6 +10,7 @@ import { containerFs, MountError, type ObjectLookup, type PodNetwork } from './e
 import type { InvolvedObject } from './events.js';
 import { messages, podDesc, type EventMessage } from './messages.js';
 import type { FirstPods } from './first-pods.js';
+import type { ClusterNetwork } from './cluster-network.js';
 import { derivePodStatus } from './pod-status.js';
 import type { HttpResult } from './shell.js';
 import type { Container, Pod, PodStatus } from './types.js';
@@ -23,6 +24,8 @@ export interface NodeServices {
   pulls: Map<string, Promise<void>>;
   /** Who ran each image first, shared by all nodes of the agent (the cluster). */
   firstPods: FirstPods;
+  /** The cluster's pod network, shared by all nodes of the agent (pod-to-pod requests by IP). */
+  network?: ClusterNetwork;
   lookup: ObjectLookup;
   allocateIP(preferred?: string): string;
   releaseIP(ip: string): void;
@@ -52,6 +55,7 @@ export class PodWorker {
   private readonly abort = new AbortController();
   /** Overrides the phase while the pod is being removed (terminal phase before deletion). */
   private finalPhase?: string;
+  private detachNetwork?: () => void;
 
   constructor(pod: Pod, private readonly node: NodeServices) {
     this.pod = pod;
@@ -65,6 +69,7 @@ export class PodWorker {
     const clock = this.node.clock;
     const podIP = this.pod.spec.hostNetwork ? this.node.hostIP : this.node.allocateIP(this.pod.status?.podIP);
     this.net = { podIP, hostIP: this.node.hostIP, nodeName: this.node.nodeName };
+    if (!this.pod.spec.hostNetwork) this.detachNetwork = this.node.network?.attach(podIP, (port, method, path) => this.request(port, method, path));
     this.startTime = this.pod.status?.startTime ?? iso(clock.now());
     const ctx = this.context();
     for (const c of this.pod.spec.initContainers ?? []) this.runners.set(c.name, new ContainerRunner(c, ctx, true, 'PodInitializing'));
@@ -127,6 +132,7 @@ export class PodWorker {
       changed: () => this.changed(),
       log: (msg) => this.node.log(msg),
       request: (port, method, path) => this.request(port, method, path),
+      remote: (ip, port, method, path) => (ip === this.net.podIP ? this.request(port, method, path) : this.node.network?.request(ip, port, method, path)),
     };
   }
 
@@ -253,6 +259,7 @@ export class PodWorker {
     this.disposed = true;
     this.abort.abort();
     for (const r of this.runners.values()) r.dispose();
+    this.detachNetwork?.();
     if (this.net && !this.pod.spec.hostNetwork) this.node.releaseIP(this.net.podIP);
   }
 

@@ -19,6 +19,8 @@ export interface ShellContext {
   localIPs?: string[];
   /** A request to the pod's network namespace. */
   http(port: number, method: string, path: string): Promise<HttpResult>;
+  /** A request to another host of the pod network by IP; undefined when nothing has that address. */
+  remote?(host: string, port: number, method: string, path: string): Promise<HttpResult | undefined>;
   /** Simulated sleep. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** The container's main process (PID 1) as `ps` shows it. */

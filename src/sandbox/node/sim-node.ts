@@ -5,6 +5,7 @@ import type { KubeletApi } from '../kubelet-api.js';
 import { deletePodNow, eventSink, objectLookup, writePodStatus, type Api } from './api.js';
 import { EventRecorder } from './events.js';
 import type { FirstPods } from './first-pods.js';
+import type { ClusterNetwork } from './cluster-network.js';
 import { createKubeletApi } from './kubelet.js';
 import { IpPool, type NodeConfig } from './node-object.js';
 import { PodWorker, type NodeServices } from './pod-worker.js';
@@ -33,6 +34,7 @@ export class SimNode {
     catalog: ImageCatalog,
     private readonly log: Log,
     firstPods: FirstPods,
+    network?: ClusterNetwork,
   ) {
     this.ips = new IpPool(cfg.podCIDR);
     const now = () => clock.now();
@@ -47,6 +49,7 @@ export class SimNode {
       nodeImages: this.images,
       pulls: new Map(),
       firstPods,
+      network,
       lookup: objectLookup(api),
       allocateIP: (preferred) => this.ips.allocate(preferred),
       releaseIP: (ip) => this.ips.release(ip),
