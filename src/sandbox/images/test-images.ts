@@ -52,15 +52,15 @@ export const agnhost: ImageSpec = {
       portFlag: 'http-port',
       http: {
         8080: {
-          '/': text('NOW: {now}'),
-          '/hostname': text('{hostname}'),
+          '/': { ...text('NOW: {now}'), log: 'GET /' },
+          '/hostname': { ...text('{hostname}'), log: 'GET /hostname' },
           '/hostName': text('{hostname}'),
-          '/echo': { ...text('{query:msg}'), log: 'GET /echo?msg={query:msg}' },
-          '/healthz': text(''),
+          '/echo': { ...text('{query:msg}'), log: 'GET /echo?msg={query:msg}&code={query:code}' },
+          '/healthz': { ...text(''), log: 'GET /healthz' },
         },
       },
       healthPaths: ['/healthz'],
-      startupLogs: [{ text: 'Started HTTP server on port 8080' }, { text: 'Started UDP server on port  8081' }],
+      startupLogs: [{ text: 'Started HTTP server on port 8080' }, { text: 'Started UDP server on port 8081' }],
     },
     'serve-hostname': {
       description: 'agnhost serve-hostname: its hostname over HTTP',

@@ -99,6 +99,6 @@ describe('agnhost subcommands', () => {
     expect(get(8080, '/hostname')).toMatchObject({ body: 'web-0' });
     expect(get(8080, '/echo?msg=hello%20there')).toMatchObject({ status: 200, body: 'hello there' });
     expect(get(8080, '/healthz')).toMatchObject({ status: 200 });
-    expect(log.lines.map((l) => l.text)).toEqual(['Started HTTP server on port 8080', 'Started UDP server on port  8081', 'GET /echo?msg=hello there']);
+    expect(log.lines.map((l) => l.text)).toEqual(['Started HTTP server on port 8080', 'Started UDP server on port 8081', 'GET /hostname', 'GET /echo?msg=hello there&code=', 'GET /healthz']);
   });
 });
