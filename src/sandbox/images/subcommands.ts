@@ -35,7 +35,8 @@ function movePort(sub: Subcommand, port: number): Subcommand {
     http[port] = http[from]!;
     delete http[from];
   }
-  return { ...sub, ports: [port, ...sub.ports.slice(1)], http };
+  const fileServer = sub.fileServer && sub.fileServer.port === from ? { ...sub.fileServer, port } : sub.fileServer;
+  return { ...sub, ports: [port, ...sub.ports.slice(1)], http, ...(fileServer ? { fileServer } : {}) };
 }
 
 /**
@@ -65,6 +66,7 @@ export function withSubcommand(image: ResolvedImage, command: string[] | undefin
       startupMs: sub.startupMs ?? spec.startupMs,
       startupLogs: sub.startupLogs ?? [],
       readyLogs: sub.readyLogs ?? [],
+      fileServer: sub.fileServer,
       command: [...spec.command, ...(argv.length ? argv : [name!])],
     },
   };

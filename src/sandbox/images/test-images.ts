@@ -42,7 +42,7 @@ export const agnhost: ImageSpec = {
   startupLogs: [],
   env: { PATH },
   command: ['/agnhost'],
-  files: {},
+  files: { '/agnhost': '' },
   defaultSubcommand: 'pause',
   subcommands: {
     pause: { description: 'agnhost pause: does nothing until stopped', ports: [], http: {}, startupMs: 10, startupLogs: [{ text: 'Paused' }] },
@@ -73,11 +73,8 @@ export const agnhost: ImageSpec = {
       description: 'agnhost test-webserver: a file server of the container root',
       ports: [80],
       portFlag: 'port',
-      http: {
-        80: {
-          '/': { status: 200, body: '<pre>\n<a href="agnhost">agnhost</a>\n<a href="bin/">bin/</a>\n<a href="etc/">etc/</a>\n<a href="tmp/">tmp/</a>\n</pre>\n', contentType: 'text/html; charset=utf-8' },
-        },
-      },
+      http: {},
+      fileServer: { port: 80, root: '/', listDirectories: true },
       healthPaths: ['/'],
     },
     liveness: {
@@ -124,7 +121,8 @@ export const httpd: ImageSpec = {
   pullMs: 1_200,
   startupMs: 200,
   ports: [80],
-  http: { 80: { '/': { status: 200, body: '<html><body><h1>It works!</h1></body></html>\n', contentType: 'text/html' } } },
+  http: {},
+  fileServer: { port: 80, root: '/usr/local/apache2/htdocs', index: 'index.html' },
   notFound: { status: 404, body: '<html><body><h1>Not Found</h1></body></html>\n', contentType: 'text/html' },
   healthPaths: ['/'],
   memoryMi: 6,

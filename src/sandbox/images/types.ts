@@ -36,6 +36,19 @@ export interface Subcommand {
   readyLogs?: ImageLogLine[];
   /** A flag that moves the (single) listening port, e.g. `port` for `--port=8080`. */
   portFlag?: string;
+  fileServer?: FileServer;
+}
+
+/**
+ * A web server's document root: on `port`, a path that `http` does not answer is the file under
+ * `root` in the container's filesystem (so moving or removing the file changes the answer), a
+ * directory its `index` file, or with `listDirectories` a listing as Go's http.FileServer writes it.
+ */
+export interface FileServer {
+  port: number;
+  root: string;
+  index?: string;
+  listDirectories?: boolean;
 }
 
 export interface ImageLogLine {
@@ -84,6 +97,8 @@ export interface ImageSpec {
   logFile?: string;
   /** Files shipped in the image, by absolute path. */
   files: Record<string, string>;
+  /** Files the app serves from the container's filesystem. */
+  fileServer?: FileServer;
   /** Subcommands chosen by the first argument (a container's `args`, or what follows the entrypoint in its `command`). */
   subcommands?: Record<string, Subcommand>;
   /** The subcommand of the image's CMD, run when the container gives no arguments. */

@@ -6,6 +6,8 @@
 import type { Clock } from '../clock.js';
 import type { HttpAnswer, ResolvedImage } from '../images/catalog.js';
 import type { LogBuffer } from './logs.js';
+import type { VirtualFs } from './filesystem.js';
+import { serveFile } from './file-server.js';
 import { simSince } from './sim-time.js';
 import type { HttpResult } from './shell.js';
 
@@ -61,6 +63,8 @@ export interface AppOptions {
   firstPod: boolean;
   /** The container's hostname (`{hostname}` in the image's answers). */
   hostname?: string;
+  /** The container's files, which an image with a document root serves. */
+  fs?: VirtualFs;
   memoryLimitMi?: number;
   /** Called once when the process ends on its own (crash, exit, OOM kill). */
   onExit(fate: Fate): void;
@@ -122,7 +126,7 @@ export class AppProcess {
     const uptimeMs = simSince(this.opts.clock, this.startedAt);
     let answer: HttpAnswer;
     if (this.image.behaviour.neverReady && spec.healthPaths.includes(cleanPath)) answer = spec.unhealthyAnswer;
-    else answer = spec.http[port]?.[cleanPath] ?? spec.notFound;
+    else answer = spec.http[port]?.[cleanPath] ?? this.fromFiles(port, cleanPath) ?? spec.notFound;
     while (answer.after && uptimeMs >= answer.after.ms) answer = answer.after.answer;
     const status = answer.status;
     const fill = (s: string) =>
@@ -144,6 +148,11 @@ export class AppProcess {
       headers: { 'Content-Type': answer.contentType ?? 'text/plain', ...extra, 'Content-Length': String(Buffer.byteLength(body)) },
       body: method === 'HEAD' ? '' : body,
     };
+  }
+
+  private fromFiles(port: number, path: string): HttpAnswer | undefined {
+    const server = this.image.spec.fileServer;
+    return server && server.port === port && this.opts.fs ? serveFile(server, this.opts.fs, path) : undefined;
   }
 
   /** SIGTERM: the process logs its shutdown and exits with the image's code. */

@@ -276,6 +276,7 @@ export class ContainerRunner {
             clock: this.clock,
             log,
             hostname: podHostname(this.pod.pod),
+            fs,
             firstPod: this.pod.firstToRun(image.fullName),
             memoryLimitMi: this.memoryLimitMi(),
             onExit: (fate) => end({ kind: 'exit', fate }),

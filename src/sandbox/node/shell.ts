@@ -2,7 +2,7 @@
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
  * $VAR expansion, `;` `&&` `||` `|`, redirections (to /dev/null, between streams, to and from files), and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, tail, sort, wc, export, ps, kill, touch, rm, mkdir, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, tail, sort, wc, export, ps, kill, touch, rm, mkdir, mv, cp, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 

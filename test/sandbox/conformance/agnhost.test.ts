@@ -12,6 +12,7 @@ import { resolveImage, type ResolvedImage } from '../../../src/sandbox/images/ca
 import { flagValue, withSubcommand } from '../../../src/sandbox/images/subcommands.js';
 import { AppProcess } from '../../../src/sandbox/node/app.js';
 import { LogBuffer } from '../../../src/sandbox/node/logs.js';
+import { VirtualFs } from '../../../src/sandbox/node/filesystem.js';
 
 const agnhost = (): ResolvedImage => {
   const r = resolveImage('registry.k8s.io/e2e-test-images/agnhost:2.21');
@@ -47,7 +48,8 @@ function manualClock(): Clock & { advance(ms: number): void } {
 function run(image: ResolvedImage, hostname = 'web-0') {
   const clock = manualClock();
   const log = new LogBuffer(() => clock.now());
-  const app = new AppProcess(image, { clock, log, firstPod: false, hostname, onExit: () => undefined });
+  const fs = new VirtualFs(image.spec.files, ['/tmp', '/etc']);
+  const app = new AppProcess(image, { clock, log, firstPod: false, hostname, fs, onExit: () => undefined });
   const get = (port: number, path: string) => {
     const r = app.request(port, 'GET', path);
     return r.kind === 'refused' ? 'refused' : { status: r.status, body: r.body, location: r.headers.Location };
@@ -74,10 +76,11 @@ describe('agnhost subcommands', () => {
     expect(get(8080, '/')).toBe('refused');
   });
 
-  it('test-webserver serves / on port 80 (and 404 elsewhere); nothing listens on 81', () => {
+  it('test-webserver serves the container root on port 80 (a listing, files, 404 elsewhere); nothing listens on 81', () => {
     const { clock, get } = run(withSubcommand(agnhost(), undefined, ['test-webserver']));
     clock.advance(500);
-    expect(get(80, '/')).toMatchObject({ status: 200 });
+    expect(get(80, '/')).toEqual({ status: 200, body: '<pre>\n<a href="agnhost">agnhost</a>\n<a href="etc/">etc/</a>\n<a href="tmp/">tmp/</a>\n</pre>\n', location: undefined });
+    expect(get(80, '/agnhost')).toMatchObject({ status: 200 });
     expect(get(80, '/missing')).toMatchObject({ status: 404, body: '404 page not found\n' });
     expect(get(81, '/')).toBe('refused');
   });

@@ -1,4 +1,6 @@
 /** The image catalog: reference parsing, resolution rules, and the simulated process's timing. */
+import { VirtualFs } from '../../../src/sandbox/node/filesystem.js';
+import { serveFile } from '../../../src/sandbox/node/file-server.js';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog, resolveImage } from '../../../src/sandbox/images/catalog.js';
 import { imageDigest } from '../../../src/sandbox/images/digest.js';
@@ -50,9 +52,10 @@ describe('image resolution', () => {
     for (const spec of Object.values(defaultCatalog)) {
       if (spec.name === 'busybox' || spec.name === 'pause' || spec.name === 'agnhost') expect(spec.ports).toEqual([]);
       else expect(spec.ports.length).toBeGreaterThan(0);
-      for (const { name, healthPaths, http } of [spec, ...Object.entries(spec.subcommands ?? {}).map(([sub, s]) => ({ ...s, name: `${spec.name} ${sub}` }))]) {
+      for (const { name, healthPaths, http, fileServer } of [spec, ...Object.entries(spec.subcommands ?? {}).map(([sub, s]) => ({ ...s, name: `${spec.name} ${sub}` }))]) {
         for (const path of healthPaths ?? []) {
-          const answer = Object.values(http).find((byPath) => byPath[path])?.[path];
+          const files = new VirtualFs(spec.files);
+          const answer = Object.values(http).find((byPath) => byPath[path])?.[path] ?? (fileServer ? serveFile(fileServer, files, path) : undefined);
           expect(answer?.status, `${name} ${path}`).toBe(200);
         }
       }
