@@ -34,6 +34,9 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   core('events', 'Event', true, ['ev']),
   core('replicationcontrollers', 'ReplicationController', true, ['rc'], ['status', 'scale']),
   core('serviceaccounts', 'ServiceAccount', true, ['sa']),
+  // Stored only (no binder, no provisioner): the e2e StatefulSet specs list and delete them when they clean up.
+  core('persistentvolumeclaims', 'PersistentVolumeClaim', true, ['pvc'], ['status']),
+  core('persistentvolumes', 'PersistentVolume', false, ['pv'], ['status']),
   apps('deployments', 'Deployment', ['deploy'], ['status', 'scale']),
   apps('replicasets', 'ReplicaSet', ['rs'], ['status', 'scale']),
   apps('statefulsets', 'StatefulSet', ['sts'], ['status', 'scale']),

@@ -21,7 +21,7 @@ describe('served resource types', () => {
     expect({ kind: t.kind, listKind: t.listKind, namespaced: t.namespaced, shortNames: t.shortNames }).toEqual({ kind, listKind, namespaced, shortNames });
   });
 
-  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(15));
+  it('serves exactly these types', () => expect(RESOURCE_TYPES).toHaveLength(17));
 
   it('names them as Kubernetes messages do', () => {
     const d = findType('apps/deployments')!;
