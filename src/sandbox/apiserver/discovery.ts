@@ -65,6 +65,9 @@ export function subresourceInfo(type: ResourceType, sub: string): { kind: string
       return type.resource === 'pods' ? { kind: 'Binding', verbs: ['create'] } : undefined;
     case 'eviction':
       return type.resource === 'pods' ? { kind: 'Eviction', group: 'policy', version: 'v1', verbs: ['create'] } : undefined;
+    case 'proxy':
+      if (type.group !== '' || (type.resource !== 'pods' && type.resource !== 'nodes')) return undefined;
+      return { kind: type.resource === 'pods' ? 'PodProxyOptions' : 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] };
     default:
       return undefined;
   }
@@ -73,7 +76,8 @@ export function subresourceInfo(type: ResourceType, sub: string): { kind: string
 /** Subresources served for a type: what the store declares, plus pods/binding which the scheduler needs. */
 export function subresourcesOf(type: ResourceType): string[] {
   const subs = new Set(type.subresources);
-  if (type.group === '' && type.resource === 'pods') for (const s of ['binding', 'eviction', 'log', 'exec', 'status']) subs.add(s);
+  if (type.group === '' && type.resource === 'pods') for (const s of ['binding', 'eviction', 'log', 'exec', 'proxy', 'status']) subs.add(s);
+  if (type.group === '' && type.resource === 'nodes') subs.add('proxy');
   return [...subs].filter((s) => subresourceInfo(type, s) !== undefined);
 }
 

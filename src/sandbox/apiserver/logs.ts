@@ -1,6 +1,7 @@
 /**
  * pods/log: validated here, then forwarded to the node's kubelet; answered as text/plain, streamed
- * (chunked) while `follow` is set, with RFC 3339 timestamps when asked and cut at limitBytes.
+ * (chunked) while `follow` is set, with RFC 3339 timestamps when asked and cut at limitBytes. Over a
+ * WebSocket the same chunks go out as messages (log-stream.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { LogLine, LogOptions } from '../kubelet-api.js';
@@ -34,27 +35,53 @@ export function logOptions(query: URLSearchParams, container: string): LogOption
   return options;
 }
 
-export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
+/**
+ * The container log a pods/log request asks for, from the pod's kubelet (KubeletError → Status, thrown
+ * before anything is written); undefined for a pod that has no node yet, which has no log.
+ */
+export async function openLogs(ctx: ApiContext, t: Target, signal: AbortSignal): Promise<{ lines: AsyncIterable<LogLine>; options: LogOptions } | undefined> {
   const pod = getOrNotFound(ctx, t);
   const container = resolveContainer(pod, t.query.get('container') ?? undefined);
   const options = logOptions(t.query, container);
   const nodeName = (pod.spec as { nodeName?: string } | undefined)?.nodeName;
-  if (!nodeName) {
-    // A pod that has no node yet has no log: a real API server answers with an empty body.
-    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
-    res.end();
-    return;
-  }
+  if (!nodeName) return undefined;
   const kubelet = kubeletFor(ctx, nodeName, `/containerLogs/${t.namespace}/${t.name}/${container}`);
+  return { lines: await kubelet.logs(t.namespace!, t.name!, options, signal), options };
+}
+
+export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: ServerResponse, t: Target) {
   const abort = new AbortController();
   const onGone = () => abort.abort(new Error('client went away'));
   res.on('close', onGone); // the connection went (or the response ended)
   try {
-    const lines = await kubelet.logs(t.namespace!, t.name!, options, abort.signal); // KubeletError → Status
-    await writeLogLines(res, lines, options, abort.signal);
+    const log = await openLogs(ctx, t, abort.signal);
+    if (!log) {
+      // A pod that has no node yet has no log: a real API server answers with an empty body.
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    await writeLogLines(res, log.lines, log.options, abort.signal);
   } finally {
     res.off('close', onGone);
     abort.abort();
+  }
+}
+
+/** The log as the kubelet writes it: one chunk per line, RFC 3339 timestamps when asked, cut at limitBytes. */
+export async function* logChunks(lines: AsyncIterable<LogLine>, options: LogOptions, signal: AbortSignal): AsyncGenerator<Buffer> {
+  let budget = options.limitBytes ?? Infinity;
+  try {
+    for await (const line of lines) {
+      if (signal.aborted) return;
+      let bytes = Buffer.from(`${options.timestamps ? `${line.timestamp} ` : ''}${line.text}\n`);
+      if (bytes.length > budget) bytes = bytes.subarray(0, budget);
+      yield bytes;
+      budget -= bytes.length;
+      if (budget <= 0) return;
+    }
+  } catch (error) {
+    if (!signal.aborted) throw error;
   }
 }
 
@@ -62,18 +89,8 @@ export async function serveLogs(ctx: ApiContext, req: IncomingMessage, res: Serv
 export async function writeLogLines(res: ServerResponse, lines: AsyncIterable<LogLine>, options: LogOptions, signal: AbortSignal): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'text/plain', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' });
   if (options.follow) res.flushHeaders();
-  let budget = options.limitBytes ?? Infinity;
   try {
-    for await (const line of lines) {
-      if (signal.aborted) break;
-      let bytes = Buffer.from(`${options.timestamps ? `${line.timestamp} ` : ''}${line.text}\n`);
-      if (bytes.length > budget) bytes = bytes.subarray(0, budget);
-      res.write(bytes);
-      budget -= bytes.length;
-      if (budget <= 0) break;
-    }
-  } catch (error) {
-    if (!signal.aborted) throw error;
+    for await (const chunk of logChunks(lines, options, signal)) res.write(chunk);
   } finally {
     if (!res.writableEnded) res.end();
   }

@@ -22,14 +22,32 @@ const schema = generated as unknown as Schema;
 export const PROTOBUF_MEDIA_TYPE = 'application/vnd.kubernetes.protobuf';
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
+/** Malformed input: the API server answers 400 BadRequest with this message. */
 export class ProtobufError extends Error {}
 
 const META = 'k8s.io.apimachinery.pkg.apis.meta.v1';
 
-/** Reads one protobuf-encoded Kubernetes object; throws ProtobufError when it cannot. */
+/**
+ * How deep messages may nest (a raw extension holding another envelope counts as one more level).
+ * The deepest Kubernetes schema path is a few dozen levels; anything deeper is an attack, refused
+ * with 400 before the decoder could exhaust the stack (Go's protobuf runtime caps recursion likewise).
+ */
+export const MAX_PROTOBUF_DEPTH = 100;
+
+/** Reads one protobuf-encoded Kubernetes object; throws ProtobufError (never anything else) when it cannot. */
 export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> {
+  try {
+    return decodeEnvelope(body, 0);
+  } catch (error) {
+    if (error instanceof ProtobufError) throw error;
+    // A decoder fault on hostile input (a value Date cannot hold, a stack overflow) is still bad input.
+    throw new ProtobufError(`unable to decode protobuf data: ${(error as Error).message}`);
+  }
+}
+
+function decodeEnvelope(body: Buffer, depth: number): Record<string, unknown> {
   if (body.length < 4 || !body.subarray(0, 4).equals(MAGIC)) throw new ProtobufError('provided data does not appear to be a protobuf message, expected prefix [107 56 115 0]');
-  const unknown = readMessage(body.subarray(4), 'k8s.io.apimachinery.pkg.runtime.Unknown', true);
+  const unknown = readMessage(body.subarray(4), 'k8s.io.apimachinery.pkg.runtime.Unknown', depth, true);
   // runtime.Unknown's TypeMeta is inline in Go's JSON (so in the schema too).
   const typeMeta = unknown as { apiVersion?: string; kind?: string };
   const apiVersion = typeMeta.apiVersion ?? '';
@@ -38,7 +56,7 @@ export function decodeKubernetesProtobuf(body: Buffer): Record<string, unknown> 
   const pkg = schema.packages[apiVersion];
   const name = [pkg && `${pkg}.${kind}`, `${META}.${kind}`].find((n) => n && schema.messages[n]);
   if (!name) throw new ProtobufError(`no kind "${kind}" is registered for version "${apiVersion}"`);
-  return { apiVersion, kind, ...readMessage(raw, name) };
+  return { apiVersion, kind, ...readMessage(raw, name, depth + 1) };
 }
 
 /** Field 2 (raw bytes) of the runtime.Unknown envelope. */
@@ -66,20 +84,27 @@ function forEachField(buf: Buffer, visit: (n: number, wire: number, value: WireV
       if (shift > 70n) throw new ProtobufError('varint overflow');
     }
   };
+  const need = (bytes: number) => {
+    if (pos + bytes > buf.length) throw new ProtobufError('unexpected end of protobuf data');
+  };
   while (pos < buf.length) {
-    const key = Number(varint());
-    const n = key >>> 3;
-    const wire = key & 7;
+    const key = varint();
+    if (key > 0xffffffffn) throw new ProtobufError('protobuf field key out of range');
+    const n = Number(key >> 3n);
+    const wire = Number(key & 7n);
+    if (n <= 0) throw new ProtobufError(`illegal protobuf tag ${n} (wire type ${wire})`);
     if (wire === 0) visit(n, wire, varint());
     else if (wire === 2) {
-      const len = Number(varint());
-      if (pos + len > buf.length) throw new ProtobufError('unexpected end of protobuf data');
-      visit(n, wire, buf.subarray(pos, pos + len));
-      pos += len;
+      const len = varint();
+      if (len > BigInt(buf.length - pos)) throw new ProtobufError('unexpected end of protobuf data');
+      visit(n, wire, buf.subarray(pos, pos + Number(len)));
+      pos += Number(len);
     } else if (wire === 1) {
+      need(8);
       visit(n, wire, buf.readBigUInt64LE(pos));
       pos += 8;
     } else if (wire === 5) {
+      need(4);
       visit(n, wire, BigInt(buf.readUInt32LE(pos)));
       pos += 4;
     } else throw new ProtobufError(`unsupported protobuf wire type ${wire}`);
@@ -92,6 +117,7 @@ function scalar(type: string, value: WireValue): unknown {
     if (type === 'bytes') return value.toString('base64');
     throw new ProtobufError(`unexpected length-delimited value for ${type}`);
   }
+  if (type === 'string' || type === 'bytes') throw new ProtobufError(`expected a length-delimited value for ${type}`);
   switch (type) {
     case 'bool':
       return value !== 0n;
@@ -121,26 +147,29 @@ function unpack(type: string, buf: Buffer): unknown[] {
     let result = 0n;
     let shift = 0n;
     for (;;) {
+      if (pos >= buf.length) throw new ProtobufError('unexpected end of packed protobuf data');
       const b = buf[pos++]!;
       result |= BigInt(b & 0x7f) << shift;
       if (!(b & 0x80)) break;
       shift += 7n;
+      if (shift > 70n) throw new ProtobufError('varint overflow');
     }
     out.push(scalar(type, result));
   }
   return out;
 }
 
-function decodeValue(type: string, value: WireValue): unknown {
+function decodeValue(type: string, value: WireValue, depth: number): unknown {
   if (schema.messages[type]) {
     if (!Buffer.isBuffer(value)) throw new ProtobufError(`expected a message for ${type}`);
-    const s = special(type, value);
-    return s !== undefined ? s : readMessage(value, type);
+    const s = special(type, value, depth);
+    return s !== undefined ? s : readMessage(value, type, depth + 1);
   }
   return scalar(type, value);
 }
 
-function readMessage(buf: Buffer, type: string, keepZero = false): Record<string, unknown> {
+function readMessage(buf: Buffer, type: string, depth: number, keepZero = false): Record<string, unknown> {
+  if (depth > MAX_PROTOBUF_DEPTH) throw new ProtobufError(`protobuf message nested deeper than ${MAX_PROTOBUF_DEPTH} levels`);
   const fields = schema.messages[type];
   if (!fields) throw new ProtobufError(`unknown message ${type}`);
   const out: Record<string, unknown> = {};
@@ -151,20 +180,21 @@ function readMessage(buf: Buffer, type: string, keepZero = false): Record<string
     if (ftype.startsWith('map:')) {
       const [, k, v] = ftype.split(':') as [string, string, string];
       const entry: Record<number, unknown> = {};
-      forEachField(value as Buffer, (en, _w, ev) => {
-        entry[en] = decodeValue(en === 1 ? k : v, ev);
+      if (!Buffer.isBuffer(value)) throw new ProtobufError(`expected a map entry for ${json}`);
+      forEachField(value, (en, _w, ev) => {
+        if (en === 1 || en === 2) entry[en] = decodeValue(en === 1 ? k : v, ev, depth + 1);
       });
       const map = (out[json] ??= {}) as Record<string, unknown>;
-      map[String(entry[1] ?? '')] = entry[2] ?? (schema.messages[v] ? special(v, Buffer.alloc(0)) ?? {} : v === 'string' ? '' : 0);
+      map[String(entry[1] ?? '')] = entry[2] ?? (schema.messages[v] ? special(v, Buffer.alloc(0), depth + 1) ?? {} : v === 'string' ? '' : 0);
       return;
     }
     if (repeated) {
       const list = (out[json] ??= []) as unknown[];
       if (wire === 2 && !schema.messages[ftype] && ftype !== 'string' && ftype !== 'bytes') list.push(...unpack(ftype, value as Buffer));
-      else list.push(decodeValue(ftype, value));
+      else list.push(decodeValue(ftype, value, depth));
       return;
     }
-    const decoded = decodeValue(ftype, value);
+    const decoded = decodeValue(ftype, value, depth);
     if (decoded === undefined || decoded === null) return;
     if (!keepZero && !pointer && omitempty && isZero(decoded)) return;
     if (json === '') Object.assign(out, decoded as object);
@@ -174,7 +204,7 @@ function readMessage(buf: Buffer, type: string, keepZero = false): Record<string
 }
 
 /** Messages whose JSON form is not an object: times, durations, quantities, int-or-string, raw JSON. */
-function special(type: string, buf: Buffer): unknown {
+function special(type: string, buf: Buffer, depth: number): unknown {
   switch (type) {
     case `${META}.Time`:
     case `${META}.MicroTime`: {
@@ -185,6 +215,8 @@ function special(type: string, buf: Buffer): unknown {
         if (n === 2) nanos = BigInt.asIntN(32, v as bigint);
       });
       if (seconds === 0n && nanos === 0n) return null;
+      // Year 0001 to 9999, as RFC 3339 (and Go's time.Time MarshalJSON) can write it.
+      if (seconds < -62135596800n || seconds > 253402300799n) throw new ProtobufError(`timestamp seconds out of range: ${seconds}`);
       const iso = new Date(Number(seconds) * 1000).toISOString().slice(0, 19);
       return type.endsWith('MicroTime') ? `${iso}.${String(Number(nanos) / 1000 | 0).padStart(6, '0')}Z` : `${iso}Z`;
     }
@@ -220,7 +252,7 @@ function special(type: string, buf: Buffer): unknown {
         if (n === 1) raw = v as Buffer;
       });
       if (!raw || raw.length === 0) return null;
-      if (raw.subarray(0, 4).equals(MAGIC)) return decodeKubernetesProtobuf(raw);
+      if (raw.subarray(0, 4).equals(MAGIC)) return decodeEnvelope(raw, depth + 1);
       try {
         return JSON.parse(raw.toString('utf8'));
       } catch {

@@ -18,6 +18,11 @@ export interface RequestInfo {
   resource?: string;
   name?: string;
   subresource?: string;
+  /**
+   * For the `proxy` subresource: the rest of the path after `/proxy`, still URL-encoded, with its
+   * trailing slash ('' for none at all, '/' for `…/proxy/`).
+   */
+  subpath?: string;
   query: URLSearchParams;
 }
 
@@ -40,7 +45,8 @@ export function requestInfo(method: string, rawUrl: string): RequestInfo {
   const path = url.pathname;
   const query = url.searchParams;
   const nonResource: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), group: '', version: '', query };
-  let parts = path.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  const rawParts = path.split('/').filter((p) => p !== '');
+  let parts = rawParts.map(decodeURIComponent);
   const prefix = parts[0];
   if (prefix !== 'api' && prefix !== 'apis') return nonResource;
   let group = '';
@@ -67,12 +73,16 @@ export function requestInfo(method: string, rawUrl: string): RequestInfo {
     else namespace = undefined; // the namespace object itself: /namespaces/NAME[/status]
   }
   const [resource, name, subresource] = parts;
-  if (parts.length > 3) return { ...nonResource, prefix, group, version, isResourceRequest: true, verb: 'unknown', resource };
+  let subpath: string | undefined;
+  if (subresource === 'proxy') {
+    const rest = rawParts.slice(rawParts.length - parts.length + 3);
+    subpath = rest.length ? `/${rest.join('/')}${path.endsWith('/') ? '/' : ''}` : path.endsWith('/') ? '/' : '';
+  } else if (parts.length > 3) return { ...nonResource, prefix, group, version, isResourceRequest: true, verb: 'unknown', resource };
 
   if (name === undefined && subresource === undefined) {
     if (verb === 'get') verb = 'list';
     else if (verb === 'delete') verb = 'deletecollection';
   }
   if ((verb === 'list' || verb === 'get') && subresource === undefined && isTrue(query.get('watch'))) verb = 'watch';
-  return { isResourceRequest: true, path, verb, prefix, group, version, namespace, resource, name, subresource, query };
+  return { isResourceRequest: true, path, verb, prefix, group, version, namespace, resource, name, subresource, ...(subpath !== undefined ? { subpath } : {}), query };
 }

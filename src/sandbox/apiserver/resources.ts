@@ -12,6 +12,7 @@ import { patchObject } from './patching.js';
 import { getScale, updateScale } from './scale.js';
 import { bindPod } from './binding.js';
 import { serveLogs } from './logs.js';
+import { serveProxy } from './proxy.js';
 import { evictPod } from './eviction.js';
 import { findReview, serveReview } from './reviews.js';
 import { serveWatch } from './watch.js';
@@ -77,6 +78,8 @@ export async function serveResource(ctx: ApiContext, info: RequestInfo, req: Inc
     case 'log':
       if (verb === 'get') return serveLogs(ctx, req, res, t);
       throw methodNotAllowed();
+    case 'proxy':
+      return serveProxy(ctx, info, req, res, t);
     case 'exec':
       // Reached only without an Upgrade header; upgrades are handled by the server's upgrade path.
       if (verb === 'get' || verb === 'create') throw badRequest('Upgrade request required');

@@ -19,6 +19,7 @@ import { isPublicPath, serveNonResource } from './non-resource.js';
 import { resolveTarget, serveResource } from './resources.js';
 import { upgradeExec } from './exec.js';
 import { chooseProtocol } from './channels.js';
+import { chooseLogProtocol, upgradeLogs } from './log-stream.js';
 import type { ApiContext, ApiStore } from './context.js';
 import { selfSignedCertificate, type ServingCertificate } from './certificate.js';
 
@@ -84,6 +85,7 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const ctx: ApiContext = { store, clock, openWatches, kubelets, bookmarkIntervalMs: options.bookmarkIntervalMs };
   const sockets = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseProtocol(protocols) });
+  const logWss = new WebSocketServer({ noServer: true, handleProtocols: (protocols) => chooseLogProtocol(protocols) });
   let serverAddress = '';
 
   const authorized = (req: IncomingMessage) => !token || req.headers.authorization === `Bearer ${token}`;
@@ -148,14 +150,13 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     const record = begin(req, info);
     const finish = (code: number) => counters.answered(record, code, performance.now() - started);
     (malformed ? Promise.reject(malformed) : gate(req, info))
-      .then((verdict) => {
+      .then(async (verdict) => {
         if (verdict === 'hang') return;
         if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
         const target = resolveTarget(ctx, info);
-        if (target.key !== '/pods' || target.subresource !== 'exec') {
-          throw new ApiError(400, 'BadRequest', `upgrade is not supported for ${info.resource}${info.subresource ? `/${info.subresource}` : ''}`);
-        }
-        upgradeExec(ctx, wss, req, socket, head, target, () => undefined);
+        if (target.key === '/pods' && target.subresource === 'exec') upgradeExec(ctx, wss, req, socket, head, target, () => undefined);
+        else if (target.key === '/pods' && target.subresource === 'log' && info.verb === 'get') await upgradeLogs(ctx, logWss, req, socket, head, target);
+        else throw new ApiError(400, 'BadRequest', `upgrade is not supported for ${info.resource}${info.subresource ? `/${info.subresource}` : ''}`);
         finish(101);
       })
       .catch((error: unknown) => finish(writeRawError(socket, error)));
@@ -225,8 +226,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
     async close() {
       closed = true;
       openWatches.close(undefined, false);
-      for (const client of wss.clients) client.terminate();
-      wss.close();
+      for (const server of [wss, logWss]) {
+        for (const client of server.clients) client.terminate();
+        server.close();
+      }
       if (server.listening) await stopListening();
       else dropConnections();
     },

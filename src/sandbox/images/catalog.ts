@@ -9,7 +9,7 @@ import { tomcat } from './tomcat.js';
 import { agnhost, busybox, httpd, pause } from './test-images.js';
 import type { ImageSpec, ResolvedImage } from './types.js';
 
-export type { Behaviour, HttpAnswer, ImageLogLine, ImageSpec, ResolvedImage } from './types.js';
+export type { Behaviour, FileServer, HttpAnswer, ImageLogLine, ImageSpec, ResolvedImage } from './types.js';
 export { failureTags } from './behaviours.js';
 export { parseImageRef } from './reference.js';
 

@@ -2,7 +2,8 @@
  * The images of the Kubernetes v1.20 e2e suite (test/utils/image/manifest.go) that the focused
  * conformance specs run: agnhost 2.21, busybox 1.29, httpd 2.4.38/2.4.39-alpine and pause 3.2
  * (nginx 1.14/1.15-alpine are tags of ./nginx.ts). A container whose command is a shell command
- * (`sh -c …`, `sleep`, `cat`) runs it in the sandbox shell; otherwise the image's app runs.
+ * (`sh -c …`, `sleep`, `cat`) runs it in the sandbox shell; otherwise the image's app runs — for
+ * agnhost, the subcommand its arguments name (see ./subcommands.ts).
  */
 import type { ImageSpec } from './types.js';
 
@@ -17,26 +18,78 @@ const base = {
   workingDir: '/',
 };
 
-/** agnhost: netexec (HTTP on 8080) and serve-hostname (9376) answer; other subcommands just run. */
+const goNotFound = { status: 404, body: '404 page not found\n', contentType: 'text/plain; charset=utf-8' };
+
+/**
+ * agnhost (test/images/agnhost, `ENTRYPOINT ["/agnhost"]`, `CMD ["pause"]`): what each subcommand the
+ * e2e suite runs listens on and answers. `netexec`: HTTP on 8080 (hostname, echo, healthz);
+ * `serve-hostname`: the hostname on 9376; `test-webserver`: a file server of / on 80; `liveness`:
+ * `/healthz` ok for 10 s, then 500 (and `/redirect?loc=`); `pause`: nothing, until stopped.
+ */
 export const agnhost: ImageSpec = {
   ...base,
   name: 'agnhost',
-  description: "Kubernetes' e2e test image (netexec on 8080, serve-hostname on 9376)",
+  description: "Kubernetes' e2e test image (subcommands: pause, netexec, serve-hostname, test-webserver, liveness)",
   tags: ['2.21', '2.20', '2.12'],
   sizeBytes: 48_000_000,
   pullMs: 1_500,
   startupMs: 200,
-  ports: [8080, 9376],
-  http: {
-    8080: { '/': text('NOW: 2021-01-01 00:00:00 +0000 UTC'), '/healthz': text('ok'), '/echo': text(''), '/hostname': text('agnhost') },
-    9376: { '/': text('agnhost') },
-  },
-  healthPaths: ['/healthz'],
+  ports: [],
+  http: {},
+  notFound: goNotFound,
+  healthPaths: [],
   memoryMi: 8,
   startupLogs: [],
   env: { PATH },
   command: ['/agnhost'],
-  files: {},
+  files: { '/agnhost': '' },
+  defaultSubcommand: 'pause',
+  subcommands: {
+    pause: { description: 'agnhost pause: does nothing until stopped', ports: [], http: {}, startupMs: 10, startupLogs: [{ text: 'Paused' }] },
+    netexec: {
+      description: 'agnhost netexec: an HTTP server for network tests',
+      ports: [8080],
+      portFlag: 'http-port',
+      http: {
+        8080: {
+          '/': { ...text('NOW: {now}'), log: 'GET /' },
+          '/hostname': { ...text('{hostname}'), log: 'GET /hostname' },
+          '/hostName': text('{hostname}'),
+          '/echo': { ...text('{query:msg}'), log: 'GET /echo?msg={query:msg}&code={query:code}' },
+          '/healthz': { ...text(''), log: 'GET /healthz' },
+        },
+      },
+      healthPaths: ['/healthz'],
+      startupLogs: [{ text: 'Started HTTP server on port 8080' }, { text: 'Started UDP server on port 8081' }],
+    },
+    'serve-hostname': {
+      description: 'agnhost serve-hostname: its hostname over HTTP',
+      ports: [9376],
+      portFlag: 'port',
+      http: { 9376: { '/': text('{hostname}') } },
+      startupLogs: [{ text: 'Serving on port 9376.' }],
+    },
+    'test-webserver': {
+      description: 'agnhost test-webserver: a file server of the container root',
+      ports: [80],
+      portFlag: 'port',
+      http: {},
+      fileServer: { port: 80, root: '/', listDirectories: true },
+      healthPaths: ['/'],
+    },
+    liveness: {
+      description: 'agnhost liveness: /healthz ok for 10 s, then 500',
+      ports: [8080],
+      http: {
+        8080: {
+          '/started': text('{uptimeSeconds}s'),
+          '/healthz': { ...text('ok'), after: { ms: 10_000, answer: { status: 500, body: 'error: {uptimeSeconds}', contentType: 'text/plain; charset=utf-8' } } },
+          '/redirect': { status: 302, body: '', headers: { Location: '{query:loc}' } },
+        },
+      },
+      healthPaths: ['/healthz'],
+    },
+  },
 };
 
 /** busybox: a shell; run without a command it is `sh`, which exits at once with no terminal. */
@@ -69,7 +122,7 @@ export const httpd: ImageSpec = {
   startupMs: 200,
   ports: [80],
   http: {},
-  docRoot: { port: 80, dir: '/usr/local/apache2/htdocs' },
+  fileServer: { port: 80, root: '/usr/local/apache2/htdocs', index: 'index.html' },
   notFound: { status: 404, body: '<html><body><h1>Not Found</h1></body></html>\n', contentType: 'text/html' },
   healthPaths: ['/'],
   memoryMi: 6,

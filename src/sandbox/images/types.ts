@@ -4,13 +4,51 @@
  * All durations are simulated milliseconds (the node agent runs them through the sandbox Clock).
  */
 
-/** One answer of the simulated app's HTTP server. */
+/**
+ * One answer of the simulated app's HTTP server. The body, headers and log line may hold
+ * placeholders filled per request: `{method}`, `{path}`, `{status}`, `{hostname}` (the container's),
+ * `{uptimeSeconds}` (since the process started), `{now}` and `{query:NAME}` (a query parameter).
+ */
 export interface HttpAnswer {
   status: number;
   body: string;
   contentType?: string;
-  /** A line the app writes to stdout when it serves this path (an access log), `{method}`, `{path}`, `{status}` filled in. */
+  /** Extra response headers (a redirect's `Location`). */
+  headers?: Record<string, string>;
+  /** A line the app writes to stdout when it serves this path (an access log). */
   log?: string;
+  /** From this long after the process started (simulated ms), the path answers this instead. */
+  after?: { ms: number; answer: HttpAnswer };
+}
+
+/**
+ * What an image runs for a subcommand (agnhost's `netexec`, `serve-hostname` …): the first argument
+ * after the entrypoint. It replaces the image's ports, answers and logs.
+ */
+export interface Subcommand {
+  description: string;
+  ports: number[];
+  http: Record<number, Record<string, HttpAnswer>>;
+  healthPaths?: string[];
+  notFound?: HttpAnswer;
+  startupMs?: number;
+  startupLogs?: ImageLogLine[];
+  readyLogs?: ImageLogLine[];
+  /** A flag that moves the (single) listening port, e.g. `port` for `--port=8080`. */
+  portFlag?: string;
+  fileServer?: FileServer;
+}
+
+/**
+ * A web server's document root: on `port`, a path that `http` does not answer is the file under
+ * `root` in the container's filesystem (so moving or removing the file changes the answer), a
+ * directory its `index` file, or with `listDirectories` a listing as Go's http.FileServer writes it.
+ */
+export interface FileServer {
+  port: number;
+  root: string;
+  index?: string;
+  listDirectories?: boolean;
 }
 
 export interface ImageLogLine {
@@ -59,12 +97,12 @@ export interface ImageSpec {
   logFile?: string;
   /** Files shipped in the image, by absolute path. */
   files: Record<string, string>;
-  /**
-   * A web server serving the container's files: on `port`, a path is the file under `dir` (a
-   * directory: its index.html), read from the container's filesystem at each request — so a file
-   * moved away in an exec answers 404. Paths in `http` for that port answer first.
-   */
-  docRoot?: { port: number; dir: string };
+  /** Files the app serves from the container's filesystem. */
+  fileServer?: FileServer;
+  /** Subcommands chosen by the first argument (a container's `args`, or what follows the entrypoint in its `command`). */
+  subcommands?: Record<string, Subcommand>;
+  /** The subcommand of the image's CMD, run when the container gives no arguments. */
+  defaultSubcommand?: string;
 }
 
 /** What a failure tag does to an image. */

@@ -5,8 +5,9 @@
  */
 import type { Clock } from '../clock.js';
 import type { HttpAnswer, ResolvedImage } from '../images/catalog.js';
-import type { VirtualFs } from './filesystem.js';
 import type { LogBuffer } from './logs.js';
+import type { VirtualFs } from './filesystem.js';
+import { serveFile } from './file-server.js';
 import { simSince } from './sim-time.js';
 import type { HttpResult } from './shell.js';
 
@@ -55,25 +56,16 @@ export function processFate(image: ResolvedImage, firstPod: boolean, limitMi: nu
   return undefined;
 }
 
-/** A web server's answer from its document root: the file (a directory's index.html), or undefined (404). */
-export function docRootAnswer(docRoot: { port: number; dir: string } | undefined, port: number, path: string, fs: VirtualFs | undefined): HttpAnswer | undefined {
-  if (!docRoot || docRoot.port !== port || !fs) return undefined;
-  let file = `${docRoot.dir}${path.startsWith('/') ? '' : '/'}${path}`;
-  if (file.includes('/../')) return undefined;
-  if (fs.isDir(file)) file = `${file.replace(/\/$/, '')}/index.html`;
-  const body = fs.read(file);
-  if (body === undefined) return undefined;
-  return { status: 200, body, contentType: file.endsWith('.html') ? 'text/html' : 'text/plain' };
-}
-
 export interface AppOptions {
   clock: Clock;
   log: LogBuffer;
   /** The pod is the first of its namespace to run this image (see FirstPods). */
   firstPod: boolean;
-  memoryLimitMi?: number;
-  /** The container's files (a docRoot image serves them). */
+  /** The container's hostname (`{hostname}` in the image's answers). */
+  hostname?: string;
+  /** The container's files, which an image with a document root serves. */
   fs?: VirtualFs;
+  memoryLimitMi?: number;
   /** Called once when the process ends on its own (crash, exit, OOM kill). */
   onExit(fate: Fate): void;
 }
@@ -128,19 +120,39 @@ export class AppProcess {
   request(port: number, method: string, path: string): HttpResult {
     const spec = this.image.spec;
     if (!this.isListening || !spec.ports.includes(port)) return { kind: 'refused' };
-    const cleanPath = path.split('?')[0] || '/';
+    const q = path.indexOf('?');
+    const cleanPath = (q < 0 ? path : path.slice(0, q)) || '/';
+    const query = new URLSearchParams(q < 0 ? '' : path.slice(q + 1));
+    const uptimeMs = simSince(this.opts.clock, this.startedAt);
     let answer: HttpAnswer;
     if (this.image.behaviour.neverReady && spec.healthPaths.includes(cleanPath)) answer = spec.unhealthyAnswer;
-    else answer = spec.http[port]?.[cleanPath] ?? docRootAnswer(spec.docRoot, port, cleanPath, this.opts.fs) ?? spec.notFound;
-    const fill = (s: string) => s.replaceAll('{method}', method).replaceAll('{path}', cleanPath).replaceAll('{status}', String(answer.status));
+    else answer = spec.http[port]?.[cleanPath] ?? this.fromFiles(port, cleanPath) ?? spec.notFound;
+    while (answer.after && uptimeMs >= answer.after.ms) answer = answer.after.answer;
+    const status = answer.status;
+    const fill = (s: string) =>
+      s.replace(/\{(method|path|status|hostname|uptimeSeconds|now|query:[^}]+)\}/g, (_, key: string) => {
+        if (key === 'method') return method;
+        if (key === 'path') return cleanPath;
+        if (key === 'status') return String(status);
+        if (key === 'hostname') return this.opts.hostname ?? 'localhost';
+        if (key === 'uptimeSeconds') return String(uptimeMs / 1000);
+        if (key === 'now') return this.opts.clock.now().toISOString();
+        return query.get(key.slice('query:'.length)) ?? '';
+      });
     if (answer.log) this.opts.log.write(fill(answer.log));
     const body = fill(answer.body);
+    const extra = Object.fromEntries(Object.entries(answer.headers ?? {}).map(([k, v]) => [k, fill(v)]));
     return {
       kind: 'response',
-      status: answer.status,
-      headers: { 'Content-Type': answer.contentType ?? 'text/plain', 'Content-Length': String(Buffer.byteLength(body)) },
+      status,
+      headers: { 'Content-Type': answer.contentType ?? 'text/plain', ...extra, 'Content-Length': String(Buffer.byteLength(body)) },
       body: method === 'HEAD' ? '' : body,
     };
+  }
+
+  private fromFiles(port: number, path: string): HttpAnswer | undefined {
+    const server = this.image.spec.fileServer;
+    return server && server.port === port && this.opts.fs ? serveFile(server, this.opts.fs, path) : undefined;
   }
 
   /** SIGTERM: the process logs its shutdown and exits with the image's code. */

@@ -8,6 +8,8 @@ import type { Clock } from '../clock.js';
 import type { ImageCatalog, ResolvedImage } from '../images/catalog.js';
 import { ImagePuller } from './image-puller.js';
 import { AppProcess, type Fate } from './app.js';
+import { withSubcommand } from '../images/subcommands.js';
+import { podHostname } from './hostname.js';
 import { containerArgv, ScriptProcess } from './script-process.js';
 import { isKnownCommand } from './shell-commands.js';
 import { inBackoffSince, nextBackoff, type BackoffEntry } from './backoff.js';
@@ -43,6 +45,8 @@ export interface PodContext {
   /** The kubelet's own log (not the container's). */
   log(msg: string): void;
   request(port: number, method: string, path: string): HttpResult;
+  /** A request to another pod's IP over the cluster's pod network; undefined when no pod has it. */
+  remote?(ip: string, port: number, method: string, path: string): HttpResult | undefined;
 }
 
 interface Instance {
@@ -208,9 +212,10 @@ export class ContainerRunner {
       env: new Map(inst.env),
       fs: inst.fs,
       cwd: this.container.workingDir ?? this.image?.spec.workingDir ?? '/',
-      hostname: this.pod.pod.spec.hostname ?? this.pod.pod.metadata.name,
+      hostname: podHostname(this.pod.pod),
       localIPs: [this.pod.net.podIP],
       http: async (port, method, path) => this.pod.request(port, method, path),
+      remote: async (host, port, method, path) => this.pod.remote?.(host, port, method, path),
       sleep: (ms, signal) => this.clock.sleep(ms, signal),
       mainProcess: (containerArgv(this.container.command, this.container.args) ?? inst.app.image.spec.command).join(' '),
       signalMain: (signal) => {
@@ -228,6 +233,7 @@ export class ContainerRunner {
       podIP: this.pod.net.podIP,
       container: this.container,
       request: (port, method, path) => this.pod.request(port, method, path),
+      remote: (host, port, method, path) => this.pod.remote?.(host, port, method, path),
       sleep: (ms) => this.clock.sleep(ms, inst.stop.signal).catch(() => {}),
       exec: async (argv, timeoutMs) => {
         let output = '';
@@ -266,12 +272,13 @@ export class ContainerRunner {
     const app =
       argv && isKnownCommand(argv[0]!)
         ? new ScriptProcess(image, argv, this.clock, log, () => this.shellContext(inst), (fate) => end({ kind: 'exit', fate }))
-        : new AppProcess(image, {
+        : new AppProcess(withSubcommand(image, this.container.command?.map((a) => expandRefs(a, env)), this.container.args?.map((a) => expandRefs(a, env))), {
             clock: this.clock,
             log,
+            hostname: podHostname(this.pod.pod),
+            fs,
             firstPod: this.pod.firstToRun(image.fullName),
             memoryLimitMi: this.memoryLimitMi(),
-            fs,
             onExit: (fate) => end({ kind: 'exit', fate }),
           });
     const logText = () => log.lines.map((l) => `${l.text}\n`).join('');

@@ -1,5 +1,9 @@
-/** `curl` and `wget` in the sandbox shell: HTTP to the pod's own network namespace only. */
-import type { ShellContext, ShellIO } from './shell.js';
+/**
+ * `curl` and `wget` in the sandbox shell: HTTP to the pod's own network namespace, and to other pods
+ * by IP over the cluster's simulated pod network (no DNS: a name other than the pod's own does not resolve).
+ */
+import { isIP } from 'node:net';
+import type { HttpResult, ShellContext, ShellIO } from './shell.js';
 import { httpStatusText } from './shell-commands.js';
 
 interface Target { host: string; port: number; path: string }
@@ -14,6 +18,12 @@ function parseUrl(raw: string): Target | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A request to another pod by IP; a name that is not an IP does not resolve (the sandbox has no DNS). */
+async function remote(ctx: ShellContext, t: Target, method: string): Promise<HttpResult | 'unresolved' | 'unreachable'> {
+  if (!isIP(t.host.replace(/^\[|\]$/g, ''))) return 'unresolved';
+  return (await ctx.remote?.(t.host.replace(/^\[|\]$/g, ''), t.port, method, t.path)) ?? 'unreachable';
 }
 
 function isLocal(ctx: ShellContext, host: string): boolean {
@@ -60,9 +70,10 @@ export async function curl(ctx: ShellContext, args: string[], io: ShellIO): Prom
   }
   const t = parseUrl(url);
   if (!t) return err(3, 'URL using bad/illegal format or missing URL');
-  if (!isLocal(ctx, t.host)) return err(6, `Could not resolve host: ${t.host}`);
   if (head) method = 'HEAD';
-  const res = await ctx.http(t.port, method, t.path);
+  const res = isLocal(ctx, t.host) ? await ctx.http(t.port, method, t.path) : await remote(ctx, t, method);
+  if (res === 'unresolved') return err(6, `Could not resolve host: ${t.host}`);
+  if (res === 'unreachable') return err(7, `Failed to connect to ${t.host} port ${t.port}: No route to host`);
   if (res.kind === 'refused') return err(7, `Failed to connect to ${t.host} port ${t.port}: Connection refused`);
   if (fail && res.status >= 400) {
     const code = err(22, `The requested URL returned error: ${res.status}`);
@@ -105,14 +116,20 @@ export async function wget(ctx: ShellContext, args: string[], io: ShellIO): Prom
     io.stderr(`wget: bad address '${url}'\n`);
     return 1;
   }
-  if (!isLocal(ctx, t.host)) {
+  const local = isLocal(ctx, t.host);
+  const res = local ? await ctx.http(t.port, 'GET', t.path) : await remote(ctx, t, 'GET');
+  if (res === 'unresolved') {
     io.stderr(`wget: bad address '${t.host}'\n`);
     return 1;
   }
-  if (!quiet) io.stderr(`Connecting to ${t.host}:${t.port} (127.0.0.1:${t.port})\n`);
-  const res = await ctx.http(t.port, 'GET', t.path);
+  const address = local ? '127.0.0.1' : t.host;
+  if (!quiet) io.stderr(`Connecting to ${t.host}:${t.port} (${address}:${t.port})\n`);
+  if (res === 'unreachable') {
+    io.stderr(`wget: can't connect to remote host (${address}): No route to host\n`);
+    return 1;
+  }
   if (res.kind === 'refused') {
-    io.stderr(`wget: can't connect to remote host (127.0.0.1): Connection refused\n`);
+    io.stderr(`wget: can't connect to remote host (${address}): Connection refused\n`);
     return 1;
   }
   if (res.status >= 400) {

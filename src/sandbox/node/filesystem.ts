@@ -48,6 +48,25 @@ export class VirtualFs {
     return true;
   }
 
+  /** Moves a file or a directory tree to `to` (replacing what was there); false when `from` does not exist. */
+  move(from: string, to: string): boolean {
+    const src = VirtualFs.normalize(from);
+    const dst = VirtualFs.normalize(to);
+    if (!this.exists(src)) return false;
+    if (src === dst) return true;
+    const under = (p: string) => p === src || p.startsWith(src + '/');
+    const moved = (p: string) => dst + p.slice(src.length);
+    const files = [...this.files].filter(([p]) => under(p));
+    const dynamic = [...this.dynamic].filter(([p]) => under(p));
+    const dirs = [...this.dirs].filter(under);
+    this.remove(src);
+    this.remove(dst);
+    for (const d of dirs) this.mkdir(moved(d));
+    for (const [p, c] of files) this.write(moved(p), c);
+    for (const [p, f] of dynamic) this.dynamic.set(moved(p), f);
+    return true;
+  }
+
   /** Removes everything under a directory (a volume mount hides what the image had there). */
   clear(path: string): void {
     const p = VirtualFs.normalize(path);

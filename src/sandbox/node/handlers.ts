@@ -11,6 +11,8 @@ export interface HandlerTarget {
   container: Container;
   /** An HTTP request to the pod IP on a port (any container of the pod). */
   request(port: number, method: string, path: string): HttpResult;
+  /** An HTTP request to another pod's IP (a handler with `host` set); undefined when no pod has it. */
+  remote?(host: string, port: number, method: string, path: string): HttpResult | undefined;
   /** Runs argv in the container; resolves with its exit code and combined output, or timedOut. */
   exec(argv: string[], timeoutMs: number | undefined): Promise<{ code: number; output: string; timedOut: boolean }>;
   sleep(ms: number): Promise<void>;
@@ -20,6 +22,12 @@ export interface HandlerOutcome {
   ok: boolean;
   /** The prober's output (probe failure message) or the hook's error. */
   output: string;
+}
+
+/** A handler's request: to the pod itself, or to the host it names (another pod's IP) over the pod network. */
+function send(t: HandlerTarget, host: string | undefined, port: number, method: string, path: string): HttpResult {
+  if (!host || host === t.podIP) return t.request(port, method, path);
+  return t.remote?.(host, port, method, path) ?? { kind: 'refused' };
 }
 
 export function resolvePort(port: number | string, container: Container): number | undefined {
@@ -42,7 +50,7 @@ export async function runProbeHandler(probe: Probe, t: HandlerTarget, timeoutMs:
     const path = probe.httpGet.path || '/';
     const scheme = (probe.httpGet.scheme ?? 'HTTP').toLowerCase();
     const url = `${scheme}://${host}:${port}${path.startsWith('/') ? path : `/${path}`}`;
-    const res = t.request(port, 'GET', path);
+    const res = send(t, probe.httpGet.host, port, 'GET', path);
     if (res.kind === 'refused') return { ok: false, output: probeOutput.httpRefused(url, `${host}:${port}`) };
     // The simulated apps speak plain HTTP only.
     if (scheme === 'https') return { ok: false, output: `Get "${url}": http: server gave HTTP response to HTTPS client` };
@@ -53,7 +61,7 @@ export async function runProbeHandler(probe: Probe, t: HandlerTarget, timeoutMs:
     const port = resolvePort(probe.tcpSocket.port, t.container);
     const host = probe.tcpSocket.host || t.podIP;
     if (port === undefined) return { ok: false, output: `unable to resolve port "${probe.tcpSocket.port}"` };
-    const res = t.request(port, 'HEAD', '/');
+    const res = send(t, probe.tcpSocket.host, port, 'HEAD', '/');
     return res.kind === 'refused' ? { ok: false, output: probeOutput.tcpRefused(`${host}:${port}`) } : { ok: true, output: '' };
   }
   if (probe.grpc) {
@@ -76,7 +84,7 @@ export async function runHook(hook: Handler, t: HandlerTarget): Promise<{ ok: bo
     const port = resolvePort(hook.httpGet.port, t.container) ?? 80;
     const host = hook.httpGet.host || t.podIP;
     const url = `${(hook.httpGet.scheme ?? 'HTTP').toLowerCase()}://${host}:${port}${path}`;
-    const res = t.request(port, 'GET', path);
+    const res = send(t, hook.httpGet.host, port, 'GET', path);
     if (res.kind === 'refused') return { ok: false, kind: 'HTTP', handler: path, error: probeOutput.httpRefused(url, `${host}:${port}`) };
     return { ok: res.status < 400, kind: 'HTTP', handler: path, error: `HTTP lifecycle hook (${path}) for Container "${t.container.name}" returned status code ${res.status}` };
   }

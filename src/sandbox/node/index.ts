@@ -11,6 +11,7 @@ import type { KubeletApi } from '../kubelet-api.js';
 import { createApi } from './api.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { FirstPods } from './first-pods.js';
+import { ClusterNetwork } from './cluster-network.js';
 import { nodeConfigs, type NodeInput } from './node-object.js';
 import { SimNode, type Log } from './sim-node.js';
 
@@ -47,6 +48,8 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   const log: Log = options.log ?? (() => {});
   // One for all nodes: "the first pod to run an image" is a cluster-wide fact.
   const firstPods = new FirstPods();
+  // One pod network for all nodes: any pod reaches any other by its IP.
+  const network = new ClusterNetwork();
   const configs = nodeConfigs(options.clusterName, options.nodes);
   const servers: KubeletServer[] = [];
   const nodes: SimNode[] = [];
@@ -59,7 +62,7 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
         cfg.hostIP = '127.0.0.1';
         cfg.kubeletPort = server.port;
       }
-      const node: SimNode = new SimNode(api, cfg, options.clock, catalog, log, firstPods);
+      const node: SimNode = new SimNode(api, cfg, options.clock, catalog, log, firstPods, network);
       nodes.push(node);
       const off = options.registerKubelet?.(cfg.name, node.kubelet);
       if (typeof off === 'function') unregister.push(off);

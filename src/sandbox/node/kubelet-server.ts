@@ -1,8 +1,8 @@
 /**
  * A node's kubelet port: the HTTPS server a real API server connects to for `pods/log` and
  * `pods/exec` (it dials node.status.addresses + daemonEndpoints.kubeletEndpoint.Port). Serves
- * `GET /containerLogs/{namespace}/{pod}/{container}` and the upgraded `/exec/{namespace}/{pod}/{container}`
- * from the node's KubeletApi, with the same log writer and exec session code as the sandbox API server.
+ * `GET /containerLogs/{namespace}/{pod}/{container}`, the upgraded `/exec/{namespace}/{pod}/{container}`
+ * and the kubelet's own endpoints (`/pods`, `/healthz` …, see kubelet-endpoints.ts) from the node's KubeletApi, with the same log writer and exec session code as the sandbox API server.
  * Errors are answered as the kubelet answers them: the status code and the message as plain text
  * (the API server turns them into a Status).
  */
@@ -70,7 +70,14 @@ export async function startKubeletServer(kubelet: () => KubeletApi, host = '127.
 
   async function onRequest(req: IncomingMessage, res: ServerResponse) {
     const r = route(req);
-    if (!r || r.verb !== 'containerLogs' || req.method !== 'GET') return plain(res, 404, '404 page not found');
+    if (!r) {
+      // The kubelet's own endpoints (/pods, /healthz, /metrics, /logs/, /stats/summary), as nodes/proxy reaches them.
+      const answer = await kubelet().kubeletHttp?.({ method: req.method ?? 'GET', path: req.url ?? '/', headers: {}, body: Buffer.alloc(0) });
+      if (!answer || answer.kind === 'refused') return plain(res, 404, '404 page not found');
+      res.writeHead(answer.status, answer.headers);
+      return void res.end(req.method === 'HEAD' ? undefined : answer.body);
+    }
+    if (r.verb !== 'containerLogs' || req.method !== 'GET') return plain(res, 404, '404 page not found');
     const abort = new AbortController();
     const onGone = () => abort.abort(new Error('client went away'));
     res.on('close', onGone);

@@ -1,8 +1,10 @@
 /**
- * A simulated node's kubelet API (what the API server forwards `pods/log` and `pods/exec` to).
+ * A simulated node's kubelet API (what the API server forwards `pods/log`, `pods/exec` and
+ * `nodes/proxy` to), and the node's pod network (`pods/proxy`).
  */
-import { KubeletError, type ExecIO, type ExecRequest, type KubeletApi, type LogLine, type LogOptions } from '../kubelet-api.js';
+import { KubeletError, type ExecIO, type ExecRequest, type HttpAnswer, type HttpRequest, type KubeletApi, type LogLine, type LogOptions } from '../kubelet-api.js';
 import type { ContainerRunner } from './container.js';
+import { kubeletEndpoint, type KubeletView } from './kubelet-endpoints.js';
 import type { PodWorker } from './pod-worker.js';
 import { runArgv, Shell, type ShellIO } from './shell.js';
 
@@ -27,7 +29,7 @@ function waitingMessage(reason: string | undefined): string {
   return reason ?? 'ContainerCreating';
 }
 
-export function createKubeletApi(lookup: PodLookup): KubeletApi {
+export function createKubeletApi(lookup: PodLookup, view: KubeletView): KubeletApi {
   const find = (ns: string, name: string) => {
     const w = lookup(ns, name);
     if (!w) throw new KubeletError(404, 'NotFound', `pods "${name}" not found`);
@@ -78,6 +80,16 @@ export function createKubeletApi(lookup: PodLookup): KubeletApi {
         signal.removeEventListener('abort', onAbort);
         inst.stop.signal.removeEventListener('abort', onAbort);
       }
+    },
+
+    async podHttp(namespace: string, pod: string, port: number, request: HttpRequest): Promise<HttpAnswer> {
+      const worker = lookup(namespace, pod);
+      if (!worker) return { kind: 'refused' };
+      return worker.request(port, request.method, request.path);
+    },
+
+    async kubeletHttp(request: HttpRequest): Promise<HttpAnswer> {
+      return kubeletEndpoint(view, request);
     },
   };
 }

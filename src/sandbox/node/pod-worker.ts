@@ -10,6 +10,7 @@ import { containerFs, MountError, type ObjectLookup, type PodNetwork } from './e
 import type { InvolvedObject } from './events.js';
 import { messages, podDesc, type EventMessage } from './messages.js';
 import type { FirstPods } from './first-pods.js';
+import type { ClusterNetwork } from './cluster-network.js';
 import { derivePodStatus } from './pod-status.js';
 import { DEADLINE_MESSAGE, DEADLINE_REASON, deadlineEvent, deadlineRemainingMs } from './active-deadline.js';
 import { simSince } from './sim-time.js';
@@ -25,6 +26,8 @@ export interface NodeServices {
   pulls: Map<string, Promise<void>>;
   /** Who ran each image first, shared by all nodes of the agent (the cluster). */
   firstPods: FirstPods;
+  /** The cluster's pod network, shared by all nodes of the agent (pod-to-pod requests by IP). */
+  network?: ClusterNetwork;
   lookup: ObjectLookup;
   allocateIP(preferred?: string): string;
   releaseIP(ip: string): void;
@@ -66,6 +69,7 @@ export class PodWorker {
   /** The mutable part of the spec (images, active deadline) the worker last acted on. */
   private appliedSpec: string;
   private deadlineTimer?: () => void;
+  private detachNetwork?: () => void;
 
   constructor(pod: Pod, private readonly node: NodeServices) {
     this.pod = pod;
@@ -80,6 +84,7 @@ export class PodWorker {
     const clock = this.node.clock;
     const podIP = this.pod.spec.hostNetwork ? this.node.hostIP : this.node.allocateIP(this.pod.status?.podIP);
     this.net = { podIP, hostIP: this.node.hostIP, nodeName: this.node.nodeName };
+    if (!this.pod.spec.hostNetwork) this.detachNetwork = this.node.network?.attach(podIP, (port, method, path) => this.request(port, method, path));
     this.startTime = this.pod.status?.startTime ?? iso(clock.now());
     const ctx = this.context();
     for (const c of this.pod.spec.initContainers ?? []) this.runners.set(c.name, new ContainerRunner(c, ctx, true, 'PodInitializing'));
@@ -143,6 +148,7 @@ export class PodWorker {
       changed: () => this.changed(),
       log: (msg) => this.node.log(msg),
       request: (port, method, path) => this.request(port, method, path),
+      remote: (ip, port, method, path) => (ip === this.net.podIP ? this.request(port, method, path) : this.node.network?.request(ip, port, method, path)),
     };
   }
 
@@ -312,6 +318,7 @@ export class PodWorker {
     this.syncTimer?.();
     this.deadlineTimer?.();
     for (const r of this.runners.values()) r.dispose();
+    this.detachNetwork?.();
     if (this.net && !this.pod.spec.hostNetwork) this.node.releaseIP(this.net.podIP);
   }
 

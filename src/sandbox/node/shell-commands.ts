@@ -1,6 +1,7 @@
 /** The commands of the sandbox shell (see shell.ts). */
 import { posix } from 'node:path';
 import { curl, wget } from './curl.js';
+import { moveOrCopy } from './file-commands.js';
 import type { Shell, ShellIO } from './shell.js';
 
 const statusText: Record<number, string> = {
@@ -13,7 +14,7 @@ export const httpStatusText = (s: number) => statusText[s] ?? '';
 const shells = new Set(['sh', '/bin/sh', 'bash', '/bin/bash', '/usr/bin/bash', 'ash', '/bin/ash']);
 const known = new Set([
   'echo', 'env', 'printenv', 'cat', 'ls', 'pwd', 'cd', 'hostname', 'whoami', 'id', 'true', 'false', 'exit', 'sleep',
-  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill', 'touch', 'rm', 'mkdir', 'mv',
+  'test', '[', 'grep', 'head', 'tail', 'sort', 'wc', 'export', 'curl', 'wget', 'unset', ':', 'ps', 'kill', 'touch', 'rm', 'mkdir', 'mv', 'cp',
 ]);
 
 /** Whether argv[0] names a command the sandbox image can run (for exec without a shell). */
@@ -144,31 +145,9 @@ export async function runCommand(
       }
       return code;
     }
-    case 'mv': {
-      // Files only (the simulated filesystem's directories hold nothing of their own).
-      const verbose = args.some((x) => /^-[a-z]*v/.test(x));
-      const paths = args.filter((x) => !x.startsWith('-'));
-      if (paths.length < 2) {
-        io.stderr('mv: missing file operand\n');
-        return 1;
-      }
-      const dest = abs(paths.pop()!);
-      const intoDir = fs.isDir(dest);
-      let code = 0;
-      for (const a of paths) {
-        const content = fs.read(abs(a));
-        if (content === undefined) {
-          io.stderr(`mv: can't rename '${a}': No such file or directory\n`);
-          code = 1;
-          continue;
-        }
-        const target = intoDir ? posix.join(dest, posix.basename(a)) : dest;
-        fs.write(target, content);
-        fs.remove(abs(a));
-        if (verbose) io.stdout(`'${a}' -> '${target}'\n`);
-      }
-      return code;
-    }
+    case 'mv':
+    case 'cp':
+      return moveOrCopy(name, fs, abs, args, io);
     case 'mkdir': {
       for (const a of args.filter((x) => !x.startsWith('-'))) fs.mkdir(abs(a));
       return 0;

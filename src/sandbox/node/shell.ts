@@ -2,7 +2,7 @@
  * A small POSIX-ish shell for `kubectl exec`, exec probes and exec hooks: words with quotes and
  * $VAR expansion, `;` `&&` `||` `|`, redirections (to /dev/null, between streams, to and from files), and builtins
  * (echo, env, printenv, cat, ls, pwd, cd, hostname, whoami, id, true, false, exit, sleep, test/[,
- * grep, head, tail, sort, wc, export, ps, kill, touch, rm, mkdir, mv, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
+ * grep, head, tail, sort, wc, export, ps, kill, touch, rm, mkdir, mv, cp, curl, wget, sh/bash -c). Unknown commands: `sh: x: not found`, exit 127.
  */
 import { VirtualFs } from './filesystem.js';
 
@@ -19,6 +19,8 @@ export interface ShellContext {
   localIPs?: string[];
   /** A request to the pod's network namespace. */
   http(port: number, method: string, path: string): Promise<HttpResult>;
+  /** A request to another host of the pod network by IP; undefined when nothing has that address. */
+  remote?(host: string, port: number, method: string, path: string): Promise<HttpResult | undefined>;
   /** Simulated sleep. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** The container's main process (PID 1) as `ps` shows it. */

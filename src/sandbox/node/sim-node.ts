@@ -5,6 +5,7 @@ import type { KubeletApi } from '../kubelet-api.js';
 import { deletePodNow, eventSink, objectLookup, writePodStatus, type Api } from './api.js';
 import { EventRecorder } from './events.js';
 import type { FirstPods } from './first-pods.js';
+import type { ClusterNetwork } from './cluster-network.js';
 import { createKubeletApi } from './kubelet.js';
 import { IpPool, type NodeConfig } from './node-object.js';
 import { PodWorker, type NodeServices } from './pod-worker.js';
@@ -36,6 +37,7 @@ export class SimNode {
     catalog: ImageCatalog,
     private readonly log: Log,
     firstPods: FirstPods,
+    network?: ClusterNetwork,
   ) {
     this.ips = new IpPool(cfg.podCIDR);
     const now = () => clock.now();
@@ -50,6 +52,7 @@ export class SimNode {
       nodeImages: this.images,
       pulls: new Map(),
       firstPods,
+      network,
       lookup: objectLookup(api),
       allocateIP: (preferred) => this.ips.allocate(preferred),
       releaseIP: (ip) => this.ips.release(ip),
@@ -59,10 +62,27 @@ export class SimNode {
       deletePod: (pod) => deletePodNow(api, pod),
       log,
     };
-    this.kubelet = createKubeletApi((ns, name) => {
-      const w = this.workers.get(`${ns}/${name}`);
-      return w && !w.isDisposed ? w : undefined;
-    });
+    const startTime = clock.now().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    this.kubelet = createKubeletApi(
+      (ns, name) => {
+        const w = this.workers.get(`${ns}/${name}`);
+        return w && !w.isDisposed ? w : undefined;
+      },
+      {
+        nodeName: cfg.name,
+        startTime,
+        pods: () =>
+          [...this.workers.values()]
+            .filter((w) => !w.isDisposed)
+            .map((w) => ({
+              pod: w.pod,
+              running: [...w.runners.values()].flatMap((r) => {
+                const inst = r.runningInstance();
+                return inst ? [{ name: r.name, startedAt: inst.startedAt, memoryMi: inst.app.memoryMi() }] : [];
+              }),
+            })),
+      },
+    );
   }
 
   async start(): Promise<void> {

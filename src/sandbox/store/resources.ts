@@ -35,8 +35,7 @@ export const RESOURCE_TYPES: readonly ResourceType[] = Object.freeze([
   core('events', 'Event', true, ['ev']),
   core('replicationcontrollers', 'ReplicationController', true, ['rc'], ['status', 'scale']),
   core('serviceaccounts', 'ServiceAccount', true, ['sa']),
-  // Served (empty unless a client creates some: no provisioner binds them) because the e2e suite's
-  // StatefulSet clean-up lists both and retries for ten minutes on a 404.
+  // Stored only (no binder, no provisioner): the e2e StatefulSet specs list and delete them when they clean up.
   core('persistentvolumeclaims', 'PersistentVolumeClaim', true, ['pvc'], ['status']),
   core('persistentvolumes', 'PersistentVolume', false, ['pv'], ['status']),
   apps('deployments', 'Deployment', ['deploy'], ['status', 'scale']),

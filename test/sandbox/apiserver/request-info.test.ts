@@ -18,10 +18,19 @@ describe('requestInfo', () => {
     ['PUT', '/api/v1/namespaces/ns/status', { verb: 'update', resource: 'namespaces', name: 'ns', subresource: 'status', namespace: undefined }],
     ['GET', '/api/v1/nodes/n1', { verb: 'get', resource: 'nodes', name: 'n1' }],
     ['GET', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/n1', { group: 'coordination.k8s.io', resource: 'leases', name: 'n1' }],
+    // proxy: the rest of the path (still encoded, trailing slash kept) is the subpath.
+    ['GET', '/api/v1/namespaces/ns/pods/p:9376/proxy', { verb: 'get', name: 'p:9376', subresource: 'proxy', subpath: '' }],
+    ['GET', '/api/v1/namespaces/ns/pods/p/proxy/', { subresource: 'proxy', subpath: '/' }],
+    ['POST', '/api/v1/namespaces/ns/pods/p/proxy/a/b%2Fc/?x=1', { verb: 'create', subresource: 'proxy', subpath: '/a/b%2Fc/' }],
+    ['GET', '/api/v1/nodes/n1:10250/proxy/stats/summary', { resource: 'nodes', name: 'n1:10250', subresource: 'proxy', subpath: '/stats/summary' }],
   ])('%s %s', (method, url, expected) => {
     const info = requestInfo(method, url);
     expect(info.isResourceRequest).toBe(true);
     expect(info).toMatchObject(expected);
+  });
+
+  it('a path beyond any other subresource is not served', () => {
+    expect(requestInfo('GET', '/api/v1/namespaces/ns/pods/p/log/more')).toMatchObject({ verb: 'unknown' });
   });
 
   it.each(['/api', '/apis', '/api/v1', '/apis/apps', '/apis/apps/v1', '/version', '/healthz', '/openapi/v3'])('%s is not a resource request', (url) => {

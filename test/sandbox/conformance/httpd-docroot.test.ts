@@ -5,7 +5,7 @@
  * root from the container's files, and the shell has `mv`.
  */
 import { describe, expect, it } from 'vitest';
-import { docRootAnswer } from '../../../src/sandbox/node/app.js';
+import { serveFile } from '../../../src/sandbox/node/file-server.js';
 import { runArgv, VirtualFs, type ShellContext } from '../../../src/sandbox/node/shell.js';
 import { httpd } from '../../../src/sandbox/images/test-images.js';
 
@@ -14,7 +14,7 @@ const HTDOCS = '/usr/local/apache2/htdocs';
 function container() {
   const fs = new VirtualFs(httpd.files, ['/tmp']);
   const ctx: ShellContext = { env: new Map([['PATH', '/bin']]), fs, cwd: '/', hostname: 'ss-0', http: async () => ({ kind: 'refused' }), sleep: async () => {} };
-  const probe = () => docRootAnswer(httpd.docRoot, 80, '/index.html', fs)?.status ?? httpd.notFound.status;
+  const probe = () => serveFile(httpd.fileServer!, fs, '/index.html')?.status ?? httpd.notFound.status;
   const sh = async (script: string) => {
     let out = '';
     const status = await runArgv(ctx, ['/bin/sh', '-x', '-c', script], { stdout: (s) => (out += s), stderr: (s) => (out += s) });
@@ -27,7 +27,7 @@ describe('httpd document root and mv', () => {
   it('GET /index.html and / answer the file; after mv away 404, after mv back 200', async () => {
     const c = container();
     expect(c.probe()).toBe(200);
-    expect(docRootAnswer(httpd.docRoot, 80, '/', c.fs)?.body).toContain('It works!');
+    expect(serveFile(httpd.fileServer!, c.fs, '/')?.body).toContain('It works!');
     expect(await c.sh(`mv -v ${HTDOCS}/index.html /tmp/ || true`)).toEqual({ status: 0, out: `'${HTDOCS}/index.html' -> '/tmp/index.html'\n` });
     expect(c.probe()).toBe(404);
     expect(c.fs.read('/tmp/index.html')).toContain('It works!');
@@ -40,8 +40,8 @@ describe('httpd document root and mv', () => {
   it('mv renames a file; a missing source fails with busybox wording', async () => {
     const c = container();
     expect((await c.sh(`mv ${HTDOCS}/index.html ${HTDOCS}/old.html`)).status).toBe(0);
-    expect(docRootAnswer(httpd.docRoot, 80, '/old.html', c.fs)?.status).toBe(200);
+    expect(serveFile(httpd.fileServer!, c.fs, '/old.html')?.status).toBe(200);
     expect(await c.sh('mv /nope /tmp/')).toEqual({ status: 1, out: "mv: can't rename '/nope': No such file or directory\n" });
-    expect(docRootAnswer(httpd.docRoot, 80, '/../../etc/passwd', c.fs)).toBeUndefined();
+    expect(serveFile(httpd.fileServer!, c.fs, '/../../etc/passwd')).toBeUndefined();
   });
 });

@@ -1,10 +1,11 @@
 /** The image catalog: reference parsing, resolution rules, and the simulated process's timing. */
+import { VirtualFs } from '../../../src/sandbox/node/filesystem.js';
+import { serveFile } from '../../../src/sandbox/node/file-server.js';
 import { describe, expect, it } from 'vitest';
 import { defaultCatalog, resolveImage } from '../../../src/sandbox/images/catalog.js';
 import { imageDigest } from '../../../src/sandbox/images/digest.js';
 import { parseImageRef } from '../../../src/sandbox/images/reference.js';
-import { docRootAnswer, oomAfterMs, processFate, workingSetMi } from '../../../src/sandbox/node/app.js';
-import { VirtualFs } from '../../../src/sandbox/node/filesystem.js';
+import { oomAfterMs, processFate, workingSetMi } from '../../../src/sandbox/node/app.js';
 
 describe('image references', () => {
   it.each([
@@ -47,13 +48,16 @@ describe('image resolution', () => {
     expect(resolveImage(`nginx@sha256:${'0'.repeat(64)}`).ok).toBe(false);
   });
 
-  it('every image has ports (but busybox and pause, which listen on none), health paths that answer 2xx, and a start-up time', () => {
+  it('every image has ports (but busybox, pause and agnhost, whose subcommands listen), health paths that answer 2xx, and a start-up time', () => {
     for (const spec of Object.values(defaultCatalog)) {
-      if (spec.name === 'busybox' || spec.name === 'pause') expect(spec.ports).toEqual([]);
+      if (spec.name === 'busybox' || spec.name === 'pause' || spec.name === 'agnhost') expect(spec.ports).toEqual([]);
       else expect(spec.ports.length).toBeGreaterThan(0);
-      for (const path of spec.healthPaths) {
-        const answer = Object.values(spec.http).find((byPath) => byPath[path])?.[path] ?? docRootAnswer(spec.docRoot, spec.docRoot?.port ?? 0, path, new VirtualFs(spec.files));
-        expect(answer?.status, `${spec.name} ${path}`).toBe(200);
+      for (const { name, healthPaths, http, fileServer } of [spec, ...Object.entries(spec.subcommands ?? {}).map(([sub, s]) => ({ ...s, name: `${spec.name} ${sub}` }))]) {
+        for (const path of healthPaths ?? []) {
+          const files = new VirtualFs(spec.files);
+          const answer = Object.values(http).find((byPath) => byPath[path])?.[path] ?? (fileServer ? serveFile(fileServer, files, path) : undefined);
+          expect(answer?.status, `${name} ${path}`).toBe(200);
+        }
       }
       expect(spec.startupMs).toBeGreaterThan(0);
     }

@@ -83,7 +83,8 @@ describe('the kubelet port', () => {
     const r = await get('/containerLogs/default/web/nope');
     expect(r.code).toBe(400);
     expect(r.body).toBe('container nope is not valid for pod web\n');
-    expect((await get('/healthz')).code).toBe(404);
+    expect((await get('/nothing')).code).toBe(404);
+    expect(await get('/healthz')).toMatchObject({ code: 200, body: 'ok' });
   });
 
   it('runs exec with the flags the API server forwards (output, error), and reports the exit code on channel 3', async () => {
