@@ -83,6 +83,8 @@ const result = await build({
   logLevel: 'warning',
   metafile: true,
 });
+// The old cache goes first: a failed cache write below then leaves no cache, never an old one beside a new bundle.
+rmSync(join(OUT, 'server.cjs.cache'), { force: true });
 const server = await build({
   absWorkingDir: ROOT,
   entryPoints: ['src/main.ts'],

@@ -44,7 +44,13 @@ const script = new Script(wrapped, {
   ...(cachedData ? { cachedData } : {}),
 });
 
-if (process.sourceMapsEnabled) mapBundleFrames();
+if (cachedData && script.cachedDataRejected) {
+  process.stderr.write(`cairn: the code cache ${cacheFile} was rejected (another Node version, or V8 flags in NODE_OPTIONS?); starting without it, more slowly\n`);
+}
+
+// process.sourceMapsEnabled exists from Node 20.7 only: the flag itself is looked for too.
+const sourceMapsFlag = /(^|\s)--enable-source-maps(\s|$)/;
+if (process.sourceMapsEnabled || process.execArgv.includes('--enable-source-maps') || sourceMapsFlag.test(process.env.NODE_OPTIONS ?? '')) mapBundleFrames();
 const module = { exports: {} };
 script.runInThisContext()(module.exports, createRequire(filename), module, filename, dir, pathToFileURL(filename).href);
 

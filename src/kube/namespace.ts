@@ -102,6 +102,25 @@ export type BindingTarget = Pick<EnvironmentTarget, 'cluster' | 'namespace' | 'a
 
 const keyOf = (target: BindingTarget) => `${target.cluster}\0${target.namespace}`;
 
+/** The binding steps under way, per `bound` cache and namespace: concurrent calls share one. */
+const inFlight = new WeakMap<Set<string>, Map<string, Promise<void>>>();
+
+/** Forgets that the target's namespace was bound (a call there was refused: the binding may be gone). */
+export function forgetBinding(bound: Set<string>, target: BindingTarget): void {
+  bound.delete(keyOf(target));
+}
+
+/** Runs `step` once at a time per namespace: a second caller waits for the first one's step. */
+function shared(bound: Set<string>, key: string, step: () => Promise<void>): Promise<void> {
+  let steps = inFlight.get(bound);
+  if (!steps) inFlight.set(bound, (steps = new Map()));
+  const running = steps.get(key);
+  if (running) return running;
+  const p = step().finally(() => steps.delete(key));
+  steps.set(key, p);
+  return p;
+}
+
 /**
  * Creates the target's namespace (an existing one is fine; without the right to create namespaces,
  * an existing one is enough) and, with `binding`, cairn's RoleBinding in it. `bound` remembers the
@@ -111,13 +130,15 @@ export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTar
   const { namespace } = target;
   const object: KubeObjectRef = { kind: 'Namespace', name: namespace };
   const created = await k.create(() => k.c.core.createNamespace({ body: renderNamespace(target) }), object);
-  if (created.ok) return binding ? bindIn(k, target, binding, bound, null) : undefined;
+  if (created.ok) return binding ? shared(bound, keyOf(target), () => bindIn(k, target, binding, bound, null)) : undefined;
   if (created.error.kind !== 'Conflict' && created.error.kind !== 'Forbidden') throw created.error;
   // It exists (or cairn may not create namespaces and it may exist): without a binding nothing more to know.
   if (!binding || bound.has(keyOf(target))) return;
+  const running = inFlight.get(bound)?.get(keyOf(target));
+  if (running) return running;
   const read = await k.call(() => k.c.core.readNamespace({ name: namespace }), object);
   if (!read.ok) throw created.error.kind === 'Forbidden' ? created.error : read.error;
-  await bindIn(k, target, binding, bound, read.value);
+  await shared(bound, keyOf(target), () => bindIn(k, target, binding, bound, read.value));
 }
 
 /**
@@ -127,6 +148,8 @@ export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTar
  */
 export async function ensureBinding(k: WorkloadContext, target: BindingTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
   if (!binding || bound.has(keyOf(target))) return;
+  const running = inFlight.get(bound)?.get(keyOf(target));
+  if (running) return running;
   const object: KubeObjectRef = { kind: 'Namespace', name: target.namespace };
   const read = await k.call(() => k.c.core.readNamespace({ name: target.namespace }), object);
   if (!read.ok) {
@@ -135,7 +158,15 @@ export async function ensureBinding(k: WorkloadContext, target: BindingTarget, b
     if (read.error.kind === 'NotFound' || read.error.kind === 'Forbidden') return;
     throw read.error;
   }
-  await bindIn(k, target, binding, bound, read.value);
+  await shared(bound, keyOf(target), () => bindIn(k, target, binding, bound, read.value));
+}
+
+/** Whether an existing RoleBinding binds `binding`'s ClusterRole to cairn's subject. */
+export function bindsCairn(existing: V1RoleBinding, binding: NamespaceBinding): boolean {
+  const want = bindingSubject(binding.user);
+  const role = existing.roleRef;
+  const sameSubject = (s: RbacV1Subject) => s.kind === want.kind && s.name === want.name && (s.namespace ?? '') === (want.namespace ?? '');
+  return role?.kind === 'ClusterRole' && role.name === binding.clusterRole && (existing.subjects ?? []).some(sameSubject);
 }
 
 /** Binds cairn in the namespace (`existing`: as read; null: created by cairn just now). */
@@ -162,8 +193,16 @@ async function bindIn(k: WorkloadContext, target: BindingTarget, binding: Namesp
   }
   const subject = subjectText(bindingSubject(binding.user));
   if (made.error.kind === 'Conflict') {
-    // AlreadyExists: made by an earlier pass, or by someone else for another subject or role.
-    if ((await mayWorkIn(k, namespace)) !== false) return void bound.add(key);
+    // AlreadyExists: made by an earlier pass (or another process, just now), or by someone else for another
+    // subject or role. The right one may not apply yet: await it as a new one.
+    const existingBinding = await k.call(() => k.c.rbac.readNamespacedRoleBinding({ name: ROLE_BINDING_NAME, namespace }), bindingRef);
+    if (existingBinding.ok && bindsCairn(existingBinding.value, binding)) {
+      await awaitEffective(k, namespace, binding.effectiveWithinMs ?? 5_000);
+      return void bound.add(key);
+    }
+    const may = await mayWorkIn(k, namespace);
+    if (may === true) return void bound.add(key);
+    if (may === null) return; // unknown: not cached, the next call asks again
     throw refusal(
       bindingRef,
       'RoleBindingMismatch',

@@ -59,7 +59,7 @@ import type { PortMapping } from '../domain/config-types.js';
 import { inNamespace } from './error-object.js';
 import { attempt, unwrap, type KubeResult, type RetryOptions } from './kube-errors.js';
 import { environmentLabelSelector, names, renderConfigMap, renderSecret, renderService } from './render/index.js';
-import { ensureBinding, ensureNamespace, type BindingTarget, type NamespaceBinding } from './namespace.js';
+import { ensureBinding, ensureNamespace, forgetBinding, type BindingTarget, type NamespaceBinding } from './namespace.js';
 import { workloadCalls, workloadContext, workloadStrategy, type WorkloadContext } from './strategy/index.js';
 import { clientCache } from './workloads-clients.js';
 import { listRevisionsInCluster } from './workloads-list.js';
@@ -115,6 +115,12 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
   const contextFor = (target: EnvironmentTarget): WorkloadContext => workloadContext(clientsFor(target.cluster), calls);
   const binding = options.namespaceBinding ?? null;
   const bound = new Set<string>();
+  /** `attempt`, and a refusal in the namespace forgets that it was bound (the binding may be gone: checked again next time). */
+  const attemptIn = <T>(target: BindingTarget, run: () => Promise<T>): Promise<KubeResult<T>> =>
+    attempt(run).then((r) => {
+      if (!r.ok && r.error.kind === 'Forbidden') forgetBinding(bound, target);
+      return r;
+    });
 
   async function ensureRevisionObjects(k: WorkloadContext, target: EnvironmentTarget, revision: RevisionSpec): Promise<void> {
     const { namespace } = target;
@@ -126,7 +132,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
 
   return {
     ensureBase: (target, ports) =>
-      attempt(async () => {
+      attemptIn(target, async () => {
         const k = contextFor(target);
         await ensureNamespace(k, target, binding, bound);
         const service = renderService(target, ports);
@@ -140,20 +146,20 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
       }),
 
     ensureRevision: (target, revision, replicas, opts = {}) =>
-      attempt(async () => {
+      attemptIn(target, async () => {
         const k = contextFor(target);
         await ensureRevisionObjects(k, target, revision);
         await workloadStrategy(target.appType).ensureWorkload(k, target, revision, replicas, opts);
       }),
 
-    scaleRevision: (target, revisionNumber, replicas) => attempt(() => workloadStrategy(target.appType).scale(contextFor(target), target, revisionNumber, replicas)),
+    scaleRevision: (target, revisionNumber, replicas) => attemptIn(target, () => workloadStrategy(target.appType).scale(contextFor(target), target, revisionNumber, replicas)),
 
-    setPartition: (target, partition) => attempt(() => workloadStrategy(target.appType).setPartition(contextFor(target), target, partition)),
+    setPartition: (target, partition) => attemptIn(target, () => workloadStrategy(target.appType).setPartition(contextFor(target), target, partition)),
 
     ensureAccess: (target) => attempt(() => ensureBinding(workloadContext(clientsFor(target.cluster), calls), target, binding, bound)),
 
     deleteInstances: (target, podNames) =>
-      attempt(async () => {
+      attemptIn(target, async () => {
         const k = contextFor(target);
         await ensureBinding(k, target, binding, bound);
         const pods = unwrap(await call(() => k.c.core.listNamespacedPod({ namespace: target.namespace, labelSelector: environmentLabelSelector(target) })));
@@ -169,7 +175,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
       }),
 
     removeRevision: (target, revisionNumber) =>
-      attempt(async () => {
+      attemptIn(target, async () => {
         const k = contextFor(target);
         const { namespace } = target;
         await ensureBinding(k, target, binding, bound);

@@ -4,7 +4,7 @@
  * a refused binding is a Forbidden error about the RoleBinding. (A real API server's refusals and the
  * NamespaceNotManaged error: test/k8s/in-cluster-rbac.k8s.ts.)
  */
-import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { bindingSubject, renderRoleBinding, type NamespaceBinding } from '../../src/kube/namespace.js';
@@ -189,5 +189,44 @@ describe('the RoleBinding of an app namespace', () => {
     } finally {
       undo();
     }
+  });
+
+  it('two concurrent calls for one new namespace share one binding step: one create, no refusal', async () => {
+    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+    const t = target('concurrent');
+    const results = await Promise.all([kube.ensureBase(t, nginxSettings().ports), kube.ensureAccess(t), kube.ensureBase(t, nginxSettings().ports)]);
+    expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(writesIn(t.namespace).filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 201']);
+
+    // Two processes (two caches) at once: the second's AlreadyExists is cairn's own binding, awaited, not refused.
+    const u = target('concurrent-two');
+    const [a, b] = [workloadsFor(cluster.kubeconfig, { namespaceBinding: binding }).kube, workloadsFor(cluster.kubeconfig, { namespaceBinding: binding }).kube];
+    const both = await Promise.all([a.ensureBase(u, nginxSettings().ports), b.ensureBase(u, nginxSettings().ports)]);
+    expect(both.map((r) => r.ok)).toEqual([true, true]);
+  });
+
+  it('an existing RoleBinding `cairn` for another subject is checked by access review; when that review fails it is not remembered', async () => {
+    const t = target('mismatch');
+    expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    const core = workloadsFor(cluster.kubeconfig).kc.makeApiClient(CoreV1Api);
+    await core.patchNamespace({ name: t.namespace, body: { metadata: { labels: { 'app.kubernetes.io/managed-by': 'cairn' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await rbacOf().createNamespacedRoleBinding({ namespace: t.namespace, body: renderRoleBinding(t, { ...binding, user: 'someone-else' }) });
+    const undo = cluster.faults.failRequests({ verb: 'create', resource: 'selfsubjectaccessreviews', code: 403 });
+    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+    const reviews = () => cluster.counters.count({ verb: 'create', resource: 'selfsubjectaccessreviews' });
+    try {
+      // Unknown: fine, and asked again next time.
+      expect((await kube.ensureAccess(t)).ok).toBe(true);
+      const before = reviews();
+      expect((await kube.ensureAccess(t)).ok).toBe(true);
+      expect(reviews()).toBeGreaterThan(before);
+    } finally {
+      undo();
+    }
+    // Known (the sandbox's kubeconfig may work anywhere): remembered.
+    expect((await kube.ensureAccess(t)).ok).toBe(true);
+    const known = reviews();
+    expect((await kube.ensureAccess(t)).ok).toBe(true);
+    expect(reviews()).toBe(known);
   });
 });

@@ -69,9 +69,15 @@ describe('the server loader (dist/main.js)', () => {
     expect(JSON.parse(lines[0]!)).toEqual({ url: `file://${join(dir, 'dist', 'server.cjs')}`, evaluatedForCache: false });
   });
 
-  it('runs the bundle as well when the cache is garbage (V8 rejects it) or missing', async () => {
+  it('runs the bundle as well when the cache is garbage (V8 rejects it: one line on stderr) or missing', async () => {
+    const bare = { env: { PATH: process.env.PATH ?? '' }, timeout: 30_000 };
+    const { stderr: accepted } = await run(process.execPath, [join(dir, 'dist', 'main.js')], bare);
+    expect(accepted).toBe('');
     writeFileSync(join(dir, 'dist', 'server.cjs.cache'), 'not a code cache');
-    expect(JSON.parse((await start())[0]!)).toMatchObject({ evaluatedForCache: false });
+    const { stdout, stderr } = await run(process.execPath, [join(dir, 'dist', 'main.js')], bare);
+    expect(JSON.parse(stdout.split('\n')[0]!)).toMatchObject({ evaluatedForCache: false });
+    expect(stderr.trim().split('\n')).toEqual([expect.stringContaining('code cache')]);
+    expect(stderr).toContain('rejected');
     rmSync(join(dir, 'dist', 'server.cjs.cache'));
     expect(JSON.parse((await start())[0]!)).toMatchObject({ evaluatedForCache: false });
   });
@@ -79,6 +85,7 @@ describe('the server loader (dist/main.js)', () => {
   it('with --enable-source-maps, stack frames in the bundle point into the sources; without, into the bundle', async () => {
     const mapped = (await start(['--enable-source-maps']))[1]!;
     expect(mapped).toBe(`Error: boom|    at boom (${join(dir, 'src', 'main.ts')}:3:9)`);
+    expect((await start([], { NODE_OPTIONS: '--enable-source-maps' }))[1]).toBe(mapped);
     const plain = (await start())[1]!;
     expect(plain).toMatch(new RegExp(`^Error: boom\\|    at boom \\(${join(dir, 'dist', 'server.cjs').replace(/[.]/g, '\\.')}:\\d+:\\d+\\)$`));
   });

@@ -38,6 +38,8 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
   let offered: { value: ExecutionResult; sent: () => void } | null = null;
   /** The member's wait for the result the transport took to be sent (it is when the transport reads again). */
   let sending: (() => void) | null = null;
+  /** Ends the member's wait for a direct send (its callback may never fire once the socket is closed). */
+  let sendWaitEnd: (() => void) | null = null;
 
   const release = () => {
     const s = sending ?? offered?.sent;
@@ -82,7 +84,12 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
         if (bytes !== null && sink.open) {
           hooks.onDirect();
           const wait = sink.send(bytes);
-          if (wait) await wait;
+          if (wait) {
+            await new Promise<void>((resolve, reject) => {
+              sendWaitEnd = resolve;
+              wait.then(resolve, reject);
+            }).finally(() => (sendWaitEnd = null));
+          }
         } else await handOver(result);
         if (stopped) break;
       }
@@ -96,6 +103,7 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
     if (stopped) return;
     stopped = true;
     release();
+    sendWaitEnd?.();
     // Not awaited: a source's return() may wait for its pending next().
     void Promise.resolve(source.return?.()).catch(() => {});
     finish();

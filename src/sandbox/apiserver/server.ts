@@ -165,6 +165,10 @@ export async function startApiServer(options: ApiServerOptions): Promise<ApiServ
   const certificate = options.tls === true ? selfSignedCertificate('sandbox-apiserver', [host]) : options.tls || undefined;
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void handle(req, res);
   const server = certificate ? createHttpsServer({ key: certificate.key, cert: certificate.cert }, onRequest) : createServer(onRequest);
+  // Idle keep-alive connections stay well past the node agents' own idle close (4 s, node/api.ts): the server
+  // never closes one just as a client reuses it. headersTimeout must stay above keepAliveTimeout.
+  server.keepAliveTimeout = 30_000;
+  server.headersTimeout = 35_000;
   server.on('upgrade', upgrade);
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);

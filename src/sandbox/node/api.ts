@@ -15,7 +15,7 @@ export interface Api {
   close(): void;
 }
 
-/** An idle connection is closed after this: before the API server's own keep-alive timeout (node's default, 5 s). */
+/** An idle connection is closed after this: before the API server's own keep-alive timeout (node's default 5 s; the sandbox's 30 s). */
 const IDLE_SOCKET_MS = 4_000;
 
 /**
@@ -26,12 +26,15 @@ const IDLE_SOCKET_MS = 4_000;
  */
 class SharedAgentKubeConfig extends KubeConfig {
   private shared: HttpAgent | undefined;
+  private closed = false;
 
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
     const fresh = context.getAgent();
     // Only plain http(s) agents are shared (a proxy's agent is left as it is).
     if (!fresh || (fresh.constructor !== HttpAgent && fresh.constructor !== HttpsAgent)) return;
+    // After close, a late call keeps its own one-shot agent: no shared one is made again that nobody closes.
+    if (this.closed) return;
     const options = { ...(fresh as HttpsAgent).options, keepAlive: true, timeout: IDLE_SOCKET_MS };
     this.shared ??= fresh instanceof HttpsAgent ? new HttpsAgent(options) : new HttpAgent(options);
     context.setAgent(this.shared);
@@ -39,6 +42,7 @@ class SharedAgentKubeConfig extends KubeConfig {
   }
 
   close(): void {
+    this.closed = true;
     this.shared?.destroy();
     this.shared = undefined;
   }

@@ -2,8 +2,10 @@
  * List, then watch, the pods bound to one node (fieldSelector spec.nodeName=<node>), forever:
  * the watch asks for a server timeout and also gives up after a silence (client-node has no
  * inactivity timeout), resumes from the last resourceVersion (bookmarks included), re-lists after
- * `410 Gone`, and backs off (1 s doubling to 30 s, real time) after errors.
+ * `410 Gone`, and backs off (1 s doubling to 30 s, real time) after errors. An abort ends it at once:
+ * the back-off and the list both give up on the signal.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { statusCode, toJson, type Api } from './api.js';
 import type { Pod } from './types.js';
 
@@ -27,7 +29,7 @@ export async function watchNodePods(api: Api, nodeName: string, handler: PodHand
   while (!signal.aborted) {
     try {
       if (!rv) {
-        const list = await api.core.listPodForAllNamespaces({ fieldSelector });
+        const list = await untilAborted(api.core.listPodForAllNamespaces({ fieldSelector }), signal);
         handler.sync(toJson<Pod[]>(list.items));
         rv = list.metadata?.resourceVersion;
       }
@@ -40,10 +42,24 @@ export async function watchNodePods(api: Api, nodeName: string, handler: PodHand
         continue;
       }
       opts.log?.(`pod watch for ${nodeName} failed; retrying in ${backoffMs} ms`, e);
-      await new Promise((r) => setTimeout(r, backoffMs));
+      try {
+        await sleep(backoffMs, undefined, { signal });
+      } catch {
+        return; // aborted
+      }
       backoffMs = Math.min(backoffMs * 2, 30_000);
     }
   }
+}
+
+/** `p`, or a rejection as soon as `signal` aborts (the call itself is left to finish on its own). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new Error('aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function watchOnce(api: Api, fieldSelector: string, rv: string, handler: PodHandler, signal: AbortSignal, timeoutSeconds: number): Promise<string> {
