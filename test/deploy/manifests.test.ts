@@ -198,12 +198,20 @@ describe('the ClusterRoles against the code', () => {
       'pods:list',
       'pods:watch',
       'rolebindings:create',
+      'rolebindings:get',
       'selfsubjectaccessreviews:create',
       'statefulsets:list',
       'statefulsets:watch',
     ]);
     const bind = clusterRole('cairn').rules.find((r: any) => r.verbs.includes('bind'));
     expect(bind).toEqual({ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'], resourceNames: ['cairn-namespace'] });
+    // The RoleBinding is read back by its one name only.
+    expect(clusterRole('cairn').rules.find((r: any) => r.resources.includes('rolebindings') && r.verbs.includes('get'))).toEqual({
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['rolebindings'],
+      verbs: ['get'],
+      resourceNames: ['cairn'],
+    });
     // Nothing binds cairn-namespace cluster-wide.
     expect(base.filter((o) => o.kind === 'ClusterRoleBinding' && o.roleRef.name === 'cairn-namespace')).toEqual([]);
   });
