@@ -405,7 +405,7 @@ describe("deploy/ on a real API server (RBAC)", () => {
   it('after an upgrade, on a cluster still on an older RBAC: a refused RoleBinding names the missing rights, and where cairn may work already (cluster-wide rights) it goes on', async () => {
     const full = rendered.find((m) => m.kind === 'ClusterRole' && m.metadata.name === 'cairn')!;
     const old = { ...full, rules: full.rules!.filter((r) => !r.resources.includes('rolebindings') && !r.resources.includes('clusterroles')) };
-    expect(old.rules!.length).toBe(full.rules!.length - 2);
+    expect(old.rules!.length).toBe(full.rules!.length - 3);
     await apply([old]);
     try {
       const { envId } = await createApp(api(), 'oldrbac', 'STATELESS');
