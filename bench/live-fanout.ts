@@ -31,10 +31,10 @@
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeHeapSnapshot } from 'node:v8';
-import WebSocket from 'ws';
 import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
 import { percentile } from './lib/stats.js';
 
@@ -49,7 +49,6 @@ const SUBSCRIPTION = `subscription ($environment: ID!) {
 /** When the server handed each change's frame to a socket (by resourceVersion): the server's share of the delay. */
 const sent = new Map<string, number[]>();
 const VERSION = /"kind":"INSTANCE_CHANGED".*"resourceVersion":"(\d+)"/;
-const originalSend = WebSocket.prototype.send;
 /** The change each frame buffer carries (a grouped member's frame is one buffer for many sockets: read it once). */
 const versionOfBuffer = new WeakMap<Buffer, string | null>();
 const versionOf = (data: unknown): string | null => {
@@ -57,20 +56,22 @@ const versionOf = (data: unknown): string | null => {
   if (!Buffer.isBuffer(data)) return null;
   let version = versionOfBuffer.get(data);
   if (version === undefined) {
-    version = VERSION.exec(data.toString())?.[1] ?? null;
+    version = VERSION.exec(data.toString('latin1'))?.[1] ?? null;
     versionOfBuffer.set(data, version);
   }
   return version;
 };
-WebSocket.prototype.send = function (this: WebSocket, data: unknown, ...rest: unknown[]) {
+// Every frame reaches a TCP socket's write, whether through ws's send or written whole by the fan-out (src/server/ws-raw-send.ts).
+const originalWrite = Socket.prototype.write;
+Socket.prototype.write = function (this: Socket, data: unknown, ...rest: unknown[]) {
   const version = versionOf(data);
   if (version !== null) {
     const times = sent.get(version) ?? [];
     times.push(now());
     sent.set(version, times);
   }
-  return (originalSend as (...a: unknown[]) => void).call(this, data, ...rest);
-} as typeof WebSocket.prototype.send;
+  return (originalWrite as (...a: unknown[]) => boolean).call(this, data, ...rest);
+} as typeof Socket.prototype.write;
 
 /** The subscribers' script: beside this one, or (when this bench runs bundled, see the header) under bench/lib from the working directory. */
 const besideThis = fileURLToPath(new URL('./lib/fanout-clients.ts', import.meta.url));

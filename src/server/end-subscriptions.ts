@@ -1,16 +1,21 @@
 import type { Plugin } from 'graphql-yoga';
+import { memberEndOf } from '../live/fanout/member-end.js';
 
 /**
  * Completes every subscription when `signal` aborts (the server is shutting down): SSE streams end
  * with a `complete` event and graphql-ws subscriptions with a Complete message, so that clients see
  * a clean end rather than a broken connection, and in-flight SSE requests let the server drain.
+ * A grouped member (src/live/fanout/member-end.ts) is ended by the signal itself, without a wrapper:
+ * one listener for all of them.
  */
 export function useEndSubscriptions(signal: AbortSignal): Plugin {
   return {
     onSubscribe() {
       return {
         onSubscribeResult({ result, setResult }) {
-          if (isAsyncIterable(result)) setResult(endOnAbort(result, signal));
+          const member = memberEndOf(result);
+          if (member) member.endWhen(signal);
+          else if (isAsyncIterable(result)) setResult(endOnAbort(result, signal));
         },
       };
     },

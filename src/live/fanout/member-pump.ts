@@ -12,6 +12,7 @@
  */
 import type { ExecutionResult } from 'graphql';
 import type { DirectSink } from './direct-sink.js';
+import { Ending, MEMBER_END } from './member-end.js';
 import { serializedOf } from './shared-result.js';
 
 type MaybePromise<T> = T | Promise<T>;
@@ -52,6 +53,7 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
     if (finished) return;
     finished = error === undefined ? {} : { error };
     hooks.onEnd();
+    ending.ended();
     const r = reader;
     reader = null;
     if (!r) return;
@@ -109,7 +111,11 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
     finish();
   };
 
-  const member: AsyncIterableIterator<ExecutionResult> = {
+  // Shutdown, revocation and the token's cap end the member through this, not through wrappers (member-end.ts).
+  const ending = new Ending(stop);
+
+  const member: AsyncIterableIterator<ExecutionResult> & { [MEMBER_END]: Ending } = {
+    [MEMBER_END]: ending,
     next() {
       // Started on the transport's first read: by then it has registered the subscription.
       if (!started) {

@@ -1,6 +1,7 @@
 import type { ExecutionArgs, GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../../config.js';
+import { memberEndOf } from '../../live/fanout/member-end.js';
 import type { Context } from '../../schema/context.js';
 import { limitError } from './errors.js';
 import { listLimitRefusals } from './list-limit.js';
@@ -98,8 +99,11 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
       }
       return {
         onSubscribeResult({ result, setResult }) {
-          // A subscription that failed to start (an error result) holds no slot.
-          if (isAsyncIterable(result)) setResult(releaseOnEnd(result, release));
+          // A subscription that failed to start (an error result) holds no slot. A grouped member
+          // (src/live/fanout/member-end.ts) gives its slot back when it ends, without a wrapper.
+          const member = memberEndOf(result);
+          if (member) member.onEnd(release);
+          else if (isAsyncIterable(result)) setResult(releaseOnEnd(result, release));
           else release();
         },
       };
