@@ -7,7 +7,8 @@
  *      the hub's share from execution and sending —
  * then the issue's done-when figures, each beside what it is compared with.
  *
- *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 STALL_COUNTS=1000 CHANGES=20 to choose)
+ *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 PER_SOCKET=10,1 STALL_COUNTS=1000 CHANGES=20 to choose)
+ *   MEMDETAIL=1: the server's memory (rss, heap total and used, external) with each row's subscribers open, after gc
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
  *   (slow on a large heap); HEAPPROFILE=dir: a sampling heap profile of what the subscribers hold, by allocation site.
  *
@@ -40,6 +41,7 @@ import { percentile } from './lib/stats.js';
 
 const COUNTS = (process.env.COUNTS ?? '1,100,1000,10000').split(',').filter(Boolean).map(Number);
 const CHANGES = Number(process.env.CHANGES ?? 20);
+const PER_SOCKET = (process.env.PER_SOCKET ?? '10,1').split(',').filter(Boolean).map(Number);
 const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 
 const SUBSCRIPTION = `subscription ($environment: ID!) {
@@ -195,6 +197,10 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   gc?.();
   gc?.();
   const heapMb = mb(process.memoryUsage().heapUsed);
+  if (process.env.MEMDETAIL) {
+    const m = process.memoryUsage();
+    console.log(`  ${tag} open, after gc: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, heap used ${mb(m.heapUsed).toFixed(0)} MB, external ${mb(m.external).toFixed(0)} MB (array buffers ${mb(m.arrayBuffers).toFixed(0)} MB)`);
+  }
   if (sampler) {
     const { profile } = await sampler.post('HeapProfiler.getSamplingProfile');
     await sampler.post('HeapProfiler.stopSampling');
@@ -283,7 +289,7 @@ async function main(): Promise<void> {
   printHeader();
   const rows: Row[] = [];
   for (const count of COUNTS) {
-    for (const perSocket of [10, 1]) {
+    for (const perSocket of PER_SOCKET) {
       if (perSocket <= count) rows.push(await measure(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0)));
     }
   }

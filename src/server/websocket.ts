@@ -3,7 +3,7 @@ import { type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql'
 import type { Context as WsContext, SubscribePayload } from 'graphql-ws';
 import { type Extra, useServer } from 'graphql-ws/use/ws';
 import type { Logger } from 'pino';
-import { WebSocketServer } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import type { Context } from '../schema/context.js';
 import { closeWhenRevoked } from './close-revoked-sockets.js';
 import { limitMessagesBeforeAuth, PRE_AUTH_MESSAGE_BYTES } from './limits/ws-init-limit.js';
@@ -39,6 +39,9 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
 
   // Before graphql-ws's own listener: an anonymous socket's large message is refused unparsed.
   wss.on('connection', (socket, request) => {
+    // What the socket's operations read of the upgrade request, kept instead of it (see requestOf).
+    requests.set(socket, toRequest(request));
+    const method = request.method;
     limitMessagesBeforeAuth(socket, (s) => authenticated.has(s), (bytes) =>
       logger.warn({ bytes, limitBytes: PRE_AUTH_MESSAGE_BYTES }, 'graphql-ws message over the size limit before connection_init was accepted: socket closed with 1009'),
     );
@@ -49,7 +52,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     const started = performance.now();
     socket.once('close', (code) => {
       logger.info(
-        { method: request.method, path: GRAPHQL_PATH, status: 101, durationMs: Math.round(performance.now() - started), closeCode: code },
+        { method, path: GRAPHQL_PATH, status: 101, durationMs: Math.round(performance.now() - started), closeCode: code },
         'websocket closed',
       );
     });
@@ -64,7 +67,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
     if (typeof payload.query === 'string') (payload as { query: string }).query = internQuery(payload.query);
     const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
       ...ctx,
-      request: requestOf(ctx.extra.request),
+      request: requestOf(ctx.extra.socket),
       connectionParams: ctx.connectionParams,
       params: payload,
     });
@@ -98,7 +101,7 @@ export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logge
       // No anonymous connections: connection_init must carry a usable API token, else 4403 Forbidden.
       onConnect: async (ctx) => {
         try {
-          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: requestOf(ctx.extra.request), connectionParams: ctx.connectionParams });
+          const { contextFactory } = yoga.getEnveloped({ ...ctx, request: requestOf(ctx.extra.socket), connectionParams: ctx.connectionParams });
           closeWhenRevoked(ctx.extra.socket, (await contextFactory()) as Context);
           authenticated.add(ctx.extra.socket);
           return true;
@@ -180,19 +183,16 @@ function internQuery(query: string): string {
 }
 
 /**
- * A fetch Request carrying the upgrade request's headers, for the context factory. It says POST:
- * each graphql-ws message is an operation sent by the client, and yoga refuses mutations in GET requests.
+ * What an operation's context reads of the upgrade request: its headers (a fetch Headers), its URL and a
+ * method — POST: each graphql-ws message is an operation sent by the client, and yoga refuses mutations
+ * in GET requests. One per socket (its operations share it), made when it connects, and no whole fetch
+ * Request: the context factory and the plugins that run over graphql-ws read only these (a Request with
+ * its signal and body state costs about two kilobytes, times ten thousand sockets).
  */
-const requests = new WeakMap<IncomingMessage, Request>();
+const requests = new WeakMap<WebSocket, Request>();
 
-/** The socket's Request (one per connection: its operations share it; ten subscriptions on a socket, one Request). */
-function requestOf(message: IncomingMessage): Request {
-  let request = requests.get(message);
-  if (!request) {
-    request = toRequest(message);
-    requests.set(message, request);
-  }
-  return request;
+function requestOf(socket: WebSocket): Request {
+  return requests.get(socket)!;
 }
 
 function toRequest(message: IncomingMessage): Request {
@@ -201,5 +201,6 @@ function toRequest(message: IncomingMessage): Request {
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }
-  return new Request(`http://${message.headers.host ?? 'localhost'}${GRAPHQL_PATH}`, { method: 'POST', headers });
+  const request = { method: 'POST', url: `http://${message.headers.host ?? 'localhost'}${GRAPHQL_PATH}`, headers };
+  return request as unknown as Request;
 }
