@@ -35,7 +35,7 @@ import { Session } from 'node:inspector/promises';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
 import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
 import { percentile } from './lib/stats.js';
 
@@ -200,6 +200,8 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   if (process.env.MEMDETAIL) {
     const m = process.memoryUsage();
     console.log(`  ${tag} open, after gc: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, heap used ${mb(m.heapUsed).toFixed(0)} MB, external ${mb(m.external).toFixed(0)} MB (array buffers ${mb(m.arrayBuffers).toFixed(0)} MB)`);
+    const spaces = getHeapSpaceStatistics().filter((sp) => sp.space_size > 1048576);
+    console.log(`    by space (size/used MB): ${spaces.map((sp) => `${sp.space_name} ${mb(sp.space_size).toFixed(0)}/${mb(sp.space_used_size).toFixed(0)}`).join(', ')}`);
   }
   if (sampler) {
     const { profile } = await sampler.post('HeapProfiler.getSamplingProfile');

@@ -11,56 +11,101 @@ export interface Queue<T> extends AsyncIterableIterator<T> {
   fail(error: unknown): void;
 }
 
-export function createQueue<T>(onClose: () => void): Queue<T> {
-  const buffered: T[] = [];
-  const waiting: Array<{ resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void }> = [];
-  let closed = false;
-  let failure: { error: unknown } | null = null;
+interface Waiting<T> {
+  resolve: (r: IteratorResult<T>) => void;
+  reject: (e: unknown) => void;
+}
 
-  const close = (): IteratorResult<T> => {
-    if (!closed) {
-      closed = true;
-      buffered.length = 0;
-      for (const w of waiting.splice(0)) w.resolve({ done: true, value: undefined });
-      onClose();
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * A class, not closures: ten thousand subscribers share its methods (a queue is a few fields). The
+ * usual case — at most one read waiting — keeps that read in a field, not an array.
+ */
+class PushQueue<T> implements Queue<T> {
+  private buffered: T[] | null = null;
+  private waiting: Waiting<T> | Waiting<T>[] | null = null;
+  private closed = false;
+  private failure: { error: unknown } | null = null;
+
+  constructor(private onClose: (() => void) | null) {}
+
+  private takeWaiting(): Waiting<T> | undefined {
+    const w = this.waiting;
+    if (w === null) return undefined;
+    if (!Array.isArray(w)) {
+      this.waiting = null;
+      return w;
     }
-    return { done: true, value: undefined };
-  };
+    const first = w.shift();
+    if (w.length === 0) this.waiting = null;
+    return first;
+  }
 
-  return {
-    push(value) {
-      if (closed) return;
-      const w = waiting.shift();
-      if (w) w.resolve({ done: false, value });
-      else buffered.push(value);
-    },
-    clear() {
-      buffered.length = 0;
-    },
-    get size() {
-      return buffered.length;
-    },
-    fail(error) {
-      if (closed) return;
-      failure = { error };
-      for (const w of waiting.splice(0)) w.reject(error);
-      close();
-    },
-    next() {
-      if (buffered.length > 0) return Promise.resolve({ done: false, value: buffered.shift() as T });
-      if (failure) {
-        const { error } = failure;
-        failure = null;
-        return Promise.reject(error);
-      }
-      if (closed) return Promise.resolve({ done: true, value: undefined });
-      return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-    },
-    return() {
-      return Promise.resolve(close());
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  private allWaiting(): Waiting<T>[] {
+    const w = this.waiting;
+    this.waiting = null;
+    return w === null ? [] : Array.isArray(w) ? w : [w];
+  }
+
+  private close(): IteratorResult<T> {
+    if (!this.closed) {
+      this.closed = true;
+      this.buffered = null;
+      for (const w of this.allWaiting()) w.resolve(DONE);
+      const onClose = this.onClose;
+      this.onClose = null;
+      onClose?.();
+    }
+    return DONE;
+  }
+
+  push(value: T): void {
+    if (this.closed) return;
+    const w = this.takeWaiting();
+    if (w) w.resolve({ done: false, value });
+    else (this.buffered ??= []).push(value);
+  }
+
+  clear(): void {
+    if (this.buffered) this.buffered.length = 0;
+  }
+
+  get size(): number {
+    return this.buffered?.length ?? 0;
+  }
+
+  fail(error: unknown): void {
+    if (this.closed) return;
+    this.failure = { error };
+    for (const w of this.allWaiting()) w.reject(error);
+    this.close();
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.buffered !== null && this.buffered.length > 0) return Promise.resolve({ done: false, value: this.buffered.shift() as T });
+    if (this.failure) {
+      const { error } = this.failure;
+      this.failure = null;
+      return Promise.reject(error);
+    }
+    if (this.closed) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => {
+      const w = { resolve, reject };
+      const waiting = this.waiting;
+      this.waiting = waiting === null ? w : Array.isArray(waiting) ? (waiting.push(w), waiting) : [waiting, w];
+    });
+  }
+
+  return(): Promise<IteratorResult<T>> {
+    return Promise.resolve(this.close());
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}
+
+export function createQueue<T>(onClose: () => void): Queue<T> {
+  return new PushQueue<T>(onClose);
 }
