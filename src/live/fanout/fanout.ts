@@ -17,10 +17,10 @@
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { sinkOf } from './direct-sink.js';
+import { sinkOf, type DirectSink } from './direct-sink.js';
 import { eventKeyOf, type EventKey } from './event-key.js';
 import { planOf, type GroupViewer } from './group-key.js';
-import { pumpMember } from './member-pump.js';
+import { pumpMember, type PumpHooks } from './member-pump.js';
 import { share } from './shared-result.js';
 
 /** The live subscriptions whose events are executed once per group. Logs and terminals stay per subscriber. */
@@ -70,6 +70,11 @@ type MaybePromise<T> = T | Promise<T>;
  */
 function executionContext(context: unknown): unknown {
   return context !== null && typeof context === 'object' ? { ...context } : context;
+}
+
+/** What a member executes its own results with, and no more (the root value holds envelop's functions). */
+function ownArgs(args: ExecutionArgs): ExecutionArgs {
+  return { schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues, contextValue: args.contextValue, fieldResolver: args.fieldResolver, typeResolver: args.typeResolver };
 }
 
 const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
@@ -145,6 +150,36 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     const source = await createSourceEventStream({ ...args, contextValue: executionContext(args.contextValue) });
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
+    // Over graphql-ws: shared results are written straight to the socket (member-pump.ts).
+    const sink = sinkOf(args.rootValue);
+    // Each in a scope of its own: what a member's closures keep is what it uses (not the operation's arguments).
+    return sink ? pumped(iterator, sink, ownArgs(args), key) : iterated(iterator, args, key);
+  }
+
+  /** A member fed by its pump; its hooks are one small object (methods shared by every member). */
+  class Hooks implements PumpHooks {
+    constructor(
+      private readonly group: Group,
+      private readonly key: string,
+      private readonly own: ExecutionArgs,
+    ) {}
+    resultOf(payload: unknown) {
+      return resultFor(this.group, this.own, payload);
+    }
+    onEnd() {
+      leave(this.key, this.group);
+    }
+    onDirect() {
+      directCount += 1;
+    }
+  }
+
+  function pumped(iterator: AsyncIterator<unknown>, sink: DirectSink, own: ExecutionArgs, key: string): AsyncIterableIterator<ExecutionResult> {
+    return pumpMember(iterator, sink, new Hooks(join(key), key, own));
+  }
+
+  /** A member read through its iterator (SSE). */
+  function iterated(iterator: AsyncIterator<unknown>, args: ExecutionArgs, key: string): AsyncIterableIterator<ExecutionResult> {
     const group = join(key);
     let left = false;
     const leaveOnce = () => {
@@ -152,19 +187,6 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
       left = true;
       leave(key, group);
     };
-    // Over graphql-ws: shared results are written straight to the socket (member-pump.ts).
-    const sink = sinkOf(args.rootValue);
-    if (sink) {
-      // What the member executes with, and no more (the root value holds envelop's functions).
-      const own: ExecutionArgs = { schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues, contextValue: args.contextValue, fieldResolver: args.fieldResolver, typeResolver: args.typeResolver };
-      return pumpMember(iterator, sink, {
-        resultOf: (payload) => resultFor(group, own, payload),
-        onEnd: leaveOnce,
-        onDirect: () => {
-          directCount += 1;
-        },
-      });
-    }
     const done: IteratorReturnResult<undefined> = { done: true, value: undefined };
     const member: AsyncIterableIterator<ExecutionResult> = {
       async next() {
