@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCairn } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
@@ -73,5 +78,30 @@ describe('CAIRN_DATABASE_URL', () => {
   it('is shown without its password', () => {
     expect(redactedDatabaseUrl('postgresql://cairn:hunter2@db:5432/cairn?sslmode=require&password=hunter2')).toBe('postgresql://cairn@db:5432/cairn');
     expect(redactedDatabaseUrl('postgres://cairn:hunter2@/cairn?host=/run/postgresql')).toBe('postgres://cairn@/cairn?host=/run/postgresql');
+  });
+
+  it('the process (dist/main.js, built by npm run build) exits 1 at once with one JSON line, before any other log line, creating no SQLite file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-dburl-'));
+    try {
+      const child = spawn(process.execPath, ['--enable-source-maps', 'dist/main.js'], {
+        cwd: resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH ?? '', HOME: dir, CAIRN_PORT: '0', CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_DATABASE_URL: 'postgres://cairn:hunter2@db.example.com/cairn' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 20_000,
+      });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (c) => (stdout += String(c)));
+      child.stderr.on('data', (c) => (stderr += String(c)));
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(code).toBe(1);
+      expect(stdout).toBe('');
+      const lines = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines).toEqual([expect.objectContaining({ level: 60, code: 'POSTGRES_NOT_WIRED', msg: expect.stringMatching(/^cannot start: CAIRN_DATABASE_URL is set \(postgres:\/\/cairn@db\.example\.com\/cairn\)/) })]);
+      expect(stderr).not.toContain('hunter2');
+      expect(existsSync(join(dir, 'cairn.db'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
