@@ -13,6 +13,7 @@ import { ensureAdminToken } from './auth/bootstrap.js';
 import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
 import type { Config } from './config.js';
 import { openDatabase, type OpenDatabase } from './db/client.js';
+import { refusePostgresUntilWired } from './db/pg/database-url.js';
 import { createRepositories, type Repositories } from './db/repositories.js';
 import type { KubePort } from './engine/kube-port.js';
 import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
@@ -79,6 +80,7 @@ export interface Cairn {
 export function createCairn(config: Config, deps: CairnDeps): Cairn {
   const { logger } = deps;
   const now = deps.now ?? (() => new Date());
+  refusePostgresUntilWired(config.databaseUrl); // before anything opens or starts: no silent fallback to SQLite
   const database = openDatabase(config.databasePath);
   try {
     // openDatabase applied every pending migration before returning: from here on the database is migrated.

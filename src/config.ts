@@ -17,6 +17,17 @@ const schema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(4000),
   databasePath: z.string().min(1).default('data/cairn.db'),
   /**
+   * The PostgreSQL server database (`postgres://` or `postgresql://` URL), for several replicas; unset: the embedded
+   * SQLite file at `databasePath`. Not yet served by the repositories: a start with it set fails (src/db/pg/database-url.ts).
+   */
+  databaseUrl: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = databaseUrlProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  /**
    * Path of a kubeconfig (several separated by ':'; a directory, such as a mounted Secret, stands for the files in
    * it); when unset, KUBECONFIG then ~/.kube/config. See src/kube/cluster-source.ts for when sandbox clusters run.
    */
@@ -174,6 +185,28 @@ const schema = z.object({
     .default(false),
 });
 
+/**
+ * Why `text` is not a usable CAIRN_DATABASE_URL (a sentence naming the variable, never echoing the value); null when
+ * it is. `postgres://` or `postgresql://`, user, password, host, port, one database name; query parameters such as
+ * `sslmode` pass through to node-postgres, and `postgres://user@/db?host=/run/postgresql` names a unix socket folder.
+ */
+export function databaseUrlProblem(text: string): string | null {
+  const must = 'CAIRN_DATABASE_URL must be a PostgreSQL URL such as postgres://user:password@host:5432/cairn';
+  if (text.length > 2048) return `${must} (at most 2048 characters)`;
+  const socket = /^[a-z]+:\/\/[^/]*@\//i.test(text); // user@ and no host: the socket folder is in ?host=
+  let url: URL;
+  try {
+    url = new URL(socket ? text.replace('@/', '@socket/') : text);
+  } catch {
+    return `${must} (it is not a URL)`;
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return `${must} (it does not start with postgres:// or postgresql://)`;
+  if ((socket || !url.hostname) && !url.searchParams.get('host')) return `${must} (it names no host)`;
+  if (url.pathname.replace(/^\//, '').includes('/')) return `${must} (the path after the host is one database name, without /)`;
+  if (url.hash) return `${must} (without a #fragment)`;
+  return null;
+}
+
 function isOrigin(value: string): boolean {
   try {
     return new URL(value).origin === value;
@@ -190,12 +223,25 @@ function nonEmptyList(value: string | undefined): string[] | undefined {
 
 export type Config = z.infer<typeof schema>;
 
+/** A setting is invalid: each problem names its field (and its message the variable where that helps). */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  readonly code = 'INVALID_CONFIG';
+  constructor(
+    message: string,
+    readonly problems: Array<{ field: string; message: string }>,
+  ) {
+    super(message);
+  }
+}
+
 /** Builds the configuration from environment variables (CAIRN_*), with overrides for tests. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const fromEnv = {
     host: env.CAIRN_HOST,
     port: env.CAIRN_PORT ?? env.PORT,
     databasePath: env.CAIRN_DATABASE,
+    databaseUrl: env.CAIRN_DATABASE_URL,
     kubeconfig: env.CAIRN_KUBECONFIG ?? env.KUBECONFIG,
     sandbox: env.CAIRN_SANDBOX,
     clusters: nonEmptyList(env.CAIRN_CLUSTERS),
@@ -251,7 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const parsed = schema.safeParse({ ...defined, ...overrides });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid configuration: ${problems}`);
+    throw new ConfigError(`invalid configuration: ${problems}`, parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
   }
   return parsed.data;
 }

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createCairn, type SandboxStarter } from './app.js';
 import { type Config, loadConfig } from './config.js';
+import { refusePostgresUntilWired } from './db/pg/database-url.js';
 import { chooseClusters } from './kube/cluster-source.js';
 import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
@@ -24,6 +25,7 @@ const HARD_EXIT_MS = 9_500;
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  refusePostgresUntilWired(config.databaseUrl); // before any log line or cluster choice (createCairn checks it too)
   const logger = createLogger(config);
   let stop: (() => Promise<void>) | null = null;
   let stopping = false;

@@ -1,0 +1,81 @@
+import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import pg from 'pg';
+import { migratePg } from './migrate.js';
+import * as tables from './tables.js';
+
+export type PgDb = NodePgDatabase<typeof tables>;
+
+export interface PgDatabaseOptions {
+  /** Connections at most (default 10). */
+  maxConnections?: number;
+  /** How long getting a connection may take, connecting included (default 5 s). */
+  connectTimeoutMs?: number;
+  /** How long one statement may run: the server cancels it (statement_timeout) and the client stops waiting (default 10 s). */
+  statementTimeoutMs?: number;
+  /** How long a statement may wait for a row lock (default 5 s). */
+  lockTimeoutMs?: number;
+  /** A transaction idle this long (a stuck flow holding locks) is ended by the server (default 30 s). */
+  idleInTransactionTimeoutMs?: number;
+  /** Migrating at start (waiting for another replica's migration included) may take this long (default 60 s). */
+  migrateTimeoutMs?: number;
+  /** Told about an idle connection that failed (the server restarted, the network dropped it); the pool replaces it. */
+  onIdleError?: (error: Error) => void;
+}
+
+export interface OpenPgDatabase {
+  db: PgDb;
+  pool: pg.Pool;
+  close(): Promise<void>;
+}
+
+/**
+ * bigint (int8) as a JavaScript number, as SQLite gives its integers: times in milliseconds (src/db/pg/columns.ts),
+ * `count(*)` and `sum()`. node-postgres gives strings by default; a value beyond 2^53 fails loudly instead of rounding.
+ */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`a bigint from PostgreSQL (${text}) is beyond JavaScript's safe integers`);
+  return n;
+}
+const INT8_OID = 20;
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** The pool's settings for `url` (exported for tests). Every wait is bounded: connecting, each statement, each lock, an idle transaction. */
+export function poolConfig(url: string, options: PgDatabaseOptions = {}): pg.PoolConfig {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 10_000;
+  return {
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+    statement_timeout: statementTimeoutMs,
+    // The client gives up a little after the server would have cancelled: a lost connection cannot hang a flow.
+    query_timeout: statementTimeoutMs + 1_000,
+    lock_timeout: options.lockTimeoutMs ?? 5_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 30_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    application_name: 'cairn',
+    types,
+  };
+}
+
+/**
+ * Connects to the PostgreSQL database at `url` (a pool), applies every pending migration (one replica at a time,
+ * src/db/pg/migrate.ts) and returns drizzle over it with src/db/pg/tables.ts. Not yet used by the repositories
+ * (they are synchronous, on SQLite); see src/db/pg/database-url.ts.
+ */
+export async function openPgDatabase(url: string, options: PgDatabaseOptions = {}): Promise<OpenPgDatabase> {
+  const pool = new pg.Pool(poolConfig(url, options));
+  // Without a listener, an idle connection's error (a server restart) would end the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
+  try {
+    await migratePg(pool, { timeoutMs: options.migrateTimeoutMs ?? 60_000 });
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw error;
+  }
+  let closed: Promise<void> | undefined;
+  return { db: drizzle({ client: pool, schema: tables }), pool, close: () => (closed ??= pool.end()) };
+}

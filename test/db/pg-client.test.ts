@@ -1,0 +1,93 @@
+/**
+ * src/db/pg/client.ts on a real PostgreSQL server: the pool migrates at open, every wait is bounded
+ * (connecting, a statement), bigints read back as numbers the way SQLite gives them, and secret env
+ * values go through the PostgreSQL schema encrypted exactly as through SQLite's (src/domain/secret-values.ts
+ * with src/secrets/cipher.ts): only ciphertext is stored, the key reads it back, another key cannot.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPgDatabase, type OpenPgDatabase } from '../../src/db/pg/client.js';
+import { apps, deploymentConfigs, environments } from '../../src/db/pg/tables.js';
+import { openRow, sealSettings } from '../../src/domain/secret-values.js';
+import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
+import { secretValue, settingsWith } from '../secrets/helpers.js';
+import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+
+describe.skipIf(pgMissing !== null)('the PostgreSQL client', () => {
+  let cluster: PgCluster;
+  let database: OpenPgDatabase;
+  beforeAll(async () => {
+    cluster = await startPgCluster();
+    database = await openPgDatabase(cluster.url, { statementTimeoutMs: 500 });
+  });
+  afterAll(async () => {
+    await database?.close();
+    await cluster?.stop();
+  });
+
+  it('opens migrated; bigints (count, times) read back as numbers, as from SQLite', async () => {
+    const { rows } = await database.pool.query<{ n: unknown; t: unknown }>(`SELECT count(*) AS n, 1764000000123::bigint AS t FROM apps`);
+    expect(rows).toEqual([{ n: 0, t: 1764000000123 }]);
+    await expect(database.pool.query(`SELECT 9007199254740993::bigint AS big`)).rejects.toThrow(/beyond JavaScript's safe integers/);
+  });
+
+  it('a statement that runs too long is cancelled by the server', async () => {
+    const started = Date.now();
+    await expect(database.pool.query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect((await database.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // the pool goes on
+  });
+
+  it('connecting to a server that never answers fails within the connect timeout', async () => {
+    const sockets: Socket[] = [];
+    const silent: Server = createServer((s) => void sockets.push(s)); // accepts, then says nothing
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as { port: number }).port;
+    try {
+      await expect(openPgDatabase(`postgres://cairn@127.0.0.1:${port}/cairn`, { connectTimeoutMs: 300 })).rejects.toThrow(/timeout/i);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('stores secret env values encrypted with the same cipher as SQLite, and reads them back in plain text', async () => {
+    const { db } = database;
+    const cipher = createCipher(randomKey());
+    const secret = secretValue('pg');
+    const env = [
+      { name: 'DB_PASSWORD', value: secret, secret: true },
+      { name: 'LOG_LEVEL', value: 'debug', secret: false },
+    ];
+    const now = new Date('2026-12-07T00:15:00.123Z');
+    const [app] = await db.insert(apps).values({ name: 'shop', businessType: 'ERP', appType: 'STATELESS', deployMethod: 'CONTAINER', createdAt: now, updatedAt: now }).returning();
+    const [environment] = await db.insert(environments).values({ appId: app!.id, kind: 'TEST', cluster: 'alpha', namespace: 'cairn-shop', createdAt: now }).returning();
+    const [written] = await db
+      .insert(deploymentConfigs)
+      .values({ environmentId: environment!.id, imageTag: '1.25', settings: sealSettings(cipher, settingsWith(env)), updatedAt: now })
+      .returning();
+
+    // As stored: ciphertext only, the plain value readable.
+    const raw = (await database.pool.query<{ settings: string; updated_at: number }>('SELECT settings::text AS settings, updated_at FROM deployment_configs WHERE id = $1', [written!.id])).rows[0]!;
+    expect(raw.settings).not.toContain(secret);
+    expect(raw.updated_at).toBe(now.getTime()); // the same Unix milliseconds SQLite stores
+    const stored = JSON.parse(raw.settings) as { env: Array<{ name: string; value: string; secret: boolean }> };
+    expect(stored.env[0]!.value.startsWith(ENCRYPTED_PREFIX)).toBe(true);
+    expect(stored.env[1]).toEqual({ name: 'LOG_LEVEL', value: 'debug', secret: false });
+
+    // As read: the same row types as from SQLite, decrypted by the same function.
+    const [row] = await db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, environment!.id));
+    expect(row!.updatedAt).toEqual(now);
+    expect(openRow(cipher, row!).settings).toEqual(settingsWith(env));
+    expect(() => openRow(createCipher(randomKey()), row!)).toThrow(SecretDecryptionError);
+
+    // What src/secrets/stored.ts asks SQLite with json_each, PostgreSQL answers with a JSON path over jsonb.
+    const encrypted = await db
+      .select({ value: sql<string>`jsonb_path_query_first(${deploymentConfigs.settings}, '$.env[*] ? (@.secret == true && @.value starts with "enc:").value') #>> '{}'` })
+      .from(deploymentConfigs)
+      .where(sql`jsonb_path_exists(${deploymentConfigs.settings}, '$.env[*] ? (@.secret == true && @.value starts with "enc:")')`);
+    expect(encrypted).toEqual([{ value: stored.env[0]!.value }]);
+    expect(cipher.decrypt(encrypted[0]!.value)).toBe(secret);
+  });
+});

@@ -1,0 +1,233 @@
+/**
+ * A throwaway PostgreSQL server for tests and CI: a fresh cluster (`initdb`) in a temporary
+ * directory, its `postgres` started directly on a free loopback port with its unix socket in that
+ * directory, fsync off, one database created. `stop()` ends the server and removes the directory.
+ *
+ * Why a per-file helper and not a vitest globalSetup: only the few files that need PostgreSQL pay
+ * the 1–2 s start (a globalSetup would start it for every `vitest run`, even of test/domain), each
+ * file gets its own server and so its own clean state whatever else runs in parallel, and a
+ * failure shows next to the test that met it. Start it once per file, in `beforeAll`.
+ *
+ * PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system user
+ * (Debian's package creates it), which owns the temporary directory. They are spawned with that
+ * user's uid and gid (what `runuser -u postgres --` would do) so that the signals `stop()` sends reach
+ * postgres itself, not a wrapper. Every step has a timeout; a failure carries postgres's own log.
+ *
+ * The binaries: CAIRN_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin (Debian's
+ * `postgresql` package; `.ci/run` installs it). Where none is found `pgMissing` says so and the
+ * PostgreSQL tests are skipped with that message.
+ */
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+/** The folder of initdb and postgres; null when PostgreSQL is not installed. */
+export const PG_BIN: string | null = findBin();
+
+/** Why PostgreSQL tests cannot run here; null when they can. */
+export const pgMissing: string | null = PG_BIN
+  ? null
+  : 'PostgreSQL is not installed (apt-get install postgresql, or set CAIRN_PG_BIN to the folder of initdb and postgres): PostgreSQL tests skipped';
+
+export interface PgCluster {
+  /** `postgres://cairn@127.0.0.1:<port>/<database>` (trust authentication on loopback). */
+  url: string;
+  port: number;
+  database: string;
+  /** postgres's log so far (its stderr and stdout). */
+  log(): string;
+  /** Ends the server (fast shutdown, then SIGKILL) and removes its directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface PgClusterOptions {
+  /** The database to create (default `cairn`). */
+  database?: string;
+  /** Timeout of each step: initdb, start, create database, stop (default 30 s). */
+  stepTimeoutMs?: number;
+  /** More server settings (`-c name=value`), over the defaults below. */
+  settings?: Record<string, string>;
+}
+
+const USER = 'cairn';
+const LOG_LIMIT = 64 * 1024;
+
+function findBin(): string | null {
+  const given = process.env.CAIRN_PG_BIN;
+  if (given) return existsSync(join(given, 'postgres')) ? given : null;
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const versions = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v) && existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] ? join(root, versions[0], 'bin') : null;
+}
+
+/** As root: the uid and gid of the `postgres` user; otherwise nothing (run as ourselves). */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', timeout: 5_000 }).trim());
+  try {
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    throw new Error('running as root, and there is no `postgres` user to run PostgreSQL as (PostgreSQL refuses root; Debian’s postgresql package creates the user)');
+  }
+}
+
+/** A port free on 127.0.0.1 right now (postgres may still lose it to a race: start() then retries). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+function run(bin: string, args: string[], user: { uid: number; gid: number } | undefined, timeoutMs: number, step: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { ...user, timeout: timeoutMs, killSignal: 'SIGKILL', encoding: 'utf8', env: { ...process.env, LC_ALL: 'C' } }, (error, stdout, stderr) => {
+      if (!error) return resolve();
+      const why = error.killed ? `timed out after ${timeoutMs} ms` : `failed (${error.code ?? error.signal})`;
+      reject(new Error(`PostgreSQL ${step} ${why}:\n${stdout}${stderr}`));
+    });
+  });
+}
+
+/** Starts a fresh PostgreSQL cluster with one database; see the file's comment. */
+export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
+  if (!PG_BIN) throw new Error(pgMissing!);
+  const database = options.database ?? 'cairn';
+  const timeoutMs = options.stepTimeoutMs ?? 30_000;
+  const user = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-pg-'));
+  const dataDir = join(dir, 'data');
+  if (user) chownSync(dir, user.uid, user.gid);
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    await run(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', USER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'], user, timeoutMs, 'initdb');
+    for (let attempt = 1; ; attempt += 1) {
+      const port = await freePort();
+      const server = launch(PG_BIN, dataDir, dir, port, user, options.settings ?? {});
+      try {
+        await server.ready(timeoutMs);
+      } catch (error) {
+        await server.kill(timeoutMs);
+        if (attempt < 3 && /could not bind|Address already in use/i.test(server.log())) continue; // lost the port to a race
+        throw error;
+      }
+      try {
+        await createDatabase(port, database, timeoutMs);
+      } catch (error) {
+        await server.kill(timeoutMs);
+        throw new Error(`${(error as Error).message}\n--- postgres log ---\n${server.log()}`);
+      }
+      let stopped: Promise<void> | undefined;
+      return {
+        url: `postgres://${USER}@127.0.0.1:${port}/${database}`,
+        port,
+        database,
+        log: server.log,
+        stop: () => (stopped ??= server.kill(timeoutMs).finally(removeDir)),
+      };
+    }
+  } catch (error) {
+    removeDir();
+    throw error;
+  }
+}
+
+interface Launched {
+  /** Resolves once postgres accepts connections; rejects (with its log) when it exits or times out first. */
+  ready(timeoutMs: number): Promise<void>;
+  log(): string;
+  kill(timeoutMs: number): Promise<void>;
+}
+
+function launch(bin: string, dataDir: string, socketDir: string, port: number, user: { uid: number; gid: number } | undefined, extra: Record<string, string>): Launched {
+  const settings = {
+    port: String(port),
+    listen_addresses: '127.0.0.1',
+    unix_socket_directories: socketDir,
+    // Throwaway data: no durability, so no waiting on the disk.
+    fsync: 'off',
+    synchronous_commit: 'off',
+    full_page_writes: 'off',
+    max_connections: '50',
+    shared_buffers: '16MB',
+    logging_collector: 'off',
+    ...extra,
+  };
+  const args = ['-D', dataDir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const child: ChildProcess = spawn(join(bin, 'postgres'), args, { ...user, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
+  let log = '';
+  const listeners = new Set<() => void>();
+  const append = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-LOG_LIMIT);
+    for (const l of listeners) l();
+  };
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  let exited = child.exitCode !== null;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  // A test process that dies without stop() must not leave a server behind.
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+  void exit.then(() => process.off('exit', onExit));
+  child.once('error', (error) => append(Buffer.from(`cannot start ${bin}/postgres: ${error.message}\n`)));
+
+  return {
+    log: () => log,
+    ready(timeoutMs) {
+      return new Promise<void>((resolve, reject) => {
+        const done = (error?: Error) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          if (error) reject(new Error(`${error.message}\n--- postgres log ---\n${log}`));
+          else resolve();
+        };
+        const check = () => {
+          if (log.includes('database system is ready to accept connections')) done();
+        };
+        const timer = setTimeout(() => done(new Error(`PostgreSQL did not accept connections within ${timeoutMs} ms`)), timeoutMs);
+        listeners.add(check);
+        void exit.then(() => done(new Error(`PostgreSQL exited before accepting connections (code ${child.exitCode}, signal ${child.signalCode})`)));
+        check();
+      });
+    },
+    async kill(timeoutMs) {
+      if (exited) return;
+      child.kill('SIGINT'); // fast shutdown: ends the sessions, no waiting for clients
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), timeoutMs)));
+      if ((await Promise.race([exit, late])) === 'late') {
+        child.kill('SIGKILL');
+        await exit;
+      }
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function createDatabase(port: number, database: string, timeoutMs: number): Promise<void> {
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(database)) throw new Error(`not a plain database name: ${database}`);
+  const client = new pg.Client({ host: '127.0.0.1', port, user: USER, database: 'postgres', connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${database}`);
+  } catch (error) {
+    throw new Error(`PostgreSQL: creating the database ${database} failed: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
