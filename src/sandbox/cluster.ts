@@ -36,6 +36,8 @@ export interface SandboxClusterOptions {
   controllers?: boolean;
   /** Start the node agent (default true). */
   nodeAgent?: boolean;
+  /** Receives the node agent's log lines (what it tried and failed); silent by default. */
+  nodeLog?: NodeAgentOptions['log'];
 }
 
 export interface SandboxCluster {
@@ -91,6 +93,7 @@ export async function startSandboxCluster(options: SandboxClusterOptions): Promi
         clock,
         registerKubelet: api.registerKubelet,
         ...(options.images !== undefined ? { images: options.images } : {}),
+        ...(options.nodeLog ? { log: options.nodeLog } : {}),
       });
       stops.push(() => agent.stop());
     }

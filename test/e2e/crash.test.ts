@@ -25,6 +25,8 @@ let db: ReturnType<typeof tempDatabase>;
 let kubeconfig: string;
 const children = new Set<ChildProcess>();
 const recorders: ClusterRecorder[] = [];
+/** cairn's log lines above info-level chatter, every process in order (the message of a failed expectation, with the recorder's). */
+const notable: string[] = [];
 
 beforeAll(async () => {
   sandboxes = await startSandboxes();
@@ -66,7 +68,8 @@ async function startProcess(): Promise<{ child: ChildProcess; gql: Cairn['gql'];
     let port = 0;
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
-        const l = JSON.parse(line) as { msg?: string; port?: number };
+        const l = JSON.parse(line) as { msg?: string; port?: number; level?: number | string };
+        if (l.msg !== 'request' && notable.length < 400) notable.push(`[${child.pid}] ${line.slice(0, 400)}`);
         if (l.msg === 'listening') port = l.port ?? 0;
         if (l.msg === 'ready') done(port);
       } catch {
@@ -185,8 +188,9 @@ describe.each(CASES)('crash safety (SIGKILL), $appType app, 4 instances in 4 bat
 
     // The cluster: the old instances all removed, exactly four new ones, none created twice.
     await rec.when('old instances gone', () => podsOf(1).every((p) => p.deleted) && podsOf(2).filter((p) => p.ready && !p.deleted).length === 4);
-    expect(podsOf(1)).toHaveLength(4); // no old instance was recreated
-    expect(podsOf(2).map((p) => [p.ready, p.deleted])).toEqual(Array.from({ length: 4 }, () => [true, false])); // each new one created once
+    const story = () => `${rec.describe()}\ncairn's log:\n${notable.join('\n')}`;
+    expect(podsOf(1), story()).toHaveLength(4); // no old instance was recreated
+    expect(podsOf(2).map((p) => [p.ready, p.deleted]), story()).toEqual(Array.from({ length: 4 }, () => [true, false])); // each new one created once
     if (appType === 'STATELESS') {
       // One step per batch, in order, never back: scale-ups and scale-downs by one instance.
       // (The new Deployment is created at the first batch's size: the batch starts with it.)

@@ -106,9 +106,10 @@ export function eventSink(api: Api): EventSink {
 }
 
 /**
- * Writes a pod's status. The patch carries the pod's uid: a pod deleted and created again under the
- * same name (a StatefulSet's) is another pod, and a late write for the old one must not land on it
- * (the API server refuses a patch that changes metadata.uid: 422, field is immutable).
+ * Writes a pod's status. The patch carries the pod's uid, but a real API server (v1.20) does not take
+ * it as a precondition on pods/status: a write for a deleted pod lands on a new pod of the same name
+ * (a StatefulSet's), and was seen to remove it. So the pod worker never writes after it has sent its
+ * pod's deletion (pod-worker.ts); the sandbox's API server refuses such a write (422, metadata.uid).
  */
 export async function writePodStatus(api: Api, pod: Pod, status: PodStatus): Promise<void> {
   await api.core.patchNamespacedPodStatus(

@@ -48,6 +48,9 @@ const iso = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
  */
 export const SYNC_DELAY_MS = 1000;
 
+/** How long (real ms) a terminating pod waits for its status writes before its deletion is sent. */
+const FLUSH_BEFORE_DELETE_MS = 10_000;
+
 export class PodWorker {
   pod: Pod;
   readonly runners = new Map<string, ContainerRunner>();
@@ -55,8 +58,15 @@ export class PodWorker {
   private startTime!: string;
   private lastWritten?: string;
   private lastStatus?: PodStatus;
-  private writing = false;
+  /** The status write loop in progress, if any: flush() waits for it rather than returning early. */
+  private writing: Promise<void> | undefined;
   private dirty = false;
+  /**
+   * Set once the pod's deletion is sent: no status is written after it. A late write would land on a
+   * new pod of the same name (a StatefulSet's): a real API server does not take the uid in a
+   * pods/status patch as a precondition, and such a write was seen to remove the new pod.
+   */
+  private deleting = false;
   private terminating = false;
   private disposed = false;
   private sandboxReady = false;
@@ -257,17 +267,21 @@ export class PodWorker {
   }
 
   changed(): void {
-    if (this.disposed) return;
+    if (this.disposed || this.deleting) return;
     this.dirty = true;
     if (!this.writing) void this.flush();
   }
 
-  /** Writes status until nothing new is pending. Resolves when done. */
-  async flush(): Promise<void> {
-    if (this.writing) return;
-    this.writing = true;
+  /** Writes status until nothing new is pending. Resolves when done (also when a loop was already writing). */
+  flush(): Promise<void> {
+    this.writing ??= this.writeLoop();
+    return this.writing;
+  }
+
+  private async writeLoop(): Promise<void> {
+    await Promise.resolve(); // this.writing is set before the loop can end
     try {
-      while (this.dirty && !this.disposed) {
+      while (this.dirty && !this.disposed && !this.deleting) {
         this.dirty = false;
         await Promise.resolve();
         const status = this.status();
@@ -286,7 +300,7 @@ export class PodWorker {
         }
       }
     } finally {
-      this.writing = false;
+      this.writing = undefined; // in the same turn as the loop's last check: a change after it starts a new loop
     }
   }
 
@@ -301,7 +315,9 @@ export class PodWorker {
     if (!this.evicted) this.finalPhase = statuses.every((s) => s.state.terminated?.exitCode === 0) ? 'Succeeded' : 'Failed';
     this.sandboxReady = false;
     this.changed();
-    await this.flush();
+    // The last status is written before the deletion (bounded: a status write that hangs does not keep the pod).
+    await Promise.race([this.flush(), new Promise((r) => setTimeout(r, FLUSH_BEFORE_DELETE_MS).unref())]);
+    this.deleting = true;
     try {
       await this.node.deletePod(this.pod);
     } catch (e) {

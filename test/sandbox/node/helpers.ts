@@ -12,9 +12,10 @@ export interface TestCluster {
 
 let seq = 0;
 
-export async function fastCluster(speed = 100): Promise<TestCluster> {
+/** `log` receives the node agent's log lines (what it tried and failed). */
+export async function fastCluster(speed = 100, log?: (msg: string, err?: unknown) => void): Promise<TestCluster> {
   const name = `nodetest${++seq}`;
-  const cluster = await startSandboxCluster({ name, speed, nodes: 1 });
+  const cluster = await startSandboxCluster({ name, speed, nodes: 1, ...(log ? { nodeLog: log } : {}) });
   const kc = new KubeConfig();
   kc.loadFromString(cluster.kubeconfig);
   return { cluster, kc, core: kc.makeApiClient(CoreV1Api), node: `${name}-node-1`, stop: () => cluster.stop() };
