@@ -18,7 +18,7 @@ export function batchSizes(instances: number, batches: number): number[] {
   return Array.from({ length: batches }, (_, i) => Math.floor(instances / batches) + (i < instances % batches ? 1 : 0));
 }
 
-function deployment(namespace: string, app: string, replicas: number) {
+export function deployment(namespace: string, app: string, replicas: number) {
   const labels = { 'cairn.dev/app': app, 'cairn.dev/environment': 'production', 'cairn.dev/revision': '1', 'app.kubernetes.io/managed-by': 'cairn', 'app.kubernetes.io/name': app };
   const probe = { httpGet: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
   return {

@@ -27,7 +27,7 @@ export interface WorkQueue {
  * again: the API server's requests and watches (in this process too) are not held up behind a
  * burst of syncs, as they are not when the controller manager is a process of its own.
  */
-const SLICE_MS = 5;
+const SLICE_MS = Number(process.env.SLICE_MS ?? 5);
 
 /** A queue with keys pending: `step()` syncs one and says whether more are pending. */
 interface Runnable {
