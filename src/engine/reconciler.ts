@@ -149,21 +149,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
     run.dirty = true;
     if (run.running) return;
+    watch(orderId);
     const r = run;
-    // A wake is only an enqueue: the pass starts on a later turn of the event loop, never inside the caller
-    // (a mutation's request, an informer's event), so a burst of mutations is answered before their passes run.
-    r.running = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => {
-        if (stopped) return;
-        watch(orderId);
-        return drive(orderId, r);
-      })
-      .catch((error: unknown) => logger.error({ orderId, error: String(error) }, 'reconcile could not start; retrying on the next resync'))
-      .finally(() => {
-        r.running = null;
-        if (r.dirty && !stopped) wake(orderId);
-        else if (!r.timer) runs.delete(orderId);
-      });
+    r.running = drive(orderId, r).finally(() => {
+      r.running = null;
+      if (r.dirty && !stopped) wake(orderId);
+      else if (!r.timer) runs.delete(orderId);
+    });
   }
 
   const resyncAll = () => {
