@@ -7,6 +7,7 @@
  * — a release controller that costs nothing. Its figure is the time from the first create to every
  * pod Ready; the gaps it shows are the watch-and-PATCH floor of a batch gap on the same load.
  */
+import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { inLanes } from './graphql.js';
 import { rawWatch } from './raw-watch.js';
@@ -18,7 +19,7 @@ export function batchSizes(instances: number, batches: number): number[] {
   return Array.from({ length: batches }, (_, i) => Math.floor(instances / batches) + (i < instances % batches ? 1 : 0));
 }
 
-function deployment(namespace: string, app: string, replicas: number) {
+export function deployment(namespace: string, app: string, replicas: number) {
   const labels = { 'cairn.dev/app': app, 'cairn.dev/environment': 'production', 'cairn.dev/revision': '1', 'app.kubernetes.io/managed-by': 'cairn', 'app.kubernetes.io/name': app };
   const probe = { httpGet: { path: '/', port: 80, scheme: 'HTTP' }, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 };
   return {
@@ -51,10 +52,29 @@ function deployment(namespace: string, app: string, replicas: number) {
   };
 }
 
-async function send(url: string, method: string, body: unknown, contentType = 'application/json'): Promise<void> {
-  const res = await fetch(url, { method, headers: { 'content-type': contentType }, body: JSON.stringify(body) });
-  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${await res.text()}`);
-  await res.arrayBuffer();
+/**
+ * The floor's client: node:http over kept-alive connections, at most 64 to the API server — the pool
+ * cairn keeps per cluster (src/kube/keep-alive-agent.ts) — so the floor carries the cost of a lean
+ * client (in this process, beside the sandbox), not that of fetch opening a connection per request.
+ */
+const agent = new Agent({ keepAlive: true, maxSockets: 64, scheduling: 'lifo' });
+
+export function send(url: string, method: string, body: unknown, contentType = 'application/json'): Promise<void> {
+  const payload = JSON.stringify(body);
+  return new Promise<void>((resolve, reject) => {
+    const req = request(url, { method, agent, timeout: 30_000, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        if ((res.statusCode ?? 0) >= 200 && (res.statusCode ?? 0) < 300) resolve();
+        else reject(new Error(`${method} ${url}: ${res.statusCode} ${Buffer.concat(chunks).toString()}`));
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`${method} ${url}: no answer within 30 s`)));
+    req.on('error', reject);
+    req.end(payload);
+  });
 }
 
 export interface DirectRun extends ReleaseFigures {
@@ -104,6 +124,7 @@ export async function runDirectBatches(options: { releases: number; instances: n
     return { ...tracker.results(), totalMs: lastReadyAt - started };
   } finally {
     for (const w of watches) w.stop();
+    agent.destroy();
     await cluster.stop();
   }
 }

@@ -26,6 +26,12 @@ export interface ReleaseRun extends ReleaseFigures {
   firstBatchPhases: Record<'answered' | 'service' | 'deployment' | 'seen', number[]>;
   /** Why the orders that did not complete ended so (then totalMs is up to the last pod seen Ready). */
   failures: string[];
+  /**
+   * cairn's CPU seconds from the first order sent until every order was answered, and until every first
+   * batch was seen (with `cpuSeconds`; NaN otherwise): what the wall-clock phases cost cairn, whatever
+   * share of the machine it got.
+   */
+  cpuUntil: { answered: number; firstBatches: number };
 }
 
 async function failureReasons(api: Api, ids: readonly string[]): Promise<string[]> {
@@ -66,7 +72,16 @@ function phases(clusters: BenchClusters, apps: SeededApp[], orders: { sentAt: nu
   return out;
 }
 
-export async function runReleases(options: { api: Api; clusters: BenchClusters; apps: SeededApp[]; instances: number; batches: number; timeoutMs: number }): Promise<ReleaseRun> {
+export async function runReleases(options: {
+  api: Api;
+  clusters: BenchClusters;
+  apps: SeededApp[];
+  instances: number;
+  batches: number;
+  timeoutMs: number;
+  /** cairn's CPU seconds so far (for `cpuUntil`). */
+  cpuSeconds?: () => number;
+}): Promise<ReleaseRun> {
   const { api, clusters, apps } = options;
   const tracker = createReleaseTracker();
   let failed = false;
@@ -77,6 +92,10 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
   ];
   try {
     await Promise.all(watches.map((w) => w.opened));
+    const cpu = options.cpuSeconds ?? (() => NaN);
+    const cpuAtStart = cpu();
+    const cpuUntil = { answered: NaN, firstBatches: NaN };
+    void tracker.firstBatchesSeen(apps.map((a) => a.namespace)).then(() => (cpuUntil.firstBatches = cpu() - cpuAtStart));
     const started = performance.now();
     const orders = await Promise.all(
       apps.map(async (app) => {
@@ -85,6 +104,7 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
         return order;
       }),
     );
+    cpuUntil.answered = cpu() - cpuAtStart;
     const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
     // Polled every 2 s during the run too, so that an order that fails ends the run instead of its timeout.
     const settled = ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs, 2000).then((states) => ({ states, at: performance.now() }));
@@ -106,7 +126,7 @@ export async function runReleases(options: { api: Api; clusters: BenchClusters; 
     const settledMs = at - started;
     const failures = failed ? await failureReasons(api, orders.map((o) => o.orderId)) : [];
     const firstBatchPhases = phases(clusters, apps, orders, tracker.firstStarts());
-    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases };
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases, cpuUntil };
   } finally {
     for (const w of watches) w.stop();
   }

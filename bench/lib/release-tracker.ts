@@ -36,6 +36,8 @@ export interface ReleaseTracker {
   results(): ReleaseFigures;
   /** When each namespace's first batch started (its latest revision's first replicas seen), by namespace. */
   firstStarts(): Map<string, number>;
+  /** Resolves once every one of `namespaces` has had a batch start (its first batch seen). */
+  firstBatchesSeen(namespaces: readonly string[]): Promise<void>;
   /** Progress for long runs: pods Ready now, and batches started and done so far. */
   progress(): { readyPods: number; batchesStarted: number; batchesDone: number };
 }
@@ -61,6 +63,8 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
   let early = 0;
   let lastReadyAt = 0;
   let waiter: (() => void) | null = null;
+  /** Told whenever a batch starts. */
+  const started: Array<() => void> = [];
 
   const revisionOf = (o: KubeObject) => {
     const labels = o.metadata.labels ?? {};
@@ -95,6 +99,7 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
       if (replicas > (last?.replicas ?? 0)) {
         if (last && last.readyAt === undefined) early++;
         found.r.steps.push({ replicas, startedAt: at });
+        for (const fn of [...started]) fn();
         check(found.namespace, found.number, found.r, at);
       }
     },
@@ -141,6 +146,18 @@ export function createReleaseTracker(options: { environment?: string } = {}): Re
         batchesDone += r.steps.filter((s) => s.readyAt !== undefined).length;
       }
       return { readyPods, batchesStarted, batchesDone };
+    },
+    firstBatchesSeen(namespaces) {
+      const seen = () => namespaces.every((ns) => (revisions.get(`${ns}/${latest.get(ns)}`)?.steps.length ?? 0) > 0);
+      return new Promise<void>((resolve) => {
+        if (seen()) return resolve();
+        const onStart = () => {
+          if (!seen()) return;
+          started.splice(started.indexOf(onStart), 1);
+          resolve();
+        };
+        started.push(onStart);
+      });
     },
     firstStarts() {
       const out = new Map<string, number>();

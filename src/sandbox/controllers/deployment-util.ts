@@ -7,7 +7,7 @@ import type { KubeObject } from '../store/types.js';
 import { computeHash, canonicalJson } from './hash.js';
 import { scaledValue, type IntOrString } from './intstr.js';
 import type { LabelSelector } from './labels.js';
-import { clone, creationTime } from './pods.js';
+import { creationTime } from './pods.js';
 import { revisionValue } from './revision.js';
 
 export const REVISION = 'deployment.kubernetes.io/revision';
@@ -106,14 +106,17 @@ export const setReplicas = (rs: RS, n: number) => {
 /** deploymentutil.Revision: the revision as an exact int64 (0 when missing, undefined when unparsable). */
 export const revisionOf = (obj: KubeObject): bigint | undefined => revisionValue(obj.metadata.annotations, REVISION);
 
+/** The template's canonical JSON without its pod-template-hash label (shallow copies: the template itself is left alone). */
 function withoutHash(template: unknown): string {
-  const t = clone((template ?? {}) as { metadata?: { labels?: Record<string, string> } });
-  if (t.metadata?.labels) {
-    delete t.metadata.labels[POD_TEMPLATE_HASH];
-    if (Object.keys(t.metadata.labels).length === 0) delete t.metadata.labels;
+  const t = (template ?? {}) as { metadata?: Record<string, unknown> & { labels?: Record<string, string> } };
+  if (!t.metadata) return canonicalJson(t);
+  const metadata: Record<string, unknown> = { ...t.metadata };
+  if (t.metadata.labels) {
+    const { [POD_TEMPLATE_HASH]: _hash, ...labels } = t.metadata.labels;
+    if (Object.keys(labels).length === 0) delete metadata.labels;
+    else metadata.labels = labels;
   }
-  if (t.metadata && Object.keys(t.metadata).length === 0) delete t.metadata;
-  return canonicalJson(t);
+  return canonicalJson({ ...t, metadata: Object.keys(metadata).length === 0 ? undefined : metadata });
 }
 
 /** EqualIgnoreHash: templates equal apart from the pod-template-hash label. */

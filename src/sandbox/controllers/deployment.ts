@@ -40,7 +40,8 @@ export function createDeploymentController(ctx: ControllerContext): Controller {
   function claimReplicaSets(d: KubeObject): KubeObject[] {
     const selector = deploymentSpec(d).selector;
     const owned: KubeObject[] = [];
-    for (const rs of store.list(REPLICASETS, { namespace: d.metadata.namespace }).items) {
+    // Only read here (planDeployment works on copies; changes go through store.modify): the stored objects.
+    for (const rs of store.list(REPLICASETS, { namespace: d.metadata.namespace, readOnly: true }).items) {
       const ref = controllerRef(rs);
       const matches = selectorMatches(selector, rs.metadata.labels);
       if (ref) {

@@ -51,15 +51,20 @@ export function startControllers({ store, clock, resyncMs = 30_000 }: Controller
     controller,
     queue: createWorkQueue(controller, clock, { resyncMs }),
   }));
-  const unsubscribe = store.subscribe((event) => {
-    for (const { controller, queue } of queues) {
-      try {
-        for (const key of controller.keysFor(event)) queue.add(key);
-      } catch (err) {
-        console.error(`[sandbox ${controller.name}] event handling failed:`, err);
+  // keysFor only reads an event (and may keep its objects, which the store never changes): the stored
+  // objects themselves, not a copy of each object per event.
+  const unsubscribe = store.subscribe(
+    (event) => {
+      for (const { controller, queue } of queues) {
+        try {
+          for (const key of controller.keysFor(event)) queue.add(key);
+        } catch (err) {
+          console.error(`[sandbox ${controller.name}] event handling failed:`, err);
+        }
       }
-    }
-  });
+    },
+    { readOnly: true },
+  );
   for (const { queue } of queues) queue.resync();
   const cancelResync = clock.every(resyncMs, () => {
     for (const { queue } of queues) queue.resync();

@@ -117,7 +117,8 @@ export function createScheduler(ctx: ControllerContext): Controller {
     const { namespace, name } = splitKey(key);
     const pod = store.get(PODS, namespace, name);
     if (!pod || !needsScheduling(pod)) return undefined;
-    const nodes = store.list(NODES).items;
+    // The rules only read the nodes: the stored objects, not copies (a node's status is large).
+    const nodes = store.list(NODES, { readOnly: true }).items;
     const result = schedulePod(pod, bound.infos(nodes));
     const now = clock.now().toISOString().replace(/\.\d+Z$/, 'Z');
     if ('node' in result) {

@@ -32,7 +32,7 @@ export function createServiceAccountController(ctx: ControllerContext): Controll
       if (!store.get(SERVICEACCOUNTS, namespace, 'default')) {
         store.create(SERVICEACCOUNTS, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace } });
       }
-      for (const sa of store.list(SERVICEACCOUNTS, { namespace }).items) ensureToken(sa);
+      for (const sa of store.list(SERVICEACCOUNTS, { namespace, readOnly: true }).items) ensureToken(sa);
     } catch (err) {
       const reason = (err as { reason?: string }).reason;
       if (reason === 'AlreadyExists' || reason === 'Conflict' || reason === 'NotFound' || reason === 'Forbidden') return 1_000;
