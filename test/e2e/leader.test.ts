@@ -169,6 +169,9 @@ describe('one engine leader across processes on one database (lease 1.5 s)', () 
     // The second release: 6 instances in 3 batches, a pause after each; resumed on the follower.
     await setDraft(api(two), envId, { instances: 6, tag: '1.27', greeting: 'two', file: 'two' });
     const order = (await createOrder(api(two), { environment: envId, batchCount: 3, pauseMode: 'EVERY_BATCH' })).releaseOrder;
+    const submittedAt = Date.now();
+    await rec.when('the leader acts on the order the follower wrote', () => workload(2) !== undefined);
+    const woken = Date.now() - submittedAt;
     expect(order).toMatchObject({ batchSizes: [2, 2, 2], revision: { number: 2 } });
     const id = order.id;
     await until('pause after batch 1', stateIs(two, id, 'PAUSED', 1), 30_000);
@@ -182,6 +185,7 @@ describe('one engine leader across processes on one database (lease 1.5 s)', () 
     expect(takeover).toMatchObject({ epoch: 2 });
     expect(takeover.holder).toMatch(/^two\//);
     expect(takeover.at - pausedAt).toBeLessThanOrEqual(TTL_MS + 2000);
+    console.info(`follower-written order → first step in the cluster: ${woken} ms; SIGSTOP → takeover: ${takeover.at - pausedAt} ms (lease ${TTL_MS} ms)`);
     // The new leader finishes batch 2 and pauses.
     await until('pause after batch 2', stateIs(two, id, 'PAUSED', 2), 30_000);
 
