@@ -18,6 +18,10 @@ import { createRepositories, type Repositories } from './db/repositories.js';
 import type { KubePort } from './engine/kube-port.js';
 import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
 import { createReconciler, type Reconciler } from './engine/reconciler.js';
+import { CHANGE_POLL_MS, createChangePoll } from './engine/leader/change-poll.js';
+import { createLeadership, holderId, type Leadership } from './engine/leader/leadership.js';
+import { createSqliteLeaseStore } from './engine/leader/sqlite-lease-store.js';
+import { declareLeaderMetrics } from './observability/leader-metrics.js';
 import { createReleaseService, type ReleaseService } from './engine/service.js';
 import { type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
 import { kubeTimeouts } from './kube/kube-timeouts.js';
@@ -53,6 +57,8 @@ export interface Cairn {
   /** Told after every pass over an order: the order feeds follow it. */
   orderEvents: OrderEvents;
   reconciler: Reconciler;
+  /** The engine lease: the reconciler runs only while this process holds it (null when the engine is switched off). */
+  leadership: Leadership | null;
   releases: ReleaseService;
   terminals: Terminals;
   tokenEvents: TokenEvents;
@@ -141,7 +147,21 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   const kube = testing.kube ? testing.kube(engineKube) : engineKube;
   const orderEvents = createOrderEvents();
   const runEngine = testing.runEngine !== false;
-  const reconciler = runEngine
+  // One engine across the processes sharing the database: the reconciler runs while this process holds the engine
+  // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
+  const leadership: Leadership | null = runEngine
+    ? createLeadership({
+        store: createSqliteLeaseStore(database.db),
+        holder: holderId(config.engineHolderName),
+        ttlMs: config.engineLeaseTtlMs,
+        logger,
+        engine: {
+          start: (): void => (reconciler.start(), followerWrites.start()),
+          stop: async (): Promise<void> => (followerWrites.stop(), await reconciler.stop()),
+        },
+      })
+    : null;
+  const reconciler: Reconciler = runEngine
     ? createReconciler({
         events: orderEvents,
         repos,
@@ -152,8 +172,17 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
         revisionsKept: config.revisionsKept,
         warnAfterFailures: config.releaseStepFailuresBeforeWarning,
         observer: observability.engine,
+        ...(leadership ? { fence: leadership.fence, onLeaseLost: (error) => leadership.fenced(error) } : {}),
       })
     : followersOnly(orderEvents);
+  // Orders another process wrote (a follower's mutations) wake the leader's engine within CHANGE_POLL_MS.
+  const followerWrites = createChangePoll({
+    changes: () => database.sqlite.pragma('data_version', { simple: true }) as number,
+    activeOrders: () => repos.releases.activeOrders(),
+    wake: (orderId) => reconciler.wake(orderId),
+    intervalMs: CHANGE_POLL_MS,
+  });
+  if (leadership) declareLeaderMetrics(observability.metrics.registry, leadership);
   const releases = testing.releases ?? createReleaseService(repos, kube, reconciler, orderEvents);
 
   // Remote login: interactive terminal sessions (closed first at shutdown, so their readers end).
@@ -184,6 +213,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
         .list()
         .map((c) => `${c.reachable}${c.lastError ?? ''}`)
         .join()}`,
+    readinessDetail: () => (leadership ? { engine: leadership.status() } : {}),
     readiness: () => [
       ...(testing.readiness?.() ?? []),
       ...(database.sqlite.open ? [] : ['the database is closed']),
@@ -223,9 +253,10 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     await clusters.checkAll();
     if (stopping) return listening;
     clusters.startChecking();
-    if (runEngine) {
-      reconciler.start();
+    if (leadership) {
+      // The engine starts when (and while) this process holds the engine lease.
       engineStarted = true;
+      await leadership.start();
     }
     return listening;
   };
@@ -241,7 +272,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     await step('terminals', () => terminals.stop());
     await step('server', () => server.stop());
     clusterCalls.abort();
-    if (engineStarted) await step('release engine', () => reconciler.stop());
+    if (engineStarted) await step('release engine', () => leadership?.stop());
     await step('cluster checks', () => clusters.stop());
     await step('live status', () => live.stop());
     for (const sandbox of sandboxes) await step(sandbox.name, () => sandbox.stop());
@@ -260,6 +291,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
     kube,
     orderEvents,
     reconciler,
+    leadership,
     releases,
     terminals,
     tokenEvents,

@@ -81,6 +81,10 @@ const schema = z.object({
   releaseBatchDeadlineMs: z.coerce.number().int().min(100).default(600_000),
   /** How often the release engine reconciles every active release order even without cluster events. */
   releaseResyncIntervalMs: z.coerce.number().int().min(50).default(15_000),
+  /** How long the engine lease lasts unless renewed (renewed every third of it): a stopped leader's engine is taken over after at most this. */
+  engineLeaseTtlMs: z.coerce.number().int().min(300).max(300_000).default(15_000),
+  /** Names this process in the engine lease (default: the host name); the process id and a random part are always added. */
+  engineHolderName: z.string().min(1).max(200).regex(/^[\w.:@-]+$/, 'letters, digits and . _ : @ - only').optional(),
   /**
    * How many revisions keep their objects (Deployment, ConfigMap, Secret) in the cluster after an
    * order completes; older ones are pruned. The running and the previous revision always stay.
@@ -264,6 +268,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     kubeWatchIdleTimeoutMs: env.CAIRN_KUBE_WATCH_IDLE_TIMEOUT_MS,
     releaseBatchDeadlineMs: env.CAIRN_RELEASE_BATCH_DEADLINE_MS,
     releaseResyncIntervalMs: env.CAIRN_RELEASE_RESYNC_INTERVAL_MS,
+    engineLeaseTtlMs: env.CAIRN_ENGINE_LEASE_TTL_MS,
+    engineHolderName: env.CAIRN_ENGINE_HOLDER_NAME,
     revisionsKept: env.CAIRN_REVISIONS_KEPT,
     responseCacheMs: env.CAIRN_RESPONSE_CACHE_MS,
     releaseStepFailuresBeforeWarning: env.CAIRN_RELEASE_STEP_FAILURES_BEFORE_WARNING,

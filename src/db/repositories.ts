@@ -23,9 +23,13 @@ export function createRepositories(db: Db, { cipher }: { cipher: SecretCipher })
     tokens: tokensRepository(db),
     /** The audit trail: every mutation and remote-login command. */
     audit: auditRepository(db, cipher),
-    /** Runs `fn` in one SQLite transaction: it applies fully or, when it throws, not at all. */
+    /**
+     * Runs `fn` in one SQLite transaction: it applies fully or, when it throws, not at all. IMMEDIATE: the write
+     * lock is taken at the start (waiting up to the busy timeout), so a read-then-write transaction cannot fail
+     * with a stale snapshot when another process on the same file (a second cairn) committed meanwhile.
+     */
     transaction<T>(fn: () => T): T {
-      return db.transaction(() => fn());
+      return db.transaction(() => fn(), { behavior: 'immediate' });
     },
   };
 }

@@ -81,3 +81,6 @@ export * from './release-tables.js';
 
 // Access control: API tokens, app members and the audit trail.
 export * from './auth-tables.js';
+
+// The release engine's lease: which process runs the engine, and its term.
+export * from './lease-table.js';

@@ -8,7 +8,7 @@ import type { ReconcileDeps } from './reconcile.js';
  * running revision, the previous one, or one an active order of the environment uses). Best effort:
  * what fails is logged and left for the next completed order.
  */
-export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' | 'logger' | 'revisionsKept'>, target: EnvironmentTarget, order: ReleaseOrderRow): Promise<number[]> {
+export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' | 'logger' | 'revisionsKept' | 'fence'>, target: EnvironmentTarget, order: ReleaseOrderRow): Promise<number[]> {
   const keep = deps.revisionsKept ?? 5;
   const listed = await deps.kube.listRevisionsInCluster(target, pruneCandidates(deps.repos.releases.countRevisions(order.environmentId), keep));
   if (!listed.ok) {
@@ -19,6 +19,7 @@ export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' 
   const protect = [order.toRevision, order.fromRevision, active?.toRevision, active?.fromRevision].filter((n): n is number => typeof n === 'number');
   const removed: number[] = [];
   for (const revision of revisionsToPrune(listed.value, keep, protect)) {
+    deps.fence?.beforeApply();
     const result = await deps.kube.removeRevision(target, revision);
     if (!result.ok) {
       deps.logger.warn({ orderId: order.id, revision, error: result.error }, 'cannot prune an old revision; trying again after the next order');

@@ -6,6 +6,7 @@ import type { ObservedInstance } from '../kube/workloads-types.js';
 import { act, describeAction } from './act.js';
 import { applyEvent } from './apply.js';
 import type { EngineObserver } from './engine-observer.js';
+import type { EngineFence } from './leader/engine-fence.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
 import { pruneRevisions } from './prune-revisions.js';
@@ -31,6 +32,13 @@ export interface ReconcileDeps {
   revisionsKept?: number;
   /** Watches the passes, steps and stored events (metrics, traces). */
   observer?: EngineObserver;
+  /** The engine lease: every write and Kubernetes step checks it (throws LeaseLost). None: writes are plain transactions. */
+  fence?: EngineFence;
+}
+
+/** One engine write transaction: fenced by the lease's epoch when the engine runs under one. */
+export function engineWrite<T>(deps: Pick<ReconcileDeps, 'repos' | 'fence'>, fn: () => T): T {
+  return deps.fence ? deps.fence.write(fn) : deps.repos.transaction(fn);
 }
 
 /** What the caller should do next: run again at once, wait for an event (or until `at`), or forget the order. */
@@ -42,7 +50,7 @@ const idle = (at: number | null = null): ReconcileOutcome => ({ next: 'IDLE', at
 function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent) {
   const { repos } = deps;
   const now = deps.now();
-  const applied = repos.transaction(() => {
+  const applied = engineWrite(deps, () => {
     const current = repos.releases.order(order.id);
     if (!current || current.version !== order.version) return null;
     return applyEvent(repos, order.id, event, ENGINE_ACTOR, now);
@@ -127,10 +135,12 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     now,
     batchDeadlineMs: deps.batchDeadlineMs,
   };
-  const save = (cursor: ReleaseOrderRow['cursor']) => repos.transaction(() => repos.releases.updateOrder(order, { cursor }, deps.now()));
+  const save = (cursor: ReleaseOrderRow['cursor']) => engineWrite(deps, () => repos.releases.updateOrder(order, { cursor }, deps.now()));
   /** Carries out one action: null when it was applied, else what to do next. */
   const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
     const step = deps.observer?.step;
+    // The lease is checked before each Kubernetes step (a step cannot be fenced by the database: see leader/).
+    deps.fence?.beforeApply();
     const carryOut = () => act(deps.kube, target, action, revisions, order);
     const result = await (step ? step(orderId, action.op, describeAction(action), carryOut) : carryOut());
     if (!result.ok) return stepFailed(deps, order, describeAction(action), result.error);

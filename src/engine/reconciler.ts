@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { KubePort } from './kube-port.js';
+import type { EngineFence } from './leader/engine-fence.js';
+import { LeaseLost } from './leader/lease-lost.js';
 import type { OrderEvents } from './order-events.js';
 import { isTerminal } from './order-state.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
@@ -27,6 +29,10 @@ export interface ReconcilerOptions {
   revisionsKept?: number;
   /** Watches the passes, steps and stored events (metrics, traces). */
   observer?: EngineObserver;
+  /** The engine lease (leader/): every write and Kubernetes step checks it. */
+  fence?: EngineFence;
+  /** A pass met LeaseLost: the reconciler has stopped taking steps; told so the leadership ends its term. */
+  onLeaseLost?: (error: LeaseLost) => void;
 }
 
 /** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
@@ -61,6 +67,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     ...(options.warnAfterFailures === undefined ? {} : { warnAfterFailures: options.warnAfterFailures }),
     ...(options.revisionsKept === undefined ? {} : { revisionsKept: options.revisionsKept }),
     ...(options.observer ? { observer: options.observer } : {}),
+    ...(options.fence ? { fence: options.fence } : {}),
   };
   const observer = options.observer;
   const pass = observer?.pass ? (orderId: number) => observer.pass!(orderId, () => reconcileOrder(deps, orderId)) : (orderId: number) => reconcileOrder(deps, orderId);
@@ -113,6 +120,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         try {
           outcome = await pass(orderId);
         } catch (error) {
+          if (error instanceof LeaseLost) {
+            // Another process leads now: no further step here (the passes in flight end at their next write or step).
+            stopped = true;
+            logger.warn({ orderId, holder: error.holder, epoch: error.epoch, reason: error.reason }, 'release engine fenced: the lease is lost; nothing was written');
+            options.onLeaseLost?.(error);
+            return;
+          }
           logger.error({ orderId, error: error instanceof Error ? { type: error.name, message: error.message, stack: error.stack } : String(error) }, 'reconcile failed; retrying on the next resync');
           break;
         } finally {

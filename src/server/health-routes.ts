@@ -7,10 +7,10 @@ export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz',
 /**
  * GET /healthz — the process is alive (200 `ok`).
  * GET /readyz — 200 when it can serve (database migrated, clusters loaded, not shutting down);
- * otherwise 503 with a JSON body naming the reasons.
+ * otherwise 503 with a JSON body naming the reasons. Either body carries `detail`'s fields too (the engine leadership).
  * GET / — redirects to GraphiQL at /graphql.
  */
-export function useHealthRoutes(readiness: Readiness, graphqlPath: string): Plugin {
+export function useHealthRoutes(readiness: Readiness, graphqlPath: string, detail?: () => Record<string, unknown>): Plugin {
   return {
     onRequest({ request, url, endResponse, fetchAPI }) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return;
@@ -19,7 +19,7 @@ export function useHealthRoutes(readiness: Readiness, graphqlPath: string): Plug
       } else if (url.pathname === '/readyz') {
         const reasons = readiness();
         const ready = reasons.length === 0;
-        const body = ready ? { status: 'ready' } : { status: 'not ready', reasons };
+        const body = { ...(ready ? { status: 'ready' } : { status: 'not ready', reasons }), ...detail?.() };
         endResponse(
           new fetchAPI.Response(JSON.stringify(body), {
             status: ready ? 200 : 503,

@@ -41,6 +41,8 @@ export interface ServerOptions {
   schema: GraphQLSchema;
   contextFactory: ContextFactory;
   readiness: Readiness;
+  /** More fields of the /readyz body, ready or not (the engine leadership). */
+  readinessDetail?: () => Record<string, unknown>;
   /** What query answers depend on (see response-cache.ts); without it, answers are never served again. */
   dataVersion?: () => string;
   /** More yoga plugins, before cairn's own (the /metrics route, operation metrics and spans). */

@@ -45,7 +45,7 @@ export type YogaApp = YogaServerInstance<ServerContext, Context> & {
  * per-token rate and subscriptions). `shutdown` aborts when the server stops: open subscriptions end.
  */
 export function createYogaApp(
-  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness' | 'dataVersion' | 'plugins'>,
+  options: Pick<ServerOptions, 'config' | 'logger' | 'schema' | 'contextFactory' | 'readiness' | 'readinessDetail' | 'dataVersion' | 'plugins'>,
   shutdown: AbortSignal,
 ): YogaApp {
   const { config, logger, schema, contextFactory, readiness, dataVersion } = options;
@@ -88,7 +88,7 @@ export function createYogaApp(
     plugins: [
       useRequestLog(),
       ...(options.plugins ?? []),
-      useHealthRoutes(readiness, GRAPHQL_PATH),
+      useHealthRoutes(readiness, GRAPHQL_PATH, options.readinessDetail),
       useConsoleRoute(),
       graphiql.plugin,
       useCsrfPrevention(),

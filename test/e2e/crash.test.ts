@@ -58,6 +58,8 @@ async function startProcess(): Promise<{ child: ChildProcess; gql: Cairn['gql'];
       CAIRN_KUBECONFIG: kubeconfig,
       CAIRN_LOG_LEVEL: 'info',
       CAIRN_RELEASE_RESYNC_INTERVAL_MS: '300',
+      // A killed process never releases the engine lease: the next one takes it over once it expires.
+      CAIRN_ENGINE_LEASE_TTL_MS: '1500',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -58,8 +58,8 @@ export function fakeKube() {
   };
 }
 
-export function setUp(opened: OpenDatabase[]): { repos: Repositories; envId: number } {
-  const database = openDatabase(':memory:');
+export function setUp(opened: OpenDatabase[], path = ':memory:'): { repos: Repositories; envId: number } {
+  const database = openDatabase(path);
   opened.push(database);
   const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
   const settings = { ...presetSettings('NGINX'), instances: 4 };

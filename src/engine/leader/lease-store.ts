@@ -1,0 +1,42 @@
+/**
+ * Where the engine lease lives: one row in cairn's own database (table engine_lease).
+ *
+ * Why the database and not a Kubernetes Lease: cairn runs outside Kubernetes too (`npm start`, a VM, several
+ * processes on one SQLite file), and it may release onto clusters it does not run in — no cluster is "home".
+ * The row sits beside the rows it guards, so an engine write checks the epoch in the SAME transaction as the
+ * write itself (a fencing token the database enforces); a Kubernetes Lease could not be checked atomically with
+ * a SQLite or PostgreSQL write. The PostgreSQL store implements this same interface over the same row.
+ *
+ * The SQLite store is synchronous underneath (better-sqlite3); acquireOrRenew, read and release answer promises
+ * so a networked store (PostgreSQL) fits the same shape. `fenced` and `holds` run inside the engine's
+ * synchronous write path and are synchronous here; see the report of the PostgreSQL work for their async form.
+ */
+import type { LeaseDecision, LeaseRow } from './lease-rules.js';
+
+/** The outcome of one acquire-or-renew: whether this process leads, and the lease as it stands after it. */
+export interface LeaseState extends LeaseRow {
+  leader: boolean;
+  /** What the rules decided (LOST and FOLLOW when another holds it; a lost race reads as FOLLOW or LOST). */
+  decision: LeaseDecision['kind'];
+}
+
+export interface LeaseStore {
+  /**
+   * Takes the lease (a new epoch) when it is free or expired, renews it (the same epoch, `now + ttlMs`) when
+   * `holder` holds it at epoch `held`, or reports who holds it. One conditional write: of two processes racing
+   * for the same row, exactly one wins.
+   */
+  acquireOrRenew(holder: string, ttlMs: number, now: Date, held: number | null): Promise<LeaseState>;
+  /** The lease as stored, or null before anyone took it. */
+  read(): Promise<LeaseRow | null>;
+  /** Gives the lease up at once (stopping): it expires now if `holder` still holds it at `epoch`. */
+  release(holder: string, epoch: number, now: Date): Promise<void>;
+  /**
+   * Runs `fn` in one write transaction that first checks the row still names `holder` at `epoch`; throws
+   * LeaseLost (and writes nothing) otherwise. A takeover commits either before the check (the write is refused)
+   * or after the write (which belonged to the term it was checked under).
+   */
+  fenced<T>(holder: string, epoch: number, fn: () => T): T;
+  /** Whether the row names `holder` at `epoch` and has not expired at `now` (the check before a Kubernetes step). */
+  holds(holder: string, epoch: number, now: Date): boolean;
+}
