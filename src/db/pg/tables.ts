@@ -76,3 +76,4 @@ export type TemplateRow = typeof templates.$inferSelect;
 
 export * from './release-tables.js';
 export * from './auth-tables.js';
+export * from './lease-table.js';
