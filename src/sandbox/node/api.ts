@@ -55,6 +55,7 @@ export function createApi(kubeconfig: string): Api {
 }
 
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
 
 export const statusCode = (e: unknown): number | undefined => (e as { code?: number; statusCode?: number })?.code ?? (e as { statusCode?: number })?.statusCode;
 
@@ -106,16 +107,16 @@ export function eventSink(api: Api): EventSink {
 }
 
 /**
- * Writes a pod's status. The patch carries the pod's uid, but a real API server (v1.20) does not take
- * it as a precondition on pods/status: a write for a deleted pod lands on a new pod of the same name
- * (a StatefulSet's), and was seen to remove it. So the pod worker never writes after it has sent its
- * pod's deletion (pod-worker.ts); the sandbox's API server refuses such a write (422, metadata.uid).
+ * Writes a pod's status, only onto the pod it was computed for: a JSON Patch whose first operation
+ * tests metadata.uid, which the API server checks atomically (422 when the name now belongs to another
+ * pod, such as a StatefulSet's successor). A uid inside a merge patch is no precondition on pods/status
+ * for a real API server (v1.20): a late write for a deleted pod landed on its successor and removed it.
+ * Each status field the kubelet reports is replaced whole, as the merge patch did.
  */
 export async function writePodStatus(api: Api, pod: Pod, status: PodStatus): Promise<void> {
-  await api.core.patchNamespacedPodStatus(
-    { name: pod.metadata.name, namespace: pod.metadata.namespace, body: { metadata: { uid: pod.metadata.uid }, status } },
-    mergePatch(),
-  );
+  const fields = Object.entries(status).filter(([, value]) => value !== undefined);
+  const body = [{ op: 'test', path: '/metadata/uid', value: pod.metadata.uid }, ...fields.map(([key, value]) => ({ op: 'add', path: `/status/${key}`, value }))];
+  await api.core.patchNamespacedPodStatus({ name: pod.metadata.name, namespace: pod.metadata.namespace, body }, jsonPatch());
 }
 
 export async function deletePodNow(api: Api, pod: Pod): Promise<void> {

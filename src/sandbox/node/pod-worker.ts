@@ -62,9 +62,8 @@ export class PodWorker {
   private writing: Promise<void> | undefined;
   private dirty = false;
   /**
-   * Set once the pod's deletion is sent: no status is written after it. A late write would land on a
-   * new pod of the same name (a StatefulSet's): a real API server does not take the uid in a
-   * pods/status patch as a precondition, and such a write was seen to remove the new pod.
+   * Set once the pod's deletion is sent: no status is written after it (a write already in flight is
+   * refused by its uid test if the name has passed to a new pod: api.ts writePodStatus).
    */
   private deleting = false;
   private terminating = false;
@@ -316,7 +315,8 @@ export class PodWorker {
     this.sandboxReady = false;
     this.changed();
     // The last status is written before the deletion (bounded: a status write that hangs does not keep the pod).
-    await Promise.race([this.flush(), new Promise((r) => setTimeout(r, FLUSH_BEFORE_DELETE_MS).unref())]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise((r) => (timer = setTimeout(r, FLUSH_BEFORE_DELETE_MS)))]).finally(() => clearTimeout(timer));
     this.deleting = true;
     try {
       await this.node.deletePod(this.pod);
@@ -358,5 +358,6 @@ function mutableSpec(pod: Pod): string {
 /** The pod is gone, or was replaced by another of the same name (its uid no longer matches). */
 function isGone(e: unknown): boolean {
   const { code, body } = (e ?? {}) as { code?: number; body?: unknown };
-  return code === 404 || code === 409 || (code === 422 && String(typeof body === 'string' ? body : JSON.stringify(body)).includes('metadata.uid'));
+  const text = String(typeof body === 'string' ? body : JSON.stringify(body));
+  return code === 404 || code === 409 || (code === 422 && (text.includes('metadata.uid') || text.includes('/metadata/uid')));
 }
