@@ -58,8 +58,10 @@ async function startProcess(): Promise<{ child: ChildProcess; gql: Cairn['gql'];
       CAIRN_KUBECONFIG: kubeconfig,
       CAIRN_LOG_LEVEL: 'info',
       CAIRN_RELEASE_RESYNC_INTERVAL_MS: '300',
-      // A killed process never releases the engine lease: the next one takes it over once it expires.
-      CAIRN_ENGINE_LEASE_TTL_MS: '1500',
+      // A killed process never releases the engine lease, but the next one, on the same host, knows its pid
+      // has exited and takes the lease at once: with a lease longer than every wait below, a wait for the
+      // expiry would fail the test.
+      CAIRN_ENGINE_LEASE_TTL_MS: '60000',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

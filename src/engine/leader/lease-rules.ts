@@ -6,6 +6,7 @@
  *   expired (whoever held it, me too)     → ACQUIRE epoch + 1: an expired lease starts a new term
  *   mine, unexpired, the epoch I hold     → RENEW: the same term, a later expiry
  *   mine, unexpired, not the epoch I hold → ACQUIRE epoch + 1 (my engine stopped since: a new term)
+ *   another's, unexpired, holder gone     → ACQUIRE epoch + 1 (a process known to have exited: holder-gone.ts)
  *   another's, unexpired, I held one      → LOST
  *   another's, unexpired                  → FOLLOW
  *
@@ -30,9 +31,9 @@ export type LeaseDecision =
   /** Another process holds it now, and this one believed it held a term: that term is over. */
   | { kind: 'LOST'; holder: string; epoch: number; expiresAt: Date };
 
-export function decideLease(row: LeaseRow | null, me: string, held: number | null, now: Date): LeaseDecision {
+export function decideLease(row: LeaseRow | null, me: string, held: number | null, now: Date, holderGone = false): LeaseDecision {
   if (!row) return { kind: 'ACQUIRE', epoch: 1 };
-  if (row.expiresAt.getTime() <= now.getTime()) return { kind: 'ACQUIRE', epoch: row.epoch + 1 };
+  if (row.expiresAt.getTime() <= now.getTime() || (holderGone && row.holder !== me)) return { kind: 'ACQUIRE', epoch: row.epoch + 1 };
   if (row.holder === me) return held === row.epoch ? { kind: 'RENEW', epoch: row.epoch } : { kind: 'ACQUIRE', epoch: row.epoch + 1 };
   const other = { holder: row.holder, epoch: row.epoch, expiresAt: row.expiresAt };
   return held === null ? { kind: 'FOLLOW', ...other } : { kind: 'LOST', ...other };

@@ -9,6 +9,7 @@
 import { and, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { engineLease } from '../../db/lease-table.js';
+import { holderGoneOnThisHost } from './holder-gone.js';
 import { decideLease, leads, type LeaseRow } from './lease-rules.js';
 import { LeaseLost } from './lease-lost.js';
 import type { LeaseState, LeaseStore } from './lease-store.js';
@@ -23,7 +24,8 @@ export function createSqliteLeaseStore(db: Db): LeaseStore {
 
   const acquireOrRenew = (holder: string, ttlMs: number, now: Date, held: number | null): LeaseState => {
     const row = read();
-    const decision = decideLease(row, holder, held, now);
+    // One file on one machine: a holder of this host that has exited need not be waited out.
+    const decision = decideLease(row, holder, held, now, row ? holderGoneOnThisHost(row.holder, holder) : false);
     if (!leads(decision)) return { leader: false, decision: decision.kind, holder: decision.holder, epoch: decision.epoch, expiresAt: decision.expiresAt };
     const expiresAt = new Date(now.getTime() + ttlMs);
     const next = { holder, epoch: decision.epoch, expiresAt, renewedAt: now };
