@@ -17,15 +17,19 @@ import { secretValue, settingsWith } from '../secrets/helpers.js';
 import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
 
 describe.skipIf(pgMissing !== null)('the PostgreSQL client', () => {
+  // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
+  // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
+  const starting = startPgCluster();
+  starting.catch(() => undefined); // a failure is reported by beforeAll (or the file is skipped)
   let cluster: PgCluster;
   let database: OpenPgDatabase;
   beforeAll(async () => {
-    cluster = await startPgCluster();
+    cluster = await starting;
     database = await openPgDatabase(cluster.url, { statementTimeoutMs: 500 });
-  });
+  }, 120_000);
   afterAll(async () => {
     await database?.close();
-    await cluster?.stop();
+    await (await starting.catch(() => null))?.stop();
   });
 
   it('opens migrated; bigints (count, times) read back as numbers, as from SQLite', async () => {
