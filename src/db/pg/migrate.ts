@@ -45,7 +45,9 @@ const timedOut = (error: unknown) => error instanceof Error && /statement timeou
  */
 export async function migratePg(pool: pg.Pool, { timeoutMs = 60_000 }: { timeoutMs?: number } = {}): Promise<void> {
   const ms = Math.max(1, Math.trunc(timeoutMs));
-  const client = new pg.Client({ ...(pool.options as pg.ClientConfig), statement_timeout: ms, lock_timeout: ms, query_timeout: ms + 1_000 });
+  const options = pool.options as pg.ClientConfig;
+  // The pool keeps a given password non-enumerable (out of logs): a spread alone would drop it.
+  const client = new pg.Client({ ...options, password: options.password, statement_timeout: ms, lock_timeout: ms, query_timeout: ms + 1_000 });
   // An error on the connection between queries (the server went away) fails the query in flight; without a listener it would end the process.
   client.on('error', () => undefined);
   try {
