@@ -23,6 +23,7 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/drizzle ./drizzle
+COPY --from=build /app/drizzle-pg ./drizzle-pg
 # The node image's unprivileged user (deploy/ runs it with a read-only root filesystem).
 USER 1000:1000
 EXPOSE 4000

@@ -11,9 +11,12 @@ import type Database from 'better-sqlite3';
  * with it — and whose read would see its uncommitted rows. better-sqlite3's own `transaction()`
  * refuses async functions for this reason ("Transaction function cannot return a promise").
  *
- * So every write, and every transaction, takes this FIFO lock first: one flow between BEGIN and
- * COMMIT at a time, the others wait their turn (bounded by `waitTimeoutMs`). A transaction started from
- * inside another (same async flow) would wait for itself: it fails at once instead. Reads outside a
+ * So every transaction takes this FIFO lock first: one flow between BEGIN and COMMIT at a time, the
+ * others wait their turn (bounded by `waitTimeoutMs`). There is no separate call for a plain write: a
+ * write outside a transaction goes through `transaction()` too (a one-statement transaction), or it
+ * could land inside another flow's open one. A transaction started from inside another (same async
+ * flow, before its COMMIT) would wait for itself: it fails at once instead. Work the transaction
+ * scheduled (a timer) that runs after its COMMIT is outside it and may start its own. Reads outside a
  * transaction should use a second, read-only connection (WAL lets it read the last commit while a
  * write is open), so that readers never wait and never see uncommitted rows.
  */
@@ -33,10 +36,13 @@ export class TransactionWaitTimeoutError extends Error {
 /** A transaction was started inside another on the same connection (it would wait for itself forever). */
 export class NestedTransactionError extends Error {
   override name = 'NestedTransactionError';
+  readonly code = 'NESTED_TRANSACTION';
 }
 
 export function serialTransactions(sqlite: Database.Database, { waitTimeoutMs = 5_000 }: { waitTimeoutMs?: number } = {}): SerialTransactions {
-  const flow = new AsyncLocalStorage<true>();
+  // Mutable, not `true`: callbacks scheduled inside `fn` (a timer, setImmediate) inherit the store and may run
+  // after COMMIT; `open` turns false then, so they are outside the transaction and may start their own.
+  const flow = new AsyncLocalStorage<{ open: boolean }>();
   let tail: Promise<void> = Promise.resolve();
 
   /** Resolves with the release function once every earlier holder is done; the queue stays in order even when a waiter gives up. */
@@ -57,19 +63,22 @@ export function serialTransactions(sqlite: Database.Database, { waitTimeoutMs = 
   }
 
   return {
-    inTransaction: () => flow.getStore() === true,
+    inTransaction: () => flow.getStore()?.open === true,
     async transaction<T>(fn: () => Promise<T>): Promise<T> {
-      if (flow.getStore()) throw new NestedTransactionError('a transaction was started inside another one on the same SQLite connection: pass the open one down instead');
+      if (flow.getStore()?.open) throw new NestedTransactionError('a transaction was started inside another one on the same SQLite connection: pass the open one down instead');
       const release = await acquire();
       try {
         sqlite.exec('BEGIN IMMEDIATE');
+        const store = { open: true };
         try {
-          const result = await flow.run(true, fn);
+          const result = await flow.run(store, fn);
           sqlite.exec('COMMIT');
           return result;
         } catch (error) {
           if (sqlite.inTransaction) sqlite.exec('ROLLBACK');
           throw error;
+        } finally {
+          store.open = false;
         }
       } finally {
         release();

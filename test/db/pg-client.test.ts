@@ -6,8 +6,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPgDatabase, type OpenPgDatabase } from '../../src/db/pg/client.js';
+import { MIGRATION_LOCK } from '../../src/db/pg/migrate.js';
 import { apps, deploymentConfigs, environments } from '../../src/db/pg/tables.js';
 import { openRow, sealSettings } from '../../src/domain/secret-values.js';
 import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
@@ -15,15 +17,19 @@ import { secretValue, settingsWith } from '../secrets/helpers.js';
 import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
 
 describe.skipIf(pgMissing !== null)('the PostgreSQL client', () => {
+  // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
+  // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
+  const starting = startPgCluster();
+  starting.catch(() => undefined); // a failure is reported by beforeAll (or the file is skipped)
   let cluster: PgCluster;
   let database: OpenPgDatabase;
   beforeAll(async () => {
-    cluster = await startPgCluster();
+    cluster = await starting;
     database = await openPgDatabase(cluster.url, { statementTimeoutMs: 500 });
-  });
+  }, 120_000);
   afterAll(async () => {
     await database?.close();
-    await cluster?.stop();
+    await (await starting.catch(() => null))?.stop();
   });
 
   it('opens migrated; bigints (count, times) read back as numbers, as from SQLite', async () => {
@@ -37,6 +43,55 @@ describe.skipIf(pgMissing !== null)('the PostgreSQL client', () => {
     await expect(database.pool.query('SELECT pg_sleep(5)')).rejects.toThrow(/statement timeout/);
     expect(Date.now() - started).toBeLessThan(4_000);
     expect((await database.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // the pool goes on
+  });
+
+  /** Another session holds the migration lock (as a replica migrating would) until `release()`. */
+  async function holdMigrationLock() {
+    const holder = new pg.Client({ connectionString: cluster.url, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
+    await holder.connect();
+    await holder.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    let released: Promise<void> | undefined;
+    return {
+      /** Resolves once a session other than the holder waits for the lock (seen in pg_locks). */
+      async waiter() {
+        for (;;) {
+          const { rows } = await holder.query<{ n: number }>(`SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`);
+          if (Number(rows[0]!.n) > 0) return;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
+      release: () => (released ??= holder.end()),
+    };
+  }
+
+  it('waits for another replica\'s migration longer than a statement may run, up to migrateTimeoutMs', async () => {
+    const lock = await holdMigrationLock();
+    try {
+      const opening = openPgDatabase(cluster.url, { statementTimeoutMs: 300, migrateTimeoutMs: 20_000 });
+      opening.catch(() => undefined);
+      await lock.waiter();
+      // Held well past the pool's statement timeout (300 ms) and its client timeout (1.3 s): the migration wait is not cut by them.
+      await new Promise((r) => setTimeout(r, 2_500));
+      await lock.release();
+      const opened = await opening;
+      expect((await opened.pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+      await opened.close();
+    } finally {
+      await lock.release();
+    }
+  });
+
+  it('gives up waiting for the migration lock after migrateTimeoutMs, saying so', async () => {
+    const lock = await holdMigrationLock();
+    try {
+      await expect(openPgDatabase(cluster.url, { statementTimeoutMs: 300, migrateTimeoutMs: 1_000 })).rejects.toMatchObject({
+        name: 'PgMigrationTimeoutError',
+        code: 'MIGRATION_TIMEOUT',
+        message: expect.stringMatching(/waited 1000 ms for the migration lock/),
+      });
+    } finally {
+      await lock.release();
+    }
   });
 
   it('connecting to a server that never answers fails within the connect timeout', async () => {

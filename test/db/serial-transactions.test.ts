@@ -94,9 +94,31 @@ describe('async transactions on one SQLite connection', () => {
         expect(tx.inTransaction()).toBe(true);
         await tx.transaction(async () => void insert('inner'));
       }),
-    ).rejects.toThrow(NestedTransactionError);
+    ).rejects.toMatchObject({ name: 'NestedTransactionError', code: 'NESTED_TRANSACTION' });
+    await expect(tx.transaction(() => tx.transaction(async () => undefined))).rejects.toThrow(NestedTransactionError)
     expect(rows()).toEqual([]);
     expect(tx.inTransaction()).toBe(false);
+  });
+
+  it('a timer set inside a transaction runs after its COMMIT outside it, and may start its own', async () => {
+    const { sqlite, rows, insert } = fresh();
+    const tx = serialTransactions(sqlite);
+    const fired = gate();
+    let later: Promise<void> | undefined;
+    let inside: boolean | undefined;
+    await tx.transaction(async () => {
+      insert('first');
+      setTimeout(() => {
+        inside = tx.inTransaction();
+        later = tx.transaction(async () => void insert('from the timer'));
+        fired.open();
+      }, 0);
+    });
+    await fired.opened;
+    expect(inside).toBe(false);
+    await later;
+    expect(rows()).toEqual(['first', 'from the timer']);
+    expect(sqlite.inTransaction).toBe(false);
   });
 
   it('a flow that waits too long gets a typed error; the queue goes on in order', async () => {

@@ -11,7 +11,17 @@
  * PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system user
  * (Debian's package creates it), which owns the temporary directory. They are spawned with that
  * user's uid and gid (what `runuser -u postgres --` would do) so that the signals `stop()` sends reach
- * postgres itself, not a wrapper. Every step has a timeout; a failure carries postgres's own log.
+ * postgres itself, not a wrapper. The whole start has one deadline (`timeoutMs`, 60 s, below the
+ * 120 s the callers give their beforeAll), so it fails inside the hook rather than finishing unseen after
+ * it; a failure carries postgres's own log. Start it as
+ *
+ *   const starting = startPgCluster();
+ *   beforeAll(() => starting, 120_000);
+ *   afterAll(async () => (await starting.catch(() => null))?.stop());
+ *
+ * so that a start that ends after its hook gave up is still stopped. And a test process that ends without
+ * stop() — its exit, or SIGTERM/SIGINT, which is how vitest stops a worker and where Node emits no
+ * 'exit' — kills every postgres it started (SIGKILL) and removes their directories.
  *
  * The binaries: CAIRN_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin (Debian's
  * `postgresql` package; `.ci/run` installs it). Where none is found `pgMissing` says so and the
@@ -46,14 +56,46 @@ export interface PgCluster {
 export interface PgClusterOptions {
   /** The database to create (default `cairn`). */
   database?: string;
-  /** Timeout of each step: initdb, start, create database, stop (default 30 s). */
-  stepTimeoutMs?: number;
+  /** Deadline of the whole start: initdb, postgres accepting connections, the database created (default 60 s). */
+  timeoutMs?: number;
+  /** How long stop() waits for a fast shutdown before SIGKILL (default 10 s). */
+  stopTimeoutMs?: number;
   /** More server settings (`-c name=value`), over the defaults below. */
   settings?: Record<string, string>;
 }
 
 const USER = 'cairn';
 const LOG_LIMIT = 64 * 1024;
+
+/** Every postgres this process started and has not seen exit, with its directory: killed if the process ends first. */
+const live = new Map<ChildProcess, string>();
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+
+function killLive(): void {
+  for (const [child, dir] of live) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+  live.clear();
+}
+function onSignal(signal: NodeJS.Signals): void {
+  killLive();
+  unwatch();
+  process.kill(process.pid, signal); // our handler gone, the signal does what it would have done
+}
+function watch(child: ChildProcess, dir: string): void {
+  if (live.size === 0) {
+    process.once('exit', killLive);
+    for (const signal of SIGNALS) process.once(signal, onSignal);
+  }
+  live.set(child, dir);
+}
+function unwatch(child?: ChildProcess): void {
+  if (child) live.delete(child);
+  if (live.size > 0) return;
+  process.off('exit', killLive);
+  for (const signal of SIGNALS) process.off(signal, onSignal);
+}
 
 function findBin(): string | null {
   const given = process.env.CAIRN_PG_BIN;
@@ -103,28 +145,35 @@ function run(bin: string, args: string[], user: { uid: number; gid: number } | u
 export async function startPgCluster(options: PgClusterOptions = {}): Promise<PgCluster> {
   if (!PG_BIN) throw new Error(pgMissing!);
   const database = options.database ?? 'cairn';
-  const timeoutMs = options.stepTimeoutMs ?? 30_000;
+  const totalMs = options.timeoutMs ?? 60_000;
+  const deadline = Date.now() + totalMs;
+  const left = () => {
+    const ms = deadline - Date.now();
+    if (ms <= 0) throw new Error(`PostgreSQL did not start within ${totalMs} ms (timeoutMs)`);
+    return ms;
+  };
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const user = runAs();
   const dir = mkdtempSync(join(tmpdir(), 'cairn-pg-'));
   const dataDir = join(dir, 'data');
   if (user) chownSync(dir, user.uid, user.gid);
   const removeDir = () => rmSync(dir, { recursive: true, force: true });
   try {
-    await run(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', USER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'], user, timeoutMs, 'initdb');
+    await run(join(PG_BIN, 'initdb'), ['-D', dataDir, '-U', USER, '--auth=trust', '--encoding=UTF8', '--no-locale', '--no-sync', '--no-instructions'], user, left(), 'initdb');
     for (let attempt = 1; ; attempt += 1) {
       const port = await freePort();
       const server = launch(PG_BIN, dataDir, dir, port, user, options.settings ?? {});
       try {
-        await server.ready(timeoutMs);
+        await server.ready(left());
       } catch (error) {
-        await server.kill(timeoutMs);
+        await server.kill(stopTimeoutMs);
         if (attempt < 3 && /could not bind|Address already in use/i.test(server.log())) continue; // lost the port to a race
         throw error;
       }
       try {
-        await createDatabase(port, database, timeoutMs);
+        await createDatabase(port, database, left());
       } catch (error) {
-        await server.kill(timeoutMs);
+        await server.kill(stopTimeoutMs);
         throw new Error(`${(error as Error).message}\n--- postgres log ---\n${server.log()}`);
       }
       let stopped: Promise<void> | undefined;
@@ -133,7 +182,7 @@ export async function startPgCluster(options: PgClusterOptions = {}): Promise<Pg
         port,
         database,
         log: server.log,
-        stop: () => (stopped ??= server.kill(timeoutMs).finally(removeDir)),
+        stop: () => (stopped ??= server.kill(stopTimeoutMs).finally(removeDir)),
       };
     }
   } catch (error) {
@@ -180,10 +229,9 @@ function launch(bin: string, dataDir: string, socketDir: string, port: number, u
       resolve();
     }),
   );
-  // A test process that dies without stop() must not leave a server behind.
-  const onExit = () => child.kill('SIGKILL');
-  process.once('exit', onExit);
-  void exit.then(() => process.off('exit', onExit));
+  // A test process that ends without stop() must not leave a server behind.
+  watch(child, socketDir);
+  void exit.then(() => unwatch(child));
   child.once('error', (error) => append(Buffer.from(`cannot start ${bin}/postgres: ${error.message}\n`)));
 
   return {

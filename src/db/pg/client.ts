@@ -16,7 +16,10 @@ export interface PgDatabaseOptions {
   lockTimeoutMs?: number;
   /** A transaction idle this long (a stuck flow holding locks) is ended by the server (default 30 s). */
   idleInTransactionTimeoutMs?: number;
-  /** Migrating at start (waiting for another replica's migration included) may take this long (default 60 s). */
+  /**
+   * Migrating at start (waiting for another replica's migration included) may take this long (default 60 s). It runs
+   * on a connection of its own with this as its timeouts, so `statementTimeoutMs` does not cut it (src/db/pg/migrate.ts).
+   */
   migrateTimeoutMs?: number;
   /** Told about an idle connection that failed (the server restarted, the network dropped it); the pool replaces it. */
   onIdleError?: (error: Error) => void;
