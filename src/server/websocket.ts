@@ -34,7 +34,10 @@ interface Enveloped {
  * `maxPayloadBytes` closes the socket with 1009 (message too big).
  */
 export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): GraphqlWs {
-  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes });
+  // No permessage-deflate (ws's default for a server, said here on purpose): a compressing socket keeps a zlib
+  // context of its own (tens of kilobytes, times ten thousand sockets) and a shared frame could not be written
+  // once for every socket (ws-raw-send.ts). Client input stays UTF-8 validated (no skipUTF8Validation).
+  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes, perMessageDeflate: false });
   const authenticated = new WeakSet<object>();
 
   // Before graphql-ws's own listener: an anonymous socket's large message is refused unparsed.
