@@ -49,6 +49,8 @@ const PER_SOCKET = (process.env.PER_SOCKET ?? '10,1').split(',').filter(Boolean)
 const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 const FRESH = process.env.FRESH !== '0';
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 20000);
+/** V8's memory reducer runs some seconds (8 in V8 11) after a full GC once allocation is slow: wait at least this long. */
+const SETTLE_MIN_MS = Math.min(SETTLE_MS, 12000);
 /** Rows this large wait for cairn to go idle once open and once closed (see SETTLE_MS). */
 const SETTLE_FROM = 1000;
 
@@ -197,7 +199,7 @@ function hubSubscribers(bench: LiveBench, count: number): Subscribers {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Waits, at most SETTLE_MS, until RSS has not fallen by more than 1 MB in 3 s: the process is idle and V8's
+ * Waits, at least SETTLE_MIN_MS and at most SETTLE_MS, until RSS has not fallen by more than 1 MB in 3 s: the process is idle and V8's
  * memory reducer (which runs once the allocation rate is low, some seconds after a full GC) has given back what
  * it will. Returns RSS then.
  */
@@ -207,7 +209,11 @@ async function settle(): Promise<number> {
   while (performance.now() - start < SETTLE_MS) {
     await sleep(500);
     samples.push(process.memoryUsage().rss);
-    if (samples.length > 6 && samples.at(-7)! - samples.at(-1)! < 1048576) break;
+    if (process.env.MEMDETAIL && samples.length % 4 === 0) {
+      const m = process.memoryUsage();
+      console.log(`      idle ${((performance.now() - start) / 1000).toFixed(0)} s: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, used ${mb(m.heapUsed).toFixed(0)} MB`);
+    }
+    if (performance.now() - start >= SETTLE_MIN_MS && samples.at(-7)! - samples.at(-1)! < 1048576) break;
   }
   return samples.at(-1)!;
 }
