@@ -21,7 +21,10 @@
  *   npx esbuild bench/live-fanout.ts --bundle --platform=node --format=esm --target=node20 --external:better-sqlite3 \
  *     --minify-whitespace --minify-syntax --outfile=dist/bench/live-fanout.mjs \
  *     "--banner:js=import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);"
- *   node --expose-gc dist/bench/live-fanout.mjs
+ *   node --expose-gc --max-old-space-size=1024 dist/bench/live-fanout.mjs
+ * (--max-old-space-size as `npm start` runs cairn: without it V8 sizes the heap from the machine's memory — 4 GB on
+ * 16 GB or more — and lets the old generation grow to four times what is live before a full GC, so that a second
+ * 10,000 after the first sits on 600–700 MB of half-empty pages. The first line printed says the limit the run had.)
  *
  * cairn's server runs here (bench/lib/live-setup.ts); the graphql-ws subscribers run in a child process
  * (bench/lib/fanout-clients.ts), so RSS and CPU are the server's (with the sandbox API server, also here).
@@ -39,7 +42,7 @@ import { Session } from 'node:inspector/promises';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
 import { percentile } from './lib/stats.js';
 
@@ -335,7 +338,7 @@ function print(r: Row): void {
 async function main(): Promise<void> {
   const bench = await startLiveBench(Math.max(...COUNTS, ...STALL_COUNTS, 1));
   console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each subscriber of instancesChanged; ${CHANGES} changes per row`);
-  console.log(`node ${process.version}; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
+  console.log(`node ${process.version}; heap limit ${mb(getHeapStatistics().heap_size_limit).toFixed(0)} MB; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
   printHeader();
   const rows: Row[] = [];
   const biggest = Math.max(...COUNTS);
