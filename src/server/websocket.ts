@@ -199,10 +199,11 @@ function requestOf(socket: WebSocket): Request {
 }
 
 /**
- * The upgrade's own headers: they describe the WebSocket handshake (done by then) and nothing an operation
- * reads; kept out of the socket's Headers (about half of them, 0.5 KB a socket; the key is unique to each).
+ * The WebSocket handshake's own headers: they served the handshake (done by then) and nothing an operation
+ * reads; kept out of the socket's Headers (about 0.5 KB a socket: the key is unique to each). The rest of the
+ * upgrade request's headers (`upgrade` included) stay.
  */
-const HANDSHAKE_HEADERS: ReadonlySet<string> = new Set(['connection', 'upgrade', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+const HANDSHAKE_HEADERS: ReadonlySet<string> = new Set(['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
 
 function toRequest(message: IncomingMessage): Request {
   const headers = new Headers();
