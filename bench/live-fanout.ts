@@ -8,6 +8,10 @@
  * then the issue's done-when figures, each beside what it is compared with.
  *
  *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 PER_SOCKET=10,1 STALL_COUNTS=1000 CHANGES=20 to choose)
+ *   FRESH=0: skip the first row, 10,000 one per socket in a fresh cairn (the same row runs again after the others: both are printed)
+ *   SETTLE_MS=20000: how long, at most, the bench waits for cairn to go idle (RSS no longer falling) once a row of
+ *   1,000 or more is open and again once it closed, so that V8's memory reducer runs as it does in a server at rest
+ *   (it gives back the pages a burst of connections left half empty); 0: no wait
  *   MEMDETAIL=1: the server's memory (rss, heap total and used, external) with each row's subscribers open, after gc
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
  *   (slow on a large heap); HEAPPROFILE=dir: a sampling heap profile of what the subscribers hold, by allocation site.
@@ -17,7 +21,10 @@
  *   npx esbuild bench/live-fanout.ts --bundle --platform=node --format=esm --target=node20 --external:better-sqlite3 \
  *     --minify-whitespace --minify-syntax --outfile=dist/bench/live-fanout.mjs \
  *     "--banner:js=import { createRequire as __cairnCreateRequire } from 'node:module'; const require = __cairnCreateRequire(import.meta.url);"
- *   node --expose-gc dist/bench/live-fanout.mjs
+ *   node --expose-gc --max-old-space-size=1024 dist/bench/live-fanout.mjs
+ * (--max-old-space-size as `npm start` runs cairn: without it V8 sizes the heap from the machine's memory — 4 GB on
+ * 16 GB or more — and lets the old generation grow to four times what is live before a full GC, so that a second
+ * 10,000 after the first sits on 600–700 MB of half-empty pages. The first line printed says the limit the run had.)
  *
  * cairn's server runs here (bench/lib/live-setup.ts); the graphql-ws subscribers run in a child process
  * (bench/lib/fanout-clients.ts), so RSS and CPU are the server's (with the sandbox API server, also here).
@@ -35,7 +42,7 @@ import { Session } from 'node:inspector/promises';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
 import { percentile } from './lib/stats.js';
 
@@ -43,6 +50,12 @@ const COUNTS = (process.env.COUNTS ?? '1,100,1000,10000').split(',').filter(Bool
 const CHANGES = Number(process.env.CHANGES ?? 20);
 const PER_SOCKET = (process.env.PER_SOCKET ?? '10,1').split(',').filter(Boolean).map(Number);
 const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
+const FRESH = process.env.FRESH !== '0';
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 20000);
+/** V8's memory reducer runs some seconds (8 in V8 11) after a full GC once allocation is slow: wait at least this long. */
+const SETTLE_MIN_MS = Math.min(SETTLE_MS, 12000);
+/** Rows this large wait for cairn to go idle once open and once closed (see SETTLE_MS). */
+const SETTLE_FROM = 1000;
 
 const SUBSCRIPTION = `subscription ($environment: ID!) {
   instancesChanged(environment: $environment) { kind cursor ... on InstanceChanged { change instance { name status ready restarts resourceVersion } } ... on LiveSnapshot { instances { name } } }
@@ -91,6 +104,9 @@ interface Row {
   sentDiffs: number[];
   floor: number[];
   rssMb: number;
+  /** RSS once the subscribers were open (after gc), and once cairn was idle a while with them open (SETTLE_MS). */
+  rssOpenMb: number;
+  rssSettledMb: number;
   /** How much RSS grew while the changes were delivered (the most − when the subscribers were ready). */
   rssGrowthMb: number;
   heapMb: number;
@@ -183,6 +199,28 @@ function hubSubscribers(bench: LiveBench, count: number): Subscribers {
   };
 }
 
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits, at least SETTLE_MIN_MS and at most SETTLE_MS, until RSS has not fallen by more than 1 MB in 3 s: the process is idle and V8's
+ * memory reducer (which runs once the allocation rate is low, some seconds after a full GC) has given back what
+ * it will. Returns RSS then.
+ */
+async function settle(): Promise<number> {
+  const start = performance.now();
+  const samples: number[] = [process.memoryUsage().rss];
+  while (performance.now() - start < SETTLE_MS) {
+    await sleep(500);
+    samples.push(process.memoryUsage().rss);
+    if (process.env.MEMDETAIL && samples.length % 4 === 0) {
+      const m = process.memoryUsage();
+      console.log(`      idle ${((performance.now() - start) / 1000).toFixed(0)} s: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, used ${mb(m.heapUsed).toFixed(0)} MB`);
+    }
+    if (performance.now() - start >= SETTLE_MIN_MS && samples.at(-7)! - samples.at(-1)! < 1048576) break;
+  }
+  return samples.at(-1)!;
+}
+
 async function measure(bench: LiveBench, label: string, count: number, perSocket: number, stallEvery: number, open: () => Subscribers): Promise<Row> {
   // HEAPPROFILE: V8's sampling heap profiler from before the subscribers open, read with them open (what they
   // hold, by where it was allocated; far cheaper than a heap snapshot of a large heap).
@@ -197,6 +235,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   gc?.();
   gc?.();
   const heapMb = mb(process.memoryUsage().heapUsed);
+  const rssOpen = process.memoryUsage().rss;
   if (process.env.MEMDETAIL) {
     const m = process.memoryUsage();
     console.log(`  ${tag} open, after gc: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, heap used ${mb(m.heapUsed).toFixed(0)} MB, external ${mb(m.external).toFixed(0)} MB (array buffers ${mb(m.arrayBuffers).toFixed(0)} MB)`);
@@ -210,6 +249,11 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     sampler.disconnect();
   }
   if (process.env.HEAPSNAPSHOT) writeHeapSnapshot(`${process.env.HEAPSNAPSHOT}/${tag}.heapsnapshot`);
+  const rssSettled = count >= SETTLE_FROM && SETTLE_MS > 0 ? await settle() : rssOpen;
+  if (process.env.MEMDETAIL && rssSettled !== rssOpen) {
+    const m = process.memoryUsage();
+    console.log(`    idle with them open: rss ${mb(m.rss).toFixed(0)} MB, heap total ${mb(m.heapTotal).toFixed(0)} MB, heap used ${mb(m.heapUsed).toFixed(0)} MB`);
+  }
   const fanout = () => bench.cairn.server.yoga.fanout.stats();
   const stats0 = fanout();
   const resyncs0 = bench.cairn.live.hub.stats().resyncs;
@@ -254,6 +298,8 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     sentDiffs: sentDiffs.sort((a, b) => a - b),
     floor: floor.sort((a, b) => a - b),
     rssMb: mb(rss),
+    rssOpenMb: mb(rssOpen),
+    rssSettledMb: mb(rssSettled),
     rssGrowthMb: mb(rss - rssReady),
     heapMb,
     cpuPercent,
@@ -266,8 +312,13 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   };
   await subscribers.close();
   // Let the hub's stream and the informers go between rows (they linger 100 ms).
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   print(row);
+  if (count >= SETTLE_FROM && SETTLE_MS > 0) {
+    const before = process.memoryUsage().rss;
+    const after = await settle();
+    console.log(`  (closed: rss ${mb(before).toFixed(0)} MB, ${mb(after).toFixed(0)} MB once idle)`);
+  }
   return row;
 }
 
@@ -275,21 +326,26 @@ const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').
 
 function printHeader(): void {
   console.log('                                                 subscriber − raw watch      sent − raw watch   PATCH → raw watch');
-  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
+  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  open  idle  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
 }
 
 function print(r: Row): void {
   console.log(
-    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
+    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssOpenMb, 5)} ${f(r.rssSettledMb, 5)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
   );
 }
 
 async function main(): Promise<void> {
   const bench = await startLiveBench(Math.max(...COUNTS, ...STALL_COUNTS, 1));
   console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each subscriber of instancesChanged; ${CHANGES} changes per row`);
-  console.log(`node ${process.version}; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
+  console.log(`node ${process.version}; heap limit ${mb(getHeapStatistics().heap_size_limit).toFixed(0)} MB; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
   printHeader();
   const rows: Row[] = [];
+  const biggest = Math.max(...COUNTS);
+  if (FRESH && biggest >= SETTLE_FROM && PER_SOCKET.includes(1)) {
+    console.log(`first, ${biggest} one per socket in a fresh cairn (the same row runs again after the others):`);
+    rows.push(await measure(bench, 'fresh-ws', biggest, 1, 0, () => graphqlWsSubscribers(bench, biggest, 1, 0)));
+  }
   for (const count of COUNTS) {
     for (const perSocket of PER_SOCKET) {
       if (perSocket <= count) rows.push(await measure(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0)));
@@ -309,8 +365,16 @@ async function main(): Promise<void> {
     const hub = find('hub', count, 0);
     if (one || ten) console.log(`  subscriber − raw watch p99 at ${count}: ${f(p99(one), 0)} ms one per socket, ${f(p99(ten), 0)} ms ten per socket (goal ≤ ${goal} ms; the hub alone ${f(p99(hub), 0)} ms)`);
   }
-  const most = find('graphql-ws', 10000, 1) ?? find('graphql-ws', 10000, 10);
-  if (most) console.log(`  RSS with 10,000 open: ${f(most.rssMb, 0)} MB (goal ≤ 500 MB; with 1 open: ${f(find('graphql-ws', 1, 1)?.rssMb ?? NaN, 0)} MB)`);
+  const rssOf = (r: Row | undefined) => (r ? `${f(r.rssMb, 0)} MB (open ${f(r.rssOpenMb, 0)}, idle ${f(r.rssSettledMb, 0)})` : '—');
+  const fresh = find('fresh-ws', biggest, 1);
+  const after = find('graphql-ws', biggest, 1);
+  if (fresh || after) console.log(`  RSS with ${biggest} open, one per socket, the most while the changes were delivered: ${rssOf(fresh)} in a fresh cairn, ${rssOf(after)} after the other rows (goal ≤ 500 MB with 10,000; with 1 open: ${f(find('graphql-ws', 1, 1)?.rssMb ?? NaN, 0)} MB)`);
+  const ten = find('graphql-ws', biggest, 10);
+  if (ten) console.log(`  RSS with ${biggest} open, ten per socket: ${rssOf(ten)}`);
+  const one = find('graphql-ws', 1, 1);
+  for (const r of [fresh, after, ten]) {
+    if (r && one && gc) console.log(`  heap per subscription (${r.label}, ${r.perSocket} per socket): ${(((r.heapMb - one.heapMb) * 1024) / (r.count - 1)).toFixed(1)} KB (heap after gc with ${r.count} open − with 1 open)`);
+  }
   const watches = rows.filter((r) => r.label === 'graphql-ws').map((r) => r.watches);
   console.log(`  pod watches: ${[...new Set(watches)].join(', ')} over every row (goal: as with 1 subscriber, ${find('graphql-ws', 1, 1)?.watches ?? '—'})`);
   for (const count of STALL_COUNTS) {

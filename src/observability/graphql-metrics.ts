@@ -10,6 +10,7 @@
 import type { DocumentNode, ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Registry } from 'prom-client';
+import { memberEndOf } from '../live/fanout/member-end.js';
 import { countOpen, metricsIn, secondsSince } from './declare.js';
 import { boundedLabels } from './labels.js';
 import { operationOf, transportOf } from './operation-name.js';
@@ -81,6 +82,9 @@ export function createGraphqlMetrics(registry: Registry): GraphqlMetrics {
           if (!isAsyncIterable(result)) return count(outcomeOf(result));
           count('success');
           close = countOpen(subscriptions, { transport: transportOf(args.contextValue) });
+          // A grouped member tells of its end itself (src/live/fanout/member-end.ts): no wrapper around its stream.
+          const member = memberEndOf(result);
+          if (member) return member.onEnd(close);
           return { onEnd: () => close() };
         },
         // A stream that fails ends too (its onEnd is not told of a failure).

@@ -34,7 +34,10 @@ interface Enveloped {
  * `maxPayloadBytes` closes the socket with 1009 (message too big).
  */
 export function attachGraphqlWs(httpServer: Server, yoga: YogaApp, logger: Logger, maxPayloadBytes: number, maxBufferedBytes = DEFAULT_MAX_BUFFERED_BYTES): GraphqlWs {
-  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes });
+  // No permessage-deflate (ws's default for a server, said here on purpose): a compressing socket keeps a zlib
+  // context of its own (tens of kilobytes, times ten thousand sockets) and a shared frame could not be written
+  // once for every socket (ws-raw-send.ts). Client input stays UTF-8 validated (no skipUTF8Validation).
+  const wss = new WebSocketServer({ server: httpServer, path: GRAPHQL_PATH, maxPayload: maxPayloadBytes, perMessageDeflate: false });
   const authenticated = new WeakSet<object>();
 
   // Before graphql-ws's own listener: an anonymous socket's large message is refused unparsed.
@@ -195,9 +198,17 @@ function requestOf(socket: WebSocket): Request {
   return requests.get(socket)!;
 }
 
+/**
+ * The WebSocket handshake's own headers: they served the handshake (done by then) and nothing an operation
+ * reads; kept out of the socket's Headers (about 0.5 KB a socket: the key is unique to each). The rest of the
+ * upgrade request's headers (`upgrade` included) stay.
+ */
+const HANDSHAKE_HEADERS: ReadonlySet<string> = new Set(['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']);
+
 function toRequest(message: IncomingMessage): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(message.headers)) {
+    if (HANDSHAKE_HEADERS.has(name)) continue;
     if (typeof value === 'string') headers.set(name, value);
     else if (Array.isArray(value)) for (const v of value) headers.append(name, v);
   }

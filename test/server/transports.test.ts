@@ -111,6 +111,8 @@ describe('the context factory', () => {
     expect(seen).toHaveLength(3);
     expect(seen[2]!.connectionParams).toEqual({ authorization: `Bearer ${t.adminToken}` });
     expect(seen[2]!.headers.get('upgrade')).toBe('websocket');
+    // The handshake's own headers are not kept for the socket's life (src/server/websocket.ts).
+    expect(seen[2]!.headers.get('sec-websocket-key')).toBeNull();
   });
 });
 
