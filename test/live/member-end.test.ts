@@ -65,3 +65,15 @@ it('a member that ended leaves the signals it watched; one registered with an ab
   expect(late.ended()).toBe(1);
   expect(await late.iterator.next()).toEqual({ done: true, value: undefined });
 });
+
+it('members that end by themselves leave their signal: the last one removes its listener, so a timeout signal (a token expiry) is not kept alive', async () => {
+  const expiry = new AbortController();
+  const members = Array.from({ length: 3 }, member);
+  for (const m of members) m.end.endWhen(expiry.signal);
+  expect(getEventListeners(expiry.signal, 'abort')).toHaveLength(1);
+  for (const m of members.slice(0, 2)) await m.iterator.return!();
+  expect(getEventListeners(expiry.signal, 'abort')).toHaveLength(1); // one member still watches
+  await members[2]!.iterator.return!();
+  expect(getEventListeners(expiry.signal, 'abort')).toHaveLength(0);
+  expect(members.map((m) => m.ended())).toEqual([1, 1, 1]);
+});

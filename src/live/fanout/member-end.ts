@@ -25,27 +25,44 @@ export function memberEndOf(result: unknown): MemberEnd | null {
   return ((result as Record<symbol, unknown>)[MEMBER_END] as MemberEnd | undefined) ?? null;
 }
 
-/** The members to stop when a signal aborts; one listener per signal. */
-const watched = new WeakMap<AbortSignal, Set<Ending>>();
+/** The members to stop when a signal aborts, and its one listener. */
+interface Watch {
+  members: Set<Ending>;
+  onAbort: () => void;
+}
+const watched = new WeakMap<AbortSignal, Watch>();
 
 function watch(signal: AbortSignal, ending: Ending): void {
-  let members = watched.get(signal);
-  if (!members) {
-    const set = new Set<Ending>();
-    members = set;
-    watched.set(signal, set);
-    signal.addEventListener(
-      'abort',
-      () => {
-        watched.delete(signal);
-        for (const m of [...set]) m.stop();
-        set.clear();
-      },
-      { once: true },
-    );
+  let w = watched.get(signal);
+  if (!w) {
+    const members = new Set<Ending>();
+    const onAbort = () => {
+      watched.delete(signal);
+      for (const m of [...members]) m.stop();
+      members.clear();
+    };
+    w = { members, onAbort };
+    watched.set(signal, w);
+    signal.addEventListener('abort', onAbort, { once: true });
   }
-  members.add(ending);
+  w.members.add(ending);
 }
+
+/**
+ * A member that ended leaves the signal; the last one to leave removes the listener. A listener left on
+ * a timeout signal (a token's expiry) would keep the signal, and what it reaches, alive until it fires.
+ */
+function unwatch(signal: AbortSignal, ending: Ending): void {
+  const w = watched.get(signal);
+  if (!w) return;
+  w.members.delete(ending);
+  if (w.members.size > 0) return;
+  watched.delete(signal);
+  signal.removeEventListener('abort', w.onAbort);
+}
+
+/** How many abort listeners member ends keep on `signal` (0 or 1): for tests. */
+export const watchersOf = (signal: AbortSignal): number => (watched.has(signal) ? 1 : 0);
 
 /**
  * The end of one member: `stop` ends it (it must call `ended()` once it has ended, however it ends).
@@ -81,7 +98,7 @@ export class Ending implements MemberEnd {
   ended(): void {
     if (this.over) return;
     this.over = true;
-    if (this.signals) for (const s of this.signals) watched.get(s)?.delete(this);
+    if (this.signals) for (const s of this.signals) unwatch(s, this);
     this.signals = null;
     const w = this.waiting;
     this.waiting = null;

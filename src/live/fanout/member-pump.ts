@@ -117,8 +117,8 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
   const member: AsyncIterableIterator<ExecutionResult> & { [MEMBER_END]: Ending } = {
     [MEMBER_END]: ending,
     next() {
-      // Started on the transport's first read: by then it has registered the subscription.
-      if (!started) {
+      // Started on the transport's first read: by then it has registered the subscription (not once stopped).
+      if (!started && !stopped) {
         started = true;
         void pump();
       }
