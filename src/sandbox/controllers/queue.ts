@@ -25,16 +25,9 @@ export interface WorkQueue {
 /**
  * Milliseconds of syncs, all queues together, in one turn of the event loop before it serves I/O
  * again: the API server's requests and watches (in this process too) are not held up behind a
- * burst of syncs, as they are not when the controller manager is a process of its own. A turn takes
- * the long slice only when the loop had nothing else to do since the last one; when requests or
- * watches ran in between, the API server comes first and the controllers take the short slice (a
- * burst of creates is answered and seen on the watches before the syncs it starts, while the syncs
- * still get a share of every turn).
+ * burst of syncs, as they are not when the controller manager is a process of its own.
  */
-const IDLE_SLICE_MS = 5;
-const BUSY_SLICE_MS = 0.5;
-/** The loop counts as busy when more than this passed between the end of one turn and the start of the next. */
-const BUSY_GAP_MS = 0.5;
+const SLICE_MS = Number(process.env.SLICE_MS ?? 5);
 
 /** A queue with keys pending: `step()` syncs one and says whether more are pending. */
 interface Runnable {
@@ -43,7 +36,6 @@ interface Runnable {
 /** Every queue of every cluster in this process takes its turn, one key at a time, within one slice. */
 const runnable = new Set<Runnable>();
 let turnScheduled = false;
-let lastTurnEnded = 0;
 
 function scheduleTurn() {
   if (turnScheduled) return;
@@ -53,15 +45,13 @@ function scheduleTurn() {
 
 function turn() {
   turnScheduled = false;
-  const started = performance.now();
-  const until = started + (started - lastTurnEnded > BUSY_GAP_MS ? BUSY_SLICE_MS : IDLE_SLICE_MS);
-  do {
+  const until = performance.now() + SLICE_MS;
+  while (runnable.size > 0 && performance.now() < until) {
     for (const queue of runnable) {
       if (!queue.step()) runnable.delete(queue);
       if (performance.now() >= until) break;
     }
-  } while (runnable.size > 0 && performance.now() < until);
-  lastTurnEnded = performance.now();
+  }
   if (runnable.size > 0) scheduleTurn();
 }
 
