@@ -2,19 +2,11 @@ import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
-import { inIds } from './batch-sql.js';
-import type { Db } from './client.js';
-import { perDatabase } from './prepared.js';
+import type { Database } from './database.js';
 import { releasesRepository } from './releases-repository.js';
-import { apps, deploymentConfigs, environments, type AppRow, type EnvironmentRow } from './tables.js';
+import type { AppRow, EnvironmentRow } from './tables.js';
 
 export type AppType = AppRow['appType'];
-
-/** The one-row reads of every release pass, prepared once. */
-const prepared = perDatabase((db) => ({
-  app: db.select().from(apps).where(eq(apps.id, sql.placeholder('id'))).prepare(),
-  environment: db.select().from(environments).where(eq(environments.id, sql.placeholder('id'))).prepare(),
-}));
 export type EnvironmentKind = EnvironmentRow['kind'];
 
 export interface NewApp {
@@ -36,7 +28,9 @@ export interface AppFilter {
 const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Apps with their environments (and each environment's draft config, created with it; its secret env values encrypted). */
-export function appsRepository(db: Db, cipher: SecretCipher) {
+export function appsRepository(d: Database, cipher: SecretCipher) {
+  const { apps, environments, deploymentConfigs } = d.t;
+  const releases = releasesRepository(d, cipher);
   const where = (f: AppFilter): SQL | undefined =>
     and(
       f.namePrefix ? sql`${apps.name} LIKE ${likePrefix(f.namePrefix)} ESCAPE '\\'` : undefined,
@@ -45,55 +39,37 @@ export function appsRepository(db: Db, cipher: SecretCipher) {
     );
 
   return {
-    /** Inserts the app, its environments and their draft configs; call inside a transaction. */
-    create(app: NewApp, now: Date): AppRow {
-      const row = db
-        .insert(apps)
-        .values({ name: app.name, businessType: app.businessType, description: app.description, appType: app.appType, deployMethod: app.deployMethod, createdAt: now, updatedAt: now })
-        .returning()
-        .get();
-      for (const env of app.environments) {
-        const e = db.insert(environments).values({ appId: row.id, kind: env.kind, cluster: env.cluster, namespace: env.namespace, createdAt: now }).returning().get();
-        db.insert(deploymentConfigs).values({ environmentId: e.id, version: 1, imageTag: env.imageTag, settings: sealSettings(cipher, env.settings), updatedAt: now }).run();
-      }
-      return row;
-    },
-    byIds(ids: number[]): AppRow[] {
-      return ids.length ? db.select().from(apps).where(inIds(apps.id, ids)).all() : [];
-    },
-    byId(id: number): AppRow | undefined {
-      return prepared(db).app.get({ id });
-    },
-    byName(name: string): AppRow | undefined {
-      return db.select().from(apps).where(eq(apps.name, name)).get();
-    },
+    /** Inserts the app, its environments and their draft configs (all or none). */
+    create: (app: NewApp, now: Date): Promise<AppRow> =>
+      d.write(async (db) => {
+        const [row] = await db
+          .insert(apps)
+          .values({ name: app.name, businessType: app.businessType, description: app.description, appType: app.appType, deployMethod: app.deployMethod, createdAt: now, updatedAt: now })
+          .returning();
+        for (const env of app.environments) {
+          const [e] = await db.insert(environments).values({ appId: row!.id, kind: env.kind, cluster: env.cluster, namespace: env.namespace, createdAt: now }).returning();
+          await db.insert(deploymentConfigs).values({ environmentId: e!.id, version: 1, imageTag: env.imageTag, settings: sealSettings(cipher, env.settings), updatedAt: now });
+        }
+        return row!;
+      }),
+    byIds: (ids: number[]): Promise<AppRow[]> => (ids.length ? d.read((db) => db.select().from(apps).where(d.dialect.inIds(apps.id, ids))) : Promise.resolve([])),
+    byId: (id: number): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.id, id)).limit(1))[0]),
+    byName: (name: string): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.name, name)).limit(1))[0]),
     /** One page of apps matching the filter, ordered by name. */
-    list(filter: AppFilter, offset: number, limit: number): AppRow[] {
-      return db.select().from(apps).where(where(filter)).orderBy(asc(apps.name)).limit(limit).offset(offset).all();
-    },
-    count(filter: AppFilter): number {
-      return db.select({ n: count() }).from(apps).where(where(filter)).get()?.n ?? 0;
-    },
-    update(id: number, changes: { businessType?: string; description?: string }, now: Date): AppRow | undefined {
-      return db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning().get();
-    },
+    list: (filter: AppFilter, offset: number, limit: number): Promise<AppRow[]> =>
+      d.read((db) => db.select().from(apps).where(where(filter)).orderBy(asc(apps.name)).limit(limit).offset(offset)),
+    count: (filter: AppFilter): Promise<number> => d.read(async (db) => (await db.select({ n: count() }).from(apps).where(where(filter)))[0]?.n ?? 0),
+    update: (id: number, changes: { businessType?: string; description?: string }, now: Date): Promise<AppRow | undefined> =>
+      d.write(async (db) => (await db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning())[0]),
     /** Deletes the app; its environments and configs go with it (foreign keys cascade). */
-    delete(id: number): boolean {
-      return db.delete(apps).where(eq(apps.id, id)).run().changes > 0;
-    },
-    environmentsOfApps(appIds: number[]): EnvironmentRow[] {
-      return appIds.length ? db.select().from(environments).where(inIds(environments.appId, appIds)).orderBy(asc(environments.id)).all() : [];
-    },
-    environment(id: number): EnvironmentRow | undefined {
-      return prepared(db).environment.get({ id });
-    },
-    environmentsByIds(ids: number[]): EnvironmentRow[] {
-      return ids.length ? db.select().from(environments).where(inIds(environments.id, ids)).all() : [];
-    },
+    delete: (id: number): Promise<boolean> => d.write(async (db) => (await db.delete(apps).where(eq(apps.id, id)).returning({ id: apps.id })).length > 0),
+    environmentsOfApps: (appIds: number[]): Promise<EnvironmentRow[]> =>
+      appIds.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.appId, appIds)).orderBy(asc(environments.id))) : Promise.resolve([]),
+    environment: (id: number): Promise<EnvironmentRow | undefined> => d.read(async (db) => (await db.select().from(environments).where(eq(environments.id, id)).limit(1))[0]),
+    environmentsByIds: (ids: number[]): Promise<EnvironmentRow[]> =>
+      ids.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.id, ids))) : Promise.resolve([]),
     /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */
-    activeReleaseOrderOf(appId: number): { id: number } | null {
-      return releasesRepository(db, cipher).activeOrderOfApp(appId);
-    },
+    activeReleaseOrderOf: (appId: number): Promise<{ id: number } | null> => releases.activeOrderOfApp(appId),
   };
 }
 

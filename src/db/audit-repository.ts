@@ -1,8 +1,7 @@
 import { and, asc, count, desc, eq, gt, gte, lt, or, type SQL } from 'drizzle-orm';
 import type { SecretCipher } from '../domain/secret-values.js';
-import { inIds } from './batch-sql.js';
-import type { Db } from './client.js';
-import { auditEntries, type AuditEntryRow, type AuditOutcome } from './auth-tables.js';
+import type { AuditEntryRow, AuditOutcome } from './auth-tables.js';
+import type { Database } from './database.js';
 
 /**
  * One audit entry to write (the id is assigned by the database). `unmaskedInput`, for an entry
@@ -40,7 +39,9 @@ export interface AuditPage {
 }
 
 /** The audit trail: written once per audited action, never changed; read newest first. */
-export function auditRepository(db: Db, cipher: SecretCipher) {
+export function auditRepository(d: Database, cipher: SecretCipher) {
+  const { auditEntries } = d.t;
+  const inIds = d.dialect.inIds;
   const where = (filter: AuditFilter): SQL[] => {
     const parts: SQL[] = [];
     if (filter.visibleApps) parts.push(filter.visibleApps.length ? inIds(auditEntries.appId, filter.visibleApps) : eq(auditEntries.id, -1));
@@ -62,37 +63,38 @@ export function auditRepository(db: Db, cipher: SecretCipher) {
 
   return {
     /** Writes one entry (a single INSERT: atomic on its own, and part of the caller's transaction when there is one). */
-    record({ unmaskedInput, ...entry }: NewAuditEntry): AuditEntryRow {
+    record({ unmaskedInput, ...entry }: NewAuditEntry): Promise<AuditEntryRow> {
       const secret = unmaskedInput === undefined ? {} : { possiblySecret: true, sealedInput: cipher.encrypt(unmaskedInput) };
-      return db.insert(auditEntries).values({ ...entry, ...secret }).returning().get();
+      return d.write(async (db) => (await db.insert(auditEntries).values({ ...entry, ...secret }).returning())[0]!);
     },
     /** The input as typed of an entry marked possibly secret (decrypted); null for any other entry. */
     unmaskedInputOf(entry: Pick<AuditEntryRow, 'sealedInput'>): string | null {
       return entry.sealedInput === null ? null : cipher.decrypt(entry.sealedInput);
     },
-    byIds(ids: readonly number[]): AuditEntryRow[] {
-      return ids.length === 0 ? [] : db.select().from(auditEntries).where(inIds(auditEntries.id, ids)).all();
+    byIds(ids: readonly number[]): Promise<AuditEntryRow[]> {
+      return ids.length === 0 ? Promise.resolve([]) : d.read((db) => db.select().from(auditEntries).where(inIds(auditEntries.id, ids)));
     },
     /** How many entries match the filter (one COUNT statement). */
-    count(filter: AuditFilter): number {
-      return db.select({ n: count() }).from(auditEntries).where(and(...where(filter))).get()?.n ?? 0;
+    count(filter: AuditFilter): Promise<number> {
+      return d.read(async (db) => (await db.select({ n: count() }).from(auditEntries).where(and(...where(filter))))[0]?.n ?? 0);
     },
     /**
      * Up to `first` entries newest first, older than `after` when given. With `fromOldest`, the
      * `first` entries newer than `after` closest to it instead (for `last`/`before`), still
      * returned newest first.
      */
-    page(filter: AuditFilter, after: AuditPosition | null, first: number, fromOldest = false): AuditPage {
+    async page(filter: AuditFilter, after: AuditPosition | null, first: number, fromOldest = false): Promise<AuditPage> {
       const parts = where(filter);
       if (after) parts.push(beyond(after, !fromOldest));
       const order = fromOldest ? [asc(auditEntries.at), asc(auditEntries.id)] : [desc(auditEntries.at), desc(auditEntries.id)];
-      const rows = db
-        .select()
-        .from(auditEntries)
-        .where(and(...parts))
-        .orderBy(...order)
-        .limit(first + 1)
-        .all();
+      const rows = await d.read((db) =>
+        db
+          .select()
+          .from(auditEntries)
+          .where(and(...parts))
+          .orderBy(...order)
+          .limit(first + 1),
+      );
       const more = rows.length > first;
       const page = rows.slice(0, first);
       return { rows: fromOldest ? page.reverse() : page, more };

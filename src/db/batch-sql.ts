@@ -1,21 +1,11 @@
 import { and, sql, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SqlDialect } from './dialect.js';
 
 /**
  * SQL for reading many rows in one statement (the batch methods of the repositories, which the
- * per-request dataloaders call).
- *
- * A list of IDs is bound as ONE JSON parameter, `column IN (SELECT value FROM json_each(?))`,
- * not as one `?` per ID: the SQL text is then the same for any number of IDs — one compiled
- * statement in the cache instead of one per list length — and SQLite's limit on bound variables
- * (32,766) never applies, so no list needs to be cut into chunks. SQLite still looks each ID up by
- * the column's index (the plan says `SEARCH … USING INDEX … (column=?)`).
+ * per-request dataloaders call). Lists of IDs are bound as one JSON parameter (src/db/dialect.ts).
  */
-
-/** `column IN (ids)`, the IDs bound as one JSON array. */
-export function inIds(column: SQLiteColumn, ids: readonly number[]): SQL {
-  return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
-}
 
 /** Where a group's rows are ranked: by `orderBy` within each value of `group`, keeping ranks offset+1 … offset+limit. */
 export interface RankedWindow {
@@ -35,9 +25,9 @@ export interface RankedWindow {
  * environment's orders, the latest finished order of each environment …): one statement for every
  * group, where a LIMIT would need one statement per group.
  */
-export function rankedWithin(w: RankedWindow): SQL {
-  const where = and(inIds(w.group, w.groups), w.filter);
-  return sql`${w.id} IN (SELECT ranked_id FROM (SELECT ${w.id} AS ranked_id, row_number() OVER (PARTITION BY ${w.group} ORDER BY ${w.orderBy}) AS ranked_at FROM ${w.table} WHERE ${where}) WHERE ranked_at > ${w.offset} AND ranked_at <= ${w.offset + w.limit})`;
+export function rankedWithin(dialect: SqlDialect, w: RankedWindow): SQL {
+  const where = and(dialect.inIds(w.group, w.groups), w.filter);
+  return sql`${w.id} IN (SELECT ranked_id FROM (SELECT ${w.id} AS ranked_id, row_number() OVER (PARTITION BY ${w.group} ORDER BY ${w.orderBy}) AS ranked_at FROM ${w.table} WHERE ${where}) AS ranked WHERE ranked_at > ${w.offset} AND ranked_at <= ${w.offset + w.limit})`;
 }
 
 /** Rows grouped by a key, in the order they came. */

@@ -5,9 +5,9 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /** Runs `write`; a UNIQUE violation becomes the error `taken()` builds (e.g. an AlreadyExistsError). */
-export function uniqueOr<T>(taken: () => Error, write: () => T): T {
+export async function uniqueOr<T>(taken: () => Error, write: () => Promise<T>): Promise<T> {
   try {
-    return write();
+    return await write();
   } catch (err) {
     if (isUniqueViolation(err)) throw taken();
     throw err;

@@ -2,15 +2,10 @@ import { and, asc, count, desc, eq, inArray, isNull, max, sql } from 'drizzle-or
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
-import { inIds, rankedWithin } from './batch-sql.js';
-import type { Db } from './client.js';
-import { perDatabase } from './prepared.js';
+import { rankedWithin } from './batch-sql.js';
+import type { Database } from './database.js';
 import {
   ACTIVE_STATES,
-  instanceFailures,
-  orderTransitions,
-  releaseOrders,
-  revisions,
   type InstanceFailureRow,
   type OrderStateName,
   type OrderTransitionRow,
@@ -36,121 +31,100 @@ export interface RevisionKey {
 /** The states of a finished order that left a revision running. */
 const FINISHED_RUNNING: OrderStateName[] = ['COMPLETED', 'ROLLED_BACK'];
 
-/** The one-row reads of every release pass and submission, prepared once. */
-const prepared = perDatabase((db) => ({
-  order: db.select().from(releaseOrders).where(eq(releaseOrders.id, sql.placeholder('id'))).prepare(),
-  activeOrderOf: db
-    .select()
-    .from(releaseOrders)
-    .where(and(eq(releaseOrders.environmentId, sql.placeholder('environmentId')), inArray(releaseOrders.state, [...ACTIVE_STATES])))
-    .prepare(),
-  revision: db
-    .select()
-    .from(revisions)
-    .where(and(eq(revisions.environmentId, sql.placeholder('environmentId')), eq(revisions.number, sql.placeholder('number'))))
-    .prepare(),
-  lastCompletedOrderOf: db
-    .select()
-    .from(releaseOrders)
-    .where(and(eq(releaseOrders.environmentId, sql.placeholder('environmentId')), inArray(releaseOrders.state, FINISHED_RUNNING)))
-    .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
-    .prepare(),
-}));
-
 /**
  * Revisions, release orders, their transitions and instance failures. A revision's secret env
  * values are stored encrypted and read in plain text.
  */
-export function releasesRepository(db: Db, cipher: SecretCipher) {
+export function releasesRepository(d: Database, cipher: SecretCipher) {
+  const { revisions, releaseOrders, orderTransitions, instanceFailures, environments } = d.t;
+  const inIds = d.dialect.inIds;
   const open = (rows: RevisionRow[]) => rows.map((r) => openRow(cipher, r));
+  const one = <T>(rows: T[]): T | undefined => rows[0];
   return {
-    /** Freezes a new revision numbered after the environment's last one; call inside a transaction. */
-    createRevision(r: NewRevision, now: Date): RevisionRow {
-      const last = db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)).get()?.n ?? 0;
-      return openRow(cipher, db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning().get());
-    },
-    revision(environmentId: number, number: number): RevisionRow | undefined {
-      return openRow(cipher, prepared(db).revision.get({ environmentId, number }));
-    },
-    revisionsByIds(ids: number[]): RevisionRow[] {
-      return ids.length ? open(db.select().from(revisions).where(inIds(revisions.id, ids)).all()) : [];
-    },
+    /** Freezes a new revision numbered after the environment's last one. */
+    createRevision: (r: NewRevision, now: Date): Promise<RevisionRow> =>
+      d.write(async (db) => {
+        const last = (await db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)))[0]?.n ?? 0;
+        return openRow(cipher, (await db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning())[0]!);
+      }),
+    revision: (environmentId: number, number: number): Promise<RevisionRow | undefined> =>
+      d.read(async (db) => openRow(cipher, one(await db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).limit(1)))),
+    revisionsByIds: (ids: number[]): Promise<RevisionRow[]> =>
+      ids.length ? d.read(async (db) => open(await db.select().from(revisions).where(inIds(revisions.id, ids)))) : Promise.resolve([]),
     /** Revisions by environment and number, in one statement (those that exist). */
-    revisionsByKeys(keys: readonly RevisionKey[]): RevisionRow[] {
-      if (!keys.length) return [];
-      const pairs = JSON.stringify(keys.map((k) => [k.environmentId, k.number]));
-      const where = sql`(${revisions.environmentId}, ${revisions.number}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${pairs}))`;
-      return open(db.select().from(revisions).where(where).all());
+    revisionsByKeys: (keys: readonly RevisionKey[]): Promise<RevisionRow[]> => {
+      if (!keys.length) return Promise.resolve([]);
+      const where = d.dialect.pairsIn(revisions.environmentId, revisions.number, keys.map((k) => [k.environmentId, k.number] as const));
+      return d.read(async (db) => open(await db.select().from(revisions).where(where)));
     },
     /** A page of each environment's revisions (newest first), by environment then number descending. */
-    revisionsPages(environmentIds: readonly number[], offset: number, limit: number): RevisionRow[] {
-      if (!environmentIds.length) return [];
-      const page = rankedWithin({ table: revisions, id: revisions.id, group: revisions.environmentId, groups: environmentIds, orderBy: sql`${revisions.number} DESC`, offset, limit });
-      return open(db.select().from(revisions).where(page).orderBy(asc(revisions.environmentId), desc(revisions.number)).all());
+    revisionsPages: (environmentIds: readonly number[], offset: number, limit: number): Promise<RevisionRow[]> => {
+      if (!environmentIds.length) return Promise.resolve([]);
+      const page = rankedWithin(d.dialect, { table: revisions, id: revisions.id, group: revisions.environmentId, groups: environmentIds, orderBy: sql`${revisions.number} DESC`, offset, limit });
+      return d.read(async (db) => open(await db.select().from(revisions).where(page).orderBy(asc(revisions.environmentId), desc(revisions.number))));
     },
     /** How many revisions each environment has (environments without any are left out). */
-    countRevisionsOf(environmentIds: readonly number[]): Map<number, number> {
+    countRevisionsOf: async (environmentIds: readonly number[]): Promise<Map<number, number>> => {
       if (!environmentIds.length) return new Map();
-      const rows = db.select({ id: revisions.environmentId, n: count() }).from(revisions).where(inIds(revisions.environmentId, environmentIds)).groupBy(revisions.environmentId).all();
+      const rows = await d.read((db) => db.select({ id: revisions.environmentId, n: count() }).from(revisions).where(inIds(revisions.environmentId, environmentIds)).groupBy(revisions.environmentId));
       return new Map(rows.map((r) => [r.id, r.n]));
     },
     /** An environment's revisions, newest first. */
-    revisionsOf(environmentId: number, offset: number, limit: number): RevisionRow[] {
-      return open(db.select().from(revisions).where(eq(revisions.environmentId, environmentId)).orderBy(desc(revisions.number)).limit(limit).offset(offset).all());
-    },
-    countRevisions(environmentId: number): number {
-      return db.select({ n: count() }).from(revisions).where(eq(revisions.environmentId, environmentId)).get()?.n ?? 0;
-    },
+    revisionsOf: (environmentId: number, offset: number, limit: number): Promise<RevisionRow[]> =>
+      d.read(async (db) => open(await db.select().from(revisions).where(eq(revisions.environmentId, environmentId)).orderBy(desc(revisions.number)).limit(limit).offset(offset))),
+    countRevisions: (environmentId: number): Promise<number> =>
+      d.read(async (db) => one(await db.select({ n: count() }).from(revisions).where(eq(revisions.environmentId, environmentId)))?.n ?? 0),
 
-    createOrder(o: NewOrder, now: Date): ReleaseOrderRow {
-      return db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning().get();
-    },
-    ordersByIds(ids: number[]): ReleaseOrderRow[] {
-      return ids.length ? db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids)).all() : [];
-    },
-    order(id: number): ReleaseOrderRow | undefined {
-      return prepared(db).order.get({ id });
-    },
+    createOrder: (o: NewOrder, now: Date): Promise<ReleaseOrderRow> =>
+      d.write(async (db) => (await db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning())[0]!),
+    ordersByIds: (ids: number[]): Promise<ReleaseOrderRow[]> =>
+      ids.length ? d.read((db) => db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids))) : Promise.resolve([]),
+    order: (id: number): Promise<ReleaseOrderRow | undefined> => d.read(async (db) => one(await db.select().from(releaseOrders).where(eq(releaseOrders.id, id)).limit(1))),
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
-    activeOrderOf(environmentId: number): ReleaseOrderRow | undefined {
-      return prepared(db).activeOrderOf.get({ environmentId });
-    },
+    activeOrderOf: (environmentId: number): Promise<ReleaseOrderRow | undefined> =>
+      d.read(async (db) => one(await db.select().from(releaseOrders).where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))).limit(1))),
     /** The orders in progress of these environments (at most one each). */
-    activeOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {
-      if (!environmentIds.length) return [];
-      return db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId, environmentIds), inArray(releaseOrders.state, [...ACTIVE_STATES]))).all();
-    },
+    activeOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> =>
+      environmentIds.length
+        ? d.read((db) => db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId, environmentIds), inArray(releaseOrders.state, [...ACTIVE_STATES]))))
+        : Promise.resolve([]),
     /** Every order in progress, oldest first: what the reconciler resumes at start-up. */
-    activeOrders(): ReleaseOrderRow[] {
-      return db.select().from(releaseOrders).where(inArray(releaseOrders.state, [...ACTIVE_STATES])).orderBy(releaseOrders.id).all();
-    },
+    activeOrders: (): Promise<ReleaseOrderRow[]> => d.read((db) => db.select().from(releaseOrders).where(inArray(releaseOrders.state, [...ACTIVE_STATES])).orderBy(releaseOrders.id)),
     /** The environment's orders, newest first. */
-    ordersOf(environmentId: number, offset: number, limit: number): ReleaseOrderRow[] {
-      return db.select().from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).orderBy(desc(releaseOrders.id)).limit(limit).offset(offset).all();
-    },
+    ordersOf: (environmentId: number, offset: number, limit: number): Promise<ReleaseOrderRow[]> =>
+      d.read((db) => db.select().from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).orderBy(desc(releaseOrders.id)).limit(limit).offset(offset)),
     /** A page of each environment's orders (newest first), by environment then id descending. */
-    ordersPages(environmentIds: readonly number[], offset: number, limit: number): ReleaseOrderRow[] {
-      if (!environmentIds.length) return [];
-      const page = rankedWithin({ table: releaseOrders, id: releaseOrders.id, group: releaseOrders.environmentId, groups: environmentIds, orderBy: sql`${releaseOrders.id} DESC`, offset, limit });
-      return db.select().from(releaseOrders).where(page).orderBy(asc(releaseOrders.environmentId), desc(releaseOrders.id)).all();
+    ordersPages: (environmentIds: readonly number[], offset: number, limit: number): Promise<ReleaseOrderRow[]> => {
+      if (!environmentIds.length) return Promise.resolve([]);
+      const page = rankedWithin(d.dialect, { table: releaseOrders, id: releaseOrders.id, group: releaseOrders.environmentId, groups: environmentIds, orderBy: sql`${releaseOrders.id} DESC`, offset, limit });
+      return d.read((db) => db.select().from(releaseOrders).where(page).orderBy(asc(releaseOrders.environmentId), desc(releaseOrders.id)));
     },
     /** How many orders each environment has (environments without any are left out). */
-    countOrdersOf(environmentIds: readonly number[]): Map<number, number> {
+    countOrdersOf: async (environmentIds: readonly number[]): Promise<Map<number, number>> => {
       if (!environmentIds.length) return new Map();
-      const rows = db.select({ id: releaseOrders.environmentId, n: count() }).from(releaseOrders).where(inIds(releaseOrders.environmentId, environmentIds)).groupBy(releaseOrders.environmentId).all();
+      const rows = await d.read((db) =>
+        db.select({ id: releaseOrders.environmentId, n: count() }).from(releaseOrders).where(inIds(releaseOrders.environmentId, environmentIds)).groupBy(releaseOrders.environmentId),
+      );
       return new Map(rows.map((r) => [r.id, r.n]));
     },
-    countOrders(environmentId: number): number {
-      return db.select({ n: count() }).from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)).get()?.n ?? 0;
-    },
+    countOrders: (environmentId: number): Promise<number> =>
+      d.read(async (db) => one(await db.select({ n: count() }).from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)))?.n ?? 0),
     /** The last completed order of the environment: the revision it left running. */
-    lastCompletedOrderOf(environmentId: number): ReleaseOrderRow | undefined {
-      return prepared(db).lastCompletedOrderOf.get({ environmentId });
-    },
+    lastCompletedOrderOf: (environmentId: number): Promise<ReleaseOrderRow | undefined> =>
+      d.read(async (db) =>
+        one(
+          await db
+            .select()
+            .from(releaseOrders)
+            .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, FINISHED_RUNNING)))
+            .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
+            .limit(1),
+        ),
+      ),
     /** The last completed (or rolled back) order of each of these environments, as lastCompletedOrderOf picks it. */
-    lastCompletedOrdersOf(environmentIds: readonly number[]): ReleaseOrderRow[] {
-      if (!environmentIds.length) return [];
-      const last = rankedWithin({
+    lastCompletedOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> => {
+      if (!environmentIds.length) return Promise.resolve([]);
+      const last = rankedWithin(d.dialect, {
         table: releaseOrders,
         id: releaseOrders.id,
         group: releaseOrders.environmentId,
@@ -160,66 +134,62 @@ export function releasesRepository(db: Db, cipher: SecretCipher) {
         offset: 0,
         limit: 1,
       });
-      return db.select().from(releaseOrders).where(last).all();
+      return d.read((db) => db.select().from(releaseOrders).where(last));
     },
     /**
      * `UPDATE … WHERE id = ? AND version = ?`. A write that changes nothing is skipped (the row is
      * returned as it is). Returns undefined when someone wrote since `current` was read.
      */
-    updateOrder(current: ReleaseOrderRow, changes: OrderChanges, now: Date): ReleaseOrderRow | undefined {
+    updateOrder: async (current: ReleaseOrderRow, changes: OrderChanges, now: Date): Promise<ReleaseOrderRow | undefined> => {
       const changed = Object.entries(changes).some(([k, v]) => !same(v, current[k as keyof ReleaseOrderRow]));
       if (!changed) return current;
-      return db
-        .update(releaseOrders)
-        .set({ ...changes, version: current.version + 1, updatedAt: now })
-        .where(and(eq(releaseOrders.id, current.id), eq(releaseOrders.version, current.version)))
-        .returning()
-        .get();
+      return d.write(async (db) =>
+        one(
+          await db
+            .update(releaseOrders)
+            .set({ ...changes, version: current.version + 1, updatedAt: now })
+            .where(and(eq(releaseOrders.id, current.id), eq(releaseOrders.version, current.version)))
+            .returning(),
+        ),
+      );
     },
 
-    addTransition(t: NewTransition): OrderTransitionRow {
-      return db.insert(orderTransitions).values(t).returning().get();
-    },
-    transitionsOf(orderIds: number[]): OrderTransitionRow[] {
-      return orderIds.length ? db.select().from(orderTransitions).where(inIds(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id).all() : [];
-    },
+    addTransition: (t: NewTransition): Promise<OrderTransitionRow> => d.write(async (db) => (await db.insert(orderTransitions).values(t).returning())[0]!),
+    transitionsOf: (orderIds: number[]): Promise<OrderTransitionRow[]> =>
+      orderIds.length ? d.read((db) => db.select().from(orderTransitions).where(inIds(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id)) : Promise.resolve([]),
 
     /** Records a failure unless the same instance already has an unresolved one in this order. */
-    addFailure(f: NewFailure): void {
-      const open = db
-        .select({ id: instanceFailures.id })
-        .from(instanceFailures)
-        .where(and(eq(instanceFailures.orderId, f.orderId), eq(instanceFailures.instanceName, f.instanceName), isNull(instanceFailures.resolvedAt)))
-        .get();
-      if (!open) db.insert(instanceFailures).values(f).run();
-    },
-    failuresOf(orderIds: number[]): InstanceFailureRow[] {
-      return orderIds.length ? db.select().from(instanceFailures).where(inIds(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id).all() : [];
-    },
-    openFailuresOf(orderId: number): InstanceFailureRow[] {
-      return db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id).all();
-    },
-    resolveFailures(orderId: number, now: Date): number {
-      return db
-        .update(instanceFailures)
-        .set({ resolvedAt: now })
-        .where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt)))
-        .run().changes;
-    },
+    addFailure: (f: NewFailure): Promise<void> =>
+      d.write(async (db) => {
+        const [open] = await db
+          .select({ id: instanceFailures.id })
+          .from(instanceFailures)
+          .where(and(eq(instanceFailures.orderId, f.orderId), eq(instanceFailures.instanceName, f.instanceName), isNull(instanceFailures.resolvedAt)))
+          .limit(1);
+        if (!open) await db.insert(instanceFailures).values(f);
+      }),
+    failuresOf: (orderIds: number[]): Promise<InstanceFailureRow[]> =>
+      orderIds.length ? d.read((db) => db.select().from(instanceFailures).where(inIds(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id)) : Promise.resolve([]),
+    openFailuresOf: (orderId: number): Promise<InstanceFailureRow[]> =>
+      d.read((db) => db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id)),
+    resolveFailures: (orderId: number, now: Date): Promise<number> =>
+      d.write(
+        async (db) =>
+          (await db.update(instanceFailures).set({ resolvedAt: now }).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).returning({ id: instanceFailures.id }))
+            .length,
+      ),
     /** Whether any environment of the app has an order in progress. */
-    activeOrderOfApp(appId: number): { id: number } | null {
-      const row = db
-        .select({ id: releaseOrders.id })
-        .from(releaseOrders)
-        .where(
-          and(
-            inArray(releaseOrders.state, [...ACTIVE_STATES]),
-            sql`${releaseOrders.environmentId} IN (SELECT id FROM environments WHERE app_id = ${appId})`,
-          ),
-        )
-        .get();
-      return row ?? null;
-    },
+    activeOrderOfApp: (appId: number): Promise<{ id: number } | null> =>
+      d.read(
+        async (db) =>
+          one(
+            await db
+              .select({ id: releaseOrders.id })
+              .from(releaseOrders)
+              .where(and(inArray(releaseOrders.state, [...ACTIVE_STATES]), sql`${releaseOrders.environmentId} IN (SELECT ${environments.id} FROM ${environments} WHERE ${environments.appId} = ${appId})`))
+              .limit(1),
+          ) ?? null,
+      ),
   };
 }
 

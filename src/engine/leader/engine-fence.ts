@@ -6,7 +6,7 @@
  */
 export interface EngineFence {
   /** Runs `fn` in one write transaction, after checking the lease; throws LeaseLost (nothing written) when it is not held. */
-  write<T>(fn: () => T): T;
-  /** Throws LeaseLost unless the lease is held at the engine's epoch and unexpired now (checked before each Kubernetes step). */
-  beforeApply(): void;
+  write<T>(fn: () => Promise<T>): Promise<T>;
+  /** Rejects with LeaseLost unless the lease is held at the engine's epoch and unexpired now (checked before each Kubernetes step). */
+  beforeApply(): Promise<void>;
 }

@@ -7,9 +7,7 @@
  * write itself (a fencing token the database enforces); a Kubernetes Lease could not be checked atomically with
  * a SQLite or PostgreSQL write. The PostgreSQL store implements this same interface over the same row.
  *
- * The SQLite store is synchronous underneath (better-sqlite3); acquireOrRenew, read and release answer promises
- * so a networked store (PostgreSQL) fits the same shape. `fenced` and `holds` run inside the engine's
- * synchronous write path and are synchronous here; see the report of the PostgreSQL work for their async form.
+ * Every method answers a promise: the same interface serves SQLite and PostgreSQL.
  */
 import type { LeaseDecision, LeaseRow } from './lease-rules.js';
 
@@ -36,7 +34,7 @@ export interface LeaseStore {
    * LeaseLost (and writes nothing) otherwise. A takeover commits either before the check (the write is refused)
    * or after the write (which belonged to the term it was checked under).
    */
-  fenced<T>(holder: string, epoch: number, fn: () => T): T;
+  fenced<T>(holder: string, epoch: number, fn: () => Promise<T>): Promise<T>;
   /** Whether the row names `holder` at `epoch` and has not expired at `now` (the check before a Kubernetes step). */
-  holds(holder: string, epoch: number, now: Date): boolean;
+  holds(holder: string, epoch: number, now: Date): Promise<boolean>;
 }

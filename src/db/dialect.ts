@@ -1,0 +1,31 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The few pieces of SQL that differ between SQLite and PostgreSQL, in one place. Everything else the
+ * repositories write is the SQL both accept (drizzle's builders, awaited; RETURNING; ON CONFLICT).
+ *
+ * Lists of IDs are bound as ONE JSON parameter, not one placeholder per ID: the SQL text is then the same
+ * for any number of IDs (one compiled statement, one prepared plan) and no limit on bound variables
+ * applies. Both databases still look each ID up by the column's index.
+ */
+export interface SqlDialect {
+  readonly name: 'sqlite' | 'postgres';
+  /** `column IN (ids)`, the IDs bound as one JSON array. */
+  inIds(column: SQLiteColumn, ids: readonly number[]): SQL;
+  /** `(a, b) IN (pairs)`, the pairs bound as one JSON array of two-element arrays. */
+  pairsIn(a: SQLiteColumn, b: SQLiteColumn, pairs: readonly (readonly [number, number])[]): SQL;
+}
+
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  inIds: (column, ids) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  pairsIn: (a, b, pairs) => sql`(${a}, ${b}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${JSON.stringify(pairs)}))`,
+};
+
+export const postgresDialect: SqlDialect = {
+  name: 'postgres',
+  inIds: (column, ids) => sql`${column} IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  pairsIn: (a, b, pairs) =>
+    sql`(${a}, ${b}) IN (SELECT (value ->> 0)::bigint, (value ->> 1)::bigint FROM jsonb_array_elements(${JSON.stringify(pairs)}::jsonb))`,
+};

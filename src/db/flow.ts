@@ -1,0 +1,66 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { DatabaseBusyError } from './database.js';
+
+/**
+ * The transaction an async flow is in, if any. `open` turns false when the transaction ends, so work it
+ * scheduled that runs later (a timer, setImmediate — they inherit the store) is outside it.
+ */
+export interface FlowTransaction<Db> {
+  open: boolean;
+  db: Db;
+  /** How deep savepoints are nested inside it (names them). */
+  depth: number;
+}
+
+export function flowTransactions<Db>() {
+  const flow = new AsyncLocalStorage<FlowTransaction<Db>>();
+  return {
+    /** The open transaction of the calling flow, if any. */
+    current(): FlowTransaction<Db> | undefined {
+      const store = flow.getStore();
+      return store?.open ? store : undefined;
+    },
+    /** Runs `fn` with `tx` as the flow's transaction; it is closed when `fn` settles. */
+    async within<T>(tx: Omit<FlowTransaction<Db>, 'open'>, fn: () => Promise<T>): Promise<T> {
+      const store: FlowTransaction<Db> = { ...tx, open: true };
+      try {
+        return await flow.run(store, fn);
+      } finally {
+        store.open = false;
+      }
+    },
+  };
+}
+
+/**
+ * A FIFO lock with a bounded wait: one holder at a time, the others wait their turn in order, and a waiter
+ * that waited `waitTimeoutMs` gives up with DatabaseBusyError (the queue stays in order).
+ */
+export function turns(waitTimeoutMs: number) {
+  let tail: Promise<void> = Promise.resolve();
+  async function acquire(): Promise<() => void> {
+    const before = tail;
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    tail = before.then(() => mine);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitTimeoutMs)));
+    const turn = await Promise.race([before.then(() => 'turn' as const), late]);
+    clearTimeout(timer);
+    if (turn === 'late') {
+      void before.then(release); // pass the turn on when it comes
+      throw new DatabaseBusyError(`the database was busy for ${waitTimeoutMs} ms (another transaction held it)`);
+    }
+    return release;
+  }
+  return {
+    async run<T>(fn: () => Promise<T>): Promise<T> {
+      const release = await acquire();
+      try {
+        return await fn();
+      } finally {
+        release();
+      }
+    },
+  };
+}
