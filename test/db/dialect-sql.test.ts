@@ -4,7 +4,7 @@
  * pages, name prefixes with LIKE's wildcards, the partial unique index, counts as numbers, times as Dates, settings
  * (jsonb on PostgreSQL) and booleans as written.
  */
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
 import { rankedWithin } from '../../src/db/batch-sql.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
@@ -93,7 +93,7 @@ describeEachDatabase('dialect SQL', (target) => {
     }
     const { releaseOrders } = database.t;
     const page = async (offset: number, limit: number, filter?: ReturnType<typeof eq>) => {
-      const where = rankedWithin(database.dialect, { table: releaseOrders, id: releaseOrders.id, group: releaseOrders.environmentId, groups: [e1!, e2!], orderBy: releaseOrders.id as never, filter, offset, limit });
+      const where = rankedWithin(database.dialect, { table: releaseOrders, id: releaseOrders.id, group: releaseOrders.environmentId, groups: [e1!, e2!], orderBy: sql`${releaseOrders.id}`, filter, offset, limit });
       const rows = await database.read((db) => db.select({ id: releaseOrders.id, env: releaseOrders.environmentId, state: releaseOrders.state }).from(releaseOrders).where(where).orderBy(releaseOrders.id));
       return rows.map((r) => [r.env === e1 ? 1 : 2, r.state]);
     };
@@ -153,7 +153,7 @@ describeEachDatabase('dialect SQL', (target) => {
       ...presetSettings('TOMCAT'),
       image: 'registry.example/ünï/tomcat',
       cpuMillicores: 250,
-      ports: [{ name: 'http', containerPort: 8080, servicePort: 80, protocol: 'TCP' } as never],
+      ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }, { name: null, containerPort: 9090, protocol: 'UDP' }],
       env: [
         { name: 'A', value: 'line\nbreak\ttab "quoted" \\ {json: [1]}', secret: false },
         { name: 'EMOJI', value: '🚀 ✓', secret: false },
