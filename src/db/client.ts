@@ -94,7 +94,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
 
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const open = flows.current();
-    if (open) return savepoint(open, fn);
+    if (open) return open.join(() => savepoint(open, fn));
     return line.run(async () => {
       writer.exec('BEGIN IMMEDIATE');
       try {
@@ -115,7 +115,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     sqlite: writer,
     read(fn) {
       const open = flows.current();
-      if (open) return fn(open.db);
+      if (open) return open.join(() => fn(open.db));
       if (readerDb) return fn(readerDb);
       return line.run(() => fn(writerDb));
     },

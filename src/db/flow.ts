@@ -17,6 +17,13 @@ export interface FlowTransaction<Db> {
    * take the turns of its level, so nesting never waits on itself.
    */
   savepoints: Turns;
+  /**
+   * Runs `op` (a statement, a savepoint) as part of this transaction, which does not end before `op` settled: a body
+   * that settles early (a `Promise.all` that rejected at its first failure while other writes were still on their
+   * way) would otherwise commit or roll back under them, and their later statements would run on a connection no
+   * longer in the transaction — SQLite's autocommit, or a pooled PostgreSQL connection another flow took.
+   */
+  join<T>(op: () => Promise<T>): Promise<T>;
 }
 
 /** `waitTimeoutMs`: how long a savepoint may wait for its turn behind its siblings (DatabaseBusyError after). */
@@ -30,10 +37,24 @@ export function flowTransactions<Db>(waitTimeoutMs: number) {
     },
     /** Runs `fn` with `tx` as the flow's transaction; it is closed when `fn` settles. */
     async within<T>(tx: Pick<FlowTransaction<Db>, 'db' | 'depth'>, fn: () => Promise<T>): Promise<T> {
-      const store: FlowTransaction<Db> = { ...tx, open: true, savepoints: turns(waitTimeoutMs) };
+      const pending = new Set<Promise<unknown>>();
+      const store: FlowTransaction<Db> = {
+        ...tx,
+        open: true,
+        savepoints: turns(waitTimeoutMs),
+        join(op) {
+          const running = op();
+          pending.add(running);
+          const done = () => pending.delete(running);
+          running.then(done, done);
+          return running;
+        },
+      };
       try {
         return await flow.run(store, fn);
       } finally {
+        // What the body started and did not wait for ends inside the transaction (and may start more: wait again).
+        while (pending.size > 0) await Promise.allSettled([...pending]);
         store.open = false;
       }
     },

@@ -8,6 +8,7 @@ import { DatabaseBusyError, type Database } from '../../src/db/database.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { emptySettings } from '../../src/domain/config-types.js';
+import { freshCursor } from '../../src/engine/order-state.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { countRows, describeEachDatabase } from './each-database.js';
 
@@ -133,6 +134,25 @@ describeEachDatabase('the database', (target) => {
     expect(await names(repos)).toEqual(['taken', 'x', 'y']);
     // The refused creates left no environment behind (each write is all or nothing).
     expect(await countRows(database, 'environments')).toBe(3);
+  });
+
+  it('a transaction ends after every statement it started: a Promise.all that rejected early leaves no stray write', async () => {
+    const { database, repos } = await fresh();
+    const app = await newApp(repos, 'shop');
+    const [env] = await repos.apps.environmentsOfApps([app.id]);
+    const order = await repos.releases.createOrder(
+      { environmentId: env!.id, kind: 'RELEASE', fromRevision: null, toRevision: 1, plan: [1], pauseMode: 'NONE', state: 'DEPLOYING', direction: 'FORWARD', cursor: freshCursor(now), description: '', createdBy: 't' },
+      now,
+    );
+    const failure = { orderId: order.id, batch: 0, direction: 'FORWARD' as const, instanceName: 'shop-1', reason: 'CRASH', message: '', firstSeenAt: now };
+    for (let i = 0; i < 3; i++) {
+      // addFailure reads, then writes: the transaction's body has rejected (Promise.all) before the write ran.
+      await expect(repos.transaction(() => Promise.all([repos.releases.addFailure(failure), repos.releases.addFailure({ ...failure, instanceName: 'shop-2' }), Promise.reject(new Error('early'))]))).rejects.toThrow('early');
+    }
+    await repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 't', reason: 'after', at: now });
+    expect(await repos.releases.failuresOf([order.id])).toEqual([]);
+    expect(await countRows(database, 'instance_failures')).toBe(0);
+    expect(database.inTransaction()).toBe(false);
   });
 
   it('a read outside a transaction never sees another flow\'s uncommitted write', async () => {

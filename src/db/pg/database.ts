@@ -35,8 +35,10 @@ export async function openPostgresDatabase(url: string, options: PgDatabaseOptio
     const open = flows.current();
     if (open) {
       // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT), one at a time at each level.
-      return open.savepoints.run(() =>
-        (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) => flows.within({ db: tx, depth: open.depth + 1 }, fn)),
+      return open.join(() =>
+        open.savepoints.run(() =>
+          (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) => flows.within({ db: tx, depth: open.depth + 1 }, fn)),
+        ),
       );
     }
     for (let attempt = 1; ; attempt++) {
@@ -59,7 +61,7 @@ export async function openPostgresDatabase(url: string, options: PgDatabaseOptio
     read(fn) {
       executed += 1;
       const open = flows.current();
-      return fn(open ? open.db : root);
+      return open ? open.join(() => fn(open.db)) : fn(root);
     },
     write(fn) {
       executed += 1;
