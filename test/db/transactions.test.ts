@@ -264,6 +264,25 @@ describeEachDatabase('the database', (target) => {
       expect(page.rows.map((r) => r.targetId).sort()).toEqual(['saw 0', 'saw 1']);
     });
 
+    it('PostgreSQL: two transactions numbering the same environment\'s next revision together both end applied, numbered in turn', async () => {
+      const { repos } = await fresh();
+      const app = await newApp(repos, 'shop');
+      const [env] = await repos.apps.environmentsOfApps([app.id]);
+      let runs = 0;
+      let arrived = 0;
+      const both = gate();
+      const body = (image: string) => async () => {
+        runs += 1;
+        await repos.releases.countRevisions(env!.id);
+        if (++arrived === 2) both.open();
+        await both.opened;
+        return repos.releases.createRevision({ environmentId: env!.id, image, imageTag: '1', settings: emptySettings(), createdBy: 't' }, now);
+      };
+      const made = await Promise.all([repos.transaction(body('one')), repos.transaction(body('two'))]);
+      expect(made.map((r) => r.number).sort()).toEqual([1, 2]);
+      expect(runs).toBe(3);
+    });
+
     it('PostgreSQL: a unique violation is not retried and surfaces as one', async () => {
       const { repos } = await fresh();
       await newApp(repos, 'taken');
