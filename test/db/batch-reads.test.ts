@@ -11,32 +11,32 @@ const settings = presetSettings('NGINX');
 const ids = (rows: { id: number }[]) => rows.map((r) => r.id);
 
 describeEachDatabase('batch reads', (target) => {
-/** Three apps (six environments); `orders[i]` lists the states of environment i's orders, oldest first. */
-async function fresh(orders: OrderStateName[][] = []) {
-  const database = await target.open();
-  const repos = createRepositories(database, { cipher: createCipher(randomKey()) });
-  const envs: number[] = [];
-  const appIds: number[] = [];
-  for (const name of ['a', 'b', 'c']) {
-    const env = (kind: 'PRODUCTION' | 'TEST', cluster: string) => ({ kind, cluster, namespace: `cairn-${name}`, imageTag: '1', settings });
-    const app = await repos.apps.create({ name, businessType: 'ERP', description: '', appType: 'STATELESS', deployMethod: 'CONTAINER', environments: [env('PRODUCTION', 'x'), env('TEST', 'y')] }, at(0));
-    appIds.push(app.id);
-    envs.push(...(await repos.apps.environmentsOfApps([app.id])).map((e) => e.id));
-  }
-  for (const [i, states] of orders.entries()) {
-    const environmentId = envs[i]!;
-    for (const [n, state] of states.entries()) {
-      const revision = await repos.releases.createRevision({ environmentId, image: `nginx:${n + 1}`, imageTag: String(n + 1), settings, createdBy: 't' }, at(n));
-      const order = await repos.releases.createOrder(
-        { environmentId, kind: 'RELEASE', fromRevision: n || null, toRevision: revision.number, plan: [1], pauseMode: 'NONE', state, direction: 'FORWARD', cursor: freshCursor(at(n)), description: '', createdBy: 't' },
-        at(n),
-      );
-      // Finished out of order on purpose: the second order finishes after the third.
-      if (!['DEPLOYING', 'PAUSED', 'FAILED', 'ROLLING_BACK'].includes(state)) await repos.releases.updateOrder(order, { finishedAt: at(n === 1 ? 30 : 10 + n) }, at(n));
+  /** Three apps (six environments); `orders[i]` lists the states of environment i's orders, oldest first. */
+  async function fresh(orders: OrderStateName[][] = []) {
+    const database = await target.open();
+    const repos = createRepositories(database, { cipher: createCipher(randomKey()) });
+    const envs: number[] = [];
+    const appIds: number[] = [];
+    for (const name of ['a', 'b', 'c']) {
+      const env = (kind: 'PRODUCTION' | 'TEST', cluster: string) => ({ kind, cluster, namespace: `cairn-${name}`, imageTag: '1', settings });
+      const app = await repos.apps.create({ name, businessType: 'ERP', description: '', appType: 'STATELESS', deployMethod: 'CONTAINER', environments: [env('PRODUCTION', 'x'), env('TEST', 'y')] }, at(0));
+      appIds.push(app.id);
+      envs.push(...(await repos.apps.environmentsOfApps([app.id])).map((e) => e.id));
     }
+    for (const [i, states] of orders.entries()) {
+      const environmentId = envs[i]!;
+      for (const [n, state] of states.entries()) {
+        const revision = await repos.releases.createRevision({ environmentId, image: `nginx:${n + 1}`, imageTag: String(n + 1), settings, createdBy: 't' }, at(n));
+        const order = await repos.releases.createOrder(
+          { environmentId, kind: 'RELEASE', fromRevision: n || null, toRevision: revision.number, plan: [1], pauseMode: 'NONE', state, direction: 'FORWARD', cursor: freshCursor(at(n)), description: '', createdBy: 't' },
+          at(n),
+        );
+        // Finished out of order on purpose: the second order finishes after the third.
+        if (!['DEPLOYING', 'PAUSED', 'FAILED', 'ROLLING_BACK'].includes(state)) await repos.releases.updateOrder(order, { finishedAt: at(n === 1 ? 30 : 10 + n) }, at(n));
+      }
+    }
+    return { repos, envs, appIds, database };
   }
-  return { repos, envs, appIds, database };
-}
 
   it('pages every environment\'s orders and revisions in one statement, as the one-environment reads page them', async () => {
     const { repos, envs, database } = await fresh([['COMPLETED', 'COMPLETED', 'COMPLETED', 'DEPLOYING'], ['COMPLETED'], [], ['COMPLETED', 'CLOSED']]);
