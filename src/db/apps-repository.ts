@@ -54,7 +54,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
     byName: (name: string): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.name, name)).limit(1))[0]),
     /** One page of apps matching the filter, ordered by name. */
     list: (filter: AppFilter, offset: number, limit: number): Promise<AppRow[]> =>
-      d.read((db) => db.select().from(apps).where(where(filter)).orderBy(asc(apps.name)).limit(limit).offset(offset)),
+      d.read((db) => db.select().from(apps).where(where(filter)).orderBy(asc(d.dialect.codePoints(apps.name))).limit(limit).offset(offset)),
     count: (filter: AppFilter): Promise<number> => d.read(async (db) => (await db.select({ n: count() }).from(apps).where(where(filter)))[0]?.n ?? 0),
     update: (id: number, changes: { businessType?: string; description?: string }, now: Date): Promise<AppRow | undefined> =>
       d.write(async (db) => (await db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning())[0]),

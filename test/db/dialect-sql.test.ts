@@ -190,4 +190,24 @@ describeEachDatabase('dialect SQL', (target) => {
     expect(await repos.releases.countOrders(e1!)).toBe(4);
     expect((await repos.releases.activeOrdersOf([e1!, e2!])).length).toBe(2);
   });
+
+  it('lists apps and templates by name in code-point order, as SQLite and the filter of a member\'s apps sort, whatever the collation', async () => {
+    // A production PostgreSQL often sorts by a language's rules (glibc's en_US.UTF-8, like ICU's en-US-u-ka-shifted here, ignores '-' at first): the order must not change with it.
+    const database = await target.open(target.kind === 'postgres' ? { pgIcuLocale: 'en-US-u-ka-shifted' } : {});
+    const repos = createRepositories(database, { cipher });
+    const names = ['ab', 'a-c', 'a1', 'b', 'a-b2', 'aa'];
+    for (const name of names) await newApp(repos, name);
+    for (const name of names) await repos.templates.create(name, emptySettings(), null, at(1));
+    const codePoints = [...names].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    expect(codePoints).toEqual(['a-b2', 'a-c', 'a1', 'aa', 'ab', 'b']);
+    expect((await repos.apps.list({}, 0, 10)).map((a) => a.name)).toEqual(codePoints);
+    expect((await repos.apps.list({}, 2, 2)).map((a) => a.name)).toEqual(codePoints.slice(2, 4));
+    expect((await repos.templates.list(0, 10)).map((t) => t.name)).toEqual(codePoints);
+    expect((await repos.apps.list({ namePrefix: 'A-' }, 0, 10)).map((a) => a.name)).toEqual(['a-b2', 'a-c']); // a prefix, under that collation too
+    if (target.kind === 'postgres') {
+      // The database does collate otherwise: the test would catch an ORDER BY that followed it.
+      const rows = await rawRows<{ name: string }>(database, 'SELECT name FROM apps ORDER BY name');
+      expect(rows.map((r) => r.name)).not.toEqual(codePoints);
+    }
+  });
 });

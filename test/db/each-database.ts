@@ -33,7 +33,11 @@ export const SQLITE_KINDS: readonly DatabaseKind[] = ['sqlite-file', 'sqlite-mem
 
 const LABELS: Record<DatabaseKind, string> = { 'sqlite-file': 'SQLite (file)', 'sqlite-memory': 'SQLite (:memory:)', postgres: 'PostgreSQL' };
 
-export type OpenOptions = SqliteOptions & PgDatabaseOptions;
+export type OpenOptions = SqliteOptions &
+  PgDatabaseOptions & {
+    /** PostgreSQL only: the database's collation, an ICU locale (e.g. `en-US`, as a production server's may be) instead of the cluster's C. */
+    pgIcuLocale?: string;
+  };
 
 export interface DatabaseUnderTest {
   readonly kind: DatabaseKind;
@@ -95,8 +99,15 @@ async function openPg(options: OpenOptions): Promise<Database> {
   if (!server) throw new Error('the PostgreSQL cluster was not started (use describeEachDatabase)');
   const s = await server;
   const name = `test_${++s.created}`;
-  await s.admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
-  return openPostgresDatabase(s.cluster.url.replace(/\/[^/]+$/, `/${name}`), options);
+  const { pgIcuLocale, ...rest } = options;
+  if (pgIcuLocale !== undefined) {
+    // Another collation needs an empty template (and then its own migration).
+    if (!/^[A-Za-z0-9-]+$/.test(pgIcuLocale)) throw new Error(`not an ICU locale: ${pgIcuLocale}`);
+    await s.admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${pgIcuLocale}' LOCALE 'C'`);
+  } else {
+    await s.admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+  }
+  return openPostgresDatabase(s.cluster.url.replace(/\/[^/]+$/, `/${name}`), rest);
 }
 
 // ---- the suites -----------------------------------------------------------------------------------------------
