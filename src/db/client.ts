@@ -59,7 +59,9 @@ function connect(path: string, readonly: boolean): BetterSqlite3.Database {
  *   with a bounded wait: an awaiting transaction never lets another flow's statement land inside it;
  * - reads outside a transaction run on a second, read-only connection, which WAL lets read the last commit
  *   while a write is open: readers never wait and never see uncommitted rows. An in-memory database has one
- *   connection only; its reads take their turn like writes.
+ *   connection only; its reads take their turn like writes;
+ * - inside a transaction, each write and each nested transaction is a savepoint, one at a time at each level, and
+ *   the transaction commits or rolls back only once all it started have settled (src/db/flow.ts).
  */
 export function openDatabase(path: string, options: SqliteOptions = {}): Database {
   const memory = path === ':memory:' || path === '';
