@@ -210,4 +210,26 @@ describeEachDatabase('dialect SQL', (target) => {
       expect(rows.map((r) => r.name)).not.toEqual(codePoints);
     }
   });
+
+  it('an ID beyond what an integer column holds finds nothing, as any unknown ID (PostgreSQL types the parameter by its column)', async () => {
+    const { repos } = await fresh();
+    const app = await newApp(repos, 'shop');
+    const [env] = await repos.apps.environmentsOfApps([app.id]);
+    const big = 2 ** 40; // a decoded global ID may be any safe integer
+    expect(await repos.apps.byId(big)).toBeUndefined();
+    expect(await repos.apps.byIds([big, app.id])).toHaveLength(1);
+    expect(await repos.apps.environment(-big)).toBeUndefined();
+    expect(await repos.releases.order(big)).toBeUndefined();
+    expect(await repos.releases.revision(env!.id, big)).toBeUndefined();
+    expect(await repos.releases.activeOrderOf(big)).toBeUndefined();
+    expect(await repos.configs.byEnvironmentId(big)).toBeUndefined();
+    expect(await repos.configs.update(big, 1, { imageTag: 'x' }, at(1))).toBeUndefined();
+    expect(await repos.apps.update(big, { description: 'x' }, at(1))).toBeUndefined();
+    expect(await repos.apps.delete(big)).toBe(false);
+    expect(await repos.templates.delete(big)).toBe(false);
+    expect(await repos.tokens.page(big, 5)).toEqual([]);
+    expect(await repos.tokens.byId(big)).toBeUndefined();
+    expect(await repos.audit.count({ appId: big })).toBe(0);
+    expect(await repos.apps.byId(app.id)).toMatchObject({ name: 'shop' });
+  });
 });
