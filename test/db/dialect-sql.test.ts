@@ -232,4 +232,15 @@ describeEachDatabase('dialect SQL', (target) => {
     expect(await repos.audit.count({ appId: big })).toBe(0);
     expect(await repos.apps.byId(app.id)).toMatchObject({ name: 'shop' });
   });
+
+  it('ON CONFLICT DO UPDATE: setting a member twice changes the role, removing reports whether there was one', async () => {
+    const { repos } = await fresh();
+    const app = await newApp(repos, 'shop');
+    const token = await repos.tokens.create({ name: 'dev', secretHash: 'h', prefix: 'p', admin: false, createdBy: 't', expiresAt: null, grants: [{ appId: app.id, role: 'VIEWER' }] }, at(1));
+    expect(await repos.tokens.setMember(app.id, token.id, 'OWNER', at(2))).toMatchObject({ appId: app.id, tokenId: token.id, role: 'OWNER', createdAt: at(1) });
+    expect((await repos.tokens.membersOf(app.id)).map((m) => m.role)).toEqual(['OWNER']);
+    expect(await repos.tokens.removeMember(app.id, token.id)).toBe(true);
+    expect(await repos.tokens.removeMember(app.id, token.id)).toBe(false);
+    expect(await repos.tokens.grantsOf(token.id)).toEqual([]);
+  });
 });
