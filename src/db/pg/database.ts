@@ -27,16 +27,18 @@ const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function openPostgresDatabase(url: string, options: PgDatabaseOptions = {}): Promise<Database> {
   const opened = await openPgDatabase(url, options);
   const root = opened.db as unknown as QueryDb;
-  const flows = flowTransactions<QueryDb>();
+  const flows = flowTransactions<QueryDb>(options.statementTimeoutMs ?? 10_000);
   let written = 0;
   let executed = 0;
 
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const open = flows.current();
     if (open) {
-      // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT).
-      return (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) =>
-        flows.within({ db: tx, depth: open.depth + 1 }, fn),
+      // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT), one at a time at each level.
+      return open.join(() =>
+        open.savepoints.run(() =>
+          (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) => flows.within({ db: tx, depth: open.depth + 1 }, fn)),
+        ),
       );
     }
     for (let attempt = 1; ; attempt++) {
@@ -59,12 +61,12 @@ export async function openPostgresDatabase(url: string, options: PgDatabaseOptio
     read(fn) {
       executed += 1;
       const open = flows.current();
-      return fn(open ? open.db : root);
+      return open ? open.join(() => fn(open.db)) : fn(root);
     },
     write(fn) {
       executed += 1;
-      const open = flows.current();
-      if (open) return fn(open.db);
+      // Its own transaction; in the flow's transaction, a savepoint: a failed statement aborts a PostgreSQL
+      // transaction, so without one a caller that catches a write's error (a unique violation) could not go on.
       return transaction(() => fn(flows.current()!.db));
     },
     transaction,
