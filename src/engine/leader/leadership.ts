@@ -206,14 +206,16 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       };
     },
     fence: {
-      write(fn) {
+      async write(fn) {
         const epoch = check();
         return store.fenced(holder, epoch, fn);
       },
-      beforeApply() {
+      async beforeApply() {
         const epoch = check();
         if (monotonic() >= term!.deadline) throw new LeaseLost(holder, epoch, 'the lease expired before it was renewed');
-        if (!store.holds(holder, epoch, now())) throw new LeaseLost(holder, epoch, 'the stored lease names another holder or epoch, or expired');
+        if (!(await store.holds(holder, epoch, now()))) throw new LeaseLost(holder, epoch, 'the stored lease names another holder or epoch, or expired');
+        // The read took time: the term may have ended meanwhile (lost, or its deadline passed).
+        if (running !== epoch || !term || monotonic() >= term.deadline) throw new LeaseLost(holder, epoch, 'the term ended while the lease was checked');
       },
     },
     fenced(error) {

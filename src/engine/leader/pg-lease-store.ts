@@ -1,0 +1,127 @@
+/**
+ * The engine lease over PostgreSQL (table engine_lease, one row), shared by every cairn replica. The same rules as
+ * the SQLite store (lease-rules.ts): acquireOrRenew reads the row, decides, and writes with ONE compare-and-set
+ * statement — an INSERT … ON CONFLICT DO NOTHING, or an UPDATE matching the row exactly as it was read — so of
+ * two replicas that read the same row, the second write matches nothing (under SERIALIZABLE it fails to
+ * serialize instead, is run again by the database layer, and then matches nothing) and that replica follows.
+ *
+ * THE CLOCK. Expiry is decided on the database server's clock (`clock_timestamp()`), not the replica's: the
+ * replicas run on several machines whose clocks differ, and with each replica's own clock a follower whose clock
+ * runs ahead by `s` would take over `s` early — while the leader still believes its term runs (its local deadline
+ * is `ttl` after it sent the renewal, on its own monotonic clock). With the server's clock the stored expiry is
+ * `ttl` after a moment that came AFTER the leader sent the renewal, so the leader's local deadline always ends
+ * before any replica may take over, whatever the skew between machines (only the clocks' RATES over one term
+ * matter, parts per million). So the `now` the callers pass is ignored (clock 'database', the default); tests that
+ * script time may choose clock 'caller'. The holder-gone shortcut (holder-gone.ts) is SQLite's only: a replica
+ * cannot tell whether a process on another machine has exited.
+ *
+ * FENCING. `fenced` runs in a database transaction (SERIALIZABLE) that first reads the lease row FOR SHARE. The
+ * share lock is held until the transaction ends, and a takeover's UPDATE of the row must wait for it: so a
+ * takeover commits either BEFORE the check (the check sees the new holder and epoch, or — when the takeover
+ * committed while the check waited for its lock — the check fails to serialize, is run again and then sees them:
+ * LeaseLost, nothing written) or AFTER the fenced write committed. A plain read would not do: SERIALIZABLE lets a
+ * transaction that read the old row commit after the takeover (it orders it logically before), so the new
+ * leader could start its term, read the orders, and only then see the old leader's last write land. With the
+ * lock, the new term starts strictly after every write of the old one. The wait is bounded by the pool's
+ * lock_timeout (src/db/pg/client.ts); a takeover that times out is tried again at the next attempt.
+ *
+ * The store must be made over the SAME Database as the repositories the engine writes with: transactions are
+ * ambient, so the engine's repository calls inside `fenced` run in the transaction that locked the lease row.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import type { Database, QueryDb } from '../../db/database.js';
+import type { PgDb } from '../../db/pg/client.js';
+import { engineLease } from '../../db/pg/lease-table.js';
+import { decideLease, leads, type LeaseRow } from './lease-rules.js';
+import { LeaseLost } from './lease-lost.js';
+import type { LeaseState, LeaseStore } from './lease-store.js';
+
+const ROW_ID = 1;
+
+export interface PgLeaseStoreOptions {
+  /**
+   * Whose clock decides expiry: 'database' (default) — the PostgreSQL server's, one clock for every replica;
+   * 'caller' — the `now` each call passes (tests that script time).
+   */
+  clock?: 'database' | 'caller';
+}
+
+/** The server's time, in Unix milliseconds (a bigint, read back as a number). */
+const SERVER_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/** The builder the Database hands out is drizzle's node-postgres one on PostgreSQL (src/db/database.ts). */
+const pg = (db: QueryDb) => db as unknown as PgDb;
+
+export function createPgLeaseStore(database: Database, options: PgLeaseStoreOptions = {}): LeaseStore {
+  if (database.kind !== 'postgres') throw new Error('createPgLeaseStore needs a PostgreSQL database (use createSqliteLeaseStore for SQLite)');
+  const serverClock = (options.clock ?? 'database') === 'database';
+  const columns = { holder: engineLease.holder, epoch: engineLease.epoch, expiresAt: engineLease.expiresAt };
+
+  const read = async (): Promise<LeaseRow | null> => {
+    const rows = await database.read((db) => pg(db).select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)));
+    return rows[0] ?? null;
+  };
+
+  /** The row and the time to judge it by: the server's, read in the same statement, or the caller's. */
+  const readAt = async (callerNow: Date): Promise<{ row: LeaseRow | null; now: Date }> => {
+    if (!serverClock) return { row: await read(), now: callerNow };
+    const result = await database.read((db) =>
+      pg(db).execute<{ now: number; holder: string | null; epoch: number | null; expires_at: number | null }>(
+        sql`SELECT ${SERVER_MS} AS now, l.holder, l.epoch, l.expires_at FROM (SELECT 1) AS clock LEFT JOIN ${engineLease} AS l ON l.id = ${ROW_ID}`,
+      ),
+    );
+    const r = result.rows[0]!;
+    const row = r.holder === null ? null : { holder: r.holder, epoch: Number(r.epoch), expiresAt: new Date(Number(r.expires_at)) };
+    return { row, now: new Date(Number(r.now)) };
+  };
+
+  return {
+    read,
+    async acquireOrRenew(holder, ttlMs, callerNow, held): Promise<LeaseState> {
+      const { row, now } = await readAt(callerNow);
+      const decision = decideLease(row, holder, held, now);
+      if (!leads(decision)) return { leader: false, decision: decision.kind, holder: decision.holder, epoch: decision.epoch, expiresAt: decision.expiresAt };
+      const expiresAt = new Date(now.getTime() + ttlMs);
+      const next = { holder, epoch: decision.epoch, expiresAt, renewedAt: now };
+      const written = await database.write((db) =>
+        row
+          ? pg(db)
+              .update(engineLease)
+              .set(next)
+              .where(and(eq(engineLease.id, ROW_ID), eq(engineLease.holder, row.holder), eq(engineLease.epoch, row.epoch), eq(engineLease.expiresAt, row.expiresAt)))
+              .returning({ epoch: engineLease.epoch })
+          : pg(db)
+              .insert(engineLease)
+              .values({ id: ROW_ID, ...next })
+              .onConflictDoNothing()
+              .returning({ epoch: engineLease.epoch }),
+      );
+      if (written.length === 1) return { leader: true, decision: decision.kind, holder, epoch: decision.epoch, expiresAt };
+      // Another replica wrote the row since it was read: it won this round.
+      const current = (await read())!;
+      return { leader: false, decision: held === null ? 'FOLLOW' : 'LOST', ...current };
+    },
+    async release(holder, epoch, callerNow) {
+      const at = serverClock ? sql`LEAST(${engineLease.expiresAt}, ${SERVER_MS})` : callerNow;
+      await database.write((db) =>
+        pg(db)
+          .update(engineLease)
+          .set({ expiresAt: at })
+          .where(and(eq(engineLease.id, ROW_ID), eq(engineLease.holder, holder), eq(engineLease.epoch, epoch))),
+      );
+    },
+    fenced(holder, epoch, fn) {
+      return database.transaction(async () => {
+        // FOR SHARE: a takeover's UPDATE waits until this transaction ends (see the file's comment).
+        const rows = await database.read((db) => pg(db).select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)).for('share'));
+        const row = rows[0];
+        if (!row || row.holder !== holder || row.epoch !== epoch) throw new LeaseLost(holder, epoch, row ? `${row.holder} holds it at epoch ${row.epoch}` : 'no process holds it');
+        return fn();
+      });
+    },
+    async holds(holder, epoch, callerNow) {
+      const { row, now } = await readAt(callerNow);
+      return !!row && row.holder === holder && row.epoch === epoch && row.expiresAt.getTime() > now.getTime();
+    },
+  };
+}
