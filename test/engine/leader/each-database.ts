@@ -31,6 +31,18 @@ export interface DatabaseUnderTest {
   location(database: Database): string;
   /** The lease store of this kind over `database` (options: PostgreSQL's). */
   leaseStore(database: Database, options?: PgLeaseStoreOptions): LeaseStore;
+  /** Runs `stop` after the test, before its databases close (last deferred, first run). */
+  defer(stop: () => Promise<unknown> | unknown): void;
+}
+
+/** The after-test steps of one suite: the deferred stops (newest first), then closing what was opened. */
+function cleanup(close: () => Promise<void>) {
+  const stops: (() => Promise<unknown> | unknown)[] = [];
+  afterEach(async () => {
+    for (const stop of stops.splice(0).reverse()) await stop();
+    await close();
+  });
+  return (stop: () => Promise<unknown> | unknown) => void stops.push(stop);
 }
 
 /** Writes `n` to the probe table, in the flow's transaction when one is open. */
@@ -64,7 +76,7 @@ function sqliteUnderTest(): DatabaseUnderTest {
   const dirs: string[] = [];
   const opened: Database[] = [];
   const paths = new Map<Database, string>();
-  afterEach(async () => {
+  const defer = cleanup(async () => {
     for (const d of opened.splice(0)) await d.close();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
@@ -86,6 +98,7 @@ function sqliteUnderTest(): DatabaseUnderTest {
     another: async (database) => open(paths.get(database)!),
     location: (database) => paths.get(database)!,
     leaseStore: (database) => createSqliteLeaseStore(database),
+    defer,
   };
 }
 
@@ -93,7 +106,7 @@ function postgresUnderTest(cluster: () => PgCluster): DatabaseUnderTest {
   const opened: Database[] = [];
   const urls = new Map<Database, string>();
   let made = 0;
-  afterEach(async () => {
+  const defer = cleanup(async () => {
     for (const d of opened.splice(0)) await d.close();
   });
   const open = async (url: string) => {
@@ -120,6 +133,7 @@ function postgresUnderTest(cluster: () => PgCluster): DatabaseUnderTest {
     another: (database) => open(urls.get(database)!),
     location: (database) => urls.get(database)!,
     leaseStore: (database, options) => createPgLeaseStore(database, options),
+    defer,
   };
 }
 
