@@ -32,8 +32,8 @@ function twoProcesses() {
 }
 
 const put = (database: Database, id: number, version: number, active = true) =>
-  database.write((db) => db.run(sql`INSERT INTO orders (id, version, active) VALUES (${id}, ${version}, ${active ? 1 : 0}) ON CONFLICT (id) DO UPDATE SET version = excluded.version, active = excluded.active`));
-const activeOrders = (database: Database) => database.read((db) => db.all<{ id: number; version: number }>(sql`SELECT id, version FROM orders WHERE active = 1 ORDER BY id`));
+  database.write(async (db) => db.run(sql`INSERT INTO orders (id, version, active) VALUES (${id}, ${version}, ${active ? 1 : 0}) ON CONFLICT (id) DO UPDATE SET version = excluded.version, active = excluded.active`));
+const activeOrders = (database: Database) => database.read(async (db) => db.all<{ id: number; version: number }>(sql`SELECT id, version FROM orders WHERE active = 1 ORDER BY id`));
 
 describe('change poll', () => {
   it("wakes the orders a follower's connection changed, and nothing for the leader's own writes", async () => {

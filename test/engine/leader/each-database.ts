@@ -48,13 +48,14 @@ function cleanup(close: () => Promise<void>) {
 /** Writes `n` to the probe table, in the flow's transaction when one is open. */
 export function writeProbe(database: Database, n: number): Promise<unknown> {
   const insert = sql`INSERT INTO probe (n) VALUES (${n})`;
-  return database.write((db) => (database.kind === 'sqlite' ? db.run(insert) : (db as unknown as PgDb).execute(insert)));
+  // better-sqlite3's drizzle answers at once (no promise); node-postgres's answers a promise.
+  return database.write(async (db) => (database.kind === 'sqlite' ? db.run(insert) : (db as unknown as PgDb).execute(insert)));
 }
 
 /** The probe table's values, in the order written. */
 export async function probes(database: Database): Promise<number[]> {
   const select = sql`SELECT n FROM probe ORDER BY n`;
-  if (database.kind === 'sqlite') return (await database.read((db) => db.all<{ n: number }>(select))).map((r) => r.n);
+  if (database.kind === 'sqlite') return (await database.read(async (db) => db.all<{ n: number }>(select))).map((r) => r.n);
   const result = await database.read((db) => (db as unknown as PgDb).execute<{ n: number }>(select));
   return result.rows.map((r) => r.n);
 }
