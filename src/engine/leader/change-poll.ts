@@ -4,7 +4,7 @@
  * moves only when ANOTHER connection committed — and when it moved, wakes each active order whose version it has
  * not seen. Its own writes do not move the counter; a follower's lease attempts write nothing unless they win.
  * Without it a follower-written order waits for the resync timer (CAIRN_RELEASE_RESYNC_INTERVAL_MS).
- * PostgreSQL replaces the poll with LISTEN/NOTIFY.
+ * PostgreSQL has no such counter (`database.changeCounter` is undefined there): it replaces the poll with LISTEN/NOTIFY.
  */
 import type { ReleaseOrderRow } from '../../db/release-tables.js';
 

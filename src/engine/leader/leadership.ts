@@ -8,7 +8,8 @@
  * (`engine leadership acquired` / `engine leadership lost`, with the epoch and the holder id).
  *
  * The term's local deadline is measured on the monotonic clock from BEFORE the renewal was sent, so it never
- * outlives the stored expiry (which counts from a later moment). The engine's writes are fenced by the epoch it
+ * outlives the stored expiry (which counts from a later moment; on PostgreSQL the expiry is on the database server's
+ * clock, so this holds across machines whose clocks differ). The engine's writes are fenced by the epoch it
  * was started under (see engine-fence.ts): a write after the term ended throws LeaseLost and writes nothing.
  */
 import { hostname } from 'node:os';

@@ -18,7 +18,7 @@ import type { PgDb } from '../../../src/db/pg/client.js';
 import { openPostgresDatabase } from '../../../src/db/pg/database.js';
 import { createPgLeaseStore, type PgLeaseStoreOptions } from '../../../src/engine/leader/pg-lease-store.js';
 import type { LeaseStore } from '../../../src/engine/leader/lease-store.js';
-import { createSqliteLeaseStore } from '../../../src/engine/leader/sqlite-lease-store.js';
+import { leaseStoreFor } from '../../../src/engine/leader/lease-store-for.js';
 import { pgMissing, startPgCluster, type PgCluster } from '../../pg/pg-cluster.js';
 
 export interface DatabaseUnderTest {
@@ -29,7 +29,7 @@ export interface DatabaseUnderTest {
   another(database: Database): Promise<Database>;
   /** Where `database` lives: its file or URL (for a racer process). */
   location(database: Database): string;
-  /** The lease store of this kind over `database` (options: PostgreSQL's). */
+  /** The lease store of this kind over `database` (leaseStoreFor; with options, PostgreSQL's store with them). */
   leaseStore(database: Database, options?: PgLeaseStoreOptions): LeaseStore;
   /** Runs `stop` after the test, before its databases close (last deferred, first run). */
   defer(stop: () => Promise<unknown> | unknown): void;
@@ -98,7 +98,7 @@ function sqliteUnderTest(): DatabaseUnderTest {
     },
     another: async (database) => open(paths.get(database)!),
     location: (database) => paths.get(database)!,
-    leaseStore: (database) => createSqliteLeaseStore(database),
+    leaseStore: (database) => leaseStoreFor(database),
     defer,
   };
 }
@@ -133,7 +133,7 @@ function postgresUnderTest(cluster: () => PgCluster): DatabaseUnderTest {
     },
     another: (database) => open(urls.get(database)!),
     location: (database) => urls.get(database)!,
-    leaseStore: (database, options) => createPgLeaseStore(database, options),
+    leaseStore: (database, options) => (options ? createPgLeaseStore(database, options) : leaseStoreFor(database)),
     defer,
   };
 }

@@ -8,13 +8,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../../src/db/client.js';
 import type { Database } from '../../../src/db/database.js';
 import { openPostgresDatabase } from '../../../src/db/pg/database.js';
-import { createPgLeaseStore } from '../../../src/engine/leader/pg-lease-store.js';
-import { createSqliteLeaseStore } from '../../../src/engine/leader/sqlite-lease-store.js';
+import { leaseStoreFor } from '../../../src/engine/leader/lease-store-for.js';
 
 const [location, holder, startAt, ms, ttl] = process.argv.slice(2) as [string, string, string, string, string];
 const postgres = location.startsWith('postgres://');
 const database: Database = postgres ? await openPostgresDatabase(location, { maxConnections: 2 }) : openDatabase(location);
-const store = postgres ? createPgLeaseStore(database) : createSqliteLeaseStore(database);
+const store = leaseStoreFor(database);
 const ttlMs = Number(ttl);
 const wins: { epoch: number; at: number }[] = [];
 const renewals: number[] = [];
