@@ -29,6 +29,7 @@
  * ambient, so the engine's repository calls inside `fenced` run in the transaction that locked the lease row.
  */
 import { and, eq, sql } from 'drizzle-orm';
+import type { Pool, PoolClient } from 'pg';
 import type { Database, QueryDb } from '../../db/database.js';
 import type { PgDb } from '../../db/pg/client.js';
 import { engineLease } from '../../db/pg/lease-table.js';
@@ -44,17 +45,43 @@ export interface PgLeaseStoreOptions {
    * 'caller' — the `now` each call passes (tests that script time).
    */
   clock?: 'database' | 'caller';
+  /**
+   * How long a fenced transaction may sit idle between its statements before the server ends it (its session
+   * with it), default 2 s: a leader paused (SIGSTOP, a frozen VM) inside one would otherwise hold the lease row's
+   * lock, and so hold off the takeover, until the pool's idle_in_transaction_session_timeout (30 s).
+   */
+  fencedIdleTimeoutMs?: number;
 }
 
 /** The server's time, in Unix milliseconds (a bigint, read back as a number). */
 const SERVER_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
+
+/**
+ * The pools whose connections have an 'error' listener. The server ends a session whose transaction sat idle too
+ * long (the fenced idle limit below); node-postgres tells a connection held by a flow — not the pool — and an
+ * 'error' event nobody listens to would end the process. With the listener the flow's next statement (or its
+ * COMMIT) fails instead, and the pool drops the connection when it is given back.
+ */
+const guarded = new WeakSet<Pool>();
+function guard(pool: Pool | undefined): void {
+  if (!pool || guarded.has(pool)) return;
+  guarded.add(pool);
+  const listening = new WeakSet<PoolClient>();
+  pool.on('acquire', (client) => {
+    if (listening.has(client)) return;
+    listening.add(client);
+    client.on('error', () => undefined);
+  });
+}
 
 /** The builder the Database hands out is drizzle's node-postgres one on PostgreSQL (src/db/database.ts). */
 const pg = (db: QueryDb) => db as unknown as PgDb;
 
 export function createPgLeaseStore(database: Database, options: PgLeaseStoreOptions = {}): LeaseStore {
   if (database.kind !== 'postgres') throw new Error('createPgLeaseStore needs a PostgreSQL database (use createSqliteLeaseStore for SQLite)');
+  guard(database.pool);
   const serverClock = (options.clock ?? 'database') === 'database';
+  const idleMs = Math.max(1, Math.round(options.fencedIdleTimeoutMs ?? 2_000));
   const columns = { holder: engineLease.holder, epoch: engineLease.epoch, expiresAt: engineLease.expiresAt };
 
   const read = async (): Promise<LeaseRow | null> => {
@@ -112,8 +139,16 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
     },
     fenced(holder, epoch, fn) {
       return database.transaction(async () => {
-        // FOR SHARE: a takeover's UPDATE waits until this transaction ends (see the file's comment).
-        const rows = await database.read((db) => pg(db).select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)).for('share'));
+        // FOR SHARE: a takeover's UPDATE waits until this transaction ends (see the file's comment). In the same
+        // statement, the transaction's own idle limit (set_config(…, true) is SET LOCAL): a paused leader's
+        // transaction is ended by the server soon after, and the takeover proceeds.
+        const rows = await database.read((db) =>
+          pg(db)
+            .select({ ...columns, idle: sql`set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true)` })
+            .from(engineLease)
+            .where(eq(engineLease.id, ROW_ID))
+            .for('share'),
+        );
         const row = rows[0];
         if (!row || row.holder !== holder || row.epoch !== epoch) throw new LeaseLost(holder, epoch, row ? `${row.holder} holds it at epoch ${row.epoch}` : 'no process holds it');
         return fn();

@@ -1,8 +1,7 @@
 /**
  * The lease tests' databases: every suite written with `eachDatabase` runs once on SQLite (a temporary file) and
- * once on PostgreSQL (a throwaway server for the file, test/pg/pg-cluster.ts; skipped with its reason where
- * PostgreSQL is not installed). Each test gets a fresh, empty database (SQLite: a new file; PostgreSQL: a new
- * database on the file's server); `another` opens a second handle on the same data, as a second cairn process
+ * once on PostgreSQL (a throwaway server for the file, test/pg/pg-cluster.ts). Each test gets a fresh, empty
+ * database (SQLite: a new file; PostgreSQL: a new database on the file's server); `another` opens a second handle on the same data, as a second cairn process
  * would (SQLite: another connection pair on the file; PostgreSQL: another pool). Everything opened is closed
  * after each test.
  */
@@ -19,7 +18,7 @@ import { openPostgresDatabase } from '../../../src/db/pg/database.js';
 import { createPgLeaseStore, type PgLeaseStoreOptions } from '../../../src/engine/leader/pg-lease-store.js';
 import type { LeaseStore } from '../../../src/engine/leader/lease-store.js';
 import { leaseStoreFor } from '../../../src/engine/leader/lease-store-for.js';
-import { pgMissing, startPgCluster, type PgCluster } from '../../pg/pg-cluster.js';
+import { startPgCluster, type PgCluster } from '../../pg/pg-cluster.js';
 
 export interface DatabaseUnderTest {
   kind: 'sqlite' | 'postgres';
@@ -138,18 +137,21 @@ function postgresUnderTest(cluster: () => PgCluster): DatabaseUnderTest {
   };
 }
 
-/** Declares the suite `body` twice: on SQLite, then on PostgreSQL (skipped with the reason when it is not installed). */
+/**
+ * Declares the suite `body` twice: on SQLite, then on PostgreSQL. Where PostgreSQL is not installed its suite
+ * fails with the reason (test/pg/pg-cluster.ts): the same tests must pass on both databases.
+ */
 export function eachDatabase(name: string, body: (under: DatabaseUnderTest) => void): void {
   describe(`${name} (SQLite)`, () => body(sqliteUnderTest()));
-  describe.skipIf(pgMissing !== null)(`${name} (PostgreSQL)`, () => {
+  describe(`${name} (PostgreSQL)`, () => {
     // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up.
-    const starting = pgMissing === null ? startPgCluster() : null;
-    starting?.catch(() => undefined); // a failure is reported by beforeAll
+    const starting = startPgCluster();
+    starting.catch(() => undefined); // a failure is reported by beforeAll
     let cluster: PgCluster | null = null;
     beforeAll(async () => {
       cluster = await starting;
     }, 120_000);
-    afterAll(async () => (await starting?.catch(() => null))?.stop());
+    afterAll(async () => (await starting.catch(() => null))?.stop());
     body(postgresUnderTest(() => cluster!));
   });
 }

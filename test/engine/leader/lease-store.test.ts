@@ -138,6 +138,30 @@ eachDatabase('engine lease store', (under) => {
       expect(await probes(first)).toEqual([]);
     });
 
+    it('a leader paused inside a fenced write: the server ends its idle transaction, the takeover proceeds, the write commits nothing', async () => {
+      const first = await under.fresh();
+      const second = await under.another(first);
+      const a = under.leaseStore(first, { fencedIdleTimeoutMs: 300 });
+      const b = under.leaseStore(second);
+      expect(await a.acquireOrRenew('a', 200, new Date(), null)).toMatchObject({ leader: true, epoch: 1 });
+      const held = gate();
+      const writing = a.fenced('a', 1, async () => (await writeProbe(first, 1), await held.pass(), 'committed'));
+      writing.catch(() => undefined);
+      await held.entered; // a "pauses" here, its transaction open and idle, the lease row locked
+      const started = Date.now();
+      const taken = await until('b to take over', async () => {
+        const state = await b.acquireOrRenew('b', 60_000, new Date(), null);
+        return state.leader ? state : undefined;
+      });
+      expect(taken).toMatchObject({ decision: 'ACQUIRE', holder: 'b', epoch: 2 });
+      expect(Date.now() - started).toBeLessThan(5_000); // not the pool's 30 s idle limit, nor a lock timeout
+      held.open(); // a wakes: its transaction is gone
+      await expect(writing).rejects.toThrow();
+      expect(await probes(first)).toEqual([]);
+      await expect(a.fenced('a', 1, () => writeProbe(first, 2))).rejects.toMatchObject({ code: 'LEASE_LOST', reason: 'b holds it at epoch 2' });
+      expect(await probes(first)).toEqual([]);
+    });
+
     it("expiry is judged on the server's clock: a caller's clock hours off neither takes a live lease nor misses an expired one", async () => {
       const first = await under.fresh();
       const second = await under.another(first);
