@@ -23,7 +23,10 @@
  * transaction that read the old row commit after the takeover (it orders it logically before), so the new
  * leader could start its term, read the orders, and only then see the old leader's last write land. With the
  * lock, the new term starts strictly after every write of the old one. The wait is bounded by the pool's
- * lock_timeout (src/db/pg/client.ts); a takeover that times out is tried again at the next attempt.
+ * lock_timeout (src/db/pg/client.ts); a takeover that times out is tried again at the next attempt. A leader
+ * PAUSED inside a fenced transaction (SIGSTOP, a frozen VM) would hold the lock until the server ends its idle
+ * transaction: the fenced transaction sets its own idle limit (`fencedIdleTimeoutMs`, 2 s, against the pool's
+ * 30 s), so the takeover waits at most that long after the lease expired, and the paused write commits nothing.
  *
  * The store must be made over the SAME Database as the repositories the engine writes with: transactions are
  * ambient, so the engine's repository calls inside `fenced` run in the transaction that locked the lease row.
