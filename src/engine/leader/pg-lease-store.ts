@@ -25,8 +25,9 @@
  * lock, the new term starts strictly after every write of the old one. The wait is bounded by the pool's
  * lock_timeout (src/db/pg/client.ts); a takeover that times out is tried again at the next attempt. A leader
  * PAUSED inside a fenced transaction (SIGSTOP, a frozen VM) would hold the lock until the server ends its idle
- * transaction: the fenced transaction sets its own idle limit (`fencedIdleTimeoutMs`, 2 s, against the pool's
+ * transaction: the store's transactions set their own idle limit (`lockIdleTimeoutMs`, 2 s, against the pool's
  * 30 s), so the takeover waits at most that long after the lease expired, and the paused write commits nothing.
+ * (The same holds for a leader paused inside a renewal, whose UPDATE locks the row.)
  *
  * The store must be made over the SAME Database as the repositories the engine writes with: transactions are
  * ambient, so the engine's repository calls inside `fenced` run in the transaction that locked the lease row.
@@ -49,11 +50,12 @@ export interface PgLeaseStoreOptions {
    */
   clock?: 'database' | 'caller';
   /**
-   * How long a fenced transaction may sit idle between its statements before the server ends it (its session
-   * with it), default 2 s: a leader paused (SIGSTOP, a frozen VM) inside one would otherwise hold the lease row's
-   * lock, and so hold off the takeover, until the pool's idle_in_transaction_session_timeout (30 s).
+   * How long a transaction of this store — a fenced write, a renewal, a release: each holds a lock on the lease row —
+   * may sit idle between its statements before the server ends it (its session with it), default 2 s: a leader
+   * paused (SIGSTOP, a frozen VM) inside one would otherwise hold off the takeover until the pool's
+   * idle_in_transaction_session_timeout (30 s).
    */
-  fencedIdleTimeoutMs?: number;
+  lockIdleTimeoutMs?: number;
 }
 
 /** The server's time, in Unix milliseconds (a bigint, read back as a number). */
@@ -84,8 +86,17 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
   if (database.kind !== 'postgres') throw new Error('createPgLeaseStore needs a PostgreSQL database (use createSqliteLeaseStore for SQLite)');
   guard(database.pool);
   const serverClock = (options.clock ?? 'database') === 'database';
-  const idleMs = Math.max(1, Math.round(options.fencedIdleTimeoutMs ?? 2_000));
+  const idleMs = Math.max(1, Math.round(options.lockIdleTimeoutMs ?? 2_000));
   const columns = { holder: engineLease.holder, epoch: engineLease.epoch, expiresAt: engineLease.expiresAt };
+
+  /** `set_config(…, true)` is SET LOCAL: the limit holds until the transaction ends. */
+  const idleLimit = sql`set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true)`;
+  /** One write to the lease row, in a transaction with the idle limit (a renewal's UPDATE locks the row too). */
+  const writeRow = <T>(fn: (db: PgDb) => Promise<T>): Promise<T> =>
+    database.transaction(async () => {
+      await database.read((db) => pg(db).execute(sql`SELECT ${idleLimit}`));
+      return database.write((db) => fn(pg(db)));
+    });
 
   const read = async (): Promise<LeaseRow | null> => {
     const rows = await database.read((db) => pg(db).select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)));
@@ -113,14 +124,14 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
       if (!leads(decision)) return { leader: false, decision: decision.kind, holder: decision.holder, epoch: decision.epoch, expiresAt: decision.expiresAt };
       const expiresAt = new Date(now.getTime() + ttlMs);
       const next = { holder, epoch: decision.epoch, expiresAt, renewedAt: now };
-      const written = await database.write((db) =>
+      const written = await writeRow((db) =>
         row
-          ? pg(db)
+          ? db
               .update(engineLease)
               .set(next)
               .where(and(eq(engineLease.id, ROW_ID), eq(engineLease.holder, row.holder), eq(engineLease.epoch, row.epoch), eq(engineLease.expiresAt, row.expiresAt)))
               .returning({ epoch: engineLease.epoch })
-          : pg(db)
+          : db
               .insert(engineLease)
               .values({ id: ROW_ID, ...next })
               .onConflictDoNothing()
@@ -133,8 +144,8 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
     },
     async release(holder, epoch, callerNow) {
       const at = serverClock ? sql`LEAST(${engineLease.expiresAt}, ${SERVER_MS})` : callerNow;
-      await database.write((db) =>
-        pg(db)
+      await writeRow((db) =>
+        db
           .update(engineLease)
           .set({ expiresAt: at })
           .where(and(eq(engineLease.id, ROW_ID), eq(engineLease.holder, holder), eq(engineLease.epoch, epoch))),
@@ -147,7 +158,7 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
         // transaction is ended by the server soon after, and the takeover proceeds.
         const rows = await database.read((db) =>
           pg(db)
-            .select({ ...columns, idle: sql`set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true)` })
+            .select({ ...columns, idle: idleLimit })
             .from(engineLease)
             .where(eq(engineLease.id, ROW_ID))
             .for('share'),

@@ -141,7 +141,7 @@ eachDatabase('engine lease store', (under) => {
     it('a leader paused inside a fenced write: the server ends its idle transaction, the takeover proceeds, the write commits nothing', async () => {
       const first = await under.fresh();
       const second = await under.another(first);
-      const a = under.leaseStore(first, { fencedIdleTimeoutMs: 300 });
+      const a = under.leaseStore(first, { lockIdleTimeoutMs: 300 });
       const b = under.leaseStore(second);
       expect(await a.acquireOrRenew('a', 200, new Date(), null)).toMatchObject({ leader: true, epoch: 1 });
       const held = gate();
