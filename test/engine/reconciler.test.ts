@@ -64,6 +64,44 @@ describe('reconciler', () => {
     expect(fake.calls.filter((c) => c.startsWith('scale 2'))).toEqual([]); // revision 2 never scaled
   });
 
+  it('runs one pass of an order at a time: wakes (and the resync) during a pass wait for it, each step is taken once', async () => {
+    const { repos, envId } = await setUp();
+    const fake = fakeKube();
+    let inFlight = 0;
+    let most = 0;
+    const kube: KubePort = {
+      ...fake.kube,
+      async observeEnvironment(...args) {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await fake.kube.observeEnvironment(...args);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const order = await submit(repos, envId, 'FIRST_BATCH');
+    const { reached, release } = fake.hold();
+    const reconciler = start(repos, kube); // its first resync wakes the order
+    await reached; // the first pass waits on the cluster, between its reads and its write
+    for (let i = 0; i < 10; i++) reconciler.wake(order.id);
+    release();
+    await reconciler.idle();
+    expect(most).toBe(1);
+    expect(await repos.releases.order(order.id)).toMatchObject({ state: 'PAUSED', cursor: { batchesDone: 1 } });
+    expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 1 2']);
+    expect((await repos.releases.transitionsOf([order.id])).map((t) => `${t.toState}:${t.actor}`)).toEqual(['DEPLOYING:alice', 'PAUSED:cairn']);
+  });
+
+  it('a pass that lost the race to a user action writes nothing (the guarded write answers undefined)', async () => {
+    const { repos, envId } = await setUp();
+    const order = await submit(repos, envId);
+    const resumedElsewhere = await repos.releases.updateOrder(order, { pauseMode: 'FIRST_BATCH' }, new Date());
+    expect(resumedElsewhere?.version).toBe(order.version + 1);
+    expect(await repos.releases.updateOrder(order, { cursor: { ...order.cursor, prepared: true } }, new Date())).toBeUndefined();
+    expect(await repos.releases.order(order.id)).toMatchObject({ version: order.version + 1, pauseMode: 'FIRST_BATCH', cursor: { prepared: false } });
+  });
+
   it('pauses after the first batch and goes on only after resume', async () => {
     const { repos, envId } = await setUp();
     const fake = fakeKube();

@@ -50,6 +50,21 @@ describe('orders by state', () => {
     expect([await count('COMPLETED'), await count('DEPLOYING')]).toEqual([3, 0]);
   });
 
+  it('cachedFor shares a count in flight with the calls that meet it, and forgets one that failed', async () => {
+    let runs = 0;
+    let failing = true;
+    const cached = cachedFor(100, () => 0, async () => {
+      runs++;
+      if (failing) throw new Error('the database is busy');
+      return runs;
+    });
+    const [a, b] = [cached(), cached()];
+    expect(a).toBe(b);
+    await expect(a).rejects.toThrow('the database is busy');
+    failing = false;
+    expect([await cached(), await cached(), runs]).toEqual([2, 2, 2]);
+  });
+
   it('cachedFor runs its count at most once per period', () => {
     let clock = 0;
     let runs = 0;
