@@ -131,7 +131,7 @@ async function scrape(): Promise<void> {
       })();
     }
     const metrics = createMetrics({ processMetrics: true });
-    metrics.engine.countOrdersIn(database.db);
+    metrics.engine.countOrdersIn(database);
     for (let i = 0; i < 5; i++) await metrics.scrape();
     const runs: number[] = [];
     for (let i = 0; i < 30; i++) {

@@ -102,7 +102,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   const { logger, testing = {} } = deps;
   // Metrics (its own registry) and traces (when OTEL_EXPORTER_OTLP_ENDPOINT is set), fed by the hooks below.
   const observability = deps.observability ?? createObservability();
-  observability.metrics.engine.countOrdersIn(database.db);
+  observability.metrics.engine.countOrdersIn(database);
   if (metricsAccess(config.host, config.metricsToken) === 'refused') logger.warn({ host: config.host }, METRICS_REFUSED);
   // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
   const cipher = prepareSecrets(config, database.db, logger);
