@@ -30,6 +30,8 @@ const WARNINGS_KEPT = 100;
 function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, scope: EnvironmentScope): StreamSource<OrderFeedEvent, OrderFeedSnapshot> {
   const instances = new Map<string, LiveInstance>();
   let warnings: LiveSystemEvent[] = [];
+  /** The order as the engine's updates last told it (the first update is its current state). */
+  let order = first;
   return {
     start(publish) {
       const environment = live.followEnvironment(scope, { filter: (e) => e.type === 'instance' || e.event.type === 'Warning' });
@@ -58,6 +60,7 @@ function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, sco
       void (async () => {
         let firstUpdate = true;
         for await (const u of updates) {
+          order = u.order;
           if (firstUpdate) firstUpdate = false; // the current state: the snapshot tells it
           else publish({ type: 'order', order: u.order });
         }
@@ -70,7 +73,7 @@ function orderSource(ctx: Context, live: LiveStatus, first: ReleaseOrderRow, sco
         },
       };
     },
-    snapshot: () => ({ order: ctx.repos.releases.order(first.id) ?? first, instances: [...instances.values()].sort((a, b) => a.name.localeCompare(b.name)), warnings }),
+    snapshot: () => ({ order, instances: [...instances.values()].sort((a, b) => a.name.localeCompare(b.name)), warnings }),
   };
 }
 
@@ -83,11 +86,11 @@ builder.subscriptionField('releaseOrderFeed', (t) =>
       after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' }),
     },
     authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
-    subscribe: (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx) => {
       const orderId = localIdOrNull(String(args.id), 'ReleaseOrder');
-      const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
-      const env = order && ctx.repos.apps.environmentsByIds([order.environmentId])[0];
-      const target = env && targetOf(ctx.repos, env);
+      const order = orderId === null ? undefined : await ctx.repos.releases.order(orderId);
+      const env = order && (await ctx.repos.apps.environmentsByIds([order.environmentId]))[0];
+      const target = env && (await targetOf(ctx.repos, env));
       const live = ctx.live;
       if (!order || !env || !target) return ended();
       const source = live.hub.subscribe(`order:${order.id}`, () => orderSource(ctx, live, order, target), { after: args.after });
