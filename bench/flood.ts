@@ -52,7 +52,7 @@ const PACE = Number(process.env.PACE ?? Math.ceil((60_000 / RATE) * 1.1));
 const config = testConfig({ rateLimitPerMinute: RATE });
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 // The release engine does not run: the fake clusters cannot run an order (none is created here).
-const app = createCairn(config, {
+const app = await createCairn(config, {
   logger,
   kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
   testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },

@@ -40,8 +40,8 @@ const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 async function graphqlOps(): Promise<void> {
   const config = loadConfig({}, { port: 0, databasePath: ':memory:', secretKey: randomKey().toString('base64'), logLevel: 'silent' });
-  const cairn = createCairn(config, { logger: pino({ level: 'silent' }), kubeconfig: { documents: [] }, observability: createObservability({ tracing: null, processMetrics: false }), testing: { bootstrapAdminToken: false, runEngine: false } });
-  const token = issueTestToken(cairn.repos);
+  const cairn = await createCairn(config, { logger: pino({ level: 'silent' }), kubeconfig: { documents: [] }, observability: createObservability({ tracing: null, processMetrics: false }), testing: { bootstrapAdminToken: false, runEngine: false } });
+  const token = await issueTestToken(cairn.repos);
   const metrics = createMetrics({ processMetrics: false });
   const exporter = new InMemorySpanExporter();
   const tracing = createTracing({ exporter });

@@ -31,7 +31,7 @@ const apps = kc.makeApiClient(AppsV1Api);
 const refusedAt = new Map<string, number>();
 /** cairn's own Kubernetes layer, unwrapped: the floor calls it directly. */
 let workloads!: KubePort;
-const cairn = createCairn(testConfig({ logLevel: 'silent', releaseBatchDeadlineMs: 600_000, releaseResyncIntervalMs: 3_600_000 }), {
+const cairn = await createCairn(testConfig({ logLevel: 'silent', releaseBatchDeadlineMs: 600_000, releaseResyncIntervalMs: 3_600_000 }), {
   logger: pino({ level: 'silent' }),
   kubeconfig: { documents: [{ text: cluster.kubeconfig, origin: 'bench', sandbox: true }] },
   testing: {

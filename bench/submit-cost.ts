@@ -38,7 +38,7 @@ async function timed<T>(items: readonly T[], lanes: number, fn: (item: T) => Pro
 async function main(): Promise<void> {
   const dir = tempDir('cairn-bench-submit-');
   const clusters = ['bench-production', 'bench-test'];
-  const cairn = createCairn(testConfig({ logLevel: 'silent', databasePath: `${dir}/cairn.db`, rateLimitPerMinute: 10_000_000 }), {
+  const cairn = await createCairn(testConfig({ logLevel: 'silent', databasePath: `${dir}/cairn.db`, rateLimitPerMinute: 10_000_000 }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: [{ text: kubeconfigText(clusters.map((name) => ({ name, server: 'https://unused.invalid:6443', token: 'x' }))), origin: 'bench', sandbox: false }] },
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },

@@ -190,7 +190,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
         activeOrders: () => repos.releases.activeOrders(),
         wake: (orderId) => reconciler.wake(orderId),
         intervalMs: CHANGE_POLL_MS,
-        onError: (error) => logger.warn({ error: safeError(error) }, 'looking for orders other processes changed failed (tried again at the next look)'),
+        onError: (error: unknown) => logger.warn({ error: safeError(error) }, 'looking for orders other processes changed failed (tried again at the next look)'),
       })
     : { start() {}, stop() {} };
   if (leadership) declareLeaderMetrics(observability.metrics.registry, leadership);

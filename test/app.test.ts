@@ -27,7 +27,7 @@ describe('createCairn', () => {
       started({ name: 'sandbox cluster alpha', stop: async () => ((sandboxStopped = true), await cluster.stop()) });
       return [{ text: cluster.kubeconfig, origin: 'sandbox alpha', sandbox: true }];
     };
-    cairn = createCairn(testConfig({ databasePath: join(dir, 'cairn.db'), shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox } });
+    cairn = await createCairn(testConfig({ databasePath: join(dir, 'cairn.db'), shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox } });
     expect(cairn.clusters.loaded).toBe(false); // the sandbox starts with cairn, not before
 
     const { url } = await cairn.start();
@@ -70,7 +70,7 @@ describe('createCairn', () => {
       started({ name: 'late sandbox', stop: () => void (stoppedAtOnce = true) });
       return [];
     };
-    cairn = createCairn(testConfig({ shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox }, testing: { bootstrapAdminToken: false } });
+    cairn = await createCairn(testConfig({ shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox }, testing: { bootstrapAdminToken: false } });
     const starting = cairn.start();
     await starterCalled;
     const stopping = cairn.stop();

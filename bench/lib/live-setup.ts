@@ -39,7 +39,7 @@ export const now = () => performance.timeOrigin + performance.now();
 export async function startLiveBench(most: number): Promise<LiveBench> {
   const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
   const config = testConfig({ logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger: pino({ level: 'silent' }),
     kubeconfig: {
       documents: [

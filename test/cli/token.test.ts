@@ -46,7 +46,7 @@ function tokenInProcess(...args: string[]): Outcome {
 
 /** The API over the same database file, as cairn builds it (not started: only the tokens matter here). */
 function apiOn(path: string) {
-  const cairn = createCairn(testConfig({ databasePath: path, logLevel: 'silent' }), {
+  const cairn = await createCairn(testConfig({ databasePath: path, logLevel: 'silent' }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: clusterSources(['alpha', 'beta'], 'https://127.0.0.1:1') },
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },

@@ -46,22 +46,22 @@ export async function startConsoleCairn(): Promise<ConsoleCairn> {
     persistedOperations: [CONSOLE_MANIFEST],
     persistedOnly: true,
   });
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })) },
     testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
   });
   const { port } = await cairn.start();
   const origin = `http://127.0.0.1:${port}`;
-  const token = namedAdminToken(cairn.repos, 'console-admin');
+  const token = await namedAdminToken(cairn.repos, 'console-admin');
   return {
     origin,
     token,
     sandboxes,
     repos: cairn.repos,
-    adminToken: (name) => namedAdminToken(cairn.repos, name),
+    adminToken: (name) => await namedAdminToken(cairn.repos, name),
     memberToken: (name, roles) =>
-      issueTestToken(cairn.repos, { name, admin: false, grants: Object.entries(roles).map(([app, role]) => ({ appId: cairn.repos.apps.byName(app)!.id, role })) }),
+      await issueTestToken(cairn.repos, { name, admin: false, grants: Object.entries(roles).map(([app, role]) => ({ appId: cairn.repos.apps.byName(app)!.id, role })) }),
     async gql(query, variables = {}, as = token) {
       const res = await fetch(`${origin}/graphql`, {
         method: 'POST',

@@ -90,14 +90,14 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
       : {}),
   });
   // The secret key file is generated next to the database on the first start and read again on a restart.
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })) },
     testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
   });
   await cairn.start();
   const { repos, kube, reconciler, database } = cairn;
-  const as = (name: string) => bearer(namedAdminToken(repos, name));
+  const as = (name: string) => bearer(await namedAdminToken(repos, name));
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,

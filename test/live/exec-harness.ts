@@ -117,12 +117,12 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   // The same API server under two names: an app's production and test environments need two clusters.
   const documents = [{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }];
   // The release engine does not run: the test deploys through the Kubernetes layer itself.
-  const cairn = createCairn(config, { logger: logs.logger, kubeconfig: { documents }, testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false } });
+  const cairn = await createCairn(config, { logger: logs.logger, kubeconfig: { documents }, testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false } });
   const { url } = await cairn.start();
   const { server, repos, terminals } = cairn;
   const kube = createWorkloads(() => kc, { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const clients: Client[] = [];
-  const token = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const token = await issueTestToken(repos, { name: 'test-admin', admin: true });
 
   const gql: LiveWorld['gql'] = async (query, variables, as = token) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(as) }, body: JSON.stringify({ query, variables }) });
@@ -140,7 +140,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     logStreams,
     execStreams,
     gql,
-    anotherToken: (name) => issueTestToken(repos, { name, admin: true }),
+    anotherToken: (name) => await issueTestToken(repos, { name, admin: true }),
     ws() {
       const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: bearer(token) });
       clients.push(client);

@@ -25,7 +25,7 @@ export interface ReleaseCairn {
 
 export async function startReleaseCairn(observability: Observability, metricsToken?: string): Promise<ReleaseCairn> {
   const sandboxes = await startSandboxes();
-  const app = createCairn(testConfig({ logLevel: 'silent', releaseResyncIntervalMs: 1_000, releaseBatchDeadlineMs: 30_000, rateLimitPerMinute: 100_000, ...(metricsToken ? { metricsToken } : {}) }), {
+  const app = await createCairn(testConfig({ logLevel: 'silent', releaseResyncIntervalMs: 1_000, releaseBatchDeadlineMs: 30_000, rateLimitPerMinute: 100_000, ...(metricsToken ? { metricsToken } : {}) }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })) },
     observability,
@@ -33,7 +33,7 @@ export async function startReleaseCairn(observability: Observability, metricsTok
   });
   const { port } = await app.start();
   const origin = `http://127.0.0.1:${port}`;
-  const as = (name: string) => bearer(namedAdminToken(app.repos, name));
+  const as = (name: string) => bearer(await namedAdminToken(app.repos, name));
   const client = {
     as,
     async gql(query: string, variables?: Record<string, unknown>, headers = as('e2e-admin')) {
