@@ -55,21 +55,20 @@ export async function someEncryptedSecret(database: Database): Promise<string | 
   return sealed[0]?.value ?? undefined;
 }
 
-/** The rows that still hold a secret value in plain text. */
+/** The rows that still hold a secret value in plain text (one table after the other: in a transaction, one connection). */
 async function rowsWithPlaintext(database: Database): Promise<Array<{ table: SettingsTable; id: number; settings: ConfigSettings }>> {
   const env = secretEnvOf(database);
-  const found = await Promise.all(
-    settingsTables(database).map(async (table) => {
-      const rows = await database.read((db) =>
-        db
-          .select({ id: table.id, settings: table.settings })
-          .from(table)
-          .where(sql`EXISTS (SELECT 1 ${env.from(table, false)})`),
-      );
-      return rows.map((row) => ({ table, ...row }));
-    }),
-  );
-  return found.flat();
+  const found: Array<{ table: SettingsTable; id: number; settings: ConfigSettings }> = [];
+  for (const table of settingsTables(database)) {
+    const rows = await database.read((db) =>
+      db
+        .select({ id: table.id, settings: table.settings })
+        .from(table)
+        .where(sql`EXISTS (SELECT 1 ${env.from(table, false)})`),
+    );
+    for (const row of rows) found.push({ table, ...row });
+  }
+  return found;
 }
 
 /**
