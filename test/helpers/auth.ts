@@ -12,12 +12,15 @@ export async function issueTestToken(repos: Repositories, spec: Partial<TokenSpe
 /** The header that carries a token. */
 export const bearer = (secret: string): Record<string, string> => ({ authorization: `Bearer ${secret}` });
 
+/** The secret of the admin token `namedAdminToken` creates for `name` (derived from the name). */
+export const namedAdminSecret = (name: string): string => `cairn_test-${name}`;
+
 /**
  * An admin token named `name` whose secret is derived from the name, created unless it exists: the
  * same call gives the same working token after a restart on the same database.
  */
 export async function namedAdminToken(repos: Repositories, name: string): Promise<string> {
-  const secret = `cairn_test-${name}`;
+  const secret = namedAdminSecret(name);
   if (!(await repos.tokens.byName(name))) {
     await repos.tokens.create({ name, admin: true, grants: [], expiresAt: null, createdBy: 'test', secretHash: hashTokenSecret(secret), prefix: secret.slice(0, 10) }, new Date());
   }

@@ -57,7 +57,7 @@ export interface LiveWorld {
   /** Runs an operation as the world's admin token, or as `token`. */
   gql(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
   /** Issues another admin token (its secret). */
-  anotherToken(name: string): string;
+  anotherToken(name: string): Promise<string>;
   ws(): Client;
   /** Creates an app with its production environment on the sandbox; returns the environment's global ID and target. */
   createApp(name: string): Promise<{ environmentId: string; testEnvironmentId: string; target: EnvironmentTarget }>;
@@ -140,7 +140,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
     logStreams,
     execStreams,
     gql,
-    anotherToken: (name) => await issueTestToken(repos, { name, admin: true }),
+    anotherToken: (name) => issueTestToken(repos, { name, admin: true }),
     ws() {
       const client = createClient({ url: url.replace(/^http/, 'ws'), webSocketImpl: WebSocket, retryAttempts: 0, connectionParams: bearer(token) });
       clients.push(client);

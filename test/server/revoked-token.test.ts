@@ -140,7 +140,7 @@ describe('losing a role ends what a token has open', () => {
     const app = created.body.data.createApp.app.id as string;
     const member = await watcher('member');
     // Another OWNER, so that the member may be demoted from OWNER.
-    await issueTestToken(t.repos, { name: 'keeper', admin: false, grants: [{ appId: t.repos.apps.byName('roles-app')!.id, role: 'OWNER' }] });
+    await issueTestToken(t.repos, { name: 'keeper', admin: false, grants: [{ appId: (await t.repos.apps.byName('roles-app'))!.id, role: 'OWNER' }] });
     const set = async (role: string) => (await graphql(t.server, SET, { input: { app, token: member.id, role } })).body.data.setAppMember.__typename;
     expect(await set('DEPLOYER')).toBe('SetAppMemberPayload');
 
