@@ -60,7 +60,7 @@ const app = await createCairn(config, {
 const { url } = await app.start();
 const { repos } = app;
 
-const admin = issueToken(repos, { name: 'good-client', admin: true, grants: [], expiresAt: null }, 'bench', new Date()).secret;
+const admin = (await issueToken(repos, { name: 'good-client', admin: true, grants: [], expiresAt: null }, 'bench', new Date())).secret;
 const created = await fetch(url, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
@@ -70,8 +70,8 @@ const created = await fetch(url, {
   }),
 }).then((r) => r.json() as Promise<{ data: { createApp: { app: { id: string } } } }>);
 const appId = created.data.createApp.app.id;
-const appRow = repos.apps.list({}, 0, 1)[0]!;
-const viewer = issueToken(repos, { name: 'flooding-viewer', admin: false, grants: [{ appId: appRow.id, role: 'VIEWER' }], expiresAt: null }, 'bench', new Date()).secret;
+const appRow = (await repos.apps.list({}, 0, 1))[0]!;
+const viewer = (await issueToken(repos, { name: 'flooding-viewer', admin: false, grants: [{ appId: appRow.id, role: 'VIEWER' }], expiresAt: null }, 'bench', new Date())).secret;
 
 const GOOD_QUERY = '{ apps(first: 5) { edges { node { name } } } }';
 

@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
   });
   const { port } = await cairn.start();
-  const token = issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date()).secret;
+  const token = (await issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date())).secret;
   const api: Api = { url: `http://127.0.0.1:${port}/graphql`, token };
   const names = Array.from({ length: ORDERS * 2 }, (_, i) => `sub-${String(i + 1).padStart(4, '0')}`);
   const apps = await inLanes(names, 4, (name) => seedApp(api, name, { production: clusters[0]!, test: clusters[1]! }, 10));

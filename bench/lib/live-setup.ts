@@ -18,7 +18,7 @@ export const POD = 'bench-production-r1-a';
 
 export interface LiveBench {
   cluster: SandboxCluster;
-  cairn: ReturnType<typeof createCairn>;
+  cairn: Awaited<ReturnType<typeof createCairn>>;
   /** cairn's GraphQL endpoint (http). */
   url: string;
   authorization: string;
@@ -50,7 +50,7 @@ export async function startLiveBench(most: number): Promise<LiveBench> {
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, live: { hub: { lingerMs: 100 }, informers: { idleMs: 100 } } },
   });
   const { url } = await cairn.start();
-  const { secret } = issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
+  const { secret } = await issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
   const authorization = `Bearer ${secret}`;
   const created = await (
     await cairn.server.yoga.fetch('http://cairn.test/graphql', {
