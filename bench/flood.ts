@@ -221,7 +221,10 @@ function target(name: string, at: string) {
       if (round === 1) for (const [what, count] of Object.entries(result.statuses).sort()) console.log(`    ${String(count).padStart(5)} × ${what}`);
       return ratio;
     },
-    stop: () => Promise.all([client.terminate(), flooder.kill()]),
+    stop: async () => {
+      flooder.kill();
+      await client.terminate();
+    },
   };
 }
 

@@ -34,8 +34,14 @@ export type AppOwnedType = (typeof APP_OWNED_TYPES)[number];
 /** A global ID as a string, or as the relay plugin decodes `globalID` arguments. */
 export type GlobalIdInput = string | { typename: string; id: string };
 
+/**
+ * An app's database ID (null: none): known at once when this request already found it (no promise, no database
+ * read), else the promise of the lookup. Await it (`await` on a known value costs nothing that matters).
+ */
+export type AppIdLookup = number | null | Promise<number | null>;
+
 /** Per request: the app of each object asked about, or the lookup under way. */
-type Cache = Map<string, number | null | Promise<number | null>>;
+type Cache = Map<string, AppIdLookup>;
 const caches = new WeakMap<object, Cache>();
 
 function cacheOf(ctx: AppIdContext): Cache {
@@ -44,7 +50,7 @@ function cacheOf(ctx: AppIdContext): Cache {
   return cache;
 }
 
-async function cached(ctx: AppIdContext, key: string, load: () => Promise<number | null>): Promise<number | null> {
+function cached(ctx: AppIdContext, key: string, load: () => Promise<number | null>): AppIdLookup {
   const cache = cacheOf(ctx);
   const known = cache.get(key);
   if (known !== undefined) return known;
@@ -69,7 +75,7 @@ export function appIdOfEnvironmentRow(ctx: AppIdContext, environment: { id: numb
 }
 
 /** The app of an environment (by database ID); null when there is no such environment. */
-export function appIdOfEnvironment(ctx: AppIdContext, environmentId: number): Promise<number | null> {
+export function appIdOfEnvironment(ctx: AppIdContext, environmentId: number): AppIdLookup {
   return cached(ctx, `Environment:${environmentId}`, async () => (await ctx.repos.apps.environmentsByIds([environmentId]))[0]?.appId ?? null);
 }
 
@@ -80,7 +86,7 @@ const positive = (s: string): number | null => {
 };
 
 /** The app that the object `typename`/`localId` belongs to; null when it names nothing (or a type that belongs to no app). */
-export async function appIdOfLocal(ctx: AppIdContext, typename: string, localId: string): Promise<number | null> {
+export function appIdOfLocal(ctx: AppIdContext, typename: string, localId: string): AppIdLookup {
   if (typename === 'Instance') {
     const at = localId.indexOf('/');
     const envId = at > 0 ? positive(localId.slice(0, at)) : null;
@@ -111,7 +117,7 @@ export async function appIdOfLocal(ctx: AppIdContext, typename: string, localId:
  * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed (or not
  * in its one spelling, see ids.ts), of another type, or names nothing.
  */
-export async function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): Promise<number | null> {
+export function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): AppIdLookup {
   if (globalId == null) return null;
   const decoded = typeof globalId === 'string' ? decodeId(globalId) : globalId;
   if (decoded === null) return null;
@@ -120,7 +126,7 @@ export async function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput
 }
 
 /** The app of the environment a terminal session runs in; null for an unknown (or ended) session. */
-export async function appIdOfTerminal(ctx: AppIdContext, sessionId: string | number | null | undefined): Promise<number | null> {
+export function appIdOfTerminal(ctx: AppIdContext, sessionId: string | number | null | undefined): AppIdLookup {
   const info = ownTerminal(ctx, sessionId);
   return info ? appIdOfEnvironment(ctx, info.owner.environmentId) : null;
 }
@@ -177,10 +183,10 @@ export async function primeAppIds(ctx: AppIdContext, ids: readonly { typename: s
   );
   found('Environment', environmentIds, environmentIds.length ? await apps.environmentsByIds(environmentIds) : [], (e: { appId: number }) => e.appId);
   if (wanted.has('App')) found('App', wanted.get('App'), appRows, (a: { id: number }) => a.id);
-  const appOfEnvironment = await Promise.all(viaEnvironment.flatMap(([, rows]) => rows.map((r) => cache.get(`Environment:${r.environmentId}`) ?? null)));
-  let i = 0;
   for (const [type, rows] of viaEnvironment) {
-    const appOfRow = new Map(rows.map((r) => [r.id, appOfEnvironment[i++] ?? null] as const));
+    const appOfRow = new Map<number, number | null>();
+    // Known now, or being looked up by another check of this request (then awaited).
+    for (const r of rows) appOfRow.set(r.id, await (cache.get(`Environment:${r.environmentId}`) ?? null));
     found(type, wanted.get(type), rows, (r: { id: number }) => appOfRow.get(r.id) ?? null);
   }
 }

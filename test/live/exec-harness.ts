@@ -169,7 +169,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
       return await podsReady(kc, target.namespace, replicas);
     },
     async stop() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await cairn.stop();
       await agent?.stop();
       await cluster.stop();

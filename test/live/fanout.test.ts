@@ -14,7 +14,7 @@ import { INSTANCES_CHANGED, startLiveHarness, type LiveHarness } from './harness
 let h: LiveHarness;
 const clients: Client[] = [];
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
   await h?.close();
 });
 

@@ -209,7 +209,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     },
     async close() {
       for (const a of aborts) a.abort();
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await cairn.stop();
       await cluster.stop();
     },

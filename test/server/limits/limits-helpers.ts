@@ -70,7 +70,7 @@ export async function limitsServer(config: Partial<Config> = {}): Promise<Limits
     },
     async close() {
       for (const abort of aborts) abort.abort();
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await t.close();
     },
   };
