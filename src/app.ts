@@ -21,7 +21,7 @@ import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
 import { createReconciler, type Reconciler } from './engine/reconciler.js';
 import { CHANGE_POLL_MS, createChangePoll } from './engine/leader/change-poll.js';
 import { createLeadership, holderId, type Leadership } from './engine/leader/leadership.js';
-import { createSqliteLeaseStore } from './engine/leader/sqlite-lease-store.js';
+import { leaseStoreFor } from './engine/leader/lease-store-for.js';
 import { declareLeaderMetrics } from './observability/leader-metrics.js';
 import { createReleaseService, type ReleaseService } from './engine/service.js';
 import { type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
@@ -157,7 +157,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
   // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
   const leadership: Leadership | null = runEngine
     ? createLeadership({
-        store: createSqliteLeaseStore(database),
+        // SQLite's or PostgreSQL's lease store, by the database's kind, over the very Database the repositories use.
+        store: leaseStoreFor(database),
         holder: holderId(config.engineHolderName),
         ttlMs: config.engineLeaseTtlMs,
         logger,

@@ -72,7 +72,8 @@ export async function targetOfResult(ctx: TargetContext, field: GraphQLField<unk
   for (const payload of payloads) {
     for (const [name, payloadField] of Object.entries(payload.getFields())) {
       const type = getNamedType(payloadField.type);
-      const value = (result as Record<string, unknown>)[name];
+      // A payload field may hold the promise of its object (resolved by GraphQL like any field): its value is awaited.
+      const value: unknown = await (result as Record<string, unknown>)[name];
       if (!implementsNode(type) || typeof value !== 'object' || value === null) continue;
       const id = (value as { id?: unknown }).id;
       if (typeof id !== 'number' && typeof id !== 'string') continue;
