@@ -1,7 +1,7 @@
 /**
  * createCairn on PostgreSQL (CAIRN_DATABASE_URL, a throwaway server: test/pg/pg-cluster.ts): it starts, serves
  * GraphQL over its HTTP server, and a second cairn on the same database — as a second replica, or the next
- * start — sees what the first wrote. The token command line works on the same database. A start that fails
+ * start — sees what the first wrote; one of them runs the release engine (the lease is a PostgreSQL row). The token command line works on the same database. A start that fails
  * after the database opened closes it again.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -45,7 +45,7 @@ describe.skipIf(pgMissing !== null)('createCairn on PostgreSQL', () => {
     const cairn = await createCairn(config, {
       logger: logs.logger,
       kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
-      testing: { check: alwaysReachable, runEngine: false },
+      testing: { check: alwaysReachable },
     });
     running.push(cairn);
     const { url } = await cairn.start();
@@ -74,6 +74,11 @@ describe.skipIf(pgMissing !== null)('createCairn on PostgreSQL', () => {
     // Another replica (or the next start) on the same database: the same app, the same admin token, no second bootstrap.
     const second = await replica();
     expect((await second.gql(APP)).data).toEqual({ apps: { totalCount: 1, edges: [{ node: app }] } });
+    // One engine: the first holds the lease, the second follows it (/readyz says so on both).
+    const engineOf = async (url: string) => ((await (await fetch(new URL('/readyz', url))).json()) as { status: string; engine: { leader: boolean; holder: string; leaderHolder: string | null } });
+    const [leading, following] = [await engineOf(first.url), await engineOf(second.url)];
+    expect(leading).toMatchObject({ status: 'ready', engine: { leader: true } });
+    expect(following).toMatchObject({ status: 'ready', engine: { leader: false, leaderHolder: leading.engine.holder } });
     expect(second.logs.text()).not.toContain('first start: created the admin API token');
     // What the second writes, the first reads.
     const renamed = await second.gql('mutation ($input: UpdateAppInput!) { updateApp(input: $input) { __typename } }', {
