@@ -3,6 +3,7 @@
  * LISTEN connection) on one throwaway PostgreSQL — order events, token revocations and the change counter reach
  * the other replica; a dropped LISTEN connection comes back and says events may have been missed.
  */
+import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicatedTokenEvents, type ReplicatedTokenEvents } from '../../src/auth/replicated-token-events.js';
@@ -125,25 +126,34 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     expect(errors).toEqual([]);
   });
 
-  it('the change counter moves on another replica’s committed writes, not on its own, not on a rollback', async () => {
+  it('the change counter moves on another replica’s committed writes, not on its own, not on a rollback nor a write that changed nothing', async () => {
     const now = new Date();
     const insertApp = (name: string) =>
       a.write((db) => db.insert(a.t.apps).values({ name, businessType: 'test', appType: 'STATELESS', deployMethod: 'CONTAINER', createdAt: now, updatedAt: now }));
     const beforeA = a.changeCounter();
     const beforeB = b.changeCounter();
     let heard = 0;
-    const second = waitFor<true>(10_000, 'the second commit’s notification on B');
+    const marker = waitFor<true>(10_000, 'the marker after the writes, on B');
     const off = b.notifications.listen(CHANNELS.changes, (payload) => {
-      if (payload === a.origin && ++heard === 2) second.poke(true);
+      if (payload === a.origin) heard += 1;
+      if (payload === 'marker') marker.poke(true);
     });
+    const markerOnA = waitFor<true>(10_000, 'the marker on A');
+    const offA = a.notifications.listen(CHANNELS.changes, (payload) => markerOnA.poke(payload === 'marker' ? true : undefined));
     await insertApp('replica-one');
     await expect(a.transaction(async () => (await insertApp('replica-rolled-back'), Promise.reject(new Error('no'))))).rejects.toThrow('no');
+    // A transaction that only reads, and a write that matched nothing, changed nothing: no notification.
+    await a.transaction(() => a.read((db) => db.select().from(a.t.apps)));
+    await a.write((db) => db.update(a.t.apps).set({ description: 'none' }).where(eq(a.t.apps.name, 'no such app')));
     await insertApp('replica-two');
-    await second.done;
+    // Notifications arrive in commit order: once the marker is in, every earlier one is.
+    await a.notifications.notify(CHANNELS.changes, 'marker');
+    await Promise.all([marker.done, markerOnA.done]);
     off();
-    // Two commits, in commit order: the rolled-back transaction sent nothing.
-    expect(b.changeCounter()).toBe(beforeB + 2);
-    expect(a.changeCounter()).toBe(beforeA);
+    offA();
+    expect(heard).toBe(2); // the two commits that wrote
+    expect(b.changeCounter()).toBe(beforeB + 3); // and the marker (any other origin counts)
+    expect(a.changeCounter()).toBe(beforeA + 1); // the marker only: its own writes are not counted
     expect(a.statements().written).toBeGreaterThanOrEqual(2);
   });
 

@@ -44,7 +44,7 @@ export interface PostgresDatabaseOptions extends PgDatabaseOptions {
  */
 export async function openPostgresDatabase(url: string, options: PostgresDatabaseOptions = {}): Promise<PostgresDatabase> {
   const opened = await openPgDatabase(url, options);
-  // The change counter: every committed write transaction of every replica NOTIFYs cairn_changes (in the transaction,
+  // The change counter: every committed transaction that wrote, of every replica, NOTIFYs cairn_changes (in the transaction,
   // so at its commit, never on rollback); the counter counts the other replicas' ones, and a lost LISTEN connection
   // (writes may have been missed) — this process's own writes are in statements().written.
   const origin = randomBytes(6).toString('base64url');
@@ -79,8 +79,10 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
         const result = await opened.db.transaction(
           async (tx) => {
             const value = await flows.within({ db: tx as unknown as QueryDb, depth: 0 }, fn);
-            // Delivered to every replica when (and only if) this transaction commits.
-            await tx.execute(sql`SELECT pg_notify(${CHANNELS.changes}, ${origin})`);
+            // Delivered to every replica when (and only if) this transaction commits — and only sent when it changed
+            // something: a transaction gets an ID at its first row written or locked, not for reads nor for an UPDATE
+            // that matched nothing (a follower's lease attempt), so those wake no one.
+            await tx.execute(sql`SELECT pg_notify(${CHANNELS.changes}, ${origin}) WHERE txid_current_if_assigned() IS NOT NULL`);
             return value;
           },
           { isolationLevel: 'serializable' },
