@@ -9,7 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicatedTokenEvents, type ReplicatedTokenEvents } from '../../src/auth/replicated-token-events.js';
 import { openPostgresDatabase, type PostgresDatabase } from '../../src/db/pg/database.js';
 import { CHANNELS, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from '../../src/db/pg/notifications.js';
+import { randomBytes } from 'node:crypto';
+import { createRepositories } from '../../src/db/repositories.js';
+import type { PauseMode, ReleaseOrderRow } from '../../src/db/release-tables.js';
 import { createReplicatedOrderEvents, type ReplicatedOrderEvents } from '../../src/engine/replicated-order-events.js';
+import { createCipher } from '../../src/secrets/cipher.js';
 import { pgMissing, startPgCluster } from './pg-cluster.js';
 
 /** Resolves with the first value `take` returns that is not undefined, checked on each call of the returned `poke`; rejects after `ms`. */
@@ -108,6 +112,52 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     expect(onB.seen).toEqual(range(1, 42));
     for (const r of [onA, onB, otherOnB]) r.off();
     expect(errors).toEqual([]);
+  });
+
+  it('a follower’s subscriber reads each version the leader wrote, from the database, in order (the notification carries only IDs)', async () => {
+    const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
+    await admin.connect();
+    let orderId: number;
+    try {
+      const t = Date.now();
+      const app = await admin.query<{ id: number }>(`INSERT INTO apps (name, business_type, app_type, deploy_method, created_at, updated_at) VALUES ('feed-app', 'test', 'STATELESS', 'CONTAINER', $1, $1) RETURNING id`, [t]);
+      const env = await admin.query<{ id: number }>(`INSERT INTO environments (app_id, kind, cluster, namespace, created_at) VALUES ($1, 'PRODUCTION', 'c', 'n', $2) RETURNING id`, [app.rows[0]!.id, t]);
+      const order = await admin.query<{ id: number }>(
+        `INSERT INTO release_orders (environment_id, kind, to_revision, plan, pause_mode, state, cursor, created_by, created_at, updated_at) VALUES ($1, 'RELEASE', 1, '[1]', 'NONE', 'DEPLOYING', '{}', 'test', $2, $2) RETURNING id`,
+        [env.rows[0]!.id, t],
+      );
+      orderId = order.rows[0]!.id;
+    } finally {
+      await admin.end();
+    }
+    const cipher = createCipher(randomBytes(32));
+    const leader = createRepositories(a, { cipher });
+    const follower = createRepositories(b, { cipher });
+    // The follower's subscriber: on each event, the order as stored (reads one at a time, as order-updates.ts does).
+    const read: Array<[number, number]> = [];
+    let reading = Promise.resolve();
+    const last = waitFor<true>(10_000, 'the follower reading version 7');
+    const off = ordersB.listen(orderId, (sequence) => {
+      reading = reading.then(async () => {
+        const row = (await follower.releases.order(orderId))!;
+        read.push([sequence, row.version]);
+        if (row.version === 7) last.poke(true);
+      });
+    });
+    const modes: PauseMode[] = ['FIRST_BATCH', 'EVERY_BATCH', 'NONE'];
+    const from = ordersA.sequence(orderId); // the first test used the same order ID: the numbering goes on
+    let current: ReleaseOrderRow = (await leader.releases.order(orderId))!;
+    for (let i = 0; i < 6; i += 1) {
+      current = (await leader.releases.updateOrder(current, { pauseMode: modes[i % 3]! }, new Date()))!;
+      ordersA.publish(orderId); // after the write committed, as the reconciler does after a pass
+    }
+    await last.done;
+    off();
+    expect(read.map(([sequence]) => sequence)).toEqual(range(from + 1, from + 6));
+    // Each read saw at least the version written before its event (reads may catch up on later writes), never back.
+    read.forEach(([sequence, version]) => expect(version).toBeGreaterThanOrEqual(sequence - from + 1));
+    expect(read.map(([, v]) => v)).toEqual([...read.map(([, v]) => v)].sort((x, y) => x - y));
+    expect(read.at(-1)![1]).toBe(7);
   });
 
   it('a revocation or a demotion on one replica ends the token’s subscriptions on the other', async () => {
