@@ -8,7 +8,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createReplicatedTokenEvents, type ReplicatedTokenEvents } from '../../src/auth/replicated-token-events.js';
 import { openPostgresDatabase, type PostgresDatabase } from '../../src/db/pg/database.js';
-import { CHANNELS, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from '../../src/db/pg/notifications.js';
+import { CHANNELS, createNotifications, MAX_PAYLOAD_BYTES, PayloadTooLargeError } from '../../src/db/pg/notifications.js';
+import { startFreezingProxy } from './freezing-proxy.js';
 import { randomBytes } from 'node:crypto';
 import { createRepositories } from '../../src/db/repositories.js';
 import type { PauseMode, ReleaseOrderRow } from '../../src/db/release-tables.js';
@@ -64,10 +65,13 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
   let tokensA: ReplicatedTokenEvents;
   let tokensB: ReplicatedTokenEvents;
   let url: string;
+  let port: number;
   const errors: Error[] = [];
 
   beforeAll(async () => {
-    url = (await starting).url;
+    const cluster = await starting;
+    url = cluster.url;
+    port = cluster.port;
     // Quick reconnects, so that the dropped-connection test does not wait on the default backoff.
     const notifications = { initialBackoffMs: 20, maxBackoffMs: 200 };
     a = await openPostgresDatabase(url, { maxConnections: 3, notifications });
@@ -254,5 +258,36 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     expect(await onB.until(2)).toEqual([1, 1, 2]);
     onB.off();
     expect(errors).toEqual([]);
+  }, 30_000);
+
+  it('a LISTEN connection that goes silent (a partition: no error, no end) is found by the heartbeat, within its bound, and replaced', async () => {
+    const proxy = await startFreezingProxy(port);
+    const errors: string[] = [];
+    const listener = createNotifications({
+      url: url.replace(`:${port}/`, `:${proxy.port}/`),
+      pool: a.pool!,
+      heartbeatMs: 100,
+      queryTimeoutMs: 300,
+      connectTimeoutMs: 2_000,
+      initialBackoffMs: 20,
+      onError: (e, what) => errors.push(`${what}: ${e.message}`),
+    });
+    try {
+      await listener.ready();
+      const gap = waitFor<true>(10_000, 'the gap report after the freeze');
+      listener.onGap(() => gap.poke(true));
+      proxy.freeze();
+      await gap.done;
+      expect(errors[0]).toMatch(/^lost: the LISTEN heartbeat took longer than 300 ms/);
+      expect(listener.status()).toMatchObject({ listening: true, reconnects: 1 });
+      expect(proxy.connections()).toBe(2);
+      const heard = waitFor<string>(10_000, 'a notification on the new connection');
+      listener.listen(CHANNELS.orders, (p) => heard.poke(p === 'proxy;1.1' ? p : undefined));
+      await a.notifications.notify(CHANNELS.orders, 'proxy;1.1');
+      expect(await heard.done).toBe('proxy;1.1');
+    } finally {
+      await listener.close();
+      await proxy.close();
+    }
   }, 30_000);
 });

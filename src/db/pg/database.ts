@@ -31,6 +31,11 @@ export interface PostgresDatabase extends Database {
   changeCounter(): number;
 }
 
+/** The database's notifications when it is PostgreSQL (replicas share them), else null (SQLite: one process). */
+export function notificationsOf(database: Database): Notifications | null {
+  return database.kind === 'postgres' && 'notifications' in database ? (database as PostgresDatabase).notifications : null;
+}
+
 export interface PostgresDatabaseOptions extends PgDatabaseOptions {
   /** Settings of the LISTEN connection (reconnect backoff, heartbeat); its URL and pool are the database's. */
   notifications?: Omit<NotificationsOptions, 'url' | 'pool'>;

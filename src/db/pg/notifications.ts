@@ -101,6 +101,17 @@ function bounded<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
+/** Ends a client, and destroys its socket if the goodbye is not answered within `ms` (a silently dead peer). */
+function endClient(c: pg.Client, ms: number): Promise<void> {
+  const destroy = () => (c as unknown as { connection?: { stream?: { destroy?(): void } } }).connection?.stream?.destroy?.();
+  const timer = setTimeout(destroy, ms);
+  timer.unref?.();
+  return c.end().then(
+    () => clearTimeout(timer),
+    () => (clearTimeout(timer), destroy()),
+  );
+}
+
 export function createNotifications(options: NotificationsOptions): Notifications {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const heartbeatMs = options.heartbeatMs ?? 10_000;
@@ -141,7 +152,7 @@ export function createNotifications(options: NotificationsOptions): Notification
     if (heartbeat) clearInterval(heartbeat);
     heartbeat = undefined;
     c.removeAllListeners('notification');
-    c.end().catch(() => undefined);
+    void endClient(c, connectTimeoutMs);
     if (closed) return;
     if (error) options.onError?.(error, everListened ? 'lost' : 'reconnect');
     const wait = backoffMs * (0.5 + Math.random() / 2);
@@ -173,7 +184,7 @@ export function createNotifications(options: NotificationsOptions): Notification
       return;
     }
     if (c !== client || closed) {
-      await c.end().catch(() => undefined);
+      await endClient(c, connectTimeoutMs);
       return;
     }
     listening = true;
@@ -229,7 +240,7 @@ export function createNotifications(options: NotificationsOptions): Notification
       gapHandlers.clear();
       if (c) {
         c.removeAllListeners('notification');
-        await bounded(c.end(), connectTimeoutMs, 'closing the LISTEN connection').catch(() => undefined);
+        await endClient(c, connectTimeoutMs);
       }
     },
   };
