@@ -8,9 +8,9 @@
  * every replica numbers an order's events alike, and each listener sees each event once, in order (NOTIFYs are sent
  * one at a time and PostgreSQL delivers them in commit order; a replica skips its own, which it told its listeners
  * at once). A publisher goes on from the highest number it has seen for the order, so a new leader after a failover
- * continues the numbering. An event that repeats or goes back on a number already seen from the same replica is
- * skipped; one from another replica that does (two publishers at once, or a publisher that missed notifications)
- * is still told, numbered one past the last. After the LISTEN connection was lost (events may have been missed)
+ * continues the numbering. An event that repeats or goes back on a number already heard from the same replica is
+ * skipped; an event whose number is not past this replica's (two publishers at once, or a publisher that had not
+ * heard every event — a fresh process) is still told, numbered one past the last: each replica's numbers always grow. After the LISTEN connection was lost (events may have been missed)
  * every order with listeners is told again with its current number: the listeners re-read, and the next event's
  * number shows the jump.
  */
@@ -56,8 +56,8 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
   const emitter = new EventEmitter();
   emitter.setMaxListeners(0);
   const sequences = new Map<number, number>();
-  /** The replica whose event set each order's number last. */
-  const setBy = new Map<number, string>();
+  /** The last event heard from another replica, per order: a repeat of it or an earlier one of the same replica is skipped. */
+  const heard = new Map<number, { origin: string; sequence: number }>();
   const outbox: Outbox = createOutbox({
     send: (payload) => bus.notify(CHANNELS.orders, payload),
     prefix: `${origin};`,
@@ -75,11 +75,11 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
     const parsed = parseOrderPayload(payload);
     if (!parsed || parsed.origin === origin) return; // ours: told when published
     for (const [orderId, sequence] of parsed.events) {
-      const last = sequences.get(orderId) ?? 0;
-      if (sequence > last) tell(orderId, sequence);
-      else if (setBy.get(orderId) !== parsed.origin) tell(orderId, last + 1);
-      else continue; // seen already
-      setBy.set(orderId, parsed.origin);
+      const before = heard.get(orderId);
+      if (before && before.origin === parsed.origin && sequence <= before.sequence) continue; // heard already
+      heard.set(orderId, { origin: parsed.origin, sequence });
+      // The publisher's number; one past ours when it is behind (a publisher that had not heard them all).
+      tell(orderId, Math.max(sequence, (sequences.get(orderId) ?? 0) + 1));
     }
   });
   const offGap = bus.onGap(() => {
@@ -93,7 +93,6 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
     origin,
     publish(orderId) {
       const next = (sequences.get(orderId) ?? 0) + 1;
-      setBy.set(orderId, origin);
       tell(orderId, next);
       outbox.push(`${orderId}.${next}`);
     },

@@ -65,7 +65,7 @@ export interface NotificationsOptions {
   /** The first wait before reconnecting; doubled after each failure up to `maxBackoffMs` (defaults 100 ms and 5 s). */
   initialBackoffMs?: number;
   maxBackoffMs?: number;
-  /** Told of connection losses and failed reconnects (a logger's warn). */
+  /** Told of a connection lost ('lost') and of each failed attempt to connect ('reconnect'): a logger's warn. */
   onError?: (error: Error, what: 'lost' | 'reconnect') => void;
 }
 
@@ -147,6 +147,7 @@ export function createNotifications(options: NotificationsOptions): Notification
   /** Ends `c` (the current connection or a failed attempt) and, unless closing, schedules the next attempt. */
   function drop(c: pg.Client, error: Error | null): void {
     if (c !== client) return;
+    const wasListening = listening;
     client = null;
     listening = false;
     if (heartbeat) clearInterval(heartbeat);
@@ -154,7 +155,7 @@ export function createNotifications(options: NotificationsOptions): Notification
     c.removeAllListeners('notification');
     void endClient(c, connectTimeoutMs);
     if (closed) return;
-    if (error) options.onError?.(error, everListened ? 'lost' : 'reconnect');
+    if (error) options.onError?.(error, wasListening ? 'lost' : 'reconnect');
     const wait = backoffMs * (0.5 + Math.random() / 2);
     backoffMs = Math.min(maxBackoffMs, backoffMs * 2);
     retryTimer = setTimeout(connect, wait);
