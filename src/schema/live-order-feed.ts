@@ -89,7 +89,7 @@ builder.subscriptionField('releaseOrderFeed', (t) =>
     description: 'Follows a release order with everything a console shows: a SNAPSHOT first (the order, its environment\'s instances and their latest Warning events), then in order RELEASE_ORDER_PROGRESS (order and batch progress), INSTANCE_CHANGED and SYSTEM_EVENT (Warnings only), each with a cursor. Ends at once when the ID names no order (or live status is off). ' + ACCESS.viewer,
     args: {
       id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }),
-      after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' }),
+      after: t.arg.string({ required: false, description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). A cursor from another cairn replica resumes with a SNAPSHOT (the order never older than the cursor\'s; the instances as this replica sees them) and no BUFFER_EXCEEDED. Without it, a snapshot comes first.' }),
     },
     authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     subscribe: async (_root, args, ctx) => {
