@@ -10,9 +10,9 @@
  * at once). A publisher goes on from the highest number it has seen for the order, so a new leader after a failover
  * continues the numbering. An event that repeats or goes back on a number already heard from the same replica is
  * skipped; an event whose number is not past this replica's (two publishers at once, or a publisher that had not
- * heard every event — a fresh process) is still told, numbered one past the last: each replica's numbers always grow. After the LISTEN connection was lost (events may have been missed)
- * every order with listeners is told again with its current number: the listeners re-read, and the next event's
- * number shows the jump.
+ * heard every event — a fresh process) is still told, numbered one past the last: each replica's numbers always
+ * grow. After the LISTEN connection was lost (events may have been missed) every order with listeners is told again
+ * with its current number: the listeners re-read, and the next event's number shows the jump.
  */
 import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
