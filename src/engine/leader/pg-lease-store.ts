@@ -91,11 +91,15 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
 
   /** `set_config(…, true)` is SET LOCAL: the limit holds until the transaction ends. */
   const idleLimit = sql`set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true)`;
-  /** One write to the lease row, in a transaction with the idle limit (a renewal's UPDATE locks the row too). */
+  /**
+   * One write to the lease row, in a transaction with the idle limit (a renewal's UPDATE locks the row too). The
+   * statements run on the transaction's handle as given (`read` inside a transaction): the write is the
+   * transaction's only one, and a renewal must stay a few round trips (its answer is awaited at most ttl / 3).
+   */
   const writeRow = <T>(fn: (db: PgDb) => Promise<T>): Promise<T> =>
     database.transaction(async () => {
       await database.read((db) => pg(db).execute(sql`SELECT ${idleLimit}`));
-      return database.write((db) => fn(pg(db)));
+      return database.read((db) => fn(pg(db)));
     });
 
   const read = async (): Promise<LeaseRow | null> => {
