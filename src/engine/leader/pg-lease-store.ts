@@ -63,9 +63,9 @@ const SERVER_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bi
 
 /**
  * The pools whose connections have an 'error' listener. The server ends a session whose transaction sat idle too
- * long (the fenced idle limit below); node-postgres tells a connection held by a flow — not the pool — and an
- * 'error' event nobody listens to would end the process. With the listener the flow's next statement (or its
- * COMMIT) fails instead, and the pool drops the connection when it is given back.
+ * long (this store's idle limit, or the pool's own); node-postgres tells a connection held by a flow — not the
+ * pool — and an 'error' event nobody listens to would end the process. With the listener the flow's next
+ * statement (or its COMMIT) fails instead, and the pool drops the connection when it is given back.
  */
 const guarded = new WeakSet<Pool>();
 function guard(pool: Pool | undefined): void {
