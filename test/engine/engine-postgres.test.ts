@@ -118,7 +118,10 @@ describe.skipIf(pgMissing !== null)('the release engine on PostgreSQL', () => {
     const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason as unknown);
     expect(created).toHaveLength(1);
     expect(refused).toHaveLength(2);
-    for (const reason of refused) expect(reason).toBeInstanceOf(ActiveReleaseOrderError);
+    for (const reason of refused) {
+      expect(reason).toBeInstanceOf(ActiveReleaseOrderError);
+      expect((reason as ActiveReleaseOrderError).activeOrderId).toBe(created[0]!.value.id); // the winner, named
+    }
     expect((await repos.releases.activeOrders()).map((o) => o.id)).toEqual([created[0]!.value.id]);
     expect(await repos.releases.countRevisions(envId)).toBe(1); // the losers' revisions were rolled back with them
   });
