@@ -211,7 +211,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     wake,
     async idle() {
-      while (resyncing || [...runs.values()].some((r) => r.running)) await Promise.all([resyncing, ...[...runs.values()].map((r) => r.running)]);
+      while (resyncing !== null || [...runs.values()].some((r) => r.running !== null)) await Promise.all([resyncing, ...[...runs.values()].map((r) => r.running)]);
     },
     async stop() {
       stopped = true;
