@@ -169,7 +169,7 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     expect(read.at(-1)![1]).toBe(7);
   });
 
-  it('a follower’s order updates (releaseOrderUpdated’s and releaseOrderFeed’s source) follow the leader’s writes: the current state first, then every version in order, none twice', async () => {
+  it('a follower’s order updates (releaseOrderUpdated’s and releaseOrderFeed’s source) follow the leader’s writes: the current state first, then newer versions only, in order, none twice, up to the last', async () => {
     const orderId = await insertOrder('updates-app');
     const cipher = createCipher(randomBytes(32));
     const leader = createRepositories(a, { cipher });
