@@ -221,10 +221,16 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   }
 
   const plugin: Plugin = {
-    onSubscribe({ args, setSubscribeFn }) {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const viewer = (args.contextValue as { viewer?: GroupViewer } | undefined)?.viewer;
       const plan = planOf(args as ExecutionArgs, fields, viewer);
-      if (plan) setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
+      if (plan instanceof Promise) {
+        // The view needs the app the arguments name (read once per request): the group is chosen when subscribing.
+        setSubscribeFn((async (a: ExecutionArgs) => {
+          const known = await plan.catch(() => null); // not grouped then: the subscription runs (and is checked) on its own
+          return known ? subscribe(a, known.key) : subscribeFn(a as never);
+        }) as never);
+      } else if (plan) setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
     },
   };
 
