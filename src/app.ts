@@ -11,16 +11,13 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { ensureAdminToken } from './auth/bootstrap.js';
-import { createReplicatedTokenEvents } from './auth/replicated-token-events.js';
-import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
+import type { TokenEvents } from './auth/token-events.js';
 import type { Config } from './config.js';
 import type { OpenDatabase } from './db/client.js';
-import { notificationsOf } from './db/pg/database.js';
 import { databaseWhere, openConfiguredDatabase } from './db/pg/database-url.js';
 import { createRepositories, type Repositories } from './db/repositories.js';
 import type { KubePort } from './engine/kube-port.js';
-import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
-import { createReplicatedOrderEvents } from './engine/replicated-order-events.js';
+import type { OrderEvents } from './engine/order-events.js';
 import { createReconciler, type Reconciler } from './engine/reconciler.js';
 import { CHANGE_POLL_MS, createChangePoll } from './engine/leader/change-poll.js';
 import { createLeadership, holderId, type Leadership } from './engine/leader/leadership.js';
@@ -41,6 +38,7 @@ import { schema } from './schema/index.js';
 import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, type CairnServer } from './server/build-server.js';
 import { createContextFactory } from './server/context-factory.js';
+import { createReplicaEvents } from './server/replica-events.js';
 import { safeError } from './server/safe-error.js';
 import type { ContextFactory } from './server/types.js';
 import { databaseReadiness } from './server/database-readiness.js';
@@ -154,12 +152,10 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     watchEnvironment: informerWatch(live.informers, debounce(testing.watchDebounceMs)),
   };
   const kube = testing.kube ? testing.kube(engineKube) : engineKube;
-  // On PostgreSQL, order events and token revocations reach every replica (LISTEN/NOTIFY, IDs and sequence numbers
-  // only); on SQLite (one process) they stay in this process.
-  const notifications = notificationsOf(database);
-  const replicaFailed = (what: string) => (error: Error) => logger.warn({ error: safeError(error) }, `${what} to the other replicas failed`);
-  const replicatedOrders = notifications ? createReplicatedOrderEvents(notifications, { onError: replicaFailed('telling order events') }) : null;
-  const orderEvents: OrderEvents = replicatedOrders ?? createOrderEvents();
+  // On PostgreSQL, order events, token revocations and role changes reach every replica (LISTEN/NOTIFY, IDs and
+  // sequence numbers only; after a lost LISTEN connection the followers re-read); on SQLite they stay in this process.
+  const replicaEvents = createReplicaEvents(database, { logger, repos });
+  const orderEvents: OrderEvents = replicaEvents.orderEvents;
   const runEngine = testing.runEngine !== false;
   // One engine across the processes sharing the database: the reconciler runs while this process holds the engine
   // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
@@ -216,15 +212,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
       keepaliveMs: config.terminalKeepaliveMs,
     });
 
-  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions (on
-  // PostgreSQL, on every replica; after a lost LISTEN connection, the tokens with subscriptions here are read again).
-  const replicatedTokens = notifications
-    ? createReplicatedTokenEvents(notifications, {
-        isRevoked: async (tokenIds) => (await repos.tokens.byIds(tokenIds)).filter((t) => t.revokedAt !== null).map((t) => t.id),
-        onError: replicaFailed('telling token revocations'),
-      })
-    : null;
-  const tokenEvents: TokenEvents = replicatedTokens ?? createTokenEvents();
+  const tokenEvents: TokenEvents = replicaEvents.tokenEvents;
   const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess });
   const onContext = testing.onContext;
   const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
@@ -243,7 +231,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
         .list()
         .map((c) => `${c.reachable}${c.lastError ?? ''}`)
         .join()}`,
-    readinessDetail: () => (leadership ? { engine: leadership.status() } : {}),
+    readinessDetail: () => ({ ...(leadership ? { engine: leadership.status() } : {}), ...replicaEvents.detail() }),
     readiness: async () => [
       ...((await testing.readiness?.()) ?? []),
       ...(await databaseReady()),
@@ -307,14 +295,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     await step('live status', () => live.stop());
     for (const sandbox of sandboxes) await step(sandbox.name, () => sandbox.stop());
     // The last order events and revocations reach the other replicas (bounded), then this replica stops listening.
-    await step('replica events', async () => {
-      if (!replicatedOrders && !replicatedTokens) return;
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLICA_FLUSH_MS)));
-      await Promise.race([Promise.all([replicatedOrders?.flushed(), replicatedTokens?.flushed()]), late]).finally(() => clearTimeout(timer));
-      replicatedOrders?.close();
-      replicatedTokens?.close();
-    });
+    await step('replica events', () => replicaEvents.close(REPLICA_FLUSH_MS));
     await step('database', () => database.close());
     // The spans ended so far are exported; tracing stops when cairn made it (a caller's stays theirs).
     await step('traces', () => (deps.observability ? observability.flush() : observability.shutdown()));

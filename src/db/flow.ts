@@ -43,7 +43,15 @@ export function flowTransactions<Db>(waitTimeoutMs: number) {
         open: true,
         savepoints: turns(waitTimeoutMs),
         join(op) {
-          const running = op();
+          // Promise.resolve adopts what `op` answers by calling its `then` ONCE: a drizzle query is a lazy thenable that
+          // runs its statement on every `then`, so watching it with `then` here and handing it back to be awaited
+          // would run it twice (an INSERT twice, the second refused by its unique index and answering no row).
+          let running: Promise<Awaited<ReturnType<typeof op>>>;
+          try {
+            running = Promise.resolve(op());
+          } catch (error) {
+            running = Promise.reject(error);
+          }
           pending.add(running);
           const done = () => pending.delete(running);
           running.then(done, done);

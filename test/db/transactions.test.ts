@@ -79,6 +79,19 @@ describeEachDatabase('the database', (target) => {
     expect((await repos.apps.byId(kept))?.name).toBe('kept');
   });
 
+  it('a statement inside a transaction runs once, through read as through write (a drizzle query runs at each then)', async () => {
+    const { database } = await fresh();
+    const { auditEntries } = database.t;
+    const row = { at: new Date(0), actorTokenId: null, actorName: 't', action: 'once', appId: null, targetId: null, input: '{}', outcome: 'SUCCEEDED' as const, errorCode: null, message: null };
+    const answered = await database.transaction(async () => {
+      const viaRead = await database.read((db) => db.insert(auditEntries).values(row).returning({ id: auditEntries.id }));
+      const viaWrite = await database.write((db) => db.insert(auditEntries).values(row).returning({ id: auditEntries.id }));
+      return [viaRead.length, viaWrite.length];
+    });
+    expect(answered).toEqual([1, 1]);
+    expect(await countRows(database, 'audit_entries')).toBe(2);
+  });
+
   it('work a transaction scheduled that runs after it ended is outside it', async () => {
     const { database, repos } = await fresh();
     const later = gate();
