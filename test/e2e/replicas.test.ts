@@ -8,16 +8,20 @@
  * every replicas value and pod throughout; and a graphql-ws subscriber to releaseOrderFeed on each of the two
  * followers (one of them stays a follower the whole time) sees every change of the order in order, none twice.
  * Then the fencing case on PostgreSQL: a leader paused (SIGSTOP) mid-release is taken over, and once it wakes it
- * writes nothing.
+ * writes nothing. And under `npm run test:k8s`, deploy/overlays/replicas is accepted by the real API server.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { dumpYaml, loadAllYaml } from '@kubernetes/client-node';
 import { createClient, type Client } from 'graphql-ws';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
 import { pgMissing, startPgCluster } from '../pg/pg-cluster.js';
+import { realCluster } from './clusters.js';
 import { createProcessGroup, writeKubeconfigs, type CairnProcess, type LogLine } from './cairn-process.js';
 import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { startSandboxes, until, type Cairn, type Sandboxes } from './harness.js';
@@ -346,4 +350,35 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
     // Whatever still changes after (e.g. an instance's readiness) is of a COMPLETED order with that same history.
     for (const o of orders.slice(upToCompleted.length)) expect([o.state, o.transitions], `${story}\nafter COMPLETED`).toEqual(['COMPLETED', done.transitions]);
   }
+});
+
+describe.runIf(realCluster())('deploy/overlays/replicas on a real API server', () => {
+  const run = promisify(execFile);
+  it('is accepted as it renders (a server-side dry run in a namespace of its own)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cairn-overlay-'));
+    const { kubeconfig } = inject('realClusters')[0]!;
+    const kc = join(dir, 'kubeconfig');
+    writeFileSync(kc, kubeconfig);
+    const kubectl = (...args: string[]) => run('kubectl', ['--kubeconfig', kc, ...args], { cwd: resolve(import.meta.dirname, '../..'), timeout: 60_000 });
+    // A namespace of this test (cairn-*: removed with the others after the file); the objects are moved into it.
+    const ns = `cairn-overlay-${randomBytes(3).toString('hex')}`;
+    try {
+      const objects = (loadAllYaml((await kubectl('kustomize', 'deploy/overlays/replicas')).stdout) as any[]).filter((o) => o.kind !== 'Namespace');
+      for (const o of objects) {
+        if (o.metadata.namespace) o.metadata.namespace = ns;
+        for (const s of o.subjects ?? []) s.namespace = ns;
+        // This control plane is v1.20, before policy/v1 (1.21; v1beta1 went in 1.25): the same spec, in v1beta1.
+        if (o.kind === 'PodDisruptionBudget') o.apiVersion = 'policy/v1beta1';
+      }
+      writeFileSync(join(dir, 'overlay.yaml'), objects.map((o) => dumpYaml(o)).join('---\n'));
+      await kubectl('create', 'namespace', ns);
+      const { stdout } = await kubectl('apply', '--dry-run=server', '-f', join(dir, 'overlay.yaml'));
+      const accepted = stdout.trim().split('\n').sort();
+      expect(accepted).toEqual(expect.arrayContaining(['deployment.apps/cairn created (server dry run)', 'poddisruptionbudget.policy/cairn created (server dry run)', 'service/cairn created (server dry run)']));
+      expect(accepted).toHaveLength(objects.length);
+    } finally {
+      await kubectl('delete', 'namespace', ns, '--wait=false', '--ignore-not-found').catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
