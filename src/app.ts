@@ -194,6 +194,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
       maxSessions: config.terminalMaxSessions,
       maxSessionsPerToken: config.terminalMaxSessionsPerToken,
       keepaliveMs: config.terminalKeepaliveMs,
+      replica: config.engineHolderName, // named in each session's ID (default: the host name)
     });
 
   // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
