@@ -81,5 +81,9 @@ export function serveExecSession(ws: WebSocket, request: ExecRequest, run: ExecR
       if (statusIsJson(protocol)) send(ERROR, JSON.stringify(status));
       else if (status.status !== 'Success') send(ERROR, status.message ?? 'error');
       if (ws.readyState === WebSocket.OPEN) ws.close(1000);
+    })
+    // Sending the status failed (the socket broke meanwhile): end it as an internal error rather than leave a rejection unseen.
+    .catch(() => {
+      if (ws.readyState === WebSocket.OPEN) ws.close(1011);
     });
 }
