@@ -59,7 +59,7 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
   }, 120_000);
   afterAll(async () => {
     if (measured.length) console.info(`takeover after the leader's SIGKILL (lease ${TTL_MS} ms):\n${measured.join('\n')}`);
-    await Promise.all(clients.map((c) => c.dispose()));
+    await Promise.all(clients.map(async (c) => c.dispose()));
     processes.killAll();
     for (const r of recorders) r.stop();
     await sandboxes?.stop();
@@ -318,7 +318,7 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
       events,
       until,
       snapshot: () => until('its snapshot', (e) => e.length > 0),
-      close: () => client.dispose(),
+      close: async () => client.dispose(),
     };
   }
 
