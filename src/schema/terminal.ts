@@ -94,7 +94,8 @@ const TerminalOutputEventUnion = builder.unionType('TerminalOutputEvent', {
   description: 'An event of terminalOutput: output, then TerminalEnded. NotFoundError is the only event for an unknown or ended session, TerminalOnOtherReplicaError for a session another cairn replica holds.',
   types: [TerminalOutputRef, TerminalEndedRef, NotFoundError, TerminalOnOtherReplicaError],
   resolveType: (e) => {
-    if (e instanceof TerminalOnOtherReplicaError) return 'TerminalOnOtherReplicaError';
+    // Errors arrive wrapped by the errors plugin (a proxy: instanceof does not hold), so tell them by a field.
+    if (typeof (e as { replica?: unknown }).replica === 'string') return 'TerminalOnOtherReplicaError';
     const kind = (e as Partial<TerminalEvent>).kind;
     return kind === 'output' ? 'TerminalOutput' : kind === 'ended' ? 'TerminalEnded' : 'NotFoundError';
   },
