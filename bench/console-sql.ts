@@ -29,7 +29,7 @@ async function measure(api: TestApi, query: string, variables?: Record<string, u
 
 for (const n of [5, 20, 50]) {
   const api = await createTestApi();
-  seedConsoleApps(api.repos, n);
+  await seedConsoleApps(api.repos, n);
   const first = api.statements();
   dataOf(await api.gql(CONSOLE_PAGE, { first: 50 })); // the first request compiles the page's statements
   const compiledOnce = api.statements().prepared - first.prepared;

@@ -52,7 +52,7 @@ const PACE = Number(process.env.PACE ?? Math.ceil((60_000 / RATE) * 1.1));
 const config = testConfig({ rateLimitPerMinute: RATE });
 const logger = pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: true }));
 // The release engine does not run: the fake clusters cannot run an order (none is created here).
-const app = createCairn(config, {
+const app = await createCairn(config, {
   logger,
   kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
   testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
@@ -60,7 +60,7 @@ const app = createCairn(config, {
 const { url } = await app.start();
 const { repos } = app;
 
-const admin = issueToken(repos, { name: 'good-client', admin: true, grants: [], expiresAt: null }, 'bench', new Date()).secret;
+const admin = (await issueToken(repos, { name: 'good-client', admin: true, grants: [], expiresAt: null }, 'bench', new Date())).secret;
 const created = await fetch(url, {
   method: 'POST',
   headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
@@ -70,8 +70,8 @@ const created = await fetch(url, {
   }),
 }).then((r) => r.json() as Promise<{ data: { createApp: { app: { id: string } } } }>);
 const appId = created.data.createApp.app.id;
-const appRow = repos.apps.list({}, 0, 1)[0]!;
-const viewer = issueToken(repos, { name: 'flooding-viewer', admin: false, grants: [{ appId: appRow.id, role: 'VIEWER' }], expiresAt: null }, 'bench', new Date()).secret;
+const appRow = (await repos.apps.list({}, 0, 1))[0]!;
+const viewer = (await issueToken(repos, { name: 'flooding-viewer', admin: false, grants: [{ appId: appRow.id, role: 'VIEWER' }], expiresAt: null }, 'bench', new Date())).secret;
 
 const GOOD_QUERY = '{ apps(first: 5) { edges { node { name } } } }';
 
@@ -221,7 +221,10 @@ function target(name: string, at: string) {
       if (round === 1) for (const [what, count] of Object.entries(result.statuses).sort()) console.log(`    ${String(count).padStart(5)} × ${what}`);
       return ratio;
     },
-    stop: () => Promise.all([client.terminate(), flooder.kill()]),
+    stop: async () => {
+      flooder.kill();
+      await client.terminate();
+    },
   };
 }
 

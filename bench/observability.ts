@@ -40,8 +40,8 @@ const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 
 async function graphqlOps(): Promise<void> {
   const config = loadConfig({}, { port: 0, databasePath: ':memory:', secretKey: randomKey().toString('base64'), logLevel: 'silent' });
-  const cairn = createCairn(config, { logger: pino({ level: 'silent' }), kubeconfig: { documents: [] }, observability: createObservability({ tracing: null, processMetrics: false }), testing: { bootstrapAdminToken: false, runEngine: false } });
-  const token = issueTestToken(cairn.repos);
+  const cairn = await createCairn(config, { logger: pino({ level: 'silent' }), kubeconfig: { documents: [] }, observability: createObservability({ tracing: null, processMetrics: false }), testing: { bootstrapAdminToken: false, runEngine: false } });
+  const token = await issueTestToken(cairn.repos);
   const metrics = createMetrics({ processMetrics: false });
   const exporter = new InMemorySpanExporter();
   const tracing = createTracing({ exporter });
@@ -120,18 +120,19 @@ function kubeHooks(): void {
 async function scrape(): Promise<void> {
   const time = async (orders: number) => {
     const database = openDatabase(':memory:');
+    const sqlite = database.sqlite!;
     if (orders > 0) {
-      database.sqlite.pragma('foreign_keys = OFF');
-      const insert = database.sqlite.prepare(
+      sqlite.pragma('foreign_keys = OFF');
+      const insert = sqlite.prepare(
         `INSERT INTO release_orders (environment_id, kind, to_revision, plan, pause_mode, state, cursor, created_by, created_at, updated_at) VALUES (1, 'RELEASE', 1, '[1]', 'NONE', ?, '{}', 'bench', 0, 0)`,
       );
       const states = ['COMPLETED', 'COMPLETED', 'COMPLETED', 'CLOSED', 'ROLLED_BACK'];
-      database.sqlite.transaction(() => {
+      sqlite.transaction(() => {
         for (let i = 0; i < orders; i++) insert.run(states[i % states.length]);
       })();
     }
     const metrics = createMetrics({ processMetrics: true });
-    metrics.engine.countOrdersIn(database.db);
+    metrics.engine.countOrdersIn(database);
     for (let i = 0; i < 5; i++) await metrics.scrape();
     const runs: number[] = [];
     for (let i = 0; i < 30; i++) {
@@ -139,7 +140,7 @@ async function scrape(): Promise<void> {
       await metrics.scrape();
       runs.push(performance.now() - started);
     }
-    database.close();
+    await database.close();
     return median(runs);
   };
   const floor = await time(0);

@@ -31,7 +31,7 @@ const apps = kc.makeApiClient(AppsV1Api);
 const refusedAt = new Map<string, number>();
 /** cairn's own Kubernetes layer, unwrapped: the floor calls it directly. */
 let workloads!: KubePort;
-const cairn = createCairn(testConfig({ logLevel: 'silent', releaseBatchDeadlineMs: 600_000, releaseResyncIntervalMs: 3_600_000 }), {
+const cairn = await createCairn(testConfig({ logLevel: 'silent', releaseBatchDeadlineMs: 600_000, releaseResyncIntervalMs: 3_600_000 }), {
   logger: pino({ level: 'silent' }),
   kubeconfig: { documents: [{ text: cluster.kubeconfig, origin: 'bench', sandbox: true }] },
   testing: {
@@ -85,7 +85,7 @@ for (let i = 0; i < ORDERS; i++) {
   const namespace = `cairn-${name}`;
   await squat(name, namespace);
   const settings = { ...presetSettings('NGINX'), instances: 2 };
-  const app = repos.apps.create(
+  const app = await repos.apps.create(
     {
       name,
       businessType: 'ERP',
@@ -99,20 +99,26 @@ for (let i = 0; i < ORDERS; i++) {
     },
     new Date(),
   );
-  const environment = repos.apps.environmentsOfApps([app.id]).find((e) => e.kind === 'PRODUCTION')!;
+  const environment = (await repos.apps.environmentsOfApps([app.id])).find((e) => e.kind === 'PRODUCTION')!;
   const submitted = performance.now();
-  const order = repos.transaction(() => createReleaseOrder(repos, { environment, batchCount: 1, pauseMode: 'NONE', description: '' }, 'bench', new Date()));
-  // Followers are told after every pass over the order: the one that stored FAILED is the moment measured.
+  const order = await repos.transaction(() => createReleaseOrder(repos, { environment, batchCount: 1, pauseMode: 'NONE', description: '' }, 'bench', new Date()));
+  // Followers are told after every pass over the order: the one that stored FAILED is the moment measured (taken when
+  // told, before the order is read to see its state).
   const failed = new Promise<number>((resolve) => {
+    let done = false;
     const unlisten = events.listen(order.id, () => {
-      if (repos.releases.order(order.id)?.state !== 'FAILED') return;
-      unlisten();
-      resolve(performance.now());
+      const told = performance.now();
+      void repos.releases.order(order.id).then((read) => {
+        if (done || read?.state !== 'FAILED') return;
+        done = true;
+        unlisten();
+        resolve(told);
+      });
     });
   });
   reconciler.wake(order.id);
   const at = await failed;
-  const reason = repos.releases.openFailuresOf(order.id)[0]?.reason;
+  const reason = (await repos.releases.openFailuresOf(order.id))[0]?.reason;
   if (reason !== 'CLUSTER_REFUSED') throw new Error(`order ${order.id} failed with ${reason}`);
   toFailed.push(at - refusedAt.get(namespace)!);
   submitToFailed.push(at - submitted);

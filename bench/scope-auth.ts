@@ -18,8 +18,8 @@ for (let i = 0; i < 60; i++) {
   await m.admin(`mutation { createApp(input: { name: "bench-${i}", businessType: "ERP", productionCluster: "alpha", testCluster: "beta", officialImage: NGINX }) { __typename } }`);
 }
 const withoutRules = builder.toSchema({ disableScopeAuth: true, sortSchema: true } as Parameters<typeof builder.toSchema>[0]);
-const grants = m.repos.apps.list({}, 0, 100).map((a) => ({ appId: a.id, role: 'VIEWER' as const }));
-const viewer = authenticate(m.repos.tokens, issueTestToken(m.repos, { name: 'bench-viewer', grants }), new Date());
+const grants = (await m.repos.apps.list({}, 0, 100)).map((a) => ({ appId: a.id, role: 'VIEWER' as const }));
+const viewer = await authenticate(m.repos.tokens, await issueTestToken(m.repos, { name: 'bench-viewer', grants }), new Date());
 const document = parse(`{ apps(first: 100) { edges { node { name environments { kind namespace config {
   version imageTag instances cpuMillicores memoryMb ports { containerPort protocol } env { name value }
   livenessProbe { http { path port } periodSeconds } } } } } } }`);

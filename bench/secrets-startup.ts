@@ -28,19 +28,19 @@ const settings = {
 };
 
 const database = openDatabase(databasePath);
-const cipher = prepareSecrets({ databasePath }, database.db, logger);
-const repos = createRepositories(database.db, { cipher });
-repos.transaction(() => {
-  repos.apps.create({ name: 'bench', businessType: 'ERP', description: '', appType: 'STATELESS', deployMethod: 'CONTAINER', environments: [{ kind: 'PRODUCTION', cluster: 'a', namespace: 'bench', imageTag: '1', settings }] }, new Date());
-  for (let i = 0; i < count; i++) repos.releases.createRevision({ environmentId: 1, image: 'nginx:1', imageTag: '1', settings, createdBy: 'bench' }, new Date());
+const cipher = await prepareSecrets({ databasePath }, database, logger);
+const repos = createRepositories(database, { cipher });
+await repos.transaction(async () => {
+  await repos.apps.create({ name: 'bench', businessType: 'ERP', description: '', appType: 'STATELESS', deployMethod: 'CONTAINER', environments: [{ kind: 'PRODUCTION', cluster: 'a', namespace: 'bench', imageTag: '1', settings }] }, new Date());
+  for (let i = 0; i < count; i++) await repos.releases.createRevision({ environmentId: 1, image: 'nginx:1', imageTag: '1', settings, createdBy: 'bench' }, new Date());
 });
-database.close();
+await database.close();
 
 const reopened = openDatabase(databasePath);
 let started = performance.now();
-prepareSecrets({ databasePath }, reopened.db, logger);
+await prepareSecrets({ databasePath }, reopened, logger);
 const startMs = performance.now() - started;
-reopened.close();
+await reopened.close();
 
 const one = createCipher(randomKey());
 const rounds = 10_000;

@@ -38,13 +38,13 @@ async function timed<T>(items: readonly T[], lanes: number, fn: (item: T) => Pro
 async function main(): Promise<void> {
   const dir = tempDir('cairn-bench-submit-');
   const clusters = ['bench-production', 'bench-test'];
-  const cairn = createCairn(testConfig({ logLevel: 'silent', databasePath: `${dir}/cairn.db`, rateLimitPerMinute: 10_000_000 }), {
+  const cairn = await createCairn(testConfig({ logLevel: 'silent', databasePath: `${dir}/cairn.db`, rateLimitPerMinute: 10_000_000 }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: [{ text: kubeconfigText(clusters.map((name) => ({ name, server: 'https://unused.invalid:6443', token: 'x' }))), origin: 'bench', sandbox: false }] },
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
   });
   const { port } = await cairn.start();
-  const token = issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date()).secret;
+  const token = (await issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date())).secret;
   const api: Api = { url: `http://127.0.0.1:${port}/graphql`, token };
   const names = Array.from({ length: ORDERS * 2 }, (_, i) => `sub-${String(i + 1).padStart(4, '0')}`);
   const apps = await inLanes(names, 4, (name) => seedApp(api, name, { production: clusters[0]!, test: clusters[1]! }, 10));

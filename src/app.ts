@@ -1,9 +1,10 @@
 /**
- * The one way to build cairn: `createCairn(config, deps)` opens the database (migrations applied), loads the
+ * The one way to build cairn: `createCairn(config, deps)` opens the database (migrations applied: PostgreSQL at
+ * CAIRN_DATABASE_URL when set, else the SQLite file at CAIRN_DATABASE), loads the
  * secret key, bootstraps the admin token, and wires the cluster registry, live status (informers and hub),
  * the release engine, the terminal sessions and the server. main.ts, every test harness and every bench call it.
  *
- *   const cairn = createCairn(config, { logger, kubeconfig: { files } });
+ *   const cairn = await createCairn(config, { logger, kubeconfig: { files } });
  *   await cairn.start();   // listens, loads and checks the clusters, starts the release engine
  *   await cairn.stop();    // the server drains first, the database closes last
  */
@@ -12,15 +13,15 @@ import type { Logger } from 'pino';
 import { ensureAdminToken } from './auth/bootstrap.js';
 import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
 import type { Config } from './config.js';
-import { openDatabase, type OpenDatabase } from './db/client.js';
-import { refusePostgresUntilWired } from './db/pg/database-url.js';
+import type { OpenDatabase } from './db/client.js';
+import { databaseWhere, openConfiguredDatabase } from './db/pg/database-url.js';
 import { createRepositories, type Repositories } from './db/repositories.js';
 import type { KubePort } from './engine/kube-port.js';
 import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
 import { createReconciler, type Reconciler } from './engine/reconciler.js';
 import { CHANGE_POLL_MS, createChangePoll } from './engine/leader/change-poll.js';
 import { createLeadership, holderId, type Leadership } from './engine/leader/leadership.js';
-import { createSqliteLeaseStore } from './engine/leader/sqlite-lease-store.js';
+import { leaseStoreFor } from './engine/leader/lease-store-for.js';
 import { declareLeaderMetrics } from './observability/leader-metrics.js';
 import { createReleaseService, type ReleaseService } from './engine/service.js';
 import { type KubeconfigSource, readKubeconfigFiles } from './kube/kubeconfig.js';
@@ -39,6 +40,7 @@ import { buildServer, type CairnServer } from './server/build-server.js';
 import { createContextFactory } from './server/context-factory.js';
 import { safeError } from './server/safe-error.js';
 import type { ContextFactory } from './server/types.js';
+import { databaseReadiness } from './server/database-readiness.js';
 import type { CairnDeps, StartedSandbox } from './app-deps.js';
 
 export type { CairnDeps, KubeconfigSupply, SandboxStarter, StartedSandbox, TestingKnobs } from './app-deps.js';
@@ -83,32 +85,36 @@ export interface Cairn {
   stop(): Promise<void>;
 }
 
-export function createCairn(config: Config, deps: CairnDeps): Cairn {
-  const { logger } = deps;
+/**
+ * Builds cairn: opens the database — PostgreSQL when CAIRN_DATABASE_URL is set (never a fallback to SQLite), else
+ * the SQLite file — with every pending migration applied, prepares the secret key, bootstraps the admin token, and
+ * wires the parts (nothing listens or runs until `start()`). A failure on the way closes the database again.
+ */
+export async function createCairn(config: Config, deps: CairnDeps): Promise<Cairn> {
+  const { logger, testing = {} } = deps;
   const now = deps.now ?? (() => new Date());
-  refusePostgresUntilWired(config.databaseUrl); // before anything opens or starts: no silent fallback to SQLite
-  const database = openDatabase(config.databasePath);
+  const database = await openConfiguredDatabase(config, { logger });
   try {
-    // openDatabase applied every pending migration before returning: from here on the database is migrated.
-    logger.info({ path: config.databasePath }, 'database open and migrated');
-    return wire(config, deps, database, now);
+    // The database is migrated from here on; the log names it (a PostgreSQL URL without its password).
+    logger.info({ ...databaseWhere(config), kind: database.kind }, 'database open and migrated');
+    // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
+    const cipher = await prepareSecrets(config, database, logger);
+    const repos = createRepositories(database, { cipher });
+    // The very first start creates the admin token and writes it to a file (0600); the log says where.
+    if (testing.bootstrapAdminToken !== false) await ensureAdminToken(repos, config, logger, new Date());
+    return wire(config, deps, database, repos, now);
   } catch (error) {
-    database.close();
+    await database.close().catch((closing: unknown) => logger.error({ error: safeError(closing) }, 'closing the database after a failed start failed'));
     throw error;
   }
 }
 
-function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () => Date): Cairn {
+function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Repositories, now: () => Date): Cairn {
   const { logger, testing = {} } = deps;
   // Metrics (its own registry) and traces (when OTEL_EXPORTER_OTLP_ENDPOINT is set), fed by the hooks below.
   const observability = deps.observability ?? createObservability();
-  observability.metrics.engine.countOrdersIn(database.db);
+  observability.metrics.engine.countOrdersIn(database);
   if (metricsAccess(config.host, config.metricsToken) === 'refused') logger.warn({ host: config.host }, METRICS_REFUSED);
-  // The key that encrypts secret env values at rest (generated, 0600, on the first start); plaintext secrets of older databases are encrypted here.
-  const cipher = prepareSecrets(config, database.db, logger);
-  const repos = createRepositories(database.db, { cipher });
-  // The very first start creates the admin token and writes it to a file (0600); the log says where.
-  if (testing.bootstrapAdminToken !== false) ensureAdminToken(repos, config, logger, new Date());
 
   // Cancels every request to a cluster in flight, every watch and stream, and every retry: nothing waits on a cluster at
   // shutdown. Aborted once the server has drained (so in-flight API requests that need a cluster may still finish within
@@ -151,7 +157,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
   const leadership: Leadership | null = runEngine
     ? createLeadership({
-        store: createSqliteLeaseStore(database.db),
+        // SQLite's or PostgreSQL's lease store, by the database's kind, over the very Database the repositories use.
+        store: leaseStoreFor(database),
         holder: holderId(config.engineHolderName),
         ttlMs: config.engineLeaseTtlMs,
         logger,
@@ -175,13 +182,18 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
         ...(leadership ? { fence: leadership.fence, onLeaseLost: (error) => leadership.fenced(error) } : {}),
       })
     : followersOnly(orderEvents);
-  // Orders another process wrote (a follower's mutations) wake the leader's engine within CHANGE_POLL_MS.
-  const followerWrites = createChangePoll({
-    changes: () => database.sqlite.pragma('data_version', { simple: true }) as number,
-    activeOrders: () => repos.releases.activeOrders(),
-    wake: (orderId) => reconciler.wake(orderId),
-    intervalMs: CHANGE_POLL_MS,
-  });
+  // Orders another process wrote (a follower's mutations) wake the leader's engine within CHANGE_POLL_MS. The database's
+  // change counter moves when another process commits (SQLite's data_version; PostgreSQL's notifications of the other
+  // replicas' commits); a database without one has nothing to poll.
+  const followerWrites = database.changeCounter
+    ? createChangePoll({
+        changes: () => database.changeCounter!(),
+        activeOrders: () => repos.releases.activeOrders(),
+        wake: (orderId) => reconciler.wake(orderId),
+        intervalMs: CHANGE_POLL_MS,
+        onError: (error: unknown) => logger.warn({ error: safeError(error) }, 'looking for orders other processes changed failed (tried again at the next look)'),
+      })
+    : { start() {}, stop() {} };
   if (leadership) declareLeaderMetrics(observability.metrics.registry, leadership);
   const releases = testing.releases ?? createReleaseService(repos, kube, reconciler, orderEvents);
 
@@ -202,22 +214,25 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, now: () =
   const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess });
   const onContext = testing.onContext;
   const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
+  // The database answers a trivial query within a bound (one ping at a time, however many probes ask).
+  const databaseReady = databaseReadiness(database);
   const server = buildServer({
     config,
     logger,
     schema,
     contextFactory,
     plugins: observability.plugins({ token: config.metricsToken, host: config.host }),
-    // Query answers are served again while no database write and no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
+    // Query answers are served again while no database write (this process's, or another's the change counter saw) and
+    // no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
     dataVersion: () =>
-      `${database.statements().written}:${live.informers.changes()}:${clusters
+      `${database.statements().written}:${database.changeCounter?.() ?? ''}:${live.informers.changes()}:${clusters
         .list()
         .map((c) => `${c.reachable}${c.lastError ?? ''}`)
         .join()}`,
     readinessDetail: () => (leadership ? { engine: leadership.status() } : {}),
-    readiness: () => [
-      ...(testing.readiness?.() ?? []),
-      ...(database.sqlite.open ? [] : ['the database is closed']),
+    readiness: async () => [
+      ...((await testing.readiness?.()) ?? []),
+      ...(await databaseReady()),
       ...(clusters.loaded ? [] : ['clusters are loading']),
     ],
   });

@@ -18,7 +18,7 @@ const schema = z.object({
   databasePath: z.string().min(1).default('data/cairn.db'),
   /**
    * The PostgreSQL server database (`postgres://` or `postgresql://` URL), for several replicas; unset: the embedded
-   * SQLite file at `databasePath`. Not yet served by the repositories: a start with it set fails (src/db/pg/database-url.ts).
+   * SQLite file at `databasePath`. cairn never falls back from one to the other (src/db/pg/database-url.ts).
    */
   databaseUrl: z
     .string()

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { createCairn, type SandboxStarter } from './app.js';
 import { type Config, loadConfig } from './config.js';
-import { refusePostgresUntilWired } from './db/pg/database-url.js';
+import { databaseWhere } from './db/pg/database-url.js';
 import { chooseClusters } from './kube/cluster-source.js';
 import { inClusterKubeconfig, serviceAccountTokenPath } from './kube/in-cluster.js';
 import { findKubeconfigFiles, type KubeconfigSource } from './kube/kubeconfig.js';
@@ -25,7 +25,6 @@ const HARD_EXIT_MS = 9_500;
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  refusePostgresUntilWired(config.databaseUrl); // before any log line or cluster choice (createCairn checks it too)
   const logger = createLogger(config);
   let stop: (() => Promise<void>) | null = null;
   let stopping = false;
@@ -52,9 +51,10 @@ async function main(): Promise<void> {
   };
   process.on('uncaughtException', crash('uncaught exception'));
   process.on('unhandledRejection', crash('unhandled promise rejection'));
-  const { host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs } = config;
+  const { host, port, logLevel, sandboxSpeed, clusterCheckIntervalMs } = config;
   // sinceStartMs: milliseconds since the process started (node's own start-up and loading cairn's code included).
-  logger.info({ host, port, databasePath, logLevel, sandboxSpeed, clusterCheckIntervalMs, sinceStartMs: sinceStart() }, 'starting cairn');
+  // The database: the SQLite file's path, or the PostgreSQL URL without its password.
+  logger.info({ host, port, ...databaseWhere(config), logLevel, sandboxSpeed, clusterCheckIntervalMs, sinceStartMs: sinceStart() }, 'starting cairn');
 
   const files = findKubeconfigFiles(config.kubeconfig); // a missing configured file fails here, early
   const { KUBERNETES_SERVICE_HOST: serviceHost, KUBERNETES_SERVICE_PORT: servicePort } = process.env;
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   if (choice.kind === 'sandbox') logger.warn({ reason: choice.reason, ignored: choice.ignored }, 'SANDBOX CLUSTERS: cairn deploys to simulated clusters in this process, not to a real cluster');
   else logger.info({ reason: choice.reason, inCluster: choice.inCluster ? config.inClusterName : undefined, files: choice.files }, 'clusters chosen');
   const inCluster = choice.kind === 'clusters' && choice.inCluster ? inClusterKubeconfig({ name: config.inClusterName, host: serviceHost!, port: servicePort!, dir: serviceAccountDir }) : undefined;
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: choice.kind === 'clusters' ? { files: choice.files, ...(inCluster ? { inCluster } : {}) } : { sandbox: sandboxStarter(config, logger) },
   });

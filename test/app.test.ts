@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Cairn, createCairn, type SandboxStarter } from '../src/app.js';
 import { startSandboxCluster } from '../src/sandbox/cluster.js';
-import { testConfig } from './helpers/cairn.js';
+import { alwaysReachable, clusterSources, testConfig } from './helpers/cairn.js';
+import { startFakePodsApi } from './helpers/fake-pods-api.js';
 import { memoryLogger } from './server/helpers.js';
 
 let cairn: Cairn | undefined;
@@ -27,7 +28,7 @@ describe('createCairn', () => {
       started({ name: 'sandbox cluster alpha', stop: async () => ((sandboxStopped = true), await cluster.stop()) });
       return [{ text: cluster.kubeconfig, origin: 'sandbox alpha', sandbox: true }];
     };
-    cairn = createCairn(testConfig({ databasePath: join(dir, 'cairn.db'), shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox } });
+    cairn = await createCairn(testConfig({ databasePath: join(dir, 'cairn.db'), shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox } });
     expect(cairn.clusters.loaded).toBe(false); // the sandbox starts with cairn, not before
 
     const { url } = await cairn.start();
@@ -48,13 +49,33 @@ describe('createCairn', () => {
     await cairn.stop();
     expect(cairn.clusterCalls.aborted).toBe(true);
     expect(sandboxStopped).toBe(true);
-    expect(cairn.database.sqlite.open).toBe(false);
+    expect(cairn.database.sqlite!.open).toBe(false);
     const messages = logs.lines().map((l) => l.msg);
     const order = ['server stopped', 'release engine stopped'].map((m) => messages.indexOf(m));
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order[0]).toBeLessThan(order[1]!);
     expect(logs.lines().filter((l) => l.msg === 'stopping failed')).toEqual([]);
     await expect(fetch(url)).rejects.toThrow();
+  });
+
+  it('is not ready while the database does not answer, and says so', async () => {
+    const pods = await startFakePodsApi();
+    try {
+      cairn = await createCairn(testConfig({ shutdownTimeoutMs: 500 }), {
+        logger: memoryLogger().logger,
+        kubeconfig: { documents: clusterSources(['alpha'], pods.url) },
+        testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
+      });
+      const { url } = await cairn.start();
+      expect((await fetch(new URL('/readyz', url))).status).toBe(200);
+      await cairn.database.close();
+      const response = await fetch(new URL('/readyz', url));
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ status: 'not ready', reasons: ['the database does not answer: the database is closed'] });
+    } finally {
+      await cairn?.stop();
+      await pods.stop();
+    }
   });
 
   it('stops a sandbox that comes up after the stop began, and never starts the engine then', async () => {
@@ -70,7 +91,7 @@ describe('createCairn', () => {
       started({ name: 'late sandbox', stop: () => void (stoppedAtOnce = true) });
       return [];
     };
-    cairn = createCairn(testConfig({ shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox }, testing: { bootstrapAdminToken: false } });
+    cairn = await createCairn(testConfig({ shutdownTimeoutMs: 500 }), { logger: logs.logger, kubeconfig: { sandbox }, testing: { bootstrapAdminToken: false } });
     const starting = cairn.start();
     await starterCalled;
     const stopping = cairn.stop();

@@ -18,7 +18,7 @@ export const POD = 'bench-production-r1-a';
 
 export interface LiveBench {
   cluster: SandboxCluster;
-  cairn: ReturnType<typeof createCairn>;
+  cairn: Awaited<ReturnType<typeof createCairn>>;
   /** cairn's GraphQL endpoint (http). */
   url: string;
   authorization: string;
@@ -39,7 +39,7 @@ export const now = () => performance.timeOrigin + performance.now();
 export async function startLiveBench(most: number): Promise<LiveBench> {
   const cluster = await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
   const config = testConfig({ logLevel: 'silent', shutdownTimeoutMs: 500, maxSubscriptionsPerToken: 2 * most, rateLimitPerMinute: 100 * most });
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger: pino({ level: 'silent' }),
     kubeconfig: {
       documents: [
@@ -50,7 +50,7 @@ export async function startLiveBench(most: number): Promise<LiveBench> {
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, live: { hub: { lingerMs: 100 }, informers: { idleMs: 100 } } },
   });
   const { url } = await cairn.start();
-  const { secret } = issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
+  const { secret } = await issueToken(cairn.repos, { name: 'bench', admin: true, grants: [], expiresAt: null }, 'bench', new Date());
   const authorization = `Bearer ${secret}`;
   const created = await (
     await cairn.server.yoga.fetch('http://cairn.test/graphql', {

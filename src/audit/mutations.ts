@@ -7,7 +7,7 @@
  *
  * When the entry is written: right after the resolver has finished, i.e. after the mutation's own
  * transaction has committed (the use cases behind the resolvers own their transactions, and some
- * await the cluster, so the entry cannot join them), synchronously on the same SQLite database and before the response is
+ * await the cluster, so the entry cannot join them), on the same database, and awaited before the response is
  * sent. A client that got an answer can therefore find its entry. A failed write never fails the
  * mutation; it is logged with the whole masked entry instead (see writeAuditEntry).
  */
@@ -25,10 +25,10 @@ const AUDITED = Symbol('cairn.audited');
 /** Whether a resolver is the audit wrapper (test/audit checks that every mutation has it). */
 export const isAudited = (resolve: unknown): boolean => typeof resolve === 'function' && AUDITED in resolve;
 
-/** Runs `fn`; `fallback` when it throws (the audit never fails the audited action). */
-function safely<T>(ctx: Context, what: string, fn: () => T, fallback: T): T {
+/** Runs `fn`; `fallback` when it throws or rejects (the audit never fails the audited action). */
+async function safely<T>(ctx: Context, what: string, fn: () => T | Promise<T>, fallback: T): Promise<T> {
   try {
-    return fn();
+    return await fn();
   } catch (error) {
     ctx.logger.error({ error: error instanceof Error ? error.message : String(error) }, `audit: ${what} failed`);
     return fallback;
@@ -44,21 +44,21 @@ export function auditMutations(schema: GraphQLSchema): GraphQLSchema {
     const audited: GraphQLFieldResolver<unknown, Context> = async (source, args, ctx, info) => {
       const action = info.fieldName;
       const at = ctx.now();
-      const input = safely(ctx, 'masking the input', () => maskedInputJson(action, args), '"[the input could not be recorded]"');
+      const input = await safely(ctx, 'masking the input', () => maskedInputJson(action, args), '"[the input could not be recorded]"');
       // Before the resolver runs: a deleted or closed object can no longer be traced to its app after.
-      let target: AuditTarget = safely(ctx, 'finding the target', () => targetOfInput(ctx, args), NO_TARGET);
+      let target: AuditTarget = await safely(ctx, 'finding the target', () => targetOfInput(ctx, args), NO_TARGET);
       let result: unknown;
       try {
         result = await resolve(source, args, ctx, info);
       } catch (error) {
-        writeAuditEntry(ctx, action, target, input, outcomeOfError(error), at);
+        await writeAuditEntry(ctx, action, target, input, outcomeOfError(error), at);
         throw error;
       }
       const outcome = outcomeOfResult(result);
       if (target.targetId === null && outcome.outcome === 'SUCCEEDED') {
-        target = safely(ctx, 'finding the created object', () => targetOfResult(ctx, field, result), NO_TARGET);
+        target = await safely(ctx, 'finding the created object', () => targetOfResult(ctx, field, result), NO_TARGET);
       }
-      writeAuditEntry(ctx, action, target, input, outcome, at);
+      await writeAuditEntry(ctx, action, target, input, outcome, at);
       return result;
     };
     field.resolve = Object.assign(audited, { [AUDITED]: true });

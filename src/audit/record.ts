@@ -27,9 +27,9 @@ export const ANONYMOUS = 'anonymous';
  * input as typed, stored encrypted, read by admins only (see terminal-commands.ts). A failed write must not
  * turn a done mutation into an error (its change is committed; an error would invite a retry that
  * applies it twice), so it is logged at error level, with the whole (masked) entry, instead of
- * thrown: the trail is then in the log.
+ * thrown: the trail is then in the log. The promise never rejects.
  */
-export function writeAuditEntry(
+export async function writeAuditEntry(
   ctx: AuditContext,
   action: string,
   target: AuditTarget,
@@ -37,7 +37,7 @@ export function writeAuditEntry(
   result: AuditResult,
   at: Date = ctx.now(),
   unmaskedInput?: string,
-): void {
+): Promise<void> {
   const entry = {
     at,
     actorTokenId: ctx.viewer?.tokenId ?? null,
@@ -51,7 +51,7 @@ export function writeAuditEntry(
     message: result.message === null ? null : boundedMessage(result.message),
   };
   try {
-    ctx.repos.audit.record(unmaskedInput === undefined ? entry : { ...entry, unmaskedInput: boundedInputJson(unmaskedInput) });
+    await ctx.repos.audit.record(unmaskedInput === undefined ? entry : { ...entry, unmaskedInput: boundedInputJson(unmaskedInput) });
   } catch (error) {
     // The entry is masked already; the error's message may repeat it, nothing more.
     ctx.logger.error({ audit: entry, error: error instanceof Error ? error.message : String(error) }, 'the audit entry could not be written');

@@ -27,10 +27,10 @@ export const NO_TARGET: AuditTarget = { targetId: null, appId: null };
 export const instanceGlobalId = (environmentId: number, pod: string) => encodeGlobalID('Instance', `${environmentId}/${pod}`);
 
 /** A terminal session ID's target: the instance the shell runs in. */
-export function sessionTarget(ctx: TargetContext, session: string): AuditTarget | null {
+export async function sessionTarget(ctx: TargetContext, session: string): Promise<AuditTarget | null> {
   const info = session.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals?.get(session) : undefined;
   if (!info) return null;
-  return { targetId: instanceGlobalId(info.owner.environmentId, info.pod), appId: appIdOfTerminal(ctx, session) };
+  return { targetId: instanceGlobalId(info.owner.environmentId, info.pod), appId: await appIdOfTerminal(ctx, session) };
 }
 
 /**
@@ -40,7 +40,7 @@ export function sessionTarget(ctx: TargetContext, session: string): AuditTarget 
  * The app is that of the first of these IDs that belongs to one (so `{ token, app }` still
  * finds the app).
  */
-export function targetOfInput(ctx: TargetContext, args: Record<string, unknown>): AuditTarget {
+export async function targetOfInput(ctx: TargetContext, args: Record<string, unknown>): Promise<AuditTarget> {
   const input = typeof args.input === 'object' && args.input !== null ? (args.input as Record<string, unknown>) : args;
   const keys = Object.keys(input).sort((a, b) => Number(b === 'id') - Number(a === 'id'));
   const found: AuditTarget[] = [];
@@ -48,12 +48,12 @@ export function targetOfInput(ctx: TargetContext, args: Record<string, unknown>)
     const value = input[key];
     if (typeof value !== 'string') continue;
     if (key === 'session') {
-      const target = sessionTarget(ctx, value);
+      const target = await sessionTarget(ctx, value);
       if (target) found.push(target);
       continue;
     }
     const decoded = decodeId(value);
-    if (decoded) found.push({ targetId: value, appId: appIdOfLocal(ctx, decoded.typename, decoded.id) });
+    if (decoded) found.push({ targetId: value, appId: await appIdOfLocal(ctx, decoded.typename, decoded.id) });
   }
   if (found.length === 0) return NO_TARGET;
   return { targetId: found[0]!.targetId, appId: found.find((t) => t.appId !== null)?.appId ?? null };
@@ -65,18 +65,19 @@ const implementsNode = (type: GraphQLNamedType) => isObjectType(type) && type.ge
  * The object a successful mutation returned, for a mutation whose input names none (a create):
  * the first field of its payload whose type is a Node and whose value has an `id`.
  */
-export function targetOfResult(ctx: TargetContext, field: GraphQLField<unknown, unknown>, result: unknown): AuditTarget {
+export async function targetOfResult(ctx: TargetContext, field: GraphQLField<unknown, unknown>, result: unknown): Promise<AuditTarget> {
   if (typeof result !== 'object' || result === null) return NO_TARGET;
   const returned = getNamedType(field.type);
   const payloads = isUnionType(returned) ? returned.getTypes() : isObjectType(returned) ? [returned] : [];
   for (const payload of payloads) {
     for (const [name, payloadField] of Object.entries(payload.getFields())) {
       const type = getNamedType(payloadField.type);
-      const value = (result as Record<string, unknown>)[name];
+      // A payload field may hold the promise of its object (resolved by GraphQL like any field): its value is awaited.
+      const value: unknown = await (result as Record<string, unknown>)[name];
       if (!implementsNode(type) || typeof value !== 'object' || value === null) continue;
       const id = (value as { id?: unknown }).id;
       if (typeof id !== 'number' && typeof id !== 'string') continue;
-      return { targetId: encodeGlobalID(type.name, String(id)), appId: appIdOfLocal(ctx, type.name, String(id)) };
+      return { targetId: encodeGlobalID(type.name, String(id)), appId: await appIdOfLocal(ctx, type.name, String(id)) };
     }
   }
   return NO_TARGET;

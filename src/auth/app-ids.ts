@@ -2,7 +2,8 @@
  * Which app an ID belongs to, for the access rules (src/schema/auth-rules.ts) and the audit trail: the global ID of an App,
  * Environment, DeploymentConfig, ReleaseOrder, Revision or Instance, or a terminal session's ID,
  * resolved to its app's database ID through the repositories. Answers are cached per request
- * (per context object), since an environment never moves to another app.
+ * (per context object), since an environment never moves to another app: the lookup in flight is
+ * cached too, so that the checks of one request that ask at once read the database once.
  */
 import type { Repositories } from '../db/repositories.js';
 import { decodeId } from '../domain/global-ids.js';
@@ -33,13 +34,35 @@ export type AppOwnedType = (typeof APP_OWNED_TYPES)[number];
 /** A global ID as a string, or as the relay plugin decodes `globalID` arguments. */
 export type GlobalIdInput = string | { typename: string; id: string };
 
-const caches = new WeakMap<object, Map<string, number | null>>();
+/**
+ * An app's database ID (null: none): known at once when this request already found it (no promise, no database
+ * read), else the promise of the lookup. Await it (`await` on a known value costs nothing that matters).
+ */
+export type AppIdLookup = number | null | Promise<number | null>;
 
-function cached(ctx: AppIdContext, key: string, load: () => number | null): number | null {
+/** Per request: the app of each object asked about, or the lookup under way. */
+type Cache = Map<string, AppIdLookup>;
+const caches = new WeakMap<object, Cache>();
+
+function cacheOf(ctx: AppIdContext): Cache {
   let cache = caches.get(ctx);
   if (!cache) caches.set(ctx, (cache = new Map()));
-  if (!cache.has(key)) cache.set(key, load());
-  return cache.get(key)!;
+  return cache;
+}
+
+function cached(ctx: AppIdContext, key: string, load: () => Promise<number | null>): AppIdLookup {
+  const cache = cacheOf(ctx);
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const loading = load().then(
+    (appId) => (cache.set(key, appId), appId),
+    (error: unknown) => {
+      cache.delete(key); // a failed read is not remembered: the next check reads again
+      throw error;
+    },
+  );
+  cache.set(key, loading);
+  return loading;
 }
 
 /**
@@ -47,13 +70,13 @@ function cached(ctx: AppIdContext, key: string, load: () => number | null): numb
  * orders and instances reached through it then find their app without a database read.
  */
 export function appIdOfEnvironmentRow(ctx: AppIdContext, environment: { id: number; appId: number }): number {
-  cached(ctx, `Environment:${environment.id}`, () => environment.appId);
+  cacheOf(ctx).set(`Environment:${environment.id}`, environment.appId);
   return environment.appId;
 }
 
 /** The app of an environment (by database ID); null when there is no such environment. */
-export function appIdOfEnvironment(ctx: AppIdContext, environmentId: number): number | null {
-  return cached(ctx, `Environment:${environmentId}`, () => ctx.repos.apps.environmentsByIds([environmentId])[0]?.appId ?? null);
+export function appIdOfEnvironment(ctx: AppIdContext, environmentId: number): AppIdLookup {
+  return cached(ctx, `Environment:${environmentId}`, async () => (await ctx.repos.apps.environmentsByIds([environmentId]))[0]?.appId ?? null);
 }
 
 /** A database ID spelled as cairn spells it (`1`, never `01`, `0x1` or ` 1`); null otherwise. */
@@ -63,7 +86,7 @@ const positive = (s: string): number | null => {
 };
 
 /** The app that the object `typename`/`localId` belongs to; null when it names nothing (or a type that belongs to no app). */
-export function appIdOfLocal(ctx: AppIdContext, typename: string, localId: string): number | null {
+export function appIdOfLocal(ctx: AppIdContext, typename: string, localId: string): AppIdLookup {
   if (typename === 'Instance') {
     const at = localId.indexOf('/');
     const envId = at > 0 ? positive(localId.slice(0, at)) : null;
@@ -71,19 +94,19 @@ export function appIdOfLocal(ctx: AppIdContext, typename: string, localId: strin
   }
   const id = positive(localId);
   if (id === null) return null;
-  return cached(ctx, `${typename}:${id}`, () => {
+  return cached(ctx, `${typename}:${id}`, async () => {
     const env = (environmentId: number | undefined) => (environmentId === undefined ? null : appIdOfEnvironment(ctx, environmentId));
     switch (typename) {
       case 'App':
-        return ctx.repos.apps.byIds([id])[0]?.id ?? null;
+        return (await ctx.repos.apps.byIds([id]))[0]?.id ?? null;
       case 'Environment':
-        return ctx.repos.apps.environmentsByIds([id])[0]?.appId ?? null;
+        return (await ctx.repos.apps.environmentsByIds([id]))[0]?.appId ?? null;
       case 'DeploymentConfig':
-        return env(ctx.repos.configs.byIds([id])[0]?.environmentId);
+        return env((await ctx.repos.configs.byIds([id]))[0]?.environmentId);
       case 'ReleaseOrder':
-        return env(ctx.repos.releases.order(id)?.environmentId);
+        return env((await ctx.repos.releases.order(id))?.environmentId);
       case 'Revision':
-        return env(ctx.repos.releases.revisionsByIds([id])[0]?.environmentId);
+        return env((await ctx.repos.releases.revisionsByIds([id]))[0]?.environmentId);
       default:
         return null;
     }
@@ -94,7 +117,7 @@ export function appIdOfLocal(ctx: AppIdContext, typename: string, localId: strin
  * The app that a global ID of one of `typenames` belongs to; null when the ID is malformed (or not
  * in its one spelling, see ids.ts), of another type, or names nothing.
  */
-export function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): number | null {
+export function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput | null | undefined, typenames: readonly AppOwnedType[]): AppIdLookup {
   if (globalId == null) return null;
   const decoded = typeof globalId === 'string' ? decodeId(globalId) : globalId;
   if (decoded === null) return null;
@@ -103,7 +126,7 @@ export function appIdOfGlobalId(ctx: AppIdContext, globalId: GlobalIdInput | nul
 }
 
 /** The app of the environment a terminal session runs in; null for an unknown (or ended) session. */
-export function appIdOfTerminal(ctx: AppIdContext, sessionId: string | number | null | undefined): number | null {
+export function appIdOfTerminal(ctx: AppIdContext, sessionId: string | number | null | undefined): AppIdLookup {
   const info = ownTerminal(ctx, sessionId);
   return info ? appIdOfEnvironment(ctx, info.owner.environmentId) : null;
 }
@@ -124,9 +147,8 @@ export function ownTerminal<T extends TerminalOwned>(ctx: AppIdContext<T>, sessi
  * environments — and remembers them for this request, so that the checks of `nodes(ids:)` that
  * follow read no database whatever the number of IDs.
  */
-export function primeAppIds(ctx: AppIdContext, ids: readonly { typename: string; id: string }[]): void {
-  const cache = caches.get(ctx) ?? new Map<string, number | null>();
-  caches.set(ctx, cache);
+export async function primeAppIds(ctx: AppIdContext, ids: readonly { typename: string; id: string }[]): Promise<void> {
+  const cache = cacheOf(ctx);
   const wanted = new Map<string, number[]>();
   for (const { typename, id } of ids) {
     const at = typename === 'Instance' ? id.indexOf('/') : -1;
@@ -144,14 +166,28 @@ export function primeAppIds(ctx: AppIdContext, ids: readonly { typename: string;
     }
   };
   // Configurations, orders and revisions name their environment: read those with the environments asked for.
+  const [configRows, orderRows, revisionRows, appRows] = await Promise.all([
+    wanted.has('DeploymentConfig') ? configs.byIds(wanted.get('DeploymentConfig')!) : [],
+    wanted.has('ReleaseOrder') ? releases.ordersByIds(wanted.get('ReleaseOrder')!) : [],
+    wanted.has('Revision') ? releases.revisionsByIds(wanted.get('Revision')!) : [],
+    wanted.has('App') ? apps.byIds(wanted.get('App')!) : [],
+  ]);
   const viaEnvironment: [string, { id: number; environmentId: number }[]][] = [
-    ['DeploymentConfig', wanted.has('DeploymentConfig') ? configs.byIds(wanted.get('DeploymentConfig')!) : []],
-    ['ReleaseOrder', wanted.has('ReleaseOrder') ? releases.ordersByIds(wanted.get('ReleaseOrder')!) : []],
-    ['Revision', wanted.has('Revision') ? releases.revisionsByIds(wanted.get('Revision')!) : []],
+    ['DeploymentConfig', configRows],
+    ['ReleaseOrder', orderRows],
+    ['Revision', revisionRows],
   ];
-  const environmentIds = [...(wanted.get('Environment') ?? []), ...viaEnvironment.flatMap(([, rows]) => rows.map((r) => r.environmentId))].filter((n) => !cache.has(`Environment:${n}`));
-  found('Environment', environmentIds, environmentIds.length ? apps.environmentsByIds(environmentIds) : [], (e: { appId: number }) => e.appId);
-  if (wanted.has('App')) found('App', wanted.get('App'), apps.byIds(wanted.get('App')!), (a: { id: number }) => a.id);
-  for (const [type, rows] of viaEnvironment) found(type, wanted.get(type), rows, (r: { environmentId: number }) => cache.get(`Environment:${r.environmentId}`) ?? null);
+  // Environments already known, or being looked up by another check of this request, are not read again.
+  const environmentIds = [...new Set([...(wanted.get('Environment') ?? []), ...viaEnvironment.flatMap(([, rows]) => rows.map((r) => r.environmentId))])].filter(
+    (n) => !cache.has(`Environment:${n}`),
+  );
+  found('Environment', environmentIds, environmentIds.length ? await apps.environmentsByIds(environmentIds) : [], (e: { appId: number }) => e.appId);
+  if (wanted.has('App')) found('App', wanted.get('App'), appRows, (a: { id: number }) => a.id);
+  for (const [type, rows] of viaEnvironment) {
+    const appOfRow = new Map<number, number | null>();
+    // Known now, or being looked up by another check of this request (then awaited).
+    for (const r of rows) appOfRow.set(r.id, await (cache.get(`Environment:${r.environmentId}`) ?? null));
+    found(type, wanted.get(type), rows, (r: { id: number }) => appOfRow.get(r.id) ?? null);
+  }
 }
 

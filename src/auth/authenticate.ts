@@ -31,8 +31,8 @@ const MALFORMED = new AuthenticationError('MALFORMED', 'The Authorization header
 const UNKNOWN = new AuthenticationError('UNKNOWN', 'The API token is not valid.');
 
 /** The viewer a token secret names, or an AuthenticationError (unknown, revoked or expired token). */
-export function authenticate(tokens: TokensRepository, secret: string, now: Date): Viewer {
-  const row = secret.startsWith(TOKEN_PREFIX) ? tokens.bySecretHash(hashTokenSecret(secret)) : undefined;
+export async function authenticate(tokens: TokensRepository, secret: string, now: Date): Promise<Viewer> {
+  const row = secret.startsWith(TOKEN_PREFIX) ? await tokens.bySecretHash(hashTokenSecret(secret)) : undefined;
   if (!row) throw UNKNOWN;
   if (row.revokedAt) throw new AuthenticationError('REVOKED', `The API token "${row.name}" was revoked.`);
   if (row.expiresAt && row.expiresAt.getTime() <= now.getTime()) {
@@ -41,7 +41,7 @@ export function authenticate(tokens: TokensRepository, secret: string, now: Date
   return viewerOf(row, tokens);
 }
 
-export function viewerOf(row: ApiTokenRow, tokens: TokensRepository): Viewer {
-  const roles = new Map(tokens.grantsOf(row.id).map((g) => [g.appId, g.role] as const));
+export async function viewerOf(row: ApiTokenRow, tokens: TokensRepository): Promise<Viewer> {
+  const roles = new Map((await tokens.grantsOf(row.id)).map((g) => [g.appId, g.role] as const));
   return { tokenId: row.id, name: row.name, admin: row.admin, roles, expiresAt: row.expiresAt };
 }

@@ -19,18 +19,18 @@ export function adminTokenPath(config: Pick<Config, 'adminTokenFile' | 'database
  * owner can read (0600). The log names the file, never the token. Returns the file's path when it
  * wrote one.
  */
-export function ensureAdminToken(repos: Repositories, config: Pick<Config, 'adminTokenFile' | 'databasePath' | 'adminToken'>, logger: Logger, now: Date): string | null {
-  if (repos.tokens.count() > 0) {
+export async function ensureAdminToken(repos: Repositories, config: Pick<Config, 'adminTokenFile' | 'databasePath' | 'adminToken'>, logger: Logger, now: Date): Promise<string | null> {
+  if ((await repos.tokens.count()) > 0) {
     if (config.adminToken) logger.info('CAIRN_ADMIN_TOKEN is used on the first start only: the database already holds tokens');
     return null;
   }
   if (config.adminToken) {
-    issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now, config.adminToken);
+    await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now, config.adminToken);
     logger.warn('first start: created the admin API token with the secret given in CAIRN_ADMIN_TOKEN');
     return null;
   }
   const file = adminTokenPath(config);
-  const { secret } = issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now);
+  const { secret } = await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now);
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its mode on write: make sure

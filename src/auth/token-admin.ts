@@ -24,10 +24,10 @@ export function tokenActive(token: Pick<ApiTokenRow, 'revokedAt' | 'expiresAt'>,
 }
 
 /** Every token that is an admin and still active at `now` (few: tokens are read a page at a time). */
-export function activeAdmins(repos: Pick<Repositories, 'tokens'>, now: Date): ApiTokenRow[] {
+export async function activeAdmins(repos: Pick<Repositories, 'tokens'>, now: Date): Promise<ApiTokenRow[]> {
   const admins: ApiTokenRow[] = [];
   for (let afterId = 0; ; ) {
-    const page = repos.tokens.page(afterId, 500);
+    const page = await repos.tokens.page(afterId, 500);
     admins.push(...page.filter((t) => t.admin && tokenActive(t, now)));
     if (page.length < 500) return admins;
     afterId = page[page.length - 1]!.id;
@@ -46,28 +46,28 @@ export interface RevokeOptions {
  * Revokes a token (stamped `now`), in one transaction: refused (NotAllowedError) when it is already revoked, or
  * when it is the last active admin token (unless allowed). A token may revoke itself.
  */
-export function revokeToken(repos: TokenRepos, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): ApiTokenRow {
-  return repos.transaction(() => {
-    const current = repos.tokens.byId(token.id) ?? token;
+export function revokeToken(repos: TokenRepos, token: ApiTokenRow, now: Date, options: RevokeOptions = {}): Promise<ApiTokenRow> {
+  return repos.transaction(async () => {
+    const current = (await repos.tokens.byId(token.id)) ?? token;
     if (current.revokedAt) {
       throw new NotAllowedError(`The API token "${current.name}" was already revoked at ${current.revokedAt.toISOString()}.`);
     }
     if (!options.allowLastAdmin && current.admin && tokenActive(current, tokenNow())) {
-      const others = activeAdmins(repos, tokenNow()).filter((t) => t.id !== current.id);
+      const others = (await activeAdmins(repos, tokenNow())).filter((t) => t.id !== current.id);
       if (others.length === 0) {
         throw new NotAllowedError(
           `The API token "${current.name}" is the last active admin token: revoking it would leave nobody able to manage tokens through the API. Create another admin token first (or use the command line: npm run token -- revoke).`,
         );
       }
     }
-    return repos.tokens.revoke(current.id, now)!;
+    return (await repos.tokens.revoke(current.id, now))!;
   });
 }
 
 /** The app's members that hold OWNER through an active token. */
-function activeOwners(repos: Pick<Repositories, 'tokens'>, appId: number, now: Date): AppMemberRow[] {
-  const owners = repos.tokens.membersOf(appId).filter((m) => m.role === 'OWNER');
-  const tokens = new Map(repos.tokens.byIds(owners.map((m) => m.tokenId)).map((t) => [t.id, t]));
+async function activeOwners(repos: Pick<Repositories, 'tokens'>, appId: number, now: Date): Promise<AppMemberRow[]> {
+  const owners = (await repos.tokens.membersOf(appId)).filter((m) => m.role === 'OWNER');
+  const tokens = new Map((await repos.tokens.byIds(owners.map((m) => m.tokenId))).map((t) => [t.id, t]));
   return owners.filter((m) => {
     const token = tokens.get(m.tokenId);
     return token !== undefined && tokenActive(token, now);
@@ -75,8 +75,8 @@ function activeOwners(repos: Pick<Repositories, 'tokens'>, appId: number, now: D
 }
 
 /** Refuses a change that would take OWNER from the app's last active owner. */
-function keepAnOwner(repos: Pick<Repositories, 'tokens'>, appId: number, appName: string, token: ApiTokenRow, what: string): void {
-  const owners = activeOwners(repos, appId, tokenNow());
+async function keepAnOwner(repos: Pick<Repositories, 'tokens'>, appId: number, appName: string, token: ApiTokenRow, what: string): Promise<void> {
+  const owners = await activeOwners(repos, appId, tokenNow());
   if (owners.length === 1 && owners[0]!.tokenId === token.id) {
     throw new NotAllowedError(
       `The API token "${token.name}" is the last owner of the app "${appName}": ${what} would leave the app without an owner. Make another token OWNER first.`,
@@ -88,10 +88,10 @@ function keepAnOwner(repos: Pick<Repositories, 'tokens'>, appId: number, appName
  * Gives a token a role on an app (adds it as a member or changes its role), in one transaction.
  * Refused for a revoked token, and when it would demote the app's last active OWNER.
  */
-export function setMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): AppMemberRow {
-  return repos.transaction(() => {
+export function setMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow, role: AppRoleName, now: Date): Promise<AppMemberRow> {
+  return repos.transaction(async () => {
     if (token.revokedAt) throw new NotAllowedError(`The API token "${token.name}" is revoked: it cannot become a member of an app.`);
-    if (role !== 'OWNER') keepAnOwner(repos, app.id, app.name, token, `making it ${role}`);
+    if (role !== 'OWNER') await keepAnOwner(repos, app.id, app.name, token, `making it ${role}`);
     return repos.tokens.setMember(app.id, token.id, role, now);
   });
 }
@@ -100,9 +100,9 @@ export function setMember(repos: TokenRepos, app: { id: number; name: string }, 
  * Takes a token's role on an app away, in one transaction. Returns false when it was no member;
  * refused when it is the app's last active OWNER.
  */
-export function removeMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow): boolean {
-  return repos.transaction(() => {
-    keepAnOwner(repos, app.id, app.name, token, 'removing it');
+export function removeMember(repos: TokenRepos, app: { id: number; name: string }, token: ApiTokenRow): Promise<boolean> {
+  return repos.transaction(async () => {
+    await keepAnOwner(repos, app.id, app.name, token, 'removing it');
     return repos.tokens.removeMember(app.id, token.id);
   });
 }

@@ -4,9 +4,9 @@ import { setMaxListeners } from 'node:events';
  * Tells the server when a token loses rights — it was revoked, or lost or lowered a role on an
  * app — so that the subscriptions it has open (SSE and graphql-ws) end at once instead of going on
  * with the rights they were opened with. A revoked token cannot subscribe again; a demoted one
- * subscribes again with its current rights. In-process only: a revocation by the command line
- * (another process) refuses the token's next requests, but its open subscriptions end only when
- * they reconnect.
+ * subscribes again with its current rights. This one is in-process only: a revocation by the command
+ * line (another process) refuses the token's next requests, but its open subscriptions end only when
+ * they reconnect. Across replicas on PostgreSQL: src/auth/replicated-token-events.ts.
  */
 export interface TokenEvents {
   /** Announces that the token with this database ID lost a role (its rights were reduced). */
@@ -17,6 +17,12 @@ export interface TokenEvents {
   rightsReducedSignal(tokenId: number): AbortSignal;
   /** Aborts when the token is revoked (graphql-ws connections authenticated with it close). */
   revokedSignal(tokenId: number): AbortSignal;
+}
+
+/** The in-process TokenEvents, which can also name the tokens someone listens for. */
+export interface LocalTokenEvents extends TokenEvents {
+  /** The tokens whose signals were handed out and not aborted yet (open subscriptions or sockets may listen). */
+  watched(): number[];
 }
 
 /** An AbortController per token, made on first use; every open subscription or socket of the token may listen. */
@@ -37,10 +43,12 @@ function controllers() {
       byToken.get(tokenId)?.abort();
       byToken.delete(tokenId);
     },
+    /** The tokens with a controller not aborted. */
+    live: (): number[] => [...byToken].filter(([, c]) => !c.signal.aborted).map(([id]) => id),
   };
 }
 
-export function createTokenEvents(): TokenEvents {
+export function createTokenEvents(): LocalTokenEvents {
   const reduced = controllers();
   const revoked = controllers();
   return {
@@ -53,5 +61,6 @@ export function createTokenEvents(): TokenEvents {
     },
     rightsReducedSignal: (tokenId) => reduced.get(tokenId).signal,
     revokedSignal: (tokenId) => revoked.get(tokenId).signal,
+    watched: () => [...new Set([...reduced.live(), ...revoked.live()])],
   };
 }

@@ -41,13 +41,19 @@ export function tokenSpecProblems(spec: TokenSpec, now: Date, prefix: string[] =
  * with the grants, and returns the row and the secret (shown once, never stored).
  */
 /** Issues a token; `given` is a secret chosen by the operator (the first admin token from a Secret), else one is generated. */
-export function issueToken(repos: Pick<Repositories, 'tokens' | 'transaction'>, spec: TokenSpec, createdBy: string, now: Date, given?: string): { token: ApiTokenRow; secret: string } {
+export async function issueToken(
+  repos: Pick<Repositories, 'tokens' | 'transaction'>,
+  spec: TokenSpec,
+  createdBy: string,
+  now: Date,
+  given?: string,
+): Promise<{ token: ApiTokenRow; secret: string }> {
   const problems = tokenSpecProblems(spec, now, ['input']);
   if (problems.length > 0) throw new InvalidInputError(problems);
-  return repos.transaction(() => {
-    if (repos.tokens.byName(spec.name)) throw new AlreadyExistsError('ApiToken', spec.name, ['input', 'name']);
-    const secret = given ?? newTokenSecret();
-    const token = repos.tokens.create(
+  const secret = given ?? newTokenSecret();
+  return repos.transaction(async () => {
+    if (await repos.tokens.byName(spec.name)) throw new AlreadyExistsError('ApiToken', spec.name, ['input', 'name']);
+    const token = await repos.tokens.create(
       { name: spec.name, admin: spec.admin, grants: spec.grants, expiresAt: spec.expiresAt, createdBy, secretHash: hashTokenSecret(secret), prefix: secretPrefix(secret) },
       now,
     );

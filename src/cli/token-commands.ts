@@ -26,16 +26,17 @@ export interface CreateOptions {
 const OPTION_OF: Record<string, string> = { name: '--name', expiresAt: '--expires', grants: '--app' };
 
 /** Creates a token as the API does (same validation, same hashing); returns it and its secret. */
-export function createToken(repos: Repositories, options: CreateOptions, now: Date): { token: ApiTokenRow; secret: string } {
+export async function createToken(repos: Repositories, options: CreateOptions, now: Date): Promise<{ token: ApiTokenRow; secret: string }> {
   const problems: string[] = [];
   const apps = options.apps ?? [];
   const roles = options.roles ?? [];
   if (options.name === undefined) problems.push('--name is required: the token\'s unique name (e.g. --name ci).');
   if (apps.length !== roles.length) problems.push(`give one --role per --app (got ${apps.length} --app and ${roles.length} --role).`);
   const grants: { appId: number; role: AppRoleName }[] = [];
+  const found = await Promise.all(apps.map((appName) => repos.apps.byName(appName)));
   apps.forEach((appName, i) => {
     const role = roles[i]?.toUpperCase();
-    const app = repos.apps.byName(appName);
+    const app = found[i];
     if (!app) problems.push(`--app ${appName}: no app has this name.`);
     if (role !== undefined && !(APP_ROLES as readonly string[]).includes(role)) problems.push(`--role ${roles[i]}: a role is one of ${APP_ROLES.join(', ')}.`);
     if (app && role !== undefined) grants.push({ appId: app.id, role: role as AppRoleName });
@@ -50,7 +51,7 @@ export function createToken(repos: Repositories, options: CreateOptions, now: Da
   }
   if (problems.length > 0) throw new CliError(problems.join('\n'));
   try {
-    return issueToken(repos, { name: options.name!, admin: options.admin ?? false, grants, expiresAt }, CLI_CREATOR, now);
+    return await issueToken(repos, { name: options.name!, admin: options.admin ?? false, grants, expiresAt }, CLI_CREATOR, now);
   } catch (error) {
     if (error instanceof InvalidInputError) {
       throw new CliError(error.problems.map((p) => `${OPTION_OF[p.path[1] ?? ''] ?? p.path.join('.')}: ${p.message}`).join('\n'));
@@ -61,12 +62,12 @@ export function createToken(repos: Repositories, options: CreateOptions, now: Da
 }
 
 /** Revokes the token named `name` (the last admin token too: the command line can always make a new one). */
-export function revokeTokenNamed(repos: Repositories, name: string | undefined, now: Date): ApiTokenRow {
+export async function revokeTokenNamed(repos: Repositories, name: string | undefined, now: Date): Promise<ApiTokenRow> {
   if (name === undefined) throw new CliError('--name is required: the name of the token to revoke.');
-  const token = repos.tokens.byName(name);
+  const token = await repos.tokens.byName(name);
   if (!token) throw new CliError(`--name ${name}: no token has this name (see: npm run token -- list).`);
   try {
-    return revokeToken(repos, token, now, { allowLastAdmin: true });
+    return await revokeToken(repos, token, now, { allowLastAdmin: true });
   } catch (error) {
     if (error instanceof NotAllowedError) throw new CliError(error.reason);
     throw error;
@@ -87,22 +88,26 @@ export interface TokenListing {
 }
 
 /** Every token, oldest first, with its roles by app name; never a secret. */
-export function listTokens(repos: Repositories, now: Date): TokenListing[] {
+export async function listTokens(repos: Repositories, now: Date): Promise<TokenListing[]> {
   const rows: ApiTokenRow[] = [];
   for (let afterId = 0; ; ) {
-    const page = repos.tokens.page(afterId, 500);
+    const page = await repos.tokens.page(afterId, 500);
     rows.push(...page);
     if (page.length < 500) break;
     afterId = page[page.length - 1]!.id;
   }
+  // Every token's roles in one read, and every app they name in one more.
+  const grants = await repos.tokens.grantsOfTokens(rows.map((t) => t.id));
+  const apps = new Map((await repos.apps.byIds([...new Set(grants.map((g) => g.appId))])).map((a) => [a.id, a.name]));
+  const grantsOf = new Map<number, typeof grants>();
+  for (const g of grants) grantsOf.set(g.tokenId, [...(grantsOf.get(g.tokenId) ?? []), g]);
   return rows.map((t) => {
-    const grants = repos.tokens.grantsOf(t.id);
-    const apps = new Map(repos.apps.byIds(grants.map((g) => g.appId)).map((a) => [a.id, a.name]));
+    const roles = grantsOf.get(t.id) ?? [];
     return {
       name: t.name,
       prefix: t.prefix,
       admin: t.admin,
-      roles: grants.map((g) => ({ app: apps.get(g.appId) ?? `#${g.appId}`, role: g.role })),
+      roles: roles.map((g) => ({ app: apps.get(g.appId) ?? `#${g.appId}`, role: g.role })),
       state: t.revokedAt ? 'revoked' : tokenActive(t, now) ? 'active' : 'expired',
       createdBy: t.createdBy,
       createdAt: t.createdAt.toISOString(),

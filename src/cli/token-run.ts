@@ -1,7 +1,7 @@
 /** The token command line's logic (src/cli/token.ts is its entry point). */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/client.js';
+import { openConfiguredDatabase, redactedDatabaseUrl } from '../db/pg/database-url.js';
 import { createRepositories } from '../db/repositories.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { CliError, createToken, formatTokenTable, listTokens, revokeTokenNamed } from './token-commands.js';
@@ -16,7 +16,7 @@ Commands:
   revoke --name <name>
          Revokes the token: its next requests get 401.
 
-The database is CAIRN_DATABASE (default data/cairn.db).`;
+The database is CAIRN_DATABASE_URL (PostgreSQL) when set, else CAIRN_DATABASE (SQLite, default data/cairn.db).`;
 
 /** Token commands never read secret env values: a cipher that refuses keeps the key file untouched. */
 const NO_CIPHER: SecretCipher = {
@@ -36,11 +36,11 @@ export interface CliOutput {
 
 /**
  * Runs one token command (`argv` without the program name) against the database `env` configures
- * (CAIRN_DATABASE); returns the exit code: 0, or 1 after a one-line error on stderr for bad input.
+ * (CAIRN_DATABASE_URL, else CAIRN_DATABASE); resolves with the exit code: 0, or 1 after a one-line error on stderr for bad input.
  */
-export function runTokenCli(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): number {
+export async function runTokenCli(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Promise<number> {
   try {
-    return run(argv, out, env);
+    return await run(argv, out, env);
   } catch (error) {
     // Bad input (CliError, or parseArgs' ERR_PARSE_ARGS_* errors) and anything else: the message, no stack.
     out.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -48,7 +48,7 @@ export function runTokenCli(argv: string[], out: CliOutput, env: NodeJS.ProcessE
   }
 }
 
-function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): number {
+async function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     out.stderr.write(`${USAGE}\n`);
@@ -73,30 +73,31 @@ function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): number {
   if (stray.length > 0) throw new CliError(`${command} does not take ${stray.map((k) => `--${k}`).join(', ')}\n\n${USAGE}`);
 
   const config = loadConfig(env);
-  const database = openDatabase(config.databasePath);
+  const database = await openConfiguredDatabase(config);
   try {
-    const repos = createRepositories(database.db, { cipher: NO_CIPHER });
+    const repos = createRepositories(database, { cipher: NO_CIPHER });
     const now = new Date();
+    const where = config.databaseUrl !== undefined ? redactedDatabaseUrl(config.databaseUrl) : config.databasePath;
     if (command === 'create') {
-      const { token, secret } = createToken(repos, { name: values.name, admin: values.admin, apps: values.app, roles: values.role, expires: values.expires }, now);
+      const { token, secret } = await createToken(repos, { name: values.name, admin: values.admin, apps: values.app, roles: values.role, expires: values.expires }, now);
       out.stdout.write(`${secret}\n`);
-      const what = token.admin ? 'admin' : `${repos.tokens.grantsOf(token.id).length} app role(s)`;
+      const what = token.admin ? 'admin' : `${(await repos.tokens.grantsOf(token.id)).length} app role(s)`;
       const until = token.expiresAt ? `expires ${token.expiresAt.toISOString()}` : 'never expires';
       out.stderr.write(
-        `created the API token "${token.name}" (${what}; ${until}) in ${config.databasePath}. Its secret is on stdout, shown this once: store it now. Send it as "Authorization: Bearer <secret>".\n`,
+        `created the API token "${token.name}" (${what}; ${until}) in ${where}. Its secret is on stdout, shown this once: store it now. Send it as "Authorization: Bearer <secret>".\n`,
       );
     } else if (command === 'list') {
-      const tokens = listTokens(repos, now);
+      const tokens = await listTokens(repos, now);
       out.stdout.write(values.json ? `${JSON.stringify(tokens, null, 2)}\n` : `${formatTokenTable(tokens)}\n`);
     } else {
-      const token = revokeTokenNamed(repos, values.name, now);
+      const token = await revokeTokenNamed(repos, values.name, now);
       out.stdout.write(`revoked the API token "${token.name}"\n`);
-      if (token.admin && !listTokens(repos, now).some((t) => t.admin && t.state === 'active')) {
+      if (token.admin && !(await listTokens(repos, now)).some((t) => t.admin && t.state === 'active')) {
         out.stderr.write('warning: no active admin token remains; create one with: npm run -s token -- create --name <name> --admin\n');
       }
     }
     return 0;
   } finally {
-    database.close();
+    await database.close();
   }
 }

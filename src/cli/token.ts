@@ -6,10 +6,10 @@
  *   npm run -s token -- list [--json]
  *   npm run -s token -- revoke --name ci
  *
- * It opens the configured database (CAIRN_DATABASE; migrated on open) and uses the same code as the
+ * It opens the configured database (CAIRN_DATABASE_URL, else CAIRN_DATABASE; migrated on open) and uses the same code as the
  * API. `create` prints the secret, and only the secret, on stdout (so `$(npm run -s token -- create …)`
  * captures it); messages go to stderr. Bad input: a message on stderr and exit code 1.
  */
 import { runTokenCli } from './token-run.js';
 
-process.exitCode = runTokenCli(process.argv.slice(2), process, process.env);
+process.exitCode = await runTokenCli(process.argv.slice(2), process, process.env);

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, type SQL } from 'drizzle-orm';
 import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
@@ -24,16 +24,13 @@ export interface AppFilter {
   appType?: AppType | null;
 }
 
-/** Escapes LIKE wildcards so that a name prefix matches literally. */
-const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** Apps with their environments (and each environment's draft config, created with it; its secret env values encrypted). */
 export function appsRepository(d: Database, cipher: SecretCipher) {
   const { apps, environments, deploymentConfigs } = d.t;
   const releases = releasesRepository(d, cipher);
   const where = (f: AppFilter): SQL | undefined =>
     and(
-      f.namePrefix ? sql`${apps.name} LIKE ${likePrefix(f.namePrefix)} ESCAPE '\\'` : undefined,
+      f.namePrefix ? d.dialect.startsWith(apps.name, f.namePrefix) : undefined,
       f.businessType ? eq(apps.businessType, f.businessType) : undefined,
       f.appType ? eq(apps.appType, f.appType) : undefined,
     );
@@ -57,7 +54,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
     byName: (name: string): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.name, name)).limit(1))[0]),
     /** One page of apps matching the filter, ordered by name. */
     list: (filter: AppFilter, offset: number, limit: number): Promise<AppRow[]> =>
-      d.read((db) => db.select().from(apps).where(where(filter)).orderBy(asc(apps.name)).limit(limit).offset(offset)),
+      d.read((db) => db.select().from(apps).where(where(filter)).orderBy(asc(d.dialect.codePoints(apps.name))).limit(limit).offset(offset)),
     count: (filter: AppFilter): Promise<number> => d.read(async (db) => (await db.select({ n: count() }).from(apps).where(where(filter)))[0]?.n ?? 0),
     update: (id: number, changes: { businessType?: string; description?: string }, now: Date): Promise<AppRow | undefined> =>
       d.write(async (db) => (await db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning())[0]),

@@ -6,7 +6,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { Database, QueryDb } from './database.js';
 import { sqliteDialect } from './dialect.js';
-import { flowTransactions, turns } from './flow.js';
+import { flowTransactions, turns, type FlowTransaction } from './flow.js';
 import { cacheStatements } from './statement-cache.js';
 import { sqliteTables } from './table-set.js';
 import * as tables from './tables.js';
@@ -59,7 +59,9 @@ function connect(path: string, readonly: boolean): BetterSqlite3.Database {
  *   with a bounded wait: an awaiting transaction never lets another flow's statement land inside it;
  * - reads outside a transaction run on a second, read-only connection, which WAL lets read the last commit
  *   while a write is open: readers never wait and never see uncommitted rows. An in-memory database has one
- *   connection only; its reads take their turn like writes.
+ *   connection only; its reads take their turn like writes;
+ * - inside a transaction, each write and each nested transaction is a savepoint, one at a time at each level, and
+ *   the transaction commits or rolls back only once all it started have settled (src/db/flow.ts).
  */
 export function openDatabase(path: string, options: SqliteOptions = {}): Database {
   const memory = path === ':memory:' || path === '';
@@ -72,12 +74,13 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   const readerCounts = reader ? cacheStatements(reader) : null;
   const readerDb = reader ? drizzle(reader, { schema: tables }) : null;
 
-  const flows = flowTransactions<QueryDb>();
-  const line = turns(options.waitTimeoutMs ?? 5_000);
+  const waitTimeoutMs = options.waitTimeoutMs ?? 5_000;
+  const flows = flowTransactions<QueryDb>(waitTimeoutMs);
+  const line = turns(waitTimeoutMs);
 
-  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const open = flows.current();
-    if (open) {
+  /** Runs `fn` in a savepoint of the flow's open transaction (`open`): a throw undoes its writes only. */
+  function savepoint<T>(open: FlowTransaction<QueryDb>, fn: () => Promise<T>): Promise<T> {
+    return open.savepoints.run(async () => {
       const name = `cairn_${open.depth + 1}`;
       writer.exec(`SAVEPOINT ${name}`);
       try {
@@ -88,7 +91,12 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
         if (writer.inTransaction) writer.exec(`ROLLBACK TO ${name}; RELEASE ${name}`);
         throw error;
       }
-    }
+    });
+  }
+
+  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+    const open = flows.current();
+    if (open) return open.join(() => savepoint(open, fn));
     return line.run(async () => {
       writer.exec('BEGIN IMMEDIATE');
       try {
@@ -109,13 +117,13 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     sqlite: writer,
     read(fn) {
       const open = flows.current();
-      if (open) return fn(open.db);
+      if (open) return open.join(() => fn(open.db));
       if (readerDb) return fn(readerDb);
       return line.run(() => fn(writerDb));
     },
     write(fn) {
-      const open = flows.current();
-      if (open) return fn(open.db);
+      // In the flow's transaction, a savepoint: a write that fails leaves none of its statements, and the
+      // transaction goes on (as on PostgreSQL, where a failed statement would otherwise abort the whole transaction).
       return transaction(() => fn(writerDb));
     },
     transaction,

@@ -20,8 +20,10 @@ export type QueryDb = BetterSQLite3Database<typeof tables>;
  *
  * Transactions are AMBIENT: `transaction(fn)` runs `fn` with the flow's transaction open, and every `read` or
  * `write` made by that async flow (through any repository) runs inside it — so callers do not pass a
- * transaction handle down. A `transaction` inside another nests as a savepoint. Work the transaction
- * scheduled that runs after it ended (a timer) is outside it.
+ * transaction handle down. A `transaction` inside another nests as a savepoint; savepoints started together
+ * (`Promise.all`) take turns. A transaction ends only once every statement it started has settled, even when its
+ * body settled first (a `Promise.all` rejected at its first failure). Work the transaction scheduled that starts
+ * after it ended (a timer) is outside it.
  *
  * `fn` must touch only the database: on PostgreSQL a transaction that fails to serialize (another replica wrote
  * the same rows) is run again from the start, up to a few times.
@@ -33,7 +35,11 @@ export interface Database {
   readonly t: Tables;
   /** Runs one read: in the flow's transaction when one is open, else on its own (never seeing another flow's uncommitted rows). */
   read<T>(fn: (db: QueryDb) => Promise<T>): Promise<T>;
-  /** Runs one write: in the flow's transaction when one is open, else in a transaction of its own (all its statements or none). */
+  /**
+   * Runs one write, all its statements or none: in a transaction of its own, or when the flow has one open, in a
+   * savepoint of it (a write that failed — a unique violation — leaves nothing, and the transaction may go on: a
+   * failed statement would otherwise abort a whole PostgreSQL transaction).
+   */
   write<T>(fn: (db: QueryDb) => Promise<T>): Promise<T>;
   /** Runs `fn` all-or-nothing (SQLite: BEGIN IMMEDIATE, one at a time; PostgreSQL: SERIALIZABLE, retried on a serialization failure). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;

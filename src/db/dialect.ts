@@ -15,12 +15,28 @@ export interface SqlDialect {
   inIds(column: SQLiteColumn, ids: readonly number[]): SQL;
   /** `(a, b) IN (pairs)`, the pairs bound as one JSON array of two-element arrays. */
   pairsIn(a: SQLiteColumn, b: SQLiteColumn, pairs: readonly (readonly [number, number])[]): SQL;
+  /**
+   * `column` starts with `prefix`, taken literally (LIKE's `%`, `_` and `\` escaped) and ignoring ASCII case: SQLite's
+   * LIKE ignores it, PostgreSQL's does not (ILIKE does).
+   */
+  startsWith(column: SQLiteColumn, prefix: string): SQL;
+  /**
+   * A text column to ORDER BY in code-point order, as SQLite's BINARY collation and JavaScript's `<` sort: a
+   * PostgreSQL database may collate by a language's rules (glibc's en_US ignores '-' at first), which would order
+   * pages differently from SQLite and from the lists sorted in code.
+   */
+  codePoints(column: SQLiteColumn): SQL;
 }
+
+/** A LIKE pattern for names starting with `prefix`, its wildcards escaped with `\`. */
+export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
   inIds: (column, ids) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
   pairsIn: (a, b, pairs) => sql`(${a}, ${b}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${JSON.stringify(pairs)}))`,
+  startsWith: (column, prefix) => sql`${column} LIKE ${likePrefix(prefix)} ESCAPE '\\'`,
+  codePoints: (column) => sql`${column}`,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -28,4 +44,6 @@ export const postgresDialect: SqlDialect = {
   inIds: (column, ids) => sql`${column} IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
   pairsIn: (a, b, pairs) =>
     sql`(${a}, ${b}) IN (SELECT (value ->> 0)::bigint, (value ->> 1)::bigint FROM jsonb_array_elements(${JSON.stringify(pairs)}::jsonb))`,
+  startsWith: (column, prefix) => sql`${column} ILIKE ${likePrefix(prefix)} ESCAPE '\\'`,
+  codePoints: (column) => sql`${column} COLLATE "C"`,
 };

@@ -1,7 +1,13 @@
-/** Whether `err` is the database refusing a write because of a UNIQUE index (a concurrent insert won): SQLite's code, or PostgreSQL's 23505 (unique_violation). */
+/**
+ * Whether `err` is the database refusing a write because of a UNIQUE index (a concurrent insert won): SQLite's code,
+ * or PostgreSQL's 23505 (unique_violation) — which drizzle wraps (DrizzleQueryError, the driver's error as `cause`).
+ */
 export function isUniqueViolation(err: unknown): boolean {
-  const code = typeof err === 'object' && err !== null && 'code' in err ? (err as { code?: unknown }).code : undefined;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') return true;
+  }
+  return false;
 }
 
 /** Runs `write`; a UNIQUE violation becomes the error `taken()` builds (e.g. an AlreadyExistsError). */

@@ -20,7 +20,10 @@ export type OrderChanges = Partial<Pick<ReleaseOrderRow, 'state' | 'pauseMode' |
 export type NewTransition = Omit<OrderTransitionRow, 'id'>;
 export type NewFailure = Omit<InstanceFailureRow, 'id' | 'resolvedAt'>;
 
-const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+/** JSON with every object's keys in order: PostgreSQL's jsonb gives a stored cursor's keys back in its own order. */
+const canonical = (value: unknown) =>
+  JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+const same = (a: unknown, b: unknown) => canonical(a) === canonical(b);
 
 /** A revision named by its environment and number. */
 export interface RevisionKey {
@@ -117,7 +120,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
             .select()
             .from(releaseOrders)
             .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, FINISHED_RUNNING)))
-            .orderBy(desc(releaseOrders.finishedAt), desc(releaseOrders.id))
+            .orderBy(sql`${releaseOrders.finishedAt} DESC NULLS LAST`, desc(releaseOrders.id))
             .limit(1),
         ),
       ),
@@ -129,7 +132,8 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
         id: releaseOrders.id,
         group: releaseOrders.environmentId,
         groups: environmentIds,
-        orderBy: sql`${releaseOrders.finishedAt} DESC, ${releaseOrders.id} DESC`,
+        // NULLS LAST on both: SQLite puts NULLs last in DESC order already, PostgreSQL first.
+        orderBy: sql`${releaseOrders.finishedAt} DESC NULLS LAST, ${releaseOrders.id} DESC`,
         filter: inArray(releaseOrders.state, FINISHED_RUNNING),
         offset: 0,
         limit: 1,

@@ -26,7 +26,7 @@ export function templatesRepository(d: Database, cipher: SecretCipher) {
       d.read(async (db) => openRow(cipher, (await db.select().from(templates).where(eq(templates.name, name)).limit(1))[0])),
     /** A page of the templates saved from `sources`, by name. */
     list: (offset: number, limit: number, sources: TemplateSources = 'all'): Promise<TemplateRow[]> =>
-      d.read(async (db) => open(await db.select().from(templates).where(from(sources)).orderBy(asc(templates.name)).limit(limit).offset(offset))),
+      d.read(async (db) => open(await db.select().from(templates).where(from(sources)).orderBy(asc(d.dialect.codePoints(templates.name))).limit(limit).offset(offset))),
     count: (sources: TemplateSources = 'all'): Promise<number> => d.read(async (db) => (await db.select({ n: count() }).from(templates).where(from(sources)))[0]?.n ?? 0),
     rename: (id: number, name: string, now: Date): Promise<TemplateRow | undefined> =>
       d.write(async (db) => openRow(cipher, (await db.update(templates).set({ name, updatedAt: now }).where(eq(templates.id, id)).returning())[0])),

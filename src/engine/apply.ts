@@ -18,26 +18,27 @@ export interface Applied {
 
 /**
  * Runs `event` through the pure transition and stores the outcome: one guarded write of the order,
- * its transition record and failure changes. Call inside a transaction; throws the transition's
- * NotAllowedError unchanged (nothing written).
+ * its transition record and failure changes. Call inside a transaction (`await repos.transaction(() => applyEvent(…))`:
+ * the read, the guarded write and the records are one unit); rejects with the transition's NotAllowedError
+ * unchanged (nothing written).
  */
-export function applyEvent(repos: Repositories, orderId: number, event: OrderEvent, actor: string, now: Date): Applied {
-  const row = repos.releases.order(orderId);
+export async function applyEvent(repos: Repositories, orderId: number, event: OrderEvent, actor: string, now: Date): Promise<Applied> {
+  const row = await repos.releases.order(orderId);
   if (!row) throw new NotFoundError('ReleaseOrder', String(orderId), ['input', 'id']);
-  const open = repos.releases.openFailuresOf(orderId).map((f) => f.instanceName);
+  const open = (await repos.releases.openFailuresOf(orderId)).map((f) => f.instanceName);
   const { order, effects } = transition(snapshotOf(row, open), event, now);
   const finishedAt = isTerminal(order.state) && !isTerminal(row.state) ? now : row.finishedAt;
-  const written = repos.releases.updateOrder(row, { state: order.state, pauseMode: order.pauseMode, direction: order.direction, cursor: order.cursor, finishedAt }, now);
+  const written = await repos.releases.updateOrder(row, { state: order.state, pauseMode: order.pauseMode, direction: order.direction, cursor: order.cursor, finishedAt }, now);
   if (!written) throw new Error(`release order ${orderId} changed while it was being written`);
   let wake = false;
   for (const effect of effects) {
     switch (effect.type) {
       case 'RECORD_TRANSITION':
-        repos.releases.addTransition({ orderId, fromState: effect.from, toState: effect.to, actor, reason: effect.reason, at: now });
+        await repos.releases.addTransition({ orderId, fromState: effect.from, toState: effect.to, actor, reason: effect.reason, at: now });
         break;
       case 'RECORD_FAILURES':
         for (const f of effect.failures) {
-          repos.releases.addFailure({
+          await repos.releases.addFailure({
             orderId,
             batch: row.cursor.batchesDone,
             direction: row.direction,
@@ -49,7 +50,7 @@ export function applyEvent(repos: Repositories, orderId: number, event: OrderEve
         }
         break;
       case 'RESOLVE_FAILURES':
-        repos.releases.resolveFailures(orderId, now);
+        await repos.releases.resolveFailures(orderId, now);
         break;
       case 'WAKE':
         wake = true;

@@ -3,7 +3,9 @@ import { EventEmitter } from 'node:events';
 /**
  * An in-process hub of "this order may have changed" signals: the reconciler publishes after each
  * pass over an order (passes run on watch events, mutations and the resync timer); subscribers
- * re-read. Each order has a sequence number that grows with every signal (per process).
+ * re-read. Each order has a sequence number that grows with every signal (per process). With several replicas on
+ * PostgreSQL, src/engine/replicated-order-events.ts is the same interface across the replicas (the publisher's
+ * numbers, carried by NOTIFY).
  */
 export interface OrderEvents {
   publish(orderId: number): void;

@@ -50,12 +50,12 @@ export function orderUpdates(sources: OrderUpdateSources, orderId: number): Asyn
     try {
       do {
         again = false;
-        const order = sources.repos.releases.order(orderId);
+        const order = await sources.repos.releases.order(orderId);
         if (!order) {
           void queue.return?.();
           return;
         }
-        const env = sources.repos.apps.environmentsByIds([order.environmentId])[0];
+        const env = (await sources.repos.apps.environmentsByIds([order.environmentId]))[0];
         const observation = env ? await sources.observe(env) : null;
         const fp = fingerprint(order, observation);
         if (fp !== last && !closed) {
@@ -63,6 +63,9 @@ export function orderUpdates(sources: OrderUpdateSources, orderId: number): Asyn
           queue.push({ sequence: Math.max(1, sources.events.sequence(orderId)), order });
         }
       } while (again && !closed);
+    } catch {
+      // The database or the cluster could not be read (a busy database, one closing): this signal is skipped and
+      // the next one reads again — a subscriber never sees a half-read state, and no rejection is left unhandled.
     } finally {
       running = false;
     }

@@ -23,8 +23,8 @@ export interface NewReleaseOrder {
 }
 
 /** The revision number the environment runs after its last finished order; null before any. */
-export function deployedRevisionNumber(repos: Repositories, environmentId: number): number | null {
-  return revisionLeftRunning(repos.releases.lastCompletedOrderOf(environmentId));
+export async function deployedRevisionNumber(repos: Repositories, environmentId: number): Promise<number | null> {
+  return revisionLeftRunning(await repos.releases.lastCompletedOrderOf(environmentId));
 }
 
 /** The revision number a finished order left running (a rolled-back order: the one it started from); null for none. */
@@ -45,64 +45,66 @@ export function draftProblems(imageTag: string | null, settings: RevisionRow['se
 
 /**
  * Submits an order: freezes the draft into a new numbered revision (or takes an earlier revision
- * again), plans its batches and records it as DEPLOYING. Call inside a transaction.
+ * again), plans its batches and records it as DEPLOYING. Call inside a transaction
+ * (`await repos.transaction(() => createReleaseOrder(…))`): it only touches the database, so it may be run again.
  */
-export function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, actor: string, now: Date): ReleaseOrderRow {
+export async function createReleaseOrder(repos: Repositories, input: NewReleaseOrder, actor: string, now: Date): Promise<ReleaseOrderRow> {
   const env = input.environment;
-  const active = repos.releases.activeOrderOf(env.id);
+  const active = await repos.releases.activeOrderOf(env.id);
   if (active) throw new ActiveReleaseOrderError(active.id);
-  const deployed = deployedRevisionNumber(repos, env.id);
+  const deployed = await deployedRevisionNumber(repos, env.id);
   let revision: RevisionRow;
   /** The revision this order restarts with the same configuration, if it does. */
   let restartOf: number | null = null;
   if (input.revision != null) {
-    const earlier = repos.releases.revision(env.id, input.revision);
+    const earlier = await repos.releases.revision(env.id, input.revision);
     if (!earlier) throw new InvalidReleaseConfigError([problem(['revision'], 'UNKNOWN_VALUE', `The environment has no revision ${input.revision}.`)]);
     if (earlier.number === deployed) throw new NotAllowedError(`Revision ${earlier.number} is already deployed in this environment: there is nothing to release.`);
     const problems = storedConfigProblems(earlier.settings);
     if (problems.length) throw new InvalidReleaseConfigError(problems);
     revision = earlier;
   } else {
-    const draft = repos.configs.byEnvironmentId(env.id);
+    const draft = await repos.configs.byEnvironmentId(env.id);
     if (!draft) throw new Error(`environment ${env.id} has no draft configuration`);
     const problems = draftProblems(draft.imageTag, draft.settings);
     const image = imageReference(draft.settings, draft.imageTag);
     if (problems.length || !image || !draft.imageTag) throw new InvalidReleaseConfigError(problems);
-    const running = deployed === null ? undefined : repos.releases.revision(env.id, deployed);
+    const running = deployed === null ? undefined : await repos.releases.revision(env.id, deployed);
     const unchanged = running && running.image === image && diffConfigs({ imageTag: running.imageTag, settings: running.settings }, { imageTag: draft.imageTag, settings: draft.settings }).length === 0;
     if (unchanged && !input.restart) throw new NoChangesError(env.id, running.number);
     restartOf = unchanged ? running.number : null;
-    revision = repos.releases.createRevision({ environmentId: env.id, image, imageTag: draft.imageTag, settings: draft.settings, createdBy: actor }, now);
+    revision = await repos.releases.createRevision({ environmentId: env.id, image, imageTag: draft.imageTag, settings: draft.settings, createdBy: actor }, now);
   }
   const plan = planBatches(revision.settings.instances, input.batchCount);
+  // In a savepoint of its own: on PostgreSQL a failed statement spoils the rest of its transaction, and the
+  // UNIQUE violation below (a concurrent submit won) must leave the transaction able to read the winner.
+  const fields = {
+    environmentId: env.id,
+    kind: input.revision != null ? ('ROLLBACK' as const) : ('RELEASE' as const),
+    fromRevision: deployed,
+    toRevision: revision.number,
+    plan,
+    pauseMode: input.pauseMode,
+    state: 'DEPLOYING' as const,
+    direction: 'FORWARD' as const,
+    cursor: freshCursor(now),
+    description: input.description,
+    createdBy: actor,
+  };
+  let order: ReleaseOrderRow;
   try {
-    const order = repos.releases.createOrder(
-      {
-        environmentId: env.id,
-        kind: input.revision != null ? 'ROLLBACK' : 'RELEASE',
-        fromRevision: deployed,
-        toRevision: revision.number,
-        plan,
-        pauseMode: input.pauseMode,
-        state: 'DEPLOYING',
-        direction: 'FORWARD',
-        cursor: freshCursor(now),
-        description: input.description,
-        createdBy: actor,
-      },
-      now,
-    );
-    repos.releases.addTransition({
-      orderId: order.id,
-      fromState: null,
-      toState: 'DEPLOYING',
-      actor,
-      reason: `submitted: revision ${revision.number} (${revision.image}) in ${plan.length} batch(es) of ${plan.join(', ')}, pause mode ${input.pauseMode}${restartOf === null ? '' : `; a restart: the configuration of revision ${restartOf}, unchanged`}`,
-      at: now,
-    });
-    return order;
+    order = await repos.transaction(() => repos.releases.createOrder(fields, now));
   } catch (err) {
-    if (isUniqueViolation(err)) throw new ActiveReleaseOrderError(repos.releases.activeOrderOf(env.id)?.id ?? 0);
+    if (isUniqueViolation(err)) throw new ActiveReleaseOrderError((await repos.releases.activeOrderOf(env.id))?.id ?? 0);
     throw err;
   }
+  await repos.releases.addTransition({
+    orderId: order.id,
+    fromState: null,
+    toState: 'DEPLOYING',
+    actor,
+    reason: `submitted: revision ${revision.number} (${revision.image}) in ${plan.length} batch(es) of ${plan.join(', ')}, pause mode ${input.pauseMode}${restartOf === null ? '' : `; a restart: the configuration of revision ${restartOf}, unchanged`}`,
+    at: now,
+  });
+  return order;
 }

@@ -10,16 +10,16 @@ import type { ReconcileDeps } from './reconcile.js';
  */
 export async function pruneRevisions(deps: Pick<ReconcileDeps, 'repos' | 'kube' | 'logger' | 'revisionsKept' | 'fence'>, target: EnvironmentTarget, order: ReleaseOrderRow): Promise<number[]> {
   const keep = deps.revisionsKept ?? 5;
-  const listed = await deps.kube.listRevisionsInCluster(target, pruneCandidates(deps.repos.releases.countRevisions(order.environmentId), keep));
+  const listed = await deps.kube.listRevisionsInCluster(target, pruneCandidates(await deps.repos.releases.countRevisions(order.environmentId), keep));
   if (!listed.ok) {
     deps.logger.warn({ orderId: order.id, error: listed.error }, 'cannot list the revisions in the cluster; old revisions are pruned after the next order');
     return [];
   }
-  const active = deps.repos.releases.activeOrderOf(order.environmentId);
+  const active = await deps.repos.releases.activeOrderOf(order.environmentId);
   const protect = [order.toRevision, order.fromRevision, active?.toRevision, active?.fromRevision].filter((n): n is number => typeof n === 'number');
   const removed: number[] = [];
   for (const revision of revisionsToPrune(listed.value, keep, protect)) {
-    deps.fence?.beforeApply();
+    await deps.fence?.beforeApply();
     const result = await deps.kube.removeRevision(target, revision);
     if (!result.ok) {
       deps.logger.warn({ orderId: order.id, revision, error: result.error }, 'cannot prune an old revision; trying again after the next order');

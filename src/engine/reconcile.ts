@@ -4,7 +4,7 @@ import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
 import type { KubeError } from '../kube/kube-errors.js';
 import type { ObservedInstance } from '../kube/workloads-types.js';
 import { act, describeAction } from './act.js';
-import { applyEvent } from './apply.js';
+import { applyEvent, type Applied } from './apply.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { EngineFence } from './leader/engine-fence.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
@@ -36,8 +36,11 @@ export interface ReconcileDeps {
   fence?: EngineFence;
 }
 
-/** One engine write transaction: fenced by the lease's epoch when the engine runs under one. */
-export function engineWrite<T>(deps: Pick<ReconcileDeps, 'repos' | 'fence'>, fn: () => T): T {
+/**
+ * One engine write transaction: fenced by the lease's epoch when the engine runs under one. `fn` touches only the
+ * database (it may be run again on PostgreSQL); what follows from the write (observers, events) comes after it resolved.
+ */
+export function engineWrite<T>(deps: Pick<ReconcileDeps, 'repos' | 'fence'>, fn: () => Promise<T>): Promise<T> {
   return deps.fence ? deps.fence.write(fn) : deps.repos.transaction(fn);
 }
 
@@ -46,12 +49,16 @@ export type ReconcileOutcome = { next: 'AGAIN' } | { next: 'IDLE'; at: number | 
 
 const idle = (at: number | null = null): ReconcileOutcome => ({ next: 'IDLE', at });
 
-/** Applies an engine event unless someone (a user's action) changed the order since this pass read it. */
-function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent) {
+/**
+ * Applies an engine event unless someone (a user's action) changed the order since this pass read it: one
+ * fenced transaction that reads the order again, checks its version and stores the event. The observer is told
+ * after the transaction committed.
+ */
+async function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent): Promise<Applied | null> {
   const { repos } = deps;
   const now = deps.now();
-  const applied = engineWrite(deps, () => {
-    const current = repos.releases.order(order.id);
+  const applied = await engineWrite(deps, async () => {
+    const current = await repos.releases.order(order.id);
     if (!current || current.version !== order.version) return null;
     return applyEvent(repos, order.id, event, ENGINE_ACTOR, now);
   });
@@ -64,7 +71,7 @@ function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderE
  * anything else is tried again with back-off until the batch deadline fails the order
  * (DEADLINE_EXCEEDED). A warning is logged once the order's steps failed `warnAfterFailures` times in a row.
  */
-function stepFailed(deps: ReconcileDeps, order: ReleaseOrderRow, step: string, error: KubeError): ReconcileOutcome {
+async function stepFailed(deps: ReconcileDeps, order: ReleaseOrderRow, step: string, error: KubeError): Promise<ReconcileOutcome> {
   const now = deps.now().getTime();
   const run = deps.stepFailures.record(order.id, step, error);
   const verdict = stepVerdict({
@@ -86,7 +93,7 @@ function stepFailed(deps: ReconcileDeps, order: ReleaseOrderRow, step: string, e
     return idle(at);
   }
   deps.stepFailures.clear(order.id);
-  const applied = applyGuarded(deps, order, { type: 'STEP_FAILED', step, failure: verdict.failure });
+  const applied = await applyGuarded(deps, order, { type: 'STEP_FAILED', step, failure: verdict.failure });
   if (applied) deps.logger.warn({ orderId: order.id, step, error, reason: verdict.failure.reason }, 'release step failed for good: the order failed');
   return { next: 'AGAIN' };
 }
@@ -104,20 +111,25 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
 }
 
 /**
- * One level-triggered pass over an order: compares its plan and cursor (SQLite) with what the
- * cluster shows and takes the next idempotent step. Safe to run at any time, any number of times.
+ * One level-triggered pass over an order: loads its plan and cursor (the database) and what the cluster shows,
+ * decides with the pure rules, and takes the next idempotent step — a Kubernetes call (outside any transaction)
+ * or one fenced write whose guard (the order's version) makes a pass that lost a race write nothing. Safe to run
+ * at any time, any number of times; the reconciler runs one pass of an order at a time.
  */
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Promise<ReconcileOutcome> {
   const { repos } = deps;
-  const order = repos.releases.order(orderId);
+  const order = await repos.releases.order(orderId);
   if (!order || isTerminal(order.state)) {
     deps.stepFailures.clear(orderId);
     return { next: 'DONE' };
   }
-  const target = targetOfOrder(repos, order);
+  const [target, to, from] = await Promise.all([
+    targetOfOrder(repos, order),
+    repos.releases.revision(order.environmentId, order.toRevision),
+    order.fromRevision === null ? undefined : repos.releases.revision(order.environmentId, order.fromRevision),
+  ]);
   if (!target) return { next: 'DONE' };
-  const to = repos.releases.revision(order.environmentId, order.toRevision)!;
-  const from = order.fromRevision === null ? undefined : repos.releases.revision(order.environmentId, order.fromRevision);
+  if (!to) throw new Error(`revision ${order.toRevision} of order ${order.id} is missing`);
   const revisions = new Map<number, RevisionRow>([[to.number, to], ...(from ? [[from.number, from] as const] : [])]);
 
   if (!order.cursor.recreate.length && (order.state === 'PAUSED' || order.state === 'FAILED')) return idle();
@@ -135,12 +147,13 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     now,
     batchDeadlineMs: deps.batchDeadlineMs,
   };
+  /** Stores the cursor unless the order changed since this pass read it (then: undefined, nothing written). */
   const save = (cursor: ReleaseOrderRow['cursor']) => engineWrite(deps, () => repos.releases.updateOrder(order, { cursor }, deps.now()));
   /** Carries out one action: null when it was applied, else what to do next. */
   const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
     const step = deps.observer?.step;
     // The lease is checked before each Kubernetes step (a step cannot be fenced by the database: see leader/).
-    deps.fence?.beforeApply();
+    await deps.fence?.beforeApply();
     const carryOut = () => act(deps.kube, target, action, revisions, order);
     const result = await (step ? step(orderId, action.op, describeAction(action), carryOut) : carryOut());
     if (!result.ok) return stepFailed(deps, order, describeAction(action), result.error);
@@ -156,7 +169,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && createdBeforeRetry(p, retryAt)).map((p) => p.name);
     const failed = names.length ? await run({ op: 'deleteInstances', names }) : null;
     if (failed) return failed;
-    return save({ ...order.cursor, recreate: [] }) ? { next: 'AGAIN' } : idle();
+    return (await save({ ...order.cursor, recreate: [] })) ? { next: 'AGAIN' } : idle();
   }
   if (order.state === 'PAUSED' || order.state === 'FAILED') return idle();
 
@@ -165,13 +178,13 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
       const failed = await run(action);
       if (failed) return failed;
     }
-    return save({ ...order.cursor, prepared: true, batchStartedAt: order.cursor.batchStartedAt ?? now.getTime() }) ? { next: 'AGAIN' } : idle();
+    return (await save({ ...order.cursor, prepared: true, batchStartedAt: order.cursor.batchStartedAt ?? now.getTime() })) ? { next: 'AGAIN' } : idle();
   }
 
   const step = rolloutStep(input);
   switch (step.kind) {
     case 'PREPARE':
-      return save({ ...order.cursor, prepared: false }) ? { next: 'AGAIN' } : idle();
+      return (await save({ ...order.cursor, prepared: false })) ? { next: 'AGAIN' } : idle();
     case 'ACT':
       return (await run(step.action)) ?? { next: 'AGAIN' };
     case 'WAIT':
@@ -179,7 +192,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     case 'BATCH_DONE':
     case 'FAILED': {
       const event = step.kind === 'BATCH_DONE' ? ({ type: 'BATCH_DONE' } as const) : ({ type: 'INSTANCES_FAILED', failures: step.failures } as const);
-      const applied = applyGuarded(deps, order, event);
+      const applied = await applyGuarded(deps, order, event);
       if (applied) deps.logger.info({ orderId, state: applied.order.state, batchesDone: applied.order.cursor.batchesDone, event: event.type }, 'release order advanced');
       if (applied?.order.state === 'COMPLETED') await pruneRevisions(deps, target, applied.order);
       return { next: 'AGAIN' };

@@ -80,17 +80,19 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   let resync: NodeJS.Timeout | null = null;
   let stopped = true;
 
-  const watch = (orderId: number) => {
-    // Every wake comes here (informer events included): an order already watched costs no query.
+  /** Watches the order's environment (at the start of each drive of the order, so never twice at once for one order). */
+  const watch = async (orderId: number) => {
+    // Every drive starts here (informer events included): an order already watched costs no query.
     if (watched.has(orderId)) return;
-    const order = repos.releases.order(orderId);
+    const order = await repos.releases.order(orderId);
     // A finished order (a late timer's wake) never takes the watch of its environment's next order.
     if (!order || isTerminal(order.state)) return;
+    const target = await targetOfOrder(repos, order);
+    // From here on no await: the check and the change of the watches are one step.
+    if (!target || stopped || watched.has(orderId)) return;
     const before = watches.get(order.environmentId);
     before?.abort.abort();
     if (before) watched.delete(before.orderId);
-    const target = targetOfOrder(repos, order);
-    if (!target) return;
     const abort = new AbortController();
     watches.set(order.environmentId, { abort, orderId });
     watched.set(orderId, order.environmentId);
@@ -112,7 +114,16 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     watches.delete(envId);
   };
 
+  /**
+   * Runs the passes of one order, one after the other: `wake` starts a drive only when none runs for the order
+   * (`run.running`), so two passes of one order never interleave at their awaits.
+   */
   async function drive(orderId: number, run: OrderRun): Promise<void> {
+    try {
+      await watch(orderId);
+    } catch (error) {
+      logger.warn({ orderId, error: String(error) }, 'cannot read the order to watch its environment; relying on the resync timer');
+    }
     while (run.dirty && !stopped) {
       run.dirty = false;
       for (let step = 0; step < maxSteps && !stopped; step++) {
@@ -163,7 +174,6 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
     run.dirty = true;
     if (run.running) return;
-    watch(orderId);
     const r = run;
     r.running = drive(orderId, r).finally(() => {
       r.running = null;
@@ -172,26 +182,41 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     });
   }
 
+  /** The resync in flight (its read of the active orders), if any: `idle` and `stop` wait for it. */
+  let resyncing: Promise<void> | null = null;
   const resyncAll = () => {
-    for (const order of repos.releases.activeOrders()) wake(order.id);
+    if (resyncing) return resyncing;
+    const read = (async () => {
+      try {
+        for (const order of await repos.releases.activeOrders()) wake(order.id);
+      } catch (error) {
+        logger.error({ error: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'cannot read the active release orders; trying again on the next resync');
+      }
+    })();
+    resyncing = read.finally(() => {
+      resyncing = null;
+    });
+    return resyncing;
   };
 
   return {
     start() {
       if (!stopped) return;
       stopped = false;
-      resyncAll();
-      resync = setInterval(resyncAll, options.resyncIntervalMs);
+      void resyncAll().then(() => {
+        if (!stopped) logger.info({ activeOrders: runs.size }, 'release engine started');
+      });
+      resync = setInterval(() => void resyncAll(), options.resyncIntervalMs);
       resync.unref();
-      logger.info({ activeOrders: runs.size }, 'release engine started');
     },
     wake,
     async idle() {
-      while ([...runs.values()].some((r) => r.running)) await Promise.all([...runs.values()].map((r) => r.running));
+      while (resyncing || [...runs.values()].some((r) => r.running)) await Promise.all([resyncing, ...[...runs.values()].map((r) => r.running)]);
     },
     async stop() {
       stopped = true;
       if (resync) clearInterval(resync);
+      await resyncing;
       for (const w of watches.values()) w.abort.abort();
       watches.clear();
       watched.clear();

@@ -24,7 +24,7 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
   // Only the same tick: a read asked for later may follow a change, so it starts its own.
   const sameTick = new Map<number, Promise<EnvironmentObservation | null>>();
   const observeNow = async (environment: EnvironmentRow, app?: Pick<AppRow, 'name' | 'appType'>) => {
-    const target = app ? targetFor(environment, app) : targetOf(repos, environment);
+    const target = app ? targetFor(environment, app) : await targetOf(repos, environment);
     if (!target) return null;
     const result = await kube.observeEnvironment(target);
     return result.ok ? result.value : null;

@@ -4,8 +4,8 @@ import type { AppRow, EnvironmentRow } from '../db/tables.js';
 import type { EnvironmentTarget } from './kube-port.js';
 
 /** Where an environment's objects live, for the Kubernetes layer; undefined when the environment or app is gone. */
-export function targetOf(repos: Repositories, environment: EnvironmentRow): EnvironmentTarget | undefined {
-  return targetFor(environment, repos.apps.byId(environment.appId));
+export async function targetOf(repos: Repositories, environment: EnvironmentRow): Promise<EnvironmentTarget | undefined> {
+  return targetFor(environment, await repos.apps.byId(environment.appId));
 }
 
 /** The same from an app row already read (the API reads the apps of a whole page at once); undefined without the app. */
@@ -15,7 +15,7 @@ export function targetFor(environment: EnvironmentRow, app: Pick<AppRow, 'name' 
 }
 
 /** Where a release order's environment lives; undefined when the environment or app is gone. */
-export function targetOfOrder(repos: Repositories, order: Pick<ReleaseOrderRow, 'environmentId'>): EnvironmentTarget | undefined {
-  const environment = repos.apps.environment(order.environmentId);
-  return environment && targetOf(repos, environment);
+export async function targetOfOrder(repos: Repositories, order: Pick<ReleaseOrderRow, 'environmentId'>): Promise<EnvironmentTarget | undefined> {
+  const environment = await repos.apps.environment(order.environmentId);
+  return environment ? targetOf(repos, environment) : undefined;
 }

@@ -7,16 +7,16 @@
 import { count } from 'drizzle-orm';
 import type { Registry } from 'prom-client';
 import { metricsIn } from './declare.js';
-import type { Db } from '../db/client.js';
-import { ORDER_STATES, releaseOrders } from '../db/release-tables.js';
+import type { Database } from '../db/database.js';
+import { ORDER_STATES } from '../db/release-tables.js';
 import type { EngineObserver } from '../engine/engine-observer.js';
 import { boundedLabels } from './labels.js';
 
 export interface EngineMetrics {
   /** Told of every event the engine stored (its `applied`). */
   observer: Required<Pick<EngineObserver, 'applied'>>;
-  /** Where the orders are counted (one GROUP BY over release_orders, kept for `ordersCacheMs`). */
-  countOrdersIn(db: Db): void;
+  /** Where the orders are counted (one GROUP BY over release_orders, read at a scrape and kept for `ordersCacheMs`). */
+  countOrdersIn(database: Database): void;
 }
 
 export interface EngineMetricsOptions {
@@ -28,26 +28,36 @@ export interface EngineMetricsOptions {
 
 export const ORDERS_CACHE_MS = 10_000;
 
-/** Runs `count` at most once per `ms`: later calls within that time answer its last result. */
+/**
+ * Runs `count` at most once per `ms`: later calls within that time answer its last result (an async count: the
+ * same promise, so scrapes that meet share one query). A promise that rejects is not kept: the next call counts again.
+ */
 export function cachedFor<T>(ms: number, now: () => number, count: () => T): () => T {
   let last: { at: number; value: T } | null = null;
   return () => {
     const at = now();
-    if (last === null || at - last.at >= ms) last = { at, value: count() };
+    if (last === null || at - last.at >= ms) {
+      const entry = { at, value: count() };
+      last = entry;
+      if (entry.value instanceof Promise)
+        entry.value.catch(() => {
+          if (last === entry) last = null;
+        });
+    }
     return last.value;
   };
 }
 
 export function createEngineMetrics(registry: Registry, options: EngineMetricsOptions = {}): EngineMetrics {
   const declare = metricsIn(registry);
-  let counts: (() => Map<string, number>) | null = null;
+  let counts: (() => Promise<Map<string, number>>) | null = null;
   declare.gauge(
     'cairn_release_orders',
     `Release orders by state, counted in the database at most once per ${(options.ordersCacheMs ?? ORDERS_CACHE_MS) / 1000} s.`,
     ['state'],
-    function collect() {
+    async function collect() {
       if (!counts) return;
-      const now = counts();
+      const now = await counts();
       for (const state of ORDER_STATES) this.set({ state }, now.get(state) ?? 0);
     },
   );
@@ -76,8 +86,10 @@ export function createEngineMetrics(registry: Registry, options: EngineMetricsOp
         }
       },
     },
-    countOrdersIn(db) {
-      const query = () => new Map(db.select({ state: releaseOrders.state, n: count() }).from(releaseOrders).groupBy(releaseOrders.state).all().map((r) => [r.state, r.n]));
+    countOrdersIn(database) {
+      const { releaseOrders } = database.t;
+      const query = async () =>
+        new Map((await database.read((db) => db.select({ state: releaseOrders.state, n: count() }).from(releaseOrders).groupBy(releaseOrders.state))).map((r) => [r.state, r.n]));
       counts = cachedFor(options.ordersCacheMs ?? ORDERS_CACHE_MS, options.now ?? Date.now, query);
     },
   };

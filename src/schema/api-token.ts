@@ -26,9 +26,9 @@ AppGrantRef.implement({
     app: t.loadable({
       type: AppRef,
       description: 'The app.',
-      load: (ids: number[], ctx) => {
-        const byId = new Map(ctx.repos.apps.byIds(ids).map((a) => [a.id, a]));
-        return Promise.resolve(ids.map((id) => byId.get(id) ?? new Error(`no app ${id}`)));
+      load: async (ids: number[], ctx) => {
+        const byId = new Map((await ctx.repos.apps.byIds(ids)).map((a) => [a.id, a]));
+        return ids.map((id) => byId.get(id) ?? new Error(`no app ${id}`));
       },
       resolve: (g) => g.appId,
     }),
@@ -45,8 +45,8 @@ builder.node(ApiTokenRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'secretHash' in v,
   id: { resolve: (tok) => tok.id },
   // In the order asked; another token than the caller's is, for a non-admin, null as if it did not exist.
-  loadMany: (ids, ctx) => {
-    const rows = new Map(ctx.repos.tokens.byIds(ids.map(Number)).map((row) => [row.id, row]));
+  loadMany: async (ids, ctx) => {
+    const rows = new Map((await ctx.repos.tokens.byIds(ids.map(Number))).map((row) => [row.id, row]));
     return ids.map((id) => {
       const row = rows.get(Number(id));
       return row && (ctx.viewer?.admin || ctx.viewer?.tokenId === row.id) ? row : null;
@@ -92,7 +92,7 @@ ViewerRef.implement({
     token: t.field({
       type: ApiTokenRef,
       description: 'The token itself (its global ID, expiry, last use …).',
-      resolve: (v, _args, ctx) => ctx.repos.tokens.byId(v.tokenId)!,
+      resolve: async (v, _args, ctx) => (await ctx.repos.tokens.byId(v.tokenId))!,
     }),
   }),
 });
@@ -110,10 +110,10 @@ builder.queryFields((t) => ({
       type: ApiTokenRef,
       description: 'Every API token, revoked and expired ones included, oldest first. ' + ACCESS.admins,
       authScopes: { admin: true },
-      resolve: (_root, args, ctx) => {
-        const totalCount = ctx.repos.tokens.count();
-        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) =>
-          ctx.repos.tokens.page(0, offset + limit).slice(offset),
+      resolve: async (_root, args, ctx) => {
+        const totalCount = await ctx.repos.tokens.count();
+        return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, async ({ offset, limit }) =>
+          (await ctx.repos.tokens.page(0, offset + limit)).slice(offset),
         );
       },
     },

@@ -71,7 +71,7 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: CreateAppInput, required: true, description: 'The new app.' }) },
     errors: { types: [InvalidInputError, AlreadyExistsError], ...errorUnion('CreateAppResult', 'The created app, or why it was refused.') },
-    resolve: (_root, { input }, ctx) => ({ app: createApp(ctx, input) }),
+    resolve: async (_root, { input }, ctx) => ({ app: await createApp(ctx, input) }),
   }),
   updateApp: t.field({
     type: UpdateAppPayload,
@@ -79,7 +79,7 @@ builder.mutationFields((t) => ({
     authScopes: appRule('OWNER', idIn((a: { input: { id: string } }) => a.input.id, 'App')),
     args: { input: t.arg({ type: UpdateAppInput, required: true, description: 'The changes.' }) },
     errors: { types: [InvalidInputError, NotFoundError], ...errorUnion('UpdateAppResult', 'The updated app, or why it was refused.') },
-    resolve: (_root, { input }, ctx) => ({ app: updateApp(ctx, idRef(input.id, 'App'), input) }),
+    resolve: async (_root, { input }, ctx) => ({ app: await updateApp(ctx, idRef(input.id, 'App'), input) }),
   }),
   deleteApp: t.field({
     type: DeleteAppPayload,

@@ -18,7 +18,7 @@ builder.node(AppRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'deployMethod' in v,
   authScopes: ownedByApp((a: AppRow) => a.id),
   id: { resolve: (a) => a.id },
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.apps.byIds(ids.map(Number))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, await ctx.repos.apps.byIds(ids.map(Number))),
   fields: (t) => ({
     name: t.exposeString('name', {
       description: 'The app\'s unique name (DNS-1123 label, at most 40 characters); part of Kubernetes object names, so it cannot change.',
@@ -51,9 +51,9 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The app\'s global ID.' }) },
     authScopes: readRule(idIn((a: { id: string }) => a.id, 'App')),
     unauthorizedResolver: () => null,
-    resolve: (_root, { id }, ctx) => {
+    resolve: async (_root, { id }, ctx) => {
       const local = localIdOrNull(String(id), 'App');
-      return local === null ? null : (ctx.repos.apps.byIds([local])[0] ?? null);
+      return local === null ? null : ((await ctx.repos.apps.byIds([local]))[0] ?? null);
     },
   }),
   apps: t.connection(
@@ -67,14 +67,14 @@ builder.queryFields((t) => ({
         businessType: t.arg.string({ description: 'Only apps of this business type.' }),
         appType: t.arg({ type: AppTypeEnum, description: 'Only apps of this type.' }),
       },
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx) => {
         const filter = { namePrefix: args.namePrefix, businessType: args.businessType, appType: args.appType };
         const visible = visibleApps(ctx.viewer);
         if (visible !== 'all') {
-          const rows = appsAmong(ctx, visible, filter);
+          const rows = await appsAmong(ctx, visible, filter);
           return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount: rows.length }, ({ offset, limit }) => rows.slice(offset, offset + limit));
         }
-        const totalCount = ctx.repos.apps.count(filter);
+        const totalCount = await ctx.repos.apps.count(filter);
         return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.apps.list(filter, offset, limit));
       },
     },
@@ -98,10 +98,9 @@ builder.queryFields((t) => ({
 }));
 
 /** The apps among `ids` that match the filter (as the repository's list does), by name: what a token with roles on a few apps sees. */
-function appsAmong(ctx: Context, ids: number[], filter: AppFilter): AppRow[] {
+async function appsAmong(ctx: Context, ids: number[], filter: AppFilter): Promise<AppRow[]> {
   const prefix = filter.namePrefix?.toLowerCase();
-  return ctx.repos.apps
-    .byIds(ids)
+  return (await ctx.repos.apps.byIds(ids))
     .filter((a) => (!prefix || a.name.toLowerCase().startsWith(prefix)) && (!filter.businessType || a.businessType === filter.businessType) && (!filter.appType || a.appType === filter.appType))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

@@ -47,8 +47,8 @@ builder.node(AuditEntryRef, {
   authScopes: (entry, ctx) => mayReadAuditOf(ctx.viewer, entry.appId),
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'actorName' in v && 'outcome' in v,
   id: { resolve: (e) => e.id },
-  loadOne: (id, ctx) => {
-    const entry = ctx.repos.audit.byIds([Number(id)])[0];
+  loadOne: async (id, ctx) => {
+    const entry = (await ctx.repos.audit.byIds([Number(id)]))[0];
     // Not readable answers as an ID that names nothing.
     return entry && mayReadAuditOf(ctx.viewer, entry.appId) ? entry : null;
   },

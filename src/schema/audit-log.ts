@@ -67,7 +67,7 @@ builder.queryField('auditLog', (t) =>
         },
         { kind: 'action', role: 'OWNER', unknownIds: 'admins' },
       ),
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx) => {
         const visible = auditableApps(ctx.viewer);
         const actorToken = args.actor != null ? tokenIdOf(args.actor) : null;
         const filter: AuditFilter = {
@@ -87,7 +87,7 @@ builder.queryField('auditLog', (t) =>
         const backward = last !== undefined && first === undefined;
         const from = backward ? args.before : args.after;
         const position = from != null ? positionOf(from, backward ? 'before' : 'after') : null;
-        const { rows, more } = ctx.repos.audit.page(filter, position, (backward ? last : first) ?? DEFAULT_PAGE, backward);
+        const { rows, more } = await ctx.repos.audit.page(filter, position, (backward ? last : first) ?? DEFAULT_PAGE, backward);
         const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
         return {
           edges,
@@ -108,7 +108,7 @@ builder.queryField('auditLog', (t) =>
       fields: (c) => ({
         totalCount: c.int({
           description: 'How many entries match the filters (and the caller may read), over all pages.',
-          resolve: (conn) => (conn as { countAll?: () => number }).countAll?.() ?? 0,
+          resolve: async (conn) => (await (conn as { countAll?: () => Promise<number> }).countAll?.()) ?? 0,
         }),
       }),
     },

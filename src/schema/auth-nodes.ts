@@ -10,10 +10,10 @@ import type { Context } from './context.js';
 type DecodedId = { typename: string; id: string };
 
 /** Whether the caller may see the object that a decoded global ID names (true for types that belong to no app). */
-export function nodeVisible(ctx: Context, id: DecodedId): boolean {
+export async function nodeVisible(ctx: Context, id: DecodedId): Promise<boolean> {
   if (!(APP_OWNED_TYPES as readonly string[]).includes(id.typename)) return true;
   if (ctx.viewer?.admin) return true;
-  const appId = appIdOfLocal(ctx, id.typename, id.id);
+  const appId = await appIdOfLocal(ctx, id.typename, id.id);
   return appId !== null && mayActOnApp(ctx.viewer, appId, 'VIEWER');
 }
 
@@ -22,8 +22,8 @@ export function nodeVisible(ctx: Context, id: DecodedId): boolean {
  * field's own arguments), with null in the place of every one the caller may not see.
  */
 export async function visibleNodes(ctx: Context, ids: DecodedId[], load: (ids: DecodedId[]) => Promise<unknown[]>): Promise<unknown[]> {
-  if (!ctx.viewer?.admin) primeAppIds(ctx, ids);
-  const shown = ids.map((id) => nodeVisible(ctx, id));
+  if (!ctx.viewer?.admin) await primeAppIds(ctx, ids);
+  const shown = await Promise.all(ids.map((id) => nodeVisible(ctx, id)));
   if (!shown.some(Boolean)) return ids.map(() => null);
   const loaded = await load(ids);
   return loaded.map((node, i) => (shown[i] ? node : null));

@@ -47,8 +47,16 @@ export function withAccess<F extends object>(rule: F, access: Access): F & { acc
   return Object.assign(rule, { access });
 }
 
+/** A value, or the promise of it (an app ID known at once, or one read from the database). */
+type MaybePromise<T> = T | Promise<T>;
+
 /** Finds the app that a field's arguments name; null when they name nothing. */
-export type AppIdOfArgs<Args> = (args: Args, ctx: Context) => number | null;
+export type AppIdOfArgs<Args> = (args: Args, ctx: Context) => MaybePromise<number | null>;
+
+/** `then` applied to `value`: at once when it is known, else once it is read (a known app ID costs no promise). */
+function mapMaybe<T, U>(value: MaybePromise<T>, then: (known: T) => U): MaybePromise<U> {
+  return value instanceof Promise ? value.then(then) : then(value);
+}
 
 /**
  * An action on one app (a mutation or a subscription): at least `role` on the app the arguments
@@ -57,11 +65,11 @@ export type AppIdOfArgs<Args> = (args: Args, ctx: Context) => number | null;
  * IDs that are unguessable secrets and tell nothing about apps (terminal sessions).
  */
 export function appRule<Args>(role: AppRoleName, appIdOf: AppIdOfArgs<Args>, unknownIds: 'admins' | 'everyone' = 'admins') {
-  const rule = (_parent: unknown, args: Args, ctx: Context): Scopes => {
-    const appId = appIdOf(args, ctx);
-    if (appId === null) return unknownIds === 'admins' ? ADMIN_ONLY : AUTHENTICATED;
-    return { app: { id: appId, role } };
-  };
+  const rule = (_parent: unknown, args: Args, ctx: Context): MaybePromise<Scopes> =>
+    mapMaybe(appIdOf(args, ctx), (appId): Scopes => {
+      if (appId === null) return unknownIds === 'admins' ? ADMIN_ONLY : AUTHENTICATED;
+      return { app: { id: appId, role } };
+    });
   return withAccess(rule, { kind: 'action', role, unknownIds });
 }
 
@@ -76,10 +84,8 @@ export function idIn<Args>(pick: (args: Args) => GlobalIdInput | null | undefine
  * same for an app the caller has no role on.
  */
 export function readRule<Args>(appIdOf: AppIdOfArgs<Args>) {
-  const rule = (_parent: unknown, args: Args, ctx: Context): Scopes => {
-    const appId = appIdOf(args, ctx);
-    return appId === null ? AUTHENTICATED : { app: { id: appId, role: 'VIEWER' } };
-  };
+  const rule = (_parent: unknown, args: Args, ctx: Context): MaybePromise<Scopes> =>
+    mapMaybe(appIdOf(args, ctx), (appId): Scopes => (appId === null ? AUTHENTICATED : { app: { id: appId, role: 'VIEWER' } }));
   return withAccess(rule, { kind: 'read', role: 'VIEWER' });
 }
 
@@ -88,11 +94,9 @@ export function readRule<Args>(appIdOf: AppIdOfArgs<Args>) {
  * role on that app, however the object was reached (`node(id:)` included). An object whose app is
  * gone is for admins only.
  */
-export function ownedByApp<T>(appIdOf: (parent: T, ctx: Context) => number | null) {
-  return (parent: T, ctx: Context): Scopes => {
-    const appId = appIdOf(parent, ctx);
-    return appId === null ? ADMIN_ONLY : { app: { id: appId, role: 'VIEWER' } };
-  };
+export function ownedByApp<T>(appIdOf: (parent: T, ctx: Context) => MaybePromise<number | null>) {
+  return (parent: T, ctx: Context): MaybePromise<Scopes> =>
+    mapMaybe(appIdOf(parent, ctx), (appId): Scopes => (appId === null ? ADMIN_ONLY : { app: { id: appId, role: 'VIEWER' } }));
 }
 
 /**

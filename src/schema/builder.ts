@@ -67,7 +67,7 @@ export const builder = new SchemaBuilder<{
       description: 'Any object by its global ID; null when nothing has that ID, or when it belongs to an app the caller has no role on. ' + ACCESS.anyToken,
       args: { id: { description: 'A global ID, as returned in any `id` field.' } },
       authScopes: { authenticated: true },
-      resolve: (_root, { id }, ctx, _info, resolveNode) => (nodeVisible(ctx, id) ? resolveNode(id) : null),
+      resolve: async (_root, { id }, ctx, _info, resolveNode) => ((await nodeVisible(ctx, id)) ? resolveNode(id) : null),
     },
     nodesQueryOptions: {
       description: 'Several objects by their global IDs, in the same order; null for IDs that name nothing or an object of an app the caller has no role on. ' + ACCESS.anyToken,

@@ -93,6 +93,6 @@ builder.mutationFields((t) => ({
       types: [InvalidInputError, NotFoundError, ConflictError],
       union: { name: 'SetImageTagResult', description: 'The configuration with its new tag, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => ({ config: setImageTag(ctx, idRef(input.environment, 'Environment'), input) }),
+    resolve: async (_root, { input }, ctx) => ({ config: await setImageTag(ctx, idRef(input.environment, 'Environment'), input) }),
   }),
 }));

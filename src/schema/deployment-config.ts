@@ -14,7 +14,7 @@ builder.node(DeploymentConfigRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'environmentId' in v && 'settings' in v,
   authScopes: ownedByApp((c: DeploymentConfigRow, ctx) => appIdOfEnvironment(ctx, c.environmentId)),
   id: { resolve: (c) => c.id },
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.configs.byIds(ids.map(Number))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, await ctx.repos.configs.byIds(ids.map(Number))),
   fields: (t) => ({
     version: t.exposeInt('version', {
       description:

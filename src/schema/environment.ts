@@ -15,7 +15,7 @@ builder.node(EnvironmentRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'namespace' in v && 'kind' in v,
   authScopes: ownedByApp((e: EnvironmentRow, ctx) => appIdOfEnvironmentRow(ctx, e)),
   id: { resolve: (e) => e.id },
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.apps.environmentsByIds(ids.map(Number))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, await ctx.repos.apps.environmentsByIds(ids.map(Number))),
   fields: (t) => ({
     kind: t.field({ type: EnvironmentKindEnum, description: 'PRODUCTION or TEST.', resolve: (e) => e.kind }),
     clusterName: t.exposeString('cluster', { description: 'The name of the cluster this environment runs on (see the clusters query).' }),

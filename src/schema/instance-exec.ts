@@ -34,7 +34,7 @@ export async function ensureAccess(ctx: Context, address: InstanceAddress): Prom
   if (done && !done.ok) ctx.logger.warn({ cluster: address.cluster, namespace: address.namespace, err: done.error.message }, 'cairn could not bind itself in the namespace');
 }
 
-export function addressOf(ctx: Context, instanceId: string, path: string[]): { address: InstanceAddress; kc: KubeConfig; environmentId: number } {
+export async function addressOf(ctx: Context, instanceId: string, path: string[]): Promise<{ address: InstanceAddress; kc: KubeConfig; environmentId: number }> {
   const notFound = () => new NotFoundError('Instance', instanceId, path);
   const decoded = decodeId(instanceId);
   if (decoded === null || decoded.typename !== 'Instance') throw notFound();
@@ -43,8 +43,8 @@ export function addressOf(ctx: Context, instanceId: string, path: string[]): { a
   const envId = Number(local.slice(0, at));
   const podName = local.slice(at + 1);
   if (at < 1 || !Number.isSafeInteger(envId) || !podName) throw notFound();
-  const environment = ctx.repos.apps.environmentsByIds([envId])[0];
-  const app = environment && ctx.repos.apps.byIds([environment.appId])[0];
+  const environment = (await ctx.repos.apps.environmentsByIds([envId]))[0];
+  const app = environment && (await ctx.repos.apps.byIds([environment.appId]))[0];
   if (!environment || !app) throw notFound();
   let kc: KubeConfig;
   try {
@@ -167,7 +167,7 @@ builder.mutationField('execInInstance', (t) =>
     },
     resolve: async (_root, { input }, ctx) => {
       validateExec(input.command, input.timeoutSeconds);
-      const { address, kc } = addressOf(ctx, String(input.instance), ['input', 'instance']);
+      const { address, kc } = await addressOf(ctx, String(input.instance), ['input', 'instance']);
       await ensureAccess(ctx, address);
       const instance = await runningInstance(kc, address, input.container);
       ctx.logger.info({ namespace: instance.namespace, pod: instance.pod, container: instance.container, program: input.command[0] }, 'exec in instance');

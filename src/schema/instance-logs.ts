@@ -113,7 +113,7 @@ builder.subscriptionField('instanceLogs', (t) =>
       void (async () => {
         try {
           validate(args.tailLines, args.sinceSeconds);
-          const { address, kc } = addressOf(ctx, String(args.instance), ['instance']);
+          const { address, kc } = await addressOf(ctx, String(args.instance), ['instance']);
           cluster = address.cluster;
           await ensureAccess(ctx, address);
           const instance = await resolveInstance(kc, address, args.container);

@@ -93,7 +93,7 @@ builder.node(InstanceRef, {
   id: { resolve: (i) => `${i.environmentId}/${i.name}` },
   loadOne: async (id, ctx) => {
     const at = id.indexOf('/');
-    const env = ctx.repos.apps.environmentsByIds([Number(id.slice(0, at))])[0];
+    const env = (await ctx.repos.apps.environmentsByIds([Number(id.slice(0, at))]))[0];
     // Another app's instance is not even looked up: that would watch its cluster namespace for a caller without a role there.
     if (at < 1 || !env || !mayActOnApp(ctx.viewer, env.appId, 'VIEWER')) return null;
     return (await instancesOf(ctx, env))?.find((i) => i.name === id.slice(at + 1)) ?? null;

@@ -13,9 +13,9 @@ import { ended, LiveEventRef, mapDeliveries, type LivePayload } from './live-eve
 
 const afterArg = { description: 'The cursor of the last event you received: resume right after it (what you missed first, or BUFFER_EXCEEDED and a fresh snapshot). Without it, a snapshot comes first.' };
 
-export function environmentById(ctx: Context, id: string): EnvironmentRow | undefined {
+export async function environmentById(ctx: Context, id: string): Promise<EnvironmentRow | undefined> {
   const n = localIdOrNull(id, 'Environment');
-  return n === null ? undefined : ctx.repos.apps.environmentsByIds([n])[0];
+  return n === null ? undefined : (await ctx.repos.apps.environmentsByIds([n]))[0];
 }
 
 /**
@@ -77,9 +77,9 @@ builder.subscriptionField('instancesChanged', (t) =>
       after: t.arg.string({ required: false, ...afterArg }),
     },
     authScopes: appRule('VIEWER', idIn((a: { environment: string }) => a.environment, 'Environment')),
-    subscribe: (_root, args, ctx) => {
-      const env = environmentById(ctx, String(args.environment));
-      const target = env && targetOf(ctx.repos, env);
+    subscribe: async (_root, args, ctx) => {
+      const env = await environmentById(ctx, String(args.environment));
+      const target = env && (await targetOf(ctx.repos, env));
       if (!env || !target) return ended();
       const source = ctx.live.followEnvironment(target, { after: args.after, filter: isInstanceEvent });
       // What the member keeps for its whole life: the environment's ID (not its row).
@@ -105,17 +105,17 @@ builder.subscriptionField('instanceEvents', (t) =>
       'VIEWER',
       idIn((a: { environment?: string | null; instance?: string | null }) => a.instance ?? a.environment, 'Instance', 'Environment'),
     ),
-    subscribe: (_root, args, ctx) => {
+    subscribe: async (_root, args, ctx) => {
       let env: EnvironmentRow | undefined;
       let podName: string | null = null;
       if (args.instance != null) {
         const local = localInstanceId(String(args.instance));
-        env = local ? ctx.repos.apps.environmentsByIds([local.environmentId])[0] : undefined;
+        env = local ? (await ctx.repos.apps.environmentsByIds([local.environmentId]))[0] : undefined;
         podName = local?.name ?? null;
       } else if (args.environment != null) {
-        env = environmentById(ctx, String(args.environment));
+        env = await environmentById(ctx, String(args.environment));
       }
-      const target = env && targetOf(ctx.repos, env);
+      const target = env && (await targetOf(ctx.repos, env));
       if (!env || !target) return ended();
       const wanted = (e: { type: string; instanceName: string }) => (!args.warningsOnly || e.type === 'Warning') && (podName === null || e.instanceName === podName);
       const source = ctx.live.followEnvironment(target, { after: args.after, filter: (e) => e.type === 'systemEvent' && wanted(e.event) });

@@ -56,37 +56,36 @@ export interface Loaders {
 const OPTIONS = { cache: false } as const;
 
 /** A loader of one row per key: `read` takes every key of a batch, `keyOf` finds each row's key. */
-function one<K, T>(read: (keys: K[]) => T[], keyOf: (row: T) => K): DataLoader<K, T | null> {
+function one<K, T>(read: (keys: K[]) => Promise<T[]>, keyOf: (row: T) => K): DataLoader<K, T | null> {
   return new DataLoader(async (keys) => {
-    const rows = new Map(read([...keys]).map((row) => [keyOf(row), row]));
+    const rows = new Map((await read([...keys])).map((row) => [keyOf(row), row]));
     return keys.map((key) => rows.get(key) ?? null);
   }, OPTIONS);
 }
 
 /** A loader of a list per key (empty for a key without rows), in the order `read` returns them. */
-function many<K, T>(read: (keys: K[]) => T[], keyOf: (row: T) => K): DataLoader<K, T[]> {
+function many<K, T>(read: (keys: K[]) => Promise<T[]>, keyOf: (row: T) => K): DataLoader<K, T[]> {
   return new DataLoader(async (keys) => {
-    const groups = groupBy(read([...keys]), keyOf);
+    const groups = groupBy(await read([...keys]), keyOf);
     return keys.map((key) => groups.get(key) ?? []);
   }, OPTIONS);
 }
 
 /** A loader of a count per environment. */
-function counts(read: (environmentIds: number[]) => Map<number, number>): DataLoader<number, number> {
+function counts(read: (environmentIds: number[]) => Promise<Map<number, number>>): DataLoader<number, number> {
   return new DataLoader(async (keys) => {
-    const found = read([...keys]);
+    const found = await read([...keys]);
     return keys.map((key) => found.get(key) ?? 0);
   }, OPTIONS);
 }
 
 /** A loader of pages per environment: one statement per distinct (offset, limit) in the batch — one, unless `last` made them differ. */
-function pages<T>(read: (environmentIds: number[], offset: number, limit: number) => T[], environmentOf: (row: T) => number): DataLoader<PageKey, T[]> {
+function pages<T>(read: (environmentIds: number[], offset: number, limit: number) => Promise<T[]>, environmentOf: (row: T) => number): DataLoader<PageKey, T[]> {
   return new DataLoader(async (keys) => {
-    const results = new Map<string, Map<number, T[]>>();
-    for (const [window, wanted] of groupBy(keys, (k) => `${k.offset}:${k.limit}`)) {
-      const { offset, limit } = wanted[0]!;
-      results.set(window, groupBy(read(wanted.map((k) => k.environmentId), offset, limit), environmentOf));
-    }
+    // The windows of a batch are read at once (one statement each).
+    const windows = [...groupBy(keys, (k) => `${k.offset}:${k.limit}`)];
+    const rows = await Promise.all(windows.map(([, wanted]) => read(wanted.map((k) => k.environmentId), wanted[0]!.offset, wanted[0]!.limit)));
+    const results = new Map(windows.map(([window], i) => [window, groupBy(rows[i]!, environmentOf)]));
     return keys.map((k) => results.get(`${k.offset}:${k.limit}`)!.get(k.environmentId) ?? []);
   }, OPTIONS);
 }
@@ -105,7 +104,7 @@ export function createLoaders(repos: Repositories): Loaders {
     ordersOfEnvironment: pages((ids, offset, limit) => releases.ordersPages(ids, offset, limit), (o) => o.environmentId),
     orderCountOfEnvironment: counts((ids) => releases.countOrdersOf(ids)),
     revision: new DataLoader(async (keys) => {
-      const rows = new Map(releases.revisionsByKeys(keys).map((r) => [revisionKey(r), r]));
+      const rows = new Map((await releases.revisionsByKeys(keys)).map((r) => [revisionKey(r), r]));
       return keys.map((k) => rows.get(revisionKey(k)) ?? null);
     }, OPTIONS),
     revisionsOfEnvironment: pages((ids, offset, limit) => releases.revisionsPages(ids, offset, limit), (r) => r.environmentId),

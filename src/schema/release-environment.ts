@@ -7,9 +7,9 @@ import { EnvironmentRef } from './refs.js';
 import { ReleaseOrderRef, RevisionRef } from './release-refs.js';
 
 /** The revision the environment runs after its last finished order (used by environment.deployedRevision). */
-export function deployedRevisionOf(repos: Parameters<typeof deployedRevisionNumber>[0], environmentId: number) {
-  const n = deployedRevisionNumber(repos, environmentId);
-  return n === null ? null : (repos.releases.revision(environmentId, n) ?? null);
+export async function deployedRevisionOf(repos: Parameters<typeof deployedRevisionNumber>[0], environmentId: number) {
+  const n = await deployedRevisionNumber(repos, environmentId);
+  return n === null ? null : ((await repos.releases.revision(environmentId, n)) ?? null);
 }
 
 /** The same, through the request's loaders: one statement for every environment of a page. */

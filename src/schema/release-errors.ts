@@ -15,7 +15,7 @@ builder.objectType(ActiveReleaseOrderError, {
       type: ReleaseOrderRef,
       nullable: true,
       description: 'The order in progress on the environment.',
-      resolve: (e, _args, ctx) => ctx.repos.releases.order(e.activeOrderId) ?? null,
+      resolve: async (e, _args, ctx) => (await ctx.repos.releases.order(e.activeOrderId)) ?? null,
     }),
   }),
 });
@@ -43,7 +43,7 @@ builder.objectType(NoChangesError, {
       type: RevisionRef,
       nullable: true,
       description: 'The revision the environment runs, which the draft equals.',
-      resolve: (e, _args, ctx) => ctx.repos.releases.revision(e.environmentId, e.deployedRevision) ?? null,
+      resolve: async (e, _args, ctx) => (await ctx.repos.releases.revision(e.environmentId, e.deployedRevision)) ?? null,
     }),
   }),
 });

@@ -59,11 +59,11 @@ const CloseInput = orderInput('CloseReleaseOrderInput', 'The order to close.', '
 const RollbackInput = orderInput('RollbackReleaseOrderInput', 'The order to roll back.', 'rollback');
 
 /** Runs one user action on an order: one transaction, then its followers are told and the engine is woken. */
-function act(ctx: Context, globalId: string, event: OrderEvent): { releaseOrder: ReleaseOrderRow } {
+async function act(ctx: Context, globalId: string, event: OrderEvent): Promise<{ releaseOrder: ReleaseOrderRow }> {
   const path = ['input', 'id'];
   const id = localId(globalId, 'ReleaseOrder', path);
-  const applied = ctx.repos.transaction(() => {
-    if (!ctx.repos.releases.order(id)) throw new NotFoundError('ReleaseOrder', globalId, path);
+  const applied = await ctx.repos.transaction(async () => {
+    if (!(await ctx.repos.releases.order(id))) throw new NotFoundError('ReleaseOrder', globalId, path);
     return applyEvent(ctx.repos, id, event, actorOf(ctx), ctx.now());
   });
   ctx.logger.info({ orderId: id, action: event.type, state: applied.order.state, actor: actorOf(ctx) }, 'release order action');
@@ -84,15 +84,15 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, InvalidInputError, InvalidReleaseConfigError, ActiveReleaseOrderError, NoChangesError, NotAllowedError],
       union: { name: 'CreateReleaseOrderResult', description: 'The submitted order, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       const path = ['input', 'environment'];
       const envId = localId(String(input.environment), 'Environment', path);
       if ((input.description ?? '').length > MAX_DESCRIPTION) {
         throw new InvalidInputError([problem(['input', 'description'], 'TOO_LONG', `At most ${MAX_DESCRIPTION} characters.`)]);
       }
       const actor = actorOf(ctx);
-      const order = ctx.repos.transaction(() => {
-        const environment = ctx.repos.apps.environmentsByIds([envId])[0];
+      const order = await ctx.repos.transaction(async () => {
+        const environment = (await ctx.repos.apps.environmentsByIds([envId]))[0];
         if (!environment) throw new NotFoundError('Environment', String(input.environment), path);
         return createReleaseOrder(
           ctx.repos,

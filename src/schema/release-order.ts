@@ -19,7 +19,7 @@ builder.node(ReleaseOrderRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'plan' in v && 'pauseMode' in v,
   authScopes: ownedByApp((o: ReleaseOrderRow, ctx) => appIdOfEnvironment(ctx, o.environmentId)),
   id: { resolve: (o) => o.id },
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.releases.ordersByIds(ids.map(Number))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, await ctx.repos.releases.ordersByIds(ids.map(Number))),
   fields: (t) => ({
     environment: t.field({
       type: EnvironmentRef,
@@ -92,9 +92,9 @@ builder.queryFields((t) => ({
     args: { id: t.arg.id({ required: true, description: 'The order\'s global ID.' }) },
     authScopes: readRule(idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
     unauthorizedResolver: () => null,
-    resolve: (_root, { id }, ctx) => {
+    resolve: async (_root, { id }, ctx) => {
       const n = localIdOrNull(String(id), 'ReleaseOrder');
-      return n === null ? null : (ctx.repos.releases.order(n) ?? null);
+      return n === null ? null : ((await ctx.repos.releases.order(n)) ?? null);
     },
   }),
 }));

@@ -75,13 +75,17 @@ builder.queryFields((t) => ({
       batchCount: t.arg.int({ required: true, description: 'Into how many batches to split the instances (1 to the instance count).' }),
     },
     errors: { types: [NotFoundError, InvalidInputError], union: { name: 'PreviewReleaseResult', description: 'The preview, or why it cannot be made.' } },
-    resolve: (_root, args, ctx) => {
+    resolve: async (_root, args, ctx) => {
       const path = ['environment'];
       const envId = localId(String(args.environment), 'Environment', path);
-      const environment = ctx.repos.apps.environmentsByIds([envId])[0];
+      const environment = (await ctx.repos.apps.environmentsByIds([envId]))[0];
       if (!environment) throw new NotFoundError('Environment', String(args.environment), path);
-      const draft = ctx.repos.configs.byEnvironmentId(envId)!;
-      const deployed = deployedRevisionOf(ctx.repos, envId);
+      const [found, deployed, active] = await Promise.all([
+        ctx.repos.configs.byEnvironmentId(envId),
+        deployedRevisionOf(ctx.repos, envId),
+        ctx.repos.releases.activeOrderOf(envId),
+      ]);
+      const draft = found!;
       return {
         environment,
         deployedRevision: deployed,
@@ -90,7 +94,7 @@ builder.queryFields((t) => ({
         changes: diffConfigs(deployed && { imageTag: deployed.imageTag, settings: deployed.settings }, { imageTag: draft.imageTag, settings: draft.settings }),
         warnings: [...configWarnings(draft.settings, []), ...addedLogVolumeWarnings(deployed?.settings ?? null, draft.settings, [])],
         problems: draftProblems(draft.imageTag, draft.settings),
-        activeReleaseOrder: ctx.repos.releases.activeOrderOf(envId) ?? null,
+        activeReleaseOrder: active ?? null,
       };
     },
   }),

@@ -23,9 +23,9 @@ builder.subscriptionField('releaseOrderUpdated', (t) =>
     description: 'Follows a release order: first its current state, then one event each time the order, its batches or their instances change (state, pause mode, batch progress, an instance becoming Ready or failing). Ends at once when the ID names no order. ' + ACCESS.viewer,
     args: { id: t.arg.id({ required: true, description: 'The release order\'s global ID.' }) },
     authScopes: appRule('VIEWER', idIn((a: { id: string }) => a.id, 'ReleaseOrder')),
-    subscribe: (_root, { id }, ctx) => {
+    subscribe: async (_root, { id }, ctx) => {
       const orderId = localIdOrNull(String(id), 'ReleaseOrder');
-      const order = orderId === null ? undefined : ctx.repos.releases.order(orderId);
+      const order = orderId === null ? undefined : await ctx.repos.releases.order(orderId);
       if (!order) return (async function* (): AsyncGenerator<OrderUpdate> {})();
       return sharedOrderUpdates(ctx, order.id);
     },

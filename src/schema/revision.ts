@@ -17,7 +17,7 @@ builder.node(RevisionRef, {
   isTypeOf: (v) => typeof v === 'object' && v !== null && 'number' in v && 'imageTag' in v && 'createdBy' in v,
   authScopes: ownedByApp((r: RevisionRow, ctx) => appIdOfEnvironment(ctx, r.environmentId)),
   id: { resolve: (r) => r.id },
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.releases.revisionsByIds(ids.map(Number))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, await ctx.repos.releases.revisionsByIds(ids.map(Number))),
   fields: (t) => ({
     number: t.exposeInt('number', { description: 'The revision number within its environment, from 1.' }),
     imageTag: t.exposeString('imageTag', { description: 'The image tag deployed.' }),

@@ -72,7 +72,7 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: SaveTemplateInput, required: true, description: 'The environment and the template\'s name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'SaveTemplateResult', description: 'The saved template, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) => ({ template: saveTemplate(ctx, idRef(input.environment, 'Environment'), input.name) }),
+    resolve: async (_root, { input }, ctx) => ({ template: await saveTemplate(ctx, idRef(input.environment, 'Environment'), input.name) }),
   }),
   applyTemplate: t.field({
     type: ApplyTemplatePayload,
@@ -91,7 +91,7 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: RenameTemplateInput, required: true, description: 'The template and its new name.' }) },
     errors: { types: [InvalidInputError, NotFoundError, AlreadyExistsError], union: { name: 'RenameTemplateResult', description: 'The renamed template, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) => ({ template: renameTemplate(ctx, idRef(input.id, 'Template'), input.name) }),
+    resolve: async (_root, { input }, ctx) => ({ template: await renameTemplate(ctx, idRef(input.id, 'Template'), input.name) }),
   }),
   deleteTemplate: t.field({
     type: DeleteTemplatePayload,
@@ -99,8 +99,8 @@ builder.mutationFields((t) => ({
     authScopes: ADMIN_ONLY,
     args: { input: t.arg({ type: DeleteTemplateInput, required: true, description: 'The template to delete.' }) },
     errors: { types: [NotFoundError], union: { name: 'DeleteTemplateResult', description: 'The deleted template\'s ID, or why it was refused.' } },
-    resolve: (_root, { input }, ctx) => {
-      const deleted = deleteTemplate(ctx, idRef(input.id, 'Template'));
+    resolve: async (_root, { input }, ctx) => {
+      const deleted = await deleteTemplate(ctx, idRef(input.id, 'Template'));
       return { deletedTemplateId: encodeGlobalID('Template', deleted.id) };
     },
   }),

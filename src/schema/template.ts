@@ -19,7 +19,7 @@ builder.node(TemplateRef, {
   authScopes: (template) => templateScope(template),
   id: { resolve: (t) => t.id },
   // One the caller may not read answers as an ID that names nothing.
-  loadMany: (ids, ctx) => byRequestedIds(ids, ctx.repos.templates.byIds(ids.map(Number)).filter((t) => mayReadTemplate(ctx.viewer, t))),
+  loadMany: async (ids, ctx) => byRequestedIds(ids, (await ctx.repos.templates.byIds(ids.map(Number))).filter((t) => mayReadTemplate(ctx.viewer, t))),
   fields: (t) => ({
     name: t.exposeString('name', { description: 'The template\'s unique name.' }),
     sourceApp: t.field({
@@ -40,9 +40,9 @@ builder.queryFields((t) => ({
       extensions: perViewer('the templates the caller may read: its roles over every app'),
       description: 'The configuration templates the caller may read, ordered by name: every one for an admin, else those saved from the apps where it is OWNER (empty for other tokens). ' + ACCESS.anyToken,
       authScopes: AUTHENTICATED,
-      resolve: (_root, args, ctx) => {
+      resolve: async (_root, args, ctx) => {
         const sources = templateSourcesOf(ctx.viewer);
-        const totalCount = ctx.repos.templates.count(sources);
+        const totalCount = await ctx.repos.templates.count(sources);
         return offsetConnection({ args, defaultSize: 20, maxSize: 100, totalCount }, ({ offset, limit }) => ctx.repos.templates.list(offset, limit, sources));
       },
     },

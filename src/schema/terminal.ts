@@ -173,7 +173,7 @@ builder.mutationFields((t) => ({
       checkSize(cols, rows, problems);
       if (problems.length > 0) throw new InvalidInputError(problems);
       const terminals = ctx.terminals;
-      const { address, kc, environmentId } = addressOf(ctx, String(input.instance), ['input', 'instance']);
+      const { address, kc, environmentId } = await addressOf(ctx, String(input.instance), ['input', 'instance']);
       await ensureAccess(ctx, address);
       const instance = await runningInstance(kc, address, input.container);
       let session: TerminalInfo;
@@ -193,11 +193,12 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
     errors: { types: [InvalidInputError, NotFoundError, TerminalOnOtherReplicaError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
-    resolve: (_root, { input }, ctx) => {
+    resolve: async (_root, { input }, ctx) => {
       if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
       const session = sessionOf(ctx, String(input.session));
       ctx.terminals.input(session.id, input.data);
-      recordTerminalInput(ctx, session, input.data); // each finished line: a terminalCommand audit entry
+      // Each finished line: a terminalCommand audit entry, written before the answer (the promise never rejects).
+      await recordTerminalInput(ctx, session, input.data);
       return { session };
     },
   }),

@@ -81,6 +81,6 @@ builder.mutationFields((t) => ({
       types: [NotFoundError, NotAllowedError],
       union: { name: 'RevokeApiTokenResult', description: 'The revoked token, or why it was refused.' },
     },
-    resolve: (_root, { input }, ctx) => ({ token: revokeApiToken(ctx, idRef(input.id, 'ApiToken')) }),
+    resolve: async (_root, { input }, ctx) => ({ token: await revokeApiToken(ctx, idRef(input.id, 'ApiToken')) }),
   }),
 }));

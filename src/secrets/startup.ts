@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Db } from '../db/client.js';
+import type { Database } from '../db/database.js';
 import { createCipher, SecretKeyError, type SecretCipher } from './cipher.js';
 import { generateKeyFile, readConfiguredKey, secretKeyPath, type KeyConfig } from './key.js';
 import { encryptPlaintextSecrets, someEncryptedSecret } from './stored.js';
@@ -11,8 +11,8 @@ import { encryptPlaintextSecrets, someEncryptedSecret } from './stored.js';
  * encryption at rest still holds in plain text. The log names the key file, never the key.
  * Throws SecretKeyError or SecretDecryptionError with a message that says what to do.
  */
-export function prepareSecrets(config: KeyConfig, db: Db, logger: Logger): SecretCipher {
-  const stored = someEncryptedSecret(db);
+export async function prepareSecrets(config: KeyConfig, database: Database, logger: Logger): Promise<SecretCipher> {
+  const stored = await someEncryptedSecret(database);
   let loaded = readConfiguredKey(config);
   if (!loaded) {
     const file = secretKeyPath(config);
@@ -23,12 +23,16 @@ export function prepareSecrets(config: KeyConfig, db: Db, logger: Logger): Secre
     }
     loaded = { key: generateKeyFile(file), source: file };
     logger.warn({ file }, 'first start: generated the key that encrypts secret values at rest and wrote it to this file (readable by its owner only); back it up: without it, stored secrets cannot be read');
+    if (database.kind === 'postgres') {
+      // Replicas on other machines would each generate a key of their own, and read none of each other's secrets.
+      logger.warn({ file }, 'several cairn replicas on one PostgreSQL database must share one secret key: give each the same CAIRN_SECRET_KEY (e.g. from a Kubernetes Secret)');
+    }
   } else if (loaded.looseMode !== undefined) {
     logger.warn({ file: loaded.source, mode: `0${loaded.looseMode.toString(8)}` }, 'the secret key file is readable by others than its owner: chmod 600 it');
   }
   const cipher = createCipher(loaded.key);
   if (stored !== undefined) cipher.decrypt(stored); // a wrong key fails here, at start, with a clear message
-  const migrated = encryptPlaintextSecrets(db, cipher);
+  const migrated = await encryptPlaintextSecrets(database, cipher);
   if (migrated > 0) logger.info({ rows: migrated }, 'encrypted the secret values stored in plain text before encryption at rest');
   logger.info({ source: loaded.source }, 'secret values are encrypted at rest');
   return cipher;

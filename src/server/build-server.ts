@@ -33,7 +33,7 @@ export function buildServer(options: ServerOptions): CairnServer {
   // Every open subscription listens for the shutdown (and stops listening when it ends), so the
   // listener count follows the subscriber count: thousands are expected, not a leak.
   setMaxListeners(0, shutdown.signal);
-  const readiness = () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
+  const readiness = async () => (shutdown.signal.aborted ? ['shutting down'] : options.readiness());
   const yoga = createYogaApp({ ...options, readiness }, shutdown.signal);
 
   const gate = createTokenGate(options.contextFactory, yoga.limits.admit, config.corsOrigins);

@@ -18,10 +18,10 @@ const TOUCH_INTERVAL_MS = 60_000;
  */
 export function createContextFactory(services: Services, clock: () => Date = () => new Date()): ContextFactory {
   const touched = new Map<number, number>();
-  return (request) => {
+  return async (request) => {
     let viewer;
     try {
-      viewer = authenticate(services.repos.tokens, bearerToken(authorizationOf(request)), clock());
+      viewer = await authenticate(services.repos.tokens, bearerToken(authorizationOf(request)), clock());
     } catch (error) {
       if (error instanceof AuthenticationError) throw unauthenticated(error);
       throw error;
@@ -29,7 +29,12 @@ export function createContextFactory(services: Services, clock: () => Date = () 
     const now = clock();
     if (now.getTime() - (touched.get(viewer.tokenId) ?? 0) >= TOUCH_INTERVAL_MS) {
       touched.set(viewer.tokenId, now.getTime());
-      services.repos.tokens.touch(viewer.tokenId, now);
+      // Once a minute per token: waited for, so that the token's next request reads it. A failed stamp (the database busy)
+      // does not fail the request; a later request tries again.
+      await services.repos.tokens.touch(viewer.tokenId, now).catch((error: unknown) => {
+        touched.delete(viewer.tokenId);
+        services.logger.warn({ error: error instanceof Error ? error.message : String(error), tokenId: viewer.tokenId }, 'recording a token\'s last use failed');
+      });
     }
     return { ...services, viewer, headers: request.headers };
   };

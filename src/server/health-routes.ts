@@ -17,15 +17,17 @@ export function useHealthRoutes(readiness: Readiness, graphqlPath: string, detai
       if (url.pathname === '/healthz') {
         endResponse(new fetchAPI.Response('ok', { status: 200, headers: { 'content-type': 'text/plain; charset=utf-8' } }));
       } else if (url.pathname === '/readyz') {
-        const reasons = readiness();
-        const ready = reasons.length === 0;
-        const body = { ...(ready ? { status: 'ready' } : { status: 'not ready', reasons }), ...detail?.() };
-        endResponse(
-          new fetchAPI.Response(JSON.stringify(body), {
-            status: ready ? 200 : 503,
-            headers: { 'content-type': 'application/json; charset=utf-8' },
-          }),
-        );
+        // Asks the database (bounded): only this route waits; every other request passes straight on.
+        return Promise.resolve(readiness()).then((reasons) => {
+          const ready = reasons.length === 0;
+          const body = { ...(ready ? { status: 'ready' } : { status: 'not ready', reasons }), ...detail?.() };
+          endResponse(
+            new fetchAPI.Response(JSON.stringify(body), {
+              status: ready ? 200 : 503,
+              headers: { 'content-type': 'application/json; charset=utf-8' },
+            }),
+          );
+        });
       } else if (url.pathname === '/') {
         endResponse(new fetchAPI.Response(null, { status: 302, headers: { location: graphqlPath } }));
       }

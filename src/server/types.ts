@@ -15,8 +15,8 @@ export interface RequestInfo {
 /** Builds the resolvers' context for one operation. */
 export type ContextFactory = (request: RequestInfo) => Context | Promise<Context>;
 
-/** Why the server is not ready to serve; an empty list means ready. */
-export type Readiness = () => string[];
+/** Why the server is not ready to serve; an empty list means ready (it may have to ask the database: bounded). */
+export type Readiness = () => string[] | Promise<string[]>;
 
 export interface ServerOptions {
   config: Pick<

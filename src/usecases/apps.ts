@@ -42,15 +42,15 @@ export interface NewAppInput {
  * configurations, all at once. InvalidInputError with every problem; AlreadyExistsError for a
  * taken name (also when a concurrent create wins).
  */
-export function createApp(deps: AppsDeps & { clusters: Pick<ClusterRegistry, 'get'> }, input: NewAppInput): AppRow {
+export async function createApp(deps: AppsDeps & { clusters: Pick<ClusterRegistry, 'get'> }, input: NewAppInput): Promise<AppRow> {
   const problems = createAppProblems(input, { businessTypes: deps.config.businessTypes, clusterExists: (n) => deps.clusters.get(n) !== undefined });
   if (problems.length) throw new InvalidInputError(sortProblems(problems));
   const settings = input.officialImage ? presetSettings(input.officialImage) : emptySettings();
   const imageTag = input.officialImage ? OFFICIAL_IMAGES[input.officialImage].defaultTag : null;
   const namespace = namespaceFor(input.name);
   const taken = () => new AlreadyExistsError('App', input.name, ['input', 'name']);
-  const app = deps.repos.transaction(() => {
-    if (deps.repos.apps.byName(input.name)) throw taken();
+  const app = await deps.repos.transaction(async () => {
+    if (await deps.repos.apps.byName(input.name)) throw taken();
     return uniqueOr(taken, () =>
       deps.repos.apps.create(
         {
@@ -79,17 +79,17 @@ export interface AppChanges {
 }
 
 /** Changes an app's business type or description. InvalidInputError; NotFoundError at `input.id`. */
-export function updateApp(deps: AppsDeps, app: IdRef, changes: AppChanges): AppRow {
+export async function updateApp(deps: AppsDeps, app: IdRef, changes: AppChanges): Promise<AppRow> {
   const path = ['input', 'id'];
   // An ID that names nothing of the right type is refused first; a missing app after the input's problems.
   if (app.id === null) throw notFound('App', app, path);
   const problems = updateAppProblems(changes, { businessTypes: deps.config.businessTypes, clusterExists: () => true });
   if (problems.length) throw new InvalidInputError(sortProblems(problems));
-  const updated = deps.repos.transaction(() => {
+  const updated = await deps.repos.transaction(async () => {
     const fields: { businessType?: string; description?: string } = {};
     if (changes.businessType != null) fields.businessType = changes.businessType;
     if (changes.description != null) fields.description = changes.description;
-    return lookUp(app, 'App', path, (id) => deps.repos.apps.update(id, fields, deps.now()) ?? undefined);
+    return lookUp(app, 'App', path, async (id) => (await deps.repos.apps.update(id, fields, deps.now())) ?? undefined);
   });
   deps.logger.info({ appId: updated.id }, 'app updated');
   return updated;
@@ -112,11 +112,11 @@ export interface DeleteAppDeps {
  */
 export async function deleteApp(deps: DeleteAppDeps, ref: IdRef): Promise<AppRow> {
   const path = ['input', 'id'];
-  const app = lookUp(ref, 'App', path, (id) => deps.repos.apps.byIds([id])[0]);
-  if (deps.repos.apps.activeReleaseOrderOf(app.id)) {
+  const app = await lookUp(ref, 'App', path, async (id) => (await deps.repos.apps.byIds([id]))[0]);
+  if (await deps.repos.apps.activeReleaseOrderOf(app.id)) {
     throw new NotAllowedError(`The app "${app.name}" has an active release order; close it (or let it finish) first, then delete the app.`);
   }
-  for (const env of deps.repos.apps.environmentsOfApps([app.id])) {
+  for (const env of await deps.repos.apps.environmentsOfApps([app.id])) {
     const count = await deps.countRunning(env.cluster, env.namespace, app.name);
     if (!count.ok) {
       throw new NotAllowedError(
@@ -129,9 +129,9 @@ export async function deleteApp(deps: DeleteAppDeps, ref: IdRef): Promise<AppRow
       );
     }
   }
-  deps.repos.transaction(() => {
-    if (deps.repos.apps.activeReleaseOrderOf(app.id)) throw new NotAllowedError(`The app "${app.name}" just got a release order; close it first.`);
-    if (!deps.repos.apps.delete(app.id)) throw notFound('App', ref, path);
+  await deps.repos.transaction(async () => {
+    if (await deps.repos.apps.activeReleaseOrderOf(app.id)) throw new NotAllowedError(`The app "${app.name}" just got a release order; close it first.`);
+    if (!(await deps.repos.apps.delete(app.id))) throw notFound('App', ref, path);
   });
   deps.logger.info({ appId: app.id, app: app.name }, 'app deleted');
   return app;

@@ -28,7 +28,7 @@ export interface DraftChange {
 }
 
 /** The draft configuration of the environment `environment` names; NotFoundError (an Environment) at `path`. */
-export function draftOf(repos: ReposOf<'configs'>, environment: IdRef, path: string[]): DeploymentConfigRow {
+export function draftOf(repos: ReposOf<'configs'>, environment: IdRef, path: string[]): Promise<DeploymentConfigRow> {
   return lookUp(environment, 'Environment', path, (id) => repos.configs.byEnvironmentId(id));
 }
 
@@ -36,10 +36,10 @@ export function draftOf(repos: ReposOf<'configs'>, environment: IdRef, path: str
  * The host directories the caller may mount in the draft's app: any for an admin (null), else the
  * app's own directories under CAIRN_HOSTPATH_PREFIXES.
  */
-export function hostPathRule(deps: Pick<ConfigsDeps, 'repos' | 'config' | 'viewer'>, row: DeploymentConfigRow): HostPathRule | null {
+export async function hostPathRule(deps: Pick<ConfigsDeps, 'repos' | 'config' | 'viewer'>, row: DeploymentConfigRow): Promise<HostPathRule | null> {
   if (deps.viewer?.admin) return null;
-  const env = deps.repos.apps.environmentsByIds([row.environmentId])[0];
-  const app = env ? deps.repos.apps.byIds([env.appId])[0] : undefined;
+  const env = (await deps.repos.apps.environmentsByIds([row.environmentId]))[0];
+  const app = env ? (await deps.repos.apps.byIds([env.appId]))[0] : undefined;
   if (!app) throw new Error(`environment ${row.environmentId} has no app`);
   return { prefixes: deps.config.hostPathPrefixes, appName: app.name };
 }
@@ -49,16 +49,16 @@ export function hostPathRule(deps: Pick<ConfigsDeps, 'repos' | 'config' | 'viewe
  * nothing changes; otherwise `UPDATE … WHERE id = ? AND version = ?` and the version is bumped.
  * Call inside a transaction.
  */
-export function writeDraft(
+export async function writeDraft(
   deps: Basics & { repos: ReposOf<'configs'> },
   row: DeploymentConfigRow,
   expectedVersion: number | null | undefined,
   next: { imageTag: string | null; settings: ConfigSettings },
-): DeploymentConfigRow {
+): Promise<DeploymentConfigRow> {
   if (expectedVersion != null && expectedVersion !== row.version) throw new ConflictError(expectedVersion, row.version);
   if (row.imageTag === next.imageTag && isDeepStrictEqual(row.settings, next.settings)) return row;
-  const updated = deps.repos.configs.update(row.id, row.version, next, deps.now());
-  if (!updated) throw new ConflictError(expectedVersion ?? row.version, deps.repos.configs.byIds([row.id])[0]?.version ?? row.version);
+  const updated = await deps.repos.configs.update(row.id, row.version, next, deps.now());
+  if (!updated) throw new ConflictError(expectedVersion ?? row.version, (await deps.repos.configs.byIds([row.id]))[0]?.version ?? row.version);
   deps.logger.info({ environmentId: row.environmentId, version: updated.version }, 'deployment config changed');
   return updated;
 }
@@ -69,14 +69,14 @@ const ENVIRONMENT_PATH = ['input', 'environment'];
  * Changes only the draft's instance count (at least 1, at most the configured maximum); a warning
  * below 2. `version`, when given, must be the draft's.
  */
-export function setInstanceCount(deps: ConfigsDeps, environment: IdRef, change: { instances: number; version?: number | null }): DraftChange {
-  return deps.repos.transaction(() => {
-    const row = draftOf(deps.repos, environment, ENVIRONMENT_PATH);
+export function setInstanceCount(deps: ConfigsDeps, environment: IdRef, change: { instances: number; version?: number | null }): Promise<DraftChange> {
+  return deps.repos.transaction(async () => {
+    const row = await draftOf(deps.repos, environment, ENVIRONMENT_PATH);
     const parsed = instancesSchema(deps.config.maxInstances).safeParse(change.instances);
     if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'instances']));
     const settings = { ...row.settings, instances: change.instances };
     return {
-      config: writeDraft(deps, row, change.version, { imageTag: row.imageTag, settings }),
+      config: await writeDraft(deps, row, change.version, { imageTag: row.imageTag, settings }),
       warnings: configWarnings(settings, []).filter((w) => w.code === 'FEW_INSTANCES'),
     };
   });
@@ -88,20 +88,21 @@ export function setInstanceCount(deps: ConfigsDeps, environment: IdRef, change: 
  * directories (or mounts the draft already holds). The tag stays when `config` has none (or takes
  * the official image's default when the draft has none either).
  */
-export function updateDeploymentConfig(deps: ConfigsDeps, environment: IdRef, change: { version: number; config: ConfigInput }): DraftChange {
-  return deps.repos.transaction(() => {
-    const row = draftOf(deps.repos, environment, ENVIRONMENT_PATH);
+export function updateDeploymentConfig(deps: ConfigsDeps, environment: IdRef, change: { version: number; config: ConfigInput }): Promise<DraftChange> {
+  return deps.repos.transaction(async () => {
+    const row = await draftOf(deps.repos, environment, ENVIRONMENT_PATH);
     if (change.version !== row.version) throw new ConflictError(change.version, row.version);
-    const { settings, warnings } = validateConfig(change.config, row.settings, deps.config.maxInstances, ['input', 'config'], hostPathRule(deps, row));
+    const rule = await hostPathRule(deps, row);
+    const { settings, warnings } = validateConfig(change.config, row.settings, deps.config.maxInstances, ['input', 'config'], rule);
     const imageTag = change.config.imageTag ?? row.imageTag ?? (settings.officialImage ? OFFICIAL_IMAGES[settings.officialImage].defaultTag : null);
-    return { config: writeDraft(deps, row, change.version, { imageTag, settings }), warnings };
+    return { config: await writeDraft(deps, row, change.version, { imageTag, settings }), warnings };
   });
 }
 
 /** Changes only the draft's image tag. `version`, when given, must be the draft's. */
-export function setImageTag(deps: ConfigsDeps, environment: IdRef, change: { imageTag: string; version?: number | null }): DeploymentConfigRow {
-  return deps.repos.transaction(() => {
-    const row = draftOf(deps.repos, environment, ENVIRONMENT_PATH);
+export function setImageTag(deps: ConfigsDeps, environment: IdRef, change: { imageTag: string; version?: number | null }): Promise<DeploymentConfigRow> {
+  return deps.repos.transaction(async () => {
+    const row = await draftOf(deps.repos, environment, ENVIRONMENT_PATH);
     const parsed = imageTagSchema.safeParse(change.imageTag);
     if (!parsed.success) throw new InvalidInputError(problemsFromZod(parsed.error, ['input', 'imageTag']));
     return writeDraft(deps, row, change.version, { imageTag: change.imageTag, settings: row.settings });

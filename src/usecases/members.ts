@@ -25,17 +25,18 @@ export interface Member {
 }
 
 /** The app's members, each with its token. */
-export function membersOf(repos: Pick<ReposOf<'tokens'>, 'tokens'>, appId: number): Member[] {
-  const rows = repos.tokens.membersOf(appId);
-  const tokens = new Map(repos.tokens.byIds(rows.map((r) => r.tokenId)).map((tok) => [tok.id, tok]));
+export async function membersOf(repos: Pick<ReposOf<'tokens'>, 'tokens'>, appId: number): Promise<Member[]> {
+  const rows = await repos.tokens.membersOf(appId);
+  const tokens = new Map((await repos.tokens.byIds(rows.map((r) => r.tokenId))).map((tok) => [tok.id, tok]));
   return rows.map((member) => ({ member, token: tokens.get(member.tokenId)! }));
 }
 
 /** The app and the token named, or a NotFoundError at the field (`input.app`, `input.token`) that names nothing. */
-function appAndToken(deps: MembersDeps, app: IdRef, token: IdRef): { app: AppRow; token: ApiTokenRow } {
+async function appAndToken(deps: MembersDeps, app: IdRef, token: IdRef): Promise<{ app: AppRow; token: ApiTokenRow }> {
+  // One after the other: the app's NotFoundError comes first.
   return {
-    app: lookUp(app, 'App', ['input', 'app'], (id) => deps.repos.apps.byIds([id])[0]),
-    token: lookUp(token, 'ApiToken', ['input', 'token'], (id) => deps.repos.tokens.byId(id)),
+    app: await lookUp(app, 'App', ['input', 'app'], async (id) => (await deps.repos.apps.byIds([id]))[0]),
+    token: await lookUp(token, 'ApiToken', ['input', 'token'], (id) => deps.repos.tokens.byId(id)),
   };
 }
 
@@ -44,11 +45,11 @@ function appAndToken(deps: MembersDeps, app: IdRef, token: IdRef): { app: AppRow
  * for a revoked token, and when it would demote the app's last active OWNER. A lowered role is
  * announced as reduced rights.
  */
-export function setAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef, role: AppRoleName): { app: AppRow; member: Member } {
-  const { app, token, member, before } = deps.repos.transaction(() => {
-    const { app, token } = appAndToken(deps, appRef, tokenRef);
-    const before = deps.repos.tokens.membersOf(app.id).find((m) => m.tokenId === token.id)?.role;
-    return { app, token, before, member: setMember(deps.repos, app, token, role, deps.now()) };
+export async function setAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef, role: AppRoleName): Promise<{ app: AppRow; member: Member }> {
+  const { app, token, member, before } = await deps.repos.transaction(async () => {
+    const { app, token } = await appAndToken(deps, appRef, tokenRef);
+    const before = (await deps.repos.tokens.membersOf(app.id)).find((m) => m.tokenId === token.id)?.role;
+    return { app, token, before, member: await setMember(deps.repos, app, token, role, deps.now()) };
   });
   // A lowered role ends the token's open subscriptions (they were authorized with the old one).
   if (before && !roleIncludes(member.role, before)) deps.tokenEvents?.rightsReduced(token.id);
@@ -60,10 +61,10 @@ export function setAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef, 
  * Takes the token's role on the app away; its open subscriptions end. NotFoundError (an AppMember
  * at `input.token` when the token is no member); NotAllowedError for the app's last active OWNER.
  */
-export function removeAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef): { app: AppRow; token: ApiTokenRow } {
-  const { app, token } = deps.repos.transaction(() => {
-    const found = appAndToken(deps, appRef, tokenRef);
-    if (!removeMember(deps.repos, found.app, found.token)) throw notFound('AppMember', tokenRef, ['input', 'token']);
+export async function removeAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: IdRef): Promise<{ app: AppRow; token: ApiTokenRow }> {
+  const { app, token } = await deps.repos.transaction(async () => {
+    const found = await appAndToken(deps, appRef, tokenRef);
+    if (!(await removeMember(deps.repos, found.app, found.token))) throw notFound('AppMember', tokenRef, ['input', 'token']);
     return found;
   });
   deps.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role

@@ -22,8 +22,13 @@ export function notFound(typename: string, ref: IdRef, path: string[]): NotFound
 }
 
 /** The object `ref` names, by `load`; a NotFoundError (a `typename` at `path`) when it names none. */
-export function lookUp<T>(ref: IdRef, typename: string, path: string[], load: (id: number) => T | undefined): T {
-  const found = ref.id === null ? undefined : load(ref.id);
+export async function lookUp<T>(
+  ref: IdRef,
+  typename: string,
+  path: string[],
+  load: (id: number) => Promise<T | undefined> | T | undefined,
+): Promise<T> {
+  const found = ref.id === null ? undefined : await load(ref.id);
   if (found === undefined) throw notFound(typename, ref, path);
   return found;
 }

@@ -32,7 +32,7 @@ export interface NewTokenInput {
  * authentication judges it); then NotFoundError at `input.grants.<i>.app` for an app that does not
  * exist; AlreadyExistsError for a taken name.
  */
-export function createApiToken(deps: TokensDeps, input: NewTokenInput, createdBy: string): { token: ApiTokenRow; secret: string } {
+export async function createApiToken(deps: TokensDeps, input: NewTokenInput, createdBy: string): Promise<{ token: ApiTokenRow; secret: string }> {
   const grants = input.grants ?? [];
   // An app that names nothing gets a placeholder no other grant shares, so duplicates are still found; it is a NotFoundError below.
   const appIds = grants.map((g, i) => g.app.id ?? -(i + 1));
@@ -44,10 +44,10 @@ export function createApiToken(deps: TokensDeps, input: NewTokenInput, createdBy
   };
   const problems = tokenSpecProblems(spec, tokenNow(), ['input']);
   if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
-  grants.forEach((g, i) => {
-    if (appIds[i]! < 0 || !deps.repos.apps.byIds([appIds[i]!])[0]) throw notFound('App', g.app, ['input', 'grants', String(i), 'app']);
-  });
-  const created = issueToken(deps.repos, spec, createdBy, deps.now());
+  for (const [i, g] of grants.entries()) {
+    if (appIds[i]! < 0 || !(await deps.repos.apps.byIds([appIds[i]!]))[0]) throw notFound('App', g.app, ['input', 'grants', String(i), 'app']);
+  }
+  const created = await issueToken(deps.repos, spec, createdBy, deps.now());
   deps.logger.info({ tokenId: created.token.id, token: created.token.name, admin: created.token.admin }, 'API token created');
   return created;
 }
@@ -56,9 +56,9 @@ export function createApiToken(deps: TokensDeps, input: NewTokenInput, createdBy
  * Revokes a token (NotFoundError at `input.id`; NotAllowedError when already revoked or the last
  * active admin); its open subscriptions end and its graphql-ws connections close.
  */
-export function revokeApiToken(deps: TokensDeps, ref: IdRef): ApiTokenRow {
-  const token = lookUp(ref, 'ApiToken', ['input', 'id'], (id) => deps.repos.tokens.byId(id));
-  const revoked = revokeToken(deps.repos, token, deps.now());
+export async function revokeApiToken(deps: TokensDeps, ref: IdRef): Promise<ApiTokenRow> {
+  const token = await lookUp(ref, 'ApiToken', ['input', 'id'], (id) => deps.repos.tokens.byId(id));
+  const revoked = await revokeToken(deps.repos, token, deps.now());
   deps.tokenEvents?.revoked(revoked.id);
   deps.logger.info({ tokenId: revoked.id, token: revoked.name }, 'API token revoked');
   return revoked;

@@ -39,10 +39,10 @@ beforeAll(async () => {
   api = await createTestApi();
   appA = await createApp(api, 'audit-a');
   appB = await createApp(api, 'audit-b');
-  ownerA = issueTestToken(api.repos, { name: 'owner-a', grants: [{ appId: appDbId(appA), role: 'OWNER' }] });
-  ownerB = issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appDbId(appB), role: 'OWNER' }] });
-  deployerA = issueTestToken(api.repos, { name: 'deployer-a', grants: [{ appId: appDbId(appA), role: 'DEPLOYER' }] });
-  stranger = issueTestToken(api.repos, { name: 'stranger', grants: [] });
+  ownerA = await issueTestToken(api.repos, { name: 'owner-a', grants: [{ appId: appDbId(appA), role: 'OWNER' }] });
+  ownerB = await issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appDbId(appB), role: 'OWNER' }] });
+  deployerA = await issueTestToken(api.repos, { name: 'deployer-a', grants: [{ appId: appDbId(appA), role: 'DEPLOYER' }] });
+  stranger = await issueTestToken(api.repos, { name: 'stranger', grants: [] });
   await api.gql(SET_COUNT, { input: { environment: appA.production.id, instances: 2 } });
   await api.gql(SET_COUNT, { input: { environment: appB.production.id, instances: 3 } });
   await api.gql(UPDATE_APP, { input: { id: appA.id, description: 'by its owner' } }, { token: ownerA });
@@ -57,11 +57,11 @@ afterAll(async () => {
 describe('auditLog visibility', () => {
   it('an admin reads every entry, newest first', async () => {
     const all = await entries();
-    expect(all).toHaveLength(auditRows(api).length);
+    expect(all).toHaveLength((await auditRows(api)).length);
     expect(all.map((e) => e.action)).toEqual(['createApiToken', 'updateApp', 'updateApp', 'updateApp', 'setInstanceCount', 'setInstanceCount', 'createApp', 'createApp']);
     const times = all.map((e) => Date.parse(e.at));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    expect(all[0]).toMatchObject({ actor: { name: 'test-admin', tokenId: encodeGlobalID('ApiToken', String(api.repos.tokens.byName('test-admin')!.id)) }, appId: null, app: null });
+    expect(all[0]).toMatchObject({ actor: { name: 'test-admin', tokenId: encodeGlobalID('ApiToken', String((await api.repos.tokens.byName('test-admin'))!.id)) }, appId: null, app: null });
   });
 
   it('an app owner reads its app\'s entries only, whoever acted (denials included)', async () => {
@@ -107,7 +107,7 @@ describe('auditLog filters', () => {
   it('by actor: a token name or a token global ID', async () => {
     const byName = await entries({ actor: 'owner-a' });
     expect(byName.map((e) => e.actor.name)).toEqual(['owner-a', 'owner-a']);
-    const tokenId = encodeGlobalID('ApiToken', String(api.repos.tokens.byName('owner-a')!.id));
+    const tokenId = encodeGlobalID('ApiToken', String((await api.repos.tokens.byName('owner-a'))!.id));
     expect(await entries({ actor: tokenId })).toEqual(byName);
     expect(await entries({ actor: 'nobody' })).toEqual([]);
   });

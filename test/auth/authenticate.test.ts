@@ -13,10 +13,20 @@ import { createRepositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { memoryLogger } from '../server/helpers.js';
 
-const fresh = () => createRepositories(openDatabase(':memory:').db, { cipher: createCipher(randomKey()) });
+const fresh = () => createRepositories(openDatabase(':memory:'), { cipher: createCipher(randomKey()) });
 const reasonOf = (fn: () => unknown) => {
   try {
     fn();
+  } catch (error) {
+    if (error instanceof AuthenticationError) return error.reason;
+    throw error;
+  }
+  return 'none';
+};
+/** The reason `authenticate` refuses with ('none' when it accepts). */
+const refusal = async (viewer: Promise<unknown>) => {
+  try {
+    await viewer;
   } catch (error) {
     if (error instanceof AuthenticationError) return error.reason;
     throw error;
@@ -43,26 +53,26 @@ describe('bearerToken', () => {
 });
 
 describe('authenticate', () => {
-  it('knows a token only by its secret, stored hashed', () => {
+  it('knows a token only by its secret, stored hashed', async () => {
     const repos = fresh();
-    const { token, secret } = issueToken(repos, { name: 'ci', admin: false, grants: [], expiresAt: null }, 'test', new Date());
+    const { token, secret } = await issueToken(repos, { name: 'ci', admin: false, grants: [], expiresAt: null }, 'test', new Date());
     expect(token.secretHash).toBe(hashTokenSecret(secret));
     expect(JSON.stringify(token)).not.toContain(secret);
-    expect(authenticate(repos.tokens, secret, new Date())).toMatchObject({ tokenId: token.id, name: 'ci', admin: false });
-    expect(reasonOf(() => authenticate(repos.tokens, newTokenSecret(), new Date()))).toBe('UNKNOWN');
-    expect(reasonOf(() => authenticate(repos.tokens, 'not-a-cairn-token', new Date()))).toBe('UNKNOWN');
+    expect(await authenticate(repos.tokens, secret, new Date())).toMatchObject({ tokenId: token.id, name: 'ci', admin: false });
+    expect(await refusal(authenticate(repos.tokens, newTokenSecret(), new Date()))).toBe('UNKNOWN');
+    expect(await refusal(authenticate(repos.tokens, 'not-a-cairn-token', new Date()))).toBe('UNKNOWN');
   });
 
-  it('refuses a revoked token, and an expired one from its expiry on', () => {
+  it('refuses a revoked token, and an expired one from its expiry on', async () => {
     const repos = fresh();
     const now = new Date('2026-11-25T12:00:00Z');
     const expiresAt = new Date('2026-11-25T13:00:00Z');
-    const revoked = issueToken(repos, { name: 'old', admin: true, grants: [], expiresAt: null }, 'test', now);
-    repos.tokens.revoke(revoked.token.id, now);
-    expect(reasonOf(() => authenticate(repos.tokens, revoked.secret, now))).toBe('REVOKED');
-    const expiring = issueToken(repos, { name: 'brief', admin: true, grants: [], expiresAt }, 'test', now);
-    expect(authenticate(repos.tokens, expiring.secret, new Date(expiresAt.getTime() - 1)).name).toBe('brief');
-    expect(reasonOf(() => authenticate(repos.tokens, expiring.secret, expiresAt))).toBe('EXPIRED');
+    const revoked = await issueToken(repos, { name: 'old', admin: true, grants: [], expiresAt: null }, 'test', now);
+    await repos.tokens.revoke(revoked.token.id, now);
+    expect(await refusal(authenticate(repos.tokens, revoked.secret, now))).toBe('REVOKED');
+    const expiring = await issueToken(repos, { name: 'brief', admin: true, grants: [], expiresAt }, 'test', now);
+    expect((await authenticate(repos.tokens, expiring.secret, new Date(expiresAt.getTime() - 1))).name).toBe('brief');
+    expect(await refusal(authenticate(repos.tokens, expiring.secret, expiresAt))).toBe('EXPIRED');
   });
 });
 
@@ -92,36 +102,36 @@ describe('roles', () => {
 });
 
 describe('the first start', () => {
-  it('creates the admin token once, in a file only its owner can read, and logs where (never the token)', () => {
+  it('creates the admin token once, in a file only its owner can read, and logs where (never the token)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
     const repos = fresh();
     const logs = memoryLogger();
     const config = { databasePath: join(dir, 'cairn.db'), adminTokenFile: undefined };
-    const file = ensureAdminToken(repos, config, logs.logger, new Date());
+    const file = await ensureAdminToken(repos, config, logs.logger, new Date());
     expect(file).toBe(join(dir, 'admin-token'));
     expect(statSync(file!).mode & 0o777).toBe(0o600);
     const secret = readFileSync(file!, 'utf8').trim();
-    expect(authenticate(repos.tokens, secret, new Date())).toMatchObject({ name: 'admin', admin: true });
+    expect(await authenticate(repos.tokens, secret, new Date())).toMatchObject({ name: 'admin', admin: true });
     expect(logs.text()).toContain(file!);
     expect(logs.text()).not.toContain(secret);
     // A second start finds a token and writes nothing.
-    expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
-    expect(repos.tokens.count()).toBe(1);
+    expect(await ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
+    expect(await repos.tokens.count()).toBe(1);
   });
 
-  it('takes the secret given in CAIRN_ADMIN_TOKEN on the first start, writes no file, and ignores it later', () => {
+  it('takes the secret given in CAIRN_ADMIN_TOKEN on the first start, writes no file, and ignores it later', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
     const repos = fresh();
     const logs = memoryLogger();
     const given = 'cairn_operator-chosen-secret-0123456789abcdefghijklmnop';
     const config = { databasePath: join(dir, 'cairn.db'), adminTokenFile: undefined, adminToken: given };
-    expect(ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
+    expect(await ensureAdminToken(repos, config, logs.logger, new Date())).toBeNull();
     expect(existsSync(join(dir, 'admin-token'))).toBe(false);
-    expect(authenticate(repos.tokens, given, new Date())).toMatchObject({ name: 'admin', admin: true });
+    expect(await authenticate(repos.tokens, given, new Date())).toMatchObject({ name: 'admin', admin: true });
     expect(logs.text()).not.toContain(given);
     // A later start (tokens exist) creates nothing, whatever the variable says.
-    expect(ensureAdminToken(repos, { ...config, adminToken: 'cairn_another-secret-that-is-long-enough-0123456789abcdef' }, logs.logger, new Date())).toBeNull();
-    expect(repos.tokens.count()).toBe(1);
+    expect(await ensureAdminToken(repos, { ...config, adminToken: 'cairn_another-secret-that-is-long-enough-0123456789abcdef' }, logs.logger, new Date())).toBeNull();
+    expect(await repos.tokens.count()).toBe(1);
   });
 
   it('refuses a CAIRN_ADMIN_TOKEN that is short, has spaces or lacks the cairn_ prefix, naming the setting', () => {
@@ -133,9 +143,9 @@ describe('the first start', () => {
     expect(loadConfig({ CAIRN_ADMIN_TOKEN: hex }).adminToken).toBe(hex);
   });
 
-  it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', () => {
+  it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-bootstrap-'));
-    const file = ensureAdminToken(fresh(), { databasePath: ':memory:', adminTokenFile: join(dir, 'keys', 'admin.txt') }, memoryLogger().logger, new Date());
+    const file = await ensureAdminToken(fresh(), { databasePath: ':memory:', adminTokenFile: join(dir, 'keys', 'admin.txt') }, memoryLogger().logger, new Date());
     expect(file).toBe(join(dir, 'keys', 'admin.txt'));
     expect(statSync(file!).mode & 0o777).toBe(0o600);
   });

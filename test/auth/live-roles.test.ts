@@ -19,9 +19,9 @@ let stranger: string;
 beforeAll(async () => {
   h = await startLiveHarness();
   caller = createCaller(h.server, h.url);
-  const app = h.repos.apps.byName('web')!;
-  viewer = issueTestToken(h.repos, { name: 'web-viewer', grants: [{ appId: app.id, role: 'VIEWER' }] });
-  stranger = issueTestToken(h.repos, { name: 'no-role', grants: [] });
+  const app = (await h.repos.apps.byName('web'))!;
+  viewer = await issueTestToken(h.repos, { name: 'web-viewer', grants: [{ appId: app.id, role: 'VIEWER' }] });
+  stranger = await issueTestToken(h.repos, { name: 'no-role', grants: [] });
   await h.createPod('web-production-r1-a');
 });
 

@@ -6,8 +6,7 @@ import { eq } from 'drizzle-orm';
 import { encodeGlobalID } from '@pothos/plugin-relay';
 import { pino } from 'pino';
 import { createCairn } from '../../src/app.js';
-import { apiTokens } from '../../src/db/auth-tables.js';
-import type { Db } from '../../src/db/client.js';
+import type { Database } from '../../src/db/database.js';
 import type { Repositories } from '../../src/db/repositories.js';
 import type { TerminalEvent, TerminalInfo, Terminals } from '../../src/live/terminal.js';
 import type { CairnServer } from '../../src/server/index.js';
@@ -38,7 +37,7 @@ export interface MatrixServer {
   url: string;
   server: CairnServer;
   repos: Repositories;
-  db: Db;
+  database: Database;
   fx: Fixture;
   /** Each role's secret (null for `none`). */
   secrets: Record<Role, string | null>;
@@ -47,7 +46,7 @@ export interface MatrixServer {
   /** Runs an operation over HTTP (in-process) as the admin, failing on GraphQL errors. */
   admin(query: string, variables?: Record<string, unknown>): Promise<Record<string, any>>;
   /** Issues a throwaway token (revokeApiToken's target) and returns its global ID. */
-  freshTokenId(): string;
+  freshTokenId(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -89,16 +88,16 @@ export async function startMatrixServer(): Promise<MatrixServer> {
     outputTail: '',
   };
   // The release engine does not run: the fake clusters cannot run the order.
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: { documents: clusterSources(['alpha', 'beta'], pods.url) },
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false, terminals: oneSessionTerminals(sessionInfo) },
   });
   const { url } = await cairn.start();
   const { server, repos } = cairn;
-  const { db } = cairn.database;
+  const { database } = cairn;
 
-  const adminSecret = issueTestToken(repos, { name: 'matrix-admin', admin: true });
+  const adminSecret = await issueTestToken(repos, { name: 'matrix-admin', admin: true });
   const admin: MatrixServer['admin'] = async (query, variables) => {
     const res = await server.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
@@ -135,29 +134,31 @@ export async function startMatrixServer(): Promise<MatrixServer> {
   const appA = local(shop.id);
   const appB = local(blog.id);
   const secrets: Record<Role, string | null> = {
-    admin: issueTestToken(repos, { name: 'role-admin', admin: true }),
-    owner: issueTestToken(repos, { name: 'role-owner', grants: [{ appId: appA, role: 'OWNER' }] }),
-    deployer: issueTestToken(repos, { name: 'role-deployer', grants: [{ appId: appA, role: 'DEPLOYER' }] }),
-    viewer: issueTestToken(repos, { name: 'role-viewer', grants: [{ appId: appA, role: 'VIEWER' }] }),
-    otherApp: issueTestToken(repos, { name: 'role-other-app', grants: [{ appId: appB, role: 'OWNER' }] }),
-    expired: issueTestToken(repos, { name: 'role-expired', grants: [{ appId: appA, role: 'OWNER' }], expiresAt: new Date(Date.now() + 3_600_000) }),
-    revoked: issueTestToken(repos, { name: 'role-revoked', admin: true }),
+    admin: await issueTestToken(repos, { name: 'role-admin', admin: true }),
+    owner: await issueTestToken(repos, { name: 'role-owner', grants: [{ appId: appA, role: 'OWNER' }] }),
+    deployer: await issueTestToken(repos, { name: 'role-deployer', grants: [{ appId: appA, role: 'DEPLOYER' }] }),
+    viewer: await issueTestToken(repos, { name: 'role-viewer', grants: [{ appId: appA, role: 'VIEWER' }] }),
+    otherApp: await issueTestToken(repos, { name: 'role-other-app', grants: [{ appId: appB, role: 'OWNER' }] }),
+    expired: await issueTestToken(repos, { name: 'role-expired', grants: [{ appId: appA, role: 'OWNER' }], expiresAt: new Date(Date.now() + 3_600_000) }),
+    revoked: await issueTestToken(repos, { name: 'role-revoked', admin: true }),
     none: null,
   };
   // Expired an hour ago (a token cannot be issued already expired), and revoked.
-  db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 3_600_000) }).where(eq(apiTokens.name, 'role-expired')).run();
-  repos.tokens.revoke(repos.tokens.byName('role-revoked')!.id, new Date());
-  issueTestToken(repos, { name: 'bystander', grants: [{ appId: appA, role: 'VIEWER' }] });
+  const { apiTokens } = database.t;
+  await database.write((db) => db.update(apiTokens).set({ expiresAt: new Date(Date.now() - 3_600_000) }).where(eq(apiTokens.name, 'role-expired')));
+  await repos.tokens.revoke((await repos.tokens.byName('role-revoked'))!.id, new Date());
+  await issueTestToken(repos, { name: 'bystander', grants: [{ appId: appA, role: 'VIEWER' }] });
   // A second OWNER of A, so that the last-OWNER rule never refuses what the matrix asks.
-  issueTestToken(repos, { name: 'second-owner', grants: [{ appId: appA, role: 'OWNER' }] });
+  await issueTestToken(repos, { name: 'second-owner', grants: [{ appId: appA, role: 'OWNER' }] });
 
+  const bystander = (await repos.tokens.byName('bystander'))!.id;
   const names = { admin: 'role-admin', owner: 'role-owner', deployer: 'role-deployer', viewer: 'role-viewer', otherApp: 'role-other-app', expired: 'role-expired', revoked: 'role-revoked', none: 'anonymous' } satisfies Record<Role, string>;
   let fresh = 0;
   return {
     url,
     server,
     repos,
-    db,
+    database,
     secrets,
     names,
     fx: {
@@ -170,12 +171,13 @@ export async function startMatrixServer(): Promise<MatrixServer> {
       templateId: template.saveTemplate.template.id,
       instanceA: encodeGlobalID('Instance', `${local(shop.production)}/shop-production-r1-x`),
       sessionA: sessionInfo.id,
-      bystander: encodeGlobalID('ApiToken', repos.tokens.byName('bystander')!.id),
+      bystander: encodeGlobalID('ApiToken', bystander),
     },
     admin,
-    freshTokenId: () => {
-      issueTestToken(repos, { name: `throwaway-${++fresh}` });
-      return encodeGlobalID('ApiToken', repos.tokens.byName(`throwaway-${fresh}`)!.id);
+    freshTokenId: async () => {
+      const name = `throwaway-${++fresh}`;
+      await issueTestToken(repos, { name });
+      return encodeGlobalID('ApiToken', (await repos.tokens.byName(name))!.id);
     },
     async close() {
       await cairn.stop();

@@ -7,7 +7,6 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditEntries } from '../../src/db/auth-tables.js';
 import { schema } from '../../src/schema/index.js';
 import { ROLES, type MatrixServer, type Role } from './matrix-server.js';
 import { useMatrix } from './use-matrix.js';
@@ -22,7 +21,8 @@ useMatrix((running) => ({ m, caller } = running));
 const UNAUTHENTICATED: readonly Role[] = ['expired', 'revoked', 'none'];
 
 function auditRows(action: string, actor: string) {
-  return m.db.select().from(auditEntries).where(and(eq(auditEntries.action, action), eq(auditEntries.actorName, actor))).all();
+  const { auditEntries } = m.database.t;
+  return m.database.read((db) => db.select().from(auditEntries).where(and(eq(auditEntries.action, action), eq(auditEntries.actorName, actor))));
 }
 
 /** What the role should see, as a line the failure message shows next to the outcome. */
@@ -57,13 +57,13 @@ describe.each(['http', 'ws', 'sse'] as const)('over %s', (transport) => {
     const problems: string[] = [];
     for (const role of ROLES) {
       const actor = m.names[role];
-      const before = op.kind === 'mutation' ? auditRows(field, actor).length : 0;
+      const before = op.kind === 'mutation' ? (await auditRows(field, actor)).length : 0;
       const outcome = await caller.run(transport, m.secrets[role], op.document, await op.variables(m, role));
       const problem = check(field, op, role, outcome);
       if (problem) problems.push(problem);
       if (op.kind !== 'mutation' || UNAUTHENTICATED.includes(role)) continue;
       // The audit trail: one entry per call, DENIED exactly for the refused ones.
-      const added = auditRows(field, actor).slice(before);
+      const added = (await auditRows(field, actor)).slice(before);
       const expected = allowed(role, op.need) ? 'not DENIED' : 'DENIED';
       if (added.length !== 1 || (added[0]!.outcome === 'DENIED') !== (expected === 'DENIED')) {
         problems.push(`${field} as ${role}: expected one ${expected} audit entry, found ${JSON.stringify(added.map((a) => a.outcome))}`);

@@ -117,15 +117,15 @@ export const OPERATIONS: Record<string, OperationCase> = {
   execInInstance: mutation('execInInstance', 'ExecInInstanceInput', 'DEPLOYER', (m) => ({ instance: m.fx.instanceA, command: ['true'], timeoutSeconds: 5 })),
   openTerminal: mutation('openTerminal', 'OpenTerminalInput', 'DEPLOYER', (m) => ({ instance: m.fx.instanceA })),
   // The bystander is made a member again first, so that every allowed removal has something to remove.
-  removeAppMember: mutation('removeAppMember', 'RemoveAppMemberInput', 'OWNER', (m) => {
-    m.repos.tokens.setMember(localOf(m.fx.appA), localOf(m.fx.bystander), 'VIEWER', new Date());
+  removeAppMember: mutation('removeAppMember', 'RemoveAppMemberInput', 'OWNER', async (m) => {
+    await m.repos.tokens.setMember(localOf(m.fx.appA), localOf(m.fx.bystander), 'VIEWER', new Date());
     return { app: m.fx.appA, token: m.fx.bystander };
   }),
   renameTemplate: mutation('renameTemplate', 'RenameTemplateInput', 'admin', (m) => ({ id: m.fx.templateId, name: unique('renamed') })),
   resizeTerminal: mutation('resizeTerminal', 'ResizeTerminalInput', 'DEPLOYER', (m) => ({ session: m.fx.sessionA, cols: 100, rows: 30 })),
   resumeReleaseOrder: mutation('resumeReleaseOrder', 'ResumeReleaseOrderInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA })),
   retryFailedInstances: mutation('retryFailedInstances', 'RetryFailedInstancesInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA })),
-  revokeApiToken: mutation('revokeApiToken', 'RevokeApiTokenInput', 'admin', (m) => ({ id: m.freshTokenId() })),
+  revokeApiToken: mutation('revokeApiToken', 'RevokeApiTokenInput', 'admin', async (m) => ({ id: await m.freshTokenId() })),
   rollbackReleaseOrder: mutation('rollbackReleaseOrder', 'RollbackReleaseOrderInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA })),
   saveTemplate: mutation('saveTemplate', 'SaveTemplateInput', 'admin', (m) => ({ environment: m.fx.envA, name: unique('saved') })),
   sendTerminalInput: mutation('sendTerminalInput', 'SendTerminalInputInput', 'DEPLOYER', (m) => ({ session: m.fx.sessionA, data: '' })),
@@ -134,9 +134,9 @@ export const OPERATIONS: Record<string, OperationCase> = {
   setInstanceCount: mutation('setInstanceCount', 'SetInstanceCountInput', 'OWNER', (m) => ({ environment: m.fx.envA, instances: 2 })),
   setReleaseOrderPauseMode: mutation('setReleaseOrderPauseMode', 'SetReleaseOrderPauseModeInput', 'DEPLOYER', (m) => ({ id: m.fx.orderA, pauseMode: 'EVERY_BATCH' })),
   updateApp: mutation('updateApp', 'UpdateAppInput', 'OWNER', (m) => ({ id: m.fx.appA, description: unique('described by') })),
-  updateDeploymentConfig: mutation('updateDeploymentConfig', 'UpdateDeploymentConfigInput', 'OWNER', (m) => ({
+  updateDeploymentConfig: mutation('updateDeploymentConfig', 'UpdateDeploymentConfigInput', 'OWNER', async (m) => ({
     environment: m.fx.envATest,
-    version: m.repos.configs.byEnvironmentId(localOf(m.fx.envATest))!.version,
+    version: (await m.repos.configs.byEnvironmentId(localOf(m.fx.envATest)))!.version,
     config: { officialImage: 'NGINX', instances: 2 },
   })),
 

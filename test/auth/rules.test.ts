@@ -29,33 +29,33 @@ afterAll(async () => {
 describe('rule helpers', () => {
   const byEnv = idIn((a: { e: string }) => a.e, 'Environment');
 
-  it('appRule: the role on the app the ID names; an ID that names nothing is for admins (or anyone, for unguessable IDs)', () => {
-    expect(appRule('DEPLOYER', byEnv)(null, { e: m.fx.envA }, ctx)).toEqual({ app: { id: local(m.fx.appA), role: 'DEPLOYER' } });
-    expect(appRule('DEPLOYER', byEnv)(null, { e: encodeGlobalID('Environment', 9999) }, ctx)).toBe(ADMIN_ONLY);
-    expect(appRule('DEPLOYER', byEnv)(null, { e: m.fx.appA }, ctx)).toBe(ADMIN_ONLY); // an ID of another type names no environment
-    expect(appRule('DEPLOYER', byEnv, 'everyone')(null, { e: 'nonsense' }, ctx)).toBe(AUTHENTICATED);
+  it('appRule: the role on the app the ID names; an ID that names nothing is for admins (or anyone, for unguessable IDs)', async () => {
+    expect(await appRule('DEPLOYER', byEnv)(null, { e: m.fx.envA }, ctx)).toEqual({ app: { id: local(m.fx.appA), role: 'DEPLOYER' } });
+    expect(await appRule('DEPLOYER', byEnv)(null, { e: encodeGlobalID('Environment', 9999) }, ctx)).toBe(ADMIN_ONLY);
+    expect(await appRule('DEPLOYER', byEnv)(null, { e: m.fx.appA }, ctx)).toBe(ADMIN_ONLY); // an ID of another type names no environment
+    expect(await appRule('DEPLOYER', byEnv, 'everyone')(null, { e: 'nonsense' }, ctx)).toBe(AUTHENTICATED);
   });
 
-  it('readRule: VIEWER on the app; an ID that names nothing passes, for the resolver to answer null', () => {
-    expect(readRule(byEnv)(null, { e: m.fx.envB }, ctx)).toEqual({ app: { id: local(m.fx.appB), role: 'VIEWER' } });
-    expect(readRule(byEnv)(null, { e: 'nonsense' }, ctx)).toBe(AUTHENTICATED);
+  it('readRule: VIEWER on the app; an ID that names nothing passes, for the resolver to answer null', async () => {
+    expect(await readRule(byEnv)(null, { e: m.fx.envB }, ctx)).toEqual({ app: { id: local(m.fx.appB), role: 'VIEWER' } });
+    expect(await readRule(byEnv)(null, { e: 'nonsense' }, ctx)).toBe(AUTHENTICATED);
   });
 
-  it('ownedByApp: VIEWER on the object\'s app; an object whose app is gone is for admins', () => {
-    expect(ownedByApp(() => 7)({}, ctx)).toEqual({ app: { id: 7, role: 'VIEWER' } });
-    expect(ownedByApp(() => null)({}, ctx)).toBe(ADMIN_ONLY);
+  it('ownedByApp: VIEWER on the object\'s app; an object whose app is gone is for admins', async () => {
+    expect(await ownedByApp(() => 7)({}, ctx)).toEqual({ app: { id: 7, role: 'VIEWER' } });
+    expect(await ownedByApp(() => null)({}, ctx)).toBe(ADMIN_ONLY);
   });
 
-  it('finds the app of every kind of ID: app, environment, order, instance, terminal session', () => {
+  it('finds the app of every kind of ID: app, environment, order, instance, terminal session', async () => {
     const a = local(m.fx.appA);
-    expect(appIdOfGlobalId(ctx, m.fx.appA, ['App'])).toBe(a);
-    expect(appIdOfGlobalId(ctx, m.fx.envATest, ['Environment'])).toBe(a);
-    expect(appIdOfGlobalId(ctx, m.fx.orderA, ['ReleaseOrder'])).toBe(a);
-    expect(appIdOfGlobalId(ctx, m.fx.instanceA, ['Instance'])).toBe(a);
-    expect(appIdOfGlobalId(ctx, { typename: 'Environment', id: String(local(m.fx.envB)) }, ['Environment'])).toBe(local(m.fx.appB));
-    expect(appIdOfGlobalId(ctx, encodeGlobalID('Instance', 'no-slash'), ['Instance'])).toBeNull();
-    expect(appIdOfGlobalId(ctx, m.fx.templateId, ['App', 'Environment'])).toBeNull();
-    expect(appIdOfTerminal({ ...ctx, terminals: { get: (id: string) => (id === 's' ? { owner: { environmentId: local(m.fx.envB) } } : undefined) } } as unknown as Context, 's')).toBe(
+    expect(await appIdOfGlobalId(ctx, m.fx.appA, ['App'])).toBe(a);
+    expect(await appIdOfGlobalId(ctx, m.fx.envATest, ['Environment'])).toBe(a);
+    expect(await appIdOfGlobalId(ctx, m.fx.orderA, ['ReleaseOrder'])).toBe(a);
+    expect(await appIdOfGlobalId(ctx, m.fx.instanceA, ['Instance'])).toBe(a);
+    expect(await appIdOfGlobalId(ctx, { typename: 'Environment', id: String(local(m.fx.envB)) }, ['Environment'])).toBe(local(m.fx.appB));
+    expect(await appIdOfGlobalId(ctx, encodeGlobalID('Instance', 'no-slash'), ['Instance'])).toBeNull();
+    expect(await appIdOfGlobalId(ctx, m.fx.templateId, ['App', 'Environment'])).toBeNull();
+    expect(await appIdOfTerminal({ ...ctx, terminals: { get: (id: string) => (id === 's' ? { owner: { environmentId: local(m.fx.envB) } } : undefined) } } as unknown as Context, 's')).toBe(
       local(m.fx.appB),
     );
   });
@@ -76,21 +76,21 @@ describe('the app-owned types', () => {
     for (const name of [...APP_OWNED_TYPES, 'ReleaseBatch']) expect(typeof ruleOf(name).authScopes, name).toBe('function');
   });
 
-  it('each rule asks for VIEWER on the app its object belongs to', () => {
-    const envA = m.repos.apps.environmentsByIds([local(m.fx.envA)])[0]!;
-    const order = m.repos.releases.order(local(m.fx.orderA))!;
+  it('each rule asks for VIEWER on the app its object belongs to', async () => {
+    const envA = (await m.repos.apps.environmentsByIds([local(m.fx.envA)]))[0]!;
+    const order = (await m.repos.releases.order(local(m.fx.orderA)))!;
     const objects: Record<string, unknown> = {
-      App: m.repos.apps.byIds([local(m.fx.appA)])[0],
+      App: (await m.repos.apps.byIds([local(m.fx.appA)]))[0],
       Environment: envA,
-      DeploymentConfig: m.repos.configs.byEnvironmentId(envA.id),
+      DeploymentConfig: await m.repos.configs.byEnvironmentId(envA.id),
       ReleaseOrder: order,
-      Revision: m.repos.releases.revision(order.environmentId, order.toRevision),
+      Revision: await m.repos.releases.revision(order.environmentId, order.toRevision),
       Instance: { environmentId: envA.id, name: 'shop-production-r1-x' },
       ReleaseBatch: { order },
     };
     for (const [name, object] of Object.entries(objects)) {
       expect(object, name).toBeDefined();
-      expect(ruleOf(name).authScopes(object, ctx), name).toEqual({ app: { id: local(m.fx.appA), role: 'VIEWER' } });
+      expect(await ruleOf(name).authScopes(object, ctx), name).toEqual({ app: { id: local(m.fx.appA), role: 'VIEWER' } });
     }
   });
 });

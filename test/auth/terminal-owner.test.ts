@@ -22,9 +22,9 @@ beforeAll(async () => {
   api = await createTestApi({}, services);
   const app = await createApp(api, 'shell-owner');
   const appId = Number(decodeGlobalID(app.id).id);
-  alice = issueTestToken(api.repos, { name: 'alice', grants: [{ appId, role: 'DEPLOYER' }] });
-  bob = issueTestToken(api.repos, { name: 'bob', grants: [{ appId, role: 'DEPLOYER' }] });
-  aliceId = api.repos.tokens.byName('alice')!.id;
+  alice = await issueTestToken(api.repos, { name: 'alice', grants: [{ appId, role: 'DEPLOYER' }] });
+  bob = await issueTestToken(api.repos, { name: 'bob', grants: [{ appId, role: 'DEPLOYER' }] });
+  aliceId = (await api.repos.tokens.byName('alice'))!.id;
   terminals.add('alices-shell', Number(decodeGlobalID(app.production.id).id), 'pod-a', aliceId);
 });
 afterAll(async () => {

@@ -132,7 +132,7 @@ export function createCaller(server: CairnServer, url: string): Caller {
   return {
     run: (transport, secret, query, variables) => (transport === 'http' ? http(secret, query, variables) : transport === 'sse' ? sse(secret, query, variables) : ws(secret, query, variables)),
     async close() {
-      await Promise.all([...clients.values()].map((c) => c.dispose()));
+      await Promise.all([...clients.values()].map(async (c) => c.dispose()));
     },
   };
 }

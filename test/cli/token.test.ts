@@ -37,16 +37,16 @@ async function token(...args: string[]): Promise<Outcome> {
 }
 
 /** Runs a command in-process (same code as the process runs), capturing its output. */
-function tokenInProcess(...args: string[]): Outcome {
+async function tokenInProcess(...args: string[]): Promise<Outcome> {
   let stdout = '';
   let stderr = '';
-  const code = runTokenCli(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } }, { CAIRN_DATABASE: database });
+  const code = await runTokenCli(args, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } }, { CAIRN_DATABASE: database });
   return { code, stdout, stderr };
 }
 
 /** The API over the same database file, as cairn builds it (not started: only the tokens matter here). */
-function apiOn(path: string) {
-  const cairn = createCairn(testConfig({ databasePath: path, logLevel: 'silent' }), {
+async function apiOn(path: string) {
+  const cairn = await createCairn(testConfig({ databasePath: path, logLevel: 'silent' }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: clusterSources(['alpha', 'beta'], 'https://127.0.0.1:1') },
     testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false },
@@ -87,7 +87,7 @@ describe('npm run token', () => {
     expect(out.stderr).not.toContain(out.stdout.trim());
     admin = out.stdout.trim();
 
-    const api = apiOn(database);
+    const api = await apiOn(database);
     try {
       const res = await api.gql(VIEWER, admin);
       expect(res.status).toBe(200);
@@ -103,7 +103,7 @@ describe('npm run token', () => {
   }, 60_000);
 
   it('create --app --role gives a token a role on an app, by the app\'s name (through the package.json script, quiet with -s)', async () => {
-    const api = apiOn(database);
+    const api = await apiOn(database);
     try {
       const created = await api.gql(
         'mutation { createApp(input: { name: "shop-web", businessType: "ERP", productionCluster: "alpha", testCluster: "beta" }) { __typename } }',
@@ -121,8 +121,8 @@ describe('npm run token', () => {
   }, 60_000);
 
   it('list shows every token with its prefix and roles, never a secret', async () => {
-    expect(tokenInProcess('create', '--name', 'viewer-only').code).toBe(0);
-    const table = tokenInProcess('list');
+    expect((await tokenInProcess('create', '--name', 'viewer-only')).code).toBe(0);
+    const table = await tokenInProcess('list');
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+PREFIX\s+ADMIN\s+ROLES\s+STATE/);
@@ -131,7 +131,7 @@ describe('npm run token', () => {
     expect(table.stdout).toContain(admin.slice(0, 10));
     expect(table.stdout).not.toContain(admin);
 
-    const json = tokenInProcess('list', '--json');
+    const json = await tokenInProcess('list', '--json');
     const tokens = JSON.parse(json.stdout) as { name: string; admin: boolean; state: string; roles: unknown[] }[];
     expect(tokens.map((t) => [t.name, t.admin, t.state])).toEqual([
       ['ci', true, 'active'],
@@ -142,8 +142,8 @@ describe('npm run token', () => {
   }, 60_000);
 
   it('revoke ends the token: the API answers 401; revoking again is an error', async () => {
-    const secret = tokenInProcess('create', '--name', 'short-lived').stdout.trim();
-    const api = apiOn(database);
+    const secret = (await tokenInProcess('create', '--name', 'short-lived')).stdout.trim();
+    const api = await apiOn(database);
     try {
       expect((await api.gql(VIEWER, secret)).status).toBe(200);
       const out = await token('revoke', '--name', 'short-lived');
@@ -167,8 +167,8 @@ describe('npm run token', () => {
     expect(out.stderr).toBe('error: --app nope: no app has this name.\n');
   }, 60_000);
 
-  it('refuses bad input with every problem on stderr, exit code 1, nothing on stdout and nothing written', () => {
-    const before = JSON.parse(tokenInProcess('list', '--json').stdout) as unknown[];
+  it('refuses bad input with every problem on stderr, exit code 1, nothing on stdout and nothing written', async () => {
+    const before = JSON.parse((await tokenInProcess('list', '--json')).stdout) as unknown[];
     const cases: [string[], string[]][] = [
       [['create'], ['--name is required']],
       [['create', '--name', 'x', '--app', 'nope', '--role', 'boss', '--expires', 'soon'], ['--app nope: no app', '--role boss', '--expires soon']],
@@ -182,12 +182,13 @@ describe('npm run token', () => {
       [['destroy'], ['unknown command "destroy"']],
       [[], ['Usage:']],
     ];
-    const outcomes = cases.map(([args]) => tokenInProcess(...args));
+    const outcomes: Outcome[] = [];
+    for (const [args] of cases) outcomes.push(await tokenInProcess(...args));
     outcomes.forEach((out, i) => {
       expect(out.code, cases[i]![0].join(' ')).toBe(1);
       expect(out.stdout).toBe('');
       for (const fragment of cases[i]![1]) expect(out.stderr).toContain(fragment);
     });
-    expect(JSON.parse(tokenInProcess('list', '--json').stdout)).toEqual(before);
+    expect(JSON.parse((await tokenInProcess('list', '--json')).stdout)).toEqual(before);
   });
 });

@@ -1,15 +1,28 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCairn } from '../../src/app.js';
 import { ConfigError, loadConfig } from '../../src/config.js';
-import { PostgresNotWiredError, redactedDatabaseUrl } from '../../src/db/pg/database-url.js';
+import { DatabaseUnavailableError, redactedDatabaseUrl } from '../../src/db/pg/database-url.js';
 import { describeStartFailure } from '../../src/server/start-failure.js';
 import { memoryLog } from '../secrets/helpers.js';
 import { testConfig } from '../helpers/cairn.js';
+
+/** A loopback port nothing listens on (just closed): connecting to it is refused at once. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
 
 /** The error loadConfig throws for `env`. */
 function configError(env: Record<string, string>): ConfigError {
@@ -57,22 +70,22 @@ describe('CAIRN_DATABASE_URL', () => {
     expect(describeStartFailure(error)).toEqual({ code: 'INVALID_CONFIG', message: error.message });
   });
 
-  it('a start with it set fails at once, saying PostgreSQL is not yet wired, without falling back to SQLite', () => {
-    const config = testConfig({ databaseUrl: 'postgres://cairn:hunter2@db.example.com:5432/cairn', databasePath: '/nonexistent/never-created/cairn.db' });
+  it('a start on a PostgreSQL that does not answer fails with a typed error naming the URL without its password, without falling back to SQLite', async () => {
+    const port = await closedPort();
+    const config = testConfig({ databaseUrl: `postgres://cairn:hunter2@127.0.0.1:${port}/cairn`, databasePath: '/nonexistent/never-created/cairn.db' });
     const log = memoryLog();
-    let thrown: unknown;
-    try {
-      createCairn(config, { logger: log.logger, kubeconfig: { sandbox: async () => [] } });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(PostgresNotWiredError);
+    const thrown = await createCairn(config, { logger: log.logger, kubeconfig: { sandbox: async () => [] } }).then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(thrown).toBeInstanceOf(DatabaseUnavailableError);
     const { code, message } = describeStartFailure(thrown);
-    expect(code).toBe('POSTGRES_NOT_WIRED');
-    expect(message).toMatch(/^CAIRN_DATABASE_URL is set \(postgres:\/\/cairn@db\.example\.com:5432\/cairn\), but PostgreSQL is not yet wired to cairn's repositories/);
+    expect(code).toBe('DATABASE_UNAVAILABLE');
+    expect(message).toMatch(new RegExp(`^cannot open the PostgreSQL database CAIRN_DATABASE_URL names \\(postgres://cairn@127\\.0\\.0\\.1:${port}/cairn\\): `));
     expect(message).toContain('cairn does not fall back to SQLite by itself');
     expect(message).not.toContain('hunter2');
-    expect(log.text()).toBe(''); // nothing opened, nothing started
+    expect(log.text()).not.toContain('hunter2');
+    expect(log.text()).not.toContain('database open and migrated');
   });
 
   it('is shown without its password', () => {
@@ -82,12 +95,13 @@ describe('CAIRN_DATABASE_URL', () => {
 
   // src/main.ts through tsx, as the other process tests run it: dist/ may be stale here, or being rebuilt by
   // test/server/main-process.test.ts at the same moment.
-  it('the process (src/main.ts) exits 1 at once with one JSON line, before any other log line, creating no SQLite file', async () => {
+  it('the process (src/main.ts) on a PostgreSQL that does not answer exits 1 with one JSON line saying so, creating no SQLite file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'cairn-dburl-'));
+    const port = await closedPort();
     try {
       const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: resolve(import.meta.dirname, '../..'),
-        env: { PATH: process.env.PATH ?? '', HOME: dir, CAIRN_PORT: '0', CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_DATABASE_URL: 'postgres://cairn:hunter2@db.example.com/cairn' },
+        env: { PATH: process.env.PATH ?? '', HOME: dir, CAIRN_PORT: '0', CAIRN_DATABASE: join(dir, 'cairn.db'), CAIRN_DATABASE_URL: `postgres://cairn:hunter2@127.0.0.1:${port}/cairn` },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: 10_000, // it should end at once; a cairn that starts instead is killed (and the code below says so)
       });
@@ -97,10 +111,13 @@ describe('CAIRN_DATABASE_URL', () => {
       child.stderr.on('data', (c) => (stderr += String(c)));
       const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
       expect({ code, signal }, `the process did not exit 1 at once:\n${stderr.slice(0, 4000)}`).toEqual({ code: 1, signal: null });
-      expect(stdout).toBe('');
+      // The log (stdout) names the database without its password; stderr has the one line of the failed start.
+      expect(stdout).toContain(`"databaseUrl":"postgres://cairn@127.0.0.1:${port}/cairn"`);
       const lines = stderr.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
-      expect(lines).toEqual([expect.objectContaining({ level: 60, code: 'POSTGRES_NOT_WIRED', msg: expect.stringMatching(/^cannot start: CAIRN_DATABASE_URL is set \(postgres:\/\/cairn@db\.example\.com\/cairn\)/) })]);
-      expect(stderr).not.toContain('hunter2');
+      expect(lines).toEqual([
+        expect.objectContaining({ level: 60, code: 'DATABASE_UNAVAILABLE', msg: expect.stringContaining(`cannot start: cannot open the PostgreSQL database CAIRN_DATABASE_URL names (postgres://cairn@127.0.0.1:${port}/cairn)`) }),
+      ]);
+      expect(stdout + stderr).not.toContain('hunter2');
       expect(existsSync(join(dir, 'cairn.db'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });

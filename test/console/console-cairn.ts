@@ -24,9 +24,9 @@ export interface ConsoleCairn {
   /** Runs an operation over HTTP as the admin token (or as `as`, another token's secret). */
   gql(query: string, variables?: Record<string, unknown>, as?: string): Promise<{ data?: any; errors?: unknown[] }>;
   /** The secret of another admin token, created on first use. */
-  adminToken(name: string): string;
+  adminToken(name: string): Promise<string>;
   /** Issues a token that is not an admin, with these roles on apps (by name); returns its secret. */
-  memberToken(name: string, roles: Record<string, 'VIEWER' | 'DEPLOYER' | 'OWNER'>): string;
+  memberToken(name: string, roles: Record<string, 'VIEWER' | 'DEPLOYER' | 'OWNER'>): Promise<string>;
   logText(): string;
   stop(): Promise<void>;
 }
@@ -46,22 +46,24 @@ export async function startConsoleCairn(): Promise<ConsoleCairn> {
     persistedOperations: [CONSOLE_MANIFEST],
     persistedOnly: true,
   });
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: true })) },
     testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
   });
   const { port } = await cairn.start();
   const origin = `http://127.0.0.1:${port}`;
-  const token = namedAdminToken(cairn.repos, 'console-admin');
+  const token = await namedAdminToken(cairn.repos, 'console-admin');
   return {
     origin,
     token,
     sandboxes,
     repos: cairn.repos,
     adminToken: (name) => namedAdminToken(cairn.repos, name),
-    memberToken: (name, roles) =>
-      issueTestToken(cairn.repos, { name, admin: false, grants: Object.entries(roles).map(([app, role]) => ({ appId: cairn.repos.apps.byName(app)!.id, role })) }),
+    memberToken: async (name, roles) => {
+      const grants = await Promise.all(Object.entries(roles).map(async ([app, role]) => ({ appId: (await cairn.repos.apps.byName(app))!.id, role })));
+      return issueTestToken(cairn.repos, { name, admin: false, grants });
+    },
     async gql(query, variables = {}, as = token) {
       const res = await fetch(`${origin}/graphql`, {
         method: 'POST',

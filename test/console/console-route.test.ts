@@ -15,7 +15,7 @@ describe('the console route on cairn\'s server', () => {
   let cairn: TestServer;
   let origin: string;
   beforeAll(async () => {
-    cairn = testServer();
+    cairn = await testServer();
     const { port } = await cairn.server.start(0);
     origin = `http://127.0.0.1:${port}`;
   });

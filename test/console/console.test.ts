@@ -34,7 +34,7 @@ describe.skipIf(!chromiumInstalled)('the reference console in chromium', { timeo
     await setDraft(api, envId, { instances: 4, tag: '1.25', greeting: 'hello', file: 'one' });
     await createApp(api, 'billing', 'STATEFUL'); // a second app in the list
     // The browser signs in as the app's owner, not an admin: under CAIRN_PERSISTED_ONLY it may send hashes only.
-    token = cairn.memberToken('console-owner', { shop: 'OWNER', billing: 'VIEWER' });
+    token = await cairn.memberToken('console-owner', { shop: 'OWNER', billing: 'VIEWER' });
     browser = await openBrowser(cairn.origin);
   }, 60_000);
 

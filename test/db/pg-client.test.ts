@@ -14,13 +14,13 @@ import { apps, deploymentConfigs, environments } from '../../src/db/pg/tables.js
 import { openRow, sealSettings } from '../../src/domain/secret-values.js';
 import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
 import { secretValue, settingsWith } from '../secrets/helpers.js';
-import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import { startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
 
-describe.skipIf(pgMissing !== null)('the PostgreSQL client', () => {
+describe('the PostgreSQL client', () => {
   // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
   // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
   const starting = startPgCluster();
-  starting.catch(() => undefined); // a failure is reported by beforeAll (or the file is skipped)
+  starting.catch(() => undefined); // a failure is reported by beforeAll
   let cluster: PgCluster;
   let database: OpenPgDatabase;
   beforeAll(async () => {

@@ -12,11 +12,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { migratePg } from '../../src/db/pg/migrate.js';
 import * as pgTables from '../../src/db/pg/tables.js';
-import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import { startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
 
 const declared = (Object.values(pgTables) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableConfig(t));
 
-describe.skipIf(pgMissing !== null)('PostgreSQL migrations (drizzle-pg/)', () => {
+describe('PostgreSQL migrations (drizzle-pg/)', () => {
   let cluster: PgCluster;
   let pool: pg.Pool;
   const query = async <T extends object>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows;
@@ -24,7 +24,7 @@ describe.skipIf(pgMissing !== null)('PostgreSQL migrations (drizzle-pg/)', () =>
   // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
   // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
   const starting = startPgCluster();
-  starting.catch(() => undefined); // a failure is reported by beforeAll (or the file is skipped)
+  starting.catch(() => undefined); // a failure is reported by beforeAll
   beforeAll(async () => {
     cluster = await starting;
     pool = new pg.Pool({ connectionString: cluster.url, max: 4, connectionTimeoutMillis: 10_000, query_timeout: 10_000 });

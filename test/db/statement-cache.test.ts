@@ -6,9 +6,9 @@ import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { cacheStatements } from '../../src/db/statement-cache.js';
 import { apps } from '../../src/db/tables.js';
 
-const opened: { close(): void }[] = [];
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
+const opened: { close(): unknown }[] = [];
+afterEach(async () => {
+  for (const d of opened.splice(0)) await d.close();
 });
 
 /** A bare database with a small table and the cache on. */
@@ -104,7 +104,8 @@ describe('statement cache', () => {
 
   it('serves drizzle: mapped rows (raw underneath) and plain SQL rows (flat) from the same compiled statement', () => {
     const database = migrated();
-    const { db } = database;
+    // drizzle's own synchronous API over the writer connection (the repositories await the same builders).
+    const db = drizzle(database.sqlite!);
     db.insert(apps).values({ name: 'shop', businessType: 'ERP', appType: 'STATELESS', deployMethod: 'CONTAINER', createdAt: new Date(0), updatedAt: new Date(0) }).run();
     const before = database.statements().prepared;
     const query = () => db.select({ id: apps.id, name: apps.name }).from(apps).where(eq(apps.name, 'shop'));

@@ -17,7 +17,7 @@ import type { KubeTimeouts } from '../../src/kube/kube-timeouts.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
-import { bearer, namedAdminToken } from '../helpers/auth.js';
+import { bearer, namedAdminSecret, namedAdminToken } from '../helpers/auth.js';
 import { alwaysReachable } from '../helpers/cairn.js';
 import { realCluster, startClusters, type E2eCluster } from './clusters.js';
 
@@ -90,14 +90,20 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
       : {}),
   });
   // The secret key file is generated next to the database on the first start and read again on a restart.
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })) },
     testing: { check: alwaysReachable, retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 }, bootstrapAdminToken: false },
   });
   await cairn.start();
   const { repos, kube, reconciler, database } = cairn;
-  const as = (name: string) => bearer(namedAdminToken(repos, name));
+  // The header of an admin token named `name` at once; the token is created in the database before the next operation is sent.
+  const creating = new Map<string, Promise<string>>();
+  const as = (name: string) => {
+    if (!creating.has(name)) creating.set(name, namedAdminToken(repos, name));
+    return bearer(namedAdminSecret(name));
+  };
+  const tokensCreated = () => Promise.all(creating.values());
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     logging: false,
@@ -106,6 +112,7 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
   return {
     as,
     async gql(query, variables, headers = as('e2e-admin')) {
+      await tokensCreated();
       const res = await yoga.fetch('http://cairn.test/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
@@ -117,10 +124,12 @@ export async function startCairn(sandboxes: Sandboxes, databasePath: string, ove
       const abort = new AbortController();
       const events: any[] = [];
       const waiters: Array<(v: any) => void> = [];
+      const headers = as('e2e-admin');
       void (async () => {
+        await tokensCreated();
         const res = await yoga.fetch('http://cairn.test/graphql', {
           method: 'POST',
-          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...as('e2e-admin') },
+          headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...headers },
           body: JSON.stringify({ query, variables }),
           signal: abort.signal,
         });

@@ -58,12 +58,12 @@ export function fakeKube() {
   };
 }
 
-export function setUp(opened: OpenDatabase[], path = ':memory:'): { repos: Repositories; envId: number } {
+export async function setUp(opened: OpenDatabase[], path = ':memory:'): Promise<{ repos: Repositories; envId: number }> {
   const database = openDatabase(path);
   opened.push(database);
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
+  const repos = createRepositories(database, { cipher: createCipher(randomKey()) });
   const settings = { ...presetSettings('NGINX'), instances: 4 };
-  const app = repos.apps.create(
+  const app = await repos.apps.create(
     {
       name: 'shop',
       businessType: 'ERP',
@@ -77,10 +77,12 @@ export function setUp(opened: OpenDatabase[], path = ':memory:'): { repos: Repos
     },
     new Date(),
   );
-  return { repos, envId: repos.apps.environmentsOfApps([app.id])[0]!.id };
+  return { repos, envId: (await repos.apps.environmentsOfApps([app.id]))[0]!.id };
 }
 
 /** Submits an order of the draft (as a restart: the draft never changes in these tests). */
 export const submit = (repos: Repositories, envId: number, pauseMode: 'NONE' | 'FIRST_BATCH' = 'NONE') =>
-  repos.transaction(() => createReleaseOrder(repos, { environment: repos.apps.environmentsByIds([envId])[0]!, batchCount: 2, pauseMode, description: '', restart: true }, 'alice', new Date()));
+  repos.transaction(async () =>
+    createReleaseOrder(repos, { environment: (await repos.apps.environmentsByIds([envId]))[0]!, batchCount: 2, pauseMode, description: '', restart: true }, 'alice', new Date()),
+  );
 

@@ -43,20 +43,20 @@ describe('pruning after a completed order', () => {
   const reconcilers: Reconciler[] = [];
   afterEach(async () => {
     for (const r of reconcilers.splice(0)) await r.stop();
-    for (const d of opened.splice(0)) d.close();
+    for (const d of opened.splice(0)) await d.close();
   });
 
   it('removes the revisions beyond CAIRN_REVISIONS_KEPT, keeping the running and the previous one', async () => {
-    const { repos, envId } = setUp(opened);
+    const { repos, envId } = await setUp(opened);
     const fake = fakeKube();
     const reconciler = createReconciler({ repos, kube: fake.kube, logger: pino({ level: 'silent' }), batchDeadlineMs: 60_000, resyncIntervalMs: 60_000, revisionsKept: 2 });
     reconcilers.push(reconciler);
     reconciler.start();
     for (let i = 0; i < 4; i++) {
-      const order = submit(repos, envId);
+      const order = await submit(repos, envId);
       reconciler.wake(order.id);
       await reconciler.idle();
-      expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
+      expect((await repos.releases.order(order.id))?.state).toBe('COMPLETED');
     }
     expect(fake.calls.filter((c) => c.startsWith('remove'))).toEqual(['remove 1', 'remove 2']);
     expect([...fake.replicas.keys()].sort()).toEqual([3, 4]);

@@ -18,7 +18,7 @@ const setUp = () => setUpIn(opened);
 const reconcilers: Reconciler[] = [];
 afterEach(async () => {
   for (const r of reconcilers.splice(0)) await r.stop();
-  for (const d of opened.splice(0)) d.close();
+  for (const d of opened.splice(0)) await d.close();
 });
 
 function start(repos: Repositories, kube: KubePort): Reconciler {
@@ -30,53 +30,91 @@ function start(repos: Repositories, kube: KubePort): Reconciler {
 
 describe('reconciler', () => {
   it('at start-up picks up every active order and takes the steps in order: up first, then down', async () => {
-    const { repos, envId } = setUp();
+    const { repos, envId } = await setUp();
     const fake = fakeKube();
     // Revision 1 runs (a completed first order), revision 2 is submitted while no engine runs.
-    const first = submit(repos, envId);
-    repos.releases.updateOrder(first, { state: 'COMPLETED', finishedAt: new Date() }, new Date());
+    const first = await submit(repos, envId);
+    expect(await repos.releases.updateOrder(first, { state: 'COMPLETED', finishedAt: new Date() }, new Date())).toBeDefined();
     fake.replicas.set(1, 4);
-    const order = submit(repos, envId);
+    const order = await submit(repos, envId);
     const reconciler = start(repos, fake.kube);
     await reconciler.idle();
-    expect(repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED', cursor: { batchesDone: 2 } });
+    expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED', cursor: { batchesDone: 2 } });
     expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 2 2', 'scale 1 2', 'scale 2 4', 'scale 1 0']);
   });
 
   it('a user action during a pass wins: the pass does not overwrite it', async () => {
-    const { repos, envId } = setUp();
+    const { repos, envId } = await setUp();
     const fake = fakeKube();
-    const order = submit(repos, envId);
+    const order = await submit(repos, envId);
     const reconciler = start(repos, fake.kube);
     await reconciler.idle();
-    expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
+    expect((await repos.releases.order(order.id))?.state).toBe('COMPLETED');
 
-    const next = submit(repos, envId, 'FIRST_BATCH');
+    const next = await submit(repos, envId, 'FIRST_BATCH');
     const { reached, release } = fake.hold();
     reconciler.wake(next.id);
     await reached; // the pass now waits on the cluster
-    repos.transaction(() => applyEvent(repos, next.id, { type: 'CLOSE', reason: 'changed my mind' }, 'bob', new Date()));
+    await repos.transaction(() => applyEvent(repos, next.id, { type: 'CLOSE', reason: 'changed my mind' }, 'bob', new Date()));
     release();
     await reconciler.idle();
-    const closed = repos.releases.order(next.id)!;
+    const closed = (await repos.releases.order(next.id))!;
     expect(closed.state).toBe('CLOSED');
-    expect(repos.releases.transitionsOf([next.id]).map((t) => `${t.toState}:${t.actor}`)).toEqual(['DEPLOYING:alice', 'CLOSED:bob']);
+    expect((await repos.releases.transitionsOf([next.id])).map((t) => `${t.toState}:${t.actor}`)).toEqual(['DEPLOYING:alice', 'CLOSED:bob']);
     expect(fake.calls.filter((c) => c.startsWith('scale 2'))).toEqual([]); // revision 2 never scaled
   });
 
-  it('pauses after the first batch and goes on only after resume', async () => {
-    const { repos, envId } = setUp();
+  it('runs one pass of an order at a time: wakes (and the resync) during a pass wait for it, each step is taken once', async () => {
+    const { repos, envId } = await setUp();
     const fake = fakeKube();
-    const order = submit(repos, envId, 'FIRST_BATCH');
+    let inFlight = 0;
+    let most = 0;
+    const kube: KubePort = {
+      ...fake.kube,
+      async observeEnvironment(...args) {
+        most = Math.max(most, ++inFlight);
+        try {
+          return await fake.kube.observeEnvironment(...args);
+        } finally {
+          inFlight--;
+        }
+      },
+    };
+    const order = await submit(repos, envId, 'FIRST_BATCH');
+    const { reached, release } = fake.hold();
+    const reconciler = start(repos, kube); // its first resync wakes the order
+    await reached; // the first pass waits on the cluster, between its reads and its write
+    for (let i = 0; i < 10; i++) reconciler.wake(order.id);
+    release();
+    await reconciler.idle();
+    expect(most).toBe(1);
+    expect(await repos.releases.order(order.id)).toMatchObject({ state: 'PAUSED', cursor: { batchesDone: 1 } });
+    expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 1 2']);
+    expect((await repos.releases.transitionsOf([order.id])).map((t) => `${t.toState}:${t.actor}`)).toEqual(['DEPLOYING:alice', 'PAUSED:cairn']);
+  });
+
+  it('a pass that lost the race to a user action writes nothing (the guarded write answers undefined)', async () => {
+    const { repos, envId } = await setUp();
+    const order = await submit(repos, envId);
+    const resumedElsewhere = await repos.releases.updateOrder(order, { pauseMode: 'FIRST_BATCH' }, new Date());
+    expect(resumedElsewhere?.version).toBe(order.version + 1);
+    expect(await repos.releases.updateOrder(order, { cursor: { ...order.cursor, prepared: true } }, new Date())).toBeUndefined();
+    expect(await repos.releases.order(order.id)).toMatchObject({ version: order.version + 1, pauseMode: 'FIRST_BATCH', cursor: { prepared: false } });
+  });
+
+  it('pauses after the first batch and goes on only after resume', async () => {
+    const { repos, envId } = await setUp();
+    const fake = fakeKube();
+    const order = await submit(repos, envId, 'FIRST_BATCH');
     const reconciler = start(repos, fake.kube);
     await reconciler.idle();
-    expect(repos.releases.order(order.id)).toMatchObject({ state: 'PAUSED', cursor: { batchesDone: 1 } });
+    expect(await repos.releases.order(order.id)).toMatchObject({ state: 'PAUSED', cursor: { batchesDone: 1 } });
     expect(fake.replicas.get(1)).toBe(2);
-    const resumed = repos.transaction(() => applyEvent(repos, order.id, { type: 'RESUME' }, 'bob', new Date()));
+    const resumed = await repos.transaction(() => applyEvent(repos, order.id, { type: 'RESUME' }, 'bob', new Date()));
     expect(resumed.wake).toBe(true);
     reconciler.wake(order.id);
     await reconciler.idle();
-    expect(repos.releases.order(order.id)?.state).toBe('COMPLETED');
+    expect((await repos.releases.order(order.id))?.state).toBe('COMPLETED');
     expect(fake.replicas.get(1)).toBe(4);
   });
 });
@@ -96,11 +134,11 @@ describe('retry: which pods named in it are recreated', () => {
   });
 
   it('a pass that deleted a failed pod and stopped before recording it does not delete its replacement again', async () => {
-    const { repos, envId } = setUp();
-    const order = submit(repos, envId);
+    const { repos, envId } = await setUp();
+    const order = await submit(repos, envId);
     const now = new Date();
     const retryAt = Math.floor(now.getTime() / 1000) * 1000 + 1; // early in this second: the replacement is stamped with the same second
-    const stored = repos.releases.updateOrder(order, { cursor: { ...order.cursor, prepared: true, recreate: ['shop-production-3', 'shop-production-2'], retryAt } }, now)!;
+    const stored = (await repos.releases.updateOrder(order, { cursor: { ...order.cursor, prepared: true, recreate: ['shop-production-3', 'shop-production-2'], retryAt } }, now))!;
     expect(stored.cursor.recreate).toHaveLength(2);
     const instance = (name: string, failure: typeof crashLoop | null) => ({
       name,
@@ -130,18 +168,18 @@ describe('retry: which pods named in it are recreated', () => {
     const outcome = await reconcileOrder({ repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: createStepFailures() }, order.id);
     expect(outcome).toEqual({ next: 'AGAIN' });
     expect(deleted).toEqual([['shop-production-2']]);
-    expect(repos.releases.order(order.id)!.cursor.recreate).toEqual([]);
+    expect((await repos.releases.order(order.id))!.cursor.recreate).toEqual([]);
   });
 });
 
 describe('release service', () => {
   it('followers woken together share one cluster read; a later read is a fresh one', async () => {
-    const { repos, envId } = setUp();
+    const { repos, envId } = await setUp();
     const fake = fakeKube();
     let reads = 0;
     const kube: KubePort = { ...fake.kube, observeEnvironment: (...args) => (reads++, fake.kube.observeEnvironment(...args)) };
     const service = createReleaseService(repos, kube, start(repos, kube), createOrderEvents());
-    const env = repos.apps.environmentsByIds([envId])[0]!;
+    const env = (await repos.apps.environmentsByIds([envId]))[0]!;
     const together = await Promise.all([service.observe(env), service.observe(env), service.observe(env)]);
     expect(reads).toBe(1);
     expect(together[1]).toBe(together[0]);

@@ -1,39 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
+import { describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import { freshCursor } from '../../src/engine/order-state.js';
+import { countRows, describeEachDatabase, rawRows } from '../db/each-database.js';
 
 const now = new Date('2026-11-25T17:00:00Z');
 const later = new Date('2026-11-25T17:05:00Z');
-const opened: OpenDatabase[] = [];
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
-});
 
-function fresh(): { repos: Repositories; envId: number; otherEnvId: number; appId: number } {
-  const database = openDatabase(':memory:');
-  opened.push(database);
-  const repos = createRepositories(database.db, { cipher: createCipher(randomKey()) });
-  const settings = presetSettings('NGINX');
-  const app = repos.apps.create(
-    {
-      name: 'shop',
-      businessType: 'ERP',
-      description: '',
-      appType: 'STATELESS',
-      deployMethod: 'CONTAINER',
-      environments: [
-        { kind: 'PRODUCTION', cluster: 'a', namespace: 'cairn-shop', imageTag: '1.25', settings },
-        { kind: 'TEST', cluster: 'b', namespace: 'cairn-shop', imageTag: '1.25', settings },
-      ],
-    },
-    now,
-  );
-  const [prod, test] = repos.apps.environmentsOfApps([app.id]);
-  return { repos, envId: prod!.id, otherEnvId: test!.id, appId: app.id };
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
 }
 
 const newOrder = (environmentId: number, toRevision = 1) => ({
@@ -50,73 +32,133 @@ const newOrder = (environmentId: number, toRevision = 1) => ({
   createdBy: 'alice',
 });
 
-describe('releases repository', () => {
-  it('numbers revisions per environment and keeps their full settings, secrets included', () => {
-    const { repos, envId, otherEnvId } = fresh();
+describeEachDatabase('releases repository', (target) => {
+  async function fresh(): Promise<{ repos: Repositories; envId: number; otherEnvId: number; appId: number; database: Awaited<ReturnType<typeof target.open>> }> {
+    const database = await target.open();
+    const repos = createRepositories(database, { cipher: createCipher(randomKey()) });
+    const settings = presetSettings('NGINX');
+    const app = await repos.apps.create(
+      {
+        name: 'shop',
+        businessType: 'ERP',
+        description: '',
+        appType: 'STATELESS',
+        deployMethod: 'CONTAINER',
+        environments: [
+          { kind: 'PRODUCTION', cluster: 'a', namespace: 'cairn-shop', imageTag: '1.25', settings },
+          { kind: 'TEST', cluster: 'b', namespace: 'cairn-shop', imageTag: '1.25', settings },
+        ],
+      },
+      now,
+    );
+    const [prod, test] = await repos.apps.environmentsOfApps([app.id]);
+    return { repos, envId: prod!.id, otherEnvId: test!.id, appId: app.id, database };
+  }
+
+  it('numbers revisions per environment and keeps their full settings, secrets included', async () => {
+    const { repos, envId, otherEnvId } = await fresh();
     const settings = { ...presetSettings('NGINX'), env: [{ name: 'TOKEN', value: 's3cret', secret: true }] };
-    const r1 = repos.releases.createRevision({ environmentId: envId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'alice' }, now);
-    const r2 = repos.releases.createRevision({ environmentId: envId, image: 'nginx:1.27', imageTag: '1.27', settings, createdBy: 'alice' }, now);
-    const other = repos.releases.createRevision({ environmentId: otherEnvId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'bob' }, now);
+    const r1 = await repos.releases.createRevision({ environmentId: envId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'alice' }, now);
+    const r2 = await repos.releases.createRevision({ environmentId: envId, image: 'nginx:1.27', imageTag: '1.27', settings, createdBy: 'alice' }, now);
+    const other = await repos.releases.createRevision({ environmentId: otherEnvId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'bob' }, now);
     expect([r1.number, r2.number, other.number]).toEqual([1, 2, 1]);
-    expect(repos.releases.revision(envId, 1)?.settings.env).toEqual([{ name: 'TOKEN', value: 's3cret', secret: true }]);
-    expect(repos.releases.revisionsOf(envId, 0, 10).map((r) => r.number)).toEqual([2, 1]);
-    expect(repos.releases.countRevisions(envId)).toBe(2);
+    expect(r1.createdAt).toEqual(now);
+    expect((await repos.releases.revision(envId, 1))?.settings).toEqual(settings);
+    expect((await repos.releases.revisionsOf(envId, 0, 10)).map((r) => r.number)).toEqual([2, 1]);
+    expect(await repos.releases.countRevisions(envId)).toBe(2);
   });
 
-  it('guarded writes: a stale version writes nothing; a write that changes nothing is skipped', () => {
-    const { repos, envId } = fresh();
-    const order = repos.releases.createOrder(newOrder(envId), now);
+  it('guarded writes: a stale version writes nothing; a write that changes nothing is skipped', async () => {
+    const { repos, envId } = await fresh();
+    const order = await repos.releases.createOrder(newOrder(envId), now);
     expect(order.version).toBe(1);
-    const same = repos.releases.updateOrder(order, { state: 'DEPLOYING', cursor: { ...order.cursor } }, later);
+    expect(order.plan).toEqual([2, 2]);
+    const same = await repos.releases.updateOrder(order, { state: 'DEPLOYING', cursor: { ...order.cursor } }, later);
     expect(same).toBe(order);
-    expect(repos.releases.order(order.id)).toMatchObject({ version: 1, updatedAt: now });
-    const paused = repos.releases.updateOrder(order, { state: 'PAUSED' }, later)!;
+    // The same cursor built anew (its keys in the code's order, not the order jsonb gave them back in) is no change either.
+    const rebuilt = await repos.releases.updateOrder(order, { cursor: freshCursor(now) }, later);
+    expect(rebuilt).toBe(order);
+    expect(await repos.releases.order(order.id)).toMatchObject({ version: 1, updatedAt: now });
+    const paused = (await repos.releases.updateOrder(order, { state: 'PAUSED' }, later))!;
     expect(paused).toMatchObject({ version: 2, state: 'PAUSED', updatedAt: later });
-    expect(repos.releases.updateOrder(order, { state: 'CLOSED' }, later)).toBeUndefined(); // read at version 1
-    expect(repos.releases.order(order.id)?.state).toBe('PAUSED');
+    expect(await repos.releases.updateOrder(order, { state: 'CLOSED' }, later)).toBeUndefined(); // read at version 1
+    expect((await repos.releases.order(order.id))?.state).toBe('PAUSED');
   });
 
-  it('one active order per environment, enforced by the database too', () => {
-    const { repos, envId, otherEnvId, appId } = fresh();
-    const first = repos.releases.createOrder(newOrder(envId), now);
-    expect(repos.releases.activeOrderOf(envId)?.id).toBe(first.id);
-    expect(repos.apps.activeReleaseOrderOf(appId)).toEqual({ id: first.id });
-    let error: unknown;
-    try {
-      repos.releases.createOrder(newOrder(envId), now);
-    } catch (e) {
-      error = e;
+  it('one active order per environment, enforced by the database too (the partial unique index)', async () => {
+    const { repos, envId, otherEnvId, appId } = await fresh();
+    const first = await repos.releases.createOrder(newOrder(envId), now);
+    expect((await repos.releases.activeOrderOf(envId))?.id).toBe(first.id);
+    expect(await repos.apps.activeReleaseOrderOf(appId)).toEqual({ id: first.id });
+    expect(isUniqueViolation(await rejection(repos.releases.createOrder(newOrder(envId), now)))).toBe(true);
+    // Every active state counts; a finished one does not.
+    for (const state of ['PAUSED', 'FAILED', 'ROLLING_BACK'] as const) {
+      expect(isUniqueViolation(await rejection(repos.releases.createOrder({ ...newOrder(envId), state }, now)))).toBe(true);
     }
-    expect(isUniqueViolation(error)).toBe(true);
-    repos.releases.createOrder(newOrder(otherEnvId), now);
-    repos.releases.updateOrder(first, { state: 'COMPLETED', finishedAt: later }, later);
-    const second = repos.releases.createOrder(newOrder(envId, 2), later);
-    expect(repos.releases.ordersOf(envId, 0, 10).map((o) => o.id)).toEqual([second.id, first.id]);
-    expect(repos.releases.lastCompletedOrderOf(envId)?.id).toBe(first.id);
-    expect(repos.releases.activeOrders().map((o) => o.environmentId).sort()).toEqual([envId, otherEnvId].sort());
+    await repos.releases.createOrder({ ...newOrder(envId), state: 'CLOSED' }, now);
+    await repos.releases.createOrder(newOrder(otherEnvId), now);
+    await repos.releases.updateOrder(first, { state: 'COMPLETED', finishedAt: later }, later);
+    const second = await repos.releases.createOrder(newOrder(envId, 2), later);
+    expect((await repos.releases.ordersOf(envId, 0, 10)).map((o) => o.id)[0]).toBe(second.id);
+    expect(await repos.releases.countOrders(envId)).toBe(3);
+    expect((await repos.releases.lastCompletedOrderOf(envId))?.id).toBe(first.id);
+    expect((await repos.releases.activeOrders()).map((o) => o.environmentId).sort()).toEqual([envId, otherEnvId].sort());
   });
 
-  it('records transitions in order and failures once per instance until resolved', () => {
-    const { repos, envId } = fresh();
-    const order = repos.releases.createOrder(newOrder(envId), now);
-    repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'submitted', at: now });
-    repos.releases.addTransition({ orderId: order.id, fromState: 'DEPLOYING', toState: 'FAILED', actor: 'cairn', reason: 'batch 1 failed', at: later });
-    expect(repos.releases.transitionsOf([order.id]).map((t) => t.toState)).toEqual(['DEPLOYING', 'FAILED']);
+  it('inside a transaction, a refused order (unique violation) can be caught and the transaction goes on', async () => {
+    const { repos, envId } = await fresh();
+    const first = await repos.releases.createOrder(newOrder(envId), now);
+    const seen = await repos.transaction(async () => {
+      await repos.releases.addTransition({ orderId: first.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'kept', at: now });
+      const error = await rejection(repos.releases.createOrder(newOrder(envId), now));
+      expect(isUniqueViolation(error)).toBe(true);
+      // What src/engine/orders.ts does after the violation: read the order that holds the environment.
+      return (await repos.releases.activeOrderOf(envId))?.id;
+    });
+    expect(seen).toBe(first.id);
+    expect((await repos.releases.transitionsOf([first.id])).map((t) => t.reason)).toEqual(['kept']);
+  });
+
+  it('the last completed order: the one finished last, a finished order without a finish time last of all', async () => {
+    const { repos, envId } = await fresh();
+    const done = async (finishedAt: Date | null, state: 'COMPLETED' | 'ROLLED_BACK' = 'COMPLETED') => {
+      const order = await repos.releases.createOrder(newOrder(envId), now);
+      return (await repos.releases.updateOrder(order, { state, finishedAt }, now))!;
+    };
+    const a = await done(later);
+    await done(null); // newer, but with no finish time: SQLite sorts NULL last when descending, PostgreSQL first unless told
+    const b = await done(now, 'ROLLED_BACK');
+    expect((await repos.releases.lastCompletedOrderOf(envId))?.id).toBe(a.id);
+    expect((await repos.releases.lastCompletedOrdersOf([envId])).map((o) => o.id)).toEqual([a.id]);
+    expect(b.finishedAt).toEqual(now);
+  });
+
+  it('records transitions in order and failures once per instance until resolved', async () => {
+    const { repos, envId } = await fresh();
+    const order = await repos.releases.createOrder(newOrder(envId), now);
+    await repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'submitted', at: now });
+    await repos.releases.addTransition({ orderId: order.id, fromState: 'DEPLOYING', toState: 'FAILED', actor: 'cairn', reason: 'batch 1 failed', at: later });
+    const transitions = await repos.releases.transitionsOf([order.id]);
+    expect(transitions.map((t) => t.toState)).toEqual(['DEPLOYING', 'FAILED']);
+    expect(transitions.map((t) => t.at)).toEqual([now, later]);
     const failure = { orderId: order.id, batch: 0, direction: 'FORWARD' as const, instanceName: 'shop-1', reason: 'IMAGE_PULL', message: 'not found', firstSeenAt: now };
-    repos.releases.addFailure(failure);
-    repos.releases.addFailure({ ...failure, firstSeenAt: later });
-    expect(repos.releases.openFailuresOf(order.id)).toHaveLength(1);
-    expect(repos.releases.resolveFailures(order.id, later)).toBe(1);
-    expect(repos.releases.openFailuresOf(order.id)).toHaveLength(0);
-    repos.releases.addFailure({ ...failure, firstSeenAt: later });
-    expect(repos.releases.failuresOf([order.id]).map((f) => f.resolvedAt)).toEqual([later, null]);
+    await repos.releases.addFailure(failure);
+    await repos.releases.addFailure({ ...failure, firstSeenAt: later });
+    expect(await repos.releases.openFailuresOf(order.id)).toHaveLength(1);
+    expect(await repos.releases.resolveFailures(order.id, later)).toBe(1);
+    expect(await repos.releases.openFailuresOf(order.id)).toHaveLength(0);
+    await repos.releases.addFailure({ ...failure, firstSeenAt: later });
+    expect((await repos.releases.failuresOf([order.id])).map((f) => f.resolvedAt)).toEqual([later, null]);
   });
 
-  it('deleting the app removes its revisions and orders (foreign keys cascade)', () => {
-    const { repos, envId, appId } = fresh();
-    const order = repos.releases.createOrder(newOrder(envId), now);
-    repos.releases.updateOrder(order, { state: 'CLOSED' }, now);
-    expect(repos.apps.delete(appId)).toBe(true);
-    expect(repos.releases.order(order.id)).toBeUndefined();
+  it('deleting the app removes its revisions and orders (foreign keys cascade)', async () => {
+    const { repos, envId, appId, database } = await fresh();
+    const order = await repos.releases.createOrder(newOrder(envId), now);
+    await repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'submitted', at: now });
+    await repos.releases.updateOrder(order, { state: 'CLOSED' }, now);
+    expect(await repos.apps.delete(appId)).toBe(true);
+    expect(await repos.releases.order(order.id)).toBeUndefined();
+    for (const table of ['release_orders', 'order_transitions', 'revisions']) expect(await countRows(database, table)).toBe(0);
+    expect(await rawRows(database, 'SELECT id FROM environments')).toEqual([]);
   });
 });

@@ -20,8 +20,8 @@ describe('the example client', () => {
   let urls: { withManifest: string; without: string };
 
   beforeAll(async () => {
-    withManifest = testServer({ config: { persistedOperations: [join(ROOT, 'examples')], persistedOnly: true } });
-    without = testServer({ config: { persistedOperations: [] } });
+    withManifest = await testServer({ config: { persistedOperations: [join(ROOT, 'examples')], persistedOnly: true } });
+    without = await testServer({ config: { persistedOperations: [] } });
     urls = { withManifest: (await withManifest.server.start(0)).url, without: (await without.server.start(0)).url };
   });
   afterAll(async () => {

@@ -53,7 +53,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   const logger = pino({ level: 'trace' }, stream);
   let tick = Date.parse('2026-11-25T16:00:00Z');
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger,
     now: () => new Date((tick += 1000)),
     kubeconfig: { documents: clusterSources(CLUSTERS, pods.url) },
@@ -61,7 +61,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
   });
   await cairn.start();
   const { repos } = cairn;
-  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const adminToken = await issueTestToken(repos, { name: 'test-admin', admin: true });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     context: ({ request }) => cairn.contextFactory({ headers: request.headers }),
@@ -84,7 +84,7 @@ export async function createTestApi(overrides: Partial<Config> = {}, services: P
       });
       return (await res.json()) as GraphQLResponse;
     },
-    dump: () => JSON.stringify(Object.fromEntries(tables.map((t) => [t, cairn.database.sqlite.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]))),
+    dump: () => JSON.stringify(Object.fromEntries(tables.map((t) => [t, cairn.database.sqlite!.prepare(`SELECT * FROM ${t} ORDER BY id`).all()]))),
     logText: () => chunks.join(''),
     pods,
     config,

@@ -61,13 +61,13 @@ const at = (minute: number) => new Date(Date.UTC(2026, 10, 25, 15, minute));
  * member token, and per environment: revision 1 released by a completed order, and revision 2 on its
  * way in an active (DEPLOYING) order with one instance failure.
  */
-export function seedConsoleApps(repos: Repositories, count: number, clusters: readonly [string, string] = ['alpha', 'beta']): void {
+export async function seedConsoleApps(repos: Repositories, count: number, clusters: readonly [string, string] = ['alpha', 'beta']): Promise<void> {
   const settings = { ...presetSettings('NGINX'), env: [{ name: 'MODE', value: 'live', secret: false }, { name: 'KEY', value: 's3cret', secret: true }] };
   const ids: number[] = [];
-  repos.transaction(() => {
+  await repos.transaction(async () => {
     for (let i = 1; i <= count; i++) {
       const name = `app-${String(i).padStart(3, '0')}`;
-      const app = repos.apps.create(
+      const app = await repos.apps.create(
         {
           name,
           businessType: 'ERP',
@@ -82,19 +82,19 @@ export function seedConsoleApps(repos: Repositories, count: number, clusters: re
         at(0),
       );
       ids.push(app.id);
-      for (const env of repos.apps.environmentsOfApps([app.id])) {
+      for (const env of await repos.apps.environmentsOfApps([app.id])) {
         const base = { environmentId: env.id, kind: 'RELEASE' as const, plan: [1, 1], pauseMode: 'NONE' as const, direction: 'FORWARD' as const, description: '', createdBy: 'test-admin' };
-        const r1 = repos.releases.createRevision({ environmentId: env.id, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'test-admin' }, at(1));
-        const done = repos.releases.createOrder({ ...base, fromRevision: null, toRevision: r1.number, state: 'COMPLETED', cursor: { ...freshCursor(at(1)), batchesDone: 2 } }, at(1));
-        repos.releases.updateOrder(done, { finishedAt: at(2) }, at(2));
-        repos.releases.addTransition({ orderId: done.id, fromState: null, toState: 'DEPLOYING', actor: 'test-admin', reason: 'submitted', at: at(1) });
-        repos.releases.addTransition({ orderId: done.id, fromState: 'DEPLOYING', toState: 'COMPLETED', actor: 'cairn', reason: 'all batches ready', at: at(2) });
-        const r2 = repos.releases.createRevision({ environmentId: env.id, image: 'nginx:1.27', imageTag: '1.27', settings, createdBy: 'test-admin' }, at(3));
-        const active = repos.releases.createOrder({ ...base, fromRevision: r1.number, toRevision: r2.number, state: 'DEPLOYING', cursor: freshCursor(at(3)) }, at(3));
-        repos.releases.addTransition({ orderId: active.id, fromState: null, toState: 'DEPLOYING', actor: 'test-admin', reason: 'submitted', at: at(3) });
-        repos.releases.addFailure({ orderId: active.id, batch: 0, direction: 'FORWARD', instanceName: `${name}-0`, reason: 'CRASH_LOOP', message: 'back-off restarting', firstSeenAt: at(4) });
+        const r1 = await repos.releases.createRevision({ environmentId: env.id, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'test-admin' }, at(1));
+        const done = await repos.releases.createOrder({ ...base, fromRevision: null, toRevision: r1.number, state: 'COMPLETED', cursor: { ...freshCursor(at(1)), batchesDone: 2 } }, at(1));
+        await repos.releases.updateOrder(done, { finishedAt: at(2) }, at(2));
+        await repos.releases.addTransition({ orderId: done.id, fromState: null, toState: 'DEPLOYING', actor: 'test-admin', reason: 'submitted', at: at(1) });
+        await repos.releases.addTransition({ orderId: done.id, fromState: 'DEPLOYING', toState: 'COMPLETED', actor: 'cairn', reason: 'all batches ready', at: at(2) });
+        const r2 = await repos.releases.createRevision({ environmentId: env.id, image: 'nginx:1.27', imageTag: '1.27', settings, createdBy: 'test-admin' }, at(3));
+        const active = await repos.releases.createOrder({ ...base, fromRevision: r1.number, toRevision: r2.number, state: 'DEPLOYING', cursor: freshCursor(at(3)) }, at(3));
+        await repos.releases.addTransition({ orderId: active.id, fromState: null, toState: 'DEPLOYING', actor: 'test-admin', reason: 'submitted', at: at(3) });
+        await repos.releases.addFailure({ orderId: active.id, batch: 0, direction: 'FORWARD', instanceName: `${name}-0`, reason: 'CRASH_LOOP', message: 'back-off restarting', firstSeenAt: at(4) });
       }
     }
   });
-  for (const [i, appId] of ids.entries()) issueTestToken(repos, { name: `owner-${i + 1}`, grants: [{ appId, role: 'OWNER' }] });
+  for (const [i, appId] of ids.entries()) await issueTestToken(repos, { name: `owner-${i + 1}`, grants: [{ appId, role: 'OWNER' }] });
 }

@@ -53,7 +53,7 @@ describe('credentials', () => {
     const logs = memoryLogger();
     const dir = mkdtempSync(join(tmpdir(), 'cairn-cred-'));
     const documents = [{ text, origin: 'test kubeconfig', sandbox: false }];
-    const t = testServer({ kubeconfig: { documents, check: versionCheck(1000), logs }, databasePath: join(dir, 'cairn.db'), config: { clusterUnreachableAfterFailures: 3 } });
+    const t = await testServer({ kubeconfig: { documents, check: versionCheck(1000), logs }, databasePath: join(dir, 'cairn.db'), config: { clusterUnreachableAfterFailures: 3 } });
     stops.push(() => t.close());
     for (let i = 0; i < 3; i++) await t.clusters.checkAll(); // unreachable after three failed checks in a row
 

@@ -57,7 +57,7 @@ export interface LiveWorld {
   /** Runs an operation as the world's admin token, or as `token`. */
   gql(query: string, variables?: Record<string, unknown>, token?: string): Promise<{ data?: any; errors?: Array<{ message: string }> }>;
   /** Issues another admin token (its secret). */
-  anotherToken(name: string): string;
+  anotherToken(name: string): Promise<string>;
   ws(): Client;
   /** Creates an app with its production environment on the sandbox; returns the environment's global ID and target. */
   createApp(name: string): Promise<{ environmentId: string; testEnvironmentId: string; target: EnvironmentTarget }>;
@@ -117,12 +117,12 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
   // The same API server under two names: an app's production and test environments need two clusters.
   const documents = [{ text: kubeconfigText([{ name, server: cluster.url, token: cluster.token }, { name: `${name}-b`, server: cluster.url, token: cluster.token }]), origin: 'test', sandbox: true }];
   // The release engine does not run: the test deploys through the Kubernetes layer itself.
-  const cairn = createCairn(config, { logger: logs.logger, kubeconfig: { documents }, testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false } });
+  const cairn = await createCairn(config, { logger: logs.logger, kubeconfig: { documents }, testing: { check: alwaysReachable, runEngine: false, bootstrapAdminToken: false } });
   const { url } = await cairn.start();
   const { server, repos, terminals } = cairn;
   const kube = createWorkloads(() => kc, { retry: { attempts: 3, baseDelayMs: 50, maxDelayMs: 200 } });
   const clients: Client[] = [];
-  const token = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const token = await issueTestToken(repos, { name: 'test-admin', admin: true });
 
   const gql: LiveWorld['gql'] = async (query, variables, as = token) => {
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...bearer(as) }, body: JSON.stringify({ query, variables }) });
@@ -169,7 +169,7 @@ export async function startLiveWorld(overrides: Partial<Config> = {}): Promise<L
       return await podsReady(kc, target.namespace, replicas);
     },
     async stop() {
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await cairn.stop();
       await agent?.stop();
       await cluster.stop();

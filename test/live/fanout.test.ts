@@ -14,7 +14,7 @@ import { INSTANCES_CHANGED, startLiveHarness, type LiveHarness } from './harness
 let h: LiveHarness;
 const clients: Client[] = [];
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
   await h?.close();
 });
 
@@ -44,7 +44,7 @@ async function webApp() {
 
 /** A token with `role` on the app, its secret and global ID. */
 async function member(name: string, appId: number, role: 'VIEWER' | 'DEPLOYER' | 'OWNER') {
-  const secret = issueTestToken(h.repos, { name, admin: false, grants: [{ appId, role }] });
+  const secret = await issueTestToken(h.repos, { name, admin: false, grants: [{ appId, role }] });
   const res = await gqlAs(secret, '{ viewer { token { id } } }');
   return { secret, id: res.data.viewer.token.id as string };
 }

@@ -87,7 +87,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     : await startSandboxCluster({ name: 'alpha', controllers: false, nodeAgent: false });
   const logs = memoryLogger();
   const unavailable = { ok: false, error: { kind: 'Unavailable', message: 'not in this test', status: null } } as const;
-  const cairn = createCairn(testConfig({ shutdownTimeoutMs: 300, ...(options.engine ? { releaseBatchDeadlineMs: 30_000, releaseResyncIntervalMs: 60_000 } : {}), ...options.config }), {
+  const cairn = await createCairn(testConfig({ shutdownTimeoutMs: 300, ...(options.engine ? { releaseBatchDeadlineMs: 30_000, releaseResyncIntervalMs: 60_000 } : {}), ...options.config }), {
     logger: logs.logger,
     kubeconfig: {
       documents: [
@@ -108,7 +108,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   });
   const { url } = await cairn.start();
   const { server, repos, live, orderEvents } = cairn;
-  const token = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const token = await issueTestToken(repos, { name: 'test-admin', admin: true });
   const gql: LiveHarness['gql'] = async (query, variables) => {
     const res = await server.yoga.fetch('http://cairn.test/graphql', {
       method: 'POST',
@@ -209,7 +209,7 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
     },
     async close() {
       for (const a of aborts) a.abort();
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await cairn.stop();
       await cluster.stop();
     },

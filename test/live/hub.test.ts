@@ -43,7 +43,7 @@ describe('hub', () => {
     for (let n = 2; n <= 20; n++) src.push(n);
     for (const s of subs) expect((await take(s, 19)).map((d) => (d as { event: number }).event)).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
     expect(src.counts().starts).toBe(1);
-    await Promise.all(subs.map((s) => s.return?.()));
+    await Promise.all(subs.map(async (s) => s.return?.()));
     expect(hub.stats().subscribers).toBe(0);
     hub.stop();
   });

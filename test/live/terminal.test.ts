@@ -176,11 +176,11 @@ describe('terminal sessions', () => {
     // Two per token: this token's third is refused, another token's is opened, then the server's cap (3) is reached.
     const third = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } });
     expect(third.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED', message: expect.stringContaining('This API token has 2 terminal sessions open') });
-    const other = world.anotherToken('second-operator');
+    const other = await world.anotherToken('second-operator');
     const c = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } }, other);
     expect(c.data.openTerminal.__typename).toBe('TerminalPayload');
     const upstreamC = world.execStreams.at(-1)!;
-    const fourth = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } }, world.anotherToken('third-operator'));
+    const fourth = await world.gql(OPEN, { input: { instance: instanceId(environmentId, pod) } }, await world.anotherToken('third-operator'));
     expect(fourth.data.openTerminal).toMatchObject({ __typename: 'NotAllowedError', message: expect.stringContaining('3 terminal sessions are open') });
     await world.gql(CLOSE, { input: { session: a.id } });
     await world.gql(CLOSE, { input: { session: b.id } });

@@ -69,7 +69,7 @@ it('a console page and the engine passes send no request to a cluster once the c
     expect(pending.activeReleaseOrder).toMatchObject({ state: 'DEPLOYING', batches: [{ number: 1, state: 'IN_PROGRESS' }, { number: 2 }] });
     expect(pending.activeReleaseOrder.batches[0].instances).toHaveLength(1);
     // The engine's passes over the waiting order observe its environment from the caches.
-    const orderId = Number(cairn.repos.releases.activeOrders().find((o) => o.state === 'DEPLOYING')!.id);
+    const orderId = Number((await cairn.repos.releases.activeOrders()).find((o) => o.state === 'DEPLOYING')!.id);
     cairn.reconciler.wake(orderId);
     await cairn.reconciler.idle();
   }

@@ -29,7 +29,7 @@ let origin: string;
 let token: string;
 
 beforeAll(async () => {
-  cairn = createCairn(testConfig({ logLevel: 'silent' }), {
+  cairn = await createCairn(testConfig({ logLevel: 'silent' }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: clusterSources(['alpha'], 'http://127.0.0.1:9') },
     observability: withSubscriptionEvents(createObservability({ tracing: null, processMetrics: false })),
@@ -37,7 +37,7 @@ beforeAll(async () => {
   });
   const { port } = await cairn.start();
   origin = `http://127.0.0.1:${port}`;
-  token = issueTestToken(cairn.repos);
+  token = await issueTestToken(cairn.repos);
 });
 afterAll(async () => {
   await cairn?.stop();

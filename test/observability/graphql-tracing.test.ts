@@ -28,7 +28,7 @@ describe('a traced subscription', () => {
     const yoga = createYoga({
       schema: createSchema({
         typeDefs: 'type Query { hello: String } type Subscription { tick: Int }',
-        resolvers: { Subscription: { tick: { subscribe: async () => (await null, (seen.setup = active()), ticks()), resolve: (v: { tick: number }) => v.tick } } },
+        resolvers: { Subscription: { tick: { subscribe: async () => (await Promise.resolve(), (seen.setup = active()), ticks()), resolve: (v: { tick: number }) => v.tick } } },
       }),
       plugins: [createGraphqlMetrics(registry).plugin, useGraphqlTracing(tracer)],
       logging: false,

@@ -57,7 +57,7 @@ describe('a cairn listening on 0.0.0.0 without CAIRN_METRICS_TOKEN', () => {
   const logged: string[] = [];
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (logged.push(String(chunk)), done()) });
-    cairn = createCairn(testConfig({ logLevel: 'warn', host: '0.0.0.0' }), {
+    cairn = await createCairn(testConfig({ logLevel: 'warn', host: '0.0.0.0' }), {
       logger: pino({ level: 'warn' }, sink),
       kubeconfig: { documents: clusterSources(['alpha'], 'http://127.0.0.1:9') },
       observability: createObservability({ tracing: null, processMetrics: false }),

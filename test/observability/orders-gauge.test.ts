@@ -6,16 +6,22 @@ import { cachedFor, createEngineMetrics } from '../../src/observability/engine-m
 import { sample } from './release-cairn.js';
 
 const opened: OpenDatabase[] = [];
-afterEach(() => {
-  for (const d of opened.splice(0)) d.close();
+afterEach(async () => {
+  for (const d of opened.splice(0)) await d.close();
 });
+
+/** The SQLite connection of a database opened by openDatabase (always there on SQLite). */
+function sqliteOf(database: OpenDatabase) {
+  if (!database.sqlite) throw new Error('not a SQLite database');
+  return database.sqlite;
+}
 
 /** A database with release orders in these states (foreign keys off: the orders alone matter here). */
 function withOrders(states: string[]): OpenDatabase {
   const database = openDatabase(':memory:');
   opened.push(database);
-  database.sqlite.pragma('foreign_keys = OFF');
-  const insert = database.sqlite.prepare(
+  sqliteOf(database).pragma('foreign_keys = OFF');
+  const insert = sqliteOf(database).prepare(
     "INSERT INTO release_orders (environment_id, kind, to_revision, plan, pause_mode, state, cursor, created_by, created_at, updated_at) VALUES (1, 'RELEASE', 1, '[1]', 'NONE', ?, '{}', 't', 0, 0)",
   );
   for (const state of states) insert.run(state);
@@ -25,7 +31,7 @@ function withOrders(states: string[]): OpenDatabase {
 describe('orders by state', () => {
   it('are counted on the release_orders_state index (the table is not read)', () => {
     const database = withOrders([]);
-    const plan = database.sqlite.prepare('EXPLAIN QUERY PLAN SELECT state, count(*) FROM release_orders GROUP BY state').all() as { detail: string }[];
+    const plan = sqliteOf(database).prepare('EXPLAIN QUERY PLAN SELECT state, count(*) FROM release_orders GROUP BY state').all() as { detail: string }[];
     expect(plan.map((p) => p.detail).join('\n')).toContain('COVERING INDEX release_orders_state');
   });
 
@@ -33,15 +39,30 @@ describe('orders by state', () => {
     const database = withOrders(['COMPLETED', 'COMPLETED', 'DEPLOYING']);
     let clock = 1_000;
     const registry = new Registry();
-    createEngineMetrics(registry, { ordersCacheMs: 10_000, now: () => clock }).countOrdersIn(database.db);
+    createEngineMetrics(registry, { ordersCacheMs: 10_000, now: () => clock }).countOrdersIn(database);
     const count = async (state: string) => sample(await registry.metrics(), 'cairn_release_orders', { state });
     expect([await count('COMPLETED'), await count('DEPLOYING'), await count('PAUSED')]).toEqual([2, 1, 0]);
 
-    database.sqlite.prepare("UPDATE release_orders SET state = 'COMPLETED' WHERE state = 'DEPLOYING'").run();
+    sqliteOf(database).prepare("UPDATE release_orders SET state = 'COMPLETED' WHERE state = 'DEPLOYING'").run();
     clock += 9_999;
     expect([await count('COMPLETED'), await count('DEPLOYING')]).toEqual([2, 1]);
     clock += 1;
     expect([await count('COMPLETED'), await count('DEPLOYING')]).toEqual([3, 0]);
+  });
+
+  it('cachedFor shares a count in flight with the calls that meet it, and forgets one that failed', async () => {
+    let runs = 0;
+    let failing = true;
+    const cached = cachedFor(100, () => 0, async () => {
+      runs++;
+      if (failing) throw new Error('the database is busy');
+      return runs;
+    });
+    const [a, b] = [cached(), cached()];
+    expect(a).toBe(b);
+    await expect(a).rejects.toThrow('the database is busy');
+    failing = false;
+    expect([await cached(), await cached(), runs]).toEqual([2, 2, 2]);
   });
 
   it('cachedFor runs its count at most once per period', () => {

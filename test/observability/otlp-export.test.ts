@@ -54,7 +54,7 @@ describe('OTLP export', () => {
       vi.stubEnv('OTEL_EXPORTER_OTLP_ENDPOINT', otlp.url);
       const observability = createObservability({ processMetrics: false });
       expect(observability.tracing).not.toBeNull();
-      const cairn = createCairn(testConfig({ logLevel: 'silent' }), {
+      const cairn = await createCairn(testConfig({ logLevel: 'silent' }), {
         logger: pino({ level: 'silent' }),
         kubeconfig: { documents: [] },
         observability,
@@ -64,7 +64,7 @@ describe('OTLP export', () => {
         const { port } = await cairn.start();
         const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', ...bearer(issueTestToken(cairn.repos)) },
+          headers: { 'content-type': 'application/json', ...bearer(await issueTestToken(cairn.repos)) },
           body: JSON.stringify({ query: 'query Exported { clusters { name } }' }),
         });
         expect(res.status).toBe(200);

@@ -5,7 +5,7 @@
 import { pino } from 'pino';
 import { createCairn, type Cairn as App } from '../../src/app.js';
 import type { Observability } from '../../src/observability/observability.js';
-import { bearer, namedAdminToken } from '../helpers/auth.js';
+import { bearer, namedAdminSecret, namedAdminToken } from '../helpers/auth.js';
 import { alwaysReachable, testConfig } from '../helpers/cairn.js';
 import type { Cairn } from '../e2e/harness.js';
 import { realCluster } from '../e2e/clusters.js';
@@ -25,7 +25,7 @@ export interface ReleaseCairn {
 
 export async function startReleaseCairn(observability: Observability, metricsToken?: string): Promise<ReleaseCairn> {
   const sandboxes = await startSandboxes();
-  const app = createCairn(testConfig({ logLevel: 'silent', releaseResyncIntervalMs: 1_000, releaseBatchDeadlineMs: 30_000, rateLimitPerMinute: 100_000, ...(metricsToken ? { metricsToken } : {}) }), {
+  const app = await createCairn(testConfig({ logLevel: 'silent', releaseResyncIntervalMs: 1_000, releaseBatchDeadlineMs: 30_000, rateLimitPerMinute: 100_000, ...(metricsToken ? { metricsToken } : {}) }), {
     logger: pino({ level: 'silent' }),
     kubeconfig: { documents: sandboxes.clusters.map((c) => ({ text: c.kubeconfig, origin: c.name, sandbox: !realCluster() })) },
     observability,
@@ -33,10 +33,16 @@ export async function startReleaseCairn(observability: Observability, metricsTok
   });
   const { port } = await app.start();
   const origin = `http://127.0.0.1:${port}`;
-  const as = (name: string) => bearer(namedAdminToken(app.repos, name));
+  // The header of an admin token named `name` at once; the token is created in the database before the next operation is sent.
+  const creating = new Map<string, Promise<string>>();
+  const as = (name: string) => {
+    if (!creating.has(name)) creating.set(name, namedAdminToken(app.repos, name));
+    return bearer(namedAdminSecret(name));
+  };
   const client = {
     as,
     async gql(query: string, variables?: Record<string, unknown>, headers = as('e2e-admin')) {
+      await Promise.all(creating.values());
       const res = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
       return (await res.json()) as { data?: any; errors?: unknown[] };
     },

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pgMissing, startPgCluster, type PgCluster } from './pg-cluster.js';
+import { startPgCluster, type PgCluster } from './pg-cluster.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -17,11 +17,11 @@ const listening = (port: number) =>
     socket.once('error', () => resolve(false));
   });
 
-describe.skipIf(pgMissing !== null)('the throwaway PostgreSQL', () => {
+describe('the throwaway PostgreSQL', () => {
   // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
   // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
   const starting = startPgCluster();
-  starting.catch(() => undefined); // a failure is reported by beforeAll (or the file is skipped)
+  starting.catch(() => undefined); // a failure is reported by beforeAll
   let cluster: PgCluster;
   beforeAll(async () => {
     cluster = await starting;

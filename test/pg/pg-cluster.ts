@@ -24,8 +24,8 @@
  * 'exit' — kills every postgres it started (SIGKILL) and removes their directories.
  *
  * The binaries: CAIRN_PG_BIN, else the newest /usr/lib/postgresql/<version>/bin (Debian's
- * `postgresql` package; `.ci/run` installs it). Where none is found `pgMissing` says so and the
- * PostgreSQL tests are skipped with that message.
+ * `postgresql` package; `.ci/run` installs it). Where none is found `pgMissing` says so, and startPgCluster
+ * fails with that message: the PostgreSQL tests fail, they are not skipped (the same tests must pass on both).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -40,7 +40,7 @@ export const PG_BIN: string | null = findBin();
 /** Why PostgreSQL tests cannot run here; null when they can. */
 export const pgMissing: string | null = PG_BIN
   ? null
-  : 'PostgreSQL is not installed (apt-get install postgresql, or set CAIRN_PG_BIN to the folder of initdb and postgres): PostgreSQL tests skipped';
+  : 'PostgreSQL is not installed, and these tests run on it: apt-get install postgresql (.ci/run does), or set CAIRN_PG_BIN to the folder of initdb and postgres';
 
 export interface PgCluster {
   /** `postgres://cairn@127.0.0.1:<port>/<database>` (trust authentication on loopback). */

@@ -30,7 +30,7 @@ const localId = (globalId: string) => Number(decodeGlobalID(globalId).id);
 const ownerOf = (app: CreatedApp) => issueTestToken(api.repos, { grants: [{ appId: localId(app.id), role: 'OWNER' }] });
 
 async function update(app: CreatedApp, config: Record<string, unknown>, token?: string) {
-  const current = api.repos.configs.byEnvironmentId(localId(app.production.id))!;
+  const current = (await api.repos.configs.byEnvironmentId(localId(app.production.id)))!;
   return dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: app.production.id, version: current.version, config } }, { token })).updateDeploymentConfig;
 }
 
@@ -38,9 +38,9 @@ async function update(app: CreatedApp, config: Record<string, unknown>, token?: 
 const problems = (res: { problems?: { code: string; path: string[] }[] }) => (res.problems ?? []).map((p) => [p.code, p.path.join('.')]);
 
 /** Writes settings straight into the database, as a version of cairn without today's rules did. */
-function storeDraft(app: CreatedApp, settings: ConfigSettings) {
-  const row = api.repos.configs.byEnvironmentId(localId(app.production.id))!;
-  api.repos.configs.update(row.id, row.version, { settings, imageTag: '1.0' }, new Date());
+async function storeDraft(app: CreatedApp, settings: ConfigSettings) {
+  const row = (await api.repos.configs.byEnvironmentId(localId(app.production.id)))!;
+  await api.repos.configs.update(row.id, row.version, { settings, imageTag: '1.0' }, new Date());
 }
 
 describe('updateDeploymentConfig refuses what Kubernetes would (defect: rendered objects the API server rejects)', () => {
@@ -87,7 +87,7 @@ describe('host paths (defect: an app OWNER may mount any host path read-write)',
   let owner: string;
   beforeAll(async () => {
     app = await createApp(api, 'hosts');
-    owner = ownerOf(app);
+    owner = await ownerOf(app);
   });
 
   // '/var/log/cairn/hosts/root': below the app's own directory, where the app itself can plant a symbolic link to '/'.
@@ -134,7 +134,7 @@ describe('host paths (defect: an app OWNER may mount any host path read-write)',
     expect(saved.__typename).toBe('SaveTemplatePayload');
     const before = api.dump();
     // An OWNER of both apps reads the template (it belongs to hosts-src); the host path is still refused.
-    const ownerOfBoth = issueTestToken(api.repos, { grants: [{ appId: localId(app.id), role: 'OWNER' }, { appId: localId(source.id), role: 'OWNER' }] });
+    const ownerOfBoth = await issueTestToken(api.repos, { grants: [{ appId: localId(app.id), role: 'OWNER' }, { appId: localId(source.id), role: 'OWNER' }] });
     const refused = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: app.production.id } }, { token: ownerOfBoth })).applyTemplate;
     expect(refused).toMatchObject({ __typename: 'InvalidInputError', problems: [{ code: 'NOT_ALLOWED', path: ['input', 'template', 'directoryMounts', '0', 'hostPath'] }] });
     expect(api.dump()).toBe(before);
@@ -156,7 +156,7 @@ describe('configurations stored before the rules', () => {
 
   it('createReleaseOrder refuses an old draft with InvalidReleaseConfigError naming each field; no revision or order is written', async () => {
     const app = await createApp(api, 'old-draft');
-    storeDraft(app, broken());
+    await storeDraft(app, broken());
     const before = api.dump();
     const res = dataOf(await api.gql(CREATE_ORDER, { input: { environment: app.production.id, batchCount: 1, pauseMode: 'NONE' } })).createReleaseOrder;
     expect(res).toMatchObject({ __typename: 'InvalidReleaseConfigError', code: 'INVALID_INPUT' });
@@ -176,7 +176,7 @@ describe('configurations stored before the rules', () => {
 
   it('createReleaseOrder refuses to release an old revision again (rollback) when it breaks a rule', async () => {
     const app = await createApp(api, 'old-revision');
-    const revision = api.repos.releases.createRevision(
+    const revision = await api.repos.releases.createRevision(
       { environmentId: localId(app.production.id), image: 'nginx:1.0', imageTag: '1.0', settings: broken(), createdBy: 'test' },
       new Date(),
     );
@@ -190,7 +190,7 @@ describe('configurations stored before the rules', () => {
 
   it('saveTemplate refuses an old draft that breaks a rule; applyTemplate refuses an old template', async () => {
     const app = await createApp(api, 'old-template');
-    storeDraft(app, broken());
+    await storeDraft(app, broken());
     const save = dataOf(await api.gql(SAVE, { input: { environment: app.production.id, name: 'from-old-draft' } })).saveTemplate;
     expect(save.__typename).toBe('InvalidInputError');
     expect(problems(save)).toEqual([
@@ -198,7 +198,7 @@ describe('configurations stored before the rules', () => {
       ['INVALID_FORMAT', 'input.environment.ports.1.name'],
     ]);
 
-    const template = api.repos.templates.create('old-template', broken(), null, new Date());
+    const template = await api.repos.templates.create('old-template', broken(), null, new Date());
     const target = await createApp(api, 'old-template-target');
     const before = api.dump();
     const templateId = Buffer.from(`Template:${template.id}`).toString('base64');

@@ -11,7 +11,7 @@ afterEach(async () => {
 async function withApps(count: number): Promise<TestApi> {
   const api = await createTestApi();
   apis.push(api);
-  seedConsoleApps(api.repos, count);
+  await seedConsoleApps(api.repos, count);
   // A first request records the admin token's use (a write at most once a minute): out of the counts below.
   dataOf(await api.gql('{ businessTypes }'));
   return api;
@@ -87,8 +87,8 @@ describe('the console page\'s SQL', () => {
     const apps = admin.data.apps.edges.map((e: any) => e.node);
     const viewerOf = (picked: any[]) =>
       issueTestToken(api.repos, { grants: picked.map((a) => ({ appId: Number(Buffer.from(a.id, 'base64').toString().split(':')[1]), role: 'VIEWER' as const })) });
-    const few = await consolePage(api, { first: 50 }, viewerOf([apps[3], apps[11]]), WITHOUT_MEMBERS);
-    const many = await consolePage(api, { first: 50 }, viewerOf(apps.slice(0, 15)), WITHOUT_MEMBERS);
+    const few = await consolePage(api, { first: 50 }, await viewerOf([apps[3], apps[11]]), WITHOUT_MEMBERS);
+    const many = await consolePage(api, { first: 50 }, await viewerOf(apps.slice(0, 15)), WITHOUT_MEMBERS);
     expect(names(few.data)).toEqual(['app-004', 'app-012']);
     expect(few.data.apps.totalCount).toBe(2);
     expect(names(many.data)).toHaveLength(15);
@@ -107,8 +107,12 @@ describe('the other lists\' SQL', () => {
     const executed: number[] = [];
     for (const n of [5, 20]) {
       const api = await withApps(n);
-      const apps = api.repos.apps.list({}, 0, n);
-      for (const app of apps) api.repos.templates.create(`from-${app.name}`, api.repos.configs.byEnvironmentIds(api.repos.apps.environmentsOfApps([app.id]).map((e) => e.id))[0]!.settings, app.id, new Date());
+      const apps = await api.repos.apps.list({}, 0, n);
+      for (const app of apps) {
+        const environments = await api.repos.apps.environmentsOfApps([app.id]);
+        const [draft] = await api.repos.configs.byEnvironmentIds(environments.map((e) => e.id));
+        await api.repos.templates.create(`from-${app.name}`, draft!.settings, app.id, new Date());
+      }
       const before = api.statements().executed;
       const data = dataOf(await api.gql(LISTS));
       executed.push(api.statements().executed - before);
@@ -140,7 +144,7 @@ describe('nodes(ids:)\'s SQL', () => {
       ]);
       // A VIEWER of every app but the last: the last app's objects read as null, like IDs that name nothing.
       const appIds = page.slice(0, -1).map((a: any) => Number(Buffer.from(a.id, 'base64').toString().split(':')[1]));
-      const token = issueTestToken(api.repos, { grants: appIds.map((appId: number) => ({ appId, role: 'VIEWER' as const })) });
+      const token = await issueTestToken(api.repos, { grants: appIds.map((appId: number) => ({ appId, role: 'VIEWER' as const })) });
       dataOf(await api.gql('{ businessTypes }', {}, { token }));
       const before = api.statements().executed;
       const nodes = dataOf(await api.gql(NODES, { ids }, { token })).nodes;

@@ -199,8 +199,9 @@ describe('secret environment variables', () => {
     // Stored encrypted (src/secrets): the database holds ciphertext, the repositories give the value back.
     expect(api.dump()).not.toContain(SECRET);
     expect(api.dump()).toContain('enc:v1:');
-    const [production] = api.repos.apps.environmentsOfApps([api.repos.apps.byName('secretive')!.id]).filter((e) => e.kind === 'PRODUCTION');
-    expect(api.repos.configs.byEnvironmentId(production!.id)?.settings.env[0]).toEqual({ name: 'DB_PASSWORD', value: SECRET, secret: true });
+    const secretive = (await api.repos.apps.byName('secretive'))!;
+    const [production] = (await api.repos.apps.environmentsOfApps([secretive.id])).filter((e) => e.kind === 'PRODUCTION');
+    expect((await api.repos.configs.byEnvironmentId(production!.id))?.settings.env[0]).toEqual({ name: 'DB_PASSWORD', value: SECRET, secret: true });
 
     // A template saved from it and applied elsewhere carries the secret, still hidden.
     const tpl = dataOf(

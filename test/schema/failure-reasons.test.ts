@@ -53,12 +53,12 @@ describe('a failed order through the API', () => {
     ).createReleaseOrder;
     const orderId = Number(localIdOrNull(created.releaseOrder.id, 'ReleaseOrder'));
     const now = new Date();
-    const order = api.repos.releases.order(orderId)!;
-    expect(api.repos.releases.updateOrder(order, { state: 'FAILED' }, now)).toBeDefined();
+    const order = (await api.repos.releases.order(orderId))!;
+    expect(await api.repos.releases.updateOrder(order, { state: 'FAILED' }, now)).toBeDefined();
     const failure = { orderId, batch: 0, direction: 'FORWARD' as const, firstSeenAt: now };
-    api.repos.releases.addFailure({ ...failure, instanceName: 'reasons-production-r1-a', reason: 'SOMETHING_NEWER', message: 'recorded by another version' });
-    api.repos.releases.addFailure({ ...failure, instanceName: 'reasons-production-r1-b', reason: 'IMAGE_PULL', message: 'Failed to pull image "nginx:nope"' });
-    api.repos.releases.addFailure({ ...failure, instanceName: 'Deployment/reasons-production-r1', reason: REFUSED_REASON, message: 'create: refused by the cluster: HTTP 422 Invalid' });
+    await api.repos.releases.addFailure({ ...failure, instanceName: 'reasons-production-r1-a', reason: 'SOMETHING_NEWER', message: 'recorded by another version' });
+    await api.repos.releases.addFailure({ ...failure, instanceName: 'reasons-production-r1-b', reason: 'IMAGE_PULL', message: 'Failed to pull image "nginx:nope"' });
+    await api.repos.releases.addFailure({ ...failure, instanceName: 'Deployment/reasons-production-r1', reason: REFUSED_REASON, message: 'create: refused by the cluster: HTTP 422 Invalid' });
 
     const res = dataOf(await api.gql(`query ($id: ID!) { node(id: $id) { ... on ReleaseOrder { state failureReason failures { instanceName reason } } } }`, { id: created.releaseOrder.id })).node;
     expect(res).toEqual({

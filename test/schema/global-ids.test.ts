@@ -28,7 +28,7 @@ beforeAll(async () => {
   api = await createTestApi();
   app = await createApp(api, 'spelled-app');
   local = Buffer.from(app.id, 'base64').toString().split(':')[1]!;
-  owner = issueTestToken(api.repos, { name: 'spelled-owner', grants: [{ appId: Number(local), role: 'OWNER' }] });
+  owner = await issueTestToken(api.repos, { name: 'spelled-owner', grants: [{ appId: Number(local), role: 'OWNER' }] });
 });
 afterAll(async () => {
   await api?.close();
@@ -92,7 +92,7 @@ describe('other spellings of an ID name nothing', () => {
     const entries = dataOf(await api.gql(AUDIT, { target: app.id })).auditLog.edges.map((e: any) => e.node);
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ target: app.id, outcome: 'SUCCEEDED' });
-    const targets = api.repos.audit.page({ action: 'updateApp' }, null, 100).rows.map((e) => e.targetId);
+    const targets = (await api.repos.audit.page({ action: 'updateApp' }, null, 100)).rows.map((e) => e.targetId);
     expect(targets.filter((t) => t !== null && t !== app.id)).toEqual([]);
     for (const id of spellings()) expect(dataOf(await api.gql(AUDIT, { target: id })).auditLog.edges, id).toEqual([]);
   });

@@ -40,8 +40,8 @@ afterAll(async () => {
 
 /** A token with roles on apps (by app name); returns its secret and its global ID. */
 async function member(name: string, roles: Record<string, AppRoleName> = {}): Promise<{ secret: string; id: string }> {
-  const grants = Object.entries(roles).map(([app, role]) => ({ appId: api.repos.apps.byName(app)!.id, role }));
-  const secret = issueTestToken(api.repos, { name, admin: false, grants });
+  const grants = await Promise.all(Object.entries(roles).map(async ([app, role]) => ({ appId: (await api.repos.apps.byName(app))!.id, role })));
+  const secret = await issueTestToken(api.repos, { name, admin: false, grants });
   const id = dataOf(await api.gql('{ viewer { token { id } } }', {}, { token: secret })).viewer.token.id as string;
   return { secret, id };
 }
@@ -132,7 +132,7 @@ describe('setAppMember', () => {
   it('refuses a revoked token with NOT_ALLOWED', async () => {
     const app = await createApp(api, 'revoked-app');
     const gone = await member('gone-token');
-    api.repos.tokens.revoke(api.repos.tokens.byName('gone-token')!.id, new Date());
+    await api.repos.tokens.revoke((await api.repos.tokens.byName('gone-token'))!.id, new Date());
     const res = dataOf(await api.gql(SET, { input: { app: app.id, token: gone.id, role: 'VIEWER' } })).setAppMember;
     expect(res).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });
     expect(res.reason).toContain('revoked');
@@ -179,7 +179,7 @@ describe('the last OWNER', () => {
   it('counts only active tokens: a revoked sole owner may be removed', async () => {
     const app = await createApp(api, 'orphan-app');
     const dead = await member('dead-owner', { 'orphan-app': 'OWNER' });
-    api.repos.tokens.revoke(api.repos.tokens.byName('dead-owner')!.id, new Date());
+    await api.repos.tokens.revoke((await api.repos.tokens.byName('dead-owner'))!.id, new Date());
     const listed = await membersOf(app.id);
     expect(listed).toEqual([expect.objectContaining({ tokenName: 'dead-owner', role: 'OWNER', tokenActive: false })]);
     const res = dataOf(await api.gql(REMOVE, { input: { app: app.id, token: dead.id } })).removeAppMember;

@@ -25,9 +25,9 @@ const create = async (input: Record<string, unknown>) =>
   ).createReleaseOrder;
 
 /** Marks the order COMPLETED, as the engine does when every batch is done (no engine runs here). */
-function complete(globalId: string) {
-  const order = api.repos.releases.order(localIdOrNull(globalId, 'ReleaseOrder')!)!;
-  api.repos.releases.updateOrder(order, { state: 'COMPLETED', finishedAt: new Date() }, new Date());
+async function complete(globalId: string) {
+  const order = (await api.repos.releases.order(localIdOrNull(globalId, 'ReleaseOrder')!))!;
+  await api.repos.releases.updateOrder(order, { state: 'COMPLETED', finishedAt: new Date() }, new Date());
 }
 
 const preview = async (environment: string) =>
@@ -37,7 +37,7 @@ describe('createReleaseOrder of an unchanged draft', () => {
   it('is refused with NoChangesError when the preview shows no change; nothing is frozen', async () => {
     const app = await createApp(api, 'same', { officialImage: 'NGINX' });
     const first = await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' });
-    complete(first.releaseOrder.id);
+    await complete(first.releaseOrder.id);
     expect((await preview(app.production.id)).changes).toEqual([]);
     const again = await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' });
     expect(again).toMatchObject({ __typename: 'NoChangesError', code: 'NOT_ALLOWED', deployedRevision: { number: 1, imageReference: 'nginx:latest' } });
@@ -48,7 +48,7 @@ describe('createReleaseOrder of an unchanged draft', () => {
 
   it('is accepted with restart: true, as a new revision of the same configuration, and says so', async () => {
     const app = await createApp(api, 'restart', { officialImage: 'NGINX' });
-    complete((await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id);
+    await complete((await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id);
     const restart = await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE', restart: true });
     expect(restart).toMatchObject({ __typename: 'ReleaseOrderPayload', releaseOrder: { state: 'DEPLOYING', revision: { number: 2, imageReference: 'nginx:latest' }, previousRevision: { number: 1 } } });
     expect(restart.releaseOrder.transitions[0].reason).toContain('a restart: the configuration of revision 1, unchanged');
@@ -56,7 +56,7 @@ describe('createReleaseOrder of an unchanged draft', () => {
 
   it('a changed draft needs no restart flag; restart: true on a changed draft is an ordinary release', async () => {
     const app = await createApp(api, 'changed', { officialImage: 'NGINX' });
-    complete((await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id);
+    await complete((await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE' })).releaseOrder.id);
     const version = app.production.config.version;
     expect(dataOf(await api.gql(SET_IMAGE_TAG, { input: { environment: app.production.id, imageTag: '1.27', version } })).setImageTag.__typename).toBe('SetImageTagPayload');
     const changed = await create({ environment: app.production.id, batchCount: 1, pauseMode: 'NONE', restart: true });

@@ -34,9 +34,9 @@ beforeAll(async () => {
   api = await createTestApi();
   appA = await createApp(api, 'tpl-app-a');
   appB = await createApp(api, 'tpl-app-b');
-  ownerA = issueTestToken(api.repos, { name: 'owner-a', grants: [{ appId: appIdOf(appA), role: 'OWNER' }] });
-  ownerB = issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appIdOf(appB), role: 'OWNER' }] });
-  viewerA = issueTestToken(api.repos, { name: 'viewer-a', grants: [{ appId: appIdOf(appA), role: 'VIEWER' }] });
+  ownerA = await issueTestToken(api.repos, { name: 'owner-a', grants: [{ appId: appIdOf(appA), role: 'OWNER' }] });
+  ownerB = await issueTestToken(api.repos, { name: 'owner-b', grants: [{ appId: appIdOf(appB), role: 'OWNER' }] });
+  viewerA = await issueTestToken(api.repos, { name: 'viewer-a', grants: [{ appId: appIdOf(appA), role: 'VIEWER' }] });
   const config = { officialImage: 'NGINX', instances: 1, env: [{ name: 'MODE', value: VALUE }], fileMounts: [{ path: '/etc/app/db.conf', content: FILE }] };
   dataOf(await api.gql(UPDATE_CONFIG, { input: { environment: appA.production.id, version: 1, config } }));
   const saved = dataOf(await api.gql(SAVE, { input: { environment: appA.production.id, name: 'from-a' } })).saveTemplate;
@@ -86,7 +86,7 @@ describe('who reads a template', () => {
 
   it('a template whose app was deleted stays, for admins only', async () => {
     const appC = await createApp(api, 'tpl-app-c');
-    const ownerC = issueTestToken(api.repos, { name: 'owner-c', grants: [{ appId: appIdOf(appC), role: 'OWNER' }] });
+    const ownerC = await issueTestToken(api.repos, { name: 'owner-c', grants: [{ appId: appIdOf(appC), role: 'OWNER' }] });
     const saved = dataOf(await api.gql(SAVE, { input: { environment: appC.production.id, name: 'from-c' } })).saveTemplate;
     expect(await namesFor(ownerC)).toEqual(['from-c']);
     expect(dataOf(await api.gql(DELETE_APP, { input: { id: appC.id } })).deleteApp.__typename).toBe('DeleteAppPayload');

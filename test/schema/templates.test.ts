@@ -60,7 +60,7 @@ describe('templates', () => {
     const saved = dataOf(await api.gql(SAVE, { input: { environment: source.production.id, name: 'with-secret' } })).saveTemplate;
     // OWNER of the source app too, so it reads the template: the secrets still stay in their app.
     const grants = [source, target].map((app) => ({ appId: Number(decodeGlobalID(app.id).id), role: 'OWNER' as const }));
-    const owner = issueTestToken(api.repos, { name: 'dst-owner', grants });
+    const owner = await issueTestToken(api.repos, { name: 'dst-owner', grants });
     const before = api.dump();
     const refused = dataOf(await api.gql(APPLY, { input: { template: saved.template.id, environment: target.test.id } }, { token: owner })).applyTemplate;
     expect(refused).toMatchObject({ __typename: 'NotAllowedError', code: 'NOT_ALLOWED' });

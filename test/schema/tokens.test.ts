@@ -63,7 +63,7 @@ describe('viewer', () => {
 
   it('tells a member token its roles, and any token its own ApiToken', async () => {
     const app = await createApp(api, 'viewer-app');
-    const secret = issueTestToken(api.repos, { name: 'viewer-member', grants: [{ appId: api.repos.apps.byName('viewer-app')!.id, role: 'DEPLOYER' }] });
+    const secret = await issueTestToken(api.repos, { name: 'viewer-member', grants: [{ appId: (await api.repos.apps.byName('viewer-app'))!.id, role: 'DEPLOYER' }] });
     const { viewer } = dataOf(await api.gql(VIEWER, {}, { token: secret }));
     expect(viewer).toMatchObject({ name: 'viewer-member', admin: false, token: { name: 'viewer-member', admin: false, active: true } });
     expect(viewer.roles).toEqual([{ role: 'DEPLOYER', app: { id: app.id, name: 'viewer-app' } }]);
@@ -101,7 +101,7 @@ describe('createApiToken', () => {
     const { viewer } = dataOf(await api.gql(VIEWER, {}, { token: res.secret }));
     expect(viewer).toMatchObject({ name: 'web-deployer', admin: false, roles: [{ role: 'DEPLOYER', app: { name: 'token-app' } }] });
     // The database holds the hash, never the secret.
-    const row = api.repos.tokens.byName('web-deployer')!;
+    const row = (await api.repos.tokens.byName('web-deployer'))!;
     expect(row.secretHash).toBe(hashTokenSecret(res.secret));
     expect(JSON.stringify(row)).not.toContain(res.secret);
     // Later reads never show it again.
@@ -109,7 +109,7 @@ describe('createApiToken', () => {
     expect(listed).toContain('web-deployer');
     expect(listed).not.toContain(res.secret);
     // The audit trail records the creation, with its target, and neither it nor the log holds the secret.
-    const audit = api.repos.audit.page({ action: 'createApiToken' }, null, 10).rows;
+    const audit = (await api.repos.audit.page({ action: 'createApiToken' }, null, 10)).rows;
     expect(audit[0]).toMatchObject({ actorName: 'test-admin', outcome: 'SUCCEEDED', targetId: res.token.id });
     expect(JSON.stringify(audit)).not.toContain(res.secret);
     expect(api.logText()).not.toContain(res.secret);
@@ -131,7 +131,7 @@ describe('createApiToken', () => {
 
   it('refuses bad input with every problem and its path, writing nothing', async () => {
     const app = await createApp(api, 'dup-app');
-    const before = api.repos.tokens.count();
+    const before = await api.repos.tokens.count();
     const res = dataOf(
       await api.gql(CREATE, {
         input: {
@@ -153,22 +153,22 @@ describe('createApiToken', () => {
     ]);
     const empty = dataOf(await api.gql(CREATE, { input: { name: '' } })).createApiToken;
     expect(empty.problems).toEqual([{ path: ['input', 'name'], code: 'REQUIRED', message: expect.any(String) }]);
-    expect(api.repos.tokens.count()).toBe(before);
+    expect(await api.repos.tokens.count()).toBe(before);
   });
 
   it('refuses a taken name with AlreadyExistsError, also when that token was revoked', async () => {
-    issueTestToken(api.repos, { name: 'taken-name' });
-    const id = api.repos.tokens.byName('taken-name')!.id;
-    api.repos.tokens.revoke(id, new Date());
-    const before = api.repos.tokens.count();
+    await issueTestToken(api.repos, { name: 'taken-name' });
+    const id = (await api.repos.tokens.byName('taken-name'))!.id;
+    await api.repos.tokens.revoke(id, new Date());
+    const before = await api.repos.tokens.count();
     const res = dataOf(await api.gql(CREATE, { input: { name: 'taken-name' } })).createApiToken;
     expect(res).toMatchObject({ __typename: 'AlreadyExistsError', code: 'ALREADY_EXISTS', path: ['input', 'name'], name: 'taken-name', typename: 'ApiToken' });
-    expect(api.repos.tokens.count()).toBe(before);
+    expect(await api.repos.tokens.count()).toBe(before);
   });
 
   it('refuses an unknown or malformed app with NotFoundError at its grant, writing nothing', async () => {
     const app = await createApp(api, 'known-app');
-    const before = api.repos.tokens.count();
+    const before = await api.repos.tokens.count();
     const unknown = Buffer.from('App:999999').toString('base64');
     for (const [bad, index] of [
       [unknown, 1],
@@ -187,23 +187,23 @@ describe('createApiToken', () => {
       ).createApiToken;
       expect(res).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND', typename: 'App', path: ['input', 'grants', String(index), 'app'] });
     }
-    expect(api.repos.tokens.count()).toBe(before);
-    expect(api.repos.tokens.byName('half-written')).toBeUndefined();
+    expect(await api.repos.tokens.count()).toBe(before);
+    expect(await api.repos.tokens.byName('half-written')).toBeUndefined();
   });
 
   it('is for admins only', async () => {
-    const secret = issueTestToken(api.repos, { name: 'not-admin', admin: false, grants: [] });
-    const before = api.repos.tokens.count();
+    const secret = await issueTestToken(api.repos, { name: 'not-admin', admin: false, grants: [] });
+    const before = await api.repos.tokens.count();
     const res = await api.gql(CREATE, { input: { name: 'sneaky', admin: true } }, { token: secret });
     expect(codeOf(res)).toBe('FORBIDDEN');
     expect(res.data?.createApiToken ?? null).toBeNull();
-    expect(api.repos.tokens.count()).toBe(before);
+    expect(await api.repos.tokens.count()).toBe(before);
   });
 });
 
 describe('apiTokens', () => {
   it('lists every token in pages, with totalCount', async () => {
-    const total = api.repos.tokens.count();
+    const total = await api.repos.tokens.count();
     expect(total).toBeGreaterThan(3);
     const first = dataOf(await api.gql(LIST, { first: 2 })).apiTokens;
     expect(first.totalCount).toBe(total);
@@ -218,7 +218,7 @@ describe('apiTokens', () => {
   });
 
   it('is refused to tokens that are not admins, as is reading another token by ID', async () => {
-    const secret = issueTestToken(api.repos, { name: 'lister', admin: false, grants: [] });
+    const secret = await issueTestToken(api.repos, { name: 'lister', admin: false, grants: [] });
     const res = await api.gql(LIST, { first: 5 }, { token: secret });
     expect(codeOf(res)).toBe('FORBIDDEN');
     expect(res.data ?? null).toBeNull();
@@ -231,15 +231,15 @@ describe('apiTokens', () => {
 
 describe('active and lastUsedAt', () => {
   it('show whether a token works and when it was last used; an expired token is inactive and refused', async () => {
-    const used = issueTestToken(api.repos, { name: 'used-token', admin: false, grants: [] });
+    const used = await issueTestToken(api.repos, { name: 'used-token', admin: false, grants: [] });
     dataOf(await api.gql(VIEWER, {}, { token: used }));
-    const expired = api.repos.tokens.create(
+    const expired = await api.repos.tokens.create(
       { name: 'expired-token', secretHash: hashTokenSecret('cairn_expired-token-secret-for-this-test-only'), prefix: 'cairn_expi', admin: false, createdBy: 'test', expiresAt: new Date(Date.now() - 60_000), grants: [] },
       new Date(Date.now() - 120_000),
     );
     const nodes = dataOf(
       await api.gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ApiToken { name active lastUsedAt expiresAt } } }`, {
-        ids: [Buffer.from(`ApiToken:${api.repos.tokens.byName('used-token')!.id}`).toString('base64'), Buffer.from(`ApiToken:${expired.id}`).toString('base64')],
+        ids: [Buffer.from(`ApiToken:${(await api.repos.tokens.byName('used-token'))!.id}`).toString('base64'), Buffer.from(`ApiToken:${expired.id}`).toString('base64')],
       }),
     ).nodes;
     expect(nodes[0]).toMatchObject({ name: 'used-token', active: true, lastUsedAt: expect.any(String) });
@@ -252,8 +252,8 @@ describe('active and lastUsedAt', () => {
 
 describe('node and nodes', () => {
   it('load tokens by ID, in the order asked, for an admin', async () => {
-    const a = issueTestToken(api.repos, { name: 'order-a', admin: false, grants: [] });
-    const b = issueTestToken(api.repos, { name: 'order-b', admin: false, grants: [] });
+    const a = await issueTestToken(api.repos, { name: 'order-a', admin: false, grants: [] });
+    const b = await issueTestToken(api.repos, { name: 'order-b', admin: false, grants: [] });
     const ids = await Promise.all([b, a].map(async (s) => dataOf(await api.gql(VIEWER, {}, { token: s })).viewer.token.id));
     const res = dataOf(await api.gql(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on ApiToken { name } } }`, { ids }));
     expect(res.nodes).toEqual([{ name: 'order-b' }, { name: 'order-a' }]);
@@ -262,7 +262,7 @@ describe('node and nodes', () => {
 
 describe('revokeApiToken', () => {
   it('revokes a token: its next request gets 401, revoking again is NOT_ALLOWED', async () => {
-    const secret = issueTestToken(api.repos, { name: 'to-revoke', admin: false, grants: [] });
+    const secret = await issueTestToken(api.repos, { name: 'to-revoke', admin: false, grants: [] });
     expect(dataOf(await api.gql(VIEWER, {}, { token: secret })).viewer.name).toBe('to-revoke');
     const id = dataOf(await api.gql(VIEWER, {}, { token: secret })).viewer.token.id;
 
@@ -288,12 +288,12 @@ describe('revokeApiToken', () => {
   });
 
   it('is for admins only', async () => {
-    const victim = issueTestToken(api.repos, { name: 'victim', admin: false, grants: [] });
-    const attacker = issueTestToken(api.repos, { name: 'attacker', admin: false, grants: [] });
+    const victim = await issueTestToken(api.repos, { name: 'victim', admin: false, grants: [] });
+    const attacker = await issueTestToken(api.repos, { name: 'attacker', admin: false, grants: [] });
     const id = dataOf(await api.gql(VIEWER, {}, { token: victim })).viewer.token.id;
     const res = await api.gql(REVOKE, { id }, { token: attacker });
     expect(codeOf(res)).toBe('FORBIDDEN');
-    expect(api.repos.tokens.byName('victim')!.revokedAt).toBeNull();
+    expect((await api.repos.tokens.byName('victim'))!.revokedAt).toBeNull();
   });
 });
 
@@ -318,7 +318,7 @@ describe('revoking admin tokens', () => {
   });
 
   it('lets an admin token revoke itself while another admin remains; its own later requests get 401', async () => {
-    const second = issueTestToken(fresh.repos, { name: 'second-admin', admin: true });
+    const second = await issueTestToken(fresh.repos, { name: 'second-admin', admin: true });
     const id = dataOf(await fresh.gql(VIEWER, {}, { token: second })).viewer.token.id;
     const res = dataOf(await fresh.gql(REVOKE, { id }, { token: second })).revokeApiToken;
     expect(res).toMatchObject({ __typename: 'RevokeApiTokenPayload', token: { name: 'second-admin', active: false } });

@@ -36,7 +36,7 @@ export function settingsWith(env: EnvVar[]): ConfigSettings {
 }
 
 export function newApp(repos: Repositories, name: string, settings: ConfigSettings) {
-  return repos.transaction(() =>
+  return repos.transaction(async () =>
     repos.apps.create(
       {
         name,

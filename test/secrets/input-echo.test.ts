@@ -13,7 +13,7 @@ const UPDATE = 'mutation ($input: UpdateDeploymentConfigInput!) { updateDeployme
 
 describe('responses never quote a variable value back', () => {
   it('a misshapen input carrying a secret gets the path and the reason, not the value (served by the real server)', async () => {
-    running = testServer();
+    running = await testServer();
     const created = await graphql(
       running.server,
       'mutation ($input: CreateAppInput!) { createApp(input: $input) { ... on CreateAppPayload { app { environments { id } } } } }',

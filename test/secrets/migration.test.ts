@@ -14,10 +14,10 @@ const tempDir = useTempDirs();
  * A database as cairn wrote it before encryption at rest: secret values in plain text in a draft,
  * a revision and a template (written with plain SQL, as the old repositories did).
  */
-function legacyDatabase(path: string, secrets: { draft: string; revision: string; template: string }, plainValue: string) {
+async function legacyDatabase(path: string, secrets: { draft: string; revision: string; template: string }, plainValue: string) {
   const database = openDatabase(path);
   const now = Date.now();
-  const s = database.sqlite;
+  const s = database.sqlite!;
   const settings = (value: string) => JSON.stringify(settingsWith([{ name: 'DB_PASSWORD', value, secret: true }, { name: 'MODE', value: plainValue, secret: false }]));
   s.prepare("INSERT INTO apps (name, business_type, description, app_type, deploy_method, created_at, updated_at) VALUES ('old', 'ERP', '', 'STATELESS', 'CONTAINER', ?, ?)").run(now, now);
   s.prepare("INSERT INTO environments (app_id, kind, cluster, namespace, created_at) VALUES (1, 'PRODUCTION', 'alpha', 'cairn-old', ?)").run(now);
@@ -25,30 +25,30 @@ function legacyDatabase(path: string, secrets: { draft: string; revision: string
   s.prepare("INSERT INTO revisions (environment_id, number, image, image_tag, settings, created_by, created_at) VALUES (1, 1, 'nginx:1.25', '1.25', ?, 'old', ?)").run(settings(secrets.revision), now);
   s.prepare("INSERT INTO templates (name, settings, created_at, updated_at) VALUES ('old-template', ?, ?, ?)").run(settings(secrets.template), now, now);
   s.prepare("INSERT INTO templates (name, settings, created_at, updated_at) VALUES ('no-secrets', ?, ?, ?)").run(JSON.stringify(settingsWith([])), now, now);
-  database.close();
+  await database.close();
 }
 
 const fileBytes = (path: string) => [path, `${path}-wal`].filter(existsSync).map((p) => readFileSync(p).toString('latin1')).join('');
 
 describe('start-up encrypts the plaintext secrets of an older database', () => {
-  it('encrypts every plaintext secret in place (drafts, revisions, templates); the values stay usable; the files no longer hold them', () => {
+  it('encrypts every plaintext secret in place (drafts, revisions, templates); the values stay usable; the files no longer hold them', async () => {
     const dir = tempDir();
     const path = join(dir, 'cairn.db');
     const secrets = { draft: secretValue('draft'), revision: secretValue('revision'), template: secretValue('template') };
     const plainValue = 'plain-mode-value';
-    legacyDatabase(path, secrets, plainValue);
+    await legacyDatabase(path, secrets, plainValue);
     for (const value of Object.values(secrets)) expect(fileBytes(path)).toContain(value); // the test's premise
 
     const log = memoryLog();
     const database = openDatabase(path);
-    const cipher = prepareSecrets({ databasePath: path }, database.db, log.logger);
+    const cipher = await prepareSecrets({ databasePath: path }, database, log.logger);
     expect(log.lines().find((l) => l.msg.startsWith('encrypted the secret values stored in plain text'))?.rows).toBe(3);
-    const repos = createRepositories(database.db, { cipher });
-    expect(repos.configs.byEnvironmentId(1)!.settings.env[0]).toEqual({ name: 'DB_PASSWORD', value: secrets.draft, secret: true });
-    expect(repos.releases.revision(1, 1)!.settings.env[0]!.value).toBe(secrets.revision);
-    expect(repos.templates.byName('old-template')!.settings.env[0]!.value).toBe(secrets.template);
+    const repos = createRepositories(database, { cipher });
+    expect((await repos.configs.byEnvironmentId(1))!.settings.env[0]).toEqual({ name: 'DB_PASSWORD', value: secrets.draft, secret: true });
+    expect((await repos.releases.revision(1, 1))!.settings.env[0]!.value).toBe(secrets.revision);
+    expect((await repos.templates.byName('old-template'))!.settings.env[0]!.value).toBe(secrets.template);
     for (const table of ['deployment_configs', 'revisions', 'templates']) {
-      const rows = database.sqlite.prepare(`SELECT settings FROM ${table}`).all() as Array<{ settings: string }>;
+      const rows = database.sqlite!.prepare(`SELECT settings FROM ${table}`).all() as Array<{ settings: string }>;
       for (const row of rows) {
         const env = JSON.parse(row.settings).env as Array<{ value: string; secret: boolean }>;
         for (const e of env) expect(e.secret ? e.value.startsWith(ENCRYPTED_PREFIX) : e.value === plainValue).toBe(true);
@@ -60,23 +60,23 @@ describe('start-up encrypts the plaintext secrets of an older database', () => {
       expect(bytes).not.toContain(Buffer.from(value).toString('base64'));
     }
     expect(bytes).toContain(plainValue);
-    database.close();
+    await database.close();
 
     // the next start finds nothing left to encrypt
     const again = openDatabase(path);
     const second = memoryLog();
-    prepareSecrets({ databasePath: path }, again.db, second.logger);
+    await prepareSecrets({ databasePath: path }, again, second.logger);
     expect(second.text()).not.toContain('encrypted the secret values stored in plain text');
-    again.close();
+    await again.close();
   });
 
-  it('is all-or-nothing: a failure midway leaves every row as it was', () => {
+  it('is all-or-nothing: a failure midway leaves every row as it was', async () => {
     const dir = tempDir();
     const path = join(dir, 'cairn.db');
     const secrets = { draft: secretValue('draft'), revision: secretValue('revision'), template: secretValue('template') };
-    legacyDatabase(path, secrets, 'x');
+    await legacyDatabase(path, secrets, 'x');
     const database: OpenDatabase = openDatabase(path);
-    const before = database.sqlite.prepare('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates').all();
+    const before = database.sqlite!.prepare('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates').all();
     const real = createCipher(randomKey());
     let calls = 0;
     const failing = {
@@ -86,11 +86,11 @@ describe('start-up encrypts the plaintext secrets of an older database', () => {
       },
       decrypt: real.decrypt,
     };
-    expect(() => encryptPlaintextSecrets(database.db, failing)).toThrow('disk on fire');
-    const after = database.sqlite.prepare('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates').all();
+    await expect(encryptPlaintextSecrets(database, failing)).rejects.toThrow('disk on fire');
+    const after = database.sqlite!.prepare('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates').all();
     expect(after).toEqual(before);
-    expect(encryptPlaintextSecrets(database.db, real)).toBe(3);
-    expect(encryptPlaintextSecrets(database.db, real)).toBe(0);
-    database.close();
+    expect(await encryptPlaintextSecrets(database, real)).toBe(3);
+    expect(await encryptPlaintextSecrets(database, real)).toBe(0);
+    await database.close();
   });
 });

@@ -6,7 +6,7 @@ afterEach(() => t?.close());
 
 describe('the API in-process (yoga.fetch)', () => {
   it('lists the clusters with their reachability', async () => {
-    t = testServer();
+    t = await testServer();
     t.reachability.set('beta', { reachable: false, error: 'connection refused' });
     await t.clusters.checkAll();
     const { status, body } = await graphql(t.server, '{ clusters { name server reachable lastCheckedAt lastError sandbox } }');
@@ -20,13 +20,13 @@ describe('the API in-process (yoga.fetch)', () => {
   });
 
   it('shows a cluster as unchecked before its first check', async () => {
-    t = testServer();
+    t = await testServer();
     const { body } = await graphql(t.server, '{ cluster(name: "alpha") { name reachable lastCheckedAt } missing: cluster(name: "nope") { name } }');
     expect(body.data).toEqual({ cluster: { name: 'alpha', reachable: null, lastCheckedAt: null }, missing: null });
   });
 
   it('fetches a cluster by its global ID with node(id:)', async () => {
-    t = testServer();
+    t = await testServer();
     const { body } = await graphql(t.server, '{ clusters { id name } }');
     const alpha = body.data.clusters[0];
     const node = await graphql(t.server, 'query ($id: ID!) { node(id: $id) { id ... on Cluster { name } } }', { id: alpha.id });
@@ -34,7 +34,7 @@ describe('the API in-process (yoga.fetch)', () => {
   });
 
   it('masks unexpected errors and logs them', async () => {
-    t = testServer();
+    t = await testServer();
     t.clusters.list = () => {
       throw new Error(`kaboom with ${TOKEN}`);
     };
@@ -48,7 +48,7 @@ describe('the API in-process (yoga.fetch)', () => {
   });
 
   it('serves GraphiQL at /graphql, with subscriptions over server-sent events (they carry its Authorization header)', async () => {
-    t = testServer();
+    t = await testServer();
     const response = await t.server.yoga.fetch('http://cairn.test/graphql', { headers: { accept: 'text/html' } });
     expect(response.status).toBe(200);
     const html = await response.text();
@@ -57,7 +57,7 @@ describe('the API in-process (yoga.fetch)', () => {
   });
 
   it('redirects / to GraphiQL', async () => {
-    t = testServer();
+    t = await testServer();
     const response = await t.server.yoga.fetch('http://cairn.test/', { redirect: 'manual' });
     expect(response.status).toBe(302);
     expect(response.headers.get('location')).toBe('/graphql');
@@ -66,14 +66,14 @@ describe('the API in-process (yoga.fetch)', () => {
 
 describe('health routes', () => {
   it('/healthz answers ok while the process lives', async () => {
-    t = testServer({ loadClusters: false });
+    t = await testServer({ loadClusters: false });
     const response = await t.server.yoga.fetch('http://cairn.test/healthz');
     expect(response.status).toBe(200);
     expect(await response.text()).toBe('ok');
   });
 
   it('/readyz is 503 with the reasons until the database is migrated and the clusters are loaded', async () => {
-    t = testServer({ loadClusters: false });
+    t = await testServer({ loadClusters: false });
     t.databaseReady.value = false;
     let response = await t.server.yoga.fetch('http://cairn.test/readyz');
     expect(response.status).toBe(503);
@@ -89,7 +89,7 @@ describe('health routes', () => {
 
 describe('logged errors', () => {
   it('never carry a failed query’s parameters', async () => {
-    t = testServer();
+    t = await testServer();
     t.clusters.list = () => {
       const error = new Error('Failed query: insert into env_vars (name, value) values (?, ?)\nparams: DB_PASSWORD,hunter2-secret');
       Object.assign(error, { params: ['DB_PASSWORD', 'hunter2-secret'] });

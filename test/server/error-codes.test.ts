@@ -26,10 +26,10 @@ const OTHER_CURSOR = Buffer.from('OffsetConnection:abc').toString('base64');
 const AUDIT_CURSOR = Buffer.from('audit:1:1').toString('base64url');
 
 beforeAll(async () => {
-  t = testServer();
+  t = await testServer();
   await t.clusters.checkAll();
   ({ url } = await t.server.start(0));
-  viewer = issueTestToken(t.repos, { name: 'error-codes-viewer', admin: false, grants: [] });
+  viewer = await issueTestToken(t.repos, { name: 'error-codes-viewer', admin: false, grants: [] });
   const created = await graphql(
     t.server,
     'mutation { createApp(input: { name: "codes", businessType: "ERP", productionCluster: "alpha", testCluster: "beta" }) { ... on CreateAppPayload { app { environments { id } } } } }',

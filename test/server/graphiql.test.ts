@@ -93,7 +93,7 @@ describe.skipIf(chromiumMissing !== null)('GraphiQL in a real browser (chromium)
   let browser: Browser;
 
   beforeAll(async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     ({ url } = await t.server.start(0));
     const created = await graphql(

@@ -53,7 +53,7 @@ export const TOKEN = 'tok-3b1f-very-secret-bearer-token';
  * started: the test starts the server (`server.start(0)`) and checks the clusters when it wants; the
  * release engine never runs.
  */
-export function testServer(
+export async function testServer(
   options: {
     /** False: the clusters are not loaded (the test loads them). */
     loadClusters?: boolean;
@@ -66,7 +66,7 @@ export function testServer(
     /** Configuration overrides (limits …). */
     config?: Partial<Config>;
   } = {},
-): TestServer {
+): Promise<TestServer> {
   const config = testConfig({
     shutdownTimeoutMs: options.shutdownTimeoutMs ?? 5000,
     // Each check decides (the threshold of failures in a row is the registry's own test's concern).
@@ -88,7 +88,7 @@ export function testServer(
     },
   ];
   const databaseReady = { value: true };
-  const cairn = createCairn(config, {
+  const cairn = await createCairn(config, {
     logger: logs.logger,
     // Documents are loaded when cairn is built; with no files to read, the clusters stay unloaded until the test loads them.
     kubeconfig: options.loadClusters === false ? { files: [] } : { documents },
@@ -101,7 +101,7 @@ export function testServer(
     },
   });
   const { server, clusters, repos } = cairn;
-  const adminToken = issueTestToken(repos, { name: 'test-admin', admin: true });
+  const adminToken = await issueTestToken(repos, { name: 'test-admin', admin: true });
   adminTokens.set(server, adminToken);
   return {
     server,

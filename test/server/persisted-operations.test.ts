@@ -171,7 +171,7 @@ describe('the manifest builder and the store', () => {
 describe('persisted operations accepted, documents too (the default)', () => {
   let t: TestServer;
   beforeAll(async () => {
-    t = testServer({ config: { persistedOperations: [folder] } });
+    t = await testServer({ config: { persistedOperations: [folder] } });
     await t.clusters.checkAll();
   });
   afterAll(() => t?.close());
@@ -187,7 +187,7 @@ describe('persisted operations accepted, documents too (the default)', () => {
   });
 
   it('still runs documents, for any token', async () => {
-    const viewer = issueTestToken(t.repos, { admin: false, grants: [] });
+    const viewer = await issueTestToken(t.repos, { admin: false, grants: [] });
     expect((await graphql(t.server, DOCUMENT, undefined, viewer)).body).toEqual({ data: { clusters: [{ name: 'alpha' }, { name: 'beta' }] } });
   });
 });
@@ -204,10 +204,10 @@ describe('CAIRN_PERSISTED_ONLY=true', () => {
   };
 
   beforeAll(async () => {
-    t = testServer({ config: { persistedOperations: [folder], persistedOnly: true } });
+    t = await testServer({ config: { persistedOperations: [folder], persistedOnly: true } });
     await t.clusters.checkAll();
     ({ url } = await t.server.start(0));
-    viewer = issueTestToken(t.repos, { name: 'persisted-viewer', admin: false, grants: [] });
+    viewer = await issueTestToken(t.repos, { name: 'persisted-viewer', admin: false, grants: [] });
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();

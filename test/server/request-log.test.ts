@@ -14,7 +14,7 @@ afterEach(async () => {
 
 /** The server on port 0, and a way to wait for the log line of a finished request (written on the response's close). */
 async function started() {
-  t = testServer();
+  t = await testServer();
   const { port } = await t.server.start(0);
   const logs = t.logs;
   const requestLine = async (requestId: string): Promise<Line> => {
@@ -34,7 +34,7 @@ const post = (base: string, body: unknown, headers: Record<string, string> = {})
 describe('request log lines', () => {
   it('carry the request ID (echoed as x-request-id), the operation name and type, the token name and the status', async () => {
     const { base, requestLine, server } = await started();
-    const deployer = issueTestToken(server.repos, { name: 'ci-deployer', admin: true });
+    const deployer = await issueTestToken(server.repos, { name: 'ci-deployer', admin: true });
     const response = await post(base, { query: 'query ClusterNames { clusters { name } }' }, bearer(deployer));
     expect(response.status).toBe(200);
     const id = response.headers.get('x-request-id');

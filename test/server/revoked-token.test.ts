@@ -17,7 +17,7 @@ afterEach(async () => {
 
 /** A token without roles (it may follow the clusters), and its global ID. */
 async function watcher(name: string) {
-  const secret = issueTestToken(t.repos, { name, admin: false, grants: [] });
+  const secret = await issueTestToken(t.repos, { name, admin: false, grants: [] });
   const { body } = await graphql(t.server, '{ viewer { token { id } } }', {}, secret);
   return { secret, id: body.data.viewer.token.id as string };
 }
@@ -42,7 +42,7 @@ async function followSse(url: string, secret: string) {
 
 describe('revoking a token ends what it has open', () => {
   it('its SSE subscription completes at once, while another token\'s goes on', async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     const revoked = await watcher('sse-watcher');
@@ -68,7 +68,7 @@ describe('revoking a token ends what it has open', () => {
   });
 
   it('its graphql-ws subscription ends and its connection closes with 4403; connecting again is refused', async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     const revoked = await watcher('ws-watcher');
@@ -108,7 +108,7 @@ describe('revoking a token ends what it has open', () => {
   });
 
   it('a token that was not revoked keeps its graphql-ws connection', async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     const kept = await watcher('kept-watcher');
@@ -130,7 +130,7 @@ describe('losing a role ends what a token has open', () => {
   const REMOVE = 'mutation ($input: RemoveAppMemberInput!) { removeAppMember(input: $input) { __typename } }';
 
   it('a lowered or removed role completes its subscriptions; a raised role does not; it may subscribe again', async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     const created = await graphql(
@@ -140,7 +140,7 @@ describe('losing a role ends what a token has open', () => {
     const app = created.body.data.createApp.app.id as string;
     const member = await watcher('member');
     // Another OWNER, so that the member may be demoted from OWNER.
-    issueTestToken(t.repos, { name: 'keeper', admin: false, grants: [{ appId: t.repos.apps.byName('roles-app')!.id, role: 'OWNER' }] });
+    await issueTestToken(t.repos, { name: 'keeper', admin: false, grants: [{ appId: (await t.repos.apps.byName('roles-app'))!.id, role: 'OWNER' }] });
     const set = async (role: string) => (await graphql(t.server, SET, { input: { app, token: member.id, role } })).body.data.setAppMember.__typename;
     expect(await set('DEPLOYER')).toBe('SetAppMemberPayload');
 
@@ -167,12 +167,12 @@ describe('losing a role ends what a token has open', () => {
 
 describe('an expiring token', () => {
   it('ends its open subscriptions (SSE, graphql-ws) and closes its connection with 4403 when it expires', async () => {
-    t = testServer();
+    t = await testServer();
     await t.clusters.checkAll();
     const { url } = await t.server.start(0);
     // Long enough for both subscriptions to open first on a busy machine (at 1.5 s one CI run expired the token before that).
     const expiresAt = new Date(Date.now() + 4000);
-    const secret = issueTestToken(t.repos, { name: 'brief', admin: false, grants: [], expiresAt });
+    const secret = await issueTestToken(t.repos, { name: 'brief', admin: false, grants: [], expiresAt });
     const sse = await followSse(url, secret);
     expect([await sse(), await sse()]).toHaveLength(2);
     const closed = new Promise<number>((resolve) => {

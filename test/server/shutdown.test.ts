@@ -53,7 +53,7 @@ function halfSentRequest(port: number, query: string, token: string) {
 
 describe('graceful stop', () => {
   it('finishes in-flight requests, completes subscriptions, closes websockets with 1001, refuses new connections', async () => {
-    t = testServer();
+    t = await testServer();
     const { url, port } = await t.server.start(0);
 
     // A graphql-ws client with a live subscription.
@@ -128,7 +128,7 @@ describe('graceful stop', () => {
   });
 
   it('cuts what remains after the shutdown timeout', async () => {
-    t = testServer({ shutdownTimeoutMs: 300 });
+    t = await testServer({ shutdownTimeoutMs: 300 });
     const { port } = await t.server.start(0);
     const stuck = halfSentRequest(port, '{ clusters { name } }', t.adminToken);
     await serverReceived('/graphql');
@@ -142,7 +142,7 @@ describe('graceful stop', () => {
 
 describe('request logs', () => {
   it('logs one line per request: method, path without the query string, status, duration', async () => {
-    t = testServer();
+    t = await testServer();
     const { url } = await t.server.start(0);
     const secretish = encodeURIComponent(JSON.stringify({ password: 'p4ss-in-variables' }));
     await (await fetch(`${url}?query=${encodeURIComponent('{ clusters { name } }')}&variables=${secretish}`, { headers: { authorization: `Bearer ${t.adminToken}` } })).text();

@@ -15,7 +15,7 @@ afterEach(async () => {
 });
 
 async function started() {
-  t = testServer();
+  t = await testServer();
   await t.clusters.checkAll();
   const { url, port } = await t.server.start(0);
   expect(port).toBeGreaterThan(0);
@@ -88,7 +88,7 @@ describe('subscriptions on the real server (port 0)', () => {
 describe('the context factory', () => {
   it('receives the request headers over HTTP and the upgrade headers and connection params over graphql-ws', async () => {
     const seen: RequestInfo[] = [];
-    t = testServer({ onContext: (request) => seen.push(request) });
+    t = await testServer({ onContext: (request) => seen.push(request) });
     const { url } = await t.server.start(0);
 
     await fetch(url, {
@@ -118,7 +118,7 @@ describe('the context factory', () => {
 
 describe('unexpected errors over graphql-ws', () => {
   it('answer "Unexpected error." and keep the socket; the log has the cause', async () => {
-    t = testServer({
+    t = await testServer({
       onContext: (request) => {
         if (request.connectionParams?.fail) throw new Error('context exploded: secret-detail-99');
       },

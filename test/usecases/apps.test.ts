@@ -7,16 +7,16 @@ import { appIn, NOW, thrown, world } from './fixture.js';
 const none: CountRunning = async () => ({ ok: true, running: 0 });
 
 describe('createApp', () => {
-  it('creates the app, its two environments and their drafts from the official image, at once', () => {
+  it('creates the app, its two environments and their drafts from the official image, at once', async () => {
     const w = world();
-    const app = createApp(w, { name: 'shop', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' });
+    const app = await createApp(w, { name: 'shop', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' });
     expect(app).toMatchObject({ name: 'shop', businessType: 'ERP', description: '', appType: 'STATELESS', deployMethod: 'CONTAINER', createdAt: NOW });
-    const envs = w.repos.apps.environmentsOfApps([app.id]);
+    const envs = await w.repos.apps.environmentsOfApps([app.id]);
     expect(envs.map((e) => [e.kind, e.cluster, e.namespace])).toEqual([
       ['PRODUCTION', 'alpha', 'cairn-shop'],
       ['TEST', 'beta', 'cairn-shop'],
     ]);
-    const draft = w.repos.configs.byEnvironmentId(envs[0]!.id)!;
+    const draft = (await w.repos.configs.byEnvironmentId(envs[0]!.id))!;
     expect(draft.settings.officialImage).toBe('NGINX');
     expect(draft.imageTag).not.toBeNull();
     expect(w.logged).toContain('app created');
@@ -31,12 +31,12 @@ describe('createApp', () => {
       ['input.name', 'INVALID_FORMAT'],
       ['input.testCluster', 'SAME_CLUSTER'],
     ]);
-    expect(w.repos.apps.byName('9shop')).toBeUndefined();
+    expect(await w.repos.apps.byName('9shop')).toBeUndefined();
   });
 
   it('refuses a taken name at input.name', async () => {
     const w = world();
-    appIn(w);
+    await appIn(w);
     const error = await thrown(() => createApp(w, { name: 'shop', businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta' }));
     expect(error).toBeInstanceOf(AlreadyExistsError);
     expect(error).toMatchObject({ path: ['input', 'name'], message: 'An app named "shop" already exists; choose another name.' });
@@ -44,11 +44,11 @@ describe('createApp', () => {
 });
 
 describe('updateApp', () => {
-  it('changes the fields given and keeps the others', () => {
+  it('changes the fields given and keeps the others', async () => {
     const w = world();
-    const { app } = appIn(w);
-    expect(updateApp(w, { id: app.id }, { description: 'the shop' })).toMatchObject({ businessType: 'ERP', description: 'the shop' });
-    expect(updateApp(w, { id: app.id }, { businessType: 'CRM', description: null })).toMatchObject({ businessType: 'CRM', description: 'the shop' });
+    const { app } = await appIn(w);
+    expect(await updateApp(w, { id: app.id }, { description: 'the shop' })).toMatchObject({ businessType: 'ERP', description: 'the shop' });
+    expect(await updateApp(w, { id: app.id }, { businessType: 'CRM', description: null })).toMatchObject({ businessType: 'CRM', description: 'the shop' });
   });
 
   it('refuses an ID that names no app before the input, and a missing app after it', async () => {
@@ -65,18 +65,18 @@ describe('updateApp', () => {
 describe('deleteApp', () => {
   it('deletes the app with its environments when neither runs instances', async () => {
     const w = world();
-    const { app } = appIn(w);
+    const { app } = await appIn(w);
     const asked: string[] = [];
     const count: CountRunning = async (cluster, namespace, name) => (asked.push(`${cluster}/${namespace}/${name}`), { ok: true, running: 0 });
     expect(await deleteApp({ ...w, countRunning: count }, { id: app.id })).toMatchObject({ id: app.id });
     expect(asked).toEqual(['alpha/cairn-shop/shop', 'beta/cairn-shop/shop']);
-    expect(w.repos.apps.byIds([app.id])).toEqual([]);
-    expect(w.repos.apps.environmentsOfApps([app.id])).toEqual([]);
+    expect(await w.repos.apps.byIds([app.id])).toEqual([]);
+    expect(await w.repos.apps.environmentsOfApps([app.id])).toEqual([]);
   });
 
   it('refuses while an environment runs instances, or when a cluster cannot tell', async () => {
     const w = world();
-    const { app } = appIn(w);
+    const { app } = await appIn(w);
     const running = await thrown(() => deleteApp({ ...w, countRunning: async (c) => ({ ok: true, running: c === 'beta' ? 2 : 0 }) }, { id: app.id }));
     expect(running).toBeInstanceOf(NotAllowedError);
     expect(running.message).toBe(
@@ -84,14 +84,14 @@ describe('deleteApp', () => {
     );
     const silent = await thrown(() => deleteApp({ ...w, countRunning: async () => ({ ok: false, error: 'HTTP 503' }) }, { id: app.id }));
     expect(silent.message).toContain('the cluster "alpha" did not answer (HTTP 503)');
-    expect(w.repos.apps.byIds([app.id])).toHaveLength(1);
+    expect(await w.repos.apps.byIds([app.id])).toHaveLength(1);
   });
 
   it('refuses while the app has an active release order, without asking the clusters', async () => {
     const w = world();
-    const { app, production } = appIn(w);
-    const revision = w.repos.releases.createRevision({ environmentId: production.id, image: 'nginx:1.25', imageTag: '1.25', settings: w.repos.configs.byEnvironmentId(production.id)!.settings, createdBy: 'root' }, NOW);
-    w.repos.releases.createOrder(
+    const { app, production } = await appIn(w);
+    const revision = await w.repos.releases.createRevision({ environmentId: production.id, image: 'nginx:1.25', imageTag: '1.25', settings: (await w.repos.configs.byEnvironmentId(production.id))!.settings, createdBy: 'root' }, NOW);
+    await w.repos.releases.createOrder(
       { environmentId: production.id, kind: 'RELEASE', fromRevision: null, toRevision: revision.number, plan: [1, 1], pauseMode: 'FIRST_BATCH', state: 'DEPLOYING', direction: 'FORWARD', cursor: freshCursor(NOW), description: '', createdBy: 'root' },
       NOW,
     );

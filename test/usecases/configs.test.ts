@@ -4,26 +4,26 @@ import { setImageTag, setInstanceCount, updateDeploymentConfig } from '../../src
 import { appIn, thrown, viewer, world } from './fixture.js';
 
 describe('setInstanceCount', () => {
-  it('changes the instance count alone, bumps the version, and warns below 2', () => {
+  it('changes the instance count alone, bumps the version, and warns below 2', async () => {
     const w = world();
-    const { production } = appIn(w);
-    const before = w.repos.configs.byEnvironmentId(production.id)!;
-    const { config, warnings } = setInstanceCount(w, { id: production.id }, { instances: 1, version: before.version });
+    const { production } = await appIn(w);
+    const before = (await w.repos.configs.byEnvironmentId(production.id))!;
+    const { config, warnings } = await setInstanceCount(w, { id: production.id }, { instances: 1, version: before.version });
     expect(config).toMatchObject({ version: before.version + 1, imageTag: before.imageTag, settings: { ...before.settings, instances: 1 } });
     expect(warnings.map((x) => x.code)).toEqual(['FEW_INSTANCES']);
     expect(w.logged).toContain('deployment config changed');
   });
 
-  it('skips a write that changes nothing', () => {
+  it('skips a write that changes nothing', async () => {
     const w = world();
-    const { production } = appIn(w);
-    const before = w.repos.configs.byEnvironmentId(production.id)!;
-    expect(setInstanceCount(w, { id: production.id }, { instances: before.settings.instances }).config.version).toBe(before.version);
+    const { production } = await appIn(w);
+    const before = (await w.repos.configs.byEnvironmentId(production.id))!;
+    expect((await setInstanceCount(w, { id: production.id }, { instances: before.settings.instances })).config.version).toBe(before.version);
   });
 
   it('refuses more than the configured maximum at input.instances, and a stale version', async () => {
     const w = world();
-    const { production } = appIn(w);
+    const { production } = await appIn(w);
     const tooMany = await thrown(() => setInstanceCount(w, { id: production.id }, { instances: 11 }));
     expect(tooMany).toBeInstanceOf(InvalidInputError);
     expect(tooMany.problems.map((p: { path: string[] }) => p.path.join('.'))).toEqual(['input.instances']);
@@ -42,9 +42,9 @@ describe('setInstanceCount', () => {
 describe('setImageTag', () => {
   it('changes the tag alone; a malformed tag is refused at input.imageTag', async () => {
     const w = world();
-    const { test } = appIn(w);
-    const before = w.repos.configs.byEnvironmentId(test.id)!;
-    expect(setImageTag(w, { id: test.id }, { imageTag: '1.27.1' })).toMatchObject({ imageTag: '1.27.1', settings: before.settings });
+    const { test } = await appIn(w);
+    const before = (await w.repos.configs.byEnvironmentId(test.id))!;
+    expect(await setImageTag(w, { id: test.id }, { imageTag: '1.27.1' })).toMatchObject({ imageTag: '1.27.1', settings: before.settings });
     const bad = await thrown(() => setImageTag(w, { id: test.id }, { imageTag: 'no spaces' }));
     expect(bad.problems.map((p: { path: string[] }) => p.path.join('.'))).toEqual(['input.imageTag']);
   });
@@ -55,24 +55,24 @@ describe('updateDeploymentConfig', () => {
 
   it("lets an app's OWNER mount only the app's own host directories; an admin any", async () => {
     const w = world();
-    const { app, production } = appIn(w);
+    const { app, production } = await appIn(w);
     w.viewer = viewer(false, [[app.id, 'OWNER']]);
     const refused = await thrown(() => updateDeploymentConfig(w, { id: production.id }, { version: 1, config: mount('/etc') }));
     expect(refused).toBeInstanceOf(InvalidInputError);
     expect(refused.problems[0].path.slice(0, 3)).toEqual(['input', 'config', 'directoryMounts']);
-    const own = updateDeploymentConfig(w, { id: production.id }, { version: 1, config: mount('/var/log/cairn/shop') });
+    const own = await updateDeploymentConfig(w, { id: production.id }, { version: 1, config: mount('/var/log/cairn/shop') });
     expect(own.config.settings.directoryMounts).toEqual([{ containerPath: '/data', hostPath: '/var/log/cairn/shop' }]);
     w.viewer = viewer(true);
-    const admin = updateDeploymentConfig(w, { id: production.id }, { version: own.config.version, config: mount('/etc') });
+    const admin = await updateDeploymentConfig(w, { id: production.id }, { version: own.config.version, config: mount('/etc') });
     expect(admin.config.settings.directoryMounts[0]!.hostPath).toBe('/etc');
   });
 
   it('needs the version read, and keeps the tag when the input has none', async () => {
     const w = world();
-    const { production } = appIn(w);
-    const before = w.repos.configs.byEnvironmentId(production.id)!;
+    const { production } = await appIn(w);
+    const before = (await w.repos.configs.byEnvironmentId(production.id))!;
     expect(await thrown(() => updateDeploymentConfig(w, { id: production.id }, { version: 0, config: { officialImage: 'NGINX' } }))).toBeInstanceOf(ConflictError);
-    const { config } = updateDeploymentConfig(w, { id: production.id }, { version: before.version, config: { officialImage: 'NGINX', instances: 4 } });
+    const { config } = await updateDeploymentConfig(w, { id: production.id }, { version: before.version, config: { officialImage: 'NGINX', instances: 4 } });
     expect(config).toMatchObject({ imageTag: before.imageTag, settings: { instances: 4 } });
   });
 });

@@ -12,8 +12,8 @@ import { createApp } from '../../src/usecases/apps.js';
 export const NOW = new Date('2026-12-01T10:00:00Z');
 
 const opened: OpenDatabase[] = [];
-afterEach(() => {
-  for (const database of opened.splice(0)) database.close();
+afterEach(async () => {
+  for (const database of opened.splice(0)) await database.close();
 });
 
 export const CLUSTERS = ['alpha', 'beta'];
@@ -27,7 +27,7 @@ export function viewer(admin: boolean, roles: [number, AppRoleName][] = []): Vie
 export function world() {
   const database = openDatabase(':memory:');
   opened.push(database);
-  const repos: Repositories = createRepositories(database.db, { cipher: createCipher(randomKey()) });
+  const repos: Repositories = createRepositories(database, { cipher: createCipher(randomKey()) });
   const logged: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
   return {
@@ -45,9 +45,9 @@ export function world() {
 export type World = ReturnType<typeof world>;
 
 /** Creates an app (nginx drafts) and returns it with its production and test environments. */
-export function appIn(w: World, name = 'shop') {
-  const app = createApp(w, { name, businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' });
-  const [production, test] = w.repos.apps.environmentsOfApps([app.id]);
+export async function appIn(w: World, name = 'shop') {
+  const app = await createApp(w, { name, businessType: 'ERP', productionCluster: 'alpha', testCluster: 'beta', officialImage: 'NGINX' });
+  const [production, test] = await w.repos.apps.environmentsOfApps([app.id]);
   return { app, production: production!, test: test! };
 }
 

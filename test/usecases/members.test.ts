@@ -11,18 +11,18 @@ function membersWorld() {
 }
 
 describe('app members', () => {
-  it('set a role, change it, and announce only a lowered one', () => {
+  it('set a role, change it, and announce only a lowered one', async () => {
     const w = membersWorld();
-    const { app } = appIn(w);
-    const [alice, bob] = [tokenIn(w.repos, 'alice'), tokenIn(w.repos, 'bob')];
-    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
-    const { member } = setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
+    const { app } = await appIn(w);
+    const [alice, bob] = [await tokenIn(w.repos, 'alice'), await tokenIn(w.repos, 'bob')];
+    await setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    const { member } = await setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
     expect(member).toMatchObject({ member: { appId: app.id, tokenId: bob.id, role: 'VIEWER' }, token: { name: 'bob' } });
-    setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
+    await setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
     expect(w.reduced).toEqual([]);
-    setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
+    await setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
     expect(w.reduced).toEqual([bob.id]);
-    expect(membersOf(w.repos, app.id).map((m) => [m.token.name, m.member.role])).toEqual([
+    expect((await membersOf(w.repos, app.id)).map((m) => [m.token.name, m.member.role])).toEqual([
       ['alice', 'OWNER'],
       ['bob', 'VIEWER'],
     ]);
@@ -30,9 +30,9 @@ describe('app members', () => {
 
   it("keep the app's last active OWNER", async () => {
     const w = membersWorld();
-    const { app } = appIn(w);
-    const alice = tokenIn(w.repos, 'alice');
-    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    const { app } = await appIn(w);
+    const alice = await tokenIn(w.repos, 'alice');
+    await setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
     const demote = await thrown(() => setAppMember(w, { id: app.id }, { id: alice.id }, 'VIEWER'));
     expect(demote).toBeInstanceOf(NotAllowedError);
     expect(demote.message).toContain('is the last owner of the app "shop"');
@@ -42,11 +42,11 @@ describe('app members', () => {
 
   it('remove a member and announce it; a token that is no member is a NotFound AppMember at input.token', async () => {
     const w = membersWorld();
-    const { app } = appIn(w);
-    const [alice, bob] = [tokenIn(w.repos, 'alice'), tokenIn(w.repos, 'bob')];
-    setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
-    setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
-    expect(removeAppMember(w, { id: app.id }, { id: bob.id }).token.id).toBe(bob.id);
+    const { app } = await appIn(w);
+    const [alice, bob] = [await tokenIn(w.repos, 'alice'), await tokenIn(w.repos, 'bob')];
+    await setAppMember(w, { id: app.id }, { id: alice.id }, 'OWNER');
+    await setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
+    expect((await removeAppMember(w, { id: app.id }, { id: bob.id })).token.id).toBe(bob.id);
     expect(w.reduced).toEqual([bob.id]);
     const again = await thrown(() => removeAppMember(w, { id: app.id }, { id: bob.id, sent: 'the-sent-id' }));
     expect(again).toBeInstanceOf(NotFoundError);

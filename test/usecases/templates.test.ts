@@ -5,24 +5,24 @@ import { applyTemplate, deleteTemplate, renameTemplate, saveTemplate } from '../
 import { appIn, thrown, viewer, world } from './fixture.js';
 
 describe('templates', () => {
-  it("save a draft without its tag, for the environment's app; apply it to another draft, which keeps its tag", () => {
+  it("save a draft without its tag, for the environment's app; apply it to another draft, which keeps its tag", async () => {
     const w = world();
-    const { app, production } = appIn(w);
-    const other = appIn(w, 'depot');
-    const template = saveTemplate(w, { id: production.id }, '  nginx base  ');
+    const { app, production } = await appIn(w);
+    const other = await appIn(w, 'depot');
+    const template = await saveTemplate(w, { id: production.id }, '  nginx base  ');
     expect(template).toMatchObject({ name: 'nginx base', sourceAppId: app.id });
-    const target = w.repos.configs.byEnvironmentId(other.test.id)!;
-    const { config } = applyTemplate(w, { id: template.id }, { id: other.test.id });
+    const target = (await w.repos.configs.byEnvironmentId(other.test.id))!;
+    const { config } = await applyTemplate(w, { id: template.id }, { id: other.test.id });
     expect(config).toMatchObject({ imageTag: target.imageTag, settings: template.settings });
     expect(w.logged).toContain('template saved');
   });
 
   it('check the name before the environment, and refuse a taken one', async () => {
     const w = world();
-    const { production } = appIn(w);
+    const { production } = await appIn(w);
     expect(await thrown(() => saveTemplate(w, { id: null, sent: 'bad' }, ' '))).toBeInstanceOf(InvalidInputError);
     expect(await thrown(() => saveTemplate(w, { id: null, sent: 'bad' }, 'base'))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'environment'] });
-    saveTemplate(w, { id: production.id }, 'base');
+    await saveTemplate(w, { id: production.id }, 'base');
     const taken = await thrown(() => saveTemplate(w, { id: production.id }, 'base'));
     expect(taken).toBeInstanceOf(AlreadyExistsError);
     expect(taken.path).toEqual(['input', 'name']);
@@ -30,24 +30,24 @@ describe('templates', () => {
 
   it("are NotFound for a caller who may not read them: admins and the source app's OWNERs read them", async () => {
     const w = world();
-    const { app, production } = appIn(w);
-    const other = appIn(w, 'depot');
-    const template = saveTemplate(w, { id: production.id }, 'base');
+    const { app, production } = await appIn(w);
+    const other = await appIn(w, 'depot');
+    const template = await saveTemplate(w, { id: production.id }, 'base');
     w.viewer = viewer(false, [[other.app.id, 'OWNER']]);
     const hidden = await thrown(() => applyTemplate(w, { id: template.id }, { id: other.test.id }));
     expect(hidden).toBeInstanceOf(NotFoundError);
     expect(hidden).toMatchObject({ typename: 'Template', path: ['input', 'template'] });
     w.viewer = viewer(false, [[app.id, 'OWNER'], [other.app.id, 'OWNER']]);
-    expect(applyTemplate(w, { id: template.id }, { id: other.test.id }).config.settings).toEqual(template.settings);
+    expect((await applyTemplate(w, { id: template.id }, { id: other.test.id })).config.settings).toEqual(template.settings);
   });
 
   it('holding secret values, may be applied by admins only', async () => {
     const w = world();
-    const { app, production } = appIn(w);
-    const draft = w.repos.configs.byEnvironmentId(production.id)!;
-    updateDeploymentConfig(w, { id: production.id }, { version: draft.version, config: { officialImage: 'NGINX', env: [{ name: 'DB_PASSWORD', value: 'hunter2', secret: true }] } });
-    const template = saveTemplate(w, { id: production.id }, 'with secrets');
-    expect(w.repos.templates.byIds([template.id])[0]!.settings.env[0]!.value).toBe('hunter2');
+    const { app, production } = await appIn(w);
+    const draft = (await w.repos.configs.byEnvironmentId(production.id))!;
+    await updateDeploymentConfig(w, { id: production.id }, { version: draft.version, config: { officialImage: 'NGINX', env: [{ name: 'DB_PASSWORD', value: 'hunter2', secret: true }] } });
+    const template = await saveTemplate(w, { id: production.id }, 'with secrets');
+    expect((await w.repos.templates.byIds([template.id]))[0]!.settings.env[0]!.value).toBe('hunter2');
     w.viewer = viewer(false, [[app.id, 'OWNER']]);
     const error = await thrown(() => applyTemplate(w, { id: template.id }, { id: production.id }));
     expect(error).toBeInstanceOf(NotAllowedError);
@@ -56,11 +56,11 @@ describe('templates', () => {
 
   it('rename (the same name changes nothing) and delete', async () => {
     const w = world();
-    const { production } = appIn(w);
-    const template = saveTemplate(w, { id: production.id }, 'base');
-    expect(renameTemplate(w, { id: template.id }, 'base')).toEqual(template);
-    expect(renameTemplate(w, { id: template.id }, 'web')).toMatchObject({ id: template.id, name: 'web' });
-    expect(deleteTemplate(w, { id: template.id })).toMatchObject({ id: template.id });
+    const { production } = await appIn(w);
+    const template = await saveTemplate(w, { id: production.id }, 'base');
+    expect(await renameTemplate(w, { id: template.id }, 'base')).toEqual(template);
+    expect(await renameTemplate(w, { id: template.id }, 'web')).toMatchObject({ id: template.id, name: 'web' });
+    expect(await deleteTemplate(w, { id: template.id })).toMatchObject({ id: template.id });
     expect(await thrown(() => deleteTemplate(w, { id: template.id }))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'id'] });
   });
 });

@@ -10,19 +10,19 @@ function tokensWorld() {
 }
 
 describe('API tokens', () => {
-  it('are created with their grants and a secret, by the calling token', () => {
+  it('are created with their grants and a secret, by the calling token', async () => {
     const w = tokensWorld();
-    const { app } = appIn(w);
-    const { token, secret } = createApiToken(w, { name: 'ci', grants: [{ app: { id: app.id }, role: 'DEPLOYER' }] }, 'root');
+    const { app } = await appIn(w);
+    const { token, secret } = await createApiToken(w, { name: 'ci', grants: [{ app: { id: app.id }, role: 'DEPLOYER' }] }, 'root');
     expect(token).toMatchObject({ name: 'ci', admin: false, createdBy: 'root', createdAt: NOW });
     expect(secret.length).toBeGreaterThan(20);
-    expect(w.repos.tokens.membersOf(app.id)).toMatchObject([{ tokenId: token.id, role: 'DEPLOYER' }]);
+    expect(await w.repos.tokens.membersOf(app.id)).toMatchObject([{ tokenId: token.id, role: 'DEPLOYER' }]);
     expect(w.logged).toContain('API token created');
   });
 
   it('report the problems of the spec first, then grants of apps that do not exist, then a taken name', async () => {
     const w = tokensWorld();
-    const { app } = appIn(w);
+    const { app } = await appIn(w);
     const dup = await thrown(() =>
       createApiToken(w, { name: 'ci', grants: [{ app: { id: app.id }, role: 'VIEWER' }, { app: { id: app.id }, role: 'OWNER' }, { app: { id: null, sent: '?' }, role: 'VIEWER' }] }, 'root'),
     );
@@ -31,15 +31,15 @@ describe('API tokens', () => {
     const missing = await thrown(() => createApiToken(w, { name: 'ci', grants: [{ app: { id: app.id }, role: 'VIEWER' }, { app: { id: null, sent: '?' }, role: 'VIEWER' }] }, 'root'));
     expect(missing).toBeInstanceOf(NotFoundError);
     expect(missing).toMatchObject({ id: '?', path: ['input', 'grants', '1', 'app'] });
-    createApiToken(w, { name: 'ci' }, 'root');
+    await createApiToken(w, { name: 'ci' }, 'root');
     expect(await thrown(() => createApiToken(w, { name: 'ci' }, 'root'))).toBeInstanceOf(AlreadyExistsError);
   });
 
   it('are revoked once, and the revocation is announced', async () => {
     const w = tokensWorld();
-    createApiToken(w, { name: 'root', admin: true }, 'root');
-    const { token } = createApiToken(w, { name: 'ci' }, 'root');
-    expect(revokeApiToken(w, { id: token.id }).revokedAt).toEqual(NOW);
+    await createApiToken(w, { name: 'root', admin: true }, 'root');
+    const { token } = await createApiToken(w, { name: 'ci' }, 'root');
+    expect((await revokeApiToken(w, { id: token.id })).revokedAt).toEqual(NOW);
     expect(w.revoked).toEqual([token.id]);
     expect(await thrown(() => revokeApiToken(w, { id: token.id }))).toBeInstanceOf(NotAllowedError);
     expect(await thrown(() => revokeApiToken(w, { id: 999 }))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'id'] });

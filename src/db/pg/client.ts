@@ -66,8 +66,8 @@ export function poolConfig(url: string, options: PgDatabaseOptions = {}): pg.Poo
 
 /**
  * Connects to the PostgreSQL database at `url` (a pool), applies every pending migration (one replica at a time,
- * src/db/pg/migrate.ts) and returns drizzle over it with src/db/pg/tables.ts. Not yet used by the repositories
- * (they are synchronous, on SQLite); see src/db/pg/database-url.ts.
+ * src/db/pg/migrate.ts) and returns drizzle over it with src/db/pg/tables.ts (the Database of src/db/pg/database.ts
+ * wraps it).
  */
 export async function openPgDatabase(url: string, options: PgDatabaseOptions = {}): Promise<OpenPgDatabase> {
   const pool = new pg.Pool(poolConfig(url, options));
@@ -80,5 +80,22 @@ export async function openPgDatabase(url: string, options: PgDatabaseOptions = {
     throw error;
   }
   let closed: Promise<void> | undefined;
-  return { db: drizzle({ client: pool, schema: tables }), pool, close: () => (closed ??= pool.end()) };
+  const db = drizzle({ client: pool, schema: tables });
+  bigIntegersAsBigint(db);
+  return { db, pool, close: () => (closed ??= pool.end()) };
+}
+
+const INT4 = 2 ** 31;
+
+/**
+ * A number parameter beyond PostgreSQL's `integer` (a decoded ID of 2^40, a cursor's id) is sent as `$n::bigint`.
+ * PostgreSQL types a parameter by its place (`id = $1` makes it an integer) and refuses the value, where SQLite
+ * simply finds no row: the same lookup must find nothing on both, not fail. Writing such a value into an integer
+ * column still fails ("integer out of range"), as it should.
+ */
+export function bigIntegersAsBigint(db: PgDb): void {
+  const dialect = (db as unknown as { dialect: { escapeParam(num: number, value?: unknown): string } }).dialect;
+  const escape = dialect.escapeParam.bind(dialect);
+  dialect.escapeParam = (num, value) =>
+    typeof value === 'number' && Number.isInteger(value) && (value >= INT4 || value < -INT4) ? `${escape(num, value)}::bigint` : escape(num, value);
 }

@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Database, QueryDb } from '../database.js';
 import { postgresDialect } from '../dialect.js';
 import { flowTransactions } from '../flow.js';
 import { pgTables } from '../table-set.js';
 import { openPgDatabase, type PgDatabaseOptions } from './client.js';
+import { CHANNELS, createNotifications, type Notifications, type NotificationsOptions } from './notifications.js';
 
 /** How many times a transaction that failed to serialize (or was picked to break a deadlock) is run again. */
 const ATTEMPTS = 5;
@@ -18,30 +21,79 @@ function isRetryable(error: unknown): boolean {
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The PostgreSQL database with its LISTEN connection, which the replicated order and token events share. */
+export interface PostgresDatabase extends Database {
+  readonly kind: 'postgres';
+  /** cairn's notifications (one dedicated LISTEN connection; NOTIFY through the pool). Closed by `close()`. */
+  readonly notifications: Notifications;
+  /** This process's name in its own notifications (the change counter skips them). */
+  readonly origin: string;
+  changeCounter(): number;
+}
+
+/** The database's notifications when it is PostgreSQL (replicas share them), else null (SQLite: one process). */
+export function notificationsOf(database: Database): Notifications | null {
+  return database.kind === 'postgres' && 'notifications' in database ? (database as PostgresDatabase).notifications : null;
+}
+
+export interface PostgresDatabaseOptions extends PgDatabaseOptions {
+  /** Settings of the LISTEN connection (reconnect backoff, heartbeat); its URL and pool are the database's. */
+  notifications?: Omit<NotificationsOptions, 'url' | 'pool'>;
+}
+
 /**
  * cairn's database on PostgreSQL (CAIRN_DATABASE_URL): a pool with every wait bounded (src/db/pg/client.ts),
  * migrated at open (one replica at a time). Transactions are SERIALIZABLE — the guarantee SQLite's single writer
  * gives, so the repositories' read-then-write rules hold across replicas — and one that fails to serialize is
  * run again (up to 5 times, with a short random pause). Reads and writes outside a transaction use the pool.
  */
-export async function openPostgresDatabase(url: string, options: PgDatabaseOptions = {}): Promise<Database> {
+export async function openPostgresDatabase(url: string, options: PostgresDatabaseOptions = {}): Promise<PostgresDatabase> {
   const opened = await openPgDatabase(url, options);
+  // The change counter: every committed transaction that wrote, of every replica, NOTIFYs cairn_changes (in the transaction,
+  // so at its commit, never on rollback); the counter counts the other replicas' ones, and a lost LISTEN connection
+  // (writes may have been missed) — this process's own writes are in statements().written.
+  const origin = randomBytes(6).toString('base64url');
+  const notifications = createNotifications({ connectTimeoutMs: options.connectTimeoutMs, ...options.notifications, url, pool: opened.pool });
+  let changes = 0;
+  notifications.listen(CHANNELS.changes, (payload) => {
+    if (payload !== origin) changes += 1;
+  });
+  notifications.onGap(() => (changes += 1));
+  try {
+    await notifications.ready();
+  } catch (error) {
+    await notifications.close();
+    await opened.close().catch(() => undefined);
+    throw error;
+  }
   const root = opened.db as unknown as QueryDb;
-  const flows = flowTransactions<QueryDb>();
+  const flows = flowTransactions<QueryDb>(options.statementTimeoutMs ?? 10_000);
   let written = 0;
   let executed = 0;
 
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const open = flows.current();
     if (open) {
-      // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT).
-      return (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) =>
-        flows.within({ db: tx, depth: open.depth + 1 }, fn),
+      // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT), one at a time at each level.
+      return open.join(() =>
+        open.savepoints.run(() =>
+          (open.db as unknown as { transaction<R>(f: (tx: QueryDb) => Promise<R>): Promise<R> }).transaction((tx) => flows.within({ db: tx, depth: open.depth + 1 }, fn)),
+        ),
       );
     }
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await opened.db.transaction((tx) => flows.within({ db: tx as unknown as QueryDb, depth: 0 }, fn), { isolationLevel: 'serializable' });
+        const result = await opened.db.transaction(
+          async (tx) => {
+            const value = await flows.within({ db: tx as unknown as QueryDb, depth: 0 }, fn);
+            // Delivered to every replica when (and only if) this transaction commits — and only sent when it changed
+            // something: a transaction gets an ID at its first row written or locked, not for reads nor for an UPDATE
+            // that matched nothing (a follower's lease attempt), so those wake no one.
+            await tx.execute(sql`SELECT pg_notify(${CHANNELS.changes}, ${origin}) WHERE txid_current_if_assigned() IS NOT NULL`);
+            return value;
+          },
+          { isolationLevel: 'serializable' },
+        );
         written += 1;
         return result;
       } catch (error) {
@@ -51,20 +103,24 @@ export async function openPostgresDatabase(url: string, options: PgDatabaseOptio
     }
   }
 
+  let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',
+    notifications,
+    origin,
+    changeCounter: () => changes,
     dialect: postgresDialect,
     t: pgTables,
     pool: opened.pool,
     read(fn) {
       executed += 1;
       const open = flows.current();
-      return fn(open ? open.db : root);
+      return open ? open.join(() => fn(open.db)) : fn(root);
     },
     write(fn) {
       executed += 1;
-      const open = flows.current();
-      if (open) return fn(open.db);
+      // Its own transaction; in the flow's transaction, a savepoint: a failed statement aborts a PostgreSQL
+      // transaction, so without one a caller that catches a write's error (a unique violation) could not go on.
       return transaction(() => fn(flows.current()!.db));
     },
     transaction,
@@ -73,6 +129,6 @@ export async function openPostgresDatabase(url: string, options: PgDatabaseOptio
     async ping() {
       await opened.pool.query('SELECT 1');
     },
-    close: () => opened.close(),
+    close: () => (closing ??= notifications.close().then(() => opened.close())),
   };
 }

@@ -8,7 +8,8 @@
  * (`engine leadership acquired` / `engine leadership lost`, with the epoch and the holder id).
  *
  * The term's local deadline is measured on the monotonic clock from BEFORE the renewal was sent, so it never
- * outlives the stored expiry (which counts from a later moment). The engine's writes are fenced by the epoch it
+ * outlives the stored expiry (which counts from a later moment; on PostgreSQL the expiry is on the database server's
+ * clock, so this holds across machines whose clocks differ). The engine's writes are fenced by the epoch it
  * was started under (see engine-fence.ts): a write after the term ended throws LeaseLost and writes nothing.
  */
 import { hostname } from 'node:os';
@@ -206,14 +207,16 @@ export function createLeadership(options: LeadershipOptions): Leadership {
       };
     },
     fence: {
-      write(fn) {
+      async write(fn) {
         const epoch = check();
         return store.fenced(holder, epoch, fn);
       },
-      beforeApply() {
+      async beforeApply() {
         const epoch = check();
         if (monotonic() >= term!.deadline) throw new LeaseLost(holder, epoch, 'the lease expired before it was renewed');
-        if (!store.holds(holder, epoch, now())) throw new LeaseLost(holder, epoch, 'the stored lease names another holder or epoch, or expired');
+        if (!(await store.holds(holder, epoch, now()))) throw new LeaseLost(holder, epoch, 'the stored lease names another holder or epoch, or expired');
+        // The read took time: the term may have ended meanwhile (lost, or its deadline passed).
+        if (running !== epoch || !term || monotonic() >= term.deadline) throw new LeaseLost(holder, epoch, 'the term ended while the lease was checked');
       },
     },
     fenced(error) {

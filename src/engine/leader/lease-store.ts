@@ -5,9 +5,12 @@
  * processes on one SQLite file), and it may release onto clusters it does not run in — no cluster is "home".
  * The row sits beside the rows it guards, so an engine write checks the epoch in the SAME transaction as the
  * write itself (a fencing token the database enforces); a Kubernetes Lease could not be checked atomically with
- * a SQLite or PostgreSQL write. The PostgreSQL store implements this same interface over the same row.
+ * a SQLite or PostgreSQL write. Two stores implement this interface over the same row: sqlite-lease-store.ts and
+ * pg-lease-store.ts (leaseStoreFor picks by the database's kind).
  *
- * Every method answers a promise: the same interface serves SQLite and PostgreSQL.
+ * Every method answers a promise: the same interface serves SQLite and PostgreSQL. The `now` the methods take is
+ * the caller's clock; the PostgreSQL store judges expiry by the database server's clock instead (one clock for
+ * replicas on several machines: see pg-lease-store.ts).
  */
 import type { LeaseDecision, LeaseRow } from './lease-rules.js';
 

@@ -1,124 +1,109 @@
 /**
- * Fencing: holder A runs the engine at epoch 1; its lease expires while a pass waits (a pause); B takes over at
- * epoch 2. A's next step is refused — before a Kubernetes step (no call reaches the cluster) or at the database
- * write after a step in flight (LeaseLost, nothing written). A's reconciler stops and its leadership says it lost.
+ * Fencing, through the fence the leadership gives the engine, on SQLite and on PostgreSQL: process A runs the
+ * engine at epoch 1; its lease expires while it is paused and B takes over at epoch 2. A's next Kubernetes step
+ * (`beforeApply`) and its next database write (`write`) are refused with LeaseLost, and nothing is written; told
+ * so (`fenced`), A's leadership ends its term and logs it. A write in flight when B takes over is ordered before
+ * the takeover: it commits, the takeover after it.
+ *
+ * The wall clock is the test's (A's leadership and B's takeover on it; on PostgreSQL the stores run on the
+ * callers' clock for this), so a pause is a jump of the clock, not a wait.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type OpenDatabase } from '../../../src/db/client.js';
-import type { Repositories } from '../../../src/db/repositories.js';
-import type { KubePort } from '../../../src/engine/kube-port.js';
-import { createLeadership, type Leadership } from '../../../src/engine/leader/leadership.js';
-import { createSqliteLeaseStore } from '../../../src/engine/leader/sqlite-lease-store.js';
-import { createReconciler, type Reconciler } from '../../../src/engine/reconciler.js';
-import { fakeKube, setUp, submit } from '../fake-kube.js';
+import { expect, it } from 'vitest';
+import type { Database } from '../../../src/db/database.js';
+import { createLeadership } from '../../../src/engine/leader/leadership.js';
+import { LeaseLost } from '../../../src/engine/leader/lease-lost.js';
+import { eachDatabase, probes, until, writeProbe, type DatabaseUnderTest } from './each-database.js';
 
-const dirs: string[] = [];
-const opened: OpenDatabase[] = [];
-const stoppers: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const s of stoppers.splice(0)) await s();
-  for (const d of opened.splice(0)) d.close();
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const TTL = 60_000; // the loop's own renewals stay out of the way: the test moves the wall clock instead
 
-/** A database file with one app (A's connection), and a second connection for B. */
-function database() {
-  const dir = mkdtempSync(join(tmpdir(), 'cairn-fence-'));
-  dirs.push(dir);
-  const path = join(dir, 'cairn.db');
-  const { repos, envId } = setUp(opened, path);
-  const a = opened.at(-1)!;
-  const b = openDatabase(path);
-  opened.push(b);
-  return { repos, envId, a, b };
-}
-
-const logs: { msg: string; [k: string]: unknown }[] = [];
-const logger = pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) });
-
-/** A's engine: a reconciler under a leadership over connection `a`, on a wall clock the test moves. */
-async function leaderA(repos: Repositories, db: OpenDatabase, kube: KubePort, clock: { now: number }) {
-  let reconciler: Reconciler | null = null;
-  let lost = 0;
-  const leadership: Leadership = createLeadership({
-    store: createSqliteLeaseStore(db.db),
+/** A's leadership over `database` on the test's clock, with an engine that counts its starts and stops. */
+async function leaderA(under: DatabaseUnderTest, database: Database, clock: { now: number }) {
+  const engine = { starts: 0, stops: 0 };
+  const logs: { msg: string; [k: string]: unknown }[] = [];
+  const leadership = createLeadership({
+    store: under.leaseStore(database, { clock: 'caller' }),
     holder: 'a',
-    ttlMs: 60_000, // the loop's own renewals stay out of the way: the test moves the wall clock instead
-    logger,
+    ttlMs: TTL,
+    logger: pino({ level: 'info' }, { write: (line: string) => void logs.push(JSON.parse(line)) }),
     now: () => new Date(clock.now),
-    engine: { start: () => reconciler!.start(), stop: () => reconciler!.stop() },
+    engine: { start: () => void engine.starts++, stop: async () => void engine.stops++ },
   });
-  reconciler = createReconciler({
-    repos,
-    kube,
-    logger,
-    batchDeadlineMs: 600_000,
-    resyncIntervalMs: 600_000,
-    fence: leadership.fence,
-    onLeaseLost: (e) => (lost++, leadership.fenced(e)),
-  });
-  stoppers.push(() => leadership.stop());
-  return { leadership, reconciler, lost: () => lost };
+  under.defer(() => leadership.stop());
+  await leadership.start();
+  return { leadership, engine, logs };
 }
 
-/** Holds the fake cluster's `op` call until released; `reached` resolves when a pass is inside it. */
-function holdCall(kube: KubePort, op: 'ensureRevision' | 'observeEnvironment'): { kube: KubePort; reached: Promise<void>; release(): void } {
-  let release = () => {};
-  let reach = () => {};
-  const gate = new Promise<void>((done) => (release = done));
-  const reached = new Promise<void>((done) => (reach = done));
-  const original = kube[op] as (...args: unknown[]) => Promise<never>;
-  return {
-    kube: { ...kube, [op]: async (...args: unknown[]) => (reach(), await gate, original(...args)) },
-    reached,
-    release,
-  };
-}
-
-describe('fencing the engine by the lease epoch', () => {
-  it('B takes over while A waits on the cluster; A sends no Kubernetes step and writes nothing', async () => {
-    const { repos, envId, b } = database();
-    const fake = fakeKube();
-    const held = holdCall(fake.kube, 'observeEnvironment');
+eachDatabase('fencing the engine by the lease epoch', (under) => {
+  it('B takes over while A is paused: A sends no Kubernetes step and writes nothing, and its term ends', async () => {
+    const first = await under.fresh();
+    const second = await under.another(first);
     const clock = { now: Date.now() };
-    const order = submit(repos, envId);
-    const a = await leaderA(repos, opened[0]!, held.kube, clock);
-    await a.leadership.start();
+    const a = await leaderA(under, first, clock);
     expect(a.leadership.status()).toMatchObject({ leader: true, holder: 'a', epoch: 1 });
-    await held.reached; // A's pass reads the cluster…
-    clock.now += 61_000; // …past its lease (a pause): B takes over at epoch 2
-    expect(await createSqliteLeaseStore(b.db).acquireOrRenew('b', 60_000, new Date(clock.now), null)).toMatchObject({ leader: true, epoch: 2 });
-    held.release();
-    await a.reconciler.idle();
-    expect(fake.calls).toEqual([]); // the first step (ensureBase) was refused before it reached the cluster
-    expect(repos.releases.order(order.id)).toMatchObject({ version: 1, cursor: { prepared: false } });
-    expect(repos.releases.transitionsOf([order.id]).map((t) => t.actor)).toEqual(['alice']);
-    expect(a.lost()).toBe(1);
+    await a.leadership.fence.beforeApply();
+    await a.leadership.fence.write(() => writeProbe(first, 1));
+    // A pauses past its lease (its own deadline is on the monotonic clock, which did not move): B takes over.
+    clock.now += TTL + 1_000;
+    expect(await under.leaseStore(second, { clock: 'caller' }).acquireOrRenew('b', TTL, new Date(clock.now), null)).toMatchObject({ leader: true, epoch: 2 });
+    // A wakes: the stored lease names B, so its step is refused before it reaches the cluster…
+    const step = a.leadership.fence.beforeApply();
+    await expect(step).rejects.toThrow(LeaseLost);
+    await expect(step).rejects.toMatchObject({ code: 'LEASE_LOST', holder: 'a', epoch: 1 });
+    // …and so is its write, which writes nothing.
+    const write = a.leadership.fence.write(() => writeProbe(first, 2));
+    await expect(write).rejects.toMatchObject({ code: 'LEASE_LOST', holder: 'a', epoch: 1, reason: 'b holds it at epoch 2' });
+    expect(await probes(first)).toEqual([1]);
+    // The engine tells the leadership: the term is over, the engine stops, the change is logged.
+    a.leadership.fenced((await write.catch((e: unknown) => e)) as LeaseLost);
     expect(a.leadership.status()).toMatchObject({ leader: false, holder: 'a' });
-    expect(logs.filter((l) => l.msg === 'engine leadership lost').at(-1)).toMatchObject({ holder: 'a', epoch: 1 });
+    await until('a stops its engine', () => (a.engine.stops === 1 ? true : undefined), 2000);
+    expect(a.logs.filter((l) => l.msg === 'engine leadership lost').at(-1)).toMatchObject({ holder: 'a', epoch: 1, reason: 'b holds it at epoch 2' });
   });
 
-  it("a step in flight when B takes over: the cluster got it (the residual window), but A's write after it throws LeaseLost and writes nothing", async () => {
-    const { repos, envId, b } = database();
-    const fake = fakeKube();
-    const held = holdCall(fake.kube, 'ensureRevision');
+  it('a write in flight when B takes over commits before the takeover; the next one is refused', async () => {
+    const first = await under.fresh();
+    const second = await under.another(first);
     const clock = { now: Date.now() };
-    const order = submit(repos, envId);
-    const a = await leaderA(repos, opened[0]!, held.kube, clock);
-    await a.leadership.start();
-    await held.reached; // the last step before the cursor's write is on its way
-    clock.now += 61_000;
-    await createSqliteLeaseStore(b.db).acquireOrRenew('b', 60_000, new Date(clock.now), null);
-    held.release();
-    await a.reconciler.idle();
-    expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 1 2']);
-    // The write that would record the step (cursor.prepared) was fenced: the order is as submitted.
-    expect(repos.releases.order(order.id)).toMatchObject({ version: 1, state: 'DEPLOYING', cursor: { prepared: false, batchesDone: 0 } });
-    expect(logs.some((l) => l.msg === 'release engine fenced: the lease is lost; nothing was written' && l.epoch === 1)).toBe(true);
-    expect(a.leadership.status().leader).toBe(false);
+    const a = await leaderA(under, first, clock);
+    let open = () => {};
+    let inside = () => {};
+    const gate = new Promise<void>((done) => (open = done));
+    const entered = new Promise<void>((done) => (inside = done));
+    const writing = a.leadership.fence.write(async () => {
+      await writeProbe(first, 1);
+      inside();
+      await gate;
+      return 'committed';
+    });
+    await entered;
+    clock.now += TTL + 1_000;
+    const b = under.leaseStore(second, { clock: 'caller' });
+    if (under.kind === 'sqlite') second.sqlite!.pragma('busy_timeout = 0'); // SQLite: the open write holds the file's write lock
+    let settled = false;
+    let busy = 0;
+    const takeover = (async () => {
+      // SQLite refuses at once (busy) while the write is open; PostgreSQL's UPDATE waits for the row lock.
+      for (;;) {
+        const state = await b.acquireOrRenew('b', TTL, new Date(clock.now), null).catch((error: { code?: string }) => {
+          if (error.code === 'SQLITE_BUSY') return (busy++, null);
+          throw error;
+        });
+        if (state) return state;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })().finally(() => (settled = true));
+    // Give the takeover every chance to land while the write is open: several refused attempts (SQLite) or a lock wait (PostgreSQL).
+    await until('the takeover to be held off', async () => {
+      if (under.kind === 'sqlite') return busy >= 3 ? true : undefined;
+      const { rows } = await first.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
+      return rows[0]!.n > 0 ? true : undefined;
+    });
+    expect(settled).toBe(false);
+    open();
+    expect(await writing).toBe('committed');
+    expect(await takeover).toMatchObject({ leader: true, holder: 'b', epoch: 2 });
+    await expect(a.leadership.fence.write(() => writeProbe(first, 2))).rejects.toMatchObject({ code: 'LEASE_LOST', reason: 'b holds it at epoch 2' });
+    expect(await probes(first)).toEqual([1]);
   });
 });

@@ -1,15 +1,19 @@
 /**
- * One racer for the lease store test, run as its own process: `node --import tsx lease-racer.ts <db> <holder> <startAt> <ms> <ttlMs>`.
- * From `startAt` (epoch ms) for `ms`, competes for the lease as fast as it can on its own connection; after a
- * win it sometimes stalls past the ttl, so the other racer takes over. Prints every term it won and renewed, as JSON.
+ * One racer for the lease store test, run as its own process: `node --import tsx lease-racer.ts <db> <holder> <startAt> <ms> <ttlMs>`,
+ * where <db> is a SQLite file or a postgres:// URL. From `startAt` (epoch ms) for `ms`, competes for the lease as
+ * fast as it can on its own connections; after a win it sometimes stalls past the ttl, so the other racer takes
+ * over. Prints every term it won and renewed, as JSON. On PostgreSQL the lease's clock is the server's.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openDatabase } from '../../../src/db/client.js';
-import { createSqliteLeaseStore } from '../../../src/engine/leader/sqlite-lease-store.js';
+import type { Database } from '../../../src/db/database.js';
+import { openPostgresDatabase } from '../../../src/db/pg/database.js';
+import { leaseStoreFor } from '../../../src/engine/leader/lease-store-for.js';
 
-const [path, holder, startAt, ms, ttl] = process.argv.slice(2) as [string, string, string, string, string];
-const database = openDatabase(path);
-const store = createSqliteLeaseStore(database.db);
+const [location, holder, startAt, ms, ttl] = process.argv.slice(2) as [string, string, string, string, string];
+const postgres = location.startsWith('postgres://');
+const database: Database = postgres ? await openPostgresDatabase(location, { maxConnections: 2 }) : openDatabase(location);
+const store = leaseStoreFor(database);
 const ttlMs = Number(ttl);
 const wins: { epoch: number; at: number }[] = [];
 const renewals: number[] = [];
@@ -25,5 +29,5 @@ while (Date.now() < end) {
   if (held !== null && Math.random() < 0.2) await sleep(ttlMs + Math.random() * ttlMs);
   else await new Promise((done) => setImmediate(done));
 }
-database.close();
+await database.close();
 process.stdout.write(JSON.stringify({ holder, wins, renewals }) + '\n');

@@ -20,10 +20,10 @@ export interface LimitsServer {
 
 /** A real cairn server on port 0 with the given limits, two admin tokens and clients over HTTP and graphql-ws. */
 export async function limitsServer(config: Partial<Config> = {}): Promise<LimitsServer> {
-  const t = testServer({ config });
+  const t = await testServer({ config });
   await t.clusters.checkAll();
   const { url } = await t.server.start(0);
-  const otherToken = issueTestToken(t.repos, { name: 'other-client', admin: true });
+  const otherToken = await issueTestToken(t.repos, { name: 'other-client', admin: true });
   const clients: Client[] = [];
   const aborts: AbortController[] = [];
   return {
@@ -70,7 +70,7 @@ export async function limitsServer(config: Partial<Config> = {}): Promise<Limits
     },
     async close() {
       for (const abort of aborts) abort.abort();
-      await Promise.all(clients.map((c) => c.dispose()));
+      await Promise.all(clients.map(async (c) => c.dispose()));
       await t.close();
     },
   };

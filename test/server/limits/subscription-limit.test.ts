@@ -19,7 +19,7 @@ const tooMany = [
 describe('the subscription cap per token', () => {
   it('counts graphql-ws and SSE subscriptions together, refuses the next one over either, and frees a slot when one closes', async () => {
     s = await limitsServer({ maxSubscriptionsPerToken: 3 });
-    const adminId = s.t.repos.tokens.byName('test-admin')!.id;
+    const adminId = (await s.t.repos.tokens.byName('test-admin'))!.id;
     const open = () => s.t.server.yoga.limits.subscriptions.open(adminId);
     const client = s.ws();
     const first = client.iterate({ query: SUBSCRIPTION });
@@ -52,7 +52,7 @@ describe('the subscription cap per token', () => {
 
   it('an invalid subscription or one that fails to start holds no slot; a socket that drops frees all of its slots', async () => {
     s = await limitsServer({ maxSubscriptionsPerToken: 3 });
-    const adminId = s.t.repos.tokens.byName('test-admin')!.id;
+    const adminId = (await s.t.repos.tokens.byName('test-admin'))!.id;
     const open = () => s.t.server.yoga.limits.subscriptions.open(adminId);
     const client = s.ws();
     const invalid = await client.iterate({ query: 'subscription { clusterUpdates { nosuch } }' }).next().catch((errors: unknown) => errors);

@@ -148,7 +148,7 @@ describe('the token before the body', () => {
 
   it('a token over its rate gets 429 RATE_LIMITED before its body is read', async () => {
     s = await limitsServer({ rateLimitPerMinute: 1 });
-    const token = issueTestToken(s.t.repos, { name: 'hasty', admin: true });
+    const token = await issueTestToken(s.t.repos, { name: 'hasty', admin: true });
     expect((await s.post({ query: NORMAL_QUERY }, { token })).body).toEqual({ data: NORMAL_DATA });
     const limited = await answerBeforeBody(s.url, bearer(token));
     expect(limited.status).toBe(429);
@@ -180,8 +180,8 @@ describe('the token before the body', () => {
 
   it('a revoked token is told so by name', async () => {
     s = await limitsServer();
-    const token = issueTestToken(s.t.repos, { name: 'gone', admin: true });
-    s.t.repos.tokens.revoke(s.t.repos.tokens.byName('gone')!.id, new Date());
+    const token = await issueTestToken(s.t.repos, { name: 'gone', admin: true });
+    await s.t.repos.tokens.revoke((await s.t.repos.tokens.byName('gone'))!.id, new Date());
     const response = await s.post({ query: NORMAL_QUERY }, { token });
     expect(response.status).toBe(401);
     expect(response.body).toEqual({ errors: [{ message: 'The API token "gone" was revoked.', extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -221,7 +221,7 @@ describe('a JSON body nested too deeply', () => {
 describe('a token whose requests the limits keep refusing', () => {
   it('is slowed ten times sooner: after its bucket is spent on refused bodies, its next body is not even read (429)', async () => {
     s = await limitsServer({ rateLimitPerMinute: 20 });
-    const token = issueTestToken(s.t.repos, { name: 'flooder', admin: true });
+    const token = await issueTestToken(s.t.repos, { name: 'flooder', admin: true });
     const nested = `{"query":"{ clusters { name } }","variables":{"x":${'['.repeat(100_000)}`;
     for (let i = 0; i < 2; i++) expect((await s.post(nested, { token })).body.errors[0].extensions.code).toBe('JSON_TOO_DEEP');
     const limited = await answerBeforeBody(s.url, bearer(token));
@@ -233,7 +233,7 @@ describe('a token whose requests the limits keep refusing', () => {
   it('an honest mistake (a misspelt field, a variable of the wrong type) costs one operation; too deep, unparsable cost ten', async () => {
     s = await limitsServer({ rateLimitPerMinute: 12, maxQueryDepth: 5 });
     const code = (response: { body: any }) => response.body.errors?.[0]?.extensions?.code;
-    const careless = issueTestToken(s.t.repos, { name: 'careless', admin: true });
+    const careless = await issueTestToken(s.t.repos, { name: 'careless', admin: true });
     expect(code(await s.post({ query: '{ clusters { nmae } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(code(await s.post({ query: '{ clustrs { name } }' }, { token: careless }))).toBe('GRAPHQL_VALIDATION_FAILED');
     const wrongType = await s.post({ query: 'query ($first: Int) { apps(first: $first) { edges { node { id } } } }', variables: { first: 'ten' } }, { token: careless });
@@ -244,7 +244,7 @@ describe('a token whose requests the limits keep refusing', () => {
     expect(code(await s.post({ query: deepQuery(20) }, { token: careless }))).toBe('QUERY_TOO_DEEP');
     expect(code(await s.post({ query: NORMAL_QUERY }, { token: careless }))).toBe('RATE_LIMITED');
 
-    const hostile = issueTestToken(s.t.repos, { name: 'hostile', admin: true });
+    const hostile = await issueTestToken(s.t.repos, { name: 'hostile', admin: true });
     expect(code(await s.post('{"query": "{ clusters', { token: hostile }))).toBe('BAD_REQUEST');
     expect(code(await s.post({ query: '{ clusters { name' }, { token: hostile }))).toBe('GRAPHQL_PARSE_FAILED');
     // 12 - 10 - 10: below empty.

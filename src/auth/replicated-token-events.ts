@@ -1,0 +1,90 @@
+/**
+ * Token revocations and role changes across replicas (PostgreSQL): the same `TokenEvents` as in one process, but
+ * `revoked` or `rightsReduced` on one replica also ends the token's subscriptions and sockets on every other
+ * replica sharing the database, through a NOTIFY on `cairn_tokens` carrying `<origin>;r<tokenId>` (revoked) or
+ * `d<tokenId>` (rights reduced) — IDs only. A replica skips its own notifications (it acted at once).
+ *
+ * After the LISTEN connection was lost (announcements may have been missed), every token that has subscriptions
+ * open here is taken as demoted — its subscriptions end and come back with its current rights, read from the
+ * database — and those `isRevoked` finds revoked are revoked here too (their sockets close).
+ */
+import { randomBytes } from 'node:crypto';
+import { createOutbox, type Outbox } from '../db/pg/notify-outbox.js';
+import { CHANNELS, MAX_PAYLOAD_BYTES, type Notifications } from '../db/pg/notifications.js';
+import { createTokenEvents, type TokenEvents } from './token-events.js';
+
+export interface ReplicatedTokenEvents extends TokenEvents {
+  readonly origin: string;
+  /** Resolves once every announcement made so far was sent to the database (tests; bounded by the caller). */
+  flushed(): Promise<void>;
+  /** Stops listening and sending (the notifications themselves are the database's to close). */
+  close(): void;
+}
+
+export interface ReplicatedTokenEventsOptions {
+  /** Default: random. */
+  origin?: string;
+  /** After a gap: which of these tokens are revoked now (read from the database, bounded). Without it only the demotion applies. */
+  isRevoked?: (tokenIds: number[]) => Promise<number[]>;
+  onError?: (error: Error) => void;
+}
+
+/** `<origin>;r12,d13` → the origin and the announcements; null when it is not one. */
+export function parseTokenPayload(payload: string): { origin: string; events: Array<{ kind: 'revoked' | 'rightsReduced'; tokenId: number }> } | null {
+  const at = payload.indexOf(';');
+  if (at <= 0) return null;
+  const events: Array<{ kind: 'revoked' | 'rightsReduced'; tokenId: number }> = [];
+  for (const part of payload.slice(at + 1).split(',')) {
+    const tokenId = Number(part.slice(1));
+    if (!Number.isSafeInteger(tokenId) || tokenId <= 0) continue;
+    if (part[0] === 'r') events.push({ kind: 'revoked', tokenId });
+    else if (part[0] === 'd') events.push({ kind: 'rightsReduced', tokenId });
+  }
+  return { origin: payload.slice(0, at), events };
+}
+
+export function createReplicatedTokenEvents(bus: Pick<Notifications, 'listen' | 'onGap' | 'notify'>, options: ReplicatedTokenEventsOptions = {}): ReplicatedTokenEvents {
+  const origin = options.origin ?? randomBytes(6).toString('base64url');
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(origin)) throw new Error(`not a replica name: ${origin}`);
+  const local = createTokenEvents();
+  const outbox: Outbox = createOutbox({
+    send: (payload) => bus.notify(CHANNELS.tokens, payload),
+    prefix: `${origin};`,
+    maxBytes: MAX_PAYLOAD_BYTES,
+    onError: options.onError,
+  });
+  const offMessage = bus.listen(CHANNELS.tokens, (payload) => {
+    const parsed = parseTokenPayload(payload);
+    if (!parsed || parsed.origin === origin) return;
+    for (const e of parsed.events) local[e.kind](e.tokenId);
+  });
+  const offGap = bus.onGap(() => {
+    const watched = local.watched();
+    if (watched.length === 0) return;
+    for (const tokenId of watched) local.rightsReduced(tokenId);
+    if (!options.isRevoked) return;
+    options.isRevoked(watched).then(
+      (revoked) => revoked.forEach((tokenId) => local.revoked(tokenId)),
+      (error: unknown) => options.onError?.(error instanceof Error ? error : new Error(String(error))),
+    );
+  });
+  return {
+    origin,
+    rightsReduced(tokenId) {
+      local.rightsReduced(tokenId);
+      outbox.push(`d${tokenId}`);
+    },
+    revoked(tokenId) {
+      local.revoked(tokenId);
+      outbox.push(`r${tokenId}`);
+    },
+    rightsReducedSignal: (tokenId) => local.rightsReducedSignal(tokenId),
+    revokedSignal: (tokenId) => local.revokedSignal(tokenId),
+    flushed: () => outbox.flushed(),
+    close() {
+      offMessage();
+      offGap();
+      outbox.close();
+    },
+  };
+}
