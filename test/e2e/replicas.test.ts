@@ -232,6 +232,8 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
     const lost = await old.waitFor('the old leader learns it lost', (l: LogLine) => l.msg === 'engine leadership lost', wokeFrom);
     expect(lost).toMatchObject({ holder: oldEngine.holder, epoch: oldEngine.epoch });
     await old.waitFor('the old engine stops', (l) => l.msg === 'release engine stopped', wokeFrom);
+    // It learns who leads now at its next look at the lease (a third of the lease later at most).
+    await until('the old leader names the new one', async () => ((await old.readyz()).engine.leaderHolder === line.holder ? true : undefined), TTL_MS + 5_000);
     expect((await old.readyz()).engine).toMatchObject({ leader: false, leaderHolder: line.holder });
     expect([await old.metric('cairn_engine_leader'), await next.metric('cairn_engine_leader')]).toEqual([0, 1]);
 
@@ -328,7 +330,7 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
    * the order never goes back (batches done, history and update time only grow), each batch's completion is seen
    * as its own event from where the first event was, the last state seen is COMPLETED with the order's whole
    * history. releaseOrderFeed: a snapshot first, no BUFFER_EXCEEDED, every cursor once. releaseOrderUpdated: its
-   * sequence grows by exactly one per event (none twice, none merged away).
+   * sequence only grows (none twice, never back).
    */
   function problemsOf(sub: ReturnType<typeof follow>, done: FeedOrder): string[] {
     const problems: string[] = [];
@@ -339,8 +341,9 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
       if (events.some((e) => e.kind === 'BUFFER_EXCEEDED')) problems.push('BUFFER_EXCEEDED');
       if (new Set(events.map((e) => e.cursor)).size !== events.length) problems.push('a cursor delivered twice');
     } else {
+      // A jump is allowed (changes merged for a subscriber behind: the field's documented meaning), a repeat or a step back is not.
       for (let k = 1; k < events.length; k++) {
-        if (events[k]!.sequence !== events[k - 1]!.sequence! + 1) problems.push(`sequence ${events[k - 1]!.sequence} then ${events[k]!.sequence}`);
+        if (events[k]!.sequence! <= events[k - 1]!.sequence!) problems.push(`sequence ${events[k - 1]!.sequence} then ${events[k]!.sequence}`);
       }
     }
     const orders = events.filter((e) => e.releaseOrder).map((e) => e.releaseOrder!);
