@@ -6,7 +6,8 @@
  * another replica takes over within the lease + 2 s (measured and printed); the order completes with every batch
  * applied once — from the order's history and from the cluster, where a recorder in the test process watches
  * every replicas value and pod throughout; and a graphql-ws subscriber to releaseOrderFeed on each of the two
- * followers (one of them stays a follower the whole time) sees every change of the order in order, none twice.
+ * followers (one of them stays a follower the whole time) sees every change of the order in order, none twice
+ * (and one to releaseOrderUpdated: its sequence never repeats or goes back).
  * Then the fencing case on PostgreSQL: a leader paused (SIGSTOP) mid-release is taken over, and once it wakes it
  * writes nothing. And under `npm run test:k8s`, deploy/overlays/replicas is accepted by the real API server.
  */
