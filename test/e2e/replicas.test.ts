@@ -163,13 +163,12 @@ describe.skipIf(pgMissing !== null)('three replicas on one PostgreSQL (engine le
       await setDraft(api(followers[0]!), app.envId, { instances: 6, tag: '1.27', greeting: 'two', file: 'two' });
       const order = (await createOrder(api(followers[0]!), { environment: app.envId, batchCount: 3, pauseMode: 'NONE' })).releaseOrder;
       expect(order).toMatchObject({ batchSizes: [2, 2, 2], revision: { number: 2 } });
+      // Watched from the submission on: the kill point may come within milliseconds.
       const point = at(app);
+      const reached = point ? app.rec.when(name, point) : Promise.resolve();
       // Subscribers on each follower, from the submission to the end (one of the two stays a follower throughout).
       const subs = followers.map((f) => subscribers(f, order.id));
-      if (point) {
-        await Promise.all(subs.flat().map((s) => s.until('its first event', (e) => e.length > 0)));
-        await app.rec.when(name, point);
-      }
+      await reached;
       const epoch = (await leader.readyz()).engine.epoch;
       const marks = new Map(followers.map((f) => [f, f.logs.length]));
       const killedAt = Date.now();
