@@ -211,7 +211,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     wake,
     async idle() {
-      while (resyncing || [...runs.values()].some((r) => r.running)) await Promise.all([resyncing, ...[...runs.values()].map((r) => r.running)]);
+      const passes = () => [...runs.values()].flatMap((r) => (r.running ? [r.running] : []));
+      while (resyncing || passes().length) await Promise.all([resyncing ?? undefined, ...passes()]);
     },
     async stop() {
       stopped = true;
@@ -221,7 +222,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       watches.clear();
       watched.clear();
       for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);
-      await Promise.all([...runs.values()].map((r) => r.running));
+      await Promise.all([...runs.values()].flatMap((r) => (r.running ? [r.running] : [])));
       runs.clear();
       logger.info('release engine stopped');
     },

@@ -55,6 +55,7 @@ export function createEngineMetrics(registry: Registry, options: EngineMetricsOp
     'cairn_release_orders',
     `Release orders by state, counted in the database at most once per ${(options.ordersCacheMs ?? ORDERS_CACHE_MS) / 1000} s.`,
     ['state'],
+    // Async: prom-client awaits a collect that returns a promise before it reads the gauge.
     async function collect() {
       if (!counts) return;
       const now = await counts();

@@ -1,5 +1,6 @@
 /** The engine's tests' fake of the Kubernetes layer (deployments Ready at once) and a database with one app. */
 import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
+import type { Database } from '../../src/db/database.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
@@ -61,6 +62,11 @@ export function fakeKube() {
 export async function setUp(opened: OpenDatabase[], path = ':memory:'): Promise<{ repos: Repositories; envId: number }> {
   const database = openDatabase(path);
   opened.push(database);
+  return seed(database);
+}
+
+/** Repositories over `database` (SQLite or PostgreSQL) with one stateless app 'shop' of 4 instances; its production environment's id. */
+export async function seed(database: Database): Promise<{ repos: Repositories; envId: number }> {
   const repos = createRepositories(database, { cipher: createCipher(randomKey()) });
   const settings = { ...presetSettings('NGINX'), instances: 4 };
   const app = await repos.apps.create(

@@ -7,6 +7,7 @@ import { applyEvent } from '../../src/engine/apply.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
 import { createdBeforeRetry, reconcileOrder } from '../../src/engine/reconcile.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
+import { orderUpdates } from '../../src/engine/order-updates.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import { createReleaseService } from '../../src/engine/service.js';
 import { createStepFailures } from '../../src/engine/step-failures.js';
@@ -185,5 +186,23 @@ describe('release service', () => {
     expect(together[1]).toBe(together[0]);
     await service.observe(env);
     expect(reads).toBe(2);
+  });
+
+  it('an update whose read fails is skipped (nothing unhandled); the next signal reads again', async () => {
+    const { repos, envId } = await setUp();
+    const order = await submit(repos, envId);
+    const events = createOrderEvents();
+    let failing = true;
+    const flaky: Repositories = {
+      ...repos,
+      releases: { ...repos.releases, order: (id: number) => (failing ? Promise.reject(new Error('the database was busy')) : repos.releases.order(id)) },
+    };
+    const updates = orderUpdates({ repos: flaky, events, observe: async () => null }, order.id);
+    const first = updates.next();
+    await new Promise((resolve) => setImmediate(resolve)); // the first read failed meanwhile
+    failing = false;
+    events.publish(order.id);
+    expect(await first).toMatchObject({ done: false, value: { sequence: 1, order: { id: order.id, state: 'DEPLOYING' } } });
+    await updates.return?.();
   });
 });

@@ -30,7 +30,7 @@ describe('the example client', () => {
   });
 
   it('runs by hash alone where documents are refused (a token that is not an admin, CAIRN_PERSISTED_ONLY)', async () => {
-    const viewer = issueTestToken(withManifest.repos, { name: 'example-viewer', grants: [] });
+    const viewer = await issueTestToken(withManifest.repos, { name: 'example-viewer', grants: [] });
     const request = cairnClient({ url: urls.withManifest, token: viewer, persisted: ids });
     expect(await request(FindEnvironmentDocument, variables)).toEqual({ apps: { edges: [] } });
     // The same call without the hashes sends the document, which this server refuses from that token.

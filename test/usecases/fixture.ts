@@ -1,20 +1,17 @@
-/** A use case's world without GraphQL: a fresh migrated database, a fixed clock, a silent log, two clusters and a caller. */
+/**
+ * A use case's world without GraphQL: a fresh migrated database (of each kind cairn serves, see
+ * test/db/each-database.ts), a fixed clock, a silent log, two clusters and a caller.
+ */
 import { pino } from 'pino';
-import { afterEach } from 'vitest';
 import type { Viewer } from '../../src/auth/roles.js';
 import type { AppRoleName } from '../../src/db/auth-tables.js';
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import type { ClusterInfo } from '../../src/kube/types.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { createApp } from '../../src/usecases/apps.js';
+import { describeEachDatabase, type DatabaseUnderTest } from '../db/each-database.js';
 
 export const NOW = new Date('2026-12-01T10:00:00Z');
-
-const opened: OpenDatabase[] = [];
-afterEach(async () => {
-  for (const database of opened.splice(0)) await database.close();
-});
 
 export const CLUSTERS = ['alpha', 'beta'];
 
@@ -23,10 +20,17 @@ export function viewer(admin: boolean, roles: [number, AppRoleName][] = []): Vie
   return { tokenId: 1, name: admin ? 'root' : 'dev', admin, roles: new Map(roles) };
 }
 
-/** Everything the use cases may take, over a fresh database; `viewer` is an admin unless replaced. */
-export function world() {
-  const database = openDatabase(':memory:');
-  opened.push(database);
+/**
+ * Runs a file's use-case suite on SQLite (in memory) and on PostgreSQL: the same rules, errors and writes on both.
+ * (The file-backed SQLite differs from the in-memory one only below the repositories: test/db covers it.)
+ */
+export function describeUseCases(name: string, suite: (target: DatabaseUnderTest) => void): void {
+  describeEachDatabase(name, suite, ['sqlite-memory', 'postgres']);
+}
+
+/** Everything the use cases may take, over a fresh database of `target`'s kind (closed after the test); `viewer` is an admin unless replaced. */
+export async function world(target: DatabaseUnderTest) {
+  const database = await target.open();
   const repos: Repositories = createRepositories(database, { cipher: createCipher(randomKey()) });
   const logged: string[] = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
@@ -42,7 +46,7 @@ export function world() {
   };
 }
 
-export type World = ReturnType<typeof world>;
+export type World = Awaited<ReturnType<typeof world>>;
 
 /** Creates an app (nginx drafts) and returns it with its production and test environments. */
 export async function appIn(w: World, name = 'shop') {

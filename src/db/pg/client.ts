@@ -73,6 +73,10 @@ export async function openPgDatabase(url: string, options: PgDatabaseOptions = {
   const pool = new pg.Pool(poolConfig(url, options));
   // Without a listener, an idle connection's error (a server restart) would end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A connection in use can lose its session too (the server's idle-in-transaction limit, a restart): node-postgres then
+  // emits 'error' on that client, and an 'error' event nobody listens to ends the process. The flow using it sees its
+  // query fail; this listener only keeps the process up (and tells the same callback).
+  pool.on('connect', (client) => client.on('error', (error) => options.onIdleError?.(error)));
   try {
     await migratePg(pool, { timeoutMs: options.migrateTimeoutMs ?? 60_000 });
   } catch (error) {

@@ -63,9 +63,9 @@ const SERVER_MS = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bi
 
 /**
  * The pools whose connections have an 'error' listener. The server ends a session whose transaction sat idle too
- * long (the fenced idle limit below); node-postgres tells a connection held by a flow — not the pool — and an
- * 'error' event nobody listens to would end the process. With the listener the flow's next statement (or its
- * COMMIT) fails instead, and the pool drops the connection when it is given back.
+ * long (this store's idle limit, or the pool's own); node-postgres tells a connection held by a flow — not the
+ * pool — and an 'error' event nobody listens to would end the process. With the listener the flow's next
+ * statement (or its COMMIT) fails instead, and the pool drops the connection when it is given back.
  */
 const guarded = new WeakSet<Pool>();
 function guard(pool: Pool | undefined): void {
@@ -91,11 +91,15 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
 
   /** `set_config(…, true)` is SET LOCAL: the limit holds until the transaction ends. */
   const idleLimit = sql`set_config('idle_in_transaction_session_timeout', ${String(idleMs)}, true)`;
-  /** One write to the lease row, in a transaction with the idle limit (a renewal's UPDATE locks the row too). */
+  /**
+   * One write to the lease row, in a transaction with the idle limit (a renewal's UPDATE locks the row too). The
+   * statements run on the transaction's handle as given (`read` inside a transaction): the write is the
+   * transaction's only one, and a renewal must stay a few round trips (its answer is awaited at most ttl / 3).
+   */
   const writeRow = <T>(fn: (db: PgDb) => Promise<T>): Promise<T> =>
     database.transaction(async () => {
       await database.read((db) => pg(db).execute(sql`SELECT ${idleLimit}`));
-      return database.write((db) => fn(pg(db)));
+      return database.read((db) => fn(pg(db)));
     });
 
   const read = async (): Promise<LeaseRow | null> => {
