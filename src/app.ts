@@ -11,13 +11,16 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from 'pino';
 import { ensureAdminToken } from './auth/bootstrap.js';
+import { createReplicatedTokenEvents } from './auth/replicated-token-events.js';
 import { createTokenEvents, type TokenEvents } from './auth/token-events.js';
 import type { Config } from './config.js';
 import type { OpenDatabase } from './db/client.js';
+import { notificationsOf } from './db/pg/database.js';
 import { databaseWhere, openConfiguredDatabase } from './db/pg/database-url.js';
 import { createRepositories, type Repositories } from './db/repositories.js';
 import type { KubePort } from './engine/kube-port.js';
 import { createOrderEvents, type OrderEvents } from './engine/order-events.js';
+import { createReplicatedOrderEvents } from './engine/replicated-order-events.js';
 import { createReconciler, type Reconciler } from './engine/reconciler.js';
 import { CHANGE_POLL_MS, createChangePoll } from './engine/leader/change-poll.js';
 import { createLeadership, holderId, type Leadership } from './engine/leader/leadership.js';
@@ -151,7 +154,12 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     watchEnvironment: informerWatch(live.informers, debounce(testing.watchDebounceMs)),
   };
   const kube = testing.kube ? testing.kube(engineKube) : engineKube;
-  const orderEvents = createOrderEvents();
+  // On PostgreSQL, order events and token revocations reach every replica (LISTEN/NOTIFY, IDs and sequence numbers
+  // only); on SQLite (one process) they stay in this process.
+  const notifications = notificationsOf(database);
+  const replicaFailed = (what: string) => (error: Error) => logger.warn({ error: safeError(error) }, `${what} to the other replicas failed`);
+  const replicatedOrders = notifications ? createReplicatedOrderEvents(notifications, { onError: replicaFailed('telling order events') }) : null;
+  const orderEvents: OrderEvents = replicatedOrders ?? createOrderEvents();
   const runEngine = testing.runEngine !== false;
   // One engine across the processes sharing the database: the reconciler runs while this process holds the engine
   // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
@@ -209,8 +217,15 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
       replica: config.engineHolderName, // named in each session's ID (default: the host name)
     });
 
-  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions.
-  const tokenEvents = createTokenEvents();
+  // One channel of revocations per server: revokeApiToken announces, the server ends the token's subscriptions (on
+  // PostgreSQL, on every replica; after a lost LISTEN connection, the tokens with subscriptions here are read again).
+  const replicatedTokens = notifications
+    ? createReplicatedTokenEvents(notifications, {
+        isRevoked: async (tokenIds) => (await repos.tokens.byIds(tokenIds)).filter((t) => t.revokedAt !== null).map((t) => t.id),
+        onError: replicaFailed('telling token revocations'),
+      })
+    : null;
+  const tokenEvents: TokenEvents = replicatedTokens ?? createTokenEvents();
   const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess });
   const onContext = testing.onContext;
   const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
@@ -292,6 +307,15 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     await step('cluster checks', () => clusters.stop());
     await step('live status', () => live.stop());
     for (const sandbox of sandboxes) await step(sandbox.name, () => sandbox.stop());
+    // The last order events and revocations reach the other replicas (bounded), then this replica stops listening.
+    await step('replica events', async () => {
+      if (!replicatedOrders && !replicatedTokens) return;
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, REPLICA_FLUSH_MS)));
+      await Promise.race([Promise.all([replicatedOrders?.flushed(), replicatedTokens?.flushed()]), late]).finally(() => clearTimeout(timer));
+      replicatedOrders?.close();
+      replicatedTokens?.close();
+    });
     await step('database', () => database.close());
     // The spans ended so far are exported; tracing stops when cairn made it (a caller's stays theirs).
     await step('traces', () => (deps.observability ? observability.flush() : observability.shutdown()));
@@ -319,6 +343,9 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     stop: () => (stopping ??= stop()),
   };
 }
+
+/** How long a stop waits for the last order events and revocations to be sent to the other replicas. */
+const REPLICA_FLUSH_MS = 2_000;
 
 function debounce(debounceMs: number | undefined): { debounceMs?: number } {
   return debounceMs === undefined ? {} : { debounceMs };

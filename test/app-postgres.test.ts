@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { encodeGlobalID } from '@pothos/plugin-relay';
 import { type Cairn, createCairn } from '../src/app.js';
 import { runTokenCli } from '../src/cli/token-run.js';
 import type { Config } from '../src/config.js';
@@ -13,8 +14,9 @@ import { SecretKeyError } from '../src/secrets/cipher.js';
 import { startFakePodsApi, type FakePodsApi } from './helpers/fake-pods-api.js';
 import { alwaysReachable, clusterSources, testConfig } from './helpers/cairn.js';
 import { CREATE_APP } from './helpers/operations.js';
+import { issueTestToken } from './helpers/auth.js';
 import { pgMissing, startPgCluster, type PgCluster } from './pg/pg-cluster.js';
-import { memoryLogger } from './server/helpers.js';
+import { memoryLogger, sseEvents } from './server/helpers.js';
 
 const ADMIN = 'cairn_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const APP = '{ apps { totalCount edges { node { name businessType environments { kind cluster { name } } } } } }';
@@ -105,6 +107,35 @@ describe.skipIf(pgMissing !== null)('createCairn on PostgreSQL', () => {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` }, body: JSON.stringify({ query: '{ viewer { name admin } }' }) });
       expect(await res.json()).toEqual({ data: { viewer: { name: 'pg-cli-admin', admin: true } } });
     }
+  }, 60_000);
+
+  it('a token revoked through one replica ends its subscription on the other (LISTEN/NOTIFY)', async () => {
+    expect(running).toHaveLength(2);
+    const [{ url: urlA }, { url: urlB }] = [await running[0]!.start(), await running[1]!.start()];
+    const secret = await issueTestToken(running[0]!.repos, { name: 'pg-watcher', admin: false, grants: [] });
+    const id = encodeGlobalID('ApiToken', String((await running[0]!.repos.tokens.byName('pg-watcher'))!.id));
+    // Follows clusterUpdates over server-sent events on replica B; null once the stream completed.
+    const response = await fetch(urlB, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query: 'subscription { clusterUpdates { name } }' }),
+    });
+    const events = sseEvents(response.body!);
+    const next = async (): Promise<{ name: string } | null> => {
+      for (;;) {
+        const { value, done } = await events.next();
+        if (done || value.event === 'complete') return null;
+        if (value.event === 'next') return (JSON.parse(value.data) as { data: { clusterUpdates: { name: string } } }).data.clusterUpdates;
+      }
+    };
+    expect([await next(), await next()]).toEqual([{ name: 'alpha' }, { name: 'beta' }]);
+    const revoked = await fetch(urlA, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN}` },
+      body: JSON.stringify({ query: 'mutation ($id: ID!) { revokeApiToken(input: { id: $id }) { __typename } }', variables: { id } }),
+    });
+    expect(await revoked.json()).toEqual({ data: { revokeApiToken: { __typename: 'RevokeApiTokenPayload' } } });
+    expect(await next()).toBeNull(); // replica B ended it when replica A's notification came
   }, 60_000);
 
   it('a start that fails after the database opened closes it again (no connection left behind)', async () => {

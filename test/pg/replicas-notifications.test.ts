@@ -13,6 +13,7 @@ import { startFreezingProxy } from './freezing-proxy.js';
 import { randomBytes } from 'node:crypto';
 import { createRepositories } from '../../src/db/repositories.js';
 import type { PauseMode, ReleaseOrderRow } from '../../src/db/release-tables.js';
+import { orderUpdates } from '../../src/engine/order-updates.js';
 import { createReplicatedOrderEvents, type ReplicatedOrderEvents } from '../../src/engine/replicated-order-events.js';
 import { createCipher } from '../../src/secrets/cipher.js';
 import { pgMissing, startPgCluster } from './pg-cluster.js';
@@ -92,6 +93,24 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     await (await starting.catch(() => null))?.stop();
   });
 
+  /** A release order (with its app and environment) written directly; its ID. */
+  async function insertOrder(appName: string): Promise<number> {
+    const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
+    await admin.connect();
+    try {
+      const t = Date.now();
+      const app = await admin.query<{ id: number }>(`INSERT INTO apps (name, business_type, app_type, deploy_method, created_at, updated_at) VALUES ($1, 'test', 'STATELESS', 'CONTAINER', $2, $2) RETURNING id`, [appName, t]);
+      const env = await admin.query<{ id: number }>(`INSERT INTO environments (app_id, kind, cluster, namespace, created_at) VALUES ($1, 'PRODUCTION', 'c', 'n', $2) RETURNING id`, [app.rows[0]!.id, t]);
+      const order = await admin.query<{ id: number }>(
+        `INSERT INTO release_orders (environment_id, kind, to_revision, plan, pause_mode, state, cursor, created_by, created_at, updated_at) VALUES ($1, 'RELEASE', 1, '[1]', 'NONE', 'DEPLOYING', '{}', 'test', $2, $2) RETURNING id`,
+        [env.rows[0]!.id, t],
+      );
+      return order.rows[0]!.id;
+    } finally {
+      await admin.end();
+    }
+  }
+
   it('each replica sees the other’s order events in order, none twice, and its own once', async () => {
     const onA = record(ordersA, 1);
     const onB = record(ordersB, 1);
@@ -119,37 +138,23 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
   });
 
   it('a follower’s subscriber reads each version the leader wrote, from the database, in order (the notification carries only IDs)', async () => {
-    const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
-    await admin.connect();
-    let orderId: number;
-    try {
-      const t = Date.now();
-      const app = await admin.query<{ id: number }>(`INSERT INTO apps (name, business_type, app_type, deploy_method, created_at, updated_at) VALUES ('feed-app', 'test', 'STATELESS', 'CONTAINER', $1, $1) RETURNING id`, [t]);
-      const env = await admin.query<{ id: number }>(`INSERT INTO environments (app_id, kind, cluster, namespace, created_at) VALUES ($1, 'PRODUCTION', 'c', 'n', $2) RETURNING id`, [app.rows[0]!.id, t]);
-      const order = await admin.query<{ id: number }>(
-        `INSERT INTO release_orders (environment_id, kind, to_revision, plan, pause_mode, state, cursor, created_by, created_at, updated_at) VALUES ($1, 'RELEASE', 1, '[1]', 'NONE', 'DEPLOYING', '{}', 'test', $2, $2) RETURNING id`,
-        [env.rows[0]!.id, t],
-      );
-      orderId = order.rows[0]!.id;
-    } finally {
-      await admin.end();
-    }
+    const orderId = await insertOrder('feed-app');
     const cipher = createCipher(randomBytes(32));
     const leader = createRepositories(a, { cipher });
     const follower = createRepositories(b, { cipher });
     // The follower's subscriber: on each event, the order as stored (reads one at a time, as order-updates.ts does).
     const read: Array<[number, number]> = [];
     let reading = Promise.resolve();
-    const last = waitFor<true>(10_000, 'the follower reading version 7');
+    const from = ordersA.sequence(orderId); // an order ID another test published for: the numbering goes on
+    const last = waitFor<true>(10_000, 'the follower reading at the sixth event');
     const off = ordersB.listen(orderId, (sequence) => {
       reading = reading.then(async () => {
         const row = (await follower.releases.order(orderId))!;
         read.push([sequence, row.version]);
-        if (row.version === 7) last.poke(true);
+        if (sequence === from + 6) last.poke(true);
       });
     });
     const modes: PauseMode[] = ['FIRST_BATCH', 'EVERY_BATCH', 'NONE'];
-    const from = ordersA.sequence(orderId); // the first test used the same order ID: the numbering goes on
     let current: ReleaseOrderRow = (await leader.releases.order(orderId))!;
     for (let i = 0; i < 6; i += 1) {
       current = (await leader.releases.updateOrder(current, { pauseMode: modes[i % 3]! }, new Date()))!;
@@ -162,6 +167,39 @@ describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
     read.forEach(([sequence, version]) => expect(version).toBeGreaterThanOrEqual(sequence - from + 1));
     expect(read.map(([, v]) => v)).toEqual([...read.map(([, v]) => v)].sort((x, y) => x - y));
     expect(read.at(-1)![1]).toBe(7);
+  });
+
+  it('a follower’s order updates (releaseOrderUpdated’s and releaseOrderFeed’s source) follow the leader’s writes: the current state first, then newer versions only, in order, none twice, up to the last', async () => {
+    const orderId = await insertOrder('updates-app');
+    const cipher = createCipher(randomBytes(32));
+    const leader = createRepositories(a, { cipher });
+    const follower = createRepositories(b, { cipher });
+    const updates = orderUpdates({ repos: follower, events: ordersB, observe: async () => null }, orderId);
+    const first = await updates.next();
+    expect(first.value).toMatchObject({ order: { id: orderId, version: 1 } });
+    const modes: PauseMode[] = ['FIRST_BATCH', 'EVERY_BATCH', 'NONE'];
+    let current: ReleaseOrderRow = (await leader.releases.order(orderId))!;
+    const writing = (async () => {
+      for (let i = 0; i < 12; i += 1) {
+        current = (await leader.releases.updateOrder(current, { pauseMode: modes[i % 3]! }, new Date()))!;
+        ordersA.publish(orderId);
+        if (i % 3 === 0) await new Promise((r) => setImmediate(r));
+      }
+    })();
+    const seen: Array<{ sequence: number; version: number }> = [];
+    while (seen.at(-1)?.version !== 13) {
+      const next = await updates.next();
+      if (next.done) throw new Error('the updates ended');
+      seen.push({ sequence: next.value.sequence, version: next.value.order.version });
+    }
+    await writing;
+    await updates.return?.();
+    const versions = seen.map((u) => u.version);
+    expect(versions.every((v, i) => i === 0 || v > versions[i - 1]!), JSON.stringify(seen)).toBe(true); // in order, none twice
+    expect(versions[0]).toBeGreaterThan(1);
+    const sequences = seen.map((u) => u.sequence);
+    // The leader's numbers, never back (a read that caught up on a later write while its event was on the way keeps its number).
+    expect(sequences.every((q, i) => i === 0 || q >= sequences[i - 1]!), JSON.stringify(seen)).toBe(true);
   });
 
   it('a revocation or a demotion on one replica ends the token’s subscriptions on the other', async () => {

@@ -221,10 +221,21 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   }
 
   const plugin: Plugin = {
-    onSubscribe({ args, setSubscribeFn }) {
+    onSubscribe({ args, subscribeFn, setSubscribeFn }) {
       const viewer = (args.contextValue as { viewer?: GroupViewer } | undefined)?.viewer;
       const plan = planOf(args as ExecutionArgs, fields, viewer);
-      if (plan) setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
+      if (!plan) return;
+      if (!isPromise(plan)) {
+        setSubscribeFn(((a: ExecutionArgs) => subscribe(a, plan.key)) as never);
+        return;
+      }
+      // The view needs the app looked up first (an ID the field's rule reads from the database): decided when
+      // subscribing; a subscription whose view cannot be told runs on its own, as it would have.
+      const own = subscribeFn;
+      setSubscribeFn((async (a: ExecutionArgs) => {
+        const decided = await plan;
+        return decided ? subscribe(a, decided.key) : own(a as never);
+      }) as never);
     },
   };
 

@@ -44,12 +44,23 @@ export function stableJson(value: unknown): string {
 
 type Rule = ((parent: unknown, args: Record<string, unknown>, ctx: unknown) => unknown) | Record<string, unknown> | undefined;
 
-/** What `viewer` may see of what `field` (with `fieldArgs`) follows; null when it cannot be told. */
-export function viewOf(viewer: GroupViewer | undefined, field: GraphQLField<unknown, unknown>, fieldArgs: Record<string, unknown>, ctx: unknown): string | null {
+type MaybePromise<T> = T | Promise<T>;
+const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T> | null)?.then === 'function';
+
+/**
+ * What `viewer` may see of what `field` (with `fieldArgs`) follows; null when it cannot be told. A promise when the
+ * field's rule must read the database to find the app (an ID not yet looked up); a rule that fails gives null.
+ */
+export function viewOf(viewer: GroupViewer | undefined, field: GraphQLField<unknown, unknown>, fieldArgs: Record<string, unknown>, ctx: unknown): MaybePromise<string | null> {
   if (!viewer) return null;
   if (viewer.admin) return 'admin';
   const rule = (field.extensions as { pothosOptions?: { authScopes?: Rule } } | undefined)?.pothosOptions?.authScopes;
   const scopes = typeof rule === 'function' ? rule(undefined, fieldArgs, ctx) : rule;
+  if (isPromise(scopes)) return scopes.then((s) => viewOfScopes(viewer, s), () => null);
+  return viewOfScopes(viewer, scopes);
+}
+
+function viewOfScopes(viewer: GroupViewer, scopes: unknown): string | null {
   if (!scopes || typeof scopes !== 'object') return null;
   const s = scopes as { app?: { id: number }; authenticated?: boolean };
   if (s.app && Object.keys(s).length === 1) return `app:${s.app.id}:${viewer.roles.get(s.app.id) ?? 'none'}`;
@@ -58,7 +69,7 @@ export function viewOf(viewer: GroupViewer | undefined, field: GraphQLField<unkn
 }
 
 /** The group of a subscription operation, or null when it is not one that `groupable` names (or its view cannot be told). */
-export function planOf(args: ExecutionArgs, groupable: ReadonlySet<string>, viewer: GroupViewer | undefined): GroupPlan | null {
+export function planOf(args: ExecutionArgs, groupable: ReadonlySet<string>, viewer: GroupViewer | undefined): MaybePromise<GroupPlan | null> {
   const operation = getOperationAST(args.document, args.operationName ?? undefined);
   if (!operation || operation.operation !== 'subscription') return null;
   const selections = operation.selectionSet.selections;
@@ -75,6 +86,10 @@ export function planOf(args: ExecutionArgs, groupable: ReadonlySet<string>, view
     return null; // graphql reports bad variables itself
   }
   const view = viewOf(viewer, field, fieldArgs, args.contextValue);
+  return isPromise(view) ? view.then((v) => planFor(args, name, v)) : planFor(args, name, view);
+}
+
+function planFor(args: ExecutionArgs, name: string, view: string | null): GroupPlan | null {
   if (view === null) return null;
   const key = createHash('sha256')
     .update(documentText(args.document))

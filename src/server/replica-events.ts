@@ -1,0 +1,55 @@
+/**
+ * The order events and token events a cairn process uses, by its database: in-process on SQLite (one process), and
+ * across every replica sharing the database on PostgreSQL (LISTEN/NOTIFY over the database's notifications:
+ * src/engine/replicated-order-events.ts, src/auth/replicated-token-events.ts). The composition root makes one and
+ * closes it before the database.
+ */
+import type { Logger } from 'pino';
+import { createReplicatedTokenEvents } from '../auth/replicated-token-events.js';
+import { createTokenEvents, type TokenEvents } from '../auth/token-events.js';
+import type { Database } from '../db/database.js';
+import { notificationsOf } from '../db/pg/database.js';
+import type { NotificationsStatus } from '../db/pg/notifications.js';
+import type { Repositories } from '../db/repositories.js';
+import { createOrderEvents, type OrderEvents } from '../engine/order-events.js';
+import { createReplicatedOrderEvents } from '../engine/replicated-order-events.js';
+import { safeError } from './safe-error.js';
+
+export interface ReplicaEvents {
+  orderEvents: OrderEvents;
+  tokenEvents: TokenEvents;
+  /** For /readyz's detail: the LISTEN connection's state on PostgreSQL; nothing on SQLite. */
+  detail(): { notifications?: NotificationsStatus };
+  /** Sends what is still queued (waiting at most `timeoutMs`, default 2 s), then stops listening. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+export function createReplicaEvents(database: Database, deps: { logger: Logger; repos: Pick<Repositories, 'tokens'> }): ReplicaEvents {
+  const notifications = notificationsOf(database);
+  if (!notifications) return { orderEvents: createOrderEvents(), tokenEvents: createTokenEvents(), detail: () => ({}), close: async () => {} };
+  const { logger, repos } = deps;
+  const warn = (what: string) => (error: Error) => logger.warn({ error: safeError(error) }, `${what} to the other replicas failed (tried again)`);
+  const orderEvents = createReplicatedOrderEvents(notifications, { onError: warn('announcing order events') });
+  const tokenEvents = createReplicatedTokenEvents(notifications, {
+    onError: warn('announcing token revocations and role changes'),
+    // After a lost LISTEN connection: which of the tokens with open subscriptions here were revoked meanwhile.
+    isRevoked: async (ids) => {
+      const rows = await Promise.all(ids.map((id) => repos.tokens.byId(id)));
+      return ids.filter((_, i) => !rows[i] || rows[i]!.revokedAt !== null);
+    },
+  });
+  notifications.onGap(() => logger.warn('the LISTEN connection to PostgreSQL was lost and made again: followers re-read what they follow'));
+  return {
+    orderEvents,
+    tokenEvents,
+    detail: () => ({ notifications: notifications.status() }),
+    async close(timeoutMs = 2_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      await Promise.race([Promise.all([orderEvents.flushed(), tokenEvents.flushed()]), late]);
+      clearTimeout(timer);
+      orderEvents.close();
+      tokenEvents.close();
+    },
+  };
+}
