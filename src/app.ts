@@ -210,6 +210,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
       maxSessions: config.terminalMaxSessions,
       maxSessionsPerToken: config.terminalMaxSessionsPerToken,
       keepaliveMs: config.terminalKeepaliveMs,
+      replica: config.engineHolderName, // named in each session's ID (default: the host name)
     });
 
   const tokenEvents: TokenEvents = replicaEvents.tokenEvents;

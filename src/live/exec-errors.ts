@@ -54,6 +54,26 @@ export class TerminalLimitError extends NotAllowedError {
   }
 }
 
+/**
+ * The terminal session's ID names another cairn replica: sessions stay in the replica that opened them. Its
+ * operations must reach that replica (the same graphql-ws connection as its output, or a load balancer's
+ * client affinity).
+ */
+export class TerminalOnOtherReplicaError extends CairnError {
+  readonly code = 'NOT_ALLOWED' as const;
+  constructor(
+    /** The replica that holds the session (as its ID names it). */
+    readonly replica: string,
+    /** This replica's name. */
+    readonly here: string,
+  ) {
+    super(
+      `The terminal session is held by the cairn replica "${replica}", not by this one ("${here}"): sessions stay in the replica that opened them. ` +
+        'Send its operations to that replica (over the graphql-ws connection that reads its output, or through a load balancer with client affinity).',
+    );
+  }
+}
+
 /** The environment's cluster did not answer (or refused cairn's credentials); try again later. */
 export class ClusterUnreachableError extends CairnError {
   readonly code = 'NOT_ALLOWED' as const;

@@ -9,8 +9,13 @@
  * output it missed, up to `maxBufferedBytes`). At most `maxSessions` are open at once. Pings on the
  * upstream WebSocket every `keepaliveMs` keep idle connections from being dropped by proxies, and a
  * connection that misses a pong by the next ping is taken as dead (CONNECTION_LOST).
+ *
+ * Sessions stay in the replica that opened them (several cairn replicas share a database, not their
+ * shells). A session's ID names that replica — `<replica>.<secret>` — so that another replica, asked
+ * about it, can say where it is (sessionReplica) instead of only "not found".
  */
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
 import { Exec, type KubeConfig } from '@kubernetes/client-node';
 import type { WebSocket } from 'ws';
@@ -29,6 +34,20 @@ export interface TerminalOptions {
   reconnectGraceMs: number;
   /** Output kept for a reader that is not there (yet); older output is dropped. */
   maxBufferedBytes?: number;
+  /** This replica's name, put in every session ID (its first MAX_REPLICA_IN_ID characters); default: the host name. */
+  replica?: string;
+}
+
+/** Session IDs are at most 64 characters (src/auth/app-ids.ts): the secret's 24, a dot, and at most this of the replica's name. */
+export const MAX_REPLICA_IN_ID = 39;
+
+/** A session ID: the replica's name, a dot, then 144 random bits (base64url: no dot). */
+const sessionId = (replica: string) => `${replica.slice(0, MAX_REPLICA_IN_ID)}.${randomBytes(18).toString('base64url')}`;
+
+/** The replica a session ID names (null for an ID not of that form). */
+export function sessionReplica(id: string): string | null {
+  const m = /^(.+)\.[A-Za-z0-9_-]{24}$/.exec(id);
+  return m ? m[1]! : null;
 }
 
 export type TerminalEndReason = 'EXITED' | 'CLOSED' | 'IDLE_TIMEOUT' | 'CLIENT_GONE' | 'CONNECTION_LOST' | 'SHUTDOWN';
@@ -83,6 +102,10 @@ export interface Terminals {
   close(id: string): boolean;
   /** Open sessions. */
   readonly size: number;
+  /** This replica's name as session IDs carry it (absent in stand-ins of tests). */
+  readonly replica?: string;
+  /** For an ID this replica does not hold: the other replica it names; null when it names this one or none (absent in stand-ins). */
+  elsewhere?(id: string): string | null;
   /** Ends every session (at shutdown). */
   stop(): void;
 }
@@ -96,6 +119,7 @@ const MAX_READER_QUEUE = 1000;
 export function createTerminals(options: TerminalOptions, now: () => Date = () => new Date()): Terminals {
   const sessions = new Map<string, Session>();
   const maxBuffered = options.maxBufferedBytes ?? 64 * 1024;
+  const replica = (options.replica ?? hostname()).slice(0, MAX_REPLICA_IN_ID);
 
   const emit = (s: Session, event: TerminalEvent) => {
     if (event.kind === 'output') s.info.outputTail = (s.info.outputTail + event.data).slice(-OUTPUT_TAIL);
@@ -176,7 +200,7 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
         });
       bounds.settle();
       const at = now();
-      const info: TerminalInfo = { id: randomUUID(), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs, outputTail: '' };
+      const info: TerminalInfo = { id: sessionId(replica), namespace: instance.namespace, pod: instance.pod, container: instance.container, owner, openedAt: at, lastInputAt: at, lastPongAt: null, idleTimeoutMs: options.idleTimeoutMs, outputTail: '' };
       const s: Session = { info, ws, stdin, buffered: [], bufferedBytes: 0, reader: undefined, sequence: 0, ended: false, timers: {} };
       session = s;
       for (const data of early) emit(s, { kind: 'output', data, sequence: ++s.sequence });
@@ -248,6 +272,14 @@ export function createTerminals(options: TerminalOptions, now: () => Date = () =
 
     get size() {
       return sessions.size;
+    },
+
+    replica,
+
+    elsewhere(id) {
+      if (sessions.has(id)) return null;
+      const named = sessionReplica(id);
+      return named !== null && named !== replica ? named : null;
     },
 
     stop() {

@@ -8,12 +8,13 @@
 import { wrapErrorIfMatches } from '@pothos/plugin-errors';
 import { InvalidInputError, NotAllowedError, NotFoundError } from '../domain/errors.js';
 import { problem, type Problem } from '../domain/problems.js';
-import { ClusterUnreachableError, execStartError, InstanceNotRunningError, UnknownContainerError } from '../live/exec-errors.js';
+import { ClusterUnreachableError, execStartError, InstanceNotRunningError, TerminalOnOtherReplicaError, UnknownContainerError } from '../live/exec-errors.js';
 import { runningInstance } from '../live/exec-instance.js';
 import type { TerminalEvent, TerminalInfo } from '../live/terminal.js';
 import { recordTerminalInput } from '../audit/terminal-commands.js';
-import { appIdOfTerminal, ownTerminal } from './auth-app-ids.js';
+import { appIdOfTerminal, MAX_SESSION_ID_LENGTH, ownTerminal } from './auth-app-ids.js';
 import { appRule, idIn, REACHED_THROUGH_PARENT } from './auth-rules.js';
+import { ErrorInterface } from './errors.js';
 import { ACCESS } from './access-text.js';
 import { builder } from './builder.js';
 import type { Context } from './context.js';
@@ -54,6 +55,19 @@ const TerminalEndReasonEnum = builder.enumType('TerminalEndReason', {
   },
 });
 
+builder.objectType(TerminalOnOtherReplicaError, {
+  name: 'TerminalOnOtherReplicaError',
+  authScopes: REACHED_THROUGH_PARENT,
+  description:
+    'The terminal session is held by another cairn replica: sessions stay in the replica that opened them (several replicas share their database, not their shells). Send the session\'s operations to that replica: over the graphql-ws connection that reads its output, or through a load balancer with client affinity.',
+  interfaces: [ErrorInterface],
+  isTypeOf: (e) => e instanceof TerminalOnOtherReplicaError,
+  fields: (t) => ({
+    replica: t.exposeString('replica', { description: 'The replica that holds the session (its engine holder name, e.g. its pod\'s name).' }),
+    here: t.exposeString('here', { description: 'The replica that answered.' }),
+  }),
+});
+
 type OutputEvent = Extract<TerminalEvent, { kind: 'output' }>;
 type EndedEvent = Extract<TerminalEvent, { kind: 'ended' }>;
 
@@ -77,9 +91,11 @@ const TerminalEndedRef = builder.objectRef<EndedEvent>('TerminalEnded').implemen
 });
 
 const TerminalOutputEventUnion = builder.unionType('TerminalOutputEvent', {
-  description: 'An event of terminalOutput: output, then TerminalEnded. NotFoundError is the only event for an unknown or ended session.',
-  types: [TerminalOutputRef, TerminalEndedRef, NotFoundError],
+  description: 'An event of terminalOutput: output, then TerminalEnded. NotFoundError is the only event for an unknown or ended session, TerminalOnOtherReplicaError for a session another cairn replica holds.',
+  types: [TerminalOutputRef, TerminalEndedRef, NotFoundError, TerminalOnOtherReplicaError],
   resolveType: (e) => {
+    // Errors arrive wrapped by the errors plugin (a proxy: instanceof does not hold), so tell them by a field.
+    if (typeof (e as { replica?: unknown }).replica === 'string') return 'TerminalOnOtherReplicaError';
     const kind = (e as Partial<TerminalEvent>).kind;
     return kind === 'output' ? 'TerminalOutput' : kind === 'ended' ? 'TerminalEnded' : 'NotFoundError';
   },
@@ -125,9 +141,15 @@ const SendInput = sessionInput('SendTerminalInputInput', 'Keystrokes for a termi
 const ResizeInput = sessionInput('ResizeTerminalInput', 'A terminal session\'s new size.', 'resize');
 const CloseInput = sessionInput('CloseTerminalInput', 'The terminal session to close.', 'none');
 
+/** The session's error when this replica does not hold it: another replica's (its ID names it), or not found. */
+function missingSession(ctx: Context, id: string, path: string[]): NotFoundError | TerminalOnOtherReplicaError {
+  const elsewhere = id.length <= MAX_SESSION_ID_LENGTH ? ctx.terminals.elsewhere?.(id) : null;
+  return elsewhere ? new TerminalOnOtherReplicaError(elsewhere, ctx.terminals.replica ?? '') : new NotFoundError('TerminalSession', id, path);
+}
+
 function sessionOf(ctx: Context, id: string): TerminalInfo {
   const info = ownTerminal(ctx, id);
-  if (!info) throw new NotFoundError('TerminalSession', id, ['input', 'session']);
+  if (!info) throw missingSession(ctx, id, ['input', 'session']);
   return info;
 }
 
@@ -170,7 +192,7 @@ builder.mutationFields((t) => ({
     description: 'Types into a terminal session. Any input (even empty) resets its idle timeout. Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: SendInput, required: true, description: 'The session and the keystrokes.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
-    errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
+    errors: { types: [InvalidInputError, NotFoundError, TerminalOnOtherReplicaError, NotAllowedError], union: result('SendTerminalInputResult', 'the input') },
     resolve: async (_root, { input }, ctx) => {
       if (Buffer.byteLength(input.data) > MAX_INPUT_BYTES) throw new InvalidInputError([problem(['input', 'data'], 'TOO_LONG', 'At most 64 KiB per call.')]);
       const session = sessionOf(ctx, String(input.session));
@@ -185,7 +207,7 @@ builder.mutationFields((t) => ({
     description: 'Tells the shell the terminal\'s new size (as a terminal window resize does). Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: ResizeInput, required: true, description: 'The session and its new size.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
-    errors: { types: [InvalidInputError, NotFoundError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
+    errors: { types: [InvalidInputError, NotFoundError, TerminalOnOtherReplicaError, NotAllowedError], union: result('ResizeTerminalResult', 'the resize') },
     resolve: (_root, { input }, ctx) => {
       const problems: Problem[] = [];
       checkSize(input.cols, input.rows, problems);
@@ -200,7 +222,7 @@ builder.mutationFields((t) => ({
     description: 'Closes a terminal session: the shell is stopped and terminalOutput ends with TerminalEnded (CLOSED). Only the token that opened the session may use it. ' + ACCESS.sessionDeployer,
     args: { input: t.arg({ type: CloseInput, required: true, description: 'The session.' }) },
     authScopes: appRule('DEPLOYER', (a: { input: { session: string } }, ctx) => appIdOfTerminal(ctx, a.input.session), 'everyone'),
-    errors: { types: [NotFoundError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
+    errors: { types: [NotFoundError, TerminalOnOtherReplicaError, NotAllowedError], union: result('CloseTerminalResult', 'closing it') },
     resolve: (_root, { input }, ctx) => {
       const session = sessionOf(ctx, String(input.session));
       ctx.terminals.close(session.id);
@@ -216,14 +238,17 @@ builder.subscriptionField('terminalOutput', (t) =>
     args: { session: t.arg.id({ required: true, description: 'The session\'s ID, from openTerminal.' }) },
     authScopes: appRule('DEPLOYER', (a: { session: string }, ctx) => appIdOfTerminal(ctx, a.session), 'everyone'),
     subscribe: (_root, { session }, ctx) => {
-      const output: AsyncIterable<TerminalEvent | NotFoundError> | undefined = ownTerminal(ctx, session) ? ctx.terminals.output(String(session)) : undefined;
+      const output: AsyncIterable<TerminalEvent | NotFoundError | TerminalOnOtherReplicaError> | undefined = ownTerminal(ctx, session) ? ctx.terminals.output(String(session)) : undefined;
       if (output) return output;
-      const missing = new NotFoundError('TerminalSession', String(session), ['session']);
-      return (async function* (): AsyncGenerator<TerminalEvent | NotFoundError> {
+      const missing = missingSession(ctx, String(session), ['session']);
+      return (async function* (): AsyncGenerator<TerminalEvent | NotFoundError | TerminalOnOtherReplicaError> {
         yield missing;
       })();
     },
     // graphql-js treats a returned Error as thrown: wrap it as the errors plugin does for mutations.
-    resolve: (event) => (event instanceof NotFoundError ? (wrapErrorIfMatches(event, [NotFoundError]) as NotFoundError) : event),
+    resolve: (event) =>
+      event instanceof NotFoundError || event instanceof TerminalOnOtherReplicaError
+        ? (wrapErrorIfMatches(event, [NotFoundError, TerminalOnOtherReplicaError]) as NotFoundError | TerminalOnOtherReplicaError)
+        : event,
   }),
 );

@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { loadAllYaml } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { validatePodSpec } from '../../src/sandbox/store/pod-validation.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -21,8 +22,9 @@ const render = async (dir: string) => loadAllYaml((await run('kubectl', ['kustom
 
 let base: Obj[];
 let remote: Obj[];
+let replicas: Obj[];
 beforeAll(async () => {
-  [base, remote] = await Promise.all([render('deploy/'), render('deploy/overlays/remote-cluster')]);
+  [base, remote, replicas] = await Promise.all([render('deploy/'), render('deploy/overlays/remote-cluster'), render('deploy/overlays/replicas')]);
 });
 /** cairn's own object of that kind (deploy/ may hold others, e.g. a log collector's). */
 const find = (objs: Obj[], kind: string) => objs.find((o) => o.kind === kind && o.metadata.name.startsWith('cairn'))!;
@@ -107,6 +109,72 @@ describe('deploy/', () => {
     const guide = readFileSync(join(ROOT, 'deploy/overlays/remote-cluster/kustomization.yaml'), 'utf8');
     expect(guide).toContain('remote-cluster-token.yaml');
     expect(guide).not.toMatch(/create token cairn --duration/);
+  });
+});
+
+describe('deploy/overlays/replicas', () => {
+  const env = () => container(replicas).env as any[];
+  const byName = (name: string) => env().find((e) => e.name === name);
+
+  it('runs 3 replicas with rolling updates, spread over nodes, and a PodDisruptionBudget that keeps 2 of them', () => {
+    const deployment = find(replicas, 'Deployment');
+    expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } });
+    const pod = deployment.spec.template.spec;
+    expect(pod.topologySpreadConstraints).toEqual([
+      { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: deployment.spec.selector.matchLabels } },
+    ]);
+    const pdb = find(replicas, 'PodDisruptionBudget');
+    expect(pdb).toMatchObject({ apiVersion: 'policy/v1', metadata: { name: 'cairn', namespace: 'cairn' }, spec: { minAvailable: 2 } });
+    expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+    expect(pdb.spec.minAvailable).toBeLessThan(deployment.spec.replicas); // a drain can still evict one
+    // The Service sends a client to one pod (terminal sessions stay in theirs).
+    expect(find(replicas, 'Service').spec).toMatchObject({ sessionAffinity: 'ClientIP', selector: deployment.spec.selector.matchLabels });
+  });
+
+  it('reads CAIRN_DATABASE_URL from a Secret and keeps no SQLite file: no volume claim, no data volume, no CAIRN_DATABASE', () => {
+    expect(byName('CAIRN_DATABASE_URL').valueFrom.secretKeyRef).toEqual({ name: 'cairn-database', key: 'url' });
+    expect(byName('CAIRN_DATABASE')).toBeUndefined();
+    expect(replicas.filter((o) => o.kind === 'PersistentVolumeClaim')).toEqual([]);
+    const pod = find(replicas, 'Deployment').spec.template.spec;
+    expect(pod.volumes.map((v: any) => v.name)).toEqual(['tmp']);
+    expect(container(replicas).volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
+    // Nothing to generate on a volume: the secret key (the same on every replica) and the first admin token are required.
+    expect(byName('CAIRN_SECRET_KEY').valueFrom.secretKeyRef).toEqual({ name: 'cairn-secret-key', key: 'secret-key', optional: false });
+    expect(byName('CAIRN_ADMIN_TOKEN').valueFrom.secretKeyRef).toEqual({ name: 'cairn-admin-token', key: 'token', optional: false });
+    // The pod names itself in the engine lease.
+    expect(byName('CAIRN_ENGINE_HOLDER_NAME').valueFrom.fieldRef.fieldPath).toBe('metadata.name');
+  });
+
+  it('sets an engine lease cairn accepts, and its settings with the Secrets filled in are a valid configuration', () => {
+    const values = {
+      ...envOf(replicas),
+      CAIRN_DATABASE_URL: 'postgres://cairn:secret@db.example:5432/cairn',
+      CAIRN_SECRET_KEY: 'a'.repeat(43) + '=',
+      CAIRN_ENGINE_HOLDER_NAME: 'cairn-7d9f8b6c5d-x2x4q',
+    };
+    const config = loadConfig(values);
+    expect(config).toMatchObject({ databaseUrl: values.CAIRN_DATABASE_URL, host: '0.0.0.0', sandbox: false, engineHolderName: 'cairn-7d9f8b6c5d-x2x4q' });
+    // Long enough to ride out a slow database round trip, short enough that a dead leader's releases wait seconds.
+    expect(config.engineLeaseTtlMs).toBeGreaterThanOrEqual(5_000);
+    expect(config.engineLeaseTtlMs).toBeLessThanOrEqual(15_000);
+    // $(VAR) still refers only to variables defined before it.
+    expect(env().indexOf(byName('CAIRN_NAMESPACE_BINDING_USER'))).toBeGreaterThan(env().indexOf(byName('CAIRN_POD_SERVICE_ACCOUNT')));
+  });
+
+  it('needs no Lease right (the engine lease is a database row) and no right the base does not grant', () => {
+    expect(replicas.filter((o) => o.kind === 'Role' || o.kind === 'RoleBinding')).toEqual([]);
+    const rbac = (objs: Obj[]) => objs.filter((o) => ['ClusterRole', 'ClusterRoleBinding', 'ServiceAccount'].includes(o.kind));
+    expect(rbac(replicas)).toEqual(rbac(base));
+    expect(JSON.stringify(replicas)).not.toContain('coordination.k8s.io');
+  });
+
+  it("keeps the base's safety settings, and its pod template passes the API server's pod validation", () => {
+    const pod = find(replicas, 'Deployment').spec.template.spec;
+    expect(pod.securityContext).toEqual(find(base, 'Deployment').spec.template.spec.securityContext);
+    expect(container(replicas).securityContext).toEqual(container(base).securityContext);
+    expect([container(replicas).livenessProbe, container(replicas).readinessProbe]).toEqual([container(base).livenessProbe, container(base).readinessProbe]);
+    expect(validatePodSpec(pod, 'spec.template.spec')).toEqual([]);
   });
 });
 
@@ -222,7 +290,7 @@ describe('the ClusterRoles against the code', () => {
     expect(loadConfig({}).namespaceBindingRole).toBe('cairn-namespace');
   });
 
-  it('grants Leases only in cairn\'s own namespace (a Role, for leader election later)', () => {
+  it('grants Leases only in cairn\'s own namespace (a Role, unused: the engine lease is a database row)', () => {
     const role = find(base, 'Role');
     expect(role.metadata.namespace).toBe('cairn');
     expect(role.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);

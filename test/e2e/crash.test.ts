@@ -6,103 +6,50 @@
  * test process watches the workloads and pods throughout (every replicas / partition value, the
  * Deployments' rollout revisions, every pod created or deleted per cairn revision).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorkloads } from '../../src/kube/workloads.js';
 import type { EnvironmentTarget } from '../../src/kube/workloads-types.js';
+import { createProcessGroup, writeKubeconfigs, type CairnProcess } from './cairn-process.js';
 import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readOrder, setDraft } from './operations.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-
 let sandboxes: Sandboxes;
 let db: ReturnType<typeof tempDatabase>;
 let kubeconfig: string;
-const children = new Set<ChildProcess>();
+const processes = createProcessGroup();
 const recorders: ClusterRecorder[] = [];
-/** cairn's log lines above info-level chatter, every process in order (the message of a failed expectation, with the recorder's). */
-const notable: string[] = [];
 
 beforeAll(async () => {
   sandboxes = await startSandboxes();
   db = tempDatabase();
-  const dir = resolve(db.path, '..');
-  kubeconfig = sandboxes.clusters
-    .map((c) => {
-      const file = join(dir, `${c.name}.kubeconfig`);
-      writeFileSync(file, c.kubeconfig);
-      return file;
-    })
-    .join(delimiter);
+  kubeconfig = writeKubeconfigs(sandboxes, resolve(db.path, '..'));
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   for (const r of recorders) r.stop();
   await sandboxes?.stop();
   db?.remove();
 });
 
-/** Starts cairn as a process; resolves once it is ready, with a GraphQL client for its port. */
-async function startProcess(): Promise<{ child: ChildProcess; gql: Cairn['gql']; kill(): Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+/** Starts cairn as a process; resolves once it is ready. */
+const startProcess = (): Promise<CairnProcess> =>
+  processes.start({
+    name: 'cairn',
     env: {
-      PATH: process.env.PATH ?? '',
-      CAIRN_PORT: '0',
       CAIRN_DATABASE: db.path,
       CAIRN_KUBECONFIG: kubeconfig,
-      CAIRN_LOG_LEVEL: 'info',
       CAIRN_RELEASE_RESYNC_INTERVAL_MS: '300',
       // A killed process never releases the engine lease, but the next one, on the same host, knows its pid
       // has exited and takes the lease at once: with a lease longer than every wait below, a wait for the
       // expiry would fail the test.
       CAIRN_ENGINE_LEASE_TTL_MS: '60000',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The first start wrote the admin token next to the database; later starts reuse it.
+    adminToken: () => readFileSync(join(dirname(db.path), 'admin-token'), 'utf8').trim(),
   });
-  children.add(child);
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += String(c)));
-  const port = await new Promise<number>((done, fail) => {
-    let port = 0;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      try {
-        const l = JSON.parse(line) as { msg?: string; port?: number; level?: number | string };
-        if (l.msg !== 'request' && notable.length < 400) notable.push(`[${child.pid}] ${line.slice(0, 400)}`);
-        if (l.msg === 'listening') port = l.port ?? 0;
-        if (l.msg === 'ready') done(port);
-      } catch {
-        // not JSON
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`cairn exited (${code}) before it was ready: ${stderr}`)));
-  });
-  // The first start wrote the admin token next to the database; later starts reuse it.
-  const adminToken = readFileSync(join(dirname(db.path), 'admin-token'), 'utf8').trim();
-  const gql: Cairn['gql'] = async (query, variables, headers = { authorization: `Bearer ${adminToken}` }) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data?: any; errors?: unknown[] };
-  };
-  return {
-    child,
-    gql,
-    async kill() {
-      const exited = once(child, 'exit');
-      child.kill('SIGKILL');
-      await exited;
-      children.delete(child);
-    },
-  };
-}
 
 type AppType = 'STATELESS' | 'STATEFUL';
 const CASES: { appType: AppType; name: string }[] = [
@@ -192,7 +139,7 @@ describe.each(CASES)('crash safety (SIGKILL), $appType app, 4 instances in 4 bat
 
     // The cluster: the old instances all removed, exactly four new ones, none created twice.
     await rec.when('old instances gone', () => podsOf(1).every((p) => p.deleted) && podsOf(2).filter((p) => p.ready && !p.deleted).length === 4);
-    const story = () => `${rec.describe()}\ncairn's log:\n${notable.join('\n')}`;
+    const story = () => `${rec.describe()}\n${processes.story()}`;
     expect(podsOf(1), story()).toHaveLength(4); // no old instance was recreated
     expect(podsOf(2).map((p) => [p.ready, p.deleted]), story()).toEqual(Array.from({ length: 4 }, () => [true, false])); // each new one created once
     if (appType === 'STATELESS') {

@@ -6,130 +6,53 @@
  * the order completes with each batch applied once — from the order's history and from the cluster, where a
  * recorder in the test process watches every replicas value and pod throughout.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createProcessGroup, writeKubeconfigs, type CairnProcess } from './cairn-process.js';
 import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
 import { startSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
 import { createApp, createOrder, orderAction, readOrder, setDraft } from './operations.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const TTL_MS = 1500;
 
 let sandboxes: Sandboxes;
 let db: ReturnType<typeof tempDatabase>;
 let kubeconfig: string;
-const children = new Set<ChildProcess>();
+const processes = createProcessGroup();
 const recorders: ClusterRecorder[] = [];
 
 beforeAll(async () => {
   sandboxes = await startSandboxes();
   db = tempDatabase();
-  const dir = resolve(db.path, '..');
-  kubeconfig = sandboxes.clusters
-    .map((c) => {
-      const file = join(dir, `${c.name}.kubeconfig`);
-      writeFileSync(file, c.kubeconfig);
-      return file;
-    })
-    .join(delimiter);
+  kubeconfig = writeKubeconfigs(sandboxes, resolve(db.path, '..'));
 });
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  processes.killAll();
   for (const r of recorders) r.stop();
   await sandboxes?.stop();
   db?.remove();
 });
 
-interface LogLine {
-  msg?: string;
-  at: number;
-  [field: string]: unknown;
-}
-
-interface Proc {
-  name: string;
-  child: ChildProcess;
-  port: number;
-  gql: Cairn['gql'];
-  logs: LogLine[];
-  /** Resolves with the first log line from index `from` on that `test` accepts. */
-  waitFor(what: string, test: (l: LogLine) => boolean, from?: number, timeoutMs?: number): Promise<LogLine>;
-  readyz(): Promise<{ status: string; engine: { leader: boolean; holder: string; epoch: number | null; leaderHolder: string | null } }>;
-}
+type Proc = CairnProcess;
 
 /** Starts cairn as a process named `name` (its holder name); resolves once it is ready. */
-async function startProcess(name: string): Promise<Proc> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+const startProcess = (name: string): Promise<Proc> =>
+  processes.start({
+    name,
     env: {
-      PATH: process.env.PATH ?? '',
-      CAIRN_PORT: '0',
       CAIRN_DATABASE: db.path,
       CAIRN_KUBECONFIG: kubeconfig,
-      CAIRN_LOG_LEVEL: 'info',
       CAIRN_ENGINE_LEASE_TTL_MS: String(TTL_MS),
       CAIRN_ENGINE_HOLDER_NAME: name,
       // The default resync (15 s): an order written on the follower reaches the leader through the change poll.
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // The first start wrote the admin token next to the database; later starts reuse it.
+    adminToken: () => readFileSync(join(dirname(db.path), 'admin-token'), 'utf8').trim(),
   });
-  children.add(child);
-  const logs: LogLine[] = [];
-  const waiters = new Set<() => void>();
-  let stderr = '';
-  child.stderr!.on('data', (c) => (stderr += String(c)));
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    try {
-      logs.push({ ...(JSON.parse(line) as object), at: Date.now() });
-    } catch {
-      return; // not JSON
-    }
-    for (const w of waiters) w();
-  });
-  const waitFor: Proc['waitFor'] = (what, test, from = 0, timeoutMs = 20_000) =>
-    new Promise((done, fail) => {
-      const look = () => {
-        const found = logs.slice(from).find(test);
-        if (!found) return;
-        cleanup();
-        done(found);
-      };
-      const timer = setTimeout(() => (cleanup(), fail(new Error(`${name}: timed out waiting for ${what}; stderr: ${stderr}`))), timeoutMs);
-      const exited = () => (cleanup(), fail(new Error(`${name} exited while waiting for ${what}: ${stderr}`)));
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(look);
-        child.off('exit', exited);
-      };
-      waiters.add(look);
-      child.once('exit', exited);
-      look();
-    });
-  await waitFor('ready', (l) => l.msg === 'ready');
-  const port = logs.find((l) => l.msg === 'listening')!.port as number;
-  // The first start wrote the admin token next to the database; later starts reuse it.
-  const adminToken = readFileSync(join(dirname(db.path), 'admin-token'), 'utf8').trim();
-  const gql: Cairn['gql'] = async (query, variables, headers = { authorization: `Bearer ${adminToken}` }) => {
-    const res = await fetch(`http://127.0.0.1:${port}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...headers },
-      body: JSON.stringify({ query, variables }),
-    });
-    return (await res.json()) as { data?: any; errors?: unknown[] };
-  };
-  const readyz = async () => (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as Awaited<ReturnType<Proc['readyz']>>;
-  return { name, child, port, gql, logs, waitFor, readyz };
-}
 
 const api = (p: Proc) => ({ gql: p.gql }) as unknown as Cairn;
-const metric = async (p: Proc, name: string) => {
-  const text = await (await fetch(`http://127.0.0.1:${p.port}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
-};
+const metric = (p: Proc, name: string) => p.metric(name);
 
 describe('one engine leader across processes on one database (lease 1.5 s)', () => {
   it('only the leader runs the engine; a paused leader is taken over within the lease + 2 s and, resumed, writes nothing; each batch applied once', async () => {
@@ -179,7 +102,7 @@ describe('one engine leader across processes on one database (lease 1.5 s)', () 
 
     // Batch 2 reached the cluster (the new revision scaled to 4): pause the leader there.
     await rec.when('batch 2 applied', () => workload(2)?.replicas.at(-1) === 4);
-    one.child.kill('SIGSTOP');
+    one.pause();
     const pausedAt = Date.now();
     const takeover = await two.waitFor('the follower takes over', (l) => l.msg === 'engine leadership acquired', 0, TTL_MS + 10_000);
     expect(takeover).toMatchObject({ epoch: 2 });
@@ -191,7 +114,7 @@ describe('one engine leader across processes on one database (lease 1.5 s)', () 
 
     // The old leader wakes: it learns it lost the lease, its engine stops, and it wrote nothing.
     const resumedFrom = one.logs.length;
-    one.child.kill('SIGCONT');
+    one.resume();
     const lost = await one.waitFor('the old leader learns it lost', (l) => l.msg === 'engine leadership lost', resumedFrom);
     expect(lost).toMatchObject({ holder: holderOne, epoch: 1 });
     await one.waitFor('the old engine stops', (l) => l.msg === 'release engine stopped', resumedFrom);
@@ -221,10 +144,7 @@ describe('one engine leader across processes on one database (lease 1.5 s)', () 
 
     // A graceful stop hands the lease over at once.
     const handedFrom = one.logs.length;
-    const exited = once(two.child, 'exit');
-    two.child.kill('SIGTERM');
-    await exited;
-    children.delete(two.child);
+    await two.kill('SIGTERM');
     const again = await one.waitFor('the remaining process takes over', (l) => l.msg === 'engine leadership acquired', handedFrom, TTL_MS + 5000);
     expect(again).toMatchObject({ epoch: 3, holder: holderOne });
   }, 150_000);

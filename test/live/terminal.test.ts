@@ -1,5 +1,7 @@
+import { hostname } from 'node:os';
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_REPLICA_IN_ID, sessionReplica } from '../../src/live/terminal.js';
 import { instanceId, nginxSettings, sseSubscribe, startLiveWorld, type ExecStreamRecord, type LiveWorld } from './exec-harness.js';
 
 const OPEN = `
@@ -188,5 +190,30 @@ describe('terminal sessions', () => {
     const client = world.ws();
     const missing = await client.iterate({ query: OUTPUT, variables: { session: 'no-such-session' } }).next();
     expect(missing.value.data.terminalOutput).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+  });
+
+  it("a session another replica holds (its ID names it) is TerminalOnOtherReplicaError naming that replica; this replica's unknown ones stay NotFoundError", async () => {
+    const { id, upstream } = await open();
+    // Sessions are named after the replica that opened them (CAIRN_ENGINE_HOLDER_NAME, default the host name).
+    const here = hostname().slice(0, MAX_REPLICA_IN_ID);
+    expect(sessionReplica(id)).toBe(here);
+    expect(id.length).toBeLessThanOrEqual(64);
+    await world.gql(CLOSE, { input: { session: id } });
+    await upstreamClosed(upstream);
+
+    const theirs = `cairn-7d9f8b6c5d-x2x4q.${'A1_-'.repeat(6)}`;
+    const expected = { __typename: 'TerminalOnOtherReplicaError', code: 'NOT_ALLOWED', replica: 'cairn-7d9f8b6c5d-x2x4q', here, message: expect.stringContaining('held by the cairn replica "cairn-7d9f8b6c5d-x2x4q"') };
+    const fields = `__typename ... on Error { code message } ... on TerminalOnOtherReplicaError { replica here }`;
+    const output = await world.ws().iterate({ query: `subscription ($session: ID!) { terminalOutput(session: $session) { ${fields} } }`, variables: { session: theirs } }).next();
+    expect(output.value.data.terminalOutput).toEqual(expected);
+    const input = await world.gql(`mutation ($input: SendTerminalInputInput!) { sendTerminalInput(input: $input) { ${fields} } }`, { input: { session: theirs, data: 'ls\n' } });
+    expect(input.data.sendTerminalInput).toEqual(expected);
+    const close = await world.gql(`mutation ($input: CloseTerminalInput!) { closeTerminal(input: $input) { ${fields} } }`, { input: { session: theirs } });
+    expect(close.data.closeTerminal).toEqual(expected);
+    // This replica's own name, or the ID of a session that ended here: not found.
+    for (const session of [id, `${here}.${'B'.repeat(24)}`]) {
+      const gone = await world.gql(`mutation ($input: ResizeTerminalInput!) { resizeTerminal(input: $input) { ${fields} } }`, { input: { session, cols: 80, rows: 24 } });
+      expect(gone.data.resizeTerminal).toMatchObject({ __typename: 'NotFoundError', code: 'NOT_FOUND' });
+    }
   });
 });
