@@ -7,7 +7,7 @@ import type { OrderEvents } from './order-events.js';
 
 /** One change of an order, its batches or their instances. */
 export interface OrderUpdate {
-  /** Grows with every change of this order seen by this process; compare to spot gaps. */
+  /** Rises with every update of one subscription, following the engine's number for the order's changes; a jump means merged changes. */
   sequence: number;
   order: ReleaseOrderRow;
 }
@@ -35,6 +35,7 @@ export function orderUpdates(sources: OrderUpdateSources, orderId: number): Asyn
   let running = false;
   let again = false;
   let last = '';
+  let sent = 0;
   const queue = createEventQueue<OrderUpdate>(() => {
     closed = true;
     unlisten();
@@ -60,7 +61,11 @@ export function orderUpdates(sources: OrderUpdateSources, orderId: number): Asyn
         const fp = fingerprint(order, observation);
         if (fp !== last && !closed) {
           last = fp;
-          queue.push({ sequence: Math.max(1, sources.events.sequence(orderId)), order });
+          // Strictly rising for each subscriber: the events' own number when it is ahead, else one past the last sent —
+          // a replica that heard nothing yet (0), or a new leader that numbers on from the last number it heard, would
+          // otherwise hand a subscriber the same number twice.
+          sent = Math.max(sent + 1, sources.events.sequence(orderId));
+          queue.push({ sequence: sent, order });
         }
       } while (again && !closed);
     } catch {

@@ -11,7 +11,7 @@ const ReleaseOrderUpdateRef = builder.objectRef<OrderUpdate>('ReleaseOrderUpdate
   description: 'One change of a release order, its batches or their instances.',
   fields: (t) => ({
     sequence: t.exposeInt('sequence', {
-      description: 'Grows with every change of this order seen by this cairn process (it starts again after a restart); a jump means changes were merged into this one.',
+      description: 'Rises with every update this subscription receives (never repeats); it follows the number the release engine gives each change of the order (on several replicas, the same on every replica), so a jump means changes were merged into this one. It may start again after cairn restarts.',
     }),
     releaseOrder: t.field({ type: ReleaseOrderRef, description: 'The order as it is now, with its batches and instances.', resolve: (u) => u.order }),
   }),
