@@ -15,13 +15,13 @@ import { startFakePodsApi, type FakePodsApi } from './helpers/fake-pods-api.js';
 import { alwaysReachable, clusterSources, testConfig } from './helpers/cairn.js';
 import { CREATE_APP } from './helpers/operations.js';
 import { issueTestToken } from './helpers/auth.js';
-import { pgMissing, startPgCluster, type PgCluster } from './pg/pg-cluster.js';
+import { startPgCluster, type PgCluster } from './pg/pg-cluster.js';
 import { memoryLogger, sseEvents } from './server/helpers.js';
 
 const ADMIN = 'cairn_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const APP = '{ apps { totalCount edges { node { name businessType environments { kind cluster { name } } } } } }';
 
-describe.skipIf(pgMissing !== null)('createCairn on PostgreSQL', () => {
+describe('createCairn on PostgreSQL', () => {
   // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-cluster.ts).
   const starting = startPgCluster();
   starting.catch(() => undefined); // a failure is reported by beforeAll

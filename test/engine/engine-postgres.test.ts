@@ -18,13 +18,13 @@ import { createReconciler, type Reconciler } from '../../src/engine/reconciler.j
 import { createStepFailures } from '../../src/engine/step-failures.js';
 import type { KubeError } from '../../src/kube/kube-errors.js';
 import { createEngineMetrics } from '../../src/observability/engine-metrics.js';
-import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import { startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
 import { sample } from '../observability/release-cairn.js';
 import { fakeKube, seed, submit } from './fake-kube.js';
 
 const logger = pino({ level: 'silent' });
 
-describe.skipIf(pgMissing !== null)('the release engine on PostgreSQL', () => {
+describe('the release engine on PostgreSQL', () => {
   let cluster: PgCluster;
   let admin: pg.Pool;
   let databases = 0;

@@ -16,7 +16,7 @@ import type { PauseMode, ReleaseOrderRow } from '../../src/db/release-tables.js'
 import { orderUpdates } from '../../src/engine/order-updates.js';
 import { createReplicatedOrderEvents, type ReplicatedOrderEvents } from '../../src/engine/replicated-order-events.js';
 import { createCipher } from '../../src/secrets/cipher.js';
-import { pgMissing, startPgCluster } from './pg-cluster.js';
+import { startPgCluster } from './pg-cluster.js';
 
 /** Resolves with the first value `take` returns that is not undefined, checked on each call of the returned `poke`; rejects after `ms`. */
 function waitFor<T>(ms: number, what: string): { poke(value: T | undefined): void; done: Promise<T> } {
@@ -56,7 +56,7 @@ function record(events: ReplicatedOrderEvents, orderId: number) {
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-describe.skipIf(pgMissing !== null)('replicas on one PostgreSQL', () => {
+describe('replicas on one PostgreSQL', () => {
   const starting = startPgCluster();
   starting.catch(() => undefined);
   let a: PostgresDatabase;

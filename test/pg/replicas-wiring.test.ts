@@ -12,7 +12,7 @@ import { openPostgresDatabase, type PostgresDatabase } from '../../src/db/pg/dat
 import { createRepositories } from '../../src/db/repositories.js';
 import { createCipher } from '../../src/secrets/cipher.js';
 import { createReplicaEvents } from '../../src/server/replica-events.js';
-import { pgMissing, startPgCluster } from './pg-cluster.js';
+import { startPgCluster } from './pg-cluster.js';
 
 const logger = pino({ level: 'silent' });
 const cipher = createCipher(randomBytes(32));
@@ -31,7 +31,7 @@ it('on SQLite: in-process events, no detail', async () => {
   await database.close();
 });
 
-describe.skipIf(pgMissing !== null)('on PostgreSQL', () => {
+describe('on PostgreSQL', () => {
   const starting = startPgCluster();
   starting.catch(() => undefined);
   let a: PostgresDatabase;

@@ -10,7 +10,7 @@ import { createRepositories } from '../../src/db/repositories.js';
 import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
 import { encryptPlaintextSecrets, someEncryptedSecret } from '../../src/secrets/stored.js';
 import { prepareSecrets } from '../../src/secrets/startup.js';
-import { pgMissing, startPgCluster } from '../pg/pg-cluster.js';
+import { startPgCluster } from '../pg/pg-cluster.js';
 import { memoryLog, secretValue, settingsWith } from './helpers.js';
 
 let database: Database;
@@ -32,7 +32,7 @@ async function legacyRows(secrets: { draft: string; revision: string; template: 
 const storedSettings = async () =>
   (await database.pool!.query<{ settings: { env: Array<{ value: string; secret: boolean }> } }>('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates')).rows;
 
-describe.skipIf(pgMissing !== null)('secrets at rest on PostgreSQL', () => {
+describe('secrets at rest on PostgreSQL', () => {
   // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-cluster.ts).
   const starting = startPgCluster();
   starting.catch(() => undefined); // a failure is reported by beforeAll
