@@ -2,7 +2,9 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openConfiguredDatabase, redactedDatabaseUrl } from '../db/pg/database-url.js';
+import { notificationsOf } from '../db/pg/database.js';
 import { createRepositories } from '../db/repositories.js';
+import { createReplicatedTokenEvents } from '../auth/replicated-token-events.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { CliError, createToken, formatTokenTable, listTokens, revokeTokenNamed } from './token-commands.js';
 
@@ -92,6 +94,9 @@ async function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Prom
     } else {
       const token = await revokeTokenNamed(repos, values.name, now);
       out.stdout.write(`revoked the API token "${token.name}"\n`);
+      if (!(await announceRevocation(database, token.id))) {
+        out.stderr.write('warning: the running cairn replicas were not told in time: the token is refused from now on, but subscriptions it holds open end only when their replica next checks it\n');
+      }
       if (token.admin && !(await listTokens(repos, now)).some((t) => t.admin && t.state === 'active')) {
         out.stderr.write('warning: no active admin token remains; create one with: npm run -s token -- create --name <name> --admin\n');
       }
@@ -99,5 +104,28 @@ async function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Prom
     return 0;
   } finally {
     await database.close();
+  }
+}
+
+/** How long the command waits for its revocation notice to be sent to the running replicas. */
+const ANNOUNCE_MS = 3_000;
+
+/**
+ * On PostgreSQL, tells every running cairn replica that the token was revoked (NOTIFY, as a replica's own
+ * revokeApiToken does), so they end the subscriptions it holds open at once. True once sent (or on SQLite, where
+ * a running cairn shares nothing with this process but the file: its subscriptions end at their next check).
+ */
+async function announceRevocation(database: Parameters<typeof notificationsOf>[0], tokenId: number): Promise<boolean> {
+  const notifications = notificationsOf(database);
+  if (!notifications) return true;
+  const events = createReplicatedTokenEvents(notifications);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ANNOUNCE_MS)));
+  try {
+    events.revoked(tokenId);
+    return await Promise.race([events.flushed().then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+    events.close();
   }
 }
