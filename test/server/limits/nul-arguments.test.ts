@@ -171,6 +171,10 @@ describe('the NUL guard on PostgreSQL', () => {
     expect(created.data.createApp.app.description).toBe('plain');
     const names = (await gql('{ apps(first: 10) { edges { node { name } } } }')).data.apps.edges.map((e: { node: { name: string } }) => e.node.name);
     expect(names).toEqual(['pg-plain']);
+    // The refused operation ran nothing: no audit entry either.
+    const audited = (await gql('{ auditLog(first: 50) { edges { node { action input } } } }')).data.auditLog.edges.map((e: { node: { input: string } }) => e.node.input);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toContain('pg-plain');
   });
 
   it('terminal keystrokes may hold NUL (Ctrl-@): typed into the shell, and the audit entry is written', async () => {
