@@ -11,6 +11,7 @@ import { useConsoleRoute } from './console-route.js';
 import { useAuthenticateFirst } from './limits/authenticate-first.js';
 import { corsOptions } from './limits/cors.js';
 import { useCsrfPrevention } from './limits/csrf.js';
+import { useNoNulArguments } from './limits/nul-arguments.js';
 import { createOperationLimits, type OperationLimits } from './limits/operation-limits.js';
 import { useQueryLimits } from './limits/query-limits.js';
 import { useRefusalPenalty } from './limits/refusal-penalty.js';
@@ -99,6 +100,7 @@ export function createYogaApp(
         contextOf: (request, server) => (server as ServerContext).authenticated ?? authenticateFirst.contextOf(request),
       }),
       ...useQueryLimits(config),
+      useNoNulArguments(),
       limits.plugin,
       fanout.plugin,
       useEndSubscriptions(shutdown),
