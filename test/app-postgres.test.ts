@@ -138,6 +138,30 @@ describe('createCairn on PostgreSQL', () => {
     expect(await next()).toBeNull(); // replica B ended it when replica A's notification came
   }, 60_000);
 
+  it('a token revoked with the command line ends its open subscription on a running replica at once', async () => {
+    expect(running).toHaveLength(2);
+    const { url } = await running[1]!.start();
+    const secret = await issueTestToken(running[0]!.repos, { name: 'pg-cli-watched', admin: false, grants: [] });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', authorization: `Bearer ${secret}` },
+      body: JSON.stringify({ query: 'subscription { clusterUpdates { name } }' }),
+    });
+    const events = sseEvents(response.body!);
+    const next = async (): Promise<string | null> => {
+      for (;;) {
+        const { value, done } = await events.next();
+        if (done || value.event === 'complete') return null;
+        if (value.event === 'next') return (JSON.parse(value.data) as { data: { clusterUpdates: { name: string } } }).data.clusterUpdates.name;
+      }
+    };
+    expect([await next(), await next()]).toEqual(['alpha', 'beta']);
+    let stderr = '';
+    const code = await runTokenCli(['revoke', '--name', 'pg-cli-watched'], { stdout: { write: () => true }, stderr: { write: (t: string) => (stderr += t) } }, { CAIRN_DATABASE_URL: cluster.url });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(await next()).toBeNull(); // the replica ended it when the command's notification came
+  }, 60_000);
+
   it('a start that fails after the database opened closes it again (no connection left behind)', async () => {
     const cairnConnections = async () => {
       const client = new pg.Client({ connectionString: cluster.url, application_name: 'cairn-test-probe' });
