@@ -59,6 +59,7 @@ describeEachDatabase('the engine', (target) => {
       await reconciler.idle();
       expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED', cursor: { batchesDone: 2 } });
       expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 2 2', 'scale 1 2', 'scale 2 4', 'scale 1 0']);
+      expect((await repos.releases.transitionsOf([order.id])).map((t) => `${t.toState}:${t.actor}`)).toEqual(['DEPLOYING:alice', 'COMPLETED:cairn']);
     });
 
     it('a user action during a pass wins: the pass does not overwrite it', async () => {
