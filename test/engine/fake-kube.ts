@@ -1,5 +1,4 @@
 /** The engine's tests' fake of the Kubernetes layer (deployments Ready at once) and a database with one app. */
-import { openDatabase, type OpenDatabase } from '../../src/db/client.js';
 import type { Database } from '../../src/db/database.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { presetSettings } from '../../src/domain/official-images.js';
@@ -7,6 +6,7 @@ import type { KubePort } from '../../src/engine/kube-port.js';
 import { createReleaseOrder } from '../../src/engine/orders.js';
 import type { EnvironmentObservation } from '../../src/kube/workloads-types.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
+import type { DatabaseUnderTest } from '../db/each-database.js';
 
 /** Deployments whose pods are Ready the moment they are asked for. */
 export function fakeKube() {
@@ -59,10 +59,10 @@ export function fakeKube() {
   };
 }
 
-export async function setUp(opened: OpenDatabase[], path = ':memory:'): Promise<{ repos: Repositories; envId: number }> {
-  const database = openDatabase(path);
-  opened.push(database);
-  return seed(database);
+/** A new database of `target`'s kind (closed after the test by describeEachDatabase), seeded with the app 'shop'. */
+export async function setUp(target: DatabaseUnderTest): Promise<{ repos: Repositories; envId: number; database: Database }> {
+  const database = await target.open();
+  return { ...(await seed(database)), database };
 }
 
 /** Repositories over `database` (SQLite or PostgreSQL) with one stateless app 'shop' of 4 instances; its production environment's id. */

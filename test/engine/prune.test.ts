@@ -1,10 +1,10 @@
 /** Which old revisions' objects go after an order completes (engine/prune.ts), and the engine doing it. */
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { OpenDatabase } from '../../src/db/client.js';
 import { pruneCandidates, revisionsToPrune } from '../../src/engine/prune.js';
 import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
 import type { RevisionInCluster } from '../../src/kube/workloads-types.js';
+import { describeEachDatabase } from '../db/each-database.js';
 import { fakeKube, setUp, submit } from './fake-kube.js';
 
 const rev = (number: number, replicas = 0, deleting = false): RevisionInCluster => ({
@@ -38,16 +38,14 @@ describe('pruneCandidates: the stored revisions whose ConfigMap and Secret may b
   ])('newest %i, keep %i', (newest, keep, expected) => expect(pruneCandidates(newest, keep)).toEqual(expected));
 });
 
-describe('pruning after a completed order', () => {
-  const opened: OpenDatabase[] = [];
+describeEachDatabase('pruning after a completed order', (target) => {
   const reconcilers: Reconciler[] = [];
   afterEach(async () => {
     for (const r of reconcilers.splice(0)) await r.stop();
-    for (const d of opened.splice(0)) await d.close();
   });
 
   it('removes the revisions beyond CAIRN_REVISIONS_KEPT, keeping the running and the previous one', async () => {
-    const { repos, envId } = await setUp(opened);
+    const { repos, envId } = await setUp(target);
     const fake = fakeKube();
     const reconciler = createReconciler({ repos, kube: fake.kube, logger: pino({ level: 'silent' }), batchDeadlineMs: 60_000, resyncIntervalMs: 60_000, revisionsKept: 2 });
     reconcilers.push(reconciler);
@@ -62,4 +60,4 @@ describe('pruning after a completed order', () => {
     expect([...fake.replicas.keys()].sort()).toEqual([3, 4]);
     expect(fake.replicas.get(4)).toBe(4);
   });
-});
+}, ['sqlite-memory', 'postgres']);
