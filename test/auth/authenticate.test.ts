@@ -141,6 +141,13 @@ describe('the first start', () => {
     expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: `cairn_${'a'.repeat(50)}` })).toThrow(/Not random enough/);
     const hex = 'cairn_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
     expect(loadConfig({ CAIRN_ADMIN_TOKEN: hex }).adminToken).toBe(hex);
+    // The bound is 10 different characters: `openssl rand -hex 32` (64 hex digits) often misses one of the 16.
+    const nine = `cairn_${'012345678'.repeat(6)}`;
+    const ten = `cairn_${'0123456789'.repeat(5)}`;
+    expect(() => loadConfig({ CAIRN_ADMIN_TOKEN: nine })).toThrow(/at least 10 different characters/);
+    expect(loadConfig({ CAIRN_ADMIN_TOKEN: ten }).adminToken).toBe(ten);
+    const missingOneHexDigit = `cairn_${'0123456789abcde'.repeat(5)}`; // 75 hex digits, never an f
+    expect(loadConfig({ CAIRN_ADMIN_TOKEN: missingOneHexDigit }).adminToken).toBe(missingOneHexDigit);
   });
 
   it('writes to CAIRN_ADMIN_TOKEN_FILE when it is set', async () => {
