@@ -2,7 +2,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import { isUniqueViolation } from '../db/errors.js';
 import type { Repositories } from '../db/repositories.js';
+import { AlreadyExistsError } from '../domain/errors.js';
 import { issueToken } from './tokens.js';
 
 /** The name of the token the first start creates. */
@@ -24,13 +26,31 @@ export async function ensureAdminToken(repos: Repositories, config: Pick<Config,
     if (config.adminToken) logger.info('CAIRN_ADMIN_TOKEN is used on the first start only: the database already holds tokens');
     return null;
   }
+  // Replicas starting together on an empty PostgreSQL database both find no token: one creates it, the other's
+  // insert is refused by the unique name (or its transaction fails to serialize and, run again, finds it taken).
+  const createdElsewhere = (error: unknown): boolean => {
+    if (!(isUniqueViolation(error) || error instanceof AlreadyExistsError)) return false;
+    logger.info('first start: another replica created the admin API token at the same moment');
+    return true;
+  };
   if (config.adminToken) {
-    await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now, config.adminToken);
+    try {
+      await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now, config.adminToken);
+    } catch (error) {
+      if (createdElsewhere(error)) return null;
+      throw error;
+    }
     logger.warn('first start: created the admin API token with the secret given in CAIRN_ADMIN_TOKEN');
     return null;
   }
   const file = adminTokenPath(config);
-  const { secret } = await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now);
+  let secret: string;
+  try {
+    ({ secret } = await issueToken(repos, { name: BOOTSTRAP_ADMIN, admin: true, grants: [], expiresAt: null }, 'cairn (first start)', now));
+  } catch (error) {
+    if (createdElsewhere(error)) return null;
+    throw error;
+  }
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   chmodSync(file, 0o600); // an existing file keeps its mode on write: make sure

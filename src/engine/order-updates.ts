@@ -5,6 +5,9 @@ import { createEventQueue } from '../kube/event-queue.js';
 import type { EnvironmentObservation } from '../kube/workloads-types.js';
 import type { OrderEvents } from './order-events.js';
 
+/** How long after a failed read the order is read again. */
+const RETRY_READ_MS = 1_000;
+
 /** One change of an order, its batches or their instances. */
 export interface OrderUpdate {
   /** Rises with every update of one subscription, following the engine's number for the order's changes; a jump means merged changes. */
@@ -69,8 +72,10 @@ export function orderUpdates(sources: OrderUpdateSources, orderId: number): Asyn
         }
       } while (again && !closed);
     } catch {
-      // The database or the cluster could not be read (a busy database, one closing): this signal is skipped and
-      // the next one reads again — a subscriber never sees a half-read state, and no rejection is left unhandled.
+      // The database or the cluster could not be read (a busy database, one closing): a subscriber never sees a
+      // half-read state, and no rejection is left unhandled. The order is read again a moment later — the signal
+      // that failed may be its last (a finished order sends no more).
+      if (!closed) setTimeout(() => void check(), RETRY_READ_MS).unref();
     } finally {
       running = false;
     }

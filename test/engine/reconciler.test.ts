@@ -211,5 +211,20 @@ describeEachDatabase('the engine', (target) => {
       expect(await first).toMatchObject({ done: false, value: { sequence: 1, order: { id: order.id, state: 'DEPLOYING' } } });
       await updates.return?.();
     });
+
+    it('an update whose read fails is read again a moment later, even when no other signal comes (a finished order sends none)', async () => {
+      const { repos, envId } = await setUp();
+      const order = await submit(repos, envId);
+      const events = createOrderEvents();
+      let reads = 0;
+      const flaky: Repositories = {
+        ...repos,
+        releases: { ...repos.releases, order: (id: number) => (++reads === 1 ? Promise.reject(new Error('the database was busy')) : repos.releases.order(id)) },
+      };
+      const updates = orderUpdates({ repos: flaky, events, observe: async () => null }, order.id);
+      expect(await updates.next()).toMatchObject({ done: false, value: { order: { id: order.id, state: 'DEPLOYING' } } });
+      expect(reads).toBe(2);
+      await updates.return?.();
+    });
   });
 }, KINDS);
