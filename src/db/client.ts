@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import BetterSqlite3 from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import type { Database, QueryDb } from './database.js';
+import { DatabaseBusyError, type Database, type QueryDb } from './database.js';
 import { sqliteDialect } from './dialect.js';
 import { flowTransactions, turns, type FlowTransaction } from './flow.js';
 import { cacheStatements } from './statement-cache.js';
@@ -70,6 +70,10 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   const writerCounts = cacheStatements(writer);
   const writerDb = drizzle(writer, { schema: tables });
   migrate(writerDb, { migrationsFolder: MIGRATIONS_FOLDER });
+  // From here on the writer never waits inside SQLite: another process on the file (a second cairn, the token
+  // command) may hold the write lock across its transaction's awaits, and SQLite's busy handler would block this
+  // whole event loop while it waits. BEGIN IMMEDIATE is retried asynchronously instead (`begin`).
+  if (!memory) writer.pragma('busy_timeout = 0');
   const reader = memory ? null : connect(path, true);
   const readerCounts = reader ? cacheStatements(reader) : null;
   const readerDb = reader ? drizzle(reader, { schema: tables }) : null;
@@ -94,11 +98,25 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     });
   }
 
+  /** BEGIN IMMEDIATE, waiting (without blocking the event loop) while another process holds the write lock, until `deadline`. */
+  async function begin(deadline: number): Promise<void> {
+    for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
+      try {
+        writer.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'SQLITE_BUSY') throw error;
+        if (Date.now() + pause > deadline) throw new DatabaseBusyError(`the database file was locked by another process for ${waitTimeoutMs} ms (another cairn or the token command was writing)`);
+        await new Promise((resolve) => setTimeout(resolve, pause));
+      }
+    }
+  }
+
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const open = flows.current();
     if (open) return open.join(() => savepoint(open, fn));
     return line.run(async () => {
-      writer.exec('BEGIN IMMEDIATE');
+      await begin(Date.now() + waitTimeoutMs);
       try {
         const result = await flows.within({ db: writerDb, depth: 0 }, fn);
         writer.exec('COMMIT');

@@ -79,26 +79,18 @@ eachDatabase('fencing the engine by the lease epoch', (under) => {
     await entered;
     clock.now += TTL + 1_000;
     const b = under.leaseStore(second, { clock: 'caller' });
-    if (under.kind === 'sqlite') second.sqlite!.pragma('busy_timeout = 0'); // SQLite: the open write holds the file's write lock
     let settled = false;
-    let busy = 0;
-    const takeover = (async () => {
-      // SQLite refuses at once (busy) while the write is open; PostgreSQL's UPDATE waits for the row lock.
-      for (;;) {
-        const state = await b.acquireOrRenew('b', TTL, new Date(clock.now), null).catch((error: { code?: string }) => {
-          if (error.code === 'SQLITE_BUSY') return (busy++, null);
-          throw error;
-        });
-        if (state) return state;
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })().finally(() => (settled = true));
-    // Give the takeover every chance to land while the write is open: several refused attempts (SQLite) or a lock wait (PostgreSQL).
-    await until('the takeover to be held off', async () => {
-      if (under.kind === 'sqlite') return busy >= 3 ? true : undefined;
-      const { rows } = await first.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
-      return rows[0]!.n > 0 ? true : undefined;
-    });
+    // SQLite: the open write holds the file's write lock, and the takeover waits for it (retrying between turns of the
+    // event loop); PostgreSQL: its UPDATE waits for the lease row's lock.
+    const takeover = b.acquireOrRenew('b', TTL, new Date(clock.now), null).finally(() => (settled = true));
+    if (under.kind === 'sqlite') {
+      for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    } else {
+      await until('the takeover to be held off', async () => {
+        const { rows } = await first.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
+        return rows[0]!.n > 0 ? true : undefined;
+      });
+    }
     expect(settled).toBe(false);
     open();
     expect(await writing).toBe('committed');
