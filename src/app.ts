@@ -236,6 +236,9 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     readiness: async () => [
       ...((await testing.readiness?.()) ?? []),
       ...(await databaseReady()),
+      // A replica that does not hear the others (PostgreSQL LISTEN down) would serve subscriptions that miss their
+      // order events and revocations: not ready until the connection is made again.
+      ...(replicaEvents.detail().notifications?.listening === false ? ['not listening to the other replicas (the PostgreSQL LISTEN connection is down)'] : []),
       ...(clusters.loaded ? [] : ['clusters are loading']),
     ],
   });

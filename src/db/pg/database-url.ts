@@ -6,8 +6,7 @@
 import type { Logger } from 'pino';
 import { openDatabase } from '../client.js';
 import type { Database } from '../database.js';
-import { openPostgresDatabase } from './database.js';
-import type { PgDatabaseOptions } from './client.js';
+import { openPostgresDatabase, type PostgresDatabaseOptions } from './database.js';
 
 /** The URL without its password, to log or show: `postgres://cairn@db:5432/cairn`. */
 export function redactedDatabaseUrl(text: string): string {
@@ -63,7 +62,7 @@ export function databaseWhere(config: DatabaseChoice): { databaseUrl: string } |
  * Opens (and migrates) the database the configuration names: PostgreSQL at CAIRN_DATABASE_URL when it is set —
  * a failure to reach it is a DatabaseUnavailableError naming the URL without its password — else the SQLite file.
  */
-export async function openConfiguredDatabase(config: DatabaseChoice, options: { logger?: Pick<Logger, 'warn'>; postgres?: PgDatabaseOptions } = {}): Promise<Database> {
+export async function openConfiguredDatabase(config: DatabaseChoice, options: { logger?: Pick<Logger, 'warn'>; postgres?: PostgresDatabaseOptions } = {}): Promise<Database> {
   const url = config.databaseUrl;
   if (url === undefined) return openDatabase(config.databasePath);
   const { logger } = options;
@@ -71,6 +70,14 @@ export async function openConfiguredDatabase(config: DatabaseChoice, options: { 
     return await openPostgresDatabase(url, {
       // An idle connection the server or the network dropped: the pool replaces it; the log says so.
       onIdleError: (error) => logger?.warn({ error: scrub(error.message, url) }, 'a PostgreSQL connection failed while idle (the pool replaces it)'),
+      // The LISTEN connection (order events and revocations of the other replicas): lost, or not made again yet.
+      notifications: {
+        onError: (error, what) =>
+          logger?.warn(
+            { error: scrub(error.message, url), what },
+            what === 'lost' ? 'the LISTEN connection to PostgreSQL was lost: making it again' : 'making the LISTEN connection to PostgreSQL again failed: trying again',
+          ),
+      },
       ...options.postgres,
     });
   } catch (error) {
