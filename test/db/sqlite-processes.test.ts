@@ -29,18 +29,24 @@ function twoConnections(waitTimeoutMs: number): [Database, Database] {
 const template = (name: string) => (db: Parameters<Parameters<Database['write']>[0]>[0], d: Database) =>
   db.insert(d.t.templates).values({ name, settings: { env: [] } as never, sourceAppId: null, createdAt: new Date(0), updatedAt: new Date(0) });
 
-it('a write waits for another connection\'s open transaction without blocking the event loop, then applies', async () => {
-  const [a, b] = twoConnections(5_000);
+/** `a` opens a transaction, writes the template "first", then holds the file's write lock until `release()`. */
+async function holdWriteLock(a: Database): Promise<{ release: () => void; done: Promise<void> }> {
   let release!: () => void;
   const held = new Promise<void>((resolve) => (release = resolve));
   let began!: () => void;
   const begun = new Promise<void>((resolve) => (began = resolve));
-  const first = a.transaction(async () => {
+  const done = a.transaction(async () => {
     await a.write((db) => template('first')(db, a));
     began();
     await held; // the file's write lock is held across this await
   });
   await begun;
+  return { release, done };
+}
+
+it('a write waits for another connection\'s open transaction without blocking the event loop, then applies', async () => {
+  const [a, b] = twoConnections(5_000);
+  const { release, done: first } = await holdWriteLock(a);
   const second = b.write((db) => template('second')(db, b));
   // The event loop runs while b waits: timers fire.
   let ticks = 0;
@@ -59,16 +65,7 @@ it('a write waits for another connection\'s open transaction without blocking th
 
 it('a write still locked out after the bound fails with DATABASE_BUSY, and writes nothing', async () => {
   const [a, b] = twoConnections(150);
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let began!: () => void;
-  const begun = new Promise<void>((resolve) => (began = resolve));
-  const first = a.transaction(async () => {
-    await a.write((db) => template('first')(db, a));
-    began();
-    await held;
-  });
-  await begun;
+  const { release, done: first } = await holdWriteLock(a);
   await expect(b.write((db) => template('second')(db, b))).rejects.toMatchObject({ name: 'DatabaseBusyError', code: 'DATABASE_BUSY' });
   release();
   await first;

@@ -9,8 +9,9 @@
  * listener re-reads what it follows from the database. Every wait is bounded: connecting, each LISTEN, each
  * heartbeat, each NOTIFY.
  *
- * Sending goes through the pool (`SELECT pg_notify($1, $2)`), one statement of its own; inside a transaction use
- * `notifyStatement` there, and the notification is delivered at commit (or never, on rollback). Payloads are
+ * Sending goes through the pool (`SELECT pg_notify($1, $2)`), one statement of its own, after the change it announces
+ * committed (the change counter's notice is the exception: src/db/pg/database.ts sends it inside each write
+ * transaction, so it is delivered at commit or never). Payloads are
  * small — IDs and sequence numbers, never row contents — and bounded by PostgreSQL's 8000 bytes. Notifications of
  * different transactions arrive in the order the transactions committed, at every listener alike.
  */

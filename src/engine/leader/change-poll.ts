@@ -1,15 +1,14 @@
 /**
  * How the leader hears of orders another process wrote (a resume, retry, rollback or a new order submitted on a
- * follower), over SQLite: every `intervalMs` it reads a change counter — SQLite's `PRAGMA data_version`, which
- * moves only when ANOTHER connection committed — and when it moved, wakes each active order whose version it has
- * not seen. Its own writes do not move the counter; a follower's lease attempts write nothing unless they win.
+ * follower): every `intervalMs` it reads the database's change counter — SQLite's `PRAGMA data_version`, which
+ * moves only when ANOTHER connection committed; on PostgreSQL, the count of other replicas' commit notifications
+ * (src/db/pg/database.ts) — and when it moved, wakes each active order whose version it has not seen. Its own writes do not move the counter; a follower's lease attempts write nothing unless they win.
  * Without it a follower-written order waits for the resync timer (CAIRN_RELEASE_RESYNC_INTERVAL_MS).
- * PostgreSQL has no such counter (`database.changeCounter` is undefined there): it replaces the poll with LISTEN/NOTIFY.
  */
 import type { ReleaseOrderRow } from '../../db/release-tables.js';
 
 export interface ChangePollOptions {
-  /** The change counter: any other connection's commit changes it (`database.changeCounter`, SQLite only). */
+  /** The change counter: any other connection's commit changes it (`database.changeCounter`). */
   changes(): number;
   /** The orders in progress (read only when the counter moved). */
   activeOrders(): Promise<Pick<ReleaseOrderRow, 'id' | 'version'>[]>;
