@@ -38,6 +38,7 @@ import { schema } from './schema/index.js';
 import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, type CairnServer } from './server/build-server.js';
 import { createContextFactory } from './server/context-factory.js';
+import { cachedTokenReads } from './auth/cached-token-reads.js';
 import { createReplicaEvents } from './server/replica-events.js';
 import { safeError } from './server/safe-error.js';
 import type { ContextFactory } from './server/types.js';
@@ -214,7 +215,19 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     });
 
   const tokenEvents: TokenEvents = replicaEvents.tokenEvents;
-  const authenticate = createContextFactory({ config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess });
+  // What query answers and token reads depend on: moves with every database write (this process's, or another's the
+  // change counter saw) and every cluster change.
+  const dataVersion = () =>
+    `${database.statements().written}:${database.commits?.() ?? ''}:${database.changeCounter?.() ?? ''}:${live.informers.changes()}:${clusters
+      .list()
+      .map((c) => `${c.reachable}${c.lastError ?? ''}`)
+      .join()}`;
+  const tokenReads = cachedTokenReads(repos.tokens, { version: dataVersion, maxAgeMs: config.responseCacheMs });
+  const authenticate = createContextFactory(
+    { config, logger, clusters, repos, now, releases, terminals, live, tokenEvents, ensureAccess: workloads.ensureAccess },
+    undefined,
+    tokenReads,
+  );
   const onContext = testing.onContext;
   const contextFactory: ContextFactory = onContext ? (request) => (onContext(request), authenticate(request)) : authenticate;
   // The database answers a trivial query within a bound (one ping at a time, however many probes ask).
@@ -227,11 +240,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     plugins: observability.plugins({ token: config.metricsToken, host: config.host }),
     // Query answers are served again while no database write (this process's, or another's the change counter saw) and
     // no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
-    dataVersion: () =>
-      `${database.statements().written}:${database.changeCounter?.() ?? ''}:${live.informers.changes()}:${clusters
-        .list()
-        .map((c) => `${c.reachable}${c.lastError ?? ''}`)
-        .join()}`,
+    dataVersion,
     readinessDetail: () => ({ ...(leadership ? { engine: leadership.status() } : {}), ...replicaEvents.detail() }),
     readiness: async () => [
       ...((await testing.readiness?.()) ?? []),

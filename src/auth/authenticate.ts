@@ -1,5 +1,5 @@
 import type { ApiTokenRow } from '../db/auth-tables.js';
-import type { TokensRepository } from '../db/tokens-repository.js';
+import type { TokenReads } from './cached-token-reads.js';
 import type { Viewer } from './roles.js';
 import { hashTokenSecret, TOKEN_PREFIX } from './secret.js';
 
@@ -31,7 +31,7 @@ const MALFORMED = new AuthenticationError('MALFORMED', 'The Authorization header
 const UNKNOWN = new AuthenticationError('UNKNOWN', 'The API token is not valid.');
 
 /** The viewer a token secret names, or an AuthenticationError (unknown, revoked or expired token). */
-export async function authenticate(tokens: TokensRepository, secret: string, now: Date): Promise<Viewer> {
+export async function authenticate(tokens: TokenReads, secret: string, now: Date): Promise<Viewer> {
   const row = secret.startsWith(TOKEN_PREFIX) ? await tokens.bySecretHash(hashTokenSecret(secret)) : undefined;
   if (!row) throw UNKNOWN;
   if (row.revokedAt) throw new AuthenticationError('REVOKED', `The API token "${row.name}" was revoked.`);
@@ -41,7 +41,7 @@ export async function authenticate(tokens: TokensRepository, secret: string, now
   return viewerOf(row, tokens);
 }
 
-export async function viewerOf(row: ApiTokenRow, tokens: TokensRepository): Promise<Viewer> {
+export async function viewerOf(row: ApiTokenRow, tokens: Pick<TokenReads, 'grantsOf'>): Promise<Viewer> {
   const roles = new Map((await tokens.grantsOf(row.id)).map((g) => [g.appId, g.role] as const));
   return { tokenId: row.id, name: row.name, admin: row.admin, roles, expiresAt: row.expiresAt };
 }

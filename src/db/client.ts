@@ -112,6 +112,9 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     }
   }
 
+  /** Write transactions ended (committed or rolled back). */
+  let ended = 0;
+
   async function transaction<T>(fn: () => Promise<T>): Promise<T> {
     const open = flows.current();
     if (open) return open.join(() => savepoint(open, fn));
@@ -124,6 +127,8 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
       } catch (error) {
         if (writer.inTransaction) writer.exec('ROLLBACK');
         throw error;
+      } finally {
+        ended += 1;
       }
     });
   }
@@ -155,6 +160,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
       if (!writer.open) throw new Error('the database is closed');
       writer.prepare('SELECT 1').get();
     },
+    commits: () => ended,
     changeCounter: () => writer.pragma('data_version', { simple: true }) as number,
     async close() {
       if (reader?.open) reader.close();

@@ -49,6 +49,12 @@ export interface Database {
   statements(): StatementCounts;
   /** Answers when the database answers one trivial query (bounded); throws otherwise. */
   ping(): Promise<void>;
+  /**
+   * Write transactions this process committed or rolled back (SQLite), counted once each has ended: with `statements().written`
+   * (which moves at each statement, before its commit) a version of the data that a read can trust — a read made while a write
+   * was still open moves it again when the write commits.
+   */
+  commits?(): number;
   /** A counter that changes when another process committed (SQLite's data_version); undefined on PostgreSQL, which notifies instead. */
   changeCounter?(): number;
   close(): Promise<void>;

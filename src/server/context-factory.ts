@@ -1,6 +1,7 @@
 import type { GraphQLError } from 'graphql';
 import { createGraphQLError } from 'graphql-yoga';
 import { authenticate, AuthenticationError, bearerToken } from '../auth/authenticate.js';
+import type { TokenReads } from '../auth/cached-token-reads.js';
 import type { Context } from '../schema/context.js';
 import type { ContextFactory, RequestInfo } from './types.js';
 
@@ -14,14 +15,15 @@ const TOUCH_INTERVAL_MS = 60_000;
  * Builds each operation's context: authenticates the caller by its API token (the HTTP
  * `Authorization: Bearer` header; for graphql-ws, the same value in the connection_init payload)
  * and refuses anonymous or unusable tokens with 401 before anything runs. `clock` decides token expiry
- * (wall-clock time; the resolvers' `now` may be a test's clock).
+ * (wall-clock time; the resolvers' `now` may be a test's clock). `tokenReads`: where the token and its roles are read
+ * (a cache of them: src/auth/cached-token-reads.ts).
  */
-export function createContextFactory(services: Services, clock: () => Date = () => new Date()): ContextFactory {
+export function createContextFactory(services: Services, clock: () => Date = () => new Date(), tokenReads: TokenReads = services.repos.tokens): ContextFactory {
   const touched = new Map<number, number>();
   return async (request) => {
     let viewer;
     try {
-      viewer = await authenticate(services.repos.tokens, bearerToken(authorizationOf(request)), clock());
+      viewer = await authenticate(tokenReads, bearerToken(authorizationOf(request)), clock());
     } catch (error) {
       if (error instanceof AuthenticationError) throw unauthenticated(error);
       throw error;

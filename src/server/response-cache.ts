@@ -76,10 +76,24 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
           // An answer is kept only when nothing changed while it was being computed.
           if (done.errors?.length || version() !== current || keptAt !== current) return;
           entries.delete(key);
-          entries.set(key, { version: current, at: startedAt, result: done });
+          entries.set(key, { version: current, at: startedAt, result: serializedOnce(done) });
           if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
         },
       };
     },
   };
+}
+
+/**
+ * `result`, answering its JSON text from the first time it is asked on: yoga serializes a result through its
+ * `stringify` when it has one, so an answer served again (a console page of 50 apps is about 180 KB) is not
+ * serialized again for every request. Only answers without errors are kept, and yoga serializes those as they are.
+ */
+function serializedOnce(result: ExecutionResult): ExecutionResult {
+  let text: string | undefined;
+  Object.defineProperty(result, 'stringify', {
+    enumerable: false,
+    value: (value: unknown) => (value === result ? (text ??= JSON.stringify(result)) : JSON.stringify(value)),
+  });
+  return result;
 }

@@ -71,4 +71,23 @@ describe('the response cache', () => {
     await c.ask('{ count }', '1');
     expect(c.executions()).toBe(10);
   });
+
+  it('serializes a kept answer once, however often it is served again', async () => {
+    const c = setup();
+    const stringify = JSON.stringify;
+    let serialized = 0;
+    JSON.stringify = ((...args: Parameters<typeof stringify>) => {
+      if ((args[0] as { data?: { count?: unknown } } | undefined)?.data?.count !== undefined) serialized += 1;
+      return stringify(...args);
+    }) as typeof JSON.stringify;
+    try {
+      for (let i = 0; i < 5; i++) expect(await c.ask('{ count }')).toEqual({ data: { count: 1 } });
+      expect(serialized).toBe(1);
+      c.setVersion('v2'); // a new answer: serialized once more
+      for (let i = 0; i < 3; i++) expect(await c.ask('{ count }')).toEqual({ data: { count: 2 } });
+      expect(serialized).toBe(2);
+    } finally {
+      JSON.stringify = stringify;
+    }
+  });
 });

@@ -60,6 +60,8 @@ export function nulRefusals(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
 ): GraphQLError[] {
+  // Nearly every operation holds no NUL anywhere: then nothing needs the schema walk below.
+  if (!literalsHoldNul(document) && !holdsNul(variables)) return [];
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return [];
@@ -97,6 +99,30 @@ export function nulRefusals(
     }),
   );
   return refusals;
+}
+
+/** Whether a string written in the document (an argument, a default) holds NUL: once per parsed document. */
+const documentsWithNul = new WeakMap<DocumentNode, boolean>();
+function literalsHoldNul(document: DocumentNode): boolean {
+  let found = documentsWithNul.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      StringValue(node) {
+        if (hasNul(node.value)) found = true;
+      },
+    });
+    documentsWithNul.set(document, found);
+  }
+  return found;
+}
+
+/** Whether any string inside `value` (objects and lists, at any depth) holds NUL. */
+function holdsNul(value: unknown): boolean {
+  if (typeof value === 'string') return hasNul(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(holdsNul);
+  return Object.values(value).some(holdsNul);
 }
 
 function forEachNulArgument(

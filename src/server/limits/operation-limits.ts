@@ -8,6 +8,7 @@ import { listLimitRefusals } from './list-limit.js';
 import { operationCost } from './query-cost.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createSubscriptionCap, releaseOnEnd, type SubscriptionCap } from './subscription-cap.js';
+import { admittedOnce } from './admitted-once.js';
 
 /** What an operation refused by a limit counts against its token's rate: a client that keeps sending them is slowed ten times sooner. */
 export const REFUSAL_WEIGHT = 10;
@@ -55,7 +56,7 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
     );
 
   /** Why the operation may not run (lists too long, its cost), or null. */
-  const refusal = (args: ExecutionArgs): GraphQLError[] | null => {
+  const refusal = admittedOnce((args: ExecutionArgs): GraphQLError[] | null => {
     const tooLong = listLimitRefusals(args.schema, args.document, args.operationName, args.variableValues, config.maxListArgument);
     if (tooLong.length > 0) return tooLong;
     const cost = operationCost(args.schema, args.document, args.operationName, args.variableValues);
@@ -69,7 +70,7 @@ export function createOperationLimits(config: OperationLimitsConfig, clock: () =
       ];
     }
     return null;
-  };
+  });
 
   const plugin: Plugin<Context> = {
     onExecute({ args, setResultAndStopExecution }) {
