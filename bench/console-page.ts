@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   console.log(`this process (sandbox clusters + client thread) CPU during the load: ${benchCpu.toFixed(1)} s (${((benchCpu / load.elapsedMs) * 100_000).toFixed(0)} % of a core)`);
   if (sqlBefore && sqlAfter) {
     const per = (n: number) => (n / load.requests).toFixed(1);
-    console.log(`SQL per query (counted at the driver by the bench's preload): ${per(sqlAfter.statements - sqlBefore.statements)} statements, ${per(sqlAfter.prepares - sqlBefore.prepares)} prepares`);
+    console.log(`SQL per query (counted at the driver by the bench's preload): ${per(sqlAfter.statements - sqlBefore.statements)} statements, ${per(sqlAfter.prepares - sqlBefore.prepares)} prepares, ${per((sqlAfter.pragmas ?? 0) - (sqlBefore.pragmas ?? 0))} PRAGMA reads (the data version)`);
   } else {
     console.log('SQL statements per query: not measured (SQL_COUNT=0; cairn exposes no statement counter of its own)');
   }

@@ -29,7 +29,7 @@ export interface CairnProcess {
   /** Resident memory now and its peak so far (VmHWM), in MB. */
   memoryMb(): { rss: number; peak: number };
   /** SQL statements and prepares so far (with `countSql`; written by the preload every 100 ms), else null. */
-  sqlCounts(): { statements: number; prepares: number } | null;
+  sqlCounts(): { statements: number; prepares: number; pragmas?: number } | null;
   /** The end of cairn's log (for errors). */
   logTail(lines?: number): string;
   stop(): Promise<void>;
@@ -147,7 +147,7 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
             memoryMb: () => ({ rss: procStatus(pid, 'VmRSS'), peak: procStatus(pid, 'VmHWM') }),
             sqlCounts: () => {
               try {
-                return JSON.parse(readFileSync(sqlPath, 'utf8')) as { statements: number; prepares: number };
+                return JSON.parse(readFileSync(sqlPath, 'utf8')) as { statements: number; prepares: number; pragmas?: number };
               } catch {
                 return null;
               }

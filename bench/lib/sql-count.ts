@@ -1,6 +1,6 @@
 /**
  * A preload for cairn's process (`node --import tsx --import bench/lib/sql-count.ts src/main.ts`):
- * counts the SQL statements better-sqlite3 runs (run, get, all, iterate, exec) and prepares, and
+ * counts the SQL statements better-sqlite3 runs (run, get, all, iterate, exec; PRAGMAs apart) and prepares, and
  * writes the counts as JSON to $CAIRN_BENCH_SQL_COUNT_FILE every 100 ms while they change. cairn
  * exposes no statement counter of its own; this counts from outside its code, at the driver.
  */
@@ -9,14 +9,16 @@ import Database from 'better-sqlite3';
 
 const file = process.env.CAIRN_BENCH_SQL_COUNT_FILE;
 if (file) {
-  const counts = { statements: 0, prepares: 0 };
+  // PRAGMA reads (the data version cairn's caches compare) are counted apart from the statements that read or write rows.
+  const counts = { statements: 0, prepares: 0, pragmas: 0 };
   const probe = new Database(':memory:');
   const statement = Object.getPrototypeOf(probe.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
   probe.close();
   for (const method of ['run', 'get', 'all', 'iterate']) {
     const original = statement[method]!;
-    statement[method] = function (this: unknown, ...args: unknown[]) {
-      counts.statements++;
+    statement[method] = function (this: { source?: string }, ...args: unknown[]) {
+      if (this.source?.startsWith('PRAGMA')) counts.pragmas++;
+      else counts.statements++;
       return original.apply(this, args);
     };
   }
