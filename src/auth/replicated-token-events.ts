@@ -1,32 +1,41 @@
 /**
- * Token revocations and role changes across replicas (PostgreSQL): the same `TokenEvents` as in one process, but
- * `revoked` or `rightsReduced` on one replica also ends the token's subscriptions and sockets on every other
+ * Token revocations and role changes across replicas (PostgreSQL): the same `TokenEvents` as in one process, but a
+ * revocation or a lowered role made on one replica also ends the token's subscriptions and sockets on every other
  * replica sharing the database, through a NOTIFY on `cairn_tokens` carrying `<origin>;r<tokenId>` (revoked) or
- * `d<tokenId>` (rights reduced) — IDs only. A replica skips its own notifications (it acted at once).
+ * `d<tokenId>` (rights reduced) — IDs only. The NOTIFY is sent inside the transaction that makes the change
+ * (`announce`), so it is delivered exactly when the change commits: a replica that dies right after its commit has
+ * told the others already. A replica skips its own notifications (it acted at once, after its commit).
  *
  * After the LISTEN connection was lost (announcements may have been missed), every token that has subscriptions
  * open here is taken as demoted — its subscriptions end and come back with its current rights, read from the
  * database — and those `isRevoked` finds revoked are revoked here too (their sockets close).
  */
 import { randomBytes } from 'node:crypto';
-import { createOutbox, type Outbox } from '../db/pg/notify-outbox.js';
-import { CHANNELS, MAX_PAYLOAD_BYTES, type Notifications } from '../db/pg/notifications.js';
+import { CHANNELS, type Notifications } from '../db/pg/notifications.js';
 import { createTokenEvents, type TokenEvents } from './token-events.js';
 
 export interface ReplicatedTokenEvents extends TokenEvents {
   readonly origin: string;
-  /** Resolves once every announcement made so far was sent to the database (tests; bounded by the caller). */
-  flushed(): Promise<void>;
-  /** Stops listening and sending (the notifications themselves are the database's to close). */
+  /** Stops listening (the notifications themselves are the database's to close). */
   close(): void;
 }
 
 export interface ReplicatedTokenEventsOptions {
-  /** Default: random. */
+  /** This process's name in its notifications (default: random). */
   origin?: string;
+  /**
+   * Sends one notification on `cairn_tokens` — in the flow's transaction when one is open (the database's `announce`).
+   * Default: the bus's `notify` (sent at once, for the tests of the bus alone).
+   */
+  send?: (payload: string) => Promise<void>;
   /** After a gap: which of these tokens are revoked now (read from the database, bounded). Without it only the demotion applies. */
   isRevoked?: (tokenIds: number[]) => Promise<number[]>;
   onError?: (error: Error) => void;
+}
+
+/** The payload announcing one change of a token: `<origin>;r12` (revoked) or `<origin>;d12` (rights reduced). */
+export function tokenPayload(origin: string, kind: 'revoked' | 'rightsReduced', tokenId: number): string {
+  return `${origin};${kind === 'revoked' ? 'r' : 'd'}${tokenId}`;
 }
 
 /** `<origin>;r12,d13` → the origin and the announcements; null when it is not one. */
@@ -47,12 +56,7 @@ export function createReplicatedTokenEvents(bus: Pick<Notifications, 'listen' | 
   const origin = options.origin ?? randomBytes(6).toString('base64url');
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(origin)) throw new Error(`not a replica name: ${origin}`);
   const local = createTokenEvents();
-  const outbox: Outbox = createOutbox({
-    send: (payload) => bus.notify(CHANNELS.tokens, payload),
-    prefix: `${origin};`,
-    maxBytes: MAX_PAYLOAD_BYTES,
-    onError: options.onError,
-  });
+  const send = options.send ?? ((payload: string) => bus.notify(CHANNELS.tokens, payload));
   const offMessage = bus.listen(CHANNELS.tokens, (payload) => {
     const parsed = parseTokenPayload(payload);
     if (!parsed || parsed.origin === origin) return;
@@ -70,21 +74,14 @@ export function createReplicatedTokenEvents(bus: Pick<Notifications, 'listen' | 
   });
   return {
     origin,
-    rightsReduced(tokenId) {
-      local.rightsReduced(tokenId);
-      outbox.push(`d${tokenId}`);
-    },
-    revoked(tokenId) {
-      local.revoked(tokenId);
-      outbox.push(`r${tokenId}`);
-    },
+    announce: (kind, tokenId) => send(tokenPayload(origin, kind, tokenId)),
+    rightsReduced: (tokenId) => local.rightsReduced(tokenId),
+    revoked: (tokenId) => local.revoked(tokenId),
     rightsReducedSignal: (tokenId) => local.rightsReducedSignal(tokenId),
     revokedSignal: (tokenId) => local.revokedSignal(tokenId),
-    flushed: () => outbox.flushed(),
     close() {
       offMessage();
       offGap();
-      outbox.close();
     },
   };
 }

@@ -13,6 +13,13 @@ export interface TokenEvents {
   rightsReduced(tokenId: number): void;
   /** Announces that the token was revoked (which reduces its rights too). */
   revoked(tokenId: number): void;
+  /**
+   * Tells the other replicas (PostgreSQL) that the token was revoked or lost rights. Call it INSIDE the transaction
+   * that makes the change: they hear it when (and only if) the change commits, so a process that dies after the commit
+   * has announced it already. Then call `revoked` / `rightsReduced` after the commit, for this process. In one process
+   * (SQLite) there is no one else to tell.
+   */
+  announce(kind: 'revoked' | 'rightsReduced', tokenId: number): Promise<void>;
   /** Aborts at the token's next `rightsReduced` or `revoked`. */
   rightsReducedSignal(tokenId: number): AbortSignal;
   /** Aborts when the token is revoked (graphql-ws connections authenticated with it close). */
@@ -52,6 +59,7 @@ export function createTokenEvents(): LocalTokenEvents {
   const reduced = controllers();
   const revoked = controllers();
   return {
+    announce: () => Promise.resolve(),
     // Later subscriptions get a fresh signal: a demoted token's new subscriptions carry its new rights.
     rightsReduced: (tokenId) => reduced.abort(tokenId),
     revoked(tokenId) {

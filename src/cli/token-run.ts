@@ -2,9 +2,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openConfiguredDatabase, redactedDatabaseUrl } from '../db/pg/database-url.js';
-import { notificationsOf } from '../db/pg/database.js';
+import type { Database } from '../db/database.js';
+import { CHANNELS } from '../db/pg/notifications.js';
 import { createRepositories } from '../db/repositories.js';
-import { createReplicatedTokenEvents } from '../auth/replicated-token-events.js';
+import { tokenPayload } from '../auth/replicated-token-events.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { CliError, createToken, formatTokenTable, listTokens, revokeTokenNamed } from './token-commands.js';
 
@@ -92,11 +93,14 @@ async function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Prom
       const tokens = await listTokens(repos, now);
       out.stdout.write(values.json ? `${JSON.stringify(tokens, null, 2)}\n` : `${formatTokenTable(tokens)}\n`);
     } else {
-      const token = await revokeTokenNamed(repos, values.name, now);
+      // On PostgreSQL the running replicas are told inside the revoking transaction: they hear it when it commits, and
+      // end the subscriptions the token holds open at once.
+      const token = await database.transaction(async () => {
+        const revoked = await revokeTokenNamed(repos, values.name, now);
+        await announceRevocation(database, revoked.id);
+        return revoked;
+      });
       out.stdout.write(`revoked the API token "${token.name}"\n`);
-      if (!(await announceRevocation(database, token.id))) {
-        out.stderr.write('warning: the running cairn replicas were not told in time: the token is refused from now on, but subscriptions it holds open end only when their replica next checks it\n');
-      }
       if (token.admin && !(await listTokens(repos, now)).some((t) => t.admin && t.state === 'active')) {
         out.stderr.write('warning: no active admin token remains; create one with: npm run -s token -- create --name <name> --admin\n');
       }
@@ -107,25 +111,11 @@ async function run(argv: string[], out: CliOutput, env: NodeJS.ProcessEnv): Prom
   }
 }
 
-/** How long the command waits for its revocation notice to be sent to the running replicas. */
-const ANNOUNCE_MS = 3_000;
-
 /**
- * On PostgreSQL, tells every running cairn replica that the token was revoked (NOTIFY, as a replica's own
- * revokeApiToken does), so they end the subscriptions it holds open at once. True once sent (or on SQLite, where
- * a running cairn shares nothing with this process but the file: its subscriptions end at their next check).
+ * On PostgreSQL, tells every running cairn replica that the token was revoked (NOTIFY in the caller's transaction, as a
+ * replica's own revokeApiToken does), so they end the subscriptions it holds open when the revocation commits. On
+ * SQLite a running cairn shares nothing with this process but the file: its subscriptions end at their next check.
  */
-async function announceRevocation(database: Parameters<typeof notificationsOf>[0], tokenId: number): Promise<boolean> {
-  const notifications = notificationsOf(database);
-  if (!notifications) return true;
-  const events = createReplicatedTokenEvents(notifications);
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ANNOUNCE_MS)));
-  try {
-    events.revoked(tokenId);
-    return await Promise.race([events.flushed().then(() => true), late]);
-  } finally {
-    clearTimeout(timer);
-    events.close();
-  }
+async function announceRevocation(database: Database, tokenId: number): Promise<void> {
+  await database.announce?.(CHANNELS.tokens, tokenPayload(`cli-${process.pid}`, 'revoked', tokenId));
 }

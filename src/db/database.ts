@@ -43,6 +43,12 @@ export interface Database {
   write<T>(fn: (db: QueryDb) => Promise<T>): Promise<T>;
   /** Runs `fn` all-or-nothing (SQLite: BEGIN IMMEDIATE, one at a time; PostgreSQL: SERIALIZABLE, retried on a serialization failure). */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * PostgreSQL: sends a notification to every replica listening on `channel` (NOTIFY). Inside the flow's transaction it
+   * is part of it: delivered when (and only if) the transaction commits, so what it announces and the change itself
+   * are never apart. Outside one, sent at once. Absent on SQLite (one process: nothing to tell).
+   */
+  announce?(channel: string, payload: string): Promise<void>;
   /** Whether the calling flow is inside a transaction of this database. */
   inTransaction(): boolean;
   /** Statements compiled and executed so far (SQLite's statement cache; zeros on PostgreSQL). */

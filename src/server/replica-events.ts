@@ -8,8 +8,8 @@ import type { Logger } from 'pino';
 import { createReplicatedTokenEvents } from '../auth/replicated-token-events.js';
 import { createTokenEvents, type TokenEvents } from '../auth/token-events.js';
 import type { Database } from '../db/database.js';
-import { notificationsOf } from '../db/pg/database.js';
-import type { NotificationsStatus } from '../db/pg/notifications.js';
+import { notificationsOf, type PostgresDatabase } from '../db/pg/database.js';
+import { CHANNELS, type NotificationsStatus } from '../db/pg/notifications.js';
 import type { Repositories } from '../db/repositories.js';
 import { createOrderEvents, type OrderEvents } from '../engine/order-events.js';
 import { createReplicatedOrderEvents } from '../engine/replicated-order-events.js';
@@ -30,8 +30,12 @@ export function createReplicaEvents(database: Database, deps: { logger: Logger; 
   const { logger, repos } = deps;
   const warn = (what: string) => (error: Error) => logger.warn({ error: safeError(error) }, `${what} to the other replicas failed (tried again)`);
   const orderEvents = createReplicatedOrderEvents(notifications, { onError: warn('announcing order events') });
+  const pgDatabase = database as PostgresDatabase;
   const tokenEvents = createReplicatedTokenEvents(notifications, {
-    onError: warn('announcing token revocations and role changes'),
+    // Announced inside the revoking (or demoting) transaction: delivered at its commit.
+    origin: pgDatabase.origin,
+    send: (payload) => pgDatabase.announce(CHANNELS.tokens, payload),
+    onError: (error) => logger.warn({ error: safeError(error) }, 'finding which tokens were revoked while the LISTEN connection was down failed'),
     // After a lost LISTEN connection: which of the tokens with open subscriptions here were revoked meanwhile.
     isRevoked: async (ids) => {
       const rows = await Promise.all(ids.map((id) => repos.tokens.byId(id)));
@@ -46,7 +50,7 @@ export function createReplicaEvents(database: Database, deps: { logger: Logger; 
     async close(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
-      await Promise.race([Promise.all([orderEvents.flushed(), tokenEvents.flushed()]), late]);
+      await Promise.race([orderEvents.flushed(), late]);
       clearTimeout(timer);
       orderEvents.close();
       tokenEvents.close();

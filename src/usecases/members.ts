@@ -15,7 +15,7 @@ import { lookUp, notFound, type IdRef } from './refs.js';
 export interface MembersDeps extends Basics {
   repos: ReposOf<'apps' | 'tokens'>;
   /** Told when a token loses rights; absent where no subscriptions are served. */
-  tokenEvents?: Pick<TokenEvents, 'rightsReduced'> | undefined;
+  tokenEvents?: Pick<TokenEvents, 'rightsReduced' | 'announce'> | undefined;
 }
 
 /** A member row with its token. */
@@ -49,7 +49,10 @@ export async function setAppMember(deps: MembersDeps, appRef: IdRef, tokenRef: I
   const { app, token, member, before } = await deps.repos.transaction(async () => {
     const { app, token } = await appAndToken(deps, appRef, tokenRef);
     const before = (await deps.repos.tokens.membersOf(app.id)).find((m) => m.tokenId === token.id)?.role;
-    return { app, token, before, member: await setMember(deps.repos, app, token, role, deps.now()) };
+    const member = await setMember(deps.repos, app, token, role, deps.now());
+    // The other replicas hear of a lowered role at the commit; this process after it (below).
+    if (before && !roleIncludes(member.role, before)) await deps.tokenEvents?.announce('rightsReduced', token.id);
+    return { app, token, before, member };
   });
   // A lowered role ends the token's open subscriptions (they were authorized with the old one).
   if (before && !roleIncludes(member.role, before)) deps.tokenEvents?.rightsReduced(token.id);
@@ -65,6 +68,7 @@ export async function removeAppMember(deps: MembersDeps, appRef: IdRef, tokenRef
   const { app, token } = await deps.repos.transaction(async () => {
     const found = await appAndToken(deps, appRef, tokenRef);
     if (!(await removeMember(deps.repos, found.app, found.token))) throw notFound('AppMember', tokenRef, ['input', 'token']);
+    await deps.tokenEvents?.announce('rightsReduced', found.token.id);
     return found;
   });
   deps.tokenEvents?.rightsReduced(token.id); // its open subscriptions were authorized with the role

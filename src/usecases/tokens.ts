@@ -15,7 +15,7 @@ import { lookUp, notFound, type IdRef } from './refs.js';
 export interface TokensDeps extends Basics {
   repos: ReposOf<'apps' | 'tokens'>;
   /** Told when a token is revoked; absent where no subscriptions are served. */
-  tokenEvents?: Pick<TokenEvents, 'revoked'> | undefined;
+  tokenEvents?: Pick<TokenEvents, 'revoked' | 'announce'> | undefined;
 }
 
 export interface NewTokenInput {
@@ -58,7 +58,12 @@ export async function createApiToken(deps: TokensDeps, input: NewTokenInput, cre
  */
 export async function revokeApiToken(deps: TokensDeps, ref: IdRef): Promise<ApiTokenRow> {
   const token = await lookUp(ref, 'ApiToken', ['input', 'id'], (id) => deps.repos.tokens.byId(id));
-  const revoked = await revokeToken(deps.repos, token, deps.now());
+  // The other replicas are told inside the transaction (they hear it at its commit); this process after it.
+  const revoked = await deps.repos.transaction(async () => {
+    const row = await revokeToken(deps.repos, token, deps.now());
+    await deps.tokenEvents?.announce('revoked', row.id);
+    return row;
+  });
   deps.tokenEvents?.revoked(revoked.id);
   deps.logger.info({ tokenId: revoked.id, token: revoked.name }, 'API token revoked');
   return revoked;

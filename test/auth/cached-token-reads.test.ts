@@ -21,7 +21,7 @@ function setup(maxAgeMs = 1_000) {
     },
     grantsOf: async (tokenId) => {
       reads.grants += 1;
-      return [{ tokenId, appId: 1, role: 'viewer' }] as Awaited<ReturnType<TokenReads['grantsOf']>>;
+      return [{ tokenId, appId: 1, role: 'VIEWER', createdAt: new Date(0) }] as Awaited<ReturnType<TokenReads['grantsOf']>>;
     },
   };
   const cached = cachedTokenReads(tokens, { version: () => version, maxAgeMs, now: () => clock });

@@ -79,7 +79,8 @@ describe('replicas on one PostgreSQL', () => {
     b = await openPostgresDatabase(url, { maxConnections: 3, notifications });
     ordersA = createReplicatedOrderEvents(a.notifications, { origin: 'replica-a', onError: (e) => errors.push(e) });
     ordersB = createReplicatedOrderEvents(b.notifications, { origin: 'replica-b', onError: (e) => errors.push(e) });
-    tokensA = createReplicatedTokenEvents(a.notifications, { origin: 'replica-a', onError: (e) => errors.push(e) });
+    // As cairn wires them (src/server/replica-events.ts): announced in the changing transaction, under the database's origin.
+    tokensA = createReplicatedTokenEvents(a.notifications, { origin: a.origin, send: (payload) => a.announce(CHANNELS.tokens, payload), onError: (e) => errors.push(e) });
     tokensB = createReplicatedTokenEvents(b.notifications, {
       origin: 'replica-b',
       isRevoked: async (ids) => ids.filter((id) => id === 99),
@@ -208,13 +209,51 @@ describe('replicas on one PostgreSQL', () => {
     const untouched = tokensB.revokedSignal(8);
     const reduced = new Promise((resolve) => reducedOnB.addEventListener('abort', resolve));
     const revoked = new Promise((resolve) => revokedOnB.addEventListener('abort', resolve));
+    // Inside the transactions that make the changes; A acts for itself after each commit.
+    await a.transaction(() => tokensA.announce('rightsReduced', 8));
     tokensA.rightsReduced(8);
+    await a.transaction(() => tokensA.announce('revoked', 7));
     tokensA.revoked(7);
     await Promise.all([reduced, revoked]);
     expect(revokedOnB.aborted && reducedOnB.aborted).toBe(true);
     expect(untouched.aborted).toBe(false); // a demotion does not close the token's sockets
     expect(tokensA.revokedSignal(7).aborted).toBe(true); // and on A itself, at once
     expect(tokensB.rightsReducedSignal(8).aborted).toBe(false); // a demoted token subscribes again with its new rights
+    expect(errors).toEqual([]);
+  });
+
+  it('an announcement is delivered at its transaction’s commit, never before it, and never when it rolls back', async () => {
+    const revokedOnB = tokensB.revokedSignal(11);
+    const rolledBackOnB = tokensB.revokedSignal(12);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let announced!: () => void;
+    const wasAnnounced = new Promise<void>((resolve) => (announced = resolve));
+    const committing = a.transaction(async () => {
+      await tokensA.announce('revoked', 11);
+      announced();
+      await held; // the transaction stays open
+    });
+    await wasAnnounced;
+    // A round trip through B's own LISTEN connection: anything A's open transaction had sent would have come before it.
+    const probe = new Promise((resolve) => b.notifications.listen(CHANNELS.changes, resolve));
+    await b.notifications.notify(CHANNELS.changes, 'probe');
+    await probe;
+    expect(revokedOnB.aborted).toBe(false);
+    release();
+    await committing;
+    await new Promise((resolve) => (revokedOnB.aborted ? resolve(null) : revokedOnB.addEventListener('abort', resolve)));
+    // Rolled back: never delivered. A later announcement on the same channel arriving proves the earlier one is not coming.
+    await expect(
+      a.transaction(async () => {
+        await tokensA.announce('revoked', 12);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    const later = tokensB.rightsReducedSignal(13);
+    await a.transaction(() => tokensA.announce('rightsReduced', 13));
+    await new Promise((resolve) => (later.aborted ? resolve(null) : later.addEventListener('abort', resolve)));
+    expect(rolledBackOnB.aborted).toBe(false);
     expect(errors).toEqual([]);
   });
 

@@ -36,6 +36,8 @@ export async function world(target: DatabaseUnderTest) {
   const logger = pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line).msg) });
   return {
     repos,
+    /** The database under the repositories (to ask whether a call came inside a transaction). */
+    database,
     now: () => NOW,
     logger,
     /** The messages logged so far. */

@@ -4,11 +4,19 @@ import { membersOf, removeAppMember, setAppMember } from '../../src/usecases/mem
 import { appIn, describeUseCases, thrown, tokenIn, world } from './fixture.js';
 import type { DatabaseUnderTest } from '../db/each-database.js';
 
-/** The use cases' world with a record of the tokens whose rights were reduced. */
+/**
+ * The use cases' world with a record of the tokens whose rights were reduced (after the commit), and of the
+ * announcements to the other replicas, each with whether it was made inside the changing transaction.
+ */
 async function membersWorld(target: DatabaseUnderTest) {
   const w = await world(target);
   const reduced: number[] = [];
-  return { ...w, reduced, tokenEvents: { rightsReduced: (id: number) => void reduced.push(id) } };
+  const announced: Array<[string, number, boolean]> = [];
+  const tokenEvents = {
+    rightsReduced: (id: number) => void reduced.push(id),
+    announce: async (kind: 'revoked' | 'rightsReduced', id: number) => void announced.push([kind, id, w.database.inTransaction()]),
+  };
+  return { ...w, reduced, announced, tokenEvents };
 }
 
 describeUseCases('use cases: app members', (target) => {
@@ -24,6 +32,8 @@ describeUseCases('use cases: app members', (target) => {
       expect(w.reduced).toEqual([]);
       await setAppMember(w, { id: app.id }, { id: bob.id }, 'VIEWER');
       expect(w.reduced).toEqual([bob.id]);
+      // Told to the other replicas inside the transaction that lowered it (delivered at its commit), and only then.
+      expect(w.announced).toEqual([['rightsReduced', bob.id, true]]);
       expect((await membersOf(w.repos, app.id)).map((m) => [m.token.name, m.member.role])).toEqual([
         ['alice', 'OWNER'],
         ['bob', 'VIEWER'],
@@ -40,6 +50,7 @@ describeUseCases('use cases: app members', (target) => {
       expect(demote.message).toContain('is the last owner of the app "shop"');
       expect(await thrown(() => removeAppMember(w, { id: app.id }, { id: alice.id }))).toBeInstanceOf(NotAllowedError);
       expect(w.reduced).toEqual([]);
+      expect(w.announced).toEqual([]); // refused changes announce nothing
     });
 
     it('remove a member and announce it; a token that is no member is a NotFound AppMember at input.token', async () => {
@@ -50,6 +61,7 @@ describeUseCases('use cases: app members', (target) => {
       await setAppMember(w, { id: app.id }, { id: bob.id }, 'DEPLOYER');
       expect((await removeAppMember(w, { id: app.id }, { id: bob.id })).token.id).toBe(bob.id);
       expect(w.reduced).toEqual([bob.id]);
+      expect(w.announced).toEqual([['rightsReduced', bob.id, true]]);
       const again = await thrown(() => removeAppMember(w, { id: app.id }, { id: bob.id, sent: 'the-sent-id' }));
       expect(again).toBeInstanceOf(NotFoundError);
       expect(again).toMatchObject({ typename: 'AppMember', id: 'the-sent-id', path: ['input', 'token'] });

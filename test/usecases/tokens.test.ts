@@ -7,7 +7,13 @@ import type { DatabaseUnderTest } from '../db/each-database.js';
 async function tokensWorld(target: DatabaseUnderTest) {
   const w = await world(target);
   const revoked: number[] = [];
-  return { ...w, revoked, tokenEvents: { revoked: (id: number) => void revoked.push(id) } };
+  const announced: Array<[string, number, boolean]> = [];
+  const tokenEvents = {
+    revoked: (id: number) => void revoked.push(id),
+    // With whether it was made inside the revoking transaction (the other replicas hear it at its commit).
+    announce: async (kind: 'revoked' | 'rightsReduced', id: number) => void announced.push([kind, id, w.database.inTransaction()]),
+  };
+  return { ...w, revoked, announced, tokenEvents };
 }
 
 describeUseCases('use cases: API tokens', (target) => {
@@ -43,8 +49,10 @@ describeUseCases('use cases: API tokens', (target) => {
       const { token } = await createApiToken(w, { name: 'ci' }, 'root');
       expect((await revokeApiToken(w, { id: token.id })).revokedAt).toEqual(NOW);
       expect(w.revoked).toEqual([token.id]);
+      expect(w.announced).toEqual([['revoked', token.id, true]]);
       expect(await thrown(() => revokeApiToken(w, { id: token.id }))).toBeInstanceOf(NotAllowedError);
       expect(await thrown(() => revokeApiToken(w, { id: 999 }))).toMatchObject({ code: 'NOT_FOUND', path: ['input', 'id'] });
+      expect(w.announced).toHaveLength(1); // a refused revocation announces nothing
     });
   });
 });

@@ -22,6 +22,11 @@ function isRetryable(error: unknown): boolean {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The PostgreSQL database with its LISTEN connection, which the replicated order and token events share. */
+/** drizzle's node-postgres builder runs a plain SQL statement with `execute`. */
+interface PgExecutor {
+  execute(query: ReturnType<typeof sql>): Promise<unknown>;
+}
+
 export interface PostgresDatabase extends Database {
   readonly kind: 'postgres';
   /** cairn's notifications (one dedicated LISTEN connection; NOTIFY through the pool). Closed by `close()`. */
@@ -29,6 +34,7 @@ export interface PostgresDatabase extends Database {
   /** This process's name in its own notifications (the change counter skips them). */
   readonly origin: string;
   changeCounter(): number;
+  announce(channel: string, payload: string): Promise<void>;
 }
 
 /** The database's notifications when it is PostgreSQL (replicas share them), else null (SQLite: one process). */
@@ -124,6 +130,11 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
       return transaction(() => fn(flows.current()!.db));
     },
     transaction,
+    announce(channel, payload) {
+      const send = (db: QueryDb) => (db as unknown as PgExecutor).execute(sql`SELECT pg_notify(${channel}, ${payload})`).then(() => undefined);
+      const open = flows.current();
+      return open ? open.join(() => send(open.db)) : send(root);
+    },
     inTransaction: () => flows.current() !== undefined,
     statements: () => ({ prepared: 0, executed, written, cached: 0 }),
     async ping() {
