@@ -163,6 +163,9 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
     commits: () => ended,
     changeCounter: () => writer.pragma('data_version', { simple: true }) as number,
     async close() {
+      // The transactions already waiting or open end first (they would fail on a closed connection halfway); one still
+      // running after the wait's bound is cut off — a rollback, as SQLite does for an unfinished transaction.
+      await line.run(() => Promise.resolve()).catch(() => undefined);
       if (reader?.open) reader.close();
       if (writer.open) writer.close();
     },

@@ -44,10 +44,14 @@ export async function createApiToken(deps: TokensDeps, input: NewTokenInput, cre
   };
   const problems = tokenSpecProblems(spec, tokenNow(), ['input']);
   if (problems.length > 0) throw new InvalidInputError(sortProblems(problems));
-  for (const [i, g] of grants.entries()) {
-    if (appIds[i]! < 0 || !(await deps.repos.apps.byIds([appIds[i]!]))[0]) throw notFound('App', g.app, ['input', 'grants', String(i), 'app']);
-  }
-  const created = await issueToken(deps.repos, spec, createdBy, deps.now());
+  // The apps are looked up in the transaction that grants the roles: an app deleted meanwhile is a NotFoundError, not a
+  // broken reference refused by the database.
+  const created = await deps.repos.transaction(async () => {
+    for (const [i, g] of grants.entries()) {
+      if (appIds[i]! < 0 || !(await deps.repos.apps.byIds([appIds[i]!]))[0]) throw notFound('App', g.app, ['input', 'grants', String(i), 'app']);
+    }
+    return issueToken(deps.repos, spec, createdBy, deps.now());
+  });
   deps.logger.info({ tokenId: created.token.id, token: created.token.name, admin: created.token.admin }, 'API token created');
   return created;
 }

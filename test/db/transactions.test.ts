@@ -231,6 +231,27 @@ describeEachDatabase('the database', (target) => {
   });
 
   if (target.kind !== 'postgres') {
+    it('SQLite: close() waits for the transactions open or waiting, which commit, then closes', async () => {
+      const { database, repos } = await fresh();
+      const release = gate();
+      const held = gate();
+      const order: string[] = [];
+      const holder = repos.transaction(async () => {
+        await newApp(repos, 'holder');
+        held.open();
+        await release.opened;
+        await newApp(repos, 'holder-2'); // a statement after close() was called
+      });
+      await held.opened;
+      const waiting = newApp(repos, 'waiting').then(() => order.push('waiting'));
+      const closing = database.close().then(() => order.push('closed'));
+      void holder.then(() => order.push('holder'));
+      release.open();
+      await Promise.all([holder, waiting, closing]);
+      expect(order).toEqual(['holder', 'waiting', 'closed']);
+      await expect(database.ping()).rejects.toThrow();
+    });
+
     it('SQLite: a flow that waited longer than the bound for another\'s transaction gets DatabaseBusyError; the queue goes on in order', async () => {
       const { repos } = await fresh({ waitTimeoutMs: 150 });
       const release = gate();
