@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { createOutbox, type Outbox } from '../db/pg/notify-outbox.js';
 import { CHANNELS, MAX_PAYLOAD_BYTES, type Notifications } from '../db/pg/notifications.js';
-import type { OrderEvents } from './order-events.js';
+import { forgetUnheard, type OrderEvents } from './order-events.js';
 
 export interface ReplicatedOrderEvents extends OrderEvents {
   /** This replica's name in its notifications. */
@@ -34,6 +34,8 @@ export interface ReplicatedOrderEventsOptions {
   origin?: string;
   /** Events held while the database does not answer (default 10 000; the oldest are dropped beyond). */
   maxPending?: number;
+  /** Orders whose numbers are kept while nobody here listens to them (default MAX_UNHEARD_ORDERS). */
+  maxUnheard?: number;
   onError?: (error: Error) => void;
 }
 
@@ -66,9 +68,12 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
     onError: options.onError,
   });
 
+  const listened = (orderId: number) => emitter.listenerCount(String(orderId)) > 0;
   const tell = (orderId: number, sequence: number) => {
+    sequences.delete(orderId); // to the end: the most recently told
     sequences.set(orderId, sequence);
     emitter.emit(String(orderId), sequence);
+    forgetUnheard([sequences, heard], listened, options.maxUnheard);
   };
 
   const offMessage = bus.listen(CHANNELS.orders, (payload) => {
