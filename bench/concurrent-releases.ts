@@ -29,7 +29,7 @@
  * the floor of the same run.
  */
 import { performance } from 'node:perf_hooks';
-import { COMPILED, startCairn } from './lib/cairn.js';
+import { COMPILED, DATABASE, startCairn } from './lib/cairn.js';
 import { runBench, tempDir } from './lib/cleanup.js';
 import { runDirectBatches } from './lib/direct-batches.js';
 import { inLanes, seedApp, type Api } from './lib/graphql.js';
@@ -49,7 +49,7 @@ const IDLE_MS = Number(process.env.IDLE ?? 5000);
 
 async function main(): Promise<void> {
   const pods = RELEASES * INSTANCES;
-  console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; node ${process.version}`);
+  console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; database ${DATABASE}; node ${process.version}`);
 
   const floorStarted = performance.now();
   const floorCpu = process.cpuUsage();

@@ -24,7 +24,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { startBareServer } from './lib/bare-server.js';
-import { startCairn } from './lib/cairn.js';
+import { DATABASE, startCairn } from './lib/cairn.js';
 import { runBench, tempDir } from './lib/cleanup.js';
 import { gql, inLanes, ordersSettled, seedApp, submitRelease, type Api } from './lib/graphql.js';
 import { runLoad, type LoadResult } from './lib/http-load.js';
@@ -37,7 +37,8 @@ const CLIENTS = Number(process.env.CLIENTS ?? 10);
 const DURATION_S = Number(process.env.DURATION ?? 15);
 const SPEED = Number(process.env.SPEED ?? 10);
 const RELEASE = (process.env.RELEASE ?? '1') !== '0';
-const SQL_COUNT = (process.env.SQL_COUNT ?? '1') !== '0';
+// The preload counts SQLite's statements: on PostgreSQL there is nothing for it to count.
+const SQL_COUNT = (process.env.SQL_COUNT ?? '1') !== '0' && DATABASE === 'sqlite';
 const settle = () => new Promise((r) => setTimeout(r, 300)); // the SQL counts are written every 100 ms
 
 const PROBE = 'initialDelaySeconds periodSeconds timeoutSeconds successThreshold failureThreshold http { path port scheme } exec { command }';
@@ -131,7 +132,7 @@ async function main(): Promise<void> {
   const resource = Object.fromEntries(Object.entries(requests).filter(([k]) => !k.includes(' /')));
   const other = Object.fromEntries(Object.entries(requests).filter(([k]) => k.includes(' /')));
   const total = Object.values(resource).reduce((a, b) => a + b, 0);
-  console.log(`\nconsole home page: ${APPS} apps, ${CLIENTS} clients, ${DURATION_S} s each; response ${(bytes.length / 1024).toFixed(1)} KB; node ${process.version}`);
+  console.log(`\nconsole home page: ${APPS} apps, ${CLIENTS} clients, ${DURATION_S} s each; response ${(bytes.length / 1024).toFixed(1)} KB; database ${DATABASE}; node ${process.version}`);
   printTable(['server', 'req/s', 'p50', 'p99', 'KB/answer', 'requests', 'failed'], [row('cairn', load), row('floor: bare node:http, same bytes', floor)]);
   console.log(`\ncairn ÷ floor: ${((load.perSecond / floor.perSecond) * 100).toFixed(2)} % of the floor's req/s`);
   console.log(`Kubernetes requests per query: ${(total / load.requests).toFixed(1)} (${countsText(resource, load.requests, 1)})`);

@@ -11,9 +11,15 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startPgCluster } from '../../test/pg/pg-cluster.js';
 import { atEnd, atExit } from './cleanup.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+/**
+ * CAIRN_BENCH_DATABASE=postgres: cairn runs on a throwaway PostgreSQL of its own (test/pg/pg-cluster.ts, started here,
+ * stopped after cairn), as its replicas do, instead of its SQLite file. The SQL-count preload counts SQLite only.
+ */
+export const DATABASE = process.env.CAIRN_BENCH_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 /** CAIRN_BENCH_COMPILED=1: run dist/main.js (what `npm start` runs) instead of src/main.ts under tsx. */
 export const COMPILED = process.env.CAIRN_BENCH_COMPILED === '1';
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
@@ -75,6 +81,12 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   const logPath = join(options.dir, 'cairn.log');
   const tokenPath = join(options.dir, 'admin-token');
   const sqlPath = join(options.dir, 'sql-count.json');
+  let databaseUrl: string | undefined;
+  if (DATABASE === 'postgres') {
+    const cluster = await startPgCluster();
+    atEnd(() => cluster.stop()); // after cairn's own stop (registered below: stops run in reverse order)
+    databaseUrl = cluster.url;
+  }
   const log = openSync(logPath, 'a');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -85,6 +97,7 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
     CAIRN_HOST: '127.0.0.1',
     CAIRN_PORT: String(port),
     CAIRN_DATABASE: join(options.dir, 'cairn.db'),
+    ...(databaseUrl ? { CAIRN_DATABASE_URL: databaseUrl } : {}),
     CAIRN_KUBECONFIG: options.kubeconfigPath,
     KUBECONFIG: options.kubeconfigPath,
     CAIRN_ADMIN_TOKEN_FILE: tokenPath,

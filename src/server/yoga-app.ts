@@ -2,6 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createYoga, maskError, type YogaLogger, type YogaServerInstance } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { useResponseCache } from './response-cache.js';
+import { databaseBusyError } from './database-busy.js';
 import { createFanout, type Fanout } from '../live/fanout/fanout.js';
 import type { Context } from '../schema/context.js';
 import { useEndRevokedSubscriptions } from './end-revoked-subscriptions.js';
@@ -72,6 +73,16 @@ export function createYogaApp(
     logging: yogaLogger(logger, logged),
     maskedErrors: {
       maskError(error, message, isDev) {
+        // A busy database is the client's to retry, not a bug: a typed error (logged as a warning).
+        const busy = databaseBusyError(error);
+        if (busy) {
+          const original = originalError(error);
+          if (isObject(original) && !logged.has(original)) {
+            logged.add(original); // and not again by yoga's own logger, as an error
+            logger.warn({ error: safeError(original) }, 'an operation found the database busy (answered DATABASE_BUSY)');
+          }
+          return busy;
+        }
         const masked = maskError(error, message, isDev);
         const original = originalError(error);
         // yoga may mask the same error twice (e.g. one thrown by the context factory): log it once.

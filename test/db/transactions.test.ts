@@ -331,5 +331,22 @@ describeEachDatabase('the database', (target) => {
       expect(isUniqueViolation(error)).toBe(true);
       expect((error as { cause?: { code?: string } }).cause?.code).toBe('23505');
     });
+
+    it('PostgreSQL: a transaction that never serializes is tried 10 times, then DatabaseBusyError (the client may retry), nothing written', async () => {
+      const { repos } = await fresh();
+      let runs = 0;
+      const error = await rejection(
+        repos.transaction(async () => {
+          runs += 1;
+          await newApp(repos, `try-${runs}`);
+          throw Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' });
+        }),
+      );
+      expect(runs).toBe(10);
+      expect(error).toBeInstanceOf(DatabaseBusyError);
+      expect(error).toMatchObject({ code: 'DATABASE_BUSY' });
+      expect((error as { cause?: { code?: string } }).cause?.code).toBe('40001');
+      expect(await names(repos)).toEqual([]);
+    });
   }
 });

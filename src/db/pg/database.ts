@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Database, QueryDb } from '../database.js';
+import { DatabaseBusyError, type Database, type QueryDb } from '../database.js';
 import { postgresDialect } from '../dialect.js';
 import { flowTransactions } from '../flow.js';
 import { pgTables } from '../table-set.js';
@@ -8,7 +8,10 @@ import { openPgDatabase, type PgDatabaseOptions } from './client.js';
 import { CHANNELS, createNotifications, type Notifications, type NotificationsOptions } from './notifications.js';
 
 /** How many times a transaction that failed to serialize (or was picked to break a deadlock) is run again. */
-const ATTEMPTS = 5;
+/** Attempts of a transaction that fails to serialize (40001) or deadlocks (40P01), then DatabaseBusyError. */
+const ATTEMPTS = 10;
+/** The longest pause between two attempts (about 1.3 s over all of them at most). */
+const MAX_PAUSE_MS = 250;
 
 /** PostgreSQL's serialization_failure and deadlock_detected: the transaction may succeed if run again. */
 function isRetryable(error: unknown): boolean {
@@ -51,7 +54,8 @@ export interface PostgresDatabaseOptions extends PgDatabaseOptions {
  * cairn's database on PostgreSQL (CAIRN_DATABASE_URL): a pool with every wait bounded (src/db/pg/client.ts),
  * migrated at open (one replica at a time). Transactions are SERIALIZABLE — the guarantee SQLite's single writer
  * gives, so the repositories' read-then-write rules hold across replicas — and one that fails to serialize is
- * run again (up to 5 times, with a short random pause). Reads and writes outside a transaction use the pool.
+ * run again (up to 10 attempts, with a growing random pause; then DatabaseBusyError). Reads and writes outside a
+ * transaction use the pool.
  */
 export async function openPostgresDatabase(url: string, options: PostgresDatabaseOptions = {}): Promise<PostgresDatabase> {
   const opened = await openPgDatabase(url, options);
@@ -103,8 +107,12 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
         written += 1;
         return result;
       } catch (error) {
-        if (attempt >= ATTEMPTS || !isRetryable(error)) throw error;
-        await pause(2 + Math.random() * 10 * attempt);
+        if (!isRetryable(error)) throw error;
+        if (attempt >= ATTEMPTS) {
+          throw new DatabaseBusyError(`the database could not order this transaction among concurrent ones in ${ATTEMPTS} attempts (others wrote what it read); try again`, { cause: error });
+        }
+        // Full jitter, growing: transactions that failed together do not all come back together.
+        await pause(Math.random() * Math.min(MAX_PAUSE_MS, 4 * 2 ** attempt));
       }
     }
   }

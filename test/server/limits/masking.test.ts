@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DatabaseBusyError } from '../../../src/db/database.js';
 import type { ClusterInfo } from '../../../src/kube/types.js';
 import { bearer } from '../../helpers/auth.js';
 import { sseEvents } from '../helpers.js';
@@ -53,6 +54,25 @@ describe('masked unexpected errors', () => {
     const ws = await s.ws().iterate({ query: '{ clusters { name } }' }).next();
     expectMasked(ws.value?.errors);
     expect(loggedCauses().length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('a busy database is no bug: DATABASE_BUSY with a retry hint and where it happened, nothing internal, logged as a warning', async () => {
+    s = await limitsServer();
+    s.t.clusters.list = () => {
+      throw new DatabaseBusyError(SECRET);
+    };
+    for (const errors of [(await s.post({ query: '{ clusters { name } }' })).body.errors, (await s.ws().iterate({ query: '{ clusters { name } }' }).next()).value?.errors]) {
+      expect(errors).toEqual([
+        expect.objectContaining({
+          message: 'The database is busy with other writes: nothing was changed; retry in 1 s.',
+          path: ['clusters'],
+          extensions: { code: 'DATABASE_BUSY', retryAfterSeconds: 1 },
+        }),
+      ]);
+      expect(JSON.stringify(errors)).not.toContain(SECRET);
+    }
+    expect(loggedCauses()).toEqual([]);
+    expect(s.t.logs.lines().filter((l) => l.level === 40 && JSON.stringify(l).includes(SECRET))).toHaveLength(2);
   });
 
   it('a subscription that fails to start: SSE and graphql-ws answer "Unexpected error."', async () => {
