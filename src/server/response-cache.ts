@@ -51,8 +51,36 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
     return id;
   };
 
+  /** The answers being computed, by key: what a request for the same answer at the same version may wait for. */
+  const inflight = new Map<string, { version: string; answer: Promise<ExecutionResult | null> }>();
+
+  /** Executes (the caller goes on to), keeping the answer when it may be kept and handing it to those who wait for it. */
+  const compute = (key: string, current: string) => {
+    const startedAt = now();
+    let settle!: (answer: ExecutionResult | null) => void;
+    const mine = { version: current, answer: new Promise<ExecutionResult | null>((resolve) => (settle = resolve)) };
+    inflight.set(key, mine);
+    const finish = (answer: ExecutionResult | null) => {
+      if (inflight.get(key) === mine) inflight.delete(key);
+      settle(answer);
+    };
+    return {
+      onExecuteDone({ result }: { result: unknown }) {
+        if (Symbol.asyncIterator in (result as object)) return finish(null);
+        const done = result as ExecutionResult;
+        // An answer is kept (and shared) only when it has no errors and nothing changed while it was being computed.
+        if (done.errors?.length || version() !== current || keptAt !== current) return finish(null);
+        const kept = serializedOnce(done);
+        entries.delete(key);
+        entries.set(key, { version: current, at: startedAt, result: kept });
+        if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+        finish(kept);
+      },
+    };
+  };
+
   return {
-    onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution }) {
       if (maxAgeMs <= 0) return;
       const tokenId = args.contextValue.viewer?.tokenId;
       if (tokenId === undefined || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
@@ -68,18 +96,18 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
         setResultAndStopExecution(hit.result);
         return;
       }
-      const startedAt = now();
-      return {
-        onExecuteDone({ result }) {
-          if (Symbol.asyncIterator in (result as object)) return;
-          const done = result as ExecutionResult;
-          // An answer is kept only when nothing changed while it was being computed.
-          if (done.errors?.length || version() !== current || keptAt !== current) return;
-          entries.delete(key);
-          entries.set(key, { version: current, at: startedAt, result: serializedOnce(done) });
-          if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-        },
-      };
+      // The same answer being computed right now (ten browsers whose answer expired together): wait for it rather than
+      // compute it ten times — at most as long as an answer may be served, then compute it here.
+      const computing = inflight.get(key);
+      if (computing && computing.version === current) {
+        const shared = await within(computing.answer, maxAgeMs);
+        if (shared && version() === current) {
+          setResultAndStopExecution(shared);
+          return;
+        }
+        if (inflight.get(key) === computing) inflight.delete(key); // it never finished (an execution that threw)
+      }
+      return compute(key, current);
     },
   };
 }
@@ -96,4 +124,14 @@ function serializedOnce(result: ExecutionResult): ExecutionResult {
     value: (value: unknown) => (value === result ? (text ??= JSON.stringify(result)) : JSON.stringify(value)),
   });
   return result;
+}
+
+/** What `answer` resolves to within `ms`; null after that. */
+function within<T>(answer: Promise<T | null>, ms: number): Promise<T | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
+    timer.unref();
+  });
+  return Promise.race([answer, late]).finally(() => clearTimeout(timer));
 }

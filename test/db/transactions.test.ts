@@ -3,9 +3,10 @@
  * savepoints, what a read outside a transaction sees, how writes outside a transaction meet an open one, the bounded
  * wait on SQLite, PostgreSQL's retried serialization failures, and close().
  */
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { DatabaseBusyError, type Database } from '../../src/db/database.js';
 import { isUniqueViolation } from '../../src/db/errors.js';
+import { openPostgresDatabase } from '../../src/db/pg/database.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { emptySettings } from '../../src/domain/config-types.js';
 import { freshCursor } from '../../src/engine/order-state.js';
@@ -55,6 +56,20 @@ describeEachDatabase('the database', (target) => {
   async function fresh(options = {}): Promise<{ database: Database; repos: Repositories }> {
     const database = await target.open(options);
     return { database, repos: createRepositories(database, { cipher }) };
+  }
+
+  /**
+   * PostgreSQL: another replica's handle on the same database (its own pool and turns): the transactions of one replica
+   * run one at a time, so conflicts come from another's. Its repositories; closed after the test.
+   */
+  const replicas: Database[] = [];
+  afterEach(async () => {
+    for (const d of replicas.splice(0)) await d.close();
+  });
+  async function replicaOf(database: Database): Promise<Repositories> {
+    const other = await openPostgresDatabase((database.pool!.options as { connectionString: string }).connectionString);
+    replicas.push(other);
+    return createRepositories(other, { cipher });
   }
 
   it('transactions are ambient: a repository call inside is part of it, and a throw rolls every write back', async () => {
@@ -193,7 +208,7 @@ describeEachDatabase('the database', (target) => {
     expect(await names(repos)).toEqual(['before', 'uncommitted']);
   });
 
-  it('a write outside a transaction while another flow\'s transaction is open is not part of it (on SQLite it waits its turn)', async () => {
+  it('a write outside a transaction while another flow\'s transaction is open is not part of it: it waits its turn', async () => {
     const { repos } = await fresh();
     const written = gate();
     const fail = gate();
@@ -206,14 +221,8 @@ describeEachDatabase('the database', (target) => {
     transaction.catch(() => undefined);
     await written.opened;
     const outside = newApp(repos, 'outside');
-    if (target.kind === 'postgres') {
-      // Its own connection and transaction: committed while the other is still open.
-      await outside;
-      expect(await names(repos)).toEqual(['outside']);
-    } else {
-      // One writer connection: it waits for the open transaction to end.
-      expect(await settled(outside)).toBe(false);
-    }
+    // One transaction at a time per process (SQLite: one writer connection; PostgreSQL: so that they never conflict).
+    expect(await settled(outside)).toBe(false);
     fail.open();
     await expect(transaction).rejects.toThrow('rolled back');
     await outside;
@@ -277,42 +286,44 @@ describeEachDatabase('the database', (target) => {
   }
 
   if (target.kind === 'postgres') {
-    it('PostgreSQL: two serializable transactions that conflict both end applied, the loser run again', async () => {
-      const { repos } = await fresh();
+    it('PostgreSQL: two serializable transactions that conflict (two replicas) both end applied, the loser run again', async () => {
+      const { repos: mine, database } = await fresh();
+      const theirs = await replicaOf(database);
       const entry = (action: string, saw: number) => ({ at: now, actorTokenId: null, actorName: 't', action, appId: null, targetId: `saw ${saw}`, input: '{}', outcome: 'SUCCEEDED' as const, errorCode: null, message: null });
       let runs = 0;
       let arrived = 0;
       const both = gate();
       // Write skew: each reads what the other writes, then writes what the other reads. Run one after the other,
       // the second sees the first's row; run together unchecked, both would see none.
-      const body = (reads: string, writes: string) => async () => {
+      const body = (repos: Repositories, reads: string, writes: string) => async () => {
         runs += 1;
         const saw = await repos.audit.count({ action: reads });
         if (++arrived === 2) both.open();
         await both.opened; // both have read before either writes (the first run only: then it is open)
         await repos.audit.record(entry(writes, saw));
       };
-      await Promise.all([repos.transaction(body('b', 'a')), repos.transaction(body('a', 'b'))]);
+      await Promise.all([mine.transaction(body(mine, 'b', 'a')), theirs.transaction(body(theirs, 'a', 'b'))]);
       expect(runs).toBe(3);
-      const page = await repos.audit.page({}, null, 10);
+      const page = await mine.audit.page({}, null, 10);
       expect(page.rows.map((r) => r.targetId).sort()).toEqual(['saw 0', 'saw 1']);
     });
 
-    it('PostgreSQL: two transactions numbering the same environment\'s next revision together both end applied, numbered in turn', async () => {
-      const { repos } = await fresh();
+    it('PostgreSQL: two replicas numbering the same environment\'s next revision together both end applied, numbered in turn', async () => {
+      const { repos, database } = await fresh();
+      const theirs = await replicaOf(database);
       const app = await newApp(repos, 'shop');
       const [env] = await repos.apps.environmentsOfApps([app.id]);
       let runs = 0;
       let arrived = 0;
       const both = gate();
-      const body = (image: string) => async () => {
+      const body = (r: Repositories, image: string) => async () => {
         runs += 1;
-        await repos.releases.countRevisions(env!.id);
+        await r.releases.countRevisions(env!.id);
         if (++arrived === 2) both.open();
         await both.opened;
-        return repos.releases.createRevision({ environmentId: env!.id, image, imageTag: '1', settings: emptySettings(), createdBy: 't' }, now);
+        return r.releases.createRevision({ environmentId: env!.id, image, imageTag: '1', settings: emptySettings(), createdBy: 't' }, now);
       };
-      const made = await Promise.all([repos.transaction(body('one')), repos.transaction(body('two'))]);
+      const made = await Promise.all([repos.transaction(body(repos, 'one')), theirs.transaction(body(theirs, 'two'))]);
       expect(made.map((r) => r.number).sort()).toEqual([1, 2]);
       expect(runs).toBe(3);
     });

@@ -90,4 +90,53 @@ describe('the response cache', () => {
       JSON.stringify = stringify;
     }
   });
+
+  it('computes an answer once for the requests that ask for it together, and never shares one across tokens or versions', async () => {
+    let version = 'v1';
+    let executions = 0;
+    // Each request reads the version once as it reaches the cache (then computes, or waits for the same answer):
+    // `arrived(n)` resolves once n requests have.
+    let reads = 0;
+    const waiting: Array<[number, () => void]> = [];
+    const arrived = (n: number) => new Promise<void>((resolve) => (reads >= n ? resolve() : waiting.push([n, resolve])));
+    const readVersion = () => {
+      reads += 1;
+      for (const [n, resolve] of waiting) if (reads >= n) resolve();
+      return version;
+    };
+    let release!: () => void;
+    let gate = new Promise<void>((resolve) => (release = resolve));
+    const yoga = createYoga<Record<string, unknown>>({
+      schema: createSchema({
+        typeDefs: 'type Query { slow: Int }',
+        resolvers: { Query: { slow: async () => ((executions += 1), await gate, executions) } },
+      }),
+      context: ({ request }) => ({ viewer: { tokenId: Number(request.headers.get('x-token')) } }),
+      plugins: [useResponseCache({ version: readVersion, maxAgeMs: 60_000 })],
+      logging: false,
+    });
+    const ask = (token: string) =>
+      yoga
+        .fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': token }, body: JSON.stringify({ query: '{ slow }' }) })
+        .then((r) => r.json() as Promise<{ data: { slow: number } }>);
+    const together = [ask('1'), ask('1'), ask('1'), ask('2')];
+    await arrived(4); // all four compute or wait
+    release();
+    const answers = await Promise.all(together);
+    expect(executions).toBe(2); // one for token 1's three requests, one for token 2
+    expect(new Set(answers.slice(0, 3).map((a) => a.data.slow)).size).toBe(1);
+    // A new version: the waiting requests of the old one do not get its answer.
+    gate = new Promise<void>((resolve) => (release = resolve));
+    version = 'v2';
+    let seen = reads;
+    const first = ask('1');
+    await arrived(seen + 1);
+    version = 'v3';
+    seen = reads;
+    const second = ask('1');
+    await arrived(seen + 1);
+    release();
+    await Promise.all([first, second]);
+    expect(executions).toBe(4);
+  });
 });

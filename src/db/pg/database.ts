@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { DatabaseBusyError, type Database, type QueryDb } from '../database.js';
 import { postgresDialect } from '../dialect.js';
-import { flowTransactions } from '../flow.js';
+import { flowTransactions, turns } from '../flow.js';
 import { pgTables } from '../table-set.js';
 import { openPgDatabase, type PgDatabaseOptions } from './client.js';
 import { CHANNELS, createNotifications, type Notifications, type NotificationsOptions } from './notifications.js';
@@ -78,6 +78,12 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
   }
   const root = opened.db as unknown as QueryDb;
   const flows = flowTransactions<QueryDb>(options.statementTimeoutMs ?? 10_000);
+  // This replica's transactions run one at a time, in order (a bounded wait, then DatabaseBusyError), as on SQLite.
+  // SERIALIZABLE transactions that overlap abort each other on any read/write overlap — and on small tables PostgreSQL
+  // tracks reads per index page or whole table, so concurrent submissions for DIFFERENT environments conflicted too: a
+  // dozen at once exhausted every retry. In turn, a replica's own transactions never overlap; only another replica's
+  // can conflict with one (retried). Reads outside a transaction still run at once, on the pool.
+  const line = turns(options.statementTimeoutMs ?? 10_000);
   let written = 0;
   let executed = 0;
 
@@ -91,20 +97,31 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
         ),
       );
     }
+    return line.run(() => attempts(fn));
+  }
+
+  /** Runs `fn` in a SERIALIZABLE transaction, again while it fails to serialize (a conflict with another replica's). */
+  async function attempts<T>(fn: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
+        let wrote = false;
         const result = await opened.db.transaction(
           async (tx) => {
+            wrote = false; // (a new attempt)
             const value = await flows.within({ db: tx as unknown as QueryDb, depth: 0 }, fn);
             // Delivered to every replica when (and only if) this transaction commits — and only sent when it changed
             // something: a transaction gets an ID at its first row written or locked, not for reads nor for an UPDATE
             // that matched nothing (a follower's lease attempt), so those wake no one.
-            await tx.execute(sql`SELECT pg_notify(${CHANNELS.changes}, ${origin}) WHERE txid_current_if_assigned() IS NOT NULL`);
+            const sent = (await tx.execute(sql`SELECT pg_notify(${CHANNELS.changes}, ${origin}) WHERE txid_current_if_assigned() IS NOT NULL`)) as unknown as {
+              rowCount?: number | null;
+            };
+            wrote = (sent.rowCount ?? 0) > 0;
             return value;
           },
           { isolationLevel: 'serializable' },
         );
-        written += 1;
+        // This replica's own writes (its answer caches depend on them): only transactions that changed something.
+        if (wrote) written += 1;
         return result;
       } catch (error) {
         if (!isRetryable(error)) throw error;
