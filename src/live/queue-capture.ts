@@ -21,7 +21,9 @@ export async function capturingQueues<T>(fn: () => Promise<T> | T): Promise<{ va
     const value = await captures.run(capture, fn);
     return { value, queues: capture.queues };
   } finally {
+    // What the flow started and goes on (a stream's source, its timers) keeps the capture: let it hold no queue.
     capture.open = false;
+    capture.queues = [];
   }
 }
 

@@ -17,8 +17,11 @@ export interface Queue<T> extends AsyncIterableIterator<T> {
  * to a waiting read — for the holder to `peek` and `shift` in order; `release()` gives reads back.
  */
 export interface HoldableQueue<T> extends Queue<T> {
-  /** Keeps pushes for the holder; `lost` is called once if the queue is cleared, fails or closes while held (it is released first). */
-  hold(lost: () => void): void;
+  /**
+   * Keeps pushes for the holder; `lost` is called once if the queue is cleared, fails or closes while held (it is
+   * released first). False (and nothing held) when the queue has ended.
+   */
+  hold(lost: () => void): boolean;
   /** Reads get values again (what is kept is read first). */
   release(): void;
   readonly held: boolean;
@@ -99,8 +102,10 @@ class PushQueue<T> implements HoldableQueue<T> {
     this.lose();
   }
 
-  hold(lost: () => void): void {
-    if (!this.closed) this.holder = lost;
+  hold(lost: () => void): boolean {
+    if (this.closed || this.failure !== null) return false;
+    this.holder = lost;
+    return true;
   }
 
   release(): void {

@@ -75,9 +75,8 @@ export class GroupLive {
       this.reader = member;
       return false;
     }
-    if (member.queue.size > 0 || member.queue.held) return false;
+    if (member.queue.size > 0 || member.queue.held || !member.queue.hold(() => this.wake(member, null))) return false;
     this.parked.add(member);
-    member.queue.hold(() => this.wake(member, null));
     return true;
   }
 
