@@ -13,7 +13,9 @@
  *
  * Over graphql-ws (whose operations carry a direct sink) a member writes each shared result straight to
  * its socket as a precomputed frame around the group's bytes (member-pump.ts); over SSE yoga sends the
- * result's bytes, serialized once (shared-result.ts).
+ * result's bytes, serialized once (shared-result.ts). A graphql-ws member whose source reads one hub queue
+ * parks once caught up: the group's loop writes its frames while another member reads for the group
+ * (group-live.ts), so an event costs each caught-up member a write, not an async step of its own.
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
