@@ -112,10 +112,11 @@ async function members(count: number, options: { maxQueued?: number } = {}) {
       const member = pumpMember(mapped, s, hooks);
       /** What the transport sent of the member's own results (snapshot, markers). */
       const own: string[] = [];
+      const failed: unknown[] = [];
       void (async () => {
         for await (const r of member) own.push((r.data as { kind: string }).kind);
-      })();
-      return { sink: s, hooks, member, own };
+      })().catch((error: unknown) => failed.push(error));
+      return { sink: s, hooks, member, own, failed };
     }),
   );
   /** Every member's frames, as event numbers. */
@@ -223,5 +224,32 @@ it('a parked member whose queue is cut to BUFFER_EXCEEDED reads for itself: the 
     expect(got).toEqual([...new Set(got)].sort((a, b) => a - b));
     expect(got.slice(-2)).toEqual([7, 8]);
   }
+  g.hub.stop();
+});
+
+it('a parked member stopped while its write waits ends at once; one whose send throws ends with the error; the loop goes on for the others', async () => {
+  const g = await members(4);
+  await settle();
+  g.stream.push(1);
+  await settle();
+  const parked = g.all.filter((m) => m.hooks.queue.held);
+  expect(parked).toHaveLength(3);
+  const [stalled, failing, fine] = parked as [(typeof parked)[number], (typeof parked)[number], (typeof parked)[number]];
+  stalled.sink.stall(); // its write never completes (a socket that closed under it)
+  failing.sink.send = () => {
+    throw new Error('connection reset');
+  };
+  g.stream.push(2);
+  await settle();
+  expect(failing.hooks.ended).toBe(true);
+  expect(failing.failed).toEqual([new Error('connection reset')]);
+  expect(stalled.hooks.ended).toBe(false);
+  await stalled.member.return!();
+  await settle();
+  expect(stalled.hooks.ended).toBe(true);
+  g.stream.push(3);
+  await settle();
+  expect(fine.sink.bodies.map((b) => (JSON.parse(b) as { data: { n: number } }).data.n)).toEqual([1, 2, 3]);
+  expect(g.live.parkedCount).toBe(1);
   g.hub.stop();
 });

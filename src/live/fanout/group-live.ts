@@ -98,7 +98,13 @@ export class GroupLive {
       member.queue.shift();
       member.sequence = at.sequence;
       this.onDirect();
-      const wait = member.sink.send(bytes);
+      let wait: Promise<void> | null;
+      try {
+        wait = member.sink.send(bytes);
+      } catch (error) {
+        // Its connection's failure is its own: it reads for itself (and its transport sees the failure), the loop goes on.
+        wait = Promise.reject(error);
+      }
       if (wait !== null) this.wake(member, wait);
     }
   }

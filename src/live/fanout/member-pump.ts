@@ -108,11 +108,12 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
             hooks.pause?.();
             await waitFor(wait);
           } else if (hooks.park) {
+            // Woken with the wait in a box: a promise resolved with a promise would wait for it, past stop().
             let woken!: (wait: Promise<void> | null) => void;
-            const parked = new Promise<Promise<void> | null>((resolve) => (woken = resolve));
+            const parked = new Promise<{ wait: Promise<void> | null }>((resolve) => (woken = (wait) => resolve({ wait })));
             if (hooks.park(r.value, bytes, woken)) {
               unpark = woken;
-              const last = await parked;
+              const { wait: last } = await parked;
               unpark = null;
               if (stopped) break;
               if (last) await waitFor(last);
