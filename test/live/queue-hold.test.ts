@@ -40,7 +40,7 @@ it('the holder is told once when what it holds is lost: cleared (a BUFFER_EXCEED
 
   const closed = createQueue<number>(() => {});
   closed.hold(() => lost.push('closed'));
-  await closed.return();
+  await closed.return!();
   expect(lost).toEqual(['cleared', 'failed', 'closed']);
   expect(closed.hold(() => lost.push('again'))).toBe(false);
   expect(lost).toHaveLength(3);
