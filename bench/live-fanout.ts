@@ -34,7 +34,9 @@
  * while the changes were delivered) and heap after GC with the subscribers open; the server's CPU while
  * the changes were delivered (% of one core, and ms per change: the figure the machine's load changes
  * least); cairn's pod watches; the fan-out's groups, executions and
- * direct writes per change. On this shared 2-core machine the figures are noisy: compare rows of one run.
+ * direct writes per change; the members parked at the row's end (written by their group's loop, not read one by
+ * one: src/live/fanout/group-live.ts); SQL statements cairn ran per change (none should be per subscriber).
+ * A row whose subscribers cannot all open (a connection_init timeout on a loaded machine) is given up, said so. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
@@ -117,6 +119,10 @@ interface Row {
   groups: number;
   executionsPerChange: number;
   directPerChange: number;
+  /** Members whose events their group wrote for them in one loop (parked, src/live/fanout/group-live.ts) at the row's end. */
+  parked: number;
+  /** SQL statements cairn ran per change while the changes were delivered (none should be per subscriber). */
+  sqlPerChange: number;
   resyncs: number;
 }
 
@@ -132,13 +138,24 @@ function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number
   const waiters = new Map<string, (times: number[]) => void>();
   const early = new Map<string, number[]>();
   let readyResolve!: () => void;
-  const ready = new Promise<void>((r) => (readyResolve = r));
+  let readyReject!: (error: Error) => void;
+  let isReady = false;
+  const ready = new Promise<void>((resolve, reject) => ((readyResolve = resolve), (readyReject = reject)));
   let closedResolve!: () => void;
   const closed = new Promise<void>((r) => (closedResolve = r));
   child.on('message', (m: any) => {
-    if (m.type === 'ready') readyResolve();
-    else if (m.type === 'closed') closedResolve();
-    else if (m.type === 'failed') console.error('subscriber failed:', m.error);
+    if (m.type === 'ready') {
+      isReady = true;
+      readyResolve();
+    } else if (m.type === 'closed') closedResolve();
+    else if (m.type === 'failed') {
+      console.error('subscriber failed:', m.error);
+      // One that fails while the row opens would leave it waiting for ever: the row is given up (and said so).
+      if (!isReady) {
+        child.kill();
+        readyReject(new Error(`a subscriber failed while the row opened: ${m.error}`));
+      }
+    }
     else if (m.type === 'arrived') {
       const w = waiters.get(m.version);
       if (w) w(m.times);
@@ -221,6 +238,17 @@ async function settle(): Promise<number> {
   return samples.at(-1)!;
 }
 
+/** A row, or null (said so) when its subscribers could not all open: the other rows still run. */
+async function row(bench: LiveBench, label: string, count: number, perSocket: number, stallEvery: number, open: () => Subscribers): Promise<Row[]> {
+  try {
+    return [await measure(bench, label, count, perSocket, stallEvery, open)];
+  } catch (error) {
+    console.log(`${label.padEnd(11)}  ${String(count).padStart(11)}  ${String(perSocket || '-').padStart(10)}  row given up: ${(error as Error).message}`);
+    await sleep(1000);
+    return [];
+  }
+}
+
 async function measure(bench: LiveBench, label: string, count: number, perSocket: number, stallEvery: number, open: () => Subscribers): Promise<Row> {
   // HEAPPROFILE: V8's sampling heap profiler from before the subscribers open, read with them open (what they
   // hold, by where it was allocated; far cheaper than a heap snapshot of a large heap).
@@ -231,6 +259,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   }
   const subscribers = open();
   await subscribers.ready;
+  const database = bench.cairn.database;
   const tag = `${label}-${count}-${perSocket}-${stallEvery}`;
   gc?.();
   gc?.();
@@ -263,6 +292,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     await profiler.post('Profiler.enable');
     await profiler.post('Profiler.start');
   }
+  const sql0 = database.statements().executed;
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const rssReady = process.memoryUsage().rss;
@@ -282,6 +312,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const cpu = process.cpuUsage(cpu0);
+  const sqlPerChange = (database.statements().executed - sql0) / CHANGES;
   const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
@@ -308,6 +339,8 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     groups: stats.groups,
     executionsPerChange: (stats.executions - stats0.executions) / CHANGES,
     directPerChange: (stats.direct - stats0.direct) / CHANGES,
+    parked: stats.parked,
+    sqlPerChange,
     resyncs: bench.cairn.live.hub.stats().resyncs - resyncs0,
   };
   await subscribers.close();
@@ -326,12 +359,12 @@ const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').
 
 function printHeader(): void {
   console.log('                                                 subscriber − raw watch      sent − raw watch   PATCH → raw watch');
-  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  open  idle  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  resyncs');
+  console.log('path         subscribers  per socket  stalled   p50 ms   p99 ms   max ms     p50 ms   p99 ms     p50 ms   p99 ms   RSS MB  open  idle  +MB  heap MB   CPU %  CPU ms/change  pod watches  groups  executions/change  direct/change  parked  SQL/change  resyncs');
 }
 
 function print(r: Row): void {
   console.log(
-    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssOpenMb, 5)} ${f(r.rssSettledMb, 5)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.resyncs).padStart(7)}`,
+    `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssOpenMb, 5)} ${f(r.rssSettledMb, 5)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.parked).padStart(6)}  ${f(r.sqlPerChange, 10)}  ${String(r.resyncs).padStart(7)}`,
   );
 }
 
@@ -344,17 +377,17 @@ async function main(): Promise<void> {
   const biggest = Math.max(...COUNTS);
   if (FRESH && biggest >= SETTLE_FROM && PER_SOCKET.includes(1)) {
     console.log(`first, ${biggest} one per socket in a fresh cairn (the same row runs again after the others):`);
-    rows.push(await measure(bench, 'fresh-ws', biggest, 1, 0, () => graphqlWsSubscribers(bench, biggest, 1, 0)));
+    rows.push(...(await row(bench, 'fresh-ws', biggest, 1, 0, () => graphqlWsSubscribers(bench, biggest, 1, 0))));
   }
   for (const count of COUNTS) {
     for (const perSocket of PER_SOCKET) {
-      if (perSocket <= count) rows.push(await measure(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0)));
+      if (perSocket <= count) rows.push(...(await row(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0))));
     }
   }
   console.log('\nwith 10 % of the subscribers stalled (every 10th socket stops reading after its snapshot), one per socket:');
-  for (const count of STALL_COUNTS) rows.push(await measure(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10)));
+  for (const count of STALL_COUNTS) rows.push(...(await row(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10))));
   console.log('\nthe hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket):');
-  for (const count of COUNTS) rows.push(await measure(bench, 'hub', count, 0, 0, () => hubSubscribers(bench, count)));
+  for (const count of COUNTS) rows.push(...(await row(bench, 'hub', count, 0, 0, () => hubSubscribers(bench, count))));
 
   const find = (label: string, count: number, perSocket: number, stallEvery = 0) => rows.find((r) => r.label === label && r.count === count && r.perSocket === perSocket && r.stallEvery === stallEvery);
   const p99 = (r: Row | undefined) => (r ? percentile(r.diffs, 99) : NaN);

@@ -11,7 +11,8 @@
  * by a fresh snapshot: never a silent gap.
  */
 import { randomBytes } from 'node:crypto';
-import { createQueue, type Queue } from './queue.js';
+import { createQueue, type HoldableQueue } from './queue.js';
+import { noteQueue } from './queue-capture.js';
 
 export type Delivery<E, S> =
   | { type: 'event'; cursor: string; event: E }
@@ -60,7 +61,7 @@ export interface HubOptions {
 }
 
 interface Subscriber<E, S> {
-  queue: Queue<Delivery<E, S>>;
+  queue: HoldableQueue<Delivery<E, S>>;
   filter: (event: E) => boolean;
   live: boolean;
 }
@@ -160,6 +161,7 @@ export function createHub(options: HubOptions = {}): Hub {
       const stream = open(key, define);
       const sub: Subscriber<E, S> = { filter: subscribeOptions.filter ?? (() => true), live: false, queue: createQueue(() => leave(key, stream, sub)) };
       stream.subscribers.add(sub);
+      noteQueue(sub.queue as HoldableQueue<unknown>);
       stream.running.ready.then(
         () => {
           if (stream.subscribers.has(sub)) catchUp(stream, sub, subscribeOptions.after);

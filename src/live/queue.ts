@@ -11,6 +11,26 @@ export interface Queue<T> extends AsyncIterableIterator<T> {
   fail(error: unknown): void;
 }
 
+/**
+ * A queue whose reads someone else may take over for a while (the fan-out's group, which writes a caught-up
+ * member's events for it in one loop, src/live/fanout/group-live.ts). While held, a push is kept — never handed
+ * to a waiting read — for the holder to `peek` and `shift` in order; `release()` gives reads back.
+ */
+export interface HoldableQueue<T> extends Queue<T> {
+  /**
+   * Keeps pushes for the holder; `lost` is called once if the queue is cleared, fails or closes while held (it is
+   * released first). False (and nothing held) when the queue has ended.
+   */
+  hold(lost: () => void): boolean;
+  /** Reads get values again (what is kept is read first). */
+  release(): void;
+  readonly held: boolean;
+  /** The oldest value kept, not taken. */
+  peek(): T | undefined;
+  /** Takes the oldest value kept. */
+  shift(): T | undefined;
+}
+
 interface Waiting<T> {
   resolve: (r: IteratorResult<T>) => void;
   reject: (e: unknown) => void;
@@ -22,8 +42,10 @@ const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value:
  * A class, not closures: ten thousand subscribers share its methods (a queue is a few fields). The
  * usual case — at most one read waiting — keeps that read in a field, not an array.
  */
-class PushQueue<T> implements Queue<T> {
+class PushQueue<T> implements HoldableQueue<T> {
   private buffered: T[] | null = null;
+  /** While held: who is told when what is kept is lost (cleared, failed, closed). */
+  private holder: (() => void) | null = null;
   private waiting: Waiting<T> | Waiting<T>[] | null = null;
   private closed = false;
   private failure: { error: unknown } | null = null;
@@ -48,7 +70,15 @@ class PushQueue<T> implements Queue<T> {
     return w === null ? [] : Array.isArray(w) ? w : [w];
   }
 
+  /** Ends a hold whose kept values are lost, telling the holder. */
+  private lose(): void {
+    const lost = this.holder;
+    this.holder = null;
+    lost?.();
+  }
+
   private close(): IteratorResult<T> {
+    this.lose();
     if (!this.closed) {
       this.closed = true;
       this.buffered = null;
@@ -62,13 +92,37 @@ class PushQueue<T> implements Queue<T> {
 
   push(value: T): void {
     if (this.closed) return;
-    const w = this.takeWaiting();
+    const w = this.holder === null ? this.takeWaiting() : undefined;
     if (w) w.resolve({ done: false, value });
     else (this.buffered ??= []).push(value);
   }
 
   clear(): void {
     if (this.buffered) this.buffered.length = 0;
+    this.lose();
+  }
+
+  hold(lost: () => void): boolean {
+    if (this.closed || this.failure !== null) return false;
+    this.holder = lost;
+    return true;
+  }
+
+  release(): void {
+    this.holder = null;
+    while (this.waiting !== null && this.buffered !== null && this.buffered.length > 0) this.takeWaiting()!.resolve({ done: false, value: this.buffered.shift() as T });
+  }
+
+  get held(): boolean {
+    return this.holder !== null;
+  }
+
+  peek(): T | undefined {
+    return this.buffered?.[0];
+  }
+
+  shift(): T | undefined {
+    return this.buffered?.shift();
   }
 
   get size(): number {
@@ -77,6 +131,7 @@ class PushQueue<T> implements Queue<T> {
 
   fail(error: unknown): void {
     if (this.closed) return;
+    this.lose();
     this.failure = { error };
     for (const w of this.allWaiting()) w.reject(error);
     this.close();
@@ -106,6 +161,6 @@ class PushQueue<T> implements Queue<T> {
   }
 }
 
-export function createQueue<T>(onClose: () => void): Queue<T> {
+export function createQueue<T>(onClose: () => void): HoldableQueue<T> {
   return new PushQueue<T>(onClose);
 }

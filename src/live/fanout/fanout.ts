@@ -13,13 +13,18 @@
  *
  * Over graphql-ws (whose operations carry a direct sink) a member writes each shared result straight to
  * its socket as a precomputed frame around the group's bytes (member-pump.ts); over SSE yoga sends the
- * result's bytes, serialized once (shared-result.ts).
+ * result's bytes, serialized once (shared-result.ts). A graphql-ws member whose source reads one hub queue
+ * parks once caught up: the group's loop writes its frames while another member reads for the group
+ * (group-live.ts), so an event costs each caught-up member a write, not an async step of its own.
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { HoldableQueue } from '../queue.js';
+import { capturingQueues } from '../queue-capture.js';
 import { sinkOf, type DirectSink } from './direct-sink.js';
 import { eventKeyOf, type EventKey } from './event-key.js';
 import { planOf, type GroupViewer } from './group-key.js';
+import { GroupLive, type LiveMember } from './group-live.js';
 import { pumpMember, type PumpHooks } from './member-pump.js';
 import { share } from './shared-result.js';
 
@@ -37,6 +42,8 @@ export interface FanoutStats {
   shared: number;
   /** Shared results written straight to a member's connection (graphql-ws), past the transport's own loop. */
   direct: number;
+  /** Members whose events their group writes for them now, in one loop per event (group-live.ts). */
+  parked: number;
 }
 
 export interface Fanout {
@@ -58,6 +65,8 @@ interface Group {
   /** The payload whose shared result was given last, and that result: its other members (the same payload object, so the same event) take it without a lookup. */
   lastPayload: unknown;
   lastResult: ExecutionResult | null;
+  /** Its caught-up members over graphql-ws, written in one loop per event (group-live.ts). */
+  live: GroupLive;
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -77,6 +86,8 @@ function ownArgs(args: ExecutionArgs): ExecutionArgs {
   return { schema: args.schema, document: args.document, operationName: args.operationName, variableValues: args.variableValues, contextValue: args.contextValue, fieldResolver: args.fieldResolver, typeResolver: args.typeResolver };
 }
 
+const noWake = () => {};
+
 const isPromise = <T>(v: MaybePromise<T>): v is Promise<T> => typeof (v as Promise<T>)?.then === 'function';
 
 export function createFanout(options: FanoutOptions = {}): Fanout {
@@ -90,7 +101,7 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   function join(key: string): Group {
     let group = groups.get(key);
     if (!group) {
-      group = { members: 0, results: new Map(), lastPayload: undefined, lastResult: null };
+      group = { members: 0, results: new Map(), lastPayload: undefined, lastResult: null, live: new GroupLive(() => (directCount += 1)) };
       groups.set(key, group);
     }
     group.members += 1;
@@ -147,13 +158,14 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
   async function subscribe(args: ExecutionArgs, key: string): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
     // Subscribed with a copy of the context too: what the subscribe step caches per context (its access
     // checks, app lookups) goes with it rather than staying with the member.
-    const source = await createSourceEventStream({ ...args, contextValue: executionContext(args.contextValue) });
+    // The hub queue its source reads (when it reads exactly one): the group may read it for the member (group-live.ts).
+    const { value: source, queues } = await capturingQueues(() => createSourceEventStream({ ...args, contextValue: executionContext(args.contextValue) }));
     if (!(Symbol.asyncIterator in source)) return source as ExecutionResult;
     const iterator = (source as AsyncIterable<unknown>)[Symbol.asyncIterator]();
     // Over graphql-ws: shared results are written straight to the socket (member-pump.ts).
     const sink = sinkOf(args.rootValue);
     // Each in a scope of its own: what a member's closures keep is what it uses (not the operation's arguments).
-    return sink ? pumped(iterator, sink, ownArgs(args), key) : iterated(iterator, args, key);
+    return sink ? pumped(iterator, sink, ownArgs(args), key, queues.length === 1 ? queues[0]! : null) : iterated(iterator, args, key);
   }
 
   /** A member fed by its pump; its hooks are one small object (methods shared by every member). */
@@ -174,8 +186,44 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     }
   }
 
-  function pumped(iterator: AsyncIterator<unknown>, sink: DirectSink, own: ExecutionArgs, key: string): AsyncIterableIterator<ExecutionResult> {
-    return pumpMember(iterator, sink, new Hooks(join(key), key, own));
+  /** A member whose source reads one hub queue: once caught up, its group may write its events for it (group-live.ts). */
+  class LiveHooks extends Hooks implements LiveMember {
+    epoch = '';
+    sequence = -1;
+    wake: (wait: Promise<void> | null) => void = noWake;
+    constructor(
+      private readonly live: GroupLive,
+      readonly queue: HoldableQueue<unknown>,
+      readonly sink: DirectSink,
+      group: Group,
+      key: string,
+      own: ExecutionArgs,
+    ) {
+      super(group, key, own);
+    }
+    park(payload: unknown, _bytes: string, wake: (wait: Promise<void> | null) => void): boolean {
+      const cursor = (payload as { cursor?: unknown } | null)?.cursor;
+      if (typeof cursor !== 'string') return false;
+      this.wake = wake;
+      return this.live.park(this, cursor);
+    }
+    delivered(payload: unknown, bytes: string): void {
+      const cursor = (payload as { cursor?: unknown } | null)?.cursor;
+      if (typeof cursor === 'string') this.live.deliver(cursor, bytes);
+    }
+    pause(): void {
+      this.live.resign(this);
+    }
+    override onEnd(): void {
+      this.live.leave(this);
+      this.wake = noWake;
+      super.onEnd();
+    }
+  }
+
+  function pumped(iterator: AsyncIterator<unknown>, sink: DirectSink, own: ExecutionArgs, key: string, queue: HoldableQueue<unknown> | null): AsyncIterableIterator<ExecutionResult> {
+    const group = join(key);
+    return pumpMember(iterator, sink, queue ? new LiveHooks(group.live, queue, sink, group, key, own) : new Hooks(group, key, own));
   }
 
   /** A member read through its iterator (SSE). */
@@ -243,8 +291,12 @@ export function createFanout(options: FanoutOptions = {}): Fanout {
     plugin,
     stats() {
       let members = 0;
-      for (const g of groups.values()) members += g.members;
-      return { groups: groups.size, members, executions, shared: sharedCount, direct: directCount };
+      let parked = 0;
+      for (const g of groups.values()) {
+        members += g.members;
+        parked += g.live.parkedCount;
+      }
+      return { groups: groups.size, members, parked, executions, shared: sharedCount, direct: directCount };
     },
   };
 }

@@ -26,6 +26,15 @@ export interface PumpHooks {
   onEnd(): void;
   /** Called for each result written straight to the sink. */
   onDirect(): void;
+  /**
+   * The member wrote `payload`'s shared result (`bytes`) and has nothing more waiting: true when it parks (its
+   * group writes its next events for it, src/live/fanout/group-live.ts) until `wake` is called.
+   */
+  park?(payload: unknown, bytes: string, wake: (wait: Promise<void> | null) => void): boolean;
+  /** The member has `payload`'s shared result (`bytes`), read for itself: its group writes it for its parked members. */
+  delivered?(payload: unknown, bytes: string): void;
+  /** The member stops reading for a while (it waits for its socket or for the transport). */
+  pause?(): void;
 }
 
 export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hooks: PumpHooks): AsyncIterableIterator<ExecutionResult> {
@@ -41,6 +50,14 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
   let sending: (() => void) | null = null;
   /** Ends the member's wait for a direct send (its callback may never fire once the socket is closed). */
   let sendWaitEnd: (() => void) | null = null;
+  /** Ends the member's park (its group wrote for it): with the wait for its last frame's write, if any. */
+  let unpark: ((wait: Promise<void> | null) => void) | null = null;
+
+  const waitFor = (wait: Promise<void>) =>
+    new Promise<void>((resolve, reject) => {
+      sendWaitEnd = resolve;
+      wait.then(resolve, reject);
+    }).finally(() => (sendWaitEnd = null));
 
   const release = () => {
     const s = sending ?? offered?.sent;
@@ -86,13 +103,26 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
         if (bytes !== null && sink.open) {
           hooks.onDirect();
           const wait = sink.send(bytes);
+          hooks.delivered?.(r.value, bytes);
           if (wait) {
-            await new Promise<void>((resolve, reject) => {
-              sendWaitEnd = resolve;
-              wait.then(resolve, reject);
-            }).finally(() => (sendWaitEnd = null));
+            hooks.pause?.();
+            await waitFor(wait);
+          } else if (hooks.park) {
+            // Woken with the wait in a box: a promise resolved with a promise would wait for it, past stop().
+            let woken!: (wait: Promise<void> | null) => void;
+            const parked = new Promise<{ wait: Promise<void> | null }>((resolve) => (woken = (wait) => resolve({ wait })));
+            if (hooks.park(r.value, bytes, woken)) {
+              unpark = woken;
+              const { wait: last } = await parked;
+              unpark = null;
+              if (stopped) break;
+              if (last) await waitFor(last);
+            }
           }
-        } else await handOver(result);
+        } else {
+          hooks.pause?.();
+          await handOver(result);
+        }
         if (stopped) break;
       }
       finish();
@@ -106,6 +136,7 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
     stopped = true;
     release();
     sendWaitEnd?.();
+    unpark?.(null);
     // Not awaited: a source's return() may wait for its pending next().
     void Promise.resolve(source.return?.()).catch(() => {});
     finish();
