@@ -115,10 +115,10 @@ describe('the response cache', () => {
       plugins: [useResponseCache({ version: readVersion, maxAgeMs: 60_000 })],
       logging: false,
     });
-    const ask = (token: string) =>
-      yoga
-        .fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': token }, body: JSON.stringify({ query: '{ slow }' }) })
-        .then((r) => r.json() as Promise<{ data: { slow: number } }>);
+    const ask = async (token: string) => {
+      const response = await yoga.fetch('http://x/graphql', { method: 'POST', headers: { 'content-type': 'application/json', 'x-token': token }, body: JSON.stringify({ query: '{ slow }' }) });
+      return (await response.json()) as { data: { slow: number } };
+    };
     const together = [ask('1'), ask('1'), ask('1'), ask('2')];
     await arrived(4); // all four compute or wait
     release();
