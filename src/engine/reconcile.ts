@@ -8,12 +8,12 @@ import { applyEvent, type Applied } from './apply.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { EngineFence } from './leader/engine-fence.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
+import { readOrderFacts, type OrderFactsCache } from './order-facts.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
 import { pruneRevisions } from './prune-revisions.js';
 import { prepareActions, rolloutStep, type KubeAction, type RolloutInput } from './rollout.js';
 import type { StepFailures } from './step-failures.js';
 import { stepVerdict } from './step-verdict.js';
-import { targetOfOrder } from './targets.js';
 import type { OrderEvent } from './transition.js';
 
 export interface ReconcileDeps {
@@ -34,6 +34,8 @@ export interface ReconcileDeps {
   observer?: EngineObserver;
   /** The engine lease: every write and Kubernetes step checks it (throws LeaseLost). None: writes are plain transactions. */
   fence?: EngineFence;
+  /** Remembers what does not change while an order runs (its target, its revisions) across its passes. None: read every pass. */
+  facts?: OrderFactsCache;
 }
 
 /**
@@ -123,11 +125,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     deps.stepFailures.clear(orderId);
     return { next: 'DONE' };
   }
-  const [target, to, from] = await Promise.all([
-    targetOfOrder(repos, order),
-    repos.releases.revision(order.environmentId, order.toRevision),
-    order.fromRevision === null ? undefined : repos.releases.revision(order.environmentId, order.fromRevision),
-  ]);
+  const { target, to, from } = deps.facts ? await deps.facts.of(order) : await readOrderFacts(repos, order);
   if (!target) return { next: 'DONE' };
   if (!to) throw new Error(`revision ${order.toRevision} of order ${order.id} is missing`);
   const revisions = new Map<number, RevisionRow>([[to.number, to], ...(from ? [[from.number, from] as const] : [])]);

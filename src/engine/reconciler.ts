@@ -7,8 +7,8 @@ import { LeaseLost } from './leader/lease-lost.js';
 import type { OrderEvents } from './order-events.js';
 import { isTerminal } from './order-state.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
+import { createOrderFactsCache } from './order-facts.js';
 import { createStepFailures } from './step-failures.js';
-import { targetOfOrder } from './targets.js';
 
 export interface ReconcilerOptions {
   repos: Repositories;
@@ -55,6 +55,7 @@ interface OrderRun {
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
+  const facts = createOrderFactsCache(repos);
   const deps: ReconcileDeps = {
     repos,
     kube,
@@ -68,6 +69,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     ...(options.revisionsKept === undefined ? {} : { revisionsKept: options.revisionsKept }),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    facts,
   };
   const observer = options.observer;
   const pass = observer?.pass ? (orderId: number) => observer.pass!(orderId, () => reconcileOrder(deps, orderId)) : (orderId: number) => reconcileOrder(deps, orderId);
@@ -87,7 +89,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const order = await repos.releases.order(orderId);
     // A finished order (a late timer's wake) never takes the watch of its environment's next order.
     if (!order || isTerminal(order.state)) return;
-    const target = await targetOfOrder(repos, order);
+    // Read once per order (the pass that follows needs the same facts).
+    const { target } = await facts.of(order);
     // From here on no await: the check and the change of the watches are one step.
     if (!target || stopped || watched.has(orderId)) return;
     const before = watches.get(order.environmentId);
@@ -146,6 +149,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (outcome.next === 'AGAIN') continue;
         if (outcome.next === 'DONE') {
           unwatch(orderId);
+          facts.forget(orderId);
           observer?.done?.(orderId);
           if (run.timer) clearTimeout(run.timer);
           run.timer = null;
@@ -224,6 +228,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);
       await Promise.all([...runs.values()].flatMap((r) => (r.running ? [r.running] : [])));
       runs.clear();
+      facts.clear();
       logger.info('release engine stopped');
     },
   };
