@@ -62,7 +62,7 @@ async function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: 
   const applied = await engineWrite(deps, async () => {
     const current = await repos.releases.order(order.id);
     if (!current || current.version !== order.version) return null;
-    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now);
+    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now, current);
   });
   if (applied) deps.observer?.applied?.(order, event, applied.effects, now);
   return applied;
