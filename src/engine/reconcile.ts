@@ -127,6 +127,11 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
  * decides with the pure rules, and takes the next idempotent step — a Kubernetes call (outside any transaction)
  * or one fenced write whose guard (the order's version) makes a pass that lost a race write nothing. Safe to run
  * at any time, any number of times; the reconciler runs one pass of an order at a time.
+ *
+ * With `reuse` (the reconciler's pass after a change in the order's environment, nothing else), the order as this
+ * engine last read or wrote it (`deps.rows`) stands in for the database's as long as the decision is to wait: any
+ * other decision is taken again on the order read from the database. Whoever else changes an order asks for a pass
+ * that reads it (a wake, or Reconciler.reread).
  */
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse = false): Promise<ReconcileOutcome> {
   const { repos } = deps;
