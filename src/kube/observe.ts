@@ -72,9 +72,12 @@ export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unsched
  */
 export function observeFrom(target: EnvironmentTarget, pods: V1Pod[], podEvents: CoreV1Event[], workloads: readonly WorkloadObject[], options: ObserveOptions): EnvironmentObservation {
   const now = options.now ?? new Date();
-  // Each pod is shown the events that name it only: one pass over the namespace's events, not one per pod.
+  // Each pod is shown the events that name it only: one pass over the namespace's events, not one per pod. Only the
+  // events an instance is judged by are kept: its Warnings (lastWarning, a failed pull's message) and a failed
+  // PostStart hook (instance-failure.ts reads no other) — not the Normal events of every start, most of them.
   const byPod = new Map<string, CoreV1Event[]>();
   for (const e of podEvents) {
+    if (e.type !== 'Warning' && e.reason !== 'FailedPostStartHook') continue;
     const name = e.involvedObject?.kind === 'Pod' ? e.involvedObject.name : undefined;
     if (name === undefined) continue;
     const list = byPod.get(name);
