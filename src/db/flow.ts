@@ -78,25 +78,40 @@ export interface Turns {
 }
 
 export function turns(waitTimeoutMs: number): Turns {
-  let tail: Promise<void> = Promise.resolve();
-  async function acquire(): Promise<() => void> {
-    const before = tail;
-    let release!: () => void;
-    const mine = new Promise<void>((resolve) => (release = resolve));
-    tail = before.then(() => mine);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), waitTimeoutMs)));
-    const turn = await Promise.race([before.then(() => 'turn' as const), late]);
-    clearTimeout(timer);
-    if (turn === 'late') {
-      void before.then(release); // pass the turn on when it comes
-      throw new DatabaseBusyError(`the database was busy for ${waitTimeoutMs} ms (another transaction held it)`);
+  /** Whether a holder runs now; those waiting behind it, first in line first. */
+  let held = false;
+  const waiting: { take: () => void; timer: NodeJS.Timeout }[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (!next) {
+      held = false;
+      return;
     }
-    return release;
+    clearTimeout(next.timer);
+    next.take(); // the turn passes straight on: `held` stays true
+  };
+  /** Resolves when the turn is the caller's: at once when it is free (no timer then), else in order, or DatabaseBusyError after the bound. */
+  function acquire(): Promise<void> | null {
+    if (!held) {
+      held = true;
+      return null;
+    }
+    return new Promise<void>((take, fail) => {
+      const waiter = {
+        take,
+        timer: setTimeout(() => {
+          const at = waiting.indexOf(waiter);
+          if (at >= 0) waiting.splice(at, 1);
+          fail(new DatabaseBusyError(`the database was busy for ${waitTimeoutMs} ms (another transaction held it)`));
+        }, waitTimeoutMs),
+      };
+      waiting.push(waiter);
+    });
   }
   return {
     async run<T>(fn: () => Promise<T>): Promise<T> {
-      const release = await acquire();
+      const wait = acquire();
+      if (wait) await wait;
       try {
         return await fn();
       } finally {

@@ -4,6 +4,7 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { rankedWithin } from './batch-sql.js';
 import type { Database } from './database.js';
+import { preparedRead } from './prepared-read.js';
 import {
   ACTIVE_STATES,
   type InstanceFailureRow,
@@ -43,6 +44,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const inIds = d.dialect.inIds;
   const open = (rows: RevisionRow[]) => rows.map((r) => openRow(cipher, r));
   const one = <T>(rows: T[]): T | undefined => rows[0];
+  const orderById = preparedRead<ReleaseOrderRow, { id: number }>(d, (db, value) => db.select().from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1));
   return {
     /** Freezes a new revision numbered after the environment's last one. */
     createRevision: (r: NewRevision, now: Date): Promise<RevisionRow> =>
@@ -82,7 +84,8 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
       d.write(async (db) => (await db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning())[0]!),
     ordersByIds: (ids: number[]): Promise<ReleaseOrderRow[]> =>
       ids.length ? d.read((db) => db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids))) : Promise.resolve([]),
-    order: (id: number): Promise<ReleaseOrderRow | undefined> => d.read(async (db) => one(await db.select().from(releaseOrders).where(eq(releaseOrders.id, id)).limit(1))),
+    /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
+    order: async (id: number): Promise<ReleaseOrderRow | undefined> => one(await orderById({ id })),
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
     activeOrderOf: (environmentId: number): Promise<ReleaseOrderRow | undefined> =>
       d.read(async (db) => one(await db.select().from(releaseOrders).where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))).limit(1))),

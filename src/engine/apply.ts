@@ -22,8 +22,9 @@ export interface Applied {
  * the read, the guarded write and the records are one unit); rejects with the transition's NotAllowedError
  * unchanged (nothing written).
  */
-export async function applyEvent(repos: Repositories, orderId: number, event: OrderEvent, actor: string, now: Date): Promise<Applied> {
-  const row = await repos.releases.order(orderId);
+export async function applyEvent(repos: Repositories, orderId: number, event: OrderEvent, actor: string, now: Date, current?: ReleaseOrderRow): Promise<Applied> {
+  // `current`: the order as the caller read it in this same transaction (not read again).
+  const row = current ?? (await repos.releases.order(orderId));
   if (!row) throw new NotFoundError('ReleaseOrder', String(orderId), ['input', 'id']);
   const open = (await repos.releases.openFailuresOf(orderId)).map((f) => f.instanceName);
   const { order, effects } = transition(snapshotOf(row, open), event, now);

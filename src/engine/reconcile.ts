@@ -8,12 +8,12 @@ import { applyEvent, type Applied } from './apply.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { EngineFence } from './leader/engine-fence.js';
 import type { EnvironmentTarget, KubePort } from './kube-port.js';
+import { readOrderFacts, type OrderFactsCache } from './order-facts.js';
 import { ENGINE_ACTOR, isTerminal } from './order-state.js';
 import { pruneRevisions } from './prune-revisions.js';
 import { prepareActions, rolloutStep, type KubeAction, type RolloutInput } from './rollout.js';
 import type { StepFailures } from './step-failures.js';
 import { stepVerdict } from './step-verdict.js';
-import { targetOfOrder } from './targets.js';
 import type { OrderEvent } from './transition.js';
 
 export interface ReconcileDeps {
@@ -34,6 +34,10 @@ export interface ReconcileDeps {
   observer?: EngineObserver;
   /** The engine lease: every write and Kubernetes step checks it (throws LeaseLost). None: writes are plain transactions. */
   fence?: EngineFence;
+  /** Remembers what does not change while an order runs (its target, its revisions) across its passes. None: read every pass. */
+  facts?: OrderFactsCache;
+  /** The order as this engine last read or wrote it (see `reconcileOrder`'s `reuse`). None: read every pass. */
+  rows?: Map<number, ReleaseOrderRow>;
 }
 
 /**
@@ -49,6 +53,13 @@ export type ReconcileOutcome = { next: 'AGAIN' } | { next: 'IDLE'; at: number | 
 
 const idle = (at: number | null = null): ReconcileOutcome => ({ next: 'IDLE', at });
 
+/** Keeps the order as last read or written (a write that lost its race, or an order gone: forgotten, read next time). */
+function remember(deps: Pick<ReconcileDeps, 'rows'>, orderId: number, row: ReleaseOrderRow | undefined | null): void {
+  if (!deps.rows) return;
+  if (row && !isTerminal(row.state)) deps.rows.set(orderId, row);
+  else deps.rows.delete(orderId);
+}
+
 /**
  * Applies an engine event unless someone (a user's action) changed the order since this pass read it: one
  * fenced transaction that reads the order again, checks its version and stores the event. The observer is told
@@ -60,8 +71,9 @@ async function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: 
   const applied = await engineWrite(deps, async () => {
     const current = await repos.releases.order(order.id);
     if (!current || current.version !== order.version) return null;
-    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now);
+    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now, current);
   });
+  remember(deps, order.id, applied?.order);
   if (applied) deps.observer?.applied?.(order, event, applied.effects, now);
   return applied;
 }
@@ -115,25 +127,35 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
  * decides with the pure rules, and takes the next idempotent step — a Kubernetes call (outside any transaction)
  * or one fenced write whose guard (the order's version) makes a pass that lost a race write nothing. Safe to run
  * at any time, any number of times; the reconciler runs one pass of an order at a time.
+ *
+ * With `reuse` (the reconciler's pass after a change in the order's environment, nothing else), the order as this
+ * engine last read or wrote it (`deps.rows`) stands in for the database's as long as the decision is to wait: any
+ * other decision is taken again on the order read from the database. Whoever else changes an order asks for a pass
+ * that reads it (a wake, or Reconciler.reread).
  */
-export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Promise<ReconcileOutcome> {
+export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse = false): Promise<ReconcileOutcome> {
   const { repos } = deps;
-  const order = await repos.releases.order(orderId);
+  // `reuse` (a pass woken by the cluster only): the order as this engine last saw it may decide to WAIT — nothing
+  // else changed it, or whoever did asked for a pass that reads it (wake). Every other outcome reads it again first.
+  const known = reuse ? deps.rows?.get(orderId) : undefined;
+  const order = known ?? (await repos.releases.order(orderId));
+  /** The same pass over the order read from the database (a decision that acts or writes is never taken on a remembered row). */
+  const again = () => reconcileOrder(deps, orderId);
+  if (!known) remember(deps, orderId, order);
   if (!order || isTerminal(order.state)) {
+    if (known) return again();
     deps.stepFailures.clear(orderId);
     return { next: 'DONE' };
   }
-  const [target, to, from] = await Promise.all([
-    targetOfOrder(repos, order),
-    repos.releases.revision(order.environmentId, order.toRevision),
-    order.fromRevision === null ? undefined : repos.releases.revision(order.environmentId, order.fromRevision),
-  ]);
+  const { target, to, from } = deps.facts ? await deps.facts.of(order) : await readOrderFacts(repos, order);
+  if (known && (!target || !to)) return again();
   if (!target) return { next: 'DONE' };
   if (!to) throw new Error(`revision ${order.toRevision} of order ${order.id} is missing`);
   const revisions = new Map<number, RevisionRow>([[to.number, to], ...(from ? [[from.number, from] as const] : [])]);
 
   if (!order.cursor.recreate.length && (order.state === 'PAUSED' || order.state === 'FAILED')) return idle();
   const observed = await deps.kube.observeEnvironment(target);
+  if (known && !observed.ok) return again();
   if (!observed.ok) return stepFailed(deps, order, 'read the environment', observed.error);
   const now = deps.now();
   const input: RolloutInput = {
@@ -148,7 +170,11 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
     batchDeadlineMs: deps.batchDeadlineMs,
   };
   /** Stores the cursor unless the order changed since this pass read it (then: undefined, nothing written). */
-  const save = (cursor: ReleaseOrderRow['cursor']) => engineWrite(deps, () => repos.releases.updateOrder(order, { cursor }, deps.now()));
+  const save = async (cursor: ReleaseOrderRow['cursor']) => {
+    const written = await engineWrite(deps, () => repos.releases.updateOrder(order, { cursor }, deps.now()));
+    remember(deps, orderId, written);
+    return written;
+  };
   /** Carries out one action: null when it was applied, else what to do next. */
   const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
     const step = deps.observer?.step;
@@ -164,6 +190,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
 
   // A retry asked for failed instances to be recreated: delete those created before the request
   // that are still not Ready (one that recovered by itself meanwhile is kept).
+  if (known && (order.cursor.recreate.length || !order.cursor.prepared)) return again();
   if (order.cursor.recreate.length) {
     const retryAt = order.cursor.retryAt ?? now.getTime();
     const names = observed.value.instances.filter((p) => order.cursor.recreate.includes(p.name) && !p.terminating && !p.ready && createdBeforeRetry(p, retryAt)).map((p) => p.name);
@@ -182,6 +209,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number): Prom
   }
 
   const step = rolloutStep(input);
+  if (known && step.kind !== 'WAIT') return again();
   switch (step.kind) {
     case 'PREPARE':
       return (await save({ ...order.cursor, prepared: false })) ? { next: 'AGAIN' } : idle();

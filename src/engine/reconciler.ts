@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
+import type { ReleaseOrderRow } from '../db/release-tables.js';
 import type { EngineObserver } from './engine-observer.js';
 import type { KubePort } from './kube-port.js';
 import type { EngineFence } from './leader/engine-fence.js';
@@ -7,8 +8,8 @@ import { LeaseLost } from './leader/lease-lost.js';
 import type { OrderEvents } from './order-events.js';
 import { isTerminal } from './order-state.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
+import { createOrderFactsCache } from './order-facts.js';
 import { createStepFailures } from './step-failures.js';
-import { targetOfOrder } from './targets.js';
 
 export interface ReconcilerOptions {
   repos: Repositories;
@@ -45,16 +46,25 @@ export interface Reconciler {
   idle(): Promise<void>;
   /** Stops the watches and timers and waits for the passes in flight. */
   stop(): Promise<void>;
+  /** The order was changed by someone else (a user's action that asks for no pass): its next pass reads it from the database. */
+  reread?(orderId: number): void;
 }
 
 interface OrderRun {
   running: Promise<void> | null;
   dirty: boolean;
+  /**
+   * The next pass reads the order from the database. Only a wake by the order's environment (a change in the cluster)
+   * leaves it false: such a pass may decide to wait on the order as this engine last read or wrote it (reconcileOrder).
+   */
+  read: boolean;
   timer: NodeJS.Timeout | null;
 }
 
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
+  const facts = createOrderFactsCache(repos);
+  const rows = new Map<number, ReleaseOrderRow>();
   const deps: ReconcileDeps = {
     repos,
     kube,
@@ -68,9 +78,13 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     ...(options.revisionsKept === undefined ? {} : { revisionsKept: options.revisionsKept }),
     ...(options.observer ? { observer: options.observer } : {}),
     ...(options.fence ? { fence: options.fence } : {}),
+    facts,
+    rows,
   };
   const observer = options.observer;
-  const pass = observer?.pass ? (orderId: number) => observer.pass!(orderId, () => reconcileOrder(deps, orderId)) : (orderId: number) => reconcileOrder(deps, orderId);
+  const pass = observer?.pass
+    ? (orderId: number, reuse: boolean) => observer.pass!(orderId, () => reconcileOrder(deps, orderId, reuse))
+    : (orderId: number, reuse: boolean) => reconcileOrder(deps, orderId, reuse);
   const maxSteps = options.maxStepsPerRun ?? 50;
   const runs = new Map<number, OrderRun>();
   /** One watch per environment with an active order: environment id → its abort controller and the order it wakes. */
@@ -87,7 +101,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     const order = await repos.releases.order(orderId);
     // A finished order (a late timer's wake) never takes the watch of its environment's next order.
     if (!order || isTerminal(order.state)) return;
-    const target = await targetOfOrder(repos, order);
+    // Read once per order (the pass that follows needs the same facts).
+    const { target } = await facts.of(order);
     // From here on no await: the check and the change of the watches are one step.
     if (!target || stopped || watched.has(orderId)) return;
     const before = watches.get(order.environmentId);
@@ -97,7 +112,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     watches.set(order.environmentId, { abort, orderId });
     watched.set(orderId, order.environmentId);
     try {
-      const result = kube.watchEnvironment(target, () => wake(orderId), abort.signal);
+      const result = kube.watchEnvironment(target, () => wake(orderId, false), abort.signal);
       if (result instanceof Promise) result.catch((error: unknown) => logger.warn({ orderId, error: String(error) }, 'environment watch ended'));
     } catch (error) {
       logger.warn({ orderId, error: String(error) }, 'cannot watch the environment; relying on the resync timer');
@@ -128,8 +143,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       run.dirty = false;
       for (let step = 0; step < maxSteps && !stopped; step++) {
         let outcome;
+        const reuse = !run.read;
+        run.read = false;
         try {
-          outcome = await pass(orderId);
+          outcome = await pass(orderId, reuse);
         } catch (error) {
           if (error instanceof LeaseLost) {
             // Another process leads now: no further step here (the passes in flight end at their next write or step).
@@ -146,6 +163,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
         if (outcome.next === 'AGAIN') continue;
         if (outcome.next === 'DONE') {
           unwatch(orderId);
+          facts.forget(orderId);
+          rows.delete(orderId);
           observer?.done?.(orderId);
           if (run.timer) clearTimeout(run.timer);
           run.timer = null;
@@ -164,20 +183,22 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
   }
 
-  function wake(orderId: number): void {
+  /** Asks for a pass over the order; `read` false only for a wake by its environment's changes (see OrderRun.read). */
+  function wake(orderId: number, read = true): void {
     if (stopped) return;
     observer?.woken?.(orderId);
     let run = runs.get(orderId);
     if (!run) {
-      run = { running: null, dirty: false, timer: null };
+      run = { running: null, dirty: false, read: true, timer: null };
       runs.set(orderId, run);
     }
     run.dirty = true;
+    if (read) run.read = true;
     if (run.running) return;
     const r = run;
     r.running = drive(orderId, r).finally(() => {
       r.running = null;
-      if (r.dirty && !stopped) wake(orderId);
+      if (r.dirty && !stopped) wake(orderId, r.read);
       else if (!r.timer) runs.delete(orderId);
     });
   }
@@ -209,7 +230,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       resync = setInterval(() => void resyncAll(), options.resyncIntervalMs);
       resync.unref();
     },
-    wake,
+    wake: (orderId) => wake(orderId),
+    reread(orderId) {
+      rows.delete(orderId);
+      const run = runs.get(orderId);
+      if (run) run.read = true;
+    },
     async idle() {
       const passes = () => [...runs.values()].flatMap((r) => (r.running ? [r.running] : []));
       while (resyncing || passes().length) await Promise.all([resyncing ?? undefined, ...passes()]);
@@ -224,6 +250,8 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);
       await Promise.all([...runs.values()].flatMap((r) => (r.running ? [r.running] : [])));
       runs.clear();
+      facts.clear();
+      rows.clear();
       logger.info('release engine stopped');
     },
   };

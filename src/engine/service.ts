@@ -31,7 +31,11 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
   };
   const service: ReleaseService = {
     wake: (orderId) => reconciler.wake(orderId),
-    changed: (orderId) => events.publish(orderId),
+    changed: (orderId) => {
+      // The engine's next pass over the order reads it again (it may have remembered the order as it was before).
+      reconciler.reread?.(orderId);
+      events.publish(orderId);
+    },
     observe(environment, app) {
       let read = sameTick.get(environment.id);
       if (!read) {

@@ -72,7 +72,19 @@ export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unsched
  */
 export function observeFrom(target: EnvironmentTarget, pods: V1Pod[], podEvents: CoreV1Event[], workloads: readonly WorkloadObject[], options: ObserveOptions): EnvironmentObservation {
   const now = options.now ?? new Date();
-  const instances = pods.map((p) => toInstance(p, podEvents, now, options.unschedulableAfterMs)).sort((a, b) => a.name.localeCompare(b.name));
+  // Each pod is shown the events that name it only: one pass over the namespace's events, not one per pod. Only the
+  // events an instance is judged by are kept: its Warnings (lastWarning, a failed pull's message) and a failed
+  // PostStart hook (instance-failure.ts reads no other) — not the Normal events of every start, most of them.
+  const byPod = new Map<string, CoreV1Event[]>();
+  for (const e of podEvents) {
+    if (e.type !== 'Warning' && e.reason !== 'FailedPostStartHook') continue;
+    const name = e.involvedObject?.kind === 'Pod' ? e.involvedObject.name : undefined;
+    if (name === undefined) continue;
+    const list = byPod.get(name);
+    if (list) list.push(e);
+    else byPod.set(name, [e]);
+  }
+  const instances = pods.map((p) => toInstance(p, byPod.get(p.metadata?.name ?? '') ?? [], now, options.unschedulableAfterMs)).sort((a, b) => a.name.localeCompare(b.name));
   const { revisions, statefulSet } = observedRevisions(workloadStrategy(target.appType), target, workloads, instances);
   return { revisions, instances, statefulSet, observedAt: now };
 }

@@ -29,7 +29,10 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
     const mine = (o: KubeObject) => isEnvironmentPod(target, o);
     const pods = informers.acquire(target.cluster, target.namespace, 'pods');
     // An event about a pod of this environment (or one not seen yet): the other environment of the namespace is not woken.
+    // Only an event the engine can act on wakes it: a Warning, or a failed PostStart hook (instance-failure.ts reads no
+    // other event) — the Normal events of every pod's start (Scheduled, Pulling, Pulled, Created, Started) do not.
     const aboutMine = (o: KubeObject) => {
+      if (!engineMayAct(o)) return false;
       const pod = eventPodName(o);
       if (pod === null) return false;
       const known = pods.informer.cache.get(pod);
@@ -54,4 +57,10 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
       );
     });
   };
+}
+
+/** Whether a pod event may change what the engine decides (a failure it reads from events: see src/kube/instance-failure.ts). */
+function engineMayAct(event: KubeObject): boolean {
+  const e = event as { type?: string; reason?: string };
+  return e.type === 'Warning' || e.reason === 'FailedPostStartHook';
 }

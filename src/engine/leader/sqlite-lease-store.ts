@@ -12,6 +12,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
+import { preparedRead } from '../../db/prepared-read.js';
 import { holderGoneOnThisHost } from './holder-gone.js';
 import { decideLease, leads, type LeaseRow } from './lease-rules.js';
 import { LeaseLost } from './lease-lost.js';
@@ -23,10 +24,9 @@ export function createSqliteLeaseStore(database: Database): LeaseStore {
   const { engineLease } = database.t;
   const columns = { holder: engineLease.holder, epoch: engineLease.epoch, expiresAt: engineLease.expiresAt };
 
-  const read = async (): Promise<LeaseRow | null> => {
-    const rows = await database.read((db) => db.select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)));
-    return rows[0] ?? null;
-  };
+  // Read before every engine write and Kubernetes step: its SQL is built once.
+  const leaseRow = preparedRead<LeaseRow, { id: number }>(database, (db, value) => db.select(columns).from(engineLease).where(eq(engineLease.id, value('id'))));
+  const read = async (): Promise<LeaseRow | null> => (await leaseRow({ id: ROW_ID }))[0] ?? null;
 
   return {
     read,
