@@ -19,19 +19,28 @@ export interface OrderEvents {
 export const MAX_UNHEARD_ORDERS = 10_000;
 
 /**
- * Forgets the entries of `maps` (keyed by order ID) of orders nobody listens to, oldest first, once there are more than
- * `max` entries, down to half of it: a long-running cairn does not keep a number for every order it ever published. A
- * forgotten order numbers from 0 again, which no subscriber sees go back (each subscriber's numbers rise on their own:
- * src/engine/order-updates.ts). Amortized O(1) per call.
+ * Forgets the numbers (`sequences`, and the same orders' entries in `others`) of orders nobody listens to, oldest first,
+ * once there are more than `max`, down to half of it: a long-running cairn does not keep a number for every order it ever
+ * published. Returns the highest number forgotten (0 when none): a forgotten order numbers on from above it, never from
+ * 0 again — another replica that still follows the order skips numbers it has already heard from this one. Amortized O(1)
+ * per call.
  */
-export function forgetUnheard(maps: ReadonlyArray<Map<number, unknown>>, listened: (orderId: number) => boolean, max = MAX_UNHEARD_ORDERS): void {
-  const [first] = maps;
-  if (!first || first.size <= max) return;
-  for (const orderId of first.keys()) {
-    if (first.size <= max / 2) break;
+export function forgetUnheard(
+  sequences: Map<number, number>,
+  others: ReadonlyArray<Map<number, unknown>>,
+  listened: (orderId: number) => boolean,
+  max = MAX_UNHEARD_ORDERS,
+): number {
+  let highest = 0;
+  if (sequences.size <= max) return highest;
+  for (const [orderId, sequence] of sequences) {
+    if (sequences.size <= max / 2) break;
     if (listened(orderId)) continue;
-    for (const map of maps) map.delete(orderId);
+    highest = Math.max(highest, sequence);
+    sequences.delete(orderId);
+    for (const map of others) map.delete(orderId);
   }
+  return highest;
 }
 
 export function createOrderEvents(options: { maxUnheard?: number } = {}): OrderEvents {
@@ -39,13 +48,15 @@ export function createOrderEvents(options: { maxUnheard?: number } = {}): OrderE
   emitter.setMaxListeners(0);
   const sequences = new Map<number, number>();
   const listened = (orderId: number) => emitter.listenerCount(String(orderId)) > 0;
+  /** Above every number forgotten: where a forgotten order numbers on from. */
+  let floor = 0;
   return {
     publish(orderId) {
-      const next = (sequences.get(orderId) ?? 0) + 1;
+      const next = (sequences.get(orderId) ?? floor) + 1;
       sequences.delete(orderId); // to the end: the most recently published
       sequences.set(orderId, next);
       emitter.emit(String(orderId), next);
-      forgetUnheard([sequences], listened, options.maxUnheard);
+      floor = Math.max(floor, forgetUnheard(sequences, [], listened, options.maxUnheard));
     },
     listen(orderId, listener) {
       emitter.on(String(orderId), listener);

@@ -69,11 +69,13 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
   });
 
   const listened = (orderId: number) => emitter.listenerCount(String(orderId)) > 0;
+  /** Above every number forgotten: a forgotten order numbers on from there (the other replicas skip numbers they heard). */
+  let floor = 0;
   const tell = (orderId: number, sequence: number) => {
     sequences.delete(orderId); // to the end: the most recently told
     sequences.set(orderId, sequence);
     emitter.emit(String(orderId), sequence);
-    forgetUnheard([sequences, heard], listened, options.maxUnheard);
+    floor = Math.max(floor, forgetUnheard(sequences, [heard], listened, options.maxUnheard));
   };
 
   const offMessage = bus.listen(CHANNELS.orders, (payload) => {
@@ -84,7 +86,7 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
       if (before && before.origin === parsed.origin && sequence <= before.sequence) continue; // heard already
       heard.set(orderId, { origin: parsed.origin, sequence });
       // The publisher's number; one past ours when it is behind (a publisher that had not heard them all).
-      tell(orderId, Math.max(sequence, (sequences.get(orderId) ?? 0) + 1));
+      tell(orderId, Math.max(sequence, (sequences.get(orderId) ?? floor) + 1));
     }
   });
   const offGap = bus.onGap(() => {
@@ -97,7 +99,7 @@ export function createReplicatedOrderEvents(bus: Pick<Notifications, 'listen' | 
   return {
     origin,
     publish(orderId) {
-      const next = (sequences.get(orderId) ?? 0) + 1;
+      const next = (sequences.get(orderId) ?? floor) + 1;
       tell(orderId, next);
       outbox.push(`${orderId}.${next}`);
     },
