@@ -218,7 +218,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
   // What query answers and token reads depend on: moves with every database write (this process's, or another's the
   // change counter saw) and every cluster change.
   const dataVersion = () =>
-    `${database.statements().written}:${database.commits?.() ?? ''}:${database.changeCounter?.() ?? ''}:${live.informers.changes()}:${clusters
+    `${database.statements().written}:${database.commits?.() ?? ''}:${database.changeCounter?.() ?? ''}:${replicaEvents.heard()}:${live.informers.changes()}:${clusters
       .list()
       .map((c) => `${c.reachable}${c.lastError ?? ''}`)
       .join()}`;

@@ -31,6 +31,8 @@ export interface ReplicatedTokenEventsOptions {
   /** After a gap: which of these tokens are revoked now (read from the database, bounded). Without it only the demotion applies. */
   isRevoked?: (tokenIds: number[]) => Promise<number[]>;
   onError?: (error: Error) => void;
+  /** Told before another replica's announcement takes effect here (the caches of what tokens may read move first). */
+  onHeard?: () => void;
 }
 
 /** The payload announcing one change of a token: `<origin>;r12` (revoked) or `<origin>;d12` (rights reduced). */
@@ -60,6 +62,9 @@ export function createReplicatedTokenEvents(bus: Pick<Notifications, 'listen' | 
   const offMessage = bus.listen(CHANNELS.tokens, (payload) => {
     const parsed = parseTokenPayload(payload);
     if (!parsed || parsed.origin === origin) return;
+    // First: a request authenticated from now on reads the token again (a demoted client that subscribes again at
+    // once must get its new role, not a cached one), then the subscriptions end.
+    if (parsed.events.length > 0) options.onHeard?.();
     for (const e of parsed.events) local[e.kind](e.tokenId);
   });
   const offGap = bus.onGap(() => {

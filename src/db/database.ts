@@ -42,7 +42,7 @@ export interface Database {
    */
   write<T>(fn: (db: QueryDb) => Promise<T>): Promise<T>;
   /** Runs `fn` all-or-nothing (SQLite: BEGIN IMMEDIATE, one at a time; PostgreSQL: SERIALIZABLE, retried on a serialization failure). */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * PostgreSQL: sends a notification to every replica listening on `channel` (NOTIFY). Inside the flow's transaction it
    * is part of it: delivered when (and only if) the transaction commits, so what it announces and the change itself
@@ -68,6 +68,14 @@ export interface Database {
   readonly sqlite?: BetterSqlite3.Database;
   /** The connection pool (PostgreSQL only). */
   readonly pool?: pg.Pool;
+}
+
+export interface TransactionOptions {
+  /**
+   * PostgreSQL: not in the replica's turn — for the engine lease's own one-row writes, which must not wait behind a burst
+   * of other transactions (a renewal later than a third of the lease loses it). SQLite has one writer: ignored.
+   */
+  apart?: boolean;
 }
 
 /** Waiting for the database took longer than allowed (another flow's transaction is slow or stuck). */

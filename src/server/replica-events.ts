@@ -18,6 +18,8 @@ import { safeError } from './safe-error.js';
 export interface ReplicaEvents {
   orderEvents: OrderEvents;
   tokenEvents: TokenEvents;
+  /** Token announcements heard from other replicas so far (part of the data version: cached token reads are dropped). */
+  heard(): number;
   /** For /readyz's detail: the LISTEN connection's state on PostgreSQL; nothing on SQLite. */
   detail(): { notifications?: NotificationsStatus };
   /** Sends what is still queued (waiting at most `timeoutMs`, default 2 s), then stops listening. */
@@ -26,7 +28,8 @@ export interface ReplicaEvents {
 
 export function createReplicaEvents(database: Database, deps: { logger: Logger; repos: Pick<Repositories, 'tokens'> }): ReplicaEvents {
   const notifications = notificationsOf(database);
-  if (!notifications) return { orderEvents: createOrderEvents(), tokenEvents: createTokenEvents(), detail: () => ({}), close: async () => {} };
+  if (!notifications) return { orderEvents: createOrderEvents(), tokenEvents: createTokenEvents(), heard: () => 0, detail: () => ({}), close: async () => {} };
+  let heard = 0;
   const { logger, repos } = deps;
   const warn = (what: string) => (error: Error) => logger.warn({ error: safeError(error) }, `${what} to the other replicas failed (tried again)`);
   const orderEvents = createReplicatedOrderEvents(notifications, { onError: warn('announcing order events') });
@@ -36,6 +39,7 @@ export function createReplicaEvents(database: Database, deps: { logger: Logger; 
     origin: pgDatabase.origin,
     send: (payload) => pgDatabase.announce(CHANNELS.tokens, payload),
     onError: (error) => logger.warn({ error: safeError(error) }, 'finding which tokens were revoked while the LISTEN connection was down failed'),
+    onHeard: () => void (heard += 1),
     // After a lost LISTEN connection: which of the tokens with open subscriptions here were revoked meanwhile.
     isRevoked: async (ids) => {
       const rows = await Promise.all(ids.map((id) => repos.tokens.byId(id)));
@@ -46,6 +50,7 @@ export function createReplicaEvents(database: Database, deps: { logger: Logger; 
   return {
     orderEvents,
     tokenEvents,
+    heard: () => heard,
     detail: () => ({ notifications: notifications.status() }),
     async close(timeoutMs = 2_000) {
       let timer: NodeJS.Timeout | undefined;

@@ -64,23 +64,23 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
       if (inflight.get(key) === mine) inflight.delete(key);
       settle(answer);
     };
-    return {
-      onExecuteDone({ result }: { result: unknown }) {
-        if (Symbol.asyncIterator in (result as object)) return finish(null);
-        const done = result as ExecutionResult;
-        // An answer is kept (and shared) only when it has no errors and nothing changed while it was being computed.
-        if (done.errors?.length || version() !== current || keptAt !== current) return finish(null);
-        const kept = serializedOnce(done);
-        entries.delete(key);
-        entries.set(key, { version: current, at: startedAt, result: kept });
-        if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
-        finish(kept);
-      },
+    const onExecuteDone = ({ result }: { result: unknown }) => {
+      if (Symbol.asyncIterator in (result as object)) return finish(null);
+      const done = result as ExecutionResult;
+      // An answer is kept (and shared) only when it has no errors and nothing changed while it was being computed.
+      if (done.errors?.length || version() !== current || keptAt !== current) return finish(null);
+      const kept = serializedOnce(done);
+      entries.delete(key);
+      entries.set(key, { version: current, at: startedAt, result: kept });
+      if (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      finish(kept);
     };
+    /** `hooks`: the execution's (its answer is kept and handed over); `abandon`: it threw, nothing to hand over. */
+    return { hooks: { onExecuteDone }, abandon: () => finish(null) };
   };
 
   return {
-    async onExecute({ args, setResultAndStopExecution }) {
+    async onExecute({ args, setResultAndStopExecution, executeFn, setExecuteFn }) {
       if (maxAgeMs <= 0) return;
       const tokenId = args.contextValue.viewer?.tokenId;
       if (tokenId === undefined || getOperationAST(args.document, args.operationName)?.operation !== 'query') return;
@@ -107,7 +107,17 @@ export function useResponseCache(options: ResponseCacheOptions): Plugin<Context>
         }
         if (inflight.get(key) === computing) inflight.delete(key); // it never finished (an execution that threw)
       }
-      return compute(key, current);
+      const mine = compute(key, current);
+      // An execution that throws (rather than answering errors) ends the wait of those who wait for it too.
+      setExecuteFn(async (executeArgs) => {
+        try {
+          return await executeFn(executeArgs);
+        } catch (error) {
+          mine.abandon();
+          throw error;
+        }
+      });
+      return mine.hooks;
     },
   };
 }

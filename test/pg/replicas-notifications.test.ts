@@ -68,6 +68,8 @@ describe('replicas on one PostgreSQL', () => {
   let url: string;
   let port: number;
   const errors: Error[] = [];
+  /** What B did, in order: 'heard' (its caches told) and the signals it aborted. */
+  const steps: string[] = [];
 
   beforeAll(async () => {
     const cluster = await starting;
@@ -85,6 +87,7 @@ describe('replicas on one PostgreSQL', () => {
       origin: 'replica-b',
       isRevoked: async (ids) => ids.filter((id) => id === 99),
       onError: (e) => errors.push(e),
+      onHeard: () => void steps.push('heard'),
     });
   }, 120_000);
   afterAll(async () => {
@@ -207,8 +210,9 @@ describe('replicas on one PostgreSQL', () => {
     const revokedOnB = tokensB.revokedSignal(7);
     const reducedOnB = tokensB.rightsReducedSignal(8);
     const untouched = tokensB.revokedSignal(8);
-    const reduced = new Promise((resolve) => reducedOnB.addEventListener('abort', resolve));
-    const revoked = new Promise((resolve) => revokedOnB.addEventListener('abort', resolve));
+    steps.length = 0;
+    const reduced = new Promise((resolve) => reducedOnB.addEventListener('abort', () => resolve(steps.push('reduced'))));
+    const revoked = new Promise((resolve) => revokedOnB.addEventListener('abort', () => resolve(steps.push('revoked'))));
     // Inside the transactions that make the changes; A acts for itself after each commit.
     await a.transaction(() => tokensA.announce('rightsReduced', 8));
     tokensA.rightsReduced(8);
@@ -216,6 +220,8 @@ describe('replicas on one PostgreSQL', () => {
     tokensA.revoked(7);
     await Promise.all([reduced, revoked]);
     expect(revokedOnB.aborted && reducedOnB.aborted).toBe(true);
+    // B's caches of token reads were told before each announcement took effect.
+    expect(steps).toEqual(['heard', 'reduced', 'heard', 'revoked']);
     expect(untouched.aborted).toBe(false); // a demotion does not close the token's sockets
     expect(tokensA.revokedSignal(7).aborted).toBe(true); // and on A itself, at once
     expect(tokensB.rightsReducedSignal(8).aborted).toBe(false); // a demoted token subscribes again with its new rights

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { DatabaseBusyError, type Database, type QueryDb } from '../database.js';
+import { DatabaseBusyError, type Database, type QueryDb, type TransactionOptions } from '../database.js';
 import { postgresDialect } from '../dialect.js';
 import { flowTransactions, turns } from '../flow.js';
 import { pgTables } from '../table-set.js';
@@ -87,7 +87,7 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
   let written = 0;
   let executed = 0;
 
-  async function transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async function transaction<T>(fn: () => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const open = flows.current();
     if (open) {
       // A savepoint inside the flow's transaction (drizzle nests as SAVEPOINT), one at a time at each level.
@@ -97,7 +97,7 @@ export async function openPostgresDatabase(url: string, options: PostgresDatabas
         ),
       );
     }
-    return line.run(() => attempts(fn));
+    return options.apart ? attempts(fn) : line.run(() => attempts(fn));
   }
 
   /** Runs `fn` in a SERIALIZABLE transaction, again while it fails to serialize (a conflict with another replica's). */

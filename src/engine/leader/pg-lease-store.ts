@@ -97,10 +97,14 @@ export function createPgLeaseStore(database: Database, options: PgLeaseStoreOpti
    * transaction's only one, and a renewal must stay a few round trips (its answer is awaited at most ttl / 3).
    */
   const writeRow = <T>(fn: (db: PgDb) => Promise<T>): Promise<T> =>
-    database.transaction(async () => {
-      await database.read((db) => pg(db).execute(sql`SELECT ${idleLimit}`));
-      return database.read((db) => fn(pg(db)));
-    });
+    database.transaction(
+      async () => {
+        await database.read((db) => pg(db).execute(sql`SELECT ${idleLimit}`));
+        return database.read((db) => fn(pg(db)));
+      },
+      // Not behind this replica's other transactions: a renewal stuck behind a burst of them would lose the lease.
+      { apart: true },
+    );
 
   const read = async (): Promise<LeaseRow | null> => {
     const rows = await database.read((db) => pg(db).select(columns).from(engineLease).where(eq(engineLease.id, ROW_ID)));
