@@ -1,13 +1,5 @@
-import {
-  type DocumentNode,
-  type GraphQLError,
-  type GraphQLSchema,
-  Kind,
-  type OperationDefinitionNode,
-  TypeInfo,
-  visit,
-  visitWithTypeInfo,
-} from 'graphql';
+import type { DocumentNode, GraphQLError, GraphQLSchema } from 'graphql';
+import { forEachFieldWithArguments, selectedOperation } from './argument-fields.js';
 import { limitError } from './errors.js';
 import { listCap } from './list-caps.js';
 import { forEachListArgument } from './list-lengths.js';
@@ -26,42 +18,24 @@ export function listLimitRefusals(
   variables: Readonly<Record<string, unknown>> | null | undefined,
   defaultCap: number,
 ): GraphQLError[] {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = selectedOperation(document, operationName);
   if (!operation) return [];
-  const checked: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
-  };
   const vars = variables ?? {};
   const refusals: GraphQLError[] = [];
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    checked,
-    visitWithTypeInfo(typeInfo, {
-      // Argument values are walked by forEachListArgument (with the variables' values), not by the visitor.
-      Argument: () => false,
-      Field(node) {
-        const definition = typeInfo.getFieldDef();
-        const parent = typeInfo.getParentType();
-        if (!definition || !parent || !node.arguments?.length) return;
-        const fieldCoordinate = `${parent.name}.${definition.name}`;
-        const key = node.alias?.value ?? node.name.value;
-        forEachListArgument(fieldCoordinate, node.arguments, definition.args, vars, (list) => {
-          const cap = listCap(list.coordinate, defaultCap) ?? defaultCap;
-          if (list.length <= cap) return true;
-          const where = [key, ...list.path].join('.');
-          refusals.push(
-            limitError(
-              `List too long: ${where} (${list.coordinate}) holds ${list.length} items, the limit is ${cap}${cap === defaultCap ? ' (CAIRN_MAX_LIST_ARGUMENT)' : ''}. Send fewer items per operation.`,
-              'LIST_TOO_LONG',
-              { limit: cap, about: { argument: list.coordinate, path: [key, ...list.path], length: list.length } },
-            ),
-          );
-          return false;
-        });
-      },
-    }),
-  );
+  forEachFieldWithArguments(schema, document, operation, ({ coordinate, key, arguments: given, definitions }) => {
+    forEachListArgument(coordinate, given, definitions, vars, (list) => {
+      const cap = listCap(list.coordinate, defaultCap) ?? defaultCap;
+      if (list.length <= cap) return true;
+      const where = [key, ...list.path].join('.');
+      refusals.push(
+        limitError(
+          `List too long: ${where} (${list.coordinate}) holds ${list.length} items, the limit is ${cap}${cap === defaultCap ? ' (CAIRN_MAX_LIST_ARGUMENT)' : ''}. Send fewer items per operation.`,
+          'LIST_TOO_LONG',
+          { limit: cap, about: { argument: list.coordinate, path: [key, ...list.path], length: list.length } },
+        ),
+      );
+      return false;
+    });
+  });
   return refusals;
 }

@@ -6,19 +6,17 @@ import {
   type GraphQLError,
   type GraphQLInputType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type ValueNode,
   getNullableType,
   isInputObjectType,
   isListType,
   isScalarType,
   Kind,
-  TypeInfo,
   visit,
-  visitWithTypeInfo,
 } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { hasNul } from '../../domain/text-rules.js';
+import { forEachFieldWithArguments, selectedOperation } from './argument-fields.js';
 
 /**
  * Text arguments that may hold NUL, by schema coordinate. Only these; every other String, ID or other
@@ -62,42 +60,26 @@ export function nulRefusals(
 ): GraphQLError[] {
   // Nearly every operation holds no NUL anywhere: then nothing needs the schema walk below.
   if (!literalsHoldNul(document) && !holdsNul(variables)) return [];
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
+  const operation = selectedOperation(document, operationName);
   if (!operation) return [];
   const given = variables ?? {};
   const defaults = new Map<string, ValueNode>();
   for (const definition of operation.variableDefinitions ?? []) {
     if (definition.defaultValue) defaults.set(definition.variable.name.value, definition.defaultValue);
   }
-  const checked: DocumentNode = {
-    kind: Kind.DOCUMENT,
-    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
-  };
   const refusals: GraphQLError[] = [];
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    checked,
-    visitWithTypeInfo(typeInfo, {
-      // Argument values are walked below (with the variables' values), not by the visitor.
-      Argument: () => false,
-      Field(node) {
-        const definition = typeInfo.getFieldDef();
-        const parent = typeInfo.getParentType();
-        if (!definition || !parent || !node.arguments?.length || refusals.length >= MAX_NUL_REFUSALS) return;
-        const key = node.alias?.value ?? node.name.value;
-        forEachNulArgument(`${parent.name}.${definition.name}`, node.arguments, definition.args, given, defaults, (found) => {
-          if (refusals.length >= MAX_NUL_REFUSALS) return;
-          const path = [key, ...found.path];
-          refusals.push(
-            createGraphQLError(`${path.join('.')} (${found.coordinate}) ${NUL_ARGUMENT_MESSAGE}.`, {
-              extensions: { code: 'BAD_USER_INPUT', argument: found.coordinate, path },
-            }),
-          );
-        });
-      },
-    }),
-  );
+  forEachFieldWithArguments(schema, document, operation, ({ coordinate, key, arguments: nodes, definitions }) => {
+    forEachNulArgument(coordinate, nodes, definitions, given, defaults, (found) => {
+      if (refusals.length >= MAX_NUL_REFUSALS) return;
+      const path = [key, ...found.path];
+      refusals.push(
+        createGraphQLError(`${path.join('.')} (${found.coordinate}) ${NUL_ARGUMENT_MESSAGE}.`, {
+          extensions: { code: 'BAD_USER_INPUT', argument: found.coordinate, path },
+        }),
+      );
+    });
+    return refusals.length < MAX_NUL_REFUSALS;
+  });
   return refusals;
 }
 
