@@ -47,6 +47,23 @@ const FLOOR = (process.env.FLOOR ?? '1') !== '0';
 /** How long cairn is left alone before its idle RSS is read (after its start, after the run). */
 const IDLE_MS = Number(process.env.IDLE ?? 5000);
 
+/** Waits until `read` (request counts) has not changed for `stillMs` (at most `timeoutMs`); what was counted meanwhile. */
+async function requestsSettled(read: () => Record<string, number>, stillMs: number, timeoutMs: number): Promise<{ ms: number; requests: Record<string, number> }> {
+  const started = performance.now();
+  const first = read();
+  let last = JSON.stringify(first);
+  let stillSince = performance.now();
+  while (performance.now() - stillSince < stillMs && performance.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = JSON.stringify(read());
+    if (now !== last) {
+      last = now;
+      stillSince = performance.now();
+    }
+  }
+  return { ms: stillSince - started, requests: countsSince(first, read()) };
+}
+
 async function main(): Promise<void> {
   const pods = RELEASES * INSTANCES;
   console.log(`${RELEASES} concurrent releases × ${INSTANCES} instances in ${BATCHES} batches (${pods} pods), sandbox speed ${SPEED}; database ${DATABASE}; node ${process.version}`);
@@ -72,6 +89,10 @@ async function main(): Promise<void> {
   const names = Array.from({ length: RELEASES }, (_, i) => `rel-${String(i + 1).padStart(3, '0')}`);
   const apps = await inLanes(names, 4, (name) => seedApp(api, name, { production: PRODUCTION, test: TEST }, INSTANCES));
   console.log(`seeded ${RELEASES} apps in ${ms(performance.now() - seedStarted)}`);
+  // Creating an app makes its namespaces in the background (src/engine/namespace-preparer.ts): that is part of the
+  // seeding, so the run starts once cairn's requests to the clusters have been still for a while.
+  const settled = await requestsSettled(clusters.cairnRequests, 1000, 120_000);
+  console.log(`cairn's requests after seeding (namespaces made ahead of the first release) settled ${ms(settled.ms)} after the last app: ${countsText(settled.requests)}`);
 
   let peakRss = 0;
   const sampler = setInterval(() => {

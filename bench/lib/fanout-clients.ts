@@ -8,6 +8,8 @@
  * once every live (not stalled) subscription got the change with that resourceVersion (times are
  * absolute: performance.timeOrigin + performance.now()), { type: 'closed' }.
  */
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
@@ -96,12 +98,33 @@ async function open(o: Open): Promise<void> {
   }
 }
 
+/** CLIENT_PROFILE=dir: a CPU profile of the subscribers' process from each row's snapshots to its close. */
+const PROFILE_DIR = process.env.CLIENT_PROFILE;
+let profiler: Session | null = null;
+let rows = 0;
+
+async function startProfile(): Promise<void> {
+  if (!PROFILE_DIR) return;
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.start');
+}
+
+async function stopProfile(): Promise<void> {
+  if (!profiler) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  writeFileSync(`${PROFILE_DIR}/clients-${++rows}.cpuprofile`, JSON.stringify(profile));
+  profiler.disconnect();
+  profiler = null;
+}
+
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'open') void open(m as Open).catch((error: unknown) => send({ type: 'failed', error: String(error) }));
-  if (m.type === 'close') {
+  if (m.type === 'open') void open(m as Open).then(startProfile).catch((error: unknown) => send({ type: 'failed', error: String(error) }));
+  if (m.type === 'close') void stopProfile().then(() => {
     closing = true;
     for (const ws of sockets) ws.terminate();
     sockets = [];
     send({ type: 'closed' });
-  }
+  });
 });

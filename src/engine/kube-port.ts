@@ -9,6 +9,8 @@ export type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster, Revi
  */
 export interface KubePort {
   ensureBase(target: EnvironmentTarget, ports: PortMapping[]): Promise<KubeResult<unknown>>;
+  /** The namespace (and cairn's RoleBinding in it) alone, ahead of a first release (absent: made by ensureBase only). */
+  prepareNamespace?(target: EnvironmentTarget): Promise<KubeResult<unknown>>;
   ensureRevision(target: EnvironmentTarget, revision: RevisionSpec, replicas: number, options?: { partition?: number }): Promise<KubeResult<unknown>>;
   scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<unknown>>;
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<unknown>>;

@@ -2,7 +2,8 @@ import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow } from '../db/release-tables.js';
 import type { EngineObserver } from './engine-observer.js';
-import type { KubePort } from './kube-port.js';
+import type { EnvironmentTarget, KubePort } from './kube-port.js';
+import { createNamespacePreparer } from './namespace-preparer.js';
 import type { EngineFence } from './leader/engine-fence.js';
 import { LeaseLost } from './leader/lease-lost.js';
 import type { OrderEvents } from './order-events.js';
@@ -48,6 +49,8 @@ export interface Reconciler {
   stop(): Promise<void>;
   /** The order was changed by someone else (a user's action that asks for no pass): its next pass reads it from the database. */
   reread?(orderId: number): void;
+  /** A new app's environment: its namespace is made ahead of its first release while the engine runs (namespace-preparer.ts). */
+  prepare?(target: EnvironmentTarget): void;
 }
 
 interface OrderRun {
@@ -64,6 +67,7 @@ interface OrderRun {
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
   const facts = createOrderFactsCache(repos);
+  const preparer = kube.prepareNamespace ? createNamespacePreparer({ prepareNamespace: (target) => kube.prepareNamespace!(target), logger }) : null;
   const rows = new Map<number, ReleaseOrderRow>();
   const deps: ReconcileDeps = {
     repos,
@@ -229,8 +233,10 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       });
       resync = setInterval(() => void resyncAll(), options.resyncIntervalMs);
       resync.unref();
+      preparer?.start();
     },
     wake: (orderId) => wake(orderId),
+    prepare: (target) => preparer?.prepare(target),
     reread(orderId) {
       rows.delete(orderId);
       const run = runs.get(orderId);
@@ -239,10 +245,12 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     async idle() {
       const passes = () => [...runs.values()].flatMap((r) => (r.running ? [r.running] : []));
       while (resyncing || passes().length) await Promise.all([resyncing ?? undefined, ...passes()]);
+      await preparer?.idle();
     },
     async stop() {
       stopped = true;
       if (resync) clearInterval(resync);
+      const preparing = preparer?.stop();
       await resyncing;
       for (const w of watches.values()) w.abort.abort();
       watches.clear();
@@ -252,6 +260,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       runs.clear();
       facts.clear();
       rows.clear();
+      await preparing;
       logger.info('release engine stopped');
     },
   };

@@ -1,6 +1,6 @@
 import type { Repositories } from '../db/repositories.js';
 import type { AppRow, EnvironmentRow } from '../db/tables.js';
-import type { EnvironmentObservation, KubePort } from './kube-port.js';
+import type { EnvironmentObservation, EnvironmentTarget, KubePort } from './kube-port.js';
 import type { OrderEvents } from './order-events.js';
 import { orderUpdates, type OrderUpdate } from './order-updates.js';
 import type { Reconciler } from './reconciler.js';
@@ -16,6 +16,8 @@ export interface ReleaseService {
   observe(environment: EnvironmentRow, app?: Pick<AppRow, 'name' | 'appType'>): Promise<EnvironmentObservation | null>;
   /** The order's current state, then every change of it, its batches and instances. */
   updates(orderId: number): AsyncIterableIterator<OrderUpdate>;
+  /** A new app's environments: their namespaces are made ahead of the first release where the engine runs (namespace-preparer.ts). */
+  prepare(targets: readonly EnvironmentTarget[]): void;
 }
 
 export function createReleaseService(repos: Repositories, kube: KubePort, reconciler: Reconciler, events: OrderEvents): ReleaseService {
@@ -46,6 +48,9 @@ export function createReleaseService(repos: Repositories, kube: KubePort, reconc
       return read;
     },
     updates: (orderId) => orderUpdates({ repos, events, observe: (env) => service.observe(env) }, orderId),
+    prepare(targets) {
+      for (const target of targets) reconciler.prepare?.(target);
+    },
   };
   return service;
 }

@@ -22,7 +22,8 @@
  *                                                namespace that exists (made before cairn bound itself), no create
  *   "May cairn work there" is a SelfSubjectAccessReview (create services); when that review itself fails
  *   (not allowed, unavailable) the answer is unknown: no wait, and a namespace not cairn's is NamespaceNotManaged.
- *   `bound` caches, per process, the namespaces found bound: once bound, each step costs nothing.
+ *   `bound` caches, per process, the namespaces found bound, and `present` those made or found: once both,
+ *   each step costs nothing (no call); a NotFound in the namespace forgets it (it may have been deleted).
  *   A refusal is a permanent KubeError: the order fails at once with CLUSTER_REFUSED, never a hang.
  */
 import type { RbacV1Subject, V1Namespace, V1RoleBinding } from '@kubernetes/client-node';
@@ -126,19 +127,33 @@ function shared(bound: Set<string>, key: string, step: () => Promise<void>): Pro
  * an existing one is enough) and, with `binding`, cairn's RoleBinding in it. `bound` remembers the
  * namespaces already bound (by cluster), so that each order does not repeat the checks.
  */
-export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTarget, binding: NamespaceBinding | null, bound: Set<string>): Promise<void> {
+export async function ensureNamespace(k: WorkloadContext, target: EnvironmentTarget, binding: NamespaceBinding | null, bound: Set<string>, present: Set<string> = new Set()): Promise<void> {
   const { namespace } = target;
+  const key = keyOf(target);
+  // Made or found by this process, and bound (or nothing to bind): no call. A call in it that finds it gone
+  // (NotFound) forgets it (forgetNamespace), so the next step makes it again.
+  if (present.has(key) && (!binding || bound.has(key))) return;
   const object: KubeObjectRef = { kind: 'Namespace', name: namespace };
   const created = await k.create(() => k.c.core.createNamespace({ body: renderNamespace(target) }), object);
-  if (created.ok) return binding ? shared(bound, keyOf(target), () => bindIn(k, target, binding, bound, null)) : undefined;
+  if (created.ok) {
+    present.add(key);
+    return binding ? shared(bound, key, () => bindIn(k, target, binding, bound, null)) : undefined;
+  }
   if (created.error.kind !== 'Conflict' && created.error.kind !== 'Forbidden') throw created.error;
+  if (created.error.kind === 'Conflict') present.add(key);
   // It exists (or cairn may not create namespaces and it may exist): without a binding nothing more to know.
-  if (!binding || bound.has(keyOf(target))) return;
-  const running = inFlight.get(bound)?.get(keyOf(target));
+  if (!binding || bound.has(key)) return;
+  const running = inFlight.get(bound)?.get(key);
   if (running) return running;
   const read = await k.call(() => k.c.core.readNamespace({ name: namespace }), object);
   if (!read.ok) throw created.error.kind === 'Forbidden' ? created.error : read.error;
-  await shared(bound, keyOf(target), () => bindIn(k, target, binding, bound, read.value));
+  present.add(key);
+  await shared(bound, key, () => bindIn(k, target, binding, bound, read.value));
+}
+
+/** Forgets that the target's namespace was made or found (a call in it found something missing: it may be gone). */
+export function forgetNamespace(present: Set<string>, target: BindingTarget): void {
+  present.delete(keyOf(target));
 }
 
 /**

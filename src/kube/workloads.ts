@@ -9,7 +9,9 @@
  *   const kube = createWorkloads((cluster) => registry.kubeConfig(cluster));
  *   kube.ensureBase(target, ports)              namespace (+ cairn's RoleBinding in it, namespace.ts) + environment
  *                                               Service over `ports` (deleted when `ports` is empty) + headless
- *                                               Service when stateful; updates ports/selector
+ *                                               Service when stateful; updates ports/selector. The namespace is
+ *                                               made (and bound) once per process: no call while known
+ *   kube.prepareNamespace(target)               the namespace (+ RoleBinding) alone, ahead of a first release
  *   kube.ensureRevision(target, revision, replicas, { partition? })
  *                                               stateless: create the revision's ConfigMap/Secret/Deployment if
  *                                               missing, else only scale it (a revision's template never changes);
@@ -59,7 +61,7 @@ import type { PortMapping } from '../domain/config-types.js';
 import { inNamespace } from './error-object.js';
 import { attempt, unwrap, type KubeResult, type RetryOptions } from './kube-errors.js';
 import { environmentLabelSelector, names, renderConfigMap, renderSecret, renderService } from './render/index.js';
-import { ensureBinding, ensureNamespace, forgetBinding, type BindingTarget, type NamespaceBinding } from './namespace.js';
+import { ensureBinding, ensureNamespace, forgetBinding, forgetNamespace, type BindingTarget, type NamespaceBinding } from './namespace.js';
 import { workloadCalls, workloadContext, workloadStrategy, type WorkloadContext } from './strategy/index.js';
 import { clientCache } from './workloads-clients.js';
 import { listRevisionsInCluster } from './workloads-list.js';
@@ -93,6 +95,11 @@ export interface EnsureRevisionOptions {
 
 export interface Workloads {
   ensureBase(target: EnvironmentTarget, ports: PortMapping[]): Promise<KubeResult<void>>;
+  /**
+   * The namespace and cairn's RoleBinding in it alone (ensureBase's first part), ahead of the first release: a
+   * new environment's first order then starts with its own objects (the engine does it when an app is created).
+   */
+  prepareNamespace(target: EnvironmentTarget): Promise<KubeResult<void>>;
   ensureRevision(target: EnvironmentTarget, revision: RevisionSpec, replicas: number, options?: EnsureRevisionOptions): Promise<KubeResult<void>>;
   scaleRevision(target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<KubeResult<void>>;
   setPartition(target: EnvironmentTarget, partition: number): Promise<KubeResult<void>>;
@@ -115,10 +122,16 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
   const contextFor = (target: EnvironmentTarget): WorkloadContext => workloadContext(clientsFor(target.cluster), calls);
   const binding = options.namespaceBinding ?? null;
   const bound = new Set<string>();
-  /** `attempt`, and a refusal in the namespace forgets that it was bound (the binding may be gone: checked again next time). */
+  /** The app namespaces this process made or found (the create is not repeated while they are known). */
+  const present = new Set<string>();
+  /**
+   * `attempt`, and a refusal in the namespace forgets that it was bound (the binding may be gone: checked again
+   * next time); a NotFound forgets that it exists (it may have been deleted: the next step makes it again).
+   */
   const attemptIn = <T>(target: BindingTarget, run: () => Promise<T>): Promise<KubeResult<T>> =>
     attempt(run).then((r) => {
       if (!r.ok && r.error.kind === 'Forbidden') forgetBinding(bound, target);
+      if (!r.ok && r.error.kind === 'NotFound') forgetNamespace(present, target);
       return r;
     });
 
@@ -134,7 +147,7 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     ensureBase: (target, ports) =>
       attemptIn(target, async () => {
         const k = contextFor(target);
-        await ensureNamespace(k, target, binding, bound);
+        await ensureNamespace(k, target, binding, bound, present);
         const service = renderService(target, ports);
         if (service) await k.ensureService(service);
         else {
@@ -144,6 +157,8 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
         }
         for (const base of workloadStrategy(target.appType).baseServices(target, ports)) await k.ensureService(base);
       }),
+
+    prepareNamespace: (target) => attemptIn(target, () => ensureNamespace(contextFor(target), target, binding, bound, present)),
 
     ensureRevision: (target, revision, replicas, opts = {}) =>
       attemptIn(target, async () => {

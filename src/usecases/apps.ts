@@ -15,6 +15,7 @@ import { OFFICIAL_IMAGES, presetSettings } from '../domain/official-images.js';
 import { sortProblems } from '../domain/problems.js';
 import type { InstanceCount } from '../kube/running-instances.js';
 import type { ClusterRegistry } from '../kube/types.js';
+import type { ReleaseService } from '../engine/service.js';
 import type { Basics, ReposOf } from './deps.js';
 import { lookUp, notFound, type IdRef } from './refs.js';
 
@@ -42,7 +43,7 @@ export interface NewAppInput {
  * configurations, all at once. InvalidInputError with every problem; AlreadyExistsError for a
  * taken name (also when a concurrent create wins).
  */
-export async function createApp(deps: AppsDeps & { clusters: Pick<ClusterRegistry, 'get'> }, input: NewAppInput): Promise<AppRow> {
+export async function createApp(deps: AppsDeps & { clusters: Pick<ClusterRegistry, 'get'>; releases?: Pick<ReleaseService, 'prepare'> }, input: NewAppInput): Promise<AppRow> {
   const problems = createAppProblems(input, { businessTypes: deps.config.businessTypes, clusterExists: (n) => deps.clusters.get(n) !== undefined });
   if (problems.length) throw new InvalidInputError(sortProblems(problems));
   const settings = input.officialImage ? presetSettings(input.officialImage) : emptySettings();
@@ -69,6 +70,11 @@ export async function createApp(deps: AppsDeps & { clusters: Pick<ClusterRegistr
     );
   });
   deps.logger.info({ appId: app.id, app: app.name }, 'app created');
+  // Its namespaces are made ahead of its first release (where the engine runs; the release makes them otherwise).
+  deps.releases?.prepare([
+    { cluster: input.productionCluster, namespace, appName: app.name, appType: app.appType, environmentKind: 'PRODUCTION' },
+    { cluster: input.testCluster, namespace, appName: app.name, appType: app.appType, environmentKind: 'TEST' },
+  ]);
   return app;
 }
 

@@ -8,6 +8,7 @@ import { CoreV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } fr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { bindingSubject, renderRoleBinding, type NamespaceBinding } from '../../src/kube/namespace.js';
+import { until } from '../e2e/harness.js';
 import { nginxSettings, target, workloadsFor } from './workloads-helpers.js';
 
 let cluster: SandboxCluster;
@@ -189,6 +190,41 @@ describe('the RoleBinding of an app namespace', () => {
     } finally {
       undo();
     }
+  });
+
+  it('is made once per process: later releases send no namespace create; one deleted under cairn is made again at the next step', async () => {
+    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+    const t = target('made-once');
+    const start = cluster.counters.count({ verb: 'create', resource: 'namespaces' });
+    const creates = () => cluster.counters.count({ verb: 'create', resource: 'namespaces' }) - start;
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    expect(creates()).toBe(1);
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    expect(creates()).toBe(1);
+
+    // Deleted by someone: the step in it fails (NotFound, retried by the engine) and the next one makes it again.
+    const core = workloadsFor(cluster.kubeconfig).kc.makeApiClient(CoreV1Api);
+    await core.deleteNamespace({ name: t.namespace });
+    await until('the namespace gone', async () => ((await core.listNamespace()).items.every((n) => n.metadata?.name !== t.namespace) ? true : undefined));
+    const gone = await kube.ensureRevision(t, { number: 1, image: 'nginx:1.27', settings: nginxSettings() }, 1);
+    expect(gone).toMatchObject({ ok: false, error: { kind: 'NotFound' } });
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    expect(creates()).toBe(2);
+    expect(writesIn(t.namespace).filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 201', 'create rolebindings 201']);
+    expect((await kube.ensureRevision(t, { number: 1, image: 'nginx:1.27', settings: nginxSettings() }, 1)).ok).toBe(true);
+  });
+
+  it('prepareNamespace makes the namespace and binding alone; the first release then sends neither, nor an access review', async () => {
+    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
+    const t = target('prepared');
+    expect(await kube.prepareNamespace(t)).toEqual({ ok: true, value: undefined });
+    expect(writesIn(t.namespace)).toEqual(['create rolebindings 201']);
+    const setup = () => cluster.counters.requests().filter((r) => ['namespaces', 'rolebindings', 'selfsubjectaccessreviews'].includes(r.resource ?? '')).length;
+    const before = setup();
+    expect((await kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
+    expect(setup()).toBe(before);
+    expect(writesIn(t.namespace)).toEqual(['create rolebindings 201', 'create services 201']);
   });
 
   it('two concurrent calls for one new namespace share one binding step: one create, no refusal', async () => {

@@ -205,6 +205,7 @@ describe('followers of an order', () => {
       updates: () => {
         throw new Error('not used here');
       },
+      prepare: () => undefined,
     };
     const local = await createTestApi({}, { releases });
     const previous = api;

@@ -1,0 +1,55 @@
+/**
+ * A new app's namespaces are made when the app is created (by the process that runs the engine), so that its
+ * first release starts with its own objects: no namespace, RoleBinding or access review on the release's path.
+ */
+import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import { nginx } from '../../src/sandbox/images/nginx.js';
+import { CLUSTERS } from './cluster-names.js';
+import { SPEED, startCairn, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
+import { createApp, createOrder, readOrder, setDraft } from './operations.js';
+
+let clusters: SandboxCluster[];
+let cairn: Cairn;
+const configs = new Map<string, KubeConfig>();
+const db = tempDatabase();
+
+beforeAll(async () => {
+  clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images: { nginx } })));
+  for (const c of clusters) {
+    const kc = new KubeConfig();
+    kc.loadFromString(c.kubeconfig);
+    configs.set(c.name, kc);
+  }
+  const sandboxes: Sandboxes = { clusters, nginxTags: [...nginx.tags], kubeConfig: (name) => configs.get(name)!, stop: async () => undefined };
+  cairn = await startCairn(sandboxes, db.path);
+});
+afterAll(async () => {
+  await cairn?.stop();
+  await Promise.all((clusters ?? []).map((c) => c.stop()));
+  db.remove();
+});
+
+const SETUP = ['namespaces', 'rolebindings', 'selfsubjectaccessreviews'];
+
+it("creating an app makes its namespace and cairn's binding on both clusters; its first release sends neither, nor an access review", async () => {
+  const app = await createApp(cairn, 'early', 'STATELESS');
+  await cairn.reconciler.idle();
+  for (const c of clusters) {
+    const kc = configs.get(c.name)!;
+    const namespace = await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'cairn-early' });
+    expect(namespace.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'cairn' });
+    const binding = await kc.makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-early' });
+    expect(binding.roleRef.name).toBe('cairn-namespace');
+  }
+
+  await setDraft(cairn, app.envId, { instances: 2, tag: '1.27', greeting: 'hi', file: 'f' });
+  for (const c of clusters) c.counters.reset();
+  const order = (await createOrder(cairn, { environment: app.envId, batchCount: 2, pauseMode: 'NONE' })).releaseOrder;
+  await until('COMPLETED', async () => ((await readOrder(cairn, order.id)).state === 'COMPLETED' ? true : undefined));
+  const sent = clusters.flatMap((c) => c.counters.requests().filter((r) => r.verb !== 'watch').map((r) => `${c.name}: ${r.verb} ${r.resource}`));
+  expect(sent.filter((r) => SETUP.some((resource) => r.endsWith(` ${resource}`)))).toEqual([]);
+  // The release's own objects were made.
+  expect(sent).toEqual(expect.arrayContaining([expect.stringMatching(/create services$/), expect.stringMatching(/create deployments$/)]));
+});
