@@ -13,6 +13,8 @@
  *   1,000 or more is open and again once it closed, so that V8's memory reducer runs as it does in a server at rest
  *   (it gives back the pages a burst of connections left half empty); 0: no wait
  *   MEMDETAIL=1: the server's memory (rss, heap total and used, external) with each row's subscribers open, after gc
+ *   CHANGE_DETAIL=file: each change's spread, one JSON line per row (raw watch → first and last frame sent, and arrived);
+ *   CLIENT_PROFILE=dir: a CPU profile of the subscribers' process for each row (bench/lib/fanout-clients.ts);
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
  *   (slow on a large heap); HEAPPROFILE=dir: a sampling heap profile of what the subscribers hold, by allocation site.
  *
@@ -39,7 +41,7 @@
  * A row whose subscribers cannot all open (a connection_init timeout on a loaded machine) is given up, said so. On this shared 2-core machine the figures are noisy: compare rows of one run.
  */
 import { fork } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { Socket } from 'node:net';
 import { resolve } from 'node:path';
@@ -300,6 +302,9 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   const diffs: number[] = [];
   const sentDiffs: number[] = [];
   const floor: number[] = [];
+  /** Each change's spread (CHANGE_DETAIL=file): from the raw watch to the first and last frame sent and arrived. */
+  const detail: { floor: number; sent: [number, number]; arrived: [number, number] }[] = [];
+  const spread = (xs: number[], rawAt: number): [number, number] => (xs.length ? [Math.min(...xs) - rawAt, Math.max(...xs) - rawAt] : [NaN, NaN]);
   sent.clear();
   for (let change = 0; change < CHANGES; change++) {
     const { version, sentAt } = await bench.touch(`${tag}-${change}`);
@@ -307,11 +312,14 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     const rawAt = await bench.rawArrival(version);
     floor.push(rawAt - sentAt);
     for (const t of times) diffs.push(t - rawAt);
-    for (const t of sent.get(version) ?? []) sentDiffs.push(t - rawAt);
+    const sentTimes = sent.get(version) ?? [];
+    for (const t of sentTimes) sentDiffs.push(t - rawAt);
+    if (process.env.CHANGE_DETAIL) detail.push({ floor: rawAt - sentAt, sent: spread(sentTimes, rawAt), arrived: spread(times, rawAt) });
     sent.delete(version);
     rss = Math.max(rss, process.memoryUsage().rss);
   }
   const cpu = process.cpuUsage(cpu0);
+  if (process.env.CHANGE_DETAIL) appendFileSync(process.env.CHANGE_DETAIL, `${JSON.stringify({ tag, detail })}\n`);
   const sqlPerChange = (database.statements().executed - sql0) / CHANGES;
   const cpuPercent = ((cpu.user + cpu.system) / 1000 / (performance.now() - wall0)) * 100;
   if (profiler) {

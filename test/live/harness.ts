@@ -123,7 +123,11 @@ export async function startLiveHarness(options: HarnessOptions = {}): Promise<Li
   const kc = new KubeConfig();
   kc.loadFromString(cluster.kubeconfig);
   const core = kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  // Creating the app made its namespace where the engine runs (src/engine/namespace-preparer.ts): made here otherwise.
+  await cairn.reconciler.idle();
+  await core.createNamespace({ body: { metadata: { name: namespace } } }).catch((error: unknown) => {
+    if ((error as { code?: number }).code !== 409) throw error;
+  });
 
   const clients: Client[] = [];
   const aborts: AbortController[] = [];

@@ -91,6 +91,19 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
       } else offered = { value, sent };
     });
 
+  /** Parks the member after `payload` (written, nothing more waiting) when its group lets it; resolves once it reads for itself again. */
+  const parkAfter = async (payload: unknown, bytes: string): Promise<void> => {
+    if (!hooks.park) return;
+    // Woken with the wait in a box: a promise resolved with a promise would wait for it, past stop().
+    let woken!: (wait: Promise<void> | null) => void;
+    const parked = new Promise<{ wait: Promise<void> | null }>((resolve) => (woken = (wait) => resolve({ wait })));
+    if (!hooks.park(payload, bytes, woken)) return;
+    unpark = woken;
+    const { wait: last } = await parked;
+    unpark = null;
+    if (!stopped && last) await waitFor(last);
+  };
+
   const pump = async () => {
     try {
       for (;;) {
@@ -107,21 +120,13 @@ export function pumpMember(source: AsyncIterator<unknown>, sink: DirectSink, hoo
           if (wait) {
             hooks.pause?.();
             await waitFor(wait);
-          } else if (hooks.park) {
-            // Woken with the wait in a box: a promise resolved with a promise would wait for it, past stop().
-            let woken!: (wait: Promise<void> | null) => void;
-            const parked = new Promise<{ wait: Promise<void> | null }>((resolve) => (woken = (wait) => resolve({ wait })));
-            if (hooks.park(r.value, bytes, woken)) {
-              unpark = woken;
-              const { wait: last } = await parked;
-              unpark = null;
-              if (stopped) break;
-              if (last) await waitFor(last);
-            }
-          }
+          } else await parkAfter(r.value, bytes);
         } else {
           hooks.pause?.();
           await handOver(result);
+          // Its own result (its snapshot) is sent: caught up at that cursor, it may park at once, so that its group
+          // writes even its first event for it (not only from the second on).
+          if (!stopped && sink.open) await parkAfter(r.value, '');
         }
         if (stopped) break;
       }
