@@ -150,6 +150,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
   const engineKube: KubePort = {
     ...workloads,
     observeEnvironment: live.reads.observeEnvironment,
+    // What the engine prunes from after an order: the same caches (no list of the environment's workloads).
+    listRevisionsInCluster: live.reads.listRevisionsInCluster,
     watchEnvironment: informerWatch(live.informers, debounce(testing.watchDebounceMs)),
   };
   const kube = testing.kube ? testing.kube(engineKube) : engineKube;

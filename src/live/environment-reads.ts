@@ -15,7 +15,8 @@ import { observeFrom } from '../kube/observe.js';
 import { workloadStrategy } from '../kube/strategy/index.js';
 import type { WorkloadObject } from '../kube/strategy/types.js';
 import { reached } from '../kube/write-marks.js';
-import type { EnvironmentObservation, EnvironmentTarget } from '../kube/workloads-types.js';
+import type { EnvironmentObservation, EnvironmentTarget, RevisionInCluster } from '../kube/workloads-types.js';
+import { revisionsInCluster } from '../kube/workloads-list.js';
 import type { Informer, KubeObject } from './informer.js';
 import type { InformerKind } from './informer-kinds.js';
 import type { InformerLease, Informers } from './informers.js';
@@ -33,6 +34,11 @@ export interface EnvironmentReadsOptions {
 
 export interface EnvironmentReads {
   observeEnvironment(target: EnvironmentTarget, options?: { now?: Date; unschedulableAfterMs?: number }): Promise<KubeResult<EnvironmentObservation>>;
+  /**
+   * The revisions the environment's workloads hold, from the caches (kube.listRevisionsInCluster without its list),
+   * plus each of `candidates` they do not hold: what the engine prunes from after an order.
+   */
+  listRevisionsInCluster(target: EnvironmentTarget, candidates?: readonly number[]): Promise<KubeResult<RevisionInCluster[]>>;
 }
 
 /** The informer kind of an app type's workloads (its strategy's). */
@@ -108,30 +114,47 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
     if (wanted && !bounds?.signal?.aborted) await until(informer, () => reached(informer.resourceVersion, wanted) || !!bounds?.signal?.aborted, writeWaitMs);
   }
 
+  /**
+   * Runs `read` over the environment's caches of `kinds` (pods, then the others asked for; the workloads' kind is
+   * its strategy's), once they are filled and have seen cairn's own newest writes to the pods and workloads.
+   */
+  async function withCaches<T>(target: EnvironmentTarget, kinds: readonly InformerKind[], read: (caches: Map<InformerKind, Informer>) => T): Promise<KubeResult<T>> {
+    const leases: InformerLease[] = kinds.map((kind) => informers.acquire(target.cluster, target.namespace, kind));
+    try {
+      const caches = new Map(kinds.map((kind, i) => [kind, leases[i]!.informer] as const));
+      const bounds = boundsFor(target.cluster);
+      const syncTimeoutMs = options.syncTimeoutMs ?? (bounds?.timeouts.listMs ?? 20_000) + 1_000;
+      const filled = await cachesFilled([...caches.values()], syncTimeoutMs, bounds?.signal);
+      if (!filled.ok) return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} cannot be read: ${filled.why}`, status: null });
+      await Promise.all([...caches].filter(([kind]) => kind !== 'events').map(([kind, informer]) => caughtUp(target, kind, informer)));
+      return ok(read(caches));
+    } finally {
+      for (const lease of leases) lease.release();
+    }
+  }
+
+  const mineIn = (target: EnvironmentTarget, informer: Informer) => [...informer.cache.values()].filter((o: KubeObject) => isEnvironmentPod(target, o));
+
   return {
-    async observeEnvironment(target, read = {}) {
-      const kinds: InformerKind[] = ['pods', 'events', workloadKind(target)];
-      const leases: InformerLease[] = kinds.map((kind) => informers.acquire(target.cluster, target.namespace, kind));
-      try {
-        const [pods, events, workloads] = leases.map((l) => l.informer) as [Informer, Informer, Informer];
-        const bounds = boundsFor(target.cluster);
-        const syncTimeoutMs = options.syncTimeoutMs ?? (bounds?.timeouts.listMs ?? 20_000) + 1_000;
-        const filled = await cachesFilled([pods, events, workloads], syncTimeoutMs, bounds?.signal);
-        if (!filled.ok) return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} cannot be read: ${filled.why}`, status: null });
-        await Promise.all([caughtUp(target, 'pods', pods), caughtUp(target, workloadKind(target), workloads)]);
-        const mine = (o: KubeObject) => isEnvironmentPod(target, o);
-        const podList = [...pods.cache.values()].filter(mine) as V1Pod[];
-        const eventList = [...events.cache.values()] as unknown as CoreV1Event[];
-        const found = [...workloads.cache.values()].filter(mine) as WorkloadObject[];
-        return ok(
-          observeFrom(target, podList, eventList, found, {
+    observeEnvironment(target, read = {}) {
+      return withCaches(target, ['pods', 'events', workloadKind(target)], (caches) =>
+        observeFrom(
+          target,
+          mineIn(target, caches.get('pods')!) as V1Pod[],
+          [...caches.get('events')!.cache.values()] as unknown as CoreV1Event[],
+          mineIn(target, caches.get(workloadKind(target))!) as WorkloadObject[],
+          {
             unschedulableAfterMs: read.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000,
             now: read.now ?? options.now?.() ?? new Date(),
-          }),
-        );
-      } finally {
-        for (const lease of leases) lease.release();
-      }
+          },
+        ),
+      );
+    },
+    listRevisionsInCluster(target, candidates = []) {
+      return withCaches(target, ['pods', workloadKind(target)], (caches) => {
+        const held = workloadStrategy(target.appType).workloadRevisions(target, mineIn(target, caches.get(workloadKind(target))!) as WorkloadObject[], mineIn(target, caches.get('pods')!) as V1Pod[]);
+        return revisionsInCluster(held, candidates);
+      });
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * A new app's namespaces are made when the app is created (by the process that runs the engine), so that its
- * first release starts with its own objects: no namespace, RoleBinding or access review on the release's path.
+ * first release starts with its own objects: no namespace, RoleBinding or access review on the release's path (and
+ * no list: the engine observes, and prunes after the order, from the informer caches).
  */
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -33,7 +34,7 @@ afterAll(async () => {
 
 const SETUP = ['namespaces', 'rolebindings', 'selfsubjectaccessreviews'];
 
-it("creating an app makes its namespace and cairn's binding on both clusters; its first release sends neither, nor an access review", async () => {
+it("creating an app makes its namespace and cairn's binding on both clusters; its first release sends neither, nor an access review, nor a list", async () => {
   const app = await createApp(cairn, 'early', 'STATELESS');
   await cairn.reconciler.idle();
   for (const c of clusters) {
@@ -52,4 +53,9 @@ it("creating an app makes its namespace and cairn's binding on both clusters; it
   expect(sent.filter((r) => SETUP.some((resource) => r.endsWith(` ${resource}`)))).toEqual([]);
   // The release's own objects were made.
   expect(sent).toEqual(expect.arrayContaining([expect.stringMatching(/create services$/), expect.stringMatching(/create deployments$/)]));
+  // No pod, event or workload is listed in the namespace, the pruning after the order included: the engine reads the
+  // informer caches (the sandbox's own node agent lists Services there: not cairn).
+  await cairn.reconciler.idle();
+  const lists = clusters.flatMap((c) => c.counters.requests({ verb: 'list', namespace: 'cairn-early' }).map((r) => `${c.name}: ${r.verb} ${r.path}`));
+  expect(lists.filter((r) => !r.endsWith('/services'))).toEqual([]);
 });

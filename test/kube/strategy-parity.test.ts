@@ -9,10 +9,14 @@ import { environmentLabelSelector } from '../../src/kube/render/index.js';
 import { observedRevisions, workloadStrategy, type WorkloadObject } from '../../src/kube/strategy/index.js';
 import type { EnvironmentTarget, Workloads } from '../../src/kube/workloads.js';
 import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
+import { createEnvironmentReads, type EnvironmentReads } from '../../src/live/environment-reads.js';
+import { createInformers, type Informers } from '../../src/live/informers.js';
 import { nginxSettings, observeUntil, readyOf, target, workloadsFor } from './workloads-helpers.js';
 
 let cluster: SandboxCluster;
 let kube: Workloads;
+let informers: Informers;
+let reads: EnvironmentReads;
 let apps: AppsV1Api;
 let core: CoreV1Api;
 
@@ -22,8 +26,11 @@ beforeAll(async () => {
   kube = w.kube;
   apps = w.kc.makeApiClient(AppsV1Api);
   core = w.kc.makeApiClient(CoreV1Api);
+  informers = createInformers(() => w.kc);
+  reads = createEnvironmentReads(informers, () => w.kc);
 });
 afterAll(async () => {
+  informers?.stop();
   await cluster?.stop();
 });
 
@@ -46,6 +53,14 @@ async function expectSameReading(t: EnvironmentTarget) {
   expect(inCluster.value.filter((r) => r.workload !== '').map((r) => [r.number, r.workload, r.replicas])).toEqual(
     [...fromWorkloads].sort(([a], [b]) => a - b).map(([n, r]) => [n, r.workload, r.replicas]),
   );
+  // The engine prunes from the informer caches: the same revisions as the list, candidates included, no list sent.
+  const candidates = [1, 2, 3, 7];
+  const listedWithCandidates = await kube.listRevisionsInCluster(t, candidates);
+  await reads.observeEnvironment(t);
+  const lists = () => cluster.counters.count({ verb: 'list', namespace: t.namespace });
+  const before = lists();
+  expect(await reads.listRevisionsInCluster(t, candidates)).toEqual(listedWithCandidates);
+  expect(lists()).toBe(before);
   return observation;
 }
 
