@@ -3,6 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
+import { preparedRead } from './prepared-read.js';
 import { releasesRepository } from './releases-repository.js';
 import type { AppRow, EnvironmentRow } from './tables.js';
 
@@ -34,6 +35,9 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
       f.businessType ? eq(apps.businessType, f.businessType) : undefined,
       f.appType ? eq(apps.appType, f.appType) : undefined,
     );
+  // Read by the engine for each order and by many requests: their SQL is built once (prepared-read.ts).
+  const appById = preparedRead<AppRow, { id: number }>(d, (db, value) => db.select().from(apps).where(eq(apps.id, value('id'))).limit(1));
+  const environmentById = preparedRead<EnvironmentRow, { id: number }>(d, (db, value) => db.select().from(environments).where(eq(environments.id, value('id'))).limit(1));
 
   return {
     /** Inserts the app, its environments and their draft configs (all or none). */
@@ -50,7 +54,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
         return row!;
       }),
     byIds: (ids: number[]): Promise<AppRow[]> => (ids.length ? d.read((db) => db.select().from(apps).where(d.dialect.inIds(apps.id, ids))) : Promise.resolve([])),
-    byId: (id: number): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.id, id)).limit(1))[0]),
+    byId: async (id: number): Promise<AppRow | undefined> => (await appById({ id }))[0],
     byName: (name: string): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.name, name)).limit(1))[0]),
     /** One page of apps matching the filter, ordered by name. */
     list: (filter: AppFilter, offset: number, limit: number): Promise<AppRow[]> =>
@@ -62,7 +66,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
     delete: (id: number): Promise<boolean> => d.write(async (db) => (await db.delete(apps).where(eq(apps.id, id)).returning({ id: apps.id })).length > 0),
     environmentsOfApps: (appIds: number[]): Promise<EnvironmentRow[]> =>
       appIds.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.appId, appIds)).orderBy(asc(environments.id))) : Promise.resolve([]),
-    environment: (id: number): Promise<EnvironmentRow | undefined> => d.read(async (db) => (await db.select().from(environments).where(eq(environments.id, id)).limit(1))[0]),
+    environment: async (id: number): Promise<EnvironmentRow | undefined> => (await environmentById({ id }))[0],
     environmentsByIds: (ids: number[]): Promise<EnvironmentRow[]> =>
       ids.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.id, ids))) : Promise.resolve([]),
     /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */

@@ -3,6 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
+import { preparedRead } from './prepared-read.js';
 import type { DeploymentConfigRow } from './tables.js';
 
 /**
@@ -12,6 +13,10 @@ import type { DeploymentConfigRow } from './tables.js';
 export function configsRepository(d: Database, cipher: SecretCipher) {
   const { deploymentConfigs } = d.t;
   const open = (rows: DeploymentConfigRow[]) => rows.map((r) => openRow(cipher, r));
+  // Read by every submission: its SQL is built once (prepared-read.ts).
+  const ofEnvironment = preparedRead<DeploymentConfigRow, { environmentId: number }>(d, (db, value) =>
+    db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, value('environmentId'))).limit(1),
+  );
   return {
     byIds: (ids: number[]): Promise<DeploymentConfigRow[]> =>
       ids.length ? d.read(async (db) => open(await db.select().from(deploymentConfigs).where(d.dialect.inIds(deploymentConfigs.id, ids)))) : Promise.resolve([]),
@@ -19,8 +24,7 @@ export function configsRepository(d: Database, cipher: SecretCipher) {
       environmentIds.length
         ? d.read(async (db) => open(await db.select().from(deploymentConfigs).where(d.dialect.inIds(deploymentConfigs.environmentId, environmentIds))))
         : Promise.resolve([]),
-    byEnvironmentId: (environmentId: number): Promise<DeploymentConfigRow | undefined> =>
-      d.read(async (db) => openRow(cipher, (await db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, environmentId)).limit(1))[0])),
+    byEnvironmentId: async (environmentId: number): Promise<DeploymentConfigRow | undefined> => openRow(cipher, (await ofEnvironment({ environmentId }))[0]),
     /**
      * `UPDATE … WHERE id = ? AND version = ?`: writes and bumps the version only when nobody wrote
      * since `expectedVersion`. Returns the new row, or undefined when the version is stale.

@@ -44,7 +44,25 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const inIds = d.dialect.inIds;
   const open = (rows: RevisionRow[]) => rows.map((r) => openRow(cipher, r));
   const one = <T>(rows: T[]): T | undefined => rows[0];
+  // The reads a release runs on every order (the engine's passes, a submission): their SQL is built once (prepared-read.ts).
   const orderById = preparedRead<ReleaseOrderRow, { id: number }>(d, (db, value) => db.select().from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1));
+  const activeOrder = preparedRead<ReleaseOrderRow, { environmentId: number }>(d, (db, value) =>
+    db.select().from(releaseOrders).where(and(eq(releaseOrders.environmentId, value('environmentId')), inArray(releaseOrders.state, [...ACTIVE_STATES]))).limit(1),
+  );
+  const lastCompletedOrder = preparedRead<ReleaseOrderRow, { environmentId: number }>(d, (db, value) =>
+    db
+      .select()
+      .from(releaseOrders)
+      .where(and(eq(releaseOrders.environmentId, value('environmentId')), inArray(releaseOrders.state, FINISHED_RUNNING)))
+      .orderBy(sql`${releaseOrders.finishedAt} DESC NULLS LAST`, desc(releaseOrders.id))
+      .limit(1),
+  );
+  const openFailures = preparedRead<InstanceFailureRow, { orderId: number }>(d, (db, value) =>
+    db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, value('orderId')), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id),
+  );
+  const revisionByNumber = preparedRead<RevisionRow, { environmentId: number; number: number }>(d, (db, value) =>
+    db.select().from(revisions).where(and(eq(revisions.environmentId, value('environmentId')), eq(revisions.number, value('number')))).limit(1),
+  );
   return {
     /** Freezes a new revision numbered after the environment's last one. */
     createRevision: (r: NewRevision, now: Date): Promise<RevisionRow> =>
@@ -52,8 +70,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
         const last = (await db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)))[0]?.n ?? 0;
         return openRow(cipher, (await db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning())[0]!);
       }),
-    revision: (environmentId: number, number: number): Promise<RevisionRow | undefined> =>
-      d.read(async (db) => openRow(cipher, one(await db.select().from(revisions).where(and(eq(revisions.environmentId, environmentId), eq(revisions.number, number))).limit(1)))),
+    revision: async (environmentId: number, number: number): Promise<RevisionRow | undefined> => openRow(cipher, one(await revisionByNumber({ environmentId, number }))),
     revisionsByIds: (ids: number[]): Promise<RevisionRow[]> =>
       ids.length ? d.read(async (db) => open(await db.select().from(revisions).where(inIds(revisions.id, ids)))) : Promise.resolve([]),
     /** Revisions by environment and number, in one statement (those that exist). */
@@ -87,8 +104,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
     order: async (id: number): Promise<ReleaseOrderRow | undefined> => one(await orderById({ id })),
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
-    activeOrderOf: (environmentId: number): Promise<ReleaseOrderRow | undefined> =>
-      d.read(async (db) => one(await db.select().from(releaseOrders).where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))).limit(1))),
+    activeOrderOf: async (environmentId: number): Promise<ReleaseOrderRow | undefined> => one(await activeOrder({ environmentId })),
     /** The orders in progress of these environments (at most one each). */
     activeOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> =>
       environmentIds.length
@@ -116,17 +132,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     countOrders: (environmentId: number): Promise<number> =>
       d.read(async (db) => one(await db.select({ n: count() }).from(releaseOrders).where(eq(releaseOrders.environmentId, environmentId)))?.n ?? 0),
     /** The last completed order of the environment: the revision it left running. */
-    lastCompletedOrderOf: (environmentId: number): Promise<ReleaseOrderRow | undefined> =>
-      d.read(async (db) =>
-        one(
-          await db
-            .select()
-            .from(releaseOrders)
-            .where(and(eq(releaseOrders.environmentId, environmentId), inArray(releaseOrders.state, FINISHED_RUNNING)))
-            .orderBy(sql`${releaseOrders.finishedAt} DESC NULLS LAST`, desc(releaseOrders.id))
-            .limit(1),
-        ),
-      ),
+    lastCompletedOrderOf: async (environmentId: number): Promise<ReleaseOrderRow | undefined> => one(await lastCompletedOrder({ environmentId })),
     /** The last completed (or rolled back) order of each of these environments, as lastCompletedOrderOf picks it. */
     lastCompletedOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> => {
       if (!environmentIds.length) return Promise.resolve([]);
@@ -177,8 +183,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
       }),
     failuresOf: (orderIds: number[]): Promise<InstanceFailureRow[]> =>
       orderIds.length ? d.read((db) => db.select().from(instanceFailures).where(inIds(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id)) : Promise.resolve([]),
-    openFailuresOf: (orderId: number): Promise<InstanceFailureRow[]> =>
-      d.read((db) => db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, orderId), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id)),
+    openFailuresOf: (orderId: number): Promise<InstanceFailureRow[]> => openFailures({ orderId }),
     resolveFailures: (orderId: number, now: Date): Promise<number> =>
       d.write(
         async (db) =>

@@ -1,6 +1,7 @@
 import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
 import type { ApiTokenRow, AppMemberRow, AppRoleName } from './auth-tables.js';
 import type { Database } from './database.js';
+import { preparedRead } from './prepared-read.js';
 
 export interface NewToken {
   name: string;
@@ -18,6 +19,9 @@ export function tokensRepository(d: Database) {
   const { apiTokens, appMembers } = d.t;
   const inIds = d.dialect.inIds;
   const one = <T>(rows: T[]): T | undefined => rows[0];
+  // Every request's authentication reads these two (when its cache is stale): their SQL is built once (prepared-read.ts).
+  const tokenByHash = preparedRead<ApiTokenRow, { secretHash: string }>(d, (db, value) => db.select().from(apiTokens).where(eq(apiTokens.secretHash, value('secretHash'))).limit(1));
+  const grantsOfToken = preparedRead<AppMemberRow, { tokenId: number }>(d, (db, value) => db.select().from(appMembers).where(eq(appMembers.tokenId, value('tokenId'))));
   return {
     /** Inserts the token and its grants (all or none). */
     create: (token: NewToken, now: Date): Promise<ApiTokenRow> =>
@@ -31,8 +35,7 @@ export function tokensRepository(d: Database) {
     byIds: (ids: readonly number[]): Promise<ApiTokenRow[]> =>
       ids.length === 0 ? Promise.resolve([]) : d.read((db) => db.select().from(apiTokens).where(inIds(apiTokens.id, ids))),
     byName: (name: string): Promise<ApiTokenRow | undefined> => d.read(async (db) => one(await db.select().from(apiTokens).where(eq(apiTokens.name, name)).limit(1))),
-    bySecretHash: (secretHash: string): Promise<ApiTokenRow | undefined> =>
-      d.read(async (db) => one(await db.select().from(apiTokens).where(eq(apiTokens.secretHash, secretHash)).limit(1))),
+    bySecretHash: async (secretHash: string): Promise<ApiTokenRow | undefined> => one(await tokenByHash({ secretHash })),
     /** Tokens by id, `first` of them after id `afterId`. */
     page: (afterId: number, first: number): Promise<ApiTokenRow[]> =>
       d.read((db) => db.select().from(apiTokens).where(gt(apiTokens.id, afterId)).orderBy(asc(apiTokens.id)).limit(first)),
@@ -44,7 +47,7 @@ export function tokensRepository(d: Database) {
         await db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, id));
       }),
     /** The token's roles on apps. */
-    grantsOf: (tokenId: number): Promise<AppMemberRow[]> => d.read((db) => db.select().from(appMembers).where(eq(appMembers.tokenId, tokenId))),
+    grantsOf: (tokenId: number): Promise<AppMemberRow[]> => grantsOfToken({ tokenId }),
     /** The app's members (tokens with a role on it), by token id. */
     membersOf: (appId: number): Promise<AppMemberRow[]> =>
       d.read((db) => db.select().from(appMembers).where(eq(appMembers.appId, appId)).orderBy(asc(appMembers.tokenId))),
