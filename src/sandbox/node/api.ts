@@ -18,6 +18,9 @@ export interface Api {
 /** An idle connection is closed after this: before the API server's own keep-alive timeout (node's default 5 s; the sandbox's 30 s). */
 const IDLE_SOCKET_MS = 4_000;
 
+/** How long one API call (not a watch) may take before it is abandoned: it fails, and the agent's loop tries again. */
+export const DEFAULT_CALL_TIMEOUT_MS = 30_000;
+
 /**
  * client-node 1.4 makes a new agent, so a new connection (over HTTPS, a full TLS handshake with a new secure
  * context), for every API call. The node agent's API calls share one keep-alive agent instead (its streams,
@@ -28,8 +31,16 @@ class SharedAgentKubeConfig extends KubeConfig {
   private shared: HttpAgent | undefined;
   private closed = false;
 
+  constructor(private readonly callTimeoutMs: number) {
+    super();
+  }
+
   override async applySecurityAuthentication(context: RequestContext): Promise<void> {
     await super.applySecurityAuthentication(context);
+    // Every API call is bounded (an API server that accepts a request and never answers cannot hold the agent's loop).
+    const own = context.getSignal();
+    const bound = AbortSignal.timeout(this.callTimeoutMs);
+    context.setSignal(own ? AbortSignal.any([own, bound]) : bound);
     const fresh = context.getAgent();
     // Only plain http(s) agents are shared (a proxy's agent is left as it is).
     if (!fresh || (fresh.constructor !== HttpAgent && fresh.constructor !== HttpsAgent)) return;
@@ -48,8 +59,8 @@ class SharedAgentKubeConfig extends KubeConfig {
   }
 }
 
-export function createApi(kubeconfig: string): Api {
-  const kc = new SharedAgentKubeConfig();
+export function createApi(kubeconfig: string, options: { callTimeoutMs?: number } = {}): Api {
+  const kc = new SharedAgentKubeConfig(options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
   kc.loadFromString(kubeconfig);
   return { kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api), watch: new Watch(kc), close: () => kc.close() };
 }

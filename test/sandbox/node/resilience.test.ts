@@ -1,5 +1,6 @@
 /** The node agent survives a flaky API server: dropped watches, compacted history, outages, failing writes. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApi } from '../../../src/sandbox/node/api.js';
 import { fastCluster, status, waitForPod, type TestCluster } from './helpers.js';
 
 let t: TestCluster;
@@ -33,6 +34,19 @@ describe('node agent resilience', () => {
     await t.core.createNamespacedPod({ namespace: 'default', body: pod('flaky-writes') });
     await waitForPod(t, 'flaky-writes', (p) => Boolean(status(p)?.state?.running), 'pod flaky-writes running', 20_000);
     off();
+  });
+
+  it('abandons an API call the server accepts and never answers, after its bound (its loop then tries again)', async () => {
+    const api = createApi(t.cluster.kubeconfig, { callTimeoutMs: 200 });
+    const off = t.cluster.faults.hangRequests({ verb: 'get', resource: 'namespaces', name: 'default', times: 1 });
+    try {
+      await expect(api.core.readNamespace({ name: 'default' })).rejects.toThrow();
+      // The rule is spent: the next call is answered.
+      expect((await api.core.readNamespace({ name: 'default' })).metadata?.name).toBe('default');
+    } finally {
+      off();
+      api.close();
+    }
   });
 
   it('keeps the node Ready: the lease is renewed', async () => {
