@@ -67,7 +67,10 @@ interface OrderRun {
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
   const facts = createOrderFactsCache(repos);
-  const preparer = kube.prepareNamespace ? createNamespacePreparer({ prepareNamespace: (target) => kube.prepareNamespace!(target), logger }) : null;
+  const fence = options.fence;
+  const preparer = kube.prepareNamespace
+    ? createNamespacePreparer({ prepareNamespace: (target) => kube.prepareNamespace!(target), logger, ...(fence ? { beforeEach: () => fence.beforeApply() } : {}) })
+    : null;
   const rows = new Map<number, ReleaseOrderRow>();
   const deps: ReconcileDeps = {
     repos,
@@ -250,7 +253,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     async stop() {
       stopped = true;
       if (resync) clearInterval(resync);
-      const preparing = preparer?.stop();
+      preparer?.stop();
       await resyncing;
       for (const w of watches.values()) w.abort.abort();
       watches.clear();
@@ -260,7 +263,6 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       runs.clear();
       facts.clear();
       rows.clear();
-      await preparing;
       logger.info('release engine stopped');
     },
   };

@@ -208,6 +208,30 @@ describeEachDatabase('the database', (target) => {
     expect(await names(repos)).toEqual(['before', 'uncommitted']);
   });
 
+  it('a prepared read (built once: src/db/prepared-read.ts) inside a transaction sees its uncommitted writes; outside, the last commit', async () => {
+    const { repos } = await fresh();
+    const app = await newApp(repos, 'prepared');
+    const env = (await repos.apps.environmentsOfApps([app.id]))[0]!;
+    const order = { environmentId: env.id, kind: 'RELEASE' as const, fromRevision: null, toRevision: 1, plan: [1], pauseMode: 'NONE' as const, state: 'DEPLOYING' as const, direction: 'FORWARD' as const, cursor: freshCursor(now), description: '', createdBy: 't' };
+    expect(await repos.releases.activeOrderOf(env.id)).toBeUndefined(); // prepared on this connection before the transaction
+    const written = gate();
+    const commit = gate();
+    let inside: unknown;
+    const transaction = repos.transaction(async () => {
+      const created = await repos.releases.createOrder(order, now);
+      inside = { active: (await repos.releases.activeOrderOf(env.id))?.id, byId: (await repos.releases.order(created.id))?.cursor, environment: (await repos.apps.environment(env.id))?.id };
+      written.open();
+      await commit.opened;
+      return created;
+    });
+    await written.opened;
+    if (target.kind !== 'sqlite-memory') expect(await repos.releases.activeOrderOf(env.id)).toBeUndefined();
+    commit.open();
+    const created = await transaction;
+    expect(inside).toEqual({ active: created.id, byId: freshCursor(now), environment: env.id });
+    expect((await repos.releases.activeOrderOf(env.id))?.id).toBe(created.id);
+  });
+
   it('a write outside a transaction while another flow\'s transaction is open is not part of it: it waits its turn', async () => {
     const { repos } = await fresh();
     const written = gate();

@@ -1,7 +1,7 @@
 /**
  * A new app's namespaces made ahead of its first release (src/engine/namespace-preparer.ts): only while the
- * engine runs, a few at once, a bounded queue, failures logged (the first release makes the namespace and
- * reports a refusal), and `stop` drops what waits and waits for what runs.
+ * engine runs (behind its lease's fence), a few at once, one namespace once, a bounded queue, failures logged (the
+ * first release makes the namespace and reports a refusal), and `stop` drops what waits.
  */
 import { describe, expect, it } from 'vitest';
 import { createNamespacePreparer } from '../../src/engine/namespace-preparer.js';
@@ -97,11 +97,13 @@ describe('the namespace preparer', () => {
     expect(log.lines[1]).toMatchObject({ fields: { namespace: 'cairn-app-3', error: 'Error: boom' } });
   });
 
-  it('keeps at most `maxQueued` waiting: beyond, the first release makes the namespace', async () => {
+  it('keeps at most `maxQueued` waiting: beyond, the first release makes the namespace (said once)', async () => {
     const held = heldCalls();
-    const preparer = createNamespacePreparer({ prepareNamespace: held.prepareNamespace, ...logs(), concurrency: 1, maxQueued: 2 });
+    const log = logs();
+    const preparer = createNamespacePreparer({ prepareNamespace: held.prepareNamespace, logger: log.logger, concurrency: 1, maxQueued: 2 });
     preparer.start();
     for (let n = 1; n <= 5; n++) preparer.prepare(target(n));
+    expect(log.lines).toEqual([{ fields: { waiting: 2 }, message: expect.stringContaining('left to their first release') }]);
     for (let i = 0; i < held.calls.length; i++) {
       held.calls[i]!.finish(ok);
       await settle();
@@ -111,18 +113,52 @@ describe('the namespace preparer', () => {
     expect(held.calls.map((c) => c.target.namespace)).toEqual(['cairn-app-1', 'cairn-app-2', 'cairn-app-3']);
   });
 
-  it('stop drops what waits, waits for what runs, and prepares nothing more', async () => {
+  it('prepares one namespace of one cluster once, however many ask for it at once (two environments on one cluster)', async () => {
+    const held = heldCalls();
+    const preparer = createNamespacePreparer({ prepareNamespace: held.prepareNamespace, ...logs(), concurrency: 1 });
+    preparer.start();
+    const test = { ...target(1), environmentKind: 'TEST' as const };
+    preparer.prepare(target(1));
+    preparer.prepare(target(2));
+    preparer.prepare(test); // the first is running
+    preparer.prepare({ ...target(2), environmentKind: 'TEST' }); // the second is waiting
+    preparer.prepare({ ...target(2), cluster: 'test' }); // another cluster
+    for (let i = 0; i < held.calls.length; i++) {
+      held.calls[i]!.finish(ok);
+      await settle();
+    }
+    await preparer.idle();
+    expect(held.calls.map((c) => `${c.target.cluster}/${c.target.namespace}`)).toEqual(['prod/cairn-app-1', 'prod/cairn-app-2', 'test/cairn-app-2']);
+  });
+
+  it('starts no call once the engine lease is lost (its fence throws): that namespace is left, logged', async () => {
+    const held = heldCalls();
+    const log = logs();
+    let leading = true;
+    const beforeEach = async () => {
+      if (!leading) throw Object.assign(new Error('the engine lease was lost'), { name: 'LeaseLost' });
+    };
+    const preparer = createNamespacePreparer({ prepareNamespace: held.prepareNamespace, logger: log.logger, beforeEach, concurrency: 1 });
+    preparer.start();
+    preparer.prepare(target(1));
+    preparer.prepare(target(2));
+    await settle();
+    leading = false;
+    held.calls[0]!.finish(ok);
+    await preparer.idle();
+    expect(held.calls.map((c) => c.target.namespace)).toEqual(['cairn-app-1']);
+    expect(log.lines).toEqual([{ fields: { cluster: 'prod', namespace: 'cairn-app-2', error: 'LeaseLost: the engine lease was lost' }, message: expect.stringContaining('failed') }]);
+  });
+
+  it('stop drops what waits at once (what runs ends within its bounds) and prepares nothing more', async () => {
     const held = heldCalls();
     const preparer = createNamespacePreparer({ prepareNamespace: held.prepareNamespace, ...logs(), concurrency: 1 });
     preparer.start();
     preparer.prepare(target(1));
     preparer.prepare(target(2));
-    let stopped = false;
-    const stopping = preparer.stop().then(() => (stopped = true));
-    await settle();
-    expect(stopped).toBe(false);
+    preparer.stop();
     held.calls[0]!.finish(ok);
-    await stopping;
+    await preparer.idle();
     expect(held.calls.map((c) => c.target.namespace)).toEqual(['cairn-app-1']);
     preparer.prepare(target(3));
     await settle();

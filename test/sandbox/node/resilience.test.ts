@@ -36,7 +36,7 @@ describe('node agent resilience', () => {
     off();
   });
 
-  it('abandons an API call the server accepts and never answers, after its bound (its loop then tries again)', async () => {
+  it('abandons an API call the server accepts and never answers, after its bound', async () => {
     const api = createApi(t.cluster.kubeconfig, { callTimeoutMs: 200 });
     const off = t.cluster.faults.hangRequests({ verb: 'get', resource: 'namespaces', name: 'default', times: 1 });
     try {
