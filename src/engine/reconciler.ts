@@ -64,6 +64,9 @@ interface OrderRun {
   timer: NodeJS.Timeout | null;
 }
 
+/** Why an order's environment watch ends (one reason for all: an abort without one builds a DOMException, with its stack, each time). */
+const WATCH_ENDED = new Error('the order no longer needs its environment watched');
+
 export function createReconciler(options: ReconcilerOptions): Reconciler {
   const { repos, kube, logger } = options;
   const facts = createOrderFactsCache(repos);
@@ -113,7 +116,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     // From here on no await: the check and the change of the watches are one step.
     if (!target || stopped || watched.has(orderId)) return;
     const before = watches.get(order.environmentId);
-    before?.abort.abort();
+    before?.abort.abort(WATCH_ENDED);
     if (before) watched.delete(before.orderId);
     const abort = new AbortController();
     watches.set(order.environmentId, { abort, orderId });
@@ -132,7 +135,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     watched.delete(orderId);
     const w = watches.get(envId);
     if (w?.orderId !== orderId) return;
-    w.abort.abort();
+    w.abort.abort(WATCH_ENDED);
     watches.delete(envId);
   };
 
@@ -255,7 +258,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (resync) clearInterval(resync);
       preparer?.stop();
       await resyncing;
-      for (const w of watches.values()) w.abort.abort();
+      for (const w of watches.values()) w.abort.abort(WATCH_ENDED);
       watches.clear();
       watched.clear();
       for (const run of runs.values()) if (run.timer) clearTimeout(run.timer);

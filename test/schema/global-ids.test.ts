@@ -54,6 +54,10 @@ describe('decodeId', () => {
     ['an instance without a pod', b64('Instance:3/')],
     ['a lower-case type', b64('app:12')],
     ['not base64', 'App:12'],
+    ['a word that is base64 of nothing (an enum value in an input)', 'NONE'],
+    ['no type separator', b64('App12')],
+    ['an empty type', b64(':12')],
+    ['an empty text', ''],
     ['a longer ID than cairn hands out', b64(`Cluster:${'c'.repeat(MAX_GLOBAL_ID_LENGTH)}`)],
   ])('refuses %s', (_what, id) => {
     expect(decodeId(id)).toBeNull();
