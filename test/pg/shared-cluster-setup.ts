@@ -10,8 +10,8 @@
  *   POST   /databases         creates a database `file_<n>` and answers `{ url, port, database }`;
  *   DELETE /databases/<name>  drops it and the databases named `<name>_…` the file made from it (WITH (FORCE)).
  *
- * The databases are created one at a time (a CREATE DATABASE copies template1, which a second copy at the same
- * moment could find busy). The cluster is stopped, and its directory removed, when the run ends.
+ * The databases are created and dropped one at a time, on one admin connection. The cluster is stopped, and its
+ * directory removed, when the run ends.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -52,20 +52,30 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
   };
 
-  const create = async () => {
-    const { cluster, admin } = await (shared ??= start());
-    const database = `file_${++made}`;
-    await admin.query(`CREATE DATABASE ${database}`);
-    return { url: cluster.url.replace(/\/[^/]+$/, `/${database}`), port: cluster.port, database };
+  /** Runs `step` after the steps asked for before it (the admin connection runs one statement at a time). */
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(step: () => Promise<T>): Promise<T> => {
+    const run = queue.then(step, step);
+    queue = run.catch(() => undefined);
+    return run;
   };
 
-  const drop = async (name: string) => {
-    if (!NAME.test(name)) throw new Error(`not a file's database: ${name}`);
-    const { admin } = await shared!;
-    const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`, [name]);
-    for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    return { dropped: rows.length };
-  };
+  const create = () =>
+    inTurn(async () => {
+      const { cluster, admin } = await (shared ??= start());
+      const database = `file_${++made}`;
+      await admin.query(`CREATE DATABASE ${database}`);
+      return { url: cluster.url.replace(/\/[^/]+$/, `/${database}`), port: cluster.port, database };
+    });
+
+  const drop = (name: string) =>
+    inTurn(async () => {
+      if (!NAME.test(name)) throw new Error(`not a file's database: ${name}`);
+      const { admin } = await shared!;
+      const { rows } = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = $1 OR starts_with(datname, $1 || '_')`, [name]);
+      for (const { datname } of rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      return { dropped: rows.length };
+    });
 
   const answer = (response: ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json' });
