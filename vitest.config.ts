@@ -18,9 +18,9 @@ const common = {
 /**
  * The test files that need a module graph of their own (a fresh worker, `isolate: true`). Every other file runs in
  * a worker that has run other files before it (`isolate: false`, GROUPS below): its modules are imported once per
- * worker, not once per file, which takes most of the run's time away. A file belongs here when it changes what other files share
- * (module-level state, process-wide settings) or needs it untouched; each entry says why. A file that fails in the
- * whole run but passes alone (`npx vitest run <file>`) probably belongs here.
+ * worker, not once per file, which takes most of the run's time away. A file belongs here when it changes what other
+ * files share (module-level state, process-wide settings) or needs it untouched; each entry says why. A file that
+ * fails in the whole run but passes alone (`npx vitest run <file>`) probably belongs here.
  */
 const ISOLATED = [
   // Registers the test-only `auditProbe` mutation before the schema is built: the schema (a module-level value)

@@ -1,9 +1,9 @@
 /**
  * The lease tests' databases: every suite written with `eachDatabase` runs once on SQLite (a temporary file) and
- * once on PostgreSQL (a database of the file's own in the run's shared cluster, test/pg/pg-database.ts). Each test gets a
- * fresh, empty database (SQLite: a new file; PostgreSQL: a new database named after the file's); `another` opens a second handle on the same data, as a second cairn process
- * would (SQLite: another connection pair on the file; PostgreSQL: another pool). Everything opened is closed
- * after each test.
+ * once on PostgreSQL (a database of the file's own in the run's shared cluster, test/pg/pg-database.ts). Each test
+ * gets a fresh, empty database (SQLite: a new file; PostgreSQL: a new database named after the file's); `another`
+ * opens a second handle on the same data, as a second cairn process would (SQLite: another connection pair on the
+ * file; PostgreSQL: another pool). Everything opened is closed after each test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
