@@ -14,6 +14,9 @@ export default defineConfig({
     // test/k8s/*.k8s.ts run only here: deploy/'s RBAC on a real API server, and the Dockerfile followed
     // without a container engine (a whole npm ci: minutes).
     include: ['test/e2e/**/*.test.ts', 'test/k8s/**/*.k8s.ts'],
+    // One project (the base's split into shared and isolated workers is for `npm test`); its own globalSetup, so
+    // the PostgreSQL test here (test/e2e/replicas.test.ts) starts a cluster of its own (test/pg/pg-database.ts).
+    projects: undefined,
     globalSetup: ['test/e2e/real-cluster-setup.ts'],
     env: { CAIRN_E2E_CLUSTER: 'real' },
     fileParallelism: false,

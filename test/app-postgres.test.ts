@@ -1,5 +1,5 @@
 /**
- * createCairn on PostgreSQL (CAIRN_DATABASE_URL, a throwaway server: test/pg/pg-cluster.ts): it starts, serves
+ * createCairn on PostgreSQL (CAIRN_DATABASE_URL, a fresh database: test/pg/pg-database.ts): it starts, serves
  * GraphQL over its HTTP server, and a second cairn on the same database — as a second replica, or the next
  * start — sees what the first wrote; one of them runs the release engine (the lease is a PostgreSQL row). The token command line works on the same database. A start that fails
  * after the database opened closes it again.
@@ -15,15 +15,16 @@ import { startFakePodsApi, type FakePodsApi } from './helpers/fake-pods-api.js';
 import { alwaysReachable, clusterSources, testConfig } from './helpers/cairn.js';
 import { CREATE_APP } from './helpers/operations.js';
 import { issueTestToken } from './helpers/auth.js';
-import { startPgCluster, type PgCluster } from './pg/pg-cluster.js';
+import type { PgCluster } from './pg/pg-cluster.js';
+import { startPgDatabase } from './pg/pg-database.js';
 import { memoryLogger, sseEvents } from './server/helpers.js';
 
 const ADMIN = 'cairn_0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 const APP = '{ apps { totalCount edges { node { name businessType environments { kind cluster { name } } } } } }';
 
 describe('createCairn on PostgreSQL', () => {
-  // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-cluster.ts).
-  const starting = startPgCluster();
+  // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-database.ts).
+  const starting = startPgDatabase();
   starting.catch(() => undefined); // a failure is reported by beforeAll
   let cluster: PgCluster;
   let pods: FakePodsApi;
@@ -167,7 +168,7 @@ describe('createCairn on PostgreSQL', () => {
       const client = new pg.Client({ connectionString: cluster.url, application_name: 'cairn-test-probe' });
       await client.connect();
       try {
-        const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cairn'");
+        const { rows } = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cairn' AND datname = current_database()");
         return rows[0]!.n;
       } finally {
         await client.end();

@@ -12,9 +12,10 @@
  *   });
  *
  * PostgreSQL is really used, never skipped: where its binaries are missing (`.ci/run` installs them) the PostgreSQL
- * suites fail, saying so. One cluster per test file, started at collection (the `starting` pattern of
- * test/pg/pg-cluster.ts) and stopped after the file's last PostgreSQL suite; a database is migrated once as a
- * template, and each `open()` creates a new database from it (a file copy, no migration to run).
+ * suites fail, saying so. One database per test file (test/pg/pg-database.ts: in the run's shared cluster), asked
+ * for at collection (the `starting` pattern of test/pg/pg-cluster.ts) and dropped after the file's last PostgreSQL
+ * suite; it is migrated once as a template, and each `open()` creates a new database from it (a file copy, no
+ * migration to run), named after it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ import { openDatabase, type SqliteOptions } from '../../src/db/client.js';
 import type { Database } from '../../src/db/database.js';
 import type { PgDatabaseOptions } from '../../src/db/pg/client.js';
 import { openPostgresDatabase } from '../../src/db/pg/database.js';
-import { pgMissing, startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import { pgMissing, type PgCluster } from '../pg/pg-cluster.js';
+import { startPgDatabase } from '../pg/pg-database.js';
 
 export type DatabaseKind = 'sqlite-file' | 'sqlite-memory' | 'postgres';
 export const ALL_KINDS: readonly DatabaseKind[] = ['sqlite-file', 'sqlite-memory', 'postgres'];
@@ -57,11 +59,10 @@ export async function countRows(database: Database, table: string): Promise<numb
   return Number((await rawRows<{ n: unknown }>(database, `SELECT count(*) AS n FROM ${table}`))[0]!.n);
 }
 
-// ---- PostgreSQL: one cluster per test file --------------------------------------------------------------------
-
-const TEMPLATE = 'cairn';
+// ---- PostgreSQL: one database per test file -------------------------------------------------------------------
 
 interface PgServer {
+  /** The file's database (the template of each test's). */
   cluster: PgCluster;
   /** A connection to the `postgres` database, which creates each test's database. */
   admin: pg.Client;
@@ -73,7 +74,7 @@ let suites = 0;
 
 async function startServer(): Promise<PgServer> {
   if (pgMissing) throw new Error(`The repository and database tests run on SQLite AND PostgreSQL. ${pgMissing}`);
-  const cluster = await startPgCluster({ database: TEMPLATE });
+  const cluster = await startPgDatabase();
   try {
     // Migrated once; every test's database is a copy of it.
     const template = await openPostgresDatabase(cluster.url);
@@ -98,14 +99,14 @@ async function stopServer(): Promise<void> {
 async function openPg(options: OpenOptions): Promise<Database> {
   if (!server) throw new Error('the PostgreSQL cluster was not started (use describeEachDatabase)');
   const s = await server;
-  const name = `test_${++s.created}`;
+  const name = `${s.cluster.database}_test_${++s.created}`;
   const { pgIcuLocale, ...rest } = options;
   if (pgIcuLocale !== undefined) {
     // Another collation needs an empty template (and then its own migration).
     if (!/^[A-Za-z0-9-]+$/.test(pgIcuLocale)) throw new Error(`not an ICU locale: ${pgIcuLocale}`);
     await s.admin.query(`CREATE DATABASE ${name} TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${pgIcuLocale}' LOCALE 'C'`);
   } else {
-    await s.admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE}`);
+    await s.admin.query(`CREATE DATABASE ${name} TEMPLATE ${s.cluster.database}`);
   }
   return openPostgresDatabase(s.cluster.url.replace(/\/[^/]+$/, `/${name}`), rest);
 }

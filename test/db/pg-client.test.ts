@@ -14,12 +14,13 @@ import { apps, deploymentConfigs, environments } from '../../src/db/pg/tables.js
 import { openRow, sealSettings } from '../../src/domain/secret-values.js';
 import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
 import { secretValue, settingsWith } from '../secrets/helpers.js';
-import { startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import type { PgCluster } from '../pg/pg-cluster.js';
+import { startPgDatabase } from '../pg/pg-database.js';
 
 describe('the PostgreSQL client', () => {
   // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
-  // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
-  const starting = startPgCluster();
+  // (test/pg/pg-database.ts); its deadline (90 s) is below the hook's.
+  const starting = startPgDatabase();
   starting.catch(() => undefined); // a failure is reported by beforeAll
   let cluster: PgCluster;
   let database: OpenPgDatabase;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { migratePg } from '../../src/db/pg/migrate.js';
 import * as pgTables from '../../src/db/pg/tables.js';
-import { startPgCluster, type PgCluster } from '../pg/pg-cluster.js';
+import type { PgCluster } from '../pg/pg-cluster.js';
+import { startPgDatabase } from '../pg/pg-database.js';
 
 const declared = (Object.values(pgTables) as unknown[]).filter((v): v is PgTable => is(v, PgTable)).map((t) => getTableConfig(t));
 
@@ -22,8 +23,8 @@ describe('PostgreSQL migrations (drizzle-pg/)', () => {
   const query = async <T extends object>(text: string, values: unknown[] = []) => (await pool.query<T>(text, values)).rows;
 
   // Started at collection, awaited by beforeAll and stopped by afterAll even if it ends after the hook gave up
-  // (test/pg/pg-cluster.ts); its own deadline (60 s) is below the hook's.
-  const starting = startPgCluster();
+  // (test/pg/pg-database.ts); its deadline (90 s) is below the hook's.
+  const starting = startPgDatabase();
   starting.catch(() => undefined); // a failure is reported by beforeAll
   beforeAll(async () => {
     cluster = await starting;

@@ -1,6 +1,6 @@
 /**
  * Several replicas on one PostgreSQL: three cairn processes (`node --import tsx src/main.ts`, CAIRN_DATABASE_URL)
- * on a throwaway PostgreSQL (test/pg/pg-cluster.ts), against the test process's clusters (sandbox clusters, or the
+ * on a fresh PostgreSQL database (test/pg/pg-database.ts), against the test process's clusters (sandbox clusters, or the
  * real control planes under `npm run test:k8s`), with a short engine lease (1.5 s). For each of five kill points
  * of a 6-instance, 3-batch release (no pauses) submitted on a follower, the leader is killed with SIGKILL there;
  * another replica takes over within the lease + 2 s (measured and printed); the order completes with every batch
@@ -21,7 +21,7 @@ import { dumpYaml, loadAllYaml } from '@kubernetes/client-node';
 import { createClient, type Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import WebSocket from 'ws';
-import { startPgCluster } from '../pg/pg-cluster.js';
+import { startPgDatabase } from '../pg/pg-database.js';
 import { realCluster } from './clusters.js';
 import { createProcessGroup, writeKubeconfigs, type CairnProcess, type LogLine } from './cairn-process.js';
 import { recordNamespace, type ClusterRecorder } from './cluster-recorder.js';
@@ -36,7 +36,7 @@ const SECRET_KEY = randomBytes(32).toString('base64');
 
 describe('three replicas on one PostgreSQL (engine lease 1.5 s)', () => {
   // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up.
-  const starting = startPgCluster();
+  const starting = startPgDatabase();
   starting.catch(() => undefined); // a failure is reported by beforeAll
   let url: string;
   let sandboxes: Sandboxes;

@@ -3,10 +3,10 @@
  * directory, its `postgres` started directly on a free loopback port with its unix socket in that
  * directory, fsync off, one database created. `stop()` ends the server and removes the directory.
  *
- * Why a per-file helper and not a vitest globalSetup: only the few files that need PostgreSQL pay
- * the 1–2 s start (a globalSetup would start it for every `vitest run`, even of test/domain), each
- * file gets its own server and so its own clean state whatever else runs in parallel, and a
- * failure shows next to the test that met it. Start it once per file, in `beforeAll`.
+ * Most test files do not start one: they ask test/pg/pg-database.ts for a fresh database in the run's
+ * one cluster (test/pg/shared-cluster-setup.ts, which starts it with this helper, only when a file asks).
+ * A file that stops, freezes or kills its server, or tests this helper, starts its own, once per file,
+ * in `beforeAll`.
  *
  * PostgreSQL refuses to run as root: as root, initdb and postgres run as the `postgres` system user
  * (Debian's package creates it), which owns the temporary directory. They are spawned with that

@@ -12,7 +12,7 @@ import { openPostgresDatabase, type PostgresDatabase } from '../../src/db/pg/dat
 import { createRepositories } from '../../src/db/repositories.js';
 import { createCipher } from '../../src/secrets/cipher.js';
 import { createReplicaEvents } from '../../src/server/replica-events.js';
-import { startPgCluster } from './pg-cluster.js';
+import { startPgDatabase } from './pg-database.js';
 
 const logger = pino({ level: 'silent' });
 const cipher = createCipher(randomBytes(32));
@@ -32,7 +32,7 @@ it('on SQLite: in-process events, no detail', async () => {
 });
 
 describe('on PostgreSQL', () => {
-  const starting = startPgCluster();
+  const starting = startPgDatabase();
   starting.catch(() => undefined);
   let a: PostgresDatabase;
   let b: PostgresDatabase;
@@ -68,7 +68,7 @@ describe('on PostgreSQL', () => {
     await reposA.tokens.revoke(token.id, new Date());
     const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000, query_timeout: 5_000 });
     await admin.connect();
-    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cairn-listen'`);
+    await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cairn-listen' AND datname = current_database()`);
     await admin.end();
     await closed; // B reconnected, re-read the tokens it serves, and closed the revoked one's sockets
     expect(onB.detail()).toMatchObject({ notifications: { listening: true, reconnects: 1 } });

@@ -1,5 +1,5 @@
 /**
- * The start-up's secret handling on PostgreSQL (a throwaway server, test/pg/pg-cluster.ts): plaintext secrets
+ * The start-up's secret handling on PostgreSQL (a fresh database, test/pg/pg-database.ts): plaintext secrets
  * a database holds are encrypted in place, in one transaction, by the same code as on SQLite (jsonb instead of
  * SQLite's JSON text); the key is then checked against what is stored.
  */
@@ -10,7 +10,7 @@ import { createRepositories } from '../../src/db/repositories.js';
 import { createCipher, ENCRYPTED_PREFIX, randomKey, SecretDecryptionError } from '../../src/secrets/cipher.js';
 import { encryptPlaintextSecrets, someEncryptedSecret } from '../../src/secrets/stored.js';
 import { prepareSecrets } from '../../src/secrets/startup.js';
-import { startPgCluster } from '../pg/pg-cluster.js';
+import { startPgDatabase } from '../pg/pg-database.js';
 import { memoryLog, secretValue, settingsWith } from './helpers.js';
 
 let database: Database;
@@ -33,8 +33,8 @@ const storedSettings = async () =>
   (await database.pool!.query<{ settings: { env: Array<{ value: string; secret: boolean }> } }>('SELECT settings FROM deployment_configs UNION ALL SELECT settings FROM revisions UNION ALL SELECT settings FROM templates')).rows;
 
 describe('secrets at rest on PostgreSQL', () => {
-  // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-cluster.ts).
-  const starting = startPgCluster();
+  // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up (test/pg/pg-database.ts).
+  const starting = startPgDatabase();
   starting.catch(() => undefined); // a failure is reported by beforeAll
   beforeAll(async () => {
     database = await openPostgresDatabase((await starting).url);

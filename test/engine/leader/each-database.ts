@@ -1,9 +1,9 @@
 /**
  * The lease tests' databases: every suite written with `eachDatabase` runs once on SQLite (a temporary file) and
- * once on PostgreSQL (a throwaway server for the file, test/pg/pg-cluster.ts). Each test gets a fresh, empty
- * database (SQLite: a new file; PostgreSQL: a new database on the file's server); `another` opens a second handle on the same data, as a second cairn process
- * would (SQLite: another connection pair on the file; PostgreSQL: another pool). Everything opened is closed
- * after each test.
+ * once on PostgreSQL (a database of the file's own in the run's shared cluster, test/pg/pg-database.ts). Each test
+ * gets a fresh, empty database (SQLite: a new file; PostgreSQL: a new database named after the file's); `another`
+ * opens a second handle on the same data, as a second cairn process would (SQLite: another connection pair on the
+ * file; PostgreSQL: another pool). Everything opened is closed after each test.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,8 @@ import { openPostgresDatabase } from '../../../src/db/pg/database.js';
 import { createPgLeaseStore, type PgLeaseStoreOptions } from '../../../src/engine/leader/pg-lease-store.js';
 import type { LeaseStore } from '../../../src/engine/leader/lease-store.js';
 import { leaseStoreFor } from '../../../src/engine/leader/lease-store-for.js';
-import { startPgCluster, type PgCluster } from '../../pg/pg-cluster.js';
+import type { PgCluster } from '../../pg/pg-cluster.js';
+import { startPgDatabase } from '../../pg/pg-database.js';
 
 export interface DatabaseUnderTest {
   kind: 'sqlite' | 'postgres';
@@ -118,7 +119,7 @@ function postgresUnderTest(cluster: () => PgCluster): DatabaseUnderTest {
   return {
     kind: 'postgres',
     async fresh() {
-      const name = `lease_${++made}`;
+      const name = `${cluster().database}_lease_${++made}`;
       const admin = new pg.Client({ connectionString: cluster().url, connectionTimeoutMillis: 5_000, query_timeout: 10_000 });
       await admin.connect();
       try {
@@ -145,7 +146,7 @@ export function eachDatabase(name: string, body: (under: DatabaseUnderTest) => v
   describe(`${name} (SQLite)`, () => body(sqliteUnderTest()));
   describe(`${name} (PostgreSQL)`, () => {
     // Started at collection, awaited by beforeAll, stopped by afterAll even if it ends after the hook gave up.
-    const starting = startPgCluster();
+    const starting = startPgDatabase();
     starting.catch(() => undefined); // a failure is reported by beforeAll
     let cluster: PgCluster | null = null;
     beforeAll(async () => {

@@ -87,7 +87,7 @@ eachDatabase('fencing the engine by the lease epoch', (under) => {
       for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     } else {
       await until('the takeover to be held off', async () => {
-        const { rows } = await first.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
+        const { rows } = await first.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
         return rows[0]!.n > 0 ? true : undefined;
       });
     }

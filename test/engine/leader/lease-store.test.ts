@@ -27,9 +27,9 @@ function gate() {
   return { open, entered, pass: async () => (inside(), await opened) };
 }
 
-/** How many sessions of `database`'s server wait for a row lock. */
+/** How many sessions on `database` wait for a row lock (its server is shared with other test files). */
 async function lockWaiters(database: Database): Promise<number> {
-  const { rows } = await database.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock'`);
+  const { rows } = await database.pool!.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`);
   return rows[0]!.n;
 }
 

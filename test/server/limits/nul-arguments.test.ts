@@ -7,7 +7,8 @@ import { fakeTerminals, type FakeTerminals } from '../../audit/fake-terminals.js
 import { bearer, issueTestToken } from '../../helpers/auth.js';
 import { testConfig } from '../../helpers/cairn.js';
 import { kubeconfigText } from '../../kube/fake-api-server.js';
-import { startPgCluster, type PgCluster } from '../../pg/pg-cluster.js';
+import type { PgCluster } from '../../pg/pg-cluster.js';
+import { startPgDatabase } from '../../pg/pg-database.js';
 import { memoryLogger } from '../helpers.js';
 import { limitsServer, type LimitsServer } from './limits-helpers.js';
 
@@ -137,7 +138,7 @@ describe('the NUL guard on PostgreSQL', () => {
   };
 
   beforeAll(async () => {
-    cluster = await startPgCluster();
+    cluster = await startPgDatabase();
     terminals = fakeTerminals();
     cairn = await createCairn(testConfig({ databaseUrl: cluster.url }), {
       logger: memoryLogger().logger,
