@@ -78,11 +78,6 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   const readerCounts = reader ? cacheStatements(reader) : null;
   const readerDb = reader ? drizzle(reader, { schema: tables }) : null;
 
-  // The change counter is read by every request (the caches' data version): compiled once, natively (not through the
-  // statement cache, whose counts are the statements that read or write rows), where pragma() compiles it each call.
-  const nativePrepare = Object.getPrototypeOf(writer).prepare as (this: typeof writer, source: string) => ReturnType<typeof writer.prepare>;
-  const dataVersion = nativePrepare.call(writer, 'PRAGMA data_version').pluck();
-
   const waitTimeoutMs = options.waitTimeoutMs ?? 5_000;
   const flows = flowTransactions<QueryDb>(waitTimeoutMs);
   const line = turns(waitTimeoutMs);
@@ -166,7 +161,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
       writer.prepare('SELECT 1').get();
     },
     commits: () => ended,
-    changeCounter: () => dataVersion.get() as number,
+    changeCounter: () => writer.pragma('data_version', { simple: true }) as number,
     async close() {
       // The transactions already waiting or open end first (they would fail on a closed connection halfway); one still
       // running after the wait's bound is cut off — a rollback, as SQLite does for an unfinished transaction.
