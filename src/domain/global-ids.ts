@@ -48,6 +48,8 @@ export function decodeId(globalId: string): DecodedId | null {
   const at = text.indexOf(':');
   if (at <= 0) return null;
   const decoded: DecodedId = { typename: text.slice(0, at), id: text.slice(at + 1) };
+  // As the relay plugin decodes: a local ID that is empty or starts with ':' is refused (it splits at every ':').
+  if (decoded.id === '' || decoded.id.startsWith(':')) return null;
   if (!TYPENAME.test(decoded.typename) || !isCanonicalLocalId(decoded.typename, decoded.id)) return null;
   return encodeGlobalID(decoded.typename, decoded.id) === globalId ? decoded : null;
 }

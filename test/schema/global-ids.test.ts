@@ -58,6 +58,8 @@ describe('decodeId', () => {
     ['no type separator', b64('App12')],
     ['an empty type', b64(':12')],
     ['an empty text', ''],
+    ['a local ID starting with the separator', b64('Cluster::x')],
+    ['an empty local ID', b64('Cluster:')],
     ['a longer ID than cairn hands out', b64(`Cluster:${'c'.repeat(MAX_GLOBAL_ID_LENGTH)}`)],
   ])('refuses %s', (_what, id) => {
     expect(decodeId(id)).toBeNull();
