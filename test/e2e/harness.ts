@@ -14,12 +14,13 @@ import type { Repositories } from '../../src/db/repositories.js';
 import type { KubePort } from '../../src/engine/kube-port.js';
 import type { Reconciler } from '../../src/engine/reconciler.js';
 import type { KubeTimeouts } from '../../src/kube/kube-timeouts.js';
+import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
 import { nginx } from '../../src/sandbox/images/nginx.js';
 import type { Context } from '../../src/schema/context.js';
 import { schema } from '../../src/schema/index.js';
 import { bearer, namedAdminSecret, namedAdminToken } from '../helpers/auth.js';
 import { alwaysReachable } from '../helpers/cairn.js';
-import { realCluster, startClusters, type E2eCluster } from './clusters.js';
+import { CLUSTERS, realCluster, startClusters, type E2eCluster } from './clusters.js';
 
 export const SPEED = 100;
 export { CLUSTERS } from './cluster-names.js';
@@ -51,6 +52,22 @@ export async function startSandboxes(): Promise<Sandboxes> {
     kubeConfig: (name) => configs.get(name)!,
     stop: () => running.stop(),
   };
+}
+
+/**
+ * Two sandbox clusters, never real ones (for tests that read the sandbox's request counters), with the
+ * Sandboxes view startCairn takes over them. Stop the clusters themselves.
+ */
+export async function startCountedSandboxes(): Promise<{ clusters: SandboxCluster[]; sandboxes: Sandboxes }> {
+  const clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images: { nginx } })));
+  const configs = new Map(
+    clusters.map((c) => {
+      const kc = new KubeConfig();
+      kc.loadFromString(c.kubeconfig);
+      return [c.name, kc] as const;
+    }),
+  );
+  return { clusters, sandboxes: { clusters, nginxTags: [...nginx.tags], kubeConfig: (name) => configs.get(name)!, stop: async () => undefined } };
 }
 
 export interface Cairn {

@@ -4,12 +4,9 @@
  * send no request to the cluster — the sandbox API servers' request counters see only watches.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
-import { nginx } from '../../src/sandbox/images/nginx.js';
-import { CLUSTERS } from '../e2e/cluster-names.js';
-import { SPEED, startCairn, tempDatabase, until, type Cairn, type Sandboxes } from '../e2e/harness.js';
+import type { SandboxCluster } from '../../src/sandbox/cluster.js';
+import { startCairn, startCountedSandboxes, tempDatabase, until, type Cairn } from '../e2e/harness.js';
 import { createApp, createOrder, readOrder, setDraft } from '../e2e/operations.js';
-import { KubeConfig } from '@kubernetes/client-node';
 
 let clusters: SandboxCluster[];
 let cairn: Cairn;
@@ -27,11 +24,9 @@ const CONSOLE_PAGE = `query {
 }`;
 
 beforeAll(async () => {
-  clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images: { nginx } })));
-  const configs = new Map(clusters.map((c) => [c.name, Object.assign(new KubeConfig(), {})] as const));
-  for (const c of clusters) configs.get(c.name)!.loadFromString(c.kubeconfig);
-  const sandboxes: Sandboxes = { clusters, nginxTags: [...nginx.tags], kubeConfig: (name) => configs.get(name)!, stop: async () => undefined };
-  cairn = await startCairn(sandboxes, db.path);
+  const started = await startCountedSandboxes();
+  clusters = started.clusters;
+  cairn = await startCairn(started.sandboxes, db.path);
 });
 afterAll(async () => {
   await cairn?.stop();

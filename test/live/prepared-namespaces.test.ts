@@ -3,27 +3,19 @@
  * first release starts with its own objects: no namespace, RoleBinding or access review on the release's path (and
  * no list: the engine observes, and prunes after the order, from the informer caches).
  */
-import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSandboxCluster, type SandboxCluster } from '../../src/sandbox/cluster.js';
-import { nginx } from '../../src/sandbox/images/nginx.js';
-import { CLUSTERS } from './cluster-names.js';
-import { SPEED, startCairn, tempDatabase, until, type Cairn, type Sandboxes } from './harness.js';
-import { createApp, createOrder, readOrder, setDraft } from './operations.js';
+import type { SandboxCluster } from '../../src/sandbox/cluster.js';
+import { startCairn, startCountedSandboxes, tempDatabase, until, type Cairn, type Sandboxes } from '../e2e/harness.js';
+import { createApp, createOrder, readOrder, setDraft } from '../e2e/operations.js';
 
 let clusters: SandboxCluster[];
+let sandboxes: Sandboxes;
 let cairn: Cairn;
-const configs = new Map<string, KubeConfig>();
 const db = tempDatabase();
 
 beforeAll(async () => {
-  clusters = await Promise.all(CLUSTERS.map((name) => startSandboxCluster({ name, speed: SPEED, images: { nginx } })));
-  for (const c of clusters) {
-    const kc = new KubeConfig();
-    kc.loadFromString(c.kubeconfig);
-    configs.set(c.name, kc);
-  }
-  const sandboxes: Sandboxes = { clusters, nginxTags: [...nginx.tags], kubeConfig: (name) => configs.get(name)!, stop: async () => undefined };
+  ({ clusters, sandboxes } = await startCountedSandboxes());
   cairn = await startCairn(sandboxes, db.path);
 });
 afterAll(async () => {
@@ -38,7 +30,7 @@ it("creating an app makes its namespace and cairn's binding on both clusters; it
   const app = await createApp(cairn, 'early', 'STATELESS');
   await cairn.reconciler.idle();
   for (const c of clusters) {
-    const kc = configs.get(c.name)!;
+    const kc = sandboxes.kubeConfig(c.name);
     const namespace = await kc.makeApiClient(CoreV1Api).readNamespace({ name: 'cairn-early' });
     expect(namespace.metadata?.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'cairn' });
     const binding = await kc.makeApiClient(RbacAuthorizationV1Api).readNamespacedRoleBinding({ name: 'cairn', namespace: 'cairn-early' });
