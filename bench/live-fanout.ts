@@ -4,7 +4,11 @@
  *   1. graphql-ws subscribers at 1, 100, 1,000 and 10,000, several (10) per WebSocket and one per WebSocket;
  *   2. the same with 10 % of the subscribers stalled (their sockets stop reading after the snapshot);
  *   3. the hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket), to tell
- *      the hub's share from execution and sending —
+ *      the hub's share from execution and sending;
+ *   4. beside each one-per-socket row of 100 or more (stalled or not), its floor: a bare ws server (bench/lib/bare-ws.ts,
+ *      nothing of cairn) writing a frame of the same shape to as many sockets of the same subscribers' process, in one
+ *      loop, as cairn's fan-out does — what one write system call per socket and the subscribers' own reading cost on
+ *      this machine (BARE=0 skips them) —
  * then the issue's done-when figures, each beside what it is compared with.
  *
  *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 PER_SOCKET=10,1 STALL_COUNTS=1000 CHANGES=20 to choose)
@@ -47,6 +51,7 @@ import { Socket } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
+import { startBareWs, type BareWs } from './lib/bare-ws.js';
 import { now, startLiveBench, type LiveBench } from './lib/live-setup.js';
 import { percentile } from './lib/stats.js';
 
@@ -55,6 +60,8 @@ const CHANGES = Number(process.env.CHANGES ?? 20);
 const PER_SOCKET = (process.env.PER_SOCKET ?? '10,1').split(',').filter(Boolean).map(Number);
 const STALL_COUNTS = (process.env.STALL_COUNTS ?? '1000,10000').split(',').filter(Boolean).map(Number);
 const FRESH = process.env.FRESH !== '0';
+/** BARE=0: no floor rows (a bare ws server writing one frame to as many sockets) beside the one-per-socket rows of 100 and more. */
+const BARE = process.env.BARE !== '0';
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 20000);
 /** V8's memory reducer runs some seconds (8 in V8 11) after a full GC once allocation is slow: wait at least this long. */
 const SETTLE_MIN_MS = Math.min(SETTLE_MS, 12000);
@@ -135,7 +142,7 @@ interface Subscribers {
   close(): Promise<void>;
 }
 
-function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number, stallEvery: number): Subscribers {
+function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number, stallEvery: number, bare?: BareWs): Subscribers {
   const child = fork(CLIENTS, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiters = new Map<string, (times: number[]) => void>();
   const early = new Map<string, number[]>();
@@ -164,7 +171,8 @@ function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number
       else early.set(m.version, m.times);
     }
   });
-  child.send({ type: 'open', url: bench.url.replace(/^http/, 'ws'), authorization: bench.authorization, query: SUBSCRIPTION, variables: { environment: bench.env.id }, count, perSocket, stallEvery });
+  const url = bare ? bare.url : bench.url.replace(/^http/, 'ws');
+  child.send({ type: 'open', url, authorization: bench.authorization, query: SUBSCRIPTION, variables: { environment: bench.env.id }, count, perSocket, stallEvery, bare: bare !== undefined });
   return {
     ready,
     async arrived(version) {
@@ -363,6 +371,52 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   return row;
 }
 
+/** A bare row: the floor of a one-per-socket row, the same number of sockets (and stalled ones) on a bare ws server. */
+interface BareRow {
+  count: number;
+  stallEvery: number;
+  /** Each live subscriber's arrival − the start of the loop writing the frame. */
+  diffs: number[];
+  /** Each loop's end − its start. */
+  loops: number[];
+}
+
+let bareVersion = 900_000_000;
+
+/** CHANGES frames, each written to every socket once the previous one reached every live subscriber (as a row of cairn's). */
+async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallEvery: number): Promise<BareRow | null> {
+  const subscribers = graphqlWsSubscribers(bench, count, 1, stallEvery, bare);
+  try {
+    await subscribers.ready;
+  } catch (error) {
+    console.log(`${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  row given up: ${(error as Error).message}`);
+    return null;
+  }
+  // Left alone as long as cairn's rows of the same size are (see settle).
+  gc?.();
+  if (count >= SETTLE_FROM && SETTLE_MS > 0) await settle();
+  else await sleep(1000);
+  const diffs: number[] = [];
+  const loops: number[] = [];
+  for (let change = 0; change < CHANGES; change++) {
+    const version = String(++bareVersion);
+    // The shape and size of a change of cairn's rows (instancesChanged, one instance).
+    const message = `{"id":"0","type":"next","payload":{"data":{"instancesChanged":{"kind":"INSTANCE_CHANGED","cursor":"bare-epoch:${change}","change":"UPDATED","instance":{"name":"bench-web-0","status":"RUNNING","ready":true,"restarts":0,"resourceVersion":"${version}"}}}}}`;
+    const arrived = subscribers.arrived(version);
+    const { startedAt, endedAt } = bare.broadcast(message);
+    for (const t of await arrived) diffs.push(t - startedAt);
+    loops.push(endedAt - startedAt);
+    await sleep(5);
+  }
+  await subscribers.close();
+  await sleep(300);
+  const row = { count, stallEvery, diffs: diffs.sort((a, b) => a - b), loops: loops.sort((a, b) => a - b) };
+  console.log(
+    `${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)} ${f(percentile(row.diffs, 50))} ${f(percentile(row.diffs, 99))} ${f(row.diffs.at(-1) ?? NaN)}   ${f(percentile(row.loops, 50))} ${f(percentile(row.loops, 99))}   (the floor: a bare ws server writing one frame to each socket; from its loop's start; "sent": the loop's end)`,
+  );
+  return row;
+}
+
 const f = (n: number, width = 8) => (Number.isFinite(n) ? n.toFixed(1) : '—').padStart(width);
 
 function printHeader(): void {
@@ -376,12 +430,22 @@ function print(r: Row): void {
   );
 }
 
+/** The bare floor's own change with 10 % of its sockets stalled, for the done-when line. */
+let bareStallText: (count: number) => string = () => '';
+
 async function main(): Promise<void> {
   const bench = await startLiveBench(Math.max(...COUNTS, ...STALL_COUNTS, 1));
   console.log(`many watchers: pod PATCH → raw watch in cairn's process (the floor) → each subscriber of instancesChanged; ${CHANGES} changes per row`);
   console.log(`node ${process.version}; heap limit ${mb(getHeapStatistics().heap_size_limit).toFixed(0)} MB; ${import.meta.url.endsWith('.mjs') ? 'compiled (bundled with esbuild)' : 'under tsx'}; graphql-ws subscribers in a child process; ${gc ? 'heap after gc' : 'no --expose-gc: no heap figures'}; this machine is shared: noisy`);
   printHeader();
   const rows: Row[] = [];
+  const bareRows: BareRow[] = [];
+  const bare = BARE ? await startBareWs() : null;
+  const floorOf = async (count: number, stallEvery: number) => {
+    if (!bare || count < 100) return;
+    const r = await measureBare(bench, bare, count, stallEvery);
+    if (r) bareRows.push(r);
+  };
   const biggest = Math.max(...COUNTS);
   if (FRESH && biggest >= SETTLE_FROM && PER_SOCKET.includes(1)) {
     console.log(`first, ${biggest} one per socket in a fresh cairn (the same row runs again after the others):`);
@@ -390,13 +454,25 @@ async function main(): Promise<void> {
   for (const count of COUNTS) {
     for (const perSocket of PER_SOCKET) {
       if (perSocket <= count) rows.push(...(await row(bench, 'graphql-ws', count, perSocket, 0, () => graphqlWsSubscribers(bench, count, perSocket, 0))));
+      if (perSocket === 1) await floorOf(count, 0);
     }
   }
   console.log('\nwith 10 % of the subscribers stalled (every 10th socket stops reading after its snapshot), one per socket:');
-  for (const count of STALL_COUNTS) rows.push(...(await row(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10))));
+  for (const count of STALL_COUNTS) {
+    rows.push(...(await row(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10))));
+    await floorOf(count, 10);
+  }
+  await bare?.close();
   console.log('\nthe hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket):');
   for (const count of COUNTS) rows.push(...(await row(bench, 'hub', count, 0, 0, () => hubSubscribers(bench, count))));
 
+  bareStallText = (count) => {
+    const base = bareRows.find((r) => r.count === count && r.stallEvery === 0);
+    const stalled = bareRows.find((r) => r.count === count && r.stallEvery === 10);
+    if (!base || !stalled) return '';
+    const [a, b] = [percentile(stalled.diffs, 99), percentile(base.diffs, 99)];
+    return `; the bare ws server's own: ${f(a, 0)} ms stalled, ${f(b, 0)} ms without, ${((a / b - 1) * 100).toFixed(0)} %`;
+  };
   const find = (label: string, count: number, perSocket: number, stallEvery = 0) => rows.find((r) => r.label === label && r.count === count && r.perSocket === perSocket && r.stallEvery === stallEvery);
   const p99 = (r: Row | undefined) => (r ? percentile(r.diffs, 99) : NaN);
   console.log('\ndone when (issue 13), one per socket unless said; each beside what it is compared with:');
@@ -404,7 +480,9 @@ async function main(): Promise<void> {
     const one = find('graphql-ws', count, 1);
     const ten = find('graphql-ws', count, 10);
     const hub = find('hub', count, 0);
-    if (one || ten) console.log(`  subscriber − raw watch p99 at ${count}: ${f(p99(one), 0)} ms one per socket, ${f(p99(ten), 0)} ms ten per socket (goal ≤ ${goal} ms; the hub alone ${f(p99(hub), 0)} ms)`);
+    const floorRow = bareRows.find((r) => r.count === count && r.stallEvery === 0);
+    const floorText = floorRow ? `; a bare ws server writing one frame to ${count} sockets: ${f(percentile(floorRow.diffs, 99), 0)} ms` : '';
+    if (one || ten) console.log(`  subscriber − raw watch p99 at ${count}: ${f(p99(one), 0)} ms one per socket, ${f(p99(ten), 0)} ms ten per socket (goal ≤ ${goal} ms; the hub alone ${f(p99(hub), 0)} ms${floorText})`);
   }
   const rssOf = (r: Row | undefined) => (r ? `${f(r.rssMb, 0)} MB (open ${f(r.rssOpenMb, 0)}, idle ${f(r.rssSettledMb, 0)})` : '—');
   const fresh = find('fresh-ws', biggest, 1);
@@ -423,7 +501,7 @@ async function main(): Promise<void> {
     const stalled = find('graphql-ws', count, 1, 10);
     if (base && stalled) {
       console.log(
-        `  with 10 % stalled at ${count}: the others' p99 ${f(p99(stalled), 0)} ms, ${f(p99(base), 0)} ms without (${(((p99(stalled) / p99(base)) - 1) * 100).toFixed(0)} %, goal within 20 %); RSS ${f(stalled.rssMb, 0)} MB (+${f(stalled.rssGrowthMb, 0)} MB while delivering), ${f(base.rssMb, 0)} MB (+${f(base.rssGrowthMb, 0)} MB) without; heap ${f(stalled.heapMb, 0)} MB, ${f(base.heapMb, 0)} MB without`,
+        `  with 10 % stalled at ${count}: the others' p99 ${f(p99(stalled), 0)} ms, ${f(p99(base), 0)} ms without (${(((p99(stalled) / p99(base)) - 1) * 100).toFixed(0)} %, goal within 20 %${bareStallText(count)}); RSS ${f(stalled.rssMb, 0)} MB (+${f(stalled.rssGrowthMb, 0)} MB while delivering), ${f(base.rssMb, 0)} MB (+${f(base.rssGrowthMb, 0)} MB) without; heap ${f(stalled.heapMb, 0)} MB, ${f(base.heapMb, 0)} MB without`,
       );
     }
   }

@@ -23,6 +23,11 @@ interface Open {
   perSocket: number;
   /** Every `stallEvery`-th socket stops reading (0: none). */
   stallEvery: number;
+  /**
+   * A bare WebSocket server (bench/lib/bare-ws.ts), the floor: no graphql-ws handshake, one socket per subscriber, ready
+   * once every socket is open; its frames are read as cairn's are.
+   */
+  bare?: boolean;
 }
 
 const send = (m: unknown) => process.send!(m);
@@ -54,7 +59,19 @@ async function open(o: Open): Promise<void> {
       const ws = new WebSocket(o.url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
       sockets.push(ws);
       let mySnapshots = 0;
-      ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: o.authorization } })));
+      ws.on('open', () => {
+        if (!o.bare) {
+          ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: o.authorization } }));
+          return;
+        }
+        acknowledged = true;
+        if (stalled) (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+        resolve();
+        if (++snapshots === o.count && !ready) {
+          ready = true;
+          send({ type: 'ready' });
+        }
+      });
       ws.on('error', reject);
       let acknowledged = false;
       ws.on('close', (code, reason) => {
