@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   const agentCpuBefore = childAgentsCpuSeconds();
   let run;
   try {
-    run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000, cpuSeconds: () => cairn.cpuSeconds() });
+    run = await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000, cpuSeconds: () => cairn.cpuSeconds(), othersCpuSeconds: childAgentsCpuSeconds });
   } finally {
     clearInterval(sampler);
   }
@@ -142,6 +142,11 @@ async function main(): Promise<void> {
   // CPU, not wall-clock: on a busy machine cairn gets a share of a core, and the phases above stretch with it.
   const perOrder = (s: number) => `${s.toFixed(2)} s (${((s * 1000) / RELEASES).toFixed(1)} ms an order)`;
   console.log(`cairn: CPU from the first order sent until every order was answered ${perOrder(run.cpuUntil.answered)}, until every first batch was seen ${perOrder(run.cpuUntil.firstBatches)}`);
+  // Whether the burst is cairn's alone to speed up: with the machine's cores busy, a faster cairn leaves the time to the others.
+  const m = run.machineUntilAnswered;
+  console.log(
+    `the machine (${m.cores} cores) from the first order sent until every order was answered: ${Number.isFinite(m.idleShare) ? `${(m.idleShare * 100).toFixed(0)} % idle` : 'idle share unknown (no /proc/stat)'}; CPU meanwhile: cairn ${run.cpuUntil.answered.toFixed(2)} s, this process (the sandbox and the bench's client) ${m.benchCpu.toFixed(2)} s${process.env.NODE_AGENT === 'child' ? `, the node agent ${m.othersCpu.toFixed(2)} s` : ''}`,
+  );
   console.log(
     `the sandbox (this process: API servers, controllers, watches; the simulated pods run in ${process.env.NODE_AGENT === 'child' ? 'a child process' : 'it too'}): CPU ${sandboxCpu.toFixed(1)} s during cairn's run, ${FLOOR ? `${seconds(floorSandboxCpu).toFixed(1)} s during the floor` : 'floor skipped'}`,
   );

@@ -4,6 +4,8 @@
  * every order is sent at once; the run ends when every release's pods are all Ready, and then waits
  * for cairn to mark every order finished.
  */
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { BenchClusters } from './sandbox.js';
 import { gql, ordersSettled, submitRelease, type Api, type SeededApp } from './graphql.js';
@@ -32,6 +34,24 @@ export interface ReleaseRun extends ReleaseFigures {
    * share of the machine it got.
    */
   cpuUntil: { answered: number; firstBatches: number };
+  /**
+   * The same window (first order sent → every order answered) for the whole machine: the share of its cores left
+   * idle (/proc/stat; NaN elsewhere), and the CPU seconds of this process (the sandbox's API servers, controllers
+   * and the bench's client) and of the other processes counted by `othersCpuSeconds` (the node agent).
+   */
+  machineUntilAnswered: { idleShare: number; cores: number; benchCpu: number; othersCpu: number };
+}
+
+/** The machine's idle and total CPU time so far (jiffies, every core), from /proc/stat; null where there is none. */
+function machineTimes(): { idle: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal (guest time is counted in user already)
+    const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+    return { idle: fields[3]! + fields[4]!, total };
+  } catch {
+    return null;
+  }
 }
 
 async function failureReasons(api: Api, ids: readonly string[]): Promise<string[]> {
@@ -81,6 +101,8 @@ export async function runReleases(options: {
   timeoutMs: number;
   /** cairn's CPU seconds so far (for `cpuUntil`). */
   cpuSeconds?: () => number;
+  /** The CPU seconds so far of the bench's other processes (the node agent in a child process), for `machineUntilAnswered`. */
+  othersCpuSeconds?: () => number;
 }): Promise<ReleaseRun> {
   const { api, clusters, apps } = options;
   const tracker = createReleaseTracker();
@@ -96,6 +118,10 @@ export async function runReleases(options: {
     const cpuAtStart = cpu();
     const cpuUntil = { answered: NaN, firstBatches: NaN };
     void tracker.firstBatchesSeen(apps.map((a) => a.namespace)).then(() => (cpuUntil.firstBatches = cpu() - cpuAtStart));
+    const machineAtStart = machineTimes();
+    const benchCpuAtStart = process.cpuUsage();
+    const others = options.othersCpuSeconds ?? (() => 0);
+    const othersAtStart = others();
     const started = performance.now();
     const orders = await Promise.all(
       apps.map(async (app) => {
@@ -105,6 +131,14 @@ export async function runReleases(options: {
       }),
     );
     cpuUntil.answered = cpu() - cpuAtStart;
+    const machineNow = machineTimes();
+    const benchCpu = process.cpuUsage(benchCpuAtStart);
+    const machineUntilAnswered = {
+      idleShare: machineAtStart && machineNow ? (machineNow.idle - machineAtStart.idle) / Math.max(1, machineNow.total - machineAtStart.total) : NaN,
+      cores: availableParallelism(),
+      benchCpu: (benchCpu.user + benchCpu.system) / 1e6,
+      othersCpu: others() - othersAtStart,
+    };
     const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
     // Polled every 2 s during the run too, so that an order that fails ends the run instead of its timeout.
     const settled = ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs, 2000).then((states) => ({ states, at: performance.now() }));
@@ -126,7 +160,7 @@ export async function runReleases(options: {
     const settledMs = at - started;
     const failures = failed ? await failureReasons(api, orders.map((o) => o.orderId)) : [];
     const firstBatchPhases = phases(clusters, apps, orders, tracker.firstStarts());
-    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases, cpuUntil };
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases, cpuUntil, machineUntilAnswered };
   } finally {
     for (const w of watches) w.stop();
   }
