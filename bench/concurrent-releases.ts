@@ -46,6 +46,12 @@ const TIMEOUT_S = Number(process.env.TIMEOUT ?? 1800);
 const FLOOR = (process.env.FLOOR ?? '1') !== '0';
 /** How long cairn is left alone before its idle RSS is read (after its start, after the run). */
 const IDLE_MS = Number(process.env.IDLE ?? 5000);
+/**
+ * ROUNDS=2: once the measured round is over, every app is released again (a restart: the same configuration, every
+ * instance replaced), all at once, by the same cairn — how the same burst goes once its code has run (not a figure
+ * of the issue, whose cairn meets the burst fresh from its start).
+ */
+const ROUNDS = Number(process.env.ROUNDS ?? 1);
 
 /** Waits until `read` (request counts) has not changed for `stillMs` (at most `timeoutMs`); what was counted meanwhile. */
 async function requestsSettled(read: () => Record<string, number>, stillMs: number, timeoutMs: number): Promise<{ ms: number; requests: Record<string, number> }> {
@@ -117,6 +123,7 @@ async function main(): Promise<void> {
   const requests = countsSince(requestsBefore, clusters.cairnRequests());
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const idleAfter = cairn.memoryMb().rss;
+  const second = ROUNDS >= 2 ? await runReleases({ api, clusters, apps, instances: INSTANCES, batches: BATCHES, timeoutMs: TIMEOUT_S * 1000, cpuSeconds: () => cairn.cpuSeconds(), othersCpuSeconds: childAgentsCpuSeconds, restart: true }) : null;
 
   if (run.failures.length) console.log(`${run.failures.length} orders did not complete; the first three:\n${run.failures.slice(0, 3).map((f) => `  ${f}`).join('\n')}`);
   const gaps = summarize(run.gaps);
@@ -152,6 +159,13 @@ async function main(): Promise<void> {
   );
   if (process.env.NODE_AGENT === 'child') console.log(`the simulated pods (the node agent's process): CPU ${agentCpu.toFixed(1)} s during cairn's run${FLOOR ? `, ${floorAgent.toFixed(1)} s during the floor (its start included)` : ''}`);
   console.log(`cairn: CPU ${cpu.toFixed(1)} s during the run (${cairn.cpuSeconds().toFixed(1)} s since its start); RSS peak ${peakRss.toFixed(0)} MB during the run, ${memory.peak.toFixed(0)} MB since its start (VmHWM)`);
+  if (second) {
+    // Only what does not depend on the tracker telling the second revision's pods from the first's (its Ready and batch
+    // figures assume one revision per app): CPU from /proc, the machine's idle share, the orders' end states.
+    console.log(
+      `second round (ROUNDS=2: every app restarted, all at once, by the same cairn): cairn CPU until every order was answered ${perOrder(second.cpuUntil.answered)} (the first round: ${perOrder(run.cpuUntil.answered)}); the machine ${(second.machineUntilAnswered.idleShare * 100).toFixed(0)} % idle meanwhile; orders ${JSON.stringify(second.states)} (the sandbox's nodes are sized for one revision's pods: a restart's new pods may wait for room)`,
+    );
+  }
   console.log(`cairn (${COMPILED ? 'compiled' : 'under tsx'}): idle RSS ${idleAtStart.toFixed(0)} MB after start, ${idleAfter.toFixed(0)} MB ${IDLE_MS / 1000} s after the run`);
   const total = Object.values(requests).reduce((a, b) => a + b, 0);
   console.log(`cairn's Kubernetes requests during the run: ${total} — by verb: ${countsText(byVerb(requests))}`);

@@ -82,12 +82,13 @@ export interface Submitted {
 }
 
 /** Submits a release order of the environment's draft (pause mode NONE). */
-export async function submitRelease(api: Api, environmentId: string, batchCount: number): Promise<Submitted> {
+/** `restart`: release the draft again though it is what runs (every instance replaced, batch by batch). */
+export async function submitRelease(api: Api, environmentId: string, batchCount: number, restart = false): Promise<Submitted> {
   const sentAt = performance.now();
   const data = await gql(
     api,
     `mutation ($input: CreateReleaseOrderInput!) { createReleaseOrder(input: $input) { __typename ... on ReleaseOrderPayload { releaseOrder { id } } ${ERRORS} } }`,
-    { input: { environment: environmentId, batchCount, pauseMode: 'NONE' } },
+    { input: { environment: environmentId, batchCount, pauseMode: 'NONE', ...(restart ? { restart: true } : {}) } },
   );
   const id = data.createReleaseOrder.releaseOrder?.id;
   if (!id) throw new Error(`createReleaseOrder: ${JSON.stringify(data)}`);

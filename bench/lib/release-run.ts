@@ -101,6 +101,8 @@ export async function runReleases(options: {
   timeoutMs: number;
   /** cairn's CPU seconds so far (for `cpuUntil`). */
   cpuSeconds?: () => number;
+  /** Each order restarts its app (the same configuration, every instance replaced): a second round on apps released once. */
+  restart?: boolean;
   /** The CPU seconds so far of the bench's other processes (the node agent in a child process), for `machineUntilAnswered`. */
   othersCpuSeconds?: () => number;
 }): Promise<ReleaseRun> {
@@ -125,7 +127,7 @@ export async function runReleases(options: {
     const started = performance.now();
     const orders = await Promise.all(
       apps.map(async (app) => {
-        const order = await submitRelease(api, app.environmentId, options.batches);
+        const order = await submitRelease(api, app.environmentId, options.batches, options.restart ?? false);
         tracker.submitted(app.namespace, order.sentAt);
         return order;
       }),
