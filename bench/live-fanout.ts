@@ -5,10 +5,11 @@
  *   2. the same with 10 % of the subscribers stalled (their sockets stop reading after the snapshot);
  *   3. the hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket), to tell
  *      the hub's share from execution and sending;
- *   4. beside each one-per-socket row of 100 or more (stalled or not), its floor: a bare ws server (bench/lib/bare-ws.ts,
- *      nothing of cairn) writing a frame of the same shape to as many sockets of the same subscribers' process, in one
- *      loop, as cairn's fan-out does — what one write system call per socket and the subscribers' own reading cost on
- *      this machine (BARE=0 skips them) —
+ *   4. for each one-per-socket row of 100 or more (stalled or not), its floor, after all of cairn's rows: a bare ws
+ *      server (bench/lib/bare-ws.ts, nothing of cairn's code; in this process, so run last, when none of its sockets or
+ *      garbage can weigh on cairn's rows) writing a frame of the same shape to as many sockets of the same subscribers'
+ *      process, in one loop, as cairn's fan-out does, timed from its loop's start — what one write system call per
+ *      socket and the subscribers' own reading cost on this machine (BARE=0 skips them) —
  * then the issue's done-when figures, each beside what it is compared with.
  *
  *   node --expose-gc --import tsx bench/live-fanout.ts     (COUNTS=1,100,1000 PER_SOCKET=10,1 STALL_COUNTS=1000 CHANGES=20 to choose)
@@ -142,9 +143,26 @@ interface Subscribers {
   close(): Promise<void>;
 }
 
+/** How long one change may take to reach every live subscriber before its row is given up (a stuck row never ends the bench). */
+const CHANGE_TIMEOUT_MS = Number(process.env.CHANGE_TIMEOUT_MS ?? 60_000);
+
 function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number, stallEvery: number, bare?: BareWs): Subscribers {
+  if (bare && perSocket !== 1) throw new Error('the bare floor has one subscriber per socket');
   const child = fork(CLIENTS, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiters = new Map<string, (times: number[]) => void>();
+  /** Why the subscribers can no longer answer (a failure after the row opened, the process gone): every wait ends with it. */
+  let broken: Error | null = null;
+  const failers = new Set<(error: Error) => void>();
+  const breakWith = (error: Error) => {
+    if (broken) return;
+    broken = error;
+    for (const fail of failers) fail(error);
+    failers.clear();
+  };
+  let closing = false;
+  child.once('exit', (code, signal) => {
+    if (!closing) breakWith(new Error(`the subscribers' process ended (${signal ?? `exit code ${code}`})`));
+  });
   const early = new Map<string, number[]>();
   let readyResolve!: () => void;
   let readyReject!: (error: Error) => void;
@@ -163,7 +181,7 @@ function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number
       if (!isReady) {
         child.kill();
         readyReject(new Error(`a subscriber failed while the row opened: ${m.error}`));
-      }
+      } else breakWith(new Error(`a subscriber failed: ${m.error}`));
     }
     else if (m.type === 'arrived') {
       const w = waiters.get(m.version);
@@ -176,14 +194,33 @@ function graphqlWsSubscribers(bench: LiveBench, count: number, perSocket: number
   return {
     ready,
     async arrived(version) {
-      const times = early.get(version) ?? (await new Promise<number[]>((r) => waiters.set(version, r)));
+      let times = early.get(version);
+      if (!times) {
+        if (broken) throw broken;
+        let timer: NodeJS.Timeout | undefined;
+        let fail!: (error: Error) => void;
+        try {
+          times = await new Promise<number[]>((resolve, reject) => {
+            fail = reject;
+            failers.add(fail);
+            waiters.set(version, resolve);
+            timer = setTimeout(() => reject(new Error(`change ${version} did not reach every live subscriber within ${CHANGE_TIMEOUT_MS / 1000} s`)), CHANGE_TIMEOUT_MS);
+          });
+        } finally {
+          clearTimeout(timer);
+          failers.delete(fail);
+        }
+      }
       early.delete(version);
       waiters.delete(version);
       return times;
     },
     async close() {
-      child.send({ type: 'close' });
-      await closed;
+      closing = true;
+      if (child.exitCode === null && child.signalCode === null) {
+        child.send({ type: 'close' });
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 30_000))]);
+      }
       child.kill();
     },
   };
@@ -316,7 +353,10 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   sent.clear();
   for (let change = 0; change < CHANGES; change++) {
     const { version, sentAt } = await bench.touch(`${tag}-${change}`);
-    const times = await subscribers.arrived(version);
+    const times = await subscribers.arrived(version).catch(async (error: unknown) => {
+      await subscribers.close();
+      throw error;
+    });
     const rawAt = await bench.rawArrival(version);
     floor.push(rawAt - sentAt);
     for (const t of times) diffs.push(t - rawAt);
@@ -377,8 +417,8 @@ interface BareRow {
   stallEvery: number;
   /** Each live subscriber's arrival − the start of the loop writing the frame. */
   diffs: number[];
-  /** Each loop's end − its start. */
-  loops: number[];
+  /** Each socket's write − the start of its loop. */
+  sentDiffs: number[];
 }
 
 let bareVersion = 900_000_000;
@@ -395,24 +435,30 @@ async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallE
   // Left alone as long as cairn's rows of the same size are (see settle).
   gc?.();
   if (count >= SETTLE_FROM && SETTLE_MS > 0) await settle();
-  else await sleep(1000);
   const diffs: number[] = [];
-  const loops: number[] = [];
-  for (let change = 0; change < CHANGES; change++) {
-    const version = String(++bareVersion);
-    // The shape and size of a change of cairn's rows (instancesChanged, one instance).
-    const message = `{"id":"0","type":"next","payload":{"data":{"instancesChanged":{"kind":"INSTANCE_CHANGED","cursor":"bare-epoch:${change}","change":"UPDATED","instance":{"name":"bench-web-0","status":"RUNNING","ready":true,"restarts":0,"resourceVersion":"${version}"}}}}}`;
-    const arrived = subscribers.arrived(version);
-    const { startedAt, endedAt } = bare.broadcast(message);
-    for (const t of await arrived) diffs.push(t - startedAt);
-    loops.push(endedAt - startedAt);
-    await sleep(5);
+  const sentDiffs: number[] = [];
+  try {
+    for (let change = 0; change < CHANGES; change++) {
+      const version = String(++bareVersion);
+      // The shape and size of a change of cairn's rows (instancesChanged, one instance).
+      const message = `{"id":"0","type":"next","payload":{"data":{"instancesChanged":{"kind":"INSTANCE_CHANGED","cursor":"bare-epoch:${change}","change":"UPDATED","instance":{"name":"bench-web-0","status":"RUNNING","ready":true,"restarts":0,"resourceVersion":"${version}"}}}}}`;
+      const arrived = subscribers.arrived(version);
+      const { startedAt } = bare.broadcast(message);
+      for (const t of await arrived) diffs.push(t - startedAt);
+      // Each socket's write, as cairn's "sent" (recorded by the same hook on the sockets' writes).
+      for (const t of sent.get(version) ?? []) sentDiffs.push(t - startedAt);
+      sent.delete(version);
+    }
+  } catch (error) {
+    console.log(`${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  row given up: ${(error as Error).message}`);
+    return null;
+  } finally {
+    await subscribers.close();
+    await sleep(300);
   }
-  await subscribers.close();
-  await sleep(300);
-  const row = { count, stallEvery, diffs: diffs.sort((a, b) => a - b), loops: loops.sort((a, b) => a - b) };
+  const row = { count, stallEvery, diffs: diffs.sort((a, b) => a - b), sentDiffs: sentDiffs.sort((a, b) => a - b) };
   console.log(
-    `${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)} ${f(percentile(row.diffs, 50))} ${f(percentile(row.diffs, 99))} ${f(row.diffs.at(-1) ?? NaN)}   ${f(percentile(row.loops, 50))} ${f(percentile(row.loops, 99))}   (the floor: a bare ws server writing one frame to each socket; from its loop's start; "sent": the loop's end)`,
+    `${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)} ${f(percentile(row.diffs, 50))} ${f(percentile(row.diffs, 99))} ${f(row.diffs.at(-1) ?? NaN)}   ${f(percentile(row.sentDiffs, 50))} ${f(percentile(row.sentDiffs, 99))}   (the floor: a bare ws server, in this process after cairn's rows, writing one frame to each socket; from its loop's start)`,
   );
   return row;
 }
@@ -441,10 +487,10 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const bareRows: BareRow[] = [];
   const bare = BARE ? await startBareWs() : null;
+  /** The floors asked for, run after cairn's rows: the bare server shares this process, and its sockets and garbage must not weigh on cairn's rows. */
+  const floorsWanted: [number, number][] = [];
   const floorOf = async (count: number, stallEvery: number) => {
-    if (!bare || count < 100) return;
-    const r = await measureBare(bench, bare, count, stallEvery);
-    if (r) bareRows.push(r);
+    if (bare && count >= 100) floorsWanted.push([count, stallEvery]);
   };
   const biggest = Math.max(...COUNTS);
   if (FRESH && biggest >= SETTLE_FROM && PER_SOCKET.includes(1)) {
@@ -462,9 +508,16 @@ async function main(): Promise<void> {
     rows.push(...(await row(bench, 'graphql-ws', count, 1, 10, () => graphqlWsSubscribers(bench, count, 1, 10))));
     await floorOf(count, 10);
   }
-  await bare?.close();
   console.log('\nthe hub alone (in-process subscribers of live.followEnvironment: no GraphQL, no WebSocket):');
   for (const count of COUNTS) rows.push(...(await row(bench, 'hub', count, 0, 0, () => hubSubscribers(bench, count))));
+  if (bare && floorsWanted.length) {
+    console.log('\nthe floors: a bare ws server (bench/lib/bare-ws.ts, no code of cairn) writing a frame of the same shape to as many sockets, one per socket:');
+    for (const [count, stallEvery] of floorsWanted) {
+      const r = await measureBare(bench, bare, count, stallEvery);
+      if (r) bareRows.push(r);
+    }
+  }
+  await bare?.close();
 
   bareStallText = (count) => {
     const base = bareRows.find((r) => r.count === count && r.stallEvery === 0);

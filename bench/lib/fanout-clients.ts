@@ -59,6 +59,7 @@ async function open(o: Open): Promise<void> {
       const ws = new WebSocket(o.url, 'graphql-transport-ws', { perMessageDeflate: false, skipUTF8Validation: true });
       sockets.push(ws);
       let mySnapshots = 0;
+      let acknowledged = false;
       ws.on('open', () => {
         if (!o.bare) {
           ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: o.authorization } }));
@@ -73,7 +74,6 @@ async function open(o: Open): Promise<void> {
         }
       });
       ws.on('error', reject);
-      let acknowledged = false;
       ws.on('close', (code, reason) => {
         if (!acknowledged) reject(new Error(`socket ${index} closed before connection_ack: ${code} ${String(reason)}`));
         else if (!closing) send({ type: 'failed', error: `socket ${index} closed: ${code} ${String(reason)}` });

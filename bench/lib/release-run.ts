@@ -43,12 +43,15 @@ export interface ReleaseRun extends ReleaseFigures {
 }
 
 /** The machine's idle and total CPU time so far (jiffies, every core), from /proc/stat; null where there is none. */
-function machineTimes(): { idle: number; total: number } | null {
+function machineTimes(): { idle: number; total: number; cores: number } | null {
   try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+    const fields = lines[0]!.trim().split(/\s+/).slice(1).map(Number);
     // user nice system idle iowait irq softirq steal (guest time is counted in user already)
     const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { idle: fields[3]! + fields[4]!, total };
+    // The cores /proc/stat counts (the whole host's, which a container's own count may not be).
+    const cores = lines.filter((l) => /^cpu\d/.test(l)).length;
+    return { idle: fields[3]! + fields[4]!, total, cores };
   } catch {
     return null;
   }
@@ -137,7 +140,7 @@ export async function runReleases(options: {
     const benchCpu = process.cpuUsage(benchCpuAtStart);
     const machineUntilAnswered = {
       idleShare: machineAtStart && machineNow ? (machineNow.idle - machineAtStart.idle) / Math.max(1, machineNow.total - machineAtStart.total) : NaN,
-      cores: availableParallelism(),
+      cores: machineNow?.cores ?? availableParallelism(),
       benchCpu: (benchCpu.user + benchCpu.system) / 1e6,
       othersCpu: others() - othersAtStart,
     };
