@@ -1,5 +1,5 @@
 /**
- * The floor of a fan-out: a bare WebSocket server (ws on node:http, nothing of cairn) that writes one
+ * The floor of a fan-out: a bare WebSocket server (ws on node:http; of cairn only its pure frame builder) that writes one
  * text frame to every open socket in one loop, as cairn's fan-out writes a group's frame (the frame built
  * once, written straight to each TCP socket: src/server/ws-raw-send.ts). What remains between a change
  * and its last subscriber here — one write system call per socket, the subscribers' own reading — is
@@ -13,8 +13,8 @@ import { textFrame } from '../../src/server/ws-raw-send.js';
 
 export interface BareWs {
   url: string;
-  /** Writes `message` to every open socket; when the loop started and ended (absolute, as the subscribers' times). */
-  broadcast(message: string): { startedAt: number; endedAt: number };
+  /** Writes `message` to every open socket; when the loop started (absolute, as the subscribers' times). */
+  broadcast(message: string): { startedAt: number };
   close(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export async function startBareWs(): Promise<BareWs> {
       const { bytes } = textFrame(message);
       const startedAt = now();
       for (const socket of sockets) (socket as unknown as { _socket: { write(b: Buffer): boolean } })._socket.write(bytes);
-      return { startedAt, endedAt: now() };
+      return { startedAt };
     },
     async close() {
       for (const socket of sockets) socket.terminate();
