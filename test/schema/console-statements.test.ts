@@ -160,4 +160,19 @@ describe('nodes(ids:)\'s SQL', () => {
     }
     expect(executed[1]).toBe(executed[0]);
   });
+
+  it('loads many release orders for an admin at the same statement count for 5 and 20 apps (their apps are not looked up one by one)', async () => {
+    const executed: number[] = [];
+    for (const n of [5, 20]) {
+      const api = await withApps(n);
+      const page = dataOf(await api.gql(CONSOLE_PAGE, { first: 50 })).apps.edges.map((e: any) => e.node);
+      const ids = page.flatMap((app: any) => app.environments.map((e: any) => e.activeReleaseOrder?.id).filter(Boolean));
+      expect(ids).toHaveLength(2 * n); // an order in progress in each environment
+      const before = api.statements().executed;
+      const nodes = dataOf(await api.gql('query ($ids: [ID!]!) { nodes(ids: $ids) { id ... on ReleaseOrder { state } } }', { ids })).nodes;
+      executed.push(api.statements().executed - before);
+      expect(nodes).toEqual(ids.map((id: string) => ({ id, state: 'DEPLOYING' })));
+    }
+    expect(executed[1]).toBe(executed[0]);
+  });
 });
