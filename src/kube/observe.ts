@@ -43,6 +43,11 @@ function container(s: V1ContainerStatus): ObservedContainer {
 }
 
 
+/** The field selectors of pods' events, and of their Warnings only (`type` is a field label of events on every API server). */
+export const POD_EVENTS = 'involvedObject.kind=Pod';
+/** All an observation judges instances by (observeFrom keeps no other event). */
+export const POD_WARNINGS = 'involvedObject.kind=Pod,type=Warning';
+
 /** One pod as an instance (pure). */
 export function toInstance(pod: V1Pod, events: CoreV1Event[], now: Date, unschedulableAfterMs: number): ObservedInstance {
   const containers = (pod.status?.containerStatuses ?? []).map(container);
@@ -95,7 +100,7 @@ export async function observeEnvironment(c: Clients, target: EnvironmentTarget, 
   const labelSelector = environmentLabelSelector(target);
   const [pods, events] = await Promise.all([
     call(() => c.core.listNamespacedPod({ namespace, labelSelector })),
-    call(() => c.core.listNamespacedEvent({ namespace, fieldSelector: 'involvedObject.kind=Pod' })),
+    call(() => c.core.listNamespacedEvent({ namespace, fieldSelector: POD_WARNINGS })),
   ]);
   // Without the right to read events, pods still tell most failures (not a failed PostStart hook).
   const podEvents = !events.ok && events.error.kind === 'Forbidden' ? [] : unwrap(events).items;

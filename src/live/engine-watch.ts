@@ -1,7 +1,7 @@
 /**
  * The release engine's `watchEnvironment` (KubePort) on the shared informers: calls `onChange`
  * (debounced) whenever the environment's pods, its workloads (Deployments or the StatefulSet) or
- * its namespace's pod events change, until `signal` aborts — without watches of its own, so an
+ * its namespace's pod Warnings change, until `signal` aborts — without watches of its own, so an
  * active release order and any number of live subscribers share one watch per (cluster, kind).
  * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
  * engine too.
@@ -29,8 +29,9 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
     const mine = (o: KubeObject) => isEnvironmentPod(target, o);
     const pods = informers.acquire(target.cluster, target.namespace, 'pods');
     // An event about a pod of this environment (or one not seen yet): the other environment of the namespace is not woken.
-    // Only an event the engine can act on wakes it: a Warning, or a failed PostStart hook (instance-failure.ts reads no
-    // other event) — the Normal events of every pod's start (Scheduled, Pulling, Pulled, Created, Started) do not.
+    // Only an event the engine can act on wakes it: a Warning (a failed PostStart hook is one; instance-failure.ts reads no
+    // other event) — the Normal events of every pod's start (Scheduled, Pulling, Pulled, Created, Started) are not even
+    // watched ('warnings').
     const aboutMine = (o: KubeObject) => {
       if (!engineMayAct(o)) return false;
       const pod = eventPodName(o);
@@ -41,7 +42,7 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
     const leases = [
       { lease: pods, relevant: mine },
       { lease: informers.acquire(target.cluster, target.namespace, workloadKind(target)), relevant: mine },
-      { lease: informers.acquire(target.cluster, target.namespace, 'events'), relevant: aboutMine },
+      { lease: informers.acquire(target.cluster, target.namespace, 'warnings'), relevant: aboutMine },
     ];
     const offs = leases.map(({ lease, relevant }) => lease.informer.on((_type, o) => relevant(o) && changed()));
     return new Promise<void>((resolve) => {

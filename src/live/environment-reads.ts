@@ -44,7 +44,7 @@ export interface EnvironmentReads {
 /** The informer kind of an app type's workloads (its strategy's). */
 export const workloadKind = (target: Pick<EnvironmentTarget, 'appType'>): InformerKind => workloadStrategy(target.appType).informerKind;
 
-const KIND_NAMES: Record<InformerKind, string> = { pods: 'Pod', deployments: 'Deployment', statefulsets: 'StatefulSet', events: 'Event' };
+const KIND_NAMES: Record<InformerKind, string> = { pods: 'Pod', deployments: 'Deployment', statefulsets: 'StatefulSet', events: 'Event', warnings: 'Event' };
 
 /** Resolves true once `check()` holds (re-checked on each change the informer tells), false after `ms`. */
 function until(informer: Informer, check: () => boolean, ms: number): Promise<boolean> {
@@ -126,7 +126,7 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
       const syncTimeoutMs = options.syncTimeoutMs ?? (bounds?.timeouts.listMs ?? 20_000) + 1_000;
       const filled = await cachesFilled([...caches.values()], syncTimeoutMs, bounds?.signal);
       if (!filled.ok) return fail({ kind: 'Unavailable', message: `cluster ${target.cluster} cannot be read: ${filled.why}`, status: null });
-      await Promise.all([...caches].filter(([kind]) => kind !== 'events').map(([kind, informer]) => caughtUp(target, kind, informer)));
+      await Promise.all([...caches].filter(([kind]) => kind !== 'events' && kind !== 'warnings').map(([kind, informer]) => caughtUp(target, kind, informer)));
       return ok(read(caches));
     } finally {
       for (const lease of leases) lease.release();
@@ -137,11 +137,12 @@ export function createEnvironmentReads(informers: Informers, kubeConfigFor: (clu
 
   return {
     observeEnvironment(target, read = {}) {
-      return withCaches(target, ['pods', 'events', workloadKind(target)], (caches) =>
+      // The pods' Warnings are all an observation judges instances by (observeFrom keeps no other event).
+      return withCaches(target, ['pods', 'warnings', workloadKind(target)], (caches) =>
         observeFrom(
           target,
           mineIn(target, caches.get('pods')!) as V1Pod[],
-          [...caches.get('events')!.cache.values()] as unknown as CoreV1Event[],
+          [...caches.get('warnings')!.cache.values()] as unknown as CoreV1Event[],
           mineIn(target, caches.get(workloadKind(target))!) as WorkloadObject[],
           {
             unschedulableAfterMs: read.unschedulableAfterMs ?? options.unschedulableAfterMs ?? 60_000,

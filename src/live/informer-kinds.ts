@@ -1,23 +1,36 @@
 /** The kinds an informer follows: their watch paths, their selectors and their list calls. */
 import { AppsV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { boundedClient } from '../kube/bounded-kubeconfig.js';
+import { POD_EVENTS, POD_WARNINGS } from '../kube/observe.js';
 import { LABEL_MANAGED_BY, MANAGED_BY } from '../kube/render/names.js';
 import type { KubeObject } from './informer.js';
 
-export type InformerKind = 'pods' | 'events' | 'deployments' | 'statefulsets';
+/**
+ * `events`: every event of a pod (what a console shows of an instance); `warnings`: only their Warnings — all the
+ * release engine judges an instance by (instance-failure.ts: a failed pull's message, a failed PostStart hook, the
+ * last warning), so that what it follows carries none of the Normal events of every pod's start (Scheduled,
+ * Pulling, Pulled, Created, Started), most of a cluster's events.
+ */
+export type InformerKind = 'pods' | 'events' | 'warnings' | 'deployments' | 'statefulsets';
+
+/** The resource (its collection's last path segment) a kind lists and watches. */
+const RESOURCE: Record<InformerKind, string> = { pods: 'pods', events: 'events', warnings: 'events', deployments: 'deployments', statefulsets: 'statefulsets' };
 
 /** The collection's path: in one namespace, or across all of them (`namespace` null). */
 export function listPath(kind: InformerKind, namespace: string | null): string {
   const ns = namespace === null ? '' : `/namespaces/${encodeURIComponent(namespace)}`;
-  return kind === 'pods' || kind === 'events' ? `/api/v1${ns}/${kind}` : `/apis/apps/v1${ns}/${kind}`;
+  const resource = RESOURCE[kind];
+  return resource === 'pods' || resource === 'events' ? `/api/v1${ns}/${resource}` : `/apis/apps/v1${ns}/${resource}`;
 }
 
 /**
  * Only what cairn manages is listed and watched: its pods and workloads by label, and the events of
- * pods (events carry no labels of their object).
+ * pods (events carry no labels of their object) — for `warnings` their Warnings only.
  */
 export function selectorsOf(kind: InformerKind): { labelSelector?: string; fieldSelector?: string } {
-  return kind === 'events' ? { fieldSelector: 'involvedObject.kind=Pod' } : { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
+  if (kind === 'events') return { fieldSelector: POD_EVENTS };
+  if (kind === 'warnings') return { fieldSelector: POD_WARNINGS };
+  return { labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` };
 }
 
 export interface ObjectList {
@@ -39,6 +52,7 @@ const apps = (kc: KubeConfig) => boundedClient(kc, AppsV1Api);
 const LISTS: Record<InformerKind, { namespaced: ListCall; all: ListCall }> = {
   pods: { namespaced: (kc, p) => core(kc).listNamespacedPod(p as never), all: (kc, p) => core(kc).listPodForAllNamespaces(p) },
   events: { namespaced: (kc, p) => core(kc).listNamespacedEvent(p as never), all: (kc, p) => core(kc).listEventForAllNamespaces(p) },
+  warnings: { namespaced: (kc, p) => core(kc).listNamespacedEvent(p as never), all: (kc, p) => core(kc).listEventForAllNamespaces(p) },
   deployments: { namespaced: (kc, p) => apps(kc).listNamespacedDeployment(p as never), all: (kc, p) => apps(kc).listDeploymentForAllNamespaces(p) },
   statefulsets: { namespaced: (kc, p) => apps(kc).listNamespacedStatefulSet(p as never), all: (kc, p) => apps(kc).listStatefulSetForAllNamespaces(p) },
 };

@@ -69,6 +69,32 @@ it('shares one informer per (cluster, kind) whatever the namespaces, passes time
   expect(informers.stats()).toEqual({ informers: 0, leases: 0 });
 });
 
+it('warnings: lists and watches the Warnings of pods only; events: every event of pods', async () => {
+  informers = createInformers(() => kc);
+  const event = (name: string, type: string, kind = 'Pod') =>
+    core.createNamespacedEvent({ namespace: NS, body: { metadata: { name }, type, reason: type === 'Warning' ? 'BackOff' : 'Pulled', message: name, involvedObject: { kind, name: 'web-0', namespace: NS } } });
+  await event('listed-normal', 'Normal');
+  await event('listed-warning', 'Warning');
+  const warnings = informers.acquire('c', NS, 'warnings');
+  const events = informers.acquire('c', NS, 'events');
+  const w = recorder(warnings);
+  const e = recorder(events);
+  await Promise.all([warnings.informer.whenSynced(), events.informer.whenSynced()]);
+  await cluster.counters.until(() => cluster.counters.openWatches({ resource: 'events' }) === 2);
+  await event('watched-normal', 'Normal');
+  await event('watched-warning', 'Warning');
+  await event('node-warning', 'Warning', 'Node');
+  await e.until(() => e.seen.length === 4);
+  await w.until(() => w.seen.length === 2);
+  expect(w.seen).toEqual([['ADDED', 'listed-warning'], ['ADDED', 'watched-warning']]);
+  expect(e.seen).toEqual([['ADDED', 'listed-normal'], ['ADDED', 'listed-warning'], ['ADDED', 'watched-normal'], ['ADDED', 'watched-warning']]);
+  expect([...warnings.informer.cache.keys()].sort()).toEqual(['listed-warning', 'watched-warning']);
+  const selectors = cluster.counters.watches({ resource: 'events' }).map((x) => x.fieldSelector).sort();
+  expect(selectors).toEqual(['involvedObject.kind=Pod', 'involvedObject.kind=Pod,type=Warning']);
+  warnings.release();
+  events.release();
+});
+
 it('after a dropped watch, and after a 410 Gone, tells every change made meanwhile', async () => {
   informers = createInformers(() => kc, { minBackoffMs: 10 });
   await pod('a');
