@@ -1,4 +1,4 @@
-/** The engine's watchEnvironment on the shared informers: wakes on the environment's pods, workloads and pod events; lets go when aborted. */
+/** The engine's watchEnvironment on the shared informers: wakes on the environment's pods, workloads and pod Warnings (the only events it watches); lets go when aborted. */
 import { AppsV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { informerWatch } from '../../src/live/engine-watch.js';
@@ -38,6 +38,8 @@ it('wakes on pods, deployments and pod events of the environment, and releases t
     wake?.();
   }, abort.signal);
   await cluster.counters.until(() => cluster.counters.openWatches() === 3);
+  // Pod events: their Warnings only (all the engine judges an instance by), never the Normal ones of every start.
+  expect(cluster.counters.watches({ resource: 'events' }).map((w) => w.fieldSelector)).toEqual(['involvedObject.kind=Pod,type=Warning']);
 
   let next = woken();
   await core.createNamespacedPod({ namespace: target.namespace, body: { metadata: { name: 'web-production-r1-a', labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } });
