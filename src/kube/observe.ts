@@ -43,9 +43,9 @@ function container(s: V1ContainerStatus): ObservedContainer {
 }
 
 
-/** The field selectors of pods' events, and of their Warnings only (`type` is a field label of events on every API server). */
+/** The field selector of pods' events (every one: what a console shows of an instance). */
 export const POD_EVENTS = 'involvedObject.kind=Pod';
-/** All an observation judges instances by (observeFrom keeps no other event). */
+/** The field selector of pods' Warnings (`type` is a field label of events on every API server): all an observation judges instances by (observeFrom keeps no other event). */
 export const POD_WARNINGS = 'involvedObject.kind=Pod,type=Warning';
 
 /** One pod as an instance (pure). */

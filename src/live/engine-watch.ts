@@ -1,8 +1,9 @@
 /**
  * The release engine's `watchEnvironment` (KubePort) on the shared informers: calls `onChange`
  * (debounced) whenever the environment's pods, its workloads (Deployments or the StatefulSet) or
- * its namespace's pod Warnings change, until `signal` aborts — without watches of its own, so an
- * active release order and any number of live subscribers share one watch per (cluster, kind).
+ * its namespace's pod Warnings change, until `signal` aborts — without watches of its own: every active
+ * release order shares one watch per (cluster, kind) — pods, workloads, and pods' Warnings (the 'warnings'
+ * kind; live subscribers follow every pod event through the 'events' kind).
  * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
  * engine too.
  */

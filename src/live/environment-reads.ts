@@ -1,5 +1,5 @@
 /**
- * The ONE read path for what the cluster shows of an environment: its pods, their events and its
+ * The ONE read path for what the cluster shows of an environment: its pods, their Warnings and its
  * workloads, read from the shared informer caches — for the release engine's passes, the API
  * (ReleaseOrder.batches, Environment.runningInstances) and the order publisher alike. No request
  * reaches the cluster once the caches are warm; a cold cache is filled by its informer's one list.

@@ -7,14 +7,14 @@ import type { KubeObject } from './informer.js';
 
 /**
  * `events`: every event of a pod (what a console shows of an instance); `warnings`: only their Warnings — all the
- * release engine judges an instance by (instance-failure.ts: a failed pull's message, a failed PostStart hook, the
- * last warning), so that what it follows carries none of the Normal events of every pod's start (Scheduled,
+ * release engine judges an instance by (a failed pull's message and a failed PostStart hook in instance-failure.ts,
+ * the last warning in observe.ts), so that what it follows carries none of the Normal events of every pod's start (Scheduled,
  * Pulling, Pulled, Created, Started), most of a cluster's events.
  */
 export type InformerKind = 'pods' | 'events' | 'warnings' | 'deployments' | 'statefulsets';
 
-/** The resource (its collection's last path segment) a kind lists and watches. */
-const RESOURCE: Record<InformerKind, string> = { pods: 'pods', events: 'events', warnings: 'events', deployments: 'deployments', statefulsets: 'statefulsets' };
+/** The resource (its collection's last path segment) a kind lists and watches: what RBAC grants it by. */
+export const RESOURCE: Record<InformerKind, string> = { pods: 'pods', events: 'events', warnings: 'events', deployments: 'deployments', statefulsets: 'statefulsets' };
 
 /** The collection's path: in one namespace, or across all of them (`namespace` null). */
 export function listPath(kind: InformerKind, namespace: string | null): string {

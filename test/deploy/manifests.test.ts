@@ -13,6 +13,7 @@ import { loadAllYaml } from '@kubernetes/client-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { validatePodSpec } from '../../src/sandbox/store/pod-validation.js';
+import { RESOURCE } from '../../src/live/informer-kinds.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const run = promisify(execFile);
@@ -220,11 +221,10 @@ function callsInCode(): Map<string, 'cluster' | 'namespace'> {
     if (/new Log\(/.test(text)) add('pods/log:get', 'namespace');
     if (/new Exec\(/.test(text)) add('pods/exec:create', 'namespace');
   }
-  // The shared informers list and watch every kind across namespaces (src/live/informer-kinds.ts).
-  const kinds = readFileSync(join(ROOT, 'src/live/informer-kinds.ts'), 'utf8');
-  for (const m of kinds.matchAll(/^\s+(\w+): \{ namespaced:/gm)) {
-    add(`${m[1]}:watch`, 'cluster');
-    add(`${m[1]}:list`, 'cluster');
+  // The shared informers list and watch every kind across namespaces (src/live/informer-kinds.ts), by its resource.
+  for (const resource of new Set(Object.values(RESOURCE))) {
+    add(`${resource}:watch`, 'cluster');
+    add(`${resource}:list`, 'cluster');
   }
   return calls;
 }

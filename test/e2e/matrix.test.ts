@@ -205,6 +205,7 @@ describe.each(['STATELESS', 'STATEFUL'] as const)('%s app, 4 instances in 2 batc
       const oldDesired = (await observe(app)).revisions.find((r) => r.number === 1)?.desired;
       expect(reason === 'IMAGE_PULL' ? [4] : [4, 2]).toContain(oldDesired);
       expect(pods.filter((p) => p.revision === 1 && p.ready).length).toBeGreaterThanOrEqual(2);
+      if (reason === 'IMAGE_PULL') expect(countByRevision(pods.filter((p) => p.revision === 1))).toEqual({ 1: 4 });
       for (const n of names) expect(pods.find((p) => p.name === n)?.revision).toBe(2);
     } else {
       // The StatefulSet replaces the highest ordinal first and waits for it to be Ready. A crashing pod

@@ -27,7 +27,7 @@ afterEach(async () => {
   await cluster.stop();
 });
 
-it('wakes on pods, deployments and pod events of the environment, and releases the informers when aborted', async () => {
+it('wakes on pods, deployments and pod Warnings of the environment, and releases the informers when aborted', async () => {
   const watch = informerWatch(informers, { debounceMs: 5 });
   const abort = new AbortController();
   let wakes = 0;
