@@ -22,8 +22,9 @@ export async function nodeVisible(ctx: Context, id: DecodedId): Promise<boolean>
  * field's own arguments), with null in the place of every one the caller may not see.
  */
 export async function visibleNodes(ctx: Context, ids: DecodedId[], load: (ids: DecodedId[]) => Promise<unknown[]>): Promise<unknown[]> {
-  // For admins too: the types' own rules (ownedByApp) look up each object's app, one read per object unless primed.
-  await primeAppIds(ctx, ids);
+  // For admins too: the types' own rules (ownedByApp) look up each object's app, one read per object unless primed —
+  // except an App's and an Environment's, which their rows tell (an admin sees them anyway: nothing to read for them).
+  await primeAppIds(ctx, ctx.viewer?.admin ? ids.filter((id) => id.typename !== 'App' && id.typename !== 'Environment') : ids);
   const shown = await Promise.all(ids.map((id) => nodeVisible(ctx, id)));
   if (!shown.some(Boolean)) return ids.map(() => null);
   const loaded = await load(ids);
