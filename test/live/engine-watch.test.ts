@@ -63,3 +63,68 @@ it('wakes on pods, deployments and pod Warnings of the environment, and releases
   expect(informers.stats().leases).toBe(0);
   await cluster.counters.until(() => cluster.counters.openWatches() === 0);
 });
+
+it('wakes on a pod or Deployment change a pass can act on or publish, not on one it cannot (a pod\'s IP, a Deployment\'s status counts)', async () => {
+  const watch = informerWatch(informers, { debounceMs: 0 });
+  const abort = new AbortController();
+  let wakes = 0;
+  let wake: (() => void) | null = null;
+  const woken = () => new Promise<void>((resolve) => (wake = resolve));
+  const done = watch(target, () => {
+    wakes += 1;
+    wake?.();
+  }, abort.signal);
+  await cluster.counters.until(() => cluster.counters.openWatches() === 3);
+  const name = 'web-production-r1-b';
+  const pods = informers.acquire('c', target.namespace, 'pods');
+  const deployments = informers.acquire('c', target.namespace, 'deployments');
+  /** Resolves once the shared informer has told its listeners (the watch's first) of this resourceVersion of the object. */
+  const seenIn = (lease: typeof pods, objectName: string, resourceVersion: string | undefined) =>
+    new Promise<void>((resolve) => {
+      if (lease.informer.cache.get(objectName)?.metadata?.resourceVersion === resourceVersion) return resolve();
+      const off = lease.informer.on((_type, o) => {
+        if (o.metadata?.name === objectName && o.metadata?.resourceVersion === resourceVersion) {
+          off();
+          resolve();
+        }
+      });
+    });
+  const seen = (resourceVersion: string | undefined) => seenIn(pods, name, resourceVersion);
+  /** Once `count` wakes came, one more turn of the timers lets any other wake come too (each is scheduled, debounced 0 ms, as the informer tells a change). */
+  const settledAt = async (count: number) => {
+    if (wakes < count) await woken();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(wakes).toBe(count);
+  };
+
+  const first = woken();
+  await core.createNamespacedPod({ namespace: target.namespace, body: { metadata: { name, labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } });
+  await first;
+  expect(wakes).toBe(1);
+  // Given an IP, then Ready: only Ready wakes. Each wake is scheduled (debounced 0 ms) as the informer tells the change, so
+  // once both changes were told and a wake came, one more turn of the timers lets any other wake come too.
+  const ip = await core.patchNamespacedPodStatus({ name, namespace: target.namespace, body: [{ op: 'add', path: '/status/podIP', value: '10.0.0.9' }] });
+  await seen(ip.metadata?.resourceVersion);
+  const ready = await core.patchNamespacedPodStatus({ name, namespace: target.namespace, body: [{ op: 'add', path: '/status/conditions', value: [{ type: 'Ready', status: 'True' }] }] });
+  await seen(ready.metadata?.resourceVersion);
+  await settledAt(2);
+
+  // A Deployment: created (a wake); its status counts move (none); scaled (a wake).
+  const dname = 'web-production-r1';
+  const created = await apps.createNamespacedDeployment({
+    namespace: target.namespace,
+    body: { metadata: { name: dname, labels }, spec: { replicas: 1, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } } },
+  });
+  await seenIn(deployments, dname, created.metadata?.resourceVersion);
+  await settledAt(3);
+  const counted = await apps.patchNamespacedDeploymentStatus({ name: dname, namespace: target.namespace, body: [{ op: 'add', path: '/status', value: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } }] });
+  await seenIn(deployments, dname, counted.metadata?.resourceVersion);
+  const scaled = await apps.patchNamespacedDeployment({ name: dname, namespace: target.namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 2 }] });
+  await seenIn(deployments, dname, scaled.metadata?.resourceVersion);
+  await settledAt(4);
+
+  pods.release();
+  deployments.release();
+  abort.abort();
+  await done;
+});
