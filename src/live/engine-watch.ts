@@ -5,7 +5,7 @@
  * release order shares one watch per (cluster, kind) — pods, workloads, and pods' Warnings (the 'warnings'
  * kind; live subscribers follow every pod event through the 'events' kind).
  * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
- * engine too.
+ * engine too where a change matters to it (a key changed, an object gone).
  */
 import type { EnvironmentTarget } from '../kube/workloads-types.js';
 import type { ChangeType, KubeObject } from './informer.js';
@@ -36,8 +36,9 @@ export function informerWatch(informers: Informers, options: { debounceMs?: numb
     const keyed = (keyOf: (o: KubeObject) => string) => {
       const keys = new Map<string, string>();
       const relevant = (type: ChangeType, o: KubeObject) => {
-        if (!mine(o)) return false;
         const name = o.metadata?.name ?? '';
+        // Not (or no longer) the environment's: a wake only when one it knew leaves (relabelled away).
+        if (!mine(o)) return keys.delete(name);
         if (type === 'DELETED') {
           keys.delete(name);
           return true;

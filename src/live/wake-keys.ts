@@ -14,10 +14,11 @@ import type { KubeObject } from './informer.js';
  * Ready) wakes no pass. Failures told by events come through the Warnings informer; failures that come with
  * time (a pod unschedulable for too long, a batch deadline) through the engine's timers and resync.
  */
-export function podWakeKey(object: KubeObject, now: number = Date.now()): string {
+export function podWakeKey(object: KubeObject): string {
   const pod = object as V1Pod;
   const statuses = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
-  const failure = instanceFailure(pod, [], now, { unschedulableAfterMs: 0 });
+  // Judged at no particular time: an Unschedulable condition counts at once, whatever the clocks say.
+  const failure = instanceFailure(pod, [], Number.POSITIVE_INFINITY, { unschedulableAfterMs: 0 });
   return JSON.stringify([
     pod.metadata?.labels ?? null,
     pod.metadata?.deletionTimestamp != null,

@@ -101,10 +101,10 @@ it('wakes on a pod or Deployment change a pass can act on or publish, not on one
   await core.createNamespacedPod({ namespace: target.namespace, body: { metadata: { name, labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } });
   await first;
   expect(wakes).toBe(1);
-  // Given an IP, then Ready: only Ready wakes. Each wake is scheduled (debounced 0 ms) as the informer tells the change, so
-  // once both changes were told and a wake came, one more turn of the timers lets any other wake come too.
+  // Given an IP: no wake (checked once the informer told it, before the next change could merge with it); then Ready: one.
   const ip = await core.patchNamespacedPodStatus({ name, namespace: target.namespace, body: [{ op: 'add', path: '/status/podIP', value: '10.0.0.9' }] });
   await seen(ip.metadata?.resourceVersion);
+  await settledAt(1);
   const ready = await core.patchNamespacedPodStatus({ name, namespace: target.namespace, body: [{ op: 'add', path: '/status/conditions', value: [{ type: 'Ready', status: 'True' }] }] });
   await seen(ready.metadata?.resourceVersion);
   await settledAt(2);
@@ -119,6 +119,7 @@ it('wakes on a pod or Deployment change a pass can act on or publish, not on one
   await settledAt(3);
   const counted = await apps.patchNamespacedDeploymentStatus({ name: dname, namespace: target.namespace, body: [{ op: 'add', path: '/status', value: { replicas: 1, readyReplicas: 1, availableReplicas: 1 } }] });
   await seenIn(deployments, dname, counted.metadata?.resourceVersion);
+  await settledAt(3);
   const scaled = await apps.patchNamespacedDeployment({ name: dname, namespace: target.namespace, body: [{ op: 'replace', path: '/spec/replicas', value: 2 }] });
   await seenIn(deployments, dname, scaled.metadata?.resourceVersion);
   await settledAt(4);

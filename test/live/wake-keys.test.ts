@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { podWakeKey, workloadWakeKey } from '../../src/live/wake-keys.js';
 import type { KubeObject } from '../../src/live/informer.js';
 
-const NOW = Date.parse('2026-12-07T12:00:00Z');
 const base = {
   metadata: { name: 'web-production-r2-a', labels: { 'cairn.dev/revision': '2' }, resourceVersion: '10', creationTimestamp: '2026-12-07T11:59:00Z' },
   spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] },
@@ -19,7 +18,7 @@ const changed = (edit: (p: Pod) => void): KubeObject => {
   edit(p);
   return p as unknown as KubeObject;
 };
-const key = (o: KubeObject) => podWakeKey(o, NOW);
+const key = (o: KubeObject) => podWakeKey(o);
 const container = (p: Pod) => p.status.containerStatuses[0] as Record<string, any>;
 
 describe('podWakeKey', () => {
@@ -37,9 +36,11 @@ describe('podWakeKey', () => {
     ['runs another revision', (p) => (p.metadata.labels['cairn.dev/revision'] = '3')],
     ['is being deleted', (p) => Object.assign(p.metadata, { deletionTimestamp: '2026-12-07T12:00:00Z' })],
     ['changes phase', (p) => (p.status.phase = 'Running')],
+    ['has no phase yet', (p) => delete (p.status as Partial<Pod['status']>).phase],
     ['becomes Ready', (p) => p.status.conditions.push({ type: 'Ready', status: 'True' })],
     ['restarts a container', (p) => (container(p).restartCount = 1)],
     ['cannot pull its image', (p) => (container(p).state = { waiting: { reason: 'ErrImagePull', message: 'not found' } })],
+    ['restarts an init container', (p) => ((p.status as Record<string, any>).initContainerStatuses = [{ name: 'init', ready: false, restartCount: 1, image: 'busybox', imageID: '' }])],
     ['crash-loops', (p) => (container(p).state = { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 10s' } })],
     ['has a config error', (p) => (container(p).state = { waiting: { reason: 'CreateContainerConfigError', message: 'secret missing' } })],
     ['was OOM-killed', (p) => (container(p).lastState = { terminated: { reason: 'OOMKilled', exitCode: 137 } })],
