@@ -1,11 +1,12 @@
 /**
  * The release engine's `watchEnvironment` (KubePort) on the shared informers: calls `onChange`
- * (debounced) whenever the environment's pods or workloads (Deployments or the StatefulSet) change what a
- * pass reads of them (wake-keys.ts), or its namespace's pod Warnings change, until `signal` aborts — without watches of its own: every active
- * release order shares one watch per (cluster, kind) — pods, workloads, and pods' Warnings (the 'warnings'
- * kind; live subscribers follow every pod event through the 'events' kind).
- * After a watch breaks, the informer re-lists and tells what changed meanwhile, which wakes the
- * engine too where a change matters to it (a key changed, an object gone).
+ * (debounced) whenever the environment's pods or workloads (Deployments or the StatefulSet) change
+ * what a pass reads of them (wake-keys.ts), or its namespace's pod Warnings change, until `signal`
+ * aborts — without watches of its own: every active release order shares one watch per (cluster,
+ * kind) — pods, workloads, and pods' Warnings (the 'warnings' kind; live subscribers follow every
+ * pod event through the 'events' kind). After a watch breaks, the informer re-lists and tells what
+ * changed meanwhile, which wakes the engine too where a change matters to it (a key changed, an
+ * object gone).
  */
 import type { EnvironmentTarget } from '../kube/workloads-types.js';
 import type { ChangeType, KubeObject } from './informer.js';
