@@ -27,17 +27,28 @@ afterEach(async () => {
   await cluster.stop();
 });
 
-it('wakes on pods, deployments and pod Warnings of the environment, and releases the informers when aborted', async () => {
-  const watch = informerWatch(informers, { debounceMs: 5 });
+/** The engine's watch of `target`, debounced `debounceMs`, counting its wakes; resolves once its three watches are open. */
+async function watchCounting(debounceMs: number) {
   const abort = new AbortController();
-  let wakes = 0;
+  let count = 0;
   let wake: (() => void) | null = null;
-  const woken = () => new Promise<void>((resolve) => (wake = resolve));
-  const done = watch(target, () => {
-    wakes += 1;
+  const done = informerWatch(informers, { debounceMs })(target, () => {
+    count += 1;
     wake?.();
   }, abort.signal);
   await cluster.counters.until(() => cluster.counters.openWatches() === 3);
+  return {
+    abort,
+    done,
+    /** The wakes so far. */
+    wakes: () => count,
+    /** Resolves at the next wake. */
+    woken: () => new Promise<void>((resolve) => (wake = resolve)),
+  };
+}
+
+it('wakes on pods, deployments and pod Warnings of the environment, and releases the informers when aborted', async () => {
+  const { abort, done, wakes, woken } = await watchCounting(5);
   // Pod events: their Warnings only (all the engine judges an instance by), never the Normal ones of every start.
   expect(cluster.counters.watches({ resource: 'events' }).map((w) => w.fieldSelector)).toEqual(['involvedObject.kind=Pod,type=Warning']);
 
@@ -56,7 +67,7 @@ it('wakes on pods, deployments and pod Warnings of the environment, and releases
   next = woken();
   await core.createNamespacedEvent({ namespace: target.namespace, body: { metadata: { name: 'e1' }, involvedObject: { kind: 'Pod', name: 'web-production-r1-a' }, type: 'Warning', reason: 'BackOff', message: 'm' } });
   await next;
-  expect(wakes).toBe(3);
+  expect(wakes()).toBe(3);
 
   abort.abort();
   await done;
@@ -65,16 +76,7 @@ it('wakes on pods, deployments and pod Warnings of the environment, and releases
 });
 
 it('wakes on a pod or Deployment change a pass can act on or publish, not on one it cannot (a pod\'s IP, a Deployment\'s status counts)', async () => {
-  const watch = informerWatch(informers, { debounceMs: 0 });
-  const abort = new AbortController();
-  let wakes = 0;
-  let wake: (() => void) | null = null;
-  const woken = () => new Promise<void>((resolve) => (wake = resolve));
-  const done = watch(target, () => {
-    wakes += 1;
-    wake?.();
-  }, abort.signal);
-  await cluster.counters.until(() => cluster.counters.openWatches() === 3);
+  const { abort, done, wakes, woken } = await watchCounting(0);
   const name = 'web-production-r1-b';
   const pods = informers.acquire('c', target.namespace, 'pods');
   const deployments = informers.acquire('c', target.namespace, 'deployments');
@@ -92,15 +94,15 @@ it('wakes on a pod or Deployment change a pass can act on or publish, not on one
   const seen = (resourceVersion: string | undefined) => seenIn(pods, name, resourceVersion);
   /** Once `count` wakes came, one more turn of the timers lets any other wake come too (each is scheduled, debounced 0 ms, as the informer tells a change). */
   const settledAt = async (count: number) => {
-    if (wakes < count) await woken();
+    if (wakes() < count) await woken();
     await new Promise((resolve) => setTimeout(resolve, 0));
-    expect(wakes).toBe(count);
+    expect(wakes()).toBe(count);
   };
 
   const first = woken();
   await core.createNamespacedPod({ namespace: target.namespace, body: { metadata: { name, labels }, spec: { containers: [{ name: 'web', image: 'nginx:1.25' }] } } });
   await first;
-  expect(wakes).toBe(1);
+  expect(wakes()).toBe(1);
   // Given an IP: no wake (checked once the informer told it, before the next change could merge with it); then Ready: one.
   const ip = await core.patchNamespacedPodStatus({ name, namespace: target.namespace, body: [{ op: 'add', path: '/status/podIP', value: '10.0.0.9' }] });
   await seen(ip.metadata?.resourceVersion);
