@@ -67,6 +67,9 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
   const memory = path === ':memory:' || path === '';
   if (!memory) mkdirSync(dirname(resolve(path)), { recursive: true });
   const writer = connect(path, false);
+  // Prepared once, before the statement cache counts prepares: the data version is read on every request (the
+  // response and token caches' key), and pragma() would compile its statement again each time.
+  const dataVersion = writer.prepare('PRAGMA data_version').pluck();
   const writerCounts = cacheStatements(writer);
   const writerDb = drizzle(writer, { schema: tables });
   migrate(writerDb, { migrationsFolder: MIGRATIONS_FOLDER });
@@ -161,7 +164,7 @@ export function openDatabase(path: string, options: SqliteOptions = {}): Databas
       writer.prepare('SELECT 1').get();
     },
     commits: () => ended,
-    changeCounter: () => writer.pragma('data_version', { simple: true }) as number,
+    changeCounter: () => dataVersion.get() as number,
     async close() {
       // The transactions already waiting or open end first (they would fail on a closed connection halfway); one still
       // running after the wait's bound is cut off — a rollback, as SQLite does for an unfinished transaction.

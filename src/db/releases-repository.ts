@@ -46,6 +46,9 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const one = <T>(rows: T[]): T | undefined => rows[0];
   // The reads a release runs on every order (the engine's passes, a submission): their SQL is built once (prepared-read.ts).
   const orderById = preparedRead<ReleaseOrderRow, { id: number }>(d, (db, value) => db.select().from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1));
+  const orderStamp = preparedRead<{ version: number; updatedAt: Date }, { id: number }>(d, (db, value) =>
+    db.select({ version: releaseOrders.version, updatedAt: releaseOrders.updatedAt }).from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1),
+  );
   const activeOrder = preparedRead<ReleaseOrderRow, { environmentId: number }>(d, (db, value) =>
     db.select().from(releaseOrders).where(and(eq(releaseOrders.environmentId, value('environmentId')), inArray(releaseOrders.state, [...ACTIVE_STATES]))).limit(1),
   );
@@ -103,6 +106,14 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
       ids.length ? d.read((db) => db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids))) : Promise.resolve([]),
     /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
     order: async (id: number): Promise<ReleaseOrderRow | undefined> => one(await orderById({ id })),
+    /**
+     * Whether `known` is still the order as stored: its version and time of change (every write of an order moves
+     * both), read without the rest of the row. Undefined when the order no longer exists.
+     */
+    isCurrent: async (known: Pick<ReleaseOrderRow, 'id' | 'version' | 'updatedAt'>): Promise<boolean | undefined> => {
+      const stamp = one(await orderStamp({ id: known.id }));
+      return stamp && stamp.version === known.version && stamp.updatedAt.getTime() === known.updatedAt.getTime();
+    },
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
     activeOrderOf: async (environmentId: number): Promise<ReleaseOrderRow | undefined> => one(await activeOrder({ environmentId })),
     /** The orders in progress of these environments (at most one each). */

@@ -62,20 +62,33 @@ function remember(deps: Pick<ReconcileDeps, 'rows'>, orderId: number, row: Relea
 
 /**
  * Applies an engine event unless someone (a user's action) changed the order since this pass read it: one
- * fenced transaction that reads the order again, checks its version and stores the event. The observer is told
+ * fenced transaction that checks the stored order is still the one this pass decided on and stores the event. The observer is told
  * after the transaction committed.
  */
 async function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: OrderEvent): Promise<Applied | null> {
   const { repos } = deps;
   const now = deps.now();
   const applied = await engineWrite(deps, async () => {
-    const current = await repos.releases.order(order.id);
-    if (!current || current.version !== order.version) return null;
-    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now, current);
+    if (!(await repos.releases.isCurrent(order))) return null;
+    return applyEvent(repos, order.id, event, ENGINE_ACTOR, now, order);
   });
   remember(deps, order.id, applied?.order);
   if (applied) deps.observer?.applied?.(order, event, applied.effects, now);
   return applied;
+}
+
+/**
+ * The order as the database has it now: the one this engine last read or wrote when it is still the stored one (a
+ * read of its version alone), else the whole row read again.
+ */
+async function readOrder(deps: Pick<ReconcileDeps, 'repos' | 'rows'>, orderId: number): Promise<ReleaseOrderRow | undefined> {
+  const kept = deps.rows?.get(orderId);
+  if (kept) {
+    const current = await deps.repos.releases.isCurrent(kept);
+    if (current) return kept;
+    if (current === undefined) return undefined;
+  }
+  return deps.repos.releases.order(orderId);
 }
 
 /**
@@ -130,7 +143,8 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
  *
  * With `reuse` (the reconciler's pass after a change in the order's environment, nothing else), the order as this
  * engine last read or wrote it (`deps.rows`) stands in for the database's as long as the decision is to wait: any
- * other decision is taken again on the order read from the database. Whoever else changes an order asks for a pass
+ * other decision is taken again on the order as the database has it (`readOrder`: the remembered row once its stored
+ * version shows it is still current, else the row read again). Whoever else changes an order asks for a pass
  * that reads it (a wake, or Reconciler.reread).
  */
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse = false): Promise<ReconcileOutcome> {
@@ -138,7 +152,7 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse
   // `reuse` (a pass woken by the cluster only): the order as this engine last saw it may decide to WAIT — nothing
   // else changed it, or whoever did asked for a pass that reads it (wake). Every other outcome reads it again first.
   const known = reuse ? deps.rows?.get(orderId) : undefined;
-  const order = known ?? (await repos.releases.order(orderId));
+  const order = known ?? (await readOrder(deps, orderId));
   /** The same pass over the order read from the database (a decision that acts or writes is never taken on a remembered row). */
   const again = () => reconcileOrder(deps, orderId);
   if (!known) remember(deps, orderId, order);

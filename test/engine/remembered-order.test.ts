@@ -1,4 +1,7 @@
-/** A pass woken by the cluster alone may wait on the order as the engine last saw it; every other decision reads it again. */
+/**
+ * A pass woken by the cluster alone may wait on the order as the engine last saw it; every other decision asks the
+ * database (its version alone while the remembered order is current).
+ */
 import { pino } from 'pino';
 import { expect, it } from 'vitest';
 import type { ReleaseOrderRow } from '../../src/db/release-tables.js';
@@ -13,10 +16,14 @@ import { fakeKube, setUp, submit } from './fake-kube.js';
 
 const logger = pino({ level: 'silent' });
 
-/** The repositories, counting the reads of an order by its ID. */
+/** The repositories, counting the reads of an order by its ID (the whole row) and of its version alone. */
 function counting(repos: Repositories) {
-  const reads = { order: 0 };
-  const releases = { ...repos.releases, order: (id: number) => (reads.order++, repos.releases.order(id)) };
+  const reads = { order: 0, isCurrent: 0 };
+  const releases = {
+    ...repos.releases,
+    order: (id: number) => (reads.order++, repos.releases.order(id)),
+    isCurrent: (known: ReleaseOrderRow) => (reads.isCurrent++, repos.releases.isCurrent(known)),
+  };
   return { repos: { ...repos, releases } as Repositories, reads };
 }
 
@@ -59,7 +66,7 @@ describeEachDatabase('a remembered order', (target) => {
     expect(await plain.releases.order(order.id)).toMatchObject({ state: 'CLOSED', cursor: { batchesDone: 0 } });
   });
 
-  it('without `reuse` every pass reads the order, a wait too', async () => {
+  it('without `reuse` every pass asks the database: the remembered order by its version alone while it is current, the whole row once someone changed it', async () => {
     const { repos: plain, envId } = await setUp(target);
     const order = await submit(plain, envId);
     const { repos, reads } = counting(plain);
@@ -70,10 +77,23 @@ describeEachDatabase('a remembered order', (target) => {
         value: { revisions: [{ number: order.toRevision, desired: 2, current: 2, ready: 0, workload: 'w' }], instances: [], statefulSet: null, observedAt: new Date() },
       }),
     };
-    const deps: ReconcileDeps = { repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: createStepFailures(), rows: new Map() };
-    expect(await reconcileOrder(deps, order.id)).toEqual({ next: 'AGAIN' });
+    const rows = new Map<number, ReleaseOrderRow>();
+    const deps: ReconcileDeps = { repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: createStepFailures(), rows };
+    expect(await reconcileOrder(deps, order.id)).toEqual({ next: 'AGAIN' }); // read (nothing remembered), then prepared: the written row is remembered
     expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
     expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
-    expect(reads.order).toBe(3);
+    expect(reads).toEqual({ order: 1, isCurrent: 2 });
+
+    // A user changes the order's pause mode; the engine is not told: the next pass finds the stored version moved and reads the row.
+    await plain.transaction(() => applyEvent(plain, order.id, { type: 'SET_PAUSE_MODE', mode: 'FIRST_BATCH' }, 'alice', new Date()));
+    expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
+    expect(reads).toEqual({ order: 2, isCurrent: 3 });
+    expect(rows.get(order.id)).toMatchObject({ pauseMode: 'FIRST_BATCH' });
+
+    // An order gone (its app deleted) is not taken for the remembered one.
+    const gone = { ...rows.get(order.id)!, id: order.id + 1000 };
+    expect(await plain.releases.isCurrent(gone)).toBeUndefined();
+    expect(await plain.releases.isCurrent({ ...rows.get(order.id)!, version: rows.get(order.id)!.version - 1 })).toBe(false);
+    expect(await plain.releases.isCurrent(rows.get(order.id)!)).toBe(true);
   });
 });
