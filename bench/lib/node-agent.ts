@@ -12,8 +12,11 @@ import { atEnd } from './cleanup.js';
 const CHILD = fileURLToPath(new URL('./node-agent-child.ts', import.meta.url));
 const READY_WITHIN_MS = 60_000;
 
+/** AGENT_NODE_ARGS: node options for the agent's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/agent` to profile it). */
+const AGENT_NODE_ARGS = process.env.AGENT_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+
 export async function startChildNodeAgent(options: { kubeconfig: string; clusterName: string; speed: number; nodes: NodeInput[] }): Promise<{ stop(): Promise<void>; cpuSeconds(): number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...AGENT_NODE_ARGS, '--import', 'tsx', CHILD, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let stopping: Promise<void> | null = null;
   const stop = () =>

@@ -1,9 +1,13 @@
-/** The node agent's only way to the cluster: the Kubernetes API through @kubernetes/client-node. */
+/**
+ * The node agent's only way to the cluster: the Kubernetes API, through @kubernetes/client-node, and for the calls it
+ * makes several times per pod (status writes, events, Services) as plain JSON requests (rest.ts).
+ */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { CoordinationV1Api, CoreV1Api, KubeConfig, PatchStrategy, type RequestContext, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import type { ObjectLookup } from './environment.js';
 import type { EventSink } from './events.js';
+import { createRest, type Rest } from './rest.js';
 import type { Pod, PodStatus } from './types.js';
 
 export interface Api {
@@ -11,6 +15,8 @@ export interface Api {
   core: CoreV1Api;
   coordination: CoordinationV1Api;
   watch: Watch;
+  /** The frequent calls, as plain JSON requests. */
+  rest: Rest;
   /** Closes the API calls' idle connections (at stop). */
   close(): void;
 }
@@ -60,18 +66,39 @@ class SharedAgentKubeConfig extends KubeConfig {
 }
 
 export function createApi(kubeconfig: string, options: { callTimeoutMs?: number } = {}): Api {
-  const kc = new SharedAgentKubeConfig(options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS);
+  const callTimeoutMs = options.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const kc = new SharedAgentKubeConfig(callTimeoutMs);
   kc.loadFromString(kubeconfig);
-  return { kc, core: kc.makeApiClient(CoreV1Api), coordination: kc.makeApiClient(CoordinationV1Api), watch: new Watch(kc), close: () => kc.close() };
+  const rest = createRest(kc, callTimeoutMs);
+  return {
+    kc,
+    core: kc.makeApiClient(CoreV1Api),
+    coordination: kc.makeApiClient(CoordinationV1Api),
+    watch: new Watch(kc),
+    rest,
+    close: () => {
+      kc.close();
+      rest.close();
+    },
+  };
 }
 
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-const jsonPatch = () => setHeaderOptions('Content-Type', PatchStrategy.JsonPatch);
+
+/** The path of a namespaced object (or of its collection, without a name). */
+const inNamespace = (namespace: string, resource: string, name?: string) =>
+  `/api/v1/namespaces/${encodeURIComponent(namespace)}/${resource}${name === undefined ? '' : `/${encodeURIComponent(name)}`}`;
 
 export const statusCode = (e: unknown): number | undefined => (e as { code?: number; statusCode?: number })?.code ?? (e as { statusCode?: number })?.statusCode;
 
 /** Typed client-node models carry Dates; the agent works with the JSON shapes. */
 export const toJson = <T>(o: unknown): T => JSON.parse(JSON.stringify(o)) as T;
+
+/** What the agent reads of a Service. */
+interface ServiceJson {
+  metadata?: { name?: string };
+  spec?: { clusterIP?: string; ports?: { name?: string; port: number; protocol?: string }[] };
+}
 
 export function objectLookup(api: Api): ObjectLookup {
   const read = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
@@ -96,7 +123,7 @@ export function objectLookup(api: Api): ObjectLookup {
       return out;
     },
     async services(namespace) {
-      const list = await api.core.listNamespacedService({ namespace });
+      const list = await api.rest.call<{ items: ServiceJson[] }>('GET', inNamespace(namespace, 'services'));
       return list.items.map((s) => ({
         name: s.metadata?.name ?? '',
         clusterIP: s.spec?.clusterIP,
@@ -109,10 +136,10 @@ export function objectLookup(api: Api): ObjectLookup {
 export function eventSink(api: Api): EventSink {
   return {
     async create(namespace, body) {
-      await api.core.createNamespacedEvent({ namespace, body: body as never });
+      await api.rest.call('POST', inNamespace(namespace, 'events'), { body, discard: true });
     },
     async patch(namespace, name, body) {
-      await api.core.patchNamespacedEvent({ name, namespace, body }, mergePatch());
+      await api.rest.call('PATCH', inNamespace(namespace, 'events', name), { body, contentType: PatchStrategy.MergePatch, discard: true });
     },
   };
 }
@@ -127,7 +154,7 @@ export function eventSink(api: Api): EventSink {
 export async function writePodStatus(api: Api, pod: Pod, status: PodStatus): Promise<void> {
   const fields = Object.entries(status).filter(([, value]) => value !== undefined);
   const body = [{ op: 'test', path: '/metadata/uid', value: pod.metadata.uid }, ...fields.map(([key, value]) => ({ op: 'add', path: `/status/${key}`, value }))];
-  await api.core.patchNamespacedPodStatus({ name: pod.metadata.name, namespace: pod.metadata.namespace, body }, jsonPatch());
+  await api.rest.call('PATCH', `${inNamespace(pod.metadata.namespace, 'pods', pod.metadata.name)}/status`, { body, contentType: PatchStrategy.JsonPatch, discard: true });
 }
 
 export async function deletePodNow(api: Api, pod: Pod): Promise<void> {
