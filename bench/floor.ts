@@ -1,5 +1,5 @@
 /**
- * The floor of bench/concurrent-releases.ts alone (bench/lib/direct-batches.ts): N Deployments
+ * The floor of bench/concurrent-releases.ts alone (bench/lib/direct-batches.ts): N Services and Deployments
  * created at once on a fresh sandbox cluster and scaled batch by batch on their raw watches — for
  * profiling the sandbox under that load (`node --cpu-prof --import tsx bench/floor.ts`) and quick
  * looks at its figures. Not a figure for the README on its own: the machine may be busy.

@@ -2,13 +2,16 @@
  * The pods' own ready time, the floor of N concurrent releases: the same workload with no release
  * engine in the way. On a fresh sandbox cluster of the same size and speed, the bench itself creates
  * N Deployments (the pod template cairn renders for the seeded config: nginx, port 80, the same
- * readiness probe and resources, pull policy IfNotPresent) at the first batch's size and, driven by
+ * readiness probe and resources, pull policy IfNotPresent) at the first batch's size, each after the
+ * environment's Service cairn renders for that config (its own renderer: the sandbox then keeps the same
+ * Endpoints up to date as pods come and go, as it does in cairn's run) and, driven by
  * its raw watches, scales each one to its next batch the moment the current batch's pods are Ready
  * — a release controller that costs nothing. Its figure is the time from the first create to every
  * pod Ready; the gaps it shows are the watch-and-PATCH floor of a batch gap on the same load.
  */
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { renderService } from '../../src/kube/render/service.js';
 import { inLanes } from './graphql.js';
 import { rawWatch } from './raw-watch.js';
 import { createReleaseTracker, reportProgress, type ReleaseFigures } from './release-tracker.js';
@@ -77,6 +80,9 @@ export function send(url: string, method: string, body: unknown, contentType = '
   });
 }
 
+/** The Service cairn renders for the seeded config's port (bench/lib/graphql.ts) in the production environment. */
+export const service = (namespace: string, app: string) => renderService({ appName: app, environmentKind: 'PRODUCTION', namespace }, [{ containerPort: 80, protocol: 'TCP', name: 'http' }])!;
+
 export interface DirectRun extends ReleaseFigures {
   /** First create sent → every pod Ready (ms). */
   totalMs: number;
@@ -113,6 +119,7 @@ export async function runDirectBatches(options: { releases: number; instances: n
     const started = performance.now();
     await inLanes(apps, releases, async (app) => {
       tracker.submitted(app, performance.now());
+      await send(`${base}/api/v1/namespaces/${app}/services`, 'POST', service(app, app));
       await send(`${base}/apis/apps/v1/namespaces/${app}/deployments`, 'POST', deployment(app, app, sizes[0]!));
     });
     let timer: NodeJS.Timeout | undefined;
