@@ -1,7 +1,7 @@
 /**
  * cairn as a user runs it: `node --import tsx src/main.ts` in a child process — or, with
- * CAIRN_BENCH_COMPILED=1, the compiled build `node --enable-source-maps dist/main.js` that `npm start`
- * runs (build it first: `npm run build`) — configured by env
+ * CAIRN_BENCH_COMPILED=1, the compiled build `node --enable-source-maps --max-old-space-size=1024 dist/main.js` that `npm start`
+ * runs, with its flags read from package.json (build it first: `npm run build`) — configured by env
  * vars (database, kubeconfig, port, admin token file in the bench's temp dir). Any CAIRN_* variable
  * set when the bench starts is passed on (e.g. CAIRN_RELEASE_RESYNC_INTERVAL_MS); the bench sets
  * only what it must. Its CPU time and memory are read from /proc/<pid>.
@@ -22,6 +22,15 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 export const DATABASE = process.env.CAIRN_BENCH_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 /** CAIRN_BENCH_COMPILED=1: run dist/main.js (what `npm start` runs) instead of src/main.ts under tsx. */
 export const COMPILED = process.env.CAIRN_BENCH_COMPILED === '1';
+
+/** The node flags `npm start` runs dist/main.js with (package.json's start script), so that the compiled run is the same process. */
+export function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  const words = start.split(/\s+/);
+  const at = words.indexOf('dist/main.js');
+  if (at < 0 || words[at - 1] === undefined) throw new Error(`package.json's start script no longer runs dist/main.js: ${start}`);
+  return words.slice(0, at).filter((w) => w.startsWith('--'));
+}
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 export interface CairnProcess {
@@ -107,7 +116,7 @@ export async function startCairn(options: { dir: string; kubeconfigPath: string;
   // CAIRN_BENCH_NODE_ARGS: extra node flags for cairn's process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
   const nodeArgs = (process.env.CAIRN_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   // The preload is TypeScript: under the compiled build it still needs tsx's loader.
-  const entry = COMPILED ? [...(preload.length > 0 ? ['--import', 'tsx'] : []), ...preload, '--enable-source-maps', 'dist/main.js'] : ['--import', 'tsx', ...preload, 'src/main.ts'];
+  const entry = COMPILED ? [...(preload.length > 0 ? ['--import', 'tsx'] : []), ...preload, ...startFlags(), 'dist/main.js'] : ['--import', 'tsx', ...preload, 'src/main.ts'];
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, ...entry], { cwd: ROOT, env, stdio: ['ignore', log, log] });
   closeSync(log);
   const pid = child.pid!;
