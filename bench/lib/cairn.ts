@@ -1,7 +1,7 @@
 /**
  * cairn as a user runs it: `node --import tsx src/main.ts` in a child process — or, with
- * CAIRN_BENCH_COMPILED=1, the compiled build `node --enable-source-maps --max-old-space-size=1024 dist/main.js` that `npm start`
- * runs, with its flags read from package.json (build it first: `npm run build`) — configured by env
+ * CAIRN_BENCH_COMPILED=1, the compiled build `node <flags> dist/main.js` that `npm start` runs, with
+ * the same flags, read from package.json's start script (build it first: `npm run build`) — configured by env
  * vars (database, kubeconfig, port, admin token file in the bench's temp dir). Any CAIRN_* variable
  * set when the bench starts is passed on (e.g. CAIRN_RELEASE_RESYNC_INTERVAL_MS); the bench sets
  * only what it must. Its CPU time and memory are read from /proc/<pid>.
@@ -27,9 +27,10 @@ export const COMPILED = process.env.CAIRN_BENCH_COMPILED === '1';
 export function startFlags(): string[] {
   const start = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
   const words = start.split(/\s+/);
+  const node = words.indexOf('node');
   const at = words.indexOf('dist/main.js');
-  if (at < 0 || words[at - 1] === undefined) throw new Error(`package.json's start script no longer runs dist/main.js: ${start}`);
-  return words.slice(0, at).filter((w) => w.startsWith('--'));
+  if (node < 0 || at < node) throw new Error(`package.json's start script no longer runs node … dist/main.js: ${start}`);
+  return words.slice(node + 1, at); // every word between: a flag's own value too (\`--import x\`)
 }
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 

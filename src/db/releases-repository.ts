@@ -107,8 +107,8 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
     order: async (id: number): Promise<ReleaseOrderRow | undefined> => one(await orderById({ id })),
     /**
-     * Whether `known` is still the order as stored: its version and time of change (every write of an order moves
-     * both), read without the rest of the row. Undefined when the order no longer exists.
+     * Whether `known` is still the order as stored: its version (every write of an order moves it: updateOrder) and
+     * time of change, read without the rest of the row. Undefined when the order no longer exists.
      */
     isCurrent: async (known: Pick<ReleaseOrderRow, 'id' | 'version' | 'updatedAt'>): Promise<boolean | undefined> => {
       const stamp = one(await orderStamp({ id: known.id }));

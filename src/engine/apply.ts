@@ -23,7 +23,8 @@ export interface Applied {
  * unchanged (nothing written).
  */
 export async function applyEvent(repos: Repositories, orderId: number, event: OrderEvent, actor: string, now: Date, current?: ReleaseOrderRow): Promise<Applied> {
-  // `current`: the order as the caller read it in this same transaction (not read again).
+  // `current`: the order as the caller knows it to be stored now — read, or checked to be current (its version), in this
+  // same transaction — not read again.
   const row = current ?? (await repos.releases.order(orderId));
   if (!row) throw new NotFoundError('ReleaseOrder', String(orderId), ['input', 'id']);
   const open = (await repos.releases.openFailuresOf(orderId)).map((f) => f.instanceName);

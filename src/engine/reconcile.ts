@@ -79,7 +79,7 @@ async function applyGuarded(deps: ReconcileDeps, order: ReleaseOrderRow, event: 
 
 /**
  * The order as the database has it now: the one this engine last read or wrote when it is still the stored one (a
- * read of its version alone), else the whole row read again.
+ * read of its version and time of change only: `isCurrent`), else the whole row read again.
  */
 async function readOrder(deps: Pick<ReconcileDeps, 'repos' | 'rows'>, orderId: number): Promise<ReleaseOrderRow | undefined> {
   const kept = deps.rows?.get(orderId);
@@ -150,10 +150,11 @@ export function createdBeforeRetry(p: Pick<ObservedInstance, 'createdAt' | 'fail
 export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse = false): Promise<ReconcileOutcome> {
   const { repos } = deps;
   // `reuse` (a pass woken by the cluster only): the order as this engine last saw it may decide to WAIT — nothing
-  // else changed it, or whoever did asked for a pass that reads it (wake). Every other outcome reads it again first.
+  // else changed it, or whoever did asked for a pass that reads it (wake). Every other outcome asks the database first
+  // (readOrder: the remembered row once its stored version shows it current, else the row read again).
   const known = reuse ? deps.rows?.get(orderId) : undefined;
   const order = known ?? (await readOrder(deps, orderId));
-  /** The same pass over the order read from the database (a decision that acts or writes is never taken on a remembered row). */
+  /** The same pass over the order as the database has it (a decision that acts or writes is never taken on a row not checked against it). */
   const again = () => reconcileOrder(deps, orderId);
   if (!known) remember(deps, orderId, order);
   if (!order || isTerminal(order.state)) {

@@ -96,4 +96,34 @@ describeEachDatabase('a remembered order', (target) => {
     expect(await plain.releases.isCurrent({ ...rows.get(order.id)!, version: rows.get(order.id)!.version - 1 })).toBe(false);
     expect(await plain.releases.isCurrent(rows.get(order.id)!)).toBe(true);
   });
+
+  it('writes a finished batch on the remembered order once its version is checked in the transaction; an order deleted meanwhile is forgotten', async () => {
+    const { repos: plain, envId } = await setUp(target);
+    const order = await submit(plain, envId);
+    const { repos, reads } = counting(plain);
+    let ready = 0;
+    const kube: KubePort = {
+      ...fakeKube().kube,
+      observeEnvironment: async () => ({
+        ok: true,
+        value: { revisions: [{ number: order.toRevision, desired: 2, current: 2, ready, workload: 'w' }], instances: [], statefulSet: null, observedAt: new Date() },
+      }),
+    };
+    const rows = new Map<number, ReleaseOrderRow>();
+    const deps: ReconcileDeps = { repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: createStepFailures(), rows };
+    expect(await reconcileOrder(deps, order.id)).toEqual({ next: 'AGAIN' }); // prepared
+    expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
+    ready = 2;
+    expect(await reconcileOrder(deps, order.id)).toEqual({ next: 'AGAIN' }); // the first batch is done
+    expect(reads).toEqual({ order: 1, isCurrent: 3 }); // the pass's check, then the guarded write's
+    expect(await plain.releases.order(order.id)).toMatchObject({ cursor: { batchesDone: 1 } });
+    expect(rows.get(order.id)).toMatchObject({ cursor: { batchesDone: 1 } });
+
+    // The app (and its orders) deleted behind the engine's back: the remembered order is not taken for a stored one.
+    const appId = (await plain.apps.environmentsByIds([envId]))[0]!.appId;
+    expect(await plain.apps.delete(appId)).toBe(true);
+    expect(await reconcileOrder(deps, order.id)).toEqual({ next: 'DONE' });
+    expect(reads).toEqual({ order: 1, isCurrent: 4 });
+    expect(rows.has(order.id)).toBe(false);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * The sandbox's node agent: the kubelet's part for a set of simulated nodes. It talks to the cluster
- * only through the Kubernetes API (client-node), so it can also run pods for simulated nodes on a real
+ * only through the Kubernetes API (client-node, and plain JSON requests for its frequent calls: rest.ts), so it can also run pods for simulated nodes on a real
  * control plane. Logs and exec are served through each node's KubeletApi: registered with the sandbox
  * API server (`registerKubelet`), or served on the node's own HTTPS port (`kubeletServer`), where a
  * real API server reaches it.

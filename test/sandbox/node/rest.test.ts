@@ -68,4 +68,51 @@ describe('the node agent over HTTPS with a token', () => {
       noToken.close();
     }
   });
+
+  it('reads the credentials again after a 401 (one that expired) and sends the call once more', async () => {
+    // A kubeconfig whose credential changes, as an exec plugin's does when it expires.
+    let token = 'expired';
+    let reads = 0;
+    class Rotating extends KubeConfig {
+      override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
+        await super.applyToHTTPSOptions(opts);
+        reads += 1;
+        (opts as { headers?: Record<string, string> }).headers = { ...(opts as { headers?: Record<string, string> }).headers, Authorization: `Bearer ${token}` };
+      }
+    }
+    const kc = new Rotating();
+    kc.loadFromString(cluster.kubeconfig);
+    const rest = createRest(kc, 5_000);
+    try {
+      // Refused twice (the credential read again is still the expired one): the 401 is the caller's.
+      expect(await rest.call('GET', '/api/v1/namespaces/default').catch((e: unknown) => e)).toMatchObject({ code: 401 });
+      expect(reads).toBe(2);
+      token = 'rest-token';
+      expect(await rest.call<{ metadata: { name: string } }>('GET', '/api/v1/namespaces/default')).toMatchObject({ metadata: { name: 'default' } });
+      expect(reads).toBe(3);
+      // Kept while it is accepted.
+      await rest.call('GET', '/api/v1/namespaces/default');
+      expect(reads).toBe(3);
+    } finally {
+      rest.close();
+    }
+  });
+
+  it('gives up a call the API server never answers after its time bound, with no status (retried as a lost connection)', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(cluster.kubeconfig);
+    const rest = createRest(kc, 300);
+    const off = cluster.faults.hangRequests({ verb: 'list', resource: 'services', times: 1 });
+    try {
+      const started = performance.now();
+      const hung = await rest.call('GET', '/api/v1/namespaces/default/services').catch((e: unknown) => e);
+      expect(hung).toMatchObject({ code: undefined, body: '', message: 'no answer within 300 ms' });
+      expect(performance.now() - started).toBeLessThan(5_000);
+      // The next call goes through.
+      expect(await rest.call<{ kind: string }>('GET', '/api/v1/namespaces/default/services')).toMatchObject({ kind: 'ServiceList' });
+    } finally {
+      off();
+      rest.close();
+    }
+  });
 });
