@@ -52,7 +52,7 @@ export function workloadContext(c: Clients, { call, create }: { call: ObjectCall
     const patch = { metadata: { labels: body.metadata!.labels }, spec: { selector: body.spec!.selector, ports: body.spec!.ports } };
     await createOrElse(
       inNamespace('Service', namespace, name),
-      () => c.core.createNamespacedService({ namespace, body }),
+      () => c.hot.createService(namespace, body),
       () => call(() => c.core.patchNamespacedService({ name, namespace, body: patch }, mergePatch)),
     );
   }

@@ -6,7 +6,6 @@ import type { V1Deployment } from '@kubernetes/client-node';
 import { inNamespace } from '../error-object.js';
 import { ok, unwrap, type KubeError } from '../kube-errors.js';
 import { ANNOTATION_IMAGE, environmentLabelSelector, names, renderDeployment } from '../render/index.js';
-import { mergePatch } from '../workloads-clients.js';
 import type { EnvironmentTarget, ObservedRevision } from '../workloads-types.js';
 import { isMissing, type WorkloadContext } from './context.js';
 import { releaseOrderOf, revisionLabel, tally } from './observed.js';
@@ -20,7 +19,7 @@ export function deploymentImage(d: V1Deployment): string | undefined {
 async function scaleDeployment({ c, call }: WorkloadContext, target: EnvironmentTarget, revisionNumber: number, replicas: number): Promise<void> {
   const name = names.deployment(target, revisionNumber);
   const object = inNamespace('Deployment', target.namespace, name);
-  unwrap(await call(() => c.apps.patchNamespacedDeployment({ name, namespace: target.namespace, body: { spec: { replicas } } }, mergePatch), object));
+  unwrap(await call(() => c.hot.scaleDeployment(target.namespace, name, replicas), object));
 }
 
 export const statelessStrategy: WorkloadStrategy = {
@@ -36,7 +35,7 @@ export const statelessStrategy: WorkloadStrategy = {
     const object = inNamespace('Deployment', target.namespace, name);
     await k.createOrElse(
       object,
-      () => c.apps.createNamespacedDeployment({ namespace: target.namespace, body }),
+      () => c.hot.createDeployment(target.namespace, body),
       async () => {
         const read = await call(() => c.apps.readNamespacedDeployment({ name, namespace: target.namespace }), object);
         // Gone between the create's AlreadyExists and this read: the next attempt creates it.
