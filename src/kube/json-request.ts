@@ -63,6 +63,10 @@ function readAnswer(res: IncomingMessage): Promise<unknown> {
       else chunks.push(chunk);
     });
     res.on('error', reject);
+    // Cut off before its end (the deadline, cairn's shutdown, a reset): rejected, never left waiting.
+    res.on('close', () => {
+      if (!res.complete) reject(new Error('the API server\'s answer was cut off'));
+    });
     res.on('end', () => {
       const text = Buffer.concat(chunks).toString('utf8');
       if (status >= 400) return reject(Object.assign(new Error(`HTTP-Code: ${status} Message: ${text.slice(0, 500)}`), { code: status, body: text }));

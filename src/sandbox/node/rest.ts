@@ -59,6 +59,10 @@ function answer<T>(res: IncomingMessage, discard: boolean, resolve: (v: T) => vo
     if (keep) chunks.push(chunk);
   });
   res.on('error', (error) => reject(noAnswer(error)));
+  // Cut off before its end (the call's bound, a reset): rejected, never left waiting.
+  res.on('close', () => {
+    if (!res.complete) reject(noAnswer(new Error("the API server's answer was cut off")));
+  });
   res.on('end', () => {
     const text = keep ? Buffer.concat(chunks).toString('utf8') : '';
     if (status >= 400) return reject(restError(`HTTP-Code: ${status} Message: ${text.slice(0, 500)}`, status, text));
