@@ -2,9 +2,10 @@
  * One API call as a plain JSON request, within the same bounds as every client-node call of a
  * BoundedKubeConfig (bounded-kubeconfig.ts): its verb's deadline and cairn's shutdown, the connect
  * bound on a new connection of the cluster's shared keep-alive pool, the call observer (metrics,
- * traces), the write marks, and failures carrying their request. The kubeconfig's TLS options and
- * credentials are client-node's own, applied on every call as client-node does (an exec plugin's
- * token refreshes). What it skips is client-node's generated path — the request context, node-fetch,
+ * traces), the write marks, and failures carrying their request. The TLS options, the agent and the
+ * credentials are the ones a generated call gets, applied on every call by the same method
+ * (BoundedKubeConfig.applySecurityAuthentication: an exec plugin's token refreshes, the cluster's
+ * skip-TLS-verify and server name hold, the pool is the generated calls' own). What it skips is client-node's generated path — the request context, node-fetch,
  * and the typed models every answer is turned into — which cost the release engine's hot writes
  * (a Deployment or Service created, a Deployment scaled) about 2.5 times the CPU of the request itself.
  *
@@ -15,9 +16,9 @@
 import { request as httpRequest, type Agent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
+import { HttpMethod, RequestContext, type KubeConfig } from '@kubernetes/client-node';
 import { BoundedKubeConfig } from './bounded-kubeconfig.js';
-import { startDeadline } from './deadline.js';
+import { guardAgent, startDeadline } from './deadline.js';
 import { timeoutForVerb } from './kube-timeouts.js';
 import { withRequest, type KubeCallEnd, type KubeRequest } from './kube-request.js';
 
@@ -32,23 +33,22 @@ export interface JsonCall {
   contentType?: string;
 }
 
-/** What client-node's applyToHTTPSOptions fills in. */
-interface HttpsOptions {
-  headers?: Record<string, unknown>;
-  auth?: string;
-  agent?: unknown;
-  ca?: unknown;
-  cert?: unknown;
-  key?: unknown;
-  passphrase?: string;
-  rejectUnauthorized?: boolean;
-  servername?: string;
-}
+/** How cairn names itself to the API server (its audit log's userAgent). */
+const USER_AGENT = 'cairn';
 
-/** Whether `kc` can take plain JSON calls: a BoundedKubeConfig (its pool and bounds) whose cluster is reached without a proxy. */
+/**
+ * Whether `kc` can take plain JSON calls: a BoundedKubeConfig (its pool and bounds) whose cluster is reached without a
+ * proxy, at a server URL without credentials of its own (node-fetch sends those; these calls would not).
+ */
 export function takesJsonCalls(kc: KubeConfig): kc is BoundedKubeConfig {
-  const cluster = kc.getCurrentCluster();
-  return kc instanceof BoundedKubeConfig && !!cluster?.server && !cluster.proxyUrl;
+  const server = kc.getCurrentCluster()?.server;
+  if (!(kc instanceof BoundedKubeConfig) || !server || kc.getCurrentCluster()?.proxyUrl) return false;
+  try {
+    const url = new URL(server);
+    return url.username === '' && url.password === '';
+  } catch {
+    return false;
+  }
 }
 
 /** The answer read whole (bounded); its JSON, or a rejection shaped as client-node's ApiException (`code`, `body`). */
@@ -88,18 +88,24 @@ export async function jsonRequest(kc: BoundedKubeConfig, request: KubeRequest, c
   try {
     const url = new URL(kc.getCurrentCluster()!.server);
     seen.path = `${url.pathname.replace(/\/$/, '')}${call.path}`;
-    const opts: HttpsOptions = {};
-    // client-node's own (not BoundedKubeConfig's override, which guards the agent it makes): its TLS options and credentials.
-    await KubeConfig.prototype.applyToHTTPSOptions.call(kc, opts as never);
-    (opts.agent as Agent | undefined)?.destroy();
-    const secure = url.protocol === 'https:';
-    const tls = { ca: opts.ca, cert: opts.cert, key: opts.key, passphrase: opts.passphrase, rejectUnauthorized: opts.rejectUnauthorized, servername: opts.servername };
-    const shared = bounds.agents!.shared(secure, tls as never);
-    const agent = bounds.agents!.forRequest(shared, bounds.timeouts.connectMs, (error) => deadline.fire(error));
+    // What a generated call gets (BoundedKubeConfig's override): the credentials as headers, the agent — the cluster's
+    // shared keep-alive pool for its TLS options.
+    const context = new RequestContext(`${url.origin}${seen.path}`, HttpMethod[call.method]);
+    await kc.applySecurityAuthentication(context);
+    const given = context.getAgent() as Agent | undefined;
+    const fire = (error: Error) => deadline.fire(error);
+    let agent: Agent | undefined = given;
+    if (given && bounds.agents?.isShared(given)) agent = bounds.agents.forRequest(given, bounds.timeouts.connectMs, fire);
+    else if (given) guardAgent(given, { connectMs: bounds.timeouts.connectMs, onConnectTimeout: fire });
     const body = JSON.stringify(call.body);
-    const headers: Record<string, string | number> = { accept: 'application/json', 'content-type': call.contentType ?? 'application/json', 'content-length': Buffer.byteLength(body) };
-    for (const [key, value] of Object.entries(opts.headers ?? {})) if (typeof value === 'string' || typeof value === 'number') headers[key] = value;
-    if (opts.auth) headers.authorization = `Basic ${Buffer.from(opts.auth).toString('base64')}`;
+    const headers: Record<string, string | number> = {
+      ...context.getHeaders(),
+      accept: 'application/json',
+      'content-type': call.contentType ?? 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'user-agent': USER_AGENT,
+    };
+    const secure = url.protocol === 'https:';
     const { protocol, hostname, port } = urlToHttpOptions(url);
     const answer = await new Promise<unknown>((resolve, reject) => {
       const req = (secure ? httpsRequest : httpRequest)({ protocol, hostname, port, path: seen.path, method: call.method, headers, agent, signal: deadline.signal }, (res) => {

@@ -101,4 +101,28 @@ describe('the hot writes as plain JSON requests', () => {
       off();
     }
   });
+
+  it("take the cluster's own TLS settings as a generated call does, a context without a user included (skip-TLS-verify)", async () => {
+    const open = await startSandboxCluster({ name: 'open', speed: 100, tls: true, nodeAgent: false, controllers: false });
+    try {
+      const server = (JSON.parse(open.kubeconfig) as { clusters: { cluster: { server: string } }[] }).clusters[0]!.cluster.server;
+      const userless = new KubeConfig();
+      userless.loadFromOptions({
+        clusters: [{ name: 'open', server, skipTLSVerify: true }],
+        users: [],
+        contexts: [{ name: 'open', cluster: 'open' }],
+        currentContext: 'open',
+      });
+      const kc = new BoundedKubeConfig(userless, { cluster: 'open', timeouts: DEFAULT_KUBE_TIMEOUTS });
+      expect(takesJsonCalls(kc)).toBe(true);
+      const made = (await clientCache(() => kc)('open').hot.createService('default', renderService({ ...target, namespace: 'default' }, settings.ports)!)) as { metadata: { name: string } };
+      expect(made.metadata.name).toBe('shop-production');
+      // A server URL with credentials of its own keeps the generated clients (node-fetch sends them).
+      const withCredentials = new KubeConfig();
+      withCredentials.loadFromOptions({ clusters: [{ name: 'c', server: server.replace('https://', 'https://me:pw@'), skipTLSVerify: true }], users: [], contexts: [{ name: 'c', cluster: 'c' }], currentContext: 'c' });
+      expect(takesJsonCalls(new BoundedKubeConfig(withCredentials, { cluster: 'c', timeouts: DEFAULT_KUBE_TIMEOUTS }))).toBe(false);
+    } finally {
+      await open.stop();
+    }
+  });
 });
