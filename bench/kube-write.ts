@@ -2,20 +2,20 @@
  * What one of the release engine's writes costs cairn's process: a Deployment scaled (a merge patch of
  * spec.replicas), N times, 10 at a time, against a sandbox cluster in another process — cairn's CPU per call
  * through the generated client-node API (bounded, on the shared keep-alive pool) and through cairn's hot
- * write (src/kube/json-request.ts, what the engine uses), beside the floor: the same PATCH as a bare
- * node:http request on a keep-alive agent, in the same run. Each is run three times, interleaved; the
+ * write (src/kube/json-request.ts, what the engine uses), beside the floor: the same PATCH sent by the
+ * 300-release floor's bare node:http client (bench/lib/direct-batches.ts `send`), in the same run. Each is run three times, interleaved; the
  * first round includes warming up (the code a fresh cairn meets a burst with).
  *
  *   npx tsx bench/kube-write.ts            (N=4000)
  */
 import { fork } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import { BoundedKubeConfig } from '../src/kube/bounded-kubeconfig.js';
 import { DEFAULT_KUBE_TIMEOUTS } from '../src/kube/kube-timeouts.js';
 import { clientCache, mergePatch } from '../src/kube/workloads-clients.js';
 import { startSandboxCluster } from '../src/sandbox/cluster.js';
+import { send } from './lib/direct-batches.js';
 
 const N = Number(process.env.N ?? 4000);
 const CONCURRENCY = 10;
@@ -27,22 +27,9 @@ async function client(kubeconfig: string): Promise<void> {
   const kc = new BoundedKubeConfig(plain, { cluster: 'bench', timeouts: DEFAULT_KUBE_TIMEOUTS });
   const apps = kc.makeApiClient(AppsV1Api);
   const hot = clientCache(() => kc)('bench').hot;
-  const server = new URL(plain.getCurrentCluster()!.server);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const bare = (replicas: number) =>
-    new Promise<unknown>((resolve, reject) => {
-      const body = JSON.stringify({ spec: { replicas } });
-      const req = request(
-        { host: server.hostname, port: server.port, method: 'PATCH', path: '/apis/apps/v1/namespaces/default/deployments/d', agent, headers: { 'content-type': 'application/merge-patch+json', accept: 'application/json', 'content-length': Buffer.byteLength(body) } },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => ((res.statusCode ?? 0) < 300 ? resolve(JSON.parse(Buffer.concat(chunks).toString())) : reject(new Error(`status ${res.statusCode}`))));
-        },
-      );
-      req.on('error', reject);
-      req.end(body);
-    });
+  const deployment = `${plain.getCurrentCluster()!.server}/apis/apps/v1/namespaces/default/deployments/d`;
+  // The floor: the 300-release floor's own bare client (node:http on a keep-alive pool).
+  const bare = (replicas: number) => send(deployment, 'PATCH', { spec: { replicas } }, 'application/merge-patch+json');
   const ways: [string, (replicas: number) => Promise<unknown>][] = [
     ['client-node (generated API, bounded)', (replicas) => apps.patchNamespacedDeployment({ name: 'd', namespace: 'default', body: { spec: { replicas } } }, mergePatch)],
     ["cairn's hot write (json-request.ts)", (replicas) => hot.scaleDeployment('default', 'd', replicas)],
@@ -63,7 +50,6 @@ async function client(kubeconfig: string): Promise<void> {
   console.log(`${N} scale patches of one Deployment, ${CONCURRENCY} at a time, sandbox in another process; node ${process.version}`);
   console.log(['round', 'path', 'CPU µs a call', 'wall µs a call'].join('\t'));
   for (const row of rows) console.log(row.join('\t'));
-  agent.destroy();
 }
 
 if (process.argv[2] === 'client') {
