@@ -1,0 +1,148 @@
+/**
+ * Accept first (src/server/accept-first.ts): request handlers wait while connections are arriving,
+ * never longer than their bound, then run in arrival order within a turn's budget — and, on a real
+ * server, a burst of clients is all accepted before the first request is served.
+ */
+import { once } from 'node:events';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { acceptFirst } from '../../src/server/accept-first.js';
+
+/** The next turn of the event loop: resolves after the slots queued before it (setImmediate keeps FIFO order). */
+const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function harness(options: { maxDeferMs?: number; turnBudgetMs?: number } = {}) {
+  let clock = 0;
+  let connected: () => void = () => undefined;
+  const admit = acceptFirst({
+    onConnection: (listener) => {
+      connected = listener;
+    },
+    maxDeferMs: options.maxDeferMs ?? 100,
+    turnBudgetMs: options.turnBudgetMs ?? 1_000,
+    now: () => clock,
+  });
+  const ran: string[] = [];
+  return {
+    admit: (name: string, cost = 0) =>
+      admit(() => {
+        ran.push(name);
+        clock += cost;
+      }),
+    connection: () => connected(),
+    advance: (ms: number) => (clock += ms),
+    ran,
+  };
+}
+
+describe('acceptFirst', () => {
+  it('runs the handlers in arrival order in the next turn when no connection arrived', async () => {
+    const h = harness();
+    h.admit('a');
+    h.admit('b');
+    h.admit('c');
+    expect(h.ran).toEqual([]);
+    await turn();
+    expect(h.ran).toEqual(['a', 'b', 'c']);
+  });
+
+  it('holds the handlers while connections keep arriving, and runs them in the first turn without one', async () => {
+    const h = harness({ maxDeferMs: 10_000 });
+    h.connection();
+    h.admit('a');
+    h.admit('b');
+    await turn();
+    expect(h.ran).toEqual([]);
+    for (let i = 0; i < 5; i++) {
+      h.connection();
+      h.admit(`late-${i}`);
+      await turn();
+      expect(h.ran).toEqual([]);
+    }
+    await turn();
+    expect(h.ran).toEqual(['a', 'b', 'late-0', 'late-1', 'late-2', 'late-3', 'late-4']);
+  });
+
+  it('never holds a request longer than maxDeferMs, however steadily connections arrive', async () => {
+    const h = harness({ maxDeferMs: 100 });
+    h.admit('a');
+    h.connection();
+    await turn();
+    expect(h.ran).toEqual([]);
+    h.advance(60);
+    h.admit('b');
+    h.connection();
+    await turn();
+    expect(h.ran).toEqual([]);
+    h.advance(40); // 'a' has waited 100 ms, 'b' 40 ms
+    h.connection();
+    await turn();
+    expect(h.ran).toEqual(['a']);
+    h.advance(60);
+    h.connection();
+    await turn();
+    expect(h.ran).toEqual(['a', 'b']);
+  });
+
+  it('stops a turn at its budget and goes on in the next', async () => {
+    const h = harness({ turnBudgetMs: 25 });
+    for (const name of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) h.admit(name, 10);
+    await turn();
+    expect(h.ran).toEqual(['a', 'b', 'c']); // started at 0, 10, 20 ms; at 30 ms the budget is spent
+    await turn();
+    expect(h.ran).toEqual(['a', 'b', 'c', 'd', 'e', 'f']);
+    await turn();
+    expect(h.ran).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
+  });
+});
+
+describe('acceptFirst on a real server', () => {
+  let server: Server | undefined;
+  afterEach(async () => {
+    server?.closeAllConnections();
+    if (server?.listening) await new Promise((resolve) => server!.close(resolve));
+  });
+
+  it('accepts a burst of new connections before it serves the first of their requests', async () => {
+    const CLIENTS = 40;
+    let accepted = 0;
+    let acceptedAtFirstRequest = -1;
+    server = createServer((req, res) => {
+      admit(() => {
+        if (acceptedAtFirstRequest < 0) acceptedAtFirstRequest = accepted;
+        req.resume();
+        req.on('end', () => res.end('ok'));
+      });
+    });
+    server.on('connection', () => (accepted += 1));
+    const admit = acceptFirst({ onConnection: (listener) => server!.on('connection', listener), maxDeferMs: 60_000, turnBudgetMs: 1_000 });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    // Every client on a connection of its own, all opened at once (the kernel completes the handshakes;
+    // libuv hands cairn one a turn).
+    const agent = new Agent({ keepAlive: false, maxSockets: CLIENTS });
+    const answers = await Promise.all(
+      Array.from(
+        { length: CLIENTS },
+        () =>
+          new Promise<string>((resolve, reject) => {
+            const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent }, (res) => {
+              let body = '';
+              res.setEncoding('utf8');
+              res.on('data', (chunk: string) => (body += chunk));
+              res.on('end', () => resolve(body));
+            });
+            req.on('error', reject);
+            req.end('{}');
+          }),
+      ),
+    );
+    agent.destroy();
+    expect(answers).toEqual(Array.from({ length: CLIENTS }, () => 'ok'));
+    expect(accepted).toBe(CLIENTS);
+    expect(acceptedAtFirstRequest).toBe(CLIENTS);
+  });
+});
