@@ -6,12 +6,18 @@
  * same second) and each request costs a few milliseconds, the others wait in the kernel's accept
  * queue: one connection per request handled, ~100 a second on a busy cairn, so the last client waited
  * three seconds before cairn even read its request — the ones already connected were served first
- * over and over. Here a turn that accepted a connection runs no handler (its request only queues),
- * so turns stay short until the accept queue is empty and every waiting client is in line; then the
- * handlers run in arrival order, each in its own slot of the turn so that its follow-up work
- * (microtasks) finishes before the next starts, up to `turnBudgetMs` a turn so that the replies of
- * the cluster and the database keep flowing between them. No handler waits more than `maxDeferMs`
- * for connections to stop arriving (a steady stream of new connections never starves requests).
+ * over and over. Here a turn that follows an accepted connection runs no handler (its request only
+ * queues), so turns stay short until the accept queue is empty and every waiting client is in line;
+ * then the handlers run in arrival order, each in its own slot of the turn so that its synchronous
+ * part and the microtasks it starts end before the next starts (its awaits on the network, the
+ * database's turns and timers go on later), up to `turnBudgetMs` a turn so that the answers of the
+ * clusters and the database keep flowing between them. A handler waits for connections to stop
+ * arriving `maxDeferMs` at most (checked once a turn: a steady stream of new connections never
+ * starves requests).
+ *
+ * "Follows an accepted connection" means: a connection was accepted since the last turn that had
+ * handlers waiting. A new connection's request is read the turn after its accept, so it waits one
+ * more turn — microseconds on an idle cairn, one turn under load.
  */
 export interface AcceptFirstOptions {
   /** Subscribes to accepted connections (`server.on('connection', …)`). */
@@ -23,10 +29,13 @@ export interface AcceptFirstOptions {
   now?: () => number;
 }
 
-/** Returns `admit`: runs `handler` now or, while connections are arriving, once they stop (FIFO). */
-export function acceptFirst(options: AcceptFirstOptions): (handler: () => void) => void {
+/**
+ * Returns `admit`: runs `handler` in the next turn or, while connections are arriving, once they stop (FIFO). A
+ * handler whose `abandoned()` is true when its turn comes is dropped (its client left while it waited).
+ */
+export function acceptFirst(options: AcceptFirstOptions): (handler: () => void, abandoned?: () => boolean) => void {
   const now = options.now ?? (() => performance.now());
-  const waiting: { since: number; handler: () => void }[] = [];
+  const waiting: { since: number; handler: () => void; abandoned: (() => boolean) | undefined }[] = [];
   let acceptedSincePoll = false;
   /** This turn's slots: whether connections arrived before it, and when its first slot ran; null until then. */
   let turn: { accepting: boolean; started: number } | null = null;
@@ -54,11 +63,12 @@ export function acceptFirst(options: AcceptFirstOptions): (handler: () => void) 
       return;
     }
     waiting.shift();
+    if (head.abandoned?.()) return;
     head.handler();
   }
 
-  return (handler) => {
-    waiting.push({ since: now(), handler });
+  return (handler, abandoned) => {
+    waiting.push({ since: now(), handler, abandoned });
     // One slot per request, queued before the turn's check phase: each slot runs one handler and its
     // microtasks end before the next slot.
     setImmediate(slot);

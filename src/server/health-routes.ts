@@ -1,8 +1,17 @@
+import type { IncomingMessage } from 'node:http';
 import type { Plugin } from 'graphql-yoga';
+import { originForm } from './request-path.js';
 import type { Readiness } from './types.js';
 
 /** The paths the health routes answer (GET and HEAD). */
 export const HEALTH_PATHS: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/']);
+
+/** A liveness or readiness probe: GET or HEAD of /healthz or /readyz (a query or an absolute-form target too). */
+export function isProbeRequest(req: Pick<IncomingMessage, 'method' | 'url'>): boolean {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
+  const path = originForm(req.url)?.split('?')[0];
+  return path === '/healthz' || path === '/readyz';
+}
 
 /**
  * GET /healthz — the process is alive (200 `ok`).

@@ -6,9 +6,11 @@
 import { once } from 'node:events';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { spawnSync } from 'node:child_process';
 import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptFirst } from '../../src/server/accept-first.js';
+import { isProbeRequest } from '../../src/server/health-routes.js';
 
 /** The next turn of the event loop: resolves after the slots queued before it (setImmediate keeps FIFO order). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -26,11 +28,11 @@ function harness(options: { maxDeferMs?: number; turnBudgetMs?: number } = {}) {
   });
   const ran: string[] = [];
   return {
-    admit: (name: string, cost = 0) =>
+    admit: (name: string, cost = 0, abandoned?: () => boolean) =>
       admit(() => {
         ran.push(name);
         clock += cost;
-      }),
+      }, abandoned),
     connection: () => connected(),
     advance: (ms: number) => (clock += ms),
     ran,
@@ -96,6 +98,33 @@ describe('acceptFirst', () => {
     await turn();
     expect(h.ran).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   });
+
+  it('drops a handler whose client left while it waited, and goes on with the next', async () => {
+    const h = harness({ maxDeferMs: 10_000 });
+    let left = false;
+    h.connection();
+    h.admit('a');
+    h.admit('gone', 0, () => left);
+    h.admit('c');
+    await turn();
+    expect(h.ran).toEqual([]);
+    left = true;
+    await turn();
+    expect(h.ran).toEqual(['a', 'c']);
+  });
+});
+
+describe('isProbeRequest', () => {
+  it('is a GET or HEAD of /healthz or /readyz, with a query or in absolute form', () => {
+    expect(isProbeRequest({ method: 'GET', url: '/healthz' })).toBe(true);
+    expect(isProbeRequest({ method: 'HEAD', url: '/readyz' })).toBe(true);
+    expect(isProbeRequest({ method: 'GET', url: '/readyz?verbose=1' })).toBe(true);
+    expect(isProbeRequest({ method: 'GET', url: 'http://cairn.example:8080/healthz' })).toBe(true);
+    expect(isProbeRequest({ method: 'POST', url: '/healthz' })).toBe(false);
+    expect(isProbeRequest({ method: 'GET', url: '/graphql' })).toBe(false);
+    expect(isProbeRequest({ method: 'GET', url: '/healthz/x' })).toBe(false);
+    expect(isProbeRequest({ method: 'GET', url: '/' })).toBe(false);
+  });
 });
 
 describe('acceptFirst on a real server', () => {
@@ -144,5 +173,44 @@ describe('acceptFirst on a real server', () => {
     expect(answers).toEqual(Array.from({ length: CLIENTS }, () => 'ok'));
     expect(accepted).toBe(CLIENTS);
     expect(acceptedAtFirstRequest).toBe(CLIENTS);
+  });
+
+  it('does not serve a request whose client left before its turn', async () => {
+    const handled: string[] = [];
+    server = createServer((req, res) => {
+      admit(
+        () => {
+          handled.push(req.url ?? '');
+          req.resume();
+          req.on('end', () => res.end('ok'));
+        },
+        () => req.destroyed || req.socket.destroyed,
+      );
+    });
+    const admit = acceptFirst({ onConnection: (listener) => server!.on('connection', listener), maxDeferMs: 60_000, turnBudgetMs: 1_000 });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    // A client in another process connects, sends its request and leaves while this process is blocked (spawnSync).
+    // Then the server accepts the connection, reads the request a turn later (queued: a connection was accepted since
+    // the last turn that had requests waiting, so it waits one turn), and the client's end in that turn: gone by its turn.
+    const client = spawnSync(
+      process.execPath,
+      ['-e', `const s = require('node:net').connect(${port}, '127.0.0.1', () => s.end('POST /gone HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 2\\r\\n\\r\\n{}', () => process.exit(0)))`],
+      { timeout: 30_000 },
+    );
+    expect(client.status).toBe(0);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/kept' }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (body += chunk));
+        res.on('end', () => resolve(body));
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(answer).toBe('ok');
+    expect(handled).toEqual(['/kept']);
   });
 });
