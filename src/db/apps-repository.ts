@@ -3,7 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-read.js';
+import { preparedRead } from './prepared-queries.js';
 import { releasesRepository } from './releases-repository.js';
 import type { AppRow, EnvironmentRow } from './tables.js';
 
@@ -35,7 +35,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
       f.businessType ? eq(apps.businessType, f.businessType) : undefined,
       f.appType ? eq(apps.appType, f.appType) : undefined,
     );
-  // Read by the engine for each order and by many requests: their SQL is built once (prepared-read.ts).
+  // Read by the engine for each order and by many requests: their SQL is built once (prepared-queries.ts).
   const appById = preparedRead<AppRow, { id: number }>(d, (db, value) => db.select().from(apps).where(eq(apps.id, value('id'))).limit(1));
   const environmentById = preparedRead<EnvironmentRow, { id: number }>(d, (db, value) => db.select().from(environments).where(eq(environments.id, value('id'))).limit(1));
 

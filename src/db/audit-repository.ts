@@ -2,6 +2,7 @@ import { and, asc, count, desc, eq, gt, gte, lt, or, type SQL } from 'drizzle-or
 import type { SecretCipher } from '../domain/secret-values.js';
 import type { AuditEntryRow, AuditOutcome } from './auth-tables.js';
 import type { Database } from './database.js';
+import { preparedWrite } from './prepared-queries.js';
 
 /**
  * One audit entry to write (the id is assigned by the database). `unmaskedInput`, for an entry
@@ -42,6 +43,26 @@ export interface AuditPage {
 export function auditRepository(d: Database, cipher: SecretCipher) {
   const { auditEntries } = d.t;
   const inIds = d.dialect.inIds;
+  /** Every mutation writes one (its SQL built once: prepared-queries.ts); every column is given. */
+  const insertEntry = preparedWrite<AuditEntryRow, Omit<AuditEntryRow, 'id'>>(d, (db, value) =>
+    db
+      .insert(auditEntries)
+      .values({
+        at: value('at'),
+        actorTokenId: value('actorTokenId'),
+        actorName: value('actorName'),
+        action: value('action'),
+        appId: value('appId'),
+        targetId: value('targetId'),
+        input: value('input'),
+        outcome: value('outcome'),
+        errorCode: value('errorCode'),
+        message: value('message'),
+        possiblySecret: value('possiblySecret'),
+        sealedInput: value('sealedInput'),
+      })
+      .returning(),
+  );
   const where = (filter: AuditFilter): SQL[] => {
     const parts: SQL[] = [];
     if (filter.visibleApps) parts.push(filter.visibleApps.length ? inIds(auditEntries.appId, filter.visibleApps) : eq(auditEntries.id, -1));
@@ -64,8 +85,20 @@ export function auditRepository(d: Database, cipher: SecretCipher) {
   return {
     /** Writes one entry (a single INSERT: atomic on its own, and part of the caller's transaction when there is one). */
     record({ unmaskedInput, ...entry }: NewAuditEntry): Promise<AuditEntryRow> {
-      const secret = unmaskedInput === undefined ? {} : { possiblySecret: true, sealedInput: cipher.encrypt(unmaskedInput) };
-      return d.write(async (db) => (await db.insert(auditEntries).values({ ...entry, ...secret }).returning())[0]!);
+      const secret = unmaskedInput === undefined ? { possiblySecret: false, sealedInput: null } : { possiblySecret: true, sealedInput: cipher.encrypt(unmaskedInput) };
+      return insertEntry({
+        at: entry.at,
+        actorTokenId: entry.actorTokenId ?? null,
+        actorName: entry.actorName,
+        action: entry.action,
+        appId: entry.appId ?? null,
+        targetId: entry.targetId ?? null,
+        input: entry.input,
+        outcome: entry.outcome,
+        errorCode: entry.errorCode ?? null,
+        message: entry.message ?? null,
+        ...secret,
+      }).then((rows) => rows[0]!);
     },
     /** The input as typed of an entry marked possibly secret (decrypted); null for any other entry. */
     unmaskedInputOf(entry: Pick<AuditEntryRow, 'sealedInput'>): string | null {

@@ -3,7 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-read.js';
+import { preparedRead } from './prepared-queries.js';
 import type { DeploymentConfigRow } from './tables.js';
 
 /**
@@ -13,7 +13,7 @@ import type { DeploymentConfigRow } from './tables.js';
 export function configsRepository(d: Database, cipher: SecretCipher) {
   const { deploymentConfigs } = d.t;
   const open = (rows: DeploymentConfigRow[]) => rows.map((r) => openRow(cipher, r));
-  // Read by every submission: its SQL is built once (prepared-read.ts).
+  // Read by every submission: its SQL is built once (prepared-queries.ts).
   const ofEnvironment = preparedRead<DeploymentConfigRow, { environmentId: number }>(d, (db, value) =>
     db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, value('environmentId'))).limit(1),
   );

@@ -4,7 +4,7 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { rankedWithin } from './batch-sql.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-read.js';
+import { preparedRead, preparedWrite } from './prepared-queries.js';
 import {
   ACTIVE_STATES,
   type InstanceFailureRow,
@@ -44,7 +44,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const inIds = d.dialect.inIds;
   const open = (rows: RevisionRow[]) => rows.map((r) => openRow(cipher, r));
   const one = <T>(rows: T[]): T | undefined => rows[0];
-  // The reads a release runs on every order (the engine's passes, a submission): their SQL is built once (prepared-read.ts).
+  // The reads a release runs on every order (the engine's passes, a submission): their SQL is built once (prepared-queries.ts).
   const orderById = preparedRead<ReleaseOrderRow, { id: number }>(d, (db, value) => db.select().from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1));
   const orderStamp = preparedRead<{ version: number; updatedAt: Date }, { id: number }>(d, (db, value) =>
     db.select({ version: releaseOrders.version, updatedAt: releaseOrders.updatedAt }).from(releaseOrders).where(eq(releaseOrders.id, value('id'))).limit(1),
@@ -63,6 +63,60 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const openFailures = preparedRead<InstanceFailureRow, { orderId: number }>(d, (db, value) =>
     db.select().from(instanceFailures).where(and(eq(instanceFailures.orderId, value('orderId')), isNull(instanceFailures.resolvedAt))).orderBy(instanceFailures.id),
   );
+  // The writes of every order (a submission, the engine's steps), their SQL built once too.
+  const insertOrder = preparedWrite<ReleaseOrderRow, Omit<ReleaseOrderRow, 'id' | 'finishedAt'>>(d, (db, value) =>
+    db
+      .insert(releaseOrders)
+      .values({
+        environmentId: value('environmentId'),
+        kind: value('kind'),
+        fromRevision: value('fromRevision'),
+        toRevision: value('toRevision'),
+        plan: value('plan'),
+        pauseMode: value('pauseMode'),
+        state: value('state'),
+        direction: value('direction'),
+        cursor: value('cursor'),
+        version: value('version'),
+        description: value('description'),
+        createdBy: value('createdBy'),
+        createdAt: value('createdAt'),
+        updatedAt: value('updatedAt'),
+        // A new order has not finished (and drizzle cannot turn a placeholder's null into a time: it is written as null).
+        finishedAt: null,
+      })
+      .returning(),
+  );
+  const insertTransition = preparedWrite<OrderTransitionRow, NewTransition>(d, (db, value) =>
+    db
+      .insert(orderTransitions)
+      .values({ orderId: value('orderId'), fromState: value('fromState'), toState: value('toState'), actor: value('actor'), reason: value('reason'), at: value('at') })
+      .returning(),
+  );
+  type OrderUpdate = OrderChanges & { id: number; version: number; updatedAt: Date; expectedVersion: number };
+  /**
+   * One prepared UPDATE per set of changed fields (a few: the engine changes the state, the cursor, the pause mode, …),
+   * a field set to null written as null (drizzle cannot turn a placeholder's null into a time).
+   */
+  const orderUpdates: Record<string, (values: OrderUpdate) => Promise<ReleaseOrderRow[]>> = {};
+  const orderUpdate = (changes: OrderChanges) => {
+    const fields = (Object.keys(changes) as (keyof OrderChanges)[]).filter((k) => changes[k] !== undefined).sort();
+    const key = fields.map((f) => (changes[f] === null ? `${f}=null` : f)).join(',');
+    let update = orderUpdates[key];
+    if (!update) {
+      const set = (value: <K extends keyof OrderUpdate & string>(key: K) => OrderUpdate[K]) =>
+        Object.fromEntries(fields.map((f) => [f, changes[f] === null ? null : value(f)]));
+      update = preparedWrite<ReleaseOrderRow, OrderUpdate>(d, (db, value) =>
+        db
+          .update(releaseOrders)
+          .set({ ...set(value), version: value('version'), updatedAt: value('updatedAt') })
+          .where(and(eq(releaseOrders.id, value('id')), eq(releaseOrders.version, value('expectedVersion'))))
+          .returning(),
+      );
+      orderUpdates[key] = update;
+    }
+    return update;
+  };
   const revisionByNumber = preparedRead<RevisionRow, { environmentId: number; number: number }>(d, (db, value) =>
     db.select().from(revisions).where(and(eq(revisions.environmentId, value('environmentId')), eq(revisions.number, value('number')))).limit(1),
   );
@@ -100,8 +154,25 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     countRevisions: (environmentId: number): Promise<number> =>
       d.read(async (db) => one(await db.select({ n: count() }).from(revisions).where(eq(revisions.environmentId, environmentId)))?.n ?? 0),
 
-    createOrder: (o: NewOrder, now: Date): Promise<ReleaseOrderRow> =>
-      d.write(async (db) => (await db.insert(releaseOrders).values({ ...o, version: 1, createdAt: now, updatedAt: now }).returning())[0]!),
+    createOrder: async (o: NewOrder, now: Date): Promise<ReleaseOrderRow> =>
+      (
+        await insertOrder({
+          environmentId: o.environmentId,
+          kind: o.kind,
+          fromRevision: o.fromRevision,
+          toRevision: o.toRevision,
+          plan: o.plan,
+          pauseMode: o.pauseMode,
+          state: o.state,
+          direction: o.direction,
+          cursor: o.cursor,
+          version: 1,
+          description: o.description,
+          createdBy: o.createdBy,
+          createdAt: now,
+          updatedAt: now,
+        })
+      )[0]!,
     ordersByIds: (ids: number[]): Promise<ReleaseOrderRow[]> =>
       ids.length ? d.read((db) => db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids))) : Promise.resolve([]),
     /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
@@ -167,18 +238,11 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     updateOrder: async (current: ReleaseOrderRow, changes: OrderChanges, now: Date): Promise<ReleaseOrderRow | undefined> => {
       const changed = Object.entries(changes).some(([k, v]) => !same(v, current[k as keyof ReleaseOrderRow]));
       if (!changed) return current;
-      return d.write(async (db) =>
-        one(
-          await db
-            .update(releaseOrders)
-            .set({ ...changes, version: current.version + 1, updatedAt: now })
-            .where(and(eq(releaseOrders.id, current.id), eq(releaseOrders.version, current.version)))
-            .returning(),
-        ),
-      );
+      return one(await orderUpdate(changes)({ ...changes, id: current.id, version: current.version + 1, updatedAt: now, expectedVersion: current.version }));
     },
 
-    addTransition: (t: NewTransition): Promise<OrderTransitionRow> => d.write(async (db) => (await db.insert(orderTransitions).values(t).returning())[0]!),
+    addTransition: async (t: NewTransition): Promise<OrderTransitionRow> =>
+      (await insertTransition({ orderId: t.orderId, fromState: t.fromState, toState: t.toState, actor: t.actor, reason: t.reason, at: t.at }))[0]!,
     transitionsOf: (orderIds: number[]): Promise<OrderTransitionRow[]> =>
       orderIds.length ? d.read((db) => db.select().from(orderTransitions).where(inIds(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id)) : Promise.resolve([]),
 

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
 import type { ApiTokenRow, AppMemberRow, AppRoleName } from './auth-tables.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-read.js';
+import { preparedRead } from './prepared-queries.js';
 
 export interface NewToken {
   name: string;
@@ -19,7 +19,7 @@ export function tokensRepository(d: Database) {
   const { apiTokens, appMembers } = d.t;
   const inIds = d.dialect.inIds;
   const one = <T>(rows: T[]): T | undefined => rows[0];
-  // Every request's authentication reads these two (when its cache is stale): their SQL is built once (prepared-read.ts).
+  // Every request's authentication reads these two (when its cache is stale): their SQL is built once (prepared-queries.ts).
   const tokenByHash = preparedRead<ApiTokenRow, { secretHash: string }>(d, (db, value) => db.select().from(apiTokens).where(eq(apiTokens.secretHash, value('secretHash'))).limit(1));
   const grantsOfToken = preparedRead<AppMemberRow, { tokenId: number }>(d, (db, value) => db.select().from(appMembers).where(eq(appMembers.tokenId, value('tokenId'))));
   return {

@@ -208,7 +208,7 @@ describeEachDatabase('the database', (target) => {
     expect(await names(repos)).toEqual(['before', 'uncommitted']);
   });
 
-  it('a prepared read (built once: src/db/prepared-read.ts) inside a transaction sees its uncommitted writes; outside, the last commit', async () => {
+  it('a prepared read (built once: src/db/prepared-queries.ts) inside a transaction sees its uncommitted writes; outside, the last commit', async () => {
     const { repos } = await fresh();
     const app = await newApp(repos, 'prepared');
     const env = (await repos.apps.environmentsOfApps([app.id]))[0]!;

@@ -85,6 +85,25 @@ describeEachDatabase('releases repository', (target) => {
     expect((await repos.releases.order(order.id))?.state).toBe('PAUSED');
   });
 
+  it('guarded writes store what they are given: the fields changed together, a time and then null, JSON, each read back as written', async () => {
+    const { repos, envId } = await fresh();
+    const order = await repos.releases.createOrder(newOrder(envId), now);
+    expect(order).toMatchObject({ finishedAt: null, version: 1, createdAt: now, updatedAt: now, direction: 'FORWARD' });
+    const cursor = { ...freshCursor(now), batchesDone: 1 };
+    const finished = (await repos.releases.updateOrder(order, { state: 'COMPLETED', cursor, finishedAt: later }, later))!;
+    expect(finished).toMatchObject({ version: 2, state: 'COMPLETED', cursor, finishedAt: later, updatedAt: later });
+    const evenLater = new Date(later.getTime() + 60_000);
+    // The same fields, one of them now null (written as null, not as a time), then a time again.
+    const reopened = (await repos.releases.updateOrder(finished, { state: 'DEPLOYING', cursor: freshCursor(now), finishedAt: null }, evenLater))!;
+    expect(reopened).toMatchObject({ version: 3, state: 'DEPLOYING', finishedAt: null, updatedAt: evenLater });
+    const again = (await repos.releases.updateOrder(reopened, { state: 'COMPLETED', cursor, finishedAt: evenLater }, evenLater))!;
+    expect(again).toMatchObject({ version: 4, finishedAt: evenLater });
+    expect(await repos.releases.order(order.id)).toEqual(again);
+    const t = await repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'submitted', at: now });
+    expect(t).toMatchObject({ orderId: order.id, fromState: null, toState: 'DEPLOYING', at: now });
+    expect(await repos.releases.transitionsOf([order.id])).toEqual([t]);
+  });
+
   it('one active order per environment, enforced by the database too (the partial unique index)', async () => {
     const { repos, envId, otherEnvId, appId } = await fresh();
     const first = await repos.releases.createOrder(newOrder(envId), now);

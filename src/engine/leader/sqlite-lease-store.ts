@@ -12,7 +12,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import type { Database } from '../../db/database.js';
-import { preparedRead } from '../../db/prepared-read.js';
+import { preparedRead } from '../../db/prepared-queries.js';
 import { holderGoneOnThisHost } from './holder-gone.js';
 import { decideLease, leads, type LeaseRow } from './lease-rules.js';
 import { LeaseLost } from './lease-lost.js';

@@ -1,0 +1,49 @@
+import { sql } from 'drizzle-orm';
+import type { Database, QueryDb } from './database.js';
+
+type Values = Record<string, unknown>;
+
+/** A query, once prepared on SQLite: it runs synchronously, with the values of its placeholders. */
+interface Prepared<R> {
+  all(values: Values): R[];
+}
+
+/** Builds the query; `value(key)` stands for the call's value of `key` (a placeholder on SQLite, the value itself on PostgreSQL). */
+type Build<R, V extends Values> = (db: QueryDb, value: <K extends keyof V & string>(key: K) => V[K]) => PromiseLike<R[]>;
+
+/**
+ * A query of one fixed shape that runs often. On SQLite it is built once per connection with placeholders and
+ * prepared: drizzle otherwise builds a query's SQL text again on every call, most of the cost of a point read and
+ * about half of a small write's (the statement itself is compiled once either way: statement-cache.ts). A value
+ * given for a column (an insert's or an update's) is turned into what the column stores as it would be inline
+ * (a date, a boolean, JSON). On PostgreSQL it is built with the call's values every time, as any query (a number
+ * beyond `integer` is sent as bigint by its value: pg/client.ts).
+ */
+function prepared<R, V extends Values>(database: Database, run: Database['read'], build: Build<R, V>): (values: V) => Promise<R[]> {
+  if (database.kind !== 'sqlite') return (values) => run(async (db) => build(db, (key) => values[key]));
+  const byConnection = new WeakMap<QueryDb, Prepared<R>>();
+  const placeholder = <K extends keyof V & string>(key: K) => sql.placeholder(key) as unknown as V[K];
+  return (values) =>
+    run(async (db) => {
+      let query = byConnection.get(db);
+      if (!query) {
+        query = (build(db, placeholder) as unknown as { prepare(): Prepared<R> }).prepare();
+        byConnection.set(db, query);
+      }
+      return query.all(values);
+    });
+}
+
+/** A read of one fixed shape (a row by its key); it runs as `database.read` does: in the flow's transaction when one is open. */
+export function preparedRead<R, V extends Values>(database: Database, build: Build<R, V>): (values: V) => Promise<R[]> {
+  return prepared(database, (fn) => database.read(fn), build);
+}
+
+/**
+ * A write of one fixed shape (an INSERT of every column, an UPDATE of the same columns) that answers its rows with
+ * RETURNING; it runs as `database.write` does: a transaction of its own, or a savepoint of the flow's. Every
+ * placeholder needs a value (undefined is not one: give null, or the column's default).
+ */
+export function preparedWrite<R, V extends Values>(database: Database, build: Build<R, V>): (values: V) => Promise<R[]> {
+  return prepared(database, (fn) => database.write(fn), build);
+}
