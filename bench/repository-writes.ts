@@ -1,9 +1,11 @@
 /**
- * What a release order's hot writes cost on SQLite (a database file, WAL), each one its own transaction as a
- * submission writes them: the audit entry, the order's transition, the engine's guarded update of the order.
+ * What a release order's hot writes cost on SQLite (a database file, WAL), each one in a transaction of its own (in a
+ * submission the transition is a savepoint of the mutation's transaction; the audit entry and the engine's guarded
+ * update of the order are their own): the audit entry, the order's transition, the guarded update (its cursor).
  * Three ways, interleaved in three rounds: cairn's repositories (their SQL built once and prepared:
  * src/db/prepared-queries.ts), the same drizzle queries built on every call (what the repositories did before),
- * and the floor — better-sqlite3 alone, the same INSERT/UPDATE … RETURNING prepared once, in BEGIN/COMMIT.
+ * and the floor — the same INSERT/UPDATE … RETURNING on cairn's better-sqlite3 connection (its statement cache),
+ * prepared once, in BEGIN IMMEDIATE/COMMIT, without drizzle.
  *
  *   npx tsx bench/repository-writes.ts     (WRITES=3000 of each kind a round)
  */

@@ -41,8 +41,9 @@ export function preparedRead<R, V extends Values>(database: Database, build: Bui
 
 /**
  * A write of one fixed shape (an INSERT of every column, an UPDATE of the same columns) that answers its rows with
- * RETURNING; it runs as `database.write` does: a transaction of its own, or a savepoint of the flow's. Every
- * placeholder needs a value (undefined is not one: give null, or the column's default).
+ * RETURNING; it runs as `database.write` does: a transaction of its own, or a savepoint of the flow's. Give every
+ * placeholder its value, the column's default included: undefined would be bound as NULL on SQLite where drizzle
+ * writes the default when it builds the values inline (PostgreSQL, and any query built on each call).
  */
 export function preparedWrite<R, V extends Values>(database: Database, build: Build<R, V>): (values: V) => Promise<R[]> {
   return prepared(database, (fn) => database.write(fn), build);

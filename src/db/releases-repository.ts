@@ -101,11 +101,12 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
   const orderUpdates: Record<string, (values: OrderUpdate) => Promise<ReleaseOrderRow[]>> = {};
   const orderUpdate = (changes: OrderChanges) => {
     const fields = (Object.keys(changes) as (keyof OrderChanges)[]).filter((k) => changes[k] !== undefined).sort();
-    const key = fields.map((f) => (changes[f] === null ? `${f}=null` : f)).join(',');
+    // What the statement depends on, taken now (not the caller's object, read later when it is built).
+    const nulls = new Set(fields.filter((f) => changes[f] === null));
+    const key = fields.map((f) => (nulls.has(f) ? `${f}=null` : f)).join(',');
     let update = orderUpdates[key];
     if (!update) {
-      const set = (value: <K extends keyof OrderUpdate & string>(key: K) => OrderUpdate[K]) =>
-        Object.fromEntries(fields.map((f) => [f, changes[f] === null ? null : value(f)]));
+      const set = (value: <K extends keyof OrderUpdate & string>(key: K) => OrderUpdate[K]) => Object.fromEntries(fields.map((f) => [f, nulls.has(f) ? null : value(f)]));
       update = preparedWrite<ReleaseOrderRow, OrderUpdate>(d, (db, value) =>
         db
           .update(releaseOrders)
