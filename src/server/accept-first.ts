@@ -1,7 +1,7 @@
 /**
  * Accept first, then serve: HTTP request handlers wait while new connections are still arriving.
  *
- * Node 20's libuv accepts one connection per turn of the event loop (libuv#3696), and a turn also runs
+ * Node 20.3+ on Unix (libuv 1.45, libuv#3696) accepts one connection per turn of the event loop, and a turn also runs
  * every request that arrived in it. When many clients connect at once (300 release scripts sent the
  * same second) and each request costs a few milliseconds, the others wait in the kernel's accept
  * queue: one connection per request handled, ~100 a second on a busy cairn, so the last client waited

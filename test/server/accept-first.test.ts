@@ -127,6 +127,20 @@ describe('isProbeRequest', () => {
   });
 });
 
+/** POSTs `{}` to the server and answers the response's body. */
+function post(port: number, path: string, agent?: Agent): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, ...(agent ? { agent } : {}) }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+}
+
 describe('acceptFirst on a real server', () => {
   let server: Server | undefined;
   afterEach(async () => {
@@ -153,22 +167,7 @@ describe('acceptFirst on a real server', () => {
     // Every client on a connection of its own, all opened at once (the kernel completes the handshakes;
     // libuv hands cairn one a turn).
     const agent = new Agent({ keepAlive: false, maxSockets: CLIENTS });
-    const answers = await Promise.all(
-      Array.from(
-        { length: CLIENTS },
-        () =>
-          new Promise<string>((resolve, reject) => {
-            const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent }, (res) => {
-              let body = '';
-              res.setEncoding('utf8');
-              res.on('data', (chunk: string) => (body += chunk));
-              res.on('end', () => resolve(body));
-            });
-            req.on('error', reject);
-            req.end('{}');
-          }),
-      ),
-    );
+    const answers = await Promise.all(Array.from({ length: CLIENTS }, () => post(port, '/', agent)));
     agent.destroy();
     expect(answers).toEqual(Array.from({ length: CLIENTS }, () => 'ok'));
     expect(accepted).toBe(CLIENTS);
@@ -200,16 +199,7 @@ describe('acceptFirst on a real server', () => {
       { timeout: 30_000 },
     );
     expect(client.status).toBe(0);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/kept' }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (body += chunk));
-        res.on('end', () => resolve(body));
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
+    const answer = await post(port, '/kept');
     expect(answer).toBe('ok');
     expect(handled).toEqual(['/kept']);
   });
