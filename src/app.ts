@@ -37,6 +37,7 @@ import { metricsAccess, REFUSED_MESSAGE as METRICS_REFUSED } from './observabili
 import { schema } from './schema/index.js';
 import { prepareSecrets } from './secrets/startup.js';
 import { buildServer, type CairnServer } from './server/build-server.js';
+import { createRequestBacklog } from './server/request-backlog.js';
 import { createContextFactory } from './server/context-factory.js';
 import { cachedTokenReads } from './auth/cached-token-reads.js';
 import { createReplicaEvents } from './server/replica-events.js';
@@ -160,6 +161,8 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
   const replicaEvents = createReplicaEvents(database, { logger, repos });
   const orderEvents: OrderEvents = replicaEvents.orderEvents;
   const runEngine = testing.runEngine !== false;
+  // The requests waiting in the server's line: the engine's passes wait for them (foreground first: wake-hold.ts).
+  const backlog = createRequestBacklog();
   // One engine across the processes sharing the database: the reconciler runs while this process holds the engine
   // lease, and its writes and Kubernetes steps are fenced by the lease's epoch (src/engine/leader).
   const leadership: Leadership | null = runEngine
@@ -186,6 +189,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
         revisionsKept: config.revisionsKept,
         warnAfterFailures: config.releaseStepFailuresBeforeWarning,
         observer: observability.engine,
+        foreground: backlog,
         ...(leadership ? { fence: leadership.fence, onLeaseLost: (error) => leadership.fenced(error) } : {}),
       })
     : followersOnly(orderEvents);
@@ -243,6 +247,7 @@ function wire(config: Config, deps: CairnDeps, database: OpenDatabase, repos: Re
     // Query answers are served again while no database write (this process's, or another's the change counter saw) and
     // no cluster change happened (CAIRN_RESPONSE_CACHE_MS).
     dataVersion,
+    backlog,
     readinessDetail: () => ({ ...(leadership ? { engine: leadership.status() } : {}), ...replicaEvents.detail() }),
     readiness: async () => [
       ...((await testing.readiness?.()) ?? []),

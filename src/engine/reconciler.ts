@@ -11,6 +11,7 @@ import { isTerminal } from './order-state.js';
 import { reconcileOrder, type ReconcileDeps } from './reconcile.js';
 import { createOrderFactsCache } from './order-facts.js';
 import { createStepFailures } from './step-failures.js';
+import { createWakeHold, type Foreground } from './wake-hold.js';
 
 export interface ReconcilerOptions {
   repos: Repositories;
@@ -35,6 +36,9 @@ export interface ReconcilerOptions {
   fence?: EngineFence;
   /** A pass met LeaseLost: the reconciler has stopped taking steps; told so the leadership ends its term. */
   onLeaseLost?: (error: LeaseLost) => void;
+  /** The API's requests waiting to run: wakes are held while some wait (wake-hold.ts), `foregroundHoldMs` at most (default 1 s). */
+  foreground?: Foreground;
+  foregroundHoldMs?: number;
 }
 
 /** The release engine's driver: runs `reconcileOrder` on wake-ups, watch events, a resync timer and at start. */
@@ -103,6 +107,9 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
   const watched = new Map<number, number>();
   let resync: NodeJS.Timeout | null = null;
   let stopped = true;
+  const hold = options.foreground
+    ? createWakeHold({ foreground: options.foreground, maxHoldMs: options.foregroundHoldMs ?? 1_000, release: (orderId, read) => wake(orderId, read, true) })
+    : null;
 
   /** Watches the order's environment (at the start of each drive of the order, so never twice at once for one order). */
   const watch = async (orderId: number) => {
@@ -193,10 +200,16 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     }
   }
 
-  /** Asks for a pass over the order; `read` false only for a wake by its environment's changes (see OrderRun.read). */
-  function wake(orderId: number, read = true): void {
+  /**
+   * Asks for a pass over the order; `read` false only for a wake by its environment's changes (see OrderRun.read).
+   * While the API has requests waiting, the wake waits for them (`released`: it did).
+   */
+  function wake(orderId: number, read = true, released = false): void {
     if (stopped) return;
-    observer?.woken?.(orderId);
+    if (!released) {
+      observer?.woken?.(orderId);
+      if (hold?.hold(orderId, read)) return;
+    }
     let run = runs.get(orderId);
     if (!run) {
       run = { running: null, dirty: false, read: true, timer: null };
@@ -250,12 +263,14 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
     },
     async idle() {
       const passes = () => [...runs.values()].flatMap((r) => (r.running ? [r.running] : []));
-      while (resyncing || passes().length) await Promise.all([resyncing ?? undefined, ...passes()]);
+      const held = () => (hold?.pending() ? [hold.released()] : []);
+      while (resyncing || passes().length || held().length) await Promise.all([resyncing ?? undefined, ...passes(), ...held()]);
       await preparer?.idle();
     },
     async stop() {
       stopped = true;
       if (resync) clearInterval(resync);
+      hold?.clear();
       preparer?.stop();
       await resyncing;
       for (const w of watches.values()) w.abort.abort(WATCH_ENDED);

@@ -27,6 +27,8 @@ export interface AcceptFirstOptions {
   /** How long the handlers of one turn may run before the event loop polls again. */
   turnBudgetMs: number;
   now?: () => number;
+  /** Told how many requests wait, each time that changes (request-backlog.ts). */
+  backlog?: { waiting(count: number): void };
 }
 
 /**
@@ -63,12 +65,14 @@ export function acceptFirst(options: AcceptFirstOptions): (handler: () => void, 
       return;
     }
     waiting.shift();
+    options.backlog?.waiting(waiting.length);
     if (head.abandoned?.()) return;
     head.handler();
   }
 
   return (handler, abandoned) => {
     waiting.push({ since: now(), handler, abandoned });
+    options.backlog?.waiting(waiting.length);
     // One slot per request, queued before the turn's check phase: each slot runs one handler and its
     // microtasks end before the next slot.
     setImmediate(slot);

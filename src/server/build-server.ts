@@ -48,7 +48,12 @@ export function buildServer(options: ServerOptions): CairnServer {
     else admit(() => handle(req, res), () => req.destroyed || req.socket.destroyed);
   });
   // Requests wait while a burst of new connections is still being accepted, then run back to back (accept-first.ts).
-  const admit = acceptFirst({ onConnection: (listener) => http.on('connection', listener), maxDeferMs: ACCEPT_FIRST.maxDeferMs, turnBudgetMs: ACCEPT_FIRST.turnBudgetMs });
+  const admit = acceptFirst({
+    onConnection: (listener) => http.on('connection', listener),
+    maxDeferMs: ACCEPT_FIRST.maxDeferMs,
+    turnBudgetMs: ACCEPT_FIRST.turnBudgetMs,
+    ...(options.backlog ? { backlog: options.backlog } : {}),
+  });
   function handle(req: IncomingMessage, res: ServerResponse) {
     req.url = originForm(req.url); // an absolute-form target (`GET http://host/graphql`) as the path yoga parses
     if (shutdown.signal.aborted) res.setHeader('connection', 'close');

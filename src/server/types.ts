@@ -3,6 +3,7 @@ import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Context } from '../schema/context.js';
+import type { RequestBacklog } from './request-backlog.js';
 
 /** What the server knows of a request when it builds the resolvers' context. */
 export interface RequestInfo {
@@ -47,6 +48,8 @@ export interface ServerOptions {
   dataVersion?: () => string;
   /** More yoga plugins, before cairn's own (the /metrics route, operation metrics and spans). */
   plugins?: Plugin[];
+  /** Told how many requests wait in line (accept-first.ts), for work that yields to them (the release engine). */
+  backlog?: RequestBacklog;
 }
 
 /** The GraphQL endpoint: HTTP, SSE and graphql-ws all live here. */

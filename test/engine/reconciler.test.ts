@@ -7,7 +7,7 @@ import type { KubePort } from '../../src/engine/kube-port.js';
 import { createdBeforeRetry, reconcileOrder } from '../../src/engine/reconcile.js';
 import { createOrderEvents } from '../../src/engine/order-events.js';
 import { orderUpdates } from '../../src/engine/order-updates.js';
-import { createReconciler, type Reconciler } from '../../src/engine/reconciler.js';
+import { createReconciler, type Reconciler, type ReconcilerOptions } from '../../src/engine/reconciler.js';
 import { createReleaseService } from '../../src/engine/service.js';
 import { createStepFailures } from '../../src/engine/step-failures.js';
 import { describeEachDatabase, type DatabaseKind } from '../db/each-database.js';
@@ -39,8 +39,8 @@ describeEachDatabase('the engine', (target) => {
     for (const r of reconcilers.splice(0)) await r.stop();
   });
 
-  function start(repos: Repositories, kube: KubePort): Reconciler {
-    const r = createReconciler({ repos, kube, logger, batchDeadlineMs: 60_000, resyncIntervalMs: 60_000 });
+  function start(repos: Repositories, kube: KubePort, more: Partial<ReconcilerOptions> = {}): Reconciler {
+    const r = createReconciler({ repos, kube, logger, batchDeadlineMs: 60_000, resyncIntervalMs: 60_000, ...more });
     reconcilers.push(r);
     r.start();
     return r;
@@ -135,6 +135,106 @@ describeEachDatabase('the engine', (target) => {
       await reconciler.idle();
       expect((await repos.releases.order(order.id))?.state).toBe('COMPLETED');
       expect(fake.replicas.get(1)).toBe(4);
+    });
+  });
+
+  describe('foreground first', () => {
+    /** A line of API requests the test fills and empties. */
+    function line() {
+      let waiting = false;
+      const listeners: (() => void)[] = [];
+      return {
+        foreground: { busy: () => waiting, onIdle: (listener: () => void) => void listeners.push(listener) },
+        fill: () => (waiting = true),
+        empty() {
+          waiting = false;
+          for (const listener of listeners) listener();
+        },
+      };
+    }
+
+    it('a wake while requests wait runs no pass until the line is empty; idle() waits for it', async () => {
+      const { repos, envId } = await setUp();
+      const fake = fakeKube();
+      const requests = line();
+      const reconciler = start(repos, fake.kube, { foreground: requests.foreground });
+      await reconciler.idle();
+      requests.fill();
+      const order = await submit(repos, envId);
+      reconciler.wake(order.id);
+      reconciler.wake(order.id);
+      // Turns go by while requests wait: no step is taken.
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.calls).toEqual([]);
+      const done = reconciler.idle();
+      requests.empty();
+      await done;
+      expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
+      expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 1 2', 'scale 1 4']);
+    });
+
+    it('a line that never empties holds a wake foregroundHoldMs at most', async () => {
+      const { repos, envId } = await setUp();
+      const fake = fakeKube();
+      const requests = line();
+      const reconciler = start(repos, fake.kube, { foreground: requests.foreground, foregroundHoldMs: 30 });
+      await reconciler.idle();
+      requests.fill();
+      const order = await submit(repos, envId);
+      reconciler.wake(order.id);
+      await reconciler.idle();
+      expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
+      expect(requests.foreground.busy()).toBe(true);
+    });
+  });
+
+  describe('a direction\'s first step', () => {
+    it('asks for its objects together: the revision is asked for before the Services are answered', async () => {
+      const { repos, envId } = await setUp();
+      const fake = fakeKube();
+      let answerBase: () => void = () => undefined;
+      const baseAnswered = new Promise<void>((resolve) => (answerBase = resolve));
+      const kube: KubePort = {
+        ...fake.kube,
+        ensureBase: async (...args) => {
+          await baseAnswered;
+          return fake.kube.ensureBase(...args);
+        },
+        ensureRevision: async (...args) => {
+          const result = await fake.kube.ensureRevision(...args);
+          answerBase(); // only reached while ensureBase still waits when the two are asked together
+          return result;
+        },
+      };
+      const order = await submit(repos, envId);
+      const reconciler = start(repos, kube);
+      await reconciler.idle();
+      expect(fake.calls.slice(0, 2)).toEqual(['ensureRevision 1 2', 'ensureBase']);
+      expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
+    });
+
+    it('the first failure in the actions\' order is the step\'s, once, and the step is taken again whole', async () => {
+      const { repos, envId } = await setUp();
+      const fake = fakeKube();
+      let refusals = 1;
+      const kube: KubePort = {
+        ...fake.kube,
+        ensureBase: async (...args) => {
+          if (refusals-- > 0) return { ok: false, error: { kind: 'Unavailable', message: 'the API server is busy', status: 503 } };
+          return fake.kube.ensureBase(...args);
+        },
+      };
+      const failures = createStepFailures();
+      const order = await submit(repos, envId);
+      const deps = { repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: failures, retryMaxDelayMs: 10 };
+      expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
+      // Both were asked for; the order is not prepared, so the next pass asks for both again.
+      expect(fake.calls).toEqual(['ensureRevision 1 2']);
+      expect(failures.record(order.id, 'set up the namespace and Services', { kind: 'Unavailable', message: 'again', status: 503 }).count).toBe(2);
+      failures.clear(order.id);
+      expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'AGAIN' });
+      expect(fake.calls).toEqual(['ensureRevision 1 2', 'ensureBase', 'ensureRevision 1 2']);
+      expect(await repos.releases.order(order.id)).toMatchObject({ cursor: { prepared: true } });
     });
   });
 

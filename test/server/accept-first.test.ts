@@ -11,6 +11,7 @@ import { Agent } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acceptFirst } from '../../src/server/accept-first.js';
 import { isProbeRequest } from '../../src/server/health-routes.js';
+import { createRequestBacklog } from '../../src/server/request-backlog.js';
 
 /** The next turn of the event loop: resolves after the slots queued before it (setImmediate keeps FIFO order). */
 const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -111,6 +112,29 @@ describe('acceptFirst', () => {
     left = true;
     await turn();
     expect(h.ran).toEqual(['a', 'c']);
+  });
+});
+
+describe('the request backlog', () => {
+  it('is busy while requests wait in line and tells its listeners each time the line empties', async () => {
+    const backlog = createRequestBacklog();
+    let idle = 0;
+    backlog.onIdle(() => idle++);
+    const ran: string[] = [];
+    let seen: boolean[] = [];
+    const admit = acceptFirst({ onConnection: () => undefined, maxDeferMs: 100, turnBudgetMs: 1_000, backlog });
+    admit(() => (ran.push('a'), seen.push(backlog.busy())));
+    admit(() => (ran.push('b'), seen.push(backlog.busy())));
+    expect(backlog.busy()).toBe(true);
+    await turn();
+    // While a runs, b still waits; b is the last: the line was told empty before it ran.
+    expect(ran).toEqual(['a', 'b']);
+    expect(seen).toEqual([true, false]);
+    expect(idle).toBe(1);
+    seen = [];
+    admit(() => seen.push(backlog.busy()));
+    await turn();
+    expect([seen, idle, backlog.busy()]).toEqual([[false], 2, false]);
   });
 });
 
