@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Repositories } from '../db/repositories.js';
 import type { ReleaseOrderRow, RevisionRow } from '../db/release-tables.js';
-import type { KubeError, KubeResult } from '../kube/kube-errors.js';
+import type { KubeError } from '../kube/kube-errors.js';
 import type { ObservedInstance } from '../kube/workloads-types.js';
 import { act, describeAction } from './act.js';
 import { applyEvent, type Applied } from './apply.js';
@@ -190,22 +190,18 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse
     remember(deps, orderId, written);
     return written;
   };
-  /** Carries out one action: the cluster's answer. */
-  const carry = async (action: KubeAction) => {
+  /** Carries out one action: null when it was applied, else what to do next. */
+  const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => {
     const step = deps.observer?.step;
     // The lease is checked before each Kubernetes step (a step cannot be fenced by the database: see leader/).
     await deps.fence?.beforeApply();
     const carryOut = () => act(deps.kube, target, action, revisions, order);
-    return step ? step(orderId, action.op, describeAction(action), carryOut) : carryOut();
-  };
-  /** What follows an action's answer: null when it was applied, else what to do next. */
-  const settle = (action: KubeAction, result: KubeResult<unknown>): Promise<ReconcileOutcome> | null => {
+    const result = await (step ? step(orderId, action.op, describeAction(action), carryOut) : carryOut());
     if (!result.ok) return stepFailed(deps, order, describeAction(action), result.error);
     deps.stepFailures.clear(orderId);
     deps.logger.debug({ orderId, action }, 'release step applied');
     return null;
   };
-  const run = async (action: KubeAction): Promise<ReconcileOutcome | null> => settle(action, await carry(action));
 
   // A retry asked for failed instances to be recreated: delete those created before the request
   // that are still not Ready (one that recovered by itself meanwhile is kept).
@@ -220,12 +216,8 @@ export async function reconcileOrder(deps: ReconcileDeps, orderId: number, reuse
   if (order.state === 'PAUSED' || order.state === 'FAILED') return idle();
 
   if (!order.cursor.prepared) {
-    // The direction's objects do not depend on one another (each action makes sure of the namespace first): asked for
-    // together, one round trip to the cluster instead of one per action. The first failure in their order is the step's.
-    const actions = prepareActions(input);
-    const results = await Promise.all(actions.map(carry));
-    for (const [i, action] of actions.entries()) {
-      const failed = settle(action, results[i]!);
+    for (const action of prepareActions(input)) {
+      const failed = await run(action);
       if (failed) return failed;
     }
     return (await save({ ...order.cursor, prepared: true, batchStartedAt: order.cursor.batchStartedAt ?? now.getTime() })) ? { next: 'AGAIN' } : idle();

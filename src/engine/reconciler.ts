@@ -228,11 +228,15 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
 
   /** The resync in flight (its read of the active orders), if any: `idle` and `stop` wait for it. */
   let resyncing: Promise<void> | null = null;
+  /** How many active orders the last resync read (its wakes may be held: runs.size would not count them). */
+  let activeAtResync = 0;
   const resyncAll = () => {
     if (resyncing) return resyncing;
     const read = (async () => {
       try {
-        for (const order of await repos.releases.activeOrders()) wake(order.id);
+        const active = await repos.releases.activeOrders();
+        activeAtResync = active.length;
+        for (const order of active) wake(order.id);
       } catch (error) {
         logger.error({ error: error instanceof Error ? { type: error.name, message: error.message } : String(error) }, 'cannot read the active release orders; trying again on the next resync');
       }
@@ -248,7 +252,7 @@ export function createReconciler(options: ReconcilerOptions): Reconciler {
       if (!stopped) return;
       stopped = false;
       void resyncAll().then(() => {
-        if (!stopped) logger.info({ activeOrders: runs.size }, 'release engine started');
+        if (!stopped) logger.info({ activeOrders: activeAtResync }, 'release engine started');
       });
       resync = setInterval(() => void resyncAll(), options.resyncIntervalMs);
       resync.unref();

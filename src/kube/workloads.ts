@@ -163,8 +163,6 @@ export function createWorkloads(kubeConfigFor: (cluster: string) => KubeConfig, 
     ensureRevision: (target, revision, replicas, opts = {}) =>
       attemptIn(target, async () => {
         const k = contextFor(target);
-        // Asked for together with ensureBase (the engine's first step of a direction): the namespace may be new.
-        await ensureNamespace(k, target, binding, bound, present);
         await ensureRevisionObjects(k, target, revision);
         await workloadStrategy(target.appType).ensureWorkload(k, target, revision, replicas, opts);
       }),

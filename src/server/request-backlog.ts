@@ -5,7 +5,7 @@
 export interface RequestBacklog {
   /** Whether requests are waiting to run. */
   busy(): boolean;
-  /** Called each time the last waiting request has started. */
+  /** Called each time the last waiting request leaves the line (just before it runs, or dropped: its client left). */
   onIdle(listener: () => void): void;
   /** Told by the line: how many requests wait now. */
   waiting(count: number): void;

@@ -177,64 +177,37 @@ describeEachDatabase('the engine', (target) => {
       const { repos, envId } = await setUp();
       const fake = fakeKube();
       const requests = line();
-      const reconciler = start(repos, fake.kube, { foreground: requests.foreground, foregroundHoldMs: 30 });
+      const reconciler = start(repos, fake.kube, { foreground: requests.foreground, foregroundHoldMs: 200 });
+      await reconciler.idle();
+      requests.fill();
+      const order = await submit(repos, envId);
+      const at = performance.now();
+      reconciler.wake(order.id);
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.calls).toEqual([]);
+      await reconciler.idle();
+      expect(performance.now() - at).toBeGreaterThanOrEqual(190);
+      expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
+      expect(requests.foreground.busy()).toBe(true);
+    });
+
+    it('wakes held when the engine stops are dropped; its next start takes up the order', async () => {
+      const { repos, envId } = await setUp();
+      const fake = fakeKube();
+      const requests = line();
+      const reconciler = start(repos, fake.kube, { foreground: requests.foreground });
       await reconciler.idle();
       requests.fill();
       const order = await submit(repos, envId);
       reconciler.wake(order.id);
+      await reconciler.stop();
+      requests.empty();
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      expect(fake.calls).toEqual([]);
+      reconciler.start(); // its resync wakes the active order; nothing waits in line now
       await reconciler.idle();
       expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
-      expect(requests.foreground.busy()).toBe(true);
-    });
-  });
-
-  describe('a direction\'s first step', () => {
-    it('asks for its objects together: the revision is asked for before the Services are answered', async () => {
-      const { repos, envId } = await setUp();
-      const fake = fakeKube();
-      let answerBase: () => void = () => undefined;
-      const baseAnswered = new Promise<void>((resolve) => (answerBase = resolve));
-      const kube: KubePort = {
-        ...fake.kube,
-        ensureBase: async (...args) => {
-          await baseAnswered;
-          return fake.kube.ensureBase(...args);
-        },
-        ensureRevision: async (...args) => {
-          const result = await fake.kube.ensureRevision(...args);
-          answerBase(); // only reached while ensureBase still waits when the two are asked together
-          return result;
-        },
-      };
-      const order = await submit(repos, envId);
-      const reconciler = start(repos, kube);
-      await reconciler.idle();
-      expect(fake.calls.slice(0, 2)).toEqual(['ensureRevision 1 2', 'ensureBase']);
-      expect(await repos.releases.order(order.id)).toMatchObject({ state: 'COMPLETED' });
-    });
-
-    it('the first failure in the actions\' order is the step\'s, once, and the step is taken again whole', async () => {
-      const { repos, envId } = await setUp();
-      const fake = fakeKube();
-      let refusals = 1;
-      const kube: KubePort = {
-        ...fake.kube,
-        ensureBase: async (...args) => {
-          if (refusals-- > 0) return { ok: false, error: { kind: 'Unavailable', message: 'the API server is busy', status: 503 } };
-          return fake.kube.ensureBase(...args);
-        },
-      };
-      const failures = createStepFailures();
-      const order = await submit(repos, envId);
-      const deps = { repos, kube, logger, now: () => new Date(), batchDeadlineMs: 60_000, stepFailures: failures, retryMaxDelayMs: 10 };
-      expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'IDLE' });
-      // Both were asked for; the order is not prepared, so the next pass asks for both again.
-      expect(fake.calls).toEqual(['ensureRevision 1 2']);
-      expect(failures.record(order.id, 'set up the namespace and Services', { kind: 'Unavailable', message: 'again', status: 503 }).count).toBe(2);
-      failures.clear(order.id);
-      expect(await reconcileOrder(deps, order.id)).toMatchObject({ next: 'AGAIN' });
-      expect(fake.calls).toEqual(['ensureRevision 1 2', 'ensureBase', 'ensureRevision 1 2']);
-      expect(await repos.releases.order(order.id)).toMatchObject({ cursor: { prepared: true } });
+      expect(fake.calls).toEqual(['ensureBase', 'ensureRevision 1 2', 'scale 1 4']);
     });
   });
 

@@ -1,4 +1,5 @@
 /** Foreground first (src/engine/wake-hold.ts): wakes wait while requests wait, are released one slot each once none does. */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { describe, expect, it } from 'vitest';
 import { createWakeHold, type Foreground } from '../../src/engine/wake-hold.js';
 
@@ -84,6 +85,7 @@ describe('wake hold', () => {
     hold.hold(2, true);
     f.idle();
     await hold.released();
+    await turn(); // the last one's microtasks
     expect(log).toEqual(['start 1', 'after awaits 1', 'start 2', 'after awaits 2']);
   });
 
@@ -98,6 +100,35 @@ describe('wake hold', () => {
     expect(h.f.fg.busy()).toBe(true); // released by its bound, not by the line
   });
 
+  it('counts released wakes as pending until each one\'s slot has run', async () => {
+    const h = harness();
+    h.f.busy();
+    h.hold.hold(1, true);
+    h.hold.hold(2, true);
+    h.f.idle();
+    await turn(); // releaseAll ran: nothing held, two slots queued
+    expect(h.released.length).toBeLessThan(2);
+    expect(h.hold.pending()).toBe(true);
+    await h.hold.released();
+    expect(h.hold.pending()).toBe(false);
+    expect(h.released).toHaveLength(2);
+  });
+
+  it('runs a released wake in the context the hold was made in, not in the context of a request that was waiting', async () => {
+    const store = new AsyncLocalStorage<string>();
+    const f = foreground();
+    const seen: (string | undefined)[] = [];
+    const hold = store.run('engine', () => createWakeHold({ foreground: f.fg, maxHoldMs: 20, release: () => seen.push(store.getStore()) }));
+    f.busy();
+    store.run('request A', () => hold.hold(1, true)); // starts the timer
+    store.run('request B', () => hold.hold(2, true));
+    await hold.released(); // by the timer
+    store.run('request C', () => hold.hold(3, true));
+    store.run('request D', () => f.idle()); // the last request leaves the line
+    await hold.released();
+    expect(seen).toEqual(['engine', 'engine', 'engine']);
+  });
+
   it('clear drops the held wakes (the engine stopped) and settles whoever waited for them', async () => {
     const h = harness();
     h.f.busy();
@@ -109,6 +140,22 @@ describe('wake hold', () => {
     await turn();
     await turn();
     expect(h.released).toEqual([]);
+    expect(h.hold.pending()).toBe(false);
+  });
+
+  it('clear also drops wakes released but not yet run', async () => {
+    const h = harness();
+    h.f.busy();
+    h.hold.hold(5, true);
+    h.hold.hold(6, true);
+    h.f.idle();
+    await turn(); // released, their slots queued
+    expect(h.released.length).toBeLessThan(2);
+    const before = h.released.length;
+    h.hold.clear();
+    await h.hold.released();
+    await turn();
+    expect(h.released).toHaveLength(before);
     expect(h.hold.pending()).toBe(false);
   });
 });

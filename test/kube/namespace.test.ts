@@ -241,23 +241,6 @@ describe('the RoleBinding of an app namespace', () => {
     expect(both.map((r) => r.ok)).toEqual([true, true]);
   });
 
-  it("a direction's first step asks for the Services and the revision together in a new namespace: both made, one namespace create, one binding", async () => {
-    const { kube } = workloadsFor(cluster.kubeconfig, { namespaceBinding: binding });
-    const t = target('first-step');
-    const creates = () => cluster.counters.count({ verb: 'create', resource: 'namespaces' });
-    const before = creates();
-    // A slow namespace create: the revision's objects must not be asked for before the namespace exists.
-    const undo = cluster.faults.addLatency({ verb: 'create', resource: 'namespaces', ms: 100 });
-    const [base, revision] = await Promise.all([kube.ensureBase(t, nginxSettings().ports), kube.ensureRevision(t, { number: 1, image: 'nginx:1.27', settings: nginxSettings() }, 1)]).finally(undo);
-    expect([base.ok, revision.ok]).toEqual([true, true]);
-    // The second create of the namespace met AlreadyExists (the first one's): at most two creates, one binding.
-    expect(creates() - before).toBeGreaterThanOrEqual(1);
-    expect(creates() - before).toBeLessThanOrEqual(2);
-    const writes = writesIn(t.namespace);
-    expect(writes.filter((w) => w.includes('rolebindings'))).toEqual(['create rolebindings 201']);
-    expect(writes).toEqual(expect.arrayContaining(['create services 201', 'create deployments 201']));
-  });
-
   it('an existing RoleBinding `cairn` for another subject is checked by access review; when that review fails it is not remembered', async () => {
     const t = target('mismatch');
     expect((await workloadsFor(cluster.kubeconfig).kube.ensureBase(t, nginxSettings().ports)).ok).toBe(true);
