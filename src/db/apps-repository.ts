@@ -3,7 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-queries.js';
+import { preparedByIds, preparedRead } from './prepared-queries.js';
 import { releasesRepository } from './releases-repository.js';
 import type { AppRow, EnvironmentRow } from './tables.js';
 
@@ -38,6 +38,10 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
   // Read by the engine for each order and by many requests: their SQL is built once (prepared-queries.ts).
   const appById = preparedRead<AppRow, { id: number }>(d, (db, value) => db.select().from(apps).where(eq(apps.id, value('id'))).limit(1));
   const environmentById = preparedRead<EnvironmentRow, { id: number }>(d, (db, value) => db.select().from(environments).where(eq(environments.id, value('id'))).limit(1));
+  // The dataloaders' batch reads.
+  const appsByIds = preparedByIds<AppRow>(d, (db, inIds) => db.select().from(apps).where(inIds(apps.id)));
+  const environmentsByAppIds = preparedByIds<EnvironmentRow>(d, (db, inIds) => db.select().from(environments).where(inIds(environments.appId)).orderBy(asc(environments.id)));
+  const environmentsByIds = preparedByIds<EnvironmentRow>(d, (db, inIds) => db.select().from(environments).where(inIds(environments.id)));
 
   return {
     /** Inserts the app, its environments and their draft configs (all or none). */
@@ -53,7 +57,7 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
         }
         return row!;
       }),
-    byIds: (ids: number[]): Promise<AppRow[]> => (ids.length ? d.read((db) => db.select().from(apps).where(d.dialect.inIds(apps.id, ids))) : Promise.resolve([])),
+    byIds: (ids: number[]): Promise<AppRow[]> => appsByIds(ids),
     byId: async (id: number): Promise<AppRow | undefined> => (await appById({ id }))[0],
     byName: (name: string): Promise<AppRow | undefined> => d.read(async (db) => (await db.select().from(apps).where(eq(apps.name, name)).limit(1))[0]),
     /** One page of apps matching the filter, ordered by name. */
@@ -64,11 +68,9 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
       d.write(async (db) => (await db.update(apps).set({ ...changes, updatedAt: now }).where(eq(apps.id, id)).returning())[0]),
     /** Deletes the app; its environments and configs go with it (foreign keys cascade). */
     delete: (id: number): Promise<boolean> => d.write(async (db) => (await db.delete(apps).where(eq(apps.id, id)).returning({ id: apps.id })).length > 0),
-    environmentsOfApps: (appIds: number[]): Promise<EnvironmentRow[]> =>
-      appIds.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.appId, appIds)).orderBy(asc(environments.id))) : Promise.resolve([]),
+    environmentsOfApps: (appIds: number[]): Promise<EnvironmentRow[]> => environmentsByAppIds(appIds),
     environment: async (id: number): Promise<EnvironmentRow | undefined> => (await environmentById({ id }))[0],
-    environmentsByIds: (ids: number[]): Promise<EnvironmentRow[]> =>
-      ids.length ? d.read((db) => db.select().from(environments).where(d.dialect.inIds(environments.id, ids))) : Promise.resolve([]),
+    environmentsByIds: (ids: number[]): Promise<EnvironmentRow[]> => environmentsByIds(ids),
     /** Whether the app has a release order in progress (deploying, paused, failed or rolling back) on either environment. */
     activeReleaseOrderOf: (appId: number): Promise<{ id: number } | null> => releases.activeOrderOfApp(appId),
   };

@@ -3,7 +3,7 @@ import type { ConfigSettings } from '../domain/config-types.js';
 import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-queries.js';
+import { preparedByIds, preparedRead } from './prepared-queries.js';
 import type { DeploymentConfigRow } from './tables.js';
 
 /**
@@ -17,13 +17,11 @@ export function configsRepository(d: Database, cipher: SecretCipher) {
   const ofEnvironment = preparedRead<DeploymentConfigRow, { environmentId: number }>(d, (db, value) =>
     db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, value('environmentId'))).limit(1),
   );
+  const configsByIds = preparedByIds<DeploymentConfigRow>(d, (db, inIds) => db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.id)));
+  const configsByEnvironmentIds = preparedByIds<DeploymentConfigRow>(d, (db, inIds) => db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.environmentId)));
   return {
-    byIds: (ids: number[]): Promise<DeploymentConfigRow[]> =>
-      ids.length ? d.read(async (db) => open(await db.select().from(deploymentConfigs).where(d.dialect.inIds(deploymentConfigs.id, ids)))) : Promise.resolve([]),
-    byEnvironmentIds: (environmentIds: number[]): Promise<DeploymentConfigRow[]> =>
-      environmentIds.length
-        ? d.read(async (db) => open(await db.select().from(deploymentConfigs).where(d.dialect.inIds(deploymentConfigs.environmentId, environmentIds))))
-        : Promise.resolve([]),
+    byIds: async (ids: number[]): Promise<DeploymentConfigRow[]> => open(await configsByIds(ids)),
+    byEnvironmentIds: async (environmentIds: number[]): Promise<DeploymentConfigRow[]> => open(await configsByEnvironmentIds(environmentIds)),
     byEnvironmentId: async (environmentId: number): Promise<DeploymentConfigRow | undefined> => openRow(cipher, (await ofEnvironment({ environmentId }))[0]),
     /**
      * `UPDATE … WHERE id = ? AND version = ?`: writes and bumps the version only when nobody wrote

@@ -13,6 +13,8 @@ export interface SqlDialect {
   readonly name: 'sqlite' | 'postgres';
   /** `column IN (ids)`, the IDs bound as one JSON array. */
   inIds(column: SQLiteColumn, ids: readonly number[]): SQL;
+  /** `column IN (ids)` with the JSON array of IDs given as it is bound: a string, or a placeholder of a prepared query. */
+  inIdsJson(column: SQLiteColumn, json: unknown): SQL;
   /** `(a, b) IN (pairs)`, the pairs bound as one JSON array of two-element arrays. */
   pairsIn(a: SQLiteColumn, b: SQLiteColumn, pairs: readonly (readonly [number, number])[]): SQL;
   /**
@@ -33,7 +35,8 @@ export const likePrefix = (prefix: string) => `${prefix.replace(/[\\%_]/g, (c) =
 
 export const sqliteDialect: SqlDialect = {
   name: 'sqlite',
-  inIds: (column, ids) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  inIds: (column, ids) => sqliteDialect.inIdsJson(column, JSON.stringify(ids)),
+  inIdsJson: (column, json) => sql`${column} IN (SELECT value FROM json_each(${json}))`,
   pairsIn: (a, b, pairs) => sql`(${a}, ${b}) IN (SELECT value ->> 0, value ->> 1 FROM json_each(${JSON.stringify(pairs)}))`,
   startsWith: (column, prefix) => sql`${column} LIKE ${likePrefix(prefix)} ESCAPE '\\'`,
   codePoints: (column) => sql`${column}`,
@@ -41,7 +44,8 @@ export const sqliteDialect: SqlDialect = {
 
 export const postgresDialect: SqlDialect = {
   name: 'postgres',
-  inIds: (column, ids) => sql`${column} IN (SELECT value::bigint FROM jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
+  inIds: (column, ids) => postgresDialect.inIdsJson(column, JSON.stringify(ids)),
+  inIdsJson: (column, json) => sql`${column} IN (SELECT value::bigint FROM jsonb_array_elements_text(${json}::jsonb))`,
   pairsIn: (a, b, pairs) =>
     sql`(${a}, ${b}) IN (SELECT (value ->> 0)::bigint, (value ->> 1)::bigint FROM jsonb_array_elements(${JSON.stringify(pairs)}::jsonb))`,
   startsWith: (column, prefix) => sql`${column} ILIKE ${likePrefix(prefix)} ESCAPE '\\'`,

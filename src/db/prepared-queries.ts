@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
+import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 import type { Database, QueryDb } from './database.js';
 
 type Values = Record<string, unknown>;
@@ -47,4 +48,15 @@ export function preparedRead<R, V extends Values>(database: Database, build: Bui
  */
 export function preparedWrite<R, V extends Values>(database: Database, build: Build<R, V>): (values: V) => Promise<R[]> {
   return prepared(database, (fn) => database.write(fn), build);
+}
+
+/**
+ * A read of the rows whose `column` is one of the given IDs (the dataloaders' batch reads): `inIds(column)` stands for
+ * `column IN (the IDs)`, bound as one JSON array (dialect.ts), so the query has one shape whatever the number of IDs
+ * and is prepared once per connection on SQLite like any preparedRead (drizzle built a batch read's SQL again on every
+ * call: ~100 µs of the ~110 µs such a read cost). No IDs: no query.
+ */
+export function preparedByIds<R>(database: Database, build: (db: QueryDb, inIds: (column: SQLiteColumn) => SQL) => PromiseLike<R[]>): (ids: readonly number[]) => Promise<R[]> {
+  const read = preparedRead<R, { ids: string }>(database, (db, value) => build(db, (column) => database.dialect.inIdsJson(column, value('ids'))));
+  return (ids) => (ids.length ? read({ ids: JSON.stringify(ids) }) : Promise.resolve([]));
 }

@@ -4,7 +4,7 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { rankedWithin } from './batch-sql.js';
 import type { Database } from './database.js';
-import { preparedRead, preparedWrite } from './prepared-queries.js';
+import { preparedByIds, preparedRead, preparedWrite } from './prepared-queries.js';
 import {
   ACTIVE_STATES,
   type InstanceFailureRow,
@@ -118,19 +118,53 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     }
     return update;
   };
+  // Every submission freezes its draft into a revision: the two statements built once.
+  const lastRevisionNumber = preparedRead<{ n: number | null }, { environmentId: number }>(d, (db, value) =>
+    db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, value('environmentId'))),
+  );
+  const insertRevision = preparedWrite<RevisionRow, Omit<RevisionRow, 'id'>>(d, (db, value) =>
+    db
+      .insert(revisions)
+      .values({
+        environmentId: value('environmentId'),
+        number: value('number'),
+        image: value('image'),
+        imageTag: value('imageTag'),
+        settings: value('settings'),
+        createdBy: value('createdBy'),
+        createdAt: value('createdAt'),
+      })
+      .returning(),
+  );
+  // The dataloaders' batch reads.
+  const revisionsByIds = preparedByIds<RevisionRow>(d, (db, inIds) => db.select().from(revisions).where(inIds(revisions.id)));
+  const ordersByIds = preparedByIds<ReleaseOrderRow>(d, (db, inIds) => db.select().from(releaseOrders).where(inIds(releaseOrders.id)));
+  const activeOrdersByEnvironmentIds = preparedByIds<ReleaseOrderRow>(d, (db, inIds) =>
+    db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))),
+  );
+  const transitionsByOrderIds = preparedByIds<OrderTransitionRow>(d, (db, inIds) => db.select().from(orderTransitions).where(inIds(orderTransitions.orderId)).orderBy(orderTransitions.id));
+  const failuresByOrderIds = preparedByIds<InstanceFailureRow>(d, (db, inIds) => db.select().from(instanceFailures).where(inIds(instanceFailures.orderId)).orderBy(instanceFailures.id));
   const revisionByNumber = preparedRead<RevisionRow, { environmentId: number; number: number }>(d, (db, value) =>
     db.select().from(revisions).where(and(eq(revisions.environmentId, value('environmentId')), eq(revisions.number, value('number')))).limit(1),
   );
   return {
     /** Freezes a new revision numbered after the environment's last one. */
     createRevision: (r: NewRevision, now: Date): Promise<RevisionRow> =>
-      d.write(async (db) => {
-        const last = (await db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, r.environmentId)))[0]?.n ?? 0;
-        return openRow(cipher, (await db.insert(revisions).values({ ...r, settings: sealSettings(cipher, r.settings), number: last + 1, createdAt: now }).returning())[0]!);
+      d.write(async () => {
+        const last = (await lastRevisionNumber({ environmentId: r.environmentId }))[0]?.n ?? 0;
+        const row = {
+          environmentId: r.environmentId,
+          number: last + 1,
+          image: r.image,
+          imageTag: r.imageTag,
+          settings: sealSettings(cipher, r.settings),
+          createdBy: r.createdBy,
+          createdAt: now,
+        };
+        return openRow(cipher, (await insertRevision(row))[0]!);
       }),
     revision: async (environmentId: number, number: number): Promise<RevisionRow | undefined> => openRow(cipher, one(await revisionByNumber({ environmentId, number }))),
-    revisionsByIds: (ids: number[]): Promise<RevisionRow[]> =>
-      ids.length ? d.read(async (db) => open(await db.select().from(revisions).where(inIds(revisions.id, ids)))) : Promise.resolve([]),
+    revisionsByIds: async (ids: number[]): Promise<RevisionRow[]> => open(await revisionsByIds(ids)),
     /** Revisions by environment and number, in one statement (those that exist). */
     revisionsByKeys: (keys: readonly RevisionKey[]): Promise<RevisionRow[]> => {
       if (!keys.length) return Promise.resolve([]);
@@ -174,8 +208,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
           updatedAt: now,
         })
       )[0]!,
-    ordersByIds: (ids: number[]): Promise<ReleaseOrderRow[]> =>
-      ids.length ? d.read((db) => db.select().from(releaseOrders).where(inIds(releaseOrders.id, ids))) : Promise.resolve([]),
+    ordersByIds: (ids: number[]): Promise<ReleaseOrderRow[]> => ordersByIds(ids),
     /** One order by its ID (the engine reads it on most passes: its SQL is built once). */
     order: async (id: number): Promise<ReleaseOrderRow | undefined> => one(await orderById({ id })),
     /**
@@ -189,10 +222,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     /** The environment's order in progress (deploying, paused, failed or rolling back), if any. */
     activeOrderOf: async (environmentId: number): Promise<ReleaseOrderRow | undefined> => one(await activeOrder({ environmentId })),
     /** The orders in progress of these environments (at most one each). */
-    activeOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> =>
-      environmentIds.length
-        ? d.read((db) => db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId, environmentIds), inArray(releaseOrders.state, [...ACTIVE_STATES]))))
-        : Promise.resolve([]),
+    activeOrdersOf: (environmentIds: readonly number[]): Promise<ReleaseOrderRow[]> => activeOrdersByEnvironmentIds(environmentIds),
     /** Every order in progress, oldest first: what the reconciler resumes at start-up. */
     activeOrders: (): Promise<ReleaseOrderRow[]> => d.read((db) => db.select().from(releaseOrders).where(inArray(releaseOrders.state, [...ACTIVE_STATES])).orderBy(releaseOrders.id)),
     /** The environment's orders, newest first. */
@@ -244,8 +274,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
 
     addTransition: async (t: NewTransition): Promise<OrderTransitionRow> =>
       (await insertTransition({ orderId: t.orderId, fromState: t.fromState, toState: t.toState, actor: t.actor, reason: t.reason, at: t.at }))[0]!,
-    transitionsOf: (orderIds: number[]): Promise<OrderTransitionRow[]> =>
-      orderIds.length ? d.read((db) => db.select().from(orderTransitions).where(inIds(orderTransitions.orderId, orderIds)).orderBy(orderTransitions.id)) : Promise.resolve([]),
+    transitionsOf: (orderIds: number[]): Promise<OrderTransitionRow[]> => transitionsByOrderIds(orderIds),
 
     /** Records a failure unless the same instance already has an unresolved one in this order. */
     addFailure: (f: NewFailure): Promise<void> =>
@@ -257,8 +286,7 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
           .limit(1);
         if (!open) await db.insert(instanceFailures).values(f);
       }),
-    failuresOf: (orderIds: number[]): Promise<InstanceFailureRow[]> =>
-      orderIds.length ? d.read((db) => db.select().from(instanceFailures).where(inIds(instanceFailures.orderId, orderIds)).orderBy(instanceFailures.id)) : Promise.resolve([]),
+    failuresOf: (orderIds: number[]): Promise<InstanceFailureRow[]> => failuresByOrderIds(orderIds),
     openFailuresOf: (orderId: number): Promise<InstanceFailureRow[]> => openFailures({ orderId }),
     resolveFailures: (orderId: number, now: Date): Promise<number> =>
       d.write(

@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, type SQL } from 'drizzle-orm';
 import type { ApiTokenRow, AppMemberRow, AppRoleName } from './auth-tables.js';
 import type { Database } from './database.js';
-import { preparedRead } from './prepared-queries.js';
+import { preparedByIds, preparedRead } from './prepared-queries.js';
 
 export interface NewToken {
   name: string;
@@ -22,6 +22,10 @@ export function tokensRepository(d: Database) {
   // Every request's authentication reads these two (when its cache is stale): their SQL is built once (prepared-queries.ts).
   const tokenByHash = preparedRead<ApiTokenRow, { secretHash: string }>(d, (db, value) => db.select().from(apiTokens).where(eq(apiTokens.secretHash, value('secretHash'))).limit(1));
   const grantsOfToken = preparedRead<AppMemberRow, { tokenId: number }>(d, (db, value) => db.select().from(appMembers).where(eq(appMembers.tokenId, value('tokenId'))));
+  // The dataloaders' batch reads.
+  const tokensByIds = preparedByIds<ApiTokenRow>(d, (db, inIds) => db.select().from(apiTokens).where(inIds(apiTokens.id)));
+  const grantsByTokenIds = preparedByIds<AppMemberRow>(d, (db, inIds) => db.select().from(appMembers).where(inIds(appMembers.tokenId)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)));
+  const membersByAppIds = preparedByIds<AppMemberRow>(d, (db, inIds) => db.select().from(appMembers).where(inIds(appMembers.appId)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)));
   return {
     /** Inserts the token and its grants (all or none). */
     create: (token: NewToken, now: Date): Promise<ApiTokenRow> =>
@@ -32,8 +36,7 @@ export function tokensRepository(d: Database) {
         return created!;
       }),
     byId: (id: number): Promise<ApiTokenRow | undefined> => d.read(async (db) => one(await db.select().from(apiTokens).where(eq(apiTokens.id, id)).limit(1))),
-    byIds: (ids: readonly number[]): Promise<ApiTokenRow[]> =>
-      ids.length === 0 ? Promise.resolve([]) : d.read((db) => db.select().from(apiTokens).where(inIds(apiTokens.id, ids))),
+    byIds: (ids: readonly number[]): Promise<ApiTokenRow[]> => tokensByIds(ids),
     byName: (name: string): Promise<ApiTokenRow | undefined> => d.read(async (db) => one(await db.select().from(apiTokens).where(eq(apiTokens.name, name)).limit(1))),
     bySecretHash: async (secretHash: string): Promise<ApiTokenRow | undefined> => one(await tokenByHash({ secretHash })),
     /** Tokens by id, `first` of them after id `afterId`. */
@@ -52,15 +55,9 @@ export function tokensRepository(d: Database) {
     membersOf: (appId: number): Promise<AppMemberRow[]> =>
       d.read((db) => db.select().from(appMembers).where(eq(appMembers.appId, appId)).orderBy(asc(appMembers.tokenId))),
     /** The roles of these tokens, by token then app. */
-    grantsOfTokens: (tokenIds: readonly number[]): Promise<AppMemberRow[]> =>
-      tokenIds.length
-        ? d.read((db) => db.select().from(appMembers).where(inIds(appMembers.tokenId, tokenIds)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)))
-        : Promise.resolve([]),
+    grantsOfTokens: (tokenIds: readonly number[]): Promise<AppMemberRow[]> => grantsByTokenIds(tokenIds),
     /** The members of these apps, by app then token. */
-    membersOfApps: (appIds: readonly number[]): Promise<AppMemberRow[]> =>
-      appIds.length
-        ? d.read((db) => db.select().from(appMembers).where(inIds(appMembers.appId, appIds)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)))
-        : Promise.resolve([]),
+    membersOfApps: (appIds: readonly number[]): Promise<AppMemberRow[]> => membersByAppIds(appIds),
     /** Sets (adds or changes) a token's role on an app. */
     setMember: (appId: number, tokenId: number, role: AppRoleName, now: Date): Promise<AppMemberRow> =>
       d.write(

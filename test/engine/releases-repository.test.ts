@@ -152,6 +152,31 @@ describeEachDatabase('releases repository', (target) => {
     expect(b.finishedAt).toEqual(now);
   });
 
+  it('batch reads by IDs: any number of IDs (none, unknown ones) in one statement of one shape, built once per connection', async () => {
+    const { repos, envId, otherEnvId, database } = await fresh();
+    const settings = presetSettings('NGINX');
+    const revisions = [];
+    for (const environmentId of [envId, envId, otherEnvId]) revisions.push(await repos.releases.createRevision({ environmentId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'alice' }, now));
+    const order = await repos.releases.createOrder(newOrder(envId), now);
+    expect(await repos.releases.revisionsByIds([])).toEqual([]);
+    expect((await repos.releases.revisionsByIds([revisions[0]!.id])).map((r) => r.number)).toEqual([1]);
+    const before = database.statements();
+    const many = await repos.releases.revisionsByIds([...revisions.map((r) => r.id), 999_999]);
+    expect(many.map((r) => [r.environmentId, r.number]).sort()).toEqual([
+      [envId, 1],
+      [envId, 2],
+      [otherEnvId, 1],
+    ].sort());
+    expect(many[0]!.settings).toEqual(settings);
+    // Another number of IDs: the same SQL (nothing prepared again; on PostgreSQL nothing is prepared by cairn).
+    if (database.kind === 'sqlite') expect(database.statements().prepared).toBe(before.prepared);
+    expect((await repos.releases.ordersByIds([order.id, order.id + 1])).map((o) => o.id)).toEqual([order.id]);
+    expect((await repos.releases.activeOrdersOf([envId, otherEnvId])).map((o) => o.id)).toEqual([order.id]);
+    expect(await repos.releases.activeOrdersOf([otherEnvId])).toEqual([]);
+    expect((await repos.apps.environmentsByIds([otherEnvId, envId])).map((e) => e.id).sort()).toEqual([envId, otherEnvId].sort());
+    expect((await repos.configs.byEnvironmentIds([envId])).map((c) => c.settings)).toEqual([settings]);
+  });
+
   it('records transitions in order and failures once per instance until resolved', async () => {
     const { repos, envId } = await fresh();
     const order = await repos.releases.createOrder(newOrder(envId), now);
