@@ -39,9 +39,9 @@ export function appsRepository(d: Database, cipher: SecretCipher) {
   const appById = preparedRead<AppRow, { id: number }>(d, (db, value) => db.select().from(apps).where(eq(apps.id, value('id'))).limit(1));
   const environmentById = preparedRead<EnvironmentRow, { id: number }>(d, (db, value) => db.select().from(environments).where(eq(environments.id, value('id'))).limit(1));
   // The dataloaders' batch reads.
-  const appsByIds = preparedByIds<AppRow>(d, (db, inIds) => db.select().from(apps).where(inIds(apps.id)));
-  const environmentsByAppIds = preparedByIds<EnvironmentRow>(d, (db, inIds) => db.select().from(environments).where(inIds(environments.appId)).orderBy(asc(environments.id)));
-  const environmentsByIds = preparedByIds<EnvironmentRow>(d, (db, inIds) => db.select().from(environments).where(inIds(environments.id)));
+  const appsByIds = preparedByIds<AppRow>(d, (db, idIn) => db.select().from(apps).where(idIn(apps.id)));
+  const environmentsByAppIds = preparedByIds<EnvironmentRow>(d, (db, idIn) => db.select().from(environments).where(idIn(environments.appId)).orderBy(asc(environments.id)));
+  const environmentsByIds = preparedByIds<EnvironmentRow>(d, (db, idIn) => db.select().from(environments).where(idIn(environments.id)));
 
   return {
     /** Inserts the app, its environments and their draft configs (all or none). */

@@ -17,8 +17,8 @@ export function configsRepository(d: Database, cipher: SecretCipher) {
   const ofEnvironment = preparedRead<DeploymentConfigRow, { environmentId: number }>(d, (db, value) =>
     db.select().from(deploymentConfigs).where(eq(deploymentConfigs.environmentId, value('environmentId'))).limit(1),
   );
-  const configsByIds = preparedByIds<DeploymentConfigRow>(d, (db, inIds) => db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.id)));
-  const configsByEnvironmentIds = preparedByIds<DeploymentConfigRow>(d, (db, inIds) => db.select().from(deploymentConfigs).where(inIds(deploymentConfigs.environmentId)));
+  const configsByIds = preparedByIds<DeploymentConfigRow>(d, (db, idIn) => db.select().from(deploymentConfigs).where(idIn(deploymentConfigs.id)));
+  const configsByEnvironmentIds = preparedByIds<DeploymentConfigRow>(d, (db, idIn) => db.select().from(deploymentConfigs).where(idIn(deploymentConfigs.environmentId)));
   return {
     byIds: async (ids: number[]): Promise<DeploymentConfigRow[]> => open(await configsByIds(ids)),
     byEnvironmentIds: async (environmentIds: number[]): Promise<DeploymentConfigRow[]> => open(await configsByEnvironmentIds(environmentIds)),

@@ -1,4 +1,4 @@
-import { sql, type SQL } from 'drizzle-orm';
+import { sql, type Placeholder, type SQL } from 'drizzle-orm';
 import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
 
 /**
@@ -14,7 +14,7 @@ export interface SqlDialect {
   /** `column IN (ids)`, the IDs bound as one JSON array. */
   inIds(column: SQLiteColumn, ids: readonly number[]): SQL;
   /** `column IN (ids)` with the JSON array of IDs given as it is bound: a string, or a placeholder of a prepared query. */
-  inIdsJson(column: SQLiteColumn, json: unknown): SQL;
+  inIdsJson(column: SQLiteColumn, json: string | Placeholder): SQL;
   /** `(a, b) IN (pairs)`, the pairs bound as one JSON array of two-element arrays. */
   pairsIn(a: SQLiteColumn, b: SQLiteColumn, pairs: readonly (readonly [number, number])[]): SQL;
   /**

@@ -41,6 +41,22 @@ export function preparedRead<R, V extends Values>(database: Database, build: Bui
 }
 
 /**
+ * A write of one fixed shape run in the calling flow's open transaction, without a savepoint of its own: for a caller
+ * that already holds one (inside `database.write`) and writes more than one statement in it. Outside a transaction it
+ * throws (it would otherwise run on SQLite's read-only connection).
+ */
+export function preparedInTransaction<R, V extends Values>(database: Database, build: Build<R, V>): (values: V) => Promise<R[]> {
+  return prepared(
+    database,
+    (fn) => {
+      if (!database.inTransaction()) return Promise.reject(new Error('preparedInTransaction: no transaction is open'));
+      return database.read(fn);
+    },
+    build,
+  );
+}
+
+/**
  * A write of one fixed shape (an INSERT of every column, an UPDATE of the same columns) that answers its rows with
  * RETURNING; it runs as `database.write` does: a transaction of its own, or a savepoint of the flow's. Give every
  * placeholder its value, the column's default included: undefined would be bound as NULL on SQLite where drizzle
@@ -56,7 +72,7 @@ export function preparedWrite<R, V extends Values>(database: Database, build: Bu
  * and is prepared once per connection on SQLite like any preparedRead (drizzle built a batch read's SQL again on every
  * call: ~100 µs of the ~110 µs such a read cost). No IDs: no query.
  */
-export function preparedByIds<R>(database: Database, build: (db: QueryDb, inIds: (column: SQLiteColumn) => SQL) => PromiseLike<R[]>): (ids: readonly number[]) => Promise<R[]> {
+export function preparedByIds<R>(database: Database, build: (db: QueryDb, idIn: (column: SQLiteColumn) => SQL) => PromiseLike<R[]>): (ids: readonly number[]) => Promise<R[]> {
   const read = preparedRead<R, { ids: string }>(database, (db, value) => build(db, (column) => database.dialect.inIdsJson(column, value('ids'))));
   return (ids) => (ids.length ? read({ ids: JSON.stringify(ids) }) : Promise.resolve([]));
 }

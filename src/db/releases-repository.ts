@@ -4,7 +4,7 @@ import type { SecretCipher } from '../domain/secret-values.js';
 import { openRow, sealSettings } from '../domain/secret-values.js';
 import { rankedWithin } from './batch-sql.js';
 import type { Database } from './database.js';
-import { preparedByIds, preparedRead, preparedWrite } from './prepared-queries.js';
+import { preparedByIds, preparedInTransaction, preparedRead, preparedWrite } from './prepared-queries.js';
 import {
   ACTIVE_STATES,
   type InstanceFailureRow,
@@ -118,11 +118,11 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
     }
     return update;
   };
-  // Every submission freezes its draft into a revision: the two statements built once.
+  // Every submission freezes its draft into a revision: the two statements built once (both in createRevision's write).
   const lastRevisionNumber = preparedRead<{ n: number | null }, { environmentId: number }>(d, (db, value) =>
     db.select({ n: max(revisions.number) }).from(revisions).where(eq(revisions.environmentId, value('environmentId'))),
   );
-  const insertRevision = preparedWrite<RevisionRow, Omit<RevisionRow, 'id'>>(d, (db, value) =>
+  const insertRevision = preparedInTransaction<RevisionRow, Omit<RevisionRow, 'id'>>(d, (db, value) =>
     db
       .insert(revisions)
       .values({
@@ -137,13 +137,13 @@ export function releasesRepository(d: Database, cipher: SecretCipher) {
       .returning(),
   );
   // The dataloaders' batch reads.
-  const revisionsByIds = preparedByIds<RevisionRow>(d, (db, inIds) => db.select().from(revisions).where(inIds(revisions.id)));
-  const ordersByIds = preparedByIds<ReleaseOrderRow>(d, (db, inIds) => db.select().from(releaseOrders).where(inIds(releaseOrders.id)));
-  const activeOrdersByEnvironmentIds = preparedByIds<ReleaseOrderRow>(d, (db, inIds) =>
-    db.select().from(releaseOrders).where(and(inIds(releaseOrders.environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))),
+  const revisionsByIds = preparedByIds<RevisionRow>(d, (db, idIn) => db.select().from(revisions).where(idIn(revisions.id)));
+  const ordersByIds = preparedByIds<ReleaseOrderRow>(d, (db, idIn) => db.select().from(releaseOrders).where(idIn(releaseOrders.id)));
+  const activeOrdersByEnvironmentIds = preparedByIds<ReleaseOrderRow>(d, (db, idIn) =>
+    db.select().from(releaseOrders).where(and(idIn(releaseOrders.environmentId), inArray(releaseOrders.state, [...ACTIVE_STATES]))),
   );
-  const transitionsByOrderIds = preparedByIds<OrderTransitionRow>(d, (db, inIds) => db.select().from(orderTransitions).where(inIds(orderTransitions.orderId)).orderBy(orderTransitions.id));
-  const failuresByOrderIds = preparedByIds<InstanceFailureRow>(d, (db, inIds) => db.select().from(instanceFailures).where(inIds(instanceFailures.orderId)).orderBy(instanceFailures.id));
+  const transitionsByOrderIds = preparedByIds<OrderTransitionRow>(d, (db, idIn) => db.select().from(orderTransitions).where(idIn(orderTransitions.orderId)).orderBy(orderTransitions.id));
+  const failuresByOrderIds = preparedByIds<InstanceFailureRow>(d, (db, idIn) => db.select().from(instanceFailures).where(idIn(instanceFailures.orderId)).orderBy(instanceFailures.id));
   const revisionByNumber = preparedRead<RevisionRow, { environmentId: number; number: number }>(d, (db, value) =>
     db.select().from(revisions).where(and(eq(revisions.environmentId, value('environmentId')), eq(revisions.number, value('number')))).limit(1),
   );

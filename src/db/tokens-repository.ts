@@ -17,15 +17,14 @@ export interface NewToken {
 /** API tokens and their roles on apps (app members). */
 export function tokensRepository(d: Database) {
   const { apiTokens, appMembers } = d.t;
-  const inIds = d.dialect.inIds;
   const one = <T>(rows: T[]): T | undefined => rows[0];
   // Every request's authentication reads these two (when its cache is stale): their SQL is built once (prepared-queries.ts).
   const tokenByHash = preparedRead<ApiTokenRow, { secretHash: string }>(d, (db, value) => db.select().from(apiTokens).where(eq(apiTokens.secretHash, value('secretHash'))).limit(1));
   const grantsOfToken = preparedRead<AppMemberRow, { tokenId: number }>(d, (db, value) => db.select().from(appMembers).where(eq(appMembers.tokenId, value('tokenId'))));
   // The dataloaders' batch reads.
-  const tokensByIds = preparedByIds<ApiTokenRow>(d, (db, inIds) => db.select().from(apiTokens).where(inIds(apiTokens.id)));
-  const grantsByTokenIds = preparedByIds<AppMemberRow>(d, (db, inIds) => db.select().from(appMembers).where(inIds(appMembers.tokenId)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)));
-  const membersByAppIds = preparedByIds<AppMemberRow>(d, (db, inIds) => db.select().from(appMembers).where(inIds(appMembers.appId)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)));
+  const tokensByIds = preparedByIds<ApiTokenRow>(d, (db, idIn) => db.select().from(apiTokens).where(idIn(apiTokens.id)));
+  const grantsByTokenIds = preparedByIds<AppMemberRow>(d, (db, idIn) => db.select().from(appMembers).where(idIn(appMembers.tokenId)).orderBy(asc(appMembers.tokenId), asc(appMembers.appId)));
+  const membersByAppIds = preparedByIds<AppMemberRow>(d, (db, idIn) => db.select().from(appMembers).where(idIn(appMembers.appId)).orderBy(asc(appMembers.appId), asc(appMembers.tokenId)));
   return {
     /** Inserts the token and its grants (all or none). */
     create: (token: NewToken, now: Date): Promise<ApiTokenRow> =>

@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isUniqueViolation } from '../../src/db/errors.js';
 import { createRepositories, type Repositories } from '../../src/db/repositories.js';
 import { createCipher, randomKey } from '../../src/secrets/cipher.js';
 import { presetSettings } from '../../src/domain/official-images.js';
 import { freshCursor } from '../../src/engine/order-state.js';
+import { SQLiteDialect } from 'drizzle-orm/sqlite-core';
 import { countRows, describeEachDatabase, rawRows } from '../db/each-database.js';
 
 const now = new Date('2026-11-25T17:00:00Z');
@@ -152,29 +153,42 @@ describeEachDatabase('releases repository', (target) => {
     expect(b.finishedAt).toEqual(now);
   });
 
-  it('batch reads by IDs: any number of IDs (none, unknown ones) in one statement of one shape, built once per connection', async () => {
-    const { repos, envId, otherEnvId, database } = await fresh();
-    const settings = presetSettings('NGINX');
-    const revisions = [];
+  it('batch reads by IDs: any number of IDs (none, unknown ones) in one statement, its SQL built once per connection on SQLite', async () => {
+    const { repos, envId, otherEnvId, appId, database } = await fresh();
+    const settings = { ...presetSettings('NGINX'), env: [{ name: 'TOKEN', value: 's3cret', secret: true }] };
+    const revisions: Awaited<ReturnType<typeof repos.releases.createRevision>>[] = [];
     for (const environmentId of [envId, envId, otherEnvId]) revisions.push(await repos.releases.createRevision({ environmentId, image: 'nginx:1.25', imageTag: '1.25', settings, createdBy: 'alice' }, now));
+    expect(revisions.map((r) => r.number)).toEqual([1, 2, 1]);
     const order = await repos.releases.createOrder(newOrder(envId), now);
+    await repos.releases.addTransition({ orderId: order.id, fromState: null, toState: 'DEPLOYING', actor: 'alice', reason: 'submitted', at: now });
+    await repos.releases.addTransition({ orderId: order.id, fromState: 'DEPLOYING', toState: 'PAUSED', actor: 'cairn', reason: 'paused', at: later });
+    const reads = async (extra: number[]) => ({
+      revisions: (await repos.releases.revisionsByIds([...revisions.map((r) => r.id), ...extra])).sort((x, y) => x.id - y.id),
+      orders: (await repos.releases.ordersByIds([order.id, ...extra])).map((o) => o.id),
+      active: (await repos.releases.activeOrdersOf([envId, otherEnvId, ...extra])).map((o) => o.id),
+      transitions: (await repos.releases.transitionsOf([order.id, ...extra])).map((t) => t.toState),
+      environments: (await repos.apps.environmentsOfApps([appId, ...extra])).map((e) => e.id),
+      apps: (await repos.apps.byIds([appId, ...extra])).map((a) => a.id),
+      configs: (await repos.configs.byEnvironmentIds([envId, ...extra])).map((c) => c.environmentId),
+    });
     expect(await repos.releases.revisionsByIds([])).toEqual([]);
-    expect((await repos.releases.revisionsByIds([revisions[0]!.id])).map((r) => r.number)).toEqual([1]);
-    const before = database.statements();
-    const many = await repos.releases.revisionsByIds([...revisions.map((r) => r.id), 999_999]);
-    expect(many.map((r) => [r.environmentId, r.number]).sort()).toEqual([
+    const first = await reads([]);
+    expect(first.revisions.map((r) => [r.environmentId, r.number])).toEqual([
       [envId, 1],
       [envId, 2],
       [otherEnvId, 1],
-    ].sort());
-    expect(many[0]!.settings).toEqual(settings);
-    // Another number of IDs: the same SQL (nothing prepared again; on PostgreSQL nothing is prepared by cairn).
-    if (database.kind === 'sqlite') expect(database.statements().prepared).toBe(before.prepared);
-    expect((await repos.releases.ordersByIds([order.id, order.id + 1])).map((o) => o.id)).toEqual([order.id]);
-    expect((await repos.releases.activeOrdersOf([envId, otherEnvId])).map((o) => o.id)).toEqual([order.id]);
-    expect(await repos.releases.activeOrdersOf([otherEnvId])).toEqual([]);
-    expect((await repos.apps.environmentsByIds([otherEnvId, envId])).map((e) => e.id).sort()).toEqual([envId, otherEnvId].sort());
-    expect((await repos.configs.byEnvironmentIds([envId])).map((c) => c.settings)).toEqual([settings]);
+    ]);
+    expect(first.revisions[0]!.settings).toEqual(settings); // secrets opened
+    expect(first).toMatchObject({ orders: [order.id], active: [order.id], transitions: ['DEPLOYING', 'PAUSED'], environments: [envId, otherEnvId].sort((x, y) => x - y), apps: [appId], configs: [envId] });
+    // Another number of IDs, unknown ones among them: the same answers, and on SQLite no SQL built again.
+    const builds = vi.spyOn(SQLiteDialect.prototype, 'sqlToQuery');
+    try {
+      const again = await reads([999_998, 999_999]);
+      expect(again).toEqual(first);
+      if (database.kind === 'sqlite') expect(builds).not.toHaveBeenCalled();
+    } finally {
+      builds.mockRestore();
+    }
   });
 
   it('records transitions in order and failures once per instance until resolved', async () => {
