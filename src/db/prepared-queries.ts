@@ -67,7 +67,7 @@ export function preparedWrite<R, V extends Values>(database: Database, build: Bu
 }
 
 /**
- * A read of the rows whose `column` is one of the given IDs (the dataloaders' batch reads): `inIds(column)` stands for
+ * A read of the rows whose `column` is one of the given IDs (the dataloaders' batch reads): `idIn(column)` stands for
  * `column IN (the IDs)`, bound as one JSON array (dialect.ts), so the query has one shape whatever the number of IDs
  * and is prepared once per connection on SQLite like any preparedRead (drizzle built a batch read's SQL again on every
  * call: ~100 µs of the ~110 µs such a read cost). No IDs: no query.
