@@ -153,18 +153,27 @@ describeEachDatabase('the engine', (target) => {
       };
     }
 
-    it('a wake while requests wait runs no pass until the line is empty; idle() waits for it', async () => {
+    /** A started engine fed by a line the test fills, and a submitted order whose wake comes while requests wait. */
+    async function whileRequestsWait(more: Partial<ReconcilerOptions> = {}) {
       const { repos, envId } = await setUp();
       const fake = fakeKube();
       const requests = line();
-      const reconciler = start(repos, fake.kube, { foreground: requests.foreground });
+      const reconciler = start(repos, fake.kube, { foreground: requests.foreground, ...more });
       await reconciler.idle();
       requests.fill();
       const order = await submit(repos, envId);
+      return { repos, fake, requests, reconciler, order };
+    }
+    const turns = async (n: number) => {
+      for (let i = 0; i < n; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    it('a wake while requests wait runs no pass until the line is empty; idle() waits for it', async () => {
+      const { repos, fake, requests, reconciler, order } = await whileRequestsWait();
       reconciler.wake(order.id);
       reconciler.wake(order.id);
       // Turns go by while requests wait: no step is taken.
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      await turns(5);
       expect(fake.calls).toEqual([]);
       const done = reconciler.idle();
       requests.empty();
@@ -174,16 +183,10 @@ describeEachDatabase('the engine', (target) => {
     });
 
     it('a line that never empties holds a wake foregroundHoldMs at most', async () => {
-      const { repos, envId } = await setUp();
-      const fake = fakeKube();
-      const requests = line();
-      const reconciler = start(repos, fake.kube, { foreground: requests.foreground, foregroundHoldMs: 200 });
-      await reconciler.idle();
-      requests.fill();
-      const order = await submit(repos, envId);
+      const { repos, fake, requests, reconciler, order } = await whileRequestsWait({ foregroundHoldMs: 200 });
       const at = performance.now();
       reconciler.wake(order.id);
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      await turns(5);
       expect(fake.calls).toEqual([]);
       await reconciler.idle();
       expect(performance.now() - at).toBeGreaterThanOrEqual(190);
@@ -192,17 +195,11 @@ describeEachDatabase('the engine', (target) => {
     });
 
     it('wakes held when the engine stops are dropped; its next start takes up the order', async () => {
-      const { repos, envId } = await setUp();
-      const fake = fakeKube();
-      const requests = line();
-      const reconciler = start(repos, fake.kube, { foreground: requests.foreground });
-      await reconciler.idle();
-      requests.fill();
-      const order = await submit(repos, envId);
+      const { repos, fake, requests, reconciler, order } = await whileRequestsWait();
       reconciler.wake(order.id);
       await reconciler.stop();
       requests.empty();
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+      await turns(5);
       expect(fake.calls).toEqual([]);
       reconciler.start(); // its resync wakes the active order; nothing waits in line now
       await reconciler.idle();
