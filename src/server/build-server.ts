@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { Context } from '../schema/context.js';
 import { limitRequestBody } from './limits/body-limit.js';
 import { refuseDeepJson } from './limits/json-depth.js';
+import { handParsedJson } from './parsed-body.js';
 import { createTokenGate } from './limits/token-gate.js';
 import { logRequest } from './request-log.js';
 import { originForm } from './request-path.js';
@@ -70,6 +71,7 @@ export function buildServer(options: ServerOptions): CairnServer {
       };
       limitRequestBody(req, res, config.maxBodyBytes, (body) => {
         if (body && refuseDeepJson(req, res, body)) return refused();
+        if (body) handParsedJson(req, body);
         void yoga(req, res, context ? { authenticated: context } : {});
       }, refused);
     };
