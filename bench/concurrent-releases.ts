@@ -153,6 +153,12 @@ async function main(): Promise<void> {
   console.log(
     `the machine (${m.cores} cores) from the first order sent until every order was answered: ${Number.isFinite(m.idleShare) ? `${(m.idleShare * 100).toFixed(0)} % idle` : 'idle share unknown (no /proc/stat)'}; CPU meanwhile: cairn ${run.cpuUntil.answered.toFixed(2)} s, this process (the sandbox and the bench's client) ${m.benchCpu.toFixed(2)} s${process.env.NODE_AGENT === 'child' ? `, the node agent ${m.othersCpu.toFixed(2)} s` : ''}`,
   );
+  const w = run.machineAnsweredToFirstBatches;
+  console.log(
+    Number.isFinite(w.benchCpu)
+      ? `the machine from every order answered until every first batch was seen: ${Number.isFinite(w.idleShare) ? `${(w.idleShare * 100).toFixed(0)} % idle` : 'idle share unknown'}; CPU meanwhile: cairn ${(run.cpuUntil.firstBatches - run.cpuUntil.answered).toFixed(2)} s, this process ${w.benchCpu.toFixed(2)} s${process.env.NODE_AGENT === 'child' ? `, the node agent ${w.othersCpu.toFixed(2)} s` : ''}`
+      : 'the machine from every order answered until every first batch was seen: no such window (the last first batch came before the last answer)',
+  );
   console.log(
     `the sandbox (this process: API servers, controllers, watches; the simulated pods run in ${process.env.NODE_AGENT === 'child' ? 'a child process' : 'it too'}): CPU ${sandboxCpu.toFixed(1)} s during cairn's run, ${FLOOR ? `${seconds(floorSandboxCpu).toFixed(1)} s during the floor` : 'floor skipped'}`,
   );

@@ -39,7 +39,40 @@ export interface ReleaseRun extends ReleaseFigures {
    * idle (/proc/stat; NaN elsewhere), and the CPU seconds of this process (the sandbox's API servers, controllers
    * and the bench's client) and of the other processes counted by `othersCpuSeconds` (the node agent).
    */
-  machineUntilAnswered: { idleShare: number; cores: number; benchCpu: number; othersCpu: number };
+  machineUntilAnswered: MachineWindow;
+  /**
+   * The next window, every order answered → every first batch seen (the engine's first passes and the clusters' creates):
+   * whether the first batches wait on cairn's one thread (a core left idle) or on the whole machine. NaN figures when the
+   * last first batch was seen before the last answer.
+   */
+  machineAnsweredToFirstBatches: MachineWindow;
+}
+
+/** A window of the run for the whole machine: its idle share, and the CPU seconds of this process and of the others counted. */
+export interface MachineWindow {
+  idleShare: number;
+  cores: number;
+  benchCpu: number;
+  othersCpu: number;
+}
+
+/** What the machine and this run's processes had used at one moment. */
+interface MachineMark {
+  machine: { idle: number; total: number; cores: number } | null;
+  bench: NodeJS.CpuUsage;
+  others: number;
+}
+
+function windowBetween(from: MachineMark | null, to: MachineMark | null): MachineWindow {
+  const cores = to?.machine?.cores ?? availableParallelism();
+  if (!from || !to) return { idleShare: NaN, cores, benchCpu: NaN, othersCpu: NaN };
+  const [a, b] = [from.machine, to.machine];
+  return {
+    idleShare: a && b ? (b.idle - a.idle) / Math.max(1, b.total - a.total) : NaN,
+    cores,
+    benchCpu: (to.bench.user - from.bench.user + to.bench.system - from.bench.system) / 1e6,
+    othersCpu: to.others - from.others,
+  };
 }
 
 /** The machine's idle and total CPU time so far (jiffies, every core), from /proc/stat; null where there is none. */
@@ -122,11 +155,14 @@ export async function runReleases(options: {
     const cpu = options.cpuSeconds ?? (() => NaN);
     const cpuAtStart = cpu();
     const cpuUntil = { answered: NaN, firstBatches: NaN };
-    void tracker.firstBatchesSeen(apps.map((a) => a.namespace)).then(() => (cpuUntil.firstBatches = cpu() - cpuAtStart));
-    const machineAtStart = machineTimes();
-    const benchCpuAtStart = process.cpuUsage();
     const others = options.othersCpuSeconds ?? (() => 0);
-    const othersAtStart = others();
+    const mark = (): MachineMark => ({ machine: machineTimes(), bench: process.cpuUsage(), others: others() });
+    let atFirstBatches: MachineMark | null = null;
+    void tracker.firstBatchesSeen(apps.map((a) => a.namespace)).then(() => {
+      cpuUntil.firstBatches = cpu() - cpuAtStart;
+      atFirstBatches = mark();
+    });
+    const atStart = mark();
     const started = performance.now();
     const orders = await Promise.all(
       apps.map(async (app) => {
@@ -136,14 +172,10 @@ export async function runReleases(options: {
       }),
     );
     cpuUntil.answered = cpu() - cpuAtStart;
-    const machineNow = machineTimes();
-    const benchCpu = process.cpuUsage(benchCpuAtStart);
-    const machineUntilAnswered = {
-      idleShare: machineAtStart && machineNow ? (machineNow.idle - machineAtStart.idle) / Math.max(1, machineNow.total - machineAtStart.total) : NaN,
-      cores: machineNow?.cores ?? availableParallelism(),
-      benchCpu: (benchCpu.user + benchCpu.system) / 1e6,
-      othersCpu: others() - othersAtStart,
-    };
+    const atAnswered = mark();
+    const machineUntilAnswered = windowBetween(atStart, atAnswered);
+    // Seen before the last answer: no such window.
+    const answeredFirst = atFirstBatches === null;
     const ready = tracker.allReady(apps.map((a) => a.namespace), options.instances);
     // Polled every 2 s during the run too, so that an order that fails ends the run instead of its timeout.
     const settled = ordersSettled(api, orders.map((o) => o.orderId), options.timeoutMs, 2000).then((states) => ({ states, at: performance.now() }));
@@ -165,7 +197,8 @@ export async function runReleases(options: {
     const settledMs = at - started;
     const failures = failed ? await failureReasons(api, orders.map((o) => o.orderId)) : [];
     const firstBatchPhases = phases(clusters, apps, orders, tracker.firstStarts());
-    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases, cpuUntil, machineUntilAnswered };
+    const machineAnsweredToFirstBatches = windowBetween(answeredFirst ? atAnswered : null, atFirstBatches);
+    return { ...tracker.results(), totalMs: lastReadyAt - started, settledMs, states, failures, firstBatchPhases, cpuUntil, machineUntilAnswered, machineAnsweredToFirstBatches };
   } finally {
     for (const w of watches) w.stop();
   }
