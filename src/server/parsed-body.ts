@@ -5,12 +5,14 @@ const JSON_TYPES = ['application/json', 'application/graphql+json'];
 
 /**
  * Hands yoga a JSON body already parsed: its adapter then answers `request.json()` with this object
- * instead of streaming the buffer through a Fetch body (a stream pipeline, an AbortController and a
- * DOMException for every request: ~0.1 ms of a `{ __typename }` request's CPU). Only for a body yoga
- * itself would parse as JSON (the same content-type match) whose text is an object or array with at
- * least one entry (what the adapter takes as parsed); anything else — not JSON, invalid JSON, a
- * primitive, `{}` — keeps the raw body, so yoga answers it with its own error, as before.
- * Returns whether the body was replaced.
+ * instead of streaming the buffer through a Fetch body (a stream pipeline whose end aborts its own
+ * AbortController, with a DOMException, for every request). Only for a body yoga itself would parse as
+ * JSON (the same content-type match) whose text is an object with at least one key (what the adapter
+ * takes as parsed; it lists the keys); anything else — not JSON, invalid JSON, a primitive, `{}`, an
+ * array (a batch, which yoga refuses: listing a large array's keys would cost more than streaming it) —
+ * keeps the raw body, so yoga answers it with its own error, as before. yoga's own body-size check
+ * (createYoga's maxRequestBodySize) no longer sees such a body: cairn's limit, checked before
+ * (limits/body-limit.ts), is the one that holds (yoga-app.ts gives yoga the same). Returns whether the body was replaced.
  */
 export function handParsedJson(req: IncomingMessage, body: Buffer): boolean {
   const type = req.headers['content-type']?.split(',')[0];
@@ -21,7 +23,12 @@ export function handParsedJson(req: IncomingMessage, body: Buffer): boolean {
   } catch {
     return false;
   }
-  if (typeof parsed !== 'object' || parsed === null || Object.keys(parsed).length === 0) return false;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || !hasKey(parsed)) return false;
   (req as IncomingMessage & { body?: unknown }).body = parsed;
   return true;
+}
+
+function hasKey(value: object): boolean {
+  for (const key in value) if (Object.prototype.hasOwnProperty.call(value, key)) return true;
+  return false;
 }

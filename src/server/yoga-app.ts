@@ -65,6 +65,9 @@ export function createYogaApp(
   const yoga = createYoga<ServerContext, Context>({
     schema,
     graphqlEndpoint: GRAPHQL_PATH,
+    // cairn's own limit (limits/body-limit.ts, before yoga) is the one that holds, with or without a Content-Length
+    // (a JSON body reaches yoga parsed, past yoga's own check: parsed-body.ts).
+    maxRequestBodySize: config.maxBodyBytes,
     landingPage: false,
     cors: corsOptions(config.corsOrigins),
     // GraphiQL from the installed packages, with a token prompt and a content-security policy (graphiql.ts).
