@@ -18,6 +18,9 @@
  *   1,000 or more is open and again once it closed, so that V8's memory reducer runs as it does in a server at rest
  *   (it gives back the pages a burst of connections left half empty); 0: no wait
  *   MEMDETAIL=1: the server's memory (rss, heap total and used, external) with each row's subscribers open, after gc
+ *   FIRST_CHANGES=5: each row of 100 or more also prints its p99 over the changes after its first FIRST_CHANGES (the code a
+ *   fresh row meets for the first time, and the first writes on fresh sockets, make a row's first changes the slowest: its
+ *   p99 is mostly theirs); the headline figures stay over every change
  *   CHANGE_DETAIL=file: each change's spread, one JSON line per row (raw watch → first and last frame sent, and arrived);
  *   CLIENT_PROFILE=dir: a CPU profile of the subscribers' process for each row (bench/lib/fanout-clients.ts);
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
@@ -64,6 +67,8 @@ const FRESH = process.env.FRESH !== '0';
 /** BARE=0: no floor rows (a bare ws server writing one frame to as many sockets) beside the one-per-socket rows of 100 and more. */
 const BARE = process.env.BARE !== '0';
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 20000);
+/** How many of a row's first changes its second p99 leaves out (see FIRST_CHANGES above). */
+const FIRST_CHANGES = Number(process.env.FIRST_CHANGES ?? 5);
 /** V8's memory reducer runs some seconds (8 in V8 11) after a full GC once allocation is slow: wait at least this long. */
 const SETTLE_MIN_MS = Math.min(SETTLE_MS, 12000);
 /** Rows this large wait for cairn to go idle once open and once closed (see SETTLE_MS). */
@@ -113,6 +118,8 @@ interface Row {
   perSocket: number;
   stallEvery: number;
   diffs: number[];
+  /** The same, over the changes after the first FIRST_CHANGES. */
+  laterDiffs: number[];
   sentDiffs: number[];
   floor: number[];
   rssMb: number;
@@ -345,6 +352,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   const rssReady = process.memoryUsage().rss;
   let rss = rssReady;
   const diffs: number[] = [];
+  const laterDiffs: number[] = [];
   const sentDiffs: number[] = [];
   const floor: number[] = [];
   /** Each change's spread (CHANGE_DETAIL=file): from the raw watch to the first and last frame sent and arrived. */
@@ -360,6 +368,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     const rawAt = await bench.rawArrival(version);
     floor.push(rawAt - sentAt);
     for (const t of times) diffs.push(t - rawAt);
+    if (change >= FIRST_CHANGES) for (const t of times) laterDiffs.push(t - rawAt);
     const sentTimes = sent.get(version) ?? [];
     for (const t of sentTimes) sentDiffs.push(t - rawAt);
     if (process.env.CHANGE_DETAIL) detail.push({ floor: rawAt - sentAt, sent: spread(sentTimes, rawAt), arrived: spread(times, rawAt) });
@@ -382,6 +391,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
     perSocket,
     stallEvery,
     diffs: diffs.sort((a, b) => a - b),
+    laterDiffs: laterDiffs.sort((a, b) => a - b),
     sentDiffs: sentDiffs.sort((a, b) => a - b),
     floor: floor.sort((a, b) => a - b),
     rssMb: mb(rss),
@@ -403,6 +413,7 @@ async function measure(bench: LiveBench, label: string, count: number, perSocket
   // Let the hub's stream and the informers go between rows (they linger 100 ms).
   await sleep(300);
   print(row);
+  printLater(row);
   if (count >= SETTLE_FROM && SETTLE_MS > 0) {
     const before = process.memoryUsage().rss;
     const after = await settle();
@@ -417,6 +428,8 @@ interface BareRow {
   stallEvery: number;
   /** Each live subscriber's arrival − the start of the loop writing the frame. */
   diffs: number[];
+  /** The same, over the changes after the first FIRST_CHANGES. */
+  laterDiffs: number[];
   /** Each socket's write − the start of its loop. */
   sentDiffs: number[];
 }
@@ -436,6 +449,7 @@ async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallE
   gc?.();
   if (count >= SETTLE_FROM && SETTLE_MS > 0) await settle();
   const diffs: number[] = [];
+  const laterDiffs: number[] = [];
   const sentDiffs: number[] = [];
   try {
     for (let change = 0; change < CHANGES; change++) {
@@ -444,7 +458,10 @@ async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallE
       const message = `{"id":"0","type":"next","payload":{"data":{"instancesChanged":{"kind":"INSTANCE_CHANGED","cursor":"bare-epoch:${change}","change":"UPDATED","instance":{"name":"bench-web-0","status":"RUNNING","ready":true,"restarts":0,"resourceVersion":"${version}"}}}}}`;
       const arrived = subscribers.arrived(version);
       const { startedAt } = bare.broadcast(message);
-      for (const t of await arrived) diffs.push(t - startedAt);
+      for (const t of await arrived) {
+        diffs.push(t - startedAt);
+        if (change >= FIRST_CHANGES) laterDiffs.push(t - startedAt);
+      }
       // Each socket's write, as cairn's "sent" (recorded by the same hook on the sockets' writes).
       for (const t of sent.get(version) ?? []) sentDiffs.push(t - startedAt);
       sent.delete(version);
@@ -456,10 +473,11 @@ async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallE
     await subscribers.close();
     await sleep(300);
   }
-  const row = { count, stallEvery, diffs: diffs.sort((a, b) => a - b), sentDiffs: sentDiffs.sort((a, b) => a - b) };
+  const row = { count, stallEvery, diffs: diffs.sort((a, b) => a - b), laterDiffs: laterDiffs.sort((a, b) => a - b), sentDiffs: sentDiffs.sort((a, b) => a - b) };
   console.log(
     `${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)} ${f(percentile(row.diffs, 50))} ${f(percentile(row.diffs, 99))} ${f(row.diffs.at(-1) ?? NaN)}   ${f(percentile(row.sentDiffs, 50))} ${f(percentile(row.sentDiffs, 99))}   (the floor: a bare ws server, in this process after cairn's rows, writing one frame to each socket; from its loop's start)`,
   );
+  printLater(row);
   return row;
 }
 
@@ -474,6 +492,12 @@ function print(r: Row): void {
   console.log(
     `${r.label.padEnd(11)}  ${String(r.count).padStart(11)}  ${String(r.perSocket || '-').padStart(10)}  ${(r.stallEvery ? `${100 / r.stallEvery}%` : '-').padStart(7)} ${f(percentile(r.diffs, 50))} ${f(percentile(r.diffs, 99))} ${f(r.diffs.at(-1) ?? NaN)}   ${f(percentile(r.sentDiffs, 50))} ${f(percentile(r.sentDiffs, 99))}   ${f(percentile(r.floor, 50))} ${f(percentile(r.floor, 99))} ${f(r.rssMb, 8)} ${f(r.rssOpenMb, 5)} ${f(r.rssSettledMb, 5)} ${f(r.rssGrowthMb, 4)} ${gc ? f(r.heapMb, 8) : '       —'} ${f(r.cpuPercent, 7)}  ${f(r.cpuMsPerChange, 13)}  ${String(r.watches).padStart(11)}  ${String(r.groups).padStart(6)}  ${f(r.executionsPerChange, 17)}  ${f(r.directPerChange, 13)}  ${String(r.parked).padStart(6)}  ${f(r.sqlPerChange, 10)}  ${String(r.resyncs).padStart(7)}`,
   );
+}
+
+/** A row's p50/p99 over its changes after the first FIRST_CHANGES (rows of 100 or more), beside its p99 over every change. */
+function printLater(r: { count: number; diffs: number[]; laterDiffs: number[] }): void {
+  if (r.count < 100 || r.laterDiffs.length === 0) return;
+  console.log(`  its changes after the first ${FIRST_CHANGES}: subscriber − raw watch p50 ${f(percentile(r.laterDiffs, 50), 0)} ms, p99 ${f(percentile(r.laterDiffs, 99), 0)} ms (every change: p99 ${f(percentile(r.diffs, 99), 0)} ms)`);
 }
 
 /** The bare floor's own change with 10 % of its sockets stalled, for the done-when line. */
@@ -536,6 +560,8 @@ async function main(): Promise<void> {
     const floorRow = bareRows.find((r) => r.count === count && r.stallEvery === 0);
     const floorText = floorRow ? `; a bare ws server writing one frame to ${count} sockets: ${f(percentile(floorRow.diffs, 99), 0)} ms` : '';
     if (one || ten) console.log(`  subscriber − raw watch p99 at ${count}: ${f(p99(one), 0)} ms one per socket, ${f(p99(ten), 0)} ms ten per socket (goal ≤ ${goal} ms; the hub alone ${f(p99(hub), 0)} ms${floorText})`);
+    const later = (r: { laterDiffs: number[] } | undefined) => (r && r.laterDiffs.length ? percentile(r.laterDiffs, 99) : NaN);
+    if (one && one.laterDiffs.length) console.log(`    after each row's first ${FIRST_CHANGES} changes (not the goal's figure, which counts every change): ${f(later(one), 0)} ms one per socket, ${f(later(ten), 0)} ms ten per socket${floorRow ? `; the bare ws server ${f(later(floorRow), 0)} ms` : ''}`);
   }
   const rssOf = (r: Row | undefined) => (r ? `${f(r.rssMb, 0)} MB (open ${f(r.rssOpenMb, 0)}, idle ${f(r.rssSettledMb, 0)})` : '—');
   const fresh = find('fresh-ws', biggest, 1);
