@@ -18,9 +18,9 @@
  *   1,000 or more is open and again once it closed, so that V8's memory reducer runs as it does in a server at rest
  *   (it gives back the pages a burst of connections left half empty); 0: no wait
  *   MEMDETAIL=1: the server's memory (rss, heap total and used, external) with each row's subscribers open, after gc
- *   FIRST_CHANGES=5: each row of 100 or more also prints its p99 over the changes after its first FIRST_CHANGES (the code a
- *   fresh row meets for the first time, and the first writes on fresh sockets, make a row's first changes the slowest: its
- *   p99 is mostly theirs); the headline figures stay over every change
+ *   FIRST_CHANGES=5: each row of 100 or more also prints its p99 over the changes after its first FIRST_CHANGES (a row's
+ *   first changes after its subscribers open are its slowest — code run for the first time is part of it — and its p99
+ *   is mostly theirs); the headline figures stay over every change
  *   CHANGE_DETAIL=file: each change's spread, one JSON line per row (raw watch → first and last frame sent, and arrived);
  *   CLIENT_PROFILE=dir: a CPU profile of the subscribers' process for each row (bench/lib/fanout-clients.ts);
  *   PROFILE=dir: a CPU profile of each row's deliveries; HEAPSNAPSHOT=dir: a heap snapshot with each row's subscribers open
@@ -477,7 +477,7 @@ async function measureBare(bench: LiveBench, bare: BareWs, count: number, stallE
   console.log(
     `${'bare-ws'.padEnd(11)}  ${String(count).padStart(11)}  ${'1'.padStart(10)}  ${(stallEvery ? `${100 / stallEvery}%` : '-').padStart(7)} ${f(percentile(row.diffs, 50))} ${f(percentile(row.diffs, 99))} ${f(row.diffs.at(-1) ?? NaN)}   ${f(percentile(row.sentDiffs, 50))} ${f(percentile(row.sentDiffs, 99))}   (the floor: a bare ws server, in this process after cairn's rows, writing one frame to each socket; from its loop's start)`,
   );
-  printLater(row);
+  printLater(row, "its loop's start");
   return row;
 }
 
@@ -495,9 +495,9 @@ function print(r: Row): void {
 }
 
 /** A row's p50/p99 over its changes after the first FIRST_CHANGES (rows of 100 or more), beside its p99 over every change. */
-function printLater(r: { count: number; diffs: number[]; laterDiffs: number[] }): void {
+function printLater(r: { count: number; diffs: number[]; laterDiffs: number[] }, from = 'raw watch'): void {
   if (r.count < 100 || r.laterDiffs.length === 0) return;
-  console.log(`  its changes after the first ${FIRST_CHANGES}: subscriber − raw watch p50 ${f(percentile(r.laterDiffs, 50), 0)} ms, p99 ${f(percentile(r.laterDiffs, 99), 0)} ms (every change: p99 ${f(percentile(r.diffs, 99), 0)} ms)`);
+  console.log(`  its changes after the first ${FIRST_CHANGES}: subscriber − ${from} p50 ${f(percentile(r.laterDiffs, 50), 0)} ms, p99 ${f(percentile(r.laterDiffs, 99), 0)} ms (every change: p99 ${f(percentile(r.diffs, 99), 0)} ms)`);
 }
 
 /** The bare floor's own change with 10 % of its sockets stalled, for the done-when line. */
